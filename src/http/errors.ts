@@ -1,0 +1,86 @@
+/**
+ * The errors a request can end with. None of them is ever thrown at the user's task:
+ * they are set on `HttpResponse.error` and reported as the request event's `exception`,
+ * so the failures table reads `ConnectionRefusedError: connect ECONNREFUSED 127.0.0.1:1`
+ * (the `name: message` form of `describeFailure`).
+ */
+import { STATUS_CODES } from "node:http";
+
+/** A failure of the system under test: a status >= 400, a broken connection, a timeout. */
+export class HttpRequestError extends Error {
+  /** Kind of failure, also the error's `name`: "HTTPError", "ConnectTimeout", "Timeout", ... */
+  constructor(name: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = name;
+  }
+}
+
+/** `HTTPError: 404 Not Found`: the status code and the reason phrase (the server's, else the standard one). */
+export function httpStatusError(status: number, statusText: string): HttpRequestError {
+  const reason = statusText || STATUS_CODES[status] || "";
+  return new HttpRequestError("HTTPError", reason ? `${status} ${reason}` : String(status));
+}
+
+/** `TooManyRedirects: exceeded 30 redirects`. */
+export function tooManyRedirectsError(maxRedirects: number): HttpRequestError {
+  return new HttpRequestError("TooManyRedirects", `exceeded ${maxRedirects} redirects`);
+}
+
+/** The per-request `timeout` option's deadline passed: `Timeout: no response within 2 s`. */
+export function deadlineError(timeoutSeconds: number): HttpRequestError {
+  return new HttpRequestError("Timeout", `no response within ${timeoutSeconds} s`);
+}
+
+/** Network-level limits, used to word timeout messages. */
+export interface TimeoutSettings {
+  connectionTimeoutMs: number;
+  networkTimeoutMs: number;
+}
+
+const resetCodes = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ECONNABORTED"]);
+const dnsCodes = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME"]);
+
+/**
+ * Turns an undici or socket error into a readable `HttpRequestError`. `target` is the
+ * `host:port` that was being contacted, for messages that would not name it otherwise.
+ */
+export function describeNetworkError(
+  error: Error,
+  target: string,
+  limits: TimeoutSettings,
+): HttpRequestError {
+  const code = (error as { code?: unknown }).code;
+  const options = { cause: error };
+  if (code === "ECONNREFUSED") return new HttpRequestError("ConnectionRefusedError", error.message, options);
+  if (code === "UND_ERR_CONNECT_TIMEOUT") {
+    const message = `could not connect to ${target} within ${formatMs(limits.connectionTimeoutMs)}`;
+    return new HttpRequestError("ConnectTimeout", message, options);
+  }
+  if (code === "UND_ERR_HEADERS_TIMEOUT") {
+    const message = `no response headers within ${formatMs(limits.networkTimeoutMs)}`;
+    return new HttpRequestError("Timeout", message, options);
+  }
+  if (code === "UND_ERR_BODY_TIMEOUT") {
+    const message = `no response body data for ${formatMs(limits.networkTimeoutMs)}`;
+    return new HttpRequestError("Timeout", message, options);
+  }
+  if (typeof code === "string" && resetCodes.has(code)) {
+    return new HttpRequestError("ConnectionResetError", `${error.message} (${target})`, options);
+  }
+  if (typeof code === "string" && dnsCodes.has(code)) {
+    return new HttpRequestError("NameResolutionError", error.message, options);
+  }
+  if (isTlsError(error, code)) return new HttpRequestError("SSLError", error.message, options);
+  const name = error.name && error.name !== "Error" ? error.name : "ConnectionError";
+  return new HttpRequestError(name, error.message, options);
+}
+
+function isTlsError(error: Error, code: unknown): boolean {
+  if (typeof code !== "string") return /SSL|TLS|certificate/i.test(error.message);
+  return code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL") || /CERT|SELF_SIGNED/.test(code);
+}
+
+/** "200 ms" under a second, "2 s" above, as people say it. */
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${ms / 1000} s`;
+}

@@ -1,0 +1,11 @@
+/**
+ * The HTTP layer: one `HttpSession` per virtual user over undici, reporting every
+ * request through an injected `onRequest` callback (Locust's `request` event).
+ */
+export type { FormFields } from "./body.js";
+export type { SessionCookies } from "./cookies.js";
+export { HttpRequestError } from "./errors.js";
+export type { CsrfOptions, HttpSessionOptions, RequestOptions } from "./options.js";
+export { HttpResponse, type RequestInfo, type ResponseTiming } from "./response.js";
+export { HttpSession } from "./session.js";
+export type { QueryParams } from "./url.js";

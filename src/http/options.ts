@@ -1,0 +1,66 @@
+/**
+ * Options of an `HttpSession` and of each request.
+ */
+import type { RequestEvent } from "../shared/request-event.js";
+import type { FormFields } from "./body.js";
+import type { QueryParams } from "./url.js";
+
+/** CSRF settings: the cookie the token is read from and the header it is sent in. */
+export interface CsrfOptions {
+  /** Default "csrftoken" (Django). */
+  cookieName?: string;
+  /** Default "X-CSRFToken" (Django). */
+  headerName?: string;
+}
+
+/** How a session (one per virtual user) behaves. */
+export interface HttpSessionOptions {
+  /** The user's host; relative URLs are appended to it. Credentials in it become basic auth. */
+  baseUrl?: string;
+  /** Called once per logical request (after redirects): Locust's `request` event. */
+  onRequest: (event: RequestEvent) => void;
+  /** Time allowed to open a connection (TCP + TLS), ms. Default 60 000 (FastHttpUser's connection_timeout). */
+  connectionTimeoutMs?: number;
+  /** Longest wait for response headers, and longest silence while reading a body, ms. Default 60 000. */
+  networkTimeoutMs?: number;
+  /** Redirects followed before the request fails with `TooManyRedirects`. Default 30. */
+  maxRedirects?: number;
+  /** Send Django's CSRF token on unsafe methods (POST, PUT, PATCH, DELETE). Default off. */
+  csrf?: boolean | CsrfOptions;
+  /** Headers sent with every request (a request's own headers win). */
+  defaultHeaders?: Record<string, string>;
+  /** Merged under each request's own `context` (the user's `context()`). */
+  context?: () => Record<string, unknown>;
+  /** Skip TLS certificate verification. Default false. */
+  insecure?: boolean;
+  /**
+   * Connections per origin this session may open when it sends requests concurrently
+   * (`Promise.all`). A user that sends one request at a time only ever uses one. Default 10
+   * (FastHttpUser's `concurrency`).
+   */
+  maxConnections?: number;
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  /** Request headers (any case). */
+  headers?: Record<string, string>;
+  /** Appended to the URL; array values repeat the key. */
+  query?: QueryParams;
+  /** Sent as JSON with `content-type: application/json`. */
+  json?: unknown;
+  /** Sent URL-encoded with `content-type: application/x-www-form-urlencoded`. */
+  form?: FormFields;
+  /** Sent as is. At most one of `json`, `form` and `body`. */
+  body?: string | Uint8Array;
+  /** The stats grouping name. Default: the URL argument as given. */
+  name?: string;
+  /** Defer the request event until `response.success()` / `response.failure()` (or the end of the task). */
+  catchResponse?: boolean;
+  /** Deadline for the whole request, redirects included, in seconds. */
+  timeout?: number;
+  /** Reported with the request event, over the session's `context()`. */
+  context?: Record<string, unknown>;
+  /** Follow redirects (default true). With false a 3xx is returned as is (and is a success). */
+  allowRedirects?: boolean;
+}

@@ -1,0 +1,289 @@
+/**
+ * `HttpSession`: the `this.client` of an `HttpUser`, one per virtual user. It keeps the
+ * user's cookies and connections, prefixes relative URLs with the host, and reports
+ * every logical request (redirects included) once through `onRequest`, Locust's
+ * `request` event. Failures of the system under test never throw: they are responses
+ * with `error` set, counted as failures in the event.
+ */
+import { StopUser } from "../shared/control-flow.js";
+import { encodeBody } from "./body.js";
+import { type ConnectionSettings, OriginConnections } from "./connections.js";
+import { SessionCookies } from "./cookies.js";
+import type { TimeoutSettings } from "./errors.js";
+import { Exchange, type ExchangeHost } from "./exchange.js";
+import { type CsrfSettings, HeaderBuilder, type HopHeaders } from "./headers.js";
+import type { HttpSessionOptions, RequestOptions } from "./options.js";
+import { type HttpResponse, type RequestInfo, toRequestEvent } from "./response.js";
+import {
+  appendQuery,
+  type BaseUrl,
+  isAbsoluteUrl,
+  joinBasePath,
+  parseAbsoluteUrl,
+  parseBaseUrl,
+  type Target,
+  toRequestPath,
+} from "./url.js";
+
+const defaults = {
+  connectionTimeoutMs: 60_000,
+  networkTimeoutMs: 60_000,
+  maxRedirects: 30,
+  maxConnections: 10,
+};
+
+/** The HTTP client of one virtual user. */
+export class HttpSession implements ExchangeHost {
+  /** The user's cookie jar. */
+  readonly cookies: SessionCookies;
+  /** Connect and network timeouts (ms), as configured. */
+  readonly limits: TimeoutSettings;
+  /** Redirects followed before a request fails. */
+  readonly maxRedirects: number;
+
+  private base: BaseUrl | undefined;
+  private readonly onRequest: HttpSessionOptions["onRequest"];
+  private readonly userContext: HttpSessionOptions["context"];
+  private readonly headerBuilder: HeaderBuilder;
+  private readonly settings: ConnectionSettings;
+  private readonly origins = new Map<string, OriginConnections>();
+  /** The base origin's connections, kept aside to skip the map lookup on the hot path. */
+  private baseConnections: OriginConnections | undefined;
+  private readonly inFlight = new Set<Exchange>();
+  private readonly pending = new Set<HttpResponse>();
+  private interrupted = false;
+
+  constructor(options: HttpSessionOptions) {
+    this.onRequest = options.onRequest;
+    this.userContext = options.context;
+    this.base = options.baseUrl === undefined ? undefined : parseBaseUrl(options.baseUrl);
+    this.maxRedirects = nonNegative("maxRedirects", options.maxRedirects ?? defaults.maxRedirects);
+    this.settings = {
+      connectionTimeoutMs: positive(
+        "connectionTimeoutMs",
+        options.connectionTimeoutMs ?? defaults.connectionTimeoutMs,
+      ),
+      networkTimeoutMs: positive("networkTimeoutMs", options.networkTimeoutMs ?? defaults.networkTimeoutMs),
+      insecure: options.insecure === true,
+      maxConnections: Math.floor(
+        positive("maxConnections", options.maxConnections ?? defaults.maxConnections),
+      ),
+    };
+    this.limits = this.settings;
+    this.cookies = new SessionCookies(() => this.defaultCookieUrl());
+    this.headerBuilder = new HeaderBuilder(options.defaultHeaders, csrfSettings(options.csrf), this.cookies);
+  }
+
+  /** The host relative URLs are appended to; settable (`-H` overrides the class's host). */
+  get baseUrl(): string | undefined {
+    return this.base?.href;
+  }
+
+  set baseUrl(url: string | undefined) {
+    this.base = url === undefined ? undefined : parseBaseUrl(url);
+    this.baseConnections = undefined;
+  }
+
+  /** GET `url`. */
+  get(url: string, options?: RequestOptions): Promise<HttpResponse> {
+    return this.send("GET", url, options);
+  }
+
+  /** POST `url`. */
+  post(url: string, options?: RequestOptions): Promise<HttpResponse> {
+    return this.send("POST", url, options);
+  }
+
+  /** PUT `url`. */
+  put(url: string, options?: RequestOptions): Promise<HttpResponse> {
+    return this.send("PUT", url, options);
+  }
+
+  /** PATCH `url`. */
+  patch(url: string, options?: RequestOptions): Promise<HttpResponse> {
+    return this.send("PATCH", url, options);
+  }
+
+  /** DELETE `url`. */
+  delete(url: string, options?: RequestOptions): Promise<HttpResponse> {
+    return this.send("DELETE", url, options);
+  }
+
+  /** HEAD `url`. */
+  head(url: string, options?: RequestOptions): Promise<HttpResponse> {
+    return this.send("HEAD", url, options);
+  }
+
+  /** OPTIONS `url`. */
+  options(url: string, options?: RequestOptions): Promise<HttpResponse> {
+    return this.send("OPTIONS", url, options);
+  }
+
+  /** A request with any method. */
+  request(method: string, url: string, options?: RequestOptions): Promise<HttpResponse> {
+    return this.send(method.toUpperCase(), url, options);
+  }
+
+  /**
+   * The user is being stopped: aborts in-flight requests without reporting them (their
+   * calls reject with `StopUser`) and refuses new ones the same way until `resume()`.
+   */
+  interrupt(): void {
+    this.interrupted = true;
+    for (const exchange of [...this.inFlight])
+      exchange.cancel(new StopUser("request aborted: the user was stopped"));
+  }
+
+  /** Allows requests again after `interrupt()` (to run `onStop`). */
+  resume(): void {
+    this.interrupted = false;
+  }
+
+  /** Reports `catchResponse` responses the task left without a verdict, by the normal status rule. */
+  flushPending(): void {
+    for (const response of [...this.pending]) response.settleByStatus();
+  }
+
+  /** Interrupts and closes every connection. */
+  async close(): Promise<void> {
+    this.interrupt();
+    const all = [...this.origins.values()];
+    this.origins.clear();
+    this.baseConnections = undefined;
+    await Promise.all(all.map((connections) => connections.destroy()));
+  }
+
+  // --- ExchangeHost (called by the exchanges of this session) ---
+
+  /** @internal The connections to `origin`, created on first use. */
+  connectionsFor(origin: string): OriginConnections {
+    const cached = this.baseConnections;
+    if (cached !== undefined && cached.origin === origin) return cached;
+    let connections = this.origins.get(origin);
+    if (connections === undefined) {
+      connections = new OriginConnections(origin, this.settings);
+      this.origins.set(origin, connections);
+    }
+    if (origin === this.base?.origin) this.baseConnections = connections;
+    return connections;
+  }
+
+  /** @internal */
+  headersFor(hop: HopHeaders): string[] | undefined {
+    return this.headerBuilder.build(hop);
+  }
+
+  /** @internal Credentials in the URL itself, else the base URL's for its own origin. */
+  authorizationFor(target: Target): string | undefined {
+    if (target.authorization !== undefined) return target.authorization;
+    const base = this.base;
+    return base !== undefined && target.origin === base.origin ? base.authorization : undefined;
+  }
+
+  /** @internal */
+  storeCookie(setCookie: string, url: string): void {
+    this.cookies.store(setCookie, url);
+  }
+
+  /** @internal */
+  complete(response: HttpResponse): void {
+    if (response.awaitingVerdict) this.pending.add(response);
+    else this.onRequest(toRequestEvent(response, response.error));
+  }
+
+  /** @internal */
+  reportDeferred(response: HttpResponse, exception: Error | string | null): void {
+    this.pending.delete(response);
+    this.onRequest(toRequestEvent(response, exception));
+  }
+
+  /** @internal */
+  release(exchange: Exchange): void {
+    this.inFlight.delete(exchange);
+  }
+
+  // --- internals ---
+
+  private send(method: string, url: string, options: RequestOptions | undefined): Promise<HttpResponse> {
+    if (this.interrupted) return Promise.reject(new StopUser("request refused: the user is being stopped"));
+    let exchange: Exchange;
+    try {
+      exchange = this.createExchange(method, url, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.inFlight.add(exchange);
+    exchange.start(options?.timeout);
+    return exchange.promise;
+  }
+
+  private createExchange(method: string, url: string, options: RequestOptions | undefined): Exchange {
+    const target = this.resolveTarget(url, options);
+    const body = options === undefined ? undefined : encodeBody(options);
+    if (options?.timeout !== undefined) positive("timeout", options.timeout);
+    const request: RequestInfo = {
+      method,
+      name: options?.name ?? url,
+      url: target.origin + target.path,
+      context: this.contextFor(options),
+    };
+    return new Exchange(this, method, target, body, request, options);
+  }
+
+  private resolveTarget(url: string, options: RequestOptions | undefined): Target {
+    let target: Target;
+    if (isAbsoluteUrl(url)) {
+      target = parseAbsoluteUrl(url);
+    } else {
+      const base = this.base;
+      if (base === undefined) {
+        throw new Error(
+          `cannot request the relative URL "${url}": no host is set ` +
+            "(set `host` on the User class, pass --host, or use an absolute http(s):// URL)",
+        );
+      }
+      target = {
+        origin: base.origin,
+        path: joinBasePath(base.pathPrefix, url),
+        authorization: base.authorization,
+      };
+    }
+    const query = options?.query;
+    if (query !== undefined) target.path = appendQuery(target.path, query);
+    target.path = toRequestPath(target.path);
+    return target;
+  }
+
+  private contextFor(options: RequestOptions | undefined): Record<string, unknown> {
+    const own = options?.context;
+    if (this.userContext === undefined) return own ?? {};
+    const shared = this.userContext();
+    return own === undefined ? shared : { ...shared, ...own };
+  }
+
+  private defaultCookieUrl(): string | undefined {
+    const base = this.base;
+    return base === undefined ? undefined : `${base.origin}${base.pathPrefix}/`;
+  }
+}
+
+function csrfSettings(csrf: HttpSessionOptions["csrf"]): CsrfSettings | null {
+  if (csrf === undefined || csrf === false) return null;
+  const custom = csrf === true ? {} : csrf;
+  return {
+    cookieName: custom.cookieName ?? "csrftoken",
+    headerName: (custom.headerName ?? "X-CSRFToken").toLowerCase(),
+  };
+}
+
+function positive(option: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${option} must be a positive number, got ${value}`);
+  return value;
+}
+
+function nonNegative(option: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${option} must be a whole number >= 0, got ${value}`);
+  return value;
+}
