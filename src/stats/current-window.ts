@@ -1,0 +1,282 @@
+import { Histogram } from "./histogram.js";
+
+/** Plain form of one second's sparse response-time counts: [second, minUs, maxUs, [index, count, ...]]. */
+export type SerializedSecond = [second: number, minUs: number, maxUs: number, pairs: number[]];
+
+/** Plain form of a {@link CurrentWindow}'s response-time state (counters travel separately). */
+export interface SerializedWindow {
+  openSecond: number | null;
+  seconds: SerializedSecond[];
+}
+
+/** One sealed second: the non-zero (counts index, count) pairs of its response times. */
+class SealedSecond {
+  second = Number.NEGATIVE_INFINITY;
+  length = 0;
+  indices = new Int32Array(16);
+  counts = new Float64Array(16);
+  minUs = 0;
+  maxUs = 0;
+
+  ensureCapacity(size: number): void {
+    if (size <= this.indices.length) return;
+    const capacity = Math.max(size, this.indices.length * 2);
+    this.indices = new Int32Array(capacity);
+    this.counts = new Float64Array(capacity);
+  }
+}
+
+/** Shared scratch for merging a window; stats code is single-threaded and never re-entrant here. */
+const scratch = new Histogram();
+
+const floorMod = (a: number, n: number): number => ((a % n) + n) % n;
+
+/**
+ * The "current" state of one stats entry: per-second request and failure counters and the
+ * response times of recent seconds, each in a fixed ring indexed by epoch second.
+ *
+ * Response times of the open (latest) second go into an interval histogram plus a list of
+ * the counts indices it touched. When a later second is seen (lazily, on record or query:
+ * there is no timer), the open second is sealed into the ring as sparse pairs and the
+ * interval histogram is zeroed in place. Recording allocates nothing except when a
+ * second holds more distinct values than ever before (the touched list and the sealed
+ * arrays grow, then are reused), so memory follows the number of distinct values.
+ *
+ * The window of a query at `nowMs` is the 10 whole seconds ending `lagSeconds` before
+ * floor(nowMs / 1000), never starting before the entry's start second; the current,
+ * incomplete second is never part of it.
+ */
+export class CurrentWindow {
+  readonly lagSeconds: number;
+  private readonly size: number;
+  private readonly counterSecond: Float64Array;
+  private readonly requests: Float64Array;
+  private readonly failures: Float64Array;
+  private newestCounterSecond = Number.NEGATIVE_INFINITY;
+  private readonly sealed: SealedSecond[];
+  private readonly open = new Histogram();
+  private openSecond = Number.NEGATIVE_INFINITY;
+  private touched = new Int32Array(64);
+  private touchedLength = 0;
+
+  /** @param lagSeconds whole seconds between the window's end and the current second (≥ 1). */
+  constructor(lagSeconds: number) {
+    if (!Number.isInteger(lagSeconds) || lagSeconds < 1) {
+      throw new RangeError(`currentWindowLagSeconds must be an integer >= 1 (got ${lagSeconds})`);
+    }
+    this.lagSeconds = lagSeconds;
+    this.size = Math.max(20, lagSeconds + 11);
+    this.counterSecond = new Float64Array(this.size).fill(Number.NEGATIVE_INFINITY);
+    this.requests = new Float64Array(this.size);
+    this.failures = new Float64Array(this.size);
+    this.sealed = Array.from({ length: this.size }, () => new SealedSecond());
+  }
+
+  /** Adds `count` requests to epoch second `second`. */
+  countRequests(second: number, count: number): void {
+    const slot = this.counterSlot(second);
+    if (slot >= 0) this.requests[slot]! += count;
+  }
+
+  /** Adds `count` failures to epoch second `second`. */
+  countFailures(second: number, count: number): void {
+    const slot = this.counterSlot(second);
+    if (slot >= 0) this.failures[slot]! += count;
+  }
+
+  /** Records one response time (µs) into the open second (`second` or a later open one). */
+  recordResponseTime(us: number, second: number): void {
+    this.advance(second);
+    const index = this.open.recordReturningIndex(us, 1);
+    if (this.open.countAtIndex(index) === 1) this.pushTouched(index);
+  }
+
+  /** Adds a whole histogram (µs) into the open second, so current percentiles include it. */
+  addHistogram(histogram: Histogram, second: number): void {
+    if (histogram.totalCount === 0) return;
+    this.advance(second);
+    histogram.forEachIndex((index) => {
+      if (this.open.countAtIndex(index) === 0) this.pushTouched(index);
+    });
+    this.open.add(histogram);
+  }
+
+  /** Seals the open second if `second` is later; queries and records call this. */
+  advance(second: number): void {
+    if (second <= this.openSecond) return;
+    if (this.touchedLength > 0) this.sealOpenSecond();
+    this.openSecond = second;
+  }
+
+  /** Average per-second requests (or failures) over the window at `nowMs`. */
+  currentRate(kind: "requests" | "failures", nowMs: number, startTimeMs: number): number {
+    const { first, last, seconds } = this.windowAt(nowMs, startTimeMs);
+    const counts = kind === "requests" ? this.requests : this.failures;
+    let sum = 0;
+    for (let second = first; second <= last; second++) {
+      const slot = floorMod(second, this.size);
+      if (this.counterSecond[slot] === second) sum += counts[slot]!;
+    }
+    return sum / seconds;
+  }
+
+  /**
+   * Response-time percentiles (µs) over the window at `nowMs`, for each p in 0..1; null
+   * when the window holds no response times. Same definition as {@link Histogram}.
+   */
+  currentPercentiles(
+    percentiles: readonly number[],
+    nowMs: number,
+    startTimeMs: number,
+  ): Array<number | null> {
+    const { first, last } = this.windowAt(nowMs, startTimeMs);
+    // first >= last - 9 and the ring holds more than 10 seconds, so every second is addressable
+    for (let second = first; second <= last; second++) {
+      const slot = this.sealed[floorMod(second, this.size)]!;
+      if (slot.second === second)
+        scratch.addSparse(slot.indices, slot.counts, slot.length, slot.minUs, slot.maxUs);
+    }
+    const values: Array<number | null> =
+      scratch.totalCount === 0
+        ? percentiles.map(() => null)
+        : scratch.valuesAtPercentiles(percentiles.map((p) => p * 100));
+    for (let second = first; second <= last; second++) {
+      const slot = this.sealed[floorMod(second, this.size)]!;
+      if (slot.second === second) scratch.resetIndices(slot.indices, slot.length);
+    }
+    return values;
+  }
+
+  /** Calls `callback` for every retained second with a non-zero counter, ascending. */
+  forEachCountedSecond(callback: (second: number, requests: number, failures: number) => void): void {
+    const order = Array.from({ length: this.size }, (_, slot) => slot)
+      .filter((slot) => Number.isFinite(this.counterSecond[slot]!))
+      .sort((a, b) => this.counterSecond[a]! - this.counterSecond[b]!);
+    for (const slot of order) {
+      const requests = this.requests[slot]!;
+      const failures = this.failures[slot]!;
+      if (requests !== 0 || failures !== 0) callback(this.counterSecond[slot]!, requests, failures);
+    }
+  }
+
+  /** Clears all counters and response times in place. */
+  reset(): void {
+    this.counterSecond.fill(Number.NEGATIVE_INFINITY);
+    this.requests.fill(0);
+    this.failures.fill(0);
+    this.newestCounterSecond = Number.NEGATIVE_INFINITY;
+    for (const slot of this.sealed) {
+      slot.second = Number.NEGATIVE_INFINITY;
+      slot.length = 0;
+    }
+    this.open.reset();
+    this.openSecond = Number.NEGATIVE_INFINITY;
+    this.touchedLength = 0;
+  }
+
+  /** The response-time state as plain data (sealed seconds still in the ring, then the open one). */
+  serializeResponseTimes(): SerializedWindow {
+    const seconds: SerializedSecond[] = [];
+    const slots = this.sealed.filter((slot) => Number.isFinite(slot.second) && slot.length > 0);
+    slots.sort((a, b) => a.second - b.second);
+    for (const slot of slots) {
+      const pairs: number[] = [];
+      for (let k = 0; k < slot.length; k++) pairs.push(slot.indices[k]!, slot.counts[k]!);
+      seconds.push([slot.second, slot.minUs, slot.maxUs, pairs]);
+    }
+    const openPairs: number[] = [];
+    for (let k = 0; k < this.touchedLength; k++) {
+      const index = this.touched[k]!;
+      openPairs.push(index, this.open.countAtIndex(index));
+    }
+    if (openPairs.length > 0)
+      seconds.push([this.openSecond, this.open.minValue, this.open.maxValue, openPairs]);
+    return { openSecond: Number.isFinite(this.openSecond) ? this.openSecond : null, seconds };
+  }
+
+  /** Restores what {@link serializeResponseTimes} wrote (into a freshly reset window). */
+  restoreResponseTimes(state: SerializedWindow): void {
+    for (const [second, minUs, maxUs, pairs] of state.seconds) {
+      const length = pairs.length / 2;
+      const indices = new Int32Array(length);
+      const counts = new Float64Array(length);
+      for (let k = 0; k < length; k++) {
+        indices[k] = pairs[2 * k]!;
+        counts[k] = pairs[2 * k + 1]!;
+      }
+      if (second === state.openSecond) {
+        this.advance(second);
+        this.open.addSparse(indices, counts, length, minUs, maxUs);
+        for (let k = 0; k < length; k++) this.pushTouched(indices[k]!);
+      } else {
+        this.writeSealed(second, indices, counts, length, minUs, maxUs);
+      }
+    }
+    if (state.openSecond !== null) this.advance(state.openSecond);
+  }
+
+  private windowAt(nowMs: number, startTimeMs: number): { first: number; last: number; seconds: number } {
+    const current = Math.floor(nowMs / 1000);
+    this.advance(current);
+    const last = current - this.lagSeconds;
+    const first = Math.max(last - 9, Math.floor(startTimeMs / 1000));
+    return { first, last, seconds: Math.max(1, last - first + 1) };
+  }
+
+  private counterSlot(second: number): number {
+    if (second <= this.newestCounterSecond - this.size) return -1;
+    if (second > this.newestCounterSecond) this.newestCounterSecond = second;
+    const slot = floorMod(second, this.size);
+    const held = this.counterSecond[slot]!;
+    if (held === second) return slot;
+    if (held > second) return -1;
+    this.counterSecond[slot] = second;
+    this.requests[slot] = 0;
+    this.failures[slot] = 0;
+    return slot;
+  }
+
+  private sealOpenSecond(): void {
+    const length = this.touchedLength;
+    const slot = this.sealed[floorMod(this.openSecond, this.size)]!;
+    slot.ensureCapacity(length);
+    for (let k = 0; k < length; k++) {
+      const index = this.touched[k]!;
+      slot.indices[k] = index;
+      slot.counts[k] = this.open.countAtIndex(index);
+    }
+    slot.second = this.openSecond;
+    slot.length = length;
+    slot.minUs = this.open.minValue;
+    slot.maxUs = this.open.maxValue;
+    this.open.resetIndices(this.touched, length);
+    this.touchedLength = 0;
+  }
+
+  private writeSealed(
+    second: number,
+    indices: Int32Array,
+    counts: Float64Array,
+    length: number,
+    minUs: number,
+    maxUs: number,
+  ): void {
+    const slot = this.sealed[floorMod(second, this.size)]!;
+    slot.ensureCapacity(length);
+    slot.indices.set(indices.subarray(0, length));
+    slot.counts.set(counts.subarray(0, length));
+    slot.second = second;
+    slot.length = length;
+    slot.minUs = minUs;
+    slot.maxUs = maxUs;
+  }
+
+  private pushTouched(index: number): void {
+    if (this.touchedLength === this.touched.length) {
+      const bigger = new Int32Array(this.touched.length * 2);
+      bigger.set(this.touched);
+      this.touched = bigger;
+    }
+    this.touched[this.touchedLength++] = index;
+  }
+}

@@ -1,0 +1,115 @@
+import { type HistoryPoint, HistorySeries, type SeriesColumns } from "./history-series.js";
+import type { StatsEntry } from "./stats-entry.js";
+
+export type { HistoryPoint, SeriesColumns } from "./history-series.js";
+
+/** Options of a {@link StatsHistory}. */
+export interface StatsHistoryOptions {
+  /** Points kept for the Aggregated series (default 1000). */
+  maxPoints?: number;
+  /** Points kept per (method, name) series (default 500). */
+  maxPointsPerName?: number;
+}
+
+/** What {@link StatsHistory.sample} reads: RequestStats satisfies it. */
+export interface HistorySource {
+  readonly total: StatsEntry;
+  entries(): StatsEntry[];
+}
+
+/** Compact columnar JSON of the whole history. */
+export interface StatsHistoryJSON {
+  total: SeriesColumns;
+  entries: Array<{ method: string; name: string } & SeriesColumns>;
+}
+
+/**
+ * Bounded time series of the Aggregated row and of every (method, name), for charts and
+ * the HTML report. The owner calls {@link sample} about once a second; each series stays
+ * within its point budget however long the run (see HistorySeries). A name first seen
+ * mid-run gets a series that starts then.
+ */
+export class StatsHistory {
+  private readonly maxPoints: number;
+  private readonly maxPointsPerName: number;
+  private total: HistorySeries;
+  private readonly byMethod = new Map<string, Map<string, HistorySeries>>();
+
+  constructor(options: StatsHistoryOptions = {}) {
+    this.maxPoints = options.maxPoints ?? 1000;
+    this.maxPointsPerName = options.maxPointsPerName ?? 500;
+    if (!Number.isInteger(this.maxPointsPerName) || this.maxPointsPerName < 2) {
+      throw new RangeError("maxPointsPerName must be an integer >= 2");
+    }
+    this.total = new HistorySeries(this.maxPoints);
+  }
+
+  /** Appends one point for the total and for every entry, at `nowMs` with `userCount` users. */
+  sample(stats: HistorySource, nowMs: number, userCount: number): void {
+    this.total.add(pointOf(stats.total, nowMs, userCount));
+    for (const entry of stats.entries()) {
+      this.seriesOrCreate(entry.method, entry.name).add(pointOf(entry, nowMs, userCount));
+    }
+  }
+
+  /** Points of the Aggregated series, oldest first. */
+  totalSeries(): HistoryPoint[] {
+    return this.total.points();
+  }
+
+  /** Points of one (method, name) series; undefined if it was never sampled. */
+  seriesFor(method: string, name: string): HistoryPoint[] | undefined {
+    return this.byMethod.get(method)?.get(name)?.points();
+  }
+
+  /** The (method, name) pairs with a series, in first-seen order per method. */
+  names(): Array<{ method: string; name: string }> {
+    const out: Array<{ method: string; name: string }> = [];
+    for (const [method, byName] of this.byMethod)
+      for (const name of byName.keys()) out.push({ method, name });
+    return out;
+  }
+
+  /** Columnar JSON of every series. */
+  toJSON(): StatsHistoryJSON {
+    const entries: StatsHistoryJSON["entries"] = [];
+    for (const [method, byName] of this.byMethod) {
+      for (const [name, series] of byName) entries.push({ method, name, ...series.toColumns() });
+    }
+    return { total: this.total.toColumns(), entries };
+  }
+
+  /** Forgets every series. */
+  reset(): void {
+    this.total = new HistorySeries(this.maxPoints);
+    this.byMethod.clear();
+  }
+
+  private seriesOrCreate(method: string, name: string): HistorySeries {
+    let byName = this.byMethod.get(method);
+    if (byName === undefined) {
+      byName = new Map();
+      this.byMethod.set(method, byName);
+    }
+    let series = byName.get(name);
+    if (series === undefined) {
+      series = new HistorySeries(this.maxPointsPerName);
+      byName.set(name, series);
+    }
+    return series;
+  }
+}
+
+function pointOf(entry: StatsEntry, nowMs: number, userCount: number): HistoryPoint {
+  const [p50 = null, p95 = null, p99 = null] = entry.currentPercentiles([0.5, 0.95, 0.99], nowMs);
+  return {
+    timeMs: nowMs,
+    userCount,
+    rps: entry.currentRps(nowMs),
+    failPerSec: entry.currentFailPerSec(nowMs),
+    p50,
+    p95,
+    p99,
+    avgResponseTimeMs: entry.avgResponseTimeMs,
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * The statistics layer: HDR histograms, per-(method, name) entries, the aggregated
+ * table, failures, exceptions, current-rate windows, history, merge and serialize.
+ * Pure (no Node APIs, time passed as arguments), so it also runs in the browser.
+ */
+export type { SerializedSecond, SerializedWindow } from "./current-window.js";
+export { ErrorTable, ExceptionTable, MAX_ERROR_LENGTH, MAX_TRACEBACK_LENGTH } from "./failure-tables.js";
+export {
+  decodeV2,
+  encodeV2,
+  V2_COMPRESSED_ENCODING_COOKIE,
+  V2_ENCODING_COOKIE,
+  V2_HEADER_SIZE,
+  type V2Header,
+} from "./hdr-encoding.js";
+export { Histogram, nearestRank } from "./histogram.js";
+export {
+  type HistoryPoint,
+  type HistorySource,
+  type SeriesColumns,
+  StatsHistory,
+  type StatsHistoryJSON,
+  type StatsHistoryOptions,
+} from "./history.js";
+export { HistorySeries } from "./history-series.js";
+export { PERCENTILES_TO_REPORT, percentileLabel } from "./percentiles.js";
+export { AGGREGATED_NAME, OTHER_NAME, RequestStats, type RequestStatsOptions } from "./request-stats.js";
+export type { EntrySnapshot, ErrorSnapshot, ExceptionSnapshot, StatsSnapshot } from "./snapshot.js";
+export { snapshotEntry } from "./snapshot.js";
+export { type SerializedStatsEntry, StatsEntry, type StatsEntryOptions } from "./stats-entry.js";

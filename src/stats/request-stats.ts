@@ -1,0 +1,194 @@
+import { ErrorTable, ExceptionTable } from "./failure-tables.js";
+import { StatsHistory, type StatsHistoryOptions } from "./history.js";
+import { type ErrorSnapshot, type ExceptionSnapshot, type StatsSnapshot, snapshotEntry } from "./snapshot.js";
+import { StatsEntry } from "./stats-entry.js";
+
+/** Name of the total row (Locust's). */
+export const AGGREGATED_NAME = "Aggregated";
+/** Name that new (method, name) pairs collapse into once the name limit is reached. */
+export const OTHER_NAME = "(other)";
+
+/** Options of {@link RequestStats}. */
+export interface RequestStatsOptions {
+  /** Distinct (method, name) rows before new names collapse into "(other)" (default 2000). */
+  maxNames?: number;
+  /** Distinct (method, name, error) failure groups kept (default 1000). */
+  maxErrors?: number;
+  /** Distinct exception tracebacks kept (default 200). */
+  maxExceptions?: number;
+  /** Lag of the current window, seconds (default 1; a distributed master uses 3). */
+  currentWindowLagSeconds?: number;
+  /** Called with a human-readable message for things the user should know (e.g. collapsed names). */
+  onWarning?: (message: string) => void;
+  /** History point budgets. */
+  history?: StatsHistoryOptions;
+  /** Start time, epoch ms. */
+  nowMs: number;
+}
+
+/**
+ * The whole statistics table: one {@link StatsEntry} per (method, name), the Aggregated
+ * total, the failures and exceptions tables, and the history. Memory is bounded: names
+ * beyond `maxNames` collapse into "(other)" (with one warning), and the failure and
+ * exception tables count what they cannot hold.
+ */
+export class RequestStats {
+  /** Time series for charts and reports; the owner calls `history.sample(...)` about once a second. */
+  readonly history: StatsHistory;
+  private totalEntry: StatsEntry;
+  private readonly byMethod = new Map<string, Map<string, StatsEntry>>();
+  private nameCount = 0;
+  private sorted: StatsEntry[] | null = null;
+  private collapsed = false;
+  private readonly errors: ErrorTable;
+  private readonly exceptions: ExceptionTable;
+  private readonly maxNames: number;
+  private readonly lagSeconds: number;
+  private readonly onWarning: (message: string) => void;
+
+  constructor(options: RequestStatsOptions) {
+    this.maxNames = options.maxNames ?? 2000;
+    this.lagSeconds = options.currentWindowLagSeconds ?? 1;
+    this.onWarning = options.onWarning ?? (() => {});
+    this.errors = new ErrorTable(options.maxErrors ?? 1000);
+    this.exceptions = new ExceptionTable(options.maxExceptions ?? 200);
+    this.history = new StatsHistory(options.history);
+    this.totalEntry = this.newEntry("", AGGREGATED_NAME, options.nowMs);
+  }
+
+  /** The "Aggregated" row (method ""), fed by every record. */
+  get total(): StatsEntry {
+    return this.totalEntry;
+  }
+
+  /**
+   * Records one request. `error` non-null also counts a failure for the row and the
+   * total and groups it in the failures table. Allocation-free for an existing row.
+   */
+  record(
+    method: string,
+    name: string,
+    responseTimeMs: number | null,
+    contentLength: number,
+    error: string | null,
+    nowMs: number,
+  ): void {
+    const entry = this.entryFor(method, name, nowMs);
+    entry.log(responseTimeMs, contentLength, nowMs);
+    this.totalEntry.log(responseTimeMs, contentLength, nowMs);
+    if (error !== null) {
+      entry.logFailure(nowMs);
+      this.totalEntry.logFailure(nowMs);
+      this.errors.record(method, entry.name, error, nowMs);
+    }
+  }
+
+  /**
+   * Records an exception thrown by task code; `node` identifies the worker it came from.
+   * Exception rows carry no times (as in Locust); `nowMs` keeps the signature uniform.
+   */
+  recordException(message: string, traceback: string, _nowMs: number, node?: string): void {
+    this.exceptions.record(message, traceback, node);
+  }
+
+  /** The row of (method, name), if any request was recorded for it. */
+  get(method: string, name: string): StatsEntry | undefined {
+    return this.byMethod.get(method)?.get(name);
+  }
+
+  /**
+   * The row for (method, name), created at `nowMs` if new; once `maxNames` rows exist, new
+   * names get the method's "(other)" row instead.
+   */
+  entryFor(method: string, name: string, nowMs: number): StatsEntry {
+    let byName = this.byMethod.get(method);
+    const existing = byName?.get(name);
+    if (existing !== undefined) return existing;
+    if (this.nameCount >= this.maxNames && name !== OTHER_NAME) return this.otherEntry(method, nowMs);
+    if (byName === undefined) {
+      byName = new Map();
+      this.byMethod.set(method, byName);
+    }
+    const entry = this.newEntry(method, name, nowMs);
+    byName.set(name, entry);
+    if (name !== OTHER_NAME) this.nameCount++;
+    this.sorted = null;
+    return entry;
+  }
+
+  /**
+   * Merges another node's entry (e.g. a worker's delta) into its row and into the total;
+   * its response times count in the current second at `nowMs`.
+   */
+  mergeEntry(other: StatsEntry, nowMs: number): void {
+    this.entryFor(other.method, other.name, nowMs).merge(other, nowMs);
+    this.totalEntry.merge(other, nowMs);
+  }
+
+  /** Merges failure rows from another node (occurrences add up, first/last seen widen). */
+  mergeErrors(rows: readonly ErrorSnapshot[]): void {
+    for (const row of rows) this.errors.merge(row);
+  }
+
+  /** Merges exception rows from another node (counts add up, nodes are united). */
+  mergeExceptions(rows: readonly ExceptionSnapshot[]): void {
+    for (const row of rows) this.exceptions.merge(row);
+  }
+
+  /** All rows, sorted by name then method (the Aggregated row is {@link total}). */
+  entries(): StatsEntry[] {
+    if (this.sorted === null) {
+      const all: StatsEntry[] = [];
+      for (const byName of this.byMethod.values()) all.push(...byName.values());
+      this.sorted = all.sort((a, b) => compare(a.name, b.name) || compare(a.method, b.method));
+    }
+    return [...this.sorted];
+  }
+
+  /** Locust's reset_stats: clears rows, total, failures, exceptions and history; restarts at `nowMs`. */
+  reset(nowMs: number): void {
+    this.byMethod.clear();
+    this.nameCount = 0;
+    this.sorted = null;
+    this.collapsed = false;
+    this.totalEntry.reset(nowMs);
+    this.errors.reset();
+    this.exceptions.reset();
+    this.history.reset();
+  }
+
+  /** Everything as plain data at `nowMs` (the input of reports and the web UI). */
+  snapshot(nowMs: number): StatsSnapshot {
+    return {
+      timeMs: nowMs,
+      startTimeMs: this.totalEntry.startTimeMs,
+      entries: this.entries().map((entry) => snapshotEntry(entry, nowMs)),
+      total: snapshotEntry(this.totalEntry, nowMs),
+      errors: this.errors.rows(),
+      exceptions: this.exceptions.rows(),
+      droppedErrors: this.errors.dropped,
+      droppedExceptions: this.exceptions.dropped,
+      collapsedNames: this.collapsed,
+    };
+  }
+
+  private otherEntry(method: string, nowMs: number): StatsEntry {
+    if (!this.collapsed) {
+      this.collapsed = true;
+      this.onWarning(
+        `More than ${this.maxNames} distinct request names: new names are now counted under "${OTHER_NAME}". ` +
+          "If your URLs contain ids or other dynamic parts, group them with the name option, " +
+          'e.g. client.get("/item/" + id, { name: "/item/[id]" }).',
+      );
+    }
+    return this.entryFor(method, OTHER_NAME, nowMs);
+  }
+
+  private newEntry(method: string, name: string, nowMs: number): StatsEntry {
+    return new StatsEntry(method, name, nowMs, { currentWindowLagSeconds: this.lagSeconds });
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,97 @@
+import { PERCENTILES_TO_REPORT } from "./percentiles.js";
+import type { StatsEntry } from "./stats-entry.js";
+
+/** One row of a {@link StatsSnapshot}: plain, JSON-safe numbers (times in ms, rates per second). */
+export interface EntrySnapshot {
+  method: string;
+  name: string;
+  numRequests: number;
+  numFailures: number;
+  numNoneRequests: number;
+  avgResponseTimeMs: number;
+  minResponseTimeMs: number | null;
+  maxResponseTimeMs: number;
+  medianResponseTimeMs: number | null;
+  avgContentLength: number;
+  totalRps: number;
+  totalFailPerSec: number;
+  currentRps: number;
+  currentFailPerSec: number;
+  failRatio: number;
+  /** One pair per PERCENTILES_TO_REPORT entry (p in 0..1); null values when no response time was logged. */
+  percentiles: Array<[percentile: number, valueMs: number | null]>;
+  /** Over the current window (the last 10 whole seconds before the lag). */
+  currentPercentiles: { p50: number | null; p95: number | null; p99: number | null };
+  startTimeMs: number;
+  lastRequestTimeMs: number | null;
+  totalContentLength: number;
+}
+
+/** A failure row: occurrences of one (method, name, error). */
+export interface ErrorSnapshot {
+  method: string;
+  name: string;
+  error: string;
+  occurrences: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+}
+
+/** An exception row: task code that threw, grouped by traceback. */
+export interface ExceptionSnapshot {
+  count: number;
+  message: string;
+  traceback: string;
+  nodes: string[];
+}
+
+/** Everything a report or the web UI shows, as plain data computed at `timeMs`. */
+export interface StatsSnapshot {
+  timeMs: number;
+  startTimeMs: number;
+  /** Sorted by name, then method. */
+  entries: EntrySnapshot[];
+  /** The "Aggregated" row. */
+  total: EntrySnapshot;
+  /** Most occurrences first. */
+  errors: ErrorSnapshot[];
+  /** Most frequent first. */
+  exceptions: ExceptionSnapshot[];
+  /** Failure occurrences not grouped because the failures table was full. */
+  droppedErrors: number;
+  /** Exceptions not grouped because the exceptions table was full. */
+  droppedExceptions: number;
+  /** True once new names started collapsing into "(other)" rows. */
+  collapsedNames: boolean;
+}
+
+/** The snapshot of one entry at `nowMs`. */
+export function snapshotEntry(entry: StatsEntry, nowMs: number): EntrySnapshot {
+  const [p50 = null, p95 = null, p99 = null] = entry.currentPercentiles([0.5, 0.95, 0.99], nowMs);
+  return {
+    method: entry.method,
+    name: entry.name,
+    numRequests: entry.numRequests,
+    numFailures: entry.numFailures,
+    numNoneRequests: entry.numNoneRequests,
+    avgResponseTimeMs: entry.avgResponseTimeMs,
+    minResponseTimeMs: entry.minResponseTimeMs,
+    maxResponseTimeMs: entry.maxResponseTimeMs,
+    medianResponseTimeMs: entry.medianResponseTimeMs,
+    avgContentLength: entry.avgContentLength,
+    totalRps: entry.totalRps(),
+    totalFailPerSec: entry.totalFailPerSec(),
+    currentRps: entry.currentRps(nowMs),
+    currentFailPerSec: entry.currentFailPerSec(nowMs),
+    failRatio: entry.failRatio,
+    percentiles: zipPercentiles(entry.percentiles(PERCENTILES_TO_REPORT)),
+    currentPercentiles: { p50, p95, p99 },
+    startTimeMs: entry.startTimeMs,
+    lastRequestTimeMs: entry.lastRequestTimeMs,
+    totalContentLength: entry.totalContentLength,
+  };
+}
+
+function zipPercentiles(values: Array<number | null>): Array<[number, number | null]> {
+  return PERCENTILES_TO_REPORT.map((p, i) => [p, values[i] ?? null]);
+}

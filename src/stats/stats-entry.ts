@@ -1,0 +1,314 @@
+import { CurrentWindow, type SerializedWindow } from "./current-window.js";
+import { Histogram } from "./histogram.js";
+
+/** Options of a {@link StatsEntry}. */
+export interface StatsEntryOptions {
+  /**
+   * Seconds between the end of the "current" window and the current second (default 1).
+   * A distributed master uses 3, because worker reports arrive every 3 s.
+   */
+  currentWindowLagSeconds?: number;
+}
+
+/**
+ * A {@link StatsEntry} as plain data: JSON-safe except `histogram` (bytes, msgpack-safe).
+ * Per-second counts are `[epochSecond, count]` pairs of the seconds still in the ring.
+ */
+export interface SerializedStatsEntry {
+  method: string;
+  name: string;
+  numRequests: number;
+  numNoneRequests: number;
+  numFailures: number;
+  totalResponseTimeMs: number;
+  minResponseTimeMs: number | null;
+  maxResponseTimeMs: number;
+  totalContentLength: number;
+  startTimeMs: number;
+  lastRequestTimeMs: number | null;
+  /** Response times in µs, HdrHistogram V2 uncompressed encoding. */
+  histogram: Uint8Array;
+  /** Exact smallest and largest recorded µs values (the encoding only keeps slot bounds). */
+  histogramMinUs: number;
+  histogramMaxUs: number;
+  numReqsPerSec: Array<[second: number, count: number]>;
+  numFailPerSec: Array<[second: number, count: number]>;
+  currentWindowLagSeconds: number;
+  /** Per-second response times of the recent window (omitted with `{ window: false }`). */
+  window?: SerializedWindow;
+}
+
+/**
+ * One row of the statistics: a (method, name) pair, or the "Aggregated" total. Follows
+ * Locust's StatsEntry (a failure is also logged as a request; response times may be null),
+ * with exact percentiles from an HDR histogram of microseconds and a bounded current window.
+ * Time is always an argument (epoch milliseconds); nothing here reads a clock.
+ */
+export class StatsEntry {
+  /** HTTP method or request type ("" for the Aggregated row). */
+  readonly method: string;
+  /** Request name (URL or the `name` option); "Aggregated" for the total. */
+  readonly name: string;
+  /** Response times in microseconds, since start or the last reset. */
+  readonly histogram = new Histogram();
+  private readonly window: CurrentWindow;
+  private requests = 0;
+  private noneRequests = 0;
+  private failures = 0;
+  private totalResponseTime = 0;
+  // Sentinels instead of null: a field that mixes null and doubles stores boxed numbers,
+  // which would allocate on every log.
+  private minResponseTime = Number.POSITIVE_INFINITY;
+  private maxResponseTime = 0;
+  private contentLength = 0;
+  private start: number;
+  private lastRequest = Number.NEGATIVE_INFINITY;
+
+  /** @param nowMs the entry's start time (epoch ms). */
+  constructor(method: string, name: string, nowMs: number, options: StatsEntryOptions = {}) {
+    this.method = method;
+    this.name = name;
+    this.start = nowMs;
+    this.window = new CurrentWindow(options.currentWindowLagSeconds ?? 1);
+  }
+
+  /** Requests logged (failures included, as in Locust). */
+  get numRequests(): number {
+    return this.requests;
+  }
+  /** Requests logged with a null response time. */
+  get numNoneRequests(): number {
+    return this.noneRequests;
+  }
+  /** Failures logged. */
+  get numFailures(): number {
+    return this.failures;
+  }
+  /** Sum of the (non-null) response times, ms. */
+  get totalResponseTimeMs(): number {
+    return this.totalResponseTime;
+  }
+  /** Exact smallest response time in ms; null when none was logged (never 0 by default). */
+  get minResponseTimeMs(): number | null {
+    return this.minResponseTime === Number.POSITIVE_INFINITY ? null : this.minResponseTime;
+  }
+  /** Exact largest response time in ms; 0 when none was logged. */
+  get maxResponseTimeMs(): number {
+    return this.maxResponseTime;
+  }
+  /** Sum of content lengths, bytes. */
+  get totalContentLength(): number {
+    return this.contentLength;
+  }
+  /** When this entry started counting (creation or last reset), epoch ms. */
+  get startTimeMs(): number {
+    return this.start;
+  }
+  /** Time of the latest logged request, epoch ms; null when none. */
+  get lastRequestTimeMs(): number | null {
+    return this.lastRequest === Number.NEGATIVE_INFINITY ? null : this.lastRequest;
+  }
+  /** Lag of the current window, seconds. */
+  get currentWindowLagSeconds(): number {
+    return this.window.lagSeconds;
+  }
+
+  /**
+   * Logs one request: counts it, records its response time (null is allowed and counted
+   * in numNoneRequests) and content length. Allocation-free on the hot path.
+   */
+  log(responseTimeMs: number | null, contentLength: number, nowMs: number): void {
+    const second = Math.floor(nowMs / 1000);
+    this.requests++;
+    if (responseTimeMs === null) {
+      this.noneRequests++;
+    } else {
+      this.totalResponseTime += responseTimeMs;
+      if (responseTimeMs < this.minResponseTime) this.minResponseTime = responseTimeMs;
+      if (responseTimeMs > this.maxResponseTime) this.maxResponseTime = responseTimeMs;
+      const us = Math.round(responseTimeMs * 1000);
+      this.histogram.record(us);
+      this.window.recordResponseTime(us, second);
+    }
+    this.contentLength += contentLength;
+    if (nowMs > this.lastRequest) this.lastRequest = nowMs;
+    this.window.countRequests(second, 1);
+  }
+
+  /** Logs one failure (the request itself is logged separately with {@link log}). */
+  logFailure(nowMs: number): void {
+    this.failures++;
+    this.window.countFailures(Math.floor(nowMs / 1000), 1);
+  }
+
+  /** Average requests per second over the current window (see CurrentWindow). */
+  currentRps(nowMs: number): number {
+    return this.window.currentRate("requests", nowMs, this.start);
+  }
+
+  /** Average failures per second over the current window. */
+  currentFailPerSec(nowMs: number): number {
+    return this.window.currentRate("failures", nowMs, this.start);
+  }
+
+  /** Response-time percentile (p in 0..1) over the current window, ms; null when it is empty. */
+  currentPercentile(p: number, nowMs: number): number | null {
+    return this.currentPercentiles([p], nowMs)[0] ?? null;
+  }
+
+  /** Several current-window percentiles (each p in 0..1) in one pass over the window, ms. */
+  currentPercentiles(ps: readonly number[], nowMs: number): Array<number | null> {
+    return this.window
+      .currentPercentiles(ps, nowMs, this.start)
+      .map((us) => (us === null ? null : us / 1000));
+  }
+
+  /**
+   * Requests per second over the whole run: numRequests / (lastRequest − start) in seconds,
+   * as Locust, with the duration at least 1 s. With `nowMs`, the run is measured up to
+   * `nowMs` instead of the last request.
+   */
+  totalRps(nowMs?: number): number {
+    return this.requests / this.durationSeconds(nowMs);
+  }
+
+  /** Failures per second over the whole run (same duration as {@link totalRps}). */
+  totalFailPerSec(nowMs?: number): number {
+    return this.failures / this.durationSeconds(nowMs);
+  }
+
+  /** Mean of the non-null response times, ms (0 when none). */
+  get avgResponseTimeMs(): number {
+    const timed = this.requests - this.noneRequests;
+    return timed > 0 ? this.totalResponseTime / timed : 0;
+  }
+
+  /** Mean content length per request, bytes (0 when none). */
+  get avgContentLength(): number {
+    return this.requests > 0 ? this.contentLength / this.requests : 0;
+  }
+
+  /** Median response time, ms, clamped to [min, max]; null when no response time was logged. */
+  get medianResponseTimeMs(): number | null {
+    return this.percentile(0.5);
+  }
+
+  /**
+   * Response-time percentile for p in 0..1 (nearest rank, within 0.05 %), ms, clamped to
+   * the exact [min, max]; p = 1 is the exact max. Null when no response time was logged.
+   */
+  percentile(p: number): number | null {
+    return this.percentiles([p])[0] ?? null;
+  }
+
+  /** Several percentiles (each p in 0..1) in one pass over the histogram; see {@link percentile}. */
+  percentiles(ps: readonly number[]): Array<number | null> {
+    if (this.histogram.totalCount === 0) return ps.map(() => null);
+    const micros = this.histogram.valuesAtPercentiles(ps.map((p) => p * 100));
+    return ps.map((p, i) => {
+      if (p >= 1) return this.maxResponseTime;
+      if (p <= 0) return this.minResponseTime;
+      return Math.min(this.maxResponseTime, Math.max(this.minResponseTime, micros[i]! / 1000));
+    });
+  }
+
+  /** Failures / requests (1 when there are failures but no requests, as Locust). */
+  get failRatio(): number {
+    if (this.requests > 0) return this.failures / this.requests;
+    return this.failures > 0 ? 1 : 0;
+  }
+
+  /** Clears everything and restarts the entry at `nowMs`. */
+  reset(nowMs: number): void {
+    this.requests = 0;
+    this.noneRequests = 0;
+    this.failures = 0;
+    this.totalResponseTime = 0;
+    this.minResponseTime = Number.POSITIVE_INFINITY;
+    this.maxResponseTime = 0;
+    this.contentLength = 0;
+    this.start = nowMs;
+    this.lastRequest = Number.NEGATIVE_INFINITY;
+    this.histogram.reset();
+    this.window.reset();
+  }
+
+  /**
+   * Adds another entry exactly (e.g. a worker's delta): counts, sums, extremes, start (min),
+   * last request (max), histogram and per-second counts by second. Its response times also
+   * go into the current second at `nowMs`, so current percentiles include them.
+   */
+  merge(other: StatsEntry, nowMs: number): void {
+    this.requests += other.requests;
+    this.noneRequests += other.noneRequests;
+    this.failures += other.failures;
+    this.totalResponseTime += other.totalResponseTime;
+    if (other.minResponseTime < this.minResponseTime) this.minResponseTime = other.minResponseTime;
+    if (other.maxResponseTime > this.maxResponseTime) this.maxResponseTime = other.maxResponseTime;
+    this.contentLength += other.contentLength;
+    if (other.start < this.start) this.start = other.start;
+    if (other.lastRequest > this.lastRequest) this.lastRequest = other.lastRequest;
+    this.histogram.add(other.histogram);
+    other.window.forEachCountedSecond((second, requests, failures) => {
+      if (requests !== 0) this.window.countRequests(second, requests);
+      if (failures !== 0) this.window.countFailures(second, failures);
+    });
+    this.window.addHistogram(other.histogram, Math.floor(nowMs / 1000));
+  }
+
+  /** Plain-data form; `{ window: false }` leaves out the per-second response times (smaller). */
+  serialize(options: { window?: boolean } = {}): SerializedStatsEntry {
+    const numReqsPerSec: Array<[number, number]> = [];
+    const numFailPerSec: Array<[number, number]> = [];
+    this.window.forEachCountedSecond((second, requests, failures) => {
+      if (requests !== 0) numReqsPerSec.push([second, requests]);
+      if (failures !== 0) numFailPerSec.push([second, failures]);
+    });
+    const serialized: SerializedStatsEntry = {
+      method: this.method,
+      name: this.name,
+      numRequests: this.requests,
+      numNoneRequests: this.noneRequests,
+      numFailures: this.failures,
+      totalResponseTimeMs: this.totalResponseTime,
+      minResponseTimeMs: this.minResponseTimeMs,
+      maxResponseTimeMs: this.maxResponseTime,
+      totalContentLength: this.contentLength,
+      startTimeMs: this.start,
+      lastRequestTimeMs: this.lastRequestTimeMs,
+      histogram: this.histogram.encode(),
+      histogramMinUs: this.histogram.minValue,
+      histogramMaxUs: this.histogram.maxValue,
+      numReqsPerSec,
+      numFailPerSec,
+      currentWindowLagSeconds: this.window.lagSeconds,
+    };
+    if (options.window !== false) serialized.window = this.window.serializeResponseTimes();
+    return serialized;
+  }
+
+  /** Rebuilds an entry from {@link serialize}'s output, exactly. */
+  static deserialize(s: SerializedStatsEntry): StatsEntry {
+    const entry = new StatsEntry(s.method, s.name, s.startTimeMs, {
+      currentWindowLagSeconds: s.currentWindowLagSeconds,
+    });
+    entry.requests = s.numRequests;
+    entry.noneRequests = s.numNoneRequests;
+    entry.failures = s.numFailures;
+    entry.totalResponseTime = s.totalResponseTimeMs;
+    entry.minResponseTime = s.minResponseTimeMs ?? Number.POSITIVE_INFINITY;
+    entry.maxResponseTime = s.maxResponseTimeMs;
+    entry.contentLength = s.totalContentLength;
+    entry.lastRequest = s.lastRequestTimeMs ?? Number.NEGATIVE_INFINITY;
+    entry.histogram.add(Histogram.decode(s.histogram, { min: s.histogramMinUs, max: s.histogramMaxUs }));
+    for (const [second, count] of s.numReqsPerSec) entry.window.countRequests(second, count);
+    for (const [second, count] of s.numFailPerSec) entry.window.countFailures(second, count);
+    if (s.window !== undefined) entry.window.restoreResponseTimes(s.window);
+    return entry;
+  }
+
+  private durationSeconds(nowMs?: number): number {
+    const end = nowMs ?? this.lastRequestTimeMs ?? this.start;
+    return Math.max(1, (end - this.start) / 1000);
+  }
+}
