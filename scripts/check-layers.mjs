@@ -18,7 +18,7 @@ const allowed = {
   reports: ["stats", "shared"],
   distributed: ["runner", "user", "http", "stats", "shared"],
   web: ["runner", "reports", "stats", "shared", "user"],
-  cli: ["web", "distributed", "runner", "reports", "user", "http", "stats", "shared"],
+  cli: ["web", "distributed", "runner", "reports", "user", "http", "stats", "shared", "(root)"],
   "(root)": ["user", "http", "runner", "stats", "shared", "reports"],
 };
 /** Layers that must not use Node built-ins, so they can be bundled for the browser. */

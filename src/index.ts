@@ -1,5 +1,53 @@
 /**
  * The scripting API of Cicada: what a locustfile imports from "cicada".
+ *
+ * @example
+ * import { HttpUser, task, between } from "cicada";
+ * export class WebsiteUser extends HttpUser {
+ *   waitTime = between(1, 5);
+ *   @task async index() { await this.client.get("/"); }
+ * }
  */
+import { Events } from "./user/events.js";
+
+export type { HttpResponse, HttpSession, RequestOptions } from "./http/index.js";
+export { Environment, LocalRunner } from "./runner/index.js";
+export {
+  InterruptTaskSet,
+  RescheduleTask,
+  RescheduleTaskImmediately,
+  StopTest,
+  StopUser,
+} from "./shared/control-flow.js";
 export { EventHook } from "./shared/event-hook.js";
 export type { RequestEvent } from "./shared/request-event.js";
+export type {
+  EnvironmentEvent,
+  RunnerControl,
+  RunnerState,
+  UserEnvironment,
+  UserErrorEvent,
+} from "./user/index.js";
+export {
+  between,
+  constant,
+  constantPacing,
+  constantThroughput,
+  Events,
+  FastHttpUser,
+  HttpUser,
+  LoadTestShape,
+  SequentialTaskSet,
+  type ShapeTick,
+  TaskSet,
+  tag,
+  task,
+  User,
+  type WaitTimeFunction,
+} from "./user/index.js";
+
+/**
+ * The events of the run started by the `cicada` command (Locust's `locust.events`).
+ * Listeners added at the top of a locustfile apply to that run.
+ */
+export const events: Events = new Events();

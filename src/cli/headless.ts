@@ -1,0 +1,92 @@
+/**
+ * A headless run: start at once, print the live table every 2 s, stop at the run time
+ * (or when a task, a shape or a signal ends it), then print Locust's final blocks and
+ * return the exit code. A first Ctrl-C/SIGTERM stops users gracefully and still prints
+ * everything measured; a second one skips the wait for users.
+ */
+import { formatFinalSummary, formatStatsTable } from "../reports/console.js";
+import type { Environment, LocalRunner } from "../runner/index.js";
+import type { StatsSnapshot } from "../stats/index.js";
+import type { CliIO } from "./io.js";
+import type { CliOptions } from "./options.js";
+
+const LIVE_TABLE_INTERVAL_MS = 2000;
+
+export interface HeadlessResult {
+  snapshot: StatsSnapshot;
+  exitCode: number;
+  interrupted: boolean;
+}
+
+/** Exit code of a finished run: --exit-code-on-error when any request failed or any task threw. */
+export function exitCodeFor(snapshot: StatsSnapshot, options: CliOptions): number {
+  const failed =
+    snapshot.total.numFailures > 0 || snapshot.exceptions.length > 0 || snapshot.droppedExceptions > 0;
+  return failed ? options.exitCodeOnError : 0;
+}
+
+export async function runHeadless(
+  environment: Environment,
+  runner: LocalRunner,
+  options: CliOptions,
+  io: CliIO,
+): Promise<HeadlessResult> {
+  const logger = environment.logger;
+  const write = (lines: string[]) => io.stdout.write(`${lines.join("\n")}\n`);
+  let interrupted = false;
+  let forceQuit: () => void = () => {};
+  const forced = new Promise<void>((resolve) => {
+    forceQuit = resolve;
+  });
+  const unsubscribe = io.onSignal((signal) => {
+    if (!interrupted) {
+      interrupted = true;
+      logger.info(`${signal} received: stopping users (send it again to exit without waiting)`);
+      runner.quit();
+    } else {
+      logger.warning(`${signal} received again: exiting without waiting for users`);
+      forceQuit();
+    }
+  });
+  const stopped = new Promise<void>((resolve) => {
+    runner.stateChanged.addListener((state) => {
+      if (state === "stopped") resolve();
+    });
+  });
+  const liveTable = options.onlySummary
+    ? undefined
+    : setInterval(
+        () => write(formatStatsTable(environment.stats.snapshot(environment.now()), true)),
+        LIVE_TABLE_INTERVAL_MS,
+      );
+
+  try {
+    if (environment.shapeClass) {
+      if (options.users !== undefined || options.spawnRate !== undefined || options.runTime !== undefined) {
+        logger.warning("a LoadTestShape is in use: -u, -r and -t are ignored");
+      }
+      logger.info(`Running the load shape ${environment.shapeClass.name}`);
+      runner.startShape();
+    } else {
+      const users = options.users ?? 1;
+      const spawnRate = options.spawnRate ?? 1;
+      logger.info(`Ramping to ${users} users at a rate of ${spawnRate} per second`);
+      if (options.runTime !== undefined)
+        logger.info(`Run time limit set to ${options.runTime / 1000} seconds`);
+      runner.start(users, spawnRate, { runTimeMs: options.runTime }).catch((error: unknown) => {
+        logger.error(`could not start: ${String(error)}`);
+        runner.quit();
+      });
+    }
+    await Promise.race([stopped, forced]);
+    await Promise.race([runner.quitAndWait(), forced]);
+  } finally {
+    if (liveTable) clearInterval(liveTable);
+    unsubscribe();
+  }
+
+  const snapshot = environment.stats.snapshot(environment.now());
+  write(formatFinalSummary(snapshot));
+  await environment.events.quitting.fireAsync({ environment });
+  return { snapshot, exitCode: exitCodeFor(snapshot, options), interrupted };
+}

@@ -1,0 +1,113 @@
+/**
+ * The `cicada` command. `run(io)` is the whole CLI with its world injected (tests call it
+ * in-process); `main()` wires it to the real process. This folder is the only part of
+ * Cicada that touches `process`.
+ */
+import { appendFileSync } from "node:fs";
+import { cpus, homedir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { LocalRunner } from "../runner/index.js";
+import { ExitCode, UsageError } from "../shared/errors.js";
+import { formatLogRecord, Logger } from "../shared/logger.js";
+import { formatError } from "./format-error.js";
+import { runHeadless } from "./headless.js";
+import type { CliIO, SignalName } from "./io.js";
+import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
+import { type CliOptions, parseOptions } from "./options.js";
+import { loadFromOptions, prepareEnvironment } from "./prepare.js";
+import { VERSION } from "./version.js";
+
+function createLogger(options: CliOptions, io: CliIO): Logger {
+  const logfile = options.logfile;
+  const sink = logfile
+    ? (line: string) => appendFileSync(logfile, line)
+    : (line: string) => {
+        io.stderr.write(line);
+      };
+  return new Logger((record) => sink(`${formatLogRecord(record)}\n`), options.loglevel);
+}
+
+/** Runs the CLI and returns the exit code. Never throws. */
+export async function run(io: CliIO): Promise<number> {
+  try {
+    const parsed = parseOptions({ argv: io.argv, env: io.env, cwd: io.cwd, home: io.home }, VERSION);
+    if (parsed.printed !== undefined) {
+      io.stdout.write(parsed.printed);
+      return ExitCode.ok;
+    }
+    const options = parsed.options;
+    const logger = createLogger(options, io);
+    const informational = Boolean(options.list || options.showTaskRatio || options.showTaskRatioJson);
+    const loaded = await loadFromOptions(options, io.cwd);
+    const environment = prepareEnvironment(options, loaded, logger, { requireHost: !informational });
+
+    if (options.list) {
+      io.stdout.write(`${listUserClasses(environment).join("\n")}\n`);
+      return ExitCode.ok;
+    }
+    if (options.showTaskRatioJson) {
+      io.stdout.write(`${taskRatioJson(environment)}\n`);
+      return ExitCode.ok;
+    }
+    if (options.showTaskRatio) {
+      io.stdout.write(`${taskRatioText(environment).join("\n")}\n`);
+      return ExitCode.ok;
+    }
+    if (!options.headless) {
+      throw new UsageError("CICADA_ERR_NO_WEB_UI", "the web UI is not available in this build", {
+        hint: "Run with --headless -u <users> -r <rate> -t <time>",
+      });
+    }
+
+    logger.info(`Starting Cicada ${VERSION}`);
+    const runner = new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
+    await environment.events.init.fireAsync({ environment });
+    const result = await runHeadless(environment, runner, options, io);
+    logger.info(`Shutting down (exit code ${result.exitCode})`);
+    return result.exitCode;
+  } catch (error) {
+    const { text, exitCode } = formatError(error);
+    io.stderr.write(text);
+    return exitCode;
+  }
+}
+
+/** The process entry point used by bin/cicada.js. */
+export function main(): void {
+  // Stack traces of locustfile code point into the .ts source (the bundle has an inline map).
+  process.setSourceMapsEnabled(true);
+  const io: CliIO = {
+    argv: process.argv.slice(2),
+    env: process.env,
+    cwd: process.cwd(),
+    home: homedir(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    onSignal(handler) {
+      const listener = (signal: SignalName) => handler(signal);
+      process.on("SIGINT", listener);
+      process.on("SIGTERM", listener);
+      return () => {
+        process.off("SIGINT", listener);
+        process.off("SIGTERM", listener);
+      };
+    },
+    cpuUsageMicros: () => {
+      const usage = process.cpuUsage();
+      return usage.user + usage.system;
+    },
+    memoryBytes: () => process.memoryUsage.rss(),
+    cpuCount: () => cpus().length,
+    cliScript: fileURLToPath(new URL("../../bin/cicada.js", import.meta.url)),
+  };
+  run(io).then(
+    (code) => {
+      // Exit explicitly: open keep-alive sockets of stopped users must not hold the process.
+      process.stdout.write("", () => process.exit(code));
+    },
+    (error: unknown) => {
+      process.stderr.write(formatError(error).text);
+      process.exit(ExitCode.internal);
+    },
+  );
+}

@@ -1,0 +1,285 @@
+/**
+ * Parses the command line, `CICADA_*` environment variables and config files into typed
+ * options, with Locust's precedence: config files < environment < command line. Every
+ * problem is collected and reported at once, each naming where the value came from.
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { UsageError } from "../shared/errors.js";
+import { type LogLevel, LogLevels } from "../shared/logger.js";
+import { parseTimespan } from "../shared/timespan.js";
+import { type ConfigEntry, readConfigFile } from "./config-file.js";
+import { envName, longName, OPTION_TABLE, type OptionSpec } from "./option-table.js";
+
+/** The options of a run. Values not given are undefined (or the table's default). */
+export interface CliOptions {
+  locustfile?: string;
+  config?: string;
+  host?: string;
+  users?: number;
+  spawnRate?: number;
+  runTime?: number;
+  list?: boolean;
+  headless?: boolean;
+  tags?: string[];
+  excludeTags?: string[];
+  onlySummary?: boolean;
+  loglevel: LogLevel;
+  logfile?: string;
+  stopTimeout?: number;
+  exitCodeOnError: number;
+  showTaskRatio?: boolean;
+  showTaskRatioJson?: boolean;
+  /** Positional arguments: user class names to run. */
+  userClasses: string[];
+  [key: string]: unknown;
+}
+
+export interface OptionSources {
+  argv: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  home?: string | undefined;
+}
+
+export interface ParseResult {
+  options: CliOptions;
+  /** Set when --help or --version printed something and the process should exit 0. */
+  printed?: string;
+}
+
+export function buildProgram(version: string): Command {
+  const program = new Command("cicada")
+    .description("Load testing in TypeScript, the Locust way.")
+    .usage("[options] [UserClass ...]")
+    .argument("[userClasses...]", "user classes to run (default: all of them)")
+    .version(version, "-V, --version", "Print the version and exit")
+    .helpOption("-h, --help", "Show this help and exit")
+    .allowExcessArguments(true)
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  for (const spec of OPTION_TABLE) {
+    const option = new Option(spec.flags, spec.description).helpGroup(spec.group);
+    if (spec.hidden) option.hideHelp();
+    if (spec.kind === "list")
+      option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    program.addOption(option);
+  }
+  return program;
+}
+
+interface RawValue {
+  raw: unknown;
+  where: string;
+}
+
+/** Parses all sources into options, or throws one UsageError listing every problem. */
+export function parseOptions(sources: OptionSources, version: string): ParseResult {
+  const program = buildProgram(version);
+  let printed = "";
+  program.configureOutput({
+    writeOut: (text) => {
+      printed += text;
+    },
+    writeErr: () => {},
+    outputError: () => {},
+  });
+  try {
+    program.parse([...sources.argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
+        return { options: defaults(), printed };
+      }
+      throw commanderToUsageError(error);
+    }
+    throw error;
+  }
+
+  const cliValues = program.opts();
+  const raw = new Map<string, RawValue>();
+  for (const entry of readConfigs(sources, cliValues.config as string | undefined)) {
+    const spec = OPTION_TABLE.find((s) => longName(s) === entry.key);
+    if (!spec) throw unknownConfigKey(entry);
+    if (!spec.cliOnly) raw.set(spec.key, { raw: entry.value, where: entry.where });
+  }
+  for (const spec of OPTION_TABLE) {
+    const value = sources.env[envName(spec)];
+    if (value !== undefined && value !== "" && !spec.cliOnly)
+      raw.set(spec.key, { raw: value, where: envName(spec) });
+  }
+  for (const spec of OPTION_TABLE) {
+    if (program.getOptionValueSource(spec.key) === "cli") {
+      raw.set(spec.key, { raw: cliValues[spec.key], where: `--${longName(spec)}` });
+    }
+  }
+
+  const problems: string[] = [];
+  const options = defaults();
+  for (const spec of OPTION_TABLE) {
+    const given = raw.get(spec.key);
+    if (!given) continue;
+    try {
+      options[spec.key] = convert(spec, given.raw);
+    } catch (error) {
+      problems.push(`✖ ${(error as Error).message}\n  → at ${given.where}`);
+    }
+  }
+  options.userClasses = program.args;
+  problems.push(...validate(options, raw));
+  if (problems.length > 0) {
+    throw new UsageError("CICADA_ERR_OPTIONS", `invalid options:\n${problems.join("\n")}`, {
+      hint: "Run cicada --help for every option and its format",
+    });
+  }
+  return { options };
+}
+
+function defaults(): CliOptions {
+  return { loglevel: "INFO", exitCodeOnError: 1, userClasses: [] };
+}
+
+function readConfigs(sources: OptionSources, cliConfig: string | undefined): ConfigEntry[] {
+  const entries: ConfigEntry[] = [];
+  if (sources.home) {
+    const homeFile = join(sources.home, ".cicada.conf");
+    if (existsSync(homeFile)) entries.push(...readConfigFile(homeFile, "~/.cicada.conf"));
+  }
+  const localFile = join(sources.cwd, "cicada.conf");
+  if (existsSync(localFile)) entries.push(...readConfigFile(localFile, "cicada.conf"));
+  const explicit = cliConfig ?? sources.env.CICADA_CONFIG;
+  if (explicit) entries.push(...readConfigFile(resolve(sources.cwd, explicit), explicit));
+  return entries;
+}
+
+const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
+const FALSE_WORDS = new Set(["false", "0", "no", "off"]);
+
+function convert(spec: OptionSpec, raw: unknown): unknown {
+  const flag = `--${longName(spec)}`;
+  if (spec.kind === "boolean") {
+    if (typeof raw === "boolean") return raw;
+    const word = String(raw).trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    throw new Error(`${flag} must be true or false, got '${String(raw)}'`);
+  }
+  if (spec.kind === "list") {
+    const items = Array.isArray(raw) ? raw.map(String) : [String(raw).replace(/^\[|\]$/g, "")];
+    return items
+      .flatMap((item) => item.split(","))
+      .map((t) => t.trim())
+      .filter((t) => t !== "");
+  }
+  const text = String(raw).trim();
+  switch (spec.kind) {
+    case "string":
+      return text;
+    case "int":
+      if (!/^-?\d+$/.test(text)) throw new Error(`${flag} must be a whole number, got '${text}'`);
+      return Number(text);
+    case "number": {
+      const value = Number(text);
+      if (text === "" || !Number.isFinite(value)) throw new Error(`${flag} must be a number, got '${text}'`);
+      return value;
+    }
+    case "timespan": {
+      const ms = parseTimespan(text);
+      if (ms === undefined)
+        throw new Error(`${flag} must be a time span such as 30, 30s, 5m or 1h30m, got '${text}'`);
+      return ms;
+    }
+    case "level": {
+      const level = text.toUpperCase();
+      if (!(LogLevels as readonly string[]).includes(level)) {
+        throw new Error(`${flag} must be one of ${LogLevels.join(", ")}, got '${text}'`);
+      }
+      return level;
+    }
+  }
+}
+
+function validate(options: CliOptions, raw: Map<string, RawValue>): string[] {
+  const problems: string[] = [];
+  const at = (key: string) => raw.get(key)?.where ?? key;
+  if (options.users !== undefined && options.users < 1) {
+    problems.push(`✖ --users must be a whole number ≥ 1, got '${options.users}'\n  → at ${at("users")}`);
+  }
+  if (options.spawnRate !== undefined && !(options.spawnRate > 0)) {
+    problems.push(
+      `✖ --spawn-rate must be a number > 0, got '${options.spawnRate}'\n  → at ${at("spawnRate")}`,
+    );
+  }
+  if (options.runTime !== undefined && options.runTime <= 0) {
+    problems.push(`✖ --run-time must be longer than 0 s\n  → at ${at("runTime")}`);
+  }
+  if (options.exitCodeOnError < 0 || options.exitCodeOnError > 255) {
+    problems.push(
+      `✖ --exit-code-on-error must be 0 to 255, got '${options.exitCodeOnError}'\n  → at ${at("exitCodeOnError")}`,
+    );
+  }
+  if (options.host !== undefined && !isHttpUrl(options.host)) {
+    problems.push(
+      `✖ --host must be an http(s) URL such as http://127.0.0.1:8080, got '${options.host}'\n  → at ${at("host")}`,
+    );
+  }
+  return problems;
+}
+
+export function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+function commanderToUsageError(error: CommanderError): UsageError {
+  const lines = error.message.replace(/^error: /, "").split("\n");
+  const suggestion = lines.find((l) => l.startsWith("(Did you mean"));
+  const message = lines.filter((l) => !l.startsWith("(Did you mean")).join(" ");
+  return new UsageError("CICADA_ERR_OPTIONS", message, {
+    hint: suggestion ? suggestion.replace(/^\(|\)$/g, "") : "Run cicada --help for the list of options",
+    cause: error,
+  });
+}
+
+function unknownConfigKey(entry: ConfigEntry): UsageError {
+  const known = OPTION_TABLE.filter((s) => !s.cliOnly).map(longName);
+  const nearest = closest(entry.key, known);
+  return new UsageError("CICADA_ERR_CONFIG_KEY", `${entry.where}: unknown option '${entry.key}'`, {
+    hint: nearest
+      ? `Did you mean '${nearest}'?`
+      : "Config keys are the long flag names, e.g. 'users' or 'spawn-rate'",
+  });
+}
+
+/** The candidate within edit distance 3 of `word`, if any. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const candidate of candidates) {
+    const d = editDistance(word, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,131 @@
+/**
+ * From parsed options to a ready Environment: loads the locustfiles, picks the user
+ * classes, checks hosts and tags, so every mistake is reported before anything starts.
+ */
+import * as api from "../index.js";
+import { collectTags, describeUserClasses, Environment } from "../runner/index.js";
+import { LocustfileError, UsageError } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import { Events, HttpUser, type UserClass } from "../user/index.js";
+import { type LoadedLocustfile, loadLocustfiles, resolveLocustfilePaths } from "./locustfile.js";
+import { type CliOptions, isHttpUrl } from "./options.js";
+
+export interface PreparedRun {
+  environment: Environment;
+  locustfile: LoadedLocustfile;
+  /** The locustfile paths as given, for reports. */
+  locustfileLabel: string;
+}
+
+/**
+ * Loads the locustfiles named by the options. Each run gets its own `events` object: the
+ * one the locustfile imports is the one its environment fires.
+ */
+export async function loadFromOptions(options: CliOptions, cwd: string): Promise<LoadedLocustfile> {
+  const paths = resolveLocustfilePaths(options.locustfile, cwd);
+  const runApi = { ...api, events: new Events() };
+  const loaded = await loadLocustfiles(paths, runApi, cwd);
+  if (loaded.userClasses.length === 0) {
+    throw new LocustfileError(
+      "CICADA_ERR_NO_USER_CLASS",
+      `no user class found in ${loaded.bundles.map((b) => b.filename).join(", ")}`,
+      {
+        hint: "Export a class that extends User or HttpUser: `export class MyUser extends HttpUser { ... }`",
+      },
+    );
+  }
+  return loaded;
+}
+
+function selectClasses(all: readonly UserClass[], wanted: readonly string[]): UserClass[] {
+  if (wanted.length === 0) return [...all];
+  const byName = new Map(all.map((cls) => [cls.name, cls]));
+  const unknown = wanted.filter((name) => !byName.has(name));
+  if (unknown.length > 0) {
+    throw new UsageError("CICADA_ERR_UNKNOWN_USER_CLASS", `unknown user class(es): ${unknown.join(", ")}`, {
+      hint: `The locustfile defines: ${all.map((c) => c.name).join(", ")}`,
+    });
+  }
+  return wanted.map((name) => byName.get(name)!);
+}
+
+/** Builds the environment and checks everything that can be checked before a test starts. */
+export function prepareEnvironment(
+  options: CliOptions,
+  loaded: LoadedLocustfile,
+  logger: Logger,
+  extra: { requireHost: boolean; nodeName?: string; currentWindowLagSeconds?: number },
+): Environment {
+  const userClasses = selectClasses(loaded.userClasses, options.userClasses);
+  const environment = new Environment({
+    events: loaded.events,
+    userClasses,
+    shapeClass: loaded.shapeClass,
+    host: options.host,
+    tags: options.tags,
+    excludeTags: options.excludeTags,
+    parsedOptions: options,
+    logger,
+    ...(extra.nodeName ? { nodeName: extra.nodeName } : {}),
+    ...(extra.currentWindowLagSeconds ? { currentWindowLagSeconds: extra.currentWindowLagSeconds } : {}),
+  });
+  let unfiltered: ReturnType<typeof describeUserClasses>;
+  try {
+    unfiltered = describeUserClasses(userClasses, environment, {});
+  } catch (error) {
+    throw new LocustfileError("CICADA_ERR_USER_CLASS", (error as Error).message, {
+      hint: "Fix the user class settings in the locustfile",
+      cause: error,
+    });
+  }
+  for (const info of unfiltered) {
+    if (info.plan.tasks.length === 0) {
+      throw new LocustfileError("CICADA_ERR_NO_TASKS", `${info.name} has no tasks`, {
+        hint: "Add @task to a method, or set a `tasks` field: tasks = [this.browse]",
+      });
+    }
+  }
+  checkTags(options, userClasses, environment);
+  if (environment.userClassInfos.length === 0) {
+    throw new UsageError(
+      "CICADA_ERR_NO_TASKS_AFTER_TAGS",
+      "no task is left to run after applying --tags/--exclude-tags",
+      {
+        hint: "Loosen the tag filters",
+      },
+    );
+  }
+  for (const info of environment.userClassInfos) {
+    if (info.host !== undefined && !isHttpUrl(info.host)) {
+      throw new LocustfileError(
+        "CICADA_ERR_BAD_HOST",
+        `${info.name}.host must be an http(s) URL, got '${info.host}'`,
+        {
+          hint: "Write it like http://127.0.0.1:8080",
+        },
+      );
+    }
+    const needsHost = info.cls.prototype instanceof HttpUser;
+    if (extra.requireHost && needsHost && options.host === undefined && info.host === undefined) {
+      throw new UsageError("CICADA_ERR_NO_HOST", `no host to test for ${info.name}`, {
+        hint: "Give one with -H http://127.0.0.1:8080, CICADA_HOST, or `host = ...` in the class",
+      });
+    }
+  }
+  return environment;
+}
+
+function checkTags(options: CliOptions, classes: readonly UserClass[], environment: Environment): void {
+  const requested = [...(options.tags ?? []), ...(options.excludeTags ?? [])];
+  if (requested.length === 0) return;
+  const known = collectTags(classes, environment);
+  const unknown = requested.filter((t) => !known.has(t));
+  if (unknown.length > 0) {
+    throw new UsageError("CICADA_ERR_UNKNOWN_TAG", `tag(s) matching no task: ${unknown.join(", ")}`, {
+      hint:
+        known.size > 0
+          ? `Tags used in the locustfile: ${[...known].sort().join(", ")}`
+          : "The locustfile tags no task (use @tag)",
+    });
+  }
+}

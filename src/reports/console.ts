@@ -1,0 +1,189 @@
+/**
+ * The console tables of a headless run, laid out as Locust's (`locust/stats.py`
+ * get_stats_summary, get_percentile_stats_summary, print_error_report), so a Locust user
+ * reads them at a glance. Pure functions of a stats snapshot.
+ *
+ * Differences on purpose: response times keep decimals below 100 ms (Locust truncates
+ * to whole milliseconds, so a fast endpoint reads as 0), and the percentile block is
+ * exact, not "approximated".
+ */
+import {
+  type EntrySnapshot,
+  PERCENTILES_TO_REPORT,
+  percentileLabel,
+  type StatsSnapshot,
+} from "../stats/index.js";
+
+const MAX_NAME_WIDTH = 80;
+
+/** Milliseconds for a table cell: whole numbers from 100 ms, decimals below. */
+export function formatMs(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "0";
+  if (value >= 100) return Math.round(value).toString();
+  if (value >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+interface Widths {
+  type: number;
+  name: number;
+}
+
+function columnWidths(snapshot: StatsSnapshot): Widths {
+  const names = snapshot.entries.map((e) => e.name.length);
+  const types = snapshot.entries.map((e) => e.method.length + 1);
+  return {
+    type: Math.max(8, ...types),
+    name: Math.min(MAX_NAME_WIDTH, Math.max(24, "Aggregated".length, ...names)),
+  };
+}
+
+const pad = (text: string, width: number) => text.padEnd(width);
+const lpad = (text: string, width: number) => text.padStart(width);
+
+function statsRow(entry: EntrySnapshot, widths: Widths, current: boolean): string {
+  const rps = current ? entry.currentRps : entry.totalRps;
+  const failPerSec = current ? entry.currentFailPerSec : entry.totalFailPerSec;
+  const fails = `${entry.numFailures}(${(entry.failRatio * 100).toFixed(2)}%)`;
+  return [
+    pad(entry.method ? `${entry.method} ` : "", widths.type),
+    pad(truncate(entry.name, widths.name), widths.name),
+    lpad(String(entry.numRequests), 7),
+    `${lpad(fails, 12)} |`,
+    lpad(formatMs(entry.avgResponseTimeMs), 7),
+    lpad(formatMs(entry.minResponseTimeMs), 7),
+    lpad(formatMs(entry.maxResponseTimeMs), 7),
+    `${lpad(formatMs(entry.medianResponseTimeMs), 7)} |`,
+    lpad(rps.toFixed(2), 7),
+    lpad(failPerSec.toFixed(2), 11),
+  ].join(" ");
+}
+
+/**
+ * The request statistics table: one row per (method, name), then Aggregated. With
+ * `current` the rates are the last 10 s (the live table); without, whole-run rates.
+ */
+export function formatStatsTable(snapshot: StatsSnapshot, current: boolean): string[] {
+  const widths = columnWidths(snapshot);
+  const header = [
+    pad("Type", widths.type),
+    pad("Name", widths.name),
+    lpad("# reqs", 7),
+    `${lpad("# fails", 12)} |`,
+    lpad("Avg", 7),
+    lpad("Min", 7),
+    lpad("Max", 7),
+    `${lpad("Med", 7)} |`,
+    lpad("req/s", 7),
+    lpad("failures/s", 11),
+  ].join(" ");
+  const separator = [
+    "-".repeat(widths.type),
+    "-".repeat(widths.name + 1),
+    "-".repeat(8),
+    "-".repeat(14),
+    "-".repeat(8),
+    "-".repeat(8),
+    "-".repeat(8),
+    "-".repeat(8),
+    "-".repeat(9),
+    "-".repeat(11),
+  ].join("|");
+  return [
+    header,
+    separator,
+    ...snapshot.entries.map((e) => statsRow(e, widths, current)),
+    separator,
+    statsRow(snapshot.total, widths, current),
+    "",
+  ];
+}
+
+/** "Response time percentiles": 50% … 100% and # reqs per row, exact to 3 significant digits. */
+export function formatPercentileTable(snapshot: StatsSnapshot): string[] {
+  const widths = columnWidths(snapshot);
+  const labels = PERCENTILES_TO_REPORT.map(percentileLabel);
+  const header = [
+    pad("Type", widths.type),
+    pad("Name", widths.name),
+    ...labels.map((l) => lpad(l, 7)),
+    lpad("# reqs", 7),
+  ];
+  const separator = [
+    "-".repeat(widths.type),
+    "-".repeat(widths.name + 1),
+    ...labels.map(() => "-".repeat(8)),
+    "-".repeat(7),
+  ].join("|");
+  const row = (entry: EntrySnapshot) =>
+    [
+      pad(entry.method ? `${entry.method} ` : "", widths.type),
+      pad(truncate(entry.name, widths.name), widths.name),
+      ...entry.percentiles.map(([, value]) => lpad(formatMs(value), 7)),
+      lpad(String(entry.numRequests), 7),
+    ].join(" ");
+  const rows = snapshot.entries.filter((e) => e.numRequests > e.numNoneRequests).map(row);
+  const total = snapshot.total.numRequests > snapshot.total.numNoneRequests ? [row(snapshot.total)] : [];
+  return [
+    "Response time percentiles (exact, ms)",
+    header.join(" "),
+    separator,
+    ...rows,
+    separator,
+    ...total,
+    "",
+  ];
+}
+
+/** "Error report": occurrences and "METHOD name: error" per failure group, most frequent first. */
+export function formatErrorReport(snapshot: StatsSnapshot): string[] {
+  if (snapshot.errors.length === 0 && snapshot.droppedErrors === 0) return [];
+  const separator = `${"-".repeat(18)}|${"-".repeat(80)}`;
+  const lines = ["Error report", `${pad("# occurrences", 18)} Error`, separator];
+  for (const error of snapshot.errors) {
+    lines.push(`${pad(String(error.occurrences), 18)} ${error.method} ${error.name}: ${error.error}`);
+  }
+  if (snapshot.droppedErrors > 0) {
+    lines.push(
+      `${pad(String(snapshot.droppedErrors), 18)} (other errors, beyond the limit of distinct errors kept)`,
+    );
+  }
+  lines.push(separator, "");
+  return lines;
+}
+
+/** The first stack frame of a traceback, where the exception was thrown. */
+export function firstFrame(traceback: string): string {
+  const frame = traceback.split("\n").find((line) => line.trimStart().startsWith("at "));
+  return frame ? frame.trim().slice(3) : "";
+}
+
+/** "Exceptions": errors thrown by task code, grouped by stack, with where they were thrown. */
+export function formatExceptionsReport(snapshot: StatsSnapshot): string[] {
+  if (snapshot.exceptions.length === 0 && snapshot.droppedExceptions === 0) return [];
+  const separator = `${"-".repeat(8)}|${"-".repeat(90)}`;
+  const lines = ["Exceptions", `${pad("# count", 8)} Message (thrown at)`, separator];
+  for (const exception of snapshot.exceptions) {
+    const where = firstFrame(exception.traceback);
+    lines.push(`${pad(String(exception.count), 8)} ${exception.message}${where ? `  (at ${where})` : ""}`);
+  }
+  if (snapshot.droppedExceptions > 0) {
+    lines.push(`${pad(String(snapshot.droppedExceptions), 8)} (other exceptions, beyond the limit kept)`);
+  }
+  lines.push(separator, "");
+  return lines;
+}
+
+/** The three final blocks of a headless run (plus exceptions when there are any). */
+export function formatFinalSummary(snapshot: StatsSnapshot): string[] {
+  return [
+    ...formatStatsTable(snapshot, false),
+    ...formatPercentileTable(snapshot),
+    ...formatErrorReport(snapshot),
+    ...formatExceptionsReport(snapshot),
+  ];
+}

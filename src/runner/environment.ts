@@ -1,0 +1,129 @@
+import { type Logger, silentLogger } from "../shared/logger.js";
+import { describeFailure } from "../shared/request-event.js";
+import { RequestStats } from "../stats/index.js";
+import {
+  Events,
+  type LoadTestShape,
+  type RunnerControl,
+  type User,
+  type UserClass,
+  type UserEnvironment,
+} from "../user/index.js";
+import { describeUserClasses, type UserClassInfo } from "./user-classes.js";
+
+export interface EnvironmentOptions {
+  userClasses: readonly UserClass[];
+  shapeClass?: (new () => LoadTestShape) | undefined;
+  events?: Events;
+  /** -H: wins over every class's host. */
+  host?: string | undefined;
+  tags?: readonly string[] | undefined;
+  excludeTags?: readonly string[] | undefined;
+  parsedOptions?: Record<string, unknown>;
+  logger?: Logger;
+  /** Epoch milliseconds; injectable for tests. */
+  now?: () => number;
+  /** Name of this process in exception tables ("local", or a worker id). */
+  nodeName?: string;
+  /** Passed to RequestStats. */
+  currentWindowLagSeconds?: number;
+}
+
+/** Cicada's own code (src/ when run from source, dist/ when built). */
+const CICADA_CODE = [new URL("../", import.meta.url).pathname, new URL("../", import.meta.url).href];
+
+/**
+ * The stack of a user's exception without Cicada's own frames. Those differ between the
+ * first run of a task and later ones (sync vs async frames), which would split one
+ * exception into several rows; the user's frames are what they need to see.
+ */
+export function userTraceback(error: Error, message: string): string {
+  const frames = (error.stack ?? "")
+    .split("\n")
+    .filter((line) => line.trimStart().startsWith("at "))
+    .filter((line) => !CICADA_CODE.some((root) => line.includes(root)) && !line.includes("node:internal"));
+  return [message, ...frames].join("\n");
+}
+
+/**
+ * Everything one Cicada process knows about a run: the user classes, the events, the
+ * statistics and the runner. It is what users see as `this.environment`.
+ *
+ * It wires the `request` event into the statistics, the only place the two meet.
+ */
+export class Environment implements UserEnvironment {
+  readonly events: Events;
+  readonly stats: RequestStats;
+  readonly userClasses: readonly UserClass[];
+  readonly shapeClass: (new () => LoadTestShape) | undefined;
+  readonly parsedOptions: Readonly<Record<string, unknown>>;
+  readonly logger: Logger;
+  readonly tags: readonly string[] | undefined;
+  readonly excludeTags: readonly string[] | undefined;
+  readonly now: () => number;
+  readonly nodeName: string;
+  /** Host from -H or the web form; wins over class hosts. */
+  host: string | undefined;
+  runner: (RunnerControl & object) | undefined;
+  private infos: UserClassInfo[] | undefined;
+  private readonly loggedTracebacks = new Set<string>();
+
+  constructor(options: EnvironmentOptions) {
+    this.events = options.events ?? new Events();
+    this.userClasses = options.userClasses;
+    this.shapeClass = options.shapeClass;
+    this.host = options.host;
+    this.tags = options.tags;
+    this.excludeTags = options.excludeTags;
+    this.parsedOptions = options.parsedOptions ?? {};
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.nodeName = options.nodeName ?? "local";
+    this.stats = new RequestStats({
+      nowMs: this.now(),
+      onWarning: (message) => this.logger.warning(message),
+      ...(options.currentWindowLagSeconds === undefined
+        ? {}
+        : { currentWindowLagSeconds: options.currentWindowLagSeconds }),
+    });
+    this.events.setListenerErrorHandler((error) =>
+      this.logger.error(
+        `an event listener failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      ),
+    );
+    this.events.request.addListener((event) => {
+      const error = event.exception ? describeFailure(event.exception) : null;
+      this.stats.record(
+        event.requestType,
+        event.name,
+        event.responseTimeMs,
+        event.responseLength,
+        error,
+        this.now(),
+      );
+    });
+  }
+
+  /** The spawnable classes with their settings and task plans (computed once). */
+  get userClassInfos(): readonly UserClassInfo[] {
+    this.infos ??= describeUserClasses(this.userClasses, this, {
+      include: this.tags ? new Set(this.tags) : undefined,
+      exclude: this.excludeTags ? new Set(this.excludeTags) : undefined,
+    }).filter((info) => info.plan.tasks.length > 0);
+    return this.infos;
+  }
+
+  reportUserError(user: User, error: unknown): void {
+    const message = error instanceof Error ? describeFailure(error) : String(error);
+    const traceback = error instanceof Error ? userTraceback(error, message) : message;
+    this.stats.recordException(message, traceback, this.now(), this.nodeName);
+    this.events.userError.fire({ user, exception: error, traceback });
+    // Log each distinct failure once in full; repeats would drown the console.
+    if (!this.loggedTracebacks.has(traceback) && this.loggedTracebacks.size < 1000) {
+      this.loggedTracebacks.add(traceback);
+      this.logger.error(`${user.constructor.name} raised ${traceback}`);
+    } else {
+      this.logger.debug(`${user.constructor.name} raised ${message}`);
+    }
+  }
+}

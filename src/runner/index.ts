@@ -1,0 +1,12 @@
+export { Environment, type EnvironmentOptions } from "./environment.js";
+export { LocalRunner, type LocalRunnerOptions, type StartOptions } from "./local-runner.js";
+export { type SpawnClass, SpawnSequence } from "./spawn-sequence.js";
+export {
+  classShares,
+  formatRatioTree,
+  type RatioNode,
+  taskRatioPerClass,
+  taskRatioTotal,
+} from "./task-ratio.js";
+export { collectTags, describeUserClasses, type UserClassInfo } from "./user-classes.js";
+export { UserPool } from "./user-pool.js";

@@ -1,0 +1,91 @@
+/**
+ * Reads the class-level settings of user classes (weight, fixedCount, host), which a
+ * locustfile may write as static or as instance fields, and plans their tasks.
+ */
+import {
+  isAbstractClass,
+  isTaskSetClass,
+  type TagFilter,
+  type TaskPlan,
+  TaskPlanner,
+  type User,
+  type UserClass,
+  type UserEnvironment,
+} from "../user/index.js";
+
+export interface UserClassInfo {
+  readonly cls: UserClass;
+  readonly name: string;
+  readonly weight: number;
+  readonly fixedCount: number;
+  readonly host: string | undefined;
+  readonly plan: TaskPlan;
+}
+
+function readSetting(
+  cls: UserClass,
+  probe: User | undefined,
+  key: "weight" | "fixedCount" | "host",
+): unknown {
+  const instanceValue = probe?.[key];
+  if (instanceValue !== undefined) return instanceValue;
+  return (cls as unknown as Record<string, unknown>)[key];
+}
+
+/** Builds probe instances of users and task sets, to read instance fields without running anything. */
+export function makeProbeFactory(environment: UserEnvironment): (cls: Function) => object | undefined {
+  const probes = new WeakMap<Function, object>();
+  let probeUser: User | undefined;
+  return (cls) => {
+    const cached = probes.get(cls);
+    if (cached) return cached;
+    let probe: object | undefined;
+    if (isTaskSetClass(cls)) {
+      if (!probeUser) return undefined;
+      probe = new (cls as unknown as new (parent: User) => object)(probeUser);
+    } else {
+      probe = new (cls as unknown as new (env: UserEnvironment) => User)(environment);
+      probeUser ??= probe as User;
+    }
+    probes.set(cls, probe);
+    return probe;
+  };
+}
+
+/** Describes the spawnable user classes: settings validated, tasks planned with the tag filter. */
+export function describeUserClasses(
+  classes: readonly UserClass[],
+  environment: UserEnvironment,
+  filter: TagFilter,
+): UserClassInfo[] {
+  const probe = makeProbeFactory(environment);
+  const planner = new TaskPlanner(probe, isTaskSetClass, filter);
+  return classes
+    .filter((cls) => !isAbstractClass(cls))
+    .map((cls) => {
+      const instance = probe(cls) as User;
+      const weight = readSetting(cls, instance, "weight") ?? 1;
+      const fixedCount = readSetting(cls, instance, "fixedCount") ?? 0;
+      const host = readSetting(cls, instance, "host");
+      if (typeof weight !== "number" || !Number.isFinite(weight) || weight < 0) {
+        throw new TypeError(`${cls.name}.weight must be a number ≥ 0, got ${String(weight)}`);
+      }
+      if (typeof fixedCount !== "number" || !Number.isInteger(fixedCount) || fixedCount < 0) {
+        throw new TypeError(`${cls.name}.fixedCount must be a whole number ≥ 0, got ${String(fixedCount)}`);
+      }
+      if (host !== undefined && typeof host !== "string") {
+        throw new TypeError(`${cls.name}.host must be a string URL, got ${typeof host}`);
+      }
+      return { cls, name: cls.name, weight, fixedCount, host, plan: planner.plan(cls) };
+    });
+}
+
+/** Every tag used by the tasks of these classes (before filtering). */
+export function collectTags(classes: readonly UserClass[], environment: UserEnvironment): Set<string> {
+  const probe = makeProbeFactory(environment);
+  const all = new Set<string>();
+  for (const cls of classes) {
+    for (const tagName of TaskPlanner.collectTags(cls, probe, isTaskSetClass)) all.add(tagName);
+  }
+  return all;
+}

@@ -1,0 +1,158 @@
+/**
+ * The running users of one process, in spawn order, with per-class targets. Spawning and
+ * stopping are immediate here; pacing (the spawn rate) is the caller's job.
+ *
+ * A user that ends by itself (StopUser) keeps its slot: it is not replaced when the ramp
+ * moves on, and a ramp-down gives up such empty slots before stopping live users.
+ */
+import { type User, UserLifecycle } from "../user/index.js";
+import type { Environment } from "./environment.js";
+import type { UserClassInfo } from "./user-classes.js";
+
+type UserState = "running" | "leaving" | "retired";
+
+interface RunningUser {
+  readonly info: UserClassInfo;
+  readonly lifecycle: UserLifecycle;
+  finished: Promise<void>;
+  state: UserState;
+}
+
+/** How long to wait for users' onStop after a hard stop before giving up on them. */
+const HARD_STOP_GRACE_MS = 10_000;
+
+export class UserPool {
+  private users: RunningUser[] = [];
+  private readonly infoByName: Map<string, UserClassInfo>;
+
+  constructor(
+    private readonly environment: Environment,
+    /** Called when a user ends by itself (StopUser), so the runner can notice an empty test. */
+    private readonly onUserEnded: () => void,
+  ) {
+    this.infoByName = new Map(environment.userClassInfos.map((info) => [info.name, info]));
+  }
+
+  /** Users running now (not stopping, not ended). */
+  get count(): number {
+    let n = 0;
+    for (const u of this.users) if (u.state === "running") n++;
+    return n;
+  }
+
+  /** Running users per class name. */
+  countsByClass(): Record<string, number> {
+    return this.tally((u) => u.state === "running");
+  }
+
+  private tally(include: (u: RunningUser) => boolean): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const info of this.environment.userClassInfos) counts[info.name] = 0;
+    for (const u of this.users) if (include(u)) counts[u.info.name] = (counts[u.info.name] ?? 0) + 1;
+    return counts;
+  }
+
+  /** Spawns one user of the named class. */
+  spawn(className: string): void {
+    const info = this.infoByName.get(className);
+    if (!info) throw new Error(`unknown user class ${className}`);
+    const user = new (info.cls as unknown as new (env: Environment) => User)(this.environment);
+    const lifecycle = new UserLifecycle(user, info.plan);
+    const running: RunningUser = { info, lifecycle, finished: Promise.resolve(), state: "running" };
+    this.users.push(running);
+    running.finished = lifecycle.start().then(
+      () => this.ended(running),
+      () => this.ended(running),
+    );
+  }
+
+  /**
+   * Brings each class to its target number of slots: gives up ended users' slots and
+   * stops the newest users of classes above target (gracefully within `stopTimeoutMs`),
+   * and spawns users for classes below, in `spawnOrder` first (to keep the interleaving).
+   */
+  reconcile(
+    targets: ReadonlyMap<string, number>,
+    spawnOrder: readonly string[],
+    stopTimeoutMs: number,
+  ): Promise<void> {
+    const slots = this.tally((u) => u.state !== "leaving");
+    const leaving: RunningUser[] = [];
+    for (const retiredFirst of [true, false]) {
+      for (let i = this.users.length - 1; i >= 0; i--) {
+        const u = this.users[i]!;
+        if (u.state === "leaving" || (u.state === "retired") !== retiredFirst) continue;
+        if ((slots[u.info.name] ?? 0) <= (targets.get(u.info.name) ?? 0)) continue;
+        slots[u.info.name]!--;
+        if (u.state === "retired") this.users.splice(i, 1);
+        else leaving.push(u);
+      }
+    }
+    for (const name of spawnOrder) {
+      if ((slots[name] ?? 0) < (targets.get(name) ?? 0)) {
+        this.spawn(name);
+        slots[name] = (slots[name] ?? 0) + 1;
+      }
+    }
+    for (const [name, target] of targets) {
+      while ((slots[name] ?? 0) < target) {
+        this.spawn(name);
+        slots[name] = (slots[name] ?? 0) + 1;
+      }
+    }
+    return this.stopUsers(leaving, stopTimeoutMs);
+  }
+
+  /** Stops every user; resolves when all have run onStop (or the grace period is over). */
+  stopAll(stopTimeoutMs: number): Promise<void> {
+    const running = this.users.filter((u) => u.state === "running");
+    this.users = running;
+    return this.stopUsers(running, stopTimeoutMs);
+  }
+
+  private async stopUsers(users: RunningUser[], stopTimeoutMs: number): Promise<void> {
+    if (users.length === 0) return;
+    for (const u of users) u.state = "leaving";
+    const allFinished = Promise.all(users.map((u) => u.finished));
+    if (stopTimeoutMs > 0) {
+      for (const u of users) u.lifecycle.requestStop();
+      if (await finishesWithin(allFinished, stopTimeoutMs)) return;
+    }
+    for (const u of users) u.lifecycle.interrupt();
+    if (!(await finishesWithin(allFinished, HARD_STOP_GRACE_MS))) {
+      const stuck = users.filter((u) => this.users.includes(u));
+      this.environment.logger.warning(
+        `${stuck.length} user(s) did not finish onStop within ${HARD_STOP_GRACE_MS / 1000} s after being stopped; leaving them`,
+      );
+      for (const u of stuck) this.remove(u);
+    }
+  }
+
+  private ended(user: RunningUser): void {
+    if (user.state === "leaving") {
+      this.remove(user);
+      return;
+    }
+    if (user.state === "running") {
+      user.state = "retired";
+      this.onUserEnded();
+    }
+  }
+
+  private remove(user: RunningUser): void {
+    const index = this.users.indexOf(user);
+    if (index >= 0) this.users.splice(index, 1);
+  }
+}
+
+async function finishesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Parses Locust's time spans: `30` (seconds), `30s`, `5m`, `1h30m`, `1h30m15s`, and
+ * decimals such as `1.5s`. Returns milliseconds, or undefined when the text is not a
+ * time span.
+ */
+export function parseTimespan(text: string): number | undefined {
+  const trimmed = text.trim().toLowerCase();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const match = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(trimmed);
+  if (!match || trimmed === "") return undefined;
+  const [, hours, minutes, seconds] = match;
+  return Math.round((Number(hours ?? 0) * 3600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0)) * 1000);
+}
+
+/** Formats milliseconds the way parseTimespan reads them back: `1h30m`, `45s`, `2m5s`. */
+export function formatTimespan(ms: number): string {
+  let seconds = Math.round(ms / 1000);
+  const hours = Math.floor(seconds / 3600);
+  seconds -= hours * 3600;
+  const minutes = Math.floor(seconds / 60);
+  seconds -= minutes * 60;
+  const parts = [hours ? `${hours}h` : "", minutes ? `${minutes}m` : "", seconds ? `${seconds}s` : ""];
+  return parts.join("") || "0s";
+}

@@ -1,0 +1,52 @@
+import { EventHook } from "../shared/event-hook.js";
+import type { RequestEvent } from "../shared/request-event.js";
+import type { UserEnvironment } from "./environment.js";
+import type { User } from "./user.js";
+
+/** Payload of `userError`: a task (or onStart/onStop) threw something that is not control flow. */
+export interface UserErrorEvent {
+  user: User;
+  exception: unknown;
+  traceback: string;
+}
+
+/** Payload of events that only carry the environment. */
+export interface EnvironmentEvent {
+  environment: UserEnvironment;
+}
+
+/**
+ * The typed events of a Cicada run, Locust's `events` in camelCase. A locustfile
+ * subscribes through the `events` export:
+ *
+ * @example
+ * events.testStart.addListener(({ environment }) => console.log("starting against", environment.host));
+ * events.request.addListener((e) => { if (e.responseTimeMs > 1000) console.log("slow:", e.name) });
+ */
+export class Events {
+  /** Every request, from the HTTP client or any protocol a user measures by firing it. */
+  readonly request = new EventHook<RequestEvent>();
+  /** Once per process, after the locustfile is loaded and the environment is built. */
+  readonly init = new EventHook<EnvironmentEvent>();
+  /** When a test starts (the first spawn after ready/stopped). Awaited before users spawn. */
+  readonly testStart = new EventHook<EnvironmentEvent>();
+  /** When a test is about to stop, before users are stopped. */
+  readonly testStopping = new EventHook<EnvironmentEvent>();
+  /** When a test has stopped: every user has finished. */
+  readonly testStop = new EventHook<EnvironmentEvent>();
+  /** When the ramp-up has reached its target. */
+  readonly spawningComplete = new EventHook<{ userCount: number }>();
+  /** When Cicada is about to exit, after the last stop. */
+  readonly quitting = new EventHook<EnvironmentEvent>();
+  /** A task, onStart or onStop threw an exception that is not control flow. */
+  readonly userError = new EventHook<UserErrorEvent>();
+  /** The statistics were reset (web UI button or --reset-stats). */
+  readonly resetStats = new EventHook<undefined>();
+
+  /** Routes listener failures of every hook to one handler (the environment logs them). */
+  setListenerErrorHandler(handler: (error: unknown) => void): void {
+    for (const hook of Object.values(this)) {
+      if (hook instanceof EventHook) hook.onListenerError = handler;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+export type { RunnerControl, RunnerState, UserEnvironment } from "./environment.js";
+export type { EnvironmentEvent, UserErrorEvent } from "./events.js";
+export { Events } from "./events.js";
+export { FastHttpUser, HttpUser } from "./http-user.js";
+export {
+  isLoadShapeClass,
+  LoadTestShape,
+  normaliseShapeTick,
+  type ShapeRunner,
+  type ShapeTick,
+} from "./load-shape.js";
+export { tag, task } from "./task.js";
+export { UserLifecycle } from "./task-loop.js";
+export {
+  type TagFilter,
+  type TaskDefinition,
+  type TaskList,
+  type TaskPlan,
+  TaskPlanner,
+} from "./task-plan.js";
+export { isTaskSetClass, SequentialTaskSet, TaskSet } from "./task-set.js";
+export { isAbstractClass, isUserClass, User, type UserClass } from "./user.js";
+export { between, constant, constantPacing, constantThroughput, type WaitTimeFunction } from "./wait-time.js";

@@ -1,0 +1,14 @@
+/**
+ * Hooks the task loop calls on users, keyed by symbols so they can never collide with a
+ * locustfile's own member names. HttpUser implements them for its HTTP session.
+ */
+/** Abort in-flight work: the user is being stopped without a stop timeout. */
+export const kInterrupt = Symbol("cicada.interrupt");
+/** Allow work again (onStop runs after an interrupt). */
+export const kResume = Symbol("cicada.resume");
+/** A task ended: report deferred (catchResponse) requests it left unresolved. */
+export const kTaskEnded = Symbol("cicada.taskEnded");
+/** The user is gone: release connections. */
+export const kDispose = Symbol("cicada.dispose");
+/** Tasks queued with `scheduleTask`, run before the next picked task. */
+export const kTaskQueue = Symbol("cicada.taskQueue");

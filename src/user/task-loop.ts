@@ -1,0 +1,227 @@
+/**
+ * The life of one simulated user: onStart, then tasks and waits until stopped, then
+ * onStop, with Locust's semantics for RescheduleTask, InterruptTaskSet, StopUser and task
+ * exceptions (counted, then the user waits and carries on).
+ *
+ * Two ways to stop a user, as in Locust:
+ * - `requestStop()` (graceful, with --stop-timeout): the user finishes its current task and
+ *   stops at its next wait, or at once if it is waiting.
+ * - `interrupt()` (hard): waits end at once and in-flight requests are aborted without
+ *   being counted; the user's code sees StopUser at its next await on Cicada.
+ * Either way `onStop` runs (of every task set the user is in, innermost first, then the user's).
+ */
+import {
+  InterruptTaskSet,
+  RescheduleTask,
+  RescheduleTaskImmediately,
+  StopTest,
+  StopUser,
+} from "../shared/control-flow.js";
+import { kDispose, kInterrupt, kResume, kTaskEnded, kTaskQueue } from "./internal.js";
+import { pickWeighted, type TaskDefinition, type TaskPlan } from "./task-plan.js";
+import { SequentialTaskSet, type TaskSet } from "./task-set.js";
+import type { User } from "./user.js";
+import type { WaitTimeFunction } from "./wait-time.js";
+
+type Owner = User | TaskSet;
+
+export class UserLifecycle {
+  private stopRequested = false;
+  private interrupted = false;
+  private waiting = false;
+  private sleepTimer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  private sleepIsImmediate = false;
+  private sleepReject: ((reason: unknown) => void) | undefined;
+  private finished: Promise<void> | undefined;
+
+  constructor(
+    readonly user: User,
+    private readonly plan: TaskPlan,
+  ) {}
+
+  /** Starts the user; the promise settles when the user has stopped and run its onStop. */
+  start(): Promise<void> {
+    this.finished ??= this.run();
+    return this.finished;
+  }
+
+  get isStopping(): boolean {
+    return this.stopRequested || this.interrupted;
+  }
+
+  /** Graceful stop: finish the current task, stop at the next wait (or now, if waiting). */
+  requestStop(): void {
+    this.stopRequested = true;
+    if (this.waiting) this.cancelSleep();
+  }
+
+  /** Hard stop: end waits now and abort in-flight requests (not counted). */
+  interrupt(): void {
+    if (this.interrupted) return;
+    this.interrupted = true;
+    this.cancelSleep();
+    this.user[kInterrupt]();
+  }
+
+  private async run(): Promise<void> {
+    const user = this.user;
+    try {
+      await this.guard(() => user.onStart());
+      await this.runTasks(user, this.plan, false);
+    } catch (error) {
+      if (!(error instanceof StopUser)) this.report(error);
+    }
+    // onStop runs even after a hard stop (as Locust's GreenletExit handler does), so let
+    // its requests through again.
+    if (this.interrupted) user[kResume]();
+    await this.guard(() => user.onStop());
+    try {
+      await user[kDispose]();
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  /** Runs a hook; control flow other than StopUser is ignored, errors are counted. */
+  private async guard(hook: () => unknown): Promise<void> {
+    try {
+      await hook();
+    } catch (error) {
+      if (error instanceof StopUser) throw error;
+      if (error instanceof StopTest) {
+        this.user.environment.runner?.stop();
+        throw new StopUser();
+      }
+      if (!isSteering(error)) this.report(error);
+    } finally {
+      this.user[kTaskEnded]();
+    }
+  }
+
+  private async runTasks(owner: Owner, plan: TaskPlan, sequential: boolean): Promise<never> {
+    const queue = owner[kTaskQueue];
+    let position = 0;
+    for (;;) {
+      const next: TaskDefinition =
+        queue.shift() ??
+        (sequential ? plan.sequence[position++ % plan.sequence.length]! : pickWeighted(plan, Math.random()));
+      this.checkStop();
+      const startedAtMs = performance.now();
+      let waitAfter = true;
+      try {
+        await this.execute(owner, next);
+      } catch (error) {
+        if (error instanceof RescheduleTaskImmediately) waitAfter = false;
+        else if (error instanceof RescheduleTask) waitAfter = true;
+        else if (error instanceof InterruptTaskSet) {
+          if (owner !== this.user) throw error;
+          waitAfter = !error.reschedule;
+        } else if (error instanceof StopTest) {
+          this.user.environment.runner?.stop();
+          throw new StopUser();
+        } else if (error instanceof StopUser) throw error;
+        else this.report(error);
+      } finally {
+        this.user[kTaskEnded]();
+      }
+      if (waitAfter) await this.wait(owner, startedAtMs);
+      // Even "no wait" yields to the event loop, or a loop of tasks that never reach real
+      // I/O (RescheduleTaskImmediately, interrupt()) would starve timers and other users.
+      else await this.pause(0);
+    }
+  }
+
+  private async execute(owner: Owner, task: TaskDefinition): Promise<void> {
+    if (task.run) {
+      await task.run(owner);
+      return;
+    }
+    const TaskSetClass = task.taskSet as unknown as new (parent: Owner) => TaskSet;
+    const child = new TaskSetClass(owner);
+    try {
+      await this.runTaskSet(child, task.plan!());
+    } catch (error) {
+      if (error instanceof InterruptTaskSet) {
+        throw error.reschedule ? new RescheduleTaskImmediately() : new RescheduleTask();
+      }
+      throw error;
+    }
+  }
+
+  private async runTaskSet(taskSet: TaskSet, plan: TaskPlan): Promise<never> {
+    await taskSet.onStart();
+    try {
+      return await this.runTasks(taskSet, plan, taskSet instanceof SequentialTaskSet);
+    } catch (error) {
+      if (error instanceof InterruptTaskSet || error instanceof StopUser) {
+        if (this.interrupted) this.user[kResume]();
+        await this.guard(() => taskSet.onStop());
+      }
+      throw error;
+    }
+  }
+
+  private async wait(owner: Owner, taskStartedAtMs: number): Promise<void> {
+    const waitTime: WaitTimeFunction | undefined = owner.waitTime ?? this.user.waitTime;
+    let seconds = 0;
+    if (waitTime) {
+      seconds = waitTime.call(owner, { taskStartedAtMs, nowMs: performance.now() });
+      if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
+        this.report(new TypeError(`waitTime must return a number of seconds ≥ 0, got ${String(seconds)}`));
+        seconds = 1;
+      }
+    }
+    this.checkStop();
+    await this.pause(seconds * 1000);
+  }
+
+  /** Sleeps in a way a stop can cut short. */
+  private async pause(ms: number): Promise<void> {
+    this.waiting = true;
+    try {
+      await this.sleep(ms);
+    } finally {
+      this.waiting = false;
+    }
+  }
+
+  private checkStop(): void {
+    if (this.stopRequested || this.interrupted) throw new StopUser();
+  }
+
+  /** Waits `ms`; a zero wait still yields to the event loop so a user can never starve it. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.sleepReject = reject;
+      const done = () => {
+        this.sleepTimer = undefined;
+        this.sleepReject = undefined;
+        resolve();
+      };
+      this.sleepIsImmediate = ms <= 0;
+      this.sleepTimer = ms <= 0 ? setImmediate(done) : setTimeout(done, ms);
+    });
+  }
+
+  private cancelSleep(): void {
+    if (this.sleepTimer === undefined) return;
+    if (this.sleepIsImmediate) clearImmediate(this.sleepTimer as ReturnType<typeof setImmediate>);
+    else clearTimeout(this.sleepTimer as ReturnType<typeof setTimeout>);
+    this.sleepTimer = undefined;
+    const reject = this.sleepReject;
+    this.sleepReject = undefined;
+    reject?.(new StopUser());
+  }
+
+  private report(error: unknown): void {
+    this.user.environment.reportUserError(this.user, error);
+  }
+}
+
+function isSteering(error: unknown): boolean {
+  return (
+    error instanceof RescheduleTask ||
+    error instanceof RescheduleTaskImmediately ||
+    error instanceof InterruptTaskSet
+  );
+}

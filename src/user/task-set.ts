@@ -1,0 +1,79 @@
+import type { HttpSession } from "../http/index.js";
+import { InterruptTaskSet } from "../shared/control-flow.js";
+import type { UserEnvironment } from "./environment.js";
+import { kTaskQueue } from "./internal.js";
+import type { TaskDefinition, TaskList } from "./task-plan.js";
+import { User } from "./user.js";
+import type { WaitTimeFunction } from "./wait-time.js";
+
+/**
+ * A group of tasks a user enters and stays in until a task calls `interrupt()`: Locust's
+ * TaskSet. Task sets nest; each may have its own `waitTime` (otherwise the user's).
+ *
+ * @example
+ * class Forum extends TaskSet {
+ *   @task(5) async read() { await this.client.get("/forum/thread/1"); }
+ *   @task async leave() { this.interrupt(); }
+ * }
+ * export class Visitor extends HttpUser { tasks = [Forum]; }
+ */
+export class TaskSet {
+  /** The user running this task set. */
+  readonly user: User;
+  /** The user or task set that entered this one. */
+  readonly parent: User | TaskSet;
+  /** Seconds to wait after each task of this set; the user's waitTime when not set. */
+  waitTime?: WaitTimeFunction;
+  /** Tasks without decorators. */
+  tasks?: TaskList;
+
+  /** @internal */
+  [kTaskQueue]: TaskDefinition[] = [];
+
+  constructor(parent: User | TaskSet) {
+    this.parent = parent;
+    this.user = parent instanceof User ? parent : parent.user;
+  }
+
+  /** The user's HTTP client (for users that are HttpUsers). */
+  get client(): HttpSession {
+    const client = (this.user as unknown as { client?: HttpSession }).client;
+    if (!client) throw new TypeError(`${this.user.constructor.name} has no HTTP client: extend HttpUser`);
+    return client;
+  }
+
+  get environment(): UserEnvironment {
+    return this.user.environment;
+  }
+
+  onStart(): void | Promise<void> {}
+  onStop(): void | Promise<void> {}
+
+  /** Runs `fn` as the next task of this set (before a picked one), or first of all with `first`. */
+  scheduleTask(fn: (this: this, owner: this) => unknown, first = false): void {
+    const definition: TaskDefinition = {
+      name: fn.name || "(scheduled task)",
+      weight: 1,
+      tags: new Set(),
+      run: (owner) => fn.call(owner as this, owner as this),
+    };
+    if (first) this[kTaskQueue].unshift(definition);
+    else this[kTaskQueue].push(definition);
+  }
+
+  /**
+   * Leaves this task set and returns to the parent. With `reschedule` (default) the
+   * parent picks its next task at once; otherwise it waits first.
+   */
+  interrupt(reschedule = true): never {
+    throw new InterruptTaskSet(reschedule);
+  }
+}
+
+/** A TaskSet that runs its tasks in declaration order, cycling; `@task(3)` runs three times in a row. */
+export class SequentialTaskSet extends TaskSet {}
+
+/** True when `cls` is a TaskSet subclass. */
+export function isTaskSetClass(cls: Function): boolean {
+  return cls === TaskSet || cls.prototype instanceof TaskSet;
+}

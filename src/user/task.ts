@@ -1,0 +1,153 @@
+/**
+ * The `@task` and `@tag` decorators (standard TypeScript/ECMAScript decorators, which
+ * esbuild compiles) and the declarations they leave on a class.
+ *
+ * Declarations are kept in the class's decorator metadata, so subclasses inherit their
+ * parents' tasks and may add their own, as with Locust's `@task`.
+ *
+ * @example
+ * class Shopper extends HttpUser {
+ *   @task(3) async browse() { await this.client.get("/"); }
+ *   @task @tag("checkout") async buy() { await this.client.post("/cart/checkout"); }
+ * }
+ */
+
+// Node 20 has no Symbol.metadata. esbuild's decorator helpers fall back to
+// Symbol.for("Symbol.metadata") and TypeScript's read Symbol.metadata, so defining it here,
+// before any locustfile class is evaluated, makes both agree.
+(Symbol as { metadata?: symbol }).metadata ??= Symbol.for("Symbol.metadata");
+
+const TASKS = Symbol.for("cicada.tasks");
+const TAGS = Symbol.for("cicada.tags");
+const CLASS_TAGS = Symbol.for("cicada.classTags");
+
+/** A `@task` found on a class: a method, or a (static) field holding a TaskSet class. */
+export interface TaskDeclaration {
+  key: string | symbol;
+  weight: number;
+  kind: "method" | "field";
+  isStatic: boolean;
+}
+
+type Metadata = Record<PropertyKey, unknown>;
+type MemberContext = ClassMethodDecoratorContext | ClassFieldDecoratorContext;
+
+function ownList<T>(metadata: Metadata, key: symbol): T[] {
+  if (!Object.hasOwn(metadata, key)) metadata[key] = [];
+  return metadata[key] as T[];
+}
+
+function ownMap<T>(metadata: Metadata, key: symbol): Map<string | symbol, T> {
+  if (!Object.hasOwn(metadata, key)) metadata[key] = new Map();
+  return metadata[key] as Map<string | symbol, T>;
+}
+
+function requireMetadata(context: DecoratorContext, decorator: string): Metadata {
+  if (!context.metadata) {
+    throw new Error(
+      `${decorator} needs decorator metadata. Load the locustfile with Cicada (esbuild) and do not enable "experimentalDecorators".`,
+    );
+  }
+  return context.metadata as Metadata;
+}
+
+function declareTask(weight: number, context: MemberContext): void {
+  if (context.kind !== "method" && context.kind !== "field") {
+    throw new TypeError(
+      `@task applies to methods or fields holding a TaskSet class, not to a ${(context as DecoratorContext).kind}`,
+    );
+  }
+  const metadata = requireMetadata(context, "@task");
+  ownList<TaskDeclaration>(metadata, TASKS).push({
+    key: context.name,
+    weight,
+    kind: context.kind,
+    isStatic: context.static,
+  });
+}
+
+/** The decorator `@task(weight)` returns. */
+export type TaskDecorator = (value: unknown, context: MemberContext) => void;
+
+/**
+ * Marks a method as a task. `@task` has weight 1; `@task(3)` is picked three times as
+ * often. On a field holding a TaskSet class (`@task(2) forum = ForumSection`) it
+ * declares a nested task set.
+ */
+export function task(weight: number): TaskDecorator;
+export function task(value: unknown, context: MemberContext): void;
+export function task(valueOrWeight: unknown, context?: MemberContext): TaskDecorator | undefined {
+  if (context !== undefined) {
+    declareTask(1, context);
+    return undefined;
+  }
+  const weight = valueOrWeight;
+  if (typeof weight !== "number" || !Number.isInteger(weight) || weight < 1) {
+    throw new RangeError(`@task(weight): weight must be a whole number ≥ 1, got ${String(weight)}`);
+  }
+  return (_value, ctx) => declareTask(weight, ctx);
+}
+
+/**
+ * Tags a task (or every task of a TaskSet class or User class) for `--tags` and
+ * `--exclude-tags`.
+ */
+export function tag(...names: string[]): (value: unknown, context: DecoratorContext) => void {
+  if (names.length === 0 || names.some((n) => typeof n !== "string" || n.length === 0)) {
+    throw new TypeError("@tag(...names): give one or more non-empty tag names");
+  }
+  return (_value, context) => {
+    const metadata = requireMetadata(context, "@tag");
+    if (context.kind === "class") {
+      ownList<string>(metadata, CLASS_TAGS).push(...names);
+    } else if (context.kind === "method" || context.kind === "field") {
+      const tags = ownMap<string[]>(metadata, TAGS);
+      tags.set(context.name, [...(tags.get(context.name) ?? []), ...names]);
+    } else {
+      throw new TypeError(`@tag applies to classes, methods or fields, not to a ${context.kind}`);
+    }
+  };
+}
+
+/** The metadata objects of a class, from its most distant ancestor to itself. */
+function metadataChain(cls: Function): Metadata[] {
+  const chain: Metadata[] = [];
+  let metadata = (cls as unknown as Record<symbol, Metadata | undefined>)[Symbol.metadata as symbol];
+  while (metadata) {
+    chain.unshift(metadata);
+    metadata = Object.getPrototypeOf(metadata) as Metadata | undefined;
+  }
+  return chain;
+}
+
+/** Every `@task` of a class and its ancestors, in declaration order; a subclass redeclaring a name wins. */
+export function readTaskDeclarations(cls: Function): TaskDeclaration[] {
+  const byKey = new Map<string | symbol, TaskDeclaration>();
+  for (const metadata of metadataChain(cls)) {
+    if (!Object.hasOwn(metadata, TASKS)) continue;
+    for (const declaration of metadata[TASKS] as TaskDeclaration[]) {
+      byKey.delete(declaration.key);
+      byKey.set(declaration.key, declaration);
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** Tags declared with `@tag` on one member, including those from ancestors. */
+export function readMemberTags(cls: Function, key: string | symbol): string[] {
+  const tags: string[] = [];
+  for (const metadata of metadataChain(cls)) {
+    if (!Object.hasOwn(metadata, TAGS)) continue;
+    tags.push(...((metadata[TAGS] as Map<string | symbol, string[]>).get(key) ?? []));
+  }
+  return tags;
+}
+
+/** Tags declared with `@tag` on the class itself (and its ancestors). */
+export function readClassTags(cls: Function): string[] {
+  const tags: string[] = [];
+  for (const metadata of metadataChain(cls)) {
+    if (Object.hasOwn(metadata, CLASS_TAGS)) tags.push(...(metadata[CLASS_TAGS] as string[]));
+  }
+  return tags;
+}

@@ -1,0 +1,81 @@
+import type { UserEnvironment } from "./environment.js";
+import { kDispose, kInterrupt, kResume, kTaskEnded, kTaskQueue } from "./internal.js";
+import type { TaskDefinition, TaskList } from "./task-plan.js";
+import type { WaitTimeFunction } from "./wait-time.js";
+
+/**
+ * A simulated user: the base of every user class in a locustfile, Locust's `User`.
+ * Declare tasks with `@task` methods or a `tasks` field; Cicada runs one instance per
+ * simulated user, calling `onStart`, then picking tasks by weight with `waitTime` between
+ * them until the user is stopped, then `onStop`.
+ *
+ * Class-level settings may be written as instance fields (`weight = 3`) or static fields
+ * (`static weight = 3`). `static abstract = true` marks a base class that is never
+ * spawned; subclasses are not abstract unless they say so too.
+ *
+ * @example
+ * export class Reader extends User {
+ *   waitTime = between(1, 2);
+ *   @task async read() { await doSomething(); this.environment.events.request.fire({...}); }
+ * }
+ */
+export class User {
+  /** Never spawned: a base class for other users. Applies only to the class that declares it. */
+  static abstract = true;
+
+  /** Base URL of relative requests. The `-H/--host` flag wins. */
+  host?: string;
+  /** Seconds to wait after each task. Default: no wait. */
+  waitTime?: WaitTimeFunction;
+  /** Relative share of spawned users (default 1). */
+  weight?: number;
+  /** When > 0, exactly this many users of this class are spawned, before weighted ones. */
+  fixedCount?: number;
+  /** Tasks without decorators: functions or TaskSet classes, optionally with weights. */
+  tasks?: TaskList;
+
+  /** The run this user belongs to: events, runner, options. */
+  readonly environment: UserEnvironment;
+
+  /** @internal */
+  [kTaskQueue]: TaskDefinition[] = [];
+
+  constructor(environment: UserEnvironment) {
+    this.environment = environment;
+  }
+
+  /** Called once when the user starts, before its first task. */
+  onStart(): void | Promise<void> {}
+
+  /** Called once when the user stops (also after StopUser and when the test stops). */
+  onStop(): void | Promise<void> {}
+
+  /** Extra data merged into the `context` of every request event this user fires. */
+  context(): Record<string, unknown> {
+    return {};
+  }
+
+  /** @internal */
+  [kInterrupt](): void {}
+  /** @internal */
+  [kResume](): void {}
+  /** @internal */
+  [kTaskEnded](): void {}
+  /** @internal */
+  [kDispose](): void | Promise<void> {}
+}
+
+/** A User subclass (the constructor, not an instance). */
+export type UserClass = (new (
+  environment: UserEnvironment,
+) => User) & { abstract?: boolean; weight?: number; fixedCount?: number; host?: string };
+
+/** True when `cls` is `User` or a subclass of it. */
+export function isUserClass(cls: unknown): cls is UserClass {
+  return typeof cls === "function" && (cls === User || cls.prototype instanceof User);
+}
+
+/** True when the class itself declares `static abstract = true` (inherited values do not count). */
+export function isAbstractClass(cls: Function): boolean {
+  return Object.hasOwn(cls, "abstract") && (cls as { abstract?: unknown }).abstract === true;
+}

@@ -1,0 +1,36 @@
+/** Test helpers: an Environment + LocalRunner for in-process user tests. */
+import { Environment, type EnvironmentOptions, LocalRunner } from "../../src/runner/index.js";
+import { Logger, type LogRecord } from "../../src/shared/logger.js";
+import type { UserClass } from "../../src/user/index.js";
+
+export interface TestRun {
+  environment: Environment;
+  runner: LocalRunner;
+  logs: LogRecord[];
+}
+
+export function makeRun(
+  userClasses: UserClass[],
+  options: Partial<EnvironmentOptions> & { stopTimeoutMs?: number } = {},
+): TestRun {
+  const logs: LogRecord[] = [];
+  const environment = new Environment({
+    userClasses,
+    logger: new Logger((r) => logs.push(r), "DEBUG"),
+    ...options,
+  });
+  const runner = new LocalRunner(environment, { stopTimeoutMs: options.stopTimeoutMs ?? 0 });
+  return { environment, runner, logs };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `predicate` holds or `timeoutMs` passes; returns whether it held. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 5000, stepMs = 5): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (predicate()) return true;
+    await sleep(stepMs);
+  }
+  return predicate();
+}
