@@ -5,7 +5,7 @@
  * everything measured; a second one skips the wait for users.
  */
 import { formatFinalSummary, formatStatsTable } from "../reports/console.js";
-import type { Environment, LocalRunner } from "../runner/index.js";
+import type { Environment, Runner } from "../runner/index.js";
 import type { StatsSnapshot } from "../stats/index.js";
 import type { CliIO } from "./io.js";
 import type { CliOptions } from "./options.js";
@@ -27,7 +27,7 @@ export function exitCodeFor(snapshot: StatsSnapshot, options: CliOptions): numbe
 
 export async function runHeadless(
   environment: Environment,
-  runner: LocalRunner,
+  runner: Runner,
   options: CliOptions,
   io: CliIO,
 ): Promise<HeadlessResult> {

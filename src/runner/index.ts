@@ -1,5 +1,6 @@
 export { Environment, type EnvironmentOptions } from "./environment.js";
 export { LocalRunner, type LocalRunnerOptions, type StartOptions } from "./local-runner.js";
+export type { Runner, WorkerSummary } from "./runner.js";
 export { type SpawnClass, SpawnSequence } from "./spawn-sequence.js";
 export {
   classShares,

@@ -11,6 +11,7 @@ import {
   type RunnerState,
 } from "../user/index.js";
 import type { Environment } from "./environment.js";
+import type { Runner, WorkerSummary } from "./runner.js";
 import { SpawnSequence } from "./spawn-sequence.js";
 import { UserPool } from "./user-pool.js";
 
@@ -29,7 +30,7 @@ export interface StartOptions {
 /** The shortest gap between two ramp steps: faster rates spawn several users per step. */
 const MIN_RAMP_STEP_MS = 20;
 
-export class LocalRunner implements RunnerControl {
+export class LocalRunner implements Runner {
   state: RunnerState = "ready";
   targetUserCount = 0;
   spawnRate = 1;
@@ -80,6 +81,10 @@ export class LocalRunner implements RunnerControl {
 
   get userClassesCount(): Record<string, number> {
     return this.pool.countsByClass();
+  }
+
+  workers(): WorkerSummary[] {
+    return [];
   }
 
   /**

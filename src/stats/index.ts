@@ -25,6 +25,12 @@ export {
 export { HistorySeries } from "./history-series.js";
 export { PERCENTILES_TO_REPORT, percentileLabel } from "./percentiles.js";
 export { AGGREGATED_NAME, OTHER_NAME, RequestStats, type RequestStatsOptions } from "./request-stats.js";
-export type { EntrySnapshot, ErrorSnapshot, ExceptionSnapshot, StatsSnapshot } from "./snapshot.js";
+export type {
+  EntrySnapshot,
+  ErrorSnapshot,
+  ExceptionSnapshot,
+  SnapshotOptions,
+  StatsSnapshot,
+} from "./snapshot.js";
 export { snapshotEntry } from "./snapshot.js";
 export { type SerializedStatsEntry, StatsEntry, type StatsEntryOptions } from "./stats-entry.js";

@@ -1,6 +1,12 @@
 import { ErrorTable, ExceptionTable } from "./failure-tables.js";
 import { StatsHistory, type StatsHistoryOptions } from "./history.js";
-import { type ErrorSnapshot, type ExceptionSnapshot, type StatsSnapshot, snapshotEntry } from "./snapshot.js";
+import {
+  type ErrorSnapshot,
+  type ExceptionSnapshot,
+  type SnapshotOptions,
+  type StatsSnapshot,
+  snapshotEntry,
+} from "./snapshot.js";
 import { StatsEntry } from "./stats-entry.js";
 
 /** Name of the total row (Locust's). */
@@ -158,12 +164,12 @@ export class RequestStats {
   }
 
   /** Everything as plain data at `nowMs` (the input of reports and the web UI). */
-  snapshot(nowMs: number): StatsSnapshot {
+  snapshot(nowMs: number, options: SnapshotOptions = {}): StatsSnapshot {
     return {
       timeMs: nowMs,
       startTimeMs: this.totalEntry.startTimeMs,
-      entries: this.entries().map((entry) => snapshotEntry(entry, nowMs)),
-      total: snapshotEntry(this.totalEntry, nowMs),
+      entries: this.entries().map((entry) => snapshotEntry(entry, nowMs, options)),
+      total: snapshotEntry(this.totalEntry, nowMs, options),
       errors: this.errors.rows(),
       exceptions: this.exceptions.rows(),
       droppedErrors: this.errors.dropped,

@@ -22,6 +22,11 @@ export interface EntrySnapshot {
   percentiles: Array<[percentile: number, valueMs: number | null]>;
   /** Over the current window (the last 10 whole seconds before the lag). */
   currentPercentiles: { p50: number | null; p95: number | null; p99: number | null };
+  /**
+   * Every PERCENTILES_TO_REPORT entry over the current window; only present when the
+   * snapshot was asked for it (the full-history CSV needs it, most callers do not).
+   */
+  currentPercentileValues?: Array<[percentile: number, valueMs: number | null]>;
   startTimeMs: number;
   lastRequestTimeMs: number | null;
   totalContentLength: number;
@@ -66,9 +71,13 @@ export interface StatsSnapshot {
 }
 
 /** The snapshot of one entry at `nowMs`. */
-export function snapshotEntry(entry: StatsEntry, nowMs: number): EntrySnapshot {
+export function snapshotEntry(
+  entry: StatsEntry,
+  nowMs: number,
+  options: SnapshotOptions = {},
+): EntrySnapshot {
   const [p50 = null, p95 = null, p99 = null] = entry.currentPercentiles([0.5, 0.95, 0.99], nowMs);
-  return {
+  const snapshot: EntrySnapshot = {
     method: entry.method,
     name: entry.name,
     numRequests: entry.numRequests,
@@ -90,6 +99,16 @@ export function snapshotEntry(entry: StatsEntry, nowMs: number): EntrySnapshot {
     lastRequestTimeMs: entry.lastRequestTimeMs,
     totalContentLength: entry.totalContentLength,
   };
+  if (options.allCurrentPercentiles) {
+    snapshot.currentPercentileValues = zipPercentiles(entry.currentPercentiles(PERCENTILES_TO_REPORT, nowMs));
+  }
+  return snapshot;
+}
+
+/** What a snapshot includes beyond the default. */
+export interface SnapshotOptions {
+  /** Compute every reported percentile over the current window (costs a merge per entry). */
+  allCurrentPercentiles?: boolean;
 }
 
 function zipPercentiles(values: Array<number | null>): Array<[number, number | null]> {
