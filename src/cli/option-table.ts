@@ -41,7 +41,8 @@ export const OPTION_TABLE: OptionSpec[] = [
     key: "config",
     kind: "string",
     group: common,
-    description: "Config file (key = value lines); ./cicada.conf and ~/.cicada.conf are read too",
+    description:
+      "Config file (key = value lines), also CICADA_CONFIG; ./cicada.conf and ~/.cicada.conf are read first",
     cliOnly: true,
   },
   {
