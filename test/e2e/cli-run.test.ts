@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { closedPort, fixtureDir, runCli, startCli, startTarget } from "../helpers/cli.js";
 
@@ -204,5 +206,22 @@ export class Prober extends HttpUser {
     }
     const version = await runCli(["-V"], { cwd: dir });
     assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+  });
+
+  it("--logfile and -L send logs to a file at the chosen level", async () => {
+    const target = await startTarget((_req, res) => res.end("ok"));
+    try {
+      const dir = fixtureDir({ "locustfile.ts": OK_FILE });
+      const args = ["--headless", "-u", "1", "-t", "1s", "-H", target.url, "--only-summary"];
+      const toFile = await runCli([...args, "--logfile", "run.log", "-L", "debug"], { cwd: dir });
+      assert.equal(toFile.code, 0);
+      assert.doesNotMatch(toFile.stderr, /Starting Cicada/);
+      const log = readFileSync(join(dir, "run.log"), "utf8");
+      assert.match(log, /INFO\/cicada: Starting Cicada/);
+      const quiet = await runCli([...args, "-L", "WARNING"], { cwd: dir });
+      assert.doesNotMatch(quiet.stderr, /INFO/);
+    } finally {
+      await target.close();
+    }
   });
 });
