@@ -37,11 +37,23 @@ export interface TimeoutSettings {
   networkTimeoutMs: number;
 }
 
-const resetCodes = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ECONNABORTED"]);
+/** Codes of the errors the connection raises itself (Node's socket errors keep theirs). */
+export type ConnectionErrorCode =
+  | "CICADA_NET_CONNECT_TIMEOUT"
+  | "CICADA_NET_HEADERS_TIMEOUT"
+  | "CICADA_NET_BODY_TIMEOUT"
+  | "CICADA_NET_SOCKET_CLOSED";
+
+/** An error of the connection layer, with a code `describeNetworkError` words for people. */
+export function connectionError(code: ConnectionErrorCode, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+const resetCodes = new Set(["ECONNRESET", "EPIPE", "CICADA_NET_SOCKET_CLOSED", "ECONNABORTED"]);
 const dnsCodes = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME"]);
 
 /**
- * Turns an undici or socket error into a readable `HttpRequestError`. `target` is the
+ * Turns a connection or socket error into a readable `HttpRequestError`. `target` is the
  * `host:port` that was being contacted, for messages that would not name it otherwise.
  */
 export function describeNetworkError(
@@ -52,15 +64,15 @@ export function describeNetworkError(
   const code = (error as { code?: unknown }).code;
   const options = { cause: error };
   if (code === "ECONNREFUSED") return new HttpRequestError("ConnectionRefusedError", error.message, options);
-  if (code === "UND_ERR_CONNECT_TIMEOUT") {
+  if (code === "CICADA_NET_CONNECT_TIMEOUT") {
     const message = `could not connect to ${target} within ${formatMs(limits.connectionTimeoutMs)}`;
     return new HttpRequestError("ConnectTimeout", message, options);
   }
-  if (code === "UND_ERR_HEADERS_TIMEOUT") {
+  if (code === "CICADA_NET_HEADERS_TIMEOUT") {
     const message = `no response headers within ${formatMs(limits.networkTimeoutMs)}`;
     return new HttpRequestError("Timeout", message, options);
   }
-  if (code === "UND_ERR_BODY_TIMEOUT") {
+  if (code === "CICADA_NET_BODY_TIMEOUT") {
     const message = `no response body data for ${formatMs(limits.networkTimeoutMs)}`;
     return new HttpRequestError("Timeout", message, options);
   }

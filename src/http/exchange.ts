@@ -1,7 +1,8 @@
 /**
  * One logical request: its hops (the first request and each redirect), its timings and
- * its outcome. The exchange is itself the undici dispatch handler of every hop, so a
- * request costs one object plus its promise: no per-request closures on the hot path.
+ * its outcome. The exchange is itself the request its connection sends and the receiver
+ * of the response, so a request costs one object plus its promise: no per-request
+ * closures on the hot path.
  *
  * Outcomes, exactly one per exchange (`settled` guards the rest):
  * - the final response arrived (any status), or the network failed: `finish()`, which
@@ -9,7 +10,7 @@
  * - the per-request deadline passed: the hop is aborted and a status-0 failure resolves;
  * - the session was interrupted: the hop is aborted, nothing is reported, the promise
  *   rejects with `StopUser`.
- * Callbacks undici delivers after that only release the connection.
+ * An aborted hop is withdrawn from its connection, which then calls nothing more.
  */
 import { performance } from "node:perf_hooks";
 import type { EncodedBody } from "./body.js";
@@ -22,9 +23,11 @@ import {
   type TimeoutSettings,
   tooManyRedirectsError,
 } from "./errors.js";
+import type { OutgoingRequest } from "./h1-connection.js";
 import type { HopHeaders } from "./headers.js";
 import type { RequestOptions } from "./options.js";
 import { type DeferredReporter, HttpResponse, type RequestInfo } from "./response.js";
+import type { ResponseHead } from "./response-head.js";
 import { resolveLocation, type Target } from "./url.js";
 
 /** What an exchange needs from its session. */
@@ -40,15 +43,12 @@ export interface ExchangeHost extends DeferredReporter {
   storeCookie(setCookie: string, url: string): void;
   /** Reports the finished response, or keeps it pending when it waits for a verdict; may throw if a listener throws. */
   complete(response: HttpResponse): void;
-  /** The exchange is over: drop it from the in-flight set. */
-  release(exchange: Exchange): void;
 }
 
-const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 const emptyBody = Buffer.alloc(0);
 
 /** A request in flight, from the first byte sent to the reported outcome. */
-export class Exchange implements HopHeaders {
+export class Exchange implements HopHeaders, OutgoingRequest {
   // HopHeaders: the current hop.
   method: string;
   origin: string;
@@ -61,11 +61,14 @@ export class Exchange implements HopHeaders {
 
   /** The promise the task awaits. */
   readonly promise: Promise<HttpResponse>;
+  /** OutgoingRequest: the current hop's body and headers. */
+  body: string | Uint8Array | undefined;
+  headerList: readonly string[] | undefined;
 
-  private body: string | Uint8Array | undefined;
   private readonly request: RequestInfo;
   private readonly startedAt = performance.now();
-  private readonly startTimeMs = Date.now();
+  /** Epoch ms, from the same clock reading (one clock call per request, not two). */
+  private readonly startTimeMs = performance.timeOrigin + this.startedAt;
   private connectMs: number | null = null;
   private ttfbMs = 0;
   private redirects = 0;
@@ -76,12 +79,9 @@ export class Exchange implements HopHeaders {
 
   // The current hop.
   private connection: Connection | null = null;
-  private abortHop: ((error?: Error) => void) | null = null;
-  private cancelReason: Error | null = null;
-  private status = 0;
-  private statusText = "";
-  private rawHeaders: Buffer[] | null = null;
-  private chunks: Buffer[] = [];
+  private head: ResponseHead | null = null;
+  private firstChunk: Buffer | null = null;
+  private moreChunks: Buffer[] | null = null;
 
   constructor(
     private readonly host: ExchangeHost,
@@ -117,101 +117,82 @@ export class Exchange implements HopHeaders {
   cancel(reason: Error): void {
     if (this.settled) return;
     this.settle();
-    this.abort(reason);
+    this.abortHop();
     this.reject(reason);
   }
 
   /** The deadline passed: abort the hop and report a status-0 timeout failure. */
   expire(timeoutSeconds: number): void {
     if (this.settled) return;
-    const error = deadlineError(timeoutSeconds);
-    // Settled first: undici may call onError synchronously from the abort.
     this.settle();
-    this.abort(error);
-    this.finish(0, "", null, emptyBody, error);
+    this.abortHop();
+    this.finish(null, emptyBody, deadlineError(timeoutSeconds));
   }
 
-  // --- undici dispatch handler (legacy callbacks: undici's native, unwrapped interface) ---
+  // --- OutgoingRequest: called by the connection ---
 
-  /** Called when the hop is written to a socket. */
-  onConnect(abort: (error?: Error) => void): void {
-    if (this.settled) {
-      abort(this.cancelReason ?? undefined);
-      return;
-    }
-    this.abortHop = abort;
-    const connectMs = this.connection?.claimConnectMs() ?? null;
+  /** The hop was written to a socket; `connectMs` when it waited for a new connection. */
+  onRequestSent(connectMs: number | null): void {
     if (connectMs !== null) this.connectMs = (this.connectMs ?? 0) + connectMs;
   }
 
-  /** Called with the status line and headers; 1xx interim responses are skipped. */
-  onHeaders(status: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
-    if (this.settled || status < 200) return true;
+  /** The final (non-1xx) response head of the hop. */
+  onResponseHead(head: ResponseHead): void {
     this.ttfbMs = performance.now() - this.startedAt;
-    this.status = status;
-    this.statusText = statusText;
-    this.rawHeaders = rawHeaders;
-    this.storeCookies(rawHeaders);
-    return true;
+    this.head = head;
+    if (head.hasSetCookie) this.storeCookies(head);
   }
 
-  /** Called with each body chunk; the body is always read fully. */
-  onData(chunk: Buffer): boolean {
-    if (!this.settled) this.chunks.push(chunk);
-    return true;
+  /** A piece of the body; the body is always read fully. */
+  onResponseBody(chunk: Buffer): void {
+    if (this.firstChunk === null) this.firstChunk = chunk;
+    else if (this.moreChunks === null) this.moreChunks = [chunk];
+    else this.moreChunks.push(chunk);
   }
 
-  /** Called when the hop's body has been read. */
-  onComplete(): void {
-    this.releaseConnection();
+  /** The hop's response is complete. */
+  onResponseComplete(): void {
+    this.connection = null;
     if (this.settled) return;
-    const location = this.redirectLocation();
+    const head = this.head!;
+    const location = this.redirectLocation(head);
     if (location === undefined) {
-      const error = this.status >= 400 ? httpStatusError(this.status, this.statusText) : null;
-      this.finish(this.status, this.statusText, this.rawHeaders, this.collectBody(), error);
+      const error = head.status >= 400 ? httpStatusError(head.status, head.statusText) : null;
+      this.finish(head, this.collectBody(), error);
     } else if (this.redirects >= this.host.maxRedirects) {
-      const error = tooManyRedirectsError(this.host.maxRedirects);
-      this.finish(this.status, this.statusText, this.rawHeaders, this.collectBody(), error);
+      this.finish(head, this.collectBody(), tooManyRedirectsError(this.host.maxRedirects));
     } else {
-      this.followRedirect(location);
+      this.followRedirect(head, location);
     }
   }
 
-  /** Called when the hop failed: connection error, timeout, or our own abort. */
-  onError(error: Error): void {
-    this.releaseConnection();
+  /** The hop failed: connection error, timeout or a malformed response. */
+  onRequestError(error: Error): void {
+    this.connection = null;
     if (this.settled) return;
-    if ((error as { code?: unknown }).code === "UND_ERR_INVALID_ARG") {
-      // undici refused the request itself (a bad header, say): the locustfile's mistake.
-      this.settle();
-      this.reject(error);
-      return;
-    }
     const target = this.origin.slice(this.origin.indexOf("//") + 2);
-    this.finish(0, "", null, emptyBody, describeNetworkError(error, target, this.host.limits));
+    this.finish(null, emptyBody, describeNetworkError(error, target, this.host.limits));
   }
 
   // --- internals ---
 
   private sendHop(): void {
     const connection = this.host.connectionsFor(this.origin).pick();
-    connection.active++;
     this.connection = connection;
-    const headers = this.host.headersFor(this);
-    connection.client.dispatch({ path: this.path, method: this.method, headers, body: this.body }, this);
+    this.headerList = this.host.headersFor(this);
+    connection.enqueue(this);
   }
 
-  private followRedirect(location: string): void {
+  private followRedirect(head: ResponseHead, location: string): void {
     let next: Target;
     try {
       next = resolveLocation(location, this.origin + this.path);
     } catch (error) {
       const message = `cannot follow Location "${location}": ${(error as Error).message}`;
-      const failure = new HttpRequestError("InvalidRedirect", message);
-      this.finish(this.status, this.statusText, this.rawHeaders, this.collectBody(), failure);
+      this.finish(head, this.collectBody(), new HttpRequestError("InvalidRedirect", message));
       return;
     }
-    const status = this.status;
+    const status = head.status;
     this.redirects++;
     if (
       status === 303 ? this.method !== "HEAD" : (status === 301 || status === 302) && this.method === "POST"
@@ -225,57 +206,39 @@ export class Exchange implements HopHeaders {
     this.origin = next.origin;
     this.path = next.path;
     this.authorization = this.host.authorizationFor(next);
-    this.abortHop = null;
-    this.status = 0;
-    this.statusText = "";
-    this.rawHeaders = null;
-    this.chunks = [];
+    this.head = null;
+    this.firstChunk = null;
+    this.moreChunks = null;
     this.sendHop();
   }
 
-  private redirectLocation(): string | undefined {
-    if (!redirectStatuses.has(this.status) || this.options?.allowRedirects === false) return undefined;
-    const raw = this.rawHeaders;
-    if (raw === null) return undefined;
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = raw[i]!;
-      if (name.length === 8 && name.toString("latin1").toLowerCase() === "location") {
-        return raw[i + 1]!.toString("latin1");
-      }
-    }
-    return undefined;
+  private redirectLocation(head: ResponseHead): string | undefined {
+    const status = head.status;
+    if (status < 301 || status > 308 || status === 304 || status === 305 || status === 306) return undefined;
+    if (this.options?.allowRedirects === false) return undefined;
+    return head.get("location");
   }
 
-  private storeCookies(raw: Buffer[]): void {
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = raw[i]!;
-      // Cheap pre-checks first: "connection" has the same length as "set-cookie".
-      if (name.length !== 10 || (name[0]! | 0x20) !== 0x73) continue;
-      if (name.toString("latin1").toLowerCase() !== "set-cookie") continue;
-      this.host.storeCookie(raw[i + 1]!.toString("latin1"), this.origin + this.path);
-    }
+  private storeCookies(head: ResponseHead): void {
+    const url = this.origin + this.path;
+    for (const value of head.getAll("set-cookie")) this.host.storeCookie(value, url);
   }
 
   private collectBody(): Buffer {
-    const chunks = this.chunks;
-    if (chunks.length === 0) return emptyBody;
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const first = this.firstChunk;
+    if (first === null) return emptyBody;
+    const more = this.moreChunks;
+    return more === null ? first : Buffer.concat([first, ...more]);
   }
 
-  private finish(
-    status: number,
-    statusText: string,
-    rawHeaders: Buffer[] | null,
-    body: Buffer,
-    error: Error | null,
-  ): void {
+  private finish(head: ResponseHead | null, body: Buffer, error: Error | null): void {
     this.settle();
     const totalMs = performance.now() - this.startedAt;
     const timing = { startTimeMs: this.startTimeMs, connectMs: this.connectMs, ttfbMs: this.ttfbMs, totalMs };
     const response = new HttpResponse({
-      status,
-      statusText,
-      rawHeaders,
+      status: head === null ? 0 : head.status,
+      statusText: head === null ? "" : head.statusText,
+      head,
       body,
       url: this.origin + this.path,
       error,
@@ -296,22 +259,13 @@ export class Exchange implements HopHeaders {
   private settle(): void {
     this.settled = true;
     if (this.deadline !== undefined) clearTimeout(this.deadline);
-    this.host.release(this);
   }
 
-  private abort(reason: Error): void {
-    this.cancelReason = reason;
-    const abort = this.abortHop;
-    this.abortHop = null;
-    // Not yet on a socket: onConnect aborts it when undici gets to it.
-    abort?.(reason);
-  }
-
-  private releaseConnection(): void {
-    if (this.connection !== null) {
-      this.connection.active--;
-      this.connection = null;
-    }
+  /** Withdraws the current hop from its connection (queued or in flight). */
+  private abortHop(): void {
+    const connection = this.connection;
+    this.connection = null;
+    connection?.cancel(this);
   }
 }
 

@@ -1,8 +1,8 @@
 /**
- * Request header assembly. Headers go to undici as a flat `[name, value, ...]` array
- * (its cheapest input) with lower-case names, so lookups are plain comparisons. When a
- * request needs nothing beyond the session's default headers, the same prepared array
- * is reused and nothing is allocated.
+ * Request header assembly. Headers go to the connection as a flat `[name, value, ...]`
+ * array with lower-case names, so lookups are plain comparisons. When a request needs
+ * nothing beyond the session's default headers, the same prepared array is reused and
+ * nothing is allocated (and the connection reuses the request head it built for it).
  */
 import type { SessionCookies } from "./cookies.js";
 
@@ -31,6 +31,36 @@ export interface HopHeaders {
 }
 
 const unsafeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** RFC 9110 token: what a header name or a method may be made of. */
+const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** What Node's own HTTP client accepts in a header value: no line breaks or NUL, latin1 only. */
+const invalidValue = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * Checks header names and values a locustfile gave, so a typo fails the request with a
+ * clear message instead of sending a malformed (or smuggled) request.
+ * @throws Error naming the bad header
+ */
+export function checkHeaders(headers: Record<string, string>): void {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (!token.test(name)) {
+      throw new Error(
+        `invalid header key ${JSON.stringify(name)}: a header name is letters, digits and !#$%&'*+-.^_\`|~`,
+      );
+    }
+    if (value !== undefined && (typeof value !== "string" || invalidValue.test(value))) {
+      throw new Error(
+        `invalid header value for ${JSON.stringify(name)}: expected a string without line breaks or characters beyond latin1`,
+      );
+    }
+  }
+}
+
+/** True when `method` is a valid HTTP method token. */
+export function isMethodToken(method: string): boolean {
+  return token.test(method);
+}
 
 /** Builds each hop's headers from the defaults, the request's headers, auth, cookies and CSRF. */
 export class HeaderBuilder {
@@ -41,6 +71,7 @@ export class HeaderBuilder {
     private readonly csrf: CsrfSettings | null,
     private readonly cookies: SessionCookies,
   ) {
+    if (defaultHeaders !== undefined) checkHeaders(defaultHeaders);
     const flat = defaultHeaders === undefined ? [] : flatten(defaultHeaders);
     this.defaults = flat.length === 0 ? undefined : flat;
   }

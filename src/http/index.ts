@@ -1,6 +1,7 @@
 /**
- * The HTTP layer: one `HttpSession` per virtual user over undici, reporting every
- * request through an injected `onRequest` callback (Locust's `request` event).
+ * The HTTP layer: one `HttpSession` per virtual user over Cicada's own HTTP/1.1
+ * connections (h1-connection.ts), reporting every request through an injected
+ * `onRequest` callback (Locust's `request` event).
  */
 export type { FormFields } from "./body.js";
 export type { SessionCookies } from "./cookies.js";

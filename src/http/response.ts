@@ -3,6 +3,7 @@
  * a connection error or a timeout is a response with `status` 0 and `error` set.
  */
 import type { RequestEvent } from "../shared/request-event.js";
+import type { ResponseHead } from "./response-head.js";
 
 /** Timings of one logical request (all its redirect hops), in milliseconds. */
 export interface ResponseTiming {
@@ -41,7 +42,8 @@ export interface DeferredReporter {
 export interface ResponseInit {
   status: number;
   statusText: string;
-  rawHeaders: Buffer[] | null;
+  /** The response head as received; null when there was no response. */
+  head: ResponseHead | null;
   body: Buffer;
   url: string;
   error: Error | null;
@@ -80,7 +82,7 @@ export class HttpResponse {
   /** The request as reported in the request event. */
   readonly request: RequestInfo;
 
-  private readonly rawHeaders: Buffer[] | null;
+  private readonly head: ResponseHead | null;
   private parsedHeaders: Record<string, string | string[]> | undefined;
   private decodedText: string | undefined;
   private readonly reporter: DeferredReporter | null;
@@ -89,7 +91,7 @@ export class HttpResponse {
   constructor(init: ResponseInit) {
     this.status = init.status;
     this.statusText = init.statusText;
-    this.rawHeaders = init.rawHeaders;
+    this.head = init.head;
     this.body = init.body;
     this.url = init.url;
     this.error = init.error;
@@ -107,7 +109,7 @@ export class HttpResponse {
 
   /** Response headers with lower-case names; repeated headers (and `set-cookie`) are arrays. */
   get headers(): Record<string, string | string[]> {
-    if (this.parsedHeaders === undefined) this.parsedHeaders = parseRawHeaders(this.rawHeaders);
+    if (this.parsedHeaders === undefined) this.parsedHeaders = this.head === null ? {} : this.head.toRecord();
     return this.parsedHeaders;
   }
 
@@ -185,19 +187,4 @@ function catchResponseError(message: string): Error {
 
 function bufferOf(body: Uint8Array): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-}
-
-/** Lower-cases names; a repeated header becomes an array, `set-cookie` is always one. */
-export function parseRawHeaders(raw: Buffer[] | null): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
-  if (raw === null) return headers;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString("latin1").toLowerCase();
-    const value = raw[i + 1]!.toString("latin1");
-    const existing = headers[name];
-    if (existing === undefined) headers[name] = name === "set-cookie" ? [value] : value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else headers[name] = [existing, value];
-  }
-  return headers;
 }

@@ -11,7 +11,7 @@ import { type ConnectionSettings, OriginConnections } from "./connections.js";
 import { SessionCookies } from "./cookies.js";
 import type { TimeoutSettings } from "./errors.js";
 import { Exchange, type ExchangeHost } from "./exchange.js";
-import { type CsrfSettings, HeaderBuilder, type HopHeaders } from "./headers.js";
+import { type CsrfSettings, checkHeaders, HeaderBuilder, type HopHeaders, isMethodToken } from "./headers.js";
 import type { HttpSessionOptions, RequestOptions } from "./options.js";
 import { type HttpResponse, type RequestInfo, toRequestEvent } from "./response.js";
 import {
@@ -42,6 +42,10 @@ export class HttpSession implements ExchangeHost {
   readonly maxRedirects: number;
 
   private base: BaseUrl | undefined;
+  /** The last relative URL resolved without a query option, and its target (URLs repeat). */
+  private lastUrl: string | undefined;
+  private lastTarget: Target | undefined;
+  private lastFullUrl = "";
   private readonly onRequest: HttpSessionOptions["onRequest"];
   private readonly userContext: HttpSessionOptions["context"];
   private readonly headerBuilder: HeaderBuilder;
@@ -49,7 +53,6 @@ export class HttpSession implements ExchangeHost {
   private readonly origins = new Map<string, OriginConnections>();
   /** The base origin's connections, kept aside to skip the map lookup on the hot path. */
   private baseConnections: OriginConnections | undefined;
-  private readonly inFlight = new Set<Exchange>();
   private readonly pending = new Set<HttpResponse>();
   private interrupted = false;
 
@@ -82,6 +85,7 @@ export class HttpSession implements ExchangeHost {
   set baseUrl(url: string | undefined) {
     this.base = url === undefined ? undefined : parseBaseUrl(url);
     this.baseConnections = undefined;
+    this.lastUrl = undefined;
   }
 
   /** GET `url`. */
@@ -121,7 +125,10 @@ export class HttpSession implements ExchangeHost {
 
   /** A request with any method. */
   request(method: string, url: string, options?: RequestOptions): Promise<HttpResponse> {
-    return this.send(method.toUpperCase(), url, options);
+    const upper = method.toUpperCase();
+    if (!isMethodToken(upper))
+      return Promise.reject(new Error(`invalid HTTP method ${JSON.stringify(method)}`));
+    return this.send(upper, url, options);
   }
 
   /**
@@ -130,8 +137,9 @@ export class HttpSession implements ExchangeHost {
    */
   interrupt(): void {
     this.interrupted = true;
-    for (const exchange of [...this.inFlight])
-      exchange.cancel(new StopUser("request aborted: the user was stopped"));
+    // Every unsettled exchange is on one of the connections (in flight or queued).
+    const requests = [...this.origins.values()].flatMap((connections) => connections.requests());
+    for (const request of requests) request.cancel(new StopUser("request aborted: the user was stopped"));
   }
 
   /** Allows requests again after `interrupt()` (to run `onStop`). */
@@ -141,6 +149,7 @@ export class HttpSession implements ExchangeHost {
 
   /** Reports `catchResponse` responses the task left without a verdict, by the normal status rule. */
   flushPending(): void {
+    if (this.pending.size === 0) return;
     for (const response of [...this.pending]) response.settleByStatus();
   }
 
@@ -150,7 +159,7 @@ export class HttpSession implements ExchangeHost {
     const all = [...this.origins.values()];
     this.origins.clear();
     this.baseConnections = undefined;
-    await Promise.all(all.map((connections) => connections.destroy()));
+    for (const connections of all) connections.destroy();
   }
 
   // --- ExchangeHost (called by the exchanges of this session) ---
@@ -197,11 +206,6 @@ export class HttpSession implements ExchangeHost {
     this.onRequest(toRequestEvent(response, exception));
   }
 
-  /** @internal */
-  release(exchange: Exchange): void {
-    this.inFlight.delete(exchange);
-  }
-
   // --- internals ---
 
   private send(method: string, url: string, options: RequestOptions | undefined): Promise<HttpResponse> {
@@ -212,24 +216,38 @@ export class HttpSession implements ExchangeHost {
     } catch (error) {
       return Promise.reject(error);
     }
-    this.inFlight.add(exchange);
     exchange.start(options?.timeout);
     return exchange.promise;
   }
 
   private createExchange(method: string, url: string, options: RequestOptions | undefined): Exchange {
-    const target = this.resolveTarget(url, options);
+    let target: Target;
+    let fullUrl: string;
+    if (url === this.lastUrl && options?.query === undefined) {
+      target = this.lastTarget!;
+      fullUrl = this.lastFullUrl;
+    } else {
+      target = this.resolveTarget(url, options);
+      fullUrl = target.origin + target.path;
+      if (options?.query === undefined) {
+        this.lastUrl = url;
+        this.lastTarget = target;
+        this.lastFullUrl = fullUrl;
+      }
+    }
     const body = options === undefined ? undefined : encodeBody(options);
     if (options?.timeout !== undefined) positive("timeout", options.timeout);
+    if (options?.headers !== undefined) checkHeaders(options.headers);
     const request: RequestInfo = {
       method,
       name: options?.name ?? url,
-      url: target.origin + target.path,
+      url: fullUrl,
       context: this.contextFor(options),
     };
     return new Exchange(this, method, target, body, request, options);
   }
 
+  /** Where `url` goes: a fresh Target, never changed afterwards (it may be cached). */
   private resolveTarget(url: string, options: RequestOptions | undefined): Target {
     let target: Target;
     if (isAbsoluteUrl(url)) {

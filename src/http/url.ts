@@ -106,7 +106,7 @@ const unsafeRun = /[^\u0021-\u007e]+/g;
 
 /**
  * Makes a path safe to put on the request line: drops a `#fragment` and percent-encodes
- * spaces and non-ASCII characters (undici rejects them), leaving existing `%xx` alone.
+ * spaces and non-ASCII characters (they may not appear on a request line), leaving existing `%xx` alone.
  * One regex test on the hot path when nothing needs changing.
  */
 export function toRequestPath(path: string): string {

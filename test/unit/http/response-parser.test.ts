@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { ResponseHead } from "../../../src/http/response-head.js";
+import { MAX_HEAD_BYTES, ResponseParseError, ResponseParser } from "../../../src/http/response-parser.js";
+
+interface Parsed {
+  head?: ResponseHead;
+  body: string;
+  ends: boolean[];
+}
+
+/** Feeds `text` to a parser in pieces of `size` bytes (all sizes from 1 up when `size` is 0). */
+function parse(text: string, size: number, isHead = false): { parsed: Parsed; parser: ResponseParser } {
+  const parsed: Parsed = { body: "", ends: [] };
+  const parser = new ResponseParser({
+    onResponseHead: (head) => {
+      parsed.head = head;
+    },
+    onResponseBody: (chunk) => {
+      parsed.body += chunk.toString("latin1");
+    },
+    onResponseEnd: (keepAlive) => parsed.ends.push(keepAlive),
+  });
+  parser.expect(isHead);
+  const bytes = Buffer.from(text, "latin1");
+  for (let at = 0; at < bytes.length; at += size) parser.execute(bytes.subarray(at, at + size));
+  return { parsed, parser };
+}
+
+/** Parses `text` split at every possible piece size, checking each gives the same result. */
+function parseEverySplit(text: string, isHead = false): Parsed {
+  const whole = parse(text, text.length, isHead).parsed;
+  for (let size = 1; size < text.length; size++) {
+    const split = parse(text, size, isHead).parsed;
+    assert.equal(split.body, whole.body, `body with pieces of ${size}`);
+    assert.deepEqual(split.ends, whole.ends, `ends with pieces of ${size}`);
+    assert.equal(split.head?.status, whole.head?.status);
+  }
+  return whole;
+}
+
+describe("ResponseParser", () => {
+  it("reads a Content-Length response, whatever the pieces it arrives in", () => {
+    const parsed = parseEverySplit(
+      "HTTP/1.1 200 OK\r\nServer: test\r\nContent-Length: 5\r\nSet-Cookie: a=1\r\nX-Twice: 1\r\nx-twice: 2\r\n\r\nhello",
+    );
+    assert.equal(parsed.head?.status, 200);
+    assert.equal(parsed.head?.statusText, "OK");
+    assert.equal(parsed.body, "hello");
+    assert.deepEqual(parsed.ends, [true]);
+    assert.equal(parsed.head?.hasSetCookie, true);
+    assert.equal(parsed.head?.get("server"), "test");
+    assert.deepEqual(parsed.head?.getAll("x-twice"), ["1", "2"]);
+    assert.deepEqual(parsed.head?.toRecord(), {
+      server: "test",
+      "content-length": "5",
+      "set-cookie": ["a=1"],
+      "x-twice": ["1", "2"],
+    });
+  });
+
+  it("decodes chunked bodies with extensions and trailers", () => {
+    const parsed = parseEverySplit(
+      "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n" +
+        "5;ext=1\r\nhello\r\n1A\r\n abcdefghijklmnopqrstuvwxy\r\n0\r\nX-Trailer: t\r\n\r\n",
+    );
+    assert.equal(parsed.head?.statusText, "Created");
+    assert.equal(parsed.body, "hello abcdefghijklmnopqrstuvwxy");
+    assert.deepEqual(parsed.ends, [true]);
+  });
+
+  it("reads until the connection closes when there is no length, and says not to keep it", () => {
+    const { parsed, parser } = parse("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nsome body", 7);
+    assert.equal(parsed.body, "some body");
+    assert.deepEqual(parsed.ends, []);
+    assert.equal(parser.readsUntilClose, true);
+    assert.equal(parser.finishOnClose(), true);
+    assert.deepEqual(parsed.ends, [false]);
+  });
+
+  it("follows the keep-alive rules of HTTP/1.0 and 1.1 and the Connection header", () => {
+    const ends = (text: string) => parse(text, text.length).parsed.ends;
+    assert.deepEqual(ends("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), [true]);
+    assert.deepEqual(ends("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"), [false]);
+    assert.deepEqual(ends("HTTP/1.1 200 OK\r\nConnection: Upgrade, Close\r\nContent-Length: 0\r\n\r\n"), [
+      false,
+    ]);
+    assert.deepEqual(ends("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"), [false]);
+    assert.deepEqual(ends("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n"), [true]);
+    // Both framings: chunked wins, and the connection may not be reused (RFC 9112 §6.3).
+    assert.deepEqual(
+      ends("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+      [false],
+    );
+  });
+
+  it("reads no body for HEAD, 204 and 304, and skips 1xx interim responses", () => {
+    const head = parse("HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n", 4, true).parsed;
+    assert.equal(head.body, "");
+    assert.deepEqual(head.ends, [true]);
+    assert.deepEqual(parseEverySplit("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n").ends, [true]);
+    assert.deepEqual(parseEverySplit("HTTP/1.1 304 Not Modified\r\n\r\n").ends, [true]);
+    const interim = parseEverySplit(
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    );
+    assert.equal(interim.head?.status, 200);
+    assert.equal(interim.body, "ok");
+  });
+
+  it("accepts bare LF line ends and a status line without a reason phrase", () => {
+    const parsed = parseEverySplit("HTTP/1.1 404\nContent-Length: 2\n\nno");
+    assert.equal(parsed.head?.status, 404);
+    assert.equal(parsed.head?.statusText, "");
+    assert.equal(parsed.body, "no");
+  });
+
+  it("reports bytes after a complete response as unexpected", () => {
+    const parser = new ResponseParser({ onResponseHead() {}, onResponseBody() {}, onResponseEnd() {} });
+    parser.expect(false);
+    assert.equal(parser.execute(Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")), true);
+    assert.equal(parser.execute(Buffer.from("extra")), false);
+  });
+
+  it("rejects what is not HTTP/1.x framing", () => {
+    const bad = (text: string, message: RegExp) =>
+      assert.throws(
+        () => parse(text, text.length),
+        (error: unknown) => {
+          assert.ok(error instanceof ResponseParseError);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
+    bad("SSH-2.0-OpenSSH_9.2\r\n\r\n", /not an HTTP\/1.x status line/);
+    bad("HTTP/1.1 2x0 OK\r\n\r\n", /bad status line/);
+    bad("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", /conflicting Content-Length/);
+    bad("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", /bad Content-Length/);
+    bad("HTTP/1.1 200 OK\r\nA: 1\r\n folded\r\n\r\n", /folding/);
+    bad("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", /bad chunk size/);
+    bad("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", /longer than its size/);
+    bad("HTTP/1.1 101 Switching Protocols\r\n\r\n", /switched protocols/);
+    const huge = `HTTP/1.1 200 OK\r\nX-Big: ${"x".repeat(MAX_HEAD_BYTES)}`;
+    assert.throws(() => parse(huge, 1024), /too large/);
+  });
+
+  it("stops a pass when a callback resets it (the session closed mid-response)", () => {
+    let bodies = 0;
+    const parser: ResponseParser = new ResponseParser({
+      onResponseHead: () => parser.reset(),
+      onResponseBody: () => bodies++,
+      onResponseEnd: () => assert.fail("no end after a reset"),
+    });
+    parser.expect(false);
+    parser.execute(Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    assert.equal(bodies, 0);
+    assert.equal(parser.busy, false);
+  });
+});
