@@ -43,6 +43,13 @@ export class RequestStats {
   readonly history: StatsHistory;
   private totalEntry: StatsEntry;
   private readonly byMethod = new Map<string, Map<string, StatsEntry>>();
+  /**
+   * The row found last, by method and name: consecutive requests mostly hit the same row,
+   * and comparing the same two strings again is cheaper than two map lookups.
+   */
+  private lastMethod = "";
+  private lastName = "";
+  private lastEntry: StatsEntry | undefined;
   private nameCount = 0;
   private sorted: StatsEntry[] | null = null;
   private collapsed = false;
@@ -107,6 +114,20 @@ export class RequestStats {
    * names get the method's "(other)" row instead.
    */
   entryFor(method: string, name: string, nowMs: number): StatsEntry {
+    if (name === this.lastName && method === this.lastMethod && this.lastEntry !== undefined) {
+      return this.lastEntry;
+    }
+    const entry = this.findOrCreate(method, name, nowMs);
+    // Collapsed names are not remembered: the name would no longer match the row.
+    if (entry.name === name) {
+      this.lastMethod = method;
+      this.lastName = name;
+      this.lastEntry = entry;
+    }
+    return entry;
+  }
+
+  private findOrCreate(method: string, name: string, nowMs: number): StatsEntry {
     let byName = this.byMethod.get(method);
     const existing = byName?.get(name);
     if (existing !== undefined) return existing;
@@ -154,6 +175,7 @@ export class RequestStats {
   /** Locust's reset_stats: clears rows, total, failures, exceptions and history; restarts at `nowMs`. */
   reset(nowMs: number): void {
     this.byMethod.clear();
+    this.lastEntry = undefined;
     this.nameCount = 0;
     this.sorted = null;
     this.collapsed = false;

@@ -52,7 +52,8 @@ export class HttpUser extends User {
       maxRedirects: this.maxRedirects,
       csrf: this.csrf,
       defaultHeaders: this.defaultHeaders,
-      context: () => this.context(),
+      // Most users never override context(): then there is nothing to call per request.
+      context: this.context === User.prototype.context ? undefined : () => this.context(),
       insecure: this.insecure,
     });
   }

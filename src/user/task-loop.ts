@@ -17,6 +17,7 @@ import {
   StopTest,
   StopUser,
 } from "../shared/control-flow.js";
+import { countLoopTurn, loopTurns } from "../shared/loop-turns.js";
 import { kDispose, kInterrupt, kResume, kTaskEnded, kTaskQueue } from "./internal.js";
 import { pickWeighted, type TaskDefinition, type TaskPlan } from "./task-plan.js";
 import { SequentialTaskSet, type TaskSet } from "./task-set.js";
@@ -24,6 +25,23 @@ import type { User } from "./user.js";
 import type { WaitTimeFunction } from "./wait-time.js";
 
 type Owner = User | TaskSet;
+
+/**
+ * Arms one shared immediate (at most one per turn of the event loop, whatever the number
+ * of users) that counts a loop turn, and returns the count. See shared/loop-turns.ts.
+ */
+let turnArmed = false;
+function onImmediate(): void {
+  turnArmed = false;
+  countLoopTurn();
+}
+function currentTurn(): number {
+  if (!turnArmed) {
+    turnArmed = true;
+    setImmediate(onImmediate);
+  }
+  return loopTurns();
+}
 
 export class UserLifecycle {
   private stopRequested = false;
@@ -106,10 +124,13 @@ export class UserLifecycle {
         queue.shift() ??
         (sequential ? plan.sequence[position++ % plan.sequence.length]! : pickWeighted(plan, Math.random()));
       this.checkStop();
-      const startedAtMs = performance.now();
+      const waitTime: WaitTimeFunction | undefined = owner.waitTime ?? this.user.waitTime;
+      const startedAtMs = waitTime === undefined ? 0 : performance.now();
+      const turn = currentTurn();
       let waitAfter = true;
       try {
-        await this.execute(owner, next);
+        if (next.run) await next.run(owner);
+        else await this.runNested(owner, next);
       } catch (error) {
         if (error instanceof RescheduleTaskImmediately) waitAfter = false;
         else if (error instanceof RescheduleTask) waitAfter = true;
@@ -124,18 +145,17 @@ export class UserLifecycle {
       } finally {
         this.user[kTaskEnded]();
       }
-      if (waitAfter) await this.wait(owner, startedAtMs);
-      // Even "no wait" yields to the event loop, or a loop of tasks that never reach real
-      // I/O (RescheduleTaskImmediately, interrupt()) would starve timers and other users.
-      else await this.pause(0);
+      const ms = waitAfter && waitTime !== undefined ? this.waitMs(owner, waitTime, startedAtMs) : 0;
+      this.checkStop();
+      // Even "no wait" yields to the event loop unless the task already did (it awaited
+      // real I/O): a loop of tasks that never reach I/O (RescheduleTaskImmediately,
+      // interrupt()) would otherwise starve timers and other users.
+      if (ms > 0 || loopTurns() === turn) await this.pause(ms);
     }
   }
 
-  private async execute(owner: Owner, task: TaskDefinition): Promise<void> {
-    if (task.run) {
-      await task.run(owner);
-      return;
-    }
+  /** Runs a nested TaskSet task until it is interrupted (its InterruptTaskSet becomes a reschedule). */
+  private async runNested(owner: Owner, task: TaskDefinition): Promise<void> {
     const TaskSetClass = task.taskSet as unknown as new (parent: Owner) => TaskSet;
     const child = new TaskSetClass(owner);
     try {
@@ -161,18 +181,14 @@ export class UserLifecycle {
     }
   }
 
-  private async wait(owner: Owner, taskStartedAtMs: number): Promise<void> {
-    const waitTime: WaitTimeFunction | undefined = owner.waitTime ?? this.user.waitTime;
-    let seconds = 0;
-    if (waitTime) {
-      seconds = waitTime.call(owner, { taskStartedAtMs, nowMs: performance.now() });
-      if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
-        this.report(new TypeError(`waitTime must return a number of seconds ≥ 0, got ${String(seconds)}`));
-        seconds = 1;
-      }
+  /** The wait after a task, in ms, from the owner's wait time function. */
+  private waitMs(owner: Owner, waitTime: WaitTimeFunction, taskStartedAtMs: number): number {
+    let seconds = waitTime.call(owner, { taskStartedAtMs, nowMs: performance.now() });
+    if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
+      this.report(new TypeError(`waitTime must return a number of seconds ≥ 0, got ${String(seconds)}`));
+      seconds = 1;
     }
-    this.checkStop();
-    await this.pause(seconds * 1000);
+    return seconds * 1000;
   }
 
   /** Sleeps in a way a stop can cut short. */
