@@ -5,7 +5,7 @@
  * everything measured; a second one skips the wait for users.
  */
 import { formatFinalSummary, formatStatsTable } from "../reports/console.js";
-import type { Environment, Runner } from "../runner/index.js";
+import { type Environment, overloadNote, type Runner } from "../runner/index.js";
 import type { StatsSnapshot } from "../stats/index.js";
 import type { CliIO } from "./io.js";
 import type { CliOptions } from "./options.js";
@@ -87,6 +87,8 @@ export async function runHeadless(
 
   const snapshot = environment.stats.snapshot(environment.now());
   write(formatFinalSummary(snapshot));
+  const load = environment.generatorMonitor?.state;
+  if (load) write(overloadNote(load));
   await environment.events.quitting.fireAsync({ environment });
   return { snapshot, exitCode: exitCodeFor(snapshot, options), interrupted };
 }

@@ -6,7 +6,7 @@
 import { appendFileSync } from "node:fs";
 import { cpus, homedir } from "node:os";
 import { fileURLToPath } from "node:url";
-import { LocalRunner } from "../runner/index.js";
+import { GeneratorMonitor, LocalRunner } from "../runner/index.js";
 import { ExitCode, UsageError } from "../shared/errors.js";
 import { formatLogRecord, Logger } from "../shared/logger.js";
 import { formatError } from "./format-error.js";
@@ -61,8 +61,12 @@ export async function run(io: CliIO): Promise<number> {
 
     logger.info(`Starting Cicada ${VERSION}`);
     const runner = new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
+    environment.generatorMonitor = new GeneratorMonitor({ cpuUsageMicros: io.cpuUsageMicros, logger });
     await environment.events.init.fireAsync({ environment });
-    const result = await runHeadless(environment, runner, options, io);
+    environment.generatorMonitor.start();
+    const result = await runHeadless(environment, runner, options, io).finally(() =>
+      environment.generatorMonitor?.stop(),
+    );
     logger.info(`Shutting down (exit code ${result.exitCode})`);
     return result.exitCode;
   } catch (error) {

@@ -9,6 +9,7 @@ import {
   type UserClass,
   type UserEnvironment,
 } from "../user/index.js";
+import type { GeneratorMonitor } from "./generator-monitor.js";
 import { describeUserClasses, type UserClassInfo } from "./user-classes.js";
 
 export interface EnvironmentOptions {
@@ -65,6 +66,8 @@ export class Environment implements UserEnvironment {
   /** Host from -H or the web form; wins over class hosts. */
   host: string | undefined;
   runner: (RunnerControl & object) | undefined;
+  /** Watches this process's CPU and event-loop lag (set by the CLI); reports mark overloaded runs. */
+  generatorMonitor: GeneratorMonitor | undefined;
   private infos: UserClassInfo[] | undefined;
   private readonly loggedTracebacks = new Set<string>();
 

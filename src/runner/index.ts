@@ -1,4 +1,11 @@
 export { Environment, type EnvironmentOptions } from "./environment.js";
+export {
+  type GeneratorLoad,
+  GeneratorMonitor,
+  type GeneratorMonitorOptions,
+  type GeneratorSample,
+  overloadNote,
+} from "./generator-monitor.js";
 export { LocalRunner, type LocalRunnerOptions, type StartOptions } from "./local-runner.js";
 export type { Runner, WorkerSummary } from "./runner.js";
 export { type SpawnClass, SpawnSequence } from "./spawn-sequence.js";

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { it } from "node:test";
+import { fixtureDir, runCli } from "../helpers/cli.js";
+
+// A task that keeps the event loop busy 150 ms at a time: the generator, not the server,
+// is the bottleneck, and the run must say so instead of reporting inflated latencies quietly.
+const blockingLocustfile = `
+import { constant, task, User } from "cicada";
+
+export class Blocker extends User {
+  waitTime = constant(0.02);
+
+  @task block() {
+    const until = performance.now() + 150;
+    while (performance.now() < until) {
+      // busy
+    }
+  }
+}
+`;
+
+it("warns once about an overloaded generator and marks the final summary", async () => {
+  const dir = fixtureDir({ "locustfile.ts": blockingLocustfile });
+  try {
+    const result = await runCli(
+      ["-f", "locustfile.ts", "--headless", "-u", "1", "-r", "1", "-t", "3s", "--only-summary"],
+      {
+        cwd: dir,
+        timeoutMs: 30_000,
+      },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const warnings = result.stderr
+      .split("\n")
+      .filter((line) => line.includes("The load generator is overloaded"));
+    assert.equal(warnings.length, 1, result.stderr);
+    assert.match(warnings[0]!, /WARNING\/cicada: .*event-loop lag \d+ ms/);
+    assert.match(result.stdout, /Note: the load generator was overloaded during \d+ of \d+ s/);
+    assert.match(
+      result.stdout,
+      /results measured on an overloaded generator: latencies include client-side queueing/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
