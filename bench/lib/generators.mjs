@@ -1,0 +1,138 @@
+// The load generators being compared: how to start each one for a scenario (same
+// target, users/connections and duration) and how to read its own figures back.
+// Every figure is the tool's own: requests/s and percentiles as the tool reports them.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * What a scenario asks of a generator.
+ * @typedef {object} LoadSpec
+ * @property {string} origin   http://127.0.0.1:port
+ * @property {string} path     e.g. /hello
+ * @property {number} users    virtual users (Cicada, Locust) or connections (wrk, autocannon)
+ * @property {number} durationS
+ * @property {string} workDir  a fresh temporary directory for this run (cwd of the tool)
+ * @property {string} root     the repository root
+ */
+
+/** Tools in the order rounds run them (rotated each round). */
+export const TOOL_NAMES = ["cicada", "wrk", "autocannon", "locust"];
+
+/** Cicada's locustfile for each target path. */
+const CICADA_LOCUSTFILES = {
+  "/hello": "bench/locustfiles/hello.ts",
+  "/sleep50": "bench/locustfiles/sleep50.ts",
+  "/latency": "bench/locustfiles/latency.ts",
+};
+
+const ms = (us) => (us === null || us === undefined ? null : us / 1000);
+
+export const generators = {
+  cicada: {
+    label: "Cicada",
+    command(spec) {
+      const locustfile = CICADA_LOCUSTFILES[spec.path];
+      if (!locustfile) throw new Error(`no Cicada locustfile for ${spec.path}`);
+      const file = join(spec.root, locustfile);
+      const args = [join(spec.root, "bin", "cicada.js"), "-f", file, "--headless"];
+      args.push("-u", String(spec.users), "-r", String(spec.users), "-t", `${spec.durationS}s`);
+      args.push("--only-summary", "-H", spec.origin, "--loglevel", "WARNING");
+      return {
+        command: process.execPath,
+        args,
+        env: { CICADA_BENCH_REPORT: join(spec.workDir, "cicada-report.json") },
+      };
+    },
+    parse(result, spec) {
+      const summary = parseSummaryTables(result.stdout);
+      const hookFile = join(spec.workDir, "cicada-report.json");
+      const exact = existsSync(hookFile) ? JSON.parse(readFileSync(hookFile, "utf8")) : null;
+      return { ...summary, exact };
+    },
+  },
+
+  wrk: {
+    label: "wrk",
+    command(spec) {
+      const script = join(spec.root, "bench", "wrk", "report.lua");
+      const args = ["-t1", `-c${spec.users}`, `-d${spec.durationS}s`, "--timeout", "10s", "-s", script];
+      return { command: "wrk", args: [...args, `${spec.origin}${spec.path}`] };
+    },
+    parse(result) {
+      const line = result.stdout.split("\n").find((l) => l.startsWith("WRK_JSON "));
+      if (!line) throw new Error(`wrk printed no result:\n${result.stdout}${result.stderr}`);
+      const r = JSON.parse(line.slice("WRK_JSON ".length));
+      const failures = Object.values(r.errors).reduce((a, b) => a + b, 0);
+      return {
+        requests: r.requests,
+        failures,
+        rps: r.requests / (r.durationUs / 1e6),
+        p50: ms(r.p50Us),
+        p95: ms(r.p95Us),
+        p99: ms(r.p99Us),
+      };
+    },
+  },
+
+  autocannon: {
+    label: "autocannon",
+    command(spec) {
+      const cli = join(spec.root, "node_modules", "autocannon", "autocannon.js");
+      const args = [cli, "-c", String(spec.users), "-d", String(spec.durationS), "-j", "-t", "10"];
+      return { command: process.execPath, args: [...args, `${spec.origin}${spec.path}`] };
+    },
+    parse(result) {
+      const start = result.stdout.indexOf("{");
+      if (start === -1) throw new Error(`autocannon printed no result:\n${result.stderr.slice(-2000)}`);
+      const r = JSON.parse(result.stdout.slice(start));
+      return {
+        requests: r.requests.total,
+        failures: (r.errors ?? 0) + (r.timeouts ?? 0) + (r.non2xx ?? 0),
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p95: null, // autocannon reports p50, p90, p97.5, p99 but no p95
+        p99: r.latency.p99,
+      };
+    },
+  },
+
+  locust: {
+    label: "Locust FastHttpUser",
+    command(spec) {
+      const args = ["-f", join(spec.root, "bench", "locustfiles", "fasthttp.py"), "--headless"];
+      args.push("-u", String(spec.users), "-r", String(spec.users), "-t", `${spec.durationS}s`);
+      args.push("--only-summary", "-H", spec.origin);
+      args.push("--loglevel", "WARNING", "--stop-timeout", "0");
+      return { command: "locust", args, env: { BENCH_PATH: spec.path, PYTHONUNBUFFERED: "1" } };
+    },
+    parse(result) {
+      // Locust's final summary has the same layout as Cicada's (Cicada copied it); its
+      // CSV is only rewritten every second, so it can miss the end of a short run.
+      return parseSummaryTables(`${result.stdout}\n${result.stderr}`);
+    },
+  },
+};
+
+/**
+ * Reads the final console summary of Cicada or Locust (same layout): the Aggregated row
+ * of the request table (`Aggregated  reqs  fails(x%) | avg min max med | req/s fail/s`)
+ * and of the percentile table (50% 66% 75% 80% 90% 95% 98% 99% 99.9% 99.99% 100% # reqs).
+ */
+export function parseSummaryTables(stdout) {
+  const rows = stdout.split("\n").filter((line) => /^\s+Aggregated\s/.test(line));
+  const statsRow = rows.find((line) => line.includes("|"));
+  const percentileRow = rows.find((line) => !line.includes("|"));
+  if (!statsRow) throw new Error(`no final summary in the output:\n${stdout.slice(-2000)}`);
+  const [left, , right] = statsRow.split("|");
+  const [, requests, failures] = left.trim().split(/\s+/);
+  const [rps] = right.trim().split(/\s+/);
+  const percentiles = percentileRow ? percentileRow.trim().split(/\s+/).slice(1).map(Number) : [];
+  return {
+    requests: Number(requests),
+    failures: Number.parseInt(failures, 10),
+    rps: Number(rps),
+    p50: percentiles[0] ?? null,
+    p95: percentiles[5] ?? null,
+    p99: percentiles[7] ?? null,
+  };
+}

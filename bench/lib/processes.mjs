@@ -1,0 +1,172 @@
+// Child processes of the benchmark: every one is pinned to a core with `taskset`, bounded
+// by a hard deadline, measured through /proc (CPU time and peak RSS, sampled while it
+// runs) and remembered by PID so that `killAll()` can end it on every path (normal end,
+// error, Ctrl-C). Nothing here kills by name.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on every Linux we know). */
+const TICKS_PER_SECOND = 100;
+const SAMPLE_INTERVAL_MS = 50;
+
+/** PID -> ChildProcess of everything started and not yet reaped. */
+const live = new Map();
+
+/** Kills every child still running (SIGKILL, by PID). Safe to call more than once. */
+export function killAll() {
+  for (const [pid, child] of live) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    live.delete(pid);
+    child.unref?.();
+  }
+}
+
+/** How many children are still running (tests check that nothing is left behind). */
+export function liveCount() {
+  return live.size;
+}
+
+/** CPU time (ms) and peak RSS (KiB) of a running process, or null once it is gone. */
+export function readProcUsage(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Field 2 (comm) may contain spaces: count fields from the closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+    return { cpuMs: (ticks * 1000) / TICKS_PER_SECOND, peakRssKb: hwm ? Number(hwm[1]) : 0 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts `command args` pinned to `core` and returns a handle. `done` resolves when the
+ * process has exited (or was killed at `timeoutMs`) with its output and measurements.
+ * `onStdoutLine` sees stdout line by line as it arrives (to react to a "ready" line).
+ */
+export function startPinned({ command, args, core, cwd, env, timeoutMs, onStdoutLine }) {
+  const startedAt = performance.now();
+  const startedAtEpochMs = Date.now();
+  const child = spawn("taskset", ["-c", String(core), command, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const pid = child.pid;
+  if (pid !== undefined) live.set(pid, child);
+  let stdout = "";
+  let stderr = "";
+  let pendingLine = "";
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  child.stdout.on("data", (text) => {
+    stdout += text;
+    if (!onStdoutLine) return;
+    const lines = (pendingLine + text).split("\n");
+    pendingLine = lines.pop() ?? "";
+    for (const line of lines) onStdoutLine(line);
+  });
+  child.stderr.on("data", (text) => {
+    // Keep the tail only: a misbehaving tool must not fill our memory.
+    stderr = (stderr + text).slice(-200_000);
+  });
+
+  let usage = { cpuMs: 0, peakRssKb: 0 };
+  let lastSampleAt = startedAt;
+  const sample = () => {
+    if (pid === undefined) return;
+    const now = readProcUsage(pid);
+    // A zombie (exited, not yet reaped) has no VmHWM and may read lower: keep the maxima.
+    if (now !== null && now.cpuMs >= usage.cpuMs) {
+      usage = { cpuMs: now.cpuMs, peakRssKb: Math.max(usage.peakRssKb, now.peakRssKb) };
+      lastSampleAt = performance.now();
+    }
+  };
+  const sampler = setInterval(sample, SAMPLE_INTERVAL_MS);
+  let timedOut = false;
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    if (pid !== undefined) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+  }, timeoutMs);
+
+  const done = new Promise((resolve) => {
+    const finish = (code, signal, error) => {
+      clearInterval(sampler);
+      clearTimeout(deadline);
+      if (pid !== undefined) live.delete(pid);
+      const wallMs = performance.now() - startedAt;
+      // CPU is known up to the last sample; measure the share over the same span.
+      const sampledMs = Math.max(1, lastSampleAt - startedAt);
+      resolve({
+        code,
+        signal,
+        error: error?.message,
+        timedOut,
+        stdout,
+        stderr,
+        wallMs,
+        startedAtEpochMs,
+        cpuMs: usage.cpuMs,
+        cpuPercent: (usage.cpuMs / sampledMs) * 100,
+        peakRssKb: usage.peakRssKb,
+      });
+    };
+    child.on("error", (error) => finish(null, null, error));
+    child.on("exit", (code, signal) => {
+      // Let the pipes drain before reporting the output.
+      let closed = 0;
+      const onClose = () => {
+        if (++closed === 2) finish(code, signal);
+      };
+      if (child.stdout.closed) onClose();
+      else child.stdout.once("close", onClose);
+      if (child.stderr.closed) onClose();
+      else child.stderr.once("close", onClose);
+    });
+  });
+  // The exit event fires after the last /proc read can succeed, so sample eagerly too.
+  child.on("spawn", sample);
+
+  return {
+    pid,
+    done,
+    /** Sends `signal` to this child (by PID). */
+    signal(name = "SIGTERM") {
+      if (pid !== undefined && live.has(pid)) {
+        try {
+          process.kill(pid, name);
+        } catch {
+          // gone
+        }
+      }
+    },
+  };
+}
+
+/** Runs a pinned command to completion; see {@link startPinned}. */
+export function runPinned(options) {
+  return startPinned(options).done;
+}
+
+/** Runs `killAll()` when this process ends or is interrupted, then exits for signals. */
+export function installCleanup() {
+  process.on("exit", killAll);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Benchmark scenario 3 (accuracy): every user requests GET /latency, which the target
+ * answers after a delay drawn from a known distribution and records itself.
+ */
+import { FastHttpUser, task } from "cicada";
+import { writeBenchReport } from "./bench-report.js";
+
+export class LatencyUser extends FastHttpUser {
+  @task async latency() {
+    await this.client.get("/latency");
+  }
+}
+
+writeBenchReport();

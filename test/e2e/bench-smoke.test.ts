@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { it } from "node:test";
+import { ROOT } from "../helpers/cli.js";
+
+interface ToolRow {
+  rps: number | null;
+  requests: number | null;
+  failures: number | null;
+  cpuPercent: number | null;
+  peakRssMb: number | null;
+  error?: string;
+}
+
+interface Report {
+  options: { tools: string[]; rounds: number };
+  versions: Record<string, string>;
+  machine: { cores: number; loadAverage: number[] };
+  scenarios: Array<{
+    id: string;
+    status?: string;
+    error?: string;
+    medians?: Record<string, ToolRow & { firstRequestMs?: number | null; p50?: number | null }>;
+    table?: string[];
+  }>;
+}
+
+/** Runs `node bench/run.mjs --smoke` (bounded: it kills its children itself; we kill it if it hangs). */
+function runBench(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, "bench", "run.mjs"), "--smoke", "--out", out], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const killer = setTimeout(() => child.kill("SIGKILL"), 180_000);
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// The benchmark is not part of npm test, but a one-round smoke run of every scenario is,
+// so the script (tool detection, pinning, parsers, the JSON result) cannot rot.
+it("npm run bench --smoke runs every scenario briefly and writes a JSON result", async () => {
+  const out = mkdtempSync(join(tmpdir(), "cicada-bench-smoke-"));
+  try {
+    const { code, stdout, stderr } = await runBench(out);
+    assert.equal(code, 0, `${stdout}\n${stderr}`);
+    const files = readdirSync(out).filter((f) => f.startsWith("smoke-") && f.endsWith(".json"));
+    assert.equal(files.length, 1, `result files: ${files.join(", ")}`);
+    const report = JSON.parse(readFileSync(join(out, files[0]!), "utf8")) as Report;
+    assert.ok(report.options.tools.includes("cicada"));
+    assert.ok(report.versions.cicada && report.versions.node);
+    const byId = new Map(report.scenarios.map((s) => [s.id, s]));
+    for (const id of ["throughput", "many-users", "accuracy", "startup"]) {
+      const scenario = byId.get(id);
+      assert.ok(scenario, `scenario ${id} missing`);
+      assert.equal(scenario.error, undefined, `${id}: ${scenario.error}`);
+      for (const tool of report.options.tools) {
+        const row: ToolRow | undefined = scenario.medians?.[tool];
+        if (id === "startup" && tool !== "cicada" && tool !== "locust") continue;
+        assert.ok(row, `${id}: no result for ${tool}`);
+        assert.equal(row.error, undefined, `${id}/${tool}: ${row.error}`);
+      }
+    }
+    const cicada = byId.get("throughput")!.medians!.cicada!;
+    assert.ok((cicada.requests ?? 0) > 0 && (cicada.rps ?? 0) > 0, JSON.stringify(cicada));
+    assert.equal(cicada.failures, 0);
+    assert.ok((cicada.cpuPercent ?? 0) > 0 && (cicada.peakRssMb ?? 0) > 0, "measured through /proc");
+    const firstRequest = byId.get("startup")!.medians!.cicada!.firstRequestMs;
+    assert.ok(typeof firstRequest === "number" && firstRequest > 0 && firstRequest < 30_000);
+    assert.equal(byId.get("master-capacity")?.status, "needs #5");
+    assert.match(stdout, /Scenario 1, throughput:[\s\S]*Cicada \/ wrk/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
