@@ -9,7 +9,8 @@ import { CookieJar } from "tough-cookie";
 
 /** The cookie API a locustfile sees as `this.client.cookies`. */
 export class SessionCookies {
-  private jar = new CookieJar(undefined, { looseMode: true });
+  /** Created with the first cookie: most load-test users never receive one, and a jar is not small. */
+  private jar: CookieJar | undefined;
   private stored = false;
 
   /** @param defaultUrl the URL used when `get`/`set` are called without one (the session's base URL). */
@@ -23,7 +24,7 @@ export class SessionCookies {
     if (!this.stored) return undefined;
     const target = url ?? this.defaultUrl();
     if (target === undefined) return this.all().find((cookie) => cookie.key === name)?.value;
-    return this.jar.getCookiesSync(target).find((cookie) => cookie.key === name)?.value;
+    return this.jar!.getCookiesSync(target).find((cookie) => cookie.key === name)?.value;
   }
 
   /** Stores a cookie given as a `Set-Cookie` header value, as if `url` (default: the base URL) had sent it. */
@@ -37,7 +38,7 @@ export class SessionCookies {
 
   /** Forgets every cookie. */
   clear(): void {
-    this.jar = new CookieJar(undefined, { looseMode: true });
+    this.jar = undefined;
     this.stored = false;
   }
 
@@ -53,17 +54,18 @@ export class SessionCookies {
 
   /** Stores one `Set-Cookie` value received from `url`; invalid cookies are ignored, as browsers do. */
   store(setCookieHeader: string, url: string): void {
+    this.jar ??= new CookieJar(undefined, { looseMode: true });
     const cookie = this.jar.setCookieSync(setCookieHeader, url, { ignoreError: true });
     if (cookie !== undefined) this.stored = true;
   }
 
   /** The `Cookie` header value for `url`, "" when no cookie matches. */
   headerFor(url: string): string {
-    return this.stored ? this.jar.getCookieStringSync(url) : "";
+    return this.stored ? this.jar!.getCookieStringSync(url) : "";
   }
 
   private all(): Array<{ key: string; value: string }> {
-    const cookies = this.jar.serializeSync()?.cookies ?? [];
+    const cookies = this.jar?.serializeSync()?.cookies ?? [];
     return cookies.map((cookie) => ({ key: String(cookie.key ?? ""), value: String(cookie.value ?? "") }));
   }
 }

@@ -47,6 +47,15 @@ export interface ExchangeHost extends DeferredReporter {
 
 const emptyBody = Buffer.alloc(0);
 
+// A promise's resolving functions, captured without a closure per request: the executor
+// runs synchronously inside `new Promise`, so these hold the current request's pair.
+let capturedResolve: (response: HttpResponse) => void = () => {};
+let capturedReject: (error: unknown) => void = () => {};
+function capture(resolve: (response: HttpResponse) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
 /** A request in flight, from the first byte sent to the reported outcome. */
 export class Exchange implements HopHeaders, OutgoingRequest {
   // HopHeaders: the current hop.
@@ -74,8 +83,8 @@ export class Exchange implements HopHeaders, OutgoingRequest {
   private redirects = 0;
   private settled = false;
   private deadline: NodeJS.Timeout | undefined;
-  private resolve!: (response: HttpResponse) => void;
-  private reject!: (error: unknown) => void;
+  private readonly resolve: (response: HttpResponse) => void;
+  private readonly reject: (error: unknown) => void;
 
   // The current hop.
   private connection: Connection | null = null;
@@ -99,10 +108,9 @@ export class Exchange implements HopHeaders, OutgoingRequest {
     this.body = body?.body;
     this.contentType = body?.contentType;
     this.request = request;
-    this.promise = new Promise<HttpResponse>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
+    this.promise = new Promise<HttpResponse>(capture);
+    this.resolve = capturedResolve;
+    this.reject = capturedReject;
   }
 
   /** Sends the first hop, and arms the deadline when the request has a `timeout`. */
@@ -234,7 +242,6 @@ export class Exchange implements HopHeaders, OutgoingRequest {
   private finish(head: ResponseHead | null, body: Buffer, error: Error | null): void {
     this.settle();
     const totalMs = performance.now() - this.startedAt;
-    const timing = { startTimeMs: this.startTimeMs, connectMs: this.connectMs, ttfbMs: this.ttfbMs, totalMs };
     const response = new HttpResponse({
       status: head === null ? 0 : head.status,
       statusText: head === null ? "" : head.statusText,
@@ -242,7 +249,10 @@ export class Exchange implements HopHeaders, OutgoingRequest {
       body,
       url: this.origin + this.path,
       error,
-      timing,
+      startTimeMs: this.startTimeMs,
+      connectMs: this.connectMs,
+      ttfbMs: this.ttfbMs,
+      totalMs,
       redirects: this.redirects,
       request: this.request,
       reporter: this.options?.catchResponse === true ? this.host : null,

@@ -247,6 +247,7 @@ export class Connection implements ResponseSink {
   private onConnected(socket: Socket): void {
     if (socket !== this.socket) return;
     clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
     this.connecting = false;
     this.connectMs = performance.now() - this.connectStartedAt;
     if (this.active === null && this.queue.length > 0) this.send(this.queue.shift()!);
@@ -402,6 +403,7 @@ export class Connection implements ResponseSink {
     this.socket = null;
     this.connecting = false;
     clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
     clearTimeout(this.networkTimer);
     this.networkTimer = undefined;
     this.parser.reset();

@@ -55,6 +55,7 @@ const CONNECTION = bytes("connection");
 const SET_COOKIE = bytes("set-cookie");
 const CLOSE = bytes("close");
 const KEEP_ALIVE = bytes("keep-alive");
+const CHUNKED = bytes("chunked");
 
 /** True when source[start, start + word.length) equals `word` ignoring ASCII case. */
 function equalsIgnoreCase(source: Uint8Array, start: number, end: number, word: Uint8Array): boolean {
@@ -284,8 +285,7 @@ export class ResponseParser {
         }
       } else if (first === 116 /* t */) {
         if (source[pos + 17] === COLON && equalsIgnoreCase(source, pos, pos + 17, TRANSFER_ENCODING)) {
-          const codings = latin1(source, pos + 18, contentEnd).toLowerCase();
-          chunked = /(?:^|,)\s*chunked\s*$/.test(codings);
+          chunked = isChunked(source, pos + 18, contentEnd);
           otherCoding = !chunked;
         }
       } else if (first === 115 /* s */) {
@@ -391,6 +391,14 @@ export class ResponseParser {
     }
     return pos;
   }
+}
+
+/** True when a Transfer-Encoding value ends with the chunked coding ("chunked", "gzip, chunked"). */
+function isChunked(source: Uint8Array, start: number, end: number): boolean {
+  while (start < end && (source[start] === SP || source[start] === HT)) start++;
+  while (end > start && (source[end - 1] === SP || source[end - 1] === HT)) end--;
+  if (equalsIgnoreCase(source, start, end, CHUNKED)) return true;
+  return /(?:^|,)\s*chunked$/.test(latin1(source, start, end).toLowerCase());
 }
 
 function hexValue(byte: number): number {

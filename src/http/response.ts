@@ -47,12 +47,19 @@ export interface ResponseInit {
   body: Buffer;
   url: string;
   error: Error | null;
-  timing: ResponseTiming;
+  /** ResponseTiming's fields, kept flat: the object is built only if someone reads `timing`. */
+  startTimeMs: number;
+  connectMs: number | null;
+  ttfbMs: number;
+  totalMs: number;
   redirects: number;
   request: RequestInfo;
   /** Set when the request used `catchResponse`: the event waits for the task's verdict. */
   reporter: DeferredReporter | null;
 }
+
+const kTotalMs = Symbol("totalMs");
+const kStartTimeMs = Symbol("startTimeMs");
 
 enum CatchState {
   /** Requested without catchResponse: success()/failure() are mistakes. */
@@ -75,14 +82,19 @@ export class HttpResponse {
   error: Error | null;
   /** The whole response body. */
   readonly body: Uint8Array;
-  /** Timings of the whole request, redirects included. */
-  readonly timing: ResponseTiming;
+
   /** How many redirects were followed. */
   readonly redirects: number;
   /** The request as reported in the request event. */
   readonly request: RequestInfo;
 
   private readonly head: ResponseHead | null;
+  /** Response time and start of the request (module-private keys: not API). */
+  readonly [kTotalMs]: number;
+  readonly [kStartTimeMs]: number;
+  private readonly connectMs: number | null;
+  private readonly ttfbMs: number;
+  private cachedTiming: ResponseTiming | undefined;
   private parsedHeaders: Record<string, string | string[]> | undefined;
   private decodedText: string | undefined;
   private readonly reporter: DeferredReporter | null;
@@ -95,11 +107,25 @@ export class HttpResponse {
     this.body = init.body;
     this.url = init.url;
     this.error = init.error;
-    this.timing = init.timing;
+    this[kStartTimeMs] = init.startTimeMs;
+    this.connectMs = init.connectMs;
+    this.ttfbMs = init.ttfbMs;
+    this[kTotalMs] = init.totalMs;
     this.redirects = init.redirects;
     this.request = init.request;
     this.reporter = init.reporter;
     this.catchState = init.reporter === null ? CatchState.Off : CatchState.Pending;
+  }
+
+  /** Timings of the whole request, redirects included. */
+  get timing(): ResponseTiming {
+    this.cachedTiming ??= {
+      startTimeMs: this[kStartTimeMs],
+      connectMs: this.connectMs,
+      ttfbMs: this.ttfbMs,
+      totalMs: this[kTotalMs],
+    };
+    return this.cachedTiming;
   }
 
   /** True for a status from 200 to 399 without an error. */
@@ -169,11 +195,11 @@ export function toRequestEvent(response: HttpResponse, exception: Error | string
   return {
     requestType: request.method,
     name: request.name,
-    responseTimeMs: response.timing.totalMs,
+    responseTimeMs: response[kTotalMs],
     responseLength: response.body.byteLength,
     exception,
     context: request.context,
-    startTimeMs: response.timing.startTimeMs,
+    startTimeMs: response[kStartTimeMs],
     url: request.url,
     response,
   };

@@ -53,7 +53,8 @@ export class HttpSession implements ExchangeHost {
   private readonly origins = new Map<string, OriginConnections>();
   /** The base origin's connections, kept aside to skip the map lookup on the hot path. */
   private baseConnections: OriginConnections | undefined;
-  private readonly pending = new Set<HttpResponse>();
+  /** catchResponse responses waiting for a verdict; created on first use. */
+  private pending: Set<HttpResponse> | undefined;
   private interrupted = false;
 
   constructor(options: HttpSessionOptions) {
@@ -149,7 +150,7 @@ export class HttpSession implements ExchangeHost {
 
   /** Reports `catchResponse` responses the task left without a verdict, by the normal status rule. */
   flushPending(): void {
-    if (this.pending.size === 0) return;
+    if (this.pending === undefined || this.pending.size === 0) return;
     for (const response of [...this.pending]) response.settleByStatus();
   }
 
@@ -196,13 +197,17 @@ export class HttpSession implements ExchangeHost {
 
   /** @internal */
   complete(response: HttpResponse): void {
-    if (response.awaitingVerdict) this.pending.add(response);
-    else this.onRequest(toRequestEvent(response, response.error));
+    if (!response.awaitingVerdict) {
+      this.onRequest(toRequestEvent(response, response.error));
+      return;
+    }
+    this.pending ??= new Set();
+    this.pending.add(response);
   }
 
   /** @internal */
   reportDeferred(response: HttpResponse, exception: Error | string | null): void {
-    this.pending.delete(response);
+    this.pending?.delete(response);
     this.onRequest(toRequestEvent(response, exception));
   }
 
