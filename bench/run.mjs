@@ -15,7 +15,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { TOOL_NAMES } from "./lib/generators.mjs";
+import { EXTRA_TOOL_NAMES, TOOL_NAMES } from "./lib/generators.mjs";
 import { installCleanup, killAll } from "./lib/processes.mjs";
 import { findTools, machineInfo } from "./lib/requirements.mjs";
 import { accuracy } from "./scenarios/accuracy.mjs";
@@ -36,7 +36,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --rounds N          rounds per scenario, interleaved (default 3; --smoke: 1)
   --duration S        seconds each generator runs (default 10; --smoke: 1)
   --scenario LIST     all, or some of: ${Object.keys(SCENARIOS).join(", ")}
-  --tools LIST        some of: ${TOOL_NAMES.join(", ")} (default: all)
+  --tools LIST        some of: ${TOOL_NAMES.join(", ")} (default: all); also ${EXTRA_TOOL_NAMES.join(", ")}
   --users N           users/connections of the many-users scenario (default 10000; --smoke: 200)
   --out DIR           where the JSON result goes (default bench/results)
   --target-core N     core for the target (default 0); --generator-core N (default 1)
@@ -79,8 +79,8 @@ function parseOptions() {
     if (!Number.isInteger(n) || n < min) fail(`--${name} must be a whole number ≥ ${min}, got '${text}'`);
     return n;
   };
-  const list = (name, text, known) => {
-    const items = text === "all" ? known : text.split(",").map((s) => s.trim());
+  const list = (name, text, known, all = known) => {
+    const items = text === "all" ? all : text.split(",").map((s) => s.trim());
     const unknown = items.filter((item) => !known.includes(item));
     if (unknown.length > 0) fail(`unknown --${name}: ${unknown.join(", ")} (expected ${known.join(", ")})`);
     return items;
@@ -91,7 +91,7 @@ function parseOptions() {
     durationS: whole("duration", parsed.duration ?? (smoke ? "1" : "10"), 1),
     pauseMs: Number(parsed.pause ?? (smoke ? "0" : "1")) * 1000,
     scenarios: list("scenario", parsed.scenario, Object.keys(SCENARIOS)),
-    tools: list("tools", parsed.tools, TOOL_NAMES),
+    tools: list("tools", parsed.tools, [...TOOL_NAMES, ...EXTRA_TOOL_NAMES], TOOL_NAMES),
     manyUsers: whole("users", parsed.users, 1),
     out: resolve(parsed.out),
     cores: {

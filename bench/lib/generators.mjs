@@ -17,6 +17,12 @@ import { join } from "node:path";
 
 /** Tools in the order rounds run them (rotated each round). */
 export const TOOL_NAMES = ["cicada", "wrk", "autocannon", "locust"];
+/**
+ * Extra tools, only when named in --tools: Cicada with a 64 MB young generation
+ * (NODE_OPTIONS=--max-semi-space-size=64), the tuning docs/performance.md suggests for
+ * thousands of users per process.
+ */
+export const EXTRA_TOOL_NAMES = ["cicada-tuned"];
 
 /** Cicada's locustfile for each target path. */
 const CICADA_LOCUSTFILES = {
@@ -48,6 +54,17 @@ export const generators = {
       const hookFile = join(spec.workDir, "cicada-report.json");
       const exact = existsSync(hookFile) ? JSON.parse(readFileSync(hookFile, "utf8")) : null;
       return { ...summary, exact };
+    },
+  },
+
+  "cicada-tuned": {
+    label: "Cicada, semi-space 64 MB",
+    command(spec) {
+      const base = generators.cicada.command(spec);
+      return { ...base, env: { ...base.env, NODE_OPTIONS: "--max-semi-space-size=64" } };
+    },
+    parse(result, spec) {
+      return generators.cicada.parse(result, spec);
     },
   },
 

@@ -55,6 +55,7 @@ export function findTools(root) {
   else missing.push("locust: apt-get install python3-locust");
 
   available.cicada = existsSync(join(root, "dist", "cli", "main.js"));
+  available["cicada-tuned"] = available.cicada;
   versions.cicada = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
   if (!available.cicada) missing.push("Cicada's build: npm run build");
 

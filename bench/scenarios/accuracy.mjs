@@ -35,7 +35,7 @@ export async function accuracy(ctx) {
         await server.stop();
       }
       // Cicada's console rounds to whole ms above 100 ms; its exact figures come from the hook.
-      if (tool === "cicada" && run.exact) {
+      if (tool.startsWith("cicada") && run.exact) {
         for (const p of PERCENTILES) run[p] = run.exact[p];
         run.percentileSource = "exact values from the run's stats (bench/locustfiles/bench-report.ts)";
       }

@@ -43,48 +43,60 @@ export interface ExchangeHost extends DeferredReporter {
   storeCookie(setCookie: string, url: string): void;
   /** Reports the finished response, or keeps it pending when it waits for a verdict; may throw if a listener throws. */
   complete(response: HttpResponse): void;
+  /** The exchange has settled and holds nothing: it may be reused for a later request. */
+  recycle(exchange: Exchange): void;
 }
 
 const emptyBody = Buffer.alloc(0);
+/** The promise of an exchange that has no request yet (never awaited). */
+const settledPlaceholder: Promise<HttpResponse> = new Promise<HttpResponse>(() => {});
 
 // A promise's resolving functions, captured without a closure per request: the executor
 // runs synchronously inside `new Promise`, so these hold the current request's pair.
-let capturedResolve: (response: HttpResponse) => void = () => {};
-let capturedReject: (error: unknown) => void = () => {};
+const ignore = (): void => {};
+let capturedResolve: (response: HttpResponse) => void = ignore;
+let capturedReject: (error: unknown) => void = ignore;
 function capture(resolve: (response: HttpResponse) => void, reject: (error: unknown) => void): void {
   capturedResolve = resolve;
   capturedReject = reject;
 }
 
-/** A request in flight, from the first byte sent to the reported outcome. */
+/**
+ * A request in flight, from the first byte sent to the reported outcome. A session reuses
+ * its settled exchange for its next request (`begin`): a user normally has one request at
+ * a time, and an exchange lives as long as the request, long enough to survive young-
+ * generation collections when thousands of users wait on a slow server; reusing it keeps
+ * it out of the garbage collector's way.
+ */
 export class Exchange implements HopHeaders, OutgoingRequest {
   // HopHeaders: the current hop.
-  method: string;
-  origin: string;
-  path: string;
+  method = "";
+  origin = "";
+  path = "";
   authorization: string | undefined;
-  readonly userHeaders: Record<string, string> | undefined;
+  userHeaders: Record<string, string> | undefined;
   contentType: string | undefined;
   bodyDropped = false;
   crossOrigin = false;
 
   /** The promise the task awaits. */
-  readonly promise: Promise<HttpResponse>;
+  promise: Promise<HttpResponse> = settledPlaceholder;
   /** OutgoingRequest: the current hop's body and headers. */
   body: string | Uint8Array | undefined;
   headerList: readonly string[] | undefined;
 
-  private readonly request: RequestInfo;
-  private readonly startedAt = performance.now();
+  private request: RequestInfo | null = null;
+  private options: RequestOptions | undefined;
+  private startedAt = 0;
   /** Epoch ms, from the same clock reading (one clock call per request, not two). */
-  private readonly startTimeMs = performance.timeOrigin + this.startedAt;
+  private startTimeMs = 0;
   private connectMs: number | null = null;
   private ttfbMs = 0;
   private redirects = 0;
-  private settled = false;
+  private settled = true;
   private deadline: NodeJS.Timeout | undefined;
-  private readonly resolve: (response: HttpResponse) => void;
-  private readonly reject: (error: unknown) => void;
+  private resolve: (response: HttpResponse) => void = ignore;
+  private reject: (error: unknown) => void = ignore;
 
   // The current hop.
   private connection: Connection | null = null;
@@ -92,22 +104,35 @@ export class Exchange implements HopHeaders, OutgoingRequest {
   private firstChunk: Buffer | null = null;
   private moreChunks: Buffer[] | null = null;
 
-  constructor(
-    private readonly host: ExchangeHost,
+  constructor(private readonly host: ExchangeHost) {}
+
+  /** Prepares this (new or recycled) exchange for a request; `start()` sends it. */
+  begin(
     method: string,
     target: Target,
     body: EncodedBody | undefined,
     request: RequestInfo,
-    private readonly options: RequestOptions | undefined,
-  ) {
+    options: RequestOptions | undefined,
+  ): void {
     this.method = method;
     this.origin = target.origin;
     this.path = target.path;
-    this.authorization = host.authorizationFor(target);
+    this.authorization = this.host.authorizationFor(target);
     this.userHeaders = options?.headers;
-    this.body = body?.body;
     this.contentType = body?.contentType;
+    this.bodyDropped = false;
+    this.crossOrigin = false;
+    this.body = body?.body;
+    this.headerList = undefined;
     this.request = request;
+    this.options = options;
+    this.startedAt = performance.now();
+    this.startTimeMs = performance.timeOrigin + this.startedAt;
+    this.connectMs = null;
+    this.ttfbMs = 0;
+    this.redirects = 0;
+    this.settled = false;
+    this.deadline = undefined;
     this.promise = new Promise<HttpResponse>(capture);
     this.resolve = capturedResolve;
     this.reject = capturedReject;
@@ -126,7 +151,9 @@ export class Exchange implements HopHeaders, OutgoingRequest {
     if (this.settled) return;
     this.settle();
     this.abortHop();
-    this.reject(reason);
+    const reject = this.reject;
+    this.recycle();
+    reject(reason);
   }
 
   /** The deadline passed: abort the hop and report a status-0 timeout failure. */
@@ -254,21 +281,39 @@ export class Exchange implements HopHeaders, OutgoingRequest {
       ttfbMs: this.ttfbMs,
       totalMs,
       redirects: this.redirects,
-      request: this.request,
+      request: this.request!,
       reporter: this.options?.catchResponse === true ? this.host : null,
     });
+    const { resolve, reject } = this;
+    this.recycle();
     try {
       this.host.complete(response);
     } catch (listenerError) {
-      this.reject(listenerError);
+      reject(listenerError);
       return;
     }
-    this.resolve(response);
+    resolve(response);
   }
 
   private settle(): void {
     this.settled = true;
     if (this.deadline !== undefined) clearTimeout(this.deadline);
+  }
+
+  /** Drops what the finished request held and offers this exchange to the session for reuse. */
+  private recycle(): void {
+    this.request = null;
+    this.options = undefined;
+    this.userHeaders = undefined;
+    this.body = undefined;
+    this.headerList = undefined;
+    this.head = null;
+    this.firstChunk = null;
+    this.moreChunks = null;
+    this.promise = settledPlaceholder;
+    this.resolve = ignore;
+    this.reject = ignore;
+    this.host.recycle(this);
   }
 
   /** Withdraws the current hop from its connection (queued or in flight). */

@@ -51,6 +51,8 @@ export class HttpSession implements ExchangeHost {
   private readonly headerBuilder: HeaderBuilder;
   private readonly settings: ConnectionSettings;
   private readonly origins = new Map<string, OriginConnections>();
+  /** A settled exchange kept for reuse (see Exchange). */
+  private spareExchange: Exchange | undefined;
   /** The base origin's connections, kept aside to skip the map lookup on the hot path. */
   private baseConnections: OriginConnections | undefined;
   /** catchResponse responses waiting for a verdict; created on first use. */
@@ -205,6 +207,11 @@ export class HttpSession implements ExchangeHost {
     this.pending.add(response);
   }
 
+  /** @internal Keeps one settled exchange for the next request. */
+  recycle(exchange: Exchange): void {
+    this.spareExchange ??= exchange;
+  }
+
   /** @internal */
   reportDeferred(response: HttpResponse, exception: Error | string | null): void {
     this.pending?.delete(response);
@@ -249,7 +256,10 @@ export class HttpSession implements ExchangeHost {
       url: fullUrl,
       context: this.contextFor(options),
     };
-    return new Exchange(this, method, target, body, request, options);
+    const exchange = this.spareExchange ?? new Exchange(this);
+    this.spareExchange = undefined;
+    exchange.begin(method, target, body, request, options);
+    return exchange;
   }
 
   /** Where `url` goes: a fresh Target, never changed afterwards (it may be cached). */
