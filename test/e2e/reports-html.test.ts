@@ -49,14 +49,16 @@ describe("HTML report in a browser", () => {
     const url = pathToFileURL(join(dir, "report.html")).href;
 
     const profile = mkdtempSync(join(tmpdir(), "cicada-chromium-"));
-    t.after(() => rmSync(profile, { recursive: true, force: true }));
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: "/usr/bin/chromium",
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 },
     });
-    t.after(() => context.close());
+    t.after(async () => {
+      await context.close(); // first, so Chromium no longer writes into its profile
+      rmSync(profile, { recursive: true, force: true });
+    });
     const requests: string[] = [];
     context.on("request", (request) => requests.push(request.url()));
     const problems: string[] = [];
