@@ -14,6 +14,7 @@ import { runHeadless } from "./headless.js";
 import type { CliIO, SignalName } from "./io.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import { type CliOptions, parseOptions } from "./options.js";
+import { RunOutputs } from "./outputs.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
 import { VERSION } from "./version.js";
 
@@ -59,12 +60,19 @@ export async function run(io: CliIO): Promise<number> {
       });
     }
 
+    const outputs = RunOutputs.prepare({ options, loaded, environment, io });
     logger.info(`Starting Cicada ${VERSION}`);
     const runner = new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
     await environment.events.init.fireAsync({ environment });
-    const result = await runHeadless(environment, runner, options, io);
-    logger.info(`Shutting down (exit code ${result.exitCode})`);
-    return result.exitCode;
+    outputs.begin(runner);
+    let exitCode: number;
+    try {
+      exitCode = outputs.finish(await runHeadless(environment, runner, options, io));
+    } finally {
+      outputs.stop();
+    }
+    logger.info(`Shutting down (exit code ${exitCode})`);
+    return exitCode;
   } catch (error) {
     const { text, exitCode } = formatError(error);
     io.stderr.write(text);
