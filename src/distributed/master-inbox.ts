@@ -161,7 +161,8 @@ export class MasterInbox {
       node.cpuWarned = previous.cpuWarned;
     }
     this.workers.set(id, node);
-    this.send(id, "ack", { index });
+    // The extra key tells a Cicada worker that this master answers heartbeats (Locust ignores it).
+    this.send(id, "ack", { index, cicada_version: this.cicadaVersion });
     const live = this.nodes().filter((n) => n.live).length;
     // A worker says ready again after every stop; only a new one is news.
     this.log.log(

@@ -113,7 +113,7 @@ export type WorkerMessage =
 
 /** Messages a worker receives. */
 export type MasterMessage =
-  | { type: "ack"; data: { index?: number } | null; nodeId: string }
+  | { type: "ack"; data: { index?: number; cicada_version?: string } | null; nodeId: string }
   | { type: "spawn"; data: SpawnJob; nodeId: string }
   | { type: "spawning_complete"; data: { user_count: number } | null; nodeId: string }
   | { type: "heartbeat"; data: null; nodeId: string }
@@ -320,7 +320,13 @@ function stringList(value: unknown): string[] | null {
 const MASTER_DATA: {
   [K in MasterMessage["type"]]: (data: Plain) => Extract<MasterMessage, { type: K }>["data"];
 } = {
-  ack: (d) => (isRecord(d) && typeof d.index === "number" ? { index: d.index } : isRecord(d) ? {} : null),
+  ack: (d) => {
+    if (!isRecord(d)) return null;
+    const data: { index?: number; cicada_version?: string } = {};
+    if (typeof d.index === "number") data.index = d.index;
+    if (typeof d.cicada_version === "string") data.cicada_version = d.cicada_version;
+    return data;
+  },
   spawn: (d) => {
     const s = record(d, "spawn data");
     return {

@@ -93,7 +93,11 @@ export class Worker {
     });
     this.lastCpu = { micros: options.probe.cpuUsageMicros(), at: performance.now() };
     this.handlers = {
-      ack: (m) => this.onAck(m.data?.index),
+      ack: (m) => {
+        // A Cicada master answers every heartbeat, so its silence means something from the start.
+        if (m.data?.cicada_version !== undefined) this.masterSendsHeartbeats = true;
+        this.onAck(m.data?.index);
+      },
       spawn: (m) => this.enqueue(() => this.onSpawn(m.data)),
       spawning_complete: () => {},
       heartbeat: () => {
