@@ -32,7 +32,9 @@ function locustCsvTotals(path: string): { requests: number; failures: number } {
   };
 }
 
-test("a Cicada worker joins a Locust master: Locust's final CSV totals equal what the worker sent", { skip }, async (t) => {
+test("a Cicada worker joins a Locust master: Locust's final CSV totals equal what the worker sent", {
+  skip,
+}, async (t) => {
   const target = await startTarget(t);
   const cwd = writeLocustfile(target.url);
   const stub = startCicada(t, ["-f", "locustfile.ts", "--locust-stub"], { cwd });
@@ -42,8 +44,28 @@ test("a Cicada worker joins a Locust master: Locust's final CSV totals equal wha
   const master = startProcess(
     t,
     LOCUST!,
-    ["-f", "stub.py", "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port)]
-      .concat(["--headless", "--expect-workers", "1", "-u", "8", "-r", "8", "-t", "6s", "--csv", "out", "--only-summary"]),
+    [
+      "-f",
+      "stub.py",
+      "--master",
+      "--master-bind-host",
+      "127.0.0.1",
+      "--master-bind-port",
+      String(port),
+    ].concat([
+      "--headless",
+      "--expect-workers",
+      "1",
+      "-u",
+      "8",
+      "-r",
+      "8",
+      "-t",
+      "6s",
+      "--csv",
+      "out",
+      "--only-summary",
+    ]),
     { cwd },
   );
   const worker = startCicada(t, ["-f", "locustfile.ts", "--worker", "--master-port", String(port)], { cwd });
@@ -91,7 +113,9 @@ class Beta(HttpUser):
         self.client.get("/fail")
 `;
 
-test("Locust's Python workers join a Cicada master: their stats merge into Cicada's tables", { skip }, async (t) => {
+test("Locust's Python workers join a Cicada master: their stats merge into Cicada's tables", {
+  skip,
+}, async (t) => {
   const target = await startTarget(t);
   const cwd = writeLocustfile(target.url);
   writeFileSync(join(cwd, "pyworker.py"), PY_LOCUSTFILE);
@@ -116,7 +140,12 @@ test("Locust's Python workers join a Cicada master: their stats merge into Cicad
   const out = master.output();
   assert.equal(code, 1, out);
   assert.deepEqual(workerCodes, [0, 0], workers.map((w) => w.output()).join("\n"));
-  const counted = [1, 2].map((i) => readFileSync(join(cwd, `count-${i}`), "utf8").trim().split(" ").map(Number));
+  const counted = [1, 2].map((i) =>
+    readFileSync(join(cwd, `count-${i}`), "utf8")
+      .trim()
+      .split(" ")
+      .map(Number),
+  );
   const python = {
     requests: counted.reduce((n, [r]) => n + r!, 0),
     failures: counted.reduce((n, [, f]) => n + f!, 0),

@@ -69,13 +69,30 @@ test("master and worker in separate network namespaces (no 127.0.0.1 between the
   const cwd = writeLocustfile(`http://127.0.0.1:${targetPort}`);
   const master = inNs(
     MASTER_NS,
-    [CLI, "-f", "locustfile.ts", "--master", "--master-bind-host", MASTER_IP, "--master-bind-port", "5557"]
-      .concat(["--headless", "-u", "4", "-r", "4", "-t", "3s", "--only-summary", "--expect-workers", "1"]),
+    [
+      CLI,
+      "-f",
+      "locustfile.ts",
+      "--master",
+      "--master-bind-host",
+      MASTER_IP,
+      "--master-bind-port",
+      "5557",
+    ].concat(["--headless", "-u", "4", "-r", "4", "-t", "3s", "--only-summary", "--expect-workers", "1"]),
     cwd,
   );
   await master.waitFor(/Master listening for workers on tcp:\/\/10\.231\.0\.1:5557/);
   // The worker has no copy of the locustfile: it fetches it from the master over the veth.
-  const worker = inNs(WORKER_NS, [CLI, "--worker", "-f", "-", "--master-host", MASTER_IP, "--master-port", "5557"]);
+  const worker = inNs(WORKER_NS, [
+    CLI,
+    "--worker",
+    "-f",
+    "-",
+    "--master-host",
+    MASTER_IP,
+    "--master-port",
+    "5557",
+  ]);
   const code = await master.exited;
   assert.equal(await worker.exited, 0, worker.output());
   assert.equal(code, 1, master.output());
