@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { dispatchUsers, orderWorkers } from "../../../src/distributed/index.js";
 import { SpawnSequence } from "../../../src/runner/index.js";
+import { constant, task, User } from "../../../src/user/index.js";
 import { sleep, waitFor } from "../../helpers/env.js";
 import { startCluster, workerTotals } from "./cluster-helpers.js";
 
@@ -159,4 +160,24 @@ test("a worker of another Cicada version is refused with a clear reason", async 
     /master runs Cicada 0\.0\.0-test and this worker runs 9\.9\.9/,
   );
   assert.equal(cluster.master.workers().length, 0);
+});
+
+test("exceptions thrown by users on workers reach the master's exceptions table with the worker's id", async (t) => {
+  class Thrower extends User {
+    override waitTime = constant(0.05);
+    @task work() {
+      throw new TypeError("cart is undefined");
+    }
+  }
+  const cluster = await startCluster({}, [Thrower]);
+  t.after(() => cluster.close());
+  cluster.addWorker("h_1");
+  await cluster.master.waitForWorkers(1, 5000);
+  await cluster.master.start(1, 100);
+  const table = () => cluster.master.environment.stats.snapshot(Date.now()).exceptions;
+  assert.ok(await waitFor(() => table().length > 0, 3000));
+  const [row] = table();
+  assert.match(row!.message, /cart is undefined/);
+  assert.match(row!.traceback, /TypeError: cart is undefined/);
+  assert.deepEqual(row!.nodes, ["h_1"]);
 });
