@@ -9,6 +9,7 @@ import type { CliOptions } from "./options.js";
 const master = "Master options";
 const worker = "Worker options";
 
+/** The master and worker options, in OPTION_TABLE's format (appended to it). */
 export const DISTRIBUTED_OPTIONS: OptionSpec[] = [
   {
     flags: "--master",

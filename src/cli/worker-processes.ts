@@ -18,6 +18,7 @@ const KEPT_LINES = 200;
 const QUIT_GRACE_MS = 5000;
 const TERM_GRACE_MS = 3000;
 
+/** The worker child processes of a `--processes` run. */
 export interface WorkerProcesses {
   /** Calls `listener` if a child exits before `stop()` (it failed to start or crashed). */
   onEarlyExit(listener: ((error: Error) => void) | undefined): void;

@@ -10,12 +10,14 @@ import { makeDownloadId } from "./node-id.js";
 import { decodeMasterMessage, encodeMessage } from "./protocol.js";
 import { tcpEndpoint } from "./transport.js";
 
+/** The bundles a master sent, and the tag filters to run them with. */
 export interface FetchedLocustfile {
   bundles: Array<{ filename: string; code: string }>;
   tags: string[] | undefined;
   excludeTags: string[] | undefined;
 }
 
+/** Where the master is and who asks. */
 export interface FetchOptions {
   masterHost: string;
   masterPort: number;

@@ -13,6 +13,7 @@ import { decodeWorkerMessage, type Handlers, type WorkerMessage } from "./protoc
 import type { MasterSocket } from "./transport.js";
 import { toRunnerState, WorkerNode } from "./worker-nodes.js";
 
+/** What the inbox needs from its MasterRunner. */
 export interface InboxOptions {
   wireVersion: string;
   heartbeatIntervalMs: number;
@@ -27,6 +28,7 @@ const CPU_WARNING_PERCENT = 90;
 /** Heartbeat intervals after which a missing worker is forgotten (Locust: 60). */
 const FORGET_MISSING_AFTER = 60;
 
+/** The master's message handling and worker list (see the file comment). */
 export class MasterInbox {
   private readonly workers = new Map<string, WorkerNode>();
   private readonly indexes = new Map<string, number>();

@@ -20,6 +20,7 @@ import { MasterInbox } from "./master-inbox.js";
 import { MasterSocket } from "./transport.js";
 import type { WorkerNode } from "./worker-nodes.js";
 
+/** Settings of a {@link MasterRunner}. */
 export interface MasterOptions {
   bindHost: string;
   /** 0 = any free port (see {@link MasterRunner.port}). */
@@ -47,6 +48,7 @@ const REPORT_WAIT_MS = 1000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The Runner of a master: dispatches users to workers and merges their stats. */
 export class MasterRunner implements Runner {
   state: RunnerState = "ready";
   targetUserCount = 0;
@@ -134,6 +136,7 @@ export class MasterRunner implements Runner {
     return counts;
   }
 
+  /** Every known worker, for the UI's Workers tab. */
   workers(): WorkerSummary[] {
     return this.inbox.nodes().map((node) => node.summary());
   }
@@ -174,6 +177,7 @@ export class MasterRunner implements Runner {
     }
   }
 
+  /** Starts a test or changes the running one; resolves when the ramp is done. */
   async start(userCount: number, spawnRate: number, options: StartOptions = {}): Promise<void> {
     if (this.hasQuit) throw new Error("the runner has quit");
     if (this.stopping) await this.stopping;
@@ -273,6 +277,7 @@ export class MasterRunner implements Runner {
     }
   }
 
+  /** Follows the environment's LoadTestShape (one tick a second). */
   startShape(): void {
     const ShapeClass = this.environment.shapeClass;
     if (!ShapeClass) throw new Error("no load shape in this locustfile");
@@ -298,18 +303,21 @@ export class MasterRunner implements Runner {
     tick();
   }
 
+  /** Requests a stop (returns at once). */
   stop(): void {
     this.stopAndWait().catch((error: unknown) =>
       this.environment.logger.error(`stopping failed: ${String(error)}`),
     );
   }
 
+  /** Requests the end of the run (returns at once); `whenQuit` settles when done. */
   quit(): void {
     this.quitAndWait().catch((error: unknown) =>
       this.environment.logger.error(`quitting failed: ${String(error)}`),
     );
   }
 
+  /** Stops every worker's users; resolves when they confirmed (or timed out). */
   stopAndWait(): Promise<void> {
     if (this.stopping) return this.stopping;
     if (this.state === "ready" || this.state === "stopped") return Promise.resolve();
@@ -333,6 +341,7 @@ export class MasterRunner implements Runner {
     await this.environment.events.testStop.fireAsync({ environment: this.environment });
   }
 
+  /** Stops, tells every worker to quit, waits for their final reports, closes the socket. */
   async quitAndWait(): Promise<void> {
     if (this.hasQuit) return this.whenQuit;
     this.hasQuit = true;

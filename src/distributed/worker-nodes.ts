@@ -21,6 +21,7 @@ export function toRunnerState(state: string, previous: RunnerState): RunnerState
   return RUNNER_STATES.has(state) ? (state as RunnerState) : previous;
 }
 
+/** One worker as the master knows it. */
 export class WorkerNode {
   state: RunnerState = "ready";
   /** Heartbeat intervals left before the worker is missing. */

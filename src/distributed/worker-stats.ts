@@ -16,6 +16,7 @@ export interface WorkerTotals {
   failures: number;
 }
 
+/** Builds a worker's stats reports from its Environment (see the file comment). */
 export class WorkerStatsReporter {
   /** Locust buckets per row since the last report; rows are identity keys (reset makes new ones). */
   private buckets = new Map<StatsEntry, Map<number, number>>();

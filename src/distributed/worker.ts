@@ -24,6 +24,7 @@ export interface ProcessProbe {
   memoryBytes(): number;
 }
 
+/** Settings of a {@link Worker}. */
 export interface WorkerOptions {
   masterHost: string;
   masterPort: number;
@@ -51,6 +52,7 @@ export type WorkerEnd =
 
 type WireState = "ready" | "spawning" | "running";
 
+/** A worker process's protocol side (see the file comment). */
 export class Worker {
   readonly runner: LocalRunner;
   /** Settles when the worker has ended (quit by the master, shut down, or gave up). */
