@@ -124,7 +124,8 @@ test("a worker joining mid-test gets users (rebalancing); with --disable-rebalan
     await cluster.master.start(4, 100);
     const late = cluster.addWorker("h_2");
     await cluster.master.waitForWorkers(2, 10_000);
-    if (rebalancing) assert.ok(await waitFor(() => late.runner.userCount === 2, 5000), "the new worker got users");
+    if (rebalancing)
+      assert.ok(await waitFor(() => late.runner.userCount === 2, 5000), "the new worker got users");
     else await sleep(500);
     assert.equal(late.runner.userCount, rebalancing ? 2 : 0, `rebalancing ${rebalancing}`);
     assert.equal(cluster.workers[0]!.runner.userCount, rebalancing ? 2 : 4);
