@@ -102,6 +102,14 @@ export async function runWorker(
       forced({ reason: "shutdown" });
     }
   });
+  if (io.env[PROCESSES_CHILD_ENV] === "1") {
+    // Started by --processes: the parent holds our stdin open; when it closes, the parent is gone.
+    process.stdin.on("close", () => {
+      logger.warning("the --processes parent is gone: shutting down");
+      void worker.shutdown();
+    });
+    process.stdin.resume();
+  }
   try {
     worker.start();
     const end = await Promise.race([worker.finished, forcedEnd]);

@@ -84,7 +84,9 @@ export function startWorkerProcesses(
   let earlyExit: ((error: Error) => void) | undefined;
   const children: Child[] = [];
   for (let index = 1; index <= count; index++) {
-    const proc = spawn(process.execPath, args, { cwd: io.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    // stdin stays open as a lifeline: if the parent dies (even by SIGKILL), the pipe closes
+    // and the worker shuts down instead of waiting for --master-timeout.
+    const proc = spawn(process.execPath, args, { cwd: io.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
     const child: Child = { index, process: proc, lines: [], exited: exited(proc) };
     for (const stream of [proc.stdout, proc.stderr]) {
       createInterface({ input: stream! }).on("line", (line) => {

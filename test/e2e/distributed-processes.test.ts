@@ -12,6 +12,23 @@ import {
   writeLocustfile,
 } from "./distributed-helpers.js";
 
+/** The worker processes of a --processes parent (it also has esbuild's service process). */
+function workerPids(parent: number): number[] {
+  return execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(parent)], { encoding: "utf8" })
+    .split("\n")
+    .filter((line) => line.includes("--worker"))
+    .map((line) => Number.parseInt(line.trim(), 10));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 test("a master and 3 worker processes: users split by class, merged totals equal the sum of the workers' own", async (t) => {
   const target = await startTarget(t);
   const cwd = writeLocustfile(target.url);
@@ -103,6 +120,32 @@ test("--processes 2 with Ctrl-C: everything stops, what was measured is printed"
   assert.equal(code, 1, out);
   assert.ok(aggregated(out).requests > 0, out);
   for (const pid of children) {
-    assert.throws(() => process.kill(pid, 0), "worker process still running after the parent exited");
+    assert.ok(!alive(pid), "worker process still running after the parent exited");
   }
+});
+
+test("--processes: if the parent dies (SIGKILL), its workers shut down at once", async (t) => {
+  const target = await startTarget(t);
+  const cwd = writeLocustfile(target.url);
+  const run = startCicada(
+    t,
+    ["-f", "locustfile.ts", "--processes", "2", "--headless", "-u", "2", "-r", "2"],
+    { cwd },
+  );
+  await run.waitFor(/All users spawned/);
+  const children = workerPids(run.child.pid!);
+  assert.equal(children.length, 2);
+  t.after(() => {
+    for (const pid of children) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+    }
+  });
+  run.child.kill("SIGKILL");
+  const started = performance.now();
+  const gone = () => children.every((pid) => !alive(pid));
+  while (!gone() && performance.now() - started < 10_000)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.ok(gone(), "worker processes outlived their parent");
 });
