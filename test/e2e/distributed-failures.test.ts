@@ -13,7 +13,7 @@ import {
 
 test("a worker killed mid-run is missing within ~5 s, its users move, and what it reported stays", async (t) => {
   const target = await startTarget(t);
-  const cwd = writeLocustfile(target.url);
+  const cwd = writeLocustfile(t, target.url);
   const port = await freePort();
   const master = startCicada(
     t,
@@ -67,7 +67,7 @@ test("a worker killed mid-run is missing within ~5 s, its users move, and what i
 
 test("a restarted master: the workers notice, stop their users, rejoin and run the next test", async (t) => {
   const target = await startTarget(t);
-  const cwd = writeLocustfile(target.url);
+  const cwd = writeLocustfile(t, target.url);
   const port = await freePort();
   const masterArgs = [
     "-f",
@@ -108,7 +108,7 @@ test("a restarted master: the workers notice, stop their users, rejoin and run t
 });
 
 test("a worker with no master gives up after --master-timeout with a clear error and exit code 4", async (t) => {
-  const cwd = writeLocustfile("http://127.0.0.1:9");
+  const cwd = writeLocustfile(t, "http://127.0.0.1:9");
   const port = await freePort();
   const worker = startCicada(
     t,

@@ -4,7 +4,7 @@
  * for the lines the tests compare.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,8 +47,9 @@ export async function startTarget(t: TestContext, host = "127.0.0.1"): Promise<T
  * A locustfile with two classes, Alpha (weight 3, GET /hello) and Beta (weight 1, GET
  * /fail, a 500), each request tagged with the worker's pid. Returns its folder.
  */
-export function writeLocustfile(targetUrl: string, waitSeconds = 0.05): string {
+export function writeLocustfile(t: TestContext, targetUrl: string, waitSeconds = 0.05): string {
   const dir = mkdtempSync(join(tmpdir(), "cicada-dist-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(
     join(dir, "locustfile.ts"),
     [

@@ -36,7 +36,7 @@ test("a Cicada worker joins a Locust master: Locust's final CSV totals equal wha
   skip,
 }, async (t) => {
   const target = await startTarget(t);
-  const cwd = writeLocustfile(target.url);
+  const cwd = writeLocustfile(t, target.url);
   const stub = startCicada(t, ["-f", "locustfile.ts", "--locust-stub"], { cwd });
   assert.equal(await stub.exited, 0, stub.output());
   writeFileSync(join(cwd, "stub.py"), stub.output());
@@ -117,7 +117,7 @@ test("Locust's Python workers join a Cicada master: their stats merge into Cicad
   skip,
 }, async (t) => {
   const target = await startTarget(t);
-  const cwd = writeLocustfile(target.url);
+  const cwd = writeLocustfile(t, target.url);
   writeFileSync(join(cwd, "pyworker.py"), PY_LOCUSTFILE);
   const port = await freePort();
   const master = startCicada(

@@ -66,7 +66,7 @@ test("master and worker in separate network namespaces (no 127.0.0.1 between the
 
   const target = inNs(WORKER_NS, ["-e", TARGET]);
   const targetPort = (await target.waitFor(/target port (\d+)/))[1]!;
-  const cwd = writeLocustfile(`http://127.0.0.1:${targetPort}`);
+  const cwd = writeLocustfile(t, `http://127.0.0.1:${targetPort}`);
   const master = inNs(
     MASTER_NS,
     [

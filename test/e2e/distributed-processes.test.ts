@@ -31,7 +31,7 @@ function alive(pid: number): boolean {
 
 test("a master and 3 worker processes: users split by class, merged totals equal the sum of the workers' own", async (t) => {
   const target = await startTarget(t);
-  const cwd = writeLocustfile(target.url);
+  const cwd = writeLocustfile(t, target.url);
   const port = await freePort();
   const master = startCicada(
     t,
@@ -70,7 +70,7 @@ test("a master and 3 worker processes: users split by class, merged totals equal
 
 test("--processes 2: one command, a master and two workers; exit code and totals from the workers", async (t) => {
   const target = await startTarget(t);
-  const cwd = writeLocustfile(target.url);
+  const cwd = writeLocustfile(t, target.url);
   const run = startCicada(
     t,
     ["-f", "locustfile.ts", "--processes", "2", "--headless", "-u", "4", "-r", "4"].concat([
@@ -95,7 +95,7 @@ test("--processes 2: one command, a master and two workers; exit code and totals
 
 test("--processes 2 with Ctrl-C: everything stops, what was measured is printed", async (t) => {
   const target = await startTarget(t);
-  const cwd = writeLocustfile(target.url);
+  const cwd = writeLocustfile(t, target.url);
   const run = startCicada(
     t,
     ["-f", "locustfile.ts", "--processes", "2", "--headless", "-u", "4", "-r", "4", "--only-summary"],
@@ -126,7 +126,7 @@ test("--processes 2 with Ctrl-C: everything stops, what was measured is printed"
 
 test("--processes: if the parent dies (SIGKILL), its workers shut down at once", async (t) => {
   const target = await startTarget(t);
-  const cwd = writeLocustfile(target.url);
+  const cwd = writeLocustfile(t, target.url);
   const run = startCicada(
     t,
     ["-f", "locustfile.ts", "--processes", "2", "--headless", "-u", "2", "-r", "2"],

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import type { CliIO } from "../../../src/cli/io.js";
 import { run } from "../../../src/cli/main.js";
 import { parseOptions } from "../../../src/cli/options.js";
@@ -89,6 +89,12 @@ test("a --processes worker ignores --master/--processes read from its parent's c
   assert.deepEqual([d.worker, d.master, d.processes], [true, false, undefined]);
 });
 
+function tempDir(t: TestContext, prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 function io(argv: string[], cwd: string): CliIO & { out: string; err: string } {
   const result = {
     argv,
@@ -107,7 +113,7 @@ function io(argv: string[], cwd: string): CliIO & { out: string; err: string } {
 }
 
 test("--locust-stub prints a Python locustfile with the classes' names, weights and fixed counts", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "cicada-stub-"));
+  const dir = tempDir(t, "cicada-stub-");
   writeFileSync(
     join(dir, "locustfile.ts"),
     [
@@ -134,8 +140,8 @@ test("--locust-stub prints a Python locustfile with the classes' names, weights 
   assert.equal(check.stdout.trim(), "['Admin', 'Shopper']");
 });
 
-test("--locust-stub refuses a class name Python cannot use", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "cicada-stub-"));
+test("--locust-stub refuses a class name Python cannot use", async (t) => {
+  const dir = tempDir(t, "cicada-stub-");
   writeFileSync(
     join(dir, "locustfile.ts"),
     'import { User, task } from "cicada";\nexport class $Odd extends User { @task async a() {} }\n',
@@ -145,8 +151,8 @@ test("--locust-stub refuses a class name Python cannot use", async () => {
   assert.match(cli.err, /Error: the user class name \$Odd is not valid in Python\nHint: /);
 });
 
-test("a master whose port is taken fails with a clear error and exit code 4", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "cicada-bind-"));
+test("a master whose port is taken fails with a clear error and exit code 4", async (t) => {
+  const dir = tempDir(t, "cicada-bind-");
   writeFileSync(
     join(dir, "locustfile.ts"),
     'import { User, task } from "cicada";\nexport class U extends User { @task async a() {} }\n',
@@ -177,8 +183,8 @@ test("a master whose port is taken fails with a clear error and exit code 4", as
   }
 });
 
-test("--expect-workers-max-wait: a clear error and exit code 4 when the workers do not come", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "cicada-wait-"));
+test("--expect-workers-max-wait: a clear error and exit code 4 when the workers do not come", async (t) => {
+  const dir = tempDir(t, "cicada-wait-");
   writeFileSync(
     join(dir, "locustfile.ts"),
     'import { User, task } from "cicada";\nexport class U extends User { @task async a() {} }\n',
