@@ -6,14 +6,24 @@
 import { appendFileSync } from "node:fs";
 import { cpus, homedir } from "node:os";
 import { fileURLToPath } from "node:url";
-import { GeneratorMonitor, LocalRunner } from "../runner/index.js";
+import { GeneratorMonitor, LocalRunner, type Runner } from "../runner/index.js";
 import { ExitCode, UsageError } from "../shared/errors.js";
 import { formatLogRecord, Logger } from "../shared/logger.js";
+import {
+  type DistributedRun,
+  isMasterRun,
+  PROCESSES_CHILD_ENV,
+  printLocustStub,
+  runWorker,
+  startMaster,
+} from "./distributed.js";
 import { formatError } from "./format-error.js";
 import { runHeadless } from "./headless.js";
 import type { CliIO, SignalName } from "./io.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import { type CliOptions, parseOptions } from "./options.js";
+import { distributedOptions } from "./options-distributed.js";
+import { RunOutputs } from "./outputs.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
 import { VERSION } from "./version.js";
 
@@ -37,9 +47,16 @@ export async function run(io: CliIO): Promise<number> {
     }
     const options = parsed.options;
     const logger = createLogger(options, io);
-    const informational = Boolean(options.list || options.showTaskRatio || options.showTaskRatioJson);
+    const dist = distributedOptions(options, io.cpuCount(), io.env[PROCESSES_CHILD_ENV] === "1");
+    if (dist.worker) return await runWorker(options, dist, io, logger);
+    const informational = Boolean(
+      options.list || options.showTaskRatio || options.showTaskRatioJson || dist.locustStub,
+    );
     const loaded = await loadFromOptions(options, io.cwd);
-    const environment = prepareEnvironment(options, loaded, logger, { requireHost: !informational });
+    const environment = prepareEnvironment(options, loaded, logger, {
+      requireHost: !informational,
+      ...(isMasterRun(dist) ? { currentWindowLagSeconds: 3 } : {}),
+    });
 
     if (options.list) {
       io.stdout.write(`${listUserClasses(environment).join("\n")}\n`);
@@ -53,22 +70,41 @@ export async function run(io: CliIO): Promise<number> {
       io.stdout.write(`${taskRatioText(environment).join("\n")}\n`);
       return ExitCode.ok;
     }
+    if (dist.locustStub) {
+      printLocustStub(environment, options, io);
+      return ExitCode.ok;
+    }
     if (!options.headless) {
       throw new UsageError("CICADA_ERR_NO_WEB_UI", "the web UI is not available in this build", {
         hint: "Run with --headless -u <users> -r <rate> -t <time>",
       });
     }
 
+    const outputs = RunOutputs.prepare({ options, loaded, environment, io });
     logger.info(`Starting Cicada ${VERSION}`);
-    const runner = new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
-    environment.generatorMonitor = new GeneratorMonitor({ cpuUsageMicros: io.cpuUsageMicros, logger });
-    await environment.events.init.fireAsync({ environment });
-    environment.generatorMonitor.start();
-    const result = await runHeadless(environment, runner, options, io).finally(() =>
-      environment.generatorMonitor?.stop(),
-    );
-    logger.info(`Shutting down (exit code ${result.exitCode})`);
-    return result.exitCode;
+    let distributed: DistributedRun | undefined;
+    try {
+      if (isMasterRun(dist)) distributed = await startMaster(environment, loaded, options, dist, io);
+      const runner: Runner =
+        distributed?.runner ?? new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
+      // Watches this process: a master merging many workers can be the bottleneck too.
+      environment.generatorMonitor = new GeneratorMonitor({ cpuUsageMicros: io.cpuUsageMicros, logger });
+      await environment.events.init.fireAsync({ environment });
+      await distributed?.waitForWorkers();
+      outputs.begin(runner);
+      environment.generatorMonitor.start();
+      let exitCode: number;
+      try {
+        exitCode = outputs.finish(await runHeadless(environment, runner, options, io));
+      } finally {
+        environment.generatorMonitor.stop();
+        outputs.stop();
+      }
+      logger.info(`Shutting down (exit code ${exitCode})`);
+      return exitCode;
+    } finally {
+      await distributed?.close();
+    }
   } catch (error) {
     const { text, exitCode } = formatError(error);
     io.stderr.write(text);

@@ -4,6 +4,9 @@
  * and `cicada.conf` key (the long flag without dashes). The commander program, the env
  * and config-file readers, and docs all come from this table, so they cannot drift apart.
  */
+import { DISTRIBUTED_OPTIONS } from "./options-distributed.js";
+import { REPORT_OPTIONS } from "./options-reports.js";
+
 export type OptionKind = "string" | "int" | "number" | "boolean" | "timespan" | "list" | "level";
 
 export interface OptionSpec {
@@ -155,6 +158,8 @@ export const OPTION_TABLE: OptionSpec[] = [
     description: "The same as JSON",
     cliOnly: true,
   },
+  ...REPORT_OPTIONS,
+  ...DISTRIBUTED_OPTIONS,
 ];
 
 /** The long flag of an option, e.g. "spawn-rate". */
