@@ -38,6 +38,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --scenario LIST     all, or some of: ${Object.keys(SCENARIOS).join(", ")}
   --tools LIST        some of: ${TOOL_NAMES.join(", ")} (default: all); also ${EXTRA_TOOL_NAMES.join(", ")}
   --users N           users/connections of the many-users scenario (default 10000; --smoke: 200)
+  --workers LIST      simulated worker counts of the master-capacity scenario (default 50,100,200,400,800)
   --out DIR           where the JSON result goes (default bench/results)
   --target-core N     core for the target (default 0); --generator-core N (default 1)
   --smoke             a few seconds, one round, only the tools that are installed
@@ -58,6 +59,7 @@ function parseOptions() {
         scenario: { type: "string", default: "all" },
         tools: { type: "string", default: TOOL_NAMES.join(",") },
         users: { type: "string", default: "10000" },
+        workers: { type: "string", default: "50,100,200,400,800" },
         out: { type: "string", default: join(root, "bench", "results") },
         "target-core": { type: "string", default: "0" },
         "generator-core": { type: "string", default: "1" },
@@ -93,6 +95,7 @@ function parseOptions() {
     scenarios: list("scenario", parsed.scenario, Object.keys(SCENARIOS)),
     tools: list("tools", parsed.tools, [...TOOL_NAMES, ...EXTRA_TOOL_NAMES], TOOL_NAMES),
     manyUsers: whole("users", parsed.users, 1),
+    masterLadder: parsed.workers.split(",").map((n) => whole("workers", n.trim(), 1)),
     out: resolve(parsed.out),
     cores: {
       target: whole("target-core", parsed["target-core"], 0),
@@ -134,6 +137,7 @@ async function main() {
     rounds: options.rounds,
     durationS: options.durationS,
     manyUsers: options.manyUsers,
+    masterLadder: options.masterLadder,
     cores: options.cores,
     smoke: options.smoke,
     log,

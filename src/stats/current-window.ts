@@ -9,18 +9,22 @@ export interface SerializedWindow {
   seconds: SerializedSecond[];
 }
 
+const noIndices = new Int32Array(0);
+const noCounts = new Float64Array(0);
+
 /** One sealed second: the non-zero (counts index, count) pairs of its response times. */
 class SealedSecond {
   second = Number.NEGATIVE_INFINITY;
   length = 0;
-  indices = new Int32Array(16);
-  counts = new Float64Array(16);
+  // Allocated with the first second sealed here: a master creates an entry per worker row.
+  indices: Int32Array = noIndices;
+  counts: Float64Array = noCounts;
   minUs = 0;
   maxUs = 0;
 
   ensureCapacity(size: number): void {
     if (size <= this.indices.length) return;
-    const capacity = Math.max(size, this.indices.length * 2);
+    const capacity = Math.max(size, 16, this.indices.length * 2);
     this.indices = new Int32Array(capacity);
     this.counts = new Float64Array(capacity);
   }
@@ -53,10 +57,11 @@ export class CurrentWindow {
   private readonly requests: Float64Array;
   private readonly failures: Float64Array;
   private newestCounterSecond = Number.NEGATIVE_INFINITY;
-  private readonly sealed: SealedSecond[];
+  /** Sealed seconds by ring slot, created on first use. */
+  private readonly sealed: Array<SealedSecond | undefined>;
   private readonly open = new Histogram();
   private openSecond = Number.NEGATIVE_INFINITY;
-  private touched = new Int32Array(64);
+  private touched: Int32Array = noIndices;
   private touchedLength = 0;
 
   /** @param lagSeconds whole seconds between the window's end and the current second (≥ 1). */
@@ -69,7 +74,7 @@ export class CurrentWindow {
     this.counterSecond = new Float64Array(this.size).fill(Number.NEGATIVE_INFINITY);
     this.requests = new Float64Array(this.size);
     this.failures = new Float64Array(this.size);
-    this.sealed = Array.from({ length: this.size }, () => new SealedSecond());
+    this.sealed = new Array<SealedSecond | undefined>(this.size).fill(undefined);
   }
 
   /** Adds `count` requests to epoch second `second`. */
@@ -132,8 +137,8 @@ export class CurrentWindow {
     const { first, last } = this.windowAt(nowMs, startTimeMs);
     // first >= last - 9 and the ring holds more than 10 seconds, so every second is addressable
     for (let second = first; second <= last; second++) {
-      const slot = this.sealed[floorMod(second, this.size)]!;
-      if (slot.second === second)
+      const slot = this.sealed[floorMod(second, this.size)];
+      if (slot?.second === second)
         scratch.addSparse(slot.indices, slot.counts, slot.length, slot.minUs, slot.maxUs);
     }
     const values: Array<number | null> =
@@ -141,21 +146,23 @@ export class CurrentWindow {
         ? percentiles.map(() => null)
         : scratch.valuesAtPercentiles(percentiles.map((p) => p * 100));
     for (let second = first; second <= last; second++) {
-      const slot = this.sealed[floorMod(second, this.size)]!;
-      if (slot.second === second) scratch.resetIndices(slot.indices, slot.length);
+      const slot = this.sealed[floorMod(second, this.size)];
+      if (slot?.second === second) scratch.resetIndices(slot.indices, slot.length);
     }
     return values;
   }
 
   /** Calls `callback` for every retained second with a non-zero counter, ascending. */
   forEachCountedSecond(callback: (second: number, requests: number, failures: number) => void): void {
-    const order = Array.from({ length: this.size }, (_, slot) => slot)
-      .filter((slot) => Number.isFinite(this.counterSecond[slot]!))
-      .sort((a, b) => this.counterSecond[a]! - this.counterSecond[b]!);
-    for (const slot of order) {
+    const newest = this.newestCounterSecond;
+    if (!Number.isFinite(newest)) return;
+    // Every retained second is within the ring's span below the newest one.
+    for (let second = newest - this.size + 1; second <= newest; second++) {
+      const slot = floorMod(second, this.size);
+      if (this.counterSecond[slot] !== second) continue;
       const requests = this.requests[slot]!;
       const failures = this.failures[slot]!;
-      if (requests !== 0 || failures !== 0) callback(this.counterSecond[slot]!, requests, failures);
+      if (requests !== 0 || failures !== 0) callback(second, requests, failures);
     }
   }
 
@@ -166,6 +173,7 @@ export class CurrentWindow {
     this.failures.fill(0);
     this.newestCounterSecond = Number.NEGATIVE_INFINITY;
     for (const slot of this.sealed) {
+      if (slot === undefined) continue;
       slot.second = Number.NEGATIVE_INFINITY;
       slot.length = 0;
     }
@@ -177,7 +185,9 @@ export class CurrentWindow {
   /** The response-time state as plain data (sealed seconds still in the ring, then the open one). */
   serializeResponseTimes(): SerializedWindow {
     const seconds: SerializedSecond[] = [];
-    const slots = this.sealed.filter((slot) => Number.isFinite(slot.second) && slot.length > 0);
+    const slots = this.sealed.filter(
+      (slot): slot is SealedSecond => slot !== undefined && Number.isFinite(slot.second) && slot.length > 0,
+    );
     slots.sort((a, b) => a.second - b.second);
     for (const slot of slots) {
       const pairs: number[] = [];
@@ -238,7 +248,7 @@ export class CurrentWindow {
 
   private sealOpenSecond(): void {
     const length = this.touchedLength;
-    const slot = this.sealed[floorMod(this.openSecond, this.size)]!;
+    const slot = this.slotFor(this.openSecond);
     slot.ensureCapacity(length);
     for (let k = 0; k < length; k++) {
       const index = this.touched[k]!;
@@ -261,7 +271,7 @@ export class CurrentWindow {
     minUs: number,
     maxUs: number,
   ): void {
-    const slot = this.sealed[floorMod(second, this.size)]!;
+    const slot = this.slotFor(second);
     slot.ensureCapacity(length);
     slot.indices.set(indices.subarray(0, length));
     slot.counts.set(counts.subarray(0, length));
@@ -271,9 +281,20 @@ export class CurrentWindow {
     slot.maxUs = maxUs;
   }
 
+  /** The ring slot of `second`, created on first use. */
+  private slotFor(second: number): SealedSecond {
+    const at = floorMod(second, this.size);
+    let slot = this.sealed[at];
+    if (slot === undefined) {
+      slot = new SealedSecond();
+      this.sealed[at] = slot;
+    }
+    return slot;
+  }
+
   private pushTouched(index: number): void {
     if (this.touchedLength === this.touched.length) {
-      const bigger = new Int32Array(this.touched.length * 2);
+      const bigger = new Int32Array(Math.max(64, this.touched.length * 2));
       bigger.set(this.touched);
       this.touched = bigger;
     }

@@ -14,6 +14,12 @@ import {
   offsetOfIndex,
 } from "./hdr-layout.js";
 
+/** The tables of a histogram without chunks; never written (allocateChunk replaces them first). */
+const NO_CHUNKS: Array<Float64Array | undefined> = Object.freeze(
+  new Array(BUCKET_COUNT).fill(undefined),
+) as Array<Float64Array | undefined>;
+const NO_CHUNK_TOTALS = new Float64Array(BUCKET_COUNT);
+
 /**
  * An HdrHistogram-compatible histogram of non-negative integers (Cicada records
  * microseconds): 3 significant digits, lowest discernible value 1, and a range that grows
@@ -31,14 +37,26 @@ import {
  * rank-th smallest value, clamped to the exact [min, max] recorded. A slot spans at most
  * 1/1024 of its values, so the error is at most half of that: ≤ 0.05 %. p = 0 returns the
  * exact min, p = 100 the exact max, an empty histogram 0.
+ *
+ * **Sparse form.** A decoded histogram (a worker's report: a few dozen distinct values) is
+ * held as sorted (index, count) pairs instead of 8 KiB chunks, and adding it elsewhere
+ * touches only those pairs; so does adding sparse histograms into an empty or sparse one,
+ * up to {@link SPARSE_LIMIT} pairs. Anything else converts it to chunks first. That keeps
+ * a master merging hundreds of worker reports a second from allocating and scanning
+ * chunks that are almost all zeros.
  */
 export class Histogram {
-  private chunks: Array<Float64Array | undefined> = new Array(BUCKET_COUNT).fill(undefined);
+  // Shared empty tables until the first chunk is allocated (see allocateChunk): most
+  // histograms of a master are decoded reports that never need them.
+  private chunks: Array<Float64Array | undefined> = NO_CHUNKS;
   /** Sum of counts per chunk, so percentile walks skip whole chunks. */
-  private readonly chunkTotals = new Float64Array(BUCKET_COUNT);
+  private chunkTotals: Float64Array = NO_CHUNK_TOTALS;
   private total = 0;
   private min = Number.POSITIVE_INFINITY;
   private max = 0;
+  /** The sparse form: ascending counts indices and their counts; null when held in chunks. */
+  private sparseIndices: number[] | null = null;
+  private sparseCounts: number[] | null = null;
 
   /**
    * Records `value` (rounded to an integer; negatives clamp to 0, values above 2^53 - 1
@@ -51,6 +69,7 @@ export class Histogram {
 
   /** Like {@link record}, returning the counts index the value landed in (-1 if count is 0). */
   recordReturningIndex(value: number, count = 1): number {
+    if (this.sparseIndices !== null) this.densify();
     let v = Math.round(value);
     if (!(v >= 0)) {
       if (Number.isNaN(v)) throw new RangeError("Histogram.record: value is NaN");
@@ -81,6 +100,7 @@ export class Histogram {
     minValue: number,
     maxValue: number,
   ): void {
+    if (this.sparseIndices !== null) this.densify();
     for (let k = 0; k < length; k++) this.addAtIndex(indices[k]!, counts[k]!);
     if (length > 0) this.includeRange(minValue, maxValue);
   }
@@ -88,6 +108,13 @@ export class Histogram {
   /** Adds another histogram exactly (counts slot by slot, exact min and max). */
   add(other: Histogram): void {
     if (other.total === 0) return;
+    if (other.sparseIndices !== null) {
+      this.addSparsePairs(other.sparseIndices, other.sparseCounts!);
+      this.total += other.total;
+      this.includeRange(other.min, other.max);
+      return;
+    }
+    if (this.sparseIndices !== null) this.densify();
     for (let bucket = 0; bucket < BUCKET_COUNT; bucket++) {
       const source = other.chunks[bucket];
       if (source === undefined || other.chunkTotals[bucket] === 0) continue;
@@ -101,6 +128,14 @@ export class Histogram {
 
   /** Clears all counts in place, keeping the allocated chunks for reuse. */
   reset(): void {
+    this.sparseIndices = null;
+    this.sparseCounts = null;
+    if (this.chunks === NO_CHUNKS) {
+      this.total = 0;
+      this.min = Number.POSITIVE_INFINITY;
+      this.max = 0;
+      return;
+    }
     for (let bucket = 0; bucket < BUCKET_COUNT; bucket++) {
       if (this.chunkTotals[bucket] !== 0) this.chunks[bucket]!.fill(0);
     }
@@ -115,6 +150,10 @@ export class Histogram {
    * histogram whose caller tracks every index it touched (they must include all non-zero ones).
    */
   resetIndices(indices: Int32Array, length: number): void {
+    if (this.sparseIndices !== null || this.chunks === NO_CHUNKS) {
+      this.reset();
+      return;
+    }
     for (let k = 0; k < length; k++) {
       const index = indices[k]!;
       const chunk = this.chunks[bucketOfIndex(index)];
@@ -143,6 +182,11 @@ export class Histogram {
 
   /** Count stored at an HdrHistogram counts index (0 outside the allocated range). */
   countAtIndex(index: number): number {
+    const sparse = this.sparseIndices;
+    if (sparse !== null) {
+      const at = lowerBound(sparse, index);
+      return at < sparse.length && sparse[at] === index ? this.sparseCounts![at]! : 0;
+    }
     const chunk = this.chunks[bucketOfIndex(index)];
     return chunk === undefined ? 0 : (chunk[offsetOfIndex(index)] ?? 0);
   }
@@ -164,6 +208,7 @@ export class Histogram {
 
   /** Values at several percentiles (each 0..100, any order) in one pass over the counts. */
   valuesAtPercentiles(percentiles: readonly number[]): number[] {
+    if (this.sparseIndices !== null) this.densify();
     const values = new Array<number>(percentiles.length).fill(this.max);
     if (this.total === 0) return values.fill(0);
     const order = percentiles.map((_, i) => i).sort((a, b) => percentiles[a]! - percentiles[b]!);
@@ -203,6 +248,12 @@ export class Histogram {
 
   /** Calls `callback` for every non-empty counts index in ascending order. */
   forEachIndex(callback: (index: number, count: number) => void): void {
+    const sparse = this.sparseIndices;
+    if (sparse !== null) {
+      const counts = this.sparseCounts!;
+      for (let k = 0; k < sparse.length; k++) if (counts[k] !== 0) callback(sparse[k]!, counts[k]!);
+      return;
+    }
     for (let bucket = 0; bucket < BUCKET_COUNT; bucket++) {
       if (this.chunkTotals[bucket] === 0) continue;
       const chunk = this.chunks[bucket]!;
@@ -246,7 +297,24 @@ export class Histogram {
    */
   static decode(bytes: Uint8Array, exactRange?: { min: number; max: number }): Histogram {
     const histogram = new Histogram();
-    decodeV2(bytes, (index, count) => histogram.addAtIndex(index, count));
+    const indices: number[] = [];
+    const counts: number[] = [];
+    let ascending = true;
+    decodeV2(bytes, (index, count) => {
+      if (bucketOfIndex(index) >= BUCKET_COUNT)
+        throw new RangeError(`Histogram: counts index ${index} out of range`);
+      if (indices.length > 0 && index <= indices[indices.length - 1]!) ascending = false;
+      indices.push(index);
+      counts.push(count);
+      histogram.total += count;
+    });
+    if (ascending && indices.length <= SPARSE_LIMIT) {
+      histogram.sparseIndices = indices;
+      histogram.sparseCounts = counts;
+    } else {
+      histogram.total = 0;
+      for (let k = 0; k < indices.length; k++) histogram.addAtIndex(indices[k]!, counts[k]!);
+    }
     if (histogram.total > 0) {
       let low = Number.POSITIVE_INFINITY;
       let high = 0;
@@ -257,6 +325,63 @@ export class Histogram {
       histogram.restoreExactRange(exactRange?.min ?? low, exactRange?.max ?? high);
     }
     return histogram;
+  }
+
+  /**
+   * Adds ascending (index, count) pairs (the caller updates total and range): merged into
+   * the sparse form while that stays small, else into the chunks.
+   */
+  private addSparsePairs(indices: readonly number[], counts: readonly number[]): void {
+    if (this.total === 0 && this.sparseIndices === null && indices.length <= SPARSE_LIMIT) {
+      // Empty (its chunks, if any, are all zeros): take the pairs as they are.
+      this.sparseIndices = indices.slice();
+      this.sparseCounts = counts.slice();
+      return;
+    }
+    const mine = this.sparseIndices;
+    if (mine !== null && mine.length + indices.length <= SPARSE_LIMIT) {
+      const mineCounts = this.sparseCounts!;
+      const outIndices: number[] = [];
+      const outCounts: number[] = [];
+      let i = 0;
+      let j = 0;
+      while (i < mine.length || j < indices.length) {
+        const a = i < mine.length ? mine[i]! : Number.POSITIVE_INFINITY;
+        const b = j < indices.length ? indices[j]! : Number.POSITIVE_INFINITY;
+        if (a < b) {
+          outIndices.push(a);
+          outCounts.push(mineCounts[i++]!);
+        } else if (b < a) {
+          outIndices.push(b);
+          outCounts.push(counts[j++]!);
+        } else {
+          outIndices.push(a);
+          outCounts.push(mineCounts[i++]! + counts[j++]!);
+        }
+      }
+      this.sparseIndices = outIndices;
+      this.sparseCounts = outCounts;
+      return;
+    }
+    if (mine !== null) this.densify();
+    for (let k = 0; k < indices.length; k++) this.addToChunk(indices[k]!, counts[k]!);
+  }
+
+  /** Moves the sparse pairs into chunks. */
+  private densify(): void {
+    const indices = this.sparseIndices!;
+    const counts = this.sparseCounts!;
+    this.sparseIndices = null;
+    this.sparseCounts = null;
+    for (let k = 0; k < indices.length; k++) this.addToChunk(indices[k]!, counts[k]!);
+  }
+
+  /** Adds `count` at `index` in the chunks (total and range are the caller's). */
+  private addToChunk(index: number, count: number): void {
+    const bucket = bucketOfIndex(index);
+    const chunk = this.chunks[bucket] ?? this.allocateChunk(bucket);
+    chunk[offsetOfIndex(index)]! += count;
+    this.chunkTotals[bucket]! += count;
   }
 
   private addAtIndex(index: number, count: number): void {
@@ -278,10 +403,29 @@ export class Histogram {
   }
 
   private allocateChunk(bucket: number): Float64Array {
+    if (this.chunks === NO_CHUNKS) {
+      this.chunks = new Array(BUCKET_COUNT).fill(undefined);
+      this.chunkTotals = new Float64Array(BUCKET_COUNT);
+    }
     const chunk = new Float64Array(chunkLength(bucket));
     this.chunks[bucket] = chunk;
     return chunk;
   }
+}
+
+/** Pairs up to which a histogram may stay in the sparse form (see {@link Histogram}). */
+export const SPARSE_LIMIT = 256;
+
+/** First position in ascending `sorted` whose value is ≥ `value`. */
+function lowerBound(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid]! < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /**

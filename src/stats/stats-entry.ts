@@ -300,7 +300,11 @@ export class StatsEntry {
     entry.maxResponseTime = s.maxResponseTimeMs;
     entry.contentLength = s.totalContentLength;
     entry.lastRequest = s.lastRequestTimeMs ?? Number.NEGATIVE_INFINITY;
-    entry.histogram.add(Histogram.decode(s.histogram, { min: s.histogramMinUs, max: s.histogramMaxUs }));
+    // The decoded histogram becomes the entry's own (sparse when small): no copy.
+    (entry as { histogram: Histogram }).histogram = Histogram.decode(s.histogram, {
+      min: s.histogramMinUs,
+      max: s.histogramMaxUs,
+    });
     for (const [second, count] of s.numReqsPerSec) entry.window.countRequests(second, count);
     for (const [second, count] of s.numFailPerSec) entry.window.countFailures(second, count);
     if (s.window !== undefined) entry.window.restoreResponseTimes(s.window);
