@@ -53,9 +53,12 @@ export function readProcUsage(pid) {
 export function startPinned({ command, args, core, cwd, env, timeoutMs, onStdoutLine }) {
   const startedAt = performance.now();
   const startedAtEpochMs = Date.now();
+  // Not NODE_TEST_CONTEXT (set when the smoke test runs this under `node --test`): the
+  // tools measured are not part of that test run.
+  const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
   const child = spawn("taskset", ["-c", String(core), command, ...args], {
     cwd,
-    env: { ...process.env, ...env },
+    env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const pid = child.pid;

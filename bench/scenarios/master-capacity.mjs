@@ -13,6 +13,8 @@ const NAMES = 50;
 const CPU_LIMIT_PERCENT = 50;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Like sleep, for races: the timer does not keep the process alive once the race is decided. */
+const deadline = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** One step: N workers for `seconds`; returns the master's CPU % over the steady window. */
 async function step(ctx, workers, seconds) {
@@ -66,11 +68,11 @@ async function step(ctx, workers, seconds) {
   try {
     const outcome = await Promise.race([
       ready.then(() => "ready"),
-      sleep(60_000).then(() => "timeout"),
+      deadline(60_000).then(() => "timeout"),
       master.done.then(() => "master-exited"),
     ]);
     if (outcome !== "ready") {
-      const result = await Promise.race([master.done, sleep(100).then(() => null)]);
+      const result = await Promise.race([master.done, deadline(100).then(() => null)]);
       return {
         workers,
         error: `workers did not all connect (${outcome}) ${result?.stderr?.slice(-500) ?? ""}`,
@@ -98,7 +100,7 @@ async function step(ctx, workers, seconds) {
   } finally {
     sim.signal("SIGKILL");
     master.signal("SIGTERM");
-    const masterResult = await Promise.race([master.done, sleep(5000).then(() => null)]);
+    const masterResult = await Promise.race([master.done, deadline(5000).then(() => null)]);
     if (masterResult === null) master.signal("SIGKILL");
     await Promise.all([master.done, sim.done]);
   }
