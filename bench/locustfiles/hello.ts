@@ -5,12 +5,9 @@
  *   node bin/cicada.js -f bench/locustfiles/hello.ts --headless -u 50 -r 50 -t 10s --only-summary -H http://127.0.0.1:8080
  */
 import { FastHttpUser, task } from "cicada";
-import { writeBenchReport } from "./bench-report.js";
 
 export class HelloUser extends FastHttpUser {
   @task async hello() {
     await this.client.get("/hello");
   }
 }
-
-writeBenchReport();

@@ -3,12 +3,9 @@
  * answers after a delay drawn from a known distribution and records itself.
  */
 import { FastHttpUser, task } from "cicada";
-import { writeBenchReport } from "./bench-report.js";
 
 export class LatencyUser extends FastHttpUser {
   @task async latency() {
     await this.client.get("/latency");
   }
 }
-
-writeBenchReport();

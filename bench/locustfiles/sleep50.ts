@@ -3,12 +3,9 @@
  * 50 ms) with no wait in between, so 10,000 users keep 10,000 requests in flight.
  */
 import { FastHttpUser, task } from "cicada";
-import { writeBenchReport } from "./bench-report.js";
 
 export class SleepUser extends FastHttpUser {
   @task async sleep50() {
     await this.client.get("/sleep50");
   }
 }
-
-writeBenchReport();

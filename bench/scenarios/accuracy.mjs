@@ -34,11 +34,6 @@ export async function accuracy(ctx) {
       } finally {
         await server.stop();
       }
-      // Cicada's console rounds to whole ms above 100 ms; its exact figures come from the hook.
-      if (tool.startsWith("cicada") && run.exact) {
-        for (const p of PERCENTILES) run[p] = run.exact[p];
-        run.percentileSource = "exact values from the run's stats (bench/locustfiles/bench-report.ts)";
-      }
       const truth = { p50: record.p50Us / 1000, p95: record.p95Us / 1000, p99: record.p99Us / 1000 };
       const errors = Object.fromEntries(PERCENTILES.map((p) => [p, errorPercent(run[p], truth[p])]));
       runs.push({ round: round + 1, ...run, target: { count: record.count, ...truth }, errors });

@@ -76,6 +76,11 @@ it("npm run bench --smoke runs every scenario briefly and writes a JSON result",
         assert.equal(row.error, undefined, `${id}/${tool}: ${row.error}`);
       }
     }
+    // Cicada's figures come from its JSON report; its console summary must tell the same story.
+    const cicadaRun = (
+      byId.get("throughput") as unknown as { runs: Array<Record<string, unknown>> }
+    ).runs.find((run) => run.tool === "cicada") as { requests: number; console: { requests: number } };
+    assert.equal(cicadaRun.console.requests, cicadaRun.requests);
     const cicada = byId.get("throughput")!.medians!.cicada!;
     assert.ok((cicada.requests ?? 0) > 0 && (cicada.rps ?? 0) > 0, JSON.stringify(cicada));
     assert.equal(cicada.failures, 0);
