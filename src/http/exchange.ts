@@ -85,7 +85,13 @@ export class Exchange implements HopHeaders, OutgoingRequest {
   body: string | Uint8Array | undefined;
   headerList: readonly string[] | undefined;
 
-  private request: RequestInfo | null = null;
+  // The request as it will be reported, built when it ends (an object made at the start
+  // would live as long as the request; see the class comment).
+  private reportedMethod = "";
+  private reportedName = "";
+  private reportedUrl = "";
+  /** The merged context when the user has one (computed at the start, as Locust does). */
+  private reportedContext: Record<string, unknown> | undefined;
   private options: RequestOptions | undefined;
   private startedAt = 0;
   /** Epoch ms, from the same clock reading (one clock call per request, not two). */
@@ -111,7 +117,9 @@ export class Exchange implements HopHeaders, OutgoingRequest {
     method: string,
     target: Target,
     body: EncodedBody | undefined,
-    request: RequestInfo,
+    name: string,
+    url: string,
+    context: Record<string, unknown> | undefined,
     options: RequestOptions | undefined,
   ): void {
     this.method = method;
@@ -124,7 +132,10 @@ export class Exchange implements HopHeaders, OutgoingRequest {
     this.crossOrigin = false;
     this.body = body?.body;
     this.headerList = undefined;
-    this.request = request;
+    this.reportedMethod = method;
+    this.reportedName = name;
+    this.reportedUrl = url;
+    this.reportedContext = context;
     this.options = options;
     this.startedAt = performance.now();
     this.startTimeMs = performance.timeOrigin + this.startedAt;
@@ -281,7 +292,12 @@ export class Exchange implements HopHeaders, OutgoingRequest {
       ttfbMs: this.ttfbMs,
       totalMs,
       redirects: this.redirects,
-      request: this.request!,
+      request: {
+        method: this.reportedMethod,
+        name: this.reportedName,
+        url: this.reportedUrl,
+        context: this.reportedContext ?? {},
+      } satisfies RequestInfo,
       reporter: this.options?.catchResponse === true ? this.host : null,
     });
     const { resolve, reject } = this;
@@ -302,7 +318,7 @@ export class Exchange implements HopHeaders, OutgoingRequest {
 
   /** Drops what the finished request held and offers this exchange to the session for reuse. */
   private recycle(): void {
-    this.request = null;
+    this.reportedContext = undefined;
     this.options = undefined;
     this.userHeaders = undefined;
     this.body = undefined;

@@ -13,7 +13,7 @@ import type { TimeoutSettings } from "./errors.js";
 import { Exchange, type ExchangeHost } from "./exchange.js";
 import { type CsrfSettings, checkHeaders, HeaderBuilder, type HopHeaders, isMethodToken } from "./headers.js";
 import type { HttpSessionOptions, RequestOptions } from "./options.js";
-import { type HttpResponse, type RequestInfo, toRequestEvent } from "./response.js";
+import { type HttpResponse, toRequestEvent } from "./response.js";
 import {
   appendQuery,
   type BaseUrl,
@@ -250,15 +250,9 @@ export class HttpSession implements ExchangeHost {
     const body = options === undefined ? undefined : encodeBody(options);
     if (options?.timeout !== undefined) positive("timeout", options.timeout);
     if (options?.headers !== undefined) checkHeaders(options.headers);
-    const request: RequestInfo = {
-      method,
-      name: options?.name ?? url,
-      url: fullUrl,
-      context: this.contextFor(options),
-    };
     const exchange = this.spareExchange ?? new Exchange(this);
     this.spareExchange = undefined;
-    exchange.begin(method, target, body, request, options);
+    exchange.begin(method, target, body, options?.name ?? url, fullUrl, this.contextFor(options), options);
     return exchange;
   }
 
@@ -287,9 +281,10 @@ export class HttpSession implements ExchangeHost {
     return target;
   }
 
-  private contextFor(options: RequestOptions | undefined): Record<string, unknown> {
+  /** The request's context: undefined (an empty one, made when it ends) unless there is one. */
+  private contextFor(options: RequestOptions | undefined): Record<string, unknown> | undefined {
     const own = options?.context;
-    if (this.userContext === undefined) return own ?? {};
+    if (this.userContext === undefined) return own;
     const shared = this.userContext();
     return own === undefined ? shared : { ...shared, ...own };
   }

@@ -7,7 +7,7 @@
  * overloaded (and says when it recovers, not every second), counts the overloaded
  * seconds, and the final summary (and reports) mark results measured that way.
  */
-import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import { type IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { EventHook } from "../shared/event-hook.js";
 import type { Logger } from "../shared/logger.js";
 
@@ -19,6 +19,8 @@ export interface GeneratorSample {
   cpuPercent: number;
   /** Largest event-loop delay seen in the interval, ms: how late a ready callback could run. */
   lagMs: number;
+  /** Time spent in garbage collection over the interval, in % of it. */
+  gcPercent: number;
   /** True when `cpuPercent` or `lagMs` passed its threshold. */
   overloaded: boolean;
 }
@@ -34,6 +36,7 @@ export interface GeneratorLoad {
   /** Highest CPU % and lag (ms) seen in any interval. */
   maxCpuPercent: number;
   maxLagMs: number;
+  maxGcPercent: number;
   /** The latest interval, or null before the first one ends. */
   last: GeneratorSample | null;
   /** The thresholds in use. */
@@ -73,6 +76,8 @@ export class GeneratorMonitor {
   private readonly monotonicMs: () => number;
   private readonly now: () => number;
   private delay: IntervalHistogram | undefined;
+  private gcObserver: PerformanceObserver | undefined;
+  private gcMs = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastCpuMicros = 0;
   private lastAtMs = 0;
@@ -94,6 +99,7 @@ export class GeneratorMonitor {
       sampledSeconds: 0,
       maxCpuPercent: 0,
       maxLagMs: 0,
+      maxGcPercent: 0,
       last: null,
       cpuThresholdPercent: this.cpuThreshold,
       lagThresholdMs: this.lagThreshold,
@@ -116,6 +122,11 @@ export class GeneratorMonitor {
     // Resolution well below the 50 ms threshold, coarse enough to cost nothing.
     this.delay = monitorEventLoopDelay({ resolution: 10 });
     this.delay.enable();
+    this.gcMs = 0;
+    this.gcObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) this.gcMs += entry.duration;
+    });
+    this.gcObserver.observe({ entryTypes: ["gc"] });
     this.lastCpuMicros = this.cpuUsageMicros();
     this.lastAtMs = this.monotonicMs();
     this.timer = setInterval(() => this.sample(), this.intervalMs);
@@ -128,6 +139,8 @@ export class GeneratorMonitor {
     this.timer = undefined;
     this.delay?.disable();
     this.delay = undefined;
+    this.gcObserver?.disconnect();
+    this.gcObserver = undefined;
   }
 
   /** Takes one sample now (the timer calls this every interval). */
@@ -140,10 +153,12 @@ export class GeneratorMonitor {
     const recordedLagMs = this.delay === undefined ? 0 : this.delay.max / 1e6;
     const lagMs = this.delay !== undefined && this.delay.count === 0 ? elapsedMs : recordedLagMs;
     this.delay?.reset();
+    const gcPercent = Math.min(100, (this.gcMs / elapsedMs) * 100);
+    this.gcMs = 0;
     this.lastCpuMicros = cpuMicros;
     this.lastAtMs = atMs;
     const overloaded = cpuPercent > this.cpuThreshold || lagMs > this.lagThreshold;
-    const sample: GeneratorSample = { timeMs: this.now(), cpuPercent, lagMs, overloaded };
+    const sample: GeneratorSample = { timeMs: this.now(), cpuPercent, lagMs, gcPercent, overloaded };
     this.record(sample);
     return sample;
   }
@@ -154,6 +169,7 @@ export class GeneratorMonitor {
     load.last = sample;
     load.maxCpuPercent = Math.max(load.maxCpuPercent, sample.cpuPercent);
     load.maxLagMs = Math.max(load.maxLagMs, sample.lagMs);
+    load.maxGcPercent = Math.max(load.maxGcPercent, sample.gcPercent);
     if (sample.overloaded) {
       load.overloadedSeconds++;
       this.calmInARow = 0;
@@ -162,7 +178,8 @@ export class GeneratorMonitor {
         this.logger?.warning(
           `The load generator is overloaded (CPU ${sample.cpuPercent.toFixed(0)} % of a core, ` +
             `event-loop lag ${sample.lagMs.toFixed(0)} ms): response times now include time spent ` +
-            "waiting inside Cicada. Use fewer users per process, or more processes (--processes) or machines.",
+            "waiting inside Cicada. Use fewer users per process, or more processes (--processes) or machines." +
+            gcHint(sample.gcPercent),
         );
         this.changed.fire(this.state);
       }
@@ -178,6 +195,17 @@ export class GeneratorMonitor {
       this.changed.fire(this.state);
     }
   }
+}
+
+/** GC share from which the overload warning suggests a bigger young generation. */
+const GC_HINT_PERCENT = 15;
+
+function gcHint(gcPercent: number): string {
+  if (gcPercent < GC_HINT_PERCENT) return "";
+  return (
+    ` Garbage collection took ${gcPercent.toFixed(0)} % of that second: with thousands of users per ` +
+    "process, a larger young generation helps (NODE_OPTIONS=--max-semi-space-size=64, see docs/performance.md)."
+  );
 }
 
 /**

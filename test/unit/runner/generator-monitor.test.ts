@@ -103,6 +103,24 @@ describe("GeneratorMonitor", () => {
     assert.deepEqual(overloadNote(state), []);
   });
 
+  it("measures the share of each interval spent collecting garbage", async () => {
+    const { monitor } = monitorWith(
+      fakeCpu(() => 10),
+      1000,
+    );
+    monitor.start();
+    let keep: number[][] = [];
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 200_000; i++) keep.push([i, i]); // garbage the collector must clear
+      keep = [];
+      await sleep(60);
+    }
+    await sleep(150);
+    monitor.stop();
+    assert.ok(monitor.state.maxGcPercent > 0, `max GC share ${monitor.state.maxGcPercent}`);
+    assert.ok(monitor.state.maxGcPercent <= 100);
+  });
+
   it("writes a note naming the overloaded share of the run and what it means", () => {
     const note = overloadNote({
       overloaded: false,
@@ -110,6 +128,7 @@ describe("GeneratorMonitor", () => {
       sampledSeconds: 10,
       maxCpuPercent: 99.6,
       maxLagMs: 420.2,
+      maxGcPercent: 3,
       last: null,
       cpuThresholdPercent: 90,
       lagThresholdMs: 50,
