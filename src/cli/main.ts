@@ -7,8 +7,9 @@ import { appendFileSync } from "node:fs";
 import { cpus, homedir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { LocalRunner } from "../runner/index.js";
-import { ExitCode, UsageError } from "../shared/errors.js";
+import { ExitCode } from "../shared/errors.js";
 import { formatLogRecord, Logger } from "../shared/logger.js";
+import { LogBuffer } from "../web/log-buffer.js";
 import { formatError } from "./format-error.js";
 import { runHeadless } from "./headless.js";
 import type { CliIO, SignalName } from "./io.js";
@@ -17,14 +18,17 @@ import { type CliOptions, parseOptions } from "./options.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
 import { VERSION } from "./version.js";
 
-function createLogger(options: CliOptions, io: CliIO): Logger {
+function createLogger(options: CliOptions, io: CliIO, logs: LogBuffer): Logger {
   const logfile = options.logfile;
   const sink = logfile
     ? (line: string) => appendFileSync(logfile, line)
     : (line: string) => {
         io.stderr.write(line);
       };
-  return new Logger((record) => sink(`${formatLogRecord(record)}\n`), options.loglevel);
+  return new Logger((record) => {
+    sink(`${formatLogRecord(record)}\n`);
+    logs.add(record); // the web UI's Logs tab
+  }, options.loglevel);
 }
 
 /** Runs the CLI and returns the exit code. Never throws. */
@@ -36,10 +40,15 @@ export async function run(io: CliIO): Promise<number> {
       return ExitCode.ok;
     }
     const options = parsed.options;
-    const logger = createLogger(options, io);
+    const logs = new LogBuffer();
+    const logger = createLogger(options, io, logs);
     const informational = Boolean(options.list || options.showTaskRatio || options.showTaskRatioJson);
     const loaded = await loadFromOptions(options, io.cwd);
-    const environment = prepareEnvironment(options, loaded, logger, { requireHost: !informational });
+    // The web form can give the host; only a run that starts by itself needs one now.
+    const startsAtOnce = options.headless === true || options.autostart === true;
+    const environment = prepareEnvironment(options, loaded, logger, {
+      requireHost: !informational && startsAtOnce,
+    });
 
     if (options.list) {
       io.stdout.write(`${listUserClasses(environment).join("\n")}\n`);
@@ -53,15 +62,26 @@ export async function run(io: CliIO): Promise<number> {
       io.stdout.write(`${taskRatioText(environment).join("\n")}\n`);
       return ExitCode.ok;
     }
-    if (!options.headless) {
-      throw new UsageError("CICADA_ERR_NO_WEB_UI", "the web UI is not available in this build", {
-        hint: "Run with --headless -u <users> -r <rate> -t <time>",
-      });
-    }
 
     logger.info(`Starting Cicada ${VERSION}`);
     const runner = new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
     await environment.events.init.fireAsync({ environment });
+    if (!options.headless) {
+      // Loaded on demand: a headless run does not pay for Fastify.
+      const { runWebUi } = await import("./web.js");
+      const locustfileLabel = options.locustfile ?? loaded.bundles.map((b) => b.filename).join(",");
+      const exitCode = await runWebUi({
+        environment,
+        runner,
+        options,
+        io,
+        logs,
+        version: VERSION,
+        locustfileLabel,
+      });
+      logger.info(`Shutting down (exit code ${exitCode})`);
+      return exitCode;
+    }
     const result = await runHeadless(environment, runner, options, io);
     logger.info(`Shutting down (exit code ${result.exitCode})`);
     return result.exitCode;

@@ -4,6 +4,8 @@
  * and `cicada.conf` key (the long flag without dashes). The commander program, the env
  * and config-file readers, and docs all come from this table, so they cannot drift apart.
  */
+import { WEB_OPTIONS } from "./options-web.js";
+
 export type OptionKind = "string" | "int" | "number" | "boolean" | "timespan" | "list" | "level";
 
 export interface OptionSpec {
@@ -154,6 +156,7 @@ export const OPTION_TABLE: OptionSpec[] = [
     description: "The same as JSON",
     cliOnly: true,
   },
+  ...WEB_OPTIONS,
 ];
 
 /** The long flag of an option, e.g. "spawn-rate". */
