@@ -101,6 +101,9 @@ function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {
     locustfile: args.locustfileLabel,
     defaults: { userCount: options.users, spawnRate: options.spawnRate, runTimeMs: options.runTime },
     distributed: args.distributed ?? false,
+    // REPORTS (issue #3) plug in here: `extraDownloads` (the HTML and JSON report links of
+    // the Download tab) and `extraRoutes` (their routes, e.g. GET /stats/report); and
+    // `fullHistoryCsvPath` once --csv/--csv-full-history write a history file.
   };
 }
 

@@ -82,7 +82,14 @@ export class LiveFeed {
       text = sseEvent("tick", JSON.stringify(this.tickUpdate()));
     }
     this.previousTotalStart = startTime;
-    for (const client of this.clients) client(text);
+    for (const client of this.clients) {
+      try {
+        client(text);
+      } catch (error) {
+        this.options.runner.environment.logger.debug(`a web UI stream failed: ${String(error)}`);
+        this.clients.delete(client);
+      }
+    }
     this.lastTickMs = performance.now() - started;
     return text;
   }

@@ -16,6 +16,12 @@ import { resetStats, stopTest, swarm } from "./routes-locust.js";
 
 /** Idle streams get a comment this often, so proxies and browsers keep them open. */
 const KEEPALIVE_MS = 15_000;
+/**
+ * A browser that stops reading (a suspended laptop) would make the server buffer every
+ * update; past this many unsent bytes its stream is closed. The browser reconnects by
+ * itself and gets a full update.
+ */
+const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
 
 function queryText(req: FastifyRequest, key: string): string | undefined {
   const value = (req.query as Record<string, unknown> | undefined)?.[key];
@@ -49,15 +55,16 @@ function stream(context: WebContext, req: FastifyRequest, reply: FastifyReply, o
   });
   raw.write("retry: 2000\n\n");
   const remove = context.feed.addClient((text) => {
-    raw.write(text);
+    if (raw.writableLength > MAX_UNSENT_BYTES) close();
+    else raw.write(text);
   });
   const keepalive = setInterval(() => raw.write(": keepalive\n\n"), KEEPALIVE_MS);
-  const close = () => {
+  function close(): void {
     clearInterval(keepalive);
     remove();
     open.delete(close);
     if (!raw.writableEnded) raw.end();
-  };
+  }
   open.add(close);
   req.raw.on("close", close);
 }

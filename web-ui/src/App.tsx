@@ -10,7 +10,7 @@ import { Ratio } from "./components/Ratio.js";
 import { StatsTable } from "./components/StatsTable.js";
 import { SwarmForm } from "./components/SwarmForm.js";
 import { Workers } from "./components/Workers.js";
-import { useLive } from "./store.js";
+import { type LiveState, useLive } from "./store.js";
 
 const TABS = [
   { id: "stats", label: "Statistics" },
@@ -91,17 +91,51 @@ export function App() {
         ))}
       </div>
       <main className="content" role="tabpanel">
-        {tab === "stats" && <StatsTable rows={live.rows} total={live.total} onChart={showChart} />}
-        {tab === "charts" && <Charts live={live} selected={chartName} onSelect={setChartName} />}
-        {tab === "failures" && <Failures version={live.versions.failures} />}
-        {tab === "exceptions" && <Exceptions />}
-        {tab === "ratio" && <Ratio classesCount={live.status?.userClassesCount ?? {}} />}
-        {tab === "download" && <Downloads links={live.meta?.downloads ?? []} />}
-        {tab === "workers" && (
-          <Workers workers={live.workers} distributed={live.meta?.distributed ?? false} />
+        {live.meta === null ? (
+          <p className="empty">Connecting to Cicada…</p>
+        ) : (
+          <TabContent
+            tab={tab}
+            live={live}
+            chartName={chartName}
+            onChart={showChart}
+            onChartName={setChartName}
+          />
         )}
-        {tab === "logs" && <Logs version={live.versions.logs} />}
       </main>
     </div>
   );
+}
+
+function TabContent({
+  tab,
+  live,
+  chartName,
+  onChart,
+  onChartName,
+}: {
+  tab: TabId;
+  live: LiveState;
+  chartName: string | null;
+  onChart: (key: string) => void;
+  onChartName: (key: string | null) => void;
+}) {
+  switch (tab) {
+    case "stats":
+      return <StatsTable rows={live.rows} total={live.total} onChart={onChart} />;
+    case "charts":
+      return <Charts live={live} selected={chartName} onSelect={onChartName} />;
+    case "failures":
+      return <Failures version={live.versions.failures} />;
+    case "exceptions":
+      return <Exceptions />;
+    case "ratio":
+      return <Ratio classesCount={live.status?.userClassesCount ?? {}} />;
+    case "download":
+      return <Downloads links={live.meta?.downloads ?? []} />;
+    case "workers":
+      return <Workers workers={live.workers} distributed={live.meta?.distributed ?? false} />;
+    case "logs":
+      return <Logs version={live.versions.logs} />;
+  }
 }

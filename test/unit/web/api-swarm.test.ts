@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { LoadTestShape } from "../../../src/user/index.js";
 import { waitFor } from "../../helpers/env.js";
 import { makeWebRun, NoHostUser, startTarget, type Target } from "./helpers.js";
 
@@ -173,6 +174,32 @@ describe("POST /swarm", () => {
       });
       assert.equal(empty.statusCode, 400);
       assert.equal(empty.json().success, false);
+    } finally {
+      await run.close();
+    }
+  });
+
+  it("starts a load shape without users or rate, and refuses to change it while it runs", async () => {
+    class TwoUsers extends LoadTestShape {
+      tick() {
+        return this.getRunTime() < 30 ? { users: 2, spawnRate: 100 } : null;
+      }
+    }
+    const run = await makeWebRun({ host: target.url, shapeClass: TwoUsers });
+    try {
+      const state = (await run.app.inject({ method: "GET", url: "/api/state" })).json();
+      assert.equal(state.meta.shapeClass, "TwoUsers");
+      const started = await run.app.inject({ method: "POST", url: "/swarm", payload: {} });
+      assert.equal(started.statusCode, 200, started.body);
+      assert.equal(started.json().message, "Swarming started using shape class");
+      assert.ok(await waitFor(() => run.runner.userCount === 2, 5000));
+      const edit = await run.app.inject({
+        method: "POST",
+        url: "/swarm",
+        payload: { user_count: 9, spawn_rate: 1 },
+      });
+      assert.equal(edit.statusCode, 409);
+      assert.match(edit.json().message, /a load shape controls this test/);
     } finally {
       await run.close();
     }

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { Environment, LocalRunner, type Runner, type WorkerSummary } from "../../../src/runner/index.js";
 import { Logger } from "../../../src/shared/logger.js";
-import { constant, HttpUser, task, type UserClass } from "../../../src/user/index.js";
+import { constant, HttpUser, type LoadTestShape, task, type UserClass } from "../../../src/user/index.js";
 import { buildWebApp, type LiveFeed, LogBuffer, type WebServerOptions } from "../../../src/web/index.js";
 
 /** A target on 127.0.0.1: /ok answers 200, /fail 500, anything else 404. Counts requests. */
@@ -60,6 +60,7 @@ export async function makeWebRun(
   options: {
     userClasses?: UserClass[];
     host?: string;
+    shapeClass?: new () => LoadTestShape;
     web?: Partial<WebServerOptions>;
     runner?: (environment: Environment) => LocalRunner;
   } = {},
@@ -68,6 +69,7 @@ export async function makeWebRun(
   const environment = new Environment({
     userClasses: options.userClasses ?? [SteadyUser],
     host: options.host,
+    shapeClass: options.shapeClass,
     logger: new Logger((record) => logs.add(record), "DEBUG"),
   });
   const runner = options.runner?.(environment) ?? new LocalRunner(environment);

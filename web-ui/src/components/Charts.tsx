@@ -90,7 +90,12 @@ function NameCharts({ rowKey }: { rowKey: string }) {
           setError(null);
           setState({ series: seriesFromColumns(columns), version: ++version });
         })
-        .catch((e: unknown) => !stopped && setError(e instanceof Error ? e.message : String(e)));
+        .catch((e: unknown) => {
+          if (stopped) return;
+          // After a reset the name has no history yet: show that rather than stale charts.
+          setState(null);
+          setError(e instanceof Error ? e.message : String(e));
+        });
     void load();
     const timer = setInterval(load, NAME_REFRESH_MS);
     return () => {
@@ -99,7 +104,7 @@ function NameCharts({ rowKey }: { rowKey: string }) {
     };
   }, [method, name]);
 
-  if (error && !state) return <p className="empty">{error}</p>;
+  if (error) return <p className="empty">{error}</p>;
   if (!state) return <p className="empty">Loading…</p>;
   return <ChartSet series={state.series} version={state.version} prefix="name" withUsers={false} />;
 }
