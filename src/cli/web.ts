@@ -37,8 +37,8 @@ export async function runWebUi(args: WebRunArgs): Promise<number> {
     await runner.quitAndWait();
     throw error;
   }
+  // On stdout, not in the log: with --logfile the user must still see where to go.
   io.stdout.write(`Starting web interface at ${server.url}\n`);
-  logger.info(`Starting web interface at ${server.url}`);
   const warning = exposureWarning(web.host, web.login !== undefined || web.token !== undefined);
   if (warning) logger.warning(warning);
 
