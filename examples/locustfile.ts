@@ -18,13 +18,12 @@ interface CatalogPage {
 }
 
 export class Shopper extends HttpUser {
-  // The default target; `-H`/`--host` on the command line overrides it. (`override`: these
-  // settings are declared by HttpUser, and this repository compiles with noImplicitOverride.)
-  override host = "http://127.0.0.1:8080";
+  // The default target; `-H`/`--host` on the command line overrides it.
+  host = "http://127.0.0.1:8080";
   // Think time between two tasks, in seconds: people read before they click.
-  override waitTime = between(0.5, 2);
+  waitTime = between(0.5, 2);
   // Django-style CSRF: copy the `csrftoken` cookie into `X-CSRFToken` on POST/PUT/PATCH/DELETE.
-  override csrf = true;
+  csrf = true;
 
   // Plain fields are per-user state: every virtual user is its own instance with its own cookie jar.
   private pages = 1;
@@ -32,7 +31,7 @@ export class Shopper extends HttpUser {
   private readonly seenCoupons = new Set<number>();
 
   // Runs once when the user starts, before any task.
-  override async onStart() {
+  async onStart() {
     await this.client.get("/signin"); // sets the csrftoken cookie
     // Unique usernames, so each user may claim each coupon once. The service answers
     // 302 -> /coupons and the client follows it, now carrying the session cookie.
@@ -41,7 +40,7 @@ export class Shopper extends HttpUser {
   }
 
   // Runs once when the user stops (end of the run, or fewer users wanted).
-  override async onStop() {
+  async onStop() {
     await this.client.post("/signout");
   }
 

@@ -11,6 +11,25 @@
 import { Events } from "./user/events.js";
 
 export type { HttpResponse, HttpSession, RequestOptions } from "./http/index.js";
+export { decodeJsonHistogram, histogramPercentilesMs, mergeEntryHistograms } from "./reports/hdr-base64.js";
+export type {
+  JsonEntry,
+  JsonException,
+  JsonFailure,
+  JsonHistogram,
+  JsonHistory,
+  JsonNamedSeries,
+  JsonReport,
+  JsonSeries,
+  JsonThresholdResult,
+  PercentileKey,
+  RatioTree,
+  ReportFlag,
+  ReportMeta,
+  ReportUserClass,
+} from "./reports/json-schema.js";
+export { assertJsonReport, validateJsonReport } from "./reports/json-validate.js";
+export type { ThresholdSpec, Thresholds } from "./reports/thresholds.js";
 export { Environment, LocalRunner } from "./runner/index.js";
 export {
   InterruptTaskSet,

@@ -7,8 +7,8 @@
 import { constant, FastHttpUser, task } from "cicada";
 
 export class HelloUser extends FastHttpUser {
-  override host = "http://127.0.0.1:8080";
-  override waitTime = constant(0); // no think time: measure the server, not the users
+  host = "http://127.0.0.1:8080";
+  waitTime = constant(0); // no think time: measure the server, not the users
 
   @task async hello() {
     await this.client.get("/hello");

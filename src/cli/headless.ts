@@ -32,7 +32,9 @@ export async function runHeadless(
   io: CliIO,
 ): Promise<HeadlessResult> {
   const logger = environment.logger;
-  const write = (lines: string[]) => io.stdout.write(`${lines.join("\n")}\n`);
+  // With --json, stdout carries only the JSON document.
+  const out = options.json === true ? io.stderr : io.stdout;
+  const write = (lines: string[]) => out.write(`${lines.join("\n")}\n`);
   let interrupted = false;
   let forceQuit: () => void = () => {};
   const forced = new Promise<void>((resolve) => {

@@ -172,10 +172,11 @@ export async function importBundle(
     writeFileSync(file, bundle.code);
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const where = error instanceof Error ? thrownAt(error, file) : undefined;
     throw new LocustfileError(
       "CICADA_ERR_LOCUSTFILE_THREW",
-      `the locustfile ${bundle.filename} threw while loading:\n${detail}`,
+      `the locustfile ${bundle.filename} threw while loading:\n${detail}${where ? ` (thrown at ${where})` : ""}`,
       {
         hint: "Code at the top level of a locustfile runs once at start-up; move request logic into tasks or onStart",
         cause: error,
@@ -184,6 +185,15 @@ export async function importBundle(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The first frame of the locustfile's own code in an error's stack, as "file:line:column". */
+function thrownAt(error: Error, bundleFile: string): string | undefined {
+  for (const line of (error.stack ?? "").split("\n")) {
+    const match = /at (?:.*\()?(.+?:\d+:\d+)\)?$/.exec(line.trim());
+    if (match && !match[1]!.startsWith("node:") && !match[1]!.includes(bundleFile)) return match[1];
+  }
+  return undefined;
 }
 
 /** Finds the user classes, the load shape and other exports of imported locustfiles. */

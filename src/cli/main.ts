@@ -15,6 +15,7 @@ import { runHeadless } from "./headless.js";
 import type { CliIO, SignalName } from "./io.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import { type CliOptions, parseOptions } from "./options.js";
+import { RunOutputs, type RunResult } from "./outputs.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
 import { VERSION } from "./version.js";
 
@@ -63,28 +64,27 @@ export async function run(io: CliIO): Promise<number> {
       return ExitCode.ok;
     }
 
+    const outputs = RunOutputs.prepare({ options, loaded, environment, io });
     logger.info(`Starting Cicada ${VERSION}`);
     const runner = new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
     await environment.events.init.fireAsync({ environment });
-    if (!options.headless) {
-      // Loaded on demand: a headless run does not pay for Fastify.
-      const { runWebUi } = await import("./web.js");
-      const locustfileLabel = options.locustfile ?? loaded.bundles.map((b) => b.filename).join(",");
-      const exitCode = await runWebUi({
-        environment,
-        runner,
-        options,
-        io,
-        logs,
-        version: VERSION,
-        locustfileLabel,
-      });
-      logger.info(`Shutting down (exit code ${exitCode})`);
-      return exitCode;
+    outputs.begin(runner);
+    let exitCode: number;
+    try {
+      let result: RunResult;
+      if (options.headless) {
+        result = await runHeadless(environment, runner, options, io);
+      } else {
+        // Loaded on demand: a headless run does not pay for Fastify.
+        const { runWebUi } = await import("./web.js");
+        result = await runWebUi({ environment, runner, options, io, logs, outputs, version: VERSION });
+      }
+      exitCode = outputs.finish(result);
+    } finally {
+      outputs.stop();
     }
-    const result = await runHeadless(environment, runner, options, io);
-    logger.info(`Shutting down (exit code ${result.exitCode})`);
-    return result.exitCode;
+    logger.info(`Shutting down (exit code ${exitCode})`);
+    return exitCode;
   } catch (error) {
     const { text, exitCode } = formatError(error);
     io.stderr.write(text);

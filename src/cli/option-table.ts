@@ -4,6 +4,7 @@
  * and `cicada.conf` key (the long flag without dashes). The commander program, the env
  * and config-file readers, and docs all come from this table, so they cannot drift apart.
  */
+import { REPORT_OPTIONS } from "./options-reports.js";
 import { WEB_OPTIONS } from "./options-web.js";
 
 export type OptionKind = "string" | "int" | "number" | "boolean" | "timespan" | "list" | "level";
@@ -43,7 +44,8 @@ export const OPTION_TABLE: OptionSpec[] = [
     key: "config",
     kind: "string",
     group: common,
-    description: "Config file (key = value lines); ./cicada.conf and ~/.cicada.conf are read too",
+    description:
+      "Config file (key = value lines), also CICADA_CONFIG; ./cicada.conf and ~/.cicada.conf are read first",
     cliOnly: true,
   },
   {
@@ -156,6 +158,7 @@ export const OPTION_TABLE: OptionSpec[] = [
     description: "The same as JSON",
     cliOnly: true,
   },
+  ...REPORT_OPTIONS,
   ...WEB_OPTIONS,
 ];
 

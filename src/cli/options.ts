@@ -58,7 +58,12 @@ export function buildProgram(version: string): Command {
     .helpOption("-h, --help", "Show this help and exit")
     .allowExcessArguments(true)
     .showSuggestionAfterError(true)
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      "after",
+      "\nEvery option can also be set as CICADA_<FLAG> (e.g. CICADA_USERS=10) or as 'flag = value' in\n" +
+        "cicada.conf. Docs: docs/options.md; exit codes: docs/exit-codes.md.",
+    );
   for (const spec of OPTION_TABLE) {
     const option = new Option(spec.flags, spec.description).helpGroup(spec.group);
     if (spec.hidden) option.hideHelp();

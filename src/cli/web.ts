@@ -1,7 +1,8 @@
 /**
  * A run with the web UI (no --headless): serve the UI, wait for the form (or start at
  * once with --autostart), and run until Ctrl-C/SIGTERM, --autoquit or a user's quit().
- * Then print Locust's final blocks and return the exit code, as a headless run does.
+ * Then print Locust's final blocks and return the result, as a headless run does (the
+ * CLI then writes the reports and judges the thresholds).
  */
 import { formatFinalSummary } from "../reports/console.js";
 import type { Environment, Runner } from "../runner/index.js";
@@ -11,6 +12,8 @@ import { exitCodeFor } from "./headless.js";
 import type { CliIO } from "./io.js";
 import type { CliOptions } from "./options.js";
 import { readWebOptions, type WebOptions } from "./options-web.js";
+import type { RunOutputs, RunResult } from "./outputs.js";
+import { reportRoutes } from "./web-reports.js";
 
 export interface WebRunArgs {
   environment: Environment;
@@ -18,14 +21,17 @@ export interface WebRunArgs {
   options: CliOptions;
   io: CliIO;
   logs: LogBuffer;
+  /** The run's report files and thresholds: the Download tab serves the reports live. */
+  outputs: RunOutputs;
   version: string;
-  locustfileLabel: string;
   /** True when the runner is a master (the Workers tab applies). */
   distributed?: boolean;
 }
 
-export async function runWebUi(args: WebRunArgs): Promise<number> {
+export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
   const { environment, runner, options, io } = args;
+  // With --json, stdout carries only the JSON document.
+  const out = options.json === true ? io.stderr : io.stdout;
   const logger = environment.logger;
   let web: WebOptions;
   let server: WebServer;
@@ -38,7 +44,7 @@ export async function runWebUi(args: WebRunArgs): Promise<number> {
     throw error;
   }
   // On stdout, not in the log: with --logfile the user must still see where to go.
-  io.stdout.write(`Starting web interface at ${server.url}\n`);
+  out.write(`Starting web interface at ${server.url}\n`);
   const warning = exposureWarning(web.host, web.login !== undefined || web.token !== undefined);
   if (warning) logger.warning(warning);
 
@@ -83,9 +89,9 @@ export async function runWebUi(args: WebRunArgs): Promise<number> {
   }
 
   const snapshot = environment.stats.snapshot(environment.now());
-  if (runner.startedAtMs !== undefined) io.stdout.write(`${formatFinalSummary(snapshot).join("\n")}\n`);
+  if (runner.startedAtMs !== undefined) out.write(`${formatFinalSummary(snapshot).join("\n")}\n`);
   await environment.events.quitting.fireAsync({ environment });
-  return exitCodeFor(snapshot, options);
+  return { snapshot, exitCode: exitCodeFor(snapshot, options), interrupted };
 }
 
 function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {
@@ -98,12 +104,11 @@ function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {
     auth: { username: web.login?.username, password: web.login?.password, token: web.token },
     logs: args.logs,
     version: args.version,
-    locustfile: args.locustfileLabel,
+    locustfile: args.outputs.meta(null, runner.environment.now()).locustfile,
     defaults: { userCount: options.users, spawnRate: options.spawnRate, runTimeMs: options.runTime },
     distributed: args.distributed ?? false,
-    // REPORTS (issue #3) plug in here: `extraDownloads` (the HTML and JSON report links of
-    // the Download tab) and `extraRoutes` (their routes, e.g. GET /stats/report); and
-    // `fullHistoryCsvPath` once --csv/--csv-full-history write a history file.
+    // The reports of issue #3: the Download tab's HTML and JSON report, and the full-history CSV.
+    ...reportRoutes(args.outputs, runner.environment),
   };
 }
 

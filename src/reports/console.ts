@@ -156,10 +156,18 @@ export function formatErrorReport(snapshot: StatsSnapshot): string[] {
   return lines;
 }
 
-/** The first stack frame of a traceback, where the exception was thrown. */
+/**
+ * Where an exception was thrown: the first stack frame in a source file (frames of
+ * built-ins such as `JSON.parse (<anonymous>)` say nothing about the user's code).
+ */
 export function firstFrame(traceback: string): string {
-  const frame = traceback.split("\n").find((line) => line.trimStart().startsWith("at "));
-  return frame ? frame.trim().slice(3) : "";
+  const frames = traceback
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith("at "));
+  const inSource = frames.find((f) => /:\d+:\d+\)?$/.test(f) && !f.includes("node:"));
+  const frame = inSource ?? frames[0];
+  return frame ? frame.slice(3) : "";
 }
 
 /** "Exceptions": errors thrown by task code, grouped by stack, with where they were thrown. */

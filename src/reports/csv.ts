@@ -25,6 +25,7 @@ export const CSV_FILES = {
 
 const PERCENTILE_COLUMNS = PERCENTILES_TO_REPORT.map(percentileLabel);
 
+/** Columns of `_stats.csv`, in Locust's order. */
 export const STATS_CSV_COLUMNS = [
   "Type",
   "Name",
@@ -40,6 +41,7 @@ export const STATS_CSV_COLUMNS = [
   ...PERCENTILE_COLUMNS,
 ];
 
+/** Columns of `_stats_history.csv`, in Locust's order. */
 export const STATS_HISTORY_CSV_COLUMNS = [
   "Timestamp",
   "User Count",
@@ -57,7 +59,9 @@ export const STATS_HISTORY_CSV_COLUMNS = [
   "Total Average Content Size",
 ];
 
+/** Columns of `_failures.csv`. */
 export const FAILURES_CSV_COLUMNS = ["Method", "Name", "Error", "Occurrences", "First Seen", "Last Seen"];
+/** Columns of `_exceptions.csv`. */
 export const EXCEPTIONS_CSV_COLUMNS = ["Count", "Message", "Traceback", "Nodes"];
 
 type Cell = string | number;
@@ -92,17 +96,29 @@ function percentileCells(entry: EntrySnapshot, current: boolean): Cell[] {
   return PERCENTILES_TO_REPORT.map((_, i) => wholeMs(values[i]?.[1]));
 }
 
+/**
+ * Median, average, min, max and average size, typed as Locust's values are: a row without
+ * response times has the int 0 for min (`min_response_time or 0`), max (its initial 0) and
+ * the median, the float 0.0 for the average; a row without requests has the int 0 size.
+ */
+function timeAndSizeCells(entry: EntrySnapshot): Cell[] {
+  const timed = entry.numRequests > entry.numNoneRequests;
+  return [
+    wholeMs(entry.medianResponseTimeMs),
+    pythonFloat(entry.avgResponseTimeMs),
+    timed && entry.minResponseTimeMs !== null ? pythonFloat(entry.minResponseTimeMs) : 0,
+    timed ? pythonFloat(entry.maxResponseTimeMs) : 0,
+    entry.numRequests > 0 ? pythonFloat(entry.avgContentLength) : 0,
+  ];
+}
+
 function statsRow(entry: EntrySnapshot): Cell[] {
   return [
     entry.method,
     entry.name,
     entry.numRequests,
     entry.numFailures,
-    wholeMs(entry.medianResponseTimeMs),
-    pythonFloat(entry.avgResponseTimeMs),
-    pythonFloat(entry.minResponseTimeMs ?? 0),
-    pythonFloat(entry.maxResponseTimeMs),
-    pythonFloat(entry.avgContentLength),
+    ...timeAndSizeCells(entry),
     pythonFloat(entry.totalRps),
     pythonFloat(entry.totalFailPerSec),
     ...percentileCells(entry, false),
@@ -146,11 +162,7 @@ export function statsHistoryCsvRows(
         ...percentileCells(entry, fullHistory),
         entry.numRequests,
         entry.numFailures,
-        wholeMs(entry.medianResponseTimeMs),
-        pythonFloat(entry.avgResponseTimeMs),
-        pythonFloat(entry.minResponseTimeMs ?? 0),
-        pythonFloat(entry.maxResponseTimeMs),
-        pythonFloat(entry.avgContentLength),
+        ...timeAndSizeCells(entry),
       ]),
     )
     .join("");

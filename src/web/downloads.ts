@@ -1,12 +1,9 @@
 /**
  * The Download data tab: Locust's CSV files, served from the live statistics.
  *
- * REPORTS (issue #3): the HTML and JSON reports are built elsewhere. They plug in without
- * editing this folder: pass their links as `extraDownloads` and their routes as
- * `extraRoutes` to startWebServer (see server.ts), e.g. from cli/web.ts:
- *
- *   extraDownloads: [{ label: "HTML report", href: "stats/report", description: "..." }],
- *   extraRoutes: (app, basePath) => app.get(`${basePath}/stats/report`, ...)
+ * The HTML and JSON reports (issue #3) are rendered by reports/ with the run's metadata,
+ * which the CLI owns: they plug in as `extraDownloads` and `extraRoutes` of
+ * startWebServer (see cli/web-reports.ts).
  */
 import { readFile } from "node:fs/promises";
 import type { FastifyInstance, FastifyReply } from "fastify";

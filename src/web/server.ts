@@ -168,7 +168,9 @@ export async function buildWebApp(
     reply.header("x-content-type-options", "nosniff");
     reply.header("x-frame-options", "DENY");
     reply.header("referrer-policy", "same-origin");
-    reply.header("content-security-policy", CONTENT_SECURITY_POLICY);
+    // A route may set its own (the self-contained HTML report runs inline scripts).
+    if (!reply.hasHeader("content-security-policy"))
+      reply.header("content-security-policy", CONTENT_SECURITY_POLICY);
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
     return payload;
   });

@@ -1,6 +1,9 @@
 /** The CLI's web mode, run in-process against a target on loopback. */
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTarget, type Target } from "../unit/web/helpers.js";
 import { startCliInProcess, writeLocustfile } from "./web-helpers.js";
@@ -84,6 +87,53 @@ describe("cicada without --headless", () => {
     assert.equal(await cli.done, 0);
     assert.match(cli.stdout(), /Response time percentiles/);
     await assert.rejects(fetch(`${url}stats/requests`), "the server is closed");
+  });
+
+  it("serves the HTML and JSON reports live, and writes --csv and --html at the end", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cicada-web-reports-"));
+    try {
+      const cli = startCliInProcess([
+        "-f",
+        locustfile.path,
+        "-H",
+        target.url,
+        "-P",
+        "0",
+        "--autostart",
+        "-u",
+        "1",
+        "-r",
+        "10",
+        "-t",
+        "3s",
+        "--autoquit",
+        "0",
+        "--csv",
+        join(dir, "run"),
+        "--html",
+        join(dir, "report.html"),
+      ]);
+      const url = await cli.url;
+      const state = await (await fetch(`${url}api/state`)).json();
+      const labels = state.meta.downloads.map((d: { label: string }) => d.label);
+      assert.deepEqual(labels.slice(-2), ["HTML report", "JSON report"]);
+      const html = await fetch(`${url}stats/report?download=1`);
+      assert.equal(html.status, 200);
+      assert.match(
+        html.headers.get("content-disposition") ?? "",
+        /^attachment; filename="report_\d+\.html"$/,
+      );
+      assert.match(html.headers.get("content-security-policy") ?? "", /script-src 'unsafe-inline'/);
+      assert.match(await html.text(), /^<!DOCTYPE html>/);
+      const json = await (await fetch(`${url}api/report`)).json();
+      assert.equal(typeof json.schemaVersion, "number");
+      assert.equal(json.meta.host, target.url);
+      assert.equal(await cli.done, 0, cli.stderr());
+      assert.match(readFileSync(join(dir, "run_stats.csv"), "utf8"), /^Type,Name,Request Count/);
+      assert.match(readFileSync(join(dir, "report.html"), "utf8"), /^<!DOCTYPE html>/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("exits 4 with a clear message when the port is in use", async () => {

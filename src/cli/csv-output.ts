@@ -1,0 +1,76 @@
+/**
+ * Writes Locust's CSV files during a run, as Locust does every CSV_STATS_INTERVAL_SEC (1 s):
+ * `_stats.csv`, `_failures.csv` and `_exceptions.csv` are rewritten whole, and rows are
+ * appended to `_stats_history.csv`. Each rewrite goes to a temporary file renamed over the
+ * old one, so a run killed at any moment leaves complete files at most a second old.
+ */
+import { appendFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  exceptionsCsv,
+  failuresCsv,
+  statsCsv,
+  statsHistoryCsvHeader,
+  statsHistoryCsvRows,
+} from "../reports/csv.js";
+import type { Logger } from "../shared/logger.js";
+import type { RequestStats } from "../stats/index.js";
+import type { OutputPaths } from "./output-paths.js";
+
+type CsvPaths = NonNullable<OutputPaths["csv"]>;
+
+/** Replaces `path` with `text` atomically (write a sibling, then rename). */
+export function writeFileAtomic(path: string, text: string): void {
+  const temporary = `${path}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
+
+/** The CSV files of one run. */
+export class CsvOutput {
+  private readonly failed = new Set<string>();
+
+  constructor(
+    private readonly paths: CsvPaths,
+    private readonly fullHistory: boolean,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Creates the files: the history header and the current (usually empty) tables. */
+  start(stats: RequestStats, userCount: number, nowMs: number): void {
+    this.guard(this.paths.history, () => writeFileSync(this.paths.history, statsHistoryCsvHeader()));
+    this.write(stats, userCount, nowMs);
+  }
+
+  /**
+   * Rewrites the tables and appends history rows for `nowMs`. Returns false if any file
+   * could not be written (the error is logged once per file; later writes still try).
+   */
+  write(stats: RequestStats, userCount: number, nowMs: number): boolean {
+    const snapshot = stats.snapshot(nowMs, { allCurrentPercentiles: this.fullHistory });
+    const results = [
+      this.guard(this.paths.stats, () => writeFileAtomic(this.paths.stats, statsCsv(snapshot))),
+      this.guard(this.paths.failures, () => writeFileAtomic(this.paths.failures, failuresCsv(snapshot))),
+      this.guard(this.paths.exceptions, () =>
+        writeFileAtomic(this.paths.exceptions, exceptionsCsv(snapshot)),
+      ),
+      this.guard(this.paths.history, () =>
+        appendFileSync(this.paths.history, statsHistoryCsvRows(snapshot, userCount, this.fullHistory)),
+      ),
+    ];
+    return results.every(Boolean);
+  }
+
+  private guard(path: string, action: () => void): boolean {
+    try {
+      action();
+      this.failed.delete(path);
+      return true;
+    } catch (error) {
+      if (!this.failed.has(path)) {
+        this.failed.add(path);
+        this.logger.error(`could not write ${path}: ${(error as Error).message}`);
+      }
+      return false;
+    }
+  }
+}

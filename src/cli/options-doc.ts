@@ -1,0 +1,42 @@
+/**
+ * Renders docs/options.md from the option table, so the documented flags are the real
+ * ones (`npm run docs:options` rewrites the file; a test fails when it is stale).
+ */
+import { envName, OPTION_TABLE } from "./option-table.js";
+
+export function renderOptionsDoc(): string {
+  const groups = new Map<string, typeof OPTION_TABLE>();
+  for (const spec of OPTION_TABLE) {
+    if (spec.hidden) continue;
+    groups.set(spec.group, [...(groups.get(spec.group) ?? []), spec]);
+  }
+  const lines = [
+    "# Command-line options",
+    "",
+    "<!-- Generated from src/cli/option-table.ts by `npm run docs:options`. Do not edit by hand. -->",
+    "",
+    "`cicada [options] [UserClass ...]`: flags follow Locust's names. Every option except those marked",
+    "*flag only* can also be set as an environment variable (`CICADA_<FLAG>`) or as a `key = value`",
+    "line in a config file (`~/.cicada.conf`, `./cicada.conf`, then `--config FILE`), where the key is",
+    "the long flag without dashes (`spawn-rate = 5`; `spawn_rate` works too). Precedence: config",
+    "files < environment < command line. Positional arguments name the user classes to run (default: all).",
+    "",
+  ];
+  for (const [group, specs] of groups) {
+    lines.push(
+      `## ${group}`,
+      "",
+      "| flag | environment | default | description |",
+      "| --- | --- | --- | --- |",
+    );
+    for (const spec of specs) {
+      const flags = spec.flags.replaceAll("|", "\\|");
+      const env = spec.cliOnly ? "*flag only*" : `\`${envName(spec)}\``;
+      const fallback = spec.defaultValue === undefined ? "" : `\`${String(spec.defaultValue)}\``;
+      lines.push(`| \`${flags}\` | ${env} | ${fallback} | ${spec.description.replaceAll("|", "\\|")} |`);
+    }
+    lines.push("");
+  }
+  lines.push("`-h, --help` prints this list; `-V, --version` prints the version.", "");
+  return lines.join("\n");
+}

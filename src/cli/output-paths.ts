@@ -1,0 +1,112 @@
+/**
+ * Where report files go, and the check that they can be written, made before a test
+ * starts so a typo in a path costs seconds, not a whole run.
+ */
+import { randomUUID } from "node:crypto";
+import { accessSync, closeSync, constants, existsSync, openSync, statSync, unlinkSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { CSV_FILES } from "../reports/csv.js";
+import { EnvironmentError } from "../shared/errors.js";
+import type { ReportOptions } from "./options-reports.js";
+
+/** Absolute paths of every file the run will write. */
+export interface OutputPaths {
+  csv?: { stats: string; history: string; failures: string; exceptions: string };
+  html?: string;
+  jsonFile?: string;
+  junit?: string;
+}
+
+/** What {u}, {r} and {t} in --html become. */
+export interface HtmlSubstitutions {
+  users: number | undefined;
+  spawnRate: number | undefined;
+  runTimeMs: number | undefined;
+}
+
+/**
+ * Locust's --html substitutions: {u} users, {r} spawn rate, {t} run time in whole seconds
+ * ("none" when not set, e.g. with a load shape or no -t).
+ */
+export function substituteHtmlPath(template: string, values: HtmlSubstitutions): string {
+  const text = (value: number | undefined) => (value === undefined ? "none" : String(value));
+  return template
+    .replaceAll("{u}", text(values.users))
+    .replaceAll("{r}", text(values.spawnRate))
+    .replaceAll(
+      "{t}",
+      text(values.runTimeMs === undefined ? undefined : Math.round(values.runTimeMs / 1000)),
+    );
+}
+
+/** Resolves the report paths given in the options, relative to `cwd`. */
+export function resolveOutputPaths(report: ReportOptions, cwd: string, html: HtmlSubstitutions): OutputPaths {
+  const paths: OutputPaths = {};
+  if (report.csv !== undefined) {
+    const prefix = resolve(cwd, report.csv);
+    paths.csv = {
+      stats: prefix + CSV_FILES.stats,
+      history: prefix + CSV_FILES.history,
+      failures: prefix + CSV_FILES.failures,
+      exceptions: prefix + CSV_FILES.exceptions,
+    };
+  }
+  if (report.html !== undefined) paths.html = resolve(cwd, substituteHtmlPath(report.html, html));
+  if (report.jsonFile !== undefined) paths.jsonFile = `${resolve(cwd, report.jsonFile)}.json`;
+  if (report.junit !== undefined) paths.junit = resolve(cwd, report.junit);
+  return paths;
+}
+
+/** Why `path` cannot be written, or undefined when it can. */
+export function unwritableReason(path: string): string | undefined {
+  const dir = dirname(path);
+  if (!existsSync(dir)) return `the folder ${dir} does not exist`;
+  if (!statSync(dir).isDirectory()) return `${dir} is not a folder`;
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory()) return `${path} is a folder`;
+    try {
+      accessSync(path, constants.W_OK);
+    } catch {
+      return `${path} is not writable`;
+    }
+  }
+  // Permission bits do not tell everything (root, read-only mounts): create a file to know.
+  const probe = resolve(dir, `.cicada-write-check-${randomUUID()}`);
+  try {
+    closeSync(openSync(probe, "wx"));
+    unlinkSync(probe);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    return `the folder ${dir} is not writable (${code})`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks every output path.
+ * @throws EnvironmentError listing each path that cannot be written (exit code 4).
+ */
+export function checkOutputPaths(paths: OutputPaths): void {
+  const wanted: Array<[label: string, path: string]> = [];
+  if (paths.csv) {
+    for (const path of Object.values(paths.csv)) wanted.push(["--csv", path]);
+  }
+  if (paths.html) wanted.push(["--html", paths.html]);
+  if (paths.jsonFile) wanted.push(["--json-file", paths.jsonFile]);
+  if (paths.junit) wanted.push(["--junit", paths.junit]);
+  // One line per (flag, reason): four CSV files in a missing folder are one mistake.
+  const problems = new Map<string, string>();
+  for (const [label, path] of wanted) {
+    const reason = unwritableReason(path);
+    if (reason !== undefined && !problems.has(`${label} ${reason}`)) {
+      problems.set(`${label} ${reason}`, `✖ ${label}: cannot write ${path}: ${reason}`);
+    }
+  }
+  if (problems.size > 0) {
+    throw new EnvironmentError(
+      "CICADA_ERR_OUTPUT_PATH",
+      `cannot write the report files:\n${[...problems.values()].join("\n")}`,
+      { hint: "Create the folder first, or choose a path in a folder you can write to" },
+    );
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * Everything a run leaves behind besides the console tables: the CSV files (rewritten
+ * every second), thresholds (watched for abortOnFail during the run, judged at the end),
+ * and the JSON, HTML and JUnit reports written at the end, including after Ctrl-C/SIGTERM.
+ *
+ * Lifecycle: `RunOutputs.prepare` validates thresholds and paths before the test starts
+ * (throwing a UsageError or EnvironmentError); `begin(runner)` starts the per-second
+ * work; `finish(result)` prints the threshold verdict, writes every file (one failing
+ * write never prevents the others) and returns the exit code.
+ */
+import {
+  type AbortDecision,
+  buildJsonReport,
+  evaluateThresholds,
+  formatMeasured,
+  formatThresholdSummary,
+  type JsonThresholdResult,
+  parseThresholds,
+  type ReportFlag,
+  type ReportInput,
+  type ReportMeta,
+  renderHtmlReport,
+  renderJunitXml,
+  ThresholdAbortTracker,
+  type ThresholdDefinition,
+} from "../reports/index.js";
+import { type Environment, type Runner, taskRatioPerClass, taskRatioTotal } from "../runner/index.js";
+import { ExitCode } from "../shared/errors.js";
+import { AGGREGATED_NAME, type StatsSnapshot } from "../stats/index.js";
+import { CsvOutput, writeFileAtomic } from "./csv-output.js";
+import type { CliIO, TextSink } from "./io.js";
+import type { LoadedLocustfile } from "./locustfile.js";
+import type { CliOptions } from "./options.js";
+import { type ReportOptions, reportOptionsOf } from "./options-reports.js";
+import { checkOutputPaths, type OutputPaths, resolveOutputPaths } from "./output-paths.js";
+import { VERSION } from "./version.js";
+
+/** How often CSV files are rewritten and abortOnFail thresholds checked (Locust's CSV_STATS_INTERVAL_SEC). */
+export const OUTPUT_INTERVAL_MS = 1000;
+
+/** What `finish` needs from the run (runHeadless's result satisfies it). */
+export interface RunResult {
+  snapshot: StatsSnapshot;
+  exitCode: number;
+  interrupted: boolean;
+}
+
+/** Inputs of {@link RunOutputs.prepare}. */
+export interface OutputsSetup {
+  options: CliOptions;
+  loaded: LoadedLocustfile;
+  environment: Environment;
+  io: CliIO;
+}
+
+/** The report files and thresholds of one run. */
+export class RunOutputs {
+  private readonly flags: ReportFlag[] = [];
+  private readonly csv: CsvOutput | undefined;
+  private readonly abortTracker: ThresholdAbortTracker;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private runner: Runner | undefined;
+  private aborted: AbortDecision | undefined;
+
+  private constructor(
+    private readonly setup: OutputsSetup,
+    readonly report: ReportOptions,
+    readonly paths: OutputPaths,
+    readonly thresholds: readonly ThresholdDefinition[],
+  ) {
+    const logger = setup.environment.logger;
+    this.csv = paths.csv ? new CsvOutput(paths.csv, report.csvFullHistory, logger) : undefined;
+    this.abortTracker = new ThresholdAbortTracker(thresholds);
+  }
+
+  /**
+   * Validates the thresholds (locustfile export and --threshold) and the output paths.
+   * Writes nothing.
+   * @throws UsageError (exit 2) for a bad threshold, EnvironmentError (exit 4) for a path that cannot be written.
+   */
+  static prepare(setup: OutputsSetup): RunOutputs {
+    const report = reportOptionsOf(setup.options);
+    const thresholds = parseThresholds(setup.loaded.exports.thresholds, report.thresholds);
+    const shape = setup.environment.shapeClass !== undefined;
+    const paths = resolveOutputPaths(report, setup.io.cwd, {
+      users: shape ? undefined : (setup.options.users ?? 1),
+      spawnRate: shape ? undefined : (setup.options.spawnRate ?? 1),
+      runTimeMs: shape ? undefined : setup.options.runTime,
+    });
+    checkOutputPaths(paths);
+    if (report.csvFullHistory && !report.csv) {
+      setup.environment.logger.warning("--csv-full-history does nothing without --csv PREFIX");
+    }
+    if (report.junit && thresholds.length === 0) {
+      setup.environment.logger.warning("--junit without thresholds: the JUnit file will have no test case");
+    }
+    return new RunOutputs(setup, report, paths, thresholds);
+  }
+
+  /** Where the tables and summary go: stderr when --json keeps stdout for the JSON. */
+  get summaryStream(): TextSink {
+    return this.report.json ? this.setup.io.stderr : this.setup.io.stdout;
+  }
+
+  /** Adds a note shown in the reports (e.g. "generator overloaded"). */
+  addFlag(flag: ReportFlag): void {
+    if (!this.flags.some((f) => f.code === flag.code)) this.flags.push(flag);
+  }
+
+  /** Starts writing CSV files and watching abortOnFail thresholds, once a second. */
+  begin(runner: Runner): void {
+    this.runner = runner;
+    const { environment } = this.setup;
+    this.csv?.start(environment.stats, runner.userCount, environment.now());
+    if (this.csv === undefined && !this.abortTracker.active) return;
+    this.timer = setInterval(() => this.tick(), OUTPUT_INTERVAL_MS);
+    this.timer.unref?.();
+  }
+
+  /** Stops the per-second work (idempotent). */
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    const { environment } = this.setup;
+    const now = environment.now();
+    this.csv?.write(environment.stats, this.runner?.userCount ?? 0, now);
+    if (this.aborted === undefined && this.abortTracker.active) {
+      const decision = this.abortTracker.check(environment.stats, now);
+      if (decision !== undefined) this.abort(decision);
+    }
+  }
+
+  private abort(decision: AbortDecision): void {
+    this.aborted = decision;
+    const { key, expression } = decision.definition;
+    const seconds = Math.round(decision.failingForMs / 100) / 10;
+    this.setup.environment.logger.error(
+      `threshold '${key}: ${expression}' failed (measured ${formatMeasured(decision.result)}) for ${seconds} s: aborting the run (abortOnFail)`,
+    );
+    this.addFlag({
+      code: "aborted-by-threshold",
+      message: `The run was stopped early because the threshold '${key}: ${expression}' failed (abortOnFail).`,
+    });
+    this.runner?.quit();
+  }
+
+  /** The run's metadata; `endTimeMs` null while it is running. */
+  meta(endTimeMs: number | null, nowMs: number): ReportMeta {
+    const { environment, options, loaded } = this.setup;
+    const infos = environment.userClassInfos;
+    const shape = environment.shapeClass;
+    const startTimeMs = this.runner?.startedAtMs ?? environment.stats.total.startTimeMs;
+    const classHosts = [...new Set(infos.map((i) => i.host).filter((h): h is string => h !== undefined))];
+    return {
+      startTimeMs,
+      endTimeMs,
+      durationMs: Math.max(0, (endTimeMs ?? nowMs) - startTimeMs),
+      host: environment.host ?? (classHosts.length > 0 ? classHosts.join(", ") : null),
+      locustfile: loaded.bundles.map((b) => b.filename).join(", "),
+      users: shape ? null : (options.users ?? 1),
+      spawnRate: shape ? null : (options.spawnRate ?? 1),
+      runTimeMs: shape ? null : (options.runTime ?? null),
+      shape: shape?.name ?? null,
+      cicadaVersion: VERSION,
+      userClasses: infos.map((i) => ({
+        name: i.name,
+        weight: i.weight,
+        fixedCount: i.fixedCount,
+        host: i.host ?? null,
+      })),
+      taskRatio: { perClass: taskRatioPerClass(infos), total: taskRatioTotal(infos) },
+      flags: [...this.flags],
+    };
+  }
+
+  /** Threshold results at `nowMs`; the one that aborted the run is marked and counts as failed. */
+  evaluateThresholds(nowMs: number): JsonThresholdResult[] {
+    const results = evaluateThresholds(this.thresholds, this.setup.environment.stats, nowMs);
+    const index = this.aborted ? this.thresholds.indexOf(this.aborted.definition) : -1;
+    if (index >= 0) results[index] = { ...results[index]!, aborted: true, passed: false };
+    return results;
+  }
+
+  /**
+   * Ends the run's outputs: prints the threshold verdict, writes every file and returns
+   * the exit code: thresholds failed → 99; else a report file could not be written → 4;
+   * else the run's own code (--exit-code-on-error when requests failed, or 0).
+   */
+  finish(result: RunResult): number {
+    this.stop();
+    const { environment, io } = this.setup;
+    // A signal now must not kill the process halfway through writing the reports.
+    const unsubscribe = io.onSignal((signal) =>
+      environment.logger.warning(`${signal} received while writing the reports: finishing them first`),
+    );
+    try {
+      if (result.interrupted) {
+        this.addFlag({
+          code: "interrupted",
+          message: "The run was interrupted (Ctrl-C or SIGTERM); the statistics cover the time until then.",
+        });
+      }
+      const end = result.snapshot.timeMs;
+      const thresholds = this.evaluateThresholds(end);
+      const summary = formatThresholdSummary(thresholds);
+      if (summary.length > 0) this.summaryStream.write(`${summary.join("\n")}\n`);
+      const input: ReportInput = {
+        snapshot: result.snapshot,
+        history: environment.stats.history.toJSON(),
+        meta: this.meta(end, end),
+        thresholds,
+        histograms: (method, name) =>
+          method === "" && name === AGGREGATED_NAME
+            ? environment.stats.total.histogram
+            : environment.stats.get(method, name)?.histogram,
+      };
+      const written = this.writeFiles(input, thresholds);
+      if (thresholds.some((t) => !t.passed)) return ExitCode.thresholds;
+      if (!written) return ExitCode.environment;
+      return result.exitCode;
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  /** Writes every report; returns false if any could not be written (each failure is logged). */
+  private writeFiles(input: ReportInput, thresholds: JsonThresholdResult[]): boolean {
+    const { environment, io } = this.setup;
+    const logger = environment.logger;
+    let ok = true;
+    const attempt = (what: string, path: string, write: () => void) => {
+      try {
+        write();
+        logger.info(`${what} written to ${path}`);
+      } catch (error) {
+        ok = false;
+        logger.error(`could not write the ${what} to ${path}: ${(error as Error).message}`);
+      }
+    };
+    if (this.csv && !this.csv.write(environment.stats, 0, input.snapshot.timeMs)) ok = false;
+    let json: string | undefined;
+    const jsonText = () => {
+      json ??= JSON.stringify(buildJsonReport(input));
+      return json;
+    };
+    if (this.paths.jsonFile) {
+      const path = this.paths.jsonFile;
+      attempt("JSON report", path, () => writeFileAtomic(path, `${jsonText()}\n`));
+    }
+    if (this.paths.junit) {
+      const path = this.paths.junit;
+      attempt("JUnit XML", path, () => writeFileAtomic(path, renderJunitXml(thresholds, input.meta)));
+    }
+    if (this.paths.html) {
+      const path = this.paths.html;
+      attempt("HTML report", path, () => writeFileAtomic(path, renderHtmlReport(input)));
+    }
+    if (this.report.json) io.stdout.write(`${jsonText()}\n`);
+    return ok;
+  }
+}

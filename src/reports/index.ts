@@ -1,0 +1,45 @@
+/**
+ * Reports: pure functions of a stats snapshot (plus history, run metadata and threshold
+ * results) that render the console tables, Locust's CSV files, the JSON report, the HTML
+ * report and JUnit XML; and the thresholds (parse, evaluate, format). No file is written
+ * here: the CLI (and the web UI) decide where the text goes.
+ */
+export * from "./console.js";
+export * from "./csv.js";
+export {
+  decodeHistogramBase64,
+  decodeJsonHistogram,
+  encodeHistogramBase64,
+  histogramPercentilesMs,
+  mergeEntryHistograms,
+  toJsonHistogram,
+} from "./hdr-base64.js";
+export { type HtmlReportOptions, renderHtmlReport } from "./html.js";
+export { loadReportAssets, type ReportAssets } from "./html-assets.js";
+export type { HtmlLimits } from "./html-sections.js";
+export { buildJsonReport, historyOf, renderJsonReport } from "./json.js";
+export * from "./json-schema.js";
+export { assertJsonReport, validateJsonReport } from "./json-validate.js";
+export { renderJunitXml } from "./junit.js";
+export { type HistogramLookup, type ReportInput, reportInputFromStats } from "./report-input.js";
+export { type AbortDecision, ThresholdAbortTracker } from "./threshold-abort.js";
+export {
+  evaluateThreshold,
+  evaluateThresholds,
+  formatMeasured,
+  formatThresholdSummary,
+  type ThresholdSource,
+} from "./threshold-eval.js";
+export {
+  parseThresholdExpression,
+  parseThresholdKey,
+  parseThresholds,
+  splitCliThreshold,
+  THRESHOLD_METRICS,
+  type ThresholdDefinition,
+  type ThresholdMetric,
+  type ThresholdOperator,
+  type ThresholdSpec,
+  type Thresholds,
+  type ThresholdTarget,
+} from "./thresholds.js";

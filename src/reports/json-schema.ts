@@ -1,0 +1,229 @@
+/**
+ * The JSON report, schema version 1: what `cicada --json` prints and `--json-file NAME`
+ * writes to NAME.json. These types are the schema (re-exported by the package, so a
+ * script can `import type { JsonReport } from "cicada"`); docs/reports.md describes
+ * every field. `validateJsonReport` checks a parsed document against them at run time.
+ *
+ * Compatibility rule: within one `schemaVersion`, fields are only ever added, never
+ * renamed, removed or given another meaning. Times are epoch milliseconds, response
+ * times milliseconds, rates per second, sizes bytes.
+ */
+
+/** The schema version this build writes. */
+export const JSON_REPORT_SCHEMA_VERSION = 1;
+
+/** Encoding name of {@link JsonHistogram.data}. */
+export const HISTOGRAM_ENCODING = "hdr-v2-compressed-base64";
+
+/** Keys of {@link JsonEntry.percentiles}: Locust's reported percentiles. */
+export const PERCENTILE_KEYS = [
+  "p50",
+  "p66",
+  "p75",
+  "p80",
+  "p90",
+  "p95",
+  "p98",
+  "p99",
+  "p99.9",
+  "p99.99",
+  "p100",
+] as const;
+
+/** One of {@link PERCENTILE_KEYS}. */
+export type PercentileKey = (typeof PERCENTILE_KEYS)[number];
+
+/** A whole report. */
+export interface JsonReport {
+  schemaVersion: 1;
+  /** Always "cicada". */
+  generator: "cicada";
+  /** When the statistics were read, epoch ms (the end of the run for a final report). */
+  generatedAtMs: number;
+  meta: ReportMeta;
+  /** The "Aggregated" row: every request of the run. */
+  total: JsonEntry;
+  /** One row per (method, name), sorted by name then method. */
+  entries: JsonEntry[];
+  /** Failure groups (method, name, error), most occurrences first. */
+  failures: JsonFailure[];
+  /** Failure occurrences not grouped because the failures table was full. */
+  droppedFailures: number;
+  /** Exceptions thrown by task code, grouped by traceback, most frequent first. */
+  exceptions: JsonException[];
+  /** Exceptions not grouped because the exceptions table was full. */
+  droppedExceptions: number;
+  /** True when the run had more distinct names than the limit and some were counted as "(other)". */
+  collapsedNames: boolean;
+  /** Time series sampled about once a second, downsampled to a bounded number of points. */
+  history: JsonHistory;
+  /** Pass/fail of each threshold, in declaration order (empty when none were declared). */
+  thresholds: JsonThresholdResult[];
+}
+
+/** Statistics of one (method, name), or of the total. */
+export interface JsonEntry {
+  /** HTTP method or request type; "" for the total. */
+  method: string;
+  /** Request name; "Aggregated" for the total. */
+  name: string;
+  /** Requests, failures included. */
+  numRequests: number;
+  numFailures: number;
+  /** Requests logged without a response time. */
+  numNoneRequests: number;
+  /** numFailures / numRequests. */
+  failRatio: number;
+  /** Exact smallest response time; null when none was logged. */
+  minResponseTimeMs: number | null;
+  /** Exact largest response time; null when none was logged. */
+  maxResponseTimeMs: number | null;
+  /** Mean response time; null when none was logged. */
+  avgResponseTimeMs: number | null;
+  medianResponseTimeMs: number | null;
+  /** Response-time percentiles (3 significant digits, p100 is the exact max); null when none. */
+  percentiles: Record<PercentileKey, number | null>;
+  /** Requests per second over the whole run. */
+  rps: number;
+  /** Failures per second over the whole run. */
+  failPerSec: number;
+  totalContentLength: number;
+  avgContentLength: number;
+  /** When this row started counting. */
+  startTimeMs: number;
+  lastRequestTimeMs: number | null;
+  /** The response-time histogram, to merge or compare runs; null when none was logged or not available. */
+  histogram: JsonHistogram | null;
+}
+
+/**
+ * An HdrHistogram of response times in microseconds (3 significant digits, lowest value 1),
+ * in the standard compressed V2 encoding: int32 cookie 0x1c849314, int32 length, then the
+ * zlib deflate of the V2 payload, all base64. Java's, C's and hdr-histogram-js's decoders
+ * (`decodeFromCompressedBase64`) read it; so does `decodeJsonHistogram` here.
+ */
+export interface JsonHistogram {
+  encoding: typeof HISTOGRAM_ENCODING;
+  unit: "us";
+  /** Exact smallest and largest recorded values (the encoding keeps only bucket bounds). */
+  minUs: number;
+  maxUs: number;
+  data: string;
+}
+
+/** Occurrences of one (method, name, error). */
+export interface JsonFailure {
+  method: string;
+  name: string;
+  error: string;
+  occurrences: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+}
+
+/** One exception thrown by task code. */
+export interface JsonException {
+  count: number;
+  message: string;
+  traceback: string;
+  /** The processes it came from ("local", or worker ids). */
+  nodes: string[];
+}
+
+/** History of the total and of every (method, name). */
+export interface JsonHistory {
+  total: JsonSeries;
+  entries: JsonNamedSeries[];
+}
+
+/**
+ * A time series as parallel columns. Rates and percentiles are "current" values (the last
+ * ~10 s at each point); `avgResponseTimeMs` is cumulative. After downsampling each point
+ * stands for `stride` samples: rates averaged, percentiles the maximum.
+ */
+export interface JsonSeries {
+  stride: number;
+  timeMs: number[];
+  userCount: number[];
+  rps: number[];
+  failPerSec: number[];
+  p50: Array<number | null>;
+  p95: Array<number | null>;
+  p99: Array<number | null>;
+  avgResponseTimeMs: number[];
+}
+
+/** The series of one (method, name). */
+export interface JsonNamedSeries extends JsonSeries {
+  method: string;
+  name: string;
+}
+
+/** The outcome of one threshold. */
+export interface JsonThresholdResult {
+  /** The key as written: "total", "GET /coupons", "/coupons". */
+  key: string;
+  /** The expression as written, e.g. "p(95) < 300". */
+  expression: string;
+  /** Canonical metric name: "p(95)", "avg", "failRate", ... */
+  metric: string;
+  operator: "<" | "<=" | ">" | ">=" | "==" | "!=";
+  /** The limit in the metric's unit (ms for times, a ratio for failRate). */
+  limit: number;
+  /** What was measured; null when there was no data for the key. */
+  measured: number | null;
+  passed: boolean;
+  /** Why it failed when it is not a plain comparison ("no data"), else null. */
+  reason: string | null;
+  abortOnFail: boolean;
+  /** True if this threshold stopped the run early. */
+  aborted: boolean;
+}
+
+/** Everything about a run that is not a statistic. */
+export interface ReportMeta {
+  /** When the test started (first user spawned), epoch ms. */
+  startTimeMs: number;
+  /** When it ended; null while it is still running. */
+  endTimeMs: number | null;
+  /** endTimeMs (or now, while running) − startTimeMs. */
+  durationMs: number;
+  /** The target host (-H, or the user classes' host when they agree); null if unknown. */
+  host: string | null;
+  /** The locustfile(s) as given. */
+  locustfile: string;
+  /** Requested peak users; null when a load shape drives the run. */
+  users: number | null;
+  /** Requested users started per second; null with a load shape. */
+  spawnRate: number | null;
+  /** -t/--run-time; null when unlimited. */
+  runTimeMs: number | null;
+  /** Name of the LoadTestShape, if one was used. */
+  shape: string | null;
+  cicadaVersion: string;
+  userClasses: ReportUserClass[];
+  /** Task ratios, as `--show-task-ratio-json` prints them. */
+  taskRatio: { perClass: Record<string, RatioTree>; total: Record<string, RatioTree> };
+  /** Things the reader should know about the run (interrupted, aborted, generator overloaded, ...). */
+  flags: ReportFlag[];
+}
+
+/** A user class of the run. */
+export interface ReportUserClass {
+  name: string;
+  weight: number;
+  fixedCount: number;
+  host: string | null;
+}
+
+/** A node of a task-ratio tree: the share of task runs, and nested task sets. */
+export interface RatioTree {
+  ratio: number;
+  tasks?: Record<string, RatioTree>;
+}
+
+/** A note about the run; `code` is stable (e.g. "interrupted"), `message` is for people. */
+export interface ReportFlag {
+  code: string;
+  message: string;
+}

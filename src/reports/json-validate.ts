@@ -1,0 +1,227 @@
+/**
+ * A run-time check of a parsed JSON report against the schema types of json-schema.ts:
+ * every key present, no unknown key, every value of the right type. The key lists are
+ * typed `Shape<T>` (one validator per key of T, none missing, none extra), so the
+ * validator cannot drift from the types without a compile error.
+ */
+import {
+  HISTOGRAM_ENCODING,
+  type JsonEntry,
+  type JsonException,
+  type JsonFailure,
+  type JsonHistogram,
+  type JsonHistory,
+  type JsonNamedSeries,
+  type JsonReport,
+  type JsonSeries,
+  type JsonThresholdResult,
+  PERCENTILE_KEYS,
+  type PercentileKey,
+  type RatioTree,
+  type ReportFlag,
+  type ReportMeta,
+  type ReportUserClass,
+} from "./json-schema.js";
+
+/** Appends a problem per mismatch found at `path`. */
+type Check = (value: unknown, path: string, problems: string[]) => void;
+/** One check per key of T, every key required (optional keys included). */
+type Shape<T> = { [K in keyof T]-?: Check };
+
+const typeName = (value: unknown) =>
+  value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+
+const expect =
+  (what: string, ok: (value: unknown) => boolean): Check =>
+  (value, path, problems) => {
+    if (!ok(value)) problems.push(`${path}: expected ${what}, got ${typeName(value)}`);
+  };
+
+const num = expect("a finite number", (v) => typeof v === "number" && Number.isFinite(v));
+const str = expect("a string", (v) => typeof v === "string");
+const bool = expect("a boolean", (v) => typeof v === "boolean");
+const literal = (wanted: unknown): Check => expect(JSON.stringify(wanted), (v) => v === wanted);
+const oneOf = (options: readonly unknown[]): Check =>
+  expect(`one of ${options.map((o) => JSON.stringify(o)).join(", ")}`, (v) => options.includes(v));
+
+const nullable =
+  (check: Check): Check =>
+  (value, path, problems) => {
+    if (value !== null) check(value, path, problems);
+  };
+
+const array =
+  (item: Check): Check =>
+  (value, path, problems) => {
+    if (!Array.isArray(value)) {
+      problems.push(`${path}: expected an array, got ${typeName(value)}`);
+      return;
+    }
+    value.forEach((element, i) => {
+      item(element, `${path}[${i}]`, problems);
+    });
+  };
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** An object with exactly the keys of `shape`; keys in `optional` may be absent. */
+function object<T>(shape: Shape<T>, optional: ReadonlyArray<keyof T> = []): Check {
+  const checks = shape as Record<string, Check>;
+  return (value, path, problems) => {
+    if (!isObject(value)) {
+      problems.push(`${path}: expected an object, got ${typeName(value)}`);
+      return;
+    }
+    for (const [key, check] of Object.entries(checks)) {
+      if (key in value) check(value[key], `${path}.${key}`, problems);
+      else if (!(optional as readonly string[]).includes(key)) problems.push(`${path}: missing key '${key}'`);
+    }
+    for (const key of Object.keys(value)) {
+      if (!(key in checks)) problems.push(`${path}: unknown key '${key}'`);
+    }
+  };
+}
+
+const record =
+  (item: Check): Check =>
+  (value, path, problems) => {
+    if (!isObject(value)) {
+      problems.push(`${path}: expected an object, got ${typeName(value)}`);
+      return;
+    }
+    for (const [key, element] of Object.entries(value)) item(element, `${path}["${key}"]`, problems);
+  };
+
+const histogram = object<JsonHistogram>({
+  encoding: literal(HISTOGRAM_ENCODING),
+  unit: literal("us"),
+  minUs: num,
+  maxUs: num,
+  data: str,
+});
+
+const percentiles = object<Record<PercentileKey, number | null>>(
+  Object.fromEntries(PERCENTILE_KEYS.map((key) => [key, nullable(num)])) as Shape<
+    Record<PercentileKey, number | null>
+  >,
+);
+
+const entry = object<JsonEntry>({
+  method: str,
+  name: str,
+  numRequests: num,
+  numFailures: num,
+  numNoneRequests: num,
+  failRatio: num,
+  minResponseTimeMs: nullable(num),
+  maxResponseTimeMs: nullable(num),
+  avgResponseTimeMs: nullable(num),
+  medianResponseTimeMs: nullable(num),
+  percentiles,
+  rps: num,
+  failPerSec: num,
+  totalContentLength: num,
+  avgContentLength: num,
+  startTimeMs: num,
+  lastRequestTimeMs: nullable(num),
+  histogram: nullable(histogram),
+});
+
+const failure = object<JsonFailure>({
+  method: str,
+  name: str,
+  error: str,
+  occurrences: num,
+  firstSeenMs: num,
+  lastSeenMs: num,
+});
+
+const exception = object<JsonException>({ count: num, message: str, traceback: str, nodes: array(str) });
+
+const seriesShape: Shape<JsonSeries> = {
+  stride: num,
+  timeMs: array(num),
+  userCount: array(num),
+  rps: array(num),
+  failPerSec: array(num),
+  p50: array(nullable(num)),
+  p95: array(nullable(num)),
+  p99: array(nullable(num)),
+  avgResponseTimeMs: array(num),
+};
+
+const history = object<JsonHistory>({
+  total: object<JsonSeries>(seriesShape),
+  entries: array(object<JsonNamedSeries>({ ...seriesShape, method: str, name: str })),
+});
+
+const threshold = object<JsonThresholdResult>({
+  key: str,
+  expression: str,
+  metric: str,
+  operator: oneOf(["<", "<=", ">", ">=", "==", "!="]),
+  limit: num,
+  measured: nullable(num),
+  passed: bool,
+  reason: nullable(str),
+  abortOnFail: bool,
+  aborted: bool,
+});
+
+const ratioTree: Check = (value, path, problems) =>
+  object<RatioTree>({ ratio: num, tasks: record(ratioTree) }, ["tasks"])(value, path, problems);
+
+const meta = object<ReportMeta>({
+  startTimeMs: num,
+  endTimeMs: nullable(num),
+  durationMs: num,
+  host: nullable(str),
+  locustfile: str,
+  users: nullable(num),
+  spawnRate: nullable(num),
+  runTimeMs: nullable(num),
+  shape: nullable(str),
+  cicadaVersion: str,
+  userClasses: array(
+    object<ReportUserClass>({ name: str, weight: num, fixedCount: num, host: nullable(str) }),
+  ),
+  taskRatio: object<ReportMeta["taskRatio"]>({ perClass: record(ratioTree), total: record(ratioTree) }),
+  flags: array(object<ReportFlag>({ code: str, message: str })),
+});
+
+const report = object<JsonReport>({
+  schemaVersion: literal(1),
+  generator: literal("cicada"),
+  generatedAtMs: num,
+  meta,
+  total: entry,
+  entries: array(entry),
+  failures: array(failure),
+  droppedFailures: num,
+  exceptions: array(exception),
+  droppedExceptions: num,
+  collapsedNames: bool,
+  history,
+  thresholds: array(threshold),
+});
+
+/**
+ * Checks a parsed JSON document against the {@link JsonReport} schema. Returns every
+ * problem found ("$.total.percentiles: missing key 'p95'"); an empty list means valid.
+ */
+export function validateJsonReport(value: unknown): string[] {
+  const problems: string[] = [];
+  report(value, "$", problems);
+  return problems;
+}
+
+/** Narrows `value` to a JsonReport, or throws an Error listing the first problems. */
+export function assertJsonReport(value: unknown): asserts value is JsonReport {
+  const problems = validateJsonReport(value);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 10).join("\n  ");
+    const more = problems.length > 10 ? `\n  ... and ${problems.length - 10} more` : "";
+    throw new Error(`not a Cicada JSON report (schema 1):\n  ${shown}${more}`);
+  }
+}

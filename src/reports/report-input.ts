@@ -1,0 +1,47 @@
+/**
+ * What every report renderer reads: a stats snapshot, the history, the run metadata,
+ * threshold results and (for the JSON report) the histograms. Plain data, so a report can
+ * be rendered at any moment of a run (the web UI's download tab) or after it.
+ */
+import {
+  AGGREGATED_NAME,
+  type Histogram,
+  type RequestStats,
+  type StatsHistoryJSON,
+  type StatsSnapshot,
+} from "../stats/index.js";
+import type { JsonThresholdResult, ReportMeta } from "./json-schema.js";
+
+/** The response-time histogram (µs) of a row: method "" and name "Aggregated" is the total. */
+export type HistogramLookup = (method: string, name: string) => Histogram | undefined;
+
+/** The input of renderHtmlReport and buildJsonReport. */
+export interface ReportInput {
+  snapshot: StatsSnapshot;
+  history: StatsHistoryJSON;
+  meta: ReportMeta;
+  /** Threshold outcomes to show (default none). */
+  thresholds?: readonly JsonThresholdResult[];
+  /** Histograms for the JSON report (without it, `histogram` fields are null). */
+  histograms?: HistogramLookup;
+}
+
+/**
+ * A ReportInput read from live statistics at `nowMs`. Cheap enough to call once a second:
+ * one snapshot, one history copy, no encoding (histograms are encoded only by buildJsonReport).
+ */
+export function reportInputFromStats(
+  stats: RequestStats,
+  meta: ReportMeta,
+  nowMs: number,
+  thresholds: readonly JsonThresholdResult[] = [],
+): ReportInput {
+  return {
+    snapshot: stats.snapshot(nowMs),
+    history: stats.history.toJSON(),
+    meta,
+    thresholds,
+    histograms: (method, name) =>
+      method === "" && name === AGGREGATED_NAME ? stats.total.histogram : stats.get(method, name)?.histogram,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Decides when an `abortOnFail` threshold stops a run: the owner calls `check` about once
+ * a second; a threshold that fails at every check for `delayAbortEvalMs` in a row (0: at
+ * the first failing check) triggers the abort. "No data" does not count as failing here,
+ * so a run is never aborted before the request it is about has been made.
+ */
+import type { JsonThresholdResult } from "./json-schema.js";
+import { evaluateThreshold, type ThresholdSource } from "./threshold-eval.js";
+import type { ThresholdDefinition } from "./thresholds.js";
+
+/** Why a run was aborted. */
+export interface AbortDecision {
+  definition: ThresholdDefinition;
+  result: JsonThresholdResult;
+  /** How long it had been failing, ms. */
+  failingForMs: number;
+}
+
+/** Tracks how long each abortOnFail threshold has been failing. */
+export class ThresholdAbortTracker {
+  private readonly watched: ThresholdDefinition[];
+  private readonly failingSince = new Map<ThresholdDefinition, number>();
+
+  constructor(definitions: readonly ThresholdDefinition[]) {
+    this.watched = definitions.filter((d) => d.abortOnFail);
+  }
+
+  /** Whether any threshold can abort the run (otherwise there is nothing to check). */
+  get active(): boolean {
+    return this.watched.length > 0;
+  }
+
+  /** Evaluates the watched thresholds at `nowMs`; returns the first that must abort the run, if any. */
+  check(source: ThresholdSource, nowMs: number): AbortDecision | undefined {
+    for (const definition of this.watched) {
+      const result = evaluateThreshold(definition, source, nowMs);
+      if (result.passed || result.measured === null) {
+        this.failingSince.delete(definition);
+        continue;
+      }
+      const since = this.failingSince.get(definition) ?? nowMs;
+      this.failingSince.set(definition, since);
+      if (nowMs - since >= definition.delayAbortEvalMs) {
+        return { definition, result: { ...result, aborted: true }, failingForMs: nowMs - since };
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Evaluates thresholds against the live statistics, and formats the verdict for the
+ * console. A threshold whose request name never appeared fails with "no data": a name the
+ * locustfile never requested cannot be known before the run, so this is only found here.
+ */
+import { StatsEntry } from "../stats/index.js";
+import type { JsonThresholdResult } from "./json-schema.js";
+import {
+  isTimeMetric,
+  metricName,
+  type ThresholdDefinition,
+  type ThresholdMetric,
+  type ThresholdOperator,
+} from "./thresholds.js";
+
+/** What evaluation reads: RequestStats satisfies it. */
+export interface ThresholdSource {
+  readonly total: StatsEntry;
+  entries(): StatsEntry[];
+}
+
+/** The rows a threshold's key matches (several for a bare name with several methods). */
+export function rowsFor(definition: ThresholdDefinition, source: ThresholdSource): StatsEntry[] {
+  const target = definition.target;
+  if (target.kind === "total") return [source.total];
+  const entries = source.entries();
+  if (target.method !== undefined) {
+    const exact = entries.filter((e) => e.method === target.method && e.name === target.name);
+    if (exact.length > 0) return exact;
+    // "GET /x" may also be a name that itself contains a space and an upper-case word.
+    return entries.filter((e) => e.name === definition.key.trim());
+  }
+  return entries.filter((e) => e.name === target.name);
+}
+
+function combine(rows: StatsEntry[], nowMs: number): StatsEntry {
+  if (rows.length === 1) return rows[0]!;
+  const start = Math.min(...rows.map((r) => r.startTimeMs));
+  const merged = new StatsEntry("", rows[0]!.name, start);
+  for (const row of rows) merged.merge(row, nowMs);
+  return merged;
+}
+
+/** The value of `metric` for `entry`, or null when it needs response times and there are none. */
+export function measure(metric: ThresholdMetric, entry: StatsEntry, nowMs: number): number | null {
+  switch (metric.kind) {
+    case "percentile":
+      return entry.percentile(metric.percentile / 100);
+    case "avg":
+      return entry.numRequests - entry.numNoneRequests > 0 ? entry.avgResponseTimeMs : null;
+    case "min":
+      return entry.minResponseTimeMs;
+    case "max":
+      return entry.numRequests - entry.numNoneRequests > 0 ? entry.maxResponseTimeMs : null;
+    case "med":
+      return entry.medianResponseTimeMs;
+    case "rps":
+      return entry.totalRps(nowMs);
+    case "failRate":
+      return entry.failRatio;
+    case "failures":
+      return entry.numFailures;
+    case "count":
+      return entry.numRequests;
+  }
+}
+
+/** `measured <operator> limit`. */
+export function compare(measured: number, operator: ThresholdOperator, limit: number): boolean {
+  switch (operator) {
+    case "<":
+      return measured < limit;
+    case "<=":
+      return measured <= limit;
+    case ">":
+      return measured > limit;
+    case ">=":
+      return measured >= limit;
+    case "==":
+      return measured === limit;
+    case "!=":
+      return measured !== limit;
+  }
+}
+
+/**
+ * Evaluates one threshold at `nowMs`. `rps` is measured up to `nowMs`. A key with no
+ * request, or a response-time metric with no response time, is "no data" and fails.
+ */
+export function evaluateThreshold(
+  definition: ThresholdDefinition,
+  source: ThresholdSource,
+  nowMs: number,
+): JsonThresholdResult {
+  const rows = rowsFor(definition, source);
+  const base = {
+    key: definition.key,
+    expression: definition.expression,
+    metric: metricName(definition.metric),
+    operator: definition.operator,
+    limit: definition.limit,
+    abortOnFail: definition.abortOnFail,
+    aborted: false,
+  };
+  const requested = rows.reduce((sum, row) => sum + row.numRequests, 0);
+  if (rows.length === 0 || requested === 0) {
+    const reason =
+      definition.target.kind === "total"
+        ? "no data: no request was made"
+        : "no data: no request with this name";
+    return { ...base, measured: null, passed: false, reason };
+  }
+  const measured = measure(definition.metric, combine(rows, nowMs), nowMs);
+  if (measured === null)
+    return { ...base, measured: null, passed: false, reason: "no data: no response time" };
+  return {
+    ...base,
+    measured,
+    passed: compare(measured, definition.operator, definition.limit),
+    reason: null,
+  };
+}
+
+/** Evaluates every threshold, in order. */
+export function evaluateThresholds(
+  definitions: readonly ThresholdDefinition[],
+  source: ThresholdSource,
+  nowMs: number,
+): JsonThresholdResult[] {
+  return definitions.map((definition) => evaluateThreshold(definition, source, nowMs));
+}
+
+/** A measured value for people: "123.4 ms", "0.034 (3.40%)", "1520". */
+export function formatMeasured(result: Pick<JsonThresholdResult, "metric" | "measured">): string {
+  if (result.measured === null) return "no data";
+  const value = result.measured;
+  if (result.metric === "failRate") return `${round(value, 4)} (${(value * 100).toFixed(2)}%)`;
+  return isTimeMetric(result.metric) ? `${round(value, 1)} ms` : `${round(value, 2)}`;
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/** One line per threshold ("✓ GET /coupons  p(95) < 300  measured 123.4 ms"), then a verdict. */
+export function formatThresholdSummary(results: readonly JsonThresholdResult[]): string[] {
+  if (results.length === 0) return [];
+  const keyWidth = Math.min(60, Math.max(...results.map((r) => r.key.length)));
+  const exprWidth = Math.min(40, Math.max(...results.map((r) => r.expression.length)));
+  const lines = ["Thresholds"];
+  for (const r of results) {
+    const measured = r.reason ?? `measured ${formatMeasured(r)}`;
+    const aborted = r.aborted ? "  (aborted the run)" : "";
+    lines.push(
+      `  ${r.passed ? "✓" : "✗"} ${r.key.padEnd(keyWidth)}  ${r.expression.padEnd(exprWidth)}  ${measured}${aborted}`,
+    );
+  }
+  const failed = results.filter((r) => !r.passed).length;
+  lines.push(
+    failed === 0
+      ? `${results.length === 1 ? "The threshold" : `All ${results.length} thresholds`} passed`
+      : `${failed} of ${results.length} threshold${results.length === 1 ? "" : "s"} failed`,
+    "",
+  );
+  return lines;
+}

@@ -1,0 +1,249 @@
+/**
+ * Thresholds: service-level objectives that turn a run into pass or fail (k6's
+ * thresholds, Artillery's `ensure`). This file parses and validates them; evaluation is
+ * in threshold-eval.ts. The syntax is documented in docs/thresholds.md:
+ *
+ *   export const thresholds: Thresholds = {
+ *     "GET /coupons": ["p(95) < 300", "failRate < 1%"],
+ *     total: ["rps > 500"],
+ *     "/coupons": [{ threshold: "p(99) < 1000", abortOnFail: true, delayAbortEval: "10s" }],
+ *   };
+ *
+ *   cicada ... --threshold "p95<300" --threshold "/coupons:failRate<0.01"
+ */
+import { UsageError } from "../shared/errors.js";
+import { parseTimespan } from "../shared/timespan.js";
+
+/** One threshold with options, as a locustfile writes it. */
+export interface ThresholdSpec {
+  /** The expression, e.g. "p(95) < 300". */
+  threshold: string;
+  /** Stop the run as soon as this threshold has failed for `delayAbortEval` in a row. */
+  abortOnFail?: boolean;
+  /** How long the threshold must keep failing before the run is aborted: "10s", or seconds. Default 0. */
+  delayAbortEval?: string | number;
+}
+
+/**
+ * The `thresholds` export of a locustfile: per key ("total", "Aggregated", "GET /name" or
+ * a bare name for all methods), one expression or a list of them.
+ */
+export type Thresholds = Record<string, string | ThresholdSpec | ReadonlyArray<string | ThresholdSpec>>;
+
+/** Comparison operators. */
+export type ThresholdOperator = "<" | "<=" | ">" | ">=" | "==" | "!=";
+
+/** What a threshold measures. Times are ms, failRate a ratio (0..1). */
+export type ThresholdMetric =
+  | { kind: "percentile"; percentile: number }
+  | { kind: "avg" | "min" | "max" | "med" | "rps" | "failRate" | "failures" | "count" };
+
+/** Which row a threshold reads. */
+export type ThresholdTarget =
+  | { kind: "total" }
+  /** `method` set: "GET /x" (falling back to a row named "GET /x"); unset: every method of `name`. */
+  | { kind: "name"; name: string; method?: string };
+
+/** A parsed, validated threshold. */
+export interface ThresholdDefinition {
+  key: string;
+  target: ThresholdTarget;
+  expression: string;
+  metric: ThresholdMetric;
+  operator: ThresholdOperator;
+  limit: number;
+  abortOnFail: boolean;
+  delayAbortEvalMs: number;
+  /** Where it was declared, for messages: "locustfile", "--threshold". */
+  source: string;
+}
+
+const TIME_METRICS = new Set(["avg", "min", "max", "med"]);
+const NAMED_METRICS = ["avg", "min", "max", "med", "rps", "failRate", "failures", "count"] as const;
+const METRIC_ALIASES: Record<string, (typeof NAMED_METRICS)[number]> = { median: "med" };
+/** Every metric name, for messages. */
+export const THRESHOLD_METRICS = ["p(N)", "pN", ...NAMED_METRICS];
+
+const EXPRESSION =
+  /^\s*([A-Za-z_]+(?:\(\s*[\d.]+\s*\)|[\d.]+)?)\s*(<=|>=|==|!=|<|>)\s*(-?[\d.]+(?:e-?\d+)?)\s*(ms|s|%)?\s*$/;
+
+/** Canonical name of a metric: "p(95)", "avg", ... */
+export function metricName(metric: ThresholdMetric): string {
+  return metric.kind === "percentile" ? `p(${metric.percentile})` : metric.kind;
+}
+
+/** Whether a metric (or its canonical name) is a response time in ms. */
+export function isTimeMetric(metric: ThresholdMetric | string): boolean {
+  const name = typeof metric === "string" ? metric : metricName(metric);
+  return name.startsWith("p(") || TIME_METRICS.has(name);
+}
+
+function parseMetric(text: string): ThresholdMetric | string {
+  const percentile = /^p\(?\s*([\d.]+)\s*\)?$/.exec(text);
+  if (percentile && text.includes("(") === text.includes(")")) {
+    const value = Number(percentile[1]);
+    if (!(value > 0 && value <= 100))
+      return `a percentile must be above 0 and at most 100, got ${percentile[1]}`;
+    return { kind: "percentile", percentile: value };
+  }
+  const name = METRIC_ALIASES[text] ?? (NAMED_METRICS as readonly string[]).find((m) => m === text);
+  if (name !== undefined) return { kind: name as (typeof NAMED_METRICS)[number] };
+  return `unknown metric '${text}'`;
+}
+
+/**
+ * Parses one expression ("p(95) < 300", "failRate<1%", "avg <= 0.2s"). Returns the parts,
+ * or a message saying what is wrong.
+ */
+export function parseThresholdExpression(
+  expression: string,
+): { metric: ThresholdMetric; operator: ThresholdOperator; limit: number } | string {
+  const match = EXPRESSION.exec(expression);
+  if (!match) {
+    return `cannot parse '${expression}': expected <metric> <operator> <number>, e.g. 'p(95) < 300' or 'failRate < 0.01'`;
+  }
+  const [, metricText = "", operator = "<", numberText = "", unit] = match;
+  const metric = parseMetric(metricText);
+  if (typeof metric === "string")
+    return `${metric} in '${expression}' (metrics: ${THRESHOLD_METRICS.join(", ")})`;
+  let limit = Number(numberText);
+  if (!Number.isFinite(limit)) return `'${numberText}' is not a number in '${expression}'`;
+  const isTime = isTimeMetric(metric);
+  if (unit === "ms" || unit === "s") {
+    if (!isTime)
+      return `'${unit}' only applies to response times, not to ${metricName(metric)}, in '${expression}'`;
+    if (unit === "s") limit *= 1000;
+  } else if (unit === "%") {
+    if (metric.kind !== "failRate") return `'%' only applies to failRate, in '${expression}'`;
+    limit /= 100;
+  }
+  return { metric, operator: operator as ThresholdOperator, limit };
+}
+
+/** The row a key names: "total"/"Aggregated", "METHOD name", or a bare name. */
+export function parseThresholdKey(key: string): ThresholdTarget {
+  const trimmed = key.trim();
+  if (trimmed.toLowerCase() === "total" || trimmed === "Aggregated") return { kind: "total" };
+  const methodAndName = /^([A-Z][A-Z0-9_-]*) (\S.*)$/.exec(trimmed);
+  if (methodAndName) return { kind: "name", method: methodAndName[1]!, name: methodAndName[2]! };
+  return { kind: "name", name: trimmed };
+}
+
+interface RawThreshold {
+  key: string;
+  spec: unknown;
+  where: string;
+  source: string;
+}
+
+function toDefinition(raw: RawThreshold): ThresholdDefinition | string {
+  const spec = raw.spec;
+  let expression: string;
+  let abortOnFail = false;
+  let delayAbortEvalMs = 0;
+  if (typeof spec === "string") {
+    expression = spec;
+  } else if (typeof spec === "object" && spec !== null && !Array.isArray(spec)) {
+    const options = spec as Record<string, unknown>;
+    const unknown = Object.keys(options).filter(
+      (k) => !["threshold", "abortOnFail", "delayAbortEval"].includes(k),
+    );
+    if (unknown.length > 0) {
+      return `${raw.where}: unknown field(s) ${unknown.map((k) => `'${k}'`).join(", ")} (expected threshold, abortOnFail, delayAbortEval)`;
+    }
+    if (typeof options.threshold !== "string")
+      return `${raw.where}: 'threshold' must be a string such as "p(95) < 300"`;
+    expression = options.threshold;
+    if (options.abortOnFail !== undefined && typeof options.abortOnFail !== "boolean") {
+      return `${raw.where}: 'abortOnFail' must be true or false`;
+    }
+    abortOnFail = options.abortOnFail === true;
+    const delay = options.delayAbortEval;
+    if (delay !== undefined) {
+      const ms =
+        typeof delay === "number"
+          ? delay * 1000
+          : typeof delay === "string"
+            ? parseTimespan(delay)
+            : undefined;
+      if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
+        return `${raw.where}: 'delayAbortEval' must be a time span such as "10s" or a number of seconds, got ${JSON.stringify(delay)}`;
+      }
+      delayAbortEvalMs = ms;
+    }
+  } else {
+    return `${raw.where}: expected an expression string or { threshold, abortOnFail, delayAbortEval }, got ${JSON.stringify(spec)}`;
+  }
+  const parsed = parseThresholdExpression(expression);
+  if (typeof parsed === "string") return `${raw.where}: ${parsed}`;
+  if (raw.key.trim() === "") return `${raw.where}: the request name is empty`;
+  return {
+    key: raw.key,
+    target: parseThresholdKey(raw.key),
+    expression: expression.trim(),
+    ...parsed,
+    abortOnFail,
+    delayAbortEvalMs,
+    source: raw.source,
+  };
+}
+
+function rawFromExport(value: unknown): RawThreshold[] | string {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return `the locustfile's 'thresholds' export must be an object such as { total: ["p(95) < 300"] }, got ${Array.isArray(value) ? "an array" : typeof value}`;
+  }
+  const out: RawThreshold[] = [];
+  for (const [key, specs] of Object.entries(value)) {
+    const list: unknown[] = Array.isArray(specs) ? specs : [specs];
+    list.forEach((spec, i) => {
+      const where = `thresholds[${JSON.stringify(key)}]${Array.isArray(specs) ? `[${i}]` : ""}`;
+      out.push({ key, spec, where: `locustfile ${where}`, source: "locustfile" });
+    });
+  }
+  return out;
+}
+
+/**
+ * Splits a `--threshold` value: "p95<300" (the total) or "NAME:EXPR" at the last colon
+ * ("GET /coupons:p(95)<300"). Names may contain colons; expressions never do.
+ */
+export function splitCliThreshold(value: string): { key: string; expression: string } {
+  const colon = value.lastIndexOf(":");
+  if (colon < 0) return { key: "total", expression: value };
+  return { key: value.slice(0, colon), expression: value.slice(colon + 1) };
+}
+
+/**
+ * Parses the locustfile's `thresholds` export (undefined if none) and the `--threshold`
+ * values into definitions, locustfile ones first.
+ * @throws UsageError listing every invalid threshold, before the test starts.
+ */
+export function parseThresholds(exported: unknown, cliValues: readonly string[] = []): ThresholdDefinition[] {
+  const raws: RawThreshold[] = [];
+  const problems: string[] = [];
+  if (exported !== undefined) {
+    const fromExport = rawFromExport(exported);
+    if (typeof fromExport === "string") problems.push(fromExport);
+    else raws.push(...fromExport);
+  }
+  for (const value of cliValues) {
+    const { key, expression } = splitCliThreshold(value);
+    raws.push({ key, spec: expression, where: `--threshold '${value}'`, source: "--threshold" });
+  }
+  const definitions: ThresholdDefinition[] = [];
+  for (const raw of raws) {
+    const result = toDefinition(raw);
+    if (typeof result === "string") problems.push(result);
+    else definitions.push(result);
+  }
+  if (problems.length > 0) {
+    throw new UsageError(
+      "CICADA_ERR_THRESHOLD",
+      `invalid threshold(s):\n${problems.map((p) => `✖ ${p}`).join("\n")}`,
+      {
+        hint: "Write thresholds as '<metric> <operator> <number>', e.g. 'p(95) < 300', 'failRate < 0.01', 'rps > 100'; see docs/thresholds.md",
+      },
+    );
+  }
+  return definitions;
+}

@@ -1,0 +1,239 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ThresholdAbortTracker } from "../../../src/reports/threshold-abort.js";
+import { evaluateThresholds, formatThresholdSummary } from "../../../src/reports/threshold-eval.js";
+import {
+  parseThresholdExpression,
+  parseThresholdKey,
+  parseThresholds,
+  splitCliThreshold,
+} from "../../../src/reports/thresholds.js";
+import { ExitCode, UsageError } from "../../../src/shared/errors.js";
+import { RequestStats } from "../../../src/stats/index.js";
+import { sampleStats, T0 } from "./fixtures.js";
+
+function usageMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
+    assert.equal(error.exitCode, ExitCode.usage);
+    return error.message;
+  }
+  assert.fail("expected a UsageError");
+}
+
+describe("threshold syntax", () => {
+  it("parses metrics, operators and units", () => {
+    const cases: Array<[string, string, string, number]> = [
+      ["p(95) < 300", "percentile", "<", 300],
+      ["p95<300", "percentile", "<", 300],
+      ["p(99.9) <= 1s", "percentile", "<=", 1000],
+      ["avg < 250ms", "avg", "<", 250],
+      ["med>=1", "med", ">=", 1],
+      ["median != 3", "med", "!=", 3],
+      ["min > 0.5", "min", ">", 0.5],
+      ["max < 2s", "max", "<", 2000],
+      ["rps > 500", "rps", ">", 500],
+      ["failRate < 1%", "failRate", "<", 0.01],
+      ["failRate < 0.01", "failRate", "<", 0.01],
+      ["failures == 0", "failures", "==", 0],
+      ["count >= 1e3", "count", ">=", 1000],
+    ];
+    for (const [text, kind, operator, limit] of cases) {
+      const parsed = parseThresholdExpression(text);
+      assert.ok(typeof parsed !== "string", `${text}: ${String(parsed)}`);
+      assert.equal(parsed.metric.kind, kind, text);
+      assert.equal(parsed.operator, operator, text);
+      assert.ok(Math.abs(parsed.limit - limit) < 1e-12, `${text}: ${parsed.limit}`);
+    }
+    const p = parseThresholdExpression("p(99.9) < 1");
+    assert.ok(typeof p !== "string" && p.metric.kind === "percentile" && p.metric.percentile === 99.9);
+  });
+
+  it("explains what is wrong with a bad expression", () => {
+    assert.match(
+      String(parseThresholdExpression("p95 300")),
+      /cannot parse 'p95 300': expected <metric> <operator> <number>/,
+    );
+    assert.match(
+      String(parseThresholdExpression("latency < 3")),
+      /unknown metric 'latency'.*metrics: p\(N\), pN, avg/,
+    );
+    assert.match(String(parseThresholdExpression("p(0) < 3")), /above 0 and at most 100/);
+    assert.match(String(parseThresholdExpression("p(101) < 3")), /at most 100/);
+    assert.match(String(parseThresholdExpression("rps > 3ms")), /'ms' only applies to response times/);
+    assert.match(String(parseThresholdExpression("avg < 3%")), /'%' only applies to failRate/);
+    assert.match(String(parseThresholdExpression("avg < 1.2.3")), /not a number/);
+  });
+
+  it("reads keys as total, METHOD name, or a bare name", () => {
+    assert.deepEqual(parseThresholdKey("total"), { kind: "total" });
+    assert.deepEqual(parseThresholdKey("Aggregated"), { kind: "total" });
+    assert.deepEqual(parseThresholdKey("GET /coupons"), { kind: "name", method: "GET", name: "/coupons" });
+    assert.deepEqual(parseThresholdKey("/coupons"), { kind: "name", name: "/coupons" });
+    assert.deepEqual(parseThresholdKey("login flow"), { kind: "name", name: "login flow" });
+  });
+
+  it("splits --threshold at the last colon; without one it is about the total", () => {
+    assert.deepEqual(splitCliThreshold("p95<300"), { key: "total", expression: "p95<300" });
+    assert.deepEqual(splitCliThreshold("/coupons:failRate<0.01"), {
+      key: "/coupons",
+      expression: "failRate<0.01",
+    });
+    assert.deepEqual(splitCliThreshold("GET http://x:8080/a:p(99)<5"), {
+      key: "GET http://x:8080/a",
+      expression: "p(99)<5",
+    });
+  });
+
+  it("accepts the locustfile form: strings, lists and option objects", () => {
+    const defs = parseThresholds(
+      {
+        "GET /coupons": ["p(95) < 300", "failRate < 0.01"],
+        total: "rps > 5",
+        "/coupons": [{ threshold: "p(99) < 1000", abortOnFail: true, delayAbortEval: "10s" }],
+      },
+      ["p95<300", "/x:count>0"],
+    );
+    assert.deepEqual(
+      defs.map((d) => `${d.source} ${d.key}: ${d.expression}`),
+      [
+        "locustfile GET /coupons: p(95) < 300",
+        "locustfile GET /coupons: failRate < 0.01",
+        "locustfile total: rps > 5",
+        "locustfile /coupons: p(99) < 1000",
+        "--threshold total: p95<300",
+        "--threshold /x: count>0",
+      ],
+    );
+    const abort = defs[3]!;
+    assert.equal(abort.abortOnFail, true);
+    assert.equal(abort.delayAbortEvalMs, 10_000);
+    assert.equal(
+      parseThresholds({ a: [{ threshold: "count > 0", delayAbortEval: 2.5 }] })[0]!.delayAbortEvalMs,
+      2500,
+    );
+    assert.deepEqual(parseThresholds(undefined, []), []);
+  });
+
+  it("rejects every bad threshold at once, saying where each one is", () => {
+    const message = usageMessage(() =>
+      parseThresholds(
+        { "GET /a": ["p95 < 1", "speed < 3"], b: [{ threshold: "avg < 1", abortOnFial: true }], c: [42] },
+        ["/d:oops"],
+      ),
+    );
+    assert.match(message, /locustfile thresholds\["GET \/a"\]\[1\]: unknown metric 'speed'/);
+    assert.match(message, /locustfile thresholds\["b"\]\[0\]: unknown field\(s\) 'abortOnFial'/);
+    assert.match(message, /locustfile thresholds\["c"\]\[0\]: expected an expression string/);
+    assert.match(message, /--threshold '\/d:oops': cannot parse 'oops'/);
+    assert.doesNotMatch(message, /GET \/a"\]\[0\]/, "the valid one is not reported");
+    assert.match(
+      usageMessage(() => parseThresholds(["p95<3"])),
+      /must be an object/,
+    );
+    assert.match(
+      usageMessage(() => parseThresholds({ a: [{ threshold: "avg<1", delayAbortEval: "soon" }] })),
+      /delayAbortEval/,
+    );
+  });
+});
+
+describe("threshold evaluation", () => {
+  const stats = sampleStats();
+  const now = T0 + 10_000;
+  const results = (exported: unknown) => evaluateThresholds(parseThresholds(exported), stats, now);
+
+  it("measures the right row and compares", () => {
+    const out = results({
+      total: ["count == 125", "failures == 10", "failRate < 0.05", "p(100) <= 200", "rps > 10"],
+      "GET /a": ["p(95) < 96", "p(95) < 90", "avg == 50.5", "min >= 1", "max <= 100", "med < 51"],
+      "POST /a": ["count == 5", "avg == 200"],
+    });
+    assert.deepEqual(
+      out.map((r) => [`${r.key}: ${r.expression}`, r.passed]),
+      [
+        ["total: count == 125", true],
+        ["total: failures == 10", true],
+        ["total: failRate < 0.05", false],
+        ["total: p(100) <= 200", true],
+        ["total: rps > 10", true],
+        ["GET /a: p(95) < 96", true],
+        ["GET /a: p(95) < 90", false],
+        ["GET /a: avg == 50.5", true],
+        ["GET /a: min >= 1", true],
+        ["GET /a: max <= 100", true],
+        ["GET /a: med < 51", true],
+        ["POST /a: count == 5", true],
+        ["POST /a: avg == 200", true],
+      ],
+    );
+    const p95 = out[6]!;
+    assert.ok(Math.abs(p95.measured! - 95) < 0.1);
+    assert.equal(p95.limit, 90);
+    assert.equal(p95.reason, null);
+  });
+
+  it("a bare name combines every method: counts add up and percentiles cover all", () => {
+    const [count, max, rate] = results({ "/a": ["count == 105", "max == 200", "failRate < 0.1"] });
+    assert.equal(count!.passed, true, `count ${count!.measured}`);
+    assert.equal(max!.passed, true, `max ${max!.measured}`);
+    assert.ok(Math.abs(rate!.measured! - 10 / 105) < 1e-12);
+  });
+
+  it("a name that never appeared fails with 'no data'", () => {
+    const [missing, wrongMethod] = results({ "/nowhere": "count >= 0", "DELETE /a": "count >= 0" });
+    for (const r of [missing!, wrongMethod!]) {
+      assert.equal(r.passed, false);
+      assert.equal(r.measured, null);
+      assert.equal(r.reason, "no data: no request with this name");
+    }
+    const empty = evaluateThresholds(
+      parseThresholds({ total: "p95 < 1" }),
+      new RequestStats({ nowMs: T0 }),
+      T0,
+    );
+    assert.equal(empty[0]!.reason, "no data: no request was made");
+  });
+
+  it("prints each threshold with its measured value and ✓/✗, then the verdict", () => {
+    const lines = formatThresholdSummary(
+      results({ "GET /a": ["p(95) < 96", "failRate < 0.05"], "/gone": "count > 0" }),
+    );
+    assert.equal(lines[0], "Thresholds");
+    assert.match(lines[1]!, /^ {2}✓ GET \/a\s+p\(95\) < 96\s+measured 95(\.\d)? ms$/);
+    assert.match(lines[2]!, /^ {2}✗ GET \/a\s+failRate < 0\.05\s+measured 0\.1 \(10\.00%\)$/);
+    assert.match(lines[3]!, /^ {2}✗ \/gone\s+count > 0\s+no data: no request with this name$/);
+    assert.equal(lines[4], "2 of 3 thresholds failed");
+    assert.deepEqual(formatThresholdSummary([]), []);
+  });
+});
+
+describe("abortOnFail", () => {
+  it("aborts once a threshold has failed at every check for its delay, not before", () => {
+    const stats = new RequestStats({ nowMs: T0 });
+    const defs = parseThresholds({
+      "GET /slow": [{ threshold: "p(95) < 100", abortOnFail: true, delayAbortEval: "3s" }],
+      total: ["count > 1000000"], // not abortOnFail: never aborts
+    });
+    const tracker = new ThresholdAbortTracker(defs);
+    assert.equal(tracker.active, true);
+    assert.equal(tracker.check(stats, T0 + 1000), undefined, "no data is not a failure yet");
+    stats.record("GET", "/slow", 500, 0, null, T0 + 1500);
+    assert.equal(tracker.check(stats, T0 + 2000), undefined, "failing since 2 s");
+    assert.equal(tracker.check(stats, T0 + 4000), undefined, "2 s of failing < 3 s");
+    // It recovers: the failing streak starts over.
+    for (let i = 0; i < 100; i++) stats.record("GET", "/slow", 10, 0, null, T0 + 4100);
+    assert.equal(tracker.check(stats, T0 + 5000), undefined);
+    for (let i = 0; i < 100; i++) stats.record("GET", "/slow", 900, 0, null, T0 + 5100);
+    assert.equal(tracker.check(stats, T0 + 6000), undefined, "failing again since 6 s");
+    assert.equal(tracker.check(stats, T0 + 8000), undefined);
+    const decision = tracker.check(stats, T0 + 9000);
+    assert.ok(decision, "3 s of failing in a row aborts");
+    assert.equal(decision.definition.key, "GET /slow");
+    assert.equal(decision.failingForMs, 3000);
+    assert.equal(decision.result.aborted, true);
+    assert.equal(new ThresholdAbortTracker(parseThresholds({ total: "count > 1" })).active, false);
+  });
+});
