@@ -6,15 +6,24 @@
 import { appendFileSync } from "node:fs";
 import { cpus, homedir } from "node:os";
 import { fileURLToPath } from "node:url";
-import { LocalRunner } from "../runner/index.js";
+import { LocalRunner, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
 import { formatLogRecord, Logger } from "../shared/logger.js";
 import { LogBuffer } from "../web/log-buffer.js";
+import {
+  type DistributedRun,
+  isMasterRun,
+  PROCESSES_CHILD_ENV,
+  printLocustStub,
+  runWorker,
+  startMaster,
+} from "./distributed.js";
 import { formatError } from "./format-error.js";
 import { runHeadless } from "./headless.js";
 import type { CliIO, SignalName } from "./io.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import { type CliOptions, parseOptions } from "./options.js";
+import { distributedOptions } from "./options-distributed.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
 import { VERSION } from "./version.js";
@@ -43,12 +52,17 @@ export async function run(io: CliIO): Promise<number> {
     const options = parsed.options;
     const logs = new LogBuffer();
     const logger = createLogger(options, io, logs);
-    const informational = Boolean(options.list || options.showTaskRatio || options.showTaskRatioJson);
+    const dist = distributedOptions(options, io.cpuCount(), io.env[PROCESSES_CHILD_ENV] === "1");
+    if (dist.worker) return await runWorker(options, dist, io, logger);
+    const informational = Boolean(
+      options.list || options.showTaskRatio || options.showTaskRatioJson || dist.locustStub,
+    );
     const loaded = await loadFromOptions(options, io.cwd);
     // The web form can give the host; only a run that starts by itself needs one now.
     const startsAtOnce = options.headless === true || options.autostart === true;
     const environment = prepareEnvironment(options, loaded, logger, {
       requireHost: !informational && startsAtOnce,
+      ...(isMasterRun(dist) ? { currentWindowLagSeconds: 3 } : {}),
     });
 
     if (options.list) {
@@ -63,28 +77,52 @@ export async function run(io: CliIO): Promise<number> {
       io.stdout.write(`${taskRatioText(environment).join("\n")}\n`);
       return ExitCode.ok;
     }
+    if (dist.locustStub) {
+      printLocustStub(environment, options, io);
+      return ExitCode.ok;
+    }
 
     const outputs = RunOutputs.prepare({ options, loaded, environment, io });
     logger.info(`Starting Cicada ${VERSION}`);
-    const runner = new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
-    await environment.events.init.fireAsync({ environment });
-    outputs.begin(runner);
-    let exitCode: number;
+    let distributed: DistributedRun | undefined;
     try {
-      let result: RunResult;
-      if (options.headless) {
-        result = await runHeadless(environment, runner, options, io);
-      } else {
-        // Loaded on demand: a headless run does not pay for Fastify.
-        const { runWebUi } = await import("./web.js");
-        result = await runWebUi({ environment, runner, options, io, logs, outputs, version: VERSION });
+      if (isMasterRun(dist)) distributed = await startMaster(environment, loaded, options, dist, io);
+      const runner: Runner =
+        distributed?.runner ?? new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
+      await environment.events.init.fireAsync({ environment });
+      // A headless run waits for --expect-workers here; the web UI serves the form at once
+      // and waits only before --autostart.
+      if (options.headless) await distributed?.waitForWorkers();
+      outputs.begin(runner);
+      let exitCode: number;
+      try {
+        let result: RunResult;
+        if (options.headless) {
+          result = await runHeadless(environment, runner, options, io);
+        } else {
+          // Loaded on demand: a headless run does not pay for Fastify.
+          const { runWebUi } = await import("./web.js");
+          result = await runWebUi({
+            environment,
+            runner,
+            options,
+            io,
+            logs,
+            outputs,
+            version: VERSION,
+            distributed: distributed !== undefined,
+            waitForWorkers: () => distributed?.waitForWorkers() ?? Promise.resolve(),
+          });
+        }
+        exitCode = outputs.finish(result);
+      } finally {
+        outputs.stop();
       }
-      exitCode = outputs.finish(result);
+      logger.info(`Shutting down (exit code ${exitCode})`);
+      return exitCode;
     } finally {
-      outputs.stop();
+      await distributed?.close();
     }
-    logger.info(`Shutting down (exit code ${exitCode})`);
-    return exitCode;
   } catch (error) {
     const { text, exitCode } = formatError(error);
     io.stderr.write(text);

@@ -4,6 +4,7 @@
  * and `cicada.conf` key (the long flag without dashes). The commander program, the env
  * and config-file readers, and docs all come from this table, so they cannot drift apart.
  */
+import { DISTRIBUTED_OPTIONS } from "./options-distributed.js";
 import { REPORT_OPTIONS } from "./options-reports.js";
 import { WEB_OPTIONS } from "./options-web.js";
 
@@ -159,6 +160,7 @@ export const OPTION_TABLE: OptionSpec[] = [
     cliOnly: true,
   },
   ...REPORT_OPTIONS,
+  ...DISTRIBUTED_OPTIONS,
   ...WEB_OPTIONS,
 ];
 

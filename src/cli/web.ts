@@ -26,6 +26,8 @@ export interface WebRunArgs {
   version: string;
   /** True when the runner is a master (the Workers tab applies). */
   distributed?: boolean;
+  /** Waits for --expect-workers before --autostart starts a distributed test. */
+  waitForWorkers?: () => Promise<void>;
 }
 
 export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
@@ -79,7 +81,10 @@ export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
         });
 
   try {
-    if (web.autostart) autostart(runner, options);
+    if (web.autostart) {
+      await args.waitForWorkers?.();
+      autostart(runner, options);
+    }
     await Promise.race([runner.whenQuit, forced]);
   } finally {
     if (autoquitTimer) clearTimeout(autoquitTimer);

@@ -115,6 +115,41 @@ export class LocalRunner implements Runner {
     return done;
   }
 
+  /**
+   * Sets the number of users of each class at once, without a ramp: a worker's master
+   * paces the ramp and sends absolute counts. Starts a test when none is running; classes
+   * not named keep no users; unknown class names are ignored with a warning.
+   */
+  async applyUserClassCounts(counts: Readonly<Record<string, number>>): Promise<void> {
+    if (this.hasQuit) throw new Error("the runner has quit");
+    if (this.stopping) await this.stopping;
+    if (this.state === "ready" || this.state === "stopped") {
+      this.environment.stats.reset(this.environment.now());
+      this.startedAtMs = this.environment.now();
+      this.setState("spawning");
+      await this.environment.events.testStart.fireAsync({ environment: this.environment });
+      if ((this.state as RunnerState) !== "spawning") return;
+    }
+    this.clearTimers();
+    const targets = new Map<string, number>();
+    for (const info of this.environment.userClassInfos) targets.set(info.name, 0);
+    for (const [name, count] of Object.entries(counts)) {
+      if (targets.has(name)) targets.set(name, Math.max(0, Math.floor(count)));
+      else if (count > 0)
+        this.environment.logger.warning(`no user class named ${name} here: ignoring its ${count} user(s)`);
+    }
+    this.targetUserCount = [...targets.values()].reduce((a, b) => a + b, 0);
+    this.rampPositions = this.targetUserCount;
+    this.setState("spawning");
+    this.pool
+      .reconcile(targets, interleave(targets), this.stopTimeoutMs)
+      .catch((error: unknown) => this.environment.logger.error(`stopping users failed: ${String(error)}`));
+    this.setState("running");
+    this.environment.events.spawningComplete.fire({ userCount: this.userCount });
+    this.rampDone?.();
+    this.rampDone = undefined;
+  }
+
   /** Follows the environment's load shape until it returns null. */
   startShape(): void {
     const ShapeClass = this.environment.shapeClass;
@@ -247,4 +282,21 @@ export class LocalRunner implements Runner {
     this.state = state;
     this.stateChanged.fire(state);
   }
+}
+
+/** Class names round-robin by their counts (A:3 B:1 → A B A A), so a step's users mix classes. */
+function interleave(targets: ReadonlyMap<string, number>): string[] {
+  const left = new Map(targets);
+  const order: string[] = [];
+  let added = true;
+  while (added) {
+    added = false;
+    for (const [name, count] of left) {
+      if (count <= 0) continue;
+      order.push(name);
+      left.set(name, count - 1);
+      added = true;
+    }
+  }
+  return order;
 }

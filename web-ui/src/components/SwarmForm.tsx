@@ -78,6 +78,8 @@ export function SwarmForm({
   const [advanced, setAdvanced] = useState(meta.defaults.runTime !== "");
   const first = useRef<HTMLInputElement>(null);
   const shape = meta.shapeClass !== null;
+  // As Locust's: a master with no worker has nobody to run users.
+  const noWorkers = meta.distributed && (status?.workerCount ?? 0) === 0;
 
   useEffect(() => {
     first.current?.focus();
@@ -172,6 +174,11 @@ export function SwarmForm({
             })}
           </details>
         )}
+        {noWorkers && (
+          <p className="hint" role="status">
+            No worker has connected yet: start some with <code>cicada --worker --master-host …</code>
+          </p>
+        )}
         {problems.form && (
           <p className="problem" role="alert">
             {problems.form}
@@ -181,7 +188,7 @@ export function SwarmForm({
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="button primary" disabled={sending}>
+          <button type="submit" className="button primary" disabled={sending || noWorkers}>
             {edit ? "Update" : "Start"}
           </button>
         </div>

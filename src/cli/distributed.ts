@@ -1,0 +1,219 @@
+/**
+ * The distributed runs of the CLI: `--worker`, `--master` and `--processes N` (a master
+ * plus N worker child processes on this machine), and `--locust-stub`.
+ */
+import { hostname } from "node:os";
+import {
+  fetchLocustfile,
+  locustStub,
+  MasterRunner,
+  makeNodeId,
+  Worker,
+  type WorkerEnd,
+  wireVersion,
+} from "../distributed/index.js";
+import * as api from "../index.js";
+import type { Environment } from "../runner/index.js";
+import { EnvironmentError } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import { Events } from "../user/index.js";
+import type { CliIO } from "./io.js";
+import { type LoadedLocustfile, loadBundles } from "./locustfile.js";
+import type { CliOptions } from "./options.js";
+import type { DistributedOptions } from "./options-distributed.js";
+import { loadFromOptions, prepareEnvironment } from "./prepare.js";
+import { VERSION } from "./version.js";
+import { startWorkerProcesses, type WorkerProcesses } from "./worker-processes.js";
+
+/** Environment variable marking a worker started by `--processes` (it ignores --master/--processes from config files). */
+export const PROCESSES_CHILD_ENV = "CICADA_INTERNAL_PROCESSES_CHILD";
+
+/** How long `--processes` waits for its workers by default. */
+const PROCESSES_DEFAULT_WAIT_MS = 60_000;
+
+/** Whether this run is a master (`--master` or `--processes`): its Environment needs the 3 s window lag. */
+export function isMasterRun(dist: DistributedOptions): boolean {
+  return dist.master || dist.processes !== undefined;
+}
+
+/** `--locust-stub`: the Python stub for `locust --master`. */
+export function printLocustStub(environment: Environment, options: CliOptions, io: CliIO): void {
+  io.stdout.write(locustStub(environment.userClassInfos, options.locustfile ?? "locustfile.ts"));
+}
+
+/** `--worker`: joins a master and runs what it asks until it quits; returns the exit code. */
+export async function runWorker(
+  options: CliOptions,
+  dist: DistributedOptions,
+  io: CliIO,
+  logger: Logger,
+): Promise<number> {
+  const host = hostname();
+  const wire = wireVersion(VERSION);
+  let loaded: LoadedLocustfile;
+  let runOptions = options;
+  if (options.locustfile === "-") {
+    logger.info(`Fetching the locustfile from the master at ${dist.masterHost}:${dist.masterPort}`);
+    const fetched = await fetchLocustfile({
+      masterHost: dist.masterHost,
+      masterPort: dist.masterPort,
+      hostname: host,
+      wireVersion: wire,
+      timeoutMs: dist.masterTimeoutMs,
+    });
+    loaded = await loadBundles(fetched.bundles, { ...api, events: new Events() });
+    runOptions = {
+      ...options,
+      tags: options.tags ?? fetched.tags,
+      excludeTags: options.excludeTags ?? fetched.excludeTags,
+    };
+  } else {
+    loaded = await loadFromOptions(options, io.cwd);
+  }
+  const nodeId = makeNodeId(host);
+  const environment = prepareEnvironment(runOptions, loaded, logger, {
+    requireHost: false,
+    nodeName: nodeId,
+  });
+  logger.info(`Starting Cicada ${VERSION} worker`);
+  await environment.events.init.fireAsync({ environment });
+  const worker = new Worker(environment, {
+    masterHost: dist.masterHost,
+    masterPort: dist.masterPort,
+    nodeId,
+    wireVersion: wire,
+    probe: { cpuUsageMicros: () => io.cpuUsageMicros(), memoryBytes: () => io.memoryBytes() },
+    stopTimeoutMs: options.stopTimeout ?? 0,
+    masterTimeoutMs: dist.masterTimeoutMs,
+  });
+  let forced: (end: WorkerEnd) => void = () => {};
+  const forcedEnd = new Promise<WorkerEnd>((resolve) => {
+    forced = resolve;
+  });
+  let signalled = false;
+  const unsubscribe = io.onSignal((signal) => {
+    if (!signalled) {
+      signalled = true;
+      logger.info(
+        `${signal} received: stopping users and leaving the master (send it again to exit at once)`,
+      );
+      void worker.shutdown();
+    } else {
+      forced({ reason: "shutdown" });
+    }
+  });
+  if (io.env[PROCESSES_CHILD_ENV] === "1") {
+    // Started by --processes: the parent holds our stdin open; when it closes, the parent is gone.
+    process.stdin.on("close", () => {
+      logger.warning("the --processes parent is gone: shutting down");
+      void worker.shutdown();
+    });
+    process.stdin.resume();
+  }
+  try {
+    worker.start();
+    const end = await Promise.race([worker.finished, forcedEnd]);
+    await environment.events.quitting.fireAsync({ environment });
+    return exitCodeOfWorker(end, dist);
+  } finally {
+    unsubscribe();
+  }
+}
+
+function exitCodeOfWorker(end: WorkerEnd, dist: DistributedOptions): number {
+  const where = `${dist.masterHost}:${dist.masterPort}`;
+  switch (end.reason) {
+    case "quit":
+    case "shutdown":
+      return 0;
+    case "refused":
+      throw new EnvironmentError(
+        "CICADA_ERR_VERSION_MISMATCH",
+        `the master at ${where} refused this worker: ${end.message}`,
+        {
+          hint: "Run the same Cicada version on the master and every worker (npx cicada --version)",
+        },
+      );
+    case "master-timeout":
+      throw end.everConnected
+        ? new EnvironmentError(
+            "CICADA_ERR_MASTER_LOST",
+            `lost the master at ${where} and it did not come back within ${dist.masterTimeoutMs / 1000} s`,
+            { hint: "Restart the master, then the workers; --master-timeout sets how long workers wait" },
+          )
+        : new EnvironmentError(
+            "CICADA_ERR_MASTER_UNREACHABLE",
+            `no master answered at ${where} within ${dist.masterTimeoutMs / 1000} s`,
+            { hint: "Start the master first, and check --master-host, --master-port and firewalls" },
+          );
+  }
+}
+
+/** A master run's runner, and what to release when the run ends. */
+export interface DistributedRun {
+  runner: MasterRunner;
+  /** Resolves once the expected workers are connected (headless); rejects with a clear error otherwise. */
+  waitForWorkers(): Promise<void>;
+  /** Quits the workers and stops child processes; safe to call on every path. */
+  close(): Promise<void>;
+}
+
+/** `--master` or `--processes`: binds the master (and starts the local workers). */
+export async function startMaster(
+  environment: Environment,
+  loaded: LoadedLocustfile,
+  options: CliOptions,
+  dist: DistributedOptions,
+  io: CliIO,
+): Promise<DistributedRun> {
+  const logger = environment.logger;
+  const local = dist.processes !== undefined;
+  const parsedOptions: Record<string, unknown> = {};
+  if (options.tags) parsedOptions.tags = options.tags;
+  if (options.excludeTags) parsedOptions.exclude_tags = options.excludeTags;
+  const runner = await MasterRunner.start(environment, {
+    bindHost: local ? "127.0.0.1" : dist.masterBindHost,
+    bindPort: local ? 0 : dist.masterBindPort,
+    wireVersion: wireVersion(VERSION),
+    rebalancing: dist.rebalancing,
+    stopTimeoutMs: options.stopTimeout ?? 0,
+    locustfiles: loaded.bundles,
+    parsedOptions,
+  });
+  let children: WorkerProcesses | undefined;
+  try {
+    if (local) {
+      children = startWorkerProcesses(dist.processes!, runner.port, options, io, logger, PROCESSES_CHILD_ENV);
+    }
+  } catch (error) {
+    await runner.quitAndWait();
+    throw error;
+  }
+  const expected = local ? dist.processes! : dist.expectWorkers;
+  const maxWaitMs =
+    local && dist.expectWorkersMaxWaitMs === 0 ? PROCESSES_DEFAULT_WAIT_MS : dist.expectWorkersMaxWaitMs;
+  return {
+    runner,
+    async waitForWorkers() {
+      const abort = new AbortController();
+      const unsubscribe = io.onSignal((signal) =>
+        abort.abort(
+          new EnvironmentError("CICADA_ERR_WORKERS_MISSING", `${signal} received while waiting for workers`, {
+            hint: `${runner.liveWorkers().length} of ${expected} worker(s) had connected`,
+          }),
+        ),
+      );
+      children?.onEarlyExit((error) => abort.abort(error));
+      try {
+        await runner.waitForWorkers(expected, maxWaitMs, abort.signal);
+      } finally {
+        unsubscribe();
+        children?.onEarlyExit(undefined);
+      }
+    },
+    async close() {
+      await runner.quitAndWait();
+      await children?.stop();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The worker child processes of `--processes N`: `cicada --worker -f -` on 127.0.0.1,
+ * fetching the locustfile from the parent's master. Their output is kept quiet (the
+ * last lines are buffered) and shown, prefixed, when one fails; with -L DEBUG it is
+ * streamed. They are stopped on every path: they quit when the master tells them to,
+ * and are terminated, then killed, if they do not.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { EnvironmentError } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import type { CliIO } from "./io.js";
+import type { CliOptions } from "./options.js";
+
+/** Lines of each child's output kept to show if it fails. */
+const KEPT_LINES = 200;
+/** How long children may take to quit by themselves before SIGTERM, then before SIGKILL. */
+const QUIT_GRACE_MS = 5000;
+const TERM_GRACE_MS = 3000;
+
+/** The worker child processes of a `--processes` run. */
+export interface WorkerProcesses {
+  /** Calls `listener` if a child exits before `stop()` (it failed to start or crashed). */
+  onEarlyExit(listener: ((error: Error) => void) | undefined): void;
+  /** Waits for the children to exit, terminating and then killing those that do not. */
+  stop(): Promise<void>;
+}
+
+interface Child {
+  index: number;
+  process: ChildProcess;
+  lines: string[];
+  exited: Promise<void>;
+}
+
+function running(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (!running(child)) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Starts `count` workers connecting to the master on 127.0.0.1:`port`. */
+export function startWorkerProcesses(
+  count: number,
+  port: number,
+  options: CliOptions,
+  io: CliIO,
+  logger: Logger,
+  childMarkerEnv: string,
+): WorkerProcesses {
+  if (!io.cliScript) throw new Error("--processes needs the path of the CLI script (CliIO.cliScript)");
+  // The children get their settings from flags and from the master, not from CICADA_* variables.
+  const env: Record<string, string> = { [childMarkerEnv]: "1" };
+  for (const [key, value] of Object.entries(io.env)) {
+    if (value !== undefined && !key.startsWith("CICADA_")) env[key] = value;
+  }
+  const args = [
+    io.cliScript,
+    "--worker",
+    "-f",
+    "-",
+    "--master-host",
+    "127.0.0.1",
+    "--master-port",
+    String(port),
+    "--loglevel",
+    options.loglevel,
+  ];
+  const streaming = logger.isEnabled("DEBUG");
+  let stopping = false;
+  let earlyExit: ((error: Error) => void) | undefined;
+  const children: Child[] = [];
+  for (let index = 1; index <= count; index++) {
+    // stdin stays open as a lifeline: if the parent dies (even by SIGKILL), the pipe closes
+    // and the worker shuts down instead of waiting for --master-timeout.
+    const proc = spawn(process.execPath, args, { cwd: io.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    const child: Child = { index, process: proc, lines: [], exited: exited(proc) };
+    for (const stream of [proc.stdout, proc.stderr]) {
+      createInterface({ input: stream! }).on("line", (line) => {
+        const prefixed = `[worker ${index}] ${line}`;
+        if (streaming) io.stderr.write(`${prefixed}\n`);
+        child.lines.push(prefixed);
+        if (child.lines.length > KEPT_LINES) child.lines.shift();
+      });
+    }
+    proc.on("error", (error) => logger.error(`worker process ${index} could not start: ${error.message}`));
+    proc.on("exit", (code, signal) => {
+      if (stopping && code === 0) return;
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      if (!stopping || (code !== 0 && signal === null)) {
+        logger.error(`worker process ${index} ${how}; its last output:`);
+        if (!streaming) io.stderr.write(`${child.lines.join("\n")}\n`);
+      }
+      if (!stopping) {
+        earlyExit?.(
+          new EnvironmentError("CICADA_ERR_WORKER_PROCESS", `worker process ${index} ${how}`, {
+            hint: "Its output is shown above",
+          }),
+        );
+      }
+    });
+    children.push(child);
+  }
+  logger.info(`Started ${count} worker process(es)`);
+  return {
+    onEarlyExit(listener) {
+      earlyExit = listener;
+    },
+    async stop() {
+      stopping = true;
+      const all = Promise.all(children.map((c) => c.exited)).then(() => {});
+      if (await within(all, QUIT_GRACE_MS)) return;
+      for (const c of children) if (running(c.process)) c.process.kill("SIGTERM");
+      if (await within(all, TERM_GRACE_MS)) return;
+      for (const c of children) if (running(c.process)) c.process.kill("SIGKILL");
+      await all;
+    },
+  };
+}

@@ -1,0 +1,329 @@
+/**
+ * The master's side of the wire: receives every worker message, keeps the worker list
+ * (joins, heartbeats, missing, quit), merges stats reports into the Environment's stats,
+ * answers locustfile requests, and sends stop/quit to the workers. The MasterRunner
+ * decides what to dispatch; this class knows the protocol.
+ *
+ * Anything malformed or unknown is logged and ignored: a bad peer never stops a master.
+ */
+import type { Environment } from "../runner/index.js";
+import { fromLocustEntry, fromLocustErrors } from "./locust-stats.js";
+import { cicadaVersionOf } from "./node-id.js";
+import { decodeWorkerMessage, type Handlers, type WorkerMessage } from "./protocol.js";
+import type { MasterSocket } from "./transport.js";
+import { toRunnerState, WorkerNode } from "./worker-nodes.js";
+
+/** What the inbox needs from its MasterRunner. */
+export interface InboxOptions {
+  wireVersion: string;
+  heartbeatIntervalMs: number;
+  heartbeatLiveness: number;
+  locustfiles: Array<{ filename: string; code: string }>;
+  onWorkerJoined: (node: WorkerNode) => void;
+  onWorkerLost: (node: WorkerNode, why: "missing" | "quit") => void;
+}
+
+/** CPU % above which a worker, not the target, is likely the bottleneck (Locust: 90). */
+const CPU_WARNING_PERCENT = 90;
+/** Heartbeat intervals after which a missing worker is forgotten (Locust: 60). */
+const FORGET_MISSING_AFTER = 60;
+
+/** The master's message handling and worker list (see the file comment). */
+export class MasterInbox {
+  private readonly workers = new Map<string, WorkerNode>();
+  private readonly indexes = new Map<string, number>();
+  /** Requests and failures each worker reported since the test started. */
+  private readonly reported = new Map<string, { requests: number; failures: number }>();
+  private readonly handlers: Handlers<WorkerMessage>;
+  private readonly heartbeatTimer: ReturnType<typeof setInterval>;
+  private readonly receiving: Promise<void>;
+  /** Workers a stop or quit is waiting for, and what to call when none is left. */
+  private waiting: { ids: Set<string>; done: () => void } | undefined;
+  private readonly cicadaVersion: string | undefined;
+
+  constructor(
+    private readonly environment: Environment,
+    private readonly socket: MasterSocket,
+    private readonly o: InboxOptions,
+  ) {
+    this.cicadaVersion = cicadaVersionOf(o.wireVersion);
+    this.handlers = {
+      client_ready: (m) => this.onClientReady(m.nodeId, m.data),
+      heartbeat: (m) => this.onHeartbeat(m.nodeId, m.data),
+      stats: (m) => this.onStats(m.nodeId, m.data),
+      spawning: (m) => {
+        const node = this.workers.get(m.nodeId);
+        if (node) node.state = "spawning";
+      },
+      spawning_complete: (m) => {
+        const node = this.workers.get(m.nodeId);
+        if (!node) return;
+        node.state = "running";
+        node.userClassesCount = m.data.user_classes_count;
+      },
+      client_stopped: (m) => {
+        const node = this.workers.get(m.nodeId);
+        if (!node) return;
+        node.state = "stopped";
+        node.userClassesCount = {};
+        this.settled(m.nodeId);
+      },
+      quit: (m) => this.onQuit(m.nodeId),
+      exception: (m) =>
+        this.environment.stats.mergeExceptions([
+          { count: 1, message: m.data.msg, traceback: m.data.traceback, nodes: [m.nodeId] },
+        ]),
+      locustfile: (m) => this.onLocustfileRequest(m.nodeId, m.data.version),
+      logs: (m) => {
+        for (const line of m.data.logs) this.log.debug(`[${m.nodeId}] ${line}`);
+      },
+    };
+    this.heartbeatTimer = setInterval(() => this.checkHeartbeats(), o.heartbeatIntervalMs);
+    this.receiving = socket
+      .receive((routingId, frames) => this.onFrames(routingId, frames))
+      .catch((error: unknown) => this.log.error(`the master socket failed: ${String(error)}`));
+  }
+
+  private get log() {
+    return this.environment.logger;
+  }
+
+  /** Every known worker, in join order. */
+  nodes(): WorkerNode[] {
+    return [...this.workers.values()];
+  }
+
+  /** Requests and failures each worker has reported since the last {@link resetReported}. */
+  reportedByWorker(): Map<string, { requests: number; failures: number }> {
+    return new Map([...this.reported].map(([id, sums]) => [id, { ...sums }]));
+  }
+
+  /** Starts counting each worker's reports from zero (a new test). */
+  resetReported(): void {
+    this.reported.clear();
+  }
+
+  /** Sends one message to a worker. */
+  send(id: string, type: string, data: unknown): void {
+    void this.socket.send(id, type, data);
+  }
+
+  private onFrames(routingId: string, frames: Buffer[]): void {
+    if (frames.length !== 1) {
+      this.log.warning(`ignoring a message of ${frames.length} frames from '${routingId}' (expected 1)`);
+      return;
+    }
+    const decoded = decodeWorkerMessage(frames[0]!);
+    if (!decoded.ok) {
+      if (decoded.kind === "unknown") {
+        this.log.warning(`Unknown message type received from worker ${routingId}: ${decoded.type}`);
+        return;
+      }
+      this.log.warning(`ignoring a malformed message from '${routingId}': ${decoded.reason}`);
+      // Locust's answer to an undecodable frame from a known worker: reset the connection.
+      if (this.workers.has(routingId)) this.send(routingId, "reconnect", null);
+      return;
+    }
+    const message = decoded.message;
+    // The routing id is the socket's real identity (Locust workers make node_id equal to it).
+    message.nodeId = routingId;
+    try {
+      (this.handlers[message.type] as (m: WorkerMessage) => void)(message);
+    } catch (error) {
+      this.log.error(
+        `failed to handle ${message.type} from ${routingId}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  private onClientReady(id: string, version: string | number | null): void {
+    const theirs = cicadaVersionOf(version);
+    if (theirs !== undefined && theirs !== this.cicadaVersion) {
+      this.log.warning(
+        `refusing worker ${id}: it runs Cicada ${theirs}, this master runs ${this.cicadaVersion}`,
+      );
+      this.send(id, "cicada_refused", {
+        reason: `the master runs Cicada ${this.cicadaVersion} and this worker runs ${theirs}; install the same version on both`,
+      });
+      return;
+    }
+    if (version === "" || version === null) {
+      // Debian's python3-locust reports an empty version; Locust's master rejects it, Cicada does not.
+      this.log.debug(`worker ${id} sent no version (Debian's Locust package does this): accepting it`);
+    } else if (theirs === undefined && version !== -1) {
+      this.log.info(`worker ${id} is a Locust worker (version ${String(version)})`);
+    }
+    const index = this.indexes.get(id) ?? this.indexes.size;
+    this.indexes.set(id, index);
+    const previous = this.workers.get(id);
+    const node = new WorkerNode(id, index, version, this.o.heartbeatLiveness);
+    if (previous) {
+      node.cpuPercent = previous.cpuPercent;
+      node.memoryBytes = previous.memoryBytes;
+      node.cpuWarned = previous.cpuWarned;
+    }
+    this.workers.set(id, node);
+    // The extra key tells a Cicada worker that this master answers heartbeats (Locust ignores it).
+    this.send(id, "ack", { index, cicada_version: this.cicadaVersion });
+    const live = this.nodes().filter((n) => n.live).length;
+    // A worker says ready again after every stop; only a new one is news.
+    this.log.log(
+      previous ? "DEBUG" : "INFO",
+      `Worker ${id} (index ${index}) reported as ready. ${live} worker(s) connected.`,
+    );
+    this.o.onWorkerJoined(node);
+  }
+
+  private onHeartbeat(id: string, data: Extract<WorkerMessage, { type: "heartbeat" }>["data"]): void {
+    const node = this.workers.get(id);
+    if (!node) {
+      this.log.debug(`heartbeat from unknown worker ${id}: ignored (it will send client_ready)`);
+      return;
+    }
+    node.liveness = this.o.heartbeatLiveness;
+    const wasMissing = node.state === "missing";
+    node.state = toRunnerState(data.state, node.state === "missing" ? "ready" : node.state);
+    node.cpuPercent = data.current_cpu_usage;
+    if (data.current_memory_usage !== undefined) node.memoryBytes = data.current_memory_usage;
+    if (!node.cpuWarned && node.cpuPercent > CPU_WARNING_PERCENT) {
+      node.cpuWarned = true;
+      this.log.warning(
+        `Worker ${id} (index ${node.index}) is using ${node.cpuPercent.toFixed(0)} % CPU: the load generator, ` +
+          "not the target, may be the bottleneck; add workers or processes (logged once per worker)",
+      );
+    }
+    if (node.wantsHeartbeats) this.send(id, "heartbeat", null);
+    if (wasMissing && node.live) {
+      this.log.info(`Worker ${id} is back (heartbeat received), setting its state to ${node.state}`);
+      this.o.onWorkerJoined(node);
+    }
+  }
+
+  private onStats(id: string, report: Extract<WorkerMessage, { type: "stats" }>["data"]): void {
+    const node = this.workers.get(id);
+    if (!node) {
+      this.log.info(`Discarded a report from unrecognized worker ${id}`);
+      return;
+    }
+    const stats = this.environment.stats;
+    const nowMs = this.environment.now();
+    // Decode everything first, so a bad row rejects the whole report rather than half of it.
+    const entries = report.stats.map(fromLocustEntry);
+    for (const entry of entries) stats.mergeEntry(entry, nowMs);
+    stats.mergeErrors(fromLocustErrors(report.errors, nowMs));
+    const sums = this.reported.get(id) ?? { requests: 0, failures: 0 };
+    sums.requests += report.stats_total.num_requests;
+    sums.failures += report.stats_total.num_failures;
+    this.reported.set(id, sums);
+    if (node.state !== "missing" && node.state !== "stopped")
+      node.userClassesCount = report.user_classes_count;
+  }
+
+  private onQuit(id: string): void {
+    const node = this.workers.get(id);
+    if (!node) return;
+    this.workers.delete(id);
+    this.log.info(
+      `Worker ${id} (index ${node.index}) quit. ${this.nodes().filter((n) => n.live).length} worker(s) left.`,
+    );
+    this.settled(id);
+    if (node.live) this.o.onWorkerLost(node, "quit");
+  }
+
+  private onLocustfileRequest(routingId: string, version: unknown): void {
+    const theirs = cicadaVersionOf(version);
+    let reply: Record<string, unknown>;
+    if (theirs === undefined) {
+      reply = {
+        error:
+          "this is a Cicada master: it can send its TypeScript locustfile only to Cicada workers; " +
+          "give Locust workers their Python locustfile with -f",
+      };
+    } else if (theirs !== this.cicadaVersion) {
+      reply = {
+        error: `version mismatch: the master runs Cicada ${this.cicadaVersion} and this worker runs Cicada ${theirs}; install the same version on both`,
+      };
+    } else if (this.o.locustfiles.length === 0) {
+      reply = { error: "the master has no locustfile to send" };
+    } else {
+      const { tags, excludeTags } = this.environment;
+      reply = {
+        locustfiles: this.o.locustfiles.map((f) => ({ filename: f.filename, contents: f.code })),
+        cicada_version: this.cicadaVersion,
+        cicada_settings: { tags: tags ?? null, exclude_tags: excludeTags ?? null },
+      };
+    }
+    if (typeof reply.error === "string")
+      this.log.warning(`locustfile request from ${routingId}: ${reply.error}`);
+    else this.log.info(`Sending the locustfile to ${routingId}`);
+    this.send(routingId, "locustfile", reply);
+  }
+
+  /** Once a second: each worker loses one liveness point; below zero it is missing. */
+  private checkHeartbeats(): void {
+    for (const node of [...this.workers.values()]) {
+      node.liveness--;
+      if (node.state === "missing") {
+        if (node.liveness < -FORGET_MISSING_AFTER) {
+          this.workers.delete(node.id);
+          this.log.info(`Worker ${node.id} (index ${node.index}) has been missing too long: forgetting it`);
+        }
+        continue;
+      }
+      if (node.liveness >= 0) continue;
+      const wasLive = node.live;
+      node.state = "missing";
+      node.userClassesCount = {};
+      this.log.warning(`Worker ${node.id} (index ${node.index}) failed to send heartbeats: it is missing`);
+      this.settled(node.id);
+      if (wasLive) this.o.onWorkerLost(node, "missing");
+    }
+  }
+
+  private settled(id: string): void {
+    if (!this.waiting?.ids.delete(id)) return;
+    if (this.waiting.ids.size === 0) this.waiting.done();
+  }
+
+  /** Waits until every worker in `ids` has answered (or gone), at most `timeoutMs`. */
+  private async waitFor(ids: Set<string>, timeoutMs: number, what: string): Promise<void> {
+    if (ids.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await new Promise<void>((resolve) => {
+      this.waiting = { ids, done: resolve };
+      timer = setTimeout(() => {
+        this.log.warning(`timed out waiting for ${ids.size} worker(s) to ${what}: ${[...ids].join(", ")}`);
+        resolve();
+      }, timeoutMs);
+    });
+    clearTimeout(timer);
+    this.waiting = undefined;
+  }
+
+  /** Sends `stop` to every worker; resolves when each has answered `client_stopped` (or gone). */
+  stopWorkers(timeoutMs: number): Promise<void> {
+    const ids = new Set<string>();
+    for (const node of this.workers.values()) {
+      this.send(node.id, "stop", null);
+      if (node.live) ids.add(node.id);
+    }
+    return this.waitFor(ids, timeoutMs, "stop");
+  }
+
+  /** Sends `quit` to every worker; resolves when each has sent its final report and `quit` (or gone). */
+  quitWorkers(timeoutMs: number): Promise<void> {
+    const ids = new Set<string>();
+    for (const node of this.workers.values()) {
+      this.send(node.id, "quit", null);
+      if (node.state !== "missing") ids.add(node.id);
+    }
+    return this.waitFor(ids, timeoutMs, "quit");
+  }
+
+  /** Stops the heartbeat check and closes the socket (queued messages still leave). */
+  async close(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    await this.socket.close();
+    await this.receiving;
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * Locust's master/worker messages as one typed union per direction, and their msgpack
+ * codec. On the wire every message is the 3-array `[type, data, node_id]` (Locust's
+ * rpc/protocol.py); the stats histograms travel as maps with integer keys, so they are
+ * `Map`s here (a plain object would give string keys, which crash a Python master).
+ *
+ * Decoding is liberal: unknown keys are ignored, `data` may be nil, an unknown type is
+ * reported as such (the caller logs and ignores it), and a malformed frame never throws.
+ */
+import { Packr, Unpackr } from "msgpackr";
+import {
+  countMap,
+  Invalid,
+  isRecord,
+  num,
+  type Plain,
+  record,
+  statsReport,
+  str,
+  toPlain,
+} from "./protocol-fields.js";
+
+/** Worker states in a heartbeat: Locust's strings (anything else drops a worker from a Locust master's count). */
+export type WireWorkerState =
+  | "ready"
+  | "spawning"
+  | "running"
+  | "cleanup"
+  | "stopping"
+  | "stopped"
+  | "missing";
+
+/** One stats row as Locust's StatsEntryDict, plus Cicada's exact histogram when the sender is Cicada. */
+export interface LocustStatsEntry {
+  name: string;
+  method: string;
+  last_request_timestamp: number | null;
+  start_time: number;
+  num_requests: number;
+  num_none_requests: number;
+  num_failures: number;
+  total_response_time: number;
+  max_response_time: number;
+  min_response_time: number | null;
+  total_content_length: number;
+  /** Locust bucket (ms) → count. */
+  response_times: Map<number, number>;
+  /** Unix second → count. */
+  num_reqs_per_sec: Map<number, number>;
+  num_fail_per_sec: Map<number, number>;
+  /** Extra key (a Locust master ignores it): the HDR histogram of µs, for an exact merge. */
+  cicada_hdr?: CicadaHistogram;
+}
+
+/** The HDR histogram of a row: HdrHistogram V2 bytes plus the exact smallest and largest µs. */
+export interface CicadaHistogram {
+  histogram: Uint8Array;
+  min_us: number;
+  max_us: number;
+}
+
+/** One failure group of a stats report, keyed by {@link locustErrorKey} in the report. */
+export interface LocustErrorRow {
+  method: string;
+  name: string;
+  error: string;
+  occurrences: number;
+  /** Locust ≥ 2.44 (unix seconds); optional. */
+  first_seen?: number;
+  last_seen?: number;
+}
+
+/** The data of a `stats` message: deltas since the worker's previous report. */
+export interface StatsReport {
+  stats: LocustStatsEntry[];
+  stats_total: LocustStatsEntry;
+  errors: Record<string, LocustErrorRow>;
+  user_count: number;
+  user_classes_count: Record<string, number>;
+}
+
+/** The data of a `spawn` message: what one worker should run now. */
+export interface SpawnJob {
+  /** Unix seconds (float); a worker drops a spawn not newer than the last one. */
+  timestamp: number;
+  /** Absolute target per class on this worker. */
+  user_classes_count: Record<string, number>;
+  host: string | null;
+  /** Seconds, or nil. */
+  stop_timeout: number | null;
+  /** Must be a map (a Python worker calls `.items()` on it). */
+  parsed_options: Record<string, unknown>;
+}
+
+/** One file of a `locustfile` reply (a Cicada master sends esbuild bundles). */
+export interface LocustfileFile {
+  filename: string;
+  contents: string;
+}
+
+/** Settings a Cicada worker started with `-f -` takes from the master (an extra key of the reply). */
+export interface CicadaWorkerSettings {
+  tags: string[] | null;
+  exclude_tags: string[] | null;
+}
+
+/** Messages a master receives. */
+export type WorkerMessage =
+  | { type: "client_ready"; data: string | number | null; nodeId: string }
+  | {
+      type: "heartbeat";
+      data: { state: string; current_cpu_usage: number; current_memory_usage?: number };
+      nodeId: string;
+    }
+  | { type: "stats"; data: StatsReport; nodeId: string }
+  | { type: "spawning"; data: null; nodeId: string }
+  | {
+      type: "spawning_complete";
+      data: { user_classes_count: Record<string, number>; user_count: number };
+      nodeId: string;
+    }
+  | { type: "client_stopped"; data: null; nodeId: string }
+  | { type: "quit"; data: null; nodeId: string }
+  | { type: "exception"; data: { msg: string; traceback: string }; nodeId: string }
+  | { type: "locustfile"; data: { version: unknown }; nodeId: string }
+  | { type: "logs"; data: { worker_id: string; logs: string[] }; nodeId: string };
+
+/** Messages a worker receives. */
+export type MasterMessage =
+  | { type: "ack"; data: { index?: number; cicada_version?: string } | null; nodeId: string }
+  | { type: "spawn"; data: SpawnJob; nodeId: string }
+  | { type: "spawning_complete"; data: { user_count: number } | null; nodeId: string }
+  | { type: "heartbeat"; data: null; nodeId: string }
+  | { type: "stop"; data: null; nodeId: string }
+  | { type: "quit"; data: null; nodeId: string }
+  | { type: "reconnect"; data: null; nodeId: string }
+  | {
+      type: "locustfile";
+      data: {
+        locustfiles?: Array<LocustfileFile | string>;
+        error?: string;
+        cicada_version?: string;
+        cicada_settings?: CicadaWorkerSettings;
+      };
+      nodeId: string;
+    }
+  | { type: "update_user_class"; data: Record<string, unknown>; nodeId: string }
+  | { type: "cicada_refused"; data: { reason: string }; nodeId: string };
+
+/** What a peer may send: a known message, or something to log and ignore. */
+export type Decoded<M> =
+  | { ok: true; message: M }
+  | { ok: false; kind: "malformed"; reason: string; nodeId?: string }
+  | { ok: false; kind: "unknown"; type: string; nodeId: string };
+
+/** One handler per message type; leaving one out is a compile error. */
+export type Handlers<M extends { type: string }> = {
+  [K in M["type"]]: (message: Extract<M, { type: K }>) => void;
+};
+
+const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true, variableMapSize: true });
+// Maps keep their integer keys when decoded (histograms); they become plain data below.
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false });
+
+/** Encodes `[type, data, nodeId]`. */
+export function encodeMessage(type: string, data: unknown, nodeId: string): Buffer {
+  return packr.pack([type, data ?? null, nodeId]);
+}
+
+const WORKER_DATA: {
+  [K in WorkerMessage["type"]]: (data: Plain) => Extract<WorkerMessage, { type: K }>["data"];
+} = {
+  client_ready: (d) => (typeof d === "string" || typeof d === "number" ? d : null),
+  heartbeat: (d) => {
+    const h = record(d, "heartbeat data");
+    const data: { state: string; current_cpu_usage: number; current_memory_usage?: number } = {
+      state: str(h.state, "heartbeat state"),
+      current_cpu_usage: typeof h.current_cpu_usage === "number" ? h.current_cpu_usage : 0,
+    };
+    if (typeof h.current_memory_usage === "number") data.current_memory_usage = h.current_memory_usage;
+    return data;
+  },
+  stats: (d) => statsReport(d),
+  spawning: () => null,
+  spawning_complete: (d) => {
+    const s = record(d, "spawning_complete data");
+    const counts = countMap(s.user_classes_count, "user_classes_count");
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    return {
+      user_classes_count: counts,
+      user_count: typeof s.user_count === "number" ? s.user_count : total,
+    };
+  },
+  client_stopped: () => null,
+  quit: () => null,
+  exception: (d) => {
+    const e = record(d, "exception data");
+    return { msg: String(e.msg ?? ""), traceback: String(e.traceback ?? "") };
+  },
+  locustfile: (d) => ({ version: isRecord(d) ? d.version : null }),
+  logs: (d) => {
+    const l = record(d, "logs data");
+    return {
+      worker_id: String(l.worker_id ?? ""),
+      logs: Array.isArray(l.logs) ? l.logs.map(String) : [],
+    };
+  },
+};
+
+function stringList(value: unknown): string[] | null {
+  return Array.isArray(value) ? value.map(String) : null;
+}
+
+const MASTER_DATA: {
+  [K in MasterMessage["type"]]: (data: Plain) => Extract<MasterMessage, { type: K }>["data"];
+} = {
+  ack: (d) => {
+    if (!isRecord(d)) return null;
+    const data: { index?: number; cicada_version?: string } = {};
+    if (typeof d.index === "number") data.index = d.index;
+    if (typeof d.cicada_version === "string") data.cicada_version = d.cicada_version;
+    return data;
+  },
+  spawn: (d) => {
+    const s = record(d, "spawn data");
+    return {
+      timestamp: num(s.timestamp, "spawn timestamp"),
+      user_classes_count: countMap(s.user_classes_count, "user_classes_count"),
+      host: typeof s.host === "string" ? s.host : null,
+      stop_timeout: typeof s.stop_timeout === "number" ? s.stop_timeout : null,
+      parsed_options: isRecord(s.parsed_options) ? s.parsed_options : {},
+    };
+  },
+  spawning_complete: (d) =>
+    isRecord(d) && typeof d.user_count === "number" ? { user_count: d.user_count } : null,
+  heartbeat: () => null,
+  stop: () => null,
+  quit: () => null,
+  reconnect: () => null,
+  locustfile: (d) => {
+    const l = record(d, "locustfile data");
+    const data: Extract<MasterMessage, { type: "locustfile" }>["data"] = {};
+    if (typeof l.error === "string") data.error = l.error;
+    if (typeof l.cicada_version === "string") data.cicada_version = l.cicada_version;
+    if (Array.isArray(l.locustfiles)) {
+      data.locustfiles = l.locustfiles.map((f, i) => {
+        if (typeof f === "string") return f;
+        const file = record(f, `locustfiles[${i}]`);
+        return { filename: str(file.filename, "filename"), contents: str(file.contents, "contents") };
+      });
+    }
+    if (isRecord(l.cicada_settings)) {
+      data.cicada_settings = {
+        tags: stringList(l.cicada_settings.tags),
+        exclude_tags: stringList(l.cicada_settings.exclude_tags),
+      };
+    }
+    return data;
+  },
+  update_user_class: (d) => (isRecord(d) ? d : {}),
+  cicada_refused: (d) => ({ reason: isRecord(d) ? String(d.reason ?? "") : "" }),
+};
+
+function decodeWith<M extends { type: string }>(
+  bytes: Uint8Array,
+  table: Record<string, (data: Plain) => unknown>,
+): Decoded<M> {
+  let raw: unknown;
+  try {
+    raw = unpackr.unpack(bytes);
+  } catch (error) {
+    return { ok: false, kind: "malformed", reason: `not msgpack (${(error as Error).message})` };
+  }
+  if (!Array.isArray(raw) || raw.length < 3 || typeof raw[0] !== "string" || typeof raw[2] !== "string") {
+    return { ok: false, kind: "malformed", reason: "not a [type, data, node_id] array" };
+  }
+  const [type, data, nodeId] = raw as [string, unknown, string];
+  const parse = Object.hasOwn(table, type) ? table[type] : undefined;
+  if (!parse) return { ok: false, kind: "unknown", type, nodeId };
+  try {
+    return { ok: true, message: { type, data: parse(toPlain(data)), nodeId } as unknown as M };
+  } catch (error) {
+    if (error instanceof Invalid) {
+      return { ok: false, kind: "malformed", reason: `bad ${type} message: ${error.message}`, nodeId };
+    }
+    throw error;
+  }
+}
+
+/** Decodes a frame a worker sent (master side). Never throws. */
+export function decodeWorkerMessage(bytes: Uint8Array): Decoded<WorkerMessage> {
+  return decodeWith<WorkerMessage>(bytes, WORKER_DATA);
+}
+
+/** Decodes a frame a master sent (worker side). Never throws. */
+export function decodeMasterMessage(bytes: Uint8Array): Decoded<MasterMessage> {
+  return decodeWith<MasterMessage>(bytes, MASTER_DATA);
+}

@@ -1,0 +1,72 @@
+/**
+ * The master's view of its workers: state, liveness (heartbeats left before the worker
+ * counts as missing), CPU, memory and the users each one reports.
+ */
+import type { WorkerSummary } from "../runner/index.js";
+import type { RunnerState } from "../user/index.js";
+import { cicadaVersionOf } from "./node-id.js";
+import { parseLocustVersion } from "./python-compat.js";
+
+const RUNNER_STATES: ReadonlySet<string> = new Set<RunnerState>([
+  "ready",
+  "spawning",
+  "running",
+  "stopping",
+  "stopped",
+  "missing",
+]);
+
+/** A heartbeat state as one of ours ("cleanup" and unknown strings keep the previous state). */
+export function toRunnerState(state: string, previous: RunnerState): RunnerState {
+  return RUNNER_STATES.has(state) ? (state as RunnerState) : previous;
+}
+
+/** One worker as the master knows it. */
+export class WorkerNode {
+  state: RunnerState = "ready";
+  /** Heartbeat intervals left before the worker is missing. */
+  liveness: number;
+  cpuPercent = 0;
+  memoryBytes = 0;
+  cpuWarned = false;
+  /** Users per class as the worker last reported them. */
+  userClassesCount: Record<string, number> = {};
+  /** Cicada version of a Cicada worker; undefined for a Locust (Python) worker. */
+  readonly cicadaVersion: string | undefined;
+  /** Whether the worker understands heartbeat replies (Cicada, or Locust ≥ 2.19). */
+  readonly wantsHeartbeats: boolean;
+
+  constructor(
+    readonly id: string,
+    readonly index: number,
+    version: unknown,
+    liveness: number,
+  ) {
+    this.liveness = liveness;
+    this.cicadaVersion = cicadaVersionOf(version);
+    const locust = parseLocustVersion(version);
+    this.wantsHeartbeats =
+      this.cicadaVersion !== undefined ||
+      (locust !== undefined && (locust[0] > 2 || (locust[0] === 2 && locust[1] >= 19)));
+  }
+
+  /** Users the worker reports running. */
+  get userCount(): number {
+    return Object.values(this.userClassesCount).reduce((a, b) => a + b, 0);
+  }
+
+  /** Whether users may be dispatched to it. */
+  get live(): boolean {
+    return this.state === "ready" || this.state === "spawning" || this.state === "running";
+  }
+
+  summary(): WorkerSummary {
+    return {
+      id: this.id,
+      state: this.state,
+      userCount: this.userCount,
+      cpuPercent: this.cpuPercent,
+      memoryBytes: this.memoryBytes,
+    };
+  }
+}

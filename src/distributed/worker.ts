@@ -1,0 +1,289 @@
+/**
+ * A worker: runs the users a master asks for, on a LocalRunner of its own, and reports
+ * to the master in Locust's protocol, so the master may be Cicada or Locust.
+ *
+ * - `client_ready` (repeated until `ack`), heartbeats every second (state, CPU, memory),
+ *   stats deltas every 3 s, each user exception as an `exception` message.
+ * - `spawn` carries absolute per-class counts: applied at once (the master paces the
+ *   ramp); a spawn not newer than the last one is dropped.
+ * - `stop`: users stop, the last stats go out, then `client_stopped` and `client_ready`.
+ * - `quit`: users stop, the final stats go out at once, then `quit`, and the worker ends.
+ * - A master that stops answering heartbeats is lost: users stop, `client_ready` is
+ *   retried, and the worker gives up after `masterTimeoutMs` without the master.
+ */
+import { type Environment, LocalRunner } from "../runner/index.js";
+import { type Decoded, decodeMasterMessage, type Handlers, type MasterMessage } from "./protocol.js";
+import { WorkerSocket } from "./transport.js";
+import { WorkerStatsReporter, type WorkerTotals } from "./worker-stats.js";
+
+/** How this process measures itself (only the CLI reads `process`). */
+export interface ProcessProbe {
+  /** CPU time used so far, µs. */
+  cpuUsageMicros(): number;
+  /** Resident memory, bytes. */
+  memoryBytes(): number;
+}
+
+/** Settings of a {@link Worker}. */
+export interface WorkerOptions {
+  masterHost: string;
+  masterPort: number;
+  nodeId: string;
+  /** Sent in client_ready (see node-id.ts wireVersion). */
+  wireVersion: string;
+  probe: ProcessProbe;
+  stopTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  statsIntervalMs?: number;
+  /** Resend client_ready this often until acknowledged. */
+  readyRetryMs?: number;
+  /** A master that sent heartbeats and then none for this long is lost (default 6 s). */
+  masterLostMs?: number;
+  /** Give up after this long without a master (default 60 s, as Locust). */
+  masterTimeoutMs?: number;
+}
+
+/** Why a worker ended. */
+export type WorkerEnd =
+  | { reason: "quit" }
+  | { reason: "shutdown" }
+  | { reason: "master-timeout"; everConnected: boolean }
+  | { reason: "refused"; message: string };
+
+type WireState = "ready" | "spawning" | "running";
+
+/** A worker process's protocol side (see the file comment). */
+export class Worker {
+  readonly runner: LocalRunner;
+  /** Settles when the worker has ended (quit by the master, shut down, or gave up). */
+  readonly finished: Promise<WorkerEnd>;
+  private readonly socket: WorkerSocket;
+  private readonly reporter: WorkerStatsReporter;
+  private readonly handlers: Handlers<MasterMessage>;
+  private resolveFinished!: (end: WorkerEnd) => void;
+  private state: WireState = "ready";
+  private acked = false;
+  private everConnected = false;
+  private lastSpawnTimestamp = 0;
+  private masterSendsHeartbeats = false;
+  private lastMasterContact = performance.now();
+  /** When the worker last started waiting for an `ack` (start, or the master was lost). */
+  private unackedSince = performance.now();
+  private lost = false;
+  private ending = false;
+  private jobs: Promise<void> = Promise.resolve();
+  private lastCpu: { micros: number; at: number };
+  private readonly timers: Array<ReturnType<typeof setInterval>> = [];
+  private readonly o: Required<Omit<WorkerOptions, "stopTimeoutMs">>;
+
+  constructor(
+    readonly environment: Environment,
+    options: WorkerOptions,
+  ) {
+    this.o = {
+      heartbeatIntervalMs: 1000,
+      statsIntervalMs: 3000,
+      readyRetryMs: 5000,
+      masterLostMs: 6000,
+      masterTimeoutMs: 60_000,
+      ...options,
+    };
+    this.runner = new LocalRunner(environment, { stopTimeoutMs: options.stopTimeoutMs ?? 0 });
+    this.reporter = new WorkerStatsReporter(environment);
+    this.finished = new Promise((resolve) => {
+      this.resolveFinished = resolve;
+    });
+    this.lastCpu = { micros: options.probe.cpuUsageMicros(), at: performance.now() };
+    this.handlers = {
+      ack: (m) => {
+        // A Cicada master answers every heartbeat, so its silence means something from the start.
+        if (m.data?.cicada_version !== undefined) this.masterSendsHeartbeats = true;
+        this.onAck(m.data?.index);
+      },
+      spawn: (m) => this.enqueue(() => this.onSpawn(m.data)),
+      spawning_complete: () => {},
+      heartbeat: () => {
+        this.masterSendsHeartbeats = true;
+      },
+      stop: () => this.enqueue(() => this.onStop()),
+      quit: () => this.enqueue(() => this.end({ reason: "quit" })),
+      reconnect: () => {
+        this.log.warning("the master asked for a reconnect: resetting the connection");
+        this.socket.reset();
+      },
+      locustfile: () => {},
+      update_user_class: () => this.log.debug("ignoring update_user_class (not supported by Cicada workers)"),
+      cicada_refused: (m) => {
+        this.enqueue(() => this.end({ reason: "refused", message: m.data.reason }));
+      },
+    };
+    this.socket = new WorkerSocket(
+      options.masterHost,
+      options.masterPort,
+      options.nodeId,
+      (frames) => this.onFrames(frames),
+      (error) => this.log.debug(`a message to the master was dropped: ${String(error)}`),
+    );
+    environment.events.userError.addListener(({ exception, traceback }) => {
+      const msg = exception instanceof Error ? exception.message : String(exception);
+      void this.socket.send("exception", { msg, traceback });
+    });
+  }
+
+  private get log() {
+    return this.environment.logger;
+  }
+
+  /** The node id (also the ZeroMQ routing id). */
+  get nodeId(): string {
+    return this.socket.nodeId;
+  }
+
+  /** What this worker has put in its stats reports so far. */
+  get totals(): WorkerTotals {
+    return this.reporter.totals;
+  }
+
+  /** Connects and starts heartbeats and reports. */
+  start(): void {
+    this.log.info(`Worker ${this.nodeId} connecting to the master at ${this.socket.endpoint}`);
+    this.sendReady();
+    this.timers.push(setInterval(() => this.heartbeat(), this.o.heartbeatIntervalMs));
+    this.timers.push(setInterval(() => this.sendStats(), this.o.statsIntervalMs));
+    this.timers.push(
+      setInterval(() => {
+        if (!this.acked) this.sendReady();
+      }, this.o.readyRetryMs),
+    );
+  }
+
+  /** Ends the worker from this side (Ctrl-C): stops users, sends the final stats and `quit`. */
+  shutdown(): Promise<WorkerEnd> {
+    this.enqueue(() => this.end({ reason: "shutdown" }));
+    return this.finished;
+  }
+
+  private enqueue(job: () => Promise<void>): void {
+    this.jobs = this.jobs.then(job).catch((error: unknown) => {
+      this.log.error(
+        `worker error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    });
+  }
+
+  private onFrames(frames: Buffer[]): void {
+    this.lastMasterContact = performance.now();
+    if (frames.length !== 1) {
+      this.log.warning(`ignoring a message of ${frames.length} frames from the master`);
+      return;
+    }
+    const decoded: Decoded<MasterMessage> = decodeMasterMessage(frames[0]!);
+    if (!decoded.ok) {
+      if (decoded.kind === "unknown")
+        this.log.warning(`unknown message type from the master: ${decoded.type}`);
+      else this.log.warning(`ignoring a malformed message from the master: ${decoded.reason}`);
+      return;
+    }
+    const message = decoded.message;
+    (this.handlers[message.type] as (m: MasterMessage) => void)(message);
+  }
+
+  private sendReady(): void {
+    void this.socket.send("client_ready", this.o.wireVersion);
+  }
+
+  private onAck(index: number | undefined): void {
+    if (this.acked) return;
+    this.acked = true;
+    this.everConnected = true;
+    if (this.lost) {
+      this.lost = false;
+      this.log.info("reconnected to the master");
+    }
+    this.log.info(`Connected to the master${index === undefined ? "" : ` (worker index ${index})`}`);
+  }
+
+  private heartbeat(): void {
+    const now = performance.now();
+    const micros = this.o.probe.cpuUsageMicros();
+    const cpu = ((micros - this.lastCpu.micros) / ((now - this.lastCpu.at) * 1000)) * 100;
+    this.lastCpu = { micros, at: now };
+    void this.socket.send("heartbeat", {
+      state: this.state,
+      current_cpu_usage: Math.max(0, Math.round(cpu * 10) / 10),
+      current_memory_usage: this.o.probe.memoryBytes(),
+    });
+    // A Locust master before 2.19 never answers heartbeats: its silence means nothing.
+    const silentMs = now - this.lastMasterContact;
+    if (!this.acked && now - this.unackedSince > this.o.masterTimeoutMs && !this.ending) {
+      this.enqueue(() => this.end({ reason: "master-timeout", everConnected: this.everConnected }));
+    } else if (this.masterSendsHeartbeats && this.acked && silentMs > this.o.masterLostMs && !this.lost) {
+      this.enqueue(() => this.onMasterLost(silentMs));
+    }
+  }
+
+  private async onMasterLost(silentMs: number): Promise<void> {
+    if (this.lost || this.ending) return;
+    this.lost = true;
+    this.acked = false;
+    this.unackedSince = performance.now();
+    this.masterSendsHeartbeats = false;
+    this.log.warning(
+      `no heartbeat from the master for ${(silentMs / 1000).toFixed(1)} s: stopping users and waiting for it ` +
+        `(giving up after ${this.o.masterTimeoutMs / 1000} s)`,
+    );
+    await this.runner.stopAndWait();
+    this.sendStats();
+    this.state = "ready";
+    this.sendReady();
+  }
+
+  private sendStats(): void {
+    void this.socket.send("stats", this.reporter.takeReport(this.runner.userClassesCount));
+  }
+
+  private async onSpawn(job: Extract<MasterMessage, { type: "spawn" }>["data"]): Promise<void> {
+    void this.socket.send("spawning", null);
+    if (job.timestamp <= this.lastSpawnTimestamp) {
+      this.log.info("dropping a spawn message not newer than the previous one");
+      return;
+    }
+    this.lastSpawnTimestamp = job.timestamp;
+    if (this.ending) return;
+    if (job.host !== null) this.environment.host = job.host;
+    this.state = "spawning";
+    await this.runner.applyUserClassCounts(job.user_classes_count);
+    this.state = "running";
+    const counts = this.runner.userClassesCount;
+    void this.socket.send("spawning_complete", {
+      user_classes_count: counts,
+      user_count: this.runner.userCount,
+    });
+  }
+
+  private async onStop(): Promise<void> {
+    await this.runner.stopAndWait();
+    // Everything measured reaches the master before it hears that this worker stopped.
+    this.sendStats();
+    void this.socket.send("client_stopped", null);
+    this.state = "ready";
+    this.sendReady();
+  }
+
+  private async end(end: WorkerEnd): Promise<void> {
+    if (this.ending) return;
+    this.ending = true;
+    for (const timer of this.timers) clearInterval(timer);
+    if (end.reason === "refused") this.log.error(`the master refused this worker: ${end.message}`);
+    if (end.reason === "master-timeout") {
+      this.log.error(`no contact with the master for ${this.o.masterTimeoutMs / 1000} s: giving up`);
+    }
+    await this.runner.quitAndWait();
+    this.sendStats(); // the final report, at once: a Locust master waits only 0.5 s for it
+    void this.socket.send("quit", null);
+    const { requests, failures } = this.totals;
+    this.log.info(`Worker ${this.nodeId} reported ${requests} requests and ${failures} failures in all`);
+    await this.socket.close();
+    this.resolveFinished(end);
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Wire compatibility with Debian's Locust 2.12.1, both ways. Debian's package reports an
+ * empty version string, so its own workers cannot join its own master; a Cicada master
+ * accepts them, and a Locust master accepts Cicada workers.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { LOCUST } from "../helpers/locust.js";
+import {
+  aggregated,
+  freePort,
+  masterPerWorker,
+  startCicada,
+  startProcess,
+  startTarget,
+  workerTotals,
+  writeLocustfile,
+} from "./distributed-helpers.js";
+
+const skip = LOCUST === undefined ? "Locust is not installed (apt-get install python3-locust)" : false;
+
+/** The Aggregated row of Locust's stats CSV. */
+function locustCsvTotals(path: string): { requests: number; failures: number } {
+  const lines = readFileSync(path, "utf8").trim().split("\n");
+  const header = lines[0]!.split(",");
+  const row = lines.find((l) => l.split(",")[1] === "Aggregated")!.split(",");
+  return {
+    requests: Number(row[header.indexOf("Request Count")]),
+    failures: Number(row[header.indexOf("Failure Count")]),
+  };
+}
+
+test("a Cicada worker joins a Locust master: Locust's final CSV totals equal what the worker sent", {
+  skip,
+}, async (t) => {
+  const target = await startTarget(t);
+  const cwd = writeLocustfile(t, target.url);
+  const stub = startCicada(t, ["-f", "locustfile.ts", "--locust-stub"], { cwd });
+  assert.equal(await stub.exited, 0, stub.output());
+  writeFileSync(join(cwd, "stub.py"), stub.output());
+  const port = await freePort();
+  const master = startProcess(
+    t,
+    LOCUST!,
+    [
+      "-f",
+      "stub.py",
+      "--master",
+      "--master-bind-host",
+      "127.0.0.1",
+      "--master-bind-port",
+      String(port),
+    ].concat([
+      "--headless",
+      "--expect-workers",
+      "1",
+      "-u",
+      "8",
+      "-r",
+      "8",
+      "-t",
+      "6s",
+      "--csv",
+      "out",
+      "--only-summary",
+    ]),
+    { cwd },
+  );
+  const worker = startCicada(t, ["-f", "locustfile.ts", "--worker", "--master-port", String(port)], { cwd });
+  const masterCode = await master.exited;
+  assert.equal(await worker.exited, 0, worker.output());
+  assert.equal(masterCode, 1, `Locust exits 1 because /fail failed:\n${master.output()}`);
+  assert.match(master.output(), /All users spawned: \{"Alpha": 6, "Beta": 2\} \(8 total users\)/);
+  const own = [...workerTotals(worker.output()).values()];
+  assert.equal(own.length, 1, worker.output());
+  const locust = locustCsvTotals(join(cwd, "out_stats.csv"));
+  assert.ok(locust.requests > 50, `Locust saw ${locust.requests} requests`);
+  assert.deepEqual(locust, own[0], "Locust's totals = what the Cicada worker measured and sent");
+  // Locust computed percentiles from our integer-keyed buckets, and kept the error rows.
+  assert.match(readFileSync(join(cwd, "out_failures.csv"), "utf8"), /GET,\/fail,.*500/);
+  assert.doesNotMatch(master.output(), /Traceback|TypeError/);
+});
+
+const PY_LOCUSTFILE = `
+import os
+from locust import HttpUser, constant, task, events
+
+COUNTS = {"requests": 0, "failures": 0}
+
+@events.request.add_listener
+def count(exception=None, **kw):
+    COUNTS["requests"] += 1
+    if exception is not None:
+        COUNTS["failures"] += 1
+
+@events.quitting.add_listener
+def write(environment, **kw):
+    with open(os.environ["COUNT_FILE"], "w") as f:
+        f.write("%d %d\\n" % (COUNTS["requests"], COUNTS["failures"]))
+
+class Alpha(HttpUser):
+    wait_time = constant(0.05)
+    @task
+    def hello(self):
+        self.client.get("/hello")
+
+class Beta(HttpUser):
+    wait_time = constant(0.05)
+    @task
+    def fail(self):
+        self.client.get("/fail")
+`;
+
+test("Locust's Python workers join a Cicada master: their stats merge into Cicada's tables", {
+  skip,
+}, async (t) => {
+  const target = await startTarget(t);
+  const cwd = writeLocustfile(t, target.url);
+  writeFileSync(join(cwd, "pyworker.py"), PY_LOCUSTFILE);
+  const port = await freePort();
+  const master = startCicada(
+    t,
+    ["-f", "locustfile.ts", "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port)]
+      .concat(["--headless", "-u", "8", "-r", "8", "-t", "5s", "--only-summary", "--expect-workers", "2"])
+      // The host goes to the workers in the spawn message (Python classes have none here).
+      .concat(["-H", target.url]),
+    { cwd },
+  );
+  await master.waitFor(/Master listening/);
+  const workers = [1, 2].map((i) =>
+    startProcess(t, LOCUST!, ["-f", "pyworker.py", "--worker", "--master-port", String(port)], {
+      cwd,
+      env: { COUNT_FILE: join(cwd, `count-${i}`) },
+    }),
+  );
+  const code = await master.exited;
+  const workerCodes = await Promise.all(workers.map((w) => w.exited));
+  const out = master.output();
+  assert.equal(code, 1, out);
+  assert.deepEqual(workerCodes, [0, 0], workers.map((w) => w.output()).join("\n"));
+  const counted = [1, 2].map((i) =>
+    readFileSync(join(cwd, `count-${i}`), "utf8")
+      .trim()
+      .split(" ")
+      .map(Number),
+  );
+  const python = {
+    requests: counted.reduce((n, [r]) => n + r!, 0),
+    failures: counted.reduce((n, [, f]) => n + f!, 0),
+  };
+  assert.ok(python.requests > 50, `Python workers made ${python.requests} requests`);
+  assert.deepEqual(aggregated(out), python, "Cicada's totals = what the Python workers counted");
+  assert.equal(
+    [...masterPerWorker(out).values()].reduce((n, w) => n + w.requests, 0),
+    python.requests,
+  );
+  // Rows and Locust's error text made it into Cicada's tables.
+  assert.match(out, /GET\s+\/fail\s+\d+/);
+  assert.match(out, /GET \/fail: HTTPError\('500 Server Error/);
+  for (const w of workers) assert.doesNotMatch(w.output(), /Traceback|KeyError/);
+});

@@ -1,0 +1,210 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type TestContext, test } from "node:test";
+import type { CliIO } from "../../../src/cli/io.js";
+import { run } from "../../../src/cli/main.js";
+import { parseOptions } from "../../../src/cli/options.js";
+import { distributedOptions } from "../../../src/cli/options-distributed.js";
+import { UsageError } from "../../../src/shared/errors.js";
+import { PYTHON } from "../../helpers/locust.js";
+
+function parse(argv: string[], env: Record<string, string> = {}) {
+  return parseOptions({ argv, env, cwd: tmpdir() }, "0.0.0").options;
+}
+
+test("distributed flags: Locust's defaults when not given", () => {
+  const d = distributedOptions(parse([]), 4);
+  assert.deepEqual(d, {
+    master: false,
+    masterBindHost: "*",
+    masterBindPort: 5557,
+    expectWorkers: 1,
+    expectWorkersMaxWaitMs: 0,
+    rebalancing: true,
+    worker: false,
+    masterHost: "127.0.0.1",
+    masterPort: 5557,
+    masterTimeoutMs: 60_000,
+    processes: undefined,
+    locustStub: false,
+  });
+});
+
+test("distributed flags parse from the command line and CICADA_* variables", () => {
+  const d = distributedOptions(
+    parse(
+      [
+        "--master",
+        "--master-bind-host",
+        "10.0.0.5",
+        "--master-bind-port",
+        "6000",
+        "--expect-workers",
+        "3",
+      ].concat(["--expect-workers-max-wait", "30", "--disable-rebalancing"]),
+    ),
+    4,
+  );
+  assert.equal(d.masterBindHost, "10.0.0.5");
+  assert.equal(d.masterBindPort, 6000);
+  assert.equal(d.expectWorkers, 3);
+  assert.equal(d.expectWorkersMaxWaitMs, 30_000);
+  assert.equal(d.rebalancing, false);
+  const w = distributedOptions(
+    parse([], { CICADA_WORKER: "true", CICADA_MASTER_HOST: "m", CICADA_MASTER_PORT: "7" }),
+    4,
+  );
+  assert.deepEqual([w.worker, w.masterHost, w.masterPort], [true, "m", 7]);
+});
+
+test("--processes -1 means one worker per core", () => {
+  assert.equal(distributedOptions(parse(["--processes", "-1"]), 6).processes, 6);
+  assert.equal(distributedOptions(parse(["--processes", "3"]), 6).processes, 3);
+});
+
+test("contradictory or impossible distributed flags are usage errors with a hint", () => {
+  const cases: Array<[string[], RegExp]> = [
+    [["--master", "--worker"], /cannot be used together/],
+    [["--processes", "0"], /--processes must be/],
+    [["--processes", "-2"], /--processes must be/],
+    [["--worker", "--processes", "2"], /cannot be combined with --worker/],
+    [["--expect-workers", "0"], /--expect-workers must be ≥ 1/],
+    [["--master-port", "70000"], /--master-port must be a port number/],
+  ];
+  for (const [argv, pattern] of cases) {
+    assert.throws(
+      () => distributedOptions(parse(argv), 2),
+      (error: unknown) =>
+        error instanceof UsageError && pattern.test(error.message) && error.hint !== undefined,
+      argv.join(" "),
+    );
+  }
+});
+
+test("a --processes worker ignores --master/--processes read from its parent's cicada.conf", () => {
+  const d = distributedOptions(parse(["--worker", "--processes", "2", "--master"]), 2, true);
+  assert.deepEqual([d.worker, d.master, d.processes], [true, false, undefined]);
+});
+
+function tempDir(t: TestContext, prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function io(argv: string[], cwd: string): CliIO & { out: string; err: string } {
+  const result = {
+    argv,
+    env: {},
+    cwd,
+    out: "",
+    err: "",
+    stdout: { write: (t: string) => (result.out += t) },
+    stderr: { write: (t: string) => (result.err += t) },
+    onSignal: () => () => {},
+    cpuUsageMicros: () => 0,
+    memoryBytes: () => 0,
+    cpuCount: () => 2,
+  };
+  return result;
+}
+
+test("--locust-stub prints a Python locustfile with the classes' names, weights and fixed counts", async (t) => {
+  const dir = tempDir(t, "cicada-stub-");
+  writeFileSync(
+    join(dir, "locustfile.ts"),
+    [
+      'import { HttpUser, User, task } from "cicada";',
+      "export class Shopper extends HttpUser { static weight = 3; @task async a() {} }",
+      "export class Admin extends User { static fixedCount = 2; @task async b() {} }",
+      "",
+    ].join("\n"),
+  );
+  const cli = io(["-f", "locustfile.ts", "--locust-stub"], dir);
+  assert.equal(await run(cli), 0, cli.err);
+  assert.match(cli.out, /^class Shopper\(User\):\n {4}weight = 3\n {4}fixed_count = 0$/m);
+  assert.match(cli.out, /^class Admin\(User\):\n {4}weight = 1\n {4}fixed_count = 2$/m);
+  // No host is needed to print the stub; and Python accepts it.
+  const check = spawnSync(
+    PYTHON,
+    [
+      "-c",
+      "import ast,sys; tree=ast.parse(sys.stdin.read()); print(sorted(n.name for n in tree.body if isinstance(n, ast.ClassDef)))",
+    ],
+    { input: cli.out, encoding: "utf8" },
+  );
+  if (check.error) return t.skip("python3 is not installed");
+  assert.equal(check.stdout.trim(), "['Admin', 'Shopper']");
+});
+
+test("--locust-stub refuses a class name Python cannot use", async (t) => {
+  const dir = tempDir(t, "cicada-stub-");
+  writeFileSync(
+    join(dir, "locustfile.ts"),
+    'import { User, task } from "cicada";\nexport class $Odd extends User { @task async a() {} }\n',
+  );
+  const cli = io(["-f", "locustfile.ts", "--locust-stub"], dir);
+  assert.equal(await run(cli), 2);
+  assert.match(cli.err, /Error: the user class name \$Odd is not valid in Python\nHint: /);
+});
+
+test("a master whose port is taken fails with a clear error and exit code 4", async (t) => {
+  const dir = tempDir(t, "cicada-bind-");
+  writeFileSync(
+    join(dir, "locustfile.ts"),
+    'import { User, task } from "cicada";\nexport class U extends User { @task async a() {} }\n',
+  );
+  const { createServer } = await import("node:net");
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const cli = io(
+      [
+        "-f",
+        "locustfile.ts",
+        "--master",
+        "--headless",
+        "--master-bind-host",
+        "127.0.0.1",
+        "--master-bind-port",
+        String(port),
+      ],
+      dir,
+    );
+    assert.equal(await run(cli), 4, cli.err);
+    assert.match(cli.err, /Error: cannot listen for workers on tcp:\/\/127\.0\.0\.1:\d+: .*in use/i);
+    assert.match(cli.err, /Hint: Another master/);
+  } finally {
+    blocker.close();
+  }
+});
+
+test("--expect-workers-max-wait: a clear error and exit code 4 when the workers do not come", async (t) => {
+  const dir = tempDir(t, "cicada-wait-");
+  writeFileSync(
+    join(dir, "locustfile.ts"),
+    'import { User, task } from "cicada";\nexport class U extends User { @task async a() {} }\n',
+  );
+  const cli = io(
+    [
+      "-f",
+      "locustfile.ts",
+      "--master",
+      "--headless",
+      "--master-bind-host",
+      "127.0.0.1",
+      "--master-bind-port",
+      "0",
+    ].concat(["--expect-workers", "2", "--expect-workers-max-wait", "1"]),
+    dir,
+  );
+  assert.equal(await run(cli), 4, cli.err);
+  assert.match(
+    cli.err,
+    /Error: only 0 of 2 expected worker\(s\) connected within 1 s\nHint: Start workers with/,
+  );
+});
