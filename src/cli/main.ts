@@ -7,8 +7,9 @@ import { appendFileSync } from "node:fs";
 import { cpus, homedir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { GeneratorMonitor, LocalRunner, type Runner } from "../runner/index.js";
-import { ExitCode, UsageError } from "../shared/errors.js";
+import { ExitCode } from "../shared/errors.js";
 import { formatLogRecord, Logger } from "../shared/logger.js";
+import { LogBuffer } from "../web/log-buffer.js";
 import {
   type DistributedRun,
   isMasterRun,
@@ -23,18 +24,21 @@ import type { CliIO, SignalName } from "./io.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import { type CliOptions, parseOptions } from "./options.js";
 import { distributedOptions } from "./options-distributed.js";
-import { RunOutputs } from "./outputs.js";
+import { RunOutputs, type RunResult } from "./outputs.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
 import { VERSION } from "./version.js";
 
-function createLogger(options: CliOptions, io: CliIO): Logger {
+function createLogger(options: CliOptions, io: CliIO, logs: LogBuffer): Logger {
   const logfile = options.logfile;
   const sink = logfile
     ? (line: string) => appendFileSync(logfile, line)
     : (line: string) => {
         io.stderr.write(line);
       };
-  return new Logger((record) => sink(`${formatLogRecord(record)}\n`), options.loglevel);
+  return new Logger((record) => {
+    sink(`${formatLogRecord(record)}\n`);
+    logs.add(record); // the web UI's Logs tab
+  }, options.loglevel);
 }
 
 /** Runs the CLI and returns the exit code. Never throws. */
@@ -46,15 +50,18 @@ export async function run(io: CliIO): Promise<number> {
       return ExitCode.ok;
     }
     const options = parsed.options;
-    const logger = createLogger(options, io);
+    const logs = new LogBuffer();
+    const logger = createLogger(options, io, logs);
     const dist = distributedOptions(options, io.cpuCount(), io.env[PROCESSES_CHILD_ENV] === "1");
     if (dist.worker) return await runWorker(options, dist, io, logger);
     const informational = Boolean(
       options.list || options.showTaskRatio || options.showTaskRatioJson || dist.locustStub,
     );
     const loaded = await loadFromOptions(options, io.cwd);
+    // The web form can give the host; only a run that starts by itself needs one now.
+    const startsAtOnce = options.headless === true || options.autostart === true;
     const environment = prepareEnvironment(options, loaded, logger, {
-      requireHost: !informational,
+      requireHost: !informational && startsAtOnce,
       ...(isMasterRun(dist) ? { currentWindowLagSeconds: 3 } : {}),
     });
 
@@ -74,11 +81,6 @@ export async function run(io: CliIO): Promise<number> {
       printLocustStub(environment, options, io);
       return ExitCode.ok;
     }
-    if (!options.headless) {
-      throw new UsageError("CICADA_ERR_NO_WEB_UI", "the web UI is not available in this build", {
-        hint: "Run with --headless -u <users> -r <rate> -t <time>",
-      });
-    }
 
     const outputs = RunOutputs.prepare({ options, loaded, environment, io });
     logger.info(`Starting Cicada ${VERSION}`);
@@ -90,12 +92,32 @@ export async function run(io: CliIO): Promise<number> {
       // Watches this process: a master merging many workers can be the bottleneck too.
       environment.generatorMonitor = new GeneratorMonitor({ cpuUsageMicros: io.cpuUsageMicros, logger });
       await environment.events.init.fireAsync({ environment });
-      await distributed?.waitForWorkers();
+      // A headless run waits for --expect-workers here; the web UI serves the form at once
+      // and waits only before --autostart.
+      if (options.headless) await distributed?.waitForWorkers();
       outputs.begin(runner);
       environment.generatorMonitor.start();
       let exitCode: number;
       try {
-        exitCode = outputs.finish(await runHeadless(environment, runner, options, io));
+        let result: RunResult;
+        if (options.headless) {
+          result = await runHeadless(environment, runner, options, io);
+        } else {
+          // Loaded on demand: a headless run does not pay for Fastify.
+          const { runWebUi } = await import("./web.js");
+          result = await runWebUi({
+            environment,
+            runner,
+            options,
+            io,
+            logs,
+            outputs,
+            version: VERSION,
+            distributed: distributed !== undefined,
+            waitForWorkers: () => distributed?.waitForWorkers() ?? Promise.resolve(),
+          });
+        }
+        exitCode = outputs.finish(result);
       } finally {
         environment.generatorMonitor.stop();
         outputs.stop();

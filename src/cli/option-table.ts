@@ -6,6 +6,7 @@
  */
 import { DISTRIBUTED_OPTIONS } from "./options-distributed.js";
 import { REPORT_OPTIONS } from "./options-reports.js";
+import { WEB_OPTIONS } from "./options-web.js";
 
 export type OptionKind = "string" | "int" | "number" | "boolean" | "timespan" | "list" | "level";
 
@@ -160,6 +161,7 @@ export const OPTION_TABLE: OptionSpec[] = [
   },
   ...REPORT_OPTIONS,
   ...DISTRIBUTED_OPTIONS,
+  ...WEB_OPTIONS,
 ];
 
 /** The long flag of an option, e.g. "spawn-rate". */

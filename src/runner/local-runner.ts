@@ -4,12 +4,7 @@
  * shape, stops after the run time, and samples the stats history every second.
  */
 import { EventHook } from "../shared/event-hook.js";
-import {
-  type LoadTestShape,
-  normaliseShapeTick,
-  type RunnerControl,
-  type RunnerState,
-} from "../user/index.js";
+import { type LoadTestShape, normaliseShapeTick, type RunnerState } from "../user/index.js";
 import type { Environment } from "./environment.js";
 import type { Runner, WorkerSummary } from "./runner.js";
 import { SpawnSequence } from "./spawn-sequence.js";

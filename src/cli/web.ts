@@ -1,0 +1,136 @@
+/**
+ * A run with the web UI (no --headless): serve the UI, wait for the form (or start at
+ * once with --autostart), and run until Ctrl-C/SIGTERM, --autoquit or a user's quit().
+ * Then print Locust's final blocks and return the result, as a headless run does (the
+ * CLI then writes the reports and judges the thresholds).
+ */
+import { formatFinalSummary } from "../reports/console.js";
+import type { Environment, Runner } from "../runner/index.js";
+import { exposureWarning, startWebServer, type WebServer, type WebServerOptions } from "../web/index.js";
+import type { LogBuffer } from "../web/log-buffer.js";
+import { exitCodeFor } from "./headless.js";
+import type { CliIO } from "./io.js";
+import type { CliOptions } from "./options.js";
+import { readWebOptions, type WebOptions } from "./options-web.js";
+import type { RunOutputs, RunResult } from "./outputs.js";
+import { reportRoutes } from "./web-reports.js";
+
+export interface WebRunArgs {
+  environment: Environment;
+  runner: Runner;
+  options: CliOptions;
+  io: CliIO;
+  logs: LogBuffer;
+  /** The run's report files and thresholds: the Download tab serves the reports live. */
+  outputs: RunOutputs;
+  version: string;
+  /** True when the runner is a master (the Workers tab applies). */
+  distributed?: boolean;
+  /** Waits for --expect-workers before --autostart starts a distributed test. */
+  waitForWorkers?: () => Promise<void>;
+}
+
+export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
+  const { environment, runner, options, io } = args;
+  // With --json, stdout carries only the JSON document.
+  const out = options.json === true ? io.stderr : io.stdout;
+  const logger = environment.logger;
+  let web: WebOptions;
+  let server: WebServer;
+  try {
+    web = readWebOptions(options);
+    server = await startWebServer(serverOptions(args, web));
+  } catch (error) {
+    // Nothing ran yet, but the runner's timers would keep an embedding process alive.
+    await runner.quitAndWait();
+    throw error;
+  }
+  // On stdout, not in the log: with --logfile the user must still see where to go.
+  out.write(`Starting web interface at ${server.url}\n`);
+  const warning = exposureWarning(web.host, web.login !== undefined || web.token !== undefined);
+  if (warning) logger.warning(warning);
+
+  let interrupted = false;
+  let forceQuit: () => void = () => {};
+  const forced = new Promise<void>((resolve) => {
+    forceQuit = resolve;
+  });
+  const unsubscribe = io.onSignal((signal) => {
+    if (!interrupted) {
+      interrupted = true;
+      logger.info(
+        `${signal} received: stopping users and the web UI (send it again to exit without waiting)`,
+      );
+      runner.quit();
+    } else {
+      logger.warning(`${signal} received again: exiting without waiting for users`);
+      forceQuit();
+    }
+  });
+
+  let autoquitTimer: ReturnType<typeof setTimeout> | undefined;
+  const removeAutoquit =
+    web.autoquit === undefined
+      ? () => {}
+      : runner.stateChanged.addListener((state) => {
+          if (autoquitTimer) clearTimeout(autoquitTimer);
+          autoquitTimer = undefined;
+          if (state !== "stopped") return;
+          logger.info(`The test has ended: quitting in ${web.autoquit} s (--autoquit)`);
+          autoquitTimer = setTimeout(() => runner.quit(), web.autoquit! * 1000);
+        });
+
+  try {
+    if (web.autostart) {
+      await args.waitForWorkers?.();
+      autostart(runner, options);
+    }
+    await Promise.race([runner.whenQuit, forced]);
+  } finally {
+    if (autoquitTimer) clearTimeout(autoquitTimer);
+    removeAutoquit();
+    unsubscribe();
+    await server.close();
+  }
+
+  const snapshot = environment.stats.snapshot(environment.now());
+  if (runner.startedAtMs !== undefined) out.write(`${formatFinalSummary(snapshot).join("\n")}\n`);
+  await environment.events.quitting.fireAsync({ environment });
+  return { snapshot, exitCode: exitCodeFor(snapshot, options), interrupted };
+}
+
+function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {
+  const { runner, options } = args;
+  return {
+    runner,
+    host: web.host,
+    port: web.port,
+    basePath: web.basePath,
+    auth: { username: web.login?.username, password: web.login?.password, token: web.token },
+    logs: args.logs,
+    version: args.version,
+    locustfile: args.outputs.meta(null, runner.environment.now()).locustfile,
+    defaults: { userCount: options.users, spawnRate: options.spawnRate, runTimeMs: options.runTime },
+    distributed: args.distributed ?? false,
+    // The reports of issue #3: the Download tab's HTML and JSON report, and the full-history CSV.
+    ...reportRoutes(args.outputs, runner.environment),
+  };
+}
+
+function autostart(runner: Runner, options: CliOptions): void {
+  const environment = runner.environment;
+  const logger = environment.logger;
+  if (environment.shapeClass) {
+    logger.info(`Running the load shape ${environment.shapeClass.name} (--autostart)`);
+    runner.startShape();
+    return;
+  }
+  const users = options.users ?? 1;
+  const spawnRate = options.spawnRate ?? 1;
+  logger.info(`Ramping to ${users} users at a rate of ${spawnRate} per second (--autostart)`);
+  if (options.runTime !== undefined) logger.info(`Run time limit set to ${options.runTime / 1000} seconds`);
+  runner.start(users, spawnRate, { runTimeMs: options.runTime }).catch((error: unknown) => {
+    logger.error(`could not start: ${String(error)}`);
+    runner.quit();
+  });
+}

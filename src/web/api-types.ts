@@ -1,0 +1,211 @@
+/**
+ * The payloads of the web server's own API (`/api/...` and the live stream), shared by the
+ * server and the browser app. The app imports this file with `import type` only, so it
+ * must stay free of runtime code and of anything that needs Node (it may import types
+ * from stats/, which is pure).
+ */
+import type { ErrorSnapshot, ExceptionSnapshot, HistoryPoint, SeriesColumns } from "../stats/index.js";
+
+export type { ErrorSnapshot, ExceptionSnapshot, HistoryPoint, SeriesColumns };
+
+/** The runner's state, as Locust names it. */
+export type RunState = "ready" | "spawning" | "running" | "stopping" | "stopped" | "missing";
+
+/** One row of the statistics table: what the table shows, nothing more (no histograms). */
+export interface StatsRow {
+  /** `method + "\t" + name`: stable identity of a row across updates. */
+  key: string;
+  method: string;
+  name: string;
+  numRequests: number;
+  numFailures: number;
+  /** Whole-run response-time percentiles, ms; null before the first timed response. */
+  medianMs: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  avgMs: number;
+  minMs: number | null;
+  maxMs: number;
+  /** Bytes. */
+  avgContentLength: number;
+  /** Over the current window (the last 10 s). */
+  currentRps: number;
+  currentFailPerSec: number;
+}
+
+/**
+ * A StatsRow as the live stream sends it: the values in this order, without field names
+ * (a third of the bytes of an object, which matters at 1,000 rows a second). The key is
+ * `method + "\t" + name`.
+ */
+export type WireRow = [
+  method: string,
+  name: string,
+  numRequests: number,
+  numFailures: number,
+  medianMs: number | null,
+  p95Ms: number | null,
+  p99Ms: number | null,
+  avgMs: number,
+  minMs: number | null,
+  maxMs: number,
+  avgContentLength: number,
+  currentRps: number,
+  currentFailPerSec: number,
+];
+
+/** A worker of a distributed run (empty list for a local run). */
+export interface WorkerRow {
+  id: string;
+  state: RunState;
+  userCount: number;
+  cpuPercent: number;
+  memoryBytes: number;
+}
+
+/** The header bar and the buttons: what the run is doing now. */
+export interface RunStatus {
+  state: RunState;
+  /** The host the next (or current) test targets; undefined when none is known yet. */
+  host: string | undefined;
+  userCount: number;
+  targetUserCount: number;
+  spawnRate: number;
+  /** Connected workers; null for a local (not distributed) run. */
+  workerCount: number | null;
+  /** Current requests/s of the Aggregated row. */
+  totalRps: number;
+  /** Failures / requests over the whole test, 0..1. */
+  failRatio: number;
+  /** Epoch ms when the current test started. */
+  startedAtMs: number | null;
+  /** Users per class right now. */
+  userClassesCount: Record<string, number>;
+}
+
+/** A link on the Download data tab. */
+export interface DownloadLink {
+  label: string;
+  /** Relative to the UI's base path, e.g. "stats/requests/csv". */
+  href: string;
+  description: string;
+}
+
+/** What does not change during the life of the server (sent with every full update). */
+export interface UiMeta {
+  version: string;
+  /** The locustfile(s), as given. */
+  locustfile: string;
+  /** Start-form defaults from -u, -r, -t, -H and the classes' hosts. */
+  defaults: {
+    userCount: number;
+    spawnRate: number;
+    host: string;
+    /** Time span text, e.g. "5m", or "" for none. */
+    runTime: string;
+  };
+  /** True when every user class has its own host, so the form's host may be left empty. */
+  hostOptional: boolean;
+  userClasses: string[];
+  /** Name of the LoadTestShape class, if the locustfile has one (the form then asks for nothing). */
+  shapeClass: string | null;
+  /** True for a master: the Workers tab and the header's worker count apply. */
+  distributed: boolean;
+  downloads: DownloadLink[];
+}
+
+/** Change counters of data the browser fetches on demand (failures, logs). */
+export interface Versions {
+  /** Changes whenever a failure is recorded (the failure count of the test). */
+  failures: number;
+  /** Sequence number of the newest log line. */
+  logs: number;
+}
+
+/** Everything, sent when a browser connects and after a stats reset. */
+export interface FullUpdate {
+  kind: "full";
+  /** Epoch ms of this update. */
+  timeMs: number;
+  meta: UiMeta;
+  status: RunStatus;
+  rows: WireRow[];
+  total: WireRow;
+  /** The Aggregated history kept on the server (bounded, downsampled). */
+  history: SeriesColumns;
+  workers: WorkerRow[];
+  versions: Versions;
+}
+
+/** What changed since the previous tick (at most one a second, shared by every browser). */
+export interface TickUpdate {
+  kind: "tick";
+  timeMs: number;
+  status: RunStatus;
+  /** Rows that are new or changed since the previous tick. */
+  rows: WireRow[];
+  total: WireRow;
+  /** The chart point of this tick, or null when no test is running. */
+  point: HistoryPoint | null;
+  workers: WorkerRow[];
+  versions: Versions;
+}
+
+/** One message of the live stream (`GET /api/stream`, Server-Sent Events). */
+export type LiveUpdate = FullUpdate | TickUpdate;
+
+/** `GET /api/failures`. */
+export interface FailuresResponse {
+  errors: ErrorSnapshot[];
+  /** Occurrences not grouped because the table was full. */
+  dropped: number;
+}
+
+/** `GET /api/exceptions`. */
+export interface ExceptionsResponse {
+  exceptions: ExceptionSnapshot[];
+  dropped: number;
+}
+
+/** A log line kept for the Logs tab. */
+export interface LogLine {
+  seq: number;
+  timeMs: number;
+  level: string;
+  message: string;
+}
+
+/** `GET /api/logs?after=N`. */
+export interface LogsResponse {
+  lines: LogLine[];
+  /** Lines older than the buffer holds that were dropped. */
+  dropped: number;
+}
+
+/** A node of the task-ratio tree (`GET /tasks`). */
+export interface RatioTree {
+  [name: string]: { ratio: number; tasks?: RatioTree };
+}
+
+/** `GET /tasks`: Locust's shape. */
+export interface TasksResponse {
+  per_class: RatioTree;
+  total: RatioTree;
+}
+
+/** Body of `POST /swarm` as JSON (a form with the same fields works too). */
+export interface SwarmRequest {
+  user_count?: number | string;
+  spawn_rate?: number | string;
+  host?: string;
+  run_time?: string | number;
+}
+
+/** Answer of `POST /swarm` and the other commands. */
+export interface CommandResponse {
+  success: boolean;
+  message: string;
+  host?: string | undefined;
+  /** For a rejected request: one entry per bad field. */
+  errors?: Array<{ field: string; message: string }>;
+}

@@ -1,0 +1,19 @@
+/** What every route of the web server works with. */
+import type { Runner } from "../runner/index.js";
+import type { DownloadLink, UiMeta } from "./api-types.js";
+import type { LiveFeed } from "./live-feed.js";
+import type { LogBuffer } from "./log-buffer.js";
+
+export interface WebContext {
+  runner: Runner;
+  feed: LiveFeed;
+  logs: LogBuffer | undefined;
+  /** "" or a path such as "/cicada" (no trailing slash). */
+  basePath: string;
+  distributed: boolean;
+  meta: () => UiMeta;
+  /** Path of the full-history CSV being written (--csv with --csv-full-history), if any. */
+  fullHistoryCsvPath: (() => string | undefined) | undefined;
+  /** Links the Download tab shows besides the CSVs (e.g. the reports of issue #3). */
+  extraDownloads: DownloadLink[];
+}

@@ -1,0 +1,168 @@
+/**
+ * Builds the table rows and the status the UI shows, straight from the live statistics:
+ * cheaper than a full StatsSnapshot (three percentiles per row instead of eleven plus a
+ * current window), and cached per row while it receives no request.
+ */
+import type { Runner } from "../runner/index.js";
+import type { StatsEntry } from "../stats/index.js";
+import type { HistoryPoint, RunState, RunStatus, StatsRow, WireRow, WorkerRow } from "./api-types.js";
+
+const TABLE_PERCENTILES = [0.5, 0.95, 0.99] as const;
+
+const round2 = (value: number): number => Math.round(value * 100) / 100;
+const roundOrNull = (value: number | null): number | null => (value === null ? null : round2(value));
+
+/** The identity of a row across updates. */
+export function rowKey(method: string, name: string): string {
+  return `${method}\t${name}`;
+}
+
+interface CachedPercentiles {
+  startTimeMs: number;
+  numRequests: number;
+  values: Array<number | null>;
+}
+
+/**
+ * Turns StatsEntry objects into StatsRow objects. Percentiles are recomputed only for rows
+ * whose request count changed since the last call, so a run of 1,000 mostly idle names
+ * costs little per tick.
+ */
+export class RowBuilder {
+  private cache = new WeakMap<StatsEntry, CachedPercentiles>();
+
+  /**
+   * The row of `entry` at `nowMs` (current rates use the 10 s window ending then). Numbers
+   * are rounded to what the table can show (times to 0.01 ms, rates to 0.01/s), which
+   * halves the payload of a tick; the exact values are in /stats/requests and the CSVs.
+   */
+  row(entry: StatsEntry, nowMs: number): StatsRow {
+    const [medianMs = null, p95Ms = null, p99Ms = null] = this.percentiles(entry);
+    return {
+      key: rowKey(entry.method, entry.name),
+      method: entry.method,
+      name: entry.name,
+      numRequests: entry.numRequests,
+      numFailures: entry.numFailures,
+      medianMs: roundOrNull(medianMs),
+      p95Ms: roundOrNull(p95Ms),
+      p99Ms: roundOrNull(p99Ms),
+      avgMs: round2(entry.avgResponseTimeMs),
+      minMs: roundOrNull(entry.minResponseTimeMs),
+      maxMs: round2(entry.maxResponseTimeMs),
+      avgContentLength: round2(entry.avgContentLength),
+      currentRps: round2(entry.currentRps(nowMs)),
+      currentFailPerSec: round2(entry.currentFailPerSec(nowMs)),
+    };
+  }
+
+  private percentiles(entry: StatsEntry): Array<number | null> {
+    const cached = this.cache.get(entry);
+    if (
+      cached !== undefined &&
+      cached.numRequests === entry.numRequests &&
+      cached.startTimeMs === entry.startTimeMs
+    ) {
+      return cached.values;
+    }
+    const values = entry.percentiles(TABLE_PERCENTILES);
+    this.cache.set(entry, { startTimeMs: entry.startTimeMs, numRequests: entry.numRequests, values });
+    return values;
+  }
+}
+
+/** The row as the live stream sends it. */
+export function toWire(row: StatsRow): WireRow {
+  return [
+    row.method,
+    row.name,
+    row.numRequests,
+    row.numFailures,
+    row.medianMs,
+    row.p95Ms,
+    row.p99Ms,
+    row.avgMs,
+    row.minMs,
+    row.maxMs,
+    row.avgContentLength,
+    row.currentRps,
+    row.currentFailPerSec,
+  ];
+}
+
+/** True when two rows would render the same. */
+export function sameRow(a: StatsRow, b: StatsRow): boolean {
+  return (
+    a.numRequests === b.numRequests &&
+    a.numFailures === b.numFailures &&
+    a.currentRps === b.currentRps &&
+    a.currentFailPerSec === b.currentFailPerSec &&
+    a.medianMs === b.medianMs &&
+    a.p95Ms === b.p95Ms &&
+    a.p99Ms === b.p99Ms &&
+    a.avgMs === b.avgMs &&
+    a.minMs === b.minMs &&
+    a.maxMs === b.maxMs &&
+    a.avgContentLength === b.avgContentLength
+  );
+}
+
+/** The header bar's data. */
+export function runStatus(runner: Runner, distributed: boolean): RunStatus {
+  const environment = runner.environment;
+  const total = environment.stats.total;
+  const nowMs = environment.now();
+  return {
+    state: runner.state,
+    host: environment.host ?? singleClassHost(runner),
+    userCount: runner.userCount,
+    targetUserCount: runner.targetUserCount,
+    spawnRate: runner.spawnRate,
+    workerCount: distributed ? runner.workers().length : null,
+    totalRps: total.currentRps(nowMs),
+    failRatio: total.failRatio,
+    startedAtMs: runner.startedAtMs ?? null,
+    userClassesCount: runner.userClassesCount,
+  };
+}
+
+/** With no -H/form host, the host the classes use when they all agree (else undefined). */
+function singleClassHost(runner: Runner): string | undefined {
+  const hosts = new Set(runner.environment.userClassInfos.map((info) => info.host));
+  const [only] = hosts;
+  return hosts.size === 1 ? only : undefined;
+}
+
+/** The Workers tab. */
+export function workerRows(runner: Runner): WorkerRow[] {
+  return runner.workers().map((worker) => ({
+    id: worker.id,
+    state: worker.state,
+    userCount: worker.userCount,
+    cpuPercent: worker.cpuPercent,
+    memoryBytes: worker.memoryBytes,
+  }));
+}
+
+/** States in which the runner samples history (and the charts get a point). */
+export function isActive(state: RunState): boolean {
+  return state === "spawning" || state === "running";
+}
+
+/** The chart point of the Aggregated row now, like the history sampler's. */
+export function totalPoint(runner: Runner): HistoryPoint {
+  const environment = runner.environment;
+  const total = environment.stats.total;
+  const nowMs = environment.now();
+  const [p50 = null, p95 = null, p99 = null] = total.currentPercentiles([0.5, 0.95, 0.99], nowMs);
+  return {
+    timeMs: nowMs,
+    userCount: runner.userCount,
+    rps: total.currentRps(nowMs),
+    failPerSec: total.currentFailPerSec(nowMs),
+    p50,
+    p95,
+    p99,
+    avgResponseTimeMs: total.avgResponseTimeMs,
+  };
+}

@@ -1,0 +1,180 @@
+/**
+ * `POST /swarm`: Locust's start/edit command, as a form or as JSON. Every field is
+ * checked and every problem reported at once, each naming the field, what it got and what
+ * it expects, so a script gets a useful 400 rather than a test that silently did not start.
+ */
+import type { Runner } from "../runner/index.js";
+import { parseTimespan } from "../shared/timespan.js";
+import { HttpUser } from "../user/index.js";
+import type { CommandResponse } from "./api-types.js";
+
+/** A validated start (or edit) request. */
+export interface SwarmCommand {
+  userCount: number;
+  spawnRate: number;
+  /** A new host for the test; undefined keeps the current one. */
+  host: string | undefined;
+  runTimeMs: number | undefined;
+}
+
+export type FieldProblem = { field: string; message: string };
+
+/** Largest user count accepted from the web (a typo such as 1000000000 should not start). */
+export const MAX_WEB_USERS = 1_000_000;
+
+/** True for an absolute http(s) URL with a host name. */
+export function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return text(value[value.length - 1]);
+  if (typeof value === "number" || typeof value === "string") return String(value).trim();
+  return "[object]";
+}
+
+function wholeNumber(field: string, value: unknown, problems: FieldProblem[]): number | undefined {
+  const raw = text(value);
+  if (raw === undefined || raw === "") {
+    problems.push({ field, message: `${field} is required: a whole number of users, at least 1` });
+    return undefined;
+  }
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_WEB_USERS) {
+    problems.push({
+      field,
+      message: `${field} must be a whole number from 1 to ${MAX_WEB_USERS}, got '${raw}'`,
+    });
+    return undefined;
+  }
+  return Number(raw);
+}
+
+function positiveNumber(field: string, value: unknown, problems: FieldProblem[]): number | undefined {
+  const raw = text(value);
+  if (raw === undefined || raw === "") {
+    problems.push({ field, message: `${field} is required: users started per second, e.g. 10 or 0.5` });
+    return undefined;
+  }
+  const number = Number(raw);
+  if (!Number.isFinite(number) || number <= 0 || !/^[0-9.eE+-]+$/.test(raw)) {
+    problems.push({ field, message: `${field} must be a number greater than 0, got '${raw}'` });
+    return undefined;
+  }
+  return number;
+}
+
+/** Classes that need a host and have none of their own. */
+function classesWithoutHost(runner: Runner): string[] {
+  return runner.environment.userClassInfos
+    .filter((info) => info.host === undefined && info.cls.prototype instanceof HttpUser)
+    .map((info) => info.name);
+}
+
+/** Checks a /swarm body; returns the command or the list of problems. */
+export function parseSwarm(
+  body: Record<string, unknown>,
+  runner: Runner,
+): { command: SwarmCommand } | { problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const usesShape = runner.environment.shapeClass !== undefined;
+  const userCount = usesShape ? 0 : wholeNumber("user_count", body.user_count, problems);
+  const spawnRate = usesShape ? 0 : positiveNumber("spawn_rate", body.spawn_rate, problems);
+
+  let host: string | undefined;
+  const rawHost = text(body.host);
+  if (rawHost !== undefined && rawHost !== "") {
+    if (isHttpUrl(rawHost)) host = rawHost;
+    else
+      problems.push({
+        field: "host",
+        message: `host must be an http(s) URL such as http://127.0.0.1:8080, got '${rawHost}'`,
+      });
+  } else if (runner.environment.host === undefined) {
+    const missing = classesWithoutHost(runner);
+    if (missing.length > 0) {
+      problems.push({
+        field: "host",
+        message: `host is required: ${missing.join(", ")} has no host of its own (give one like http://127.0.0.1:8080)`,
+      });
+    }
+  }
+
+  let runTimeMs: number | undefined;
+  const rawRunTime = text(body.run_time);
+  if (rawRunTime !== undefined && rawRunTime !== "") {
+    runTimeMs = parseTimespan(rawRunTime);
+    if (runTimeMs === undefined || runTimeMs <= 0) {
+      runTimeMs = undefined;
+      problems.push({
+        field: "run_time",
+        message: `run_time must be a time span such as 30s, 5m or 1h30m, got '${rawRunTime}'`,
+      });
+    }
+  }
+
+  if (problems.length > 0) return { problems };
+  return { command: { userCount: userCount!, spawnRate: spawnRate!, host, runTimeMs } };
+}
+
+/**
+ * Starts a test, or changes the running one (users and spawn rate). A new host applies
+ * to the next test: changing it while one runs is refused, so the numbers of one test
+ * never mix two targets.
+ */
+export function applySwarm(
+  command: SwarmCommand,
+  runner: Runner,
+): { status: number; response: CommandResponse } {
+  const environment = runner.environment;
+  const running = runner.state === "spawning" || runner.state === "running";
+  if (running && command.host !== undefined && command.host !== environment.host) {
+    return {
+      status: 409,
+      response: {
+        success: false,
+        message: `the host cannot change while a test runs (it targets ${environment.host ?? "the classes' hosts"}): stop the test first`,
+        host: environment.host,
+      },
+    };
+  }
+  if (command.host !== undefined) environment.host = command.host;
+  const onError = (error: unknown) => environment.logger.error(`could not start the test: ${String(error)}`);
+  if (environment.shapeClass) {
+    if (running) {
+      return {
+        status: 409,
+        response: { success: false, message: "a load shape controls this test: stop it to start again" },
+      };
+    }
+    try {
+      runner.startShape();
+    } catch (error) {
+      onError(error);
+    }
+    environment.logger.info(`Starting the load shape ${environment.shapeClass.name}`);
+    return {
+      status: 200,
+      response: { success: true, message: "Swarming started using shape class", host: environment.host },
+    };
+  }
+  environment.logger.info(
+    running
+      ? `Changing the test to ${command.userCount} users at ${command.spawnRate}/s`
+      : `Ramping to ${command.userCount} users at a rate of ${command.spawnRate} per second`,
+  );
+  runner.start(command.userCount, command.spawnRate, { runTimeMs: command.runTimeMs }).catch(onError);
+  return {
+    status: 200,
+    response: {
+      success: true,
+      message: running ? "Test changed" : "Swarming started",
+      host: environment.host,
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/** The web UI of a master: `--processes 2` with the UI, workers in the header and the Workers tab's data. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { CLI, startProcess, startTarget, writeLocustfile } from "./distributed-helpers.js";
+
+test("--processes 2 with the web UI: the master reports its workers, --autostart waits for them", async (t) => {
+  const target = await startTarget(t);
+  const cwd = writeLocustfile(t, target.url);
+  const run = startProcess(
+    t,
+    process.execPath,
+    [CLI, "-f", "locustfile.ts", "--processes", "2", "-P", "0", "--autostart", "-u", "4", "-r", "20"].concat([
+      "-t",
+      "4s",
+      "--autoquit",
+      "0",
+    ]),
+    { cwd },
+  );
+  const [, url] = await run.waitFor(/Starting web interface at (\S+)/);
+  const deadline = Date.now() + 20_000;
+  let report: Record<string, unknown> & { workers?: Array<Record<string, unknown>>; user_count?: number } =
+    {};
+  while (Date.now() < deadline) {
+    report = await (await fetch(`${url}stats/requests`)).json();
+    if (report.user_count === 4 && (report.workers?.length ?? 0) === 2) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.equal(report.worker_count, 2, JSON.stringify(report));
+  assert.equal(report.user_count, 4);
+  for (const worker of report.workers ?? []) {
+    assert.equal(typeof worker.id, "string");
+    assert.ok(["spawning", "running"].includes(String(worker.state)), String(worker.state));
+    assert.equal(typeof worker.cpu_usage, "number");
+  }
+  const state = await (await fetch(`${url}api/state`)).json();
+  assert.equal(state.meta.distributed, true);
+  assert.equal(state.status.workerCount, 2);
+  assert.equal(state.workers.length, 2);
+  assert.equal(
+    state.workers.reduce((sum: number, w: { userCount: number }) => sum + w.userCount, 0),
+    4,
+  );
+  const code = await run.exited;
+  assert.equal(code, 1, run.output()); // Beta's requests fail (500) by design
+  assert.match(run.output(), /Aggregated/);
+  assert.equal(target.served.size, 2, "both worker processes made requests");
+});

@@ -1,0 +1,156 @@
+/**
+ * The Charts tab: the whole run's requests/s and failures/s, response-time percentiles and
+ * users (history kept on the server, so a reload shows everything), and the same charts
+ * for any one request name picked here or from the table.
+ */
+import { useEffect, useMemo, useState } from "react";
+import type uPlot from "uplot";
+import { getJson } from "../api.js";
+import { type ChartSeries, seriesFromColumns } from "../series.js";
+import type { LiveState } from "../store.js";
+import type { SeriesColumns } from "../types.js";
+import { LineChart, type LineSeries } from "./LineChart.js";
+
+/** How often the chosen name's history is fetched again. */
+const NAME_REFRESH_MS = 2000;
+
+const RPS_SERIES: LineSeries[] = [
+  { label: "RPS", color: "#2e9d47" },
+  { label: "Failures/s", color: "#d9453b" },
+];
+const TIME_SERIES: LineSeries[] = [
+  { label: "50th percentile", color: "#e3a21a" },
+  { label: "95th percentile", color: "#7b56c9" },
+  { label: "99th percentile", color: "#1d8fd6", dash: true },
+];
+const USER_SERIES: LineSeries[] = [{ label: "Users", color: "#3b7dd8" }];
+
+function ChartSet({
+  series,
+  version,
+  prefix,
+  withUsers,
+}: {
+  series: ChartSeries;
+  version: number;
+  prefix: string;
+  withUsers: boolean;
+}) {
+  // The arrays are mutated in place as points arrive; `version` tells the charts.
+  const rps = useMemo(() => [series.time, series.rps, series.failPerSec] as uPlot.AlignedData, [series]);
+  const times = useMemo(
+    () => [series.time, series.p50, series.p95, series.p99] as uPlot.AlignedData,
+    [series],
+  );
+  const users = useMemo(() => [series.time, series.users] as uPlot.AlignedData, [series]);
+  return (
+    <div className="charts">
+      <LineChart
+        title="Requests per second"
+        data={rps}
+        version={version}
+        series={RPS_SERIES}
+        testId={`${prefix}-rps`}
+      />
+      <LineChart
+        title="Response times (ms)"
+        data={times}
+        version={version}
+        series={TIME_SERIES}
+        unit="ms"
+        testId={`${prefix}-times`}
+      />
+      {withUsers && (
+        <LineChart
+          title="Number of users"
+          data={users}
+          version={version}
+          series={USER_SERIES}
+          testId={`${prefix}-users`}
+        />
+      )}
+    </div>
+  );
+}
+
+function NameCharts({ rowKey }: { rowKey: string }) {
+  const [method = "", name = ""] = rowKey.split("\t");
+  const [state, setState] = useState<{ series: ChartSeries; version: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let stopped = false;
+    let version = 0;
+    const load = () =>
+      getJson<Omit<SeriesColumns, "stride">>(
+        `api/history?method=${encodeURIComponent(method)}&name=${encodeURIComponent(name)}`,
+      )
+        .then((columns) => {
+          if (stopped) return;
+          setError(null);
+          setState({ series: seriesFromColumns(columns), version: ++version });
+        })
+        .catch((e: unknown) => {
+          if (stopped) return;
+          // After a reset the name has no history yet: show that rather than stale charts.
+          setState(null);
+          setError(e instanceof Error ? e.message : String(e));
+        });
+    void load();
+    const timer = setInterval(load, NAME_REFRESH_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [method, name]);
+
+  if (error) return <p className="empty">{error}</p>;
+  if (!state) return <p className="empty">Loading…</p>;
+  return <ChartSet series={state.series} version={state.version} prefix="name" withUsers={false} />;
+}
+
+export function Charts({
+  live,
+  selected,
+  onSelect,
+}: {
+  live: LiveState;
+  selected: string | null;
+  onSelect: (key: string | null) => void;
+}) {
+  const keys = useMemo(
+    () => live.rows.map((r) => r.key).sort((a, b) => a.split("\t")[1]!.localeCompare(b.split("\t")[1]!)),
+    [live.rows],
+  );
+  return (
+    <div>
+      <h2 className="section-title">All requests</h2>
+      <ChartSet series={live.series} version={live.seriesVersion} prefix="total" withUsers />
+      <div className="name-picker">
+        <h2 className="section-title">One request</h2>
+        <label>
+          <span className="visually-hidden">Request name</span>
+          <select
+            value={selected ?? ""}
+            onChange={(e) => onSelect(e.target.value || null)}
+            aria-label="Request name"
+          >
+            <option value="">Choose a request…</option>
+            {keys.map((key) => (
+              <option key={key} value={key}>
+                {key.replace("\t", " ")}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {selected ? (
+        <NameCharts key={selected} rowKey={selected} />
+      ) : (
+        <p className="empty">
+          Pick a request name above, or click the chart icon of a row in the Statistics table.
+        </p>
+      )}
+    </div>
+  );
+}

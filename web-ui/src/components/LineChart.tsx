@@ -1,0 +1,145 @@
+/**
+ * A uPlot line chart that follows live data: created once (and again when the theme
+ * changes), then only `setData` per update. Drag to zoom in, double-click to zoom out; a
+ * zoomed chart keeps its zoom while data arrives.
+ */
+import { useEffect, useRef, useSyncExternalStore } from "react";
+import uPlot from "uplot";
+
+export interface LineSeries {
+  label: string;
+  color: string;
+  /** Dashed line. */
+  dash?: boolean;
+}
+
+const HEIGHT = 220;
+
+function subscribeTheme(callback: () => void): () => void {
+  const observer = new MutationObserver(callback);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+  return () => observer.disconnect();
+}
+
+/** The current theme name, re-rendering on changes. */
+export function useThemeName(): string {
+  return useSyncExternalStore(subscribeTheme, () => document.documentElement.dataset.theme ?? "light");
+}
+
+function latest(u: uPlot, seriesIndex: number): number | null {
+  const column = u.data[seriesIndex];
+  return column && column.length > 0 ? (column[column.length - 1] ?? null) : null;
+}
+
+function formatValue(value: number | null | undefined, unit: string | undefined): string {
+  if (value == null) return "–";
+  const text = value.toLocaleString("en-US", { maximumFractionDigits: value >= 100 ? 0 : 1 });
+  return unit ? `${text} ${unit}` : text;
+}
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+export function LineChart({
+  title,
+  data,
+  version,
+  series,
+  unit,
+  testId,
+}: {
+  title: string;
+  data: uPlot.AlignedData;
+  /** Changes whenever `data` changed (the arrays may be the same, mutated). */
+  version: number;
+  series: LineSeries[];
+  unit?: string;
+  testId: string;
+}) {
+  const holder = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const zoomed = useRef(false);
+  const theme = useThemeName();
+  const dataRef = useRef(data);
+  dataRef.current = data;
+  const seriesKey = series.map((s) => `${s.label}/${s.color}`).join(",");
+
+  // Rebuilt only when the look changes (theme, series, unit); data goes through setData below.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: series is read through seriesKey
+  useEffect(() => {
+    const element = holder.current;
+    if (!element) return;
+    const text = cssVar("--text-muted") || "#666";
+    const grid = cssVar("--grid") || "#ddd";
+    const axis: uPlot.Axis = {
+      stroke: text,
+      grid: { stroke: grid, width: 1 },
+      ticks: { stroke: grid, width: 1 },
+    };
+    const options: uPlot.Options = {
+      width: Math.max(200, element.clientWidth),
+      height: HEIGHT,
+      series: [
+        {
+          value: (u: uPlot, v: number | null, _s: number, idx: number | null) => {
+            const time = idx == null ? latest(u, 0) : v;
+            return time == null ? "–" : new Date(time * 1000).toLocaleTimeString("en-GB", { hour12: false });
+          },
+        },
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 2,
+          spanGaps: false,
+          points: { show: false },
+          ...(s.dash ? { dash: [6, 4] } : {}),
+          // Away from the cursor the legend shows the latest values.
+          value: (u: uPlot, v: number | null, sidx: number, idx: number | null) =>
+            formatValue(idx == null ? latest(u, sidx) : v, unit),
+        })),
+      ],
+      axes: [axis, { ...axis, size: 56 }],
+      scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(1, max * 1.1, min)] } },
+      legend: { show: true, live: true },
+      cursor: { drag: { x: true, y: false } },
+      hooks: {
+        setSelect: [
+          (u) => {
+            if (u.select.width > 0) zoomed.current = true;
+          },
+        ],
+      },
+    };
+    const chart = new uPlot(options, dataRef.current, element);
+    plot.current = chart;
+    const onDoubleClick = () => {
+      zoomed.current = false;
+      chart.setData(dataRef.current, true);
+    };
+    element.addEventListener("dblclick", onDoubleClick);
+    const observer = new ResizeObserver(() =>
+      chart.setSize({ width: Math.max(200, element.clientWidth), height: HEIGHT }),
+    );
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      element.removeEventListener("dblclick", onDoubleClick);
+      chart.destroy();
+      plot.current = null;
+    };
+  }, [theme, seriesKey, unit]);
+
+  // `data` may be the same arrays with new points: `version` says when to redraw.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version signals in-place changes
+  useEffect(() => {
+    plot.current?.setData(data, !zoomed.current);
+  }, [data, version]);
+
+  return (
+    <section className="chart" data-testid={testId} data-points={data[0].length}>
+      <h3>{title}</h3>
+      <div ref={holder} className="chart-canvas" />
+    </section>
+  );
+}

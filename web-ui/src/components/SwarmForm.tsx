@@ -1,0 +1,198 @@
+/**
+ * The start form (new test) and the edit form (users and spawn rate of the running test).
+ * Checks every field before sending, with the same rules as the server, and shows the
+ * server's own messages if it still refuses.
+ */
+import { type FormEvent, useEffect, useRef, useState } from "react";
+import type { DialogMode } from "../App.js";
+import { ApiError, swarm } from "../api.js";
+import type { LiveState } from "../store.js";
+
+type Field = "user_count" | "spawn_rate" | "host" | "run_time";
+type Problems = Partial<Record<Field | "form", string>>;
+
+const TIMESPAN = /^(\d+(\.\d+)?|(\d+(\.\d+)?h)?(\d+(\.\d+)?m)?(\d+(\.\d+)?s)?)$/i;
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** The form's checks (the server repeats them). */
+export function checkForm(
+  values: Record<Field, string>,
+  options: { edit: boolean; hostOptional: boolean; shape: boolean },
+): Problems {
+  const problems: Problems = {};
+  if (!options.shape) {
+    const users = values.user_count.trim();
+    if (!/^\d+$/.test(users) || Number(users) < 1) {
+      problems.user_count = "Enter a whole number of users, at least 1";
+    }
+    const rate = Number(values.spawn_rate.trim());
+    if (values.spawn_rate.trim() === "" || !Number.isFinite(rate) || rate <= 0) {
+      problems.spawn_rate = "Enter a number of users per second greater than 0, e.g. 10 or 0.5";
+    }
+  }
+  if (!options.edit) {
+    const host = values.host.trim();
+    if (host === "" && !options.hostOptional)
+      problems.host = "Enter the host to test, e.g. http://127.0.0.1:8080";
+    else if (host !== "" && !isHttpUrl(host))
+      problems.host = "Enter an http:// or https:// URL, e.g. http://127.0.0.1:8080";
+    const runTime = values.run_time.trim();
+    if (runTime !== "" && (!TIMESPAN.test(runTime) || /^0+(\.0+)?[hms]?$/.test(runTime))) {
+      problems.run_time = "Enter a time span such as 90, 30s, 5m or 1h30m (or leave it empty)";
+    }
+  }
+  return problems;
+}
+
+export function SwarmForm({
+  mode,
+  live,
+  onClose,
+}: {
+  mode: Exclude<DialogMode, null>;
+  live: LiveState;
+  onClose: () => void;
+}) {
+  const meta = live.meta!;
+  const status = live.status;
+  const edit = mode === "edit";
+  const hasRun = status?.startedAtMs != null;
+  const [values, setValues] = useState<Record<Field, string>>(() => ({
+    user_count: String(
+      hasRun && status ? status.targetUserCount || meta.defaults.userCount : meta.defaults.userCount,
+    ),
+    spawn_rate: String(hasRun && status ? status.spawnRate : meta.defaults.spawnRate),
+    host: status?.host ?? meta.defaults.host,
+    run_time: meta.defaults.runTime,
+  }));
+  const [problems, setProblems] = useState<Problems>({});
+  const [sending, setSending] = useState(false);
+  const [advanced, setAdvanced] = useState(meta.defaults.runTime !== "");
+  const first = useRef<HTMLInputElement>(null);
+  const shape = meta.shapeClass !== null;
+  // As Locust's: a master with no worker has nobody to run users.
+  const noWorkers = meta.distributed && (status?.workerCount ?? 0) === 0;
+
+  useEffect(() => {
+    first.current?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") onClose();
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, [onClose]);
+
+  const set = (field: Field) => (event: { target: { value: string } }) => {
+    setValues((v) => ({ ...v, [field]: event.target.value }));
+    setProblems((p) => ({ ...p, [field]: undefined, form: undefined }));
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found = checkForm(values, { edit, hostOptional: meta.hostOptional, shape });
+    setProblems(found);
+    if (Object.keys(found).length > 0) return;
+    setSending(true);
+    try {
+      await swarm(
+        edit
+          ? { user_count: values.user_count.trim(), spawn_rate: values.spawn_rate.trim() }
+          : {
+              user_count: values.user_count.trim(),
+              spawn_rate: values.spawn_rate.trim(),
+              host: values.host.trim(),
+              run_time: values.run_time.trim(),
+            },
+      );
+      onClose();
+    } catch (error) {
+      if (error instanceof ApiError && error.fields.length > 0) {
+        setProblems(Object.fromEntries(error.fields.map((f) => [f.field, f.message])));
+      } else {
+        setProblems({ form: error instanceof Error ? error.message : String(error) });
+      }
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const input = (field: Field, label: string, props: Record<string, string> = {}) => (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        ref={field === (shape ? "host" : "user_count") ? first : undefined}
+        name={field}
+        value={values[field]}
+        onChange={set(field)}
+        aria-invalid={problems[field] ? true : undefined}
+        aria-describedby={problems[field] ? `${field}-problem` : undefined}
+        autoComplete="off"
+        {...props}
+      />
+      {problems[field] && (
+        <span className="problem" id={`${field}-problem`} role="alert">
+          {problems[field]}
+        </span>
+      )}
+    </label>
+  );
+
+  return (
+    <div className="overlay">
+      <form
+        className="dialog"
+        aria-label={edit ? "Edit the running test" : "Start a new test"}
+        onSubmit={submit}
+        noValidate
+      >
+        <h2>{edit ? "Edit the running test" : "Start a new test"}</h2>
+        {shape && (
+          <p className="hint">
+            The load shape <b>{meta.shapeClass}</b> decides the number of users and the spawn rate.
+          </p>
+        )}
+        {!shape && input("user_count", "Number of users (peak concurrency)", { inputMode: "numeric" })}
+        {!shape && input("spawn_rate", "Ramp up (users started/second)", { inputMode: "decimal" })}
+        {!edit &&
+          input("host", meta.hostOptional ? "Host (optional: the classes have their own)" : "Host", {
+            placeholder: "http://127.0.0.1:8080",
+            type: "url",
+          })}
+        {!edit && !shape && (
+          <details open={advanced} onToggle={(e) => setAdvanced((e.target as HTMLDetailsElement).open)}>
+            <summary>Advanced options</summary>
+            {input("run_time", "Run time (e.g. 300s, 20m, 1h30m; empty: until stopped)", {
+              placeholder: "e.g. 5m",
+            })}
+          </details>
+        )}
+        {noWorkers && (
+          <p className="hint" role="status">
+            No worker has connected yet: start some with <code>cicada --worker --master-host …</code>
+          </p>
+        )}
+        {problems.form && (
+          <p className="problem" role="alert">
+            {problems.form}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button primary" disabled={sending || noWorkers}>
+            {edit ? "Update" : "Start"}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

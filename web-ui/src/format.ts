@@ -1,0 +1,42 @@
+/** Number formatting for the tables and the header. */
+
+/** Milliseconds: whole above 10 ms, one decimal below; "" for none. */
+export function formatMs(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return "";
+  if (value >= 10) return Math.round(value).toLocaleString("en-US");
+  return value.toFixed(1);
+}
+
+/** A rate per second with one decimal. */
+export function formatRate(value: number): string {
+  return value.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
+/** A whole count with thousands separators. */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+/** A ratio 0..1 as a percentage. */
+export function formatPercent(ratio: number): string {
+  const percent = ratio * 100;
+  return `${percent === 0 || percent >= 10 ? Math.round(percent) : percent.toFixed(1)}%`;
+}
+
+/** Bytes as B, KB, MB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Local time of an epoch-ms instant, e.g. 14:03:07. */
+export function formatTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString("en-GB", { hour12: false });
+}
+
+/** Local date and time of an epoch-ms instant. */
+export function formatDateTime(ms: number): string {
+  const date = new Date(ms);
+  return `${date.toLocaleDateString("en-CA")} ${date.toLocaleTimeString("en-GB", { hour12: false })}`;
+}

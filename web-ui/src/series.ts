@@ -1,0 +1,70 @@
+/**
+ * Chart data kept in the browser: the server's history once, then one point per tick.
+ * Bounded like the server's: past `maxPoints` neighbouring points merge (rates averaged,
+ * percentiles maxed), so an hour-long run stays light.
+ */
+import type { HistoryPoint, SeriesColumns } from "./types.js";
+
+/** Columns in the order uPlot wants them: x (seconds) first. */
+export interface ChartSeries {
+  time: number[];
+  users: number[];
+  rps: number[];
+  failPerSec: number[];
+  p50: Array<number | null>;
+  p95: Array<number | null>;
+  p99: Array<number | null>;
+}
+
+export const MAX_CLIENT_POINTS = 2000;
+
+export function emptySeries(): ChartSeries {
+  return { time: [], users: [], rps: [], failPerSec: [], p50: [], p95: [], p99: [] };
+}
+
+/** From the server's columnar history (ms times). */
+export function seriesFromColumns(columns: Omit<SeriesColumns, "stride">): ChartSeries {
+  return {
+    time: columns.timeMs.map((ms) => ms / 1000),
+    users: [...columns.userCount],
+    rps: [...columns.rps],
+    failPerSec: [...columns.failPerSec],
+    p50: [...columns.p50],
+    p95: [...columns.p95],
+    p99: [...columns.p99],
+  };
+}
+
+const maxNullable = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a == null ? (b ?? null) : b == null ? a : Math.max(a, b);
+
+/** Appends a point in place (halving the series when it is full). */
+export function appendPoint(series: ChartSeries, point: HistoryPoint, maxPoints = MAX_CLIENT_POINTS): void {
+  const time = point.timeMs / 1000;
+  const last = series.time[series.time.length - 1];
+  if (last !== undefined && time <= last) return; // a repeated tick after a reconnect
+  series.time.push(time);
+  series.users.push(point.userCount);
+  series.rps.push(point.rps);
+  series.failPerSec.push(point.failPerSec);
+  series.p50.push(point.p50);
+  series.p95.push(point.p95);
+  series.p99.push(point.p99);
+  if (series.time.length > maxPoints) halve(series);
+}
+
+function halve(series: ChartSeries): void {
+  const n = series.time.length;
+  let out = 0;
+  for (let i = 0; i < n; i += 2, out++) {
+    const j = i + 1 < n ? i + 1 : i;
+    series.time[out] = series.time[j]!;
+    series.users[out] = series.users[j]!;
+    series.rps[out] = (series.rps[i]! + series.rps[j]!) / 2;
+    series.failPerSec[out] = (series.failPerSec[i]! + series.failPerSec[j]!) / 2;
+    series.p50[out] = maxNullable(series.p50[i], series.p50[j]);
+    series.p95[out] = maxNullable(series.p95[i], series.p95[j]);
+    series.p99[out] = maxNullable(series.p99[i], series.p99[j]);
+  }
+  for (const column of Object.values(series) as unknown[][]) column.length = out;
+}
