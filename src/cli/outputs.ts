@@ -24,7 +24,13 @@ import {
   ThresholdAbortTracker,
   type ThresholdDefinition,
 } from "../reports/index.js";
-import { type Environment, type Runner, taskRatioPerClass, taskRatioTotal } from "../runner/index.js";
+import {
+  type Environment,
+  overloadNote,
+  type Runner,
+  taskRatioPerClass,
+  taskRatioTotal,
+} from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
 import { AGGREGATED_NAME, type StatsSnapshot } from "../stats/index.js";
 import { CsvOutput, writeFileAtomic } from "./csv-output.js";
@@ -172,7 +178,7 @@ export class RunOutputs {
         host: i.host ?? null,
       })),
       taskRatio: { perClass: taskRatioPerClass(infos), total: taskRatioTotal(infos) },
-      flags: [...this.flags],
+      flags: [...this.flags, ...generatorFlags(environment)],
     };
   }
 
@@ -261,4 +267,13 @@ export class RunOutputs {
     if (this.report.json) io.stdout.write(`${jsonText()}\n`);
     return ok;
   }
+}
+
+/** A report flag when Cicada itself was the bottleneck for part of the run. */
+export function generatorFlags(environment: Environment): ReportFlag[] {
+  const load = environment.generatorMonitor?.state;
+  if (!load || load.overloadedSeconds === 0) return [];
+  return [
+    { code: "generator-overloaded", message: overloadNote(load).join(" ").replace(/\s+/g, " ").trim() },
+  ];
 }

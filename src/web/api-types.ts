@@ -81,6 +81,11 @@ export interface RunStatus {
   startedAtMs: number | null;
   /** Users per class right now. */
   userClassesCount: Record<string, number>;
+  /**
+   * True while the load generator (this process, or a master) is overloaded: CPU above
+   * 90 % or event-loop lag above 50 ms, so latencies include client-side queueing.
+   */
+  generatorOverloaded: boolean;
 }
 
 /** A link on the Download data tab. */

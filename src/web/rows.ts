@@ -123,6 +123,7 @@ export function runStatus(runner: Runner, distributed: boolean): RunStatus {
     failRatio: total.failRatio,
     startedAtMs: runner.startedAtMs ?? null,
     userClassesCount: runner.userClassesCount,
+    generatorOverloaded: environment.generatorMonitor?.state.overloaded ?? false,
   };
 }
 

@@ -58,6 +58,15 @@ export function Header({ live, onDialog }: { live: LiveState; onDialog: (mode: D
         )}
         <Item label="RPS" value={formatRate(status?.totalRps ?? 0)} testId="status-rps" />
         <Item label="Failures" value={formatPercent(status?.failRatio ?? 0)} testId="status-failures" />
+        {status?.generatorOverloaded && (
+          <span
+            className="header-warning"
+            data-testid="status-generator-overloaded"
+            title="Cicada itself is the bottleneck (CPU above 90 % or event-loop lag above 50 ms): latencies include client-side queueing. Use fewer users per process, or more processes."
+          >
+            Generator overloaded
+          </span>
+        )}
       </div>
       <div className="header-actions">
         {running ? (

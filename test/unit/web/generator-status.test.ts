@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { generatorFlags } from "../../../src/cli/outputs.js";
+import { GeneratorMonitor } from "../../../src/runner/index.js";
+import { constant, task, User } from "../../../src/user/index.js";
+import { runStatus } from "../../../src/web/rows.js";
+import { makeRun, waitFor } from "../../helpers/env.js";
+
+class Idle extends User {
+  override waitTime = constant(1);
+  @task idle() {}
+}
+
+it("an overloaded generator shows in the UI status and as a report flag", async () => {
+  const { runner, environment } = makeRun([Idle]);
+  assert.equal(runStatus(runner, false).generatorOverloaded, false);
+  assert.deepEqual(generatorFlags(environment), []);
+  // A CPU clock that always reads a full core busy.
+  let cpuMicros = 0;
+  let last = performance.now();
+  const busyCpu = () => {
+    const now = performance.now();
+    cpuMicros += (now - last) * 1000;
+    last = now;
+    return cpuMicros;
+  };
+  environment.generatorMonitor = new GeneratorMonitor({ cpuUsageMicros: busyCpu, intervalMs: 50 });
+  environment.generatorMonitor.start();
+  try {
+    assert.ok(await waitFor(() => environment.generatorMonitor!.state.overloaded, 3000));
+    assert.equal(runStatus(runner, false).generatorOverloaded, true);
+    const [flag] = generatorFlags(environment);
+    assert.equal(flag?.code, "generator-overloaded");
+    assert.match(flag.message, /latencies include client-side queueing/);
+  } finally {
+    environment.generatorMonitor.stop();
+    await runner.quitAndWait();
+  }
+});
