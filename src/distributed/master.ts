@@ -5,16 +5,9 @@
  * like a local runner.
  */
 
-import {
-  type Environment,
-  type Runner,
-  SpawnSequence,
-  type StartOptions,
-  type WorkerSummary,
-} from "../runner/index.js";
+import { BaseRunner, type Environment, type StartOptions, type WorkerSummary } from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
-import { type LoadTestShape, normaliseShapeTick, type RunnerState } from "../user/index.js";
 import { dispatchUsers, nextRampCount, orderWorkers, rampPlan } from "./dispatch.js";
 import { MasterInbox } from "./master-inbox.js";
 import { MasterSocket } from "./transport.js";
@@ -49,44 +42,27 @@ const REPORT_WAIT_MS = 1000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The Runner of a master: dispatches users to workers and merges their stats. */
-export class MasterRunner implements Runner {
-  state: RunnerState = "ready";
-  targetUserCount = 0;
-  spawnRate = 1;
-  startedAtMs: number | undefined;
-  readonly stateChanged = new EventHook<RunnerState>();
-  readonly whenQuit: Promise<void>;
+export class MasterRunner extends BaseRunner {
   /** Fired when a worker becomes ready, goes missing or leaves (the number of live workers). */
   readonly workersChanged = new EventHook<number>();
 
   private readonly inbox: MasterInbox;
-  private readonly sequence: SpawnSequence;
   private readonly classNames: string[];
   private readonly rebalancing: boolean;
   private readonly stopTimeoutMs: number;
   private dispatchedCount = 0;
   private rampToken = 0;
   private lastSpawnTimestamp = 0;
-  private runTimeTimer: ReturnType<typeof setTimeout> | undefined;
-  private shapeTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly historyTimer: ReturnType<typeof setInterval>;
-  private stopping: Promise<void> | undefined;
-  private hasQuit = false;
-  private resolveQuit!: () => void;
 
   private constructor(
-    readonly environment: Environment,
+    environment: Environment,
     private readonly socket: MasterSocket,
     private readonly options: MasterOptions,
   ) {
-    environment.runner = this;
+    super(environment);
     this.rebalancing = options.rebalancing ?? true;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 0;
-    this.sequence = new SpawnSequence(environment.userClassInfos);
     this.classNames = environment.userClassInfos.map((info) => info.name);
-    this.whenQuit = new Promise((resolve) => {
-      this.resolveQuit = resolve;
-    });
     this.inbox = new MasterInbox(environment, socket, {
       wireVersion: options.wireVersion,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
@@ -95,11 +71,6 @@ export class MasterRunner implements Runner {
       onWorkerJoined: () => this.onWorkersChanged(),
       onWorkerLost: (node, why) => this.onWorkerLost(node, why),
     });
-    this.historyTimer = setInterval(() => {
-      if (this.state === "spawning" || this.state === "running") {
-        this.environment.stats.history.sample(this.environment.stats, this.environment.now(), this.userCount);
-      }
-    }, 1000);
   }
 
   /** Binds the master socket and starts listening for workers. */
@@ -180,28 +151,11 @@ export class MasterRunner implements Runner {
   /** Starts a test or changes the running one; resolves when the ramp is done. */
   async start(userCount: number, spawnRate: number, options: StartOptions = {}): Promise<void> {
     if (this.hasQuit) throw new Error("the runner has quit");
-    if (this.stopping) await this.stopping;
     if (this.liveWorkers().length === 0) {
       this.environment.logger.warning("no worker is connected: cannot start a test before one is ready");
       return;
     }
-    if (this.state === "ready" || this.state === "stopped") {
-      this.environment.stats.reset(this.environment.now());
-      this.inbox.resetReported();
-      this.startedAtMs = this.environment.now();
-      this.setState("spawning");
-      await this.environment.events.testStart.fireAsync({ environment: this.environment });
-      if ((this.state as RunnerState) !== "spawning") return;
-    }
-    if (options.runTimeMs !== undefined) this.scheduleRunTime(options.runTimeMs);
-    this.targetUserCount = Math.min(userCount, this.sequence.capacity);
-    if (userCount > this.sequence.capacity) {
-      this.environment.logger.warning(
-        `every user class has a fixedCount (${this.sequence.capacity} users in all): not spawning more than that`,
-      );
-    }
-    this.spawnRate = spawnRate;
-    this.setState("spawning");
+    if (!(await this.beginStart(userCount, spawnRate, options))) return;
     const workers = this.liveWorkers().length;
     this.environment.logger.info(
       `Sending spawn jobs of ${this.targetUserCount} users at ${spawnRate} spawn rate to ${workers} ready worker(s)`,
@@ -277,104 +231,26 @@ export class MasterRunner implements Runner {
     }
   }
 
-  /** Follows the environment's LoadTestShape (one tick a second). */
-  startShape(): void {
-    const ShapeClass = this.environment.shapeClass;
-    if (!ShapeClass) throw new Error("no load shape in this locustfile");
-    const shape: LoadTestShape = new ShapeClass();
-    shape.runner = this;
-    shape.resetTime();
-    let last = "";
-    const tick = () => {
-      const wanted = normaliseShapeTick(shape.tick());
-      if (wanted === null) {
-        this.environment.logger.info("the load shape returned null: stopping");
-        this.stop();
-        return;
-      }
-      const key = `${wanted.users}/${wanted.spawnRate}`;
-      if (key === last) return;
-      last = key;
-      this.start(wanted.users, wanted.spawnRate).catch((error: unknown) =>
-        this.environment.logger.error(String(error)),
-      );
-    };
-    this.shapeTimer = setInterval(tick, 1000);
-    tick();
+  /** A new test also starts new per-worker totals. */
+  protected override async beginTest(): Promise<boolean> {
+    this.inbox.resetReported();
+    return super.beginTest();
   }
 
-  /** Requests a stop (returns at once). */
-  stop(): void {
-    this.stopAndWait().catch((error: unknown) =>
-      this.environment.logger.error(`stopping failed: ${String(error)}`),
-    );
-  }
-
-  /** Requests the end of the run (returns at once); `whenQuit` settles when done. */
-  quit(): void {
-    this.quitAndWait().catch((error: unknown) =>
-      this.environment.logger.error(`quitting failed: ${String(error)}`),
-    );
-  }
-
-  /** Stops every worker's users; resolves when they confirmed (or timed out). */
-  stopAndWait(): Promise<void> {
-    if (this.stopping) return this.stopping;
-    if (this.state === "ready" || this.state === "stopped") return Promise.resolve();
-    this.stopping = this.doStop().finally(() => {
-      this.stopping = undefined;
-    });
-    return this.stopping;
-  }
-
-  private async doStop(): Promise<void> {
-    this.clearTimers();
+  protected async stopUsers(): Promise<void> {
     this.rampToken++;
-    this.setState("stopping");
-    await this.environment.events.testStopping.fireAsync({ environment: this.environment });
-    this.targetUserCount = 0;
     this.dispatchedCount = 0;
-    const stopped = this.inbox.stopWorkers(this.stopTimeoutMs + STOP_GRACE_MS);
-    await stopped;
-    this.environment.stats.history.sample(this.environment.stats, this.environment.now(), 0);
-    this.setState("stopped");
-    await this.environment.events.testStop.fireAsync({ environment: this.environment });
+    await this.inbox.stopWorkers(this.stopTimeoutMs + STOP_GRACE_MS);
   }
 
   /** Stops, tells every worker to quit, waits for their final reports, closes the socket. */
-  async quitAndWait(): Promise<void> {
-    if (this.hasQuit) return this.whenQuit;
-    this.hasQuit = true;
-    await this.stopAndWait();
+  protected override async closeOnQuit(): Promise<void> {
     await this.inbox.quitWorkers(QUIT_WAIT_MS + this.stopTimeoutMs);
-    clearInterval(this.historyTimer);
     for (const [id, sums] of this.inbox.reportedByWorker()) {
       this.environment.logger.info(
         `Worker ${id} reported ${sums.requests} requests and ${sums.failures} failures`,
       );
     }
     await this.inbox.close();
-    this.resolveQuit();
-  }
-
-  private scheduleRunTime(runTimeMs: number): void {
-    if (this.runTimeTimer) clearTimeout(this.runTimeTimer);
-    this.runTimeTimer = setTimeout(() => {
-      this.environment.logger.info(`--run-time limit reached (${runTimeMs / 1000} s), stopping`);
-      this.stop();
-    }, runTimeMs);
-  }
-
-  private clearTimers(): void {
-    if (this.runTimeTimer) clearTimeout(this.runTimeTimer);
-    if (this.shapeTimer) clearInterval(this.shapeTimer);
-    this.runTimeTimer = undefined;
-    this.shapeTimer = undefined;
-  }
-
-  private setState(state: RunnerState): void {
-    if (this.state === state) return;
-    this.state = state;
-    this.stateChanged.fire(state);
   }
 }

@@ -1,3 +1,4 @@
+export { BaseRunner, type StartOptions } from "./base-runner.js";
 export { Environment, type EnvironmentOptions } from "./environment.js";
 export {
   type GeneratorLoad,
@@ -6,7 +7,7 @@ export {
   type GeneratorSample,
   overloadNote,
 } from "./generator-monitor.js";
-export { LocalRunner, type LocalRunnerOptions, type StartOptions } from "./local-runner.js";
+export { LocalRunner, type LocalRunnerOptions } from "./local-runner.js";
 export type { Runner, WorkerSummary } from "./runner.js";
 export { type SpawnClass, SpawnSequence } from "./spawn-sequence.js";
 export {

@@ -3,12 +3,11 @@
  * 1/rate seconds, smoothly, rather than Locust's one burst per second), follows a load
  * shape, stops after the run time, and samples the stats history every second.
  */
-import { EventHook } from "../shared/event-hook.js";
-import { type LoadTestShape, normaliseShapeTick, type RunnerState } from "../user/index.js";
+import { BaseRunner, type StartOptions } from "./base-runner.js";
 import type { Environment } from "./environment.js";
-import type { Runner, WorkerSummary } from "./runner.js";
-import { SpawnSequence } from "./spawn-sequence.js";
+import type { WorkerSummary } from "./runner.js";
 import { UserPool } from "./user-pool.js";
+
 
 export interface LocalRunnerOptions {
   /** -s/--stop-timeout: how long users may finish their task when stopped (0 = stop at once). */
@@ -17,57 +16,22 @@ export interface LocalRunnerOptions {
   historyIntervalMs?: number;
 }
 
-export interface StartOptions {
-  /** -t/--run-time: stop the test after this long (from this start). */
-  runTimeMs?: number | undefined;
-}
-
 /** The shortest gap between two ramp steps: faster rates spawn several users per step. */
 const MIN_RAMP_STEP_MS = 20;
 
-export class LocalRunner implements Runner {
-  state: RunnerState = "ready";
-  targetUserCount = 0;
-  spawnRate = 1;
-  /** Epoch ms when the current test started, or undefined before the first start. */
-  startedAtMs: number | undefined;
-
+export class LocalRunner extends BaseRunner {
   private readonly pool: UserPool;
-  private readonly sequence: SpawnSequence;
   private readonly stopTimeoutMs: number;
   private rampTimer: ReturnType<typeof setTimeout> | undefined;
   private rampFrom = 0;
   private rampStartedAt = 0;
   private rampPositions = 0;
   private rampDone: (() => void) | undefined;
-  private runTimeTimer: ReturnType<typeof setTimeout> | undefined;
-  private shapeTimer: ReturnType<typeof setInterval> | undefined;
-  private shape: LoadTestShape | undefined;
-  private readonly historyTimer: ReturnType<typeof setInterval>;
-  private stopping: Promise<void> | undefined;
-  private resolveQuit!: () => void;
-  private hasQuit = false;
-  /** Settles when `quit()` has finished: every user stopped and the runner closed. */
-  readonly whenQuit: Promise<void>;
-  /** Fired on every state change (the web UI and the CLI listen). */
-  readonly stateChanged = new EventHook<RunnerState>();
 
-  constructor(
-    readonly environment: Environment,
-    options: LocalRunnerOptions = {},
-  ) {
-    environment.runner = this;
+  constructor(environment: Environment, options: LocalRunnerOptions = {}) {
+    super(environment, options.historyIntervalMs);
     this.stopTimeoutMs = options.stopTimeoutMs ?? 0;
     this.pool = new UserPool(environment, () => this.onUserEnded());
-    this.sequence = new SpawnSequence(environment.userClassInfos);
-    this.whenQuit = new Promise((resolve) => {
-      this.resolveQuit = resolve;
-    });
-    this.historyTimer = setInterval(() => {
-      if (this.state === "spawning" || this.state === "running") {
-        this.environment.stats.history.sample(this.environment.stats, this.environment.now(), this.userCount);
-      }
-    }, options.historyIntervalMs ?? 1000);
   }
 
   get userCount(): number {
@@ -87,24 +51,7 @@ export class LocalRunner implements Runner {
    * when the ramp has reached `userCount` (or a later start/stop replaced it).
    */
   async start(userCount: number, spawnRate: number, options: StartOptions = {}): Promise<void> {
-    if (this.hasQuit) throw new Error("the runner has quit");
-    if (this.stopping) await this.stopping;
-    if (this.state === "ready" || this.state === "stopped") {
-      this.environment.stats.reset(this.environment.now());
-      this.startedAtMs = this.environment.now();
-      this.setState("spawning");
-      await this.environment.events.testStart.fireAsync({ environment: this.environment });
-      if ((this.state as RunnerState) !== "spawning") return; // stopped from a testStart listener
-    }
-    if (options.runTimeMs !== undefined) this.scheduleRunTime(options.runTimeMs);
-    this.targetUserCount = Math.min(userCount, this.sequence.capacity);
-    if (userCount > this.sequence.capacity) {
-      this.environment.logger.warning(
-        `every user class has a fixedCount (${this.sequence.capacity} users in all): not spawning more than that`,
-      );
-    }
-    this.spawnRate = spawnRate;
-    this.setState("spawning");
+    if (!(await this.beginStart(userCount, spawnRate, options))) return;
     const done = new Promise<void>((resolve) => {
       this.rampDone?.();
       this.rampDone = resolve;
@@ -123,13 +70,7 @@ export class LocalRunner implements Runner {
   async applyUserClassCounts(counts: Readonly<Record<string, number>>): Promise<void> {
     if (this.hasQuit) throw new Error("the runner has quit");
     if (this.stopping) await this.stopping;
-    if (this.state === "ready" || this.state === "stopped") {
-      this.environment.stats.reset(this.environment.now());
-      this.startedAtMs = this.environment.now();
-      this.setState("spawning");
-      await this.environment.events.testStart.fireAsync({ environment: this.environment });
-      if ((this.state as RunnerState) !== "spawning") return;
-    }
+    if ((this.state === "ready" || this.state === "stopped") && !(await this.beginTest())) return;
     this.clearTimers();
     const targets = new Map<string, number>();
     for (const info of this.environment.userClassInfos) targets.set(info.name, 0);
@@ -150,77 +91,11 @@ export class LocalRunner implements Runner {
     this.rampDone = undefined;
   }
 
-  /** Follows the environment's load shape until it returns null. */
-  startShape(): void {
-    const ShapeClass = this.environment.shapeClass;
-    if (!ShapeClass) throw new Error("no load shape in this locustfile");
-    this.shape = new ShapeClass();
-    this.shape.runner = this;
-    this.shape.resetTime();
-    let last = "";
-    const tick = () => {
-      const wanted = normaliseShapeTick(this.shape!.tick());
-      if (wanted === null) {
-        this.environment.logger.info("the load shape returned null: stopping");
-        this.stop();
-        return;
-      }
-      const key = `${wanted.users}/${wanted.spawnRate}`;
-      if (key !== last) {
-        last = key;
-        this.start(wanted.users, wanted.spawnRate).catch((error: unknown) =>
-          this.environment.logger.error(String(error)),
-        );
-      }
-    };
-    this.shapeTimer = setInterval(tick, 1000);
-    tick();
-  }
-
-  /** Requests a stop (returns at once). */
-  stop(): void {
-    this.stopAndWait().catch((error: unknown) =>
-      this.environment.logger.error(`stopping failed: ${String(error)}`),
-    );
-  }
-
-  /** Requests the end of Cicada (returns at once); `whenQuit` settles when done. */
-  quit(): void {
-    this.quitAndWait().catch((error: unknown) =>
-      this.environment.logger.error(`quitting failed: ${String(error)}`),
-    );
-  }
-
-  /** Stops every user; resolves when they have all finished onStop. */
-  stopAndWait(): Promise<void> {
-    if (this.stopping) return this.stopping;
-    if (this.state === "ready" || this.state === "stopped") return Promise.resolve();
-    this.stopping = this.doStop().finally(() => {
-      this.stopping = undefined;
-    });
-    return this.stopping;
-  }
-
-  async quitAndWait(): Promise<void> {
-    if (this.hasQuit) return this.whenQuit;
-    this.hasQuit = true;
-    await this.stopAndWait();
-    clearInterval(this.historyTimer);
-    this.resolveQuit();
-  }
-
-  private async doStop(): Promise<void> {
-    this.clearTimers();
-    this.setState("stopping");
-    await this.environment.events.testStopping.fireAsync({ environment: this.environment });
-    this.targetUserCount = 0;
+  protected async stopUsers(): Promise<void> {
     this.rampPositions = 0;
     await this.pool.stopAll(this.stopTimeoutMs);
-    this.environment.stats.history.sample(this.environment.stats, this.environment.now(), 0);
-    this.setState("stopped");
     this.rampDone?.();
     this.rampDone = undefined;
-    await this.environment.events.testStop.fireAsync({ environment: this.environment });
   }
 
   private rampStep(): void {
@@ -253,14 +128,6 @@ export class LocalRunner implements Runner {
     this.rampTimer = setTimeout(() => this.rampStep(), delayMs);
   }
 
-  private scheduleRunTime(runTimeMs: number): void {
-    if (this.runTimeTimer) clearTimeout(this.runTimeTimer);
-    this.runTimeTimer = setTimeout(() => {
-      this.environment.logger.info(`--run-time limit reached (${runTimeMs / 1000} s), stopping`);
-      this.stop();
-    }, runTimeMs);
-  }
-
   private onUserEnded(): void {
     if (this.state === "running" && this.userCount === 0 && this.targetUserCount > 0 && !this.shape) {
       this.environment.logger.info("every user has stopped by itself (StopUser): stopping the test");
@@ -268,19 +135,10 @@ export class LocalRunner implements Runner {
     }
   }
 
-  private clearTimers(): void {
+  protected override clearTimers(): void {
+    super.clearTimers();
     if (this.rampTimer) clearTimeout(this.rampTimer);
-    if (this.runTimeTimer) clearTimeout(this.runTimeTimer);
-    if (this.shapeTimer) clearInterval(this.shapeTimer);
     this.rampTimer = undefined;
-    this.runTimeTimer = undefined;
-    this.shapeTimer = undefined;
-  }
-
-  private setState(state: RunnerState): void {
-    if (this.state === state) return;
-    this.state = state;
-    this.stateChanged.fire(state);
   }
 }
 
