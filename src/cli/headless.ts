@@ -7,6 +7,7 @@
 import { formatFinalSummary, formatStatsTable } from "../reports/console.js";
 import { type Environment, overloadNote, type Runner } from "../runner/index.js";
 import type { StatsSnapshot } from "../stats/index.js";
+import { watchInterrupts } from "./interrupts.js";
 import type { CliIO } from "./io.js";
 import type { CliOptions } from "./options.js";
 
@@ -35,21 +36,7 @@ export async function runHeadless(
   // With --json, stdout carries only the JSON document.
   const out = options.json === true ? io.stderr : io.stdout;
   const write = (lines: string[]) => out.write(`${lines.join("\n")}\n`);
-  let interrupted = false;
-  let forceQuit: () => void = () => {};
-  const forced = new Promise<void>((resolve) => {
-    forceQuit = resolve;
-  });
-  const unsubscribe = io.onSignal((signal) => {
-    if (!interrupted) {
-      interrupted = true;
-      logger.info(`${signal} received: stopping users (send it again to exit without waiting)`);
-      runner.quit();
-    } else {
-      logger.warning(`${signal} received again: exiting without waiting for users`);
-      forceQuit();
-    }
-  });
+  const interrupts = watchInterrupts(io, logger, runner);
   const stopped = new Promise<void>((resolve) => {
     runner.stateChanged.addListener((state) => {
       if (state === "stopped") resolve();
@@ -80,11 +67,11 @@ export async function runHeadless(
         runner.quit();
       });
     }
-    await Promise.race([stopped, forced]);
-    await Promise.race([runner.quitAndWait(), forced]);
+    await Promise.race([stopped, interrupts.forced]);
+    await Promise.race([runner.quitAndWait(), interrupts.forced]);
   } finally {
     if (liveTable) clearInterval(liveTable);
-    unsubscribe();
+    interrupts.dispose();
   }
 
   const snapshot = environment.stats.snapshot(environment.now());
@@ -92,5 +79,5 @@ export async function runHeadless(
   const load = environment.generatorMonitor?.state;
   if (load) write(overloadNote(load));
   await environment.events.quitting.fireAsync({ environment });
-  return { snapshot, exitCode: exitCodeFor(snapshot, options), interrupted };
+  return { snapshot, exitCode: exitCodeFor(snapshot, options), interrupted: interrupts.interrupted };
 }

@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "../shared/errors.js";
 import { type LogLevel, LogLevels } from "../shared/logger.js";
 import { parseTimespan } from "../shared/timespan.js";
+import { isHttpUrl } from "../shared/url.js";
 import { type ConfigEntry, readConfigFile } from "./config-file.js";
 import { envName, longName, OPTION_TABLE, type OptionSpec } from "./option-table.js";
 
@@ -230,15 +231,6 @@ function validate(options: CliOptions, raw: Map<string, RawValue>): string[] {
     );
   }
   return problems;
-}
-
-export function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
-  } catch {
-    return false;
-  }
 }
 
 function commanderToUsageError(error: CommanderError): UsageError {

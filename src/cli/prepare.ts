@@ -6,9 +6,10 @@ import * as api from "../index.js";
 import { collectTags, describeUserClasses, Environment } from "../runner/index.js";
 import { LocustfileError, UsageError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+import { isHttpUrl } from "../shared/url.js";
 import { Events, HttpUser, type UserClass } from "../user/index.js";
 import { type LoadedLocustfile, loadLocustfiles, resolveLocustfilePaths } from "./locustfile.js";
-import { type CliOptions, isHttpUrl } from "./options.js";
+import type { CliOptions } from "./options.js";
 
 export interface PreparedRun {
   environment: Environment;

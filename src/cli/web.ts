@@ -9,6 +9,7 @@ import type { Environment, Runner } from "../runner/index.js";
 import { exposureWarning, startWebServer, type WebServer, type WebServerOptions } from "../web/index.js";
 import type { LogBuffer } from "../web/log-buffer.js";
 import { exitCodeFor } from "./headless.js";
+import { watchInterrupts } from "./interrupts.js";
 import type { CliIO } from "./io.js";
 import type { CliOptions } from "./options.js";
 import { readWebOptions, type WebOptions } from "./options-web.js";
@@ -50,23 +51,7 @@ export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
   const warning = exposureWarning(web.host, web.login !== undefined || web.token !== undefined);
   if (warning) logger.warning(warning);
 
-  let interrupted = false;
-  let forceQuit: () => void = () => {};
-  const forced = new Promise<void>((resolve) => {
-    forceQuit = resolve;
-  });
-  const unsubscribe = io.onSignal((signal) => {
-    if (!interrupted) {
-      interrupted = true;
-      logger.info(
-        `${signal} received: stopping users and the web UI (send it again to exit without waiting)`,
-      );
-      runner.quit();
-    } else {
-      logger.warning(`${signal} received again: exiting without waiting for users`);
-      forceQuit();
-    }
-  });
+  const interrupts = watchInterrupts(io, logger, runner, "users and the web UI");
 
   let autoquitTimer: ReturnType<typeof setTimeout> | undefined;
   const removeAutoquit =
@@ -85,18 +70,18 @@ export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
       await args.waitForWorkers?.();
       autostart(runner, options);
     }
-    await Promise.race([runner.whenQuit, forced]);
+    await Promise.race([runner.whenQuit, interrupts.forced]);
   } finally {
     if (autoquitTimer) clearTimeout(autoquitTimer);
     removeAutoquit();
-    unsubscribe();
+    interrupts.dispose();
     await server.close();
   }
 
   const snapshot = environment.stats.snapshot(environment.now());
   if (runner.startedAtMs !== undefined) out.write(`${formatFinalSummary(snapshot).join("\n")}\n`);
   await environment.events.quitting.fireAsync({ environment });
-  return { snapshot, exitCode: exitCodeFor(snapshot, options), interrupted };
+  return { snapshot, exitCode: exitCodeFor(snapshot, options), interrupted: interrupts.interrupted };
 }
 
 function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {

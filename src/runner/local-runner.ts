@@ -8,7 +8,6 @@ import type { Environment } from "./environment.js";
 import type { WorkerSummary } from "./runner.js";
 import { UserPool } from "./user-pool.js";
 
-
 export interface LocalRunnerOptions {
   /** -s/--stop-timeout: how long users may finish their task when stopped (0 = stop at once). */
   stopTimeoutMs?: number;

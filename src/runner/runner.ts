@@ -1,7 +1,7 @@
 import type { EventHook } from "../shared/event-hook.js";
 import type { RunnerControl, RunnerState } from "../user/index.js";
-import type { Environment } from "./environment.js";
 import type { StartOptions } from "./base-runner.js";
+import type { Environment } from "./environment.js";
 
 /** A worker as a master sees it (empty for a local runner). */
 export interface WorkerSummary {

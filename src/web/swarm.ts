@@ -5,6 +5,7 @@
  */
 import type { Runner } from "../runner/index.js";
 import { parseTimespan } from "../shared/timespan.js";
+import { isHttpUrl } from "../shared/url.js";
 import { HttpUser } from "../user/index.js";
 import type { CommandResponse } from "./api-types.js";
 
@@ -21,16 +22,6 @@ export type FieldProblem = { field: string; message: string };
 
 /** Largest user count accepted from the web (a typo such as 1000000000 should not start). */
 export const MAX_WEB_USERS = 1_000_000;
-
-/** True for an absolute http(s) URL with a host name. */
-export function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
-  } catch {
-    return false;
-  }
-}
 
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;

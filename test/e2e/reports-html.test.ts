@@ -8,17 +8,7 @@ import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { locustfile, runCli, scratch, startTarget } from "./reports-helpers.js";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
+import { CHROMIUM_ARGS } from "./web-helpers.js";
 
 const TASKS = `  @task(3) async ok() { await this.client.get("/ok"); }
   @task async fail() { await this.client.get("/fail"); }
