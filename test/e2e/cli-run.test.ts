@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { closedPort, fixtureDir, runCli, startCli, startTarget } from "../helpers/cli.js";
+import { startCouponService } from "../../examples/coupon-service/service.js";
+import { closedPort, fixtureDir, ROOT, runCli, startCli, startTarget } from "../helpers/cli.js";
 
 const OK_FILE = `import { HttpUser, task, constant } from "cicada";
 export class Visitor extends HttpUser {
@@ -222,6 +223,38 @@ export class Prober extends HttpUser {
       assert.doesNotMatch(quiet.stderr, /INFO/);
     } finally {
       await target.close();
+    }
+  });
+
+  it("runs the ported Locust 0.x TaskSequence example in order against the coupon service", async () => {
+    const service = await startCouponService({ port: 0 });
+    try {
+      const result = await runCli(
+        [
+          "-f",
+          "examples/task-sequence/locustfile.ts",
+          "--headless",
+          "-u",
+          "4",
+          "-r",
+          "10",
+          "-t",
+          "4s",
+          "-H",
+          service.url,
+        ],
+        { cwd: ROOT },
+      );
+      assert.equal(result.code, 0, result.stderr + result.stdout);
+      const count = (name: RegExp) =>
+        Number(new RegExp(`${name.source}\\s+(\\d+)`).exec(result.stdout)?.[1] ?? "0");
+      const posts = count(/POST\s+\/coupons\/1\/issue/);
+      const lists = count(/GET\s+\/coupons\?page=\[n\]/);
+      assert.ok(posts > 0, result.stdout);
+      // In a fixed order, every list is followed by a form post (at most one behind per user).
+      assert.ok(lists - posts >= 0 && lists - posts <= 4, `lists ${lists}, posts ${posts}`);
+    } finally {
+      await service.close();
     }
   });
 });
