@@ -240,6 +240,7 @@ export class Prober extends HttpUser {
           "10",
           "-t",
           "4s",
+          "--only-summary",
           "-H",
           service.url,
         ],
