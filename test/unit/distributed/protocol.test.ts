@@ -62,6 +62,33 @@ test("a stats message round-trips with integer histogram keys and nil kept as nu
   assert.equal(decoded.message.nodeId, "vm_1");
 });
 
+test("stats rows are read from the decoded maps: numeric-string keys become numbers, __proto__ stays data", () => {
+  const packr = new Packr({ useRecords: false });
+  const row = {
+    ...entry("/a"),
+    response_times: { "2": 1, "150": 2 },
+    num_reqs_per_sec: new Map([[1_800_000_000, 3]]),
+  };
+  const errors = JSON.parse('{"__proto__": {"method": "GET", "name": "/a", "error": "x", "occurrences": 2}}');
+  const decoded = decodeWorkerMessage(
+    packr.pack(["stats", { ...report, stats: [row], errors, user_classes_count: undefined }, "vm_1"]),
+  );
+  assert.ok(decoded.ok && decoded.message.type === "stats");
+  const got = decoded.message.data;
+  assert.deepEqual(
+    [...got.stats[0]!.response_times],
+    [
+      [2, 1],
+      [150, 2],
+    ],
+  );
+  assert.deepEqual([...got.stats[0]!.num_reqs_per_sec], [[1_800_000_000, 3]]);
+  assert.deepEqual(Object.values(got.errors), [{ method: "GET", name: "/a", error: "x", occurrences: 2 }]);
+  assert.equal(({} as Record<string, unknown>).occurrences, undefined);
+  assert.equal(got.user_count, 2, "user_count as sent");
+  assert.deepEqual({ ...got.user_classes_count }, {});
+});
+
 test("Python's msgpack (as Locust decodes) sees int histogram keys, None, and a 3-tuple", (t) => {
   const payload = encodeMessage("stats", report, "vm_1");
   const code = [
