@@ -293,9 +293,16 @@ export class Histogram {
   /**
    * Inverse of {@link encode}; also reads V2 payloads written by other HdrHistogram
    * implementations with 3 significant digits and lowest value 1. Without `exactRange`, min
-   * and max are the bounds of the lowest and highest non-empty slots.
+   * and max are the bounds of the lowest and highest non-empty slots. With `keepSparse`,
+   * the sparse form is kept whatever the number of pairs: for a histogram that is only
+   * added into others (a worker's report on a master), where chunks would be allocated,
+   * zeroed and scanned just to be added once.
    */
-  static decode(bytes: Uint8Array, exactRange?: { min: number; max: number }): Histogram {
+  static decode(
+    bytes: Uint8Array,
+    exactRange?: { min: number; max: number },
+    options: { keepSparse?: boolean } = {},
+  ): Histogram {
     const histogram = new Histogram();
     const indices: number[] = [];
     const counts: number[] = [];
@@ -308,21 +315,23 @@ export class Histogram {
       counts.push(count);
       histogram.total += count;
     });
-    if (ascending && indices.length <= SPARSE_LIMIT) {
+    if (ascending && (indices.length <= SPARSE_LIMIT || options.keepSparse === true)) {
       histogram.sparseIndices = indices;
       histogram.sparseCounts = counts;
     } else {
       histogram.total = 0;
       for (let k = 0; k < indices.length; k++) histogram.addAtIndex(indices[k]!, counts[k]!);
     }
-    if (histogram.total > 0) {
+    if (histogram.total > 0 && exactRange !== undefined) {
+      histogram.restoreExactRange(exactRange.min, exactRange.max);
+    } else if (histogram.total > 0) {
       let low = Number.POSITIVE_INFINITY;
       let high = 0;
       histogram.forEachIndex((index) => {
         if (low === Number.POSITIVE_INFINITY) low = lowestEquivalentValue(index);
         high = highestEquivalentValue(index);
       });
-      histogram.restoreExactRange(exactRange?.min ?? low, exactRange?.max ?? high);
+      histogram.restoreExactRange(low, high);
     }
     return histogram;
   }
