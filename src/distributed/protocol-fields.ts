@@ -6,7 +6,7 @@
  * second. A wrong field throws {@link Invalid}, which the decoder turns into "malformed".
  * Only the rare fields handed on as free-form data become objects ({@link toPlain}).
  */
-import type { LocustErrorRow, LocustStatsEntry, StatsReport } from "./protocol.js";
+import type { CicadaHistogram, LocustErrorRow, LocustStatsEntry, StatsReport } from "./protocol.js";
 
 /** Decoded msgpack data with maps as plain objects (what {@link toPlain} returns). */
 export type Plain = null | boolean | number | string | Uint8Array | Plain[] | { [key: string]: Plain };
@@ -94,8 +94,19 @@ function orEmpty(value: unknown, what: string): string {
   return value === null || value === undefined ? "" : str(value, what);
 }
 
+/** `cicada_hdr`: used when it is a map holding bytes, else ignored (a sender without it). */
+function cicadaHistogram(value: unknown, what: string): CicadaHistogram | undefined {
+  if (!(value instanceof Map) || !(value.get("histogram") instanceof Uint8Array)) return undefined;
+  return {
+    histogram: value.get("histogram") as Uint8Array,
+    min_us: num(value.get("min_us"), `${what}.cicada_hdr.min_us`),
+    max_us: num(value.get("max_us"), `${what}.cicada_hdr.max_us`),
+  };
+}
+
 function statsEntry(value: unknown, what: string): LocustStatsEntry {
   const e = record(value, what);
+  const hdr = cicadaHistogram(e.get("cicada_hdr"), what);
   const entry: LocustStatsEntry = {
     name: str(e.get("name"), `${what}.name`),
     method: orEmpty(e.get("method"), `${what}.method`),
@@ -108,18 +119,12 @@ function statsEntry(value: unknown, what: string): LocustStatsEntry {
     max_response_time: num(e.get("max_response_time") ?? 0, `${what}.max_response_time`),
     min_response_time: optNum(e.get("min_response_time"), `${what}.min_response_time`),
     total_content_length: num(e.get("total_content_length") ?? 0, `${what}.total_content_length`),
-    response_times: numberMap(e.get("response_times"), `${what}.response_times`),
+    // With the exact histogram, Locust's buckets would be discarded: not even read.
+    response_times: hdr ? new Map() : numberMap(e.get("response_times"), `${what}.response_times`),
     num_reqs_per_sec: numberMap(e.get("num_reqs_per_sec"), `${what}.num_reqs_per_sec`),
     num_fail_per_sec: numberMap(e.get("num_fail_per_sec"), `${what}.num_fail_per_sec`),
   };
-  const hdr = e.get("cicada_hdr");
-  if (hdr instanceof Map && hdr.get("histogram") instanceof Uint8Array) {
-    entry.cicada_hdr = {
-      histogram: hdr.get("histogram") as Uint8Array,
-      min_us: num(hdr.get("min_us"), `${what}.cicada_hdr.min_us`),
-      max_us: num(hdr.get("max_us"), `${what}.cicada_hdr.max_us`),
-    };
-  }
+  if (hdr) entry.cicada_hdr = hdr;
   return entry;
 }
 

@@ -9,6 +9,7 @@
  */
 import { Packr, Unpackr } from "msgpackr";
 import { countMap, Invalid, isMap, num, record, statsReport, str, toPlain } from "./protocol-fields.js";
+import { readStatsFrame } from "./stats-frame.js";
 
 /** Worker states in a heartbeat: Locust's strings (anything else drops a worker from a Locust master's count). */
 export type WireWorkerState =
@@ -33,7 +34,10 @@ export interface LocustStatsEntry {
   max_response_time: number;
   min_response_time: number | null;
   total_content_length: number;
-  /** Locust bucket (ms) → count. */
+  /**
+   * Locust bucket (ms) → count. A decoded row that carries `cicada_hdr` has it empty:
+   * the buckets are skipped, since the exact histogram replaces them.
+   */
   response_times: Map<number, number>;
   /** Unix second → count. */
   num_reqs_per_sec: Map<number, number>;
@@ -151,7 +155,9 @@ export type Handlers<M extends { type: string }> = {
 const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true, variableMapSize: true });
 // Maps stay Maps when decoded: integer keys stay numbers (histograms), and the readers of
 // protocol-fields.ts take fields from them without building objects.
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false });
+// 64-bit integers are numbers (Python sends ints of 2^32 and more as uint64, e.g. a large
+// total_content_length; as BigInt they would fail the number checks and drop the report).
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: "number" });
 
 /** Encodes `[type, data, nodeId]`. */
 export function encodeMessage(type: string, data: unknown, nodeId: string): Buffer {
@@ -296,8 +302,22 @@ function decodeWith<M extends { type: string }>(
   }
 }
 
-/** Decodes a frame a worker sent (master side). Never throws. */
+/**
+ * Decodes a frame a worker sent (master side). Never throws. A `stats` frame, the bulk
+ * of a master's input, is read directly (stats-frame.ts) when it is the common case.
+ */
 export function decodeWorkerMessage(bytes: Uint8Array): Decoded<WorkerMessage> {
+  const stats = readStatsFrame(bytes);
+  if (stats !== undefined)
+    return { ok: true, message: { type: "stats", data: stats.data, nodeId: stats.nodeId } };
+  return decodeWith<WorkerMessage>(bytes, WORKER_DATA);
+}
+
+/**
+ * {@link decodeWorkerMessage} with the general decoder only (msgpackr and
+ * protocol-fields.ts): the reference the direct `stats` reader must agree with.
+ */
+export function decodeWorkerMessageGenerally(bytes: Uint8Array): Decoded<WorkerMessage> {
   return decodeWith<WorkerMessage>(bytes, WORKER_DATA);
 }
 

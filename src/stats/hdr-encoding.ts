@@ -149,6 +149,17 @@ function readCounts(
   let position = start;
   let index = 0;
   while (position < end) {
+    const first = bytes[position]!;
+    if (first < 0x80) {
+      // One-byte varint (most counts and short zero runs): integer ZigZag.
+      position++;
+      if ((first & 1) === 1) index += (first + 1) >> 1;
+      else {
+        if (first !== 0) onCount(index, first >> 1);
+        index++;
+      }
+      continue;
+    }
     let raw = 0;
     let scale = 1;
     for (let i = 0; i < 9; i++) {

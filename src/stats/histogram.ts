@@ -126,6 +126,31 @@ export class Histogram {
     this.includeRange(other.min, other.max);
   }
 
+  /**
+   * Adds another histogram exactly, like {@link add}, and appends to `newIndices` every
+   * counts index that held zero before, so the caller knows all non-zero indices (for
+   * {@link resetIndices}). This histogram is held in chunks afterwards.
+   */
+  addNotingNewIndices(other: Histogram, newIndices: IndexList): void {
+    if (other.total === 0) return;
+    if (this.sparseIndices !== null) this.densify();
+    const sparse = other.sparseIndices;
+    if (sparse !== null) {
+      const counts = other.sparseCounts!;
+      for (let k = 0; k < sparse.length; k++) this.addNoting(sparse[k]!, counts[k]!, newIndices);
+    } else {
+      for (let bucket = 0; bucket < BUCKET_COUNT; bucket++) {
+        const source = other.chunks[bucket];
+        if (source === undefined || other.chunkTotals[bucket] === 0) continue;
+        for (let offset = 0; offset < source.length; offset++) {
+          this.addNoting(countsIndex(bucket, offset), source[offset]!, newIndices);
+        }
+      }
+    }
+    this.total += other.total;
+    this.includeRange(other.min, other.max);
+  }
+
   /** Clears all counts in place, keeping the allocated chunks for reuse. */
   reset(): void {
     this.sparseIndices = null;
@@ -341,8 +366,14 @@ export class Histogram {
    * the sparse form while that stays small, else into the chunks.
    */
   private addSparsePairs(indices: readonly number[], counts: readonly number[]): void {
-    if (this.total === 0 && this.sparseIndices === null && indices.length <= SPARSE_LIMIT) {
-      // Empty (its chunks, if any, are all zeros): take the pairs as they are.
+    if (
+      this.chunks === NO_CHUNKS &&
+      this.total === 0 &&
+      this.sparseIndices === null &&
+      indices.length <= SPARSE_LIMIT
+    ) {
+      // Empty and never held in chunks: take the pairs as they are. A histogram that has
+      // chunks (a reset one, e.g. a window's open second) adds into them without allocating.
       this.sparseIndices = indices.slice();
       this.sparseCounts = counts.slice();
       return;
@@ -393,6 +424,17 @@ export class Histogram {
     this.chunkTotals[bucket]! += count;
   }
 
+  /** Adds `count` at `index` in the chunks, noting the index if it was empty (total and range are the caller's). */
+  private addNoting(index: number, count: number, newIndices: IndexList): void {
+    if (count === 0) return;
+    const bucket = bucketOfIndex(index);
+    const chunk = this.chunks[bucket] ?? this.allocateChunk(bucket);
+    const offset = offsetOfIndex(index);
+    if (chunk[offset] === 0) newIndices.push(index);
+    chunk[offset]! += count;
+    this.chunkTotals[bucket]! += count;
+  }
+
   private addAtIndex(index: number, count: number): void {
     const bucket = bucketOfIndex(index);
     if (bucket >= BUCKET_COUNT) throw new RangeError(`Histogram: counts index ${index} out of range`);
@@ -419,6 +461,22 @@ export class Histogram {
     const chunk = new Float64Array(chunkLength(bucket));
     this.chunks[bucket] = chunk;
     return chunk;
+  }
+}
+
+/** A growable list of counts indices, reused from second to second (see CurrentWindow). */
+export class IndexList {
+  items: Int32Array = new Int32Array(0);
+  length = 0;
+
+  /** Appends one index, growing the storage when full. */
+  push(index: number): void {
+    if (this.length === this.items.length) {
+      const bigger = new Int32Array(Math.max(64, this.items.length * 2));
+      bigger.set(this.items);
+      this.items = bigger;
+    }
+    this.items[this.length++] = index;
   }
 }
 
