@@ -4,6 +4,7 @@
  * decoder gives, and it must never take a frame the general decoder rejects.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { Packr } from "msgpackr";
 import {
@@ -16,6 +17,7 @@ import {
 } from "../../../src/distributed/index.js";
 import { readStatsFrame } from "../../../src/distributed/stats-frame.js";
 import { Environment } from "../../../src/runner/index.js";
+import { PYTHON } from "../../helpers/locust.js";
 import { seededRandom } from "../stats/samples.js";
 
 /** Plain, comparable data: bytes as arrays, Maps as entry lists, null-prototype objects as plain ones. */
@@ -71,6 +73,32 @@ test("a Cicada worker's reports are read directly, exactly as the general decode
     assert.equal(row.response_times.size, 0, "the buckets are skipped");
     assert.ok(Object.keys(decoded.message.data.errors).length > 0);
   }
+});
+
+test("a report built by Locust's own stats code (a Python worker) is read directly", (t) => {
+  // What Locust's WorkerRunner sends: serialize_stats, the stripped total, serialize_errors.
+  const code = [
+    "import sys, msgpack",
+    "from locust.stats import RequestStats",
+    "s = RequestStats()",
+    "for i in range(300):",
+    "    s.log_request('GET' if i % 4 else None, '/py/%d' % (i % 7), 5 + (i * 37) % 900, 123)",
+    "    if i % 9 == 0: s.log_error('GET', '/py/%d' % (i % 7), RuntimeError('boom %d' % (i % 2)))",
+    "data = {'stats': s.serialize_stats(), 'stats_total': s.total.get_stripped_report(),",
+    "        'errors': s.serialize_errors(), 'user_count': 3, 'user_classes_count': {'PyUser': 3}}",
+    "sys.stdout.buffer.write(msgpack.packb(['stats', data, 'pyhost_0123'], use_bin_type=True))",
+  ].join("\n");
+  const result = spawnSync(PYTHON, ["-c", code]);
+  if (result.error || /No module named/.test(result.stderr.toString())) {
+    return t.skip("Locust (python3-locust) is not installed");
+  }
+  assert.equal(result.status, 0, result.stderr.toString());
+  const frame = result.stdout;
+  assert.equal(assertAgrees(frame, "Locust's report"), "direct");
+  const decoded = decodeWorkerMessage(frame);
+  assert.ok(decoded.ok && decoded.message.type === "stats");
+  assert.equal(decoded.message.data.stats_total.num_requests, 300);
+  assert.ok(decoded.message.data.stats.every((row) => row.response_times.size > 0 && !row.cicada_hdr));
 });
 
 /** A Python worker's row: Locust's fields only, with Python's nils. */
