@@ -38,7 +38,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --scenario LIST     all, or some of: ${Object.keys(SCENARIOS).join(", ")}
   --tools LIST        some of: ${TOOL_NAMES.join(", ")} (default: all); also ${EXTRA_TOOL_NAMES.join(", ")}
   --users N           users/connections of the many-users scenario (default 10000; --smoke: 200)
-  --workers LIST      simulated worker counts of the master-capacity scenario (default 50,100,200,400,800)
+  --workers LIST      simulated worker counts of the master-capacity scenario (default 50,100,200,400,800,1200)
   --out DIR           where the JSON result goes (default bench/results)
   --target-core N     core for the target (default 0); --generator-core N (default 1)
   --smoke             a few seconds, one round, only the tools that are installed
@@ -59,7 +59,7 @@ function parseOptions() {
         scenario: { type: "string", default: "all" },
         tools: { type: "string", default: TOOL_NAMES.join(",") },
         users: { type: "string", default: "10000" },
-        workers: { type: "string", default: "50,100,200,400,800" },
+        workers: { type: "string", default: "50,100,200,400,800,1200" },
         out: { type: "string", default: join(root, "bench", "results") },
         "target-core": { type: "string", default: "0" },
         "generator-core": { type: "string", default: "1" },

@@ -9,6 +9,7 @@
 //   node bench/lib/sim-workers.mjs --port 5557 --workers 100 --names 50 --seconds 15
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
+import { context } from "zeromq";
 import { VERSION } from "../../dist/cli/version.js";
 import {
   decodeMasterMessage,
@@ -33,6 +34,9 @@ const workers = Number(values.workers);
 const names = Number(values.names);
 const requestsPerName = Number(values.requests);
 const seconds = Number(values.seconds);
+// One ZeroMQ socket per simulated worker, all in this process: lift libzmq's default
+// limit of 1023 sockets per context (before the first socket is created).
+context.maxSockets = Math.max(context.maxSockets, workers + 64);
 
 // One environment builds the report all workers send each second: its content is
 // realistic (50 rows with histograms), and building it once keeps this process light.

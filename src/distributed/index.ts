@@ -5,7 +5,13 @@
  */
 export { dispatchUsers, nextRampCount, orderWorkers, type RampPlan, rampPlan } from "./dispatch.js";
 export { type FetchedLocustfile, type FetchOptions, fetchLocustfile } from "./fetch-locustfile.js";
-export { fromLocustEntry, fromLocustErrors, toLocustEntry, toLocustErrors } from "./locust-stats.js";
+export {
+  fromLocustEntry,
+  fromLocustErrors,
+  serializedFromLocust,
+  toLocustEntry,
+  toLocustErrors,
+} from "./locust-stats.js";
 export { locustStub } from "./locust-stub.js";
 export { type MasterOptions, MasterRunner } from "./master.js";
 export { cicadaVersionOf, hostOfNodeId, makeDownloadId, makeNodeId, wireVersion } from "./node-id.js";

@@ -40,6 +40,15 @@ export function toLocustEntry(entry: StatsEntry, buckets: ReadonlyMap<number, nu
  * as Locust's, min and max stay exact).
  */
 export function fromLocustEntry(e: LocustStatsEntry): StatsEntry {
+  return StatsEntry.deserialize(serializedFromLocust(e));
+}
+
+/**
+ * {@link fromLocustEntry} as serialized data, which a master merges without building a
+ * StatsEntry (`RequestStats.mergeSerializedEntries`). The bucket dict is read only when
+ * there is no HDR histogram.
+ */
+export function serializedFromLocust(e: LocustStatsEntry): SerializedStatsEntry {
   let histogram: Uint8Array;
   let minUs: number;
   let maxUs: number;
@@ -57,7 +66,7 @@ export function fromLocustEntry(e: LocustStatsEntry): StatsEntry {
     minUs = timed && e.min_response_time !== null ? Math.round(e.min_response_time * 1000) : h.minValue;
     maxUs = timed ? Math.round(e.max_response_time * 1000) : h.maxValue;
   }
-  const serialized: SerializedStatsEntry = {
+  return {
     method: e.method,
     name: e.name,
     numRequests: e.num_requests,
@@ -76,7 +85,6 @@ export function fromLocustEntry(e: LocustStatsEntry): StatsEntry {
     numFailPerSec: [...e.num_fail_per_sec],
     currentWindowLagSeconds: 1,
   };
-  return StatsEntry.deserialize(serialized);
 }
 
 /** Locust's errors dict of a report: rows keyed by {@link locustErrorKey}. */

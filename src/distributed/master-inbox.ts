@@ -7,7 +7,7 @@
  * Anything malformed or unknown is logged and ignored: a bad peer never stops a master.
  */
 import type { Environment } from "../runner/index.js";
-import { fromLocustEntry, fromLocustErrors } from "./locust-stats.js";
+import { fromLocustErrors, serializedFromLocust } from "./locust-stats.js";
 import { cicadaVersionOf } from "./node-id.js";
 import { decodeWorkerMessage, type Handlers, type WorkerMessage } from "./protocol.js";
 import type { MasterSocket } from "./transport.js";
@@ -207,9 +207,9 @@ export class MasterInbox {
     }
     const stats = this.environment.stats;
     const nowMs = this.environment.now();
-    // Decode everything first, so a bad row rejects the whole report rather than half of it.
-    const entries = report.stats.map(fromLocustEntry);
-    for (const entry of entries) stats.mergeEntry(entry, nowMs);
+    // A bad histogram throws before anything is merged: the whole report is rejected, not half of it.
+    const rows = report.stats.map(serializedFromLocust);
+    stats.mergeSerializedReport(rows, serializedFromLocust(report.stats_total), nowMs);
     stats.mergeErrors(fromLocustErrors(report.errors, nowMs));
     const sums = this.reported.get(id) ?? { requests: 0, failures: 0 };
     sums.requests += report.stats_total.num_requests;

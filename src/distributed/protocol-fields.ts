@@ -1,14 +1,20 @@
 /**
- * Reading decoded msgpack liberally but safely: maps become prototype-free objects (a
- * "__proto__" key stays data), and each field is checked for the type it must have.
- * A wrong field throws {@link Invalid}, which the decoder turns into "malformed".
+ * Reading decoded msgpack liberally but safely. msgpackr decodes every map as a `Map`
+ * (integer keys stay numbers, a "__proto__" key is data), and the readers here take the
+ * fields they need straight from those Maps, checking each for the type it must have:
+ * no intermediate objects, which matters on a master merging hundreds of reports a
+ * second. A wrong field throws {@link Invalid}, which the decoder turns into "malformed".
+ * Only the rare fields handed on as free-form data become objects ({@link toPlain}).
  */
-import type { LocustErrorRow, LocustStatsEntry, StatsReport } from "./protocol.js";
+import type { CicadaHistogram, LocustErrorRow, LocustStatsEntry, StatsReport } from "./protocol.js";
 
-/** Decoded msgpack data with maps as plain objects. */
+/** Decoded msgpack data with maps as plain objects (what {@link toPlain} returns). */
 export type Plain = null | boolean | number | string | Uint8Array | Plain[] | { [key: string]: Plain };
 
-/** Decoded msgpack with maps as plain objects; maps whose keys matter as numbers are read with {@link numberMap}. */
+/** A decoded msgpack map. */
+export type WireMap = ReadonlyMap<unknown, unknown>;
+
+/** Decoded msgpack with maps as prototype-free objects (string keys), for free-form data. */
 export function toPlain(value: unknown): Plain {
   if (value instanceof Map) {
     const out: Record<string, Plain> = Object.create(null) as Record<string, Plain>;
@@ -20,11 +26,9 @@ export function toPlain(value: unknown): Plain {
   return value as Plain;
 }
 
-/** A map (not an array, not bytes). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
-  );
+/** A decoded map (not an array, not bytes). */
+export function isMap(value: unknown): value is WireMap {
+  return value instanceof Map;
 }
 
 /** Thrown by the readers below for a field of the wrong type. */
@@ -36,8 +40,8 @@ export function fail(reason: string): never {
 }
 
 /** The value as a map, or Invalid. */
-export function record(value: unknown, what: string): Record<string, unknown> {
-  return isRecord(value) ? value : fail(`${what} is not a map`);
+export function record(value: unknown, what: string): WireMap {
+  return value instanceof Map ? value : fail(`${what} is not a map`);
 }
 
 /** The value as a string, or Invalid. */
@@ -57,80 +61,111 @@ export function optNum(value: unknown, what: string): number | null {
 
 /** A map of name → count (nil/missing = empty). */
 export function countMap(value: unknown, what: string): Record<string, number> {
-  const map = value === null || value === undefined ? {} : record(value, what);
   const out: Record<string, number> = {};
-  for (const [key, count] of Object.entries(map)) out[key] = num(count, `${what}.${key}`);
+  if (value === null || value === undefined) return out;
+  for (const [key, count] of record(value, what)) out[String(key)] = num(count, `${what}.${String(key)}`);
   return out;
 }
 
-/** A map with numeric keys (a histogram or per-second counts). */
+/**
+ * A map with numeric keys (Locust's buckets or per-second counts). Python and Cicada
+ * send integer keys, so msgpackr's own Map is returned as it is once every key and count
+ * is checked; a map with numeric strings as keys is copied with numbers (equal keys add up).
+ */
 export function numberMap(value: unknown, what: string): Map<number, number> {
+  if (value === null || value === undefined) return new Map();
+  const map = record(value, what) as Map<unknown, unknown>;
+  let numericKeys = true;
+  for (const [key, count] of map) {
+    if (typeof key !== "number" || !Number.isFinite(key)) numericKeys = false;
+    if (typeof count !== "number" || !Number.isFinite(count)) fail(`${what}[${String(key)}] is not a number`);
+  }
+  if (numericKeys) return map as Map<number, number>;
   const out = new Map<number, number>();
-  if (value === null || value === undefined) return out;
-  for (const [key, count] of Object.entries(record(value, what))) {
-    const k = Number(key);
-    if (!Number.isFinite(k)) fail(`${what} has a non-numeric key '${key}'`);
-    out.set(k, (out.get(k) ?? 0) + num(count, `${what}[${key}]`));
+  for (const [key, count] of map as Map<unknown, number>) {
+    const k = typeof key === "number" || typeof key === "string" ? Number(key) : Number.NaN;
+    if (!Number.isFinite(k)) fail(`${what} has a non-numeric key '${String(key)}'`);
+    out.set(k, (out.get(k) ?? 0) + count);
   }
   return out;
+}
+
+function orEmpty(value: unknown, what: string): string {
+  return value === null || value === undefined ? "" : str(value, what);
+}
+
+/** `cicada_hdr`: used when it is a map holding bytes, else ignored (a sender without it). */
+function cicadaHistogram(value: unknown, what: string): CicadaHistogram | undefined {
+  if (!(value instanceof Map) || !(value.get("histogram") instanceof Uint8Array)) return undefined;
+  return {
+    histogram: value.get("histogram") as Uint8Array,
+    min_us: num(value.get("min_us"), `${what}.cicada_hdr.min_us`),
+    max_us: num(value.get("max_us"), `${what}.cicada_hdr.max_us`),
+  };
 }
 
 function statsEntry(value: unknown, what: string): LocustStatsEntry {
   const e = record(value, what);
+  const hdr = cicadaHistogram(e.get("cicada_hdr"), what);
   const entry: LocustStatsEntry = {
-    name: str(e.name, `${what}.name`),
-    method: e.method === null || e.method === undefined ? "" : str(e.method, `${what}.method`),
-    last_request_timestamp: optNum(e.last_request_timestamp, `${what}.last_request_timestamp`),
-    start_time: num(e.start_time, `${what}.start_time`),
-    num_requests: num(e.num_requests ?? 0, `${what}.num_requests`),
-    num_none_requests: num(e.num_none_requests ?? 0, `${what}.num_none_requests`),
-    num_failures: num(e.num_failures ?? 0, `${what}.num_failures`),
-    total_response_time: num(e.total_response_time ?? 0, `${what}.total_response_time`),
-    max_response_time: num(e.max_response_time ?? 0, `${what}.max_response_time`),
-    min_response_time: optNum(e.min_response_time, `${what}.min_response_time`),
-    total_content_length: num(e.total_content_length ?? 0, `${what}.total_content_length`),
-    response_times: numberMap(e.response_times, `${what}.response_times`),
-    num_reqs_per_sec: numberMap(e.num_reqs_per_sec, `${what}.num_reqs_per_sec`),
-    num_fail_per_sec: numberMap(e.num_fail_per_sec, `${what}.num_fail_per_sec`),
+    name: str(e.get("name"), `${what}.name`),
+    method: orEmpty(e.get("method"), `${what}.method`),
+    last_request_timestamp: optNum(e.get("last_request_timestamp"), `${what}.last_request_timestamp`),
+    start_time: num(e.get("start_time"), `${what}.start_time`),
+    num_requests: num(e.get("num_requests") ?? 0, `${what}.num_requests`),
+    num_none_requests: num(e.get("num_none_requests") ?? 0, `${what}.num_none_requests`),
+    num_failures: num(e.get("num_failures") ?? 0, `${what}.num_failures`),
+    total_response_time: num(e.get("total_response_time") ?? 0, `${what}.total_response_time`),
+    max_response_time: num(e.get("max_response_time") ?? 0, `${what}.max_response_time`),
+    min_response_time: optNum(e.get("min_response_time"), `${what}.min_response_time`),
+    total_content_length: num(e.get("total_content_length") ?? 0, `${what}.total_content_length`),
+    // With the exact histogram, Locust's buckets would be discarded: not even read.
+    response_times: hdr ? new Map() : numberMap(e.get("response_times"), `${what}.response_times`),
+    num_reqs_per_sec: numberMap(e.get("num_reqs_per_sec"), `${what}.num_reqs_per_sec`),
+    num_fail_per_sec: numberMap(e.get("num_fail_per_sec"), `${what}.num_fail_per_sec`),
   };
-  if (isRecord(e.cicada_hdr) && e.cicada_hdr.histogram instanceof Uint8Array) {
-    entry.cicada_hdr = {
-      histogram: e.cicada_hdr.histogram,
-      min_us: num(e.cicada_hdr.min_us, `${what}.cicada_hdr.min_us`),
-      max_us: num(e.cicada_hdr.max_us, `${what}.cicada_hdr.max_us`),
-    };
-  }
+  if (hdr) entry.cicada_hdr = hdr;
   return entry;
 }
 
 function errorRow(value: unknown, what: string): LocustErrorRow {
   const e = record(value, what);
+  const error = e.get("error");
   const row: LocustErrorRow = {
-    method: e.method === null || e.method === undefined ? "" : str(e.method, `${what}.method`),
-    name: str(e.name, `${what}.name`),
+    method: orEmpty(e.get("method"), `${what}.method`),
+    name: str(e.get("name"), `${what}.name`),
     // Python workers may send a non-string error (it is repr()-ed by then, but be safe).
-    error: typeof e.error === "string" ? e.error : String(e.error),
-    occurrences: num(e.occurrences, `${what}.occurrences`),
+    error: typeof error === "string" ? error : String(error),
+    occurrences: num(e.get("occurrences"), `${what}.occurrences`),
   };
-  if (typeof e.first_seen === "number") row.first_seen = e.first_seen;
-  if (typeof e.last_seen === "number") row.last_seen = e.last_seen;
+  const firstSeen = e.get("first_seen");
+  const lastSeen = e.get("last_seen");
+  if (typeof firstSeen === "number") row.first_seen = firstSeen;
+  if (typeof lastSeen === "number") row.last_seen = lastSeen;
   return row;
 }
 
 /** The data of a `stats` message. */
 export function statsReport(value: unknown): StatsReport {
   const d = record(value, "stats data");
-  const stats = Array.isArray(d.stats) ? d.stats : fail("stats data.stats is not an array");
-  const errors: Record<string, LocustErrorRow> = {};
-  const rawErrors = d.errors === null || d.errors === undefined ? {} : record(d.errors, "stats data.errors");
-  for (const [key, row] of Object.entries(rawErrors)) errors[key] = errorRow(row, `errors.${key}`);
-  const userClassesCount = countMap(d.user_classes_count, "user_classes_count");
-  const counted = Object.values(userClassesCount).reduce((a, b) => a + b, 0);
+  const rows = d.get("stats");
+  const stats = Array.isArray(rows) ? rows : fail("stats data.stats is not an array");
+  const errors: Record<string, LocustErrorRow> = Object.create(null) as Record<string, LocustErrorRow>;
+  const rawErrors = d.get("errors");
+  if (rawErrors !== null && rawErrors !== undefined) {
+    for (const [key, row] of record(rawErrors, "stats data.errors")) {
+      errors[String(key)] = errorRow(row, `errors.${String(key)}`);
+    }
+  }
+  const userClassesCount = countMap(d.get("user_classes_count"), "user_classes_count");
+  const userCount = d.get("user_count");
+  let counted = 0;
+  for (const count of Object.values(userClassesCount)) counted += count;
   return {
     stats: stats.map((entry, i) => statsEntry(entry, `stats[${i}]`)),
-    stats_total: statsEntry(d.stats_total, "stats_total"),
+    stats_total: statsEntry(d.get("stats_total"), "stats_total"),
     errors,
-    user_count: typeof d.user_count === "number" ? d.user_count : counted,
+    user_count: typeof userCount === "number" ? userCount : counted,
     user_classes_count: userClassesCount,
   };
 }

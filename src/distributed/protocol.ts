@@ -8,17 +8,8 @@
  * reported as such (the caller logs and ignores it), and a malformed frame never throws.
  */
 import { Packr, Unpackr } from "msgpackr";
-import {
-  countMap,
-  Invalid,
-  isRecord,
-  num,
-  type Plain,
-  record,
-  statsReport,
-  str,
-  toPlain,
-} from "./protocol-fields.js";
+import { countMap, Invalid, isMap, num, record, statsReport, str, toPlain } from "./protocol-fields.js";
+import { readStatsFrame } from "./stats-frame.js";
 
 /** Worker states in a heartbeat: Locust's strings (anything else drops a worker from a Locust master's count). */
 export type WireWorkerState =
@@ -43,7 +34,10 @@ export interface LocustStatsEntry {
   max_response_time: number;
   min_response_time: number | null;
   total_content_length: number;
-  /** Locust bucket (ms) → count. */
+  /**
+   * Locust bucket (ms) → count. A decoded row that carries `cicada_hdr` has it empty:
+   * the buckets are skipped, since the exact histogram replaces them.
+   */
   response_times: Map<number, number>;
   /** Unix second → count. */
   num_reqs_per_sec: Map<number, number>;
@@ -159,8 +153,11 @@ export type Handlers<M extends { type: string }> = {
 };
 
 const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true, variableMapSize: true });
-// Maps keep their integer keys when decoded (histograms); they become plain data below.
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false });
+// Maps stay Maps when decoded: integer keys stay numbers (histograms), and the readers of
+// protocol-fields.ts take fields from them without building objects.
+// 64-bit integers are numbers (Python sends ints of 2^32 and more as uint64, e.g. a large
+// total_content_length; as BigInt they would fail the number checks and drop the report).
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: "number" });
 
 /** Encodes `[type, data, nodeId]`. */
 export function encodeMessage(type: string, data: unknown, nodeId: string): Buffer {
@@ -168,41 +165,45 @@ export function encodeMessage(type: string, data: unknown, nodeId: string): Buff
 }
 
 const WORKER_DATA: {
-  [K in WorkerMessage["type"]]: (data: Plain) => Extract<WorkerMessage, { type: K }>["data"];
+  [K in WorkerMessage["type"]]: (data: unknown) => Extract<WorkerMessage, { type: K }>["data"];
 } = {
   client_ready: (d) => (typeof d === "string" || typeof d === "number" ? d : null),
   heartbeat: (d) => {
     const h = record(d, "heartbeat data");
+    const cpu = h.get("current_cpu_usage");
+    const memory = h.get("current_memory_usage");
     const data: { state: string; current_cpu_usage: number; current_memory_usage?: number } = {
-      state: str(h.state, "heartbeat state"),
-      current_cpu_usage: typeof h.current_cpu_usage === "number" ? h.current_cpu_usage : 0,
+      state: str(h.get("state"), "heartbeat state"),
+      current_cpu_usage: typeof cpu === "number" ? cpu : 0,
     };
-    if (typeof h.current_memory_usage === "number") data.current_memory_usage = h.current_memory_usage;
+    if (typeof memory === "number") data.current_memory_usage = memory;
     return data;
   },
   stats: (d) => statsReport(d),
   spawning: () => null,
   spawning_complete: (d) => {
     const s = record(d, "spawning_complete data");
-    const counts = countMap(s.user_classes_count, "user_classes_count");
+    const counts = countMap(s.get("user_classes_count"), "user_classes_count");
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const userCount = s.get("user_count");
     return {
       user_classes_count: counts,
-      user_count: typeof s.user_count === "number" ? s.user_count : total,
+      user_count: typeof userCount === "number" ? userCount : total,
     };
   },
   client_stopped: () => null,
   quit: () => null,
   exception: (d) => {
     const e = record(d, "exception data");
-    return { msg: String(e.msg ?? ""), traceback: String(e.traceback ?? "") };
+    return { msg: String(e.get("msg") ?? ""), traceback: String(e.get("traceback") ?? "") };
   },
-  locustfile: (d) => ({ version: isRecord(d) ? d.version : null }),
+  locustfile: (d) => ({ version: isMap(d) ? d.get("version") : null }),
   logs: (d) => {
     const l = record(d, "logs data");
+    const logs = l.get("logs");
     return {
-      worker_id: String(l.worker_id ?? ""),
-      logs: Array.isArray(l.logs) ? l.logs.map(String) : [],
+      worker_id: String(l.get("worker_id") ?? ""),
+      logs: Array.isArray(logs) ? logs.map(String) : [],
     };
   },
 };
@@ -212,27 +213,34 @@ function stringList(value: unknown): string[] | null {
 }
 
 const MASTER_DATA: {
-  [K in MasterMessage["type"]]: (data: Plain) => Extract<MasterMessage, { type: K }>["data"];
+  [K in MasterMessage["type"]]: (data: unknown) => Extract<MasterMessage, { type: K }>["data"];
 } = {
   ack: (d) => {
-    if (!isRecord(d)) return null;
+    if (!isMap(d)) return null;
     const data: { index?: number; cicada_version?: string } = {};
-    if (typeof d.index === "number") data.index = d.index;
-    if (typeof d.cicada_version === "string") data.cicada_version = d.cicada_version;
+    const index = d.get("index");
+    const version = d.get("cicada_version");
+    if (typeof index === "number") data.index = index;
+    if (typeof version === "string") data.cicada_version = version;
     return data;
   },
   spawn: (d) => {
     const s = record(d, "spawn data");
+    const host = s.get("host");
+    const stopTimeout = s.get("stop_timeout");
+    const options = s.get("parsed_options");
     return {
-      timestamp: num(s.timestamp, "spawn timestamp"),
-      user_classes_count: countMap(s.user_classes_count, "user_classes_count"),
-      host: typeof s.host === "string" ? s.host : null,
-      stop_timeout: typeof s.stop_timeout === "number" ? s.stop_timeout : null,
-      parsed_options: isRecord(s.parsed_options) ? s.parsed_options : {},
+      timestamp: num(s.get("timestamp"), "spawn timestamp"),
+      user_classes_count: countMap(s.get("user_classes_count"), "user_classes_count"),
+      host: typeof host === "string" ? host : null,
+      stop_timeout: typeof stopTimeout === "number" ? stopTimeout : null,
+      parsed_options: isMap(options) ? (toPlain(options) as Record<string, unknown>) : {},
     };
   },
-  spawning_complete: (d) =>
-    isRecord(d) && typeof d.user_count === "number" ? { user_count: d.user_count } : null,
+  spawning_complete: (d) => {
+    const userCount = isMap(d) ? d.get("user_count") : undefined;
+    return typeof userCount === "number" ? { user_count: userCount } : null;
+  },
   heartbeat: () => null,
   stop: () => null,
   quit: () => null,
@@ -240,30 +248,37 @@ const MASTER_DATA: {
   locustfile: (d) => {
     const l = record(d, "locustfile data");
     const data: Extract<MasterMessage, { type: "locustfile" }>["data"] = {};
-    if (typeof l.error === "string") data.error = l.error;
-    if (typeof l.cicada_version === "string") data.cicada_version = l.cicada_version;
-    if (Array.isArray(l.locustfiles)) {
-      data.locustfiles = l.locustfiles.map((f, i) => {
+    const error = l.get("error");
+    const version = l.get("cicada_version");
+    const files = l.get("locustfiles");
+    const settings = l.get("cicada_settings");
+    if (typeof error === "string") data.error = error;
+    if (typeof version === "string") data.cicada_version = version;
+    if (Array.isArray(files)) {
+      data.locustfiles = files.map((f: unknown, i) => {
         if (typeof f === "string") return f;
         const file = record(f, `locustfiles[${i}]`);
-        return { filename: str(file.filename, "filename"), contents: str(file.contents, "contents") };
+        return {
+          filename: str(file.get("filename"), "filename"),
+          contents: str(file.get("contents"), "contents"),
+        };
       });
     }
-    if (isRecord(l.cicada_settings)) {
+    if (isMap(settings)) {
       data.cicada_settings = {
-        tags: stringList(l.cicada_settings.tags),
-        exclude_tags: stringList(l.cicada_settings.exclude_tags),
+        tags: stringList(settings.get("tags")),
+        exclude_tags: stringList(settings.get("exclude_tags")),
       };
     }
     return data;
   },
-  update_user_class: (d) => (isRecord(d) ? d : {}),
-  cicada_refused: (d) => ({ reason: isRecord(d) ? String(d.reason ?? "") : "" }),
+  update_user_class: (d) => (isMap(d) ? (toPlain(d) as Record<string, unknown>) : {}),
+  cicada_refused: (d) => ({ reason: isMap(d) ? String(d.get("reason") ?? "") : "" }),
 };
 
 function decodeWith<M extends { type: string }>(
   bytes: Uint8Array,
-  table: Record<string, (data: Plain) => unknown>,
+  table: Record<string, (data: unknown) => unknown>,
 ): Decoded<M> {
   let raw: unknown;
   try {
@@ -278,7 +293,7 @@ function decodeWith<M extends { type: string }>(
   const parse = Object.hasOwn(table, type) ? table[type] : undefined;
   if (!parse) return { ok: false, kind: "unknown", type, nodeId };
   try {
-    return { ok: true, message: { type, data: parse(toPlain(data)), nodeId } as unknown as M };
+    return { ok: true, message: { type, data: parse(data), nodeId } as unknown as M };
   } catch (error) {
     if (error instanceof Invalid) {
       return { ok: false, kind: "malformed", reason: `bad ${type} message: ${error.message}`, nodeId };
@@ -287,8 +302,22 @@ function decodeWith<M extends { type: string }>(
   }
 }
 
-/** Decodes a frame a worker sent (master side). Never throws. */
+/**
+ * Decodes a frame a worker sent (master side). Never throws. A `stats` frame, the bulk
+ * of a master's input, is read directly (stats-frame.ts) when it is the common case.
+ */
 export function decodeWorkerMessage(bytes: Uint8Array): Decoded<WorkerMessage> {
+  const stats = readStatsFrame(bytes);
+  if (stats !== undefined)
+    return { ok: true, message: { type: "stats", data: stats.data, nodeId: stats.nodeId } };
+  return decodeWith<WorkerMessage>(bytes, WORKER_DATA);
+}
+
+/**
+ * {@link decodeWorkerMessage} with the general decoder only (msgpackr and
+ * protocol-fields.ts): the reference the direct `stats` reader must agree with.
+ */
+export function decodeWorkerMessageGenerally(bytes: Uint8Array): Decoded<WorkerMessage> {
   return decodeWith<WorkerMessage>(bytes, WORKER_DATA);
 }
 

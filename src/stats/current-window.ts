@@ -1,4 +1,4 @@
-import { Histogram } from "./histogram.js";
+import { Histogram, IndexList } from "./histogram.js";
 
 /** Plain form of one second's sparse response-time counts: [second, minUs, maxUs, [index, count, ...]]. */
 export type SerializedSecond = [second: number, minUs: number, maxUs: number, pairs: number[]];
@@ -61,8 +61,8 @@ export class CurrentWindow {
   private readonly sealed: Array<SealedSecond | undefined>;
   private readonly open = new Histogram();
   private openSecond = Number.NEGATIVE_INFINITY;
-  private touched: Int32Array = noIndices;
-  private touchedLength = 0;
+  /** Counts indices of the open second's non-zero slots. */
+  private readonly touched = new IndexList();
 
   /** @param lagSeconds whole seconds between the window's end and the current second (≥ 1). */
   constructor(lagSeconds: number) {
@@ -93,23 +93,20 @@ export class CurrentWindow {
   recordResponseTime(us: number, second: number): void {
     this.advance(second);
     const index = this.open.recordReturningIndex(us, 1);
-    if (this.open.countAtIndex(index) === 1) this.pushTouched(index);
+    if (this.open.countAtIndex(index) === 1) this.touched.push(index);
   }
 
   /** Adds a whole histogram (µs) into the open second, so current percentiles include it. */
   addHistogram(histogram: Histogram, second: number): void {
     if (histogram.totalCount === 0) return;
     this.advance(second);
-    histogram.forEachIndex((index) => {
-      if (this.open.countAtIndex(index) === 0) this.pushTouched(index);
-    });
-    this.open.add(histogram);
+    this.open.addNotingNewIndices(histogram, this.touched);
   }
 
   /** Seals the open second if `second` is later; queries and records call this. */
   advance(second: number): void {
     if (second <= this.openSecond) return;
-    if (this.touchedLength > 0) this.sealOpenSecond();
+    if (this.touched.length > 0) this.sealOpenSecond();
     this.openSecond = second;
   }
 
@@ -179,7 +176,7 @@ export class CurrentWindow {
     }
     this.open.reset();
     this.openSecond = Number.NEGATIVE_INFINITY;
-    this.touchedLength = 0;
+    this.touched.length = 0;
   }
 
   /** The response-time state as plain data (sealed seconds still in the ring, then the open one). */
@@ -195,8 +192,8 @@ export class CurrentWindow {
       seconds.push([slot.second, slot.minUs, slot.maxUs, pairs]);
     }
     const openPairs: number[] = [];
-    for (let k = 0; k < this.touchedLength; k++) {
-      const index = this.touched[k]!;
+    for (let k = 0; k < this.touched.length; k++) {
+      const index = this.touched.items[k]!;
       openPairs.push(index, this.open.countAtIndex(index));
     }
     if (openPairs.length > 0)
@@ -217,7 +214,7 @@ export class CurrentWindow {
       if (second === state.openSecond) {
         this.advance(second);
         this.open.addSparse(indices, counts, length, minUs, maxUs);
-        for (let k = 0; k < length; k++) this.pushTouched(indices[k]!);
+        for (let k = 0; k < length; k++) this.touched.push(indices[k]!);
       } else {
         this.writeSealed(second, indices, counts, length, minUs, maxUs);
       }
@@ -247,11 +244,12 @@ export class CurrentWindow {
   }
 
   private sealOpenSecond(): void {
-    const length = this.touchedLength;
+    const length = this.touched.length;
+    const touched = this.touched.items;
     const slot = this.slotFor(this.openSecond);
     slot.ensureCapacity(length);
     for (let k = 0; k < length; k++) {
-      const index = this.touched[k]!;
+      const index = touched[k]!;
       slot.indices[k] = index;
       slot.counts[k] = this.open.countAtIndex(index);
     }
@@ -259,8 +257,8 @@ export class CurrentWindow {
     slot.length = length;
     slot.minUs = this.open.minValue;
     slot.maxUs = this.open.maxValue;
-    this.open.resetIndices(this.touched, length);
-    this.touchedLength = 0;
+    this.open.resetIndices(touched, length);
+    this.touched.length = 0;
   }
 
   private writeSealed(
@@ -290,14 +288,5 @@ export class CurrentWindow {
       this.sealed[at] = slot;
     }
     return slot;
-  }
-
-  private pushTouched(index: number): void {
-    if (this.touchedLength === this.touched.length) {
-      const bigger = new Int32Array(Math.max(64, this.touched.length * 2));
-      bigger.set(this.touched);
-      this.touched = bigger;
-    }
-    this.touched[this.touchedLength++] = index;
   }
 }

@@ -149,6 +149,25 @@ function readCounts(
   let position = start;
   let index = 0;
   while (position < end) {
+    // One- and two-byte varints (counts below 8192 and zero runs up to 8192, nearly all of
+    // them) in integer arithmetic; longer ones below.
+    const first = bytes[position]!;
+    let small = -1;
+    if (first < 0x80) {
+      small = first;
+      position++;
+    } else if (position + 1 < end && bytes[position + 1]! < 0x80) {
+      small = (first & 0x7f) | (bytes[position + 1]! << 7);
+      position += 2;
+    }
+    if (small >= 0) {
+      if ((small & 1) === 1) index += (small + 1) >> 1;
+      else {
+        if (small !== 0) onCount(index, small >> 1);
+        index++;
+      }
+      continue;
+    }
     let raw = 0;
     let scale = 1;
     for (let i = 0; i < 9; i++) {

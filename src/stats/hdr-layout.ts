@@ -23,6 +23,7 @@ export const BUCKET_COUNT = 43;
 export const COUNTS_LENGTH = (BUCKET_COUNT + 1) * SUB_BUCKET_HALF_COUNT;
 
 const TWO_POW_32 = 4294967296;
+const TWO_POW_31 = 2147483648;
 /** POW2[b] = 2^b, so bucket arithmetic never relies on 32-bit shifts. */
 const POW2: readonly number[] = Array.from({ length: 64 }, (_, b) => 2 ** b);
 
@@ -53,14 +54,16 @@ export function countsIndexOfValue(value: number): number {
   return countsIndex(bucket, offsetInBucket(value, bucket));
 }
 
-/** Bucket holding a counts index. */
+/** Bucket holding a counts index (integer ops for every valid index; a huge one still maps past the end). */
 export function bucketOfIndex(index: number): number {
-  return index < SUB_BUCKET_COUNT ? 0 : Math.floor(index / SUB_BUCKET_HALF_COUNT) - 1;
+  if (index < SUB_BUCKET_COUNT) return 0;
+  return index < TWO_POW_31 ? (index >> 10) - 1 : Math.floor(index / SUB_BUCKET_HALF_COUNT) - 1;
 }
 
 /** Offset of a counts index inside its bucket's chunk. */
 export function offsetOfIndex(index: number): number {
-  return index < SUB_BUCKET_COUNT ? index : index % SUB_BUCKET_HALF_COUNT;
+  if (index < SUB_BUCKET_COUNT) return index;
+  return index < TWO_POW_31 ? index & (SUB_BUCKET_HALF_COUNT - 1) : index % SUB_BUCKET_HALF_COUNT;
 }
 
 /** Smallest value that lands in counts index `index`. */

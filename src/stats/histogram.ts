@@ -126,6 +126,31 @@ export class Histogram {
     this.includeRange(other.min, other.max);
   }
 
+  /**
+   * Adds another histogram exactly, like {@link add}, and appends to `newIndices` every
+   * counts index that held zero before, so the caller knows all non-zero indices (for
+   * {@link resetIndices}). This histogram is held in chunks afterwards.
+   */
+  addNotingNewIndices(other: Histogram, newIndices: IndexList): void {
+    if (other.total === 0) return;
+    if (this.sparseIndices !== null) this.densify();
+    const sparse = other.sparseIndices;
+    if (sparse !== null) {
+      const counts = other.sparseCounts!;
+      for (let k = 0; k < sparse.length; k++) this.addNoting(sparse[k]!, counts[k]!, newIndices);
+    } else {
+      for (let bucket = 0; bucket < BUCKET_COUNT; bucket++) {
+        const source = other.chunks[bucket];
+        if (source === undefined || other.chunkTotals[bucket] === 0) continue;
+        for (let offset = 0; offset < source.length; offset++) {
+          this.addNoting(countsIndex(bucket, offset), source[offset]!, newIndices);
+        }
+      }
+    }
+    this.total += other.total;
+    this.includeRange(other.min, other.max);
+  }
+
   /** Clears all counts in place, keeping the allocated chunks for reuse. */
   reset(): void {
     this.sparseIndices = null;
@@ -293,9 +318,16 @@ export class Histogram {
   /**
    * Inverse of {@link encode}; also reads V2 payloads written by other HdrHistogram
    * implementations with 3 significant digits and lowest value 1. Without `exactRange`, min
-   * and max are the bounds of the lowest and highest non-empty slots.
+   * and max are the bounds of the lowest and highest non-empty slots. With `keepSparse`,
+   * the sparse form is kept whatever the number of pairs: for a histogram that is only
+   * added into others (a worker's report on a master), where chunks would be allocated,
+   * zeroed and scanned just to be added once.
    */
-  static decode(bytes: Uint8Array, exactRange?: { min: number; max: number }): Histogram {
+  static decode(
+    bytes: Uint8Array,
+    exactRange?: { min: number; max: number },
+    options: { keepSparse?: boolean } = {},
+  ): Histogram {
     const histogram = new Histogram();
     const indices: number[] = [];
     const counts: number[] = [];
@@ -308,21 +340,23 @@ export class Histogram {
       counts.push(count);
       histogram.total += count;
     });
-    if (ascending && indices.length <= SPARSE_LIMIT) {
+    if (ascending && (indices.length <= SPARSE_LIMIT || options.keepSparse === true)) {
       histogram.sparseIndices = indices;
       histogram.sparseCounts = counts;
     } else {
       histogram.total = 0;
       for (let k = 0; k < indices.length; k++) histogram.addAtIndex(indices[k]!, counts[k]!);
     }
-    if (histogram.total > 0) {
+    if (histogram.total > 0 && exactRange !== undefined) {
+      histogram.restoreExactRange(exactRange.min, exactRange.max);
+    } else if (histogram.total > 0) {
       let low = Number.POSITIVE_INFINITY;
       let high = 0;
       histogram.forEachIndex((index) => {
         if (low === Number.POSITIVE_INFINITY) low = lowestEquivalentValue(index);
         high = highestEquivalentValue(index);
       });
-      histogram.restoreExactRange(exactRange?.min ?? low, exactRange?.max ?? high);
+      histogram.restoreExactRange(low, high);
     }
     return histogram;
   }
@@ -332,8 +366,14 @@ export class Histogram {
    * the sparse form while that stays small, else into the chunks.
    */
   private addSparsePairs(indices: readonly number[], counts: readonly number[]): void {
-    if (this.total === 0 && this.sparseIndices === null && indices.length <= SPARSE_LIMIT) {
-      // Empty (its chunks, if any, are all zeros): take the pairs as they are.
+    if (
+      this.chunks === NO_CHUNKS &&
+      this.total === 0 &&
+      this.sparseIndices === null &&
+      indices.length <= SPARSE_LIMIT
+    ) {
+      // Empty and never held in chunks: take the pairs as they are. A histogram that has
+      // chunks (a reset one, e.g. a window's open second) adds into them without allocating.
       this.sparseIndices = indices.slice();
       this.sparseCounts = counts.slice();
       return;
@@ -384,6 +424,17 @@ export class Histogram {
     this.chunkTotals[bucket]! += count;
   }
 
+  /** Adds `count` at `index` in the chunks, noting the index if it was empty (total and range are the caller's). */
+  private addNoting(index: number, count: number, newIndices: IndexList): void {
+    if (count === 0) return;
+    const bucket = bucketOfIndex(index);
+    const chunk = this.chunks[bucket] ?? this.allocateChunk(bucket);
+    const offset = offsetOfIndex(index);
+    if (chunk[offset] === 0) newIndices.push(index);
+    chunk[offset]! += count;
+    this.chunkTotals[bucket]! += count;
+  }
+
   private addAtIndex(index: number, count: number): void {
     const bucket = bucketOfIndex(index);
     if (bucket >= BUCKET_COUNT) throw new RangeError(`Histogram: counts index ${index} out of range`);
@@ -410,6 +461,22 @@ export class Histogram {
     const chunk = new Float64Array(chunkLength(bucket));
     this.chunks[bucket] = chunk;
     return chunk;
+  }
+}
+
+/** A growable list of counts indices, reused from second to second (see CurrentWindow). */
+export class IndexList {
+  items: Int32Array = new Int32Array(0);
+  length = 0;
+
+  /** Appends one index, growing the storage when full. */
+  push(index: number): void {
+    if (this.length === this.items.length) {
+      const bigger = new Int32Array(Math.max(64, this.items.length * 2));
+      bigger.set(this.items);
+      this.items = bigger;
+    }
+    this.items[this.length++] = index;
   }
 }
 

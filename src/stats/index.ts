@@ -33,4 +33,9 @@ export type {
   StatsSnapshot,
 } from "./snapshot.js";
 export { snapshotEntry } from "./snapshot.js";
-export { type SerializedStatsEntry, StatsEntry, type StatsEntryOptions } from "./stats-entry.js";
+export {
+  decodeEntryHistogram,
+  type SerializedStatsEntry,
+  StatsEntry,
+  type StatsEntryOptions,
+} from "./stats-entry.js";

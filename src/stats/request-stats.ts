@@ -7,7 +7,7 @@ import {
   type StatsSnapshot,
   snapshotEntry,
 } from "./snapshot.js";
-import { StatsEntry } from "./stats-entry.js";
+import { decodeEntryHistogram, type SerializedStatsEntry, StatsEntry } from "./stats-entry.js";
 
 /** Name of the total row (Locust's). */
 export const AGGREGATED_NAME = "Aggregated";
@@ -150,6 +150,32 @@ export class RequestStats {
   mergeEntry(other: StatsEntry, nowMs: number): void {
     this.entryFor(other.method, other.name, nowMs).merge(other, nowMs);
     this.totalEntry.merge(other, nowMs);
+  }
+
+  /**
+   * Merges another node's serialized report (e.g. a worker's delta since its previous
+   * report): each row into its row, and the node's Aggregated row into the total, as
+   * Locust's master does. A node's Aggregated row is the sum of its rows, so merging it
+   * once gives the total that merging every row again would ({@link mergeEntry}), at half
+   * the cost. Its start time is not taken, though: a node's Aggregated row starts at its
+   * previous report, which may predate this test; the total starts no later than the
+   * earliest row, as with {@link mergeEntry}. Every histogram is decoded first, so an
+   * invalid one throws before anything is merged.
+   */
+  mergeSerializedReport(
+    rows: readonly SerializedStatsEntry[],
+    total: SerializedStatsEntry,
+    nowMs: number,
+  ): void {
+    const histograms = rows.map(decodeEntryHistogram);
+    const totalHistogram = decodeEntryHistogram(total);
+    let earliestStart = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      this.entryFor(row.method, row.name, nowMs).mergeSerialized(row, histograms[i]!, nowMs);
+      if (row.startTimeMs < earliestStart) earliestStart = row.startTimeMs;
+    }
+    this.totalEntry.mergeSerialized({ ...total, startTimeMs: earliestStart }, totalHistogram, nowMs);
   }
 
   /** Merges failure rows from another node (occurrences add up, first/last seen widen). */

@@ -256,6 +256,30 @@ export class StatsEntry {
     this.window.addHistogram(other.histogram, Math.floor(nowMs / 1000));
   }
 
+  /**
+   * Adds another node's serialized row exactly, as {@link merge} of its {@link deserialize}d
+   * entry does, without building that entry (a master merges thousands of rows a second).
+   * `histogram` is the row's histogram, decoded by {@link decodeEntryHistogram}. The
+   * per-second counts go in by second; seconds older than this entry's window are dropped.
+   */
+  mergeSerialized(s: SerializedStatsEntry, histogram: Histogram, nowMs: number): void {
+    this.requests += s.numRequests;
+    this.noneRequests += s.numNoneRequests;
+    this.failures += s.numFailures;
+    this.totalResponseTime += s.totalResponseTimeMs;
+    if (s.minResponseTimeMs !== null && s.minResponseTimeMs < this.minResponseTime)
+      this.minResponseTime = s.minResponseTimeMs;
+    if (s.maxResponseTimeMs > this.maxResponseTime) this.maxResponseTime = s.maxResponseTimeMs;
+    this.contentLength += s.totalContentLength;
+    if (s.startTimeMs < this.start) this.start = s.startTimeMs;
+    if (s.lastRequestTimeMs !== null && s.lastRequestTimeMs > this.lastRequest)
+      this.lastRequest = s.lastRequestTimeMs;
+    this.histogram.add(histogram);
+    for (const [second, count] of s.numReqsPerSec) if (count !== 0) this.window.countRequests(second, count);
+    for (const [second, count] of s.numFailPerSec) if (count !== 0) this.window.countFailures(second, count);
+    this.window.addHistogram(histogram, Math.floor(nowMs / 1000));
+  }
+
   /** Plain-data form; `{ window: false }` leaves out the per-second response times (smaller). */
   serialize(options: { window?: boolean } = {}): SerializedStatsEntry {
     const numReqsPerSec: Array<[number, number]> = [];
@@ -315,4 +339,17 @@ export class StatsEntry {
     const end = nowMs ?? this.lastRequestTimeMs ?? this.start;
     return Math.max(1, (end - this.start) / 1000);
   }
+}
+
+/**
+ * The histogram of a serialized row with its exact min and max, in the sparse form
+ * whatever its size: meant to be added into others ({@link StatsEntry.mergeSerialized}).
+ * @throws Error when the bytes are not a valid encoding.
+ */
+export function decodeEntryHistogram(s: SerializedStatsEntry): Histogram {
+  return Histogram.decode(
+    s.histogram,
+    { min: s.histogramMinUs, max: s.histogramMaxUs },
+    { keepSparse: true },
+  );
 }

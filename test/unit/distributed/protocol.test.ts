@@ -43,23 +43,63 @@ const report: StatsReport = {
   user_classes_count: { Alpha: 2 },
 };
 
+/** A row as a Python worker sends it: Locust's buckets, no HDR histogram. */
+function pythonEntry(name: string): LocustStatsEntry {
+  const { cicada_hdr: _, ...row } = entry(name);
+  return row;
+}
+
 test("a stats message round-trips with integer histogram keys and nil kept as null", () => {
-  const decoded = decodeWorkerMessage(encodeMessage("stats", report, "vm_1"));
+  const python = { ...report, stats: [pythonEntry("/a"), entry("/b")] };
+  const decoded = decodeWorkerMessage(encodeMessage("stats", python, "vm_1"));
   assert.ok(decoded.ok);
   assert.equal(decoded.message.type, "stats");
   if (decoded.message.type !== "stats") return;
-  const got = decoded.message.data.stats[0]!;
+  const [got, cicada] = decoded.message.data.stats;
   assert.deepEqual(
-    [...got.response_times],
+    [...got!.response_times],
     [
       [2, 1],
       [150, 2],
     ],
   );
-  assert.equal(got.min_response_time, null);
-  assert.deepEqual([...got.cicada_hdr!.histogram], [1, 2, 3]);
+  assert.equal(got!.min_response_time, null);
+  assert.equal(got!.cicada_hdr, undefined);
+  assert.deepEqual([...got!.num_reqs_per_sec], [[1_800_000_000, 3]]);
+  // A row with Cicada's histogram: the buckets are skipped (the exact histogram replaces them).
+  assert.deepEqual([...cicada!.cicada_hdr!.histogram], [1, 2, 3]);
+  assert.equal(cicada!.cicada_hdr!.min_us, 1500);
+  assert.equal(cicada!.response_times.size, 0);
+  assert.deepEqual([...cicada!.num_fail_per_sec], [[1_800_000_000, 1]]);
   assert.equal(decoded.message.data.user_classes_count.Alpha, 2);
   assert.equal(decoded.message.nodeId, "vm_1");
+});
+
+test("stats rows are read from the decoded maps: numeric-string keys become numbers, __proto__ stays data", () => {
+  const packr = new Packr({ useRecords: false });
+  const row = {
+    ...pythonEntry("/a"),
+    response_times: { "2": 1, "150": 2 },
+    num_reqs_per_sec: new Map([[1_800_000_000, 3]]),
+  };
+  const errors = JSON.parse('{"__proto__": {"method": "GET", "name": "/a", "error": "x", "occurrences": 2}}');
+  const decoded = decodeWorkerMessage(
+    packr.pack(["stats", { ...report, stats: [row], errors, user_classes_count: undefined }, "vm_1"]),
+  );
+  assert.ok(decoded.ok && decoded.message.type === "stats");
+  const got = decoded.message.data;
+  assert.deepEqual(
+    [...got.stats[0]!.response_times],
+    [
+      [2, 1],
+      [150, 2],
+    ],
+  );
+  assert.deepEqual([...got.stats[0]!.num_reqs_per_sec], [[1_800_000_000, 3]]);
+  assert.deepEqual(Object.values(got.errors), [{ method: "GET", name: "/a", error: "x", occurrences: 2 }]);
+  assert.equal(({} as Record<string, unknown>).occurrences, undefined);
+  assert.equal(got.user_count, 2, "user_count as sent");
+  assert.deepEqual({ ...got.user_classes_count }, {});
 });
 
 test("Python's msgpack (as Locust decodes) sees int histogram keys, None, and a 3-tuple", (t) => {
@@ -136,7 +176,11 @@ test("unknown types are reported as unknown, malformed frames as malformed, neve
     ],
     [
       "stats with a non-numeric bucket",
-      encodeMessage("stats", { ...report, stats: [{ ...entry("/a"), response_times: { x: 1 } }] }, "vm"),
+      encodeMessage(
+        "stats",
+        { ...report, stats: [{ ...pythonEntry("/a"), response_times: { x: 1 } }] },
+        "vm",
+      ),
     ],
     ["heartbeat without a state", encodeMessage("heartbeat", {}, "vm")],
   ];

@@ -44,6 +44,23 @@ describe("Histogram sparse form (decoded worker reports)", () => {
     }
   });
 
+  it("keeps a large decoded histogram sparse on request, with the same counts and merges", () => {
+    const original = histogramOf(big);
+    const bytes = original.encode();
+    const range = { min: original.minValue, max: original.maxValue };
+    const sparse = Histogram.decode(bytes, range, { keepSparse: true });
+    let pairs = 0;
+    sparse.forEachIndex(() => pairs++);
+    assert.ok(pairs > SPARSE_LIMIT, `${pairs} pairs`);
+    const into = (h: Histogram) => {
+      const target = histogramOf(other);
+      target.add(h);
+      return describeHistogram(target);
+    };
+    assert.deepEqual(into(sparse), into(Histogram.decode(bytes, range)));
+    assert.deepEqual(describeHistogram(sparse), describeHistogram(original));
+  });
+
   it("merges sparse into empty, sparse and chunked histograms exactly like chunked ones", () => {
     const reference = histogramOf([...small, ...other, ...big]);
     // empty + sparse + sparse (stays sparse) + chunked
