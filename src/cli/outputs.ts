@@ -156,7 +156,8 @@ export class RunOutputs {
   /** The run's metadata; `endTimeMs` null while it is running. */
   meta(endTimeMs: number | null, nowMs: number): ReportMeta {
     const { environment, options, loaded } = this.setup;
-    const infos = environment.userClassInfos;
+    // The classes of the test (the web UI's class picker may have chosen some).
+    const infos = environment.activeUserClassInfos;
     const shape = environment.shapeClass;
     const startTimeMs = this.runner?.startedAtMs ?? environment.stats.total.startTimeMs;
     const classHosts = [...new Set(infos.map((i) => i.host).filter((h): h is string => h !== undefined))];

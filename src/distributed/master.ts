@@ -47,7 +47,8 @@ export class MasterRunner extends BaseRunner {
   readonly workersChanged = new EventHook<number>();
 
   private readonly inbox: MasterInbox;
-  private readonly classNames: string[];
+  /** The classes of the current test (all, or the class picker's choice): spawn messages name only these. */
+  private classNames: string[];
   private readonly rebalancing: boolean;
   private readonly stopTimeoutMs: number;
   private dispatchedCount = 0;
@@ -62,7 +63,7 @@ export class MasterRunner extends BaseRunner {
     super(environment);
     this.rebalancing = options.rebalancing ?? true;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 0;
-    this.classNames = environment.userClassInfos.map((info) => info.name);
+    this.classNames = environment.activeUserClassInfos.map((info) => info.name);
     this.inbox = new MasterInbox(environment, socket, {
       wireVersion: options.wireVersion,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
@@ -234,6 +235,7 @@ export class MasterRunner extends BaseRunner {
   /** A new test also starts new per-worker totals. */
   protected override async beginTest(): Promise<boolean> {
     this.inbox.resetReported();
+    this.classNames = this.environment.activeUserClassInfos.map((info) => info.name);
     return super.beginTest();
   }
 

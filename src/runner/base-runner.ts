@@ -25,8 +25,11 @@ export abstract class BaseRunner implements Runner {
   readonly stateChanged = new EventHook<RunnerState>();
   /** Settles when `quit()` has finished. */
   readonly whenQuit: Promise<void>;
-  /** Which class the n-th user belongs to (weights, fixedCount, interleaving). */
-  protected readonly sequence: SpawnSequence;
+  /**
+   * Which class the n-th user belongs to (weights, fixedCount, interleaving) among the
+   * classes of the current test (all of them, or the class picker's choice).
+   */
+  protected sequence: SpawnSequence;
   /** The load shape being followed, if any. */
   protected shape: LoadTestShape | undefined;
   protected hasQuit = false;
@@ -41,7 +44,7 @@ export abstract class BaseRunner implements Runner {
     historyIntervalMs = 1000,
   ) {
     environment.runner = this;
-    this.sequence = new SpawnSequence(environment.userClassInfos);
+    this.sequence = new SpawnSequence(environment.activeUserClassInfos);
     this.whenQuit = new Promise((resolve) => {
       this.resolveQuit = resolve;
     });
@@ -86,6 +89,8 @@ export abstract class BaseRunner implements Runner {
 
   /** A new test: stats reset, state "spawning", testStart. False if a listener stopped it. */
   protected async beginTest(): Promise<boolean> {
+    // The class picker may have chosen other classes since the last test.
+    this.sequence = new SpawnSequence(this.environment.activeUserClassInfos);
     this.environment.stats.reset(this.environment.now());
     this.startedAtMs = this.environment.now();
     this.setState("spawning");

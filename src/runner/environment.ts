@@ -12,9 +12,14 @@ import {
 import type { GeneratorMonitor } from "./generator-monitor.js";
 import { describeUserClasses, type UserClassInfo } from "./user-classes.js";
 
+/** A LoadTestShape subclass. */
+export type ShapeClass = new () => LoadTestShape;
+
 export interface EnvironmentOptions {
   userClasses: readonly UserClass[];
-  shapeClass?: (new () => LoadTestShape) | undefined;
+  shapeClass?: ShapeClass | undefined;
+  /** Every LoadTestShape the locustfile exports, for the class picker (default: `shapeClass` alone). */
+  availableShapeClasses?: readonly ShapeClass[] | undefined;
   events?: Events;
   /** -H: wins over every class's host. */
   host?: string | undefined;
@@ -56,7 +61,10 @@ export class Environment implements UserEnvironment {
   readonly events: Events;
   readonly stats: RequestStats;
   readonly userClasses: readonly UserClass[];
-  readonly shapeClass: (new () => LoadTestShape) | undefined;
+  /** The load shape the next test follows (the web UI's class picker may change it between tests). */
+  shapeClass: ShapeClass | undefined;
+  /** Every load shape on offer (the class picker's choices). */
+  readonly availableShapeClasses: readonly ShapeClass[];
   readonly parsedOptions: Readonly<Record<string, unknown>>;
   readonly logger: Logger;
   readonly tags: readonly string[] | undefined;
@@ -69,12 +77,16 @@ export class Environment implements UserEnvironment {
   /** Watches this process's CPU and event-loop lag (set by the CLI); reports mark overloaded runs. */
   generatorMonitor: GeneratorMonitor | undefined;
   private infos: UserClassInfo[] | undefined;
+  /** The class picker's choice of class names; undefined runs every class. */
+  private selectedNames: ReadonlySet<string> | undefined;
   private readonly loggedTracebacks = new Set<string>();
 
   constructor(options: EnvironmentOptions) {
     this.events = options.events ?? new Events();
     this.userClasses = options.userClasses;
     this.shapeClass = options.shapeClass;
+    this.availableShapeClasses =
+      options.availableShapeClasses ?? (options.shapeClass ? [options.shapeClass] : []);
     this.host = options.host;
     this.tags = options.tags;
     this.excludeTags = options.excludeTags;
@@ -114,6 +126,29 @@ export class Environment implements UserEnvironment {
       exclude: this.excludeTags ? new Set(this.excludeTags) : undefined,
     }).filter((info) => info.plan.tasks.length > 0);
     return this.infos;
+  }
+
+  /** The classes a test runs: every class, or those the web UI's class picker chose. */
+  get activeUserClassInfos(): readonly UserClassInfo[] {
+    const selected = this.selectedNames;
+    if (selected === undefined) return this.userClassInfos;
+    return this.userClassInfos.filter((info) => selected.has(info.name));
+  }
+
+  /**
+   * Chooses the classes of the next test (the class picker); undefined chooses them all.
+   * The runner reads the choice when a test starts, so it never changes a running test.
+   */
+  selectUserClasses(names: readonly string[] | undefined): void {
+    if (names === undefined) {
+      this.selectedNames = undefined;
+      return;
+    }
+    const known = new Set(this.userClassInfos.map((info) => info.name));
+    const unknown = names.filter((name) => !known.has(name));
+    if (unknown.length > 0) throw new RangeError(`no user class named ${unknown.join(", ")}`);
+    if (names.length === 0) throw new RangeError("choose at least one user class");
+    this.selectedNames = new Set(names);
   }
 
   reportUserError(user: User, error: unknown): void {

@@ -1,5 +1,5 @@
 export { BaseRunner, type StartOptions } from "./base-runner.js";
-export { Environment, type EnvironmentOptions } from "./environment.js";
+export { Environment, type EnvironmentOptions, type ShapeClass } from "./environment.js";
 export {
   type GeneratorLoad,
   GeneratorMonitor,

@@ -91,7 +91,7 @@ export function locustExceptions(snapshot: StatsSnapshot) {
 
 /** `GET /tasks`: task ratios per class and in total. */
 export function locustTasks(runner: Runner): TasksResponse {
-  const infos = runner.environment.userClassInfos;
+  const infos = runner.environment.activeUserClassInfos;
   return { per_class: taskRatioPerClass(infos), total: taskRatioTotal(infos) };
 }
 

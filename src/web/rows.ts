@@ -129,7 +129,7 @@ export function runStatus(runner: Runner, distributed: boolean): RunStatus {
 
 /** With no -H/form host, the host the classes use when they all agree (else undefined). */
 function singleClassHost(runner: Runner): string | undefined {
-  const hosts = new Set(runner.environment.userClassInfos.map((info) => info.host));
+  const hosts = new Set(runner.environment.activeUserClassInfos.map((info) => info.host));
   const [only] = hosts;
   return hosts.size === 1 ? only : undefined;
 }
