@@ -38,7 +38,10 @@ export interface LoadedLocustfile {
   events: Events;
   /** Every concrete user class exported, in file then export order. */
   userClasses: UserClass[];
+  /** The first LoadTestShape exported (the one a test follows unless the class picker chooses). */
   shapeClass: (new () => LoadTestShape) | undefined;
+  /** Every LoadTestShape exported (more than one only makes sense with --class-picker). */
+  shapeClasses: Array<new () => LoadTestShape>;
   /** Everything the locustfiles export, by name (for `thresholds` and other settings). */
   exports: Record<string, unknown>;
 }
@@ -226,16 +229,7 @@ export function collectExports(
       }
     }
   }
-  if (shapes.length > 1) {
-    throw new LocustfileError(
-      "CICADA_ERR_MULTIPLE_SHAPES",
-      `more than one LoadTestShape is exported (${shapes.map((s) => s.name).join(", ")})`,
-      {
-        hint: "Export a single LoadTestShape class",
-      },
-    );
-  }
-  return { userClasses, shapeClass: shapes[0], exports: allExports };
+  return { userClasses, shapeClass: shapes[0], shapeClasses: shapes, exports: allExports };
 }
 
 /** Bundles, imports and inspects the locustfiles. */

@@ -49,6 +49,14 @@ export const WEB_OPTIONS: OptionSpec[] = [
       "Quit this many seconds after the test ends (needs --autostart; default: keep the UI running)",
   },
   {
+    flags: "--class-picker",
+    key: "classPicker",
+    kind: "boolean",
+    group: web,
+    description:
+      "Let the start form choose which user classes run (checkboxes) and which load shape, if any; lifts the one-LoadTestShape limit",
+  },
+  {
     flags: "--web-login <user:password>",
     key: "webLogin",
     kind: "string",
@@ -73,6 +81,8 @@ export interface WebOptions {
   autostart: boolean;
   /** Seconds, or undefined for never. */
   autoquit: number | undefined;
+  /** --class-picker: the start form (and POST /swarm) choose the user classes and the shape. */
+  classPicker: boolean;
   login: { username: string; password: string } | undefined;
   token: string | undefined;
 }
@@ -117,5 +127,14 @@ export function readWebOptions(options: CliOptions): WebOptions {
       hint: "Run cicada --help for the web UI options",
     });
   }
-  return { host, port, basePath, autostart, autoquit, login, token: token || undefined };
+  return {
+    host,
+    port,
+    basePath,
+    autostart,
+    autoquit,
+    classPicker: options.classPicker === true,
+    login,
+    token: token || undefined,
+  };
 }

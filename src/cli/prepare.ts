@@ -58,10 +58,12 @@ export function prepareEnvironment(
   extra: { requireHost: boolean; nodeName?: string; currentWindowLagSeconds?: number },
 ): Environment {
   const userClasses = selectClasses(loaded.userClasses, options.userClasses);
+  checkShapes(options, loaded);
   const environment = new Environment({
     events: loaded.events,
     userClasses,
     shapeClass: loaded.shapeClass,
+    availableShapeClasses: loaded.shapeClasses,
     host: options.host,
     tags: options.tags,
     excludeTags: options.excludeTags,
@@ -114,6 +116,23 @@ export function prepareEnvironment(
     }
   }
   return environment;
+}
+
+/**
+ * One load shape, unless the web UI's class picker lets the user choose among several.
+ * A worker runs no shape (its master does), so it takes any number.
+ */
+function checkShapes(options: CliOptions, loaded: LoadedLocustfile): void {
+  const shapes = loaded.shapeClasses;
+  if (shapes.length <= 1 || options.worker === true) return;
+  if (options.classPicker === true && options.headless !== true) return;
+  throw new LocustfileError(
+    "CICADA_ERR_MULTIPLE_SHAPES",
+    `more than one LoadTestShape is exported (${shapes.map((s) => s.name).join(", ")})`,
+    {
+      hint: "Export a single LoadTestShape class, or run the web UI with --class-picker to choose one per test",
+    },
+  );
 }
 
 function checkTags(options: CliOptions, classes: readonly UserClass[], environment: Environment): void {

@@ -97,6 +97,7 @@ function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {
     locustfile: args.outputs.meta(null, runner.environment.now()).locustfile,
     defaults: { userCount: options.users, spawnRate: options.spawnRate, runTimeMs: options.runTime },
     distributed: args.distributed ?? false,
+    classPicker: web.classPicker,
     // The reports of issue #3: the Download tab's HTML and JSON report, and the full-history CSV.
     ...reportRoutes(args.outputs, runner.environment),
   };

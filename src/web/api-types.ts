@@ -111,9 +111,16 @@ export interface UiMeta {
   };
   /** True when every user class has its own host, so the form's host may be left empty. */
   hostOptional: boolean;
+  /** Every user class of the locustfile. */
   userClasses: string[];
-  /** Name of the LoadTestShape class, if the locustfile has one (the form then asks for nothing). */
+  /** The classes the current (or last) test runs: all, or the class picker's choice. */
+  activeUserClasses: string[];
+  /** Name of the LoadTestShape the test follows, if any (the form then asks for no user count). */
   shapeClass: string | null;
+  /** Every LoadTestShape of the locustfile (the class picker's choices). */
+  shapeClasses: string[];
+  /** --class-picker: the start form offers the user classes and the load shapes. */
+  classPicker: boolean;
   /** True for a master: the Workers tab and the header's worker count apply. */
   distributed: boolean;
   downloads: DownloadLink[];
@@ -204,6 +211,10 @@ export interface SwarmRequest {
   spawn_rate?: number | string;
   host?: string;
   run_time?: string | number;
+  /** With --class-picker: the user classes to run (a repeated field in a form). */
+  user_classes?: string[];
+  /** With --class-picker: the LoadTestShape to follow; "Default" or "" for none. */
+  shape_class?: string;
 }
 
 /** Answer of `POST /swarm` and the other commands. */
@@ -211,6 +222,8 @@ export interface CommandResponse {
   success: boolean;
   message: string;
   host?: string | undefined;
+  /** With --class-picker, for a start: the classes the test runs (as Locust answers). */
+  user_classes?: string[];
   /** For a rejected request: one entry per bad field. */
   errors?: Array<{ field: string; message: string }>;
 }

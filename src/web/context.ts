@@ -11,6 +11,8 @@ export interface WebContext {
   /** "" or a path such as "/cicada" (no trailing slash). */
   basePath: string;
   distributed: boolean;
+  /** --class-picker: /swarm takes user_classes and shape_class. */
+  classPicker: boolean;
   meta: () => UiMeta;
   /** Path of the full-history CSV being written (--csv with --csv-full-history), if any. */
   fullHistoryCsvPath: (() => string | undefined) | undefined;

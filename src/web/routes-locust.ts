@@ -52,7 +52,9 @@ export function swarm(context: WebContext, body: unknown): { status: number; res
       },
     };
   }
-  const parsed = parseSwarm((body ?? {}) as Record<string, unknown>, context.runner);
+  const parsed = parseSwarm((body ?? {}) as Record<string, unknown>, context.runner, {
+    classPicker: context.classPicker,
+  });
   if ("problems" in parsed) {
     return {
       status: 400,

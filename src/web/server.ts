@@ -42,6 +42,8 @@ export interface WebServerOptions {
   };
   /** True for a master runner: the Workers tab and worker counts apply. */
   distributed?: boolean;
+  /** --class-picker: the start form and /swarm choose the user classes and the load shape. */
+  classPicker?: boolean;
   /** The full-history CSV being written, if any (served by /stats/requests_full_history/csv). */
   fullHistoryCsvPath?: () => string | undefined;
   /** More links for the Download tab (the HTML and JSON reports). */
@@ -99,15 +101,24 @@ function buildMeta(
       },
       hostOptional: environment.host !== undefined || needHost.length === 0,
       userClasses: infos.map((i) => i.name),
+      activeUserClasses: environment.activeUserClassInfos.map((i) => i.name),
       shapeClass: environment.shapeClass?.name ?? null,
+      shapeClasses: environment.availableShapeClasses.map((cls) => cls.name),
+      classPicker: options.classPicker ?? false,
       distributed: options.distributed ?? false,
       downloads: downloadLinks(context),
     };
   };
 }
 
-function parseForm(text: string): Record<string, string> {
-  return Object.fromEntries(new URLSearchParams(text));
+/** A form body; a repeated field (Locust's user_classes) becomes an array of its values. */
+function parseForm(text: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const before = fields[key];
+    fields[key] = before === undefined ? value : [...(Array.isArray(before) ? before : [before]), value];
+  }
+  return fields;
 }
 
 /** The app with every route, not listening yet. */
@@ -138,6 +149,7 @@ export async function buildWebApp(
     logs: options.logs,
     basePath,
     distributed: options.distributed ?? false,
+    classPicker: options.classPicker ?? false,
     meta,
   };
 

@@ -3,11 +3,12 @@
  * checked and every problem reported at once, each naming the field, what it got and what
  * it expects, so a script gets a useful 400 rather than a test that silently did not start.
  */
-import type { Runner } from "../runner/index.js";
+import type { Runner, ShapeClass, UserClassInfo } from "../runner/index.js";
 import { parseTimespan } from "../shared/timespan.js";
 import { isHttpUrl } from "../shared/url.js";
 import { HttpUser } from "../user/index.js";
 import type { CommandResponse } from "./api-types.js";
+import { activeClassNames, type ClassChoice, choiceConflict, parseClassChoice } from "./class-picker.js";
 
 /** A validated start (or edit) request. */
 export interface SwarmCommand {
@@ -16,6 +17,8 @@ export interface SwarmCommand {
   /** A new host for the test; undefined keeps the current one. */
   host: string | undefined;
   runTimeMs: number | undefined;
+  /** The class picker's choice (undefined when --class-picker is off: the body's fields are ignored). */
+  classChoice?: ClassChoice | undefined;
 }
 
 export type FieldProblem = { field: string; message: string };
@@ -61,19 +64,51 @@ function positiveNumber(field: string, value: unknown, problems: FieldProblem[])
 }
 
 /** Classes that need a host and have none of their own. */
-function classesWithoutHost(runner: Runner): string[] {
-  return runner.environment.userClassInfos
+function classesWithoutHost(infos: readonly UserClassInfo[]): string[] {
+  return infos
     .filter((info) => info.host === undefined && info.cls.prototype instanceof HttpUser)
     .map((info) => info.name);
+}
+
+function isRunning(runner: Runner): boolean {
+  return runner.state === "spawning" || runner.state === "running";
+}
+
+/**
+ * What a choice means once applied: fields the body left out keep the running test's
+ * classes and shape, or, before a new test, mean every class and no shape (Locust's
+ * "Default": its picker form always sends the shape it shows).
+ */
+function resolveChoice(
+  choice: ClassChoice,
+  runner: Runner,
+): { userClasses: readonly string[] | undefined; shape: ShapeClass | undefined } {
+  const environment = runner.environment;
+  if (isRunning(runner)) {
+    return {
+      userClasses: choice.userClasses ?? activeClassNames(environment),
+      shape: choice.shape === undefined ? environment.shapeClass : (choice.shape ?? undefined),
+    };
+  }
+  return { userClasses: choice.userClasses, shape: choice.shape ?? undefined };
 }
 
 /** Checks a /swarm body; returns the command or the list of problems. */
 export function parseSwarm(
   body: Record<string, unknown>,
   runner: Runner,
+  options: { classPicker?: boolean } = {},
 ): { command: SwarmCommand } | { problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
-  const usesShape = runner.environment.shapeClass !== undefined;
+  const environment = runner.environment;
+  const classChoice = options.classPicker ? parseClassChoice(body, environment, problems) : undefined;
+  const resolved = classChoice ? resolveChoice(classChoice, runner) : undefined;
+  const chosenInfos = resolved?.userClasses
+    ? environment.userClassInfos.filter((info) => resolved.userClasses!.includes(info.name))
+    : classChoice && !isRunning(runner)
+      ? environment.userClassInfos
+      : environment.activeUserClassInfos;
+  const usesShape = (resolved ? resolved.shape : environment.shapeClass) !== undefined;
   const userCount = usesShape ? 0 : wholeNumber("user_count", body.user_count, problems);
   const spawnRate = usesShape ? 0 : positiveNumber("spawn_rate", body.spawn_rate, problems);
 
@@ -86,8 +121,8 @@ export function parseSwarm(
         field: "host",
         message: `host must be an http(s) URL such as http://127.0.0.1:8080, got '${rawHost}'`,
       });
-  } else if (runner.environment.host === undefined) {
-    const missing = classesWithoutHost(runner);
+  } else if (environment.host === undefined) {
+    const missing = classesWithoutHost(chosenInfos);
     if (missing.length > 0) {
       problems.push({
         field: "host",
@@ -110,7 +145,7 @@ export function parseSwarm(
   }
 
   if (problems.length > 0) return { problems };
-  return { command: { userCount: userCount!, spawnRate: spawnRate!, host, runTimeMs } };
+  return { command: { userCount: userCount!, spawnRate: spawnRate!, host, runTimeMs, classChoice } };
 }
 
 /**
@@ -123,7 +158,12 @@ export function applySwarm(
   runner: Runner,
 ): { status: number; response: CommandResponse } {
   const environment = runner.environment;
-  const running = runner.state === "spawning" || runner.state === "running";
+  const running = isRunning(runner);
+  const choice = command.classChoice;
+  const conflict = running && choice ? choiceConflict(choice, environment) : undefined;
+  if (conflict !== undefined) {
+    return { status: 409, response: { success: false, message: conflict, host: environment.host } };
+  }
   if (running && command.host !== undefined && command.host !== environment.host) {
     return {
       status: 409,
@@ -135,6 +175,17 @@ export function applySwarm(
     };
   }
   if (command.host !== undefined) environment.host = command.host;
+  if (choice && !running) {
+    // Read by the runner when the test starts (BaseRunner.beginTest).
+    const { userClasses, shape } = resolveChoice(choice, runner);
+    environment.selectUserClasses(userClasses);
+    environment.shapeClass = shape;
+    environment.logger.info(
+      `Class picker: ${activeClassNames(environment).join(", ")}${shape ? ` with the load shape ${shape.name}` : ""}`,
+    );
+  }
+  // Locust answers with the chosen classes, sorted.
+  const picked = choice ? { user_classes: activeClassNames(environment).sort() } : {};
   const onError = (error: unknown) => environment.logger.error(`could not start the test: ${String(error)}`);
   if (environment.shapeClass) {
     if (running) {
@@ -151,7 +202,12 @@ export function applySwarm(
     environment.logger.info(`Starting the load shape ${environment.shapeClass.name}`);
     return {
       status: 200,
-      response: { success: true, message: "Swarming started using shape class", host: environment.host },
+      response: {
+        success: true,
+        message: "Swarming started using shape class",
+        host: environment.host,
+        ...picked,
+      },
     };
   }
   environment.logger.info(
@@ -166,6 +222,7 @@ export function applySwarm(
       success: true,
       message: running ? "Test changed" : "Swarming started",
       host: environment.host,
+      ...picked,
     },
   };
 }

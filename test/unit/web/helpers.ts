@@ -61,6 +61,7 @@ export async function makeWebRun(
     userClasses?: UserClass[];
     host?: string;
     shapeClass?: new () => LoadTestShape;
+    availableShapeClasses?: Array<new () => LoadTestShape>;
     web?: Partial<WebServerOptions>;
     runner?: (environment: Environment) => LocalRunner;
   } = {},
@@ -70,6 +71,7 @@ export async function makeWebRun(
     userClasses: options.userClasses ?? [SteadyUser],
     host: options.host,
     shapeClass: options.shapeClass,
+    availableShapeClasses: options.availableShapeClasses,
     logger: new Logger((record) => logs.add(record), "DEBUG"),
   });
   const runner = options.runner?.(environment) ?? new LocalRunner(environment);

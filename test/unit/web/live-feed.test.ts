@@ -18,7 +18,10 @@ const meta = (): UiMeta => ({
   defaults: { userCount: 1, spawnRate: 1, host: "", runTime: "" },
   hostOptional: true,
   userClasses: ["IdleUser"],
+  activeUserClasses: ["IdleUser"],
   shapeClass: null,
+  shapeClasses: [],
+  classPicker: false,
   distributed: false,
   downloads: [],
 });
