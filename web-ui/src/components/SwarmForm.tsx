@@ -7,9 +7,10 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import type { DialogMode } from "../App.js";
 import { ApiError, swarm } from "../api.js";
 import type { LiveState } from "../store.js";
+import { ClassPicker, NO_SHAPE } from "./ClassPicker.js";
 
 type Field = "user_count" | "spawn_rate" | "host" | "run_time";
-type Problems = Partial<Record<Field | "form", string>>;
+type Problems = Partial<Record<Field | "user_classes" | "shape_class" | "form", string>>;
 
 const TIMESPAN = /^(\d+(\.\d+)?|(\d+(\.\d+)?h)?(\d+(\.\d+)?m)?(\d+(\.\d+)?s)?)$/i;
 
@@ -77,7 +78,12 @@ export function SwarmForm({
   const [sending, setSending] = useState(false);
   const [advanced, setAdvanced] = useState(meta.defaults.runTime !== "");
   const first = useRef<HTMLInputElement>(null);
-  const shape = meta.shapeClass !== null;
+  // The class picker starts from the last test's choice (every class at first).
+  const picker = meta.classPicker && !edit;
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(() => new Set(meta.activeUserClasses));
+  const [chosenShape, setChosenShape] = useState(meta.shapeClass ?? NO_SHAPE);
+  const shapeName = picker ? (chosenShape === NO_SHAPE ? null : chosenShape) : meta.shapeClass;
+  const shape = shapeName !== null;
   // As Locust's: a master with no worker has nobody to run users.
   const noWorkers = meta.distributed && (status?.workerCount ?? 0) === 0;
 
@@ -98,6 +104,7 @@ export function SwarmForm({
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const found = checkForm(values, { edit, hostOptional: meta.hostOptional, shape });
+    if (picker && chosen.size === 0) found.user_classes = "Choose at least one user class";
     setProblems(found);
     if (Object.keys(found).length > 0) return;
     setSending(true);
@@ -110,6 +117,13 @@ export function SwarmForm({
               spawn_rate: values.spawn_rate.trim(),
               host: values.host.trim(),
               run_time: values.run_time.trim(),
+              ...(picker
+                ? {
+                    // In the locustfile's order, as the checkboxes show them.
+                    user_classes: meta.userClasses.filter((name) => chosen.has(name)),
+                    shape_class: chosenShape,
+                  }
+                : {}),
             },
       );
       onClose();
@@ -154,9 +168,23 @@ export function SwarmForm({
         noValidate
       >
         <h2>{edit ? "Edit the running test" : "Start a new test"}</h2>
+        {picker && (
+          <ClassPicker
+            classes={meta.userClasses}
+            chosen={chosen}
+            onChosen={(next) => {
+              setChosen(next);
+              setProblems((p) => ({ ...p, user_classes: undefined, form: undefined }));
+            }}
+            shapes={meta.shapeClasses}
+            shape={chosenShape}
+            onShape={setChosenShape}
+            problem={problems.user_classes ?? problems.shape_class}
+          />
+        )}
         {shape && (
           <p className="hint">
-            The load shape <b>{meta.shapeClass}</b> decides the number of users and the spawn rate.
+            The load shape <b>{shapeName}</b> decides the number of users and the spawn rate.
           </p>
         )}
         {!shape && input("user_count", "Number of users (peak concurrency)", { inputMode: "numeric" })}
