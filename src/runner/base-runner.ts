@@ -93,6 +93,8 @@ export abstract class BaseRunner implements Runner {
     this.sequence = new SpawnSequence(this.environment.activeUserClassInfos);
     this.environment.stats.reset(this.environment.now());
     this.startedAtMs = this.environment.now();
+    // The web UI's charts mark each new test of the session ("Run #2", ...).
+    this.environment.stats.history.beginRun(this.startedAtMs);
     this.setState("spawning");
     await this.environment.events.testStart.fireAsync({ environment: this.environment });
     return (this.state as RunnerState) === "spawning";

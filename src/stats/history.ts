@@ -17,6 +17,18 @@ export interface HistorySource {
   entries(): StatsEntry[];
 }
 
+/** Where a test began on the session's chart: its number (1 for the first) and its start. */
+export interface RunStart {
+  run: number;
+  timeMs: number;
+}
+
+/** The Aggregated series of every test of the session, with where each test began. */
+export interface SessionHistoryJSON {
+  total: SeriesColumns;
+  runs: RunStart[];
+}
+
 /** Compact columnar JSON of the whole history. */
 export interface StatsHistoryJSON {
   total: SeriesColumns;
@@ -28,12 +40,19 @@ export interface StatsHistoryJSON {
  * the HTML report. The owner calls {@link sample} about once a second; each series stays
  * within its point budget however long the run (see HistorySeries). A name first seen
  * mid-run gets a series that starts then.
+ *
+ * Besides the current test's series, which a reset clears, it keeps the Aggregated series
+ * of the whole session and where each test began ({@link beginRun}): the web UI's charts
+ * show every test of the session with a "Run #n" marker at each start, as Locust's do.
  */
 export class StatsHistory {
   private readonly maxPoints: number;
   private readonly maxPointsPerName: number;
   private total: HistorySeries;
   private readonly byMethod = new Map<string, Map<string, HistorySeries>>();
+  private readonly session: HistorySeries;
+  private readonly runs: RunStart[] = [];
+  private runCount = 0;
 
   constructor(options: StatsHistoryOptions = {}) {
     this.maxPoints = options.maxPoints ?? 1000;
@@ -42,11 +61,14 @@ export class StatsHistory {
       throw new RangeError("maxPointsPerName must be an integer >= 2");
     }
     this.total = new HistorySeries(this.maxPoints);
+    this.session = new HistorySeries(this.maxPoints);
   }
 
   /** Appends one point for the total and for every entry, at `nowMs` with `userCount` users. */
   sample(stats: HistorySource, nowMs: number, userCount: number): void {
-    this.total.add(pointOf(stats.total, nowMs, userCount));
+    const point = pointOf(stats.total, nowMs, userCount);
+    this.total.add(point);
+    this.session.add(point);
     for (const entry of stats.entries()) {
       this.seriesOrCreate(entry.method, entry.name).add(pointOf(entry, nowMs, userCount));
     }
@@ -79,7 +101,20 @@ export class StatsHistory {
     return { total: this.total.toColumns(), entries };
   }
 
-  /** Forgets every series. */
+  /** Marks the start of a new test on the session's series (the runner calls it). */
+  beginRun(nowMs: number): void {
+    this.runCount++;
+    this.runs.push({ run: this.runCount, timeMs: nowMs });
+    // A bound for endless sessions; the oldest markers go first.
+    if (this.runs.length > MAX_RUN_MARKERS) this.runs.shift();
+  }
+
+  /** The Aggregated series of every test of the session, and where each began. */
+  sessionJSON(): SessionHistoryJSON {
+    return { total: this.session.toColumns(), runs: this.runs.map((run) => ({ ...run })) };
+  }
+
+  /** Forgets every series of the current test (the session's series and run starts stay). */
   reset(): void {
     this.total = new HistorySeries(this.maxPoints);
     this.byMethod.clear();
@@ -99,6 +134,9 @@ export class StatsHistory {
     return series;
   }
 }
+
+/** Run starts kept for the session's chart. */
+const MAX_RUN_MARKERS = 1000;
 
 function pointOf(entry: StatsEntry, nowMs: number, userCount: number): HistoryPoint {
   const [p50 = null, p95 = null, p99 = null] = entry.currentPercentiles([0.5, 0.95, 0.99], nowMs);

@@ -17,7 +17,9 @@ export { Histogram, nearestRank } from "./histogram.js";
 export {
   type HistoryPoint,
   type HistorySource,
+  type RunStart,
   type SeriesColumns,
+  type SessionHistoryJSON,
   StatsHistory,
   type StatsHistoryJSON,
   type StatsHistoryOptions,

@@ -198,7 +198,10 @@ export class RequestStats {
     return [...this.sorted];
   }
 
-  /** Locust's reset_stats: clears rows, total, failures, exceptions and history; restarts at `nowMs`. */
+  /**
+   * Locust's reset_stats: clears rows, total, failures, exceptions and the test's history
+   * (not the session's chart series); restarts at `nowMs`.
+   */
   reset(nowMs: number): void {
     this.byMethod.clear();
     this.lastEntry = undefined;

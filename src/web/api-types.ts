@@ -4,9 +4,15 @@
  * must stay free of runtime code and of anything that needs Node (it may import types
  * from stats/, which is pure).
  */
-import type { ErrorSnapshot, ExceptionSnapshot, HistoryPoint, SeriesColumns } from "../stats/index.js";
+import type {
+  ErrorSnapshot,
+  ExceptionSnapshot,
+  HistoryPoint,
+  RunStart,
+  SeriesColumns,
+} from "../stats/index.js";
 
-export type { ErrorSnapshot, ExceptionSnapshot, HistoryPoint, SeriesColumns };
+export type { ErrorSnapshot, ExceptionSnapshot, HistoryPoint, RunStart, SeriesColumns };
 
 /** The runner's state, as Locust names it. */
 export type RunState = "ready" | "spawning" | "running" | "stopping" | "stopped" | "missing";
@@ -143,8 +149,13 @@ export interface FullUpdate {
   status: RunStatus;
   rows: WireRow[];
   total: WireRow;
-  /** The Aggregated history kept on the server (bounded, downsampled). */
+  /**
+   * The Aggregated history kept on the server (bounded, downsampled): every test of the
+   * session, not only the current one.
+   */
   history: SeriesColumns;
+  /** Where each test of the session began, for the charts' "Run #n" markers. */
+  runs: RunStart[];
   workers: WorkerRow[];
   versions: Versions;
 }

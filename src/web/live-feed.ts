@@ -2,7 +2,8 @@
  * The live stream behind the browser UI. Once a second (and only while someone listens)
  * it computes one update, serialises it once, and writes the same text to every
  * connected browser. A browser that connects gets everything once (the rows and the whole
- * Aggregated history kept on the server); after that only what changed: the rows that
+ * Aggregated history of the session kept on the server, with where each test began);
+ * after that only what changed: the rows that
  * changed, one chart point, the status. After a stats reset everyone gets everything again.
  */
 import type { Runner } from "../runner/index.js";
@@ -117,6 +118,7 @@ export class LiveFeed {
     const nowMs = environment.now();
     const meta = this.options.meta();
     const { rows, total } = this.buildRows(nowMs);
+    const session = environment.stats.history.sessionJSON();
     const update: FullUpdate = {
       kind: "full",
       timeMs: nowMs,
@@ -124,7 +126,8 @@ export class LiveFeed {
       status: runStatus(runner, meta.distributed),
       rows: rows.map(toWire),
       total: toWire(total),
-      history: environment.stats.history.toJSON().total,
+      history: session.total,
+      runs: session.runs,
       workers: workerRows(runner),
       versions: this.versions(),
     };

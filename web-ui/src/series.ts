@@ -68,3 +68,45 @@ function halve(series: ChartSeries): void {
   }
   for (const column of Object.values(series) as unknown[][]) column.length = out;
 }
+
+/** A chart's columns with room for gaps: a null row between two tests breaks the lines. */
+export interface GappedSeries {
+  time: number[];
+  users: Array<number | null>;
+  rps: Array<number | null>;
+  failPerSec: Array<number | null>;
+  p50: Array<number | null>;
+  p95: Array<number | null>;
+  p99: Array<number | null>;
+}
+
+/**
+ * The series with a null row before each test but the first (`runStartsSec`, ascending),
+ * so the lines do not join the end of one test to the start of the next across the idle
+ * time between them (Locust leaves the same space). The stored series stays as it is.
+ */
+export function withRunGaps(series: ChartSeries, runStartsSec: readonly number[]): GappedSeries {
+  const out: GappedSeries = { time: [], users: [], rps: [], failPerSec: [], p50: [], p95: [], p99: [] };
+  let next = 0;
+  const n = series.time.length;
+  for (let i = 0; i < n; i++) {
+    const time = series.time[i]!;
+    let gap = false;
+    while (next < runStartsSec.length && runStartsSec[next]! <= time) {
+      gap = true;
+      next++;
+    }
+    if (gap && i > 0) {
+      out.time.push((series.time[i - 1]! + time) / 2);
+      for (const key of ["users", "rps", "failPerSec", "p50", "p95", "p99"] as const) out[key].push(null);
+    }
+    out.time.push(time);
+    out.users.push(series.users[i]!);
+    out.rps.push(series.rps[i]!);
+    out.failPerSec.push(series.failPerSec[i]!);
+    out.p50.push(series.p50[i] ?? null);
+    out.p95.push(series.p95[i] ?? null);
+    out.p99.push(series.p99[i] ?? null);
+  }
+  return out;
+}

@@ -7,6 +7,7 @@ import { useSyncExternalStore } from "react";
 import { appendPoint, type ChartSeries, emptySeries, seriesFromColumns } from "./series.js";
 import type {
   FullUpdate,
+  RunStart,
   RunStatus,
   StatsRow,
   TickUpdate,
@@ -48,6 +49,8 @@ export interface LiveState {
   series: ChartSeries;
   /** Bumped whenever `series` changed (it is mutated in place). */
   seriesVersion: number;
+  /** Where each test of the session began (the charts' "Run #n" markers). */
+  runs: RunStart[];
   workers: WorkerRow[];
   versions: Versions;
   /** Time of the latest update (server clock, epoch ms). */
@@ -62,6 +65,7 @@ const initial: LiveState = {
   total: null,
   series: emptySeries(),
   seriesVersion: 0,
+  runs: [],
   workers: [],
   versions: { failures: 0, logs: 0 },
   timeMs: 0,
@@ -127,6 +131,7 @@ export class LiveStore {
       total: fromWire(update.total),
       series: seriesFromColumns(update.history),
       seriesVersion: this.state.seriesVersion + 1,
+      runs: update.runs,
       workers: update.workers,
       versions: update.versions,
       timeMs: update.timeMs,

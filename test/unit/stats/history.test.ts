@@ -92,4 +92,29 @@ describe("StatsHistory", () => {
     assert.equal(json.entries.length, 2);
     assert.deepEqual(JSON.parse(JSON.stringify(json)), json);
   });
+
+  it("keeps the session's Aggregated series and run starts across resets (the charts' Run #n)", () => {
+    const stats = new RequestStats({ nowMs: 0 });
+    const runTest = (fromSecond: number, seconds: number) => {
+      stats.reset(fromSecond * 1000);
+      stats.history.beginRun(fromSecond * 1000);
+      for (let second = fromSecond; second < fromSecond + seconds; second++) {
+        stats.record("GET", "/home", 10, 0, null, second * 1000);
+        stats.history.sample(stats, second * 1000 + 500, 3);
+      }
+    };
+    runTest(0, 5);
+    runTest(100, 4);
+    runTest(200, 2);
+    // The test's own history (reports) has only the last test...
+    assert.equal(stats.history.totalSeries().length, 2);
+    // ...the session's has all three, with where each began.
+    const session = stats.history.sessionJSON();
+    assert.equal(session.total.timeMs.length, 11);
+    assert.deepEqual(session.runs, [
+      { run: 1, timeMs: 0 },
+      { run: 2, timeMs: 100_000 },
+      { run: 3, timeMs: 200_000 },
+    ]);
+  });
 });

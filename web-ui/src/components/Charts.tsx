@@ -1,15 +1,16 @@
 /**
- * The Charts tab: the whole run's requests/s and failures/s, response-time percentiles and
- * users (history kept on the server, so a reload shows everything), and the same charts
- * for any one request name picked here or from the table.
+ * The Charts tab: the session's requests/s and failures/s, response-time percentiles and
+ * users (history kept on the server, so a reload shows everything), with a "Run #n"
+ * marker where each test began once there are several, and the same charts for any one
+ * request name (of the current test) picked here or from the table.
  */
 import { useEffect, useMemo, useState } from "react";
 import type uPlot from "uplot";
 import { getJson } from "../api.js";
-import { type ChartSeries, seriesFromColumns } from "../series.js";
+import { type ChartSeries, type GappedSeries, seriesFromColumns, withRunGaps } from "../series.js";
 import type { LiveState } from "../store.js";
-import type { SeriesColumns } from "../types.js";
-import { LineChart, type LineSeries } from "./LineChart.js";
+import type { RunStart, SeriesColumns } from "../types.js";
+import { type ChartMarker, LineChart, type LineSeries } from "./LineChart.js";
 
 /** How often the chosen name's history is fetched again. */
 const NAME_REFRESH_MS = 2000;
@@ -24,25 +25,51 @@ const TIME_SERIES: LineSeries[] = [
   { label: "99th percentile", color: "#1d8fd6", dash: true },
 ];
 const USER_SERIES: LineSeries[] = [{ label: "Users", color: "#3b7dd8" }];
+const NO_RUNS: RunStart[] = [];
 
 function ChartSet({
   series,
   version,
   prefix,
   withUsers,
+  runs = NO_RUNS,
 }: {
   series: ChartSeries;
   version: number;
   prefix: string;
   withUsers: boolean;
+  /** Where each test of the session began: with two or more, "Run #n" markers and gaps. */
+  runs?: RunStart[];
 }) {
-  // The arrays are mutated in place as points arrive; `version` tells the charts.
-  const rps = useMemo(() => [series.time, series.rps, series.failPerSec] as uPlot.AlignedData, [series]);
-  const times = useMemo(
-    () => [series.time, series.p50, series.p95, series.p99] as uPlot.AlignedData,
-    [series],
+  const severalRuns = runs.length > 1;
+  // The arrays are mutated in place as points arrive; `version` tells the charts. With
+  // several tests, a copy with gaps between them is made per update (a few thousand points).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version signals in-place changes
+  const shown: ChartSeries | GappedSeries = useMemo(
+    () =>
+      severalRuns
+        ? withRunGaps(
+            series,
+            runs.map((r) => r.timeMs / 1000),
+          )
+        : series,
+    [series, runs, severalRuns, version],
   );
-  const users = useMemo(() => [series.time, series.users] as uPlot.AlignedData, [series]);
+  // Each marker sits on its test's first point (the chart begins after the first start).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version signals in-place changes
+  const markers: ChartMarker[] = useMemo(
+    () =>
+      severalRuns
+        ? runs.map((r) => {
+            const startSec = r.timeMs / 1000;
+            return { timeSec: series.time.find((t) => t >= startSec) ?? startSec, label: `Run #${r.run}` };
+          })
+        : [],
+    [series, runs, severalRuns, version],
+  );
+  const rps = useMemo(() => [shown.time, shown.rps, shown.failPerSec] as uPlot.AlignedData, [shown]);
+  const times = useMemo(() => [shown.time, shown.p50, shown.p95, shown.p99] as uPlot.AlignedData, [shown]);
+  const users = useMemo(() => [shown.time, shown.users] as uPlot.AlignedData, [shown]);
   return (
     <div className="charts">
       <LineChart
@@ -50,6 +77,7 @@ function ChartSet({
         data={rps}
         version={version}
         series={RPS_SERIES}
+        markers={markers}
         testId={`${prefix}-rps`}
       />
       <LineChart
@@ -57,6 +85,7 @@ function ChartSet({
         data={times}
         version={version}
         series={TIME_SERIES}
+        markers={markers}
         unit="ms"
         testId={`${prefix}-times`}
       />
@@ -66,6 +95,7 @@ function ChartSet({
           data={users}
           version={version}
           series={USER_SERIES}
+          markers={markers}
           testId={`${prefix}-users`}
         />
       )}
@@ -125,7 +155,7 @@ export function Charts({
   return (
     <div>
       <h2 className="section-title">All requests</h2>
-      <ChartSet series={live.series} version={live.seriesVersion} prefix="total" withUsers />
+      <ChartSet series={live.series} version={live.seriesVersion} prefix="total" withUsers runs={live.runs} />
       <div className="name-picker">
         <h2 className="section-title">One request</h2>
         <label>

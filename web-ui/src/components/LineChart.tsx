@@ -13,7 +13,38 @@ export interface LineSeries {
   dash?: boolean;
 }
 
+/** A vertical line with a label at an x value, e.g. where a test began ("Run #2"). */
+export interface ChartMarker {
+  /** Epoch seconds (the x scale's unit). */
+  timeSec: number;
+  label: string;
+}
+
 const HEIGHT = 220;
+const NO_MARKERS: ChartMarker[] = [];
+
+/**
+ * Places the markers over the plot as elements (not canvas drawing), so they follow
+ * zoom and resize through uPlot's draw hook, and tests and screen readers can read them.
+ */
+function drawMarkers(u: uPlot, markers: readonly ChartMarker[], layer: HTMLDivElement): void {
+  while (layer.children.length > markers.length) layer.lastChild!.remove();
+  const min = u.scales.x?.min ?? Number.NEGATIVE_INFINITY;
+  const max = u.scales.x?.max ?? Number.POSITIVE_INFINITY;
+  markers.forEach((marker, index) => {
+    let element = layer.children[index] as HTMLDivElement | undefined;
+    if (!element) {
+      element = document.createElement("div");
+      element.className = "run-marker";
+      element.append(document.createElement("span"));
+      layer.append(element);
+    }
+    element.firstChild!.textContent = marker.label;
+    const visible = marker.timeSec >= min && marker.timeSec <= max;
+    element.style.display = visible ? "" : "none";
+    if (visible) element.style.left = `${u.valToPos(marker.timeSec, "x")}px`;
+  });
+}
 
 function subscribeTheme(callback: () => void): () => void {
   const observer = new MutationObserver(callback);
@@ -48,6 +79,7 @@ export function LineChart({
   series,
   unit,
   testId,
+  markers = NO_MARKERS,
 }: {
   title: string;
   data: uPlot.AlignedData;
@@ -56,6 +88,8 @@ export function LineChart({
   series: LineSeries[];
   unit?: string;
   testId: string;
+  /** Vertical markers, e.g. where each test of the session began. */
+  markers?: ChartMarker[];
 }) {
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -63,6 +97,8 @@ export function LineChart({
   const theme = useThemeName();
   const dataRef = useRef(data);
   dataRef.current = data;
+  const markersRef = useRef(markers);
+  markersRef.current = markers;
   const seriesKey = series.map((s) => `${s.label}/${s.color}`).join(",");
 
   // Rebuilt only when the look changes (theme, series, unit); data goes through setData below.
@@ -77,6 +113,8 @@ export function LineChart({
       grid: { stroke: grid, width: 1 },
       ticks: { stroke: grid, width: 1 },
     };
+    const markerLayer = document.createElement("div");
+    markerLayer.className = "run-markers";
     const options: uPlot.Options = {
       width: Math.max(200, element.clientWidth),
       height: HEIGHT,
@@ -104,6 +142,7 @@ export function LineChart({
       legend: { show: true, live: true },
       cursor: { drag: { x: true, y: false } },
       hooks: {
+        draw: [(u) => drawMarkers(u, markersRef.current, markerLayer)],
         setSelect: [
           (u) => {
             if (u.select.width > 0) zoomed.current = true;
@@ -112,6 +151,8 @@ export function LineChart({
       },
     };
     const chart = new uPlot(options, dataRef.current, element);
+    chart.over.append(markerLayer);
+    drawMarkers(chart, markersRef.current, markerLayer);
     plot.current = chart;
     const onDoubleClick = () => {
       zoomed.current = false;
@@ -136,8 +177,19 @@ export function LineChart({
     plot.current?.setData(data, !zoomed.current);
   }, [data, version]);
 
+  // New markers arrive with new data (a new test resets the stats), but redraw anyway.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: markers are read through markersRef
+  useEffect(() => {
+    plot.current?.redraw(false, false);
+  }, [markers]);
+
   return (
-    <section className="chart" data-testid={testId} data-points={data[0].length}>
+    <section
+      className="chart"
+      data-testid={testId}
+      data-points={data[0].length}
+      data-markers={markers.map((m) => m.label).join(",")}
+    >
       <h3>{title}</h3>
       <div ref={holder} className="chart-canvas" />
     </section>
