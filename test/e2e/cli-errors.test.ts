@@ -59,6 +59,17 @@ describe("bad input: one clear message, a documented exit code, no stack trace",
     );
   });
 
+  it("two load shapes without --class-picker (3), with a hint to use it", async () => {
+    const shapes = `${USER}import { LoadTestShape } from "cicada";
+export class Ramp extends LoadTestShape { tick() { return null; } }
+export class Spike extends LoadTestShape { tick() { return null; } }
+`;
+    const dir = fixtureDir({ "s.ts": shapes });
+    const result = await runCli(["-f", "s.ts", "--headless", "-H", "http://127.0.0.1:1"], { cwd: dir });
+    assertUsageMistake(result, 3, /more than one LoadTestShape is exported \(Ramp, Spike\)/);
+    assert.match(result.stderr, /--class-picker/);
+  });
+
   it("a user class without tasks (3)", async () => {
     const dir = fixtureDir({
       "l.ts": `import { HttpUser } from "cicada";\nexport class Lazy extends HttpUser {}\n`,
