@@ -20,21 +20,13 @@ import { Events } from "../user/index.js";
 import type { CliIO } from "./io.js";
 import { type LoadedLocustfile, loadBundles } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
-import type { DistributedOptions } from "./options-distributed.js";
+import { type DistributedOptions, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
 import { VERSION } from "./version.js";
 import { startWorkerProcesses, type WorkerProcesses } from "./worker-processes.js";
 
-/** Environment variable marking a worker started by `--processes` (it ignores --master/--processes from config files). */
-export const PROCESSES_CHILD_ENV = "CICADA_INTERNAL_PROCESSES_CHILD";
-
 /** How long `--processes` waits for its workers by default. */
 const PROCESSES_DEFAULT_WAIT_MS = 60_000;
-
-/** Whether this run is a master (`--master` or `--processes`): its Environment needs the 3 s window lag. */
-export function isMasterRun(dist: DistributedOptions): boolean {
-  return dist.master || dist.processes !== undefined;
-}
 
 /** `--locust-stub`: the Python stub for `locust --master`. */
 export function printLocustStub(environment: Environment, options: CliOptions, io: CliIO): void {

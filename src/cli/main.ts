@@ -10,20 +10,13 @@ import { GeneratorMonitor, LocalRunner, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
 import { formatLogRecord, Logger } from "../shared/logger.js";
 import { LogBuffer } from "../web/log-buffer.js";
-import {
-  type DistributedRun,
-  isMasterRun,
-  PROCESSES_CHILD_ENV,
-  printLocustStub,
-  runWorker,
-  startMaster,
-} from "./distributed.js";
+import type { DistributedRun } from "./distributed.js";
 import { formatError } from "./format-error.js";
 import { runHeadless } from "./headless.js";
 import type { CliIO, SignalName } from "./io.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import { type CliOptions, parseOptions } from "./options.js";
-import { distributedOptions } from "./options-distributed.js";
+import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
 import { VERSION } from "./version.js";
@@ -53,7 +46,8 @@ export async function run(io: CliIO): Promise<number> {
     const logs = new LogBuffer();
     const logger = createLogger(options, io, logs);
     const dist = distributedOptions(options, io.cpuCount(), io.env[PROCESSES_CHILD_ENV] === "1");
-    if (dist.worker) return await runWorker(options, dist, io, logger);
+    // Loaded on demand: a local run does not pay for ZeroMQ and msgpack (about 10 MB of RSS).
+    if (dist.worker) return await (await import("./distributed.js")).runWorker(options, dist, io, logger);
     const informational = Boolean(
       options.list || options.showTaskRatio || options.showTaskRatioJson || dist.locustStub,
     );
@@ -78,7 +72,7 @@ export async function run(io: CliIO): Promise<number> {
       return ExitCode.ok;
     }
     if (dist.locustStub) {
-      printLocustStub(environment, options, io);
+      (await import("./distributed.js")).printLocustStub(environment, options, io);
       return ExitCode.ok;
     }
 
@@ -86,7 +80,10 @@ export async function run(io: CliIO): Promise<number> {
     logger.info(`Starting Cicada ${VERSION}`);
     let distributed: DistributedRun | undefined;
     try {
-      if (isMasterRun(dist)) distributed = await startMaster(environment, loaded, options, dist, io);
+      if (isMasterRun(dist)) {
+        const { startMaster } = await import("./distributed.js");
+        distributed = await startMaster(environment, loaded, options, dist, io);
+      }
       const runner: Runner =
         distributed?.runner ?? new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
       // Watches this process: a master merging many workers can be the bottleneck too.

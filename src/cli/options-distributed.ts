@@ -6,6 +6,14 @@ import { UsageError } from "../shared/errors.js";
 import type { OptionSpec } from "./option-table.js";
 import type { CliOptions } from "./options.js";
 
+/** Environment variable marking a worker started by `--processes` (it ignores --master/--processes from config files). */
+export const PROCESSES_CHILD_ENV = "CICADA_INTERNAL_PROCESSES_CHILD";
+
+/** Whether this run is a master (`--master` or `--processes`): its Environment needs the 3 s window lag. */
+export function isMasterRun(dist: DistributedOptions): boolean {
+  return dist.master || dist.processes !== undefined;
+}
+
 const master = "Master options";
 const worker = "Worker options";
 

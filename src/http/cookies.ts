@@ -5,7 +5,20 @@
  * The hot path is a request from a user that holds no cookies: `isEmpty` lets the
  * session skip the jar entirely until a `Set-Cookie` has been stored.
  */
-import { CookieJar } from "tough-cookie";
+import { createRequire } from "node:module";
+import type { CookieJar } from "tough-cookie";
+
+/**
+ * tough-cookie, loaded with the first cookie (synchronously: its CommonJS build): a run
+ * whose users never receive a cookie does not load it (about 6 MB of RSS with its
+ * public-suffix list).
+ */
+let CookieJarClass: typeof CookieJar | undefined;
+function newJar(): CookieJar {
+  CookieJarClass ??= (createRequire(import.meta.url)("tough-cookie") as typeof import("tough-cookie"))
+    .CookieJar;
+  return new CookieJarClass(undefined, { looseMode: true });
+}
 
 /** The cookie API a locustfile sees as `this.client.cookies`. */
 export class SessionCookies {
@@ -54,7 +67,7 @@ export class SessionCookies {
 
   /** Stores one `Set-Cookie` value received from `url`; invalid cookies are ignored, as browsers do. */
   store(setCookieHeader: string, url: string): void {
-    this.jar ??= new CookieJar(undefined, { looseMode: true });
+    this.jar ??= newJar();
     const cookie = this.jar.setCookieSync(setCookieHeader, url, { ignoreError: true });
     if (cookie !== undefined) this.stored = true;
   }
