@@ -26,7 +26,7 @@ import {
 import type { OutgoingRequest } from "./h1-connection.js";
 import type { HopHeaders } from "./headers.js";
 import type { RequestOptions } from "./options.js";
-import { type DeferredReporter, HttpResponse, type RequestInfo } from "./response.js";
+import { type DeferredReporter, HttpResponse, type ResponseSource } from "./response.js";
 import type { ResponseHead } from "./response-head.js";
 import { resolveLocation, type Target } from "./url.js";
 
@@ -68,7 +68,7 @@ function capture(resolve: (response: HttpResponse) => void, reject: (error: unkn
  * generation collections when thousands of users wait on a slow server; reusing it keeps
  * it out of the garbage collector's way.
  */
-export class Exchange implements HopHeaders, OutgoingRequest {
+export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
   // HopHeaders: the current hop.
   method = "";
   origin = "";
@@ -85,20 +85,21 @@ export class Exchange implements HopHeaders, OutgoingRequest {
   body: string | Uint8Array | undefined;
   headerList: readonly string[] | undefined;
 
-  // The request as it will be reported, built when it ends (an object made at the start
-  // would live as long as the request; see the class comment).
-  private reportedMethod = "";
-  private reportedName = "";
-  private reportedUrl = "";
+  // ResponseSource: the request as it will be reported, and its timings. The response
+  // copies them when the request ends (an object made at the start would live as long as
+  // the request; see the class comment).
+  reportedMethod = "";
+  reportedName = "";
+  reportedUrl = "";
   /** The merged context when the user has one (computed at the start, as Locust does). */
-  private reportedContext: Record<string, unknown> | undefined;
+  reportedContext: Record<string, unknown> | undefined;
+  /** Epoch ms, from the same clock reading as `startedAt` (one clock call per request, not two). */
+  startTimeMs = 0;
+  connectMs: number | null = null;
+  ttfbMs = 0;
+  redirects = 0;
   private options: RequestOptions | undefined;
   private startedAt = 0;
-  /** Epoch ms, from the same clock reading (one clock call per request, not two). */
-  private startTimeMs = 0;
-  private connectMs: number | null = null;
-  private ttfbMs = 0;
-  private redirects = 0;
   private settled = true;
   private deadline: NodeJS.Timeout | undefined;
   private resolve: (response: HttpResponse) => void = ignore;
@@ -147,6 +148,11 @@ export class Exchange implements HopHeaders, OutgoingRequest {
     this.promise = new Promise<HttpResponse>(capture);
     this.resolve = capturedResolve;
     this.reject = capturedReject;
+  }
+
+  /** ResponseSource: the URL of the final hop (the requested one unless redirected). */
+  get finalUrl(): string {
+    return this.redirects === 0 ? this.reportedUrl : this.origin + this.path;
   }
 
   /** Sends the first hop, and arms the deadline when the request has a `timeout`. */
@@ -280,26 +286,8 @@ export class Exchange implements HopHeaders, OutgoingRequest {
   private finish(head: ResponseHead | null, body: Buffer, error: Error | null): void {
     this.settle();
     const totalMs = performance.now() - this.startedAt;
-    const response = new HttpResponse({
-      status: head === null ? 0 : head.status,
-      statusText: head === null ? "" : head.statusText,
-      head,
-      body,
-      url: this.origin + this.path,
-      error,
-      startTimeMs: this.startTimeMs,
-      connectMs: this.connectMs,
-      ttfbMs: this.ttfbMs,
-      totalMs,
-      redirects: this.redirects,
-      request: {
-        method: this.reportedMethod,
-        name: this.reportedName,
-        url: this.reportedUrl,
-        context: this.reportedContext ?? {},
-      } satisfies RequestInfo,
-      reporter: this.options?.catchResponse === true ? this.host : null,
-    });
+    const reporter = this.options?.catchResponse === true ? this.host : null;
+    const response = new HttpResponse(this, head, body, error, totalMs, reporter);
     const { resolve, reject } = this;
     this.recycle();
     try {

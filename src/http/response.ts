@@ -38,28 +38,28 @@ export interface DeferredReporter {
   reportDeferred(response: HttpResponse, exception: Error | string | null): void;
 }
 
-/** Everything a response is made of; built by the session's exchange. */
-export interface ResponseInit {
-  status: number;
-  statusText: string;
-  /** The response head as received; null when there was no response. */
-  head: ResponseHead | null;
-  body: Buffer;
-  url: string;
-  error: Error | null;
+/**
+ * What a response is made from: the exchange that ran the request hands itself over, and
+ * the response copies these fields (no intermediate object per request).
+ */
+export interface ResponseSource {
+  /** The final URL, after redirects. */
+  readonly finalUrl: string;
   /** ResponseTiming's fields, kept flat: the object is built only if someone reads `timing`. */
-  startTimeMs: number;
-  connectMs: number | null;
-  ttfbMs: number;
-  totalMs: number;
-  redirects: number;
-  request: RequestInfo;
-  /** Set when the request used `catchResponse`: the event waits for the task's verdict. */
-  reporter: DeferredReporter | null;
+  readonly startTimeMs: number;
+  readonly connectMs: number | null;
+  readonly ttfbMs: number;
+  readonly redirects: number;
+  /** RequestInfo's fields: the object is built only if someone reads `request`. */
+  readonly reportedMethod: string;
+  readonly reportedName: string;
+  readonly reportedUrl: string;
+  readonly reportedContext: Record<string, unknown> | undefined;
 }
 
 const kTotalMs = Symbol("totalMs");
 const kStartTimeMs = Symbol("startTimeMs");
+const kRequestEvent = Symbol("requestEvent");
 
 enum CatchState {
   /** Requested without catchResponse: success()/failure() are mistakes. */
@@ -85,10 +85,14 @@ export class HttpResponse {
 
   /** How many redirects were followed. */
   readonly redirects: number;
-  /** The request as reported in the request event. */
-  readonly request: RequestInfo;
 
   private readonly head: ResponseHead | null;
+  // The request, until someone asks for `request` (then that object is the truth).
+  private readonly requestMethod: string;
+  private readonly requestName: string;
+  private readonly requestUrl: string;
+  private requestContext: Record<string, unknown> | undefined;
+  private requestInfo: RequestInfo | undefined;
   /** Response time and start of the request (module-private keys: not API). */
   readonly [kTotalMs]: number;
   readonly [kStartTimeMs]: number;
@@ -100,21 +104,46 @@ export class HttpResponse {
   private readonly reporter: DeferredReporter | null;
   private catchState: CatchState;
 
-  constructor(init: ResponseInit) {
-    this.status = init.status;
-    this.statusText = init.statusText;
-    this.head = init.head;
-    this.body = init.body;
-    this.url = init.url;
-    this.error = init.error;
-    this[kStartTimeMs] = init.startTimeMs;
-    this.connectMs = init.connectMs;
-    this.ttfbMs = init.ttfbMs;
-    this[kTotalMs] = init.totalMs;
-    this.redirects = init.redirects;
-    this.request = init.request;
-    this.reporter = init.reporter;
-    this.catchState = init.reporter === null ? CatchState.Off : CatchState.Pending;
+  /**
+   * @param head the final response head; null when there was no response (then status 0)
+   * @param reporter set when the request used `catchResponse`: the event waits for the task's verdict
+   */
+  constructor(
+    source: ResponseSource,
+    head: ResponseHead | null,
+    body: Buffer,
+    error: Error | null,
+    totalMs: number,
+    reporter: DeferredReporter | null,
+  ) {
+    this.status = head === null ? 0 : head.status;
+    this.statusText = head === null ? "" : head.statusText;
+    this.head = head;
+    this.body = body;
+    this.url = source.finalUrl;
+    this.error = error;
+    this[kStartTimeMs] = source.startTimeMs;
+    this.connectMs = source.connectMs;
+    this.ttfbMs = source.ttfbMs;
+    this[kTotalMs] = totalMs;
+    this.redirects = source.redirects;
+    this.requestMethod = source.reportedMethod;
+    this.requestName = source.reportedName;
+    this.requestUrl = source.reportedUrl;
+    this.requestContext = source.reportedContext;
+    this.reporter = reporter;
+    this.catchState = reporter === null ? CatchState.Off : CatchState.Pending;
+  }
+
+  /** The request as reported in the request event (with `catchResponse`, `name` and `context` may be changed before the verdict). */
+  get request(): RequestInfo {
+    this.requestInfo ??= {
+      method: this.requestMethod,
+      name: this.requestName,
+      url: this.requestUrl,
+      context: this.requestContext ?? {},
+    };
+    return this.requestInfo;
   }
 
   /** Timings of the whole request, redirects included. */
@@ -187,22 +216,29 @@ export class HttpResponse {
     this.catchState = CatchState.Reported;
     return true;
   }
+
+  /** @internal The request event for this response, with the given outcome. */
+  [kRequestEvent](exception: Error | string | null): RequestEvent {
+    const info = this.requestInfo;
+    // The same object as `request.context`, should a listener read both.
+    if (info === undefined) this.requestContext ??= {};
+    return {
+      requestType: info === undefined ? this.requestMethod : info.method,
+      name: info === undefined ? this.requestName : info.name,
+      responseTimeMs: this[kTotalMs],
+      responseLength: this.body.byteLength,
+      exception,
+      context: info === undefined ? this.requestContext! : info.context,
+      startTimeMs: this[kStartTimeMs],
+      url: info === undefined ? this.requestUrl : info.url,
+      response: this,
+    };
+  }
 }
 
 /** The request event for a response, with the given outcome. */
 export function toRequestEvent(response: HttpResponse, exception: Error | string | null): RequestEvent {
-  const request = response.request;
-  return {
-    requestType: request.method,
-    name: request.name,
-    responseTimeMs: response[kTotalMs],
-    responseLength: response.body.byteLength,
-    exception,
-    context: request.context,
-    startTimeMs: response[kStartTimeMs],
-    url: request.url,
-    response,
-  };
+  return response[kRequestEvent](exception);
 }
 
 function catchResponseError(message: string): Error {
