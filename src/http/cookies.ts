@@ -26,8 +26,8 @@ export class SessionCookies {
   private jar: CookieJar | undefined;
   private stored = false;
 
-  /** @param defaultUrl the URL used when `get`/`set` are called without one (the session's base URL). */
-  constructor(private readonly defaultUrl: () => string | undefined) {}
+  /** @param session gives the URL used when `get`/`set` are called without one (its base URL). */
+  constructor(private readonly session: { defaultCookieUrl(): string | undefined }) {}
 
   /**
    * The value of cookie `name` that would be sent to `url` (default: the base URL). With
@@ -35,14 +35,14 @@ export class SessionCookies {
    */
   get(name: string, url?: string): string | undefined {
     if (!this.stored) return undefined;
-    const target = url ?? this.defaultUrl();
+    const target = url ?? this.session.defaultCookieUrl();
     if (target === undefined) return this.all().find((cookie) => cookie.key === name)?.value;
     return this.jar!.getCookiesSync(target).find((cookie) => cookie.key === name)?.value;
   }
 
   /** Stores a cookie given as a `Set-Cookie` header value, as if `url` (default: the base URL) had sent it. */
   set(setCookieHeader: string, url?: string): void {
-    const target = url ?? this.defaultUrl();
+    const target = url ?? this.session.defaultCookieUrl();
     if (target === undefined) {
       throw new Error("cookies.set() needs a URL when the session has no base URL (host)");
     }

@@ -215,7 +215,7 @@ export class Connection implements ResponseSink {
       tls.on("session", (session: Buffer) => {
         endpoint.tlsSession = session;
       });
-      tls.once("secureConnect", () => this.onConnected(tls));
+      tls.once("secureConnect", onSocketConnect);
       socket = tls;
       tls.on("data", (chunk: Buffer) => this.onData(tls, chunk, chunk.length));
     } else {
@@ -230,21 +230,25 @@ export class Connection implements ResponseSink {
           },
         },
       });
-      tcp.once("connect", () => this.onConnected(tcp));
+      tcp.once("connect", onSocketConnect);
       socket = tcp;
     }
     socket.setNoDelay(true);
     this.socket = socket;
     this.parser.reset();
-    socket.on("error", (error: Error) => this.onSocketError(socket, error));
+    // Shared listeners (`this` is the socket) rather than closures: one connection per
+    // user stays open for the whole test, and so would its closures.
+    (socket as OwnedSocket)[kConnection] = this;
+    socket.on("error", onSocketError);
     // With allowHalfOpen off, Node ends our side after the server's FIN; "close" follows.
-    socket.on("end", () => this.onSocketClose(socket));
-    socket.on("close", () => this.onSocketClose(socket));
+    socket.on("end", onSocketClose);
+    socket.on("close", onSocketClose);
     this.connectTimer = setTimeout(onConnectTimeout, settings.connectionTimeoutMs, this, socket);
     this.connectTimer.unref();
   }
 
-  private onConnected(socket: Socket): void {
+  /** @internal */
+  onConnected(socket: Socket): void {
     if (socket !== this.socket) return;
     clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
@@ -325,12 +329,14 @@ export class Connection implements ResponseSink {
     this.sendNext();
   }
 
-  private onSocketError(socket: Socket, error: Error): void {
+  /** @internal */
+  onSocketError(socket: Socket, error: Error): void {
     if (socket !== this.socket) return;
     this.failConnection(error);
   }
 
-  private onSocketClose(socket: Socket): void {
+  /** @internal */
+  onSocketClose(socket: Socket): void {
     if (socket !== this.socket) return;
     if (this.active !== null && this.parser.finishOnClose() === true) return;
     if (this.active === null && this.queue.length === 0) {
@@ -408,6 +414,22 @@ export class Connection implements ResponseSink {
     this.networkTimer = undefined;
     this.parser.reset();
   }
+}
+
+/** The connection a socket belongs to (set when it is opened). */
+const kConnection = Symbol("connection");
+type OwnedSocket = Socket & { [kConnection]?: Connection };
+
+function onSocketConnect(this: OwnedSocket): void {
+  this[kConnection]?.onConnected(this);
+}
+
+function onSocketError(this: OwnedSocket, error: Error): void {
+  this[kConnection]?.onSocketError(this, error);
+}
+
+function onSocketClose(this: OwnedSocket): void {
+  this[kConnection]?.onSocketClose(this);
 }
 
 function onConnectTimeout(connection: Connection, socket: Socket): void {

@@ -50,10 +50,11 @@ export class HttpSession implements ExchangeHost {
   private readonly userContext: HttpSessionOptions["context"];
   private readonly headerBuilder: HeaderBuilder;
   private readonly settings: ConnectionSettings;
-  private readonly origins = new Map<string, OriginConnections>();
+  /** Connections to origins other than the base URL's; created on first use. */
+  private origins: Map<string, OriginConnections> | undefined;
   /** A settled exchange kept for reuse (see Exchange). */
   private spareExchange: Exchange | undefined;
-  /** The base origin's connections, kept aside to skip the map lookup on the hot path. */
+  /** The base origin's connections (most sessions talk to no other origin). */
   private baseConnections: OriginConnections | undefined;
   /** catchResponse responses waiting for a verdict; created on first use. */
   private pending: Set<HttpResponse> | undefined;
@@ -76,7 +77,7 @@ export class HttpSession implements ExchangeHost {
       ),
     };
     this.limits = this.settings;
-    this.cookies = new SessionCookies(() => this.defaultCookieUrl());
+    this.cookies = new SessionCookies(this);
     this.headerBuilder = new HeaderBuilder(options.defaultHeaders, csrfSettings(options.csrf), this.cookies);
   }
 
@@ -87,7 +88,12 @@ export class HttpSession implements ExchangeHost {
 
   set baseUrl(url: string | undefined) {
     this.base = url === undefined ? undefined : parseBaseUrl(url);
-    this.baseConnections = undefined;
+    const previous = this.baseConnections;
+    if (previous !== undefined) {
+      this.baseConnections = undefined;
+      this.origins ??= new Map();
+      this.origins.set(previous.origin, previous);
+    }
     this.lastUrl = undefined;
   }
 
@@ -141,7 +147,7 @@ export class HttpSession implements ExchangeHost {
   interrupt(): void {
     this.interrupted = true;
     // Every unsettled exchange is on one of the connections (in flight or queued).
-    const requests = [...this.origins.values()].flatMap((connections) => connections.requests());
+    const requests = this.allConnections().flatMap((connections) => connections.requests());
     for (const request of requests) request.cancel(new StopUser("request aborted: the user was stopped"));
   }
 
@@ -159,8 +165,8 @@ export class HttpSession implements ExchangeHost {
   /** Interrupts and closes every connection. */
   async close(): Promise<void> {
     this.interrupt();
-    const all = [...this.origins.values()];
-    this.origins.clear();
+    const all = this.allConnections();
+    this.origins = undefined;
     this.baseConnections = undefined;
     for (const connections of all) connections.destroy();
   }
@@ -169,14 +175,21 @@ export class HttpSession implements ExchangeHost {
 
   /** @internal The connections to `origin`, created on first use. */
   connectionsFor(origin: string): OriginConnections {
-    const cached = this.baseConnections;
-    if (cached !== undefined && cached.origin === origin) return cached;
+    const base = this.baseConnections;
+    if (base !== undefined && base.origin === origin) return base;
+    if (base === undefined && origin === this.base?.origin) {
+      // The base URL may have changed: its origin's connections may be among the others.
+      const known = this.origins?.get(origin);
+      if (known !== undefined) this.origins!.delete(origin);
+      this.baseConnections = known ?? new OriginConnections(origin, this.settings);
+      return this.baseConnections;
+    }
+    this.origins ??= new Map();
     let connections = this.origins.get(origin);
     if (connections === undefined) {
       connections = new OriginConnections(origin, this.settings);
       this.origins.set(origin, connections);
     }
-    if (origin === this.base?.origin) this.baseConnections = connections;
     return connections;
   }
 
@@ -289,7 +302,15 @@ export class HttpSession implements ExchangeHost {
     return own === undefined ? shared : { ...shared, ...own };
   }
 
-  private defaultCookieUrl(): string | undefined {
+  /** Every origin's connections. */
+  private allConnections(): OriginConnections[] {
+    const all = this.origins === undefined ? [] : [...this.origins.values()];
+    if (this.baseConnections !== undefined) all.push(this.baseConnections);
+    return all;
+  }
+
+  /** @internal The URL of cookies set or read without one: the base URL's path. */
+  defaultCookieUrl(): string | undefined {
     const base = this.base;
     return base === undefined ? undefined : `${base.origin}${base.pathPrefix}/`;
   }

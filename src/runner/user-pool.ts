@@ -11,11 +11,26 @@ import type { UserClassInfo } from "./user-classes.js";
 
 type UserState = "running" | "leaving" | "retired";
 
-interface RunningUser {
-  readonly info: UserClassInfo;
-  readonly lifecycle: UserLifecycle;
-  finished: Promise<void>;
-  state: UserState;
+/** A user of the pool: its lifecycle, its class and where it stands. */
+class RunningUser extends UserLifecycle {
+  state: UserState = "running";
+
+  constructor(
+    user: User,
+    readonly info: UserClassInfo,
+    private readonly pool: UserPool,
+  ) {
+    super(user, info.plan);
+  }
+
+  /** Settles when the user has ended (never rejects); the user was started when spawned. */
+  get finished(): Promise<void> {
+    return this.start();
+  }
+
+  protected override onEnded(): void {
+    this.pool.ended(this);
+  }
 }
 
 /** How long to wait for users' onStop after a hard stop before giving up on them. */
@@ -57,13 +72,10 @@ export class UserPool {
     const info = this.infoByName.get(className);
     if (!info) throw new Error(`unknown user class ${className}`);
     const user = new (info.cls as unknown as new (env: Environment) => User)(this.environment);
-    const lifecycle = new UserLifecycle(user, info.plan);
-    const running: RunningUser = { info, lifecycle, finished: Promise.resolve(), state: "running" };
+    const running = new RunningUser(user, info, this);
+    // In the pool before its onStart runs (which may stop the runner, and so this user).
     this.users.push(running);
-    running.finished = lifecycle.start().then(
-      () => this.ended(running),
-      () => this.ended(running),
-    );
+    void running.start();
   }
 
   /**
@@ -115,10 +127,10 @@ export class UserPool {
     for (const u of users) u.state = "leaving";
     const allFinished = Promise.all(users.map((u) => u.finished));
     if (stopTimeoutMs > 0) {
-      for (const u of users) u.lifecycle.requestStop();
+      for (const u of users) u.requestStop();
       if (await finishesWithin(allFinished, stopTimeoutMs)) return;
     }
-    for (const u of users) u.lifecycle.interrupt();
+    for (const u of users) u.interrupt();
     if (!(await finishesWithin(allFinished, HARD_STOP_GRACE_MS))) {
       const stuck = users.filter((u) => this.users.includes(u));
       this.environment.logger.warning(
@@ -128,7 +140,8 @@ export class UserPool {
     }
   }
 
-  private ended(user: RunningUser): void {
+  /** @internal A user has ended (RunningUser.onEnded). */
+  ended(user: RunningUser): void {
     if (user.state === "leaving") {
       this.remove(user);
       return;

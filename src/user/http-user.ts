@@ -1,6 +1,19 @@
 import { HttpSession } from "../http/index.js";
+import type { RequestEvent } from "../shared/request-event.js";
+import type { UserEnvironment } from "./environment.js";
 import { kDispose, kInterrupt, kResume, kTaskEnded } from "./internal.js";
 import { User } from "./user.js";
+
+/** One `onRequest` function per Events object, shared by its users' sessions (not one per user). */
+const firers = new WeakMap<UserEnvironment["events"], (event: RequestEvent) => void>();
+function requestFirer(events: UserEnvironment["events"]): (event: RequestEvent) => void {
+  let fire = firers.get(events);
+  if (fire === undefined) {
+    fire = (event) => events.request.fire(event);
+    firers.set(events, fire);
+  }
+  return fire;
+}
 
 /**
  * A user with an HTTP client: `this.client` is its own session (its own keep-alive
@@ -46,7 +59,7 @@ export class HttpUser extends User {
     const seconds = (value: number | undefined) => (value === undefined ? undefined : value * 1000);
     return new HttpSession({
       baseUrl: this.environment.host ?? this.host,
-      onRequest: (event) => events.request.fire(event),
+      onRequest: requestFirer(events),
       connectionTimeoutMs: seconds(this.connectionTimeout),
       networkTimeoutMs: seconds(this.networkTimeout),
       maxRedirects: this.maxRedirects,

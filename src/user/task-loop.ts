@@ -50,18 +50,28 @@ export class UserLifecycle {
   private sleepTimer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
   private sleepIsImmediate = false;
   private sleepReject: ((reason: unknown) => void) | undefined;
-  private finished: Promise<void> | undefined;
+  private running: Promise<void> | undefined;
 
   constructor(
     readonly user: User,
     private readonly plan: TaskPlan,
   ) {}
 
-  /** Starts the user; the promise settles when the user has stopped and run its onStop. */
+  /**
+   * Starts the user; the promise resolves (it never rejects) when the user has stopped
+   * and run its onStop, just after `onEnded()`.
+   */
   start(): Promise<void> {
-    this.finished ??= this.run();
-    return this.finished;
+    this.running ??= this.run();
+    return this.running;
   }
+
+  /**
+   * Called once when the user has ended, whatever the way. For the pool running the user
+   * (a subclass): a hook costs nothing per user, where a `.then()` on `start()` would keep
+   * a promise, a reaction and two closures alive per user for the whole test.
+   */
+  protected onEnded(): void {}
 
   get isStopping(): boolean {
     return this.stopRequested || this.interrupted;
@@ -84,19 +94,25 @@ export class UserLifecycle {
   private async run(): Promise<void> {
     const user = this.user;
     try {
-      await this.guard(() => user.onStart());
-      await this.runTasks(user, this.plan, false);
-    } catch (error) {
-      if (!(error instanceof StopUser)) this.report(error);
-    }
-    // onStop runs even after a hard stop (as Locust's GreenletExit handler does), so let
-    // its requests through again.
-    if (this.interrupted) user[kResume]();
-    await this.guard(() => user.onStop());
-    try {
-      await user[kDispose]();
-    } catch (error) {
-      this.report(error);
+      try {
+        await this.guard(() => user.onStart());
+        await this.runTasks(user, this.plan, false);
+      } catch (error) {
+        if (!(error instanceof StopUser)) this.report(error);
+      }
+      // onStop runs even after a hard stop (as Locust's GreenletExit handler does), so let
+      // its requests through again.
+      if (this.interrupted) user[kResume]();
+      await this.guard(() => user.onStop());
+      try {
+        await user[kDispose]();
+      } catch (error) {
+        this.report(error);
+      }
+    } catch {
+      // A StopUser from onStop, or a user_error listener that threw: the user has ended anyway.
+    } finally {
+      this.onEnded();
     }
   }
 

@@ -156,6 +156,25 @@ describe("user life", () => {
     await runner.quitAndWait();
   });
 
+  it("a user whose onStop throws StopUser has still ended: the runner counts it out and stops", async () => {
+    let stops = 0;
+    class Stubborn extends User {
+      override waitTime = constant(0);
+      override onStop() {
+        stops++;
+        throw new StopUser();
+      }
+      @task work() {
+        throw new StopUser();
+      }
+    }
+    const { runner, logs } = makeRun([Stubborn]);
+    await runner.start(2, 100);
+    assert.ok(await waitFor(() => stops === 2 && runner.userCount === 0));
+    assert.ok(await waitFor(() => logs.some((r) => r.message.includes("every user has stopped by itself"))));
+    await runner.quitAndWait();
+  });
+
   it("counts other exceptions by stack and carries on after the wait", async () => {
     let runs = 0;
     class Thrower extends User {
