@@ -13,6 +13,7 @@ import { LogBuffer } from "../web/log-buffer.js";
 import type { DistributedRun } from "./distributed.js";
 import { formatError } from "./format-error.js";
 import { runHeadless } from "./headless.js";
+import { tuneHeapGrowing } from "./heap-tuning.js";
 import type { CliIO, SignalName } from "./io.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import { type CliOptions, parseOptions } from "./options.js";
@@ -135,6 +136,8 @@ export async function run(io: CliIO): Promise<number> {
 export function main(): void {
   // Stack traces of locustfile code point into the .ts source (the bundle has an inline map).
   process.setSourceMapsEnabled(true);
+  // Before any load: a bounded old generation (heap-tuning.ts).
+  tuneHeapGrowing(process.execArgv);
   const io: CliIO = {
     argv: process.argv.slice(2),
     env: process.env,
