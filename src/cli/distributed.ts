@@ -16,7 +16,7 @@ import * as api from "../index.js";
 import type { Environment } from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { Events } from "../user/index.js";
+import { defaultArgumentValue, Events, setArgumentValue } from "../user/index.js";
 import type { CliIO } from "./io.js";
 import { type LoadedLocustfile, loadBundles } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
@@ -47,6 +47,7 @@ export async function runWorker(
   dist: DistributedOptions,
   io: CliIO,
   logger: Logger,
+  preloaded?: LoadedLocustfile,
 ): Promise<number> {
   const host = hostname();
   const wire = wireVersion(VERSION);
@@ -67,8 +68,11 @@ export async function runWorker(
       tags: options.tags ?? fetched.tags,
       excludeTags: options.excludeTags ?? fetched.excludeTags,
     };
+    // Custom arguments start at their defaults; the master's values come with each spawn.
+    for (const argument of loaded.customArguments)
+      setArgumentValue(runOptions, argument, defaultArgumentValue(argument));
   } else {
-    loaded = await loadFromOptions(options, io.cwd);
+    loaded = preloaded ?? (await loadFromOptions(options, io.cwd));
   }
   const nodeId = makeNodeId(host);
   const environment = prepareEnvironment(runOptions, loaded, logger, {
