@@ -166,10 +166,14 @@ function listOf(raw: unknown): string[] {
 /**
  * Converts a raw value (text from a flag, env var, config line or form; or an already
  * typed value from JSON or a spawn message) to the argument's type, checking choices.
- * Throws an Error whose message names the flag, what it got and what it expects.
+ * Throws an Error whose message names the flag (or `flag`, e.g. a form field), what it
+ * got and what it expects.
  */
-export function convertArgumentValue(argument: CustomArgument, raw: unknown): ArgumentValue {
-  const flag = `--${argument.name}`;
+export function convertArgumentValue(
+  argument: CustomArgument,
+  raw: unknown,
+  flag = `--${argument.name}`,
+): ArgumentValue {
   if (argument.type === "boolean") {
     if (typeof raw === "boolean") return raw;
     const word = String(raw).trim().toLowerCase();
