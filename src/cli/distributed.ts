@@ -38,7 +38,13 @@ export function isMasterRun(dist: DistributedOptions): boolean {
 
 /** `--locust-stub`: the Python stub for `locust --master`. */
 export function printLocustStub(environment: Environment, options: CliOptions, io: CliIO): void {
-  io.stdout.write(locustStub(environment.userClassInfos, options.locustfile ?? "locustfile.ts"));
+  io.stdout.write(
+    locustStub(
+      environment.userClassInfos,
+      options.locustfile ?? "locustfile.ts",
+      environment.customArguments,
+    ),
+  );
 }
 
 /** `--worker`: joins a master and runs what it asks until it quits; returns the exit code. */
