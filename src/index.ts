@@ -41,6 +41,11 @@ export {
 export { EventHook } from "./shared/event-hook.js";
 export type { RequestEvent } from "./shared/request-event.js";
 export type {
+  ArgumentOptions,
+  ArgumentParser,
+  ArgumentType,
+  ArgumentValue,
+  CustomArgument,
   EnvironmentEvent,
   RunnerControl,
   RunnerState,

@@ -16,7 +16,7 @@ import * as api from "../index.js";
 import type { Environment } from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { Events } from "../user/index.js";
+import { defaultArgumentValue, Events, setArgumentValue } from "../user/index.js";
 import type { CliIO } from "./io.js";
 import { type LoadedLocustfile, loadBundles } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
@@ -30,7 +30,13 @@ const PROCESSES_DEFAULT_WAIT_MS = 60_000;
 
 /** `--locust-stub`: the Python stub for `locust --master`. */
 export function printLocustStub(environment: Environment, options: CliOptions, io: CliIO): void {
-  io.stdout.write(locustStub(environment.userClassInfos, options.locustfile ?? "locustfile.ts"));
+  io.stdout.write(
+    locustStub(
+      environment.userClassInfos,
+      options.locustfile ?? "locustfile.ts",
+      environment.customArguments,
+    ),
+  );
 }
 
 /** `--worker`: joins a master and runs what it asks until it quits; returns the exit code. */
@@ -39,6 +45,7 @@ export async function runWorker(
   dist: DistributedOptions,
   io: CliIO,
   logger: Logger,
+  preloaded?: LoadedLocustfile,
 ): Promise<number> {
   const host = hostname();
   const wire = wireVersion(VERSION);
@@ -59,8 +66,11 @@ export async function runWorker(
       tags: options.tags ?? fetched.tags,
       excludeTags: options.excludeTags ?? fetched.excludeTags,
     };
+    // Custom arguments start at their defaults; the master's values come with each spawn.
+    for (const argument of loaded.customArguments)
+      setArgumentValue(runOptions, argument, defaultArgumentValue(argument));
   } else {
-    loaded = await loadFromOptions(options, io.cwd);
+    loaded = preloaded ?? (await loadFromOptions(options, io.cwd));
   }
   const nodeId = makeNodeId(host);
   const environment = prepareEnvironment(runOptions, loaded, logger, {

@@ -14,6 +14,8 @@ import { pathToFileURL } from "node:url";
 import { build, type Message, type Plugin } from "esbuild";
 import { LocustfileError } from "../shared/errors.js";
 import {
+  type CustomArgument,
+  collectCustomArguments,
   type Events,
   isAbstractClass,
   isLoadShapeClass,
@@ -21,6 +23,7 @@ import {
   type LoadTestShape,
   type UserClass,
 } from "../user/index.js";
+import { checkCustomArguments } from "./custom-options.js";
 
 const API_GLOBAL = Symbol.for("cicada.api");
 
@@ -44,6 +47,15 @@ export interface LoadedLocustfile {
   shapeClasses: Array<new () => LoadTestShape>;
   /** Everything the locustfiles export, by name (for `thresholds` and other settings). */
   exports: Record<string, unknown>;
+  /** The custom arguments its `initCommandLineParser` listeners added. */
+  customArguments: readonly CustomArgument[];
+}
+
+/** Fires `initCommandLineParser` once the modules are imported; a bad definition is a locustfile error. */
+function customArgumentsOf(events: Events): readonly CustomArgument[] {
+  const collected = collectCustomArguments(events.initCommandLineParser);
+  checkCustomArguments(collected.arguments, collected.problems);
+  return collected.arguments;
 }
 
 /** Finds the locustfile(s) to load: -f (comma-separated), else locustfile.ts, else locustfile.js. */
@@ -202,7 +214,7 @@ function thrownAt(error: Error, bundleFile: string): string | undefined {
 /** Finds the user classes, the load shape and other exports of imported locustfiles. */
 export function collectExports(
   modules: Array<{ filename: string; exports: Record<string, unknown> }>,
-): Omit<LoadedLocustfile, "bundles" | "events"> {
+): Omit<LoadedLocustfile, "bundles" | "events" | "customArguments"> {
   const userClasses: UserClass[] = [];
   const owners = new Map<string, string>();
   const shapes: Array<new () => LoadTestShape> = [];
@@ -247,7 +259,8 @@ export async function loadLocustfiles(
     bundles.push(bundle);
     modules.push({ filename, exports: await importBundle(bundle, api) });
   }
-  return { bundles, events: api.events as Events, ...collectExports(modules) };
+  const events = api.events as Events;
+  return { bundles, events, ...collectExports(modules), customArguments: customArgumentsOf(events) };
 }
 
 /** Imports bundles received from a master (`--worker -f -`). */
@@ -258,5 +271,11 @@ export async function loadBundles(
   const modules: Array<{ filename: string; exports: Record<string, unknown> }> = [];
   for (const bundle of bundles)
     modules.push({ filename: bundle.filename, exports: await importBundle(bundle, api) });
-  return { bundles: [...bundles], events: api.events as Events, ...collectExports(modules) };
+  const events = api.events as Events;
+  return {
+    bundles: [...bundles],
+    events,
+    ...collectExports(modules),
+    customArguments: customArgumentsOf(events),
+  };
 }

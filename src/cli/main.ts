@@ -16,9 +16,10 @@ import { runHeadless } from "./headless.js";
 import { tuneHeapGrowing } from "./heap-tuning.js";
 import type { CliIO, SignalName } from "./io.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
-import { type CliOptions, parseOptions } from "./options.js";
+import type { CliOptions } from "./options.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
+import { parseWithLocustfile } from "./parse-with-locustfile.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
 import { VERSION } from "./version.js";
 
@@ -38,7 +39,7 @@ function createLogger(options: CliOptions, io: CliIO, logs: LogBuffer): Logger {
 /** Runs the CLI and returns the exit code. Never throws. */
 export async function run(io: CliIO): Promise<number> {
   try {
-    const parsed = parseOptions({ argv: io.argv, env: io.env, cwd: io.cwd, home: io.home }, VERSION);
+    const parsed = await parseWithLocustfile(io);
     if (parsed.printed !== undefined) {
       io.stdout.write(parsed.printed);
       return ExitCode.ok;
@@ -48,11 +49,13 @@ export async function run(io: CliIO): Promise<number> {
     const logger = createLogger(options, io, logs);
     const dist = distributedOptions(options, io.cpuCount(), io.env[PROCESSES_CHILD_ENV] === "1");
     // Loaded on demand: a local run does not pay for ZeroMQ and msgpack (about 10 MB of RSS).
-    if (dist.worker) return await (await import("./distributed.js")).runWorker(options, dist, io, logger);
+    if (dist.worker) {
+      return await (await import("./distributed.js")).runWorker(options, dist, io, logger, parsed.loaded);
+    }
     const informational = Boolean(
       options.list || options.showTaskRatio || options.showTaskRatioJson || dist.locustStub,
     );
-    const loaded = await loadFromOptions(options, io.cwd);
+    const loaded = parsed.loaded ?? (await loadFromOptions(options, io.cwd));
     // The web form can give the host; only a run that starts by itself needs one now.
     const startsAtOnce = options.headless === true || options.autostart === true;
     const environment = prepareEnvironment(options, loaded, logger, {

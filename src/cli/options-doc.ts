@@ -37,6 +37,16 @@ export function renderOptionsDoc(): string {
     }
     lines.push("");
   }
-  lines.push("`-h, --help` prints this list; `-V, --version` prints the version.", "");
+  lines.push(
+    "## Custom arguments (from the locustfile)",
+    "",
+    "A locustfile adds options of its own with `events.initCommandLineParser` and `parser.addArgument`",
+    "(Locust's `init_command_line_parser`): `cicada -f locustfile.ts --help` lists them in this group.",
+    "Each is also `CICADA_<FLAG>` (and its own `envVar`, if given) and a `cicada.conf` key; a required",
+    "one must have a value when the run starts at once. See [api.md](api.md#custom-command-line-arguments).",
+    "",
+    "`-h, --help` prints this list; `-V, --version` prints the version.",
+    "",
+  );
   return lines.join("\n");
 }

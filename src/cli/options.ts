@@ -10,7 +10,9 @@ import { UsageError } from "../shared/errors.js";
 import { type LogLevel, LogLevels } from "../shared/logger.js";
 import { parseTimespan } from "../shared/timespan.js";
 import { isHttpUrl } from "../shared/url.js";
+import type { CustomArgument } from "../user/index.js";
 import { type ConfigEntry, readConfigFile } from "./config-file.js";
+import { addCustomFlags, missingRequired, readCustomValues } from "./custom-options.js";
 import { envName, longName, OPTION_TABLE, type OptionSpec } from "./option-table.js";
 
 /** The options of a run. Values not given are undefined (or the table's default). */
@@ -48,9 +50,28 @@ export interface ParseResult {
   options: CliOptions;
   /** Set when --help or --version printed something and the process should exit 0. */
   printed?: string;
+  /** Early parse only: -h/--help was given (the full parse prints the help, custom arguments included). */
+  help?: boolean;
 }
 
-export function buildProgram(version: string): Command {
+export interface ParseSettings {
+  /** The locustfile's custom arguments: flags of their own, and a --help group. */
+  customArguments?: readonly CustomArgument[];
+  /**
+   * The parse before the locustfile is loaded (it must find the locustfile, and its
+   * custom flags are not known yet): unknown flags and config keys are let through,
+   * and --help is only noted.
+   */
+  early?: boolean;
+}
+
+/** -h or --help among the flags (before a `--`). */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === "-h" || arg === "--help");
+}
+
+export function buildProgram(version: string, customArguments: readonly CustomArgument[] = []): Command {
   const program = new Command("cicada")
     .description("Load testing in TypeScript, the Locust way.")
     .usage("[options] [UserClass ...]")
@@ -72,6 +93,7 @@ export function buildProgram(version: string): Command {
       option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     program.addOption(option);
   }
+  addCustomFlags(program, customArguments);
   return program;
 }
 
@@ -81,8 +103,16 @@ interface RawValue {
 }
 
 /** Parses all sources into options, or throws one UsageError listing every problem. */
-export function parseOptions(sources: OptionSources, version: string): ParseResult {
-  const program = buildProgram(version);
+export function parseOptions(
+  sources: OptionSources,
+  version: string,
+  settings: ParseSettings = {},
+): ParseResult {
+  const customArguments = settings.customArguments ?? [];
+  const program = buildProgram(version, customArguments);
+  const early = settings.early === true;
+  const help = early && asksForHelp(sources.argv);
+  if (early) program.allowUnknownOption().helpOption(false);
   let printed = "";
   program.configureOutput({
     writeOut: (text) => {
@@ -105,9 +135,13 @@ export function parseOptions(sources: OptionSources, version: string): ParseResu
 
   const cliValues = program.opts();
   const raw = new Map<string, RawValue>();
-  for (const entry of readConfigs(sources, cliValues.config as string | undefined)) {
+  const configEntries = readConfigs(sources, cliValues.config as string | undefined);
+  for (const entry of configEntries) {
     const spec = OPTION_TABLE.find((s) => longName(s) === entry.key);
-    if (!spec) throw unknownConfigKey(entry);
+    if (!spec) {
+      if (early || customArguments.some((argument) => argument.name === entry.key)) continue;
+      throw unknownConfigKey(entry, customArguments);
+    }
     if (!spec.cliOnly) raw.set(spec.key, { raw: entry.value, where: entry.where });
   }
   for (const spec of OPTION_TABLE) {
@@ -134,12 +168,29 @@ export function parseOptions(sources: OptionSources, version: string): ParseResu
   }
   options.userClasses = program.args;
   problems.push(...validate(options, raw));
+  problems.push(
+    ...readCustomValues(customArguments, { env: sources.env, config: configEntries, program }, options),
+  );
+  if (startsAtOnce(options)) problems.push(...missingRequired(customArguments, options));
+  if (help) return { options, help };
   if (problems.length > 0) {
     throw new UsageError("CICADA_ERR_OPTIONS", `invalid options:\n${problems.join("\n")}`, {
       hint: "Run cicada --help for every option and its format",
     });
   }
   return { options };
+}
+
+/**
+ * Whether the run starts a test by itself, so a required custom argument must have a
+ * value now (otherwise the web form asks, or the worker gets it from its master).
+ */
+function startsAtOnce(options: CliOptions): boolean {
+  const informational =
+    options.list || options.showTaskRatio || options.showTaskRatioJson || options.locustStub === true;
+  return (
+    !informational && options.worker !== true && (options.headless === true || options.autostart === true)
+  );
 }
 
 function defaults(): CliOptions {
@@ -243,8 +294,11 @@ function commanderToUsageError(error: CommanderError): UsageError {
   });
 }
 
-function unknownConfigKey(entry: ConfigEntry): UsageError {
-  const known = OPTION_TABLE.filter((s) => !s.cliOnly).map(longName);
+function unknownConfigKey(entry: ConfigEntry, customArguments: readonly CustomArgument[]): UsageError {
+  const known = [
+    ...OPTION_TABLE.filter((s) => !s.cliOnly).map(longName),
+    ...customArguments.map((a) => a.name),
+  ];
   const nearest = closest(entry.key, known);
   return new UsageError("CICADA_ERR_CONFIG_KEY", `${entry.where}: unknown option '${entry.key}'`, {
     hint: nearest

@@ -68,6 +68,7 @@ export function prepareEnvironment(
     tags: options.tags,
     excludeTags: options.excludeTags,
     parsedOptions: options,
+    customArguments: loaded.customArguments,
     logger,
     ...(extra.nodeName ? { nodeName: extra.nodeName } : {}),
     ...(extra.currentWindowLagSeconds ? { currentWindowLagSeconds: extra.currentWindowLagSeconds } : {}),

@@ -28,7 +28,7 @@ export interface MasterOptions {
   heartbeatLiveness?: number;
   /** The locustfile bundles sent to `--worker -f -` workers. */
   locustfiles?: Array<{ filename: string; code: string }>;
-  /** Options sent in spawn messages (Locust workers read tags and custom options from them). */
+  /** Options sent in spawn messages (Locust workers read tags and custom options from them); the environment's custom arguments are added. */
   parsedOptions?: Record<string, unknown>;
 }
 
@@ -199,13 +199,15 @@ export class MasterRunner extends BaseRunner {
     const plan = dispatchUsers(order, this.sequence, this.classNames, this.dispatchedCount);
     // Strictly increasing: a worker drops a spawn not newer than its last one.
     this.lastSpawnTimestamp = Math.max(Date.now() / 1000, this.lastSpawnTimestamp + 0.001);
+    // The custom arguments as they are now (the web form may have set them for this test).
+    const parsedOptions = { ...this.options.parsedOptions, ...this.environment.customOptionValues() };
     for (const [id, counts] of plan) {
       this.inbox.send(id, "spawn", {
         timestamp: this.lastSpawnTimestamp,
         user_classes_count: counts,
         host: this.environment.host ?? null,
         stop_timeout: this.stopTimeoutMs > 0 ? this.stopTimeoutMs / 1000 : null,
-        parsed_options: this.options.parsedOptions ?? {},
+        parsed_options: parsedOptions,
       });
     }
   }

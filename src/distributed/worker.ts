@@ -12,6 +12,7 @@
  *   retried, and the worker gives up after `masterTimeoutMs` without the master.
  */
 import { type Environment, LocalRunner } from "../runner/index.js";
+import { convertArgumentValue } from "../user/index.js";
 import { type Decoded, decodeMasterMessage, type Handlers, type MasterMessage } from "./protocol.js";
 import { WorkerSocket } from "./transport.js";
 import { WorkerStatsReporter, type WorkerTotals } from "./worker-stats.js";
@@ -251,6 +252,7 @@ export class Worker {
     this.lastSpawnTimestamp = job.timestamp;
     if (this.ending) return;
     if (job.host !== null) this.environment.host = job.host;
+    this.applyCustomOptions(job.parsed_options);
     this.state = "spawning";
     await this.runner.applyUserClassCounts(job.user_classes_count);
     this.state = "running";
@@ -259,6 +261,23 @@ export class Worker {
       user_classes_count: counts,
       user_count: this.runner.userCount,
     });
+  }
+
+  /**
+   * Takes the master's values of this locustfile's custom arguments (by Locust's dest
+   * name), before any user of the spawn starts. Other keys (Cicada's or Locust's own
+   * options, arguments this locustfile does not define) are left alone.
+   */
+  private applyCustomOptions(parsedOptions: Record<string, unknown>): void {
+    for (const argument of this.environment.customArguments) {
+      const raw = parsedOptions[argument.dest];
+      if (raw === undefined || raw === null) continue;
+      try {
+        this.environment.setCustomOption(argument, convertArgumentValue(argument, raw));
+      } catch (error) {
+        this.log.warning(`ignoring the master's value of --${argument.name}: ${(error as Error).message}`);
+      }
+    }
   }
 
   private async onStop(): Promise<void> {

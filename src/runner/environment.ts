@@ -2,9 +2,12 @@ import { type Logger, silentLogger } from "../shared/logger.js";
 import { describeFailure } from "../shared/request-event.js";
 import { RequestStats } from "../stats/index.js";
 import {
+  type ArgumentValue,
+  type CustomArgument,
   Events,
   type LoadTestShape,
   type RunnerControl,
+  setArgumentValue,
   type User,
   type UserClass,
   type UserEnvironment,
@@ -25,7 +28,10 @@ export interface EnvironmentOptions {
   host?: string | undefined;
   tags?: readonly string[] | undefined;
   excludeTags?: readonly string[] | undefined;
+  /** The options of the run; custom arguments' values are written into this object. */
   parsedOptions?: Record<string, unknown>;
+  /** The locustfile's custom arguments (`events.initCommandLineParser`). */
+  customArguments?: readonly CustomArgument[];
   logger?: Logger;
   /** Epoch milliseconds; injectable for tests. */
   now?: () => number;
@@ -66,6 +72,8 @@ export class Environment implements UserEnvironment {
   /** Every load shape on offer (the class picker's choices). */
   readonly availableShapeClasses: readonly ShapeClass[];
   readonly parsedOptions: Readonly<Record<string, unknown>>;
+  /** The locustfile's custom arguments: the web form shows them, spawn messages carry them. */
+  readonly customArguments: readonly CustomArgument[];
   readonly logger: Logger;
   readonly tags: readonly string[] | undefined;
   readonly excludeTags: readonly string[] | undefined;
@@ -91,6 +99,7 @@ export class Environment implements UserEnvironment {
     this.tags = options.tags;
     this.excludeTags = options.excludeTags;
     this.parsedOptions = options.parsedOptions ?? {};
+    this.customArguments = options.customArguments ?? [];
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.nodeName = options.nodeName ?? "local";
@@ -149,6 +158,25 @@ export class Environment implements UserEnvironment {
     if (unknown.length > 0) throw new RangeError(`no user class named ${unknown.join(", ")}`);
     if (names.length === 0) throw new RangeError("choose at least one user class");
     this.selectedNames = new Set(names);
+  }
+
+  /**
+   * Sets a custom argument for the next test (the web form, a master's spawn message),
+   * under both its keys. Users read `parsedOptions` when they run, so a value set before
+   * a test starts is what its users see.
+   */
+  setCustomOption(argument: CustomArgument, value: ArgumentValue | undefined): void {
+    setArgumentValue(this.parsedOptions as Record<string, unknown>, argument, value);
+  }
+
+  /** The custom arguments' values by Locust's dest name, as `parsed_options` carries them (unset ones left out). */
+  customOptionValues(): Record<string, ArgumentValue> {
+    const values: Record<string, ArgumentValue> = {};
+    for (const argument of this.customArguments) {
+      const value = this.parsedOptions[argument.key] as ArgumentValue | undefined;
+      if (value !== undefined) values[argument.dest] = value;
+    }
+    return values;
   }
 
   reportUserError(user: User, error: unknown): void {

@@ -25,7 +25,10 @@ export interface UserEnvironment {
   readonly runner: RunnerControl | undefined;
   /** The host given with -H or the web form; it wins over a class's `host`. */
   readonly host: string | undefined;
-  /** Every option of this run (flags, env, config file), by camelCase name. */
+  /**
+   * Every option of this run (flags, env, config file), by camelCase name; the locustfile's
+   * custom arguments also by Locust's snake_case dest (`myArgument` and `my_argument`).
+   */
   readonly parsedOptions: Readonly<Record<string, unknown>>;
   readonly logger: Logger;
   /** Task filters from --tags / --exclude-tags. */

@@ -1,5 +1,6 @@
 import { EventHook } from "../shared/event-hook.js";
 import type { RequestEvent } from "../shared/request-event.js";
+import type { ArgumentParser } from "./custom-arguments.js";
 import type { UserEnvironment } from "./environment.js";
 import type { User } from "./user.js";
 
@@ -42,6 +43,11 @@ export class Events {
   readonly userError = new EventHook<UserErrorEvent>();
   /** The statistics were reset (web UI button or --reset-stats). */
   readonly resetStats = new EventHook<undefined>();
+  /**
+   * Once, right after the locustfile is loaded and before the command line is parsed:
+   * add custom options with `parser.addArgument` (Locust's `init_command_line_parser`).
+   */
+  readonly initCommandLineParser = new EventHook<ArgumentParser>();
 
   /** Routes listener failures of every hook to one handler (the environment logs them). */
   setListenerErrorHandler(handler: (error: unknown) => void): void {

@@ -1,3 +1,15 @@
+export {
+  type ArgumentOptions,
+  ArgumentParser,
+  type ArgumentType,
+  type ArgumentValue,
+  type CustomArgument,
+  collectCustomArguments,
+  convertArgumentValue,
+  defaultArgumentValue,
+  hasArgumentValue,
+  setArgumentValue,
+} from "./custom-arguments.js";
 export type { RunnerControl, RunnerState, UserEnvironment } from "./environment.js";
 export type { EnvironmentEvent, UserErrorEvent } from "./events.js";
 export { Events } from "./events.js";

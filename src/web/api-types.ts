@@ -102,6 +102,24 @@ export interface DownloadLink {
   description: string;
 }
 
+/** A custom argument of the locustfile (`events.initCommandLineParser`) in the start form. */
+export interface CustomParameter {
+  /** The `POST /swarm` field: Locust's dest, e.g. "my_argument". */
+  name: string;
+  /** The flag, e.g. "--my-argument". */
+  flag: string;
+  help: string;
+  /** The input: text, number, secret (password), boolean (checkbox), select, multiselect. */
+  kind: "text" | "number" | "secret" | "boolean" | "select" | "multiselect";
+  /** The choices of a select or multiselect. */
+  choices: string[];
+  required: boolean;
+  /** The value the next test gets unless changed; a secret's is never sent ("" instead). */
+  value: string | string[] | boolean;
+  /** For a secret: it has a value, which an empty field keeps. */
+  hasValue: boolean;
+}
+
 /** What does not change during the life of the server (sent with every full update). */
 export interface UiMeta {
   version: string;
@@ -130,6 +148,8 @@ export interface UiMeta {
   /** True for a master: the Workers tab and the header's worker count apply. */
   distributed: boolean;
   downloads: DownloadLink[];
+  /** The locustfile's custom arguments shown in the start form ("Custom parameters"). */
+  customParameters: CustomParameter[];
 }
 
 /** Change counters of data the browser fetches on demand (failures, logs). */
@@ -226,6 +246,8 @@ export interface SwarmRequest {
   user_classes?: string[];
   /** With --class-picker: the LoadTestShape to follow; "Default" or "" for none. */
   shape_class?: string;
+  /** The locustfile's custom arguments, by Locust's dest name (e.g. `my_argument`). */
+  [customArgument: string]: string | number | boolean | string[] | undefined;
 }
 
 /** Answer of `POST /swarm` and the other commands. */

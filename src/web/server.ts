@@ -14,6 +14,7 @@ import { HttpUser } from "../user/index.js";
 import type { DownloadLink, UiMeta } from "./api-types.js";
 import { normaliseBasePath } from "./base-path.js";
 import type { WebContext } from "./context.js";
+import { customParameters } from "./custom-parameters.js";
 import { downloadLinks } from "./downloads.js";
 import { LiveFeed } from "./live-feed.js";
 import type { LogBuffer } from "./log-buffer.js";
@@ -107,6 +108,7 @@ function buildMeta(
       classPicker: options.classPicker ?? false,
       distributed: options.distributed ?? false,
       downloads: downloadLinks(context),
+      customParameters: customParameters(environment),
     };
   };
 }

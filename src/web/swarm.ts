@@ -6,9 +6,10 @@
 import type { Runner, ShapeClass, UserClassInfo } from "../runner/index.js";
 import { parseTimespan } from "../shared/timespan.js";
 import { isHttpUrl } from "../shared/url.js";
-import { HttpUser } from "../user/index.js";
+import { type ArgumentValue, type CustomArgument, HttpUser } from "../user/index.js";
 import type { CommandResponse } from "./api-types.js";
 import { activeClassNames, type ClassChoice, choiceConflict, parseClassChoice } from "./class-picker.js";
+import { describeChanges, parseCustomParameters } from "./custom-parameters.js";
 
 /** A validated start (or edit) request. */
 export interface SwarmCommand {
@@ -19,6 +20,8 @@ export interface SwarmCommand {
   runTimeMs: number | undefined;
   /** The class picker's choice (undefined when --class-picker is off: the body's fields are ignored). */
   classChoice?: ClassChoice | undefined;
+  /** Custom arguments to set for the new test (none for an edit of a running test). */
+  customValues?: Array<[CustomArgument, ArgumentValue | undefined]>;
 }
 
 export type FieldProblem = { field: string; message: string };
@@ -144,8 +147,13 @@ export function parseSwarm(
     }
   }
 
+  // An edit changes users and spawn rate only: custom arguments apply to a new test.
+  const customValues = isRunning(runner) ? [] : parseCustomParameters(body, environment, problems);
+
   if (problems.length > 0) return { problems };
-  return { command: { userCount: userCount!, spawnRate: spawnRate!, host, runTimeMs, classChoice } };
+  return {
+    command: { userCount: userCount!, spawnRate: spawnRate!, host, runTimeMs, classChoice, customValues },
+  };
 }
 
 /**
@@ -183,6 +191,10 @@ export function applySwarm(
     environment.logger.info(
       `Class picker: ${activeClassNames(environment).join(", ")}${shape ? ` with the load shape ${shape.name}` : ""}`,
     );
+  }
+  if (!running && command.customValues && command.customValues.length > 0) {
+    for (const [argument, value] of command.customValues) environment.setCustomOption(argument, value);
+    environment.logger.info(`Custom parameters: ${describeChanges(command.customValues)}`);
   }
   // Locust answers with the chosen classes, sorted.
   const picked = choice ? { user_classes: activeClassNames(environment).sort() } : {};

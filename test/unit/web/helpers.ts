@@ -4,20 +4,30 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { Environment, LocalRunner, type Runner, type WorkerSummary } from "../../../src/runner/index.js";
 import { Logger } from "../../../src/shared/logger.js";
-import { constant, HttpUser, type LoadTestShape, task, type UserClass } from "../../../src/user/index.js";
+import {
+  type CustomArgument,
+  constant,
+  HttpUser,
+  type LoadTestShape,
+  task,
+  type UserClass,
+} from "../../../src/user/index.js";
 import { buildWebApp, type LiveFeed, LogBuffer, type WebServerOptions } from "../../../src/web/index.js";
 
 /** A target on 127.0.0.1: /ok answers 200, /fail 500, anything else 404. Counts requests. */
 export interface Target {
   url: string;
   requests: number;
+  /** Every path requested, in order. */
+  paths: string[];
   close(): Promise<void>;
 }
 
 export async function startTarget(): Promise<Target> {
-  const target = { url: "", requests: 0, close: async () => {} };
+  const target = { url: "", requests: 0, paths: [] as string[], close: async () => {} };
   const server: Server = createServer((req, res) => {
     target.requests++;
+    if (target.paths.length < 10_000) target.paths.push(req.url ?? "");
     if (req.url === "/ok") res.writeHead(200, { "content-type": "text/plain" }).end("ok");
     else if (req.url === "/fail") res.writeHead(500, { "content-type": "text/plain" }).end("boom");
     else res.writeHead(404).end();
@@ -64,6 +74,8 @@ export async function makeWebRun(
     availableShapeClasses?: Array<new () => LoadTestShape>;
     web?: Partial<WebServerOptions>;
     runner?: (environment: Environment) => LocalRunner;
+    customArguments?: readonly CustomArgument[];
+    parsedOptions?: Record<string, unknown>;
   } = {},
 ): Promise<WebRun> {
   const logs = new LogBuffer(100);
@@ -72,6 +84,8 @@ export async function makeWebRun(
     host: options.host,
     shapeClass: options.shapeClass,
     availableShapeClasses: options.availableShapeClasses,
+    customArguments: options.customArguments,
+    parsedOptions: options.parsedOptions,
     logger: new Logger((record) => logs.add(record), "DEBUG"),
   });
   const runner = options.runner?.(environment) ?? new LocalRunner(environment);

@@ -24,6 +24,7 @@ const meta = (): UiMeta => ({
   classPicker: false,
   distributed: false,
   downloads: [],
+  customParameters: [],
 });
 
 function parse(text: string): LiveUpdate {

@@ -8,9 +8,18 @@ import type { DialogMode } from "../App.js";
 import { ApiError, swarm } from "../api.js";
 import type { LiveState } from "../store.js";
 import { ClassPicker, NO_SHAPE } from "./ClassPicker.js";
+import {
+  CustomParameters,
+  type CustomValues,
+  checkCustomValues,
+  customFields,
+  initialCustomValues,
+} from "./CustomParameters.js";
 
 type Field = "user_count" | "spawn_rate" | "host" | "run_time";
-type Problems = Partial<Record<Field | "user_classes" | "shape_class" | "form", string>>;
+// Custom parameters' problems are keyed by their field names too.
+type Problems = Partial<Record<Field | "user_classes" | "shape_class" | "form", string>> &
+  Record<string, string | undefined>;
 
 const TIMESPAN = /^(\d+(\.\d+)?|(\d+(\.\d+)?h)?(\d+(\.\d+)?m)?(\d+(\.\d+)?s)?)$/i;
 
@@ -84,6 +93,9 @@ export function SwarmForm({
   const [chosenShape, setChosenShape] = useState(meta.shapeClass ?? NO_SHAPE);
   const shapeName = picker ? (chosenShape === NO_SHAPE ? null : chosenShape) : meta.shapeClass;
   const shape = shapeName !== null;
+  // The locustfile's custom arguments: set for a new test only (an edit changes users and rate).
+  const parameters = edit ? [] : meta.customParameters;
+  const [custom, setCustom] = useState<CustomValues>(() => initialCustomValues(meta.customParameters));
   // As Locust's: a master with no worker has nobody to run users.
   const noWorkers = meta.distributed && (status?.workerCount ?? 0) === 0;
 
@@ -105,6 +117,7 @@ export function SwarmForm({
     event.preventDefault();
     const found = checkForm(values, { edit, hostOptional: meta.hostOptional, shape });
     if (picker && chosen.size === 0) found.user_classes = "Choose at least one user class";
+    Object.assign(found, checkCustomValues(parameters, custom));
     setProblems(found);
     if (Object.keys(found).length > 0) return;
     setSending(true);
@@ -117,6 +130,7 @@ export function SwarmForm({
               spawn_rate: values.spawn_rate.trim(),
               host: values.host.trim(),
               run_time: values.run_time.trim(),
+              ...customFields(parameters, custom),
               ...(picker
                 ? {
                     // In the locustfile's order, as the checkboxes show them.
@@ -194,6 +208,15 @@ export function SwarmForm({
             placeholder: "http://127.0.0.1:8080",
             type: "url",
           })}
+        <CustomParameters
+          parameters={parameters}
+          values={custom}
+          problems={problems}
+          onChange={(name, value) => {
+            setCustom((c) => ({ ...c, [name]: value }));
+            setProblems((p) => ({ ...p, [name]: undefined, form: undefined }));
+          }}
+        />
         {!edit && !shape && (
           <details open={advanced} onToggle={(e) => setAdvanced((e.target as HTMLDetailsElement).open)}>
             <summary>Advanced options</summary>
