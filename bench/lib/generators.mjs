@@ -19,10 +19,11 @@ import { join } from "node:path";
 export const TOOL_NAMES = ["cicada", "wrk", "autocannon", "locust"];
 /**
  * Extra tools, only when named in --tools: Cicada with a 64 MB young generation
- * (NODE_OPTIONS=--max-semi-space-size=64), the tuning docs/performance.md suggests for
- * thousands of users per process.
+ * (NODE_OPTIONS=--max-semi-space-size=64, one process), and Cicada in the one process
+ * `node` started, with Node's default 16 MB young generation (CICADA_RELAUNCH=0; the
+ * `cicada` command otherwise runs in a child with 32 MB, src/cli/launcher.ts).
  */
-export const EXTRA_TOOL_NAMES = ["cicada-tuned"];
+export const EXTRA_TOOL_NAMES = ["cicada-tuned", "cicada-one-process"];
 
 /** Cicada's locustfile for each target path. */
 const CICADA_LOCUSTFILES = {
@@ -69,6 +70,17 @@ export const generators = {
     command(spec) {
       const base = generators.cicada.command(spec);
       return { ...base, env: { ...base.env, NODE_OPTIONS: "--max-semi-space-size=64" } };
+    },
+    parse(result, spec) {
+      return generators.cicada.parse(result, spec);
+    },
+  },
+
+  "cicada-one-process": {
+    label: "Cicada, one process, default heap",
+    command(spec) {
+      const base = generators.cicada.command(spec);
+      return { ...base, env: { ...base.env, CICADA_RELAUNCH: "0" } };
     },
     parse(result, spec) {
       return generators.cicada.parse(result, spec);

@@ -30,16 +30,59 @@ export function liveCount() {
   return live.size;
 }
 
-/** CPU time (ms) and peak RSS (KiB) of a running process, or null once it is gone. */
+/** The direct children of `pid` (Linux's /proc/PID/task/PID/children), or none. */
+function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * One process: utime+stime plus the CPU of its reaped children, cutime+cstime (ticks);
+ * its peak RSS (VmHWM) and its current anonymous (private) memory (RssAnon), in KiB.
+ */
+function readOne(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Field 2 (comm) may contain spaces: count fields from the closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { ticks, peakRssKb: kb("VmHWM"), anonKb: kb("RssAnon") };
+}
+
+/**
+ * CPU time (ms) and memory (KiB) of a running process and all its descendants (the
+ * `cicada` command is a launcher and the Node process it starts; --processes adds
+ * workers), or null once it is gone. CPU: every process's own time plus its reaped
+ * children's (cutime/cstime), so an exited descendant is counted once, by its parent.
+ * Memory: the largest process's peak RSS plus the private (anonymous) memory of the
+ * others; summing their RSS would count the Node binary's pages, which they share, again
+ * for each (about 36 MB for the launcher, whose own memory is about 8 MB).
+ */
 export function readProcUsage(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Field 2 (comm) may contain spaces: count fields from the closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-    return { cpuMs: (ticks * 1000) / TICKS_PER_SECOND, peakRssKb: hwm ? Number(hwm[1]) : 0 };
+    const processes = [readOne(pid)];
+    const pending = childPids(pid);
+    while (pending.length > 0) {
+      const child = pending.pop();
+      try {
+        processes.push(readOne(child));
+        pending.push(...childPids(child));
+      } catch {
+        // Gone between the listing and the read.
+      }
+    }
+    const largest = processes.reduce((a, b) => (b.peakRssKb > a.peakRssKb ? b : a));
+    let ticks = 0;
+    let peakRssKb = largest.peakRssKb;
+    for (const usage of processes) {
+      ticks += usage.ticks;
+      if (usage !== largest) peakRssKb += usage.anonKb;
+    }
+    return { cpuMs: (ticks * 1000) / TICKS_PER_SECOND, peakRssKb };
   } catch {
     return null;
   }

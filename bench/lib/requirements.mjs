@@ -56,6 +56,7 @@ export function findTools(root) {
 
   available.cicada = existsSync(join(root, "dist", "cli", "main.js"));
   available["cicada-tuned"] = available.cicada;
+  available["cicada-one-process"] = available.cicada;
   versions.cicada = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
   if (!available.cicada) missing.push("Cicada's build: npm run build");
 
