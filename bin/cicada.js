@@ -1,4 +1,9 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
+// Cicada runs in a child Node with a larger young generation unless it already has one
+// (src/cli/launcher.ts explains why); this process then only stands in for it.
+import { relaunchIfNeeded } from "../dist/cli/launcher.js";
 
-main();
+if (!relaunchIfNeeded(import.meta.filename)) {
+  const { main } = await import("../dist/cli/main.js");
+  main();
+}

@@ -15,6 +15,7 @@ import { formatError } from "./format-error.js";
 import { runHeadless } from "./headless.js";
 import { tuneHeapGrowing } from "./heap-tuning.js";
 import type { CliIO, SignalName } from "./io.js";
+import { absorbSignalEchoes, followLauncher, RELAUNCHED_ENV, SignalEchoes } from "./launcher.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import type { CliOptions } from "./options.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
@@ -141,6 +142,12 @@ export function main(): void {
   process.setSourceMapsEnabled(true);
   // Before any load: a bounded old generation (heap-tuning.ts).
   tuneHeapGrowing(process.execArgv);
+  const signalEchoes = new SignalEchoes(process.env[RELAUNCHED_ENV] === "1");
+  if (process.env[RELAUNCHED_ENV] === "1") absorbSignalEchoes(signalEchoes);
+  followLauncher(() => {
+    // The launcher was killed (SIGKILL: it could not forward anything): end with it.
+    process.exit(ExitCode.internal);
+  });
   const io: CliIO = {
     argv: process.argv.slice(2),
     env: process.env,
@@ -149,7 +156,10 @@ export function main(): void {
     stdout: process.stdout,
     stderr: process.stderr,
     onSignal(handler) {
-      const listener = (signal: SignalName) => handler(signal);
+      const listener = (signal: SignalName) => {
+        // Under the launcher a terminal's Ctrl-C arrives twice (launcher.ts): one key press is one signal.
+        if (!signalEchoes.isEcho(signal)) handler(signal);
+      };
       process.on("SIGINT", listener);
       process.on("SIGTERM", listener);
       return () => {

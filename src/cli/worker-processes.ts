@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 import { EnvironmentError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { CliIO } from "./io.js";
+import { hasSemiSpaceSize, SEMI_SPACE_FLAG } from "./launcher.js";
 import type { CliOptions } from "./options.js";
 
 /** Lines of each child's output kept to show if it fails. */
@@ -68,10 +69,9 @@ export function startWorkerProcesses(
     if (value !== undefined && !key.startsWith("CICADA_")) env[key] = value;
   }
   const args = [
-    // A larger young generation: short-lived per-request objects then die young instead of
-    // being promoted, which measured ~25 % less memory per user and far fewer GC pauses at
-    // 10,000 users (docs/performance.md). A user's own NODE_OPTIONS still wins.
-    ...(io.env.NODE_OPTIONS?.includes("--max-semi-space-size") ? [] : ["--max-semi-space-size=64"]),
+    // The larger young generation every Cicada process gets (launcher.ts), given here
+    // directly, so the workers start without a launcher. A user's own NODE_OPTIONS wins.
+    ...(hasSemiSpaceSize([], io.env.NODE_OPTIONS) ? [] : [SEMI_SPACE_FLAG]),
     io.cliScript,
     "--worker",
     "-f",

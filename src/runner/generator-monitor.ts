@@ -204,7 +204,8 @@ function gcHint(gcPercent: number): string {
   if (gcPercent < GC_HINT_PERCENT) return "";
   return (
     ` Garbage collection took ${gcPercent.toFixed(0)} % of that second: with thousands of users per ` +
-    "process, a larger young generation helps (NODE_OPTIONS=--max-semi-space-size=64, see docs/performance.md)."
+    "process, use more processes (--processes) or a young generation larger than Cicada's 32 MB " +
+    "(NODE_OPTIONS=--max-semi-space-size=64, see docs/performance.md)."
   );
 }
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   aggregated,
+  cicadaPid,
   freePort,
   masterPerWorker,
   startCicada,
@@ -37,7 +38,9 @@ test("a worker killed mid-run is missing within ~5 s, its users move, and what i
   const victimId = (await victim.waitFor(/Worker (\S+) connecting/))[1]!;
   // Let it report at least once (reports go out every 3 s).
   await new Promise((resolve) => setTimeout(resolve, 4000));
-  victim.child.kill("SIGKILL");
+  // The worker process itself (under its launcher), as the OOM killer would pick it.
+  const victimPid = cicadaPid(victim);
+  process.kill(victimPid, "SIGKILL");
   const killedAt = performance.now();
   await master.waitFor(
     new RegExp(`Worker ${victimId} \\(index \\d\\) failed to send heartbeats: it is missing`),
@@ -56,7 +59,7 @@ test("a worker killed mid-run is missing within ~5 s, its users move, and what i
   const perWorker = masterPerWorker(out);
   const fromVictim = perWorker.get(victimId);
   assert.ok(fromVictim && fromVictim.requests > 0, `nothing kept from the killed worker:\n${out}`);
-  const servedToVictim = target.served.get(String(victim.child.pid)) ?? 0;
+  const servedToVictim = target.served.get(String(victimPid)) ?? 0;
   assert.ok(fromVictim.requests <= servedToVictim, "the master cannot hold more than the killed worker sent");
   // Final totals = what the survivors measured + what the killed worker reported before it died.
   assert.deepEqual(aggregated(out), sum([...survivors.values(), fromVictim]));

@@ -3,7 +3,7 @@
  * Cicada (and Locust) processes that are always killed when a test ends, and parsers
  * for the lines the tests compare.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -151,6 +151,23 @@ export function startCicada(
   options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Proc {
   return startProcess(t, process.execPath, [CLI, ...args], options);
+}
+
+/**
+ * The pid of the process that runs Cicada for `proc`: the `cicada` command is a launcher
+ * whose child Node process does the work (src/cli/launcher.ts); `proc` itself when it
+ * runs in place (CICADA_RELAUNCH=0).
+ */
+export function cicadaPid(proc: Proc): number {
+  const launcher = proc.child.pid!;
+  let out = "";
+  try {
+    out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(launcher)], { encoding: "utf8" });
+  } catch {
+    return launcher; // no children at all
+  }
+  const child = out.split("\n").find((line) => line.includes("bin/cicada.js"));
+  return child ? Number.parseInt(child.trim(), 10) : launcher;
 }
 
 /** Requests and failures of the first Aggregated row (the final table with --only-summary). */

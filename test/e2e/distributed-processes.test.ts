@@ -12,12 +12,19 @@ import {
   writeLocustfile,
 } from "./distributed-helpers.js";
 
-/** The worker processes of a --processes parent (it also has esbuild's service process). */
-function workerPids(parent: number): number[] {
-  return execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(parent)], { encoding: "utf8" })
+/**
+ * The worker processes under a `cicada --processes` command: the grandchildren of the
+ * process the test started (the launcher, whose child is the master; the master also has
+ * esbuild's service process).
+ */
+function workerPids(launcher: number): number[] {
+  const table = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], { encoding: "utf8" })
     .split("\n")
-    .filter((line) => line.includes("--worker"))
-    .map((line) => Number.parseInt(line.trim(), 10));
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3]! }));
+  const masters = new Set(table.filter((row) => row.ppid === launcher).map((row) => row.pid));
+  return table.filter((row) => masters.has(row.ppid) && row.args.includes("--worker")).map((row) => row.pid);
 }
 
 function alive(pid: number): boolean {
@@ -105,12 +112,7 @@ test("--processes 2 with Ctrl-C: everything stops, what was measured is printed"
   );
   await run.waitFor(/All users spawned/);
   // The parent's children: the two workers (and esbuild's service process).
-  const children = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(run.child.pid)], {
-    encoding: "utf8",
-  })
-    .split("\n")
-    .filter((line) => line.includes("--worker"))
-    .map((line) => Number.parseInt(line.trim(), 10));
+  const children = workerPids(run.child.pid!);
   assert.equal(children.length, 2, "two worker processes");
   await new Promise((resolve) => setTimeout(resolve, 1500));
   // A terminal's Ctrl-C reaches the whole process group; SIGINT to the parent alone must be enough too.
