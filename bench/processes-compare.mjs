@@ -66,6 +66,9 @@ try {
           rps: total?.rps ?? null,
           requests: total?.numRequests ?? null,
           failures: total?.numFailures ?? null,
+          // CPU of the whole tree (launcher, master, workers): what distribution costs per request.
+          cpuUsPerRequest: total?.numRequests ? (run.cpuMs * 1000) / total.numRequests : null,
+          generatorCpuPercent: run.cpuPercent,
         };
         results.push(row);
         console.log(JSON.stringify(row));
@@ -79,12 +82,14 @@ try {
 
 // Medians of the rounds, and the ratio `--processes 2` / one process, per scenario.
 for (const { path, users } of SCENARIOS) {
-  const rps = (processes) =>
-    median(results.filter((r) => r.path === path && r.processes === processes).map((r) => r.rps));
-  const one = rps(1);
-  const two = rps(2);
+  const pick = (processes, field) =>
+    median(results.filter((r) => r.path === path && r.processes === processes).map((r) => r[field]));
+  const one = pick(1, "rps");
+  const two = pick(2, "rps");
   const ratio = one && two ? (two / one).toFixed(2) : "–";
+  const cpu = (processes) =>
+    `${pick(processes, "cpuUsPerRequest")?.toFixed(1)} µs/req, ${pick(processes, "generatorCpuPercent")?.toFixed(0)} % CPU`;
   console.log(
-    `${path}, ${users} users: 1 process ${Math.round(one ?? 0)} req/s, --processes 2 ${Math.round(two ?? 0)} req/s (${ratio}×)`,
+    `${path}, ${users} users: 1 process ${Math.round(one ?? 0)} req/s (${cpu(1)}), --processes 2 ${Math.round(two ?? 0)} req/s (${cpu(2)}) = ${ratio}×`,
   );
 }
