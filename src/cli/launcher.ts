@@ -30,10 +30,14 @@ export function hasSemiSpaceSize(execArgv: readonly string[], nodeOptions: strin
   return [...execArgv, ...(nodeOptions ?? "").split(/\s+/)].some((arg) => SEMI_SPACE_ARG.test(arg));
 }
 
+/** `--inspect`, `--inspect-brk`, `--inspect-wait`, `--inspect-port`: a debugger is attached to this process. */
+const INSPECT_ARG = /^--inspect(?:-brk|-wait|-port)?(?:=|$)/;
+
 /**
  * Whether to start Cicada again in a child with `SEMI_SPACE_FLAG`: not when it already is
- * that child, not when the user chose a size (or opted out), and not on Windows, where
- * signals cannot be forwarded to a child the way a terminal delivers them.
+ * that child, not when the user chose a size (or opted out), not under a debugger (it
+ * is attached to this process, and a child would want the same port), and not on
+ * Windows, where signals cannot be forwarded to a child the way a terminal delivers them.
  */
 export function shouldRelaunch(
   execArgv: readonly string[],
@@ -42,6 +46,8 @@ export function shouldRelaunch(
 ): boolean {
   if (platform === "win32") return false;
   if (env[RELAUNCHED_ENV] === "1" || env[RELAUNCH_SWITCH_ENV] === "0") return false;
+  if ([...execArgv, ...(env.NODE_OPTIONS ?? "").split(/\s+/)].some((arg) => INSPECT_ARG.test(arg)))
+    return false;
   return !hasSemiSpaceSize(execArgv, env.NODE_OPTIONS);
 }
 

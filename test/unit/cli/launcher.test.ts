@@ -23,6 +23,13 @@ describe("the launcher's decision", () => {
     assert.equal(shouldRelaunch([], {}, "win32"), false);
   });
 
+  it("stays in the process a debugger is attached to", () => {
+    assert.equal(shouldRelaunch(["--inspect"], {}, "linux"), false);
+    assert.equal(shouldRelaunch(["--inspect-brk=9230"], {}, "linux"), false);
+    assert.equal(shouldRelaunch([], { NODE_OPTIONS: "--inspect-wait" }, "linux"), false);
+    assert.equal(shouldRelaunch(["--inspector-thing"], {}, "linux"), true);
+  });
+
   it("leaves a semi-space size the user gave to node alone, in either spelling", () => {
     assert.equal(shouldRelaunch(["--max-semi-space-size=64"], {}, "linux"), false);
     assert.equal(shouldRelaunch(["--max_semi_space_size", "8"], {}, "linux"), false);
