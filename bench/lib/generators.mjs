@@ -65,27 +65,8 @@ export const generators = {
     },
   },
 
-  "cicada-tuned": {
-    label: "Cicada, semi-space 64 MB",
-    command(spec) {
-      const base = generators.cicada.command(spec);
-      return { ...base, env: { ...base.env, NODE_OPTIONS: "--max-semi-space-size=64" } };
-    },
-    parse(result, spec) {
-      return generators.cicada.parse(result, spec);
-    },
-  },
-
-  "cicada-one-process": {
-    label: "Cicada, one process, default heap",
-    command(spec) {
-      const base = generators.cicada.command(spec);
-      return { ...base, env: { ...base.env, CICADA_RELAUNCH: "0" } };
-    },
-    parse(result, spec) {
-      return generators.cicada.parse(result, spec);
-    },
-  },
+  "cicada-tuned": cicadaWithEnv("Cicada, semi-space 64 MB", { NODE_OPTIONS: "--max-semi-space-size=64" }),
+  "cicada-one-process": cicadaWithEnv("Cicada, one process, default heap", { CICADA_RELAUNCH: "0" }),
 
   wrk: {
     label: "wrk",
@@ -173,5 +154,17 @@ export function parseSummaryTables(stdout) {
     p50: percentiles[0] ?? null,
     p95: percentiles[5] ?? null,
     p99: percentiles[7] ?? null,
+  };
+}
+
+/** Cicada run the same way, with extra environment variables (the extra tools above). */
+function cicadaWithEnv(label, env) {
+  return {
+    label,
+    command(spec) {
+      const base = generators.cicada.command(spec);
+      return { ...base, env: { ...base.env, ...env } };
+    },
+    parse: (result, spec) => generators.cicada.parse(result, spec),
   };
 }

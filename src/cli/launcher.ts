@@ -25,9 +25,14 @@ export const RELAUNCH_SWITCH_ENV = "CICADA_RELAUNCH";
 
 const SEMI_SPACE_ARG = /^--max[-_]semi[-_]space[-_]size(?:=|$)/;
 
+/** What node was started with: its own command-line flags and those in NODE_OPTIONS. */
+function nodeFlags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  return [...execArgv, ...(nodeOptions ?? "").split(/\s+/)];
+}
+
 /** True when a semi-space size was given to node already, on its command line or in NODE_OPTIONS. */
 export function hasSemiSpaceSize(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return [...execArgv, ...(nodeOptions ?? "").split(/\s+/)].some((arg) => SEMI_SPACE_ARG.test(arg));
+  return nodeFlags(execArgv, nodeOptions).some((arg) => SEMI_SPACE_ARG.test(arg));
 }
 
 /** `--inspect`, `--inspect-brk`, `--inspect-wait`, `--inspect-port`: a debugger is attached to this process. */
@@ -46,9 +51,8 @@ export function shouldRelaunch(
 ): boolean {
   if (platform === "win32") return false;
   if (env[RELAUNCHED_ENV] === "1" || env[RELAUNCH_SWITCH_ENV] === "0") return false;
-  if ([...execArgv, ...(env.NODE_OPTIONS ?? "").split(/\s+/)].some((arg) => INSPECT_ARG.test(arg)))
-    return false;
-  return !hasSemiSpaceSize(execArgv, env.NODE_OPTIONS);
+  const flags = nodeFlags(execArgv, env.NODE_OPTIONS);
+  return !flags.some((arg) => INSPECT_ARG.test(arg) || SEMI_SPACE_ARG.test(arg));
 }
 
 /** Signals the launcher passes on: Ctrl-C, `kill`, a closed terminal. */
@@ -90,11 +94,11 @@ export function relaunchIfNeeded(script: string): boolean {
 }
 
 /**
- * In the child: exit at once when the launcher is gone (its IPC channel closed), as if it
+ * In the relaunched child: exit at once when the launcher is gone (its IPC channel closed), as if it
  * had been killed with the launcher; the channel itself does not keep the process alive.
  */
 export function followLauncher(onGone: () => void): void {
-  if (process.env[RELAUNCHED_ENV] !== "1" || process.channel === undefined) return;
+  if (process.channel === undefined) return;
   process.channel.unref();
   process.on("disconnect", onGone);
 }

@@ -142,12 +142,15 @@ export function main(): void {
   process.setSourceMapsEnabled(true);
   // Before any load: a bounded old generation (heap-tuning.ts).
   tuneHeapGrowing(process.execArgv);
-  const signalEchoes = new SignalEchoes(process.env[RELAUNCHED_ENV] === "1");
-  if (process.env[RELAUNCHED_ENV] === "1") absorbSignalEchoes(signalEchoes);
-  followLauncher(() => {
-    // The launcher was killed (SIGKILL: it could not forward anything): end with it.
-    process.exit(ExitCode.internal);
-  });
+  const relaunched = process.env[RELAUNCHED_ENV] === "1";
+  const signalEchoes = new SignalEchoes(relaunched);
+  if (relaunched) {
+    absorbSignalEchoes(signalEchoes);
+    followLauncher(() => {
+      // The launcher was killed (SIGKILL: it could not forward anything): end with it.
+      process.exit(ExitCode.internal);
+    });
+  }
   const io: CliIO = {
     argv: process.argv.slice(2),
     env: process.env,

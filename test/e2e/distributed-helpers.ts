@@ -153,6 +153,31 @@ export function startCicada(
   return startProcess(t, process.execPath, [CLI, ...args], options);
 }
 
+/** The processes whose parent is `pid`, with their command lines (none when it has none). */
+export function childProcesses(pid: number): { pid: number; args: string }[] {
+  let out = "";
+  try {
+    out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)], { encoding: "utf8" });
+  } catch {
+    return []; // ps exits 1 when there is none
+  }
+  return out
+    .split("\n")
+    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+    .filter((match) => match !== null)
+    .map((match) => ({ pid: Number(match[1]), args: match[2]! }));
+}
+
+/** True while process `pid` exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The pid of the process that runs Cicada for `proc`: the `cicada` command is a launcher
  * whose child Node process does the work (src/cli/launcher.ts); `proc` itself when it
@@ -160,14 +185,7 @@ export function startCicada(
  */
 export function cicadaPid(proc: Proc): number {
   const launcher = proc.child.pid!;
-  let out = "";
-  try {
-    out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(launcher)], { encoding: "utf8" });
-  } catch {
-    return launcher; // no children at all
-  }
-  const child = out.split("\n").find((line) => line.includes("bin/cicada.js"));
-  return child ? Number.parseInt(child.trim(), 10) : launcher;
+  return childProcesses(launcher).find((child) => child.args.includes("bin/cicada.js"))?.pid ?? launcher;
 }
 
 /** Requests and failures of the first Aggregated row (the final table with --only-summary). */

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import {
   aggregated,
+  alive,
+  childProcesses,
   freePort,
   masterPerWorker,
   startCicada,
@@ -18,22 +19,10 @@ import {
  * esbuild's service process).
  */
 function workerPids(launcher: number): number[] {
-  const table = execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], { encoding: "utf8" })
-    .split("\n")
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
-    .filter((match) => match !== null)
-    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3]! }));
-  const masters = new Set(table.filter((row) => row.ppid === launcher).map((row) => row.pid));
-  return table.filter((row) => masters.has(row.ppid) && row.args.includes("--worker")).map((row) => row.pid);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return childProcesses(launcher)
+    .flatMap((master) => childProcesses(master.pid))
+    .filter((child) => child.args.includes("--worker"))
+    .map((child) => child.pid);
 }
 
 test("a master and 3 worker processes: users split by class, merged totals equal the sum of the workers' own", async (t) => {

@@ -4,32 +4,20 @@
 // is one interrupt, SIGKILL of the launcher takes the child with it, and the launcher
 // ends as its child ended.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { type TestContext, test } from "node:test";
-import { CLI, startCicada, startTarget, writeLocustfile } from "./distributed-helpers.js";
+import {
+  alive,
+  CLI,
+  childProcesses,
+  startCicada,
+  startTarget,
+  writeLocustfile,
+} from "./distributed-helpers.js";
 
 /** The Node children of `pid` that run the CLI script (not esbuild's service), with their arguments. */
 function cliChildren(pid: number): { pid: number; args: string }[] {
-  let out = "";
-  try {
-    out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)], { encoding: "utf8" });
-  } catch {
-    return []; // ps exits 1 when there is none
-  }
-  return out
-    .split("\n")
-    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
-    .filter((match) => match !== null && match[2]!.includes("bin/cicada.js"))
-    .map((match) => ({ pid: Number(match![1]), args: match![2]! }));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return childProcesses(pid).filter((child) => child.args.includes("bin/cicada.js"));
 }
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
