@@ -68,7 +68,10 @@ export {
   task,
   User,
   type WaitTimeFunction,
+  WebSocketUser,
 } from "./user/index.js";
+export type { ConnectOptions, WebSocketConnection, WebSocketData } from "./ws/index.js";
+export type { WaitOptions } from "./shared/message-inbox.js";
 
 /**
  * The events of the run started by the `cicada` command (Locust's `locust.events`).

@@ -32,4 +32,5 @@ export {
 } from "./task-plan.js";
 export { isTaskSetClass, SequentialTaskSet, TaskSet } from "./task-set.js";
 export { isAbstractClass, isUserClass, User, type UserClass } from "./user.js";
+export { WebSocketUser } from "./websocket-user.js";
 export { between, constant, constantPacing, constantThroughput, type WaitTimeFunction } from "./wait-time.js";
