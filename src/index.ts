@@ -10,7 +10,7 @@
  */
 import { Events } from "./user/events.js";
 
-export type { HttpResponse, HttpSession, RequestOptions } from "./http/index.js";
+export type { EventStream, EventStreamOptions, HttpResponse, HttpSession, RequestOptions, SseEvent } from "./http/index.js";
 export { decodeJsonHistogram, histogramPercentilesMs, mergeEntryHistograms } from "./reports/hdr-base64.js";
 export type {
   JsonEntry,

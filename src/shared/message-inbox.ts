@@ -70,6 +70,7 @@ export class MessageInbox<T> {
   private sentAtEpochMs = 0;
   private pending: PendingWait<T> | undefined;
   private closedBecause: WaitFailure | undefined;
+  private cancelledBecause: { reason: unknown } | undefined;
   /** Messages dropped because the inbox was full while nobody waited. */
   dropped = 0;
 
@@ -117,8 +118,9 @@ export class MessageInbox<T> {
     if (wait !== undefined) this.fail(wait, reason);
   }
 
-  /** The user is being stopped: a pending wait rejects with `reason` and is not reported. */
+  /** The user is being stopped: a pending wait, and every later one, rejects with `reason`, unreported. */
   cancel(reason: unknown): void {
+    this.cancelledBecause ??= { reason };
     const wait = this.pending;
     if (wait === undefined) return;
     this.settle(wait);
@@ -127,6 +129,7 @@ export class MessageInbox<T> {
 
   /** Resolves with the first matching message, or undefined after reporting a failure. */
   waitFor(predicate: (message: T) => boolean, options: WaitOptions): Promise<T | undefined> {
+    if (this.cancelledBecause !== undefined) return Promise.reject(this.cancelledBecause.reason);
     if (this.pending !== undefined) {
       return Promise.reject(new Error("waitFor: this stream already has a wait in progress; await it first"));
     }
