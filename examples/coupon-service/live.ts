@@ -42,7 +42,8 @@ export function attachLiveFeed(
     const coupons = store.allStats().map((s) => ({ id: s.id, remaining: s.stock - s.issued }));
     return { type: "coupons-left", left: coupons.reduce((sum, c) => sum + c.remaining, 0), coupons };
   };
-  const signedIn = (req: IncomingMessage) => isSignedIn(parseCookies(req.headers.cookie).get("sessionid") ?? "");
+  const signedIn = (req: IncomingMessage) =>
+    isSignedIn(parseCookies(req.headers.cookie).get("sessionid") ?? "");
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
@@ -88,7 +89,8 @@ function answer(ws: WebSocket, text: string, current: () => CouponsLeft): void {
   }
   if (message.type === "ping") ws.send(JSON.stringify({ type: "pong", id: message.id ?? null }));
   else if (message.type === "left") ws.send(JSON.stringify(current()));
-  else ws.send(JSON.stringify({ type: "error", error: `unknown message type ${JSON.stringify(message.type)}` }));
+  else
+    ws.send(JSON.stringify({ type: "error", error: `unknown message type ${JSON.stringify(message.type)}` }));
 }
 
 function refuse(socket: Duplex, status: number, reason: string): void {

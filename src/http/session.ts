@@ -13,9 +13,9 @@ import type { TimeoutSettings } from "./errors.js";
 import { Exchange, type ExchangeHost } from "./exchange.js";
 import { type CsrfSettings, checkHeaders, HeaderBuilder, type HopHeaders, isMethodToken } from "./headers.js";
 import type { HttpSessionOptions, RequestOptions } from "./options.js";
+import { type HttpResponse, toRequestEvent } from "./response.js";
 import { abortEventStreams, type EventStream, type EventStreamOptions, openEventStream } from "./sse.js";
 import { sessionStreamLink } from "./sse-link.js";
-import { type HttpResponse, toRequestEvent } from "./response.js";
 import {
   appendQuery,
   type BaseUrl,

@@ -95,7 +95,8 @@ export class EventStreamParser {
   private keepPartial(bytes: Buffer): void {
     this.partial.push(bytes);
     this.partialBytes += bytes.length;
-    if (this.eventBytes + this.partialBytes > this.maxEventBytes) throw new EventTooLargeError(this.maxEventBytes);
+    if (this.eventBytes + this.partialBytes > this.maxEventBytes)
+      throw new EventTooLargeError(this.maxEventBytes);
   }
 
   private takeLine(bytes: Buffer, start: number, end: number): Buffer {

@@ -10,7 +10,7 @@
  * for a user's browser tab that loses its feed. A status other than 200, another content
  * type, a timeout or an end before the first event is a recorded failure, never thrown.
  */
-import { request as httpRequest, type IncomingMessage, type ClientRequest } from "node:http";
+import { type ClientRequest, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { StopUser } from "../shared/control-flow.js";
 import { MessageInbox, WaitFailure, type WaitOptions, type WaitReport } from "../shared/message-inbox.js";
@@ -116,7 +116,9 @@ export class EventStream {
   /** @internal No more events will come. */
   ended(why: string): void {
     this.release();
-    this.inbox.close(new WaitFailure("ConnectionClosed", this.closedByClient ? "the stream was closed by the client" : why));
+    this.inbox.close(
+      new WaitFailure("ConnectionClosed", this.closedByClient ? "the stream was closed by the client" : why),
+    );
   }
 
   /** @internal The user is being stopped: a pending wait rejects with `reason` (unrecorded). */
@@ -174,7 +176,10 @@ export async function openEventStream(
 }
 
 /** Aborts every stream `owner` opened (the user is being stopped or closed). */
-export function abortEventStreams(owner: object, reason: unknown = new StopUser("stream aborted: the user was stopped")): void {
+export function abortEventStreams(
+  owner: object,
+  reason: unknown = new StopUser("stream aborted: the user was stopped"),
+): void {
   const streams = openStreams.get(owner);
   if (streams === undefined) return;
   openStreams.delete(owner);
@@ -202,7 +207,12 @@ function firstEvent(
       if (!settled) settle(event);
       else stream.inbox.push(event);
     });
-    const headers = { accept: "text/event-stream", "cache-control": "no-store", ...link.headersFor(url), ...ownHeaders };
+    const headers = {
+      accept: "text/event-stream",
+      "cache-control": "no-store",
+      ...link.headersFor(url),
+      ...ownHeaders,
+    };
     const send = url.startsWith("https:") ? httpsRequest : httpRequest;
     const request = send(url, { headers, agent: false, rejectUnauthorized: !link.insecure });
     stream.attach(request);
@@ -235,7 +245,10 @@ function firstEvent(
       });
       response.on("end", () => {
         if (settled) stream.ended("the server ended the event stream");
-        else settle(new WaitFailure("ConnectionClosed", "the server ended the event stream before the first event"));
+        else
+          settle(
+            new WaitFailure("ConnectionClosed", "the server ended the event stream before the first event"),
+          );
       });
       response.on("error", () => {}); // the request's error or close says it
       response.on("close", () => {
@@ -253,7 +266,10 @@ function responseProblem(response: IncomingMessage): Error | undefined {
   if (status !== 200) return httpStatusError(status, response.statusMessage ?? "");
   const type = (response.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "text/event-stream") {
-    return new HttpRequestError("SseError", `expected content-type text/event-stream, got '${type || "none"}'`);
+    return new HttpRequestError(
+      "SseError",
+      `expected content-type text/event-stream, got '${type || "none"}'`,
+    );
   }
   return undefined;
 }

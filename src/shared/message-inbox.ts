@@ -135,7 +135,9 @@ export class MessageInbox<T> {
     }
     const timeoutSeconds = options.timeout ?? this.options.defaultTimeoutSeconds;
     if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) {
-      return Promise.reject(new RangeError(`waitFor: timeout must be a number of seconds > 0, got ${timeoutSeconds}`));
+      return Promise.reject(
+        new RangeError(`waitFor: timeout must be a number of seconds > 0, got ${timeoutSeconds}`),
+      );
     }
     const nowMs = performance.now();
     const clockStartMs = this.sentAtMs ?? nowMs;

@@ -24,7 +24,12 @@ export function isTargetUrl(text: string): boolean {
   }
 }
 
-const toHttp: Record<string, string> = { "ws:": "http:", "wss:": "https:", "grpc:": "http:", "grpcs:": "https:" };
+const toHttp: Record<string, string> = {
+  "ws:": "http:",
+  "wss:": "https:",
+  "grpc:": "http:",
+  "grpcs:": "https:",
+};
 const toWs: Record<string, string> = { "http:": "ws:", "https:": "wss:" };
 
 /** The same URL with an http(s) scheme: `ws://h/x` → `http://h/x` (others unchanged). */

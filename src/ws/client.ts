@@ -69,7 +69,9 @@ export class WebSocketClient {
     if (this.interrupted) throw new StopUser("connect refused: the user is being stopped");
     const url = toWebSocketScheme(joinToBase(this.options.baseUrl, pathOrUrl));
     if (!/^wss?:\/\//i.test(url)) {
-      throw new Error(`cannot open a WebSocket to "${url}": expected a ws://, wss://, http:// or https:// URL`);
+      throw new Error(
+        `cannot open a WebSocket to "${url}": expected a ws://, wss://, http:// or https:// URL`,
+      );
     }
     const { WebSocket } = await (wsModule ??= import("ws"));
     const name = options.name ?? pathOrUrl;
@@ -127,7 +129,11 @@ export class WebSocketClient {
   }
 
   /** Resolves undefined when the socket opened, else the failure (the socket is dropped). */
-  private handshake(socket: WebSocket, url: string, timeoutSeconds: number): Promise<WebSocketError | undefined> {
+  private handshake(
+    socket: WebSocket,
+    url: string,
+    timeoutSeconds: number,
+  ): Promise<WebSocketError | undefined> {
     return new Promise((resolve) => {
       const finish = (failure: WebSocketError | undefined) => {
         clearTimeout(timer);
@@ -148,7 +154,12 @@ export class WebSocketClient {
         finish(new WebSocketError("WebSocketUpgradeRefused", `${status} (${url})`));
       };
       const timer = setTimeout(() => {
-        finish(new WebSocketError("ConnectTimeout", `no WebSocket handshake with ${url} within ${timeoutSeconds} s`));
+        finish(
+          new WebSocketError(
+            "ConnectTimeout",
+            `no WebSocket handshake with ${url} within ${timeoutSeconds} s`,
+          ),
+        );
       }, timeoutSeconds * 1000);
       socket.on("open", onOpen);
       socket.on("error", onError);
@@ -156,7 +167,8 @@ export class WebSocketClient {
       const link = this.options.link;
       if (link !== undefined) {
         socket.once("upgrade", (response: IncomingMessage) => {
-          for (const value of response.headers["set-cookie"] ?? []) link.storeCookie(value, toHttpScheme(url));
+          for (const value of response.headers["set-cookie"] ?? [])
+            link.storeCookie(value, toHttpScheme(url));
         });
       }
     });

@@ -81,7 +81,10 @@ export class WebSocketConnection {
    * the message, or with undefined after recording a failure (a timeout, or the socket
    * closed first). A predicate that throws rejects the call (a bug in the task).
    */
-  waitFor(predicate: (message: WebSocketData) => boolean, options: WaitOptions): Promise<WebSocketData | undefined> {
+  waitFor(
+    predicate: (message: WebSocketData) => boolean,
+    options: WaitOptions,
+  ): Promise<WebSocketData | undefined> {
     return this.inbox.waitFor(predicate, options);
   }
 

@@ -6,9 +6,14 @@ import { EventStreamParser, EventTooLargeError, type SseEvent } from "../../../s
 // The trusted implementation: undici's EventSource stream parser (Node's fetch stack).
 const require = createRequire(import.meta.url);
 const { EventSourceStream } = require("undici/lib/web/eventsource/eventsource-stream.js") as {
-  EventSourceStream: new (options?: object) => {
+  EventSourceStream: new (
+    options?: object,
+  ) => {
     write(chunk: Buffer): void;
-    on(event: "data", listener: (event: { type: string; options: { data: string; lastEventId?: string } }) => void): void;
+    on(
+      event: "data",
+      listener: (event: { type: string; options: { data: string; lastEventId?: string } }) => void,
+    ): void;
   };
 };
 
@@ -22,7 +27,9 @@ function cicada(chunks: Buffer[]): SseEvent[] {
 function undici(chunks: Buffer[]): SseEvent[] {
   const events: SseEvent[] = [];
   const stream = new EventSourceStream();
-  stream.on("data", (e) => events.push({ event: e.type, data: e.options.data, id: e.options.lastEventId ?? "" }));
+  stream.on("data", (e) =>
+    events.push({ event: e.type, data: e.options.data, id: e.options.lastEventId ?? "" }),
+  );
   for (const chunk of chunks) stream.write(chunk);
   return events;
 }
@@ -36,13 +43,17 @@ function same(bytes: Buffer, splits: number[], label: string): void {
     start = at;
   }
   chunks.push(bytes.subarray(start));
-  assert.deepEqual(cicada(chunks), undici(chunks), `${label} split at ${splits.join(",")}: ${JSON.stringify(bytes.toString("latin1"))}`);
+  assert.deepEqual(
+    cicada(chunks),
+    undici(chunks),
+    `${label} split at ${splits.join(",")}: ${JSON.stringify(bytes.toString("latin1"))}`,
+  );
 }
 
 const corpus: string[] = [
   "data: hello\n\n",
   "data: a\ndata: b\n\n",
-  "event: update\ndata: {\"left\":3}\nid: 7\n\n",
+  'event: update\ndata: {"left":3}\nid: 7\n\n',
   "data:no space\r\n\r\n",
   "data: cr only\r\rdata: second\r\r",
   ": a comment\ndata: x\n\n",
@@ -96,10 +107,14 @@ describe("EventStreamParser against undici's EventSource parser", () => {
         text += pick(endings);
       }
       const bytes = Buffer.from(text, "utf8");
-      const splits = [...new Set([0, 1, 2].map(() => 1 + Math.floor(random() * Math.max(1, bytes.length - 1))))].sort(
-        (a, b) => a - b,
+      const splits = [
+        ...new Set([0, 1, 2].map(() => 1 + Math.floor(random() * Math.max(1, bytes.length - 1)))),
+      ].sort((a, b) => a - b);
+      same(
+        bytes,
+        splits.filter((at) => at < bytes.length),
+        `round ${round}`,
       );
-      same(bytes, splits.filter((at) => at < bytes.length), `round ${round}`);
     }
   });
 

@@ -35,15 +35,27 @@ describe("MessageInbox", () => {
     const reports: WaitReport[] = [];
     const box = inbox(reports);
     const first = box.waitFor((m) => m === "x", { name: "first" });
-    await assert.rejects(box.waitFor(() => true, { name: "second" }), /already has a wait in progress/);
+    await assert.rejects(
+      box.waitFor(() => true, { name: "second" }),
+      /already has a wait in progress/,
+    );
     box.push("x");
     assert.equal(await first, "x");
-    const throwing = box.waitFor(() => {
-      throw new SyntaxError("bad JSON");
-    }, { name: "throws" });
+    const throwing = box.waitFor(
+      () => {
+        throw new SyntaxError("bad JSON");
+      },
+      { name: "throws" },
+    );
     box.push("y");
     await assert.rejects(throwing, SyntaxError);
-    await assert.rejects(box.waitFor(() => true, { name: "bad", timeout: 0 }), RangeError);
-    assert.deepEqual(reports.map((r) => r.name), ["first"]);
+    await assert.rejects(
+      box.waitFor(() => true, { name: "bad", timeout: 0 }),
+      RangeError,
+    );
+    assert.deepEqual(
+      reports.map((r) => r.name),
+      ["first"],
+    );
   });
 });

@@ -7,7 +7,12 @@ import { StopUser } from "../../../src/shared/control-flow.js";
 import type { RequestEvent } from "../../../src/shared/request-event.js";
 
 /** A real event-stream server with one route per behaviour under test. */
-function startServer(): Promise<{ server: Server; url: string; streams: Set<ServerResponse>; cookies: string[] }> {
+function startServer(): Promise<{
+  server: Server;
+  url: string;
+  streams: Set<ServerResponse>;
+  cookies: string[];
+}> {
   const streams = new Set<ServerResponse>();
   const cookies: string[] = [];
   const server = createServer((req, res) => {

@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { WebSocketServer } from "ws";
 import { type CouponService, startCouponService } from "../../../examples/coupon-service/service.js";
-import type { RequestEvent } from "../../../src/shared/request-event.js";
 import { StopUser } from "../../../src/shared/control-flow.js";
+import type { RequestEvent } from "../../../src/shared/request-event.js";
 import { constant, task, WebSocketUser } from "../../../src/user/index.js";
 import { WebSocketClient } from "../../../src/ws/index.js";
 import { makeRun, waitFor } from "../../helpers/env.js";
@@ -67,10 +67,18 @@ describe("WebSocketClient against a real ws server", () => {
     await ws.close();
     assert.deepEqual(
       events.map((e) => [e.requestType, e.name, e.exception ?? null]),
-      [["WS", "/chat", null], ["WS", "greeting", null], ["WS", "late reply", null], ["WS", "binary", null]],
+      [
+        ["WS", "/chat", null],
+        ["WS", "greeting", null],
+        ["WS", "late reply", null],
+        ["WS", "binary", null],
+      ],
     );
     const late = events[2]!;
-    assert.ok(late.responseTimeMs >= 145 && late.responseTimeMs <= waited + 1, `${late.responseTimeMs} vs ${waited}`);
+    assert.ok(
+      late.responseTimeMs >= 145 && late.responseTimeMs <= waited + 1,
+      `${late.responseTimeMs} vs ${waited}`,
+    );
     assert.equal(late.responseLength, 4);
     assert.equal(events[3]!.responseLength, 3);
   });
@@ -83,7 +91,10 @@ describe("WebSocketClient against a real ws server", () => {
     await new Promise((resolve) => setTimeout(resolve, 50)); // the answer is in before the wait
     assert.equal(await ws.waitFor((m) => m === "pong", { name: "pong" }), "pong");
     const pong = events.find((e) => e.name === "pong")!;
-    assert.ok(pong.responseTimeMs < 45, `timed to the message's arrival, not the call: ${pong.responseTimeMs}`);
+    assert.ok(
+      pong.responseTimeMs < 45,
+      `timed to the message's arrival, not the call: ${pong.responseTimeMs}`,
+    );
     await ws.close();
   });
 
@@ -126,7 +137,11 @@ describe("WebSocketClient against a real ws server", () => {
     assert.match(String(nobody.error), /ConnectionRefusedError/);
     assert.deepEqual(
       events.map((e) => [e.name, String(e.exception).split(":")[0]]),
-      [["private", "WebSocketUpgradeRefused"], ["on refused", "ConnectionClosed"], ["/x", "ConnectionRefusedError"]],
+      [
+        ["private", "WebSocketUpgradeRefused"],
+        ["on refused", "ConnectionClosed"],
+        ["/x", "ConnectionRefusedError"],
+      ],
     );
   });
 
@@ -165,7 +180,9 @@ describe("WebSocketUser against the coupon service's live feed", () => {
         assert.ok(anonymous.error);
         await this.client.get("/signin");
         const csrfmiddlewaretoken = this.client.cookies.get("csrftoken")!;
-        await this.client.post("/signin", { form: { username: "w", password: "cicada", csrfmiddlewaretoken } });
+        await this.client.post("/signin", {
+          form: { username: "w", password: "cicada", csrfmiddlewaretoken },
+        });
       }
       @task async watch() {
         const ws = await this.connect("/live");
@@ -177,7 +194,14 @@ describe("WebSocketUser against the coupon service's live feed", () => {
     }
     const { runner, environment } = makeRun([Watcher], { host: service.url.replace("http://", "ws://") });
     await runner.start(1, 10);
-    assert.ok(await waitFor(() => (environment.stats.snapshot(Date.now()).entries.find((e) => e.name === "pong")?.numRequests ?? 0) >= 2, 5000));
+    assert.ok(
+      await waitFor(
+        () =>
+          (environment.stats.snapshot(Date.now()).entries.find((e) => e.name === "pong")?.numRequests ?? 0) >=
+          2,
+        5000,
+      ),
+    );
     await runner.quitAndWait();
     const snapshot = environment.stats.snapshot(Date.now());
     const row = (name: string) => snapshot.entries.find((e) => e.method === "WS" && e.name === name);
