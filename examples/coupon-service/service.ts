@@ -98,7 +98,8 @@ export async function startCouponService(options: CouponServiceOptions = {}): Pr
     url,
     close: () => {
       live.close();
-      return (closing ??= close(server));
+      closing ??= close(server);
+      return closing;
     },
   };
 }

@@ -111,7 +111,8 @@ class SharedBrowser {
     }
     this.open++;
     try {
-      const browser = await (this.browser ??= this.launch(settings));
+      this.browser ??= this.launch(settings);
+      const browser = await this.browser;
       return await browser.newContext(options);
     } catch (error) {
       this.release();

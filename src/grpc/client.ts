@@ -114,7 +114,8 @@ export class GrpcClient {
   ): Promise<GrpcResult<T>> {
     if (this.interrupted) return Promise.reject(new StopUser("call refused: the user is being stopped"));
     const definition = this.method(method, streaming);
-    const channel = (this.channel ??= this.openChannel());
+    this.channel ??= this.openChannel();
+    const channel = this.channel;
     const lib = grpc();
     const metadata = new lib.Metadata();
     for (const [key, value] of Object.entries({ ...this.options.metadata, ...options.metadata }))

@@ -149,7 +149,10 @@ export async function openEventStream(
     link.networkTimeoutMs / 1000,
   );
   let streams = openStreams.get(owner);
-  if (streams === undefined) openStreams.set(owner, (streams = new Set()));
+  if (streams === undefined) {
+    streams = new Set();
+    openStreams.set(owner, streams);
+  }
   streams.add(stream);
   stream.release = () => streams.delete(stream);
   const startTimeMs = Date.now();

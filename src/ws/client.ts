@@ -73,7 +73,8 @@ export class WebSocketClient {
         `cannot open a WebSocket to "${url}": expected a ws://, wss://, http:// or https:// URL`,
       );
     }
-    const { WebSocket } = await (wsModule ??= import("ws"));
+    wsModule ??= import("ws");
+    const { WebSocket } = await wsModule;
     const name = options.name ?? pathOrUrl;
     const startTimeMs = Date.now();
     const started = performance.now();
