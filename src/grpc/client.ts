@@ -113,7 +113,12 @@ export class GrpcClient {
     streaming: boolean,
   ): Promise<GrpcResult<T>> {
     if (this.interrupted) return Promise.reject(new StopUser("call refused: the user is being stopped"));
-    const definition = this.method(method, streaming);
+    let definition: MethodDefinition<object, unknown>;
+    try {
+      definition = this.method(method, streaming);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.channel ??= this.openChannel();
     const channel = this.channel;
     const lib = grpc();
