@@ -221,3 +221,16 @@ test("without playwright-core a browser user's run stops at once, naming the pac
   assert.match(run.output(), /BrowserUser needs the npm package playwright-core, which is not installed/);
   assert.match(run.output(), /npm install playwright-core/);
 });
+
+test("the protocol examples load: their user classes are listed (-l)", async (t) => {
+  const examples = {
+    "examples/live-feed/locustfile.ts": ["FeedWatcher", "FeedReader", "Claimer"],
+    "examples/grpc/locustfile.ts": ["CouponClaimer"],
+    "examples/browser/locustfile.ts": ["Visitor", "Shopper"],
+  };
+  for (const [file, classes] of Object.entries(examples)) {
+    const run = startCicada(t, ["-f", file, "-l"]);
+    assert.equal(await run.exited, 0, run.output());
+    for (const name of classes) assert.match(run.output(), new RegExp(`\\b${name}\\b`), `${file}: ${run.output()}`);
+  }
+});
