@@ -53,8 +53,22 @@ try {
   for (const users of counts) {
     process.stderr.write(`browser-cost: ${users} browser user(s), ${durationS} s\n`);
     const dir = mkdtempSync(join(tmpdir(), "cicada-browser-cost-"));
-    const args = [join(root, "bin", "cicada.js"), "-f", join(root, "bench", "locustfiles", "browser-visit.ts")];
-    args.push("--headless", "-u", String(users), "-r", String(users), "-t", `${durationS}s`, "-H", service.url);
+    const args = [
+      join(root, "bin", "cicada.js"),
+      "-f",
+      join(root, "bench", "locustfiles", "browser-visit.ts"),
+    ];
+    args.push(
+      "--headless",
+      "-u",
+      String(users),
+      "-r",
+      String(users),
+      "-t",
+      `${durationS}s`,
+      "-H",
+      service.url,
+    );
     args.push("--only-summary", "--loglevel", "WARNING", "--json-file", join(dir, "report"));
     const result = await runPinned({
       command: process.execPath,
@@ -84,7 +98,16 @@ try {
   await service.done;
 }
 const lines = table(
-  ["browser users", "CPU % of a core", "CPU % per user", "memory MB", "MB per user", "pages/s", "p95 load of / (ms)", "failures"],
+  [
+    "browser users",
+    "CPU % of a core",
+    "CPU % per user",
+    "memory MB",
+    "MB per user",
+    "pages/s",
+    "p95 load of / (ms)",
+    "failures",
+  ],
   rows.map((r) => [
     String(r.users),
     fixed(r.cpuPercent, 0),
@@ -96,4 +119,8 @@ const lines = table(
     String(r.failures),
   ]),
 );
-process.stdout.write(`${lines.join("\n")}\n\nload average ${loadStart.map((l) => l.toFixed(2)).join(" ")} at start, ${loadavg().map((l) => l.toFixed(2)).join(" ")} at end\n`);
+process.stdout.write(
+  `${lines.join("\n")}\n\nload average ${loadStart.map((l) => l.toFixed(2)).join(" ")} at start, ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")} at end\n`,
+);

@@ -3,7 +3,7 @@
 import { BrowserUser, constant, task } from "cicada";
 
 export class Visitor extends BrowserUser {
-  waitTime = constant(1);
+  override waitTime = constant(1);
 
   @task async visit() {
     await this.goto("/");

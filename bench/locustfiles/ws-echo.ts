@@ -5,7 +5,7 @@ import { task, type WebSocketConnection, WebSocketUser } from "cicada";
 export class Echo extends WebSocketUser {
   private ws: WebSocketConnection | undefined;
 
-  async onStart() {
+  override async onStart() {
     this.ws = await this.connect("/", { name: "connect" });
   }
 

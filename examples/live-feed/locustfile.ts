@@ -9,14 +9,16 @@
  * `WS update` (time to the next change), `WS pong` (a request/reply over the socket),
  * `SSE /live/events` (time to the first event) and `SSE update`.
  */
-import { between, constant, HttpUser, type HttpSession, task, WebSocketUser } from "cicada";
+import { between, constant, type HttpSession, HttpUser, task, WebSocketUser } from "cicada";
 
 let users = 0;
 
 async function signIn(client: HttpSession): Promise<void> {
   await client.get("/signin");
   const csrfmiddlewaretoken = client.cookies.get("csrftoken") ?? "";
-  await client.post("/signin", { form: { username: `live-${++users}`, password: "cicada", csrfmiddlewaretoken } });
+  await client.post("/signin", {
+    form: { username: `live-${++users}`, password: "cicada", csrfmiddlewaretoken },
+  });
 }
 
 const isCount = (message: string | Buffer) => String(message).includes('"coupons-left"');
@@ -68,7 +70,10 @@ export class Claimer extends HttpUser {
   }
 
   @task async claim() {
-    const res = await this.client.post(`/coupons/${this.coupon}/issue`, { name: "/coupons/[id]/issue", catchResponse: true });
+    const res = await this.client.post(`/coupons/${this.coupon}/issue`, {
+      name: "/coupons/[id]/issue",
+      catchResponse: true,
+    });
     if (res.status === 409 || res.status === 410) {
       res.success(); // already holds this one, or sold out: try the next coupon
       this.coupon = (this.coupon % 5) + 1;

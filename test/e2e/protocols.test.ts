@@ -231,6 +231,7 @@ test("the protocol examples load: their user classes are listed (-l)", async (t)
   for (const [file, classes] of Object.entries(examples)) {
     const run = startCicada(t, ["-f", file, "-l"]);
     assert.equal(await run.exited, 0, run.output());
-    for (const name of classes) assert.match(run.output(), new RegExp(`\\b${name}\\b`), `${file}: ${run.output()}`);
+    for (const name of classes)
+      assert.match(run.output(), new RegExp(`\\b${name}\\b`), `${file}: ${run.output()}`);
   }
 });
