@@ -278,7 +278,7 @@ function validate(options: CliOptions, raw: Map<string, RawValue>): string[] {
   }
   if (options.host !== undefined && !isTargetUrl(options.host)) {
     problems.push(
-      `✖ --host must be an http(s), ws(s) or grpc(s) URL such as http://127.0.0.1:8080, got '${options.host}'\n  → at ${at("host")}`,
+      `✖ --host must be an http(s) URL such as http://127.0.0.1:8080 (or ws(s)://, grpc(s)://), got '${options.host}'\n  → at ${at("host")}`,
     );
   }
   return problems;

@@ -122,7 +122,7 @@ export function parseSwarm(
     else
       problems.push({
         field: "host",
-        message: `host must be an http(s), ws(s) or grpc(s) URL such as http://127.0.0.1:8080, got '${rawHost}'`,
+        message: `host must be an http(s) URL such as http://127.0.0.1:8080 (or ws(s)://, grpc(s)://), got '${rawHost}'`,
       });
   } else if (environment.host === undefined) {
     const missing = classesWithoutHost(chosenInfos);
