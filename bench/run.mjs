@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm run bench`: Cicada against wrk, autocannon and Locust's FastHttpUser on one
-// generator core, with the target pinned to another. See docs/performance.md.
+// generator core, with the target pinned to another; WebSocket message rate against a
+// raw `ws` loop. See docs/performance.md and docs/protocols.md.
 //
 //   node bench/run.mjs [--rounds 3] [--duration 10] [--scenario all|throughput,many-users,
-//                      accuracy,master-capacity,startup] [--tools cicada,wrk,autocannon,locust]
+//                      accuracy,master-capacity,startup,websocket] [--tools cicada,wrk,autocannon,locust]
 //                      [--users 10000] [--out bench/results] [--smoke]
 //
 // It installs nothing: it names what is missing and stops (a --smoke run skips missing
@@ -22,6 +23,7 @@ import { accuracy } from "./scenarios/accuracy.mjs";
 import { manyUsers, throughput } from "./scenarios/load.mjs";
 import { masterCapacity } from "./scenarios/master-capacity.mjs";
 import { startup } from "./scenarios/startup.mjs";
+import { websocket } from "./scenarios/websocket.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = {
@@ -30,6 +32,7 @@ const SCENARIOS = {
   accuracy,
   "master-capacity": masterCapacity,
   startup,
+  websocket,
 };
 
 const USAGE = `usage: node bench/run.mjs [options]

@@ -10,7 +10,21 @@
  */
 import { Events } from "./user/events.js";
 
-export type { HttpResponse, HttpSession, RequestOptions } from "./http/index.js";
+export type {
+  GrpcCallOptions,
+  GrpcClient,
+  GrpcResult,
+  GrpcStreamOptions,
+  ProtoSource,
+} from "./grpc/index.js";
+export type {
+  EventStream,
+  EventStreamOptions,
+  HttpResponse,
+  HttpSession,
+  RequestOptions,
+  SseEvent,
+} from "./http/index.js";
 export { decodeJsonHistogram, histogramPercentilesMs, mergeEntryHistograms } from "./reports/hdr-base64.js";
 export type {
   JsonEntry,
@@ -39,6 +53,7 @@ export {
   StopUser,
 } from "./shared/control-flow.js";
 export { EventHook } from "./shared/event-hook.js";
+export type { WaitOptions } from "./shared/message-inbox.js";
 export type { RequestEvent } from "./shared/request-event.js";
 export type {
   ArgumentOptions,
@@ -53,12 +68,15 @@ export type {
   UserErrorEvent,
 } from "./user/index.js";
 export {
+  BrowserUser,
   between,
   constant,
   constantPacing,
   constantThroughput,
   Events,
   FastHttpUser,
+  type GotoOptions,
+  GrpcUser,
   HttpUser,
   LoadTestShape,
   SequentialTaskSet,
@@ -68,7 +86,9 @@ export {
   task,
   User,
   type WaitTimeFunction,
+  WebSocketUser,
 } from "./user/index.js";
+export type { ConnectOptions, WebSocketConnection, WebSocketData } from "./ws/index.js";
 
 /**
  * The events of the run started by the `cicada` command (Locust's `locust.events`).

@@ -14,6 +14,8 @@ export function homePage(): string {
   <li><code>GET /coupons/:id</code>: one item</li>
   <li><code>POST /coupons/:id/issue</code>: claim a coupon (signed in, <code>X-CSRFToken</code>)</li>
   <li><code>GET /stats</code>: stock, issued codes and distinct holders per coupon</li>
+  <li><code>WebSocket /live</code>: a live "coupons left" feed (signed in; send <code>{"type":"ping"}</code> for a pong)</li>
+  <li><code>GET /live/events</code>: the same feed as Server-Sent Events (signed in)</li>
 </ul>`,
   );
 }

@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cookie, HttpError, parseCookies, readForm, redirect, sendHtml, sendJson } from "./http-helpers.js";
+import { attachLiveFeed, type LiveFeed } from "./live.js";
 import { homePage, signinPage } from "./pages.js";
 import { CouponStore, type StoreOptions } from "./store.js";
 
@@ -47,6 +48,8 @@ interface App {
   store: CouponStore;
   /** sessionid -> username */
   sessions: Map<string, string>;
+  /** The live "coupons left" feed (WebSocket /live and its SSE twin /live/events). */
+  live?: LiveFeed;
 }
 
 interface Context {
@@ -70,6 +73,7 @@ const ROUTES: ReadonlyArray<{ path: RegExp; handlers: Partial<Record<string, Han
   { path: /^\/coupons\/(\d+)$/, handlers: { GET: showCoupon } },
   { path: /^\/coupons\/(\d+)\/issue$/, handlers: { POST: issueCoupon } },
   { path: /^\/coupons\/(\d+)\/stats$/, handlers: { GET: couponStats } },
+  { path: /^\/live\/events$/, handlers: { GET: ({ app, req, res }) => app.live?.serveEvents(req, res) } },
   {
     path: /^\/stats$/,
     handlers: { GET: ({ app, res }) => sendJson(res, 200, { coupons: app.store.allStats() }) },
@@ -80,6 +84,8 @@ const ROUTES: ReadonlyArray<{ path: RegExp; handlers: Partial<Record<string, Han
 export async function startCouponService(options: CouponServiceOptions = {}): Promise<CouponService> {
   const app: App = { store: new CouponStore(storeOptions(options)), sessions: new Map() };
   const server = createServer((req, res) => void dispatch(app, req, res));
+  const live = attachLiveFeed(server, app.store, (sessionId) => app.sessions.has(sessionId));
+  app.live = live;
   // Longer than any think time in the examples: a server that closes an idle keep-alive
   // connection just as the client reuses it causes ECONNRESETs that are not the service's fault.
   server.keepAliveTimeout = 30_000;
@@ -88,7 +94,14 @@ export async function startCouponService(options: CouponServiceOptions = {}): Pr
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   let closing: Promise<void> | undefined;
-  return { url, close: () => (closing ??= close(server)) };
+  return {
+    url,
+    close: () => {
+      live.close();
+      closing ??= close(server);
+      return closing;
+    },
+  };
 }
 
 function storeOptions(options: CouponServiceOptions): StoreOptions {
@@ -196,6 +209,7 @@ async function issueCoupon(ctx: Context): Promise<void> {
   const outcome = await ctx.app.store.issue(ctx.id, requireUser(ctx));
   switch (outcome.kind) {
     case "issued":
+      ctx.app.live?.broadcast();
       return sendJson(ctx.res, 201, { code: outcome.code });
     case "already-issued":
       throw new HttpError(409, "already issued");

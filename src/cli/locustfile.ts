@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build, type Message, type Plugin } from "esbuild";
+import { collectProtoFiles, loadProtoDefinition, ProtoError } from "../grpc/proto.js";
 import { LocustfileError } from "../shared/errors.js";
 import {
   type CustomArgument,
@@ -108,6 +109,30 @@ function cicadaImportPlugin(apiNames: readonly string[]): Plugin {
   };
 }
 
+/**
+ * `import defs from "./service.proto"`: the file and those it imports become a
+ * `ProtoSource` inside the bundle, so they travel to `-f -` workers with the locustfile.
+ * The .proto is parsed here, so one that does not parse stops the run before it starts.
+ */
+function protoImportPlugin(failures: ProtoError[]): Plugin {
+  return {
+    name: "cicada-proto",
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /\.proto$/ }, (args) => {
+        try {
+          const source = collectProtoFiles(args.path);
+          loadProtoDefinition(source);
+          return { loader: "js", contents: `export default ${JSON.stringify(source)};`, watchFiles: [] };
+        } catch (error) {
+          if (!(error instanceof ProtoError)) throw error;
+          failures.push(error);
+          return { errors: [{ text: error.message }] };
+        }
+      });
+    },
+  };
+}
+
 function formatBuildErrors(messages: readonly Message[], cwd: string): string {
   return messages
     .map((m) => {
@@ -127,6 +152,7 @@ export async function bundleLocustfile(
   cwd: string,
 ): Promise<string> {
   const fileUrl = pathToFileURL(path).href;
+  const protoFailures: ProtoError[] = [];
   try {
     const result = await build({
       entryPoints: [path],
@@ -142,7 +168,7 @@ export async function bundleLocustfile(
       absWorkingDir: cwd,
       sourceRoot: `${pathToFileURL(cwd).href}/`,
       logLevel: "silent",
-      plugins: [cicadaImportPlugin(apiNames)],
+      plugins: [cicadaImportPlugin(apiNames), protoImportPlugin(protoFailures)],
       // import.meta.url/dirname point at the original file, so data files next to the
       // locustfile are found although the bundle runs from a temporary folder.
       define: {
@@ -157,6 +183,16 @@ export async function bundleLocustfile(
     });
     return result.outputFiles[0]!.text;
   } catch (error) {
+    if (protoFailures.length > 0) {
+      throw new LocustfileError(
+        "CICADA_ERR_PROTO",
+        `a .proto file of the locustfile is unusable: ${protoFailures[0]!.message}`,
+        {
+          hint: "Fix the .proto file (protoc or buf lint show the same problem)",
+          cause: error,
+        },
+      );
+    }
     const errors = (error as { errors?: Message[] }).errors;
     if (errors && errors.length > 0) {
       throw new LocustfileError(

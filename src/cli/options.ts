@@ -9,7 +9,7 @@ import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "../shared/errors.js";
 import { type LogLevel, LogLevels } from "../shared/logger.js";
 import { parseTimespan } from "../shared/timespan.js";
-import { isHttpUrl } from "../shared/url.js";
+import { isTargetUrl } from "../shared/url.js";
 import type { CustomArgument } from "../user/index.js";
 import { type ConfigEntry, readConfigFile } from "./config-file.js";
 import { addCustomFlags, missingRequired, readCustomValues } from "./custom-options.js";
@@ -276,9 +276,9 @@ function validate(options: CliOptions, raw: Map<string, RawValue>): string[] {
       `✖ --exit-code-on-error must be 0 to 255, got '${options.exitCodeOnError}'\n  → at ${at("exitCodeOnError")}`,
     );
   }
-  if (options.host !== undefined && !isHttpUrl(options.host)) {
+  if (options.host !== undefined && !isTargetUrl(options.host)) {
     problems.push(
-      `✖ --host must be an http(s) URL such as http://127.0.0.1:8080, got '${options.host}'\n  → at ${at("host")}`,
+      `✖ --host must be an http(s) URL such as http://127.0.0.1:8080 (or ws(s)://, grpc(s)://), got '${options.host}'\n  → at ${at("host")}`,
     );
   }
   return problems;

@@ -2,12 +2,13 @@
  * From parsed options to a ready Environment: loads the locustfiles, picks the user
  * classes, checks hosts and tags, so every mistake is reported before anything starts.
  */
+
+import { checkBrowserSupport } from "../browser/index.js";
 import * as api from "../index.js";
 import { collectTags, describeUserClasses, Environment } from "../runner/index.js";
 import { LocustfileError, UsageError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { isHttpUrl } from "../shared/url.js";
-import { Events, HttpUser, type UserClass } from "../user/index.js";
+import { acceptsHost, BrowserUser, Events, hostSchemesOf, needsHost, type UserClass } from "../user/index.js";
 import { type LoadedLocustfile, loadLocustfiles, resolveLocustfilePaths } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
 
@@ -100,23 +101,44 @@ export function prepareEnvironment(
     );
   }
   for (const info of environment.userClassInfos) {
-    if (info.host !== undefined && !isHttpUrl(info.host)) {
+    const schemes = hostSchemesOf(info.cls)
+      .map((s) => s.replace(":", ""))
+      .join(", ");
+    if (info.host !== undefined && !acceptsHost(info.cls, info.host)) {
       throw new LocustfileError(
         "CICADA_ERR_BAD_HOST",
-        `${info.name}.host must be an http(s) URL, got '${info.host}'`,
+        `${info.name}.host must be a URL of ${schemes}, got '${info.host}'`,
         {
           hint: "Write it like http://127.0.0.1:8080",
         },
       );
     }
-    const needsHost = info.cls.prototype instanceof HttpUser;
-    if (extra.requireHost && needsHost && options.host === undefined && info.host === undefined) {
+    if (options.host !== undefined && !acceptsHost(info.cls, options.host)) {
+      throw new UsageError(
+        "CICADA_ERR_BAD_HOST",
+        `--host '${options.host}' cannot be the host of ${info.name} (${schemes})`,
+        {
+          hint: "Leave -H out and give each class its own `host`, or use a host every class accepts",
+        },
+      );
+    }
+    if (extra.requireHost && needsHost(info.cls) && options.host === undefined && info.host === undefined) {
       throw new UsageError("CICADA_ERR_NO_HOST", `no host to test for ${info.name}`, {
         hint: "Give one with -H http://127.0.0.1:8080, CICADA_HOST, or `host = ...` in the class",
       });
     }
   }
+  if (extra.requireHost) checkBrowsers(environment);
   return environment;
+}
+
+/** Browser users need playwright-core and a Chromium: say so before the test, not in every user. */
+function checkBrowsers(environment: Environment): void {
+  for (const info of environment.userClassInfos) {
+    if (!(info.cls.prototype instanceof BrowserUser)) continue;
+    const probe = new info.cls(environment) as BrowserUser; // reads its instance fields, runs nothing
+    checkBrowserSupport({ executablePath: probe.executablePath });
+  }
 }
 
 /**

@@ -9,4 +9,5 @@ export { HttpRequestError } from "./errors.js";
 export type { CsrfOptions, HttpSessionOptions, RequestOptions } from "./options.js";
 export { HttpResponse, type RequestInfo, type ResponseTiming } from "./response.js";
 export { HttpSession } from "./session.js";
+export { EventStream, type EventStreamOptions, type SseEvent } from "./sse.js";
 export type { QueryParams } from "./url.js";

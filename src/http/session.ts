@@ -14,6 +14,8 @@ import { Exchange, type ExchangeHost } from "./exchange.js";
 import { type CsrfSettings, checkHeaders, HeaderBuilder, type HopHeaders, isMethodToken } from "./headers.js";
 import type { HttpSessionOptions, RequestOptions } from "./options.js";
 import { type HttpResponse, toRequestEvent } from "./response.js";
+import { abortEventStreams, type EventStream, type EventStreamOptions, openEventStream } from "./sse.js";
+import { sessionStreamLink } from "./sse-link.js";
 import {
   appendQuery,
   type BaseUrl,
@@ -59,8 +61,11 @@ export class HttpSession implements ExchangeHost {
   /** catchResponse responses waiting for a verdict; created on first use. */
   private pending: Set<HttpResponse> | undefined;
   private interrupted = false;
+  /** The options as given: Server-Sent Events streams read theirs from them (sse-link.ts). */
+  private readonly sessionOptions: HttpSessionOptions;
 
   constructor(options: HttpSessionOptions) {
+    this.sessionOptions = options;
     this.onRequest = options.onRequest;
     this.userContext = options.context;
     this.base = options.baseUrl === undefined ? undefined : parseBaseUrl(options.baseUrl);
@@ -141,6 +146,16 @@ export class HttpSession implements ExchangeHost {
   }
 
   /**
+   * Opens a Server-Sent Events stream (sse.ts): recorded as a row of type `SSE` timed to
+   * its first event, then `stream.waitFor(...)` rows. Uses this session's host, cookies,
+   * default headers and timeouts, over a connection of its own.
+   */
+  sse(url: string, options?: EventStreamOptions): Promise<EventStream> {
+    if (this.interrupted) return Promise.reject(new StopUser("stream refused: the user is being stopped"));
+    return openEventStream(this, sessionStreamLink(this, this.sessionOptions), url, options);
+  }
+
+  /**
    * The user is being stopped: aborts in-flight requests without reporting them (their
    * calls reject with `StopUser`) and refuses new ones the same way until `resume()`.
    */
@@ -149,6 +164,7 @@ export class HttpSession implements ExchangeHost {
     // Every unsettled exchange is on one of the connections (in flight or queued).
     const requests = this.allConnections().flatMap((connections) => connections.requests());
     for (const request of requests) request.cancel(new StopUser("request aborted: the user was stopped"));
+    abortEventStreams(this);
   }
 
   /** Allows requests again after `interrupt()` (to run `onStop`). */

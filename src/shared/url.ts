@@ -7,3 +7,64 @@ export function isHttpUrl(text: string): boolean {
     return false;
   }
 }
+
+/** The URL schemes a host may have: HTTP, WebSocket (ws: upgrades over http:) and gRPC. */
+const targetSchemes = new Set(["http:", "https:", "ws:", "wss:", "grpc:", "grpcs:"]);
+
+/**
+ * True for an absolute URL with a host name whose scheme some user class can test:
+ * http(s), ws(s) or grpc(s). Which classes accept which scheme: `hostSchemesOf` in user/.
+ */
+export function isTargetUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return targetSchemes.has(url.protocol) && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+const toHttp: Record<string, string> = {
+  "ws:": "http:",
+  "wss:": "https:",
+  "grpc:": "http:",
+  "grpcs:": "https:",
+};
+const toWs: Record<string, string> = { "http:": "ws:", "https:": "wss:" };
+
+/** The same URL with an http(s) scheme: `ws://h/x` → `http://h/x` (others unchanged). */
+export function toHttpScheme(url: string): string {
+  return swapScheme(url, toHttp);
+}
+
+/** The same URL with a ws(s) scheme: `https://h/x` → `wss://h/x` (others unchanged). */
+export function toWebSocketScheme(url: string): string {
+  return swapScheme(url, toWs);
+}
+
+function swapScheme(url: string, table: Record<string, string>): string {
+  const colon = url.indexOf(":");
+  const scheme = colon > 0 ? url.slice(0, colon + 1).toLowerCase() : "";
+  const replacement = table[scheme];
+  return replacement === undefined ? url : replacement + url.slice(colon + 1);
+}
+
+/**
+ * A path or absolute URL against a base URL, as the HTTP client joins them: an absolute
+ * URL is kept, a path is appended to the base's path (`http://h/api` + `/feed` →
+ * `http://h/api/feed`). Throws a clear Error when a path has no base.
+ */
+export function joinToBase(base: string | undefined, pathOrUrl: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(pathOrUrl)) return pathOrUrl;
+  if (base === undefined) {
+    throw new Error(
+      `cannot open the relative URL "${pathOrUrl}": no host is set ` +
+        "(set `host` on the User class, pass --host, or give an absolute URL)",
+    );
+  }
+  const parsed = new URL(base);
+  const prefix = parsed.pathname.endsWith("/") ? parsed.pathname.slice(0, -1) : parsed.pathname;
+  const path = pathOrUrl.startsWith("/") ? pathOrUrl : `/${pathOrUrl}`;
+  const auth = parsed.username ? `${parsed.username}${parsed.password ? `:${parsed.password}` : ""}@` : "";
+  return `${parsed.protocol}//${auth}${parsed.host}${prefix}${path}`;
+}

@@ -1,12 +1,13 @@
 import { HttpSession } from "../http/index.js";
 import type { RequestEvent } from "../shared/request-event.js";
+import { toHttpScheme } from "../shared/url.js";
 import type { UserEnvironment } from "./environment.js";
 import { kDispose, kInterrupt, kResume, kTaskEnded } from "./internal.js";
 import { User } from "./user.js";
 
 /** One `onRequest` function per Events object, shared by its users' sessions (not one per user). */
 const firers = new WeakMap<UserEnvironment["events"], (event: RequestEvent) => void>();
-function requestFirer(events: UserEnvironment["events"]): (event: RequestEvent) => void {
+export function requestFirer(events: UserEnvironment["events"]): (event: RequestEvent) => void {
   let fire = firers.get(events);
   if (fire === undefined) {
     fire = (event) => events.request.fire(event);
@@ -57,8 +58,10 @@ export class HttpUser extends User {
   private createSession(): HttpSession {
     const events = this.environment.events;
     const seconds = (value: number | undefined) => (value === undefined ? undefined : value * 1000);
+    const host = this.environment.host ?? this.host;
     return new HttpSession({
-      baseUrl: this.environment.host ?? this.host,
+      // A ws:// host (-H shared with WebSocketUsers) means the same server over http://.
+      baseUrl: host === undefined ? undefined : toHttpScheme(host),
       onRequest: requestFirer(events),
       connectionTimeoutMs: seconds(this.connectionTimeout),
       networkTimeoutMs: seconds(this.networkTimeout),

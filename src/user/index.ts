@@ -1,3 +1,4 @@
+export { BrowserUser, type GotoOptions } from "./browser-user.js";
 export {
   type ArgumentOptions,
   ArgumentParser,
@@ -13,6 +14,8 @@ export {
 export type { RunnerControl, RunnerState, UserEnvironment } from "./environment.js";
 export type { EnvironmentEvent, UserErrorEvent } from "./events.js";
 export { Events } from "./events.js";
+export { GrpcUser } from "./grpc-user.js";
+export { acceptsHost, hostSchemesOf, needsHost } from "./host-schemes.js";
 export { FastHttpUser, HttpUser } from "./http-user.js";
 export {
   isLoadShapeClass,
@@ -33,3 +36,4 @@ export {
 export { isTaskSetClass, SequentialTaskSet, TaskSet } from "./task-set.js";
 export { isAbstractClass, isUserClass, User, type UserClass } from "./user.js";
 export { between, constant, constantPacing, constantThroughput, type WaitTimeFunction } from "./wait-time.js";
+export { WebSocketUser } from "./websocket-user.js";

@@ -2,6 +2,8 @@
  * Hooks the task loop calls on users, keyed by symbols so they can never collide with a
  * locustfile's own member names. HttpUser implements them for its HTTP session.
  */
+/** Prepare what the user needs before its onStart (a browser user's page); awaited. */
+export const kStart = Symbol("cicada.start");
 /** Abort in-flight work: the user is being stopped without a stop timeout. */
 export const kInterrupt = Symbol("cicada.interrupt");
 /** Allow work again (onStop runs after an interrupt). */

@@ -18,7 +18,7 @@ import {
   StopUser,
 } from "../shared/control-flow.js";
 import { countLoopTurn, loopTurns } from "../shared/loop-turns.js";
-import { kDispose, kInterrupt, kResume, kTaskEnded, kTaskQueue } from "./internal.js";
+import { kDispose, kInterrupt, kResume, kStart, kTaskEnded, kTaskQueue } from "./internal.js";
 import { pickWeighted, type TaskDefinition, type TaskPlan } from "./task-plan.js";
 import { SequentialTaskSet, type TaskSet } from "./task-set.js";
 import type { User } from "./user.js";
@@ -95,6 +95,7 @@ export class UserLifecycle {
     const user = this.user;
     try {
       try {
+        await this.prepare();
         await this.guard(() => user.onStart());
         await this.runTasks(user, this.plan, false);
       } catch (error) {
@@ -113,6 +114,19 @@ export class UserLifecycle {
       // A StopUser from onStop, or a user_error listener that threw: the user has ended anyway.
     } finally {
       this.onEnded();
+    }
+  }
+
+  /**
+   * What the user needs before onStart (a browser user's page). If that fails the error
+   * is counted and the user stops: its tasks could not run.
+   */
+  private async prepare(): Promise<void> {
+    try {
+      await this.user[kStart]();
+    } catch (error) {
+      if (!(error instanceof StopUser) && !this.interrupted) this.report(error);
+      throw new StopUser();
     }
   }
 
@@ -157,6 +171,8 @@ export class UserLifecycle {
           this.user.environment.runner?.stop();
           throw new StopUser();
         } else if (error instanceof StopUser) throw error;
+        // After a hard stop, an error is the abort's echo (a browser page closed under the task).
+        else if (this.interrupted) throw new StopUser();
         else this.report(error);
       } finally {
         this.user[kTaskEnded]();

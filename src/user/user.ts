@@ -1,5 +1,5 @@
 import type { UserEnvironment } from "./environment.js";
-import { kDispose, kInterrupt, kResume, kTaskEnded, kTaskQueue } from "./internal.js";
+import { kDispose, kInterrupt, kResume, kStart, kTaskEnded, kTaskQueue } from "./internal.js";
 import type { TaskDefinition, TaskList } from "./task-plan.js";
 import type { WaitTimeFunction } from "./wait-time.js";
 
@@ -55,6 +55,8 @@ export class User {
     return {};
   }
 
+  /** @internal */
+  [kStart](): void | Promise<void> {}
   /** @internal */
   [kInterrupt](): void {}
   /** @internal */

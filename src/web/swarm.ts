@@ -5,7 +5,7 @@
  */
 import type { Runner, ShapeClass, UserClassInfo } from "../runner/index.js";
 import { parseTimespan } from "../shared/timespan.js";
-import { isHttpUrl } from "../shared/url.js";
+import { isTargetUrl } from "../shared/url.js";
 import { type ArgumentValue, type CustomArgument, HttpUser } from "../user/index.js";
 import type { CommandResponse } from "./api-types.js";
 import { activeClassNames, type ClassChoice, choiceConflict, parseClassChoice } from "./class-picker.js";
@@ -118,11 +118,11 @@ export function parseSwarm(
   let host: string | undefined;
   const rawHost = text(body.host);
   if (rawHost !== undefined && rawHost !== "") {
-    if (isHttpUrl(rawHost)) host = rawHost;
+    if (isTargetUrl(rawHost)) host = rawHost;
     else
       problems.push({
         field: "host",
-        message: `host must be an http(s) URL such as http://127.0.0.1:8080, got '${rawHost}'`,
+        message: `host must be an http(s) URL such as http://127.0.0.1:8080 (or ws(s)://, grpc(s)://), got '${rawHost}'`,
       });
   } else if (environment.host === undefined) {
     const missing = classesWithoutHost(chosenInfos);

@@ -1,0 +1,49 @@
+/**
+ * What an event stream takes from its session (sse.ts's `EventStreamLink`), built from
+ * the session's public surface and its options only, so the SSE module stays apart
+ * from the request/response machinery.
+ */
+import { joinToBase } from "../shared/url.js";
+import type { SessionCookies } from "./cookies.js";
+import type { TimeoutSettings } from "./errors.js";
+import type { HttpSessionOptions } from "./options.js";
+import type { EventStreamLink } from "./sse.js";
+
+/** The parts of a session a stream reads. */
+export interface StreamingSession {
+  readonly baseUrl: string | undefined;
+  readonly cookies: SessionCookies;
+  readonly limits: TimeoutSettings;
+}
+
+const links = new WeakMap<StreamingSession, EventStreamLink>();
+
+/** The link of `session` (one per session, made on its first stream). */
+export function sessionStreamLink(session: StreamingSession, options: HttpSessionOptions): EventStreamLink {
+  let link = links.get(session);
+  if (link === undefined) {
+    link = {
+      resolveUrl: (pathOrUrl) => {
+        const url = joinToBase(session.baseUrl, pathOrUrl);
+        if (!/^https?:\/\//i.test(url)) {
+          throw new Error(`cannot open an event stream at "${url}": expected an http:// or https:// URL`);
+        }
+        return url;
+      },
+      headersFor: (url) => {
+        const headers: Record<string, string> = { ...options.defaultHeaders };
+        const cookie = session.cookies.headerFor(url);
+        if (cookie !== "") headers.cookie = cookie;
+        return headers;
+      },
+      storeCookie: (value, url) => session.cookies.store(value, url),
+      connectionTimeoutMs: session.limits.connectionTimeoutMs,
+      networkTimeoutMs: session.limits.networkTimeoutMs,
+      insecure: options.insecure === true,
+      onRequest: options.onRequest,
+      context: options.context,
+    };
+    links.set(session, link);
+  }
+  return link;
+}
