@@ -17,8 +17,9 @@ const allowed = {
   runner: ["user", "http", "stats", "shared"],
   reports: ["stats", "shared"],
   distributed: ["runner", "user", "http", "stats", "shared"],
-  web: ["runner", "reports", "stats", "shared", "user"],
-  cli: ["web", "distributed", "runner", "reports", "user", "http", "stats", "shared", "(root)"],
+  metrics: ["runner", "user", "stats", "shared"],
+  web: ["metrics", "runner", "reports", "stats", "shared", "user"],
+  cli: ["web", "metrics", "distributed", "runner", "reports", "user", "http", "stats", "shared", "(root)"],
   "(root)": ["user", "http", "runner", "stats", "shared", "reports"],
 };
 /** Layers that must not use Node built-ins, so they can be bundled for the browser. */

@@ -7,6 +7,7 @@
  */
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { MetricsCollector } from "../metrics/index.js";
 import type { Runner } from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
 import { formatTimespan } from "../shared/timespan.js";
@@ -18,6 +19,7 @@ import { customParameters } from "./custom-parameters.js";
 import { downloadLinks } from "./downloads.js";
 import { LiveFeed } from "./live-feed.js";
 import type { LogBuffer } from "./log-buffer.js";
+import { registerMetricsRoute } from "./metrics-route.js";
 import { registerApiRoutes } from "./routes-api.js";
 import { registerLocustRoutes } from "./routes-locust.js";
 import { changesState, checkCrossSite, checkHost, checkLogin, type WebAuth } from "./security.js";
@@ -55,6 +57,8 @@ export interface WebServerOptions {
   uiRoot?: string | null;
   /** Live update interval, ms (default 1000). */
   updateIntervalMs?: number;
+  /** Serves GET /metrics (Prometheus) from these series (docs/metrics.md). */
+  metrics?: MetricsCollector;
 }
 
 /** A listening web server. */
@@ -205,6 +209,7 @@ export async function buildWebApp(
   registerLocustRoutes(app, context);
   registerApiRoutes(app, context, openStreams);
   options.extraRoutes?.(app, basePath);
+  if (options.metrics) registerMetricsRoute(app, basePath, options.metrics);
   await registerUi(app, basePath, options.uiRoot === null ? undefined : (options.uiRoot ?? findUiRoot()));
   const closeStreams = () => {
     feed.close();
