@@ -28,7 +28,11 @@ function collectorWithData(): MetricsCollector {
 
 /** promtool (Debian's prometheus package) lints an exposition the way Prometheus reads it. */
 function promtoolCheck(text: string): { status: number | null; output: string } {
-  const result = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8", timeout: 20_000 });
+  const result = spawnSync("promtool", ["check", "metrics"], {
+    input: text,
+    encoding: "utf8",
+    timeout: 20_000,
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -41,8 +45,14 @@ describe("the /metrics exposition", () => {
     assert.match(body, /^# TYPE cicada_requests_total counter$/m);
     assert.match(body, /^cicada_requests_total\{method="GET",name="\/item\/\[id\]"\} 1$/m);
     assert.match(body, /^cicada_requests_total\{method="GET",name="\/say \\"hi\\"\\\\ \\nnow"\} 1$/m);
-    assert.match(body, /^cicada_response_time_seconds_bucket\{method="GET",name="\/item\/\[id\]",le="0.01"\} 0$/m);
-    assert.match(body, /^cicada_response_time_seconds_bucket\{method="GET",name="\/item\/\[id\]",le="0.015"\} 1$/m);
+    assert.match(
+      body,
+      /^cicada_response_time_seconds_bucket\{method="GET",name="\/item\/\[id\]",le="0.01"\} 0$/m,
+    );
+    assert.match(
+      body,
+      /^cicada_response_time_seconds_bucket\{method="GET",name="\/item\/\[id\]",le="0.015"\} 1$/m,
+    );
     assert.match(body, /^cicada_response_time_seconds_bucket\{method="WS",name="connect",le="\+Inf"\} 0$/m);
     assert.match(body, /^cicada_response_time_seconds_sum\{method="GET",name="\/item\/\[id\]"\} 0.0125$/m);
     assert.match(body, /^cicada_info\{version="1.2.3"\} 1$/m);

@@ -52,8 +52,12 @@ function loop(url: string, logs: LogRecord[], options: Partial<PushLoopOptions> 
     requestTimeoutMs: 2000,
     finalFlushMs: 500,
     snapshot: async () => {
-      const families = [counter("cicada_requests_total", "help", "{request}", [{ labels: {}, value: ++pushes }])];
-      const body = await encodeWriteRequest(writeRequestOf(families, 1_700_000_000_000 + pushes, { job: "t" }));
+      const families = [
+        counter("cicada_requests_total", "help", "{request}", [{ labels: {}, value: ++pushes }]),
+      ];
+      const body = await encodeWriteRequest(
+        writeRequestOf(families, 1_700_000_000_000 + pushes, { job: "t" }),
+      );
       return { bytes: body.byteLength, send: (timeoutMs) => postRemoteWrite(url, {}, body, timeoutMs) };
     },
     ...options,
@@ -112,7 +116,10 @@ describe("pushing metrics", () => {
     assert.equal(server.received.length, 3);
     assert.deepEqual(server.received[2]!.body, server.received[0]!.body, "the same push, retried");
     assert.equal(warnings(logs).length, 1);
-    assert.match(warnings(logs)[0]!.message, /remote write to .* failed: HTTP 503 Service Unavailable: overloaded\. The test goes on/);
+    assert.match(
+      warnings(logs)[0]!.message,
+      /remote write to .* failed: HTTP 503 Service Unavailable: overloaded\. The test goes on/,
+    );
     assert.equal(logs.filter((r) => /works again/.test(r.message)).length, 1);
     await pusher.close();
   });

@@ -9,7 +9,8 @@ import { startMetricsServer } from "../../../src/web/metrics-route.js";
 import { startCliInProcess, writeLocustfile } from "../../e2e/web-helpers.js";
 import { makeWebRun } from "./helpers.js";
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 
 async function webRunWithMetrics(web: NonNullable<Parameters<typeof makeWebRun>[0]>["web"] = {}) {
   let collector: MetricsCollector | undefined;
@@ -24,7 +25,12 @@ async function webRunWithMetrics(web: NonNullable<Parameters<typeof makeWebRun>[
     web: webOptions,
     runner: (environment) => {
       const runner = new LocalRunner(environment);
-      collector = new MetricsCollector({ runner, distributed: false, version: "test", logger: environment.logger });
+      collector = new MetricsCollector({
+        runner,
+        distributed: false,
+        version: "test",
+        logger: environment.logger,
+      });
       return runner;
     },
   });
@@ -48,7 +54,10 @@ test("the web UI serves /metrics under its base path, behind its login", async (
   const host = { host: "127.0.0.1:8089" };
   const denied = await run.app.inject({ url: "/cicada/metrics", headers: host });
   assert.equal(denied.statusCode, 401);
-  const ok = await run.app.inject({ url: "/cicada/metrics", headers: { ...host, authorization: basic("ops", "s3cret") } });
+  const ok = await run.app.inject({
+    url: "/cicada/metrics",
+    headers: { ...host, authorization: basic("ops", "s3cret") },
+  });
   assert.equal(ok.statusCode, 200);
   assert.equal(ok.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
   assert.match(ok.body, /^cicada_requests_total\{method="GET",name="\/ok"\} 1$/m);
@@ -57,7 +66,10 @@ test("the web UI serves /metrics under its base path, behind its login", async (
     headers: { ...host, authorization: basic("ops", "s3cret"), accept: "application/openmetrics-text" },
   });
   assert.ok(open.body.endsWith("# EOF\n"));
-  const outside = await run.app.inject({ url: "/metrics", headers: { ...host, authorization: basic("ops", "s3cret") } });
+  const outside = await run.app.inject({
+    url: "/metrics",
+    headers: { ...host, authorization: basic("ops", "s3cret") },
+  });
   assert.equal(outside.statusCode, 404);
 });
 
@@ -119,6 +131,9 @@ test("the CLI: --metrics-port in use exits 4 with one message; bad metrics optio
     "0.2s",
   ]);
   assert.equal(await bad.done, 2);
-  assert.match(bad.stderr(), /--prometheus-remote-write must be an http:\/\/ or https:\/\/ URL, got 'localhost:9090'/);
+  assert.match(
+    bad.stderr(),
+    /--prometheus-remote-write must be an http:\/\/ or https:\/\/ URL, got 'localhost:9090'/,
+  );
   assert.match(bad.stderr(), /--metrics-push-interval must be at least 1s/);
 });
