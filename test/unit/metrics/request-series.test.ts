@@ -24,7 +24,7 @@ function family<K extends MetricFamily["kind"]>(families: MetricFamily[], name: 
   return found as Extract<MetricFamily, { kind: K }>;
 }
 
-function valueOf(families: MetricFamily[], name: string, labels: Record<string, string>): number | undefined {
+function counterValue(families: MetricFamily[], name: string, labels: Record<string, string>): number | undefined {
   const f = family(families, name, "counter");
   return f.samples.find((s) => JSON.stringify(s.labels) === JSON.stringify(labels))?.value;
 }
@@ -52,10 +52,10 @@ describe("request series", () => {
 
     const families = series.collect();
     const a = { method: "GET", name: "/a" };
-    assert.equal(valueOf(families, "cicada_requests_total", a), times.length + 1);
-    assert.equal(valueOf(families, "cicada_request_failures_total", a), 5);
-    assert.equal(valueOf(families, "cicada_response_bytes_total", a), times.length * 10);
-    assert.equal(valueOf(families, "cicada_requests_total", { method: "POST", name: "/b" }), 1);
+    assert.equal(counterValue(families, "cicada_requests_total", a), times.length + 1);
+    assert.equal(counterValue(families, "cicada_request_failures_total", a), 5);
+    assert.equal(counterValue(families, "cicada_response_bytes_total", a), times.length * 10);
+    assert.equal(counterValue(families, "cicada_requests_total", { method: "POST", name: "/b" }), 1);
     const h = histogramOf(families, a)!;
     // No value lies within 0.1 % above a bound (an HDR slot): the counts are exact.
     assert.deepEqual(h.cumulativeCounts, exactCumulative(times));
@@ -96,10 +96,10 @@ describe("request series", () => {
     for (let i = 0; i < 3; i++) stats.record("GET", "/a", 20, 1, "HTTP 503", T0 + 1000);
     const after = series.collect();
     const a = { method: "GET", name: "/a" };
-    assert.equal(valueOf(before, "cicada_requests_total", a), 5);
-    assert.equal(valueOf(after, "cicada_requests_total", a), 8);
-    assert.equal(valueOf(after, "cicada_request_failures_total", a), 3);
-    assert.equal(valueOf(after, "cicada_requests_total", { method: "GET", name: "/gone" }), 1);
+    assert.equal(counterValue(before, "cicada_requests_total", a), 5);
+    assert.equal(counterValue(after, "cicada_requests_total", a), 8);
+    assert.equal(counterValue(after, "cicada_request_failures_total", a), 3);
+    assert.equal(counterValue(after, "cicada_requests_total", { method: "GET", name: "/gone" }), 1);
     const h = histogramOf(after, a)!;
     assert.equal(h.count, 8);
     assert.equal(h.cumulativeCounts[LATENCY_BUCKETS_SECONDS.indexOf(0.0025)], 5);
@@ -122,8 +122,8 @@ describe("request series", () => {
     const families = series.collect();
     const names = family(families, "cicada_requests_total", "counter").samples.map((s) => s.labels.name);
     assert.deepEqual(names.sort(), ["(other)", "/1", "/2", "/3"].sort());
-    assert.equal(valueOf(families, "cicada_requests_total", { method: "GET", name: OTHER_NAME }), 3);
-    assert.equal(valueOf(families, "cicada_requests_total", { method: "GET", name: "/1" }), 2);
+    assert.equal(counterValue(families, "cicada_requests_total", { method: "GET", name: OTHER_NAME }), 3);
+    assert.equal(counterValue(families, "cicada_requests_total", { method: "GET", name: "/1" }), 2);
     const warnings = logs.filter((r) => r.level === "WARNING" && r.message.includes("exported metrics"));
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!.message, /More than 3 distinct request names/);
