@@ -24,7 +24,11 @@ function family<K extends MetricFamily["kind"]>(families: MetricFamily[], name: 
   return found as Extract<MetricFamily, { kind: K }>;
 }
 
-function counterValue(families: MetricFamily[], name: string, labels: Record<string, string>): number | undefined {
+function counterValue(
+  families: MetricFamily[],
+  name: string,
+  labels: Record<string, string>,
+): number | undefined {
   const f = family(families, name, "counter");
   return f.samples.find((s) => JSON.stringify(s.labels) === JSON.stringify(labels))?.value;
 }
