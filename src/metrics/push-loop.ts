@@ -34,7 +34,7 @@ export interface PushLoopOptions {
   maxQueuedBytes: number;
   /** Timeout of one push (default 10 s, at most the interval doubled). */
   requestTimeoutMs?: number;
-  /** How long the last push at the end may take (default 5 s). */
+  /** How long the last push at the end may take (default 3 s). */
   finalFlushMs?: number;
 }
 
@@ -93,7 +93,7 @@ export class PushLoop {
     if (this.timer !== undefined) clearInterval(this.timer);
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    const deadline = this.options.finalFlushMs ?? 5000;
+    const deadline = this.options.finalFlushMs ?? 3000;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       (async () => {
