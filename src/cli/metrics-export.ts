@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import { MetricsCollector, type Pushers, startPushers } from "../metrics/index.js";
 import type { Runner } from "../runner/index.js";
 import type { Logger } from "../shared/logger.js";
-import { type MetricsServer, startMetricsServer } from "../web/metrics-route.js";
+import type { MetricsServer } from "../web/metrics-route.js";
 import type { CliIO } from "./io.js";
 import type { CliOptions } from "./options.js";
 import { asksForMetricsExport, readMetricsOptions } from "./options-metrics.js";
@@ -35,6 +35,8 @@ export async function startMetricsExport(args: {
   try {
     if (settings.port !== undefined) {
       const web = readWebOptions(options);
+      // Loaded on demand: a headless run without --metrics-port does not pay for Fastify.
+      const { startMetricsServer } = await import("../web/metrics-route.js");
       server = await startMetricsServer({
         collector,
         host: web.host,

@@ -37,8 +37,19 @@ describe("what a local run loads", () => {
   it("loads neither ZeroMQ and msgpack (distributed runs) nor tough-cookie (the first cookie) with the CLI", () => {
     const loaded = packagesLoadedBy(join(root, "src", "cli", "main.ts"));
     assert.ok(loaded.includes("commander"), `the hook sees packages: ${loaded.join(", ")}`);
-    assert.ok(!loaded.some((name) => name.startsWith("@opentelemetry/")), "OpenTelemetry is loaded for --otlp only");
-    for (const name of ["zeromq", "msgpackr", "tough-cookie", "prom-client", "protobufjs", "snappyjs"])
+    assert.ok(
+      !loaded.some((name) => name.startsWith("@opentelemetry/")),
+      "OpenTelemetry is loaded for --otlp only",
+    );
+    for (const name of [
+      "zeromq",
+      "msgpackr",
+      "tough-cookie",
+      "prom-client",
+      "protobufjs",
+      "snappyjs",
+      "fastify",
+    ])
       assert.ok(!loaded.includes(name), `${name} was loaded`);
   });
 
