@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startTarget, type Target } from "../helpers/cli.js";
-import { startCliInProcess, writeLocustfile } from "./web-helpers.js";
+import { ROOT, startCliInProcess, writeLocustfile } from "./web-helpers.js";
 
 const LOCUSTFILE = `
 import { HttpUser, constant, task } from "cicada";
@@ -221,4 +221,29 @@ test("Prometheus scrapes the web UI's /metrics: its rate of requests agrees with
   assert.ok(p95Seconds > 0 && p95Seconds < 0.5, `p95 ${p95Seconds}`);
   const [users] = await query('max_over_time(cicada_users{run="scrape"}[1m])');
   assert.equal(Number(users!.value![1]), 4);
+});
+
+test("the Grafana dashboard's queries run in Prometheus on these series", async () => {
+  const dashboard = JSON.parse(
+    readFileSync(join(ROOT, "deploy", "grafana", "cicada-dashboard.json"), "utf8"),
+  ) as {
+    panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+  };
+  const panels = dashboard.panels.filter((p) => p.targets !== undefined);
+  assert.ok(panels.length >= 8);
+  for (const panel of panels) {
+    const results = await Promise.all(
+      panel.targets!.map((target) =>
+        // Grafana's variables as a user with "All" selected would have them.
+        query(target.expr.replaceAll("$__rate_interval", "1m").replace(/\$(job|instance|name)\b/g, ".+")),
+      ),
+    );
+    // Worker series exist on a master only; every other panel has data from the runs above.
+    if (!/worker|Overloaded/.test(panel.title)) {
+      assert.ok(
+        results.some((r) => r.length > 0),
+        `no data for the panel "${panel.title}"`,
+      );
+    }
+  }
 });
