@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { get } from "node:http";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { test } from "node:test";
 import { MetricsCollector } from "../../../src/metrics/index.js";
 import { LocalRunner } from "../../../src/runner/index.js";
 import { EnvironmentError } from "../../../src/shared/errors.js";
 import { startMetricsServer } from "../../../src/web/metrics-route.js";
-import { startCliInProcess, writeLocustfile } from "../../e2e/web-helpers.js";
+import { ROOT, startCliInProcess, writeLocustfile } from "../../e2e/web-helpers.js";
 import { makeWebRun } from "./helpers.js";
 
 const basic = (user: string, password: string) =>
@@ -136,4 +138,70 @@ test("the CLI: --metrics-port in use exits 4 with one message; bad metrics optio
     /--prometheus-remote-write must be an http:\/\/ or https:\/\/ URL, got 'localhost:9090'/,
   );
   assert.match(bad.stderr(), /--metrics-push-interval must be at least 1s/);
+});
+
+test("a worker says it ignores the metrics options (the master exports)", async (t) => {
+  const file = writeLocustfile(
+    'import { User, task } from "cicada";\nexport class U extends User { @task t() {} }\n',
+  );
+  t.after(() => file.remove());
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const free = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(free));
+    });
+  });
+  const worker = startCliInProcess(
+    ["-f", file.path, "--worker", "--master-port", String(port), "--master-timeout", "1s"].concat([
+      "--metrics-port",
+      "0",
+      "--otlp",
+      "http://127.0.0.1:4318",
+    ]),
+  );
+  assert.equal(await worker.done, 4, "no master: the usual worker error");
+  assert.match(
+    worker.stderr(),
+    /WARNING\/cicada: --metrics-port, --prometheus-remote-write and --otlp are ignored on a worker/,
+  );
+  assert.doesNotMatch(worker.stdout(), /Serving Prometheus metrics/);
+});
+
+test("--otlp without the optional OpenTelemetry packages: one message naming them", () => {
+  // A resolve hook that finds no @opentelemetry package, as after npm install --omit=optional.
+  const hook = `export async function resolve(specifier, context, next) {
+    if (specifier.startsWith("@opentelemetry/")) {
+      const error = new Error("Cannot find package '" + specifier + "'");
+      error.code = "ERR_MODULE_NOT_FOUND";
+      throw error;
+    }
+    return next(specifier, context);
+  }`;
+  const register = `import { register } from "node:module";
+    register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hook)}));`;
+  const script = `const { loadOtel } = await import(${JSON.stringify(join(ROOT, "src", "metrics", "otlp.ts"))});
+    try { await loadOtel(); console.log("loaded"); } catch (e) { console.log(JSON.stringify({ code: e.code, exitCode: e.exitCode, message: e.message, hint: e.hint })); }`;
+  const child = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--import",
+      `data:text/javascript,${encodeURIComponent(register)}`,
+      "--input-type=module",
+      "-e",
+      script,
+    ],
+    { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
+  );
+  assert.equal(child.status, 0, child.stderr);
+  const error = JSON.parse(child.stdout.trim()) as {
+    code: string;
+    exitCode: number;
+    message: string;
+    hint: string;
+  };
+  assert.equal(error.code, "CICADA_ERR_OTLP_PACKAGES");
+  assert.equal(error.exitCode, 4);
+  assert.match(error.hint, /npm install @opentelemetry\/exporter-metrics-otlp-proto/);
 });
