@@ -6,7 +6,7 @@
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import { type MetricsCollector, renderExposition, wantsOpenMetrics } from "../metrics/index.js";
-import { EnvironmentError } from "../shared/errors.js";
+import { type Listener, listenError } from "./listen-error.js";
 import { checkHost, checkLogin, type WebAuth } from "./security.js";
 
 /** Adds `${basePath}/metrics` to an app. */
@@ -52,38 +52,17 @@ export async function startMetricsServer(options: {
     await app.listen({ host, port });
   } catch (error) {
     await app.close();
-    throw metricsListenError(error, host, port);
+    throw listenError(error, host, port, METRICS_LISTENER);
   }
   const actualPort = (app.server.address() as AddressInfo).port;
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return { url: `http://${shownHost}:${actualPort}/metrics`, close: () => app.close() };
 }
 
-function metricsListenError(error: unknown, host: string, port: number): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
-  const hint = "Pick another port with --metrics-port (0 for any free one), or stop what uses it";
-  if (code === "EADDRINUSE") {
-    return new EnvironmentError(
-      "CICADA_ERR_METRICS_PORT_IN_USE",
-      `port ${port} on ${host} is already in use, so /metrics cannot be served`,
-      { hint, cause: error },
-    );
-  }
-  if (code === "EACCES") {
-    return new EnvironmentError(
-      "CICADA_ERR_METRICS_PORT_DENIED",
-      `not allowed to listen on port ${port} of ${host}`,
-      {
-        hint: "Ports below 1024 need extra rights: use --metrics-port 9646 or another port above 1023",
-        cause: error,
-      },
-    );
-  }
-  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return new EnvironmentError("CICADA_ERR_WEB_HOST", `cannot listen on ${host}: no such local address`, {
-      hint: "Give --web-host an address of this machine, e.g. 127.0.0.1 (the default) or 0.0.0.0",
-      cause: error,
-    });
-  }
-  return error;
-}
+const METRICS_LISTENER: Listener = {
+  inUseCode: "CICADA_ERR_METRICS_PORT_IN_USE",
+  deniedCode: "CICADA_ERR_METRICS_PORT_DENIED",
+  what: "/metrics",
+  inUseHint: "Pick another port with --metrics-port (0 for any free one), or stop what uses it",
+  deniedHint: "Ports below 1024 need extra rights: use --metrics-port 9646 or another port above 1023",
+};

@@ -5,16 +5,12 @@
  * refuses or never answers costs one warning and never the test.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { counter } from "../../src/metrics/families.js";
 import { createOtlpSender, loadOtel } from "../../src/metrics/otlp.js";
 import { startTarget } from "../helpers/cli.js";
-import { startCliInProcess, writeLocustfile } from "./web-helpers.js";
+import { freePort, runSteadyHeadless, serve } from "./metrics-helpers.js";
 
 interface Codec {
   decode(bytes: Uint8Array): unknown;
@@ -55,7 +51,7 @@ type Answer = "ok" | "bad" | "hang";
 async function receiver(t: TestContext, answer: Answer) {
   const requests: ExportRequest[] = [];
   const paths: string[] = [];
-  const server: Server = createServer((req, res) => {
+  const url = await serve(t, (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -67,51 +63,23 @@ async function receiver(t: TestContext, answer: Answer) {
       res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, paths };
+  return { url, requests, paths };
 }
 
 const attrs = (p: DataPoint) => Object.fromEntries(p.attributes.map((a) => [a.key, a.value.stringValue]));
-const LOCUSTFILE = `
-import { HttpUser, constant, task } from "cicada";
-export class Steady extends HttpUser {
-  waitTime = constant(0.02);
-  @task async x() { await this.client.get("/x"); }
-}
-`;
 
 test("--otlp pushes the same series over OTLP/HTTP protobuf, the last push with the final counts", async (t) => {
   const otlp = await receiver(t, "ok");
   const target = await startTarget((_req, res) => res.writeHead(200).end("ok"));
   t.after(() => target.close());
-  const file = writeLocustfile(LOCUSTFILE);
-  t.after(() => file.remove());
-  const report = join(file.path, "..", "report");
-  const cli = startCliInProcess(
-    [
-      "-f",
-      file.path,
-      "-H",
-      target.url,
-      "--headless",
-      "-u",
-      "2",
-      "-r",
-      "100",
-      "-t",
-      "2s",
-      "--only-summary",
-    ].concat(["--json-file", report, "--otlp", otlp.url, "--metrics-push-interval", "1s"]),
-  );
+  const { cli, totalRequests } = runSteadyHeadless(t, target.url, [
+    "--otlp",
+    otlp.url,
+    "--metrics-push-interval",
+    "1s",
+  ]);
   assert.equal(await cli.done, 0, cli.stderr());
-  const total = JSON.parse(readFileSync(`${report}.json`, "utf8")).total.numRequests as number;
+  const total = totalRequests();
   assert.ok(otlp.requests.length >= 2, `${otlp.requests.length} pushes`);
   assert.equal(otlp.paths[0], "POST /v1/metrics application/x-protobuf");
   const last = otlp.requests.at(-1)!.resourceMetrics[0]!;
@@ -144,31 +112,15 @@ test("a down remote-write endpoint and a refusing OTLP one: one warning each, th
   const refusing = await receiver(t, "bad");
   const target = await startTarget((_req, res) => res.writeHead(200).end("ok"));
   t.after(() => target.close());
-  const file = writeLocustfile(LOCUSTFILE);
-  t.after(() => file.remove());
-  // A port that was just released: nothing listens there any more.
-  const down = await new Promise<string>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const port = (probe.address() as AddressInfo).port;
-      probe.close(() => resolve(`http://127.0.0.1:${port}/api/v1/write`));
-    });
-  });
-  const cli = startCliInProcess(
-    [
-      "-f",
-      file.path,
-      "-H",
-      target.url,
-      "--headless",
-      "-u",
-      "2",
-      "-r",
-      "100",
-      "-t",
-      "2s",
-      "--only-summary",
-    ].concat(["--prometheus-remote-write", down, "--otlp", refusing.url, "--metrics-push-interval", "1s"]),
-  );
+  const down = `http://127.0.0.1:${await freePort()}/api/v1/write`;
+  const { cli } = runSteadyHeadless(t, target.url, [
+    "--prometheus-remote-write",
+    down,
+    "--otlp",
+    refusing.url,
+    "--metrics-push-interval",
+    "1s",
+  ]);
   assert.equal(await cli.done, 0, cli.stderr());
   assert.ok(target.requests > 20, `${target.requests} requests`);
   assert.ok(refusing.paths.length >= 2, "OTLP kept trying");

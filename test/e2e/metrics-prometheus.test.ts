@@ -7,20 +7,12 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startTarget, type Target } from "../helpers/cli.js";
+import { freePort, runSteadyHeadless, STEADY_LOCUSTFILE } from "./metrics-helpers.js";
 import { ROOT, startCliInProcess, writeLocustfile } from "./web-helpers.js";
-
-const LOCUSTFILE = `
-import { HttpUser, constant, task } from "cicada";
-export class Steady extends HttpUser {
-  waitTime = constant(0.02);
-  @task async x() { await this.client.get("/x"); }
-}
-`;
 
 let dir: string;
 let prometheus: ChildProcess;
@@ -30,14 +22,6 @@ let webPort: number;
 let target: Target;
 /** Arrival time of every request the target received, epoch ms. */
 const arrivals: number[] = [];
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function query(
   promql: string,
@@ -114,24 +98,7 @@ after(async () => {
 });
 
 test("remote write: the pushed series arrive in Prometheus, the last push with the final count", async (t) => {
-  const file = writeLocustfile(LOCUSTFILE);
-  t.after(() => file.remove());
-  const report = join(dir, "pushed");
-  const cli = startCliInProcess([
-    "-f",
-    file.path,
-    "-H",
-    target.url,
-    "--headless",
-    "-u",
-    "2",
-    "-r",
-    "100",
-    "-t",
-    "2s",
-    "--only-summary",
-    "--json-file",
-    report,
+  const { cli, totalRequests } = runSteadyHeadless(t, target.url, [
     "--prometheus-remote-write",
     `${promUrl}/api/v1/write`,
     "--metrics-push-interval",
@@ -139,7 +106,7 @@ test("remote write: the pushed series arrive in Prometheus, the last push with t
   ]);
   assert.equal(await cli.done, 0, cli.stderr());
   assert.doesNotMatch(cli.stderr(), /WARNING.*remote write/);
-  const total = JSON.parse(readFileSync(`${report}.json`, "utf8")).total.numRequests as number;
+  const total = totalRequests();
   const [requests] = await query('cicada_requests_total{job="cicada",name="/x"}');
   assert.equal(Number(requests!.value![1]), total);
   assert.match(requests!.metric.instance!, /:\d+$/);
@@ -152,7 +119,7 @@ test("remote write: the pushed series arrive in Prometheus, the last push with t
 });
 
 test("Prometheus scrapes the web UI's /metrics: its rate of requests agrees with Cicada's count", async (t) => {
-  const file = writeLocustfile(LOCUSTFILE);
+  const file = writeLocustfile(STEADY_LOCUSTFILE);
   t.after(() => file.remove());
   const report = join(dir, "scrape");
   // Prometheus hands new targets to its scrape loops every 5 s: wait for the first

@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { describe, it, type TestContext } from "node:test";
 import snappy from "snappyjs";
 import { counter } from "../../../src/metrics/families.js";
@@ -12,13 +10,14 @@ import {
   writeRequestOf,
 } from "../../../src/metrics/remote-write.js";
 import { Logger, type LogRecord } from "../../../src/shared/logger.js";
+import { freePort, serve } from "../../e2e/metrics-helpers.js";
 
 type Mode = "ok" | "unavailable" | "bad" | "hang";
 
 /** A remote-write endpoint on 127.0.0.1 whose answers the test chooses. */
 async function endpoint(t: TestContext, modes: Mode[]) {
   const received: Array<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> = [];
-  const server: Server = createServer((req, res) => {
+  const base = await serve(t, (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -29,15 +28,7 @@ async function endpoint(t: TestContext, modes: Mode[]) {
       else if (mode === "bad") res.writeHead(400).end("out of order sample");
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.after(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`, received };
+  return { url: `${base}/api/v1/write`, received };
 }
 
 let pushes = 0;
@@ -62,15 +53,6 @@ function loop(url: string, logs: LogRecord[], options: Partial<PushLoopOptions> 
     },
     ...options,
   });
-}
-
-/** A port nothing listens on (taken from the system, then released). */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 const warnings = (logs: LogRecord[]) => logs.filter((r) => r.level === "WARNING");
@@ -140,7 +122,7 @@ describe("pushing metrics", () => {
 
   it("keeps a bounded queue while the endpoint is unreachable, and ends quickly", async (t) => {
     const server = await endpoint(t, ["ok"]);
-    const closed = server.url.replace(/:\d+/, `:${await closedPort()}`);
+    const closed = server.url.replace(/:\d+/, `:${await freePort()}`);
     const logs: LogRecord[] = [];
     const pusher = loop(closed, logs, { maxQueued: 5 });
     for (let i = 0; i < 30; i++) await pusher.pushNow();

@@ -119,7 +119,7 @@ test("the CLI: --metrics-port in use exits 4 with one message; bad metrics optio
   t.after(() => file.remove());
   const busy = startCliInProcess(["-f", file.path, "--headless", "-t", "1s", "--metrics-port", String(port)]);
   assert.equal(await busy.done, 4);
-  assert.match(busy.stderr(), /port \d+ on 127\.0\.0\.1 is already in use, so \/metrics cannot be served/);
+  assert.match(busy.stderr(), /port \d+ on 127\.0\.0\.1 is already in use, so \/metrics cannot start/);
   assert.match(busy.stderr(), /Hint: Pick another port with --metrics-port/);
   assert.doesNotMatch(busy.stderr(), /\n\s+at /, "no stack trace");
 
