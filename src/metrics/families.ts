@@ -7,6 +7,7 @@
  * Names follow Prometheus's conventions (base units, `_total` on counters); OTLP drops
  * the `_total` (otlp.ts), as OpenTelemetry's own Prometheus translation adds it back.
  */
+import { countsIndexOfValue } from "../stats/hdr-layout.js";
 import type { Histogram } from "../stats/index.js";
 
 export type Labels = Readonly<Record<string, string>>;
@@ -82,12 +83,13 @@ export function gauge(name: string, help: string, unit: string, samples: ValueSa
  * (1 µs slots), and otherwise off only by values within a slot (0.1 %) above the bound.
  */
 export function cumulativeCountsUs(histogram: Histogram, boundsSeconds: readonly number[]): number[] {
-  const boundsUs = boundsSeconds.map((s) => Math.round(s * 1e6));
-  const perBucket = new Array<number>(boundsUs.length).fill(0);
+  // A slot's lowest value is ≤ a bound exactly when its index is ≤ the bound's own slot.
+  const boundIndices = boundsSeconds.map((s) => countsIndexOfValue(Math.round(s * 1e6)));
+  const perBucket = new Array<number>(boundIndices.length).fill(0);
   let b = 0;
-  histogram.forEachBucket((low, _high, count) => {
-    while (b < boundsUs.length && low > boundsUs[b]!) b++;
-    if (b < boundsUs.length) perBucket[b]! += count;
+  histogram.forEachIndex((index, count) => {
+    while (b < boundIndices.length && index > boundIndices[b]!) b++;
+    if (b < boundIndices.length) perBucket[b]! += count;
   });
   let running = 0;
   return perBucket.map((count) => {

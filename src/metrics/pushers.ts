@@ -5,7 +5,7 @@
 import type { Logger } from "../shared/logger.js";
 import { createOtlpSender, loadOtel } from "./otlp.js";
 import { PushLoop, type PushStats } from "./push-loop.js";
-import { encodeWriteRequest, postRemoteWrite, splitCredentials, writeRequestOf } from "./remote-write.js";
+import { encodeWriteRequest, postRemoteWrite, splitCredentials } from "./remote-write.js";
 import type { MetricsCollector } from "./sources.js";
 
 /** Pushes kept while a remote-write endpoint fails: 10 minutes at the default 5 s interval. */
@@ -53,9 +53,7 @@ export async function startPushers(options: PushersOptions): Promise<Pushers> {
       maxQueued: REMOTE_WRITE_MAX_QUEUED,
       maxQueuedBytes: REMOTE_WRITE_MAX_BYTES,
       snapshot: async () => {
-        const body = await encodeWriteRequest(
-          writeRequestOf(options.collector.collect(), now(), options.remoteWriteLabels),
-        );
+        const body = await encodeWriteRequest(options.collector.collect(), now(), options.remoteWriteLabels);
         return {
           bytes: body.byteLength,
           send: (timeoutMs) => postRemoteWrite(url, headers, body, timeoutMs),

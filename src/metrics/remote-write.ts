@@ -4,9 +4,7 @@
  * compressed with Snappy's block format (snappyjs), POSTed with the protocol's headers.
  * Both packages are loaded with the first push.
  */
-
-import { flattenFamily } from "./exposition.js";
-import type { MetricFamily } from "./families.js";
+import type { Labels, MetricFamily } from "./families.js";
 import type { PushOutcome } from "./push-loop.js";
 
 /**
@@ -59,34 +57,95 @@ export function loadWriteRequestType(): Promise<WriteRequestType> {
   return writeRequestType;
 }
 
-/** The WriteRequest of `families` at `timeMs`, as plain data (before encoding). */
-export function writeRequestOf(
+interface Label {
+  name: string;
+  value: string;
+}
+
+interface TimeSeries {
+  labels: Label[];
+  samples: Array<{ value: number; timestamp: number }>;
+}
+
+/** A sample's labels with the extra ones, sorted by name as the protocol asks. */
+function sortedLabels(labels: Labels, extraLabels: Labels): Label[] {
+  return Object.entries({ ...extraLabels, ...labels })
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => ({ name, value }));
+}
+
+/**
+ * The time series of `families` at `timeMs`, as protobufjs takes them: `__name__` first
+ * (it sorts before lowercase names), a histogram's `le` in its sorted place.
+ */
+export function* timeSeriesOf(
   families: MetricFamily[],
   timeMs: number,
-  extraLabels: Readonly<Record<string, string>>,
-): object {
-  const timeseries = families.flatMap((family) =>
-    flattenFamily(family).map((sample) => ({
-      // The protocol wants label names sorted; __name__ sorts before lowercase names.
-      labels: Object.entries({ ...extraLabels, ...sample.labels, __name__: sample.metricName })
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([name, value]) => ({ name, value })),
-      samples: [{ value: sample.value, timestamp: timeMs }],
-    })),
-  );
+  extraLabels: Labels,
+): Generator<TimeSeries> {
+  const series = (name: string, labels: Label[], value: number): TimeSeries => ({
+    labels: [{ name: "__name__", value: name }, ...labels],
+    samples: [{ value, timestamp: timeMs }],
+  });
+  for (const family of families) {
+    if (family.kind !== "histogram") {
+      for (const sample of family.samples) {
+        yield series(family.name, sortedLabels(sample.labels, extraLabels), sample.value);
+      }
+      continue;
+    }
+    for (const sample of family.samples) {
+      const labels = sortedLabels(sample.labels, extraLabels);
+      const at = labels.findIndex((l) => l.name > "le");
+      const withLe = (le: string) => {
+        const out = [...labels];
+        out.splice(at < 0 ? out.length : at, 0, { name: "le", value: le });
+        return out;
+      };
+      const bucket = `${family.name}_bucket`;
+      for (let i = 0; i < family.bounds.length; i++) {
+        yield series(bucket, withLe(String(family.bounds[i])), sample.cumulativeCounts[i]!);
+      }
+      yield series(bucket, withLe("+Inf"), sample.count);
+      yield series(`${family.name}_sum`, labels, sample.sum);
+      yield series(`${family.name}_count`, labels, sample.count);
+    }
+  }
+}
+
+/** Series encoded per slice, with a turn of the event loop between slices. */
+const SERIES_PER_SLICE = 4000;
+
+/**
+ * The HTTP body of one push: the WriteRequest of `families` (protobuf), Snappy-compressed.
+ * A large one (2,000 names make 60,000 series) is encoded a slice at a time, yielding
+ * between slices so the users' timers are not held up; the slices are WriteRequests whose
+ * concatenation is the whole one (protobuf appends repeated fields).
+ */
+export async function encodeWriteRequest(
+  families: MetricFamily[],
+  timeMs: number,
+  extraLabels: Labels,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const [type, snappy] = await Promise.all([loadWriteRequestType(), import("snappyjs")]);
   const metadata = families.map((family) => ({
     type: METADATA_TYPE[family.kind],
     metric_family_name: family.name,
     help: family.help,
     unit: "",
   }));
-  return { timeseries, metadata };
-}
-
-/** The HTTP body of one push: the encoded WriteRequest, Snappy-compressed. */
-export async function encodeWriteRequest(request: object): Promise<Uint8Array<ArrayBuffer>> {
-  const [type, snappy] = await Promise.all([loadWriteRequestType(), import("snappyjs")]);
-  return new Uint8Array(snappy.compress(type.encode(request).finish()));
+  const parts: Uint8Array[] = [type.encode({ metadata }).finish()];
+  let slice: TimeSeries[] = [];
+  for (const series of timeSeriesOf(families, timeMs, extraLabels)) {
+    slice.push(series);
+    if (slice.length === SERIES_PER_SLICE) {
+      parts.push(type.encode({ timeseries: slice }).finish());
+      slice = [];
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  parts.push(type.encode({ timeseries: slice }).finish());
+  return new Uint8Array(snappy.compress(Buffer.concat(parts)));
 }
 
 /** The URL without credentials, and an Authorization header from them (fetch refuses user:password@ URLs). */

@@ -43,6 +43,8 @@ export class RequestSeries implements MetricSource {
   private readonly limit: number;
   private warned = false;
   private readonly removeListener: () => void;
+  /** Bucket counts of each row at its request count: a row that did not change is not walked again. */
+  private readonly bucketCache = new WeakMap<StatsEntry, { requests: number; cumulative: number[] }>();
 
   constructor(
     private readonly stats: RequestStats,
@@ -68,11 +70,19 @@ export class RequestSeries implements MetricSource {
     for (const entry of this.stats.entries()) {
       const name = this.seriesName(entry.method, entry.name);
       const key = `${entry.method}\u0000${name}`;
-      const row = totalsOf(entry, name);
+      const row = totalsOf(entry, name, this.cumulativeOf(entry));
       const before = into.get(key);
       if (before === undefined) into.set(key, row);
       else addTotals(before, row);
     }
+  }
+
+  private cumulativeOf(entry: StatsEntry): number[] {
+    const cached = this.bucketCache.get(entry);
+    if (cached !== undefined && cached.requests === entry.numRequests) return [...cached.cumulative];
+    const cumulative = cumulativeCountsUs(entry.histogram, LATENCY_BUCKETS_SECONDS);
+    this.bucketCache.set(entry, { requests: entry.numRequests, cumulative });
+    return [...cumulative];
   }
 
   private seriesName(method: string, name: string): string {
@@ -94,7 +104,7 @@ export class RequestSeries implements MetricSource {
   }
 }
 
-function totalsOf(entry: StatsEntry, name: string): SeriesTotals {
+function totalsOf(entry: StatsEntry, name: string, cumulative: number[]): SeriesTotals {
   const timed = entry.numRequests - entry.numNoneRequests;
   return {
     method: entry.method,
@@ -104,7 +114,7 @@ function totalsOf(entry: StatsEntry, name: string): SeriesTotals {
     bytes: entry.totalContentLength,
     timed,
     sumSeconds: entry.totalResponseTimeMs / 1000,
-    cumulative: cumulativeCountsUs(entry.histogram, LATENCY_BUCKETS_SECONDS),
+    cumulative,
     minSeconds: timed > 0 ? (entry.minResponseTimeMs ?? 0) / 1000 : Number.POSITIVE_INFINITY,
     maxSeconds: timed > 0 ? entry.maxResponseTimeMs / 1000 : Number.NEGATIVE_INFINITY,
   };

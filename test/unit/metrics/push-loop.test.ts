@@ -7,7 +7,6 @@ import {
   encodeWriteRequest,
   loadWriteRequestType,
   postRemoteWrite,
-  writeRequestOf,
 } from "../../../src/metrics/remote-write.js";
 import { Logger, type LogRecord } from "../../../src/shared/logger.js";
 import { freePort, serve } from "../../e2e/metrics-helpers.js";
@@ -46,9 +45,7 @@ function loop(url: string, logs: LogRecord[], options: Partial<PushLoopOptions> 
       const families = [
         counter("cicada_requests_total", "help", "{request}", [{ labels: {}, value: ++pushes }]),
       ];
-      const body = await encodeWriteRequest(
-        writeRequestOf(families, 1_700_000_000_000 + pushes, { job: "t" }),
-      );
+      const body = await encodeWriteRequest(families, 1_700_000_000_000 + pushes, { job: "t" });
       return { bytes: body.byteLength, send: (timeoutMs) => postRemoteWrite(url, {}, body, timeoutMs) };
     },
     ...options,
