@@ -22,7 +22,11 @@ async function decode(body: Uint8Array): Promise<Decoded> {
     decode(b: Uint8Array): unknown;
     toObject(m: unknown, o: object): Decoded;
   };
-  return type.toObject(type.decode(snappy.uncompress(body)), { longs: Number, enums: Number, defaults: true });
+  return type.toObject(type.decode(snappy.uncompress(body)), {
+    longs: Number,
+    enums: Number,
+    defaults: true,
+  });
 }
 
 function histogram(names: number): HistogramFamily {
