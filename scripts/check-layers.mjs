@@ -20,9 +20,11 @@ const allowed = {
   runner: ["user", "http", "stats", "shared"],
   reports: ["stats", "shared"],
   distributed: ["runner", "user", "http", "stats", "shared"],
-  web: ["runner", "reports", "stats", "shared", "user"],
+  metrics: ["runner", "user", "stats", "shared"],
+  web: ["metrics", "runner", "reports", "stats", "shared", "user"],
   cli: [
     "web",
+    "metrics",
     "distributed",
     "runner",
     "reports",

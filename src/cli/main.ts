@@ -17,6 +17,7 @@ import { tuneHeapGrowing } from "./heap-tuning.js";
 import type { CliIO, SignalName } from "./io.js";
 import { absorbSignalEchoes, followLauncher, RELAUNCHED_ENV, SignalEchoes } from "./launcher.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
+import { type MetricsExport, startMetricsExport, warnMetricsOnWorker } from "./metrics-export.js";
 import type { CliOptions } from "./options.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
@@ -51,6 +52,7 @@ export async function run(io: CliIO): Promise<number> {
     const dist = distributedOptions(options, io.cpuCount(), io.env[PROCESSES_CHILD_ENV] === "1");
     // Loaded on demand: a local run does not pay for ZeroMQ and msgpack (about 10 MB of RSS).
     if (dist.worker) {
+      warnMetricsOnWorker(options, logger);
       return await (await import("./distributed.js")).runWorker(options, dist, io, logger, parsed.loaded);
     }
     const informational = Boolean(
@@ -84,6 +86,7 @@ export async function run(io: CliIO): Promise<number> {
     const outputs = RunOutputs.prepare({ options, loaded, environment, io });
     logger.info(`Starting Cicada ${VERSION}`);
     let distributed: DistributedRun | undefined;
+    let metrics: MetricsExport | undefined;
     try {
       if (isMasterRun(dist)) {
         const { startMaster } = await import("./distributed.js");
@@ -93,6 +96,12 @@ export async function run(io: CliIO): Promise<number> {
         distributed?.runner ?? new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
       // Watches this process: a master merging many workers can be the bottleneck too.
       environment.generatorMonitor = new GeneratorMonitor({ cpuUsageMicros: io.cpuUsageMicros, logger });
+      metrics = await startMetricsExport({ runner, options, io, logger, distributed: !!distributed }).catch(
+        async (error: unknown) => {
+          await runner.quitAndWait();
+          throw error;
+        },
+      );
       await environment.events.init.fireAsync({ environment });
       // A headless run waits for --expect-workers here; the web UI serves the form at once
       // and waits only before --autostart.
@@ -117,6 +126,7 @@ export async function run(io: CliIO): Promise<number> {
             version: VERSION,
             distributed: distributed !== undefined,
             waitForWorkers: () => distributed?.waitForWorkers() ?? Promise.resolve(),
+            metrics: metrics.collector,
           });
         }
         exitCode = outputs.finish(result);
@@ -127,6 +137,7 @@ export async function run(io: CliIO): Promise<number> {
       logger.info(`Shutting down (exit code ${exitCode})`);
       return exitCode;
     } finally {
+      await metrics?.close();
       await distributed?.close();
     }
   } catch (error) {

@@ -5,6 +5,7 @@
  * and config-file readers, and docs all come from this table, so they cannot drift apart.
  */
 import { DISTRIBUTED_OPTIONS } from "./options-distributed.js";
+import { METRICS_OPTIONS } from "./options-metrics.js";
 import { REPORT_OPTIONS } from "./options-reports.js";
 import { WEB_OPTIONS } from "./options-web.js";
 
@@ -162,6 +163,7 @@ export const OPTION_TABLE: OptionSpec[] = [
   ...REPORT_OPTIONS,
   ...DISTRIBUTED_OPTIONS,
   ...WEB_OPTIONS,
+  ...METRICS_OPTIONS,
 ];
 
 /** The long flag of an option, e.g. "spawn-rate". */

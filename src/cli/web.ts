@@ -4,6 +4,7 @@
  * Then print Locust's final blocks and return the result, as a headless run does (the
  * CLI then writes the reports and judges the thresholds).
  */
+import type { MetricsCollector } from "../metrics/index.js";
 import { formatFinalSummary } from "../reports/console.js";
 import type { Environment, Runner } from "../runner/index.js";
 import { exposureWarning, startWebServer, type WebServer, type WebServerOptions } from "../web/index.js";
@@ -29,6 +30,8 @@ export interface WebRunArgs {
   distributed?: boolean;
   /** Waits for --expect-workers before --autostart starts a distributed test. */
   waitForWorkers?: () => Promise<void>;
+  /** The series /metrics serves. */
+  metrics?: MetricsCollector;
 }
 
 export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
@@ -98,6 +101,7 @@ function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {
     defaults: { userCount: options.users, spawnRate: options.spawnRate, runTimeMs: options.runTime },
     distributed: args.distributed ?? false,
     classPicker: web.classPicker,
+    metrics: args.metrics,
     // The reports of issue #3: the Download tab's HTML and JSON report, and the full-history CSV.
     ...reportRoutes(args.outputs, runner.environment),
   };

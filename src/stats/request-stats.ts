@@ -58,6 +58,7 @@ export class RequestStats {
   private readonly maxNames: number;
   private readonly lagSeconds: number;
   private readonly onWarning: (message: string) => void;
+  private readonly resetListeners = new Set<() => void>();
 
   constructor(options: RequestStatsOptions) {
     this.maxNames = options.maxNames ?? 2000;
@@ -67,6 +68,21 @@ export class RequestStats {
     this.exceptions = new ExceptionTable(options.maxExceptions ?? 200);
     this.history = new StatsHistory(options.history);
     this.totalEntry = this.newEntry("", AGGREGATED_NAME, options.nowMs);
+  }
+
+  /** Distinct (method, name) rows before new names collapse into "(other)". */
+  get nameLimit(): number {
+    return this.maxNames;
+  }
+
+  /**
+   * Calls `listener` at the start of every {@link reset}, while the rows still hold what
+   * they counted (the metrics exporter keeps its counters monotonic that way). Returns a
+   * function that removes it.
+   */
+  onBeforeReset(listener: () => void): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
   }
 
   /** The "Aggregated" row (method ""), fed by every record. */
@@ -203,6 +219,7 @@ export class RequestStats {
    * (not the session's chart series); restarts at `nowMs`.
    */
   reset(nowMs: number): void {
+    for (const listener of this.resetListeners) listener();
     this.byMethod.clear();
     this.lastEntry = undefined;
     this.nameCount = 0;

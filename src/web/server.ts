@@ -7,8 +7,8 @@
  */
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { MetricsCollector } from "../metrics/index.js";
 import type { Runner } from "../runner/index.js";
-import { EnvironmentError } from "../shared/errors.js";
 import { formatTimespan } from "../shared/timespan.js";
 import { HttpUser } from "../user/index.js";
 import type { DownloadLink, UiMeta } from "./api-types.js";
@@ -16,8 +16,10 @@ import { normaliseBasePath } from "./base-path.js";
 import type { WebContext } from "./context.js";
 import { customParameters } from "./custom-parameters.js";
 import { downloadLinks } from "./downloads.js";
+import { type Listener, listenError } from "./listen-error.js";
 import { LiveFeed } from "./live-feed.js";
 import type { LogBuffer } from "./log-buffer.js";
+import { registerMetricsRoute } from "./metrics-route.js";
 import { registerApiRoutes } from "./routes-api.js";
 import { registerLocustRoutes } from "./routes-locust.js";
 import { changesState, checkCrossSite, checkHost, checkLogin, type WebAuth } from "./security.js";
@@ -55,6 +57,8 @@ export interface WebServerOptions {
   uiRoot?: string | null;
   /** Live update interval, ms (default 1000). */
   updateIntervalMs?: number;
+  /** Serves GET /metrics (Prometheus) from these series (docs/metrics.md). */
+  metrics?: MetricsCollector;
 }
 
 /** A listening web server. */
@@ -205,6 +209,7 @@ export async function buildWebApp(
   registerLocustRoutes(app, context);
   registerApiRoutes(app, context, openStreams);
   options.extraRoutes?.(app, basePath);
+  if (options.metrics) registerMetricsRoute(app, basePath, options.metrics);
   await registerUi(app, basePath, options.uiRoot === null ? undefined : (options.uiRoot ?? findUiRoot()));
   const closeStreams = () => {
     feed.close();
@@ -247,7 +252,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     await app.listen({ host, port });
   } catch (error) {
     await app.close();
-    throw listenError(error, host, port);
+    throw listenError(error, host, port, WEB_UI_LISTENER);
   }
   const actualPort = (app.server.address() as AddressInfo).port;
   const shownHost = host.includes(":") ? `[${host}]` : host;
@@ -268,33 +273,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 }
 
-function listenError(error: unknown, host: string, port: number): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "EADDRINUSE") {
-    return new EnvironmentError(
-      "CICADA_ERR_WEB_PORT_IN_USE",
-      `port ${port} on ${host} is already in use, so the web UI cannot start`,
-      {
-        hint: "Pick another port with -P/--web-port (or -P 0 for any free port), or stop what uses it",
-        cause: error,
-      },
-    );
-  }
-  if (code === "EACCES") {
-    return new EnvironmentError(
-      "CICADA_ERR_WEB_PORT_DENIED",
-      `not allowed to listen on port ${port} of ${host}`,
-      {
-        hint: "Ports below 1024 need extra rights: use -P 8089 or another port above 1023",
-        cause: error,
-      },
-    );
-  }
-  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return new EnvironmentError("CICADA_ERR_WEB_HOST", `cannot listen on ${host}: no such local address`, {
-      hint: "Give --web-host an address of this machine, e.g. 127.0.0.1 (the default) or 0.0.0.0",
-      cause: error,
-    });
-  }
-  return error;
-}
+const WEB_UI_LISTENER: Listener = {
+  inUseCode: "CICADA_ERR_WEB_PORT_IN_USE",
+  deniedCode: "CICADA_ERR_WEB_PORT_DENIED",
+  what: "the web UI",
+  inUseHint: "Pick another port with -P/--web-port (or -P 0 for any free port), or stop what uses it",
+  deniedHint: "Ports below 1024 need extra rights: use -P 8089 or another port above 1023",
+};

@@ -37,8 +37,13 @@ describe("what a local run loads", () => {
   it("loads neither ZeroMQ and msgpack (distributed runs), tough-cookie (the first cookie) nor the other protocols' packages with the CLI", () => {
     const loaded = packagesLoadedBy(join(root, "src", "cli", "main.ts"));
     assert.ok(loaded.includes("commander"), `the hook sees packages: ${loaded.join(", ")}`);
+    assert.ok(
+      !loaded.some((name) => name.startsWith("@opentelemetry/")),
+      "OpenTelemetry is loaded for --otlp only",
+    );
     const protocols = ["ws", "@grpc/grpc-js", "@grpc/proto-loader", "playwright-core"]; // on first use only
-    for (const name of ["zeromq", "msgpackr", "tough-cookie", ...protocols])
+    const exporters = ["prom-client", "protobufjs", "snappyjs", "fastify"];
+    for (const name of ["zeromq", "msgpackr", "tough-cookie", ...protocols, ...exporters])
       assert.ok(!loaded.includes(name), `${name} was loaded`);
   });
 

@@ -1,0 +1,172 @@
+/**
+ * Requests, failures, bytes and response times per (method, name), read from the stats
+ * table when a scrape or push asks (nothing in the request path).
+ *
+ * Prometheus counters must only go up, but Cicada's table restarts at every new test and
+ * "Reset stats". So the table's rows are folded into running totals just before each
+ * reset (RequestStats.onBeforeReset), and a series is those totals plus the live row: it
+ * counts every request since Cicada started, and rate() and increase() stay right across
+ * tests. Series are capped like the table's names: past the same limit, new (method,
+ * name) pairs count under the method's "(other)" series, with one warning.
+ */
+import type { Logger } from "../shared/logger.js";
+import { OTHER_NAME, type RequestStats, type StatsEntry } from "../stats/index.js";
+import {
+  addCounts,
+  counter,
+  cumulativeCountsUs,
+  type HistogramFamily,
+  LATENCY_BUCKETS_SECONDS,
+  type MetricFamily,
+} from "./families.js";
+import type { MetricSource } from "./sources.js";
+
+/** What one (method, name) series has counted. */
+interface SeriesTotals {
+  method: string;
+  name: string;
+  requests: number;
+  failures: number;
+  bytes: number;
+  /** Requests with a response time (the histogram's count). */
+  timed: number;
+  sumSeconds: number;
+  cumulative: number[];
+  minSeconds: number;
+  maxSeconds: number;
+}
+
+export class RequestSeries implements MetricSource {
+  private readonly folded = new Map<string, SeriesTotals>();
+  /** Series with a row of their own; never shrinks, so a series never moves to "(other)" later. */
+  private readonly own = new Set<string>();
+  private readonly limit: number;
+  private warned = false;
+  private readonly removeListener: () => void;
+  /** Bucket counts of each row at its request count: a row that did not change is not walked again. */
+  private readonly bucketCache = new WeakMap<StatsEntry, { requests: number; cumulative: number[] }>();
+
+  constructor(
+    private readonly stats: RequestStats,
+    private readonly logger: Logger,
+  ) {
+    this.limit = stats.nameLimit;
+    this.removeListener = stats.onBeforeReset(() => this.addRows(this.folded));
+  }
+
+  collect(): MetricFamily[] {
+    const totals = new Map<string, SeriesTotals>();
+    for (const [key, folded] of this.folded)
+      totals.set(key, { ...folded, cumulative: [...folded.cumulative] });
+    this.addRows(totals);
+    return requestFamilies([...totals.values()]);
+  }
+
+  close(): void {
+    this.removeListener();
+  }
+
+  private addRows(into: Map<string, SeriesTotals>): void {
+    for (const entry of this.stats.entries()) {
+      const name = this.seriesName(entry.method, entry.name);
+      const key = `${entry.method}\u0000${name}`;
+      const row = totalsOf(entry, name, this.cumulativeOf(entry));
+      const before = into.get(key);
+      if (before === undefined) into.set(key, row);
+      else addTotals(before, row);
+    }
+  }
+
+  private cumulativeOf(entry: StatsEntry): number[] {
+    const cached = this.bucketCache.get(entry);
+    if (cached !== undefined && cached.requests === entry.numRequests) return [...cached.cumulative];
+    const cumulative = cumulativeCountsUs(entry.histogram, LATENCY_BUCKETS_SECONDS);
+    this.bucketCache.set(entry, { requests: entry.numRequests, cumulative });
+    return [...cumulative];
+  }
+
+  private seriesName(method: string, name: string): string {
+    const key = `${method}\u0000${name}`;
+    if (name === OTHER_NAME || this.own.has(key)) return name;
+    if (this.own.size < this.limit) {
+      this.own.add(key);
+      return name;
+    }
+    if (!this.warned) {
+      this.warned = true;
+      this.logger.warning(
+        `More than ${this.limit} distinct request names since Cicada started: the exported metrics ` +
+          `(/metrics, remote write, OTLP) now count new names under "${OTHER_NAME}". Group dynamic URLs ` +
+          'with the name option, e.g. client.get("/item/" + id, { name: "/item/[id]" }).',
+      );
+    }
+    return OTHER_NAME;
+  }
+}
+
+function totalsOf(entry: StatsEntry, name: string, cumulative: number[]): SeriesTotals {
+  const timed = entry.numRequests - entry.numNoneRequests;
+  return {
+    method: entry.method,
+    name,
+    requests: entry.numRequests,
+    failures: entry.numFailures,
+    bytes: entry.totalContentLength,
+    timed,
+    sumSeconds: entry.totalResponseTimeMs / 1000,
+    cumulative,
+    minSeconds: timed > 0 ? (entry.minResponseTimeMs ?? 0) / 1000 : Number.POSITIVE_INFINITY,
+    maxSeconds: timed > 0 ? entry.maxResponseTimeMs / 1000 : Number.NEGATIVE_INFINITY,
+  };
+}
+
+function addTotals(into: SeriesTotals, more: SeriesTotals): void {
+  into.requests += more.requests;
+  into.failures += more.failures;
+  into.bytes += more.bytes;
+  into.timed += more.timed;
+  into.sumSeconds += more.sumSeconds;
+  addCounts(into.cumulative, more.cumulative);
+  into.minSeconds = Math.min(into.minSeconds, more.minSeconds);
+  into.maxSeconds = Math.max(into.maxSeconds, more.maxSeconds);
+}
+
+function requestFamilies(rows: SeriesTotals[]): MetricFamily[] {
+  const labels = (row: SeriesTotals) => ({ method: row.method, name: row.name });
+  const responseTimes: HistogramFamily = {
+    kind: "histogram",
+    name: "cicada_response_time_seconds",
+    help: "Response times of requests (failures included, as in Cicada's table), seconds",
+    unit: "s",
+    bounds: LATENCY_BUCKETS_SECONDS,
+    samples: rows.map((row) => ({
+      labels: labels(row),
+      cumulativeCounts: row.cumulative,
+      count: row.timed,
+      sum: row.sumSeconds,
+      min: row.timed > 0 ? row.minSeconds : undefined,
+      max: row.timed > 0 ? row.maxSeconds : undefined,
+    })),
+  };
+  return [
+    counter(
+      "cicada_requests_total",
+      "Requests sent, failures included, per method and name",
+      "{request}",
+      rows.map((row) => ({ labels: labels(row), value: row.requests })),
+    ),
+    counter(
+      "cicada_request_failures_total",
+      "Requests that failed, per method and name",
+      "{request}",
+      rows.map((row) => ({ labels: labels(row), value: row.failures })),
+    ),
+    counter(
+      "cicada_response_bytes_total",
+      "Bytes of response content received, per method and name",
+      "By",
+      rows.map((row) => ({ labels: labels(row), value: row.bytes })),
+    ),
+    responseTimes,
+  ];
+}
