@@ -91,8 +91,13 @@ export async function run(io: CliIO): Promise<number> {
       }
       const runner: Runner =
         distributed?.runner ?? new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
-      // Watches this process: a master merging many workers can be the bottleneck too.
-      environment.generatorMonitor = new GeneratorMonitor({ cpuUsageMicros: io.cpuUsageMicros, logger });
+      // Watches this process while users run: a master merging many workers can be the bottleneck too.
+      environment.generatorMonitor = new GeneratorMonitor({
+        cpuUsageMicros: io.cpuUsageMicros,
+        logger,
+        role: distributed ? "master" : "generator",
+        isActive: () => runner.state === "spawning" || runner.state === "running",
+      });
       await environment.events.init.fireAsync({ environment });
       // A headless run waits for --expect-workers here; the web UI serves the form at once
       // and waits only before --autostart.
