@@ -13,6 +13,7 @@ import { formatTimespan } from "../shared/timespan.js";
 import { HttpUser } from "../user/index.js";
 import type { DownloadLink, UiMeta } from "./api-types.js";
 import { normaliseBasePath } from "./base-path.js";
+import { registerCompression } from "./compression.js";
 import type { WebContext } from "./context.js";
 import { customParameters } from "./custom-parameters.js";
 import { downloadLinks } from "./downloads.js";
@@ -20,8 +21,10 @@ import { LiveFeed } from "./live-feed.js";
 import type { LogBuffer } from "./log-buffer.js";
 import { registerApiRoutes } from "./routes-api.js";
 import { registerLocustRoutes } from "./routes-locust.js";
+import { DEFAULT_TABLE_PERCENTILES } from "./rows.js";
 import { changesState, checkCrossSite, checkHost, checkLogin, type WebAuth } from "./security.js";
 import { findUiRoot, registerUi } from "./static-ui.js";
+import { registerUserClassRoute, userClassSettings } from "./user-class-settings.js";
 
 export interface WebServerOptions {
   runner: Runner;
@@ -55,6 +58,11 @@ export interface WebServerOptions {
   uiRoot?: string | null;
   /** Live update interval, ms (default 1000). */
   updateIntervalMs?: number;
+  /**
+   * The statistics table's percentile columns besides the median, as fractions (default
+   * [0.95, 0.99]); the browser app takes the list from the payload.
+   */
+  percentiles?: readonly number[];
 }
 
 /** A listening web server. */
@@ -86,10 +94,12 @@ function buildMeta(
   context: Pick<WebContext, "fullHistoryCsvPath" | "extraDownloads">,
 ) {
   const environment = options.runner.environment;
-  const infos = environment.userClassInfos;
-  const classHosts = new Set(infos.map((i) => i.host));
-  const needHost = infos.filter((i) => i.host === undefined && i.cls.prototype instanceof HttpUser);
+  const percentiles = [...(options.percentiles ?? DEFAULT_TABLE_PERCENTILES)];
   return (): UiMeta => {
+    // Read each time: the form may change a class's host (POST /user).
+    const infos = environment.userClassInfos;
+    const classHosts = new Set(infos.map((i) => i.host));
+    const needHost = infos.filter((i) => i.host === undefined && i.cls.prototype instanceof HttpUser);
     const [onlyHost] = classHosts;
     return {
       version: options.version ?? "",
@@ -109,6 +119,8 @@ function buildMeta(
       distributed: options.distributed ?? false,
       downloads: downloadLinks(context),
       customParameters: customParameters(environment),
+      percentiles,
+      userClassSettings: userClassSettings(environment),
     };
   };
 }
@@ -143,6 +155,7 @@ export async function buildWebApp(
     meta,
     logs: options.logs,
     intervalMs: options.updateIntervalMs,
+    percentiles: options.percentiles,
   });
   const context: WebContext = {
     ...partial,
@@ -188,6 +201,7 @@ export async function buildWebApp(
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
     return payload;
   });
+  registerCompression(app);
   app.setErrorHandler((error: FastifyError, _req, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) {
@@ -204,6 +218,7 @@ export async function buildWebApp(
   const openStreams = new Set<() => void>();
   registerLocustRoutes(app, context);
   registerApiRoutes(app, context, openStreams);
+  registerUserClassRoute(app, context);
   options.extraRoutes?.(app, basePath);
   await registerUi(app, basePath, options.uiRoot === null ? undefined : (options.uiRoot ?? findUiRoot()));
   const closeStreams = () => {
