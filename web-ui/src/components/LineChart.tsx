@@ -208,8 +208,8 @@ export function LineChart({
         <button
           type="button"
           className="link-button"
-          aria-label={`Save the chart "${title}" as PNG`}
-          title="Save as PNG"
+          aria-label={`Save PNG: ${title}`}
+          title="Save this chart as a PNG image"
           onClick={() => plot.current && saveChartPng(plot.current, title, series, markersRef.current)}
         >
           Save PNG
