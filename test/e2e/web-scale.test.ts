@@ -149,6 +149,7 @@ describe("the web UI at scale", () => {
         mainThread[tab] = Number((await mainThreadShare(page, cdp, tab, feedSecond)).toFixed(3));
       }
       await page.getByRole("tab", { name: /^Failures/ }).click();
+      await page.locator(".failures-table tbody tr[data-key]").first().waitFor();
       const failureRowsInDom = await page.locator(".failures-table tbody tr[data-key]").count();
       await cdp.send("HeapProfiler.collectGarbage");
       const { metrics } = await cdp.send("Performance.getMetrics");
