@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { startTarget, type Target } from "../unit/web/helpers.js";
-import { type InProcessCli, launchBrowser, startCliInProcess, writeLocustfile } from "./web-helpers.js";
+import {
+  type InProcessCli,
+  launchBrowser,
+  pollUntil,
+  startCliInProcess,
+  writeLocustfile,
+} from "./web-helpers.js";
 
 const LOCUSTFILE = `
 import { constant, HttpUser, LoadTestShape, task } from "cicada";
@@ -50,21 +56,7 @@ const rowCount = async (name: string) => {
   return Number(((await cell.textContent()) ?? "").replaceAll(",", ""));
 };
 
-/** Polls `read` until `check` holds; fails with the last value after `timeoutMs`. */
-async function until<T>(
-  read: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!check(value) && Date.now() < deadline) {
-    await page.waitForTimeout(100);
-    value = await read();
-  }
-  assert.ok(check(value), `gave up waiting; last value: ${JSON.stringify(value)}`);
-  return value;
-}
+const until = pollUntil;
 
 before(async () => {
   target = await startTarget();
