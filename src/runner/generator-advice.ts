@@ -18,8 +18,12 @@ export type OverloadCause = "cpu" | "outside";
 /** "generator" runs users (a local run, a worker); "master" only merges the workers' reports. */
 export type GeneratorRole = "generator" | "master";
 
-/** Below this share of a core, a late event loop is not this process's doing. */
-const OWN_WORK_CPU_PERCENT = 50;
+/**
+ * Below this share of a core, a late event loop is not this process's doing (the flag
+ * that flapped on a busy machine did so at 2 % CPU). Above it, the process's own work
+ * blocks its loop: a synchronous task gets only part of a core on a crowded machine.
+ */
+const OWN_WORK_CPU_PERCENT = 20;
 
 /** The cause of an overloaded sample. */
 export function overloadCause(

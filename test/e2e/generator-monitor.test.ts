@@ -32,16 +32,18 @@ it("warns once about an overloaded generator and marks the final summary", async
       },
     );
     assert.equal(result.code, 0, result.stderr);
+    // The cause is this process's work; on a machine so crowded that the busy task gets
+    // under a fifth of a core it reads as a delay from outside (unit tests pin the wording).
     const warnings = result.stderr
       .split("\n")
-      .filter((line) => line.includes("The load generator is overloaded"));
+      .filter((line) => /The load generator(?: is overloaded|'s event loop is late)/.test(line));
     assert.equal(warnings.length, 1, result.stderr);
     assert.match(warnings[0]!, /WARNING\/cicada: .*event-loop lag \d+ ms/);
-    assert.match(result.stdout, /Note: the load generator was overloaded during \d+ of \d+ s/);
     assert.match(
       result.stdout,
-      /results measured on an overloaded generator: latencies include client-side queueing/,
+      /Note: the load generator(?: was overloaded|'s event loop was delayed from outside) during \d+ of \d+ s/,
     );
+    assert.match(result.stdout, /latencies include (?:client-side queueing|that delay)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -86,8 +86,8 @@ describe("the class picker in Chromium", () => {
       "AlphaUser",
       "BetaUser",
     ]);
-    assert.ok(await dialog.getByLabel("AlphaUser").isChecked());
-    assert.ok(await dialog.getByLabel("BetaUser").isChecked());
+    assert.ok(await dialog.getByLabel("AlphaUser", { exact: true }).isChecked());
+    assert.ok(await dialog.getByLabel("BetaUser", { exact: true }).isChecked());
     const shapes = await dialog.locator("select[name=shape_class] option").allTextContents();
     assert.deepEqual(shapes.slice(1), ["Spike", "Steady"]);
   });
@@ -95,8 +95,8 @@ describe("the class picker in Chromium", () => {
   it("asks for at least one class", async () => {
     const dialog = page.getByRole("form", { name: "Start a new test" });
     await dialog.locator("select[name=shape_class]").selectOption("Default");
-    await dialog.getByLabel("AlphaUser").uncheck();
-    await dialog.getByLabel("BetaUser").uncheck();
+    await dialog.getByLabel("AlphaUser", { exact: true }).uncheck();
+    await dialog.getByLabel("BetaUser", { exact: true }).uncheck();
     await dialog.getByRole("button", { name: "Start" }).click();
     await dialog.getByText("Choose at least one user class").waitFor();
     assert.equal(await state(), "Ready");
@@ -104,7 +104,7 @@ describe("the class picker in Chromium", () => {
 
   it("runs only the ticked class", async () => {
     const dialog = page.getByRole("form", { name: "Start a new test" });
-    await dialog.getByLabel("BetaUser").check();
+    await dialog.getByLabel("BetaUser", { exact: true }).check();
     await page.fill("input[name=user_count]", "2");
     await page.fill("input[name=spawn_rate]", "10");
     await dialog.getByRole("button", { name: "Start" }).click();
@@ -125,9 +125,9 @@ describe("the class picker in Chromium", () => {
     await page.getByRole("button", { name: "New test" }).click();
     const dialog = page.getByRole("form", { name: "Start a new test" });
     // The form remembers the last choice.
-    assert.equal(await dialog.getByLabel("AlphaUser").isChecked(), false);
-    assert.equal(await dialog.getByLabel("BetaUser").isChecked(), true);
-    await dialog.getByLabel("AlphaUser").check();
+    assert.equal(await dialog.getByLabel("AlphaUser", { exact: true }).isChecked(), false);
+    assert.equal(await dialog.getByLabel("BetaUser", { exact: true }).isChecked(), true);
+    await dialog.getByLabel("AlphaUser", { exact: true }).check();
     await dialog.getByRole("button", { name: "Start" }).click();
     await until(state, (s) => s === "Running");
     await until(
