@@ -9,22 +9,18 @@ import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { Runner } from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
-import { formatTimespan } from "../shared/timespan.js";
-import { HttpUser } from "../user/index.js";
-import type { DownloadLink, UiMeta } from "./api-types.js";
+import type { DownloadLink } from "./api-types.js";
 import { normaliseBasePath } from "./base-path.js";
 import { registerCompression } from "./compression.js";
 import type { WebContext } from "./context.js";
-import { customParameters } from "./custom-parameters.js";
-import { downloadLinks } from "./downloads.js";
 import { LiveFeed } from "./live-feed.js";
 import type { LogBuffer } from "./log-buffer.js";
 import { registerApiRoutes } from "./routes-api.js";
 import { registerLocustRoutes } from "./routes-locust.js";
-import { DEFAULT_TABLE_PERCENTILES } from "./rows.js";
 import { changesState, checkCrossSite, checkHost, checkLogin, type WebAuth } from "./security.js";
 import { findUiRoot, registerUi } from "./static-ui.js";
-import { registerUserClassRoute, userClassSettings } from "./user-class-settings.js";
+import { buildMeta } from "./ui-meta.js";
+import { registerUserClassRoute } from "./user-class-settings.js";
 
 export interface WebServerOptions {
   runner: Runner;
@@ -88,42 +84,6 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   "form-action 'self'",
 ].join("; ");
-
-function buildMeta(
-  options: WebServerOptions,
-  context: Pick<WebContext, "fullHistoryCsvPath" | "extraDownloads">,
-) {
-  const environment = options.runner.environment;
-  const percentiles = [...(options.percentiles ?? DEFAULT_TABLE_PERCENTILES)];
-  return (): UiMeta => {
-    // Read each time: the form may change a class's host (POST /user).
-    const infos = environment.userClassInfos;
-    const classHosts = new Set(infos.map((i) => i.host));
-    const needHost = infos.filter((i) => i.host === undefined && i.cls.prototype instanceof HttpUser);
-    const [onlyHost] = classHosts;
-    return {
-      version: options.version ?? "",
-      locustfile: options.locustfile ?? "",
-      defaults: {
-        userCount: options.defaults?.userCount ?? 1,
-        spawnRate: options.defaults?.spawnRate ?? 1,
-        host: environment.host ?? (classHosts.size === 1 && onlyHost !== undefined ? onlyHost : ""),
-        runTime: options.defaults?.runTimeMs ? formatTimespan(options.defaults.runTimeMs) : "",
-      },
-      hostOptional: environment.host !== undefined || needHost.length === 0,
-      userClasses: infos.map((i) => i.name),
-      activeUserClasses: environment.activeUserClassInfos.map((i) => i.name),
-      shapeClass: environment.shapeClass?.name ?? null,
-      shapeClasses: environment.availableShapeClasses.map((cls) => cls.name),
-      classPicker: options.classPicker ?? false,
-      distributed: options.distributed ?? false,
-      downloads: downloadLinks(context),
-      customParameters: customParameters(environment),
-      percentiles,
-      userClassSettings: userClassSettings(environment),
-    };
-  };
-}
 
 /** A form body; a repeated field (Locust's user_classes) becomes an array of its values. */
 function parseForm(text: string): Record<string, string | string[]> {
