@@ -22,7 +22,7 @@ RUN ln -s /opt/cicada/bin/cicada.js /usr/local/bin/cicada
 # Locustfiles are mounted here (relative -f paths resolve against it).
 WORKDIR /mnt/cicada
 USER node
-# 5557: workers connect to a master here (--master-bind-port).
-EXPOSE 5557
+# 5557: workers connect to a master here (--master-bind-port); 8089: the web UI (-P).
+EXPOSE 5557 8089
 ENTRYPOINT ["cicada"]
 CMD ["--help"]

@@ -94,8 +94,13 @@ export async function run(io: CliIO): Promise<number> {
       }
       const runner: Runner =
         distributed?.runner ?? new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
-      // Watches this process: a master merging many workers can be the bottleneck too.
-      environment.generatorMonitor = new GeneratorMonitor({ cpuUsageMicros: io.cpuUsageMicros, logger });
+      // Watches this process while users run: a master merging many workers can be the bottleneck too.
+      environment.generatorMonitor = new GeneratorMonitor({
+        cpuUsageMicros: io.cpuUsageMicros,
+        logger,
+        role: distributed ? "master" : "generator",
+        isActive: () => runner.state === "spawning" || runner.state === "running",
+      });
       metrics = await startMetricsExport({ runner, options, io, logger, distributed: !!distributed }).catch(
         async (error: unknown) => {
           await runner.quitAndWait();

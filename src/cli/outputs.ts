@@ -24,13 +24,7 @@ import {
   ThresholdAbortTracker,
   type ThresholdDefinition,
 } from "../reports/index.js";
-import {
-  type Environment,
-  overloadNote,
-  type Runner,
-  taskRatioPerClass,
-  taskRatioTotal,
-} from "../runner/index.js";
+import { type Environment, overloadNote, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
 import { AGGREGATED_NAME, type StatsSnapshot } from "../stats/index.js";
 import { CsvOutput, writeFileAtomic } from "./csv-output.js";
@@ -39,7 +33,7 @@ import type { LoadedLocustfile } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
 import { type ReportOptions, reportOptionsOf } from "./options-reports.js";
 import { checkOutputPaths, type OutputPaths, resolveOutputPaths } from "./output-paths.js";
-import { VERSION } from "./version.js";
+import { buildReportMeta } from "./report-meta.js";
 
 /** How often CSV files are rewritten and abortOnFail thresholds checked (Locust's CSV_STATS_INTERVAL_SEC). */
 export const OUTPUT_INTERVAL_MS = 1000;
@@ -153,34 +147,22 @@ export class RunOutputs {
     this.runner?.quit();
   }
 
-  /** The run's metadata; `endTimeMs` null while it is running. */
+  /**
+   * The metadata of the latest test (see report-meta.ts). `endTimeMs` is when the process
+   * stopped measuring (a report written at exit), or null for a report of the live run;
+   * a test that already stopped keeps its own end either way.
+   */
   meta(endTimeMs: number | null, nowMs: number): ReportMeta {
     const { environment, options, loaded } = this.setup;
-    // The classes of the test (the web UI's class picker may have chosen some).
-    const infos = environment.activeUserClassInfos;
-    const shape = environment.shapeClass;
-    const startTimeMs = this.runner?.startedAtMs ?? environment.stats.total.startTimeMs;
-    const classHosts = [...new Set(infos.map((i) => i.host).filter((h): h is string => h !== undefined))];
-    return {
-      startTimeMs,
-      endTimeMs,
-      durationMs: Math.max(0, (endTimeMs ?? nowMs) - startTimeMs),
-      host: environment.host ?? (classHosts.length > 0 ? classHosts.join(", ") : null),
+    return buildReportMeta({
+      environment,
+      runner: this.runner,
+      options,
       locustfile: loaded.bundles.map((b) => b.filename).join(", "),
-      users: shape ? null : (options.users ?? 1),
-      spawnRate: shape ? null : (options.spawnRate ?? 1),
-      runTimeMs: shape ? null : (options.runTime ?? null),
-      shape: shape?.name ?? null,
-      cicadaVersion: VERSION,
-      userClasses: infos.map((i) => ({
-        name: i.name,
-        weight: i.weight,
-        fixedCount: i.fixedCount,
-        host: i.host ?? null,
-      })),
-      taskRatio: { perClass: taskRatioPerClass(infos), total: taskRatioTotal(infos) },
       flags: [...this.flags, ...generatorFlags(environment)],
-    };
+      endTimeMs,
+      nowMs,
+    });
   }
 
   /** Threshold results at `nowMs`; the one that aborted the run is marked and counts as failed. */
@@ -270,11 +252,17 @@ export class RunOutputs {
   }
 }
 
-/** A report flag when Cicada itself was the bottleneck for part of the run. */
+/**
+ * A report flag when Cicada itself was the bottleneck for part of the test
+ * ("generator-overloaded"), or when a master was (which does not touch the latencies).
+ */
 export function generatorFlags(environment: Environment): ReportFlag[] {
   const load = environment.generatorMonitor?.state;
   if (!load || load.overloadedSeconds === 0) return [];
   return [
-    { code: "generator-overloaded", message: overloadNote(load).join(" ").replace(/\s+/g, " ").trim() },
+    {
+      code: load.role === "master" ? "master-overloaded" : "generator-overloaded",
+      message: overloadNote(load).join(" ").replace(/\s+/g, " ").trim(),
+    },
   ];
 }

@@ -201,6 +201,7 @@ export class MasterRunner extends BaseRunner {
     this.lastSpawnTimestamp = Math.max(Date.now() / 1000, this.lastSpawnTimestamp + 0.001);
     // The custom arguments as they are now (the web form may have set them for this test).
     const parsedOptions = { ...this.options.parsedOptions, ...this.environment.customOptionValues() };
+    const classHosts = this.userClassHosts();
     for (const [id, counts] of plan) {
       this.inbox.send(id, "spawn", {
         timestamp: this.lastSpawnTimestamp,
@@ -208,8 +209,19 @@ export class MasterRunner extends BaseRunner {
         host: this.environment.host ?? null,
         stop_timeout: this.stopTimeoutMs > 0 ? this.stopTimeoutMs / 1000 : null,
         parsed_options: parsedOptions,
+        ...(classHosts ? { cicada_user_class_hosts: classHosts } : {}),
       });
     }
+  }
+
+  /** Hosts the web form set per class (POST /user), for the workers; undefined when none. */
+  private userClassHosts(): Record<string, string | null> | undefined {
+    const hosts: Record<string, string | null> = {};
+    for (const name of this.classNames) {
+      const host = this.environment.userClassHostOverride(name);
+      if (host !== undefined) hosts[name] = host;
+    }
+    return Object.keys(hosts).length > 0 ? hosts : undefined;
   }
 
   private onWorkersChanged(): void {

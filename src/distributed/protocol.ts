@@ -84,6 +84,12 @@ export interface SpawnJob {
   stop_timeout: number | null;
   /** Must be a map (a Python worker calls `.items()` on it). */
   parsed_options: Record<string, unknown>;
+  /**
+   * Cicada's extra key (a Locust worker ignores it): hosts the web form set per user class
+   * (POST /user), null for "none of its own". Weights and fixed counts need no message:
+   * the master's dispatch applies them.
+   */
+  cicada_user_class_hosts?: Record<string, string | null>;
 }
 
 /** One file of a `locustfile` reply (a Cicada master sends esbuild bundles). */
@@ -229,13 +235,23 @@ const MASTER_DATA: {
     const host = s.get("host");
     const stopTimeout = s.get("stop_timeout");
     const options = s.get("parsed_options");
-    return {
+    const classHosts = s.get("cicada_user_class_hosts");
+    const job: SpawnJob = {
       timestamp: num(s.get("timestamp"), "spawn timestamp"),
       user_classes_count: countMap(s.get("user_classes_count"), "user_classes_count"),
       host: typeof host === "string" ? host : null,
       stop_timeout: typeof stopTimeout === "number" ? stopTimeout : null,
       parsed_options: isMap(options) ? (toPlain(options) as Record<string, unknown>) : {},
     };
+    if (isMap(classHosts)) {
+      job.cicada_user_class_hosts = Object.fromEntries(
+        [...classHosts].filter(
+          (entry): entry is [string, string | null] =>
+            typeof entry[0] === "string" && (typeof entry[1] === "string" || entry[1] === null),
+        ),
+      );
+    }
+    return job;
   },
   spawning_complete: (d) => {
     const userCount = isMap(d) ? d.get("user_count") : undefined;

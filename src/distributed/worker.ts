@@ -253,6 +253,7 @@ export class Worker {
     if (this.ending) return;
     if (job.host !== null) this.environment.host = job.host;
     this.applyCustomOptions(job.parsed_options);
+    this.applyClassHosts(job.cicada_user_class_hosts);
     this.state = "spawning";
     await this.runner.applyUserClassCounts(job.user_classes_count);
     this.state = "running";
@@ -276,6 +277,17 @@ export class Worker {
         this.environment.setCustomOption(argument, convertArgumentValue(argument, raw));
       } catch (error) {
         this.log.warning(`ignoring the master's value of --${argument.name}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Hosts the master's web form set per user class (POST /user), before the users start. */
+  private applyClassHosts(hosts: Record<string, string | null> | undefined): void {
+    for (const [name, host] of Object.entries(hosts ?? {})) {
+      try {
+        this.environment.overrideUserClass(name, { host });
+      } catch (error) {
+        this.log.warning(`ignoring the master's host for ${name}: ${(error as Error).message}`);
       }
     }
   }

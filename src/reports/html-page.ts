@@ -10,14 +10,12 @@ export const REPORT_CSS = `
 :root {
   --bg: #ffffff; --fg: #1d2330; --muted: #5b6475; --line: #d9dde5; --head: #f3f5f8;
   --ok: #17803d; --bad: #c62828; --warn-bg: #fff4d6; --grid: rgba(0,0,0,0.08);
-  --c1: #1f77b4; --c2: #d62728; --c3: #2ca02c; --c4: #9467bd; --c5: #ff7f0e;
   color-scheme: light dark;
 }
 @media (prefers-color-scheme: dark) {
   :root {
     --bg: #14171c; --fg: #e4e8ef; --muted: #9aa3b2; --line: #2d333d; --head: #1c2027;
     --ok: #4cc26f; --bad: #ff6b6b; --warn-bg: #3a3214; --grid: rgba(255,255,255,0.08);
-    --c1: #5aa9e6; --c2: #ff6b6b; --c3: #6fcf72; --c4: #c39bff; --c5: #ffb347;
   }
 }
 * { box-sizing: border-box; }
@@ -52,7 +50,9 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 
 /**
  * Draws the charts. Data layout (element #cicada-data): { t: epoch seconds[], users[],
- * rps[], fail[], p50[], p95[], p99[], avg[] }; percentiles may hold nulls (gaps).
+ * rps[], fail[], p50[], p95[], p99[], avg[], colors: {rps, failures, p50, p95, p99,
+ * average, users} }; percentiles may hold nulls (gaps). The colours are the web UI's
+ * (src/shared/chart-palette.ts), so a percentile looks the same in both.
  */
 export const REPORT_SCRIPT = `
 (function () {
@@ -67,9 +67,12 @@ export const REPORT_SCRIPT = `
   function axis(label) {
     return { label: label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
   }
-  function line(label, colorName, fallback, unit) {
-    return { label: label, stroke: color(colorName, fallback), width: 2, spanGaps: false,
+  var colors = data.colors || {};
+  function line(label, name, unit, dash) {
+    var options = { label: label, stroke: colors[name] || fg, width: 2, spanGaps: false,
       value: function (u, v) { return v == null ? "-" : (Math.round(v * 100) / 100) + unit; } };
+    if (dash) options.dash = [6, 4];
+    return options;
   }
   var charts = [];
   function chart(id, title, yLabel, series, columns) {
@@ -84,14 +87,14 @@ export const REPORT_SCRIPT = `
     charts.push({ plot: new uPlot(opts, [data.t].concat(columns), el), el: el });
   }
   chart("chart-rps", "Requests per second", "per second",
-    [line("RPS", "--c3", "#2ca02c", ""), line("Failures/s", "--c2", "#d62728", "")],
+    [line("RPS", "rps", ""), line("Failures/s", "failures", "")],
     [data.rps, data.fail]);
   chart("chart-response-times", "Response times (ms)", "ms",
-    [line("Median", "--c1", "#1f77b4", " ms"), line("95th percentile", "--c5", "#ff7f0e", " ms"),
-     line("99th percentile", "--c2", "#d62728", " ms"), line("Average", "--c4", "#9467bd", " ms")],
+    [line("50th percentile", "p50", " ms"), line("95th percentile", "p95", " ms"),
+     line("99th percentile", "p99", " ms", true), line("Average", "average", " ms")],
     [data.p50, data.p95, data.p99, data.avg]);
   chart("chart-users", "Number of users", "users",
-    [line("Users", "--c1", "#1f77b4", "")], [data.users]);
+    [line("Users", "users", "")], [data.users]);
   var pending = false;
   window.addEventListener("resize", function () {
     if (pending) return;

@@ -7,6 +7,7 @@
  * 1000 points), only the total's series is charted, and failures and exceptions are capped
  * with "and N more" (Locust's report grew to 1.2 GB with many errors, its issue #1712).
  */
+import { CHART_PALETTE } from "../shared/chart-palette.js";
 import type { SeriesColumns } from "../stats/index.js";
 import { loadReportAssets, type ReportAssets } from "./html-assets.js";
 import { REPORT_CSS, REPORT_SCRIPT } from "./html-page.js";
@@ -52,6 +53,7 @@ function chartData(total: SeriesColumns): string {
     p95: total.p95.map(round2OrNull),
     p99: total.p99.map(round2OrNull),
     avg: total.avgResponseTimeMs.map(round2),
+    colors: CHART_PALETTE,
   };
   // JSON inside <script>: escape "<" so no value can close the element.
   return JSON.stringify(data).replaceAll("<", "\\u003c");

@@ -16,7 +16,7 @@ export {
 } from "./hdr-base64.js";
 export { type HtmlReportOptions, renderHtmlReport } from "./html.js";
 export { loadReportAssets, type ReportAssets } from "./html-assets.js";
-export type { HtmlLimits } from "./html-sections.js";
+export { formatUtc, type HtmlLimits } from "./html-sections.js";
 export { buildJsonReport, historyOf, renderJsonReport } from "./json.js";
 export * from "./json-schema.js";
 export { assertJsonReport, validateJsonReport } from "./json-validate.js";

@@ -9,6 +9,7 @@ import { type LoadTestShape, normaliseShapeTick, type RunnerState } from "../use
 import type { Environment } from "./environment.js";
 import type { Runner, WorkerSummary } from "./runner.js";
 import { SpawnSequence } from "./spawn-sequence.js";
+import { TestLog } from "./test-record.js";
 
 export interface StartOptions {
   /** -t/--run-time: stop the test after this long (from this start). */
@@ -25,6 +26,8 @@ export abstract class BaseRunner implements Runner {
   readonly stateChanged = new EventHook<RunnerState>();
   /** Settles when `quit()` has finished. */
   readonly whenQuit: Promise<void>;
+  /** The tests of this session as they were asked for (what the reports describe). */
+  readonly tests = new TestLog();
   /**
    * Which class the n-th user belongs to (weights, fixedCount, interleaving) among the
    * classes of the current test (all of them, or the class picker's choice).
@@ -83,6 +86,7 @@ export abstract class BaseRunner implements Runner {
       );
     }
     this.spawnRate = spawnRate;
+    this.tests.requested(this.environment.now(), userCount, spawnRate, options.runTimeMs);
     this.setState("spawning");
     return true;
   }
@@ -93,6 +97,11 @@ export abstract class BaseRunner implements Runner {
     this.sequence = new SpawnSequence(this.environment.activeUserClassInfos);
     this.environment.stats.reset(this.environment.now());
     this.startedAtMs = this.environment.now();
+    // A shape's timer is set before its first tick starts the test.
+    const shape = this.shapeTimer !== undefined ? this.environment.shapeClass?.name : undefined;
+    this.tests.begin(this.startedAtMs, this.environment.host, shape, this.environment.activeUserClassInfos);
+    // The overload counts of a report are its test's.
+    this.environment.generatorMonitor?.beginTest();
     // The web UI's charts mark each new test of the session ("Run #2", ...).
     this.environment.stats.history.beginRun(this.startedAtMs);
     this.setState("spawning");
@@ -168,6 +177,7 @@ export abstract class BaseRunner implements Runner {
     this.targetUserCount = 0;
     await this.stopUsers();
     this.environment.stats.history.sample(this.environment.stats, this.environment.now(), 0);
+    this.tests.end(this.environment.now());
     this.setState("stopped");
     await this.environment.events.testStop.fireAsync({ environment: this.environment });
   }

@@ -18,6 +18,16 @@ import { describeUserClasses, type UserClassInfo } from "./user-classes.js";
 /** A LoadTestShape subclass. */
 export type ShapeClass = new () => LoadTestShape;
 
+/**
+ * A user class's settings changed for the next tests (the web form, Locust's `POST /user`).
+ * `host: null` removes the class's own host (its users then use the test's host).
+ */
+export interface UserClassOverride {
+  host?: string | null;
+  weight?: number;
+  fixedCount?: number;
+}
+
 export interface EnvironmentOptions {
   userClasses: readonly UserClass[];
   shapeClass?: ShapeClass | undefined;
@@ -85,6 +95,7 @@ export class Environment implements UserEnvironment {
   /** Watches this process's CPU and event-loop lag (set by the CLI); reports mark overloaded runs. */
   generatorMonitor: GeneratorMonitor | undefined;
   private infos: UserClassInfo[] | undefined;
+  private readonly overrides = new Map<string, UserClassOverride>();
   /** The class picker's choice of class names; undefined runs every class. */
   private selectedNames: ReadonlySet<string> | undefined;
   private readonly loggedTracebacks = new Set<string>();
@@ -128,13 +139,47 @@ export class Environment implements UserEnvironment {
     });
   }
 
-  /** The spawnable classes with their settings and task plans (computed once). */
+  /**
+   * The spawnable classes with their settings and task plans (computed once; a new array
+   * when {@link overrideUserClass} changes a setting).
+   */
   get userClassInfos(): readonly UserClassInfo[] {
     this.infos ??= describeUserClasses(this.userClasses, this, {
       include: this.tags ? new Set(this.tags) : undefined,
       exclude: this.excludeTags ? new Set(this.excludeTags) : undefined,
-    }).filter((info) => info.plan.tasks.length > 0);
+    })
+      .filter((info) => info.plan.tasks.length > 0)
+      .map((info) => this.withOverride(info));
     return this.infos;
+  }
+
+  /**
+   * Changes a class's host, weight or fixedCount for the tests that start from now on
+   * (a running test keeps its plan: the runner reads the settings when a test starts).
+   * @throws RangeError for a class name this environment does not run.
+   */
+  overrideUserClass(name: string, settings: UserClassOverride): void {
+    if (!this.userClassInfos.some((info) => info.name === name)) {
+      throw new RangeError(`no user class named ${name}`);
+    }
+    this.overrides.set(name, { ...this.overrides.get(name), ...settings });
+    this.infos = undefined;
+  }
+
+  /** The host set for a class with {@link overrideUserClass} (null: none), or undefined if not set. */
+  userClassHostOverride(name: string): string | null | undefined {
+    return this.overrides.get(name)?.host;
+  }
+
+  private withOverride(info: UserClassInfo): UserClassInfo {
+    const override = this.overrides.get(info.name);
+    if (override === undefined) return info;
+    return {
+      ...info,
+      host: override.host === undefined ? info.host : (override.host ?? undefined),
+      weight: override.weight ?? info.weight,
+      fixedCount: override.fixedCount ?? info.fixedCount,
+    };
   }
 
   /** The classes a test runs: every class, or those the web UI's class picker chose. */

@@ -6,10 +6,23 @@
  * Cicada samples CPU and event-loop lag every second, warns when the generator becomes
  * overloaded (and says when it recovers, not every second), counts the overloaded
  * seconds, and the final summary (and reports) mark results measured that way.
+ *
+ * Only seconds in which users ran all along count (`isActive`): the process's own
+ * start-up (loading the locustfile, the web server) and the idle time between tests are
+ * not the test's. Entering needs `enterIntervals` overloaded seconds in a row, leaving
+ * `calmIntervalsToRecover` calm ones below lower thresholds, so a busy machine near a
+ * threshold does not make the flag flap. The advice names the cause (advice.ts): this
+ * process's CPU, or an event loop delayed from outside while this process was nearly idle.
  */
 import { type IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { EventHook } from "../shared/event-hook.js";
 import type { Logger } from "../shared/logger.js";
+import {
+  type GeneratorRole,
+  type OverloadCause,
+  overloadCause,
+  overloadWarning,
+} from "./generator-advice.js";
 
 /** One sampling interval. */
 export interface GeneratorSample {
@@ -23,15 +36,21 @@ export interface GeneratorSample {
   gcPercent: number;
   /** True when `cpuPercent` or `lagMs` passed its threshold. */
   overloaded: boolean;
+  /** False for a second in which no test ran all along (not counted). */
+  counted: boolean;
 }
 
 /** The generator's state so far: what reports and the UI show. */
 export interface GeneratorLoad {
   /** True while the generator is considered overloaded (set at once, cleared after a few calm intervals). */
   overloaded: boolean;
-  /** Intervals (seconds by default) in which the generator was overloaded. */
+  /** What overloads it (the current or the last overload of this test); null before any. */
+  cause: OverloadCause | null;
+  /** "master" for a master, which runs no users: its overload does not touch the latencies. */
+  role: GeneratorRole;
+  /** Intervals (seconds by default) of the current test in which the generator was overloaded. */
   overloadedSeconds: number;
-  /** Intervals sampled. */
+  /** Intervals of the current test sampled while its users ran. */
   sampledSeconds: number;
   /** Highest CPU % and lag (ms) seen in any interval. */
   maxCpuPercent: number;
@@ -55,8 +74,14 @@ export interface GeneratorMonitorOptions {
   cpuThresholdPercent?: number;
   /** Overloaded above this event-loop lag, ms (default 50). */
   lagThresholdMs?: number;
+  /** Overloaded intervals in a row before the overload is declared (default 2). */
+  enterIntervals?: number;
   /** Calm intervals in a row before the overload is declared over (default 3). */
   calmIntervalsToRecover?: number;
+  /** True while users run (a test is spawning or running); only such seconds count. Default: always. */
+  isActive?: () => boolean;
+  /** "master" when this process runs no users itself (default "generator"). */
+  role?: GeneratorRole;
   /** Monotonic clock in ms (default `performance.now`). */
   monotonicMs?: () => number;
   /** Wall clock, epoch ms (default `Date.now`). */
@@ -73,6 +98,10 @@ export class GeneratorMonitor {
   private readonly cpuThreshold: number;
   private readonly lagThreshold: number;
   private readonly calmToRecover: number;
+  private readonly enterIntervals: number;
+  private readonly isActive: () => boolean;
+  private wasActive = false;
+  private overInARow = 0;
   private readonly monotonicMs: () => number;
   private readonly now: () => number;
   private delay: IntervalHistogram | undefined;
@@ -91,10 +120,14 @@ export class GeneratorMonitor {
     this.cpuThreshold = options.cpuThresholdPercent ?? 90;
     this.lagThreshold = options.lagThresholdMs ?? 50;
     this.calmToRecover = options.calmIntervalsToRecover ?? 3;
+    this.enterIntervals = Math.max(1, options.enterIntervals ?? 2);
+    this.isActive = options.isActive ?? (() => true);
     this.monotonicMs = options.monotonicMs ?? (() => performance.now());
     this.now = options.now ?? Date.now;
     this.load = {
       overloaded: false,
+      cause: null,
+      role: options.role ?? "generator",
       overloadedSeconds: 0,
       sampledSeconds: 0,
       maxCpuPercent: 0,
@@ -111,9 +144,20 @@ export class GeneratorMonitor {
     return { ...this.load };
   }
 
-  /** True once any interval was overloaded: the run's latencies may include client queueing. */
+  /** True once any interval of this test was overloaded: its latencies may include client queueing. */
   get wasOverloaded(): boolean {
     return this.load.overloadedSeconds > 0;
+  }
+
+  /** A new test: its counts start from zero (a report covers one test). */
+  beginTest(): void {
+    const load = this.load;
+    load.overloadedSeconds = 0;
+    load.sampledSeconds = 0;
+    load.maxCpuPercent = 0;
+    load.maxLagMs = 0;
+    load.maxGcPercent = 0;
+    load.cause = load.overloaded ? load.cause : null;
   }
 
   /** Starts sampling (again); the timer never keeps the process alive. */
@@ -129,6 +173,8 @@ export class GeneratorMonitor {
     this.gcObserver.observe({ entryTypes: ["gc"] });
     this.lastCpuMicros = this.cpuUsageMicros();
     this.lastAtMs = this.monotonicMs();
+    // The first interval holds the start-up's work: it counts only if users ran before it.
+    this.wasActive = false;
     this.timer = setInterval(() => this.sample(), this.intervalMs);
     this.timer.unref();
   }
@@ -158,68 +204,58 @@ export class GeneratorMonitor {
     this.lastCpuMicros = cpuMicros;
     this.lastAtMs = atMs;
     const overloaded = cpuPercent > this.cpuThreshold || lagMs > this.lagThreshold;
-    const sample: GeneratorSample = { timeMs: this.now(), cpuPercent, lagMs, gcPercent, overloaded };
+    // A second counts only if users ran at its start and at its end.
+    const active = this.isActive();
+    const counted = active && this.wasActive;
+    this.wasActive = active;
+    const sample: GeneratorSample = { timeMs: this.now(), cpuPercent, lagMs, gcPercent, overloaded, counted };
     this.record(sample);
     return sample;
   }
 
   private record(sample: GeneratorSample): void {
     const load = this.load;
-    load.sampledSeconds++;
     load.last = sample;
+    if (!sample.counted) {
+      // Between tests (or at start-up) an overload is not the test's: let it go quietly.
+      this.overInARow = 0;
+      if (load.overloaded) this.recover(sample);
+      return;
+    }
+    load.sampledSeconds++;
     load.maxCpuPercent = Math.max(load.maxCpuPercent, sample.cpuPercent);
     load.maxLagMs = Math.max(load.maxLagMs, sample.lagMs);
     load.maxGcPercent = Math.max(load.maxGcPercent, sample.gcPercent);
-    if (sample.overloaded) {
-      load.overloadedSeconds++;
-      this.calmInARow = 0;
-      if (!load.overloaded) {
-        load.overloaded = true;
-        this.logger?.warning(
-          `The load generator is overloaded (CPU ${sample.cpuPercent.toFixed(0)} % of a core, ` +
-            `event-loop lag ${sample.lagMs.toFixed(0)} ms): response times now include time spent ` +
-            "waiting inside Cicada. Use fewer users per process, or more processes (--processes) or machines." +
-            gcHint(sample.gcPercent),
-        );
-        this.changed.fire(this.state);
+    if (load.overloaded) {
+      // Hysteresis: calm means well below the thresholds, not just under them.
+      const calm = sample.cpuPercent < this.cpuThreshold - 10 && sample.lagMs < this.lagThreshold / 2;
+      if (!calm) {
+        load.overloadedSeconds++;
+        this.calmInARow = 0;
+        return;
       }
+      if (++this.calmInARow >= this.calmToRecover) this.recover(sample);
       return;
     }
-    this.calmInARow++;
-    if (load.overloaded && this.calmInARow >= this.calmToRecover) {
-      load.overloaded = false;
-      this.logger?.info(
-        `The load generator has recovered (CPU ${sample.cpuPercent.toFixed(0)} %, ` +
-          `event-loop lag ${sample.lagMs.toFixed(0)} ms).`,
-      );
-      this.changed.fire(this.state);
-    }
+    this.overInARow = sample.overloaded ? this.overInARow + 1 : 0;
+    if (this.overInARow < this.enterIntervals) return;
+    // The seconds that made the overload count too.
+    load.overloadedSeconds += this.overInARow;
+    this.overInARow = 0;
+    this.calmInARow = 0;
+    load.overloaded = true;
+    load.cause = overloadCause(sample, this.cpuThreshold);
+    this.logger?.warning(overloadWarning(load.role, load.cause, sample));
+    this.changed.fire(this.state);
   }
-}
 
-/** GC share from which the overload warning suggests a bigger young generation. */
-const GC_HINT_PERCENT = 15;
-
-function gcHint(gcPercent: number): string {
-  if (gcPercent < GC_HINT_PERCENT) return "";
-  return (
-    ` Garbage collection took ${gcPercent.toFixed(0)} % of that second: with thousands of users per ` +
-    "process, use more processes (--processes) or a young generation larger than Cicada's 32 MB " +
-    "(NODE_OPTIONS=--max-semi-space-size=64, see docs/performance.md)."
-  );
-}
-
-/**
- * The note printed under the final summary of a run measured on an overloaded
- * generator; empty when the generator was fine throughout.
- */
-export function overloadNote(load: GeneratorLoad): string[] {
-  if (load.overloadedSeconds === 0) return [];
-  return [
-    `Note: the load generator was overloaded during ${load.overloadedSeconds} of ${load.sampledSeconds} s ` +
-      `(CPU up to ${load.maxCpuPercent.toFixed(0)} % of a core, event-loop lag up to ${load.maxLagMs.toFixed(0)} ms):`,
-    "results measured on an overloaded generator: latencies include client-side queueing, and the",
-    "request rate may be Cicada's limit rather than the server's. Use fewer users per process, or more processes.",
-    "",
-  ];
+  private recover(sample: GeneratorSample): void {
+    this.load.overloaded = false;
+    this.calmInARow = 0;
+    this.logger?.info(
+      `The ${this.load.role === "master" ? "master" : "load generator"} has recovered (CPU ${sample.cpuPercent.toFixed(0)} %, ` +
+        `event-loop lag ${sample.lagMs.toFixed(0)} ms).`,
+    );
+    this.changed.fire(this.state);
+  }
 }

@@ -1,11 +1,23 @@
 export { BaseRunner, type StartOptions } from "./base-runner.js";
-export { Environment, type EnvironmentOptions, type ShapeClass } from "./environment.js";
+export {
+  Environment,
+  type EnvironmentOptions,
+  type ShapeClass,
+  type UserClassOverride,
+} from "./environment.js";
+export {
+  type GeneratorRole,
+  type OverloadCause,
+  type OverloadFacts,
+  overloadLabel,
+  overloadNote,
+  overloadWarning,
+} from "./generator-advice.js";
 export {
   type GeneratorLoad,
   GeneratorMonitor,
   type GeneratorMonitorOptions,
   type GeneratorSample,
-  overloadNote,
 } from "./generator-monitor.js";
 export { LocalRunner, type LocalRunnerOptions } from "./local-runner.js";
 export type { Runner, WorkerSummary } from "./runner.js";
@@ -17,5 +29,12 @@ export {
   taskRatioPerClass,
   taskRatioTotal,
 } from "./task-ratio.js";
+export {
+  latestRequest,
+  type TestChange,
+  TestLog,
+  type TestRecord,
+  type TestUserClass,
+} from "./test-record.js";
 export { collectTags, describeUserClasses, type UserClassInfo } from "./user-classes.js";
 export { UserPool } from "./user-pool.js";

@@ -2,6 +2,7 @@ import type { EventHook } from "../shared/event-hook.js";
 import type { RunnerControl, RunnerState } from "../user/index.js";
 import type { StartOptions } from "./base-runner.js";
 import type { Environment } from "./environment.js";
+import type { TestLog } from "./test-record.js";
 
 /** A worker as a master sees it (empty for a local runner). */
 export interface WorkerSummary {
@@ -24,6 +25,8 @@ export interface Runner extends RunnerControl {
   /** Epoch ms when the current test started. */
   readonly startedAtMs: number | undefined;
   readonly stateChanged: EventHook<RunnerState>;
+  /** The tests of this session: the current (or last) one as it was asked for. */
+  readonly tests: TestLog;
   /** Settles when quit has finished. */
   readonly whenQuit: Promise<void>;
   /** Starts a test or changes the running one; resolves when the ramp is done. */

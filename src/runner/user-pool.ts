@@ -38,14 +38,23 @@ const HARD_STOP_GRACE_MS = 10_000;
 
 export class UserPool {
   private users: RunningUser[] = [];
-  private readonly infoByName: Map<string, UserClassInfo>;
+  private infoByName = new Map<string, UserClassInfo>();
+  /** The environment's class list the map was built from (a new one after a settings change). */
+  private infosSeen: readonly UserClassInfo[] | undefined;
 
   constructor(
     private readonly environment: Environment,
     /** Called when a user ends by itself (StopUser), so the runner can notice an empty test. */
     private readonly onUserEnded: () => void,
-  ) {
-    this.infoByName = new Map(environment.userClassInfos.map((info) => [info.name, info]));
+  ) {}
+
+  private infoOf(className: string): UserClassInfo | undefined {
+    const infos = this.environment.userClassInfos;
+    if (infos !== this.infosSeen) {
+      this.infosSeen = infos;
+      this.infoByName = new Map(infos.map((info) => [info.name, info]));
+    }
+    return this.infoByName.get(className);
   }
 
   /** Users running now (not stopping, not ended). */
@@ -69,9 +78,12 @@ export class UserPool {
 
   /** Spawns one user of the named class. */
   spawn(className: string): void {
-    const info = this.infoByName.get(className);
+    const info = this.infoOf(className);
     if (!info) throw new Error(`unknown user class ${className}`);
     const user = new (info.cls as unknown as new (env: Environment) => User)(this.environment);
+    // A host set in the web form (POST /user) wins over the class's own.
+    const host = this.environment.userClassHostOverride(className);
+    if (host !== undefined) user.host = host ?? undefined;
     const running = new RunningUser(user, info, this);
     // In the pool before its onStart runs (which may stop the runner, and so this user).
     this.users.push(running);

@@ -102,6 +102,8 @@ interface ExceptionRow {
 export class ExceptionTable {
   /** Exceptions whose traceback the full table could not hold. */
   dropped = 0;
+  /** Every exception counted, dropped ones included (the web UI's change counter). */
+  total = 0;
   private readonly rowsByTraceback = new Map<string, ExceptionRow>();
 
   constructor(private readonly maxRows: number) {}
@@ -117,6 +119,7 @@ export class ExceptionTable {
   }
 
   private add(message: string, traceback: string, count: number, nodes: readonly string[]): void {
+    this.total += count;
     const key = truncate(traceback, MAX_TRACEBACK_LENGTH);
     let row = this.rowsByTraceback.get(key);
     if (row === undefined) {
@@ -152,5 +155,6 @@ export class ExceptionTable {
   reset(): void {
     this.rowsByTraceback.clear();
     this.dropped = 0;
+    this.total = 0;
   }
 }

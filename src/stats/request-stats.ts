@@ -85,6 +85,11 @@ export class RequestStats {
     return () => this.resetListeners.delete(listener);
   }
 
+  /** Exceptions counted since the last reset (dropped ones included). */
+  get exceptionCount(): number {
+    return this.exceptions.total;
+  }
+
   /** The "Aggregated" row (method ""), fed by every record. */
   get total(): StatsEntry {
     return this.totalEntry;
@@ -229,6 +234,16 @@ export class RequestStats {
     this.errors.reset();
     this.exceptions.reset();
     this.history.reset();
+  }
+
+  /** The failures table alone (the web UI's Failures tab), without a snapshot of every row. */
+  failureRows(): { errors: ErrorSnapshot[]; dropped: number } {
+    return { errors: this.errors.rows(), dropped: this.errors.dropped };
+  }
+
+  /** The exceptions table alone. */
+  exceptionRows(): { exceptions: ExceptionSnapshot[]; dropped: number } {
+    return { exceptions: this.exceptions.rows(), dropped: this.exceptions.dropped };
   }
 
   /** Everything as plain data at `nowMs` (the input of reports and the web UI). */

@@ -27,8 +27,8 @@ export interface StatsRow {
   numFailures: number;
   /** Whole-run response-time percentiles, ms; null before the first timed response. */
   medianMs: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
+  /** The table's percentiles (`UiMeta.percentiles`, in that order), ms. */
+  percentilesMs: Array<number | null>;
   avgMs: number;
   minMs: number | null;
   maxMs: number;
@@ -50,8 +50,7 @@ export type WireRow = [
   numRequests: number,
   numFailures: number,
   medianMs: number | null,
-  p95Ms: number | null,
-  p99Ms: number | null,
+  percentilesMs: Array<number | null>,
   avgMs: number,
   minMs: number | null,
   maxMs: number,
@@ -89,9 +88,36 @@ export interface RunStatus {
   userClassesCount: Record<string, number>;
   /**
    * True while the load generator (this process, or a master) is overloaded: CPU above
-   * 90 % or event-loop lag above 50 ms, so latencies include client-side queueing.
+   * 90 % or event-loop lag above 50 ms (seconds in which users run only).
    */
   generatorOverloaded: boolean;
+  /** While overloaded: a short label and the advice for its cause and this process's role. */
+  generatorWarning: GeneratorWarning | null;
+  /** The current (or last) test as it was asked for; null before the first one. */
+  lastTest: TestSummary | null;
+}
+
+/** The header's overload badge. */
+export interface GeneratorWarning {
+  /** E.g. "Generator overloaded", "Generator delayed" (from outside), "Master overloaded". */
+  label: string;
+  /** What it means and what to do, for this cause (CPU of this process, or lag from outside). */
+  advice: string;
+}
+
+/** A test of the session: what the start form starts from and the reports describe. */
+export interface TestSummary {
+  /** 1 for the session's first test. */
+  number: number;
+  startTimeMs: number;
+  /** Null while it runs. */
+  endTimeMs: number | null;
+  /** The users and spawn rate it runs with now (after Edit); null with a load shape. */
+  users: number | null;
+  spawnRate: number | null;
+  /** Its run-time limit as a time span ("5m"), or "" for none. */
+  runTime: string;
+  shape: string | null;
 }
 
 /** A link on the Download data tab. */
@@ -150,6 +176,22 @@ export interface UiMeta {
   downloads: DownloadLink[];
   /** The locustfile's custom arguments shown in the start form ("Custom parameters"). */
   customParameters: CustomParameter[];
+  /**
+   * The statistics table's percentile columns besides the median, as fractions
+   * (default [0.95, 0.99], Locust's PERCENTILES_TO_STATISTICS); rows carry them in this order.
+   */
+  percentiles: number[];
+  /** Each user class's settings for the next test (POST /user changes them). */
+  userClassSettings: UserClassSettings[];
+}
+
+/** A user class's settings, as Locust's class picker edits them (`POST /user`). */
+export interface UserClassSettings {
+  name: string;
+  /** The class's own host; null for none (it then uses the test's host). */
+  host: string | null;
+  weight: number;
+  fixedCount: number;
 }
 
 /** Change counters of data the browser fetches on demand (failures, logs). */
@@ -158,6 +200,8 @@ export interface Versions {
   failures: number;
   /** Sequence number of the newest log line. */
   logs: number;
+  /** Changes whenever task code throws (the exception count of the test, dropped ones included). */
+  exceptions: number;
 }
 
 /** Everything, sent when a browser connects and after a stats reset. */

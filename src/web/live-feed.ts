@@ -20,6 +20,8 @@ export interface LiveFeedOptions {
   logs?: LogBuffer | undefined;
   /** Time between two updates, ms (default 1000: the UI promises at most one a second). */
   intervalMs?: number;
+  /** The table's percentiles besides the median (default 95 and 99 %). */
+  percentiles?: readonly number[];
 }
 
 /** Formats one Server-Sent Event. JSON has no raw newlines, so one `data:` line suffices. */
@@ -29,7 +31,7 @@ export function sseEvent(name: string, json: string): string {
 
 export class LiveFeed {
   private readonly clients = new Set<FeedClient>();
-  private readonly rowBuilder = new RowBuilder();
+  private readonly rowBuilder: RowBuilder;
   /** What the browsers have, as of the previous update sent to all of them. */
   private previousRows = new Map<string, StatsRow>();
   private previousTotalStart: number | undefined;
@@ -42,6 +44,7 @@ export class LiveFeed {
 
   constructor(private readonly options: LiveFeedOptions) {
     this.intervalMs = options.intervalMs ?? 1000;
+    this.rowBuilder = new RowBuilder(options.percentiles);
   }
 
   /** Number of connected browsers. */
@@ -173,9 +176,11 @@ export class LiveFeed {
   }
 
   private versions(): Versions {
+    const stats = this.options.runner.environment.stats;
     return {
-      failures: this.options.runner.environment.stats.total.numFailures,
+      failures: stats.total.numFailures,
       logs: this.options.logs?.lastSeq ?? 0,
+      exceptions: stats.exceptionCount,
     };
   }
 

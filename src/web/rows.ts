@@ -3,11 +3,22 @@
  * cheaper than a full StatsSnapshot (three percentiles per row instead of eleven plus a
  * current window), and cached per row while it receives no request.
  */
-import type { Runner } from "../runner/index.js";
+import { latestRequest, overloadLabel, overloadWarning, type Runner } from "../runner/index.js";
+import { formatTimespan } from "../shared/timespan.js";
 import type { StatsEntry } from "../stats/index.js";
-import type { HistoryPoint, RunState, RunStatus, StatsRow, WireRow, WorkerRow } from "./api-types.js";
+import type {
+  GeneratorWarning,
+  HistoryPoint,
+  RunState,
+  RunStatus,
+  StatsRow,
+  TestSummary,
+  WireRow,
+  WorkerRow,
+} from "./api-types.js";
 
-const TABLE_PERCENTILES = [0.5, 0.95, 0.99] as const;
+/** The table's percentiles besides the median (Locust's PERCENTILES_TO_STATISTICS). */
+export const DEFAULT_TABLE_PERCENTILES: readonly number[] = [0.95, 0.99];
 
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 const roundOrNull = (value: number | null): number | null => (value === null ? null : round2(value));
@@ -30,6 +41,12 @@ interface CachedPercentiles {
  */
 export class RowBuilder {
   private cache = new WeakMap<StatsEntry, CachedPercentiles>();
+  /** The median first, then the table's percentiles. */
+  private readonly percentileList: readonly number[];
+
+  constructor(tablePercentiles: readonly number[] = DEFAULT_TABLE_PERCENTILES) {
+    this.percentileList = [0.5, ...tablePercentiles];
+  }
 
   /**
    * The row of `entry` at `nowMs` (current rates use the 10 s window ending then). Numbers
@@ -37,7 +54,7 @@ export class RowBuilder {
    * halves the payload of a tick; the exact values are in /stats/requests and the CSVs.
    */
   row(entry: StatsEntry, nowMs: number): StatsRow {
-    const [medianMs = null, p95Ms = null, p99Ms = null] = this.percentiles(entry);
+    const [medianMs = null, ...percentilesMs] = this.percentiles(entry);
     return {
       key: rowKey(entry.method, entry.name),
       method: entry.method,
@@ -45,8 +62,7 @@ export class RowBuilder {
       numRequests: entry.numRequests,
       numFailures: entry.numFailures,
       medianMs: roundOrNull(medianMs),
-      p95Ms: roundOrNull(p95Ms),
-      p99Ms: roundOrNull(p99Ms),
+      percentilesMs: percentilesMs.map(roundOrNull),
       avgMs: round2(entry.avgResponseTimeMs),
       minMs: roundOrNull(entry.minResponseTimeMs),
       maxMs: round2(entry.maxResponseTimeMs),
@@ -65,7 +81,7 @@ export class RowBuilder {
     ) {
       return cached.values;
     }
-    const values = entry.percentiles(TABLE_PERCENTILES);
+    const values = entry.percentiles(this.percentileList);
     this.cache.set(entry, { startTimeMs: entry.startTimeMs, numRequests: entry.numRequests, values });
     return values;
   }
@@ -79,8 +95,7 @@ export function toWire(row: StatsRow): WireRow {
     row.numRequests,
     row.numFailures,
     row.medianMs,
-    row.p95Ms,
-    row.p99Ms,
+    row.percentilesMs,
     row.avgMs,
     row.minMs,
     row.maxMs,
@@ -98,8 +113,7 @@ export function sameRow(a: StatsRow, b: StatsRow): boolean {
     a.currentRps === b.currentRps &&
     a.currentFailPerSec === b.currentFailPerSec &&
     a.medianMs === b.medianMs &&
-    a.p95Ms === b.p95Ms &&
-    a.p99Ms === b.p99Ms &&
+    a.percentilesMs.every((value, i) => value === b.percentilesMs[i]) &&
     a.avgMs === b.avgMs &&
     a.minMs === b.minMs &&
     a.maxMs === b.maxMs &&
@@ -124,6 +138,33 @@ export function runStatus(runner: Runner, distributed: boolean): RunStatus {
     startedAtMs: runner.startedAtMs ?? null,
     userClassesCount: runner.userClassesCount,
     generatorOverloaded: environment.generatorMonitor?.state.overloaded ?? false,
+    generatorWarning: generatorWarning(runner),
+    lastTest: lastTest(runner),
+  };
+}
+
+/** The overload badge's label and advice, worded by cause and role; null when all is well. */
+function generatorWarning(runner: Runner): GeneratorWarning | null {
+  const load = runner.environment.generatorMonitor?.state;
+  if (!load?.overloaded || load.cause === null || load.last === null) return null;
+  return {
+    label: overloadLabel(load.role, load.cause),
+    advice: overloadWarning(load.role, load.cause, load.last),
+  };
+}
+
+function lastTest(runner: Runner): TestSummary | null {
+  const test = runner.tests.current;
+  if (test === undefined) return null;
+  const { users, spawnRate } = latestRequest(test);
+  return {
+    number: test.number,
+    startTimeMs: test.startTimeMs,
+    endTimeMs: test.endTimeMs,
+    users,
+    spawnRate,
+    runTime: test.runTimeMs === null ? "" : formatTimespan(test.runTimeMs),
+    shape: test.shape,
   };
 }
 

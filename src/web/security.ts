@@ -47,7 +47,7 @@ export function exposureWarning(webHost: string, hasLogin: boolean): string | un
   const where = webHost === "0.0.0.0" || webHost === "::" ? "on every network interface" : `on ${webHost}`;
   return (
     `The web UI listens ${where} without a login: anyone who can reach it can make this machine send load anywhere. ` +
-    "Protect it with --web-login user:password or CICADA_WEB_TOKEN, or listen on 127.0.0.1 (the default)."
+    "Protect it with --web-login user:password (or CICADA_WEB_LOGIN) or CICADA_WEB_TOKEN, or listen on 127.0.0.1 (the default)."
   );
 }
 

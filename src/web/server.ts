@@ -9,13 +9,10 @@ import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { MetricsCollector } from "../metrics/index.js";
 import type { Runner } from "../runner/index.js";
-import { formatTimespan } from "../shared/timespan.js";
-import { HttpUser } from "../user/index.js";
-import type { DownloadLink, UiMeta } from "./api-types.js";
+import type { DownloadLink } from "./api-types.js";
 import { normaliseBasePath } from "./base-path.js";
+import { registerCompression } from "./compression.js";
 import type { WebContext } from "./context.js";
-import { customParameters } from "./custom-parameters.js";
-import { downloadLinks } from "./downloads.js";
 import { type Listener, listenError } from "./listen-error.js";
 import { LiveFeed } from "./live-feed.js";
 import type { LogBuffer } from "./log-buffer.js";
@@ -24,6 +21,8 @@ import { registerApiRoutes } from "./routes-api.js";
 import { registerLocustRoutes } from "./routes-locust.js";
 import { changesState, checkCrossSite, checkHost, checkLogin, type WebAuth } from "./security.js";
 import { findUiRoot, registerUi } from "./static-ui.js";
+import { buildMeta } from "./ui-meta.js";
+import { registerUserClassRoute } from "./user-class-settings.js";
 
 export interface WebServerOptions {
   runner: Runner;
@@ -57,6 +56,11 @@ export interface WebServerOptions {
   uiRoot?: string | null;
   /** Live update interval, ms (default 1000). */
   updateIntervalMs?: number;
+  /**
+   * The statistics table's percentile columns besides the median, as fractions (default
+   * [0.95, 0.99]); the browser app takes the list from the payload.
+   */
+  percentiles?: readonly number[];
   /** Serves GET /metrics (Prometheus) from these series (docs/metrics.md). */
   metrics?: MetricsCollector;
 }
@@ -84,38 +88,6 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   "form-action 'self'",
 ].join("; ");
-
-function buildMeta(
-  options: WebServerOptions,
-  context: Pick<WebContext, "fullHistoryCsvPath" | "extraDownloads">,
-) {
-  const environment = options.runner.environment;
-  const infos = environment.userClassInfos;
-  const classHosts = new Set(infos.map((i) => i.host));
-  const needHost = infos.filter((i) => i.host === undefined && i.cls.prototype instanceof HttpUser);
-  return (): UiMeta => {
-    const [onlyHost] = classHosts;
-    return {
-      version: options.version ?? "",
-      locustfile: options.locustfile ?? "",
-      defaults: {
-        userCount: options.defaults?.userCount ?? 1,
-        spawnRate: options.defaults?.spawnRate ?? 1,
-        host: environment.host ?? (classHosts.size === 1 && onlyHost !== undefined ? onlyHost : ""),
-        runTime: options.defaults?.runTimeMs ? formatTimespan(options.defaults.runTimeMs) : "",
-      },
-      hostOptional: environment.host !== undefined || needHost.length === 0,
-      userClasses: infos.map((i) => i.name),
-      activeUserClasses: environment.activeUserClassInfos.map((i) => i.name),
-      shapeClass: environment.shapeClass?.name ?? null,
-      shapeClasses: environment.availableShapeClasses.map((cls) => cls.name),
-      classPicker: options.classPicker ?? false,
-      distributed: options.distributed ?? false,
-      downloads: downloadLinks(context),
-      customParameters: customParameters(environment),
-    };
-  };
-}
 
 /** A form body; a repeated field (Locust's user_classes) becomes an array of its values. */
 function parseForm(text: string): Record<string, string | string[]> {
@@ -147,6 +119,7 @@ export async function buildWebApp(
     meta,
     logs: options.logs,
     intervalMs: options.updateIntervalMs,
+    percentiles: options.percentiles,
   });
   const context: WebContext = {
     ...partial,
@@ -192,6 +165,7 @@ export async function buildWebApp(
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
     return payload;
   });
+  registerCompression(app);
   app.setErrorHandler((error: FastifyError, _req, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) {
@@ -208,6 +182,7 @@ export async function buildWebApp(
   const openStreams = new Set<() => void>();
   registerLocustRoutes(app, context);
   registerApiRoutes(app, context, openStreams);
+  registerUserClassRoute(app, context);
   options.extraRoutes?.(app, basePath);
   if (options.metrics) registerMetricsRoute(app, basePath, options.metrics);
   await registerUi(app, basePath, options.uiRoot === null ? undefined : (options.uiRoot ?? findUiRoot()));

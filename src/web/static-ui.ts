@@ -49,6 +49,8 @@ export async function registerUi(
       wildcard: true,
       cacheControl: true,
       maxAge: "1h",
+      // The build writes .br and .gz beside each file (scripts/build.mjs).
+      preCompressed: true,
     });
   }
 }

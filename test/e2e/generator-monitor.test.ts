@@ -20,27 +20,30 @@ export class Blocker extends User {
 }
 `;
 
+// 4 s: the first second (the start) does not count, and the overload needs two seconds in a row.
 it("warns once about an overloaded generator and marks the final summary", async () => {
   const dir = fixtureDir({ "locustfile.ts": blockingLocustfile });
   try {
     const result = await runCli(
-      ["-f", "locustfile.ts", "--headless", "-u", "1", "-r", "1", "-t", "3s", "--only-summary"],
+      ["-f", "locustfile.ts", "--headless", "-u", "1", "-r", "1", "-t", "4s", "--only-summary"],
       {
         cwd: dir,
         timeoutMs: 30_000,
       },
     );
     assert.equal(result.code, 0, result.stderr);
+    // The cause is this process's work; on a machine so crowded that the busy task gets
+    // under a fifth of a core it reads as a delay from outside (unit tests pin the wording).
     const warnings = result.stderr
       .split("\n")
-      .filter((line) => line.includes("The load generator is overloaded"));
+      .filter((line) => /The load generator(?: is overloaded|'s event loop is late)/.test(line));
     assert.equal(warnings.length, 1, result.stderr);
     assert.match(warnings[0]!, /WARNING\/cicada: .*event-loop lag \d+ ms/);
-    assert.match(result.stdout, /Note: the load generator was overloaded during \d+ of \d+ s/);
     assert.match(
       result.stdout,
-      /results measured on an overloaded generator: latencies include client-side queueing/,
+      /Note: the load generator(?: was overloaded|'s event loop was delayed from outside) during \d+ of \d+ s/,
     );
+    assert.match(result.stdout, /latencies include (?:client-side queueing|that delay)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

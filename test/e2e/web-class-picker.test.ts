@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { startTarget, type Target } from "../unit/web/helpers.js";
-import { type InProcessCli, launchBrowser, startCliInProcess, writeLocustfile } from "./web-helpers.js";
+import {
+  type InProcessCli,
+  launchBrowser,
+  pollUntil,
+  startCliInProcess,
+  writeLocustfile,
+} from "./web-helpers.js";
 
 const LOCUSTFILE = `
 import { constant, HttpUser, LoadTestShape, task } from "cicada";
@@ -50,21 +56,7 @@ const rowCount = async (name: string) => {
   return Number(((await cell.textContent()) ?? "").replaceAll(",", ""));
 };
 
-/** Polls `read` until `check` holds; fails with the last value after `timeoutMs`. */
-async function until<T>(
-  read: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!check(value) && Date.now() < deadline) {
-    await page.waitForTimeout(100);
-    value = await read();
-  }
-  assert.ok(check(value), `gave up waiting; last value: ${JSON.stringify(value)}`);
-  return value;
-}
+const until = pollUntil;
 
 before(async () => {
   target = await startTarget();
@@ -94,8 +86,8 @@ describe("the class picker in Chromium", () => {
       "AlphaUser",
       "BetaUser",
     ]);
-    assert.ok(await dialog.getByLabel("AlphaUser").isChecked());
-    assert.ok(await dialog.getByLabel("BetaUser").isChecked());
+    assert.ok(await dialog.getByLabel("AlphaUser", { exact: true }).isChecked());
+    assert.ok(await dialog.getByLabel("BetaUser", { exact: true }).isChecked());
     const shapes = await dialog.locator("select[name=shape_class] option").allTextContents();
     assert.deepEqual(shapes.slice(1), ["Spike", "Steady"]);
   });
@@ -103,8 +95,8 @@ describe("the class picker in Chromium", () => {
   it("asks for at least one class", async () => {
     const dialog = page.getByRole("form", { name: "Start a new test" });
     await dialog.locator("select[name=shape_class]").selectOption("Default");
-    await dialog.getByLabel("AlphaUser").uncheck();
-    await dialog.getByLabel("BetaUser").uncheck();
+    await dialog.getByLabel("AlphaUser", { exact: true }).uncheck();
+    await dialog.getByLabel("BetaUser", { exact: true }).uncheck();
     await dialog.getByRole("button", { name: "Start" }).click();
     await dialog.getByText("Choose at least one user class").waitFor();
     assert.equal(await state(), "Ready");
@@ -112,7 +104,7 @@ describe("the class picker in Chromium", () => {
 
   it("runs only the ticked class", async () => {
     const dialog = page.getByRole("form", { name: "Start a new test" });
-    await dialog.getByLabel("BetaUser").check();
+    await dialog.getByLabel("BetaUser", { exact: true }).check();
     await page.fill("input[name=user_count]", "2");
     await page.fill("input[name=spawn_rate]", "10");
     await dialog.getByRole("button", { name: "Start" }).click();
@@ -133,9 +125,9 @@ describe("the class picker in Chromium", () => {
     await page.getByRole("button", { name: "New test" }).click();
     const dialog = page.getByRole("form", { name: "Start a new test" });
     // The form remembers the last choice.
-    assert.equal(await dialog.getByLabel("AlphaUser").isChecked(), false);
-    assert.equal(await dialog.getByLabel("BetaUser").isChecked(), true);
-    await dialog.getByLabel("AlphaUser").check();
+    assert.equal(await dialog.getByLabel("AlphaUser", { exact: true }).isChecked(), false);
+    assert.equal(await dialog.getByLabel("BetaUser", { exact: true }).isChecked(), true);
+    await dialog.getByLabel("AlphaUser", { exact: true }).check();
     await dialog.getByRole("button", { name: "Start" }).click();
     await until(state, (s) => s === "Running");
     await until(

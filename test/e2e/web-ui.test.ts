@@ -12,7 +12,14 @@ import { type CouponService, startCouponService } from "../../examples/coupon-se
 import { Environment } from "../../src/runner/index.js";
 import { startWebServer } from "../../src/web/index.js";
 import { FakeMasterRunner, SteadyUser } from "../unit/web/helpers.js";
-import { type InProcessCli, launchBrowser, ROOT, startCliInProcess, writeLocustfile } from "./web-helpers.js";
+import {
+  type InProcessCli,
+  launchBrowser,
+  pollUntil,
+  ROOT,
+  startCliInProcess,
+  writeLocustfile,
+} from "./web-helpers.js";
 
 const LOCUSTFILE = `
 import { constant, HttpUser, task } from "cicada";
@@ -61,21 +68,7 @@ const cell = (rowKey: string, column: number) =>
 const count = async (rowKey: string) =>
   Number(((await cell(rowKey, 3).textContent()) ?? "").replaceAll(",", ""));
 
-/** Polls `read` until `check` holds; fails with the last value after `timeoutMs`. */
-async function until<T>(
-  read: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!check(value) && Date.now() < deadline) {
-    await page.waitForTimeout(100);
-    value = await read();
-  }
-  assert.ok(check(value), `gave up waiting; last value: ${JSON.stringify(value)}`);
-  return value;
-}
+const until = pollUntil;
 
 before(async () => {
   service = await startCouponService({ port: 0, stock: 100_000 });

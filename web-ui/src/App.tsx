@@ -8,7 +8,9 @@ import { Header } from "./components/Header.js";
 import { Logs } from "./components/Logs.js";
 import { Ratio } from "./components/Ratio.js";
 import { StatsTable } from "./components/StatsTable.js";
+import { StatusBanner } from "./components/StatusBanner.js";
 import { SwarmForm } from "./components/SwarmForm.js";
+import { TabBar, useNewCounts } from "./components/TabBar.js";
 import { Workers } from "./components/Workers.js";
 import { type LiveState, useLive } from "./store.js";
 
@@ -23,6 +25,8 @@ const TABS = [
   { id: "logs", label: "Logs" },
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
+/** Before the server says (an older server): Locust's 95 and 99 %. */
+const DEFAULT_PERCENTILES = [0.95, 0.99];
 
 function tabFromHash(): TabId {
   const id = location.hash.replace(/^#/, "");
@@ -36,6 +40,9 @@ export function App() {
   const [tab, setTab] = useState<TabId>(tabFromHash);
   const [dialog, setDialog] = useState<DialogMode>(null);
   const [chartName, setChartName] = useState<string | null>(null);
+  // One filter for the statistics and the failures: a name looked for in one is wanted in the other.
+  const [filter, setFilter] = useState("");
+  const newCounts = useNewCounts(tab, live.versions);
   const state = live.status?.state;
 
   // Before the first test, the start form greets the user (as Locust's does).
@@ -70,38 +77,30 @@ export function App() {
   return (
     <div className="app">
       <Header live={live} onDialog={setDialog} />
-      {!live.connected && live.meta !== null && (
-        <div className="banner" role="status">
-          Connection to Cicada lost: reconnecting…
-        </div>
-      )}
+      <StatusBanner live={live} />
       {dialog && live.meta && <SwarmForm mode={dialog} live={live} onClose={closeDialog} />}
-      <div className="tabs" role="tablist">
-        {TABS.map((t) => (
-          <button
-            key={t.id}
-            type="button"
-            role="tab"
-            aria-selected={tab === t.id}
-            className={tab === t.id ? "tab active" : "tab"}
-            onClick={() => select(t.id)}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
-      <main className="content" role="tabpanel">
-        {live.meta === null ? (
-          <p className="empty">Connecting to Cicada…</p>
-        ) : (
-          <TabContent
-            tab={tab}
-            live={live}
-            chartName={chartName}
-            onChart={showChart}
-            onChartName={setChartName}
-          />
-        )}
+      <TabBar
+        tabs={TABS}
+        selected={tab}
+        onSelect={select}
+        badges={{ failures: newCounts.failures, exceptions: newCounts.exceptions }}
+      />
+      <main className="content">
+        <div role="tabpanel" id="tab-panel" aria-labelledby={`tab-${tab}`}>
+          {live.meta === null ? (
+            <p className="empty">Connecting to Cicada…</p>
+          ) : (
+            <TabContent
+              tab={tab}
+              live={live}
+              chartName={chartName}
+              onChart={showChart}
+              onChartName={setChartName}
+              filter={filter}
+              onFilter={setFilter}
+            />
+          )}
+        </div>
       </main>
     </div>
   );
@@ -113,22 +112,35 @@ function TabContent({
   chartName,
   onChart,
   onChartName,
+  filter,
+  onFilter,
 }: {
   tab: TabId;
   live: LiveState;
   chartName: string | null;
   onChart: (key: string) => void;
   onChartName: (key: string | null) => void;
+  filter: string;
+  onFilter: (filter: string) => void;
 }) {
   switch (tab) {
     case "stats":
-      return <StatsTable rows={live.rows} total={live.total} onChart={onChart} />;
+      return (
+        <StatsTable
+          rows={live.rows}
+          total={live.total}
+          percentiles={live.meta?.percentiles ?? DEFAULT_PERCENTILES}
+          filter={filter}
+          onFilter={onFilter}
+          onChart={onChart}
+        />
+      );
     case "charts":
       return <Charts live={live} selected={chartName} onSelect={onChartName} />;
     case "failures":
-      return <Failures version={live.versions.failures} />;
+      return <Failures version={live.versions.failures} filter={filter} onFilter={onFilter} />;
     case "exceptions":
-      return <Exceptions />;
+      return <Exceptions version={live.versions.exceptions} />;
     case "ratio":
       return <Ratio classesCount={live.status?.userClassesCount ?? {}} />;
     case "download":

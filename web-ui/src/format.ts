@@ -30,13 +30,13 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Local time of an epoch-ms instant, e.g. 14:03:07. */
-export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString("en-GB", { hour12: false });
-}
+const pad = (n: number) => String(n).padStart(2, "0");
 
-/** Local date and time of an epoch-ms instant. */
-export function formatDateTime(ms: number): string {
+/**
+ * Local time of an epoch-ms instant, 24-hour "14:03:07": the one time format of the UI
+ * (tables, logs, chart axes and legends), whatever the browser's locale.
+ */
+export function formatTime(ms: number): string {
   const date = new Date(ms);
-  return `${date.toLocaleDateString("en-CA")} ${date.toLocaleTimeString("en-GB", { hour12: false })}`;
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }

@@ -19,7 +19,7 @@ import type {
 
 /** A row of the stream as the object the table uses. */
 export function fromWire(wire: WireRow): StatsRow {
-  const [method, name, numRequests, numFailures, medianMs, p95Ms, p99Ms, avgMs, minMs, maxMs] = wire;
+  const [method, name, numRequests, numFailures, medianMs, percentilesMs, avgMs, minMs, maxMs] = wire;
   return {
     key: `${method}\t${name}`,
     method,
@@ -27,20 +27,26 @@ export function fromWire(wire: WireRow): StatsRow {
     numRequests,
     numFailures,
     medianMs,
-    p95Ms,
-    p99Ms,
+    percentilesMs,
     avgMs,
     minMs,
     maxMs,
-    avgContentLength: wire[10],
-    currentRps: wire[11],
-    currentFailPerSec: wire[12],
+    avgContentLength: wire[9],
+    currentRps: wire[10],
+    currentFailPerSec: wire[11],
   };
 }
 
 export interface LiveState {
   /** True while the stream is open. */
   connected: boolean;
+  /**
+   * True when the stream is open but nothing arrived for {@link STALE_AFTER_MS}: the
+   * server sends an update every second, so it is hung (or the network is).
+   */
+  stale: boolean;
+  /** Bumped on every (re)connection: views fetch again and drop errors of the outage. */
+  connectionEpoch: number;
   meta: UiMeta | null;
   status: RunStatus | null;
   /** Every row, in the order first seen (the table sorts its own copy). */
@@ -59,6 +65,8 @@ export interface LiveState {
 
 const initial: LiveState = {
   connected: false,
+  stale: false,
+  connectionEpoch: 0,
   meta: null,
   status: null,
   rows: [],
@@ -67,7 +75,7 @@ const initial: LiveState = {
   seriesVersion: 0,
   runs: [],
   workers: [],
-  versions: { failures: 0, logs: 0 },
+  versions: { failures: 0, logs: 0, exceptions: 0 },
   timeMs: 0,
 };
 
@@ -92,26 +100,61 @@ function measured(update: () => void): void {
   }, 0);
 }
 
+/** No update for this long (the server sends one a second) and the view says it is stale. */
+export const STALE_AFTER_MS = 3500;
+/**
+ * A stream silent this long is dropped and opened again: a hung connection never fails
+ * by itself, and a fresh one gets a full update (or fails, and the browser retries).
+ */
+export const RECONNECT_AFTER_MS = 10_000;
+
 export class LiveStore {
   private state: LiveState = initial;
   private readonly listeners = new Set<() => void>();
   private source: EventSource | undefined;
+  private url = "api/stream";
+  private lastMessageAt = 0;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
 
-  /** Opens the stream (`api/stream`, relative to the page). */
+  /** Opens the stream (`api/stream`, relative to the page) and watches that updates keep coming. */
   connect(url = "api/stream"): void {
-    const source = new EventSource(url);
+    this.url = url;
+    this.open();
+    this.watchdog ??= setInterval(() => this.checkSilence(), 500);
+  }
+
+  private open(): void {
+    this.source?.close();
+    const source = new EventSource(this.url);
     this.source = source;
+    this.lastMessageAt = performance.now();
     source.addEventListener("full", (event) =>
       measured(() => this.applyFull(JSON.parse((event as MessageEvent).data))),
     );
     source.addEventListener("tick", (event) =>
       measured(() => this.applyTick(JSON.parse((event as MessageEvent).data))),
     );
-    source.onopen = () => this.set({ ...this.state, connected: true });
-    source.onerror = () => this.set({ ...this.state, connected: false });
+    source.onopen = () => {
+      this.lastMessageAt = performance.now();
+      this.set({ ...this.state, connected: true });
+    };
+    source.onerror = () => this.set({ ...this.state, connected: false, stale: false });
+  }
+
+  private checkSilence(): void {
+    if (!this.state.connected) return;
+    const silentMs = performance.now() - this.lastMessageAt;
+    if (silentMs > RECONNECT_AFTER_MS) {
+      this.set({ ...this.state, connected: false, stale: false });
+      this.open();
+    } else if (silentMs > STALE_AFTER_MS && !this.state.stale) {
+      this.set({ ...this.state, stale: true });
+    }
   }
 
   close(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = undefined;
     this.source?.close();
   }
 
@@ -123,8 +166,12 @@ export class LiveStore {
   readonly getState = (): LiveState => this.state;
 
   applyFull(update: FullUpdate): void {
+    this.lastMessageAt = performance.now();
     this.set({
       connected: true,
+      stale: false,
+      // Every connection starts with a full update.
+      connectionEpoch: this.state.connectionEpoch + 1,
       meta: update.meta,
       status: update.status,
       rows: update.rows.map(fromWire),
@@ -139,6 +186,7 @@ export class LiveStore {
   }
 
   applyTick(update: TickUpdate): void {
+    this.lastMessageAt = performance.now();
     let rows = this.state.rows;
     if (update.rows.length > 0) {
       const changed = new Map(update.rows.map((wire) => [`${wire[0]}\t${wire[1]}`, fromWire(wire)]));
@@ -158,6 +206,7 @@ export class LiveStore {
     this.set({
       ...this.state,
       connected: true,
+      stale: false,
       status: update.status,
       rows,
       total: fromWire(update.total),
@@ -180,4 +229,9 @@ export const liveStore = new LiveStore();
 /** The live state, re-rendering the caller on every update. */
 export function useLive(): LiveState {
   return useSyncExternalStore(liveStore.subscribe, liveStore.getState);
+}
+
+/** The connection epoch alone (re-renders the caller only when the stream reconnects). */
+export function useConnectionEpoch(): number {
+  return useSyncExternalStore(liveStore.subscribe, () => liveStore.getState().connectionEpoch);
 }

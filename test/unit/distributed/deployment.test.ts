@@ -10,6 +10,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { OPTION_TABLE } from "../../../src/cli/option-table.js";
+import { parseOptions } from "../../../src/cli/options.js";
+import { readWebOptions } from "../../../src/cli/options-web.js";
+import { exposureWarning } from "../../../src/web/index.js";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
 
@@ -64,6 +67,11 @@ function checkCommand(args: readonly string[], where: string): Map<string, strin
 /** The parts of the Kubernetes and Compose objects the checks read. */
 interface Container {
   args: string[];
+  env?: Array<{
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef: { name: string; key: string; optional?: boolean } };
+  }>;
   ports: Array<{ name: string; containerPort: number }>;
   volumeMounts: Array<{ name: string; mountPath: string }>;
 }
@@ -73,7 +81,14 @@ interface Doc {
   data: Record<string, string>;
   services: Record<
     string,
-    { command: string[]; image: string; deploy?: { replicas?: number }; scale?: number }
+    {
+      command: string[];
+      image: string;
+      deploy?: { replicas?: number };
+      scale?: number;
+      ports?: string[];
+      environment?: Record<string, string>;
+    }
   >;
   spec: {
     replicas: number;
@@ -103,7 +118,7 @@ test("the Dockerfile runs cicada, from a Node 20 image, after npm ci", () => {
   // The usage lines in its comments are real commands too.
   for (const m of text.matchAll(/docker run .*? cicada (.*)$/gm))
     checkCommand(m[1]!.split(/\s+/), "Dockerfile comment");
-  assert.match(text, /^EXPOSE 5557$/m);
+  assert.match(text, /^EXPOSE 5557 8089$/m, "the workers' port and the web UI's");
 });
 
 test("docker-compose.yml: a master and scalable workers with real flags that agree", () => {
@@ -113,13 +128,51 @@ test("docker-compose.yml: a master and scalable workers with real flags that agr
   const masterFlags = checkCommand(master.command, "compose master");
   const workerFlags = checkCommand(worker.command, "compose worker");
   assert.equal(masterFlags.get("--master"), true);
-  assert.equal(masterFlags.get("--headless"), true);
+  assert.equal(masterFlags.get("--headless"), undefined, "headless is a variable away, not the default");
   assert.equal(workerFlags.get("--worker"), true);
   assert.equal(workerFlags.get("--master-host"), "master", "workers reach the master by its service name");
   assert.equal(workerFlags.get("--locustfile"), "-", "workers fetch the locustfile from the master");
   assert.equal(worker.deploy?.replicas ?? worker.scale, undefined, "scaled with --scale worker=N");
   assert.ok(!("container_name" in worker), "a container_name would prevent --scale");
   assert.equal(master.image, worker.image);
+});
+
+/** Docker Compose's `${NAME:-default}` interpolation, as `docker compose` does it. */
+function interpolate(text: string, variables: Record<string, string>): string {
+  return text.replace(/\$\{(\w+)(?::-([^}]*))?\}/g, (_m, name: string, fallback = "") =>
+    variables[name] ? variables[name]! : fallback,
+  );
+}
+
+/** The compose master's options as Cicada parses them, for the given shell variables. */
+function composeMaster(variables: Record<string, string>) {
+  const [compose] = yamlDocs("docker-compose.yml");
+  const master = compose!.services.master!;
+  const argv = master.command.map((arg) => interpolate(arg, variables));
+  const env = Object.fromEntries(
+    Object.entries(master.environment ?? {}).map(([key, value]) => [key, interpolate(value, variables)]),
+  );
+  const { options } = parseOptions({ argv, env, cwd: ROOT, home: undefined }, "test");
+  const published = (master.ports ?? []).map((port) => interpolate(port, variables));
+  return { options, env, published };
+}
+
+test("docker-compose.yml: the master serves the web UI on a published 8089, with a login from CICADA_WEB_LOGIN", () => {
+  const { options, env, published } = composeMaster({});
+  assert.equal(options.headless, false);
+  const web = readWebOptions(options);
+  assert.equal(web.host, "0.0.0.0", "listens on the container network");
+  assert.deepEqual(published, [`8089:${web.port}`], "the host's 8089 reaches the UI's port");
+  assert.equal(env.CICADA_WEB_LOGIN, "", "no login unless the variable is set");
+  // Without a login Cicada warns at start, naming the variable that sets one.
+  assert.match(exposureWarning(web.host, web.login !== undefined) ?? "", /without a login.*CICADA_WEB_LOGIN/);
+
+  const secured = readWebOptions(composeMaster({ CICADA_WEB_LOGIN: "admin:s3cret" }).options);
+  assert.deepEqual(secured.login, { username: "admin", password: "s3cret" });
+  assert.equal(exposureWarning(secured.host, true), undefined);
+
+  assert.equal(composeMaster({ HEADLESS: "true" }).options.headless, true, "HEADLESS=true runs headless");
+  assert.deepEqual(composeMaster({ WEB_PORT: "9000" }).published, ["9000:8089"]);
 });
 
 test("Kubernetes: master Deployment + Service, worker Deployment, locustfile ConfigMap, all consistent", () => {
@@ -160,6 +213,29 @@ test("Kubernetes: master Deployment + Service, worker Deployment, locustfile Con
   assert.ok(file.slice(mount.mountPath.length + 1) in configMap.data, `ConfigMap has no key for ${file}`);
   assert.match(configMap.data["locustfile.ts"] ?? "", /extends HttpUser/);
   assert.equal(workerFlags.get("--locustfile"), "-");
+
+  // The web UI: its own Service on the master's web port, a login from a Secret, headless by a variable.
+  const web = find("Service", "cicada-web")!;
+  assert.ok(web, "a Service for the web UI");
+  for (const [key, value] of Object.entries(web.spec.selector)) assert.equal(podLabels[key], value);
+  const webPort = web.spec.ports.find((p) => p.name === "web")!;
+  assert.equal(
+    masterContainer.ports.find((p) => p.name === webPort.targetPort)!.containerPort,
+    Number(masterFlags.get("--web-port") ?? 8089),
+  );
+  assert.equal(masterFlags.get("--web-host"), "0.0.0.0");
+  assert.equal(masterFlags.get("--headless"), undefined);
+  const env = new Map((masterContainer.env ?? []).map((e) => [e.name, e]));
+  const { options } = parseOptions(
+    { argv: masterContainer.args, env: { CICADA_HEADLESS: env.get("CICADA_HEADLESS")?.value }, cwd: ROOT },
+    "test",
+  );
+  assert.equal(options.headless, false);
+  assert.deepEqual(env.get("CICADA_WEB_LOGIN")?.valueFrom?.secretKeyRef, {
+    name: "cicada-web-login",
+    key: "login",
+    optional: true,
+  });
 });
 
 test("an unknown flag in a deployment command would be caught", () => {

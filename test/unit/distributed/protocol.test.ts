@@ -152,6 +152,28 @@ test("a spawn message from a Python master (floats, nil host, options) decodes",
   });
 });
 
+test("a Cicada master's spawn carries the hosts the web form set per user class", () => {
+  const bytes = encodeMessage(
+    "spawn",
+    {
+      timestamp: 1,
+      user_classes_count: { Alpha: 1 },
+      host: null,
+      stop_timeout: null,
+      parsed_options: {},
+      cicada_user_class_hosts: { Alpha: "http://127.0.0.1:9", Beta: null, Gamma: 5 },
+    },
+    "vm_1",
+  );
+  const decoded = decodeMasterMessage(bytes);
+  assert.ok(decoded.ok && decoded.message.type === "spawn");
+  // A value that is neither a URL string nor null is dropped, not applied.
+  assert.deepEqual(
+    { ...decoded.message.data.cicada_user_class_hosts },
+    { Alpha: "http://127.0.0.1:9", Beta: null },
+  );
+});
+
 test("client_ready carries a string, -1 or Debian's empty string", () => {
   for (const version of ["cicada-0.1.0", -1, ""]) {
     const decoded = decodeWorkerMessage(encodeMessage("client_ready", version, "vm_1"));

@@ -42,7 +42,8 @@ function monitorWith(cpuUsageMicros: () => number, lagThresholdMs = 120) {
 
 describe("GeneratorMonitor", () => {
   it("notices a blocked event loop, warns once, and says once when it has recovered", async () => {
-    const { monitor, logs } = monitorWith(fakeCpu(() => 5));
+    // The blocks are this process's own work: its CPU is busy while its loop is late.
+    const { monitor, logs } = monitorWith(fakeCpu(() => 60));
     const changes: boolean[] = [];
     monitor.changed.addListener((load) => {
       changes.push(load.overloaded);
@@ -123,20 +124,122 @@ describe("GeneratorMonitor", () => {
 
   it("writes a note naming the overloaded share of the run and what it means", () => {
     const note = overloadNote({
-      overloaded: false,
+      role: "generator",
+      cause: "cpu",
       overloadedSeconds: 7,
       sampledSeconds: 10,
       maxCpuPercent: 99.6,
       maxLagMs: 420.2,
-      maxGcPercent: 3,
-      last: null,
-      cpuThresholdPercent: 90,
-      lagThresholdMs: 50,
     }).join("\n");
     assert.match(
       note,
-      /overloaded during 7 of 10 s \(CPU up to 100 % of a core, event-loop lag up to 420 ms\)/,
+      /overloaded during 7 of 10 s of the test \(CPU up to 100 % of a core, event-loop lag up to 420 ms\)/,
     );
     assert.match(note, /latencies include client-side queueing/);
+  });
+
+  it("words a late event loop with an idle process as a delay from outside, not as too many users", async () => {
+    const { monitor, logs } = monitorWith(fakeCpu(() => 3));
+    monitor.start();
+    await sleep(150);
+    for (let i = 0; i < 3; i++) {
+      blockFor(300);
+      await sleep(30);
+    }
+    monitor.stop();
+    assert.equal(monitor.state.cause, "outside");
+    const [warning] = logs.filter((r) => r.level === "WARNING");
+    assert.match(warning!.message, /event loop is late .* nearly idle: something outside it takes the CPU/);
+    assert.doesNotMatch(warning!.message, /fewer users per process/i);
+    assert.match(overloadNote(monitor.state).join(" "), /delayed from outside during \d+ of \d+ s/);
+  });
+});
+
+/** A monitor driven by hand: explicit CPU per interval, no timers, no event-loop probe. */
+function scripted(options: { role?: "generator" | "master"; active?: () => boolean } = {}) {
+  let nowMs = 0;
+  let cpuMicros = 0;
+  const logs: LogRecord[] = [];
+  const monitor = new GeneratorMonitor({
+    cpuUsageMicros: () => cpuMicros,
+    monotonicMs: () => nowMs,
+    logger: new Logger((r) => logs.push(r), "DEBUG"),
+    role: options.role,
+    isActive: options.active,
+  });
+  /** One second at `cpuPercent` of a core. */
+  const second = (cpuPercent: number) => {
+    nowMs += 1000;
+    cpuMicros += cpuPercent * 10_000;
+    return monitor.sample();
+  };
+  return { monitor, logs, second };
+}
+
+describe("GeneratorMonitor's counting and wording", () => {
+  it("counts only seconds in which users ran all along: start-up and idle time are not the test's", () => {
+    let active = false;
+    const { monitor, logs, second } = scripted({ active: () => active });
+    for (let i = 0; i < 5; i++) second(100); // start-up, then idle with a busy CPU
+    assert.equal(monitor.state.overloaded, false);
+    assert.equal(monitor.state.sampledSeconds, 0);
+    active = true;
+    second(100); // the test began during this second: not counted
+    assert.equal(monitor.state.sampledSeconds, 0);
+    second(10);
+    second(10);
+    assert.equal(monitor.state.sampledSeconds, 2);
+    assert.equal(monitor.state.overloadedSeconds, 0);
+    assert.equal(logs.length, 0, logs.map((r) => r.message).join("\n"));
+  });
+
+  it("needs two overloaded seconds in a row to warn, and three calm ones below lower thresholds to recover", () => {
+    const { monitor, logs, second } = scripted();
+    second(10); // the first second after start() holds the start-up: never counted
+    for (let i = 0; i < 6; i++) second(i % 2 === 0 ? 95 : 20); // flapping around the threshold
+    assert.equal(monitor.state.overloaded, false, "one busy second at a time is no overload");
+    assert.equal(monitor.state.overloadedSeconds, 0);
+    second(95);
+    second(95);
+    assert.equal(monitor.state.overloaded, true);
+    assert.equal(monitor.state.overloadedSeconds, 2);
+    // 85 % is under the 90 % threshold but not calm (80 %): the overload goes on.
+    for (let i = 0; i < 4; i++) second(85);
+    assert.equal(monitor.state.overloaded, true);
+    assert.equal(monitor.state.overloadedSeconds, 6);
+    second(20);
+    second(20);
+    assert.equal(monitor.state.overloaded, true);
+    second(20);
+    assert.equal(monitor.state.overloaded, false);
+    assert.equal(logs.filter((r) => r.level === "WARNING").length, 1);
+    assert.equal(monitor.state.cause, "cpu");
+  });
+
+  it("starts each test's counts from zero", () => {
+    const { monitor, second } = scripted();
+    second(10);
+    for (let i = 0; i < 4; i++) second(99);
+    assert.equal(monitor.state.overloadedSeconds, 4);
+    for (let i = 0; i < 3; i++) second(5);
+    monitor.beginTest();
+    second(5);
+    assert.deepEqual([monitor.state.overloadedSeconds, monitor.state.sampledSeconds], [0, 1]);
+    assert.deepEqual(overloadNote(monitor.state), []);
+  });
+
+  it("tells a master, which runs no users, that its overload does not touch the latencies", () => {
+    const { monitor, logs, second } = scripted({ role: "master" });
+    second(10);
+    second(99);
+    second(99);
+    const [warning] = logs.filter((r) => r.level === "WARNING");
+    assert.match(warning!.message, /^The master is overloaded/);
+    assert.match(warning!.message, /workers measure the response times, so they are not affected/);
+    const note = overloadNote(monitor.state).join(" ");
+    assert.match(note, /master was overloaded during 2 of 2 s/);
+    for (const text of [warning!.message, note]) {
+      assert.doesNotMatch(text, /client-side queueing|fewer users per process|waiting inside Cicada/i);
+    }
   });
 });

@@ -25,6 +25,8 @@ const meta = (): UiMeta => ({
   distributed: false,
   downloads: [],
   customParameters: [],
+  percentiles: [0.95, 0.99],
+  userClassSettings: [],
 });
 
 function parse(text: string): LiveUpdate {

@@ -6,6 +6,7 @@
  */
 import { useEffect, useMemo, useState } from "react";
 import type uPlot from "uplot";
+import { CHART_PALETTE } from "../../../src/shared/chart-palette.js";
 import { getJson } from "../api.js";
 import { type ChartSeries, type GappedSeries, seriesFromColumns, withRunGaps } from "../series.js";
 import type { LiveState } from "../store.js";
@@ -15,16 +16,17 @@ import { type ChartMarker, LineChart, type LineSeries } from "./LineChart.js";
 /** How often the chosen name's history is fetched again. */
 const NAME_REFRESH_MS = 2000;
 
+// The HTML report draws the same series in the same colours (src/shared/chart-palette.ts).
 const RPS_SERIES: LineSeries[] = [
-  { label: "RPS", color: "#2e9d47" },
-  { label: "Failures/s", color: "#d9453b" },
+  { label: "RPS", color: CHART_PALETTE.rps },
+  { label: "Failures/s", color: CHART_PALETTE.failures },
 ];
 const TIME_SERIES: LineSeries[] = [
-  { label: "50th percentile", color: "#e3a21a" },
-  { label: "95th percentile", color: "#7b56c9" },
-  { label: "99th percentile", color: "#1d8fd6", dash: true },
+  { label: "50th percentile", color: CHART_PALETTE.p50 },
+  { label: "95th percentile", color: CHART_PALETTE.p95 },
+  { label: "99th percentile", color: CHART_PALETTE.p99, dash: true },
 ];
-const USER_SERIES: LineSeries[] = [{ label: "Users", color: "#3b7dd8" }];
+const USER_SERIES: LineSeries[] = [{ label: "Users", color: CHART_PALETTE.users }];
 const NO_RUNS: RunStart[] = [];
 
 function ChartSet({

@@ -3,8 +3,9 @@ import { formatCount } from "../format.js";
 import type { ExceptionsResponse } from "../types.js";
 import { usePolling } from "./usePolling.js";
 
-export function Exceptions() {
-  const { data, error } = usePolling<ExceptionsResponse>("api/exceptions", 0, 3000);
+export function Exceptions({ version }: { version: number }) {
+  // Fetched when the exception count changes; the stream carries the count.
+  const { data, error } = usePolling<ExceptionsResponse>("api/exceptions", version);
   if (error) return <p className="empty">{error}</p>;
   if (!data) return <p className="empty">Loading…</p>;
   if (data.exceptions.length === 0) return <p className="empty">No exceptions.</p>;

@@ -1,5 +1,5 @@
 /** The header bar: state, host, users, workers, RPS, failure %, the commands and the theme toggle. */
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { DialogMode } from "../App.js";
 import { resetStats, stopTest } from "../api.js";
 import { formatCount, formatPercent, formatRate } from "../format.js";
@@ -34,6 +34,11 @@ export function Header({ live, onDialog }: { live: LiveState; onDialog: (mode: D
   const state = status?.state ?? "ready";
   const running = state === "spawning" || state === "running";
   const shape = live.meta?.shapeClass ?? null;
+  const warning = status?.generatorWarning ?? null;
+
+  // An error of a command sent during an outage ("Failed to fetch") is old news once reconnected.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new connection clears the error
+  useEffect(() => setError(null), [live.connectionEpoch]);
 
   const run = (command: () => Promise<unknown>) => {
     setBusy(true);
@@ -51,20 +56,27 @@ export function Header({ live, onDialog }: { live: LiveState; onDialog: (mode: D
       </div>
       <div className="header-items">
         <Item label="Host" value={status?.host ?? "—"} testId="status-host" />
-        <Item label="Status" value={STATE_LABELS[state] ?? state} testId="status-state" />
+        <Item
+          label="Status"
+          value={
+            !live.connected && live.meta
+              ? "Disconnected"
+              : live.stale
+                ? "No updates"
+                : (STATE_LABELS[state] ?? state)
+          }
+          testId="status-state"
+        />
         <Item label="Users" value={status ? formatCount(status.userCount) : "0"} testId="status-users" />
         {live.meta?.distributed && (
           <Item label="Workers" value={String(status?.workerCount ?? 0)} testId="status-workers" />
         )}
         <Item label="RPS" value={formatRate(status?.totalRps ?? 0)} testId="status-rps" />
         <Item label="Failures" value={formatPercent(status?.failRatio ?? 0)} testId="status-failures" />
-        {status?.generatorOverloaded && (
-          <span
-            className="header-warning"
-            data-testid="status-generator-overloaded"
-            title="Cicada itself is the bottleneck (CPU above 90 % or event-loop lag above 50 ms): latencies include client-side queueing. Use fewer users per process, or more processes."
-          >
-            Generator overloaded
+        {warning && (
+          <span className="header-warning" data-testid="status-generator-overloaded" title={warning.advice}>
+            {warning.label}
+            <span className="visually-hidden">: {warning.advice}</span>
           </span>
         )}
       </div>

@@ -1,10 +1,13 @@
 /**
  * A uPlot line chart that follows live data: created once (and again when the theme
  * changes), then only `setData` per update. Drag to zoom in, double-click to zoom out; a
- * zoomed chart keeps its zoom while data arrives.
+ * zoomed chart keeps its zoom while data arrives. "Save as PNG" downloads it as shown.
  */
 import { useEffect, useRef, useSyncExternalStore } from "react";
 import uPlot from "uplot";
+import { saveChartPng } from "../chart-png.js";
+import { type DrawnTick, timeAxis } from "../chart-time.js";
+import { formatTime } from "../format.js";
 
 export interface LineSeries {
   label: string;
@@ -92,7 +95,9 @@ export function LineChart({
   markers?: ChartMarker[];
 }) {
   const holder = useRef<HTMLDivElement>(null);
+  const section = useRef<HTMLElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const ticks = useRef<DrawnTick[]>([]);
   const zoomed = useRef(false);
   const theme = useThemeName();
   const dataRef = useRef(data);
@@ -122,7 +127,7 @@ export function LineChart({
         {
           value: (u: uPlot, v: number | null, _s: number, idx: number | null) => {
             const time = idx == null ? latest(u, 0) : v;
-            return time == null ? "–" : new Date(time * 1000).toLocaleTimeString("en-GB", { hour12: false });
+            return time == null ? "–" : formatTime(time * 1000);
           },
         },
         ...series.map((s) => ({
@@ -137,12 +142,18 @@ export function LineChart({
             formatValue(idx == null ? latest(u, sidx) : v, unit),
         })),
       ],
-      axes: [axis, { ...axis, size: 56 }],
+      axes: [timeAxis(axis, (drawn) => (ticks.current = drawn)), { ...axis, size: 56 }],
       scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(1, max * 1.1, min)] } },
       legend: { show: true, live: true },
       cursor: { drag: { x: true, y: false } },
       hooks: {
-        draw: [(u) => drawMarkers(u, markersRef.current, markerLayer)],
+        draw: [
+          (u) => {
+            drawMarkers(u, markersRef.current, markerLayer);
+            // The x labels as drawn, for tests and tools (the canvas holds no text).
+            if (section.current) section.current.dataset.xTicks = JSON.stringify(ticks.current);
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width > 0) zoomed.current = true;
@@ -185,12 +196,25 @@ export function LineChart({
 
   return (
     <section
+      ref={section}
       className="chart"
       data-testid={testId}
       data-points={data[0].length}
       data-markers={markers.map((m) => m.label).join(",")}
+      data-series-colors={series.map((s) => s.color).join(",")}
     >
-      <h3>{title}</h3>
+      <div className="chart-header">
+        <h3>{title}</h3>
+        <button
+          type="button"
+          className="link-button"
+          aria-label={`Save PNG: ${title}`}
+          title="Save this chart as a PNG image"
+          onClick={() => plot.current && saveChartPng(plot.current, title, series, markersRef.current)}
+        >
+          Save PNG
+        </button>
+      </div>
       <div ref={holder} className="chart-canvas" />
     </section>
   );

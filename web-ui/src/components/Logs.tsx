@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from "react";
 import { getJson } from "../api.js";
 import { formatTime } from "../format.js";
+import { useConnectionEpoch } from "../store.js";
 import type { LogLine, LogsResponse } from "../types.js";
 
 const MAX_LINES = 1000;
@@ -11,13 +12,17 @@ export function Logs({ version }: { version: number }) {
   const [error, setError] = useState<string | null>(null);
   const lastSeq = useRef(0);
   const bottom = useRef<HTMLDivElement>(null);
+  const epoch = useConnectionEpoch();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a reconnection fetches again (and clears an outage's error)
   useEffect(() => {
     if (version <= lastSeq.current && lastSeq.current !== 0) return;
     let stopped = false;
     getJson<LogsResponse>(`api/logs?after=${lastSeq.current}`)
       .then((response) => {
-        if (stopped || response.lines.length === 0) return;
+        if (stopped) return;
+        setError(null);
+        if (response.lines.length === 0) return;
         lastSeq.current = response.lines[response.lines.length - 1]!.seq;
         setLines((current) => [...current, ...response.lines].slice(-MAX_LINES));
       })
@@ -25,7 +30,7 @@ export function Logs({ version }: { version: number }) {
     return () => {
       stopped = true;
     };
-  }, [version]);
+  }, [version, epoch]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll down whenever lines arrive
   useEffect(() => {

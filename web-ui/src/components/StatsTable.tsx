@@ -1,66 +1,17 @@
 /**
- * The statistics table, Locust's columns, sortable by any column. It stays fast with
+ * The statistics table, Locust's columns (the percentiles the server lists), sortable by
+ * any column, filterable by name or method, with a column selector. It stays fast with
  * thousands of names: rows are memoised (an unchanged row keeps its object, so React skips
  * it) and only the rows in view are in the DOM.
  */
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { formatBytes, formatCount, formatMs, formatRate } from "../format.js";
+import { memo, useCallback, useMemo, useState } from "react";
+import { type Column, statsColumns } from "../stats-columns.js";
 import type { StatsRow } from "../types.js";
+import { usePersistent } from "../usePersistent.js";
 import { ChartIcon } from "./ChartIcon.js";
-
-interface Column {
-  id: string;
-  label: string;
-  value: (row: StatsRow) => number | string | null;
-  render: (row: StatsRow) => string;
-  text?: boolean;
-}
-
-const COLUMNS: Column[] = [
-  { id: "method", label: "Type", value: (r) => r.method, render: (r) => r.method, text: true },
-  { id: "name", label: "Name", value: (r) => r.name, render: (r) => r.name, text: true },
-  {
-    id: "requests",
-    label: "# Requests",
-    value: (r) => r.numRequests,
-    render: (r) => formatCount(r.numRequests),
-  },
-  { id: "fails", label: "# Fails", value: (r) => r.numFailures, render: (r) => formatCount(r.numFailures) },
-  { id: "median", label: "Median (ms)", value: (r) => r.medianMs, render: (r) => formatMs(r.medianMs) },
-  { id: "p95", label: "95%ile (ms)", value: (r) => r.p95Ms, render: (r) => formatMs(r.p95Ms) },
-  { id: "p99", label: "99%ile (ms)", value: (r) => r.p99Ms, render: (r) => formatMs(r.p99Ms) },
-  {
-    id: "avg",
-    label: "Average (ms)",
-    value: (r) => r.avgMs,
-    render: (r) => formatMs(r.numRequests ? r.avgMs : null),
-  },
-  { id: "min", label: "Min (ms)", value: (r) => r.minMs, render: (r) => formatMs(r.minMs) },
-  {
-    id: "max",
-    label: "Max (ms)",
-    value: (r) => r.maxMs,
-    render: (r) => formatMs(r.numRequests ? r.maxMs : null),
-  },
-  {
-    id: "size",
-    label: "Average size",
-    value: (r) => r.avgContentLength,
-    render: (r) => (r.numRequests ? formatBytes(r.avgContentLength) : ""),
-  },
-  { id: "rps", label: "Current RPS", value: (r) => r.currentRps, render: (r) => formatRate(r.currentRps) },
-  {
-    id: "failps",
-    label: "Current failures/s",
-    value: (r) => r.currentFailPerSec,
-    render: (r) => formatRate(r.currentFailPerSec),
-  },
-];
-
-/** Height of one body row in px before it is measured (styles.css asks for 30 px). */
-const DEFAULT_ROW_HEIGHT = 30;
-/** Rows rendered above and below the visible ones. */
-const OVERSCAN = 15;
+import { ColumnPicker } from "./ColumnPicker.js";
+import { FilterBox, matchesFilter } from "./FilterBox.js";
+import { useVirtualRows } from "./useVirtualRows.js";
 
 type Sort = { column: string; descending: boolean };
 
@@ -72,24 +23,35 @@ function compareValues(a: number | string | null, b: number | string | null): nu
   return a - b;
 }
 
-function sortRows(rows: StatsRow[], sort: Sort | null): StatsRow[] {
-  if (sort === null) {
+function sortRows(rows: StatsRow[], sort: Sort | null, columns: Column[]): StatsRow[] {
+  const column = sort && columns.find((c) => c.id === sort.column);
+  if (!sort || !column) {
     return [...rows].sort((a, b) => compareValues(a.name, b.name) || compareValues(a.method, b.method));
   }
-  const column = COLUMNS.find((c) => c.id === sort.column)!;
   const sign = sort.descending ? -1 : 1;
   return [...rows].sort(
     (a, b) => sign * compareValues(column.value(a), column.value(b)) || compareValues(a.name, b.name),
   );
 }
 
-const Row = memo(function Row({ row, onChart }: { row: StatsRow; onChart: (key: string) => void }) {
+const cellClass = (c: Column) => (c.text ? (c.id === "name" ? "name" : undefined) : "number");
+
+const Row = memo(function Row({
+  row,
+  columns,
+  onChart,
+}: {
+  row: StatsRow;
+  columns: Column[];
+  onChart: (key: string) => void;
+}) {
   return (
     <tr data-key={row.key} className={row.numFailures > 0 ? "has-failures" : undefined}>
-      {COLUMNS.map((c) => (
+      {columns.map((c) => (
         <td
           key={c.id}
-          className={c.text ? (c.id === "name" ? "name" : undefined) : "number"}
+          className={cellClass(c)}
+          data-column={c.id}
           title={c.id === "name" ? row.name : undefined}
         >
           {c.render(row)}
@@ -113,51 +75,31 @@ const Row = memo(function Row({ row, onChart }: { row: StatsRow; onChart: (key: 
 export function StatsTable({
   rows,
   total,
+  percentiles,
+  filter,
+  onFilter,
   onChart,
 }: {
   rows: StatsRow[];
   total: StatsRow | null;
+  /** The server's percentile columns besides the median. */
+  percentiles: readonly number[];
+  filter: string;
+  onFilter: (filter: string) => void;
   onChart: (key: string) => void;
 }) {
   const [sort, setSort] = useState<Sort | null>(null);
-  const sorted = useMemo(() => sortRows(rows, sort), [rows, sort]);
-  const container = useRef<HTMLDivElement>(null);
-  const body = useRef<HTMLTableSectionElement>(null);
-  const [view, setView] = useState({ top: 0, height: 800 });
-  const [rowHeight, setRowHeight] = useState(DEFAULT_ROW_HEIGHT);
+  const [hidden, setHidden] = usePersistent<string[]>("cicada.stats.hiddenColumns", []);
+  const allColumns = useMemo(() => statsColumns(percentiles), [percentiles]);
+  const columns = useMemo(() => allColumns.filter((c) => !hidden.includes(c.id)), [allColumns, hidden]);
+  const matching = useMemo(
+    () => (filter.trim() === "" ? rows : rows.filter((r) => matchesFilter(filter, r.name, r.method))),
+    [rows, filter],
+  );
+  const sorted = useMemo(() => sortRows(matching, sort, allColumns), [matching, sort, allColumns]);
   const stableOnChart = useCallback((key: string) => onChart(key), [onChart]);
   const isEmpty = rows.length === 0 && (total === null || total.numRequests === 0);
-
-  // The scroll container exists only once there are rows: attach again when it appears.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: isEmpty decides whether the container exists
-  useEffect(() => {
-    const element = container.current;
-    if (!element) return;
-    let frame = 0;
-    const measure = () => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => setView({ top: element.scrollTop, height: element.clientHeight }));
-    };
-    const observer = new ResizeObserver(measure);
-    observer.observe(element);
-    element.addEventListener("scroll", measure, { passive: true });
-    measure();
-    return () => {
-      cancelAnimationFrame(frame);
-      observer.disconnect();
-      element.removeEventListener("scroll", measure);
-    };
-  }, [isEmpty]);
-
-  // The spacers stand in for rows out of view, so they must use the rows' real height.
-  useLayoutEffect(() => {
-    const row = body.current?.querySelector("tr[data-key]");
-    const height = row?.getBoundingClientRect().height;
-    if (height && Math.abs(height - rowHeight) > 0.25) setRowHeight(height);
-  });
-
-  const first = Math.max(0, Math.floor(view.top / rowHeight) - OVERSCAN);
-  const last = Math.min(sorted.length, Math.ceil((view.top + view.height) / rowHeight) + OVERSCAN);
+  const { container, body, first, last, rowHeight } = useVirtualRows(sorted.length, isEmpty);
   const visible = sorted.slice(first, last);
 
   const onHeader = (id: string) =>
@@ -174,53 +116,63 @@ export function StatsTable({
   }
 
   return (
-    <div className="table-scroll stats-table" ref={container}>
-      <table>
-        <thead>
-          <tr>
-            {COLUMNS.map((c) => (
-              <th
-                key={c.id}
-                className={c.text ? undefined : "number"}
-                aria-sort={sort?.column === c.id ? (sort.descending ? "descending" : "ascending") : "none"}
-              >
-                <button type="button" className="sort-button" onClick={() => onHeader(c.id)}>
-                  {c.label}
-                  <span className="sort-mark">
-                    {sort?.column === c.id ? (sort.descending ? " ▼" : " ▲") : ""}
-                  </span>
-                </button>
-              </th>
-            ))}
-            <th className="action">
-              <span className="visually-hidden">Charts</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody ref={body}>
-          {first > 0 && <tr className="spacer" style={{ height: first * rowHeight }} />}
-          {visible.map((row) => (
-            <Row key={row.key} row={row} onChart={stableOnChart} />
-          ))}
-          {last < sorted.length && (
-            <tr className="spacer" style={{ height: (sorted.length - last) * rowHeight }} />
-          )}
-        </tbody>
-        {total && (
-          <tfoot>
-            <tr className="aggregated" data-key="aggregated">
-              <td />
-              <td className="name">Aggregated</td>
-              {COLUMNS.slice(2).map((c) => (
-                <td key={c.id} className="number">
-                  {c.render(total)}
-                </td>
+    <>
+      <div className="table-tools">
+        <FilterBox
+          value={filter}
+          onChange={onFilter}
+          label="Filter requests by name or method"
+          shown={sorted.length}
+          total={rows.length}
+        />
+        <ColumnPicker columns={allColumns} hidden={hidden} onHidden={setHidden} />
+      </div>
+      <div className="table-scroll stats-table" ref={container}>
+        <table>
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th
+                  key={c.id}
+                  className={c.text ? undefined : "number"}
+                  aria-sort={sort?.column === c.id ? (sort.descending ? "descending" : "ascending") : "none"}
+                >
+                  <button type="button" className="sort-button" onClick={() => onHeader(c.id)}>
+                    {c.label}
+                    <span className="sort-mark">
+                      {sort?.column === c.id ? (sort.descending ? " ▼" : " ▲") : ""}
+                    </span>
+                  </button>
+                </th>
               ))}
-              <td className="action" />
+              <th className="action">
+                <span className="visually-hidden">Charts</span>
+              </th>
             </tr>
-          </tfoot>
-        )}
-      </table>
-    </div>
+          </thead>
+          <tbody ref={body}>
+            {first > 0 && <tr className="spacer" style={{ height: first * rowHeight }} />}
+            {visible.map((row) => (
+              <Row key={row.key} row={row} columns={columns} onChart={stableOnChart} />
+            ))}
+            {last < sorted.length && (
+              <tr className="spacer" style={{ height: (sorted.length - last) * rowHeight }} />
+            )}
+          </tbody>
+          {total && (
+            <tfoot>
+              <tr className="aggregated" data-key="aggregated">
+                {columns.map((c) => (
+                  <td key={c.id} className={cellClass(c)} data-column={c.id}>
+                    {c.id === "method" ? "" : c.id === "name" ? "Aggregated" : c.render(total)}
+                  </td>
+                ))}
+                <td className="action" />
+              </tr>
+            </tfoot>
+          )}
+        </table>
+      </div>
+    </>
   );
 }

@@ -5,7 +5,7 @@
  */
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import type { DialogMode } from "../App.js";
-import { ApiError, swarm } from "../api.js";
+import { ApiError, post, swarm } from "../api.js";
 import type { LiveState } from "../store.js";
 import { ClassPicker, NO_SHAPE } from "./ClassPicker.js";
 import {
@@ -15,10 +15,16 @@ import {
   customFields,
   initialCustomValues,
 } from "./CustomParameters.js";
+import { Modal } from "./Modal.js";
+import {
+  changedClassSettings,
+  initialClassSettings,
+  UserClassSettingsEditor,
+} from "./UserClassSettingsEditor.js";
 
 type Field = "user_count" | "spawn_rate" | "host" | "run_time";
 // Custom parameters' problems are keyed by their field names too.
-type Problems = Partial<Record<Field | "user_classes" | "shape_class" | "form", string>> &
+type Problems = Partial<Record<Field | "user_classes" | "shape_class" | "class_settings" | "form", string>> &
   Record<string, string | undefined>;
 
 const TIMESPAN = /^(\d+(\.\d+)?|(\d+(\.\d+)?h)?(\d+(\.\d+)?m)?(\d+(\.\d+)?s)?)$/i;
@@ -74,18 +80,18 @@ export function SwarmForm({
   const meta = live.meta!;
   const status = live.status;
   const edit = mode === "edit";
-  const hasRun = status?.startedAtMs != null;
+  // The last test's values (as Locust 2.46 remembers them), else the command line's.
+  const last = status?.lastTest ?? null;
   const [values, setValues] = useState<Record<Field, string>>(() => ({
-    user_count: String(
-      hasRun && status ? status.targetUserCount || meta.defaults.userCount : meta.defaults.userCount,
-    ),
-    spawn_rate: String(hasRun && status ? status.spawnRate : meta.defaults.spawnRate),
+    user_count: String(last?.users ?? meta.defaults.userCount),
+    spawn_rate: String(last?.spawnRate ?? meta.defaults.spawnRate),
     host: status?.host ?? meta.defaults.host,
-    run_time: meta.defaults.runTime,
+    run_time: last ? last.runTime : meta.defaults.runTime,
   }));
   const [problems, setProblems] = useState<Problems>({});
   const [sending, setSending] = useState(false);
-  const [advanced, setAdvanced] = useState(meta.defaults.runTime !== "");
+  const [advanced, setAdvanced] = useState(values.run_time !== "");
+  const [classSettings, setClassSettings] = useState(() => initialClassSettings(meta.userClassSettings));
   const first = useRef<HTMLInputElement>(null);
   // The class picker starts from the last test's choice (every class at first).
   const picker = meta.classPicker && !edit;
@@ -101,12 +107,7 @@ export function SwarmForm({
 
   useEffect(() => {
     first.current?.focus();
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === "Escape") onClose();
-    };
-    addEventListener("keydown", onKey);
-    return () => removeEventListener("keydown", onKey);
-  }, [onClose]);
+  }, []);
 
   const set = (field: Field) => (event: { target: { value: string } }) => {
     setValues((v) => ({ ...v, [field]: event.target.value }));
@@ -122,6 +123,18 @@ export function SwarmForm({
     if (Object.keys(found).length > 0) return;
     setSending(true);
     try {
+      // The classes' settings first (Locust's POST /user), so the test starts with them.
+      if (!edit) {
+        for (const body of changedClassSettings(meta.userClassSettings, classSettings)) {
+          try {
+            await post("user", body);
+          } catch (error) {
+            setAdvanced(true);
+            setProblems({ class_settings: `${body.user_class_name}: ${(error as Error).message}` });
+            return;
+          }
+        }
+      }
       await swarm(
         edit
           ? { user_count: values.user_count.trim(), spawn_rate: values.spawn_rate.trim() }
@@ -174,14 +187,14 @@ export function SwarmForm({
   );
 
   return (
-    <div className="overlay">
+    <Modal labelledBy="swarm-form-title" onClose={onClose}>
       <form
         className="dialog"
         aria-label={edit ? "Edit the running test" : "Start a new test"}
         onSubmit={submit}
         noValidate
       >
-        <h2>{edit ? "Edit the running test" : "Start a new test"}</h2>
+        <h2 id="swarm-form-title">{edit ? "Edit the running test" : "Start a new test"}</h2>
         {picker && (
           <ClassPicker
             classes={meta.userClasses}
@@ -217,12 +230,22 @@ export function SwarmForm({
             setProblems((p) => ({ ...p, [name]: undefined, form: undefined }));
           }}
         />
-        {!edit && !shape && (
+        {!edit && (
           <details open={advanced} onToggle={(e) => setAdvanced((e.target as HTMLDetailsElement).open)}>
             <summary>Advanced options</summary>
-            {input("run_time", "Run time (e.g. 300s, 20m, 1h30m; empty: until stopped)", {
-              placeholder: "e.g. 5m",
-            })}
+            {!shape &&
+              input("run_time", "Run time (e.g. 300s, 20m, 1h30m; empty: until stopped)", {
+                placeholder: "e.g. 5m",
+              })}
+            <UserClassSettingsEditor
+              settings={meta.userClassSettings}
+              values={classSettings}
+              onChange={(next) => {
+                setClassSettings(next);
+                setProblems((p) => ({ ...p, class_settings: undefined, form: undefined }));
+              }}
+              problem={problems.class_settings}
+            />
           </details>
         )}
         {noWorkers && (
@@ -244,6 +267,6 @@ export function SwarmForm({
           </button>
         </div>
       </form>
-    </div>
+    </Modal>
   );
 }

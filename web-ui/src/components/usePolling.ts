@@ -1,6 +1,11 @@
-/** Fetches a JSON endpoint now, again whenever `version` changes, and every `everyMs` if given. */
+/**
+ * Fetches a JSON endpoint now, again whenever `version` changes, every `everyMs` if given,
+ * and after the live stream reconnects (which also clears an error of the outage, such as
+ * "Failed to fetch", once the server answers again).
+ */
 import { useEffect, useState } from "react";
 import { getJson } from "../api.js";
+import { useConnectionEpoch } from "../store.js";
 
 export function usePolling<T>(
   path: string,
@@ -9,7 +14,8 @@ export function usePolling<T>(
 ): { data: T | null; error: string | null } {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new version means fetch again
+  const epoch = useConnectionEpoch();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new version or connection means fetch again
   useEffect(() => {
     let stopped = false;
     const load = () =>
@@ -26,6 +32,6 @@ export function usePolling<T>(
       stopped = true;
       if (timer) clearInterval(timer);
     };
-  }, [path, version, everyMs]);
+  }, [path, version, everyMs, epoch]);
   return { data, error };
 }

@@ -1,0 +1,98 @@
+/**
+ * The "run" part of a report (ReportMeta): the test the report covers, as it was asked
+ * for. That is the runner's record of the latest test (started by the command line, the
+ * web form or `POST /swarm`), not the command line's -u/-r/-t, which the form may have
+ * overridden. A stopped test has a fixed end and duration; a report of the second or
+ * later test of a session says that it covers that test only.
+ */
+import { formatUtc, type ReportFlag, type ReportMeta } from "../reports/index.js";
+import {
+  type Environment,
+  type Runner,
+  type TestRecord,
+  taskRatioPerClass,
+  taskRatioTotal,
+} from "../runner/index.js";
+import type { CliOptions } from "./options.js";
+import { VERSION } from "./version.js";
+
+export interface ReportMetaInput {
+  environment: Environment;
+  runner: Runner | undefined;
+  options: CliOptions;
+  locustfile: string;
+  /** Notes the run added (interrupted, aborted by a threshold, generator overloaded). */
+  flags: readonly ReportFlag[];
+  /** When the process stopped measuring (the end of a report written at exit), or null now. */
+  endTimeMs: number | null;
+  nowMs: number;
+}
+
+/** The report's metadata for the latest test of the run (or the command line's plan before any). */
+export function buildReportMeta(input: ReportMetaInput): ReportMeta {
+  const { environment, runner, options } = input;
+  const test = runner?.tests.current;
+  const shape = test ? test.shape : (environment.shapeClass?.name ?? null);
+  const startTimeMs = test?.startTimeMs ?? environment.stats.total.startTimeMs;
+  // A test that stopped ended then, however long the process stayed up afterwards.
+  const endTimeMs = test?.endTimeMs ?? input.endTimeMs;
+  const userClasses =
+    test?.userClasses ??
+    environment.activeUserClassInfos.map((i) => ({
+      name: i.name,
+      weight: i.weight,
+      fixedCount: i.fixedCount,
+      host: i.host ?? null,
+    }));
+  const classHosts = [...new Set(userClasses.map((c) => c.host).filter((h): h is string => h !== null))];
+  const infos = environment.activeUserClassInfos.filter((i) => userClasses.some((c) => c.name === i.name));
+  return {
+    startTimeMs,
+    endTimeMs,
+    durationMs: Math.max(0, (endTimeMs ?? input.nowMs) - startTimeMs),
+    host:
+      (test ? test.host : (environment.host ?? null)) ??
+      (classHosts.length > 0 ? classHosts.join(", ") : null),
+    locustfile: input.locustfile,
+    users: shape ? null : test ? test.users : (options.users ?? 1),
+    spawnRate: shape ? null : test ? test.spawnRate : (options.spawnRate ?? 1),
+    runTimeMs: shape ? null : test ? test.runTimeMs : (options.runTime ?? null),
+    shape,
+    cicadaVersion: VERSION,
+    userClasses,
+    taskRatio: { perClass: taskRatioPerClass(infos), total: taskRatioTotal(infos) },
+    flags: [...input.flags, ...(test ? testFlags(test, runner!, environment) : [])],
+  };
+}
+
+const time = (ms: number) => formatUtc(ms).replace(" UTC", "");
+
+/** Notes on what else happened in the session: earlier tests, changes, a stats reset. */
+export function testFlags(test: TestRecord, runner: Runner, environment: Environment): ReportFlag[] {
+  const flags: ReportFlag[] = [];
+  const count = runner.tests.testCount;
+  if (count > 1) {
+    flags.push({
+      code: "latest-test",
+      message:
+        `This report covers test ${test.number} of ${count} in this session (started ${formatUtc(test.startTimeMs)}): ` +
+        "each new test restarts the statistics, so the earlier tests are not in it.",
+    });
+  }
+  if (test.changes.length > 0) {
+    const changes = test.changes.map((c) => `${c.users} users at ${c.spawnRate}/s at ${time(c.atMs)}`);
+    flags.push({
+      code: "test-changed",
+      message: `The test was changed while it ran: to ${changes.join(", then ")}.`,
+    });
+  }
+  // The statistics restart at the test's start; a later start means "Reset stats" was used.
+  const statsStart = environment.stats.total.startTimeMs;
+  if (statsStart - test.startTimeMs > 1000) {
+    flags.push({
+      code: "stats-reset",
+      message: `The statistics were reset during the test, at ${formatUtc(statsStart)}: they cover the time since.`,
+    });
+  }
+  return flags;
+}

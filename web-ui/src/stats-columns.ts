@@ -1,0 +1,73 @@
+/**
+ * The statistics table's columns: Locust's, with the percentile columns taken from the
+ * server's list (`meta.percentiles`, e.g. 95 and 99 %), so a server configured for other
+ * percentiles shows them without a new app.
+ */
+import { formatBytes, formatCount, formatMs, formatRate } from "./format.js";
+import type { StatsRow } from "./types.js";
+
+export interface Column {
+  id: string;
+  label: string;
+  value: (row: StatsRow) => number | string | null;
+  render: (row: StatsRow) => string;
+  text?: boolean;
+}
+
+/** "95%ile", "99.9%ile" for 0.95, 0.999 (Locust's header style). */
+export function percentileHeader(fraction: number): string {
+  const percent = Number((fraction * 100).toPrecision(6));
+  return `${percent}%ile`;
+}
+
+/** The columns for the server's percentiles, in Locust's order. */
+export function statsColumns(percentiles: readonly number[]): Column[] {
+  const percentileColumns: Column[] = percentiles.map((fraction, index) => ({
+    id: `p${Number((fraction * 100).toPrecision(6))}`,
+    label: `${percentileHeader(fraction)} (ms)`,
+    value: (r) => r.percentilesMs[index] ?? null,
+    render: (r) => formatMs(r.percentilesMs[index]),
+  }));
+  return [
+    { id: "method", label: "Type", value: (r) => r.method, render: (r) => r.method, text: true },
+    { id: "name", label: "Name", value: (r) => r.name, render: (r) => r.name, text: true },
+    {
+      id: "requests",
+      label: "# Requests",
+      value: (r) => r.numRequests,
+      render: (r) => formatCount(r.numRequests),
+    },
+    { id: "fails", label: "# Fails", value: (r) => r.numFailures, render: (r) => formatCount(r.numFailures) },
+    { id: "median", label: "Median (ms)", value: (r) => r.medianMs, render: (r) => formatMs(r.medianMs) },
+    ...percentileColumns,
+    {
+      id: "avg",
+      label: "Average (ms)",
+      value: (r) => r.avgMs,
+      render: (r) => formatMs(r.numRequests ? r.avgMs : null),
+    },
+    { id: "min", label: "Min (ms)", value: (r) => r.minMs, render: (r) => formatMs(r.minMs) },
+    {
+      id: "max",
+      label: "Max (ms)",
+      value: (r) => r.maxMs,
+      render: (r) => formatMs(r.numRequests ? r.maxMs : null),
+    },
+    {
+      id: "size",
+      label: "Average size",
+      value: (r) => r.avgContentLength,
+      render: (r) => (r.numRequests ? formatBytes(r.avgContentLength) : ""),
+    },
+    { id: "rps", label: "Current RPS", value: (r) => r.currentRps, render: (r) => formatRate(r.currentRps) },
+    {
+      id: "failps",
+      label: "Current failures/s",
+      value: (r) => r.currentFailPerSec,
+      render: (r) => formatRate(r.currentFailPerSec),
+    },
+  ];
+}
+
+/** Columns that cannot be hidden: a row must say what it is. */
+export const REQUIRED_COLUMNS: ReadonlySet<string> = new Set(["name"]);
