@@ -14,12 +14,13 @@ const allowed = {
   shared: [],
   http: ["shared"],
   user: ["http", "stats", "shared"],
-  runner: ["user", "http", "stats", "shared"],
-  reports: ["stats", "shared"],
+  monitor: ["shared"],
+  runner: ["user", "http", "stats", "shared", "monitor"],
+  reports: ["stats", "shared", "monitor"],
   distributed: ["runner", "user", "http", "stats", "shared"],
-  web: ["runner", "reports", "stats", "shared", "user"],
-  cli: ["web", "distributed", "runner", "reports", "user", "http", "stats", "shared", "(root)"],
-  "(root)": ["user", "http", "runner", "stats", "shared", "reports"],
+  web: ["runner", "reports", "stats", "shared", "user", "monitor"],
+  cli: ["web", "distributed", "runner", "reports", "user", "http", "stats", "shared", "monitor", "(root)"],
+  "(root)": ["user", "http", "runner", "stats", "shared", "reports", "monitor"],
 };
 /** Layers that must not use Node built-ins, so they can be bundled for the browser. */
 const noNode = new Set(["stats", "shared"]);

@@ -6,6 +6,7 @@
 import { appendFileSync } from "node:fs";
 import { cpus, homedir } from "node:os";
 import { fileURLToPath } from "node:url";
+import type { TargetMonitor } from "../monitor/target-monitor.js";
 import { GeneratorMonitor, LocalRunner, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
 import { formatLogRecord, Logger } from "../shared/logger.js";
@@ -19,6 +20,7 @@ import { absorbSignalEchoes, followLauncher, RELAUNCHED_ENV, SignalEchoes } from
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import type { CliOptions } from "./options.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
+import { hasMonitorOptions, monitorConfigOf } from "./options-monitor.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { parseWithLocustfile } from "./parse-with-locustfile.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
@@ -51,6 +53,11 @@ export async function run(io: CliIO): Promise<number> {
     const dist = distributedOptions(options, io.cpuCount(), io.env[PROCESSES_CHILD_ENV] === "1");
     // Loaded on demand: a local run does not pay for ZeroMQ and msgpack (about 10 MB of RSS).
     if (dist.worker) {
+      if (hasMonitorOptions(options)) {
+        logger.warning(
+          "--monitor, --prometheus and their options are ignored on a worker: the master scrapes the target",
+        );
+      }
       return await (await import("./distributed.js")).runWorker(options, dist, io, logger, parsed.loaded);
     }
     const informational = Boolean(
@@ -81,7 +88,11 @@ export async function run(io: CliIO): Promise<number> {
       return ExitCode.ok;
     }
 
-    const outputs = RunOutputs.prepare({ options, loaded, environment, io });
+    const monitorConfig = monitorConfigOf(options);
+    const outputs = RunOutputs.prepare({ options, loaded, environment, io, monitor: monitorConfig });
+    // Loaded on demand: a run without monitoring loads no scraping code.
+    const monitoring = monitorConfig ? await import("./monitor-output.js") : undefined;
+    if (monitorConfig) await monitoring?.checkPrometheusQueries(monitorConfig, logger, environment.now());
     logger.info(`Starting Cicada ${VERSION}`);
     let distributed: DistributedRun | undefined;
     try {
@@ -93,6 +104,9 @@ export async function run(io: CliIO): Promise<number> {
         distributed?.runner ?? new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
       // Watches this process: a master merging many workers can be the bottleneck too.
       environment.generatorMonitor = new GeneratorMonitor({ cpuUsageMicros: io.cpuUsageMicros, logger });
+      const targetMonitor: TargetMonitor | undefined = monitorConfig
+        ? monitoring?.setUpMonitoring(monitorConfig, environment, runner, outputs, distributed !== undefined)
+        : undefined;
       await environment.events.init.fireAsync({ environment });
       // A headless run waits for --expect-workers here; the web UI serves the form at once
       // and waits only before --autostart.
@@ -117,10 +131,14 @@ export async function run(io: CliIO): Promise<number> {
             version: VERSION,
             distributed: distributed !== undefined,
             waitForWorkers: () => distributed?.waitForWorkers() ?? Promise.resolve(),
+            monitor: targetMonitor,
           });
         }
+        // Prometheus's range over the test, queried when it ended, goes into the reports.
+        await targetMonitor?.settled();
         exitCode = outputs.finish(result);
       } finally {
+        targetMonitor?.close();
         environment.generatorMonitor.stop();
         outputs.stop();
       }

@@ -52,7 +52,9 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 
 /**
  * Draws the charts. Data layout (element #cicada-data): { t: epoch seconds[], users[],
- * rps[], fail[], p50[], p95[], p99[], avg[] }; percentiles may hold nulls (gaps).
+ * rps[], fail[], p50[], p95[], p99[], avg[], range?: [from, to] }; percentiles may hold
+ * nulls (gaps). With `range` (a report with a Target section) every chart of the page
+ * shows that time range, and all cursors move together.
  */
 export const REPORT_SCRIPT = `
 (function () {
@@ -60,6 +62,7 @@ export const REPORT_SCRIPT = `
   var holder = document.getElementById("cicada-data");
   if (!holder || typeof uPlot === "undefined") return;
   var data = JSON.parse(holder.textContent || "{}");
+  if (data.range) window.cicadaRange = data.range;
   if (!data.t || data.t.length === 0) return;
   var style = getComputedStyle(document.documentElement);
   function color(name, fallback) { return style.getPropertyValue(name).trim() || fallback; }
@@ -77,7 +80,8 @@ export const REPORT_SCRIPT = `
     if (!el) return;
     var opts = {
       title: title, width: Math.max(320, el.clientWidth), height: 280,
-      scales: { x: { time: true } },
+      cursor: { sync: { key: "cicada-time" } },
+      scales: { x: data.range ? { time: true, range: function () { return data.range; } } : { time: true } },
       series: [{}].concat(series),
       axes: [axis(""), axis(yLabel)]
     };

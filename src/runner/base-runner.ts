@@ -95,6 +95,8 @@ export abstract class BaseRunner implements Runner {
     this.startedAtMs = this.environment.now();
     // The web UI's charts mark each new test of the session ("Run #2", ...).
     this.environment.stats.history.beginRun(this.startedAtMs);
+    // The target's resources are recorded on the test's own clock, from its first moment.
+    this.environment.targetMonitor?.beginTest(this.startedAtMs);
     this.setState("spawning");
     await this.environment.events.testStart.fireAsync({ environment: this.environment });
     return (this.state as RunnerState) === "spawning";
@@ -168,6 +170,7 @@ export abstract class BaseRunner implements Runner {
     this.targetUserCount = 0;
     await this.stopUsers();
     this.environment.stats.history.sample(this.environment.stats, this.environment.now(), 0);
+    this.environment.targetMonitor?.endTest(this.environment.now());
     this.setState("stopped");
     await this.environment.events.testStop.fireAsync({ environment: this.environment });
   }

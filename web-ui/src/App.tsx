@@ -9,12 +9,14 @@ import { Logs } from "./components/Logs.js";
 import { Ratio } from "./components/Ratio.js";
 import { StatsTable } from "./components/StatsTable.js";
 import { SwarmForm } from "./components/SwarmForm.js";
+import { Target } from "./components/Target.js";
 import { Workers } from "./components/Workers.js";
 import { type LiveState, useLive } from "./store.js";
 
 const TABS = [
   { id: "stats", label: "Statistics" },
   { id: "charts", label: "Charts" },
+  { id: "target", label: "Target" },
   { id: "failures", label: "Failures" },
   { id: "exceptions", label: "Exceptions" },
   { id: "ratio", label: "Current ratio" },
@@ -125,6 +127,8 @@ function TabContent({
       return <StatsTable rows={live.rows} total={live.total} onChart={onChart} />;
     case "charts":
       return <Charts live={live} selected={chartName} onSelect={onChartName} />;
+    case "target":
+      return <Target live={live} />;
     case "failures":
       return <Failures version={live.versions.failures} />;
     case "exceptions":
