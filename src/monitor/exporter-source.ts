@@ -25,8 +25,8 @@ export interface ExporterSink {
     info: HostInfo | null,
   ): void;
   recordGap(source: ExporterSource, timeMs: number, error: string): void;
-  /** The first outcome of this source in the test (success or not). */
-  settledFirst(source: ExporterSource): void;
+  /** This source answered for the first time in the test. */
+  answeredFirst(source: ExporterSource): void;
 }
 
 const SUPERSEDED = "superseded";
@@ -40,7 +40,6 @@ export class ExporterSource {
   answered = false;
   private previous: TimedExposition | undefined;
   private inFlight: AbortController | undefined;
-  private settled = false;
   private silentWarned = false;
 
   constructor(
@@ -56,7 +55,6 @@ export class ExporterSource {
   reset(): void {
     this.stop();
     this.previous = undefined;
-    this.settled = false;
     this.answered = false;
     this.silentWarned = false;
     this.tracker = new HealthTracker(this.spec.label, this.spec.url, "exporter", this.logger);
@@ -95,10 +93,6 @@ export class ExporterSource {
       this.sink.recordGap(this, timeMs, failure.message);
     } finally {
       if (this.inFlight === controller) this.inFlight = undefined;
-      if (!this.settled && controller.signal.reason !== STOPPED) {
-        this.settled = true;
-        this.sink.settledFirst(this);
-      }
     }
   }
 
@@ -114,6 +108,7 @@ export class ExporterSource {
     }
     this.previous = current;
     this.names = new Set(exposition.keys());
+    const first = !this.answered;
     this.answered = true;
     this.tracker.succeed();
     if (!node && Object.keys(values).length === 0 && !this.silentWarned) {
@@ -124,5 +119,6 @@ export class ExporterSource {
       );
     }
     this.sink.record(this, timeMs, values, node ? nodeInfo(exposition) : null);
+    if (first) this.sink.answeredFirst(this);
   }
 }

@@ -73,7 +73,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
   private timer: ReturnType<typeof setInterval> | undefined;
   private startMs: number | null = null;
   private endMs: number | null = null;
-  private settledSources = 0;
+  private namesChecked = false;
   private finishing: Promise<void> = Promise.resolve();
 
   constructor(options: TargetMonitorOptions) {
@@ -107,7 +107,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     this.generator = this.newGeneratorSeries();
     this.startMs = startMs;
     this.endMs = null;
-    this.settledSources = 0;
+    this.namesChecked = false;
     this.timer = setInterval(() => this.tick(), this.config.intervalMs);
     this.timer.unref?.();
     this.tick();
@@ -118,6 +118,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     if (this.startMs === null || this.endMs !== null) return;
     this.stopTimer();
     this.endMs = endMs;
+    this.checkMetricNames();
     for (const source of this.exporters) source.stop();
     this.prometheus?.stop();
     const start = this.startMs;
@@ -193,9 +194,8 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     this.addGap(this.store(source.spec.label, source.spec.url, "exporter"), timeMs, error);
   }
 
-  settledFirst(): void {
-    this.settledSources++;
-    if (this.settledSources === this.exporters.length) this.checkMetricNames();
+  answeredFirst(): void {
+    if (this.exporters.every((e) => e.answered)) this.checkMetricNames();
   }
 
   recordQueries(timeMs: number, values: HostValues): void {
@@ -262,10 +262,14 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     this.recorded.fire({ host: store.host, timeMs, values: {}, error });
   }
 
-  /** Once every exporter answered or failed at least once: warn about metric names none of them has. */
+  /**
+   * Once per test, when every exporter has answered (or at the end, with those that did):
+   * warn about `--monitor-metric` names none of them has.
+   */
   private checkMetricNames(): void {
     const answered = this.exporters.filter((e) => e.answered);
-    if (answered.length === 0) return;
+    if (this.namesChecked || answered.length === 0) return;
+    this.namesChecked = true;
     const known = new Set(answered.flatMap((e) => [...e.names]));
     for (const metric of this.config.metrics) {
       if (known.has(metric.selector.metric)) continue;

@@ -34,10 +34,10 @@ function packagesLoadedBy(module: string): string[] {
 }
 
 describe("what a local run loads", () => {
-  it("loads neither ZeroMQ and msgpack (distributed runs) nor tough-cookie (the first cookie) with the CLI", () => {
+  it("loads neither ZeroMQ and msgpack (distributed runs), tough-cookie (the first cookie) nor the exposition parser (--monitor) with the CLI", () => {
     const loaded = packagesLoadedBy(join(root, "src", "cli", "main.ts"));
     assert.ok(loaded.includes("commander"), `the hook sees packages: ${loaded.join(", ")}`);
-    for (const name of ["zeromq", "msgpackr", "tough-cookie"])
+    for (const name of ["zeromq", "msgpackr", "tough-cookie", "parse-prometheus-text-format"])
       assert.ok(!loaded.includes(name), `${name} was loaded`);
   });
 
