@@ -4,7 +4,8 @@
  * PromQL sees: series named by their full sample name (`x_count`, `x_bucket`...) with
  * their labels, and numeric values.
  *
- * Two quirks of the library are worked around here rather than inherited: it folds
+ * Labels follow Prometheus's data model (an empty value is no label). Two quirks of the
+ * library are worked around here rather than inherited: it folds
  * histogram and summary samples into one object per family, dropping the labels of every
  * labelled histogram but the last (so their TYPE lines are hidden from it: each sample
  * then stands alone, as PromQL sees it); and it loses the last sample when the text does
@@ -38,6 +39,15 @@ function numberOf(text: string): number | undefined {
   if (special !== undefined) return special;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return undefined;
   return Number(text);
+}
+
+/** Labels as Prometheus keeps them: one with an empty value is no label at all. */
+function withoutEmpty(labels: Record<string, string> | undefined): Record<string, string> {
+  if (labels === undefined) return {};
+  for (const value of Object.values(labels)) {
+    if (value === "") return Object.fromEntries(Object.entries(labels).filter(([, v]) => v !== ""));
+  }
+  return labels;
 }
 
 function clip(text: string): string {
@@ -77,7 +87,7 @@ export function parseExposition(text: string): Exposition {
           `not the Prometheus text format: ${family.name} has the value '${clip(String(raw ?? ""))}'`,
         );
       }
-      samples.push({ labels: metric.labels ?? {}, value });
+      samples.push({ labels: withoutEmpty(metric.labels), value });
     }
   }
   if (out.size === 0) throw new ExpositionError("the answer holds no sample");
