@@ -68,7 +68,10 @@ export const REPORT_SCRIPT = `
   function color(name, fallback) { return style.getPropertyValue(name).trim() || fallback; }
   var fg = color("--fg", "#1d2330"), grid = color("--grid", "rgba(0,0,0,0.08)");
   function axis(label) {
-    return { label: label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    var a = { label: label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    // Beside the Target charts every y axis has one width, so all plots span the same pixels.
+    if (data.range && label) a.size = 80;
+    return a;
   }
   function line(label, colorName, fallback, unit) {
     return { label: label, stroke: color(colorName, fallback), width: 2, spanGaps: false,

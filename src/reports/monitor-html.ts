@@ -134,7 +134,7 @@ export const MONITOR_SCRIPT = `
   function axis(unit) {
     return { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 },
       values: unit === "B/s" ? function (u, vals) { return vals.map(function (v) { return fmt(v, unit); }); } : undefined,
-      size: unit === "B/s" ? 80 : 56 };
+      size: 80, label: unit === "B/s" ? "" : unit };
   }
   var range = window.cicadaRange;
   (data.charts || []).forEach(function (chart) {
@@ -153,7 +153,7 @@ export const MONITOR_SCRIPT = `
       scales: { x: range ? { time: true, range: function () { return range; } } : { time: true },
         y: { range: function (u, min, max) { return [0, chart.yMax != null ? chart.yMax : Math.max(1, (max || 0) * 1.1)]; } } },
       series: series,
-      axes: [axis(""), axis(chart.unit)]
+      axes: [{ stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } }, axis(chart.unit)]
     };
     if (chart.level != null) {
       opts.hooks = { draw: [function (u) {

@@ -88,7 +88,10 @@ after(async () => {
  * The time-weighted mean of a rate series from its first to its last value: each value
  * covers the interval since the scrape before it (the host's scrapes must all succeed).
  */
-function weightedMean(timeMs: number[], values: Array<number | null>): { mean: number; fromMs: number; toMs: number } {
+function weightedMean(
+  timeMs: number[],
+  values: Array<number | null>,
+): { mean: number; fromMs: number; toMs: number } {
   let sum = 0;
   let weight = 0;
   for (let i = 1; i < timeMs.length; i++) {

@@ -121,7 +121,13 @@ function LoadCharts({ live, xRange }: { live: LiveState; xRange: [number, number
   const rps = useMemo(() => [s.time, s.rps, s.failPerSec] as uPlot.AlignedData, [s]);
   const times = useMemo(() => [s.time, s.p50, s.p95, s.p99] as uPlot.AlignedData, [s]);
   const users = useMemo(() => [s.time, s.users] as uPlot.AlignedData, [s]);
-  const common = { version: live.seriesVersion, syncKey: SYNC_KEY, xRange };
+  // The same y-axis width as the target's charts (a format gives 76 px), so every plot spans the same pixels.
+  const common = {
+    version: live.seriesVersion,
+    syncKey: SYNC_KEY,
+    xRange,
+    format: (v: number) => formatTargetValue(v, ""),
+  };
   return (
     <>
       <LineChart
@@ -137,7 +143,6 @@ function LoadCharts({ live, xRange }: { live: LiveState; xRange: [number, number
       <LineChart
         title="Response times (ms)"
         data={times}
-        unit="ms"
         series={[
           { label: "50th percentile", color: "#e3a21a" },
           { label: "95th percentile", color: "#7b56c9" },
@@ -145,6 +150,7 @@ function LoadCharts({ live, xRange }: { live: LiveState; xRange: [number, number
         ]}
         testId="target-load-times"
         {...common}
+        format={(v: number) => formatTargetValue(v, "ms")}
       />
       <LineChart
         title="Number of users"
@@ -160,7 +166,7 @@ function LoadCharts({ live, xRange }: { live: LiveState; xRange: [number, number
 function Endpoints({ endpoints }: { endpoints: EndpointHealth[] }) {
   return (
     <div className="table-scroll">
-      <table>
+      <table data-testid="target-endpoints">
         <thead>
           <tr>
             <th>Endpoint</th>
