@@ -59,12 +59,11 @@ export function describeSaturation(finding: SaturationFinding, startMs?: number)
   switch (finding.kind) {
     case "saturated": {
       const p95 = finding.load?.p95Ms ?? null;
+      const before = finding.p95BeforeMs;
+      // "from ... to ..." only when latency did rise (by more than a tenth) since before that moment.
+      const rose = p95 !== null && before !== null && p95 > before * 1.1;
       const latency =
-        p95 === null
-          ? ""
-          : finding.p95BeforeMs === null
-            ? `, p95 ${ms(p95)}`
-            : `, p95 from ${ms(finding.p95BeforeMs)} to ${ms(p95)}`;
+        p95 === null ? "" : rose ? `, p95 from ${ms(before!)} to ${ms(p95)}` : `, p95 ${ms(p95)}`;
       return (
         `${resource(finding)} (level ${formatMonitorValue(finding.level, finding.unit)}) at ${clock(finding.timeMs)}` +
         `${sinceStart(finding.timeMs, startMs)} (${loadText(finding.load)}${latency})${generatorNote(finding.generatorCpuPercent)}`

@@ -14,12 +14,28 @@ function highest(column: ReadonlyArray<number | null> | undefined): number | nul
   return max;
 }
 
-function hostLine(host: HostColumns, report: MonitorReport): string {
+/** Joins `parts` with ", " into lines of at most `width` characters, each indented. */
+function wrap(parts: string[], indent: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const part of parts) {
+    const next = line === "" ? part : `${line}, ${part}`;
+    if (line !== "" && indent.length + next.length > width) {
+      lines.push(`${indent}${line},`);
+      line = part;
+    } else line = next;
+  }
+  if (line !== "") lines.push(`${indent}${line}`);
+  return lines;
+}
+
+function hostLines(host: HostColumns, report: MonitorReport): string[] {
   const parts: string[] = [];
   for (const definition of report.data.series) {
     if (definition.name === "cpuMax" || definition.name === "load5" || definition.name === "load15") continue;
     const max = highest(host.values[definition.name]);
-    if (max === null) continue;
+    // Swapping that never happened says nothing.
+    if (max === null || (definition.name === "swapIo" && max === 0)) continue;
     let text = `${definition.label} ${formatMonitorValue(max, definition.unit)}`;
     if (definition.name === "cpu") {
       const core = highest(host.values.cpuMax);
@@ -30,7 +46,8 @@ function hostLine(host: HostColumns, report: MonitorReport): string {
   const info = host.info
     ? ` (${host.info.cpus} CPUs, ${formatMonitorValue(host.info.memoryBytes / 1e9, "GB")} memory)`
     : "";
-  return `  ${host.host}${info}, highest: ${parts.length > 0 ? parts.join(", ") : "no value recorded"}`;
+  if (parts.length === 0) return [`  ${host.host}${info}: no value recorded`];
+  return [`  ${host.host}${info}, highest values:`, ...wrap(parts, "    ")];
 }
 
 function failureLine(endpoint: EndpointHealth): string {
@@ -49,7 +66,7 @@ export function formatMonitorSummary(report: MonitorReport | undefined): string[
   if (report === undefined) return [];
   const { data } = report;
   const lines = [`Target resources (every ${data.intervalMs / 1000} s)`];
-  for (const host of data.hosts) lines.push(hostLine(host, report));
+  for (const host of data.hosts) lines.push(...hostLines(host, report));
   if (data.hosts.length === 0) lines.push("  no value was recorded from any endpoint");
   const generator = highest(data.generator.cpuPercent);
   if (generator !== null) {

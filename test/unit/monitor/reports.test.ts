@@ -277,7 +277,7 @@ describe("the target in the reports", () => {
     const text = formatMonitorSummary(report).join("\n");
     assert.match(
       text,
-      /10\.0\.0\.7 \(4 CPUs, 16 GB memory\), highest: CPU busy 99 %, Memory used 44 %, Network sent 6\.0 MB\/s, tps 510 \/s/,
+      /10\.0\.0\.7 \(4 CPUs, 16 GB memory\), highest values:\n {4}CPU busy 99 %, Memory used 44 %, Network sent 6\.0 MB\/s, tps 510 \/s\n/,
     );
     assert.match(text, /load generator: Cicada's CPU up to 40 % of a core/);
     assert.match(text, /Saturated first: 10\.0\.0\.7 CPU busy 96 %/);
