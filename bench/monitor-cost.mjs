@@ -60,7 +60,9 @@ async function nodeExporterText() {
       });
     });
     const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return [await scrape(), await (async () => (await new Promise((r) => setTimeout(r, 1000)), scrape()))()];
+    const first = await scrape();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return [first, await scrape()];
   } finally {
     child.kill("SIGTERM");
     children.delete(child);
