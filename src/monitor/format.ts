@@ -64,6 +64,14 @@ export function describeSaturation(finding: SaturationFinding, startMs?: number)
       const rose = p95 !== null && before !== null && p95 > before * 1.1;
       const latency =
         p95 === null ? "" : rose ? `, p95 from ${ms(before!)} to ${ms(p95)}` : `, p95 ${ms(p95)}`;
+      if (finding.atStart) {
+        return (
+          `${finding.host} ${finding.label} was already ${formatMonitorValue(finding.value, finding.unit)} ` +
+          `(level ${formatMonitorValue(finding.level, finding.unit)}) when the test began, at ${clock(finding.timeMs)} ` +
+          `(${loadText(finding.load)}${latency}): something besides this test keeps it busy, and its figures ` +
+          `say little about the load.${generatorNote(finding.generatorCpuPercent)}`
+        );
+      }
       return (
         `${resource(finding)} (level ${formatMonitorValue(finding.level, finding.unit)}) at ${clock(finding.timeMs)}` +
         `${sinceStart(finding.timeMs, startMs)} (${loadText(finding.load)}${latency})${generatorNote(finding.generatorCpuPercent)}`

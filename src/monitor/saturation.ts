@@ -18,6 +18,8 @@ export const DEFAULT_SATURATION_LEVELS: readonly SaturationLevel[] = [
 export const LATENCY_RISE_FACTOR = 2;
 /** ...and at least this many ms more (a 1 → 3 ms change is noise, not a bottleneck). */
 export const LATENCY_RISE_MIN_MS = 20;
+/** A resource at its level from the first value is "already busy" only with at most this share of the users running. */
+const AT_START_USERS_SHARE = 0.2;
 /** From this CPU % (of one core) the load generator itself is the likely bottleneck. */
 export const GENERATOR_BUSY_PERCENT = 90;
 
@@ -64,6 +66,8 @@ export type SaturationFinding =
   | (ResourceValue & {
       kind: "saturated";
       timeMs: number;
+      /** It was at its level from its first value in the window: busy before the load could have done it. */
+      atStart: boolean;
       load: LoadAtMoment | null;
       /** The typical p95 before that moment (median), null without one. */
       p95BeforeMs: number | null;
@@ -102,6 +106,15 @@ function nearestIndex(times: readonly number[], timeMs: number, accept: (i: numb
     if (best < 0 || Math.abs(times[i]! - timeMs) < Math.abs(times[best]! - timeMs)) best = i;
   }
   return best;
+}
+
+/** The most users in the window. */
+function maxUsers(input: SaturationInput): number {
+  let max = 0;
+  input.load.timeMs.forEach((t, i) => {
+    if (inWindow(t, input)) max = Math.max(max, input.load.userCount[i]!);
+  });
+  return max;
 }
 
 /** The load history's point nearest to `timeMs` within the window (points with users first). */
@@ -152,19 +165,29 @@ function describe(
   return { host, series, label: definition?.label ?? series, unit: definition?.unit ?? "", value, level };
 }
 
-/** The first crossing of any level on any host in the window, or undefined. */
-function firstCrossing(input: SaturationInput): (ResourceValue & { timeMs: number }) | undefined {
-  let first: (ResourceValue & { timeMs: number }) | undefined;
+/**
+ * The first crossing of any level on any host in the window, or undefined; `atStart` when
+ * the series was at its level from its first value (before the load could have done it).
+ */
+function firstCrossing(
+  input: SaturationInput,
+): (ResourceValue & { timeMs: number; atStart: boolean }) | undefined {
+  let first: (ResourceValue & { timeMs: number; atStart: boolean }) | undefined;
   for (const { series, level } of input.levels) {
     for (const host of input.hosts) {
       const column = host.values[series];
       if (column === undefined) continue;
+      let seenBelow = false;
       for (let i = 0; i < host.timeMs.length; i++) {
         const t = host.timeMs[i]!;
         const value = column[i];
-        if (value == null || value < level || !inWindow(t, input)) continue;
+        if (value == null || !inWindow(t, input)) continue;
+        if (value < level) {
+          seenBelow = true;
+          continue;
+        }
         if (first === undefined || t < first.timeMs)
-          first = { ...describe(input, host.host, series, value, level), timeMs: t };
+          first = { ...describe(input, host.host, series, value, level), timeMs: t, atStart: !seenBelow };
         break;
       }
     }
@@ -216,10 +239,13 @@ export function findSaturation(input: SaturationInput): SaturationFinding {
   if (!hasData(input)) return { kind: "no-data" };
   const crossing = firstCrossing(input);
   if (crossing !== undefined) {
+    const load = loadAt(input, crossing.timeMs);
     return {
       kind: "saturated",
       ...crossing,
-      load: loadAt(input, crossing.timeMs),
+      // At its level from its first value, and with hardly any of the test's users yet: not the load's doing.
+      atStart: crossing.atStart && (load === null || load.users <= AT_START_USERS_SHARE * maxUsers(input)),
+      load,
       p95BeforeMs: median(p95Points(input, crossing.timeMs).map((p) => p.p95)),
       generatorCpuPercent: generatorCpuAt(input, crossing.timeMs),
     };

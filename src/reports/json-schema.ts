@@ -107,6 +107,8 @@ export interface JsonSaturation {
   } | null;
   /** When it saturated (or latency rose). */
   timeMs: number | null;
+  /** "saturated": it was at its level from the start of the test (busy before the load could have done it). */
+  atStart: boolean;
   /** The load at that moment. */
   load: { timeMs: number; users: number; rps: number; p95Ms: number | null } | null;
   /** The typical p95 before that moment, ms. */

@@ -267,6 +267,7 @@ const monitor = object<JsonMonitor>({
       }),
     ),
     timeMs: nullable(num),
+    atStart: bool,
     load: nullable(
       object<NonNullable<JsonSaturation["load"]>>({
         timeMs: num,

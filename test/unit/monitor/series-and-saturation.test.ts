@@ -116,6 +116,22 @@ describe("findSaturation (fake series)", () => {
     assert.equal(early.kind, "none");
   });
 
+  it("a resource at its level from the start is named, but as busy before the load could have done it", () => {
+    const busy = host("db", { cpu: [95, 97, 99, 99, 99, 99, 99, 99] });
+    const finding = findSaturation(input([busy], p95));
+    assert.equal(finding.kind === "saturated" && finding.atStart, true);
+    assert.match(
+      describeSaturation(finding, 0),
+      /^db CPU busy was already 95 % \(level 90 %\) when the test began.*something besides this test keeps it busy/,
+    );
+    const rising = findSaturation(input([host("web", { cpu: [20, 96, 99, 99, 99, 99, 99, 99] })], p95));
+    assert.equal(rising.kind === "saturated" && rising.atStart, false);
+    // At its level from the first value but with most users already running (a fast ramp): the load did it.
+    const fastRamp = { ...input([busy], p95), load: { ...load(p95), userCount: p95.map(() => 80) } };
+    const ramped = findSaturation(fastRamp);
+    assert.equal(ramped.kind === "saturated" && ramped.atStart, false);
+  });
+
   it("a gap is not a crossing", () => {
     const web = host("web", { cpu: [20, null, null, 50, 50, 50, 50, 50] });
     assert.equal(findSaturation(input([web], [10, 10, 10, 10, 10, 10, 10, 10])).kind, "none");
