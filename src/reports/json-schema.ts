@@ -9,6 +9,7 @@
  * times milliseconds, rates per second, sizes bytes.
  */
 
+import type { LoadAtMoment, ResourceValue } from "../monitor/saturation.js";
 import type {
   EndpointHealth,
   GeneratorColumns,
@@ -67,8 +68,11 @@ export interface JsonReport {
   history: JsonHistory;
   /** Pass/fail of each threshold, in declaration order (empty when none were declared). */
   thresholds: JsonThresholdResult[];
-  /** The target's resources recorded during the test (`--monitor`, `--prometheus`); null when none were monitored. */
-  monitor: JsonMonitor | null;
+  /**
+   * The target's resources recorded during the test (`--monitor`, `--prometheus`); null when
+   * none were monitored. Always written; absent only from reports of Cicada versions before it.
+   */
+  monitor?: JsonMonitor | null;
 }
 
 /**
@@ -97,20 +101,13 @@ export interface JsonSaturation {
   /** The finding in one sentence. */
   text: string;
   /** The resource that saturated; for the other kinds the one closest to its level. */
-  resource: {
-    host: string;
-    series: string;
-    label: string;
-    unit: string;
-    value: number;
-    level: number;
-  } | null;
+  resource: ResourceValue | null;
   /** When it saturated (or latency rose). */
   timeMs: number | null;
   /** "saturated": it was at its level from the start of the test (busy before the load could have done it). */
   atStart: boolean;
   /** The load at that moment. */
-  load: { timeMs: number; users: number; rps: number; p95Ms: number | null } | null;
+  load: LoadAtMoment | null;
   /** The typical p95 before that moment, ms. */
   p95BeforeMs: number | null;
   /** "latency-rose": the highest p95 after it rose, ms. */

@@ -297,7 +297,7 @@ const report = object<JsonReport>({
   history,
   thresholds: array(threshold),
   monitor: nullable(monitor),
-});
+}, ["monitor"]);
 
 /**
  * Checks a parsed JSON document against the {@link JsonReport} schema. Returns every

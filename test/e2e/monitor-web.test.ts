@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
 import { type CouponService, startCouponService } from "../../examples/coupon-service/service.js";
 import { type CliRun, startCli } from "../helpers/cli.js";
-import { type Program, startNodeExporter } from "./monitor-helpers.js";
+import { eventually, type Program, startNodeExporter } from "./monitor-helpers.js";
 import { launchBrowser, ROOT, writeLocustfile } from "./web-helpers.js";
 
 const LOCUSTFILE = `
@@ -38,21 +38,13 @@ let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
 const scratch = mkdtempSync(join(tmpdir(), "cicada-monitor-web-"));
 
-/** Polls `read` until `check` holds (bounded). */
-async function until<T>(
-  read: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!check(value) && Date.now() < deadline) {
-    await page.waitForTimeout(100);
-    value = await read();
-  }
-  assert.ok(check(value), `gave up waiting; last value: ${JSON.stringify(value)}`);
-  return value;
-}
+/** Waits until the CPU chart has `count` points (bounded). */
+const cpuPoints = (count: number) =>
+  eventually(
+    async () => Number(await page.getByTestId("target-cpu").getAttribute("data-points")) >= count,
+    15_000,
+    `${count} points on the CPU chart`,
+  );
 
 /** Seconds of the day of the time in a chart's legend (the point its cursor is on, or the latest). */
 async function legendTime(chart: string): Promise<number> {
@@ -98,10 +90,7 @@ describe("the Target tab and the HTML report's Target section in Chromium", () =
     page.on("pageerror", (error) => problems.push(error.message));
     await page.goto(`${url}#target`);
     await page.getByTestId("target-view").waitFor();
-    await until(
-      () => page.getByTestId("target-cpu").getAttribute("data-points"),
-      (n) => Number(n) >= 4,
-    );
+    await cpuPoints(4);
     for (const id of [
       "target-load-rps",
       "target-load-times",
@@ -122,10 +111,7 @@ describe("the Target tab and the HTML report's Target section in Chromium", () =
 
   it("one time axis and one cursor: hovering a target chart moves the load charts' cursor to the same moment", async () => {
     // A few seconds of history, so a third of the way is clearly before the latest point.
-    await until(
-      () => page.getByTestId("target-cpu").getAttribute("data-points"),
-      (n) => Number(n) >= 10,
-    );
+    await cpuPoints(10);
     const box = (await page.locator('[data-testid="target-cpu"] .u-over').boundingBox())!;
     const latest = await legendTime('[data-testid="target-load-rps"]');
     for (const fraction of [0.3, 0.6]) {

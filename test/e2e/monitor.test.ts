@@ -296,8 +296,12 @@ describe("target monitoring with the real node_exporter and Prometheus", () => {
     assert.ok(byLabel.get("down")!.byKind.unreachable >= 5);
     assert.equal(byLabel.get("node")!.failures, 0);
     const warnings = result.stderr.split("\n").filter((l) => l.includes("WARNING"));
-    for (const label of ["hung", "garbage", "down"]) {
-      assert.equal(warnings.filter((w) => w.includes(`(${label})`)).length, 1, warnings.join("\n"));
+    for (const [label, kind] of [
+      ["hung", "answers slower than the monitoring interval"],
+      ["garbage", "does not answer in the Prometheus format"],
+      ["down", "cannot be reached"],
+    ]) {
+      assert.equal(warnings.filter((w) => w.includes(`(${label}) ${kind}`)).length, 1, warnings.join("\n"));
     }
     assert.match(
       result.stderr,

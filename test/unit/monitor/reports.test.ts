@@ -209,6 +209,10 @@ describe("the target in the reports", () => {
     );
     const without = buildJsonReport(reportInputFromStats(stats, sampleMeta(), T0 + 10_000));
     assert.equal(without.monitor, null);
+    // A report written before monitoring existed has no such key, and still validates.
+    const older = JSON.parse(JSON.stringify(without));
+    delete older.monitor;
+    assert.deepEqual(validateJsonReport(older), []);
   });
 
   it("HTML: a Target section with the finding, the highest values, the endpoints and the chart data", () => {

@@ -24,6 +24,13 @@ function flakyNode(n: number): { status: number; body: string } {
   return { status: 200, body };
 }
 
+/** Each faulty endpoint and the words of its warning. */
+const KINDS = [
+  ["hung", "answers slower than the monitoring interval"],
+  ["garbage", "does not answer in the Prometheus format"],
+  ["down", "cannot be reached"],
+] as const;
+
 const servers: TestServer[] = [];
 let good: TestServer;
 let hung: TestServer;
@@ -70,7 +77,11 @@ describe("TargetMonitor against real HTTP endpoints", () => {
     const logs: LogRecord[] = [];
     let t = 1_000_000;
     // The runner's clock: one second per interval, so the expected rates are exact.
-    const monitor = monitorOf({ endpoints: parseEndpoints([`web=${good.url}`]) }, logs, () => (t += 1000));
+    const monitor = monitorOf(
+      { endpoints: parseEndpoints([`web=${good.url}`]), intervalMs: 200 },
+      logs,
+      () => (t += 1000),
+    );
     const start = good.requests;
     monitor.beginTest(t);
     await waitFor(() => good.requests - start >= 7, 5000);
@@ -86,13 +97,14 @@ describe("TargetMonitor against real HTTP endpoints", () => {
       assert.equal(host.values.netRx![i], 1000, `netRx at ${i}`);
       assert.equal(host.values.memory![i], 75);
     }
+    // Every third answer is a 500 (on a busy machine a scrape may also be cut off as slow:
+    // the server counted it, so the rates stay exact).
     const health = monitor.data().endpoints[0]!;
-    assert.equal(health.byKind.http, health.failures);
-    assert.ok(health.failures >= 2);
+    assert.ok(health.byKind.http >= 2, JSON.stringify(health));
     assert.equal(
-      logs.filter((l) => l.level === "WARNING").length,
+      logs.filter((l) => l.level === "WARNING" && l.message.includes("answers with an error status")).length,
       1,
-      "one warning for the endpoint, not one per failure",
+      "one warning for the endpoint's kind of failure, not one per failure",
     );
     assert.equal(
       monitor.data().generator.cpuPercent[0],
@@ -124,11 +136,16 @@ describe("TargetMonitor against real HTTP endpoints", () => {
     assert.ok(byLabel.get("garbage")!.byKind.garbage >= 3);
     assert.ok(byLabel.get("down")!.byKind.unreachable >= 3);
     assert.match(byLabel.get("hung")!.lastError!, /no answer within the 100 ms interval/);
-    assert.match(byLabel.get("garbage")!.lastError!, /not the Prometheus text format/);
     const warnings = logs.filter((l) => l.level === "WARNING").map((l) => l.message);
-    for (const label of ["hung", "garbage", "down"]) {
+    assert.ok(
+      warnings.some((w) =>
+        w.includes("(garbage) does not answer in the Prometheus format: not the Prometheus text format"),
+      ),
+    );
+    // One warning per endpoint and kind of failure (a busy machine may add a "slow" one to any).
+    for (const [label, kind] of KINDS) {
       assert.equal(
-        warnings.filter((w) => w.includes(`(${label})`)).length,
+        warnings.filter((w) => w.includes(`(${label}) ${kind}`)).length,
         1,
         `${label}: ${warnings.join("\n")}`,
       );
