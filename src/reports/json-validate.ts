@@ -282,7 +282,7 @@ const monitor = object<JsonMonitor>({
   }),
 });
 
-const report = object<JsonReport>({
+const reportShape: Shape<JsonReport> = {
   schemaVersion: literal(1),
   generator: literal("cicada"),
   generatedAtMs: num,
@@ -297,7 +297,10 @@ const report = object<JsonReport>({
   history,
   thresholds: array(threshold),
   monitor: nullable(monitor),
-}, ["monitor"]);
+};
+
+// `monitor` may be absent: reports written before Cicada monitored targets lack it.
+const report = object<JsonReport>(reportShape, ["monitor"]);
 
 /**
  * Checks a parsed JSON document against the {@link JsonReport} schema. Returns every
