@@ -43,10 +43,15 @@ export interface HostSample {
   error: string | null;
 }
 
-/** What the runner drives: BaseRunner calls these when a test begins and ends. */
+/**
+ * What the runner sees: BaseRunner calls beginTest and endTest when a test begins and ends;
+ * runner code (a capacity search) reads `data()` and asks
+ * `findSaturation({ ...monitor.data(), load, fromMs, toMs })` about a window of the test.
+ */
 export interface TestMonitor {
   beginTest(startMs: number): void;
   endTest(endMs: number): void;
+  data(sinceMs?: number): MonitorData;
 }
 
 interface HostStore {

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { MonitorConfig } from "../../../src/monitor/index.js";
-import { parseEndpoints, parseLevels, parseMetrics, TargetMonitor } from "../../../src/monitor/index.js";
+import {
+  findSaturation,
+  parseEndpoints,
+  parseLevels,
+  parseMetrics,
+  TargetMonitor,
+} from "../../../src/monitor/index.js";
 import { Logger, type LogRecord } from "../../../src/shared/logger.js";
 import { waitFor } from "../../helpers/env.js";
 import { modes, nodeText } from "./fixtures.js";
@@ -111,6 +117,10 @@ describe("TargetMonitor against real HTTP endpoints", () => {
       12,
       "the generator's CPU is sampled with the target",
     );
+    // What a capacity search asks about a window: the monitor's data as it is, with the load.
+    const load = { timeMs: [t], userCount: [10], rps: [100], p95: [5] };
+    const finding = findSaturation({ ...monitor.data(), load, levels: [{ series: "cpu", level: 50 }] });
+    assert.equal(finding.kind === "saturated" && finding.series, "cpu");
   });
 
   it("an unreachable, hung or garbage endpoint: one warning each, its failures counted by kind, the others unaffected", async () => {
