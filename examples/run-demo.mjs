@@ -1,13 +1,15 @@
 // What `npm run demo` runs: starts the bundled coupon service on 127.0.0.1, load-tests it
 // with examples/locustfile.ts for 20 s (40 users), then asks the service whether it ever
-// issued more codes than it had: the bug a first-come launch must not have.
+// issued more codes than it had: the bug a first-come launch must not have. When
+// Prometheus's node_exporter is installed, it is started too and Cicada monitors this
+// machine with it (--monitor): the summary then shows the target's resources.
 //
 // Plain Node ESM on purpose (no tsx for this file), so it runs before anything is compiled.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { constants } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { createInterface } from "node:readline";
 
 const root = join(import.meta.dirname, "..");
@@ -16,6 +18,8 @@ const DEMO_STOCK = 20;
 const SERVICE_START_TIMEOUT_MS = 10_000;
 const CICADA_ARGS = ["-f", "examples/locustfile.ts", "--headless", "-u", "40", "-r", "10", "-t", "20s"];
 const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"];
+/** node_exporter's names: Debian's package, and the upstream binary. */
+const NODE_EXPORTER_NAMES = ["prometheus-node-exporter", "node_exporter"];
 
 /** Children still running; every exit path stops them. */
 const children = new Set();
@@ -30,15 +34,23 @@ async function main() {
   }
   for (const signal of FORWARDED_SIGNALS) process.on(signal, () => onSignal(signal));
   const service = startService();
+  const exporter = await startNodeExporter();
   try {
     const url = await readServiceUrl(service);
     console.log(`demo: coupon service at ${url} (5 coupons, stock ${DEMO_STOCK} each)`);
-    console.log(`demo: cicada ${[...CICADA_ARGS, "-H", url].join(" ")}\n`);
-    const exitCode = await runCicada(url);
+    const monitor = exporter ? ["--monitor", `this-machine=${exporter.url}/metrics`] : [];
+    if (exporter) console.log(`demo: node_exporter at ${exporter.url}: Cicada monitors this machine`);
+    else
+      console.log(
+        "demo: (install prometheus-node-exporter to see this machine's CPU, memory and disk beside the load)",
+      );
+    console.log(`demo: cicada ${[...CICADA_ARGS, "-H", url, ...monitor].join(" ")}\n`);
+    const exitCode = await runCicada(url, monitor);
     await printVerdict(url);
     return exitCode;
   } finally {
     await stop(service);
+    if (exporter) await stop(exporter.child);
   }
 }
 
@@ -90,8 +102,8 @@ function readServiceUrl(service) {
  * Runs Cicada in its own process group with our stdout/stderr. A terminal Ctrl-C then reaches
  * only this runner, which forwards it exactly once, and Cicada prints its summary and exits.
  */
-async function runCicada(url) {
-  cicada = spawn(process.execPath, ["bin/cicada.js", ...CICADA_ARGS, "-H", url], {
+async function runCicada(url, extraArgs) {
+  cicada = spawn(process.execPath, ["bin/cicada.js", ...CICADA_ARGS, "-H", url, ...extraArgs], {
     cwd: root,
     detached: true,
     stdio: ["ignore", "inherit", "inherit"],
@@ -118,6 +130,49 @@ function onSignal(signal) {
 /** The shell's convention for "ended by a signal": 128 + its number (130 for Ctrl-C). */
 function exitCodeFor(signal) {
   return 128 + (constants.signals[signal] ?? 0);
+}
+
+/** The node_exporter binary on the PATH, if any. */
+function findNodeExporter() {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    for (const name of NODE_EXPORTER_NAMES) {
+      const path = join(dir, name);
+      if (dir !== "" && existsSync(path)) return path;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Starts node_exporter on 127.0.0.1 with a free port, if it is installed; resolves with
+ * its URL (from its log), or undefined when it is not installed or does not start.
+ */
+function startNodeExporter() {
+  const binary = findNodeExporter();
+  if (binary === undefined) return Promise.resolve(undefined);
+  const child = spawn(binary, ["--web.listen-address=127.0.0.1:0"], { stdio: ["ignore", "ignore", "pipe"] });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return new Promise((resolve) => {
+    let log = "";
+    const give = (value) => {
+      clearTimeout(timer);
+      child.stderr.removeAllListeners("data");
+      child.stderr.resume();
+      resolve(value);
+    };
+    const timer = setTimeout(() => {
+      child.kill("SIGTERM");
+      give(undefined);
+    }, SERVICE_START_TIMEOUT_MS);
+    child.once("error", () => give(undefined));
+    child.once("exit", () => give(undefined));
+    child.stderr.on("data", (chunk) => {
+      log += chunk.toString();
+      const port = /msg="Listening on" address=127\.0\.0\.1:(\d+)/.exec(log)?.[1];
+      if (port) give({ url: `http://127.0.0.1:${port}`, child });
+    });
+  });
 }
 
 /** Asks the service, not Cicada, how many codes it issued: the check that matters for a launch. */

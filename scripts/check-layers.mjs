@@ -13,18 +13,20 @@ const allowed = {
   stats: [],
   shared: [],
   http: ["shared"],
+  monitor: ["shared"],
   ws: ["shared"],
   grpc: ["shared"],
   browser: ["shared"],
   user: ["http", "ws", "grpc", "browser", "stats", "shared"],
-  runner: ["user", "http", "stats", "shared"],
-  reports: ["stats", "shared"],
+  runner: ["user", "http", "stats", "shared", "monitor"],
+  reports: ["stats", "shared", "monitor"],
   distributed: ["runner", "user", "http", "stats", "shared"],
   metrics: ["runner", "user", "stats", "shared"],
-  web: ["metrics", "runner", "reports", "stats", "shared", "user"],
+  web: ["metrics", "runner", "reports", "stats", "shared", "user", "monitor"],
   cli: [
     "web",
     "metrics",
+    "monitor",
     "distributed",
     "runner",
     "reports",
@@ -37,7 +39,7 @@ const allowed = {
     "shared",
     "(root)",
   ],
-  "(root)": ["user", "http", "ws", "grpc", "browser", "runner", "stats", "shared", "reports"],
+  "(root)": ["user", "http", "ws", "grpc", "browser", "runner", "stats", "shared", "reports", "monitor"],
 };
 /** Layers that must not use Node built-ins, so they can be bundled for the browser. */
 const noNode = new Set(["stats", "shared"]);

@@ -6,6 +6,7 @@
 import { appendFileSync } from "node:fs";
 import { cpus, homedir } from "node:os";
 import { fileURLToPath } from "node:url";
+import type { TargetMonitor } from "../monitor/target-monitor.js";
 import { GeneratorMonitor, LocalRunner, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
 import { formatLogRecord, Logger } from "../shared/logger.js";
@@ -20,6 +21,7 @@ import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import { type MetricsExport, startMetricsExport, warnMetricsOnWorker } from "./metrics-export.js";
 import type { CliOptions } from "./options.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
+import { hasMonitorOptions, monitorConfigOf } from "./options-monitor.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { parseWithLocustfile } from "./parse-with-locustfile.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
@@ -53,6 +55,11 @@ export async function run(io: CliIO): Promise<number> {
     // Loaded on demand: a local run does not pay for ZeroMQ and msgpack (about 10 MB of RSS).
     if (dist.worker) {
       warnMetricsOnWorker(options, logger);
+      if (hasMonitorOptions(options)) {
+        logger.warning(
+          "--monitor, --prometheus and their options are ignored on a worker: the master scrapes the target",
+        );
+      }
       return await (await import("./distributed.js")).runWorker(options, dist, io, logger, parsed.loaded);
     }
     const informational = Boolean(
@@ -83,7 +90,11 @@ export async function run(io: CliIO): Promise<number> {
       return ExitCode.ok;
     }
 
-    const outputs = RunOutputs.prepare({ options, loaded, environment, io });
+    const monitorConfig = monitorConfigOf(options);
+    const outputs = RunOutputs.prepare({ options, loaded, environment, io, monitor: monitorConfig });
+    // Loaded on demand: a run without monitoring loads no scraping code.
+    const monitoring = monitorConfig ? await import("./monitor-output.js") : undefined;
+    if (monitorConfig) await monitoring?.checkPrometheusQueries(monitorConfig, logger, environment.now());
     logger.info(`Starting Cicada ${VERSION}`);
     let distributed: DistributedRun | undefined;
     let metrics: MetricsExport | undefined;
@@ -107,6 +118,9 @@ export async function run(io: CliIO): Promise<number> {
           throw error;
         },
       );
+      const targetMonitor: TargetMonitor | undefined = monitorConfig
+        ? monitoring?.setUpMonitoring(monitorConfig, environment, runner, outputs, distributed !== undefined)
+        : undefined;
       await environment.events.init.fireAsync({ environment });
       // A headless run waits for --expect-workers here; the web UI serves the form at once
       // and waits only before --autostart.
@@ -132,10 +146,14 @@ export async function run(io: CliIO): Promise<number> {
             distributed: distributed !== undefined,
             waitForWorkers: () => distributed?.waitForWorkers() ?? Promise.resolve(),
             metrics: metrics.collector,
+            monitor: targetMonitor,
           });
         }
+        // Prometheus's range over the test, queried when it ended, goes into the reports.
+        await targetMonitor?.settled();
         exitCode = outputs.finish(result);
       } finally {
+        targetMonitor?.close();
         environment.generatorMonitor.stop();
         outputs.stop();
       }

@@ -6,10 +6,16 @@
  */
 import { DISTRIBUTED_OPTIONS } from "./options-distributed.js";
 import { METRICS_OPTIONS } from "./options-metrics.js";
+import { MONITOR_OPTIONS } from "./options-monitor.js";
 import { REPORT_OPTIONS } from "./options-reports.js";
 import { WEB_OPTIONS } from "./options-web.js";
 
-export type OptionKind = "string" | "int" | "number" | "boolean" | "timespan" | "list" | "level";
+/**
+ * "list": repeatable, and every value is also split at commas (`--tags a,b`); "entries":
+ * repeatable, each value kept whole (it may hold commas, as PromQL does), several in one
+ * environment variable or config value separated by ";".
+ */
+export type OptionKind = "string" | "int" | "number" | "boolean" | "timespan" | "list" | "entries" | "level";
 
 export interface OptionSpec {
   /** commander flags, e.g. "-u, --users <count>". */
@@ -161,6 +167,7 @@ export const OPTION_TABLE: OptionSpec[] = [
     cliOnly: true,
   },
   ...REPORT_OPTIONS,
+  ...MONITOR_OPTIONS,
   ...DISTRIBUTED_OPTIONS,
   ...WEB_OPTIONS,
   ...METRICS_OPTIONS,

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
+import { closest } from "../shared/closest.js";
 import { UsageError } from "../shared/errors.js";
 import { type LogLevel, LogLevels } from "../shared/logger.js";
 import { parseTimespan } from "../shared/timespan.js";
@@ -89,7 +90,7 @@ export function buildProgram(version: string, customArguments: readonly CustomAr
   for (const spec of OPTION_TABLE) {
     const option = new Option(spec.flags, spec.description).helpGroup(spec.group);
     if (spec.hidden) option.hideHelp();
-    if (spec.kind === "list")
+    if (spec.kind === "list" || spec.kind === "entries")
       option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
     program.addOption(option);
   }
@@ -222,6 +223,11 @@ function convert(spec: OptionSpec, raw: unknown): unknown {
     if (FALSE_WORDS.has(word)) return false;
     throw new Error(`${flag} must be true or false, got '${String(raw)}'`);
   }
+  if (spec.kind === "entries") {
+    // Repeated flags arrive as an array; an env var or config value may hold several, split at ";".
+    const items = Array.isArray(raw) ? raw.map(String) : String(raw).split(";");
+    return items.map((t) => t.trim()).filter((t) => t !== "");
+  }
   if (spec.kind === "list") {
     const items = Array.isArray(raw) ? raw.map(String) : [String(raw).replace(/^\[|\]$/g, "")];
     return items
@@ -305,32 +311,4 @@ function unknownConfigKey(entry: ConfigEntry, customArguments: readonly CustomAr
       ? `Did you mean '${nearest}'?`
       : "Config keys are the long flag names, e.g. 'users' or 'spawn-rate'",
   });
-}
-
-/** The candidate within edit distance 3 of `word`, if any. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const candidate of candidates) {
-    const d = editDistance(word, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

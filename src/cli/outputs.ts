@@ -8,13 +8,23 @@
  * work; `finish(result)` prints the threshold verdict, writes every file (one failing
  * write never prevents the others) and returns the exit code.
  */
+
+import { resolve } from "node:path";
+import type { MonitorConfig } from "../monitor/config.js";
+import { seriesDefinitions } from "../monitor/config.js";
+import type { TargetMonitor } from "../monitor/target-monitor.js";
 import {
   type AbortDecision,
   buildJsonReport,
   evaluateThresholds,
   formatMeasured,
+  formatMonitorSummary,
   formatThresholdSummary,
   type JsonThresholdResult,
+  MONITOR_CSV_FILE,
+  type MonitorReport,
+  type MonitorThresholdContext,
+  monitorReportOf,
   parseThresholds,
   type ReportFlag,
   type ReportInput,
@@ -23,10 +33,11 @@ import {
   renderJunitXml,
   ThresholdAbortTracker,
   type ThresholdDefinition,
+  type ThresholdSource,
 } from "../reports/index.js";
 import { type Environment, overloadNote, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
-import { AGGREGATED_NAME, type StatsSnapshot } from "../stats/index.js";
+import { AGGREGATED_NAME, type SeriesColumns, type StatsSnapshot } from "../stats/index.js";
 import { CsvOutput, writeFileAtomic } from "./csv-output.js";
 import type { CliIO, TextSink } from "./io.js";
 import type { LoadedLocustfile } from "./locustfile.js";
@@ -51,6 +62,24 @@ export interface OutputsSetup {
   loaded: LoadedLocustfile;
   environment: Environment;
   io: CliIO;
+  /** What `--monitor`/`--prometheus` will watch, if anything (for `host:` thresholds). */
+  monitor?: MonitorConfig | undefined;
+}
+
+/** A writer that may have failed (the monitor CSV). */
+interface FallibleWriter {
+  readonly ok: boolean;
+  stop(): void;
+}
+
+/** Which hosts and series `host:` thresholds may name, before the test. */
+function monitorContext(config: MonitorConfig | undefined): MonitorThresholdContext | undefined {
+  if (config === undefined) return undefined;
+  return {
+    series: seriesDefinitions(config),
+    // Prometheus's hosts are its series' instances: known only once it answers.
+    hosts: config.prometheus === undefined ? config.endpoints.map((e) => e.label) : null,
+  };
 }
 
 /** The report files and thresholds of one run. */
@@ -61,6 +90,8 @@ export class RunOutputs {
   private timer: ReturnType<typeof setInterval> | undefined;
   private runner: Runner | undefined;
   private aborted: AbortDecision | undefined;
+  private monitor: TargetMonitor | undefined;
+  private monitorCsv: FallibleWriter | undefined;
 
   private constructor(
     private readonly setup: OutputsSetup,
@@ -80,7 +111,11 @@ export class RunOutputs {
    */
   static prepare(setup: OutputsSetup): RunOutputs {
     const report = reportOptionsOf(setup.options);
-    const thresholds = parseThresholds(setup.loaded.exports.thresholds, report.thresholds);
+    const thresholds = parseThresholds(
+      setup.loaded.exports.thresholds,
+      report.thresholds,
+      monitorContext(setup.monitor),
+    );
     const shape = setup.environment.shapeClass !== undefined;
     const paths = resolveOutputPaths(report, setup.io.cwd, {
       users: shape ? undefined : (setup.options.users ?? 1),
@@ -121,6 +156,32 @@ export class RunOutputs {
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    this.monitorCsv?.stop();
+  }
+
+  /** Where `PREFIX_monitor.csv` goes (with --csv), beside the other CSV files. */
+  get monitorCsvPath(): string | undefined {
+    return this.report.csv === undefined
+      ? undefined
+      : resolve(this.setup.io.cwd, this.report.csv) + MONITOR_CSV_FILE;
+  }
+
+  /** The run's target monitor: its data goes into every report and `host:` thresholds read it. */
+  attachMonitor(monitor: TargetMonitor, csv?: FallibleWriter): void {
+    this.monitor = monitor;
+    this.monitorCsv = csv;
+  }
+
+  /** The target's part of the reports, the finding computed against `load` (default: the current history). */
+  monitorReport(load?: SeriesColumns): MonitorReport | undefined {
+    if (this.monitor === undefined) return undefined;
+    return monitorReportOf(this.monitor.data(), load ?? this.setup.environment.stats.history.toJSON().total);
+  }
+
+  /** What thresholds read: the statistics, and the monitored series. */
+  private thresholdSource(): ThresholdSource {
+    const stats = this.setup.environment.stats;
+    return { total: stats.total, entries: () => stats.entries(), monitor: this.monitor };
   }
 
   private tick(): void {
@@ -128,7 +189,7 @@ export class RunOutputs {
     const now = environment.now();
     this.csv?.write(environment.stats, this.runner?.userCount ?? 0, now);
     if (this.aborted === undefined && this.abortTracker.active) {
-      const decision = this.abortTracker.check(environment.stats, now);
+      const decision = this.abortTracker.check(this.thresholdSource(), now);
       if (decision !== undefined) this.abort(decision);
     }
   }
@@ -167,7 +228,7 @@ export class RunOutputs {
 
   /** Threshold results at `nowMs`; the one that aborted the run is marked and counts as failed. */
   evaluateThresholds(nowMs: number): JsonThresholdResult[] {
-    const results = evaluateThresholds(this.thresholds, this.setup.environment.stats, nowMs);
+    const results = evaluateThresholds(this.thresholds, this.thresholdSource(), nowMs);
     const index = this.aborted ? this.thresholds.indexOf(this.aborted.definition) : -1;
     if (index >= 0) results[index] = { ...results[index]!, aborted: true, passed: false };
     return results;
@@ -193,14 +254,19 @@ export class RunOutputs {
         });
       }
       const end = result.snapshot.timeMs;
+      const history = environment.stats.history.toJSON();
+      const monitor = this.monitorReport(history.total);
+      const target = formatMonitorSummary(monitor);
+      if (target.length > 0) this.summaryStream.write(`${target.join("\n")}\n`);
       const thresholds = this.evaluateThresholds(end);
       const summary = formatThresholdSummary(thresholds);
       if (summary.length > 0) this.summaryStream.write(`${summary.join("\n")}\n`);
       const input: ReportInput = {
         snapshot: result.snapshot,
-        history: environment.stats.history.toJSON(),
+        history,
         meta: this.meta(end, end),
         thresholds,
+        ...(monitor ? { monitor } : {}),
         histograms: (method, name) =>
           method === "" && name === AGGREGATED_NAME
             ? environment.stats.total.histogram
@@ -230,6 +296,7 @@ export class RunOutputs {
       }
     };
     if (this.csv && !this.csv.write(environment.stats, 0, input.snapshot.timeMs)) ok = false;
+    if (this.monitorCsv && !this.monitorCsv.ok) ok = false;
     let json: string | undefined;
     const jsonText = () => {
       json ??= JSON.stringify(buildJsonReport(input));

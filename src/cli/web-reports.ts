@@ -23,12 +23,16 @@ export function reportRoutes(
 ): Pick<WebServerOptions, "extraDownloads" | "extraRoutes" | "fullHistoryCsvPath"> {
   const input = () => {
     const now = environment.now();
-    return reportInputFromStats(
-      environment.stats,
-      outputs.meta(null, now),
-      now,
-      outputs.evaluateThresholds(now),
-    );
+    const monitor = outputs.monitorReport();
+    return {
+      ...reportInputFromStats(
+        environment.stats,
+        outputs.meta(null, now),
+        now,
+        outputs.evaluateThresholds(now),
+      ),
+      ...(monitor ? { monitor } : {}),
+    };
   };
   const attachment = (query: unknown, name: string) =>
     (query as Record<string, unknown> | undefined)?.download

@@ -7,7 +7,15 @@
 import type { MetricsCollector } from "../metrics/index.js";
 import { formatFinalSummary } from "../reports/console.js";
 import type { Environment, Runner } from "../runner/index.js";
-import { exposureWarning, startWebServer, type WebServer, type WebServerOptions } from "../web/index.js";
+import {
+  exposureWarning,
+  type MonitorSource,
+  registerMonitorRoute,
+  startWebServer,
+  toColumns,
+  type WebServer,
+  type WebServerOptions,
+} from "../web/index.js";
 import type { LogBuffer } from "../web/log-buffer.js";
 import { exitCodeFor } from "./headless.js";
 import { watchInterrupts } from "./interrupts.js";
@@ -32,6 +40,8 @@ export interface WebRunArgs {
   waitForWorkers?: () => Promise<void>;
   /** The series /metrics serves. */
   metrics?: MetricsCollector;
+  /** The target's monitor, when --monitor or --prometheus is given (the Target tab). */
+  monitor?: MonitorSource | undefined;
 }
 
 export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
@@ -89,6 +99,7 @@ export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
 
 function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {
   const { runner, options } = args;
+  const reports = reportRoutes(args.outputs, runner.environment);
   return {
     runner,
     host: web.host,
@@ -103,7 +114,14 @@ function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {
     classPicker: web.classPicker,
     metrics: args.metrics,
     // The reports of issue #3: the Download tab's HTML and JSON report, and the full-history CSV.
-    ...reportRoutes(args.outputs, runner.environment),
+    ...reports,
+    // The Target tab's data (issue 13): always answered, "not configured" without --monitor.
+    extraRoutes: (app, base) => {
+      reports.extraRoutes?.(app, base);
+      registerMonitorRoute(app, base, args.monitor, () =>
+        toColumns(runner.environment.stats.history.totalSeries()),
+      );
+    },
   };
 }
 

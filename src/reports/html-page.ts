@@ -51,8 +51,10 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 /**
  * Draws the charts. Data layout (element #cicada-data): { t: epoch seconds[], users[],
  * rps[], fail[], p50[], p95[], p99[], avg[], colors: {rps, failures, p50, p95, p99,
- * average, users} }; percentiles may hold nulls (gaps). The colours are the web UI's
- * (src/shared/chart-palette.ts), so a percentile looks the same in both.
+ * average, users}, range?: [from, to] }; percentiles may hold nulls (gaps). The colours are
+ * the web UI's (src/shared/chart-palette.ts), so a percentile looks the same in both. With
+ * `range` (a report with a Target section) every chart of the page shows that time range,
+ * and all cursors move together.
  */
 export const REPORT_SCRIPT = `
 (function () {
@@ -60,12 +62,16 @@ export const REPORT_SCRIPT = `
   var holder = document.getElementById("cicada-data");
   if (!holder || typeof uPlot === "undefined") return;
   var data = JSON.parse(holder.textContent || "{}");
+  if (data.range) window.cicadaRange = data.range;
   if (!data.t || data.t.length === 0) return;
   var style = getComputedStyle(document.documentElement);
   function color(name, fallback) { return style.getPropertyValue(name).trim() || fallback; }
   var fg = color("--fg", "#1d2330"), grid = color("--grid", "rgba(0,0,0,0.08)");
   function axis(label) {
-    return { label: label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    var a = { label: label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    // Beside the Target charts every y axis has one width, so all plots span the same pixels.
+    if (data.range && label) a.size = 80;
+    return a;
   }
   var colors = data.colors || {};
   function line(label, name, unit, dash) {
@@ -80,7 +86,8 @@ export const REPORT_SCRIPT = `
     if (!el) return;
     var opts = {
       title: title, width: Math.max(320, el.clientWidth), height: 280,
-      scales: { x: { time: true } },
+      cursor: { sync: { key: "cicada-time" } },
+      scales: { x: data.range ? { time: true, range: function () { return data.range; } } : { time: true } },
       series: [{}].concat(series),
       axes: [axis(""), axis(yLabel)]
     };

@@ -21,6 +21,15 @@ export { buildJsonReport, historyOf, renderJsonReport } from "./json.js";
 export * from "./json-schema.js";
 export { assertJsonReport, validateJsonReport } from "./json-validate.js";
 export { renderJunitXml } from "./junit.js";
+export { formatMonitorSummary } from "./monitor-console.js";
+export { MONITOR_CSV_FILE, type MonitorCsvLoad, monitorCsvHeader, monitorCsvRow } from "./monitor-csv.js";
+export { type MonitorReport, monitorJson, monitorReportOf } from "./monitor-report.js";
+export {
+  isHostKey,
+  type MonitorAggregate,
+  type MonitorThresholdContext,
+  type MonitorThresholdSource,
+} from "./monitor-thresholds.js";
 export { type HistogramLookup, type ReportInput, reportInputFromStats } from "./report-input.js";
 export { type AbortDecision, ThresholdAbortTracker } from "./threshold-abort.js";
 export {

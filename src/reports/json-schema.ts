@@ -9,6 +9,15 @@
  * times milliseconds, rates per second, sizes bytes.
  */
 
+import type { LoadAtMoment, ResourceValue } from "../monitor/saturation.js";
+import type {
+  EndpointHealth,
+  GeneratorColumns,
+  HostColumns,
+  SaturationLevel,
+  SeriesDefinition,
+} from "../monitor/types.js";
+
 /** The schema version this build writes. */
 export const JSON_REPORT_SCHEMA_VERSION = 1;
 
@@ -59,6 +68,52 @@ export interface JsonReport {
   history: JsonHistory;
   /** Pass/fail of each threshold, in declaration order (empty when none were declared). */
   thresholds: JsonThresholdResult[];
+  /**
+   * The target's resources recorded during the test (`--monitor`, `--prometheus`); null when
+   * none were monitored. Always written; absent only from reports of Cicada versions before it.
+   */
+  monitor?: JsonMonitor | null;
+}
+
+/**
+ * The target's resources during the test: per host, columns of values aligned with
+ * `timeMs` (null where a scrape failed, or a counter had no rate yet), the load
+ * generator's own CPU, how each endpoint answered, and what saturated first.
+ */
+export interface JsonMonitor {
+  intervalMs: number;
+  startTimeMs: number | null;
+  endTimeMs: number | null;
+  /** Every series a host may have: name (the key in `values`), label, unit, merge rule, origin. */
+  series: SeriesDefinition[];
+  /** The saturation levels in use. */
+  levels: SaturationLevel[];
+  hosts: HostColumns[];
+  generator: GeneratorColumns;
+  endpoints: EndpointHealth[];
+  saturation: JsonSaturation;
+}
+
+/** What saturated first (see docs/monitoring.md); keys that do not apply to `kind` are null. */
+export interface JsonSaturation {
+  /** "saturated": a resource reached its level; "latency-rose": none did but p95 rose; "none"; "no-data". */
+  kind: "saturated" | "latency-rose" | "none" | "no-data";
+  /** The finding in one sentence. */
+  text: string;
+  /** The resource that saturated; for the other kinds the one closest to its level. */
+  resource: ResourceValue | null;
+  /** When it saturated (or latency rose). */
+  timeMs: number | null;
+  /** "saturated": it was at its level from the start of the test (busy before the load could have done it). */
+  atStart: boolean;
+  /** The load at that moment. */
+  load: LoadAtMoment | null;
+  /** The typical p95 before that moment, ms. */
+  p95BeforeMs: number | null;
+  /** "latency-rose": the highest p95 after it rose, ms. */
+  p95PeakMs: number | null;
+  /** The load generator's own CPU at that moment, % of one core. */
+  generatorCpuPercent: number | null;
 }
 
 /** Statistics of one (method, name), or of the total. */

@@ -4,6 +4,16 @@
  * typed `Shape<T>` (one validator per key of T, none missing, none extra), so the
  * validator cannot drift from the types without a compile error.
  */
+
+import type {
+  EndpointHealth,
+  GeneratorColumns,
+  HostColumns,
+  HostInfo,
+  SaturationLevel,
+  ScrapeFailureKind,
+  SeriesDefinition,
+} from "../monitor/types.js";
 import {
   HISTOGRAM_ENCODING,
   type JsonEntry,
@@ -11,8 +21,10 @@ import {
   type JsonFailure,
   type JsonHistogram,
   type JsonHistory,
+  type JsonMonitor,
   type JsonNamedSeries,
   type JsonReport,
+  type JsonSaturation,
   type JsonSeries,
   type JsonThresholdResult,
   PERCENTILE_KEYS,
@@ -190,7 +202,87 @@ const meta = object<ReportMeta>({
   flags: array(object<ReportFlag>({ code: str, message: str })),
 });
 
-const report = object<JsonReport>({
+const nullableNumbers = array(nullable(num));
+
+const monitor = object<JsonMonitor>({
+  intervalMs: num,
+  startTimeMs: nullable(num),
+  endTimeMs: nullable(num),
+  series: array(
+    object<SeriesDefinition>({
+      name: str,
+      label: str,
+      unit: str,
+      merge: oneOf(["max", "mean"]),
+      origin: oneOf(["node", "metric", "query"]),
+    }),
+  ),
+  levels: array(object<SaturationLevel>({ series: str, level: num })),
+  hosts: array(
+    object<HostColumns>({
+      host: str,
+      source: str,
+      kind: oneOf(["exporter", "prometheus"]),
+      info: nullable(object<HostInfo>({ cpus: num, memoryBytes: num })),
+      stride: num,
+      timeMs: array(num),
+      values: record(nullableNumbers),
+    }),
+  ),
+  generator: object<GeneratorColumns>({
+    stride: num,
+    timeMs: array(num),
+    cpuPercent: nullableNumbers,
+    lagMs: nullableNumbers,
+    workerCpuPercent: nullable(nullableNumbers),
+  }),
+  endpoints: array(
+    object<EndpointHealth>({
+      label: str,
+      url: str,
+      kind: oneOf(["exporter", "prometheus"]),
+      scrapes: num,
+      failures: num,
+      byKind: object<Record<ScrapeFailureKind, number>>({
+        unreachable: num,
+        slow: num,
+        http: num,
+        garbage: num,
+      }),
+      lastError: nullable(str),
+      lastErrorAtMs: nullable(num),
+    }),
+  ),
+  saturation: object<JsonSaturation>({
+    kind: oneOf(["saturated", "latency-rose", "none", "no-data"]),
+    text: str,
+    resource: nullable(
+      object<NonNullable<JsonSaturation["resource"]>>({
+        host: str,
+        series: str,
+        label: str,
+        unit: str,
+        value: num,
+        level: num,
+      }),
+    ),
+    timeMs: nullable(num),
+    atStart: bool,
+    load: nullable(
+      object<NonNullable<JsonSaturation["load"]>>({
+        timeMs: num,
+        users: num,
+        rps: num,
+        p95Ms: nullable(num),
+      }),
+    ),
+    p95BeforeMs: nullable(num),
+    p95PeakMs: nullable(num),
+    generatorCpuPercent: nullable(num),
+  }),
+});
+
+const reportShape: Shape<JsonReport> = {
   schemaVersion: literal(1),
   generator: literal("cicada"),
   generatedAtMs: num,
@@ -204,7 +296,11 @@ const report = object<JsonReport>({
   collapsedNames: bool,
   history,
   thresholds: array(threshold),
-});
+  monitor: nullable(monitor),
+};
+
+// `monitor` may be absent: reports written before Cicada monitored targets lack it.
+const report = object<JsonReport>(reportShape, ["monitor"]);
 
 /**
  * Checks a parsed JSON document against the {@link JsonReport} schema. Returns every

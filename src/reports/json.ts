@@ -17,6 +17,7 @@ import {
   PERCENTILE_KEYS,
   type PercentileKey,
 } from "./json-schema.js";
+import { monitorJson } from "./monitor-report.js";
 import type { HistogramLookup, ReportInput } from "./report-input.js";
 
 /** Rounds to 3 decimals (µs for times): keeps the history compact without losing information. */
@@ -116,6 +117,7 @@ export function buildJsonReport(input: ReportInput): JsonReport {
     collapsedNames: snapshot.collapsedNames,
     history: historyOf(input.history),
     thresholds: [...(input.thresholds ?? [])],
+    monitor: input.monitor ? monitorJson(input.monitor) : null,
   };
 }
 

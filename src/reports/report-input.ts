@@ -11,6 +11,7 @@ import {
   type StatsSnapshot,
 } from "../stats/index.js";
 import type { JsonThresholdResult, ReportMeta } from "./json-schema.js";
+import type { MonitorReport } from "./monitor-report.js";
 
 /** The response-time histogram (µs) of a row: method "" and name "Aggregated" is the total. */
 export type HistogramLookup = (method: string, name: string) => Histogram | undefined;
@@ -24,6 +25,8 @@ export interface ReportInput {
   thresholds?: readonly JsonThresholdResult[];
   /** Histograms for the JSON report (without it, `histogram` fields are null). */
   histograms?: HistogramLookup;
+  /** The target's resources, when they were monitored (`--monitor`, `--prometheus`). */
+  monitor?: MonitorReport;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { StatsEntry } from "../stats/index.js";
 import type { JsonThresholdResult } from "./json-schema.js";
+import { type MonitorThresholdSource, measureMonitored } from "./monitor-thresholds.js";
 import {
   isTimeMetric,
   metricName,
@@ -17,12 +18,15 @@ import {
 export interface ThresholdSource {
   readonly total: StatsEntry;
   entries(): StatsEntry[];
+  /** The target's monitored series, for `host:` thresholds (absent when nothing is monitored). */
+  readonly monitor?: MonitorThresholdSource | undefined;
 }
 
 /** The rows a threshold's key matches (several for a bare name with several methods). */
 export function rowsFor(definition: ThresholdDefinition, source: ThresholdSource): StatsEntry[] {
   const target = definition.target;
   if (target.kind === "total") return [source.total];
+  if (target.kind === "host") return [];
   const entries = source.entries();
   if (target.method !== undefined) {
     const exact = entries.filter((e) => e.method === target.method && e.name === target.name);
@@ -62,6 +66,8 @@ export function measure(metric: ThresholdMetric, entry: StatsEntry, nowMs: numbe
       return entry.numFailures;
     case "count":
       return entry.numRequests;
+    case "monitor":
+      return null;
   }
 }
 
@@ -102,6 +108,21 @@ export function evaluateThreshold(
     abortOnFail: definition.abortOnFail,
     aborted: false,
   };
+  if (definition.target.kind === "host" && definition.metric.kind === "monitor") {
+    const { measured, reason } = measureMonitored(
+      definition.target.host,
+      definition.metric.series,
+      definition.metric.aggregate,
+      source.monitor,
+    );
+    if (measured === null) return { ...base, measured: null, passed: false, reason };
+    return {
+      ...base,
+      measured,
+      passed: compare(measured, definition.operator, definition.limit),
+      reason: null,
+    };
+  }
   const requested = rows.reduce((sum, row) => sum + row.numRequests, 0);
   if (rows.length === 0 || requested === 0) {
     const reason =

@@ -13,6 +13,14 @@
  */
 import { UsageError } from "../shared/errors.js";
 import { parseTimespan } from "../shared/timespan.js";
+import {
+  checkHostKey,
+  hostOfKey,
+  isHostKey,
+  type MonitorAggregate,
+  type MonitorThresholdContext,
+  parseMonitorExpression,
+} from "./monitor-thresholds.js";
 
 /** One threshold with options, as a locustfile writes it. */
 export interface ThresholdSpec {
@@ -36,13 +44,17 @@ export type ThresholdOperator = "<" | "<=" | ">" | ">=" | "==" | "!=";
 /** What a threshold measures. Times are ms, failRate a ratio (0..1). */
 export type ThresholdMetric =
   | { kind: "percentile"; percentile: number }
-  | { kind: "avg" | "min" | "max" | "med" | "rps" | "failRate" | "failures" | "count" };
+  | { kind: "avg" | "min" | "max" | "med" | "rps" | "failRate" | "failures" | "count" }
+  /** A monitored series of a host (`host:LABEL` keys), read over the test as `aggregate`. */
+  | { kind: "monitor"; series: string; aggregate: MonitorAggregate };
 
 /** Which row a threshold reads. */
 export type ThresholdTarget =
   | { kind: "total" }
   /** `method` set: "GET /x" (falling back to a row named "GET /x"); unset: every method of `name`. */
-  | { kind: "name"; name: string; method?: string };
+  | { kind: "name"; name: string; method?: string }
+  /** `host:LABEL`: a monitored host's series (docs/monitoring.md). */
+  | { kind: "host"; host: string };
 
 /** A parsed, validated threshold. */
 export interface ThresholdDefinition {
@@ -69,6 +81,7 @@ const EXPRESSION =
 
 /** Canonical name of a metric: "p(95)", "avg", ... */
 export function metricName(metric: ThresholdMetric): string {
+  if (metric.kind === "monitor") return `${metric.aggregate}(${metric.series})`;
   return metric.kind === "percentile" ? `p(${metric.percentile})` : metric.kind;
 }
 
@@ -123,6 +136,7 @@ export function parseThresholdExpression(
 /** The row a key names: "total"/"Aggregated", "METHOD name", or a bare name. */
 export function parseThresholdKey(key: string): ThresholdTarget {
   const trimmed = key.trim();
+  if (isHostKey(trimmed)) return { kind: "host", host: hostOfKey(trimmed) };
   if (trimmed.toLowerCase() === "total" || trimmed === "Aggregated") return { kind: "total" };
   const methodAndName = /^([A-Z][A-Z0-9_-]*) (\S.*)$/.exec(trimmed);
   if (methodAndName) return { kind: "name", method: methodAndName[1]!, name: methodAndName[2]! };
@@ -136,7 +150,21 @@ interface RawThreshold {
   source: string;
 }
 
-function toDefinition(raw: RawThreshold): ThresholdDefinition | string {
+/** The metric, operator and limit of an expression about `key` (a request row or a monitored host). */
+function parseFor(key: string, expression: string, monitor: MonitorThresholdContext | undefined) {
+  if (!isHostKey(key)) return parseThresholdExpression(expression);
+  const problem = checkHostKey(key, monitor);
+  if (problem !== undefined) return problem;
+  const parsed = parseMonitorExpression(expression, monitor);
+  if (typeof parsed === "string") return parsed;
+  const { series, aggregate, operator, limit } = parsed;
+  return { metric: { kind: "monitor", series, aggregate } as ThresholdMetric, operator, limit };
+}
+
+function toDefinition(
+  raw: RawThreshold,
+  monitor: MonitorThresholdContext | undefined,
+): ThresholdDefinition | string {
   const spec = raw.spec;
   let expression: string;
   let abortOnFail = false;
@@ -174,7 +202,7 @@ function toDefinition(raw: RawThreshold): ThresholdDefinition | string {
   } else {
     return `${raw.where}: expected an expression string or { threshold, abortOnFail, delayAbortEval }, got ${JSON.stringify(spec)}`;
   }
-  const parsed = parseThresholdExpression(expression);
+  const parsed = parseFor(raw.key, expression, monitor);
   if (typeof parsed === "string") return `${raw.where}: ${parsed}`;
   if (raw.key.trim() === "") return `${raw.where}: the request name is empty`;
   return {
@@ -205,7 +233,8 @@ function rawFromExport(value: unknown): RawThreshold[] | string {
 
 /**
  * Splits a `--threshold` value: "p95<300" (the total) or "NAME:EXPR" at the last colon
- * ("GET /coupons:p(95)<300"). Names may contain colons; expressions never do.
+ * ("GET /coupons:p(95)<300", "host:10.0.0.7:cpu<80%"). Names may contain colons;
+ * expressions never do.
  */
 export function splitCliThreshold(value: string): { key: string; expression: string } {
   const colon = value.lastIndexOf(":");
@@ -215,10 +244,15 @@ export function splitCliThreshold(value: string): { key: string; expression: str
 
 /**
  * Parses the locustfile's `thresholds` export (undefined if none) and the `--threshold`
- * values into definitions, locustfile ones first.
+ * values into definitions, locustfile ones first. `monitor` says which hosts and series
+ * are monitored (undefined: nothing is, so `host:` keys are refused).
  * @throws UsageError listing every invalid threshold, before the test starts.
  */
-export function parseThresholds(exported: unknown, cliValues: readonly string[] = []): ThresholdDefinition[] {
+export function parseThresholds(
+  exported: unknown,
+  cliValues: readonly string[] = [],
+  monitor?: MonitorThresholdContext,
+): ThresholdDefinition[] {
   const raws: RawThreshold[] = [];
   const problems: string[] = [];
   if (exported !== undefined) {
@@ -232,7 +266,7 @@ export function parseThresholds(exported: unknown, cliValues: readonly string[] 
   }
   const definitions: ThresholdDefinition[] = [];
   for (const raw of raws) {
-    const result = toDefinition(raw);
+    const result = toDefinition(raw, monitor);
     if (typeof result === "string") problems.push(result);
     else definitions.push(result);
   }

@@ -104,6 +104,8 @@ export abstract class BaseRunner implements Runner {
     this.environment.generatorMonitor?.beginTest();
     // The web UI's charts mark each new test of the session ("Run #2", ...).
     this.environment.stats.history.beginRun(this.startedAtMs);
+    // The target's resources are recorded on the test's own clock, from its first moment.
+    this.environment.targetMonitor?.beginTest(this.startedAtMs);
     this.setState("spawning");
     await this.environment.events.testStart.fireAsync({ environment: this.environment });
     return (this.state as RunnerState) === "spawning";
@@ -178,6 +180,7 @@ export abstract class BaseRunner implements Runner {
     await this.stopUsers();
     this.environment.stats.history.sample(this.environment.stats, this.environment.now(), 0);
     this.tests.end(this.environment.now());
+    this.environment.targetMonitor?.endTest(this.environment.now());
     this.setState("stopped");
     await this.environment.events.testStop.fireAsync({ environment: this.environment });
   }

@@ -1,3 +1,4 @@
+import type { TestMonitor } from "../monitor/index.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import { describeFailure } from "../shared/request-event.js";
 import { RequestStats } from "../stats/index.js";
@@ -94,6 +95,8 @@ export class Environment implements UserEnvironment {
   runner: (RunnerControl & object) | undefined;
   /** Watches this process's CPU and event-loop lag (set by the CLI); reports mark overloaded runs. */
   generatorMonitor: GeneratorMonitor | undefined;
+  /** Scrapes the target's resources while a test runs (`--monitor`; set by the CLI, never on a worker). */
+  targetMonitor: TestMonitor | undefined;
   private infos: UserClassInfo[] | undefined;
   private readonly overrides = new Map<string, UserClassOverride>();
   /** The class picker's choice of class names; undefined runs every class. */

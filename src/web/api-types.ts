@@ -4,6 +4,8 @@
  * must stay free of runtime code and of anything that needs Node (it may import types
  * from stats/, which is pure).
  */
+import type { ChartLine, MonitorChart } from "../monitor/chart-layout.js";
+import type { EndpointHealth, GeneratorColumns, HostColumns } from "../monitor/types.js";
 import type {
   ErrorSnapshot,
   ExceptionSnapshot,
@@ -12,7 +14,18 @@ import type {
   SeriesColumns,
 } from "../stats/index.js";
 
-export type { ErrorSnapshot, ExceptionSnapshot, HistoryPoint, RunStart, SeriesColumns };
+export type {
+  ChartLine,
+  EndpointHealth,
+  ErrorSnapshot,
+  ExceptionSnapshot,
+  GeneratorColumns,
+  HistoryPoint,
+  HostColumns,
+  MonitorChart,
+  RunStart,
+  SeriesColumns,
+};
 
 /** The runner's state, as Locust names it. */
 export type RunState = "ready" | "spawning" | "running" | "stopping" | "stopped" | "missing";
@@ -303,4 +316,27 @@ export interface CommandResponse {
   user_classes?: string[];
   /** For a rejected request: one entry per bad field. */
   errors?: Array<{ field: string; message: string }>;
+}
+
+/**
+ * `GET /api/monitor?since=MS`: the target's resources (the Target tab). Charts, finding
+ * and endpoints describe the whole test; `hosts` and `generator` hold only the points after
+ * `since` (all of them without it), so the tab adds a few points a second.
+ */
+export interface MonitorResponse {
+  /** False when the run monitors nothing (no --monitor, no --prometheus). */
+  configured: boolean;
+  /** True while a test is being monitored. */
+  running: boolean;
+  intervalMs: number;
+  /** When the monitored test started (a new value means: start again from scratch). */
+  startTimeMs: number | null;
+  /** The newest point's time, to pass as `since` next time. */
+  lastTimeMs: number | null;
+  charts: MonitorChart[];
+  hosts: HostColumns[];
+  generator: GeneratorColumns;
+  endpoints: EndpointHealth[];
+  /** What saturated first (or "latency-rose", "none", "no-data"), in one sentence. */
+  finding: { kind: string; text: string } | null;
 }

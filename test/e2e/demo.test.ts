@@ -27,6 +27,12 @@ it("npm run demo runs a real load test against the demo target and exits 0", {
   assert.match(stdout, /Response time percentiles/);
   assert.match(stdout, /POST\s+\/coupons\/\[id\]\/issue/);
   assert.match(stdout, /never over-issued ✓/);
+  // node_exporter is installed here (.ci/run installs it): the demo monitors this machine.
+  assert.match(stdout, /demo: node_exporter at http:\/\/127\.0\.0\.1:\d+: Cicada monitors this machine/);
+  assert.match(
+    stdout,
+    /Target resources \(every 1 s\)\n {2}this-machine \(\d+ CPUs, [\d.]+ GB memory\), highest values:\n {4}CPU busy/,
+  );
   // The last Aggregated row with a failure column is the final statistics block.
   const rows = [...stdout.matchAll(/Aggregated\s+(\d+)\s+(\d+)\(/g)];
   const final = rows.at(-1);

@@ -11,12 +11,14 @@ import { StatsTable } from "./components/StatsTable.js";
 import { StatusBanner } from "./components/StatusBanner.js";
 import { SwarmForm } from "./components/SwarmForm.js";
 import { TabBar, useNewCounts } from "./components/TabBar.js";
+import { Target } from "./components/Target.js";
 import { Workers } from "./components/Workers.js";
 import { type LiveState, useLive } from "./store.js";
 
 const TABS = [
   { id: "stats", label: "Statistics" },
   { id: "charts", label: "Charts" },
+  { id: "target", label: "Target" },
   { id: "failures", label: "Failures" },
   { id: "exceptions", label: "Exceptions" },
   { id: "ratio", label: "Current ratio" },
@@ -137,6 +139,8 @@ function TabContent({
       );
     case "charts":
       return <Charts live={live} selected={chartName} onSelect={onChartName} />;
+    case "target":
+      return <Target live={live} />;
     case "failures":
       return <Failures version={live.versions.failures} filter={filter} onFilter={onFilter} />;
     case "exceptions":

@@ -34,7 +34,7 @@ function packagesLoadedBy(module: string): string[] {
 }
 
 describe("what a local run loads", () => {
-  it("loads neither ZeroMQ and msgpack (distributed runs), tough-cookie (the first cookie) nor the other protocols' packages with the CLI", () => {
+  it("loads neither ZeroMQ and msgpack (distributed runs), tough-cookie (the first cookie) the other protocols' packages nor the exposition parser (--monitor) with the CLI", () => {
     const loaded = packagesLoadedBy(join(root, "src", "cli", "main.ts"));
     assert.ok(loaded.includes("commander"), `the hook sees packages: ${loaded.join(", ")}`);
     assert.ok(
@@ -42,7 +42,7 @@ describe("what a local run loads", () => {
       "OpenTelemetry is loaded for --otlp only",
     );
     const protocols = ["ws", "@grpc/grpc-js", "@grpc/proto-loader", "playwright-core"]; // on first use only
-    const exporters = ["prom-client", "protobufjs", "snappyjs", "fastify"];
+    const exporters = ["prom-client", "protobufjs", "snappyjs", "fastify", "parse-prometheus-text-format"];
     for (const name of ["zeromq", "msgpackr", "tough-cookie", ...protocols, ...exporters])
       assert.ok(!loaded.includes(name), `${name} was loaded`);
   });

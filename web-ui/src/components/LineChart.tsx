@@ -60,9 +60,12 @@ export function useThemeName(): string {
   return useSyncExternalStore(subscribeTheme, () => document.documentElement.dataset.theme ?? "light");
 }
 
+/** The newest value of a series (skipping the empty slots of joined series: a null gap stays a gap). */
 function latest(u: uPlot, seriesIndex: number): number | null {
   const column = u.data[seriesIndex];
-  return column && column.length > 0 ? (column[column.length - 1] ?? null) : null;
+  if (!column) return null;
+  for (let i = column.length - 1; i >= 0; i--) if (column[i] !== undefined) return column[i] ?? null;
+  return null;
 }
 
 function formatValue(value: number | null | undefined, unit: string | undefined): string {
@@ -75,6 +78,22 @@ function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
+/** Draws a dashed horizontal line at `level` (a saturation level). */
+function drawLevel(u: uPlot, level: number | null | undefined): void {
+  if (level == null) return;
+  const y = u.valToPos(level, "y", true);
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.strokeStyle = cssVar("--danger") || "#c0392b";
+  ctx.setLineDash([3, 5]);
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(u.bbox.left, y);
+  ctx.lineTo(u.bbox.left + u.bbox.width, y);
+  ctx.stroke();
+  ctx.restore();
+}
+
 export function LineChart({
   title,
   data,
@@ -83,6 +102,11 @@ export function LineChart({
   unit,
   testId,
   markers = NO_MARKERS,
+  syncKey,
+  xRange,
+  yMax,
+  level,
+  format,
 }: {
   title: string;
   data: uPlot.AlignedData;
@@ -93,6 +117,16 @@ export function LineChart({
   testId: string;
   /** Vertical markers, e.g. where each test of the session began. */
   markers?: ChartMarker[];
+  /** Charts with the same key move their cursors together (the Target tab). */
+  syncKey?: string;
+  /** A fixed time range (epoch s), so several charts share one time axis. */
+  xRange?: [number, number] | null;
+  /** A fixed top of the y axis (100 for a percentage). */
+  yMax?: number | null;
+  /** A saturation level, drawn as a dashed line. */
+  level?: number | null;
+  /** Formats a value in the legend (default: the number and `unit`). */
+  format?: (value: number) => string;
 }) {
   const holder = useRef<HTMLDivElement>(null);
   const section = useRef<HTMLElement>(null);
@@ -104,7 +138,11 @@ export function LineChart({
   dataRef.current = data;
   const markersRef = useRef(markers);
   markersRef.current = markers;
-  const seriesKey = series.map((s) => `${s.label}/${s.color}`).join(",");
+  const seriesKey = series.map((s) => `${s.label}/${s.color}/${s.dash ? 1 : 0}`).join(",");
+  const xRangeRef = useRef(xRange);
+  xRangeRef.current = xRange;
+  const formatRef = useRef(format);
+  formatRef.current = format;
 
   // Rebuilt only when the look changes (theme, series, unit); data goes through setData below.
   // biome-ignore lint/correctness/useExhaustiveDependencies: series is read through seriesKey
@@ -138,20 +176,41 @@ export function LineChart({
           points: { show: false },
           ...(s.dash ? { dash: [6, 4] } : {}),
           // Away from the cursor the legend shows the latest values.
-          value: (u: uPlot, v: number | null, sidx: number, idx: number | null) =>
-            formatValue(idx == null ? latest(u, sidx) : v, unit),
+          value: (u: uPlot, v: number | null, sidx: number, idx: number | null) => {
+            const shown = idx == null ? latest(u, sidx) : v;
+            return shown != null && formatRef.current ? formatRef.current(shown) : formatValue(shown, unit);
+          },
         })),
       ],
-      axes: [timeAxis(axis, (drawn) => (ticks.current = drawn)), { ...axis, size: 56 }],
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(1, max * 1.1, min)] } },
+      axes: [
+        timeAxis(axis, (drawn) => (ticks.current = drawn)),
+        formatRef.current
+          ? {
+              ...axis,
+              size: 76,
+              values: (_u: uPlot, splits: number[]) => splits.map((v) => formatRef.current!(v)),
+            }
+          : { ...axis, size: 56 },
+      ],
+      scales: {
+        x:
+          xRangeRef.current === undefined
+            ? { time: true }
+            : {
+                time: true,
+                range: (_u, min, max) => (zoomed.current ? [min, max] : (xRangeRef.current ?? [min, max])),
+              },
+        y: { range: (_u, min, max) => [0, yMax ?? Math.max(1, max * 1.1, min)] },
+      },
       legend: { show: true, live: true },
-      cursor: { drag: { x: true, y: false } },
+      cursor: { drag: { x: true, y: false }, ...(syncKey ? { sync: { key: syncKey } } : {}) },
       hooks: {
         draw: [
           (u) => {
             drawMarkers(u, markersRef.current, markerLayer);
             // The x labels as drawn, for tests and tools (the canvas holds no text).
             if (section.current) section.current.dataset.xTicks = JSON.stringify(ticks.current);
+            drawLevel(u, level);
           },
         ],
         setSelect: [
@@ -180,13 +239,13 @@ export function LineChart({
       chart.destroy();
       plot.current = null;
     };
-  }, [theme, seriesKey, unit]);
+  }, [theme, seriesKey, unit, syncKey, yMax, level]);
 
   // `data` may be the same arrays with new points: `version` says when to redraw.
   // biome-ignore lint/correctness/useExhaustiveDependencies: version signals in-place changes
   useEffect(() => {
     plot.current?.setData(data, !zoomed.current);
-  }, [data, version]);
+  }, [data, version, xRange?.[0], xRange?.[1]]);
 
   // New markers arrive with new data (a new test resets the stats), but redraw anyway.
   // biome-ignore lint/correctness/useExhaustiveDependencies: markers are read through markersRef

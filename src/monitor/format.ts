@@ -1,0 +1,99 @@
+/** Monitored values and saturation findings as text for people (console, reports, UI). */
+import type { LoadAtMoment, ResourceValue, SaturationFinding } from "./saturation.js";
+
+const BYTE_UNITS = ["B", "kB", "MB", "GB", "TB"];
+
+/** "96 %", "12.3 MB/s", "1,520", "3.21". */
+export function formatMonitorValue(value: number, unit: string): string {
+  if (unit === "B/s") {
+    let scaled = value;
+    let index = 0;
+    while (Math.abs(scaled) >= 1000 && index < BYTE_UNITS.length - 1) {
+      scaled /= 1000;
+      index++;
+    }
+    return `${scaled.toFixed(index === 0 ? 0 : 1)} ${BYTE_UNITS[index]}/s`;
+  }
+  const digits = Math.abs(value) >= 100 || Number.isInteger(value) ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  const text = value.toLocaleString("en-US", { maximumFractionDigits: digits });
+  if (unit === "%") return `${text} %`;
+  return unit === "" ? text : `${text} ${unit}`;
+}
+
+/** "12:03:10 UTC". */
+function clock(timeMs: number): string {
+  return `${new Date(timeMs).toISOString().slice(11, 19)} UTC`;
+}
+
+/** "1m 23s", "45s". */
+function sinceStart(timeMs: number, startMs: number | undefined): string {
+  if (startMs === undefined) return "";
+  const seconds = Math.max(0, Math.round((timeMs - startMs) / 1000));
+  const text =
+    seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, "0")}s`;
+  return `, ${text} into the test`;
+}
+
+const ms = (value: number) =>
+  `${value.toLocaleString("en-US", { maximumFractionDigits: value >= 100 ? 0 : 1 })} ms`;
+
+function resource(value: ResourceValue): string {
+  return `${value.host} ${value.label} ${formatMonitorValue(value.value, value.unit)}`;
+}
+
+function loadText(load: LoadAtMoment | null): string {
+  if (load === null) return "no load data at that moment";
+  return `${load.users.toLocaleString("en-US")} users, ${load.rps.toLocaleString("en-US", { maximumFractionDigits: 1 })} req/s`;
+}
+
+function generatorNote(cpu: number | null): string {
+  if (cpu === null || cpu < 90) return "";
+  return ` The load generator's own CPU was at ${Math.round(cpu)} % of a core then: Cicada itself may be the bottleneck (use more processes).`;
+}
+
+/**
+ * One sentence for people, e.g. "10.0.0.7 CPU busy 96 % at 12:03:10 UTC, 1m 23s into the
+ * test (340 users, 812 req/s, p95 from 45 ms to 930 ms)".
+ */
+export function describeSaturation(finding: SaturationFinding, startMs?: number): string {
+  switch (finding.kind) {
+    case "saturated": {
+      const p95 = finding.load?.p95Ms ?? null;
+      const before = finding.p95BeforeMs;
+      // "from ... to ..." only when latency did rise (by more than a tenth) since before that moment.
+      const rose = p95 !== null && before !== null && p95 > before * 1.1;
+      const latency =
+        p95 === null ? "" : rose ? `, p95 from ${ms(before!)} to ${ms(p95)}` : `, p95 ${ms(p95)}`;
+      if (finding.atStart) {
+        return (
+          `${finding.host} ${finding.label} was already ${formatMonitorValue(finding.value, finding.unit)} ` +
+          `(level ${formatMonitorValue(finding.level, finding.unit)}) when the test began, at ${clock(finding.timeMs)} ` +
+          `(${loadText(finding.load)}${latency}): something besides this test keeps it busy, and its figures ` +
+          `say little about the load.${generatorNote(finding.generatorCpuPercent)}`
+        );
+      }
+      return (
+        `${resource(finding)} (level ${formatMonitorValue(finding.level, finding.unit)}) at ${clock(finding.timeMs)}` +
+        `${sinceStart(finding.timeMs, startMs)} (${loadText(finding.load)}${latency})${generatorNote(finding.generatorCpuPercent)}`
+      );
+    }
+    case "latency-rose": {
+      const highest = finding.highest
+        ? ` (highest: ${resource(finding.highest)}, level ${formatMonitorValue(finding.highest.level, finding.highest.unit)})`
+        : "";
+      return (
+        `Nothing monitored on the target reached its saturation level${highest}, yet p95 rose from ` +
+        `${ms(finding.p95BeforeMs)} to ${ms(finding.load.p95Ms ?? finding.p95PeakMs)} at ${clock(finding.timeMs)}` +
+        `${sinceStart(finding.timeMs, startMs)} (${loadText(finding.load)}; up to ${ms(finding.p95PeakMs)} later): ` +
+        "the bottleneck is elsewhere: a resource not monitored, a database or service behind the target, " +
+        `locks, a connection pool, or the network.${generatorNote(finding.generatorCpuPercent)}`
+      );
+    }
+    case "none":
+      return finding.highest
+        ? `No monitored resource reached its saturation level (highest: ${resource(finding.highest)}, level ${formatMonitorValue(finding.highest.level, finding.highest.unit)}), and p95 held.`
+        : "No monitored resource has a saturation level, and p95 held.";
+    case "no-data":
+      return "No value was recorded from the target.";
+  }
+}

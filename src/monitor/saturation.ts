@@ -1,0 +1,266 @@
+/**
+ * What saturated first: the first monitored resource that reached its saturation level
+ * (CPU ≥ 90 %, memory ≥ 90 %, a disk ≥ 90 % busy, or a level the user set), with the load
+ * at that moment; or, when nothing on the target did while latency rose, that the
+ * bottleneck is elsewhere. Pure and over plain series, so it is tested on made-up data and
+ * can be asked about any window of a run (a capacity search asks about its breaking step).
+ */
+import type { GeneratorColumns, HostColumns, SaturationLevel, SeriesDefinition } from "./types.js";
+
+/** The default levels: CPU busy, memory used, the busiest disk's busy time. */
+export const DEFAULT_SATURATION_LEVELS: readonly SaturationLevel[] = [
+  { series: "cpu", level: 90 },
+  { series: "memory", level: 90 },
+  { series: "diskBusy", level: 90 },
+];
+
+/** Latency "rose" when the p95 reached this many times its early value... */
+export const LATENCY_RISE_FACTOR = 2;
+/** ...and at least this many ms more (a 1 → 3 ms change is noise, not a bottleneck). */
+export const LATENCY_RISE_MIN_MS = 20;
+/** A resource at its level from the first value is "already busy" only with at most this share of the users running. */
+const AT_START_USERS_SHARE = 0.2;
+/** From this CPU % (of one core) the load generator itself is the likely bottleneck. */
+export const GENERATOR_BUSY_PERCENT = 90;
+
+/** The load side, as the stats history has it (its `total` columns fit). */
+export interface LoadSeries {
+  timeMs: readonly number[];
+  userCount: readonly number[];
+  rps: readonly number[];
+  p95: ReadonlyArray<number | null>;
+}
+
+/** What findSaturation reads. */
+export interface SaturationInput {
+  hosts: readonly HostColumns[];
+  series: readonly SeriesDefinition[];
+  levels: readonly SaturationLevel[];
+  generator?: GeneratorColumns;
+  load: LoadSeries;
+  /** Only this window of the run (epoch ms, inclusive); default all of it. */
+  fromMs?: number;
+  toMs?: number;
+}
+
+/** The load at one moment (the nearest point of the load history). */
+export interface LoadAtMoment {
+  timeMs: number;
+  users: number;
+  rps: number;
+  p95Ms: number | null;
+}
+
+/** A monitored value and the level it is measured against. */
+export interface ResourceValue {
+  host: string;
+  series: string;
+  label: string;
+  unit: string;
+  value: number;
+  level: number;
+}
+
+export type SaturationFinding =
+  /** A resource reached its level: the first one (earliest), at `timeMs`. */
+  | (ResourceValue & {
+      kind: "saturated";
+      timeMs: number;
+      /** It was at its level from its first value in the window: busy before the load could have done it. */
+      atStart: boolean;
+      load: LoadAtMoment | null;
+      /** The typical p95 before that moment (median), null without one. */
+      p95BeforeMs: number | null;
+      generatorCpuPercent: number | null;
+    })
+  /** Nothing reached its level, but the p95 rose: the bottleneck is elsewhere. */
+  | {
+      kind: "latency-rose";
+      timeMs: number;
+      load: LoadAtMoment;
+      p95BeforeMs: number;
+      p95PeakMs: number;
+      /** The resource that came closest to its level, if any was monitored. */
+      highest: ResourceValue | null;
+      generatorCpuPercent: number | null;
+    }
+  /** Nothing reached its level and latency held. */
+  | { kind: "none"; highest: ResourceValue | null }
+  /** No monitored value in the window. */
+  | { kind: "no-data" };
+
+const inWindow = (t: number, input: SaturationInput) =>
+  t >= (input.fromMs ?? Number.NEGATIVE_INFINITY) && t <= (input.toMs ?? Number.POSITIVE_INFINITY);
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function nearestIndex(times: readonly number[], timeMs: number, accept: (i: number) => boolean): number {
+  let best = -1;
+  for (let i = 0; i < times.length; i++) {
+    if (!accept(i)) continue;
+    if (best < 0 || Math.abs(times[i]! - timeMs) < Math.abs(times[best]! - timeMs)) best = i;
+  }
+  return best;
+}
+
+/** The most users in the window. */
+function maxUsers(input: SaturationInput): number {
+  let max = 0;
+  input.load.timeMs.forEach((t, i) => {
+    if (inWindow(t, input)) max = Math.max(max, input.load.userCount[i]!);
+  });
+  return max;
+}
+
+/** The load history's point nearest to `timeMs` within the window (points with users first). */
+export function loadAt(input: SaturationInput, timeMs: number): LoadAtMoment | null {
+  const { load } = input;
+  const within = (i: number) => inWindow(load.timeMs[i]!, input);
+  let i = nearestIndex(load.timeMs, timeMs, (j) => within(j) && load.userCount[j]! > 0);
+  if (i < 0) i = nearestIndex(load.timeMs, timeMs, within);
+  if (i < 0) return null;
+  return {
+    timeMs: load.timeMs[i]!,
+    users: load.userCount[i]!,
+    rps: load.rps[i]!,
+    p95Ms: load.p95[i] ?? null,
+  };
+}
+
+function generatorCpuAt(input: SaturationInput, timeMs: number): number | null {
+  const g = input.generator;
+  if (g === undefined) return null;
+  const i = nearestIndex(g.timeMs, timeMs, (j) => g.cpuPercent[j] != null && inWindow(g.timeMs[j]!, input));
+  return i < 0 ? null : g.cpuPercent[i]!;
+}
+
+/** p95 values of the load points in the window with users, oldest first, with their times. */
+function p95Points(
+  input: SaturationInput,
+  beforeMs = Number.POSITIVE_INFINITY,
+): Array<{ t: number; p95: number }> {
+  const { load } = input;
+  const out: Array<{ t: number; p95: number }> = [];
+  for (let i = 0; i < load.timeMs.length; i++) {
+    const t = load.timeMs[i]!;
+    const p95 = load.p95[i];
+    if (p95 != null && load.userCount[i]! > 0 && inWindow(t, input) && t < beforeMs) out.push({ t, p95 });
+  }
+  return out;
+}
+
+function describe(
+  input: SaturationInput,
+  host: string,
+  series: string,
+  value: number,
+  level: number,
+): ResourceValue {
+  const definition = input.series.find((s) => s.name === series);
+  return { host, series, label: definition?.label ?? series, unit: definition?.unit ?? "", value, level };
+}
+
+/**
+ * The first crossing of any level on any host in the window, or undefined; `atStart` when
+ * the series was at its level from its first value (before the load could have done it).
+ */
+function firstCrossing(
+  input: SaturationInput,
+): (ResourceValue & { timeMs: number; atStart: boolean }) | undefined {
+  let first: (ResourceValue & { timeMs: number; atStart: boolean }) | undefined;
+  for (const { series, level } of input.levels) {
+    for (const host of input.hosts) {
+      const column = host.values[series];
+      if (column === undefined) continue;
+      let seenBelow = false;
+      for (let i = 0; i < host.timeMs.length; i++) {
+        const t = host.timeMs[i]!;
+        const value = column[i];
+        if (value == null || !inWindow(t, input)) continue;
+        if (value < level) {
+          seenBelow = true;
+          continue;
+        }
+        if (first === undefined || t < first.timeMs)
+          first = { ...describe(input, host.host, series, value, level), timeMs: t, atStart: !seenBelow };
+        break;
+      }
+    }
+  }
+  return first;
+}
+
+/** The monitored value closest to its level (highest value ÷ level) in the window. */
+function highestValue(input: SaturationInput): ResourceValue | null {
+  let best: ResourceValue | null = null;
+  for (const { series, level } of input.levels) {
+    for (const host of input.hosts) {
+      const column = host.values[series] ?? [];
+      for (let i = 0; i < column.length; i++) {
+        const value = column[i];
+        if (value == null || !inWindow(host.timeMs[i]!, input)) continue;
+        if (best === null || value / level > best.value / best.level)
+          best = describe(input, host.host, series, value, level);
+      }
+    }
+  }
+  return best;
+}
+
+/** Whether any host has any value in the window. */
+function hasData(input: SaturationInput): boolean {
+  return input.hosts.some((host) =>
+    Object.values(host.values).some((column) =>
+      column.some((v, i) => v != null && inWindow(host.timeMs[i]!, input)),
+    ),
+  );
+}
+
+/** When the p95 first rose to LATENCY_RISE_FACTOR × its early value (and by LATENCY_RISE_MIN_MS). */
+function latencyRise(input: SaturationInput): { timeMs: number; before: number; peak: number } | undefined {
+  const points = p95Points(input);
+  if (points.length < 3) return undefined;
+  const early = points.slice(0, Math.max(1, Math.ceil(points.length / 4)));
+  const before = median(early.map((p) => p.p95))!;
+  const threshold = Math.max(before * LATENCY_RISE_FACTOR, before + LATENCY_RISE_MIN_MS);
+  const later = points.slice(early.length);
+  const rise = later.find((p) => p.p95 >= threshold);
+  if (rise === undefined) return undefined;
+  return { timeMs: rise.t, before, peak: Math.max(...later.map((p) => p.p95)) };
+}
+
+/** What saturated first in the window; see the module comment. */
+export function findSaturation(input: SaturationInput): SaturationFinding {
+  if (!hasData(input)) return { kind: "no-data" };
+  const crossing = firstCrossing(input);
+  if (crossing !== undefined) {
+    const load = loadAt(input, crossing.timeMs);
+    return {
+      kind: "saturated",
+      ...crossing,
+      // At its level from its first value, and with hardly any of the test's users yet: not the load's doing.
+      atStart: crossing.atStart && (load === null || load.users <= AT_START_USERS_SHARE * maxUsers(input)),
+      load,
+      p95BeforeMs: median(p95Points(input, crossing.timeMs).map((p) => p.p95)),
+      generatorCpuPercent: generatorCpuAt(input, crossing.timeMs),
+    };
+  }
+  const highest = highestValue(input);
+  const rise = latencyRise(input);
+  const load = rise === undefined ? null : loadAt(input, rise.timeMs);
+  if (rise === undefined || load === null) return { kind: "none", highest };
+  return {
+    kind: "latency-rose",
+    timeMs: rise.timeMs,
+    load,
+    p95BeforeMs: rise.before,
+    p95PeakMs: rise.peak,
+    highest,
+    generatorCpuPercent: generatorCpuAt(input, rise.timeMs),
+  };
+}

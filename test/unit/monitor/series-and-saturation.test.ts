@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  BoundedSeries,
+  DEFAULT_SATURATION_LEVELS,
+  describeSaturation,
+  findSaturation,
+  type HostColumns,
+  type LoadSeries,
+  NODE_SERIES,
+} from "../../../src/monitor/index.js";
+
+describe("BoundedSeries", () => {
+  it("keeps gaps as nulls, and a series first seen later is a gap before", () => {
+    const s = new BoundedSeries(100, () => "mean");
+    s.add(1000, { cpu: 10 });
+    s.add(2000, {});
+    s.add(3000, { cpu: 30, tcp: 5 });
+    assert.deepEqual(s.snapshot(), {
+      stride: 1,
+      timeMs: [1000, 2000, 3000],
+      values: { cpu: [10, null, 30], tcp: [null, null, 5] },
+    });
+    assert.deepEqual(s.snapshot(1500).timeMs, [2000, 3000]);
+  });
+
+  it("stays within its budget: levels keep their peaks (max), rates their mean; whole-run figures stay exact", () => {
+    const s = new BoundedSeries(4, (name) => (name === "cpu" ? "max" : "mean"));
+    const cpu = [10, 95, 20, 30, 40, 50, 60, 70];
+    for (const [i, value] of cpu.entries()) s.add((i + 1) * 1000, { cpu: value, net: i * 10 });
+    const snap = s.snapshot();
+    assert.ok(snap.timeMs.length <= 4, String(snap.timeMs.length));
+    assert.ok(snap.values.cpu!.includes(95), "the 95 % peak survives downsampling");
+    const summary = s.summary("cpu")!;
+    assert.deepEqual([summary.min, summary.max, summary.last, summary.count], [10, 95, 70, 8]);
+    assert.equal(summary.mean, cpu.reduce((a, b) => a + b) / cpu.length);
+    assert.equal(snap.values.net!.reduce((a, b) => a! + b!, 0)! / snap.timeMs.length, 35, "rates averaged");
+  });
+
+  it("a point merged only from gaps stays a gap", () => {
+    const s = new BoundedSeries(4, () => "mean");
+    s.add(1, { cpu: 5 });
+    for (const t of [2, 3, 4]) s.add(t, {});
+    s.add(5, { cpu: 1 });
+    s.add(6, {});
+    // Halved at 4 points: (1,2) → 5, (3,4) → gap; then (5,6) → 1.
+    assert.deepEqual(s.snapshot(), { stride: 2, timeMs: [2, 4, 6], values: { cpu: [5, null, 1] } });
+  });
+});
+
+/** A host's columns from `values` per second, starting at t=0 s. */
+function host(name: string, columns: Record<string, Array<number | null>>): HostColumns {
+  const length = Object.values(columns)[0]!.length;
+  return {
+    host: name,
+    source: `http://${name}:9100/metrics`,
+    kind: "exporter",
+    info: null,
+    stride: 1,
+    timeMs: Array.from({ length }, (_, i) => i * 1000),
+    values: columns,
+  };
+}
+
+/** A ramp: users +10 per second, req/s 8 per user, p95 given. */
+function load(p95: Array<number | null>): LoadSeries {
+  return {
+    timeMs: p95.map((_, i) => i * 1000 + 300),
+    userCount: p95.map((_, i) => (i + 1) * 10),
+    rps: p95.map((_, i) => (i + 1) * 80),
+    p95,
+  };
+}
+
+const input = (hosts: HostColumns[], p95: Array<number | null>) => ({
+  hosts,
+  series: NODE_SERIES,
+  levels: DEFAULT_SATURATION_LEVELS,
+  load: load(p95),
+});
+
+describe("findSaturation (fake series)", () => {
+  const p95 = [40, 45, 50, 45, 60, 300, 900, 930];
+
+  it("names the first resource that reached its level, with the load and p95 at that moment", () => {
+    const web = host("10.0.0.7", {
+      cpu: [20, 40, 60, 85, 96, 99, 99, 99],
+      memory: [30, 30, 31, 31, 31, 32, 32, 32],
+    });
+    const db = host("10.0.0.8", {
+      cpu: [5, 5, 5, 5, 5, 5, 5, 5],
+      diskBusy: [10, 20, 30, 50, 70, 91, 95, 99],
+    });
+    const finding = findSaturation(input([web, db], p95));
+    assert.equal(finding.kind, "saturated");
+    if (finding.kind !== "saturated") return;
+    assert.deepEqual(
+      [finding.host, finding.series, finding.value, finding.level, finding.timeMs],
+      ["10.0.0.7", "cpu", 96, 90, 4000],
+    );
+    assert.deepEqual(finding.load, { timeMs: 4300, users: 50, rps: 400, p95Ms: 60 });
+    assert.equal(finding.p95BeforeMs, 45, "the median p95 before that moment");
+    assert.equal(
+      describeSaturation(finding, 0),
+      "10.0.0.7 CPU busy 96 % (level 90 %) at 00:00:04 UTC, 4s into the test (50 users, 400 req/s, p95 from 45 ms to 60 ms)",
+    );
+  });
+
+  it("a level the user set, and a window (a capacity search asks about one step)", () => {
+    const web = host("web", { cpu: [20, 40, 60, 85, 96, 99, 99, 99] });
+    const lowered = findSaturation({ ...input([web], p95), levels: [{ series: "cpu", level: 50 }] });
+    assert.equal(lowered.kind === "saturated" && lowered.timeMs, 2000);
+    const late = findSaturation({ ...input([web], p95), fromMs: 5000, toMs: 7000 });
+    assert.equal(late.kind === "saturated" && late.timeMs, 5000);
+    const early = findSaturation({ ...input([web], p95), toMs: 3000 });
+    assert.equal(early.kind, "none");
+  });
+
+  it("a resource at its level from the start is named, but as busy before the load could have done it", () => {
+    const busy = host("db", { cpu: [95, 97, 99, 99, 99, 99, 99, 99] });
+    const finding = findSaturation(input([busy], p95));
+    assert.equal(finding.kind === "saturated" && finding.atStart, true);
+    assert.match(
+      describeSaturation(finding, 0),
+      /^db CPU busy was already 95 % \(level 90 %\) when the test began.*something besides this test keeps it busy/,
+    );
+    const rising = findSaturation(input([host("web", { cpu: [20, 96, 99, 99, 99, 99, 99, 99] })], p95));
+    assert.equal(rising.kind === "saturated" && rising.atStart, false);
+    // At its level from the first value but with most users already running (a fast ramp): the load did it.
+    const fastRamp = { ...input([busy], p95), load: { ...load(p95), userCount: p95.map(() => 80) } };
+    const ramped = findSaturation(fastRamp);
+    assert.equal(ramped.kind === "saturated" && ramped.atStart, false);
+  });
+
+  it("a gap is not a crossing", () => {
+    const web = host("web", { cpu: [20, null, null, 50, 50, 50, 50, 50] });
+    assert.equal(findSaturation(input([web], [10, 10, 10, 10, 10, 10, 10, 10])).kind, "none");
+  });
+
+  it("says so when latency rose while nothing on the target saturated: the bottleneck is elsewhere", () => {
+    const web = host("web", { cpu: [20, 30, 35, 40, 45, 50, 55, 60] });
+    const finding = findSaturation(input([web], [40, 42, 41, 45, 44, 120, 400, 900]));
+    assert.equal(finding.kind, "latency-rose");
+    if (finding.kind !== "latency-rose") return;
+    assert.deepEqual([finding.timeMs, finding.p95BeforeMs, finding.p95PeakMs], [5300, 41, 900]);
+    assert.equal(finding.highest?.value, 60);
+    assert.match(
+      describeSaturation(finding),
+      /Nothing monitored on the target reached its saturation level \(highest: web CPU busy 60 %, level 90 %\), yet p95 rose from 41 ms to 120 ms .*bottleneck is elsewhere/,
+    );
+  });
+
+  it("small or slow drifts of latency are not a rise", () => {
+    const web = host("web", { cpu: [20, 30, 35, 40, 45, 50, 55, 60] });
+    assert.equal(findSaturation(input([web], [2, 2, 2, 3, 5, 6, 9, 12])).kind, "none", "5x but only +10 ms");
+    assert.equal(
+      findSaturation(input([web], [100, 110, 120, 130, 140, 150, 160, 180])).kind,
+      "none",
+      "+80 ms but < 2x",
+    );
+  });
+
+  it("mentions the load generator when its own CPU was saturated at that moment", () => {
+    const web = host("web", { cpu: [20, 30, 35, 40, 45, 50, 55, 60] });
+    const times = [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000];
+    const generator = {
+      stride: 1,
+      timeMs: times,
+      cpuPercent: [50, 60, 70, 80, 90, 99, 99, 99],
+      lagMs: times.map(() => 5),
+      workerCpuPercent: null,
+    };
+    const finding = findSaturation({ ...input([web], [40, 42, 41, 45, 44, 120, 400, 900]), generator });
+    assert.match(describeSaturation(finding), /load generator's own CPU was at 99 %/);
+  });
+
+  it("no data: nothing to say about the target", () => {
+    assert.deepEqual(findSaturation(input([], p95)), { kind: "no-data" });
+  });
+});
