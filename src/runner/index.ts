@@ -1,3 +1,12 @@
+export { ArrivalSchedule } from "./arrival-schedule.js";
+export {
+  ArrivalScheduler,
+  type ArrivalSchedulerOptions,
+  type IterationCounters,
+  type IterationStarter,
+  realClock,
+  type SchedulerClock,
+} from "./arrival-scheduler.js";
 export { BaseRunner, type StartOptions } from "./base-runner.js";
 export { Environment, type EnvironmentOptions, type ShapeClass } from "./environment.js";
 export {
@@ -7,8 +16,10 @@ export {
   type GeneratorSample,
   overloadNote,
 } from "./generator-monitor.js";
+export { IterationPool } from "./iteration-pool.js";
 export { LocalRunner, type LocalRunnerOptions } from "./local-runner.js";
-export type { Runner, WorkerSummary } from "./runner.js";
+export { DEFAULT_OPEN_MODEL, OpenModelDriver, type OpenModelSettings } from "./open-model.js";
+export type { ArrivalRateStart, LoadModel, Runner, WorkerSummary } from "./runner.js";
 export { type SpawnClass, SpawnSequence } from "./spawn-sequence.js";
 export {
   classShares,

@@ -59,7 +59,9 @@ export class HttpUser extends User {
     const seconds = (value: number | undefined) => (value === undefined ? undefined : value * 1000);
     return new HttpSession({
       baseUrl: this.environment.host ?? this.host,
-      onRequest: requestFirer(events),
+      // An open-model user's requests carry its iteration's intended start (a closure of
+      // its own); a closed-model user shares one function with every other user.
+      onRequest: this.intendedStartMs === undefined ? requestFirer(events) : this.intendedStartFirer(events),
       connectionTimeoutMs: seconds(this.connectionTimeout),
       networkTimeoutMs: seconds(this.networkTimeout),
       maxRedirects: this.maxRedirects,
@@ -69,6 +71,13 @@ export class HttpUser extends User {
       context: this.context === User.prototype.context ? undefined : () => this.context(),
       insecure: this.insecure,
     });
+  }
+
+  private intendedStartFirer(events: UserEnvironment["events"]): (event: RequestEvent) => void {
+    return (event) => {
+      event.intendedStartMs = this.intendedStartMs;
+      events.request.fire(event);
+    };
   }
 
   override [kInterrupt](): void {

@@ -15,6 +15,8 @@ export type { EnvironmentEvent, UserErrorEvent } from "./events.js";
 export { Events } from "./events.js";
 export { FastHttpUser, HttpUser } from "./http-user.js";
 export {
+  type ArrivalRateTick,
+  isArrivalRateTick,
   isLoadShapeClass,
   LoadTestShape,
   normaliseShapeTick,
