@@ -19,6 +19,7 @@ import { absorbSignalEchoes, followLauncher, RELAUNCHED_ENV, SignalEchoes } from
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import type { CliOptions } from "./options.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
+import { openModelSettingsOf } from "./options-open-model.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { parseWithLocustfile } from "./parse-with-locustfile.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
@@ -91,6 +92,7 @@ export async function run(io: CliIO): Promise<number> {
       }
       const runner: Runner =
         distributed?.runner ?? new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
+      runner.openModel = openModelSettingsOf(options);
       // Watches this process: a master merging many workers can be the bottleneck too.
       environment.generatorMonitor = new GeneratorMonitor({ cpuUsageMicros: io.cpuUsageMicros, logger });
       await environment.events.init.fireAsync({ environment });

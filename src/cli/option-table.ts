@@ -5,6 +5,7 @@
  * and config-file readers, and docs all come from this table, so they cannot drift apart.
  */
 import { DISTRIBUTED_OPTIONS } from "./options-distributed.js";
+import { OPEN_MODEL_OPTIONS } from "./options-open-model.js";
 import { REPORT_OPTIONS } from "./options-reports.js";
 import { WEB_OPTIONS } from "./options-web.js";
 
@@ -159,6 +160,7 @@ export const OPTION_TABLE: OptionSpec[] = [
     description: "The same as JSON",
     cliOnly: true,
   },
+  ...OPEN_MODEL_OPTIONS,
   ...REPORT_OPTIONS,
   ...DISTRIBUTED_OPTIONS,
   ...WEB_OPTIONS,

@@ -21,6 +21,7 @@ import {
   type ReportMeta,
   renderHtmlReport,
   renderJunitXml,
+  statsHistograms,
   ThresholdAbortTracker,
   type ThresholdDefinition,
 } from "../reports/index.js";
@@ -32,11 +33,12 @@ import {
   taskRatioTotal,
 } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
-import { AGGREGATED_NAME, type StatsSnapshot } from "../stats/index.js";
+import type { StatsSnapshot } from "../stats/index.js";
 import { CsvOutput, writeFileAtomic } from "./csv-output.js";
 import type { CliIO, TextSink } from "./io.js";
 import type { LoadedLocustfile } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
+import { arrivalRateOf, openModelSettingsOf } from "./options-open-model.js";
 import { type ReportOptions, reportOptionsOf } from "./options-reports.js";
 import { checkOutputPaths, type OutputPaths, resolveOutputPaths } from "./output-paths.js";
 import { VERSION } from "./version.js";
@@ -167,8 +169,7 @@ export class RunOutputs {
       durationMs: Math.max(0, (endTimeMs ?? nowMs) - startTimeMs),
       host: environment.host ?? (classHosts.length > 0 ? classHosts.join(", ") : null),
       locustfile: loaded.bundles.map((b) => b.filename).join(", "),
-      users: shape ? null : (options.users ?? 1),
-      spawnRate: shape ? null : (options.spawnRate ?? 1),
+      ...loadMeta(this.runner, options, shape !== undefined),
       runTimeMs: shape ? null : (options.runTime ?? null),
       shape: shape?.name ?? null,
       cicadaVersion: VERSION,
@@ -219,10 +220,7 @@ export class RunOutputs {
         history: environment.stats.history.toJSON(),
         meta: this.meta(end, end),
         thresholds,
-        histograms: (method, name) =>
-          method === "" && name === AGGREGATED_NAME
-            ? environment.stats.total.histogram
-            : environment.stats.get(method, name)?.histogram,
+        ...statsHistograms(environment.stats),
       };
       const written = this.writeFiles(input, thresholds);
       if (thresholds.some((t) => !t.passed)) return ExitCode.thresholds;
@@ -268,6 +266,36 @@ export class RunOutputs {
     if (this.report.json) io.stdout.write(`${jsonText()}\n`);
     return ok;
   }
+}
+
+/** How the run made load, for the report's metadata (the web UI's test may differ from the flags). */
+function loadMeta(
+  runner: Runner | undefined,
+  options: CliOptions,
+  shape: boolean,
+): Pick<ReportMeta, "loadModel" | "users" | "spawnRate" | "arrivalRate" | "openModel"> {
+  const open = runner !== undefined ? runner.loadModel === "arrival-rate" : options.arrivalRate !== undefined;
+  if (!open) {
+    return {
+      loadModel: "users",
+      users: shape ? null : (options.users ?? 1),
+      spawnRate: shape ? null : (options.spawnRate ?? 1),
+      arrivalRate: null,
+      openModel: null,
+    };
+  }
+  const rate = shape ? undefined : arrivalRateOf(options);
+  const settings = runner?.openModel ?? openModelSettingsOf(options);
+  return {
+    loadModel: "arrival-rate",
+    users: null,
+    spawnRate: null,
+    arrivalRate:
+      rate === undefined
+        ? null
+        : { from: rate.from, to: rate.to ?? null, rampMs: (options.ramp as number | undefined) ?? null },
+    openModel: { maxUsers: settings.maxUsers, maxQueueTimeMs: settings.maxQueueMs },
+  };
 }
 
 /** A report flag when Cicada itself was the bottleneck for part of the run. */

@@ -52,7 +52,8 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 
 /**
  * Draws the charts. Data layout (element #cicada-data): { t: epoch seconds[], users[],
- * rps[], fail[], p50[], p95[], p99[], avg[] }; percentiles may hold nulls (gaps).
+ * rps[], fail[], p50[], p95[], p99[], avg[], it? }; percentiles may hold nulls (gaps).
+ * `it` (arrival-rate tests) is { t[], target[], rate[], dropped[] } with its own times.
  */
 export const REPORT_SCRIPT = `
 (function () {
@@ -72,7 +73,7 @@ export const REPORT_SCRIPT = `
       value: function (u, v) { return v == null ? "-" : (Math.round(v * 100) / 100) + unit; } };
   }
   var charts = [];
-  function chart(id, title, yLabel, series, columns) {
+  function chart(id, title, yLabel, series, columns, times) {
     var el = document.getElementById(id);
     if (!el) return;
     var opts = {
@@ -81,7 +82,13 @@ export const REPORT_SCRIPT = `
       series: [{}].concat(series),
       axes: [axis(""), axis(yLabel)]
     };
-    charts.push({ plot: new uPlot(opts, [data.t].concat(columns), el), el: el });
+    charts.push({ plot: new uPlot(opts, [times || data.t].concat(columns), el), el: el });
+  }
+  if (data.it) {
+    chart("chart-iterations", "Iterations per second (arrival rate)", "per second",
+      [line("Target rate", "--c1", "#1f77b4", ""), line("Started/s", "--c3", "#2ca02c", ""),
+       line("Dropped/s", "--c2", "#d62728", "")],
+      [data.it.target, data.it.rate, data.it.dropped], data.it.t);
   }
   chart("chart-rps", "Requests per second", "per second",
     [line("RPS", "--c3", "#2ca02c", ""), line("Failures/s", "--c2", "#d62728", "")],

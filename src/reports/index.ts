@@ -21,7 +21,12 @@ export { buildJsonReport, historyOf, renderJsonReport } from "./json.js";
 export * from "./json-schema.js";
 export { assertJsonReport, validateJsonReport } from "./json-validate.js";
 export { renderJunitXml } from "./junit.js";
-export { type HistogramLookup, type ReportInput, reportInputFromStats } from "./report-input.js";
+export {
+  type HistogramLookup,
+  type ReportInput,
+  reportInputFromStats,
+  statsHistograms,
+} from "./report-input.js";
 export { type AbortDecision, ThresholdAbortTracker } from "./threshold-abort.js";
 export {
   evaluateThreshold,
