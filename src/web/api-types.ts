@@ -8,11 +8,12 @@ import type {
   ErrorSnapshot,
   ExceptionSnapshot,
   HistoryPoint,
+  IterationColumns,
   RunStart,
   SeriesColumns,
 } from "../stats/index.js";
 
-export type { ErrorSnapshot, ExceptionSnapshot, HistoryPoint, RunStart, SeriesColumns };
+export type { ErrorSnapshot, ExceptionSnapshot, HistoryPoint, IterationColumns, RunStart, SeriesColumns };
 
 /** The runner's state, as Locust names it. */
 export type RunState = "ready" | "spawning" | "running" | "stopping" | "stopped" | "missing";
@@ -92,6 +93,33 @@ export interface RunStatus {
    * 90 % or event-loop lag above 50 ms, so latencies include client-side queueing.
    */
   generatorOverloaded: boolean;
+  /** "users" (the closed model) or "arrival-rate" (the open model) for the current or last test. */
+  loadModel?: "users" | "arrival-rate";
+  /** The open model's numbers while (or after) an arrival-rate test ran; null otherwise. */
+  openModel?: OpenModelStatus | null;
+}
+
+/** An arrival-rate test now: rates, iterations and the Aggregated latency from the intended start. */
+export interface OpenModelStatus {
+  /** Iterations per second asked for now. */
+  targetRate: number;
+  /** Iterations started per second (the last 10 s). */
+  currentRate: number;
+  started: number;
+  dropped: number;
+  /** Iterations dropped per second (the last 10 s). */
+  currentDroppedPerSec: number;
+  /** Iterations waiting for a free user now. */
+  waiting: number;
+  /** Whole-test percentiles of the Aggregated response times from the intended start, ms. */
+  intendedP50Ms: number | null;
+  intendedP95Ms: number | null;
+  intendedP99Ms: number | null;
+}
+
+/** `GET /api/iterations`: the open model's series of the session (null when no test ran at an arrival rate). */
+export interface IterationsResponse {
+  iterations: IterationColumns | null;
 }
 
 /** A link on the Download data tab. */
@@ -132,6 +160,14 @@ export interface UiMeta {
     host: string;
     /** Time span text, e.g. "5m", or "" for none. */
     runTime: string;
+    /** --arrival-rate as given ("500", "100:1000"), or "" (the form then starts with users). */
+    arrivalRate?: string;
+    /** --ramp as a time span, or "". */
+    ramp?: string;
+    /** --max-users (or its default). */
+    maxUsers?: number;
+    /** --max-queue-time as a time span, e.g. "1s". */
+    maxQueueTime?: string;
   };
   /** True when every user class has its own host, so the form's host may be left empty. */
   hostOptional: boolean;
@@ -246,6 +282,14 @@ export interface SwarmRequest {
   user_classes?: string[];
   /** With --class-picker: the LoadTestShape to follow; "Default" or "" for none. */
   shape_class?: string;
+  /** The open model instead of users: "500", or "100:1000" with `ramp`. */
+  arrival_rate?: string | number;
+  /** With arrival_rate A:B: the time span of the ramp. */
+  ramp?: string;
+  /** Users created on demand for an arrival rate, at most (default --max-users). */
+  max_users?: string | number;
+  /** How long an iteration may wait for a free user (default --max-queue-time). */
+  max_queue_time?: string;
   /** The locustfile's custom arguments, by Locust's dest name (e.g. `my_argument`). */
   [customArgument: string]: string | number | boolean | string[] | undefined;
 }

@@ -8,6 +8,7 @@ import type {
   ExceptionsResponse,
   FailuresResponse,
   HistoryPoint,
+  IterationsResponse,
   LogsResponse,
   SeriesColumns,
 } from "./api-types.js";
@@ -100,6 +101,11 @@ export function registerApiRoutes(
     }
     return toColumns(points);
   });
+
+  app.get(
+    `${base}/api/iterations`,
+    (): IterationsResponse => ({ iterations: stats.history.sessionJSON().iterations ?? null }),
+  );
 
   app.get(`${base}/api/failures`, (): FailuresResponse => {
     const snapshot = stats.snapshot(runner.environment.now());

@@ -5,7 +5,15 @@
  */
 import type { Runner } from "../runner/index.js";
 import type { StatsEntry } from "../stats/index.js";
-import type { HistoryPoint, RunState, RunStatus, StatsRow, WireRow, WorkerRow } from "./api-types.js";
+import type {
+  HistoryPoint,
+  OpenModelStatus,
+  RunState,
+  RunStatus,
+  StatsRow,
+  WireRow,
+  WorkerRow,
+} from "./api-types.js";
 
 const TABLE_PERCENTILES = [0.5, 0.95, 0.99] as const;
 
@@ -124,6 +132,27 @@ export function runStatus(runner: Runner, distributed: boolean): RunStatus {
     startedAtMs: runner.startedAtMs ?? null,
     userClassesCount: runner.userClassesCount,
     generatorOverloaded: environment.generatorMonitor?.state.overloaded ?? false,
+    loadModel: runner.loadModel,
+    openModel: openModelStatus(runner, nowMs),
+  };
+}
+
+/** The open model's part of the status; null unless the test runs (or ran) at an arrival rate. */
+function openModelStatus(runner: Runner, nowMs: number): OpenModelStatus | null {
+  const stats = runner.environment.stats;
+  if (!stats.iterations.active) return null;
+  const it = stats.iterations.snapshot(nowMs);
+  const [p50 = null, p95 = null, p99 = null] = stats.total.intended?.percentiles([0.5, 0.95, 0.99]) ?? [];
+  return {
+    targetRate: runner.arrivalRate ?? it.targetRate,
+    currentRate: round2(it.currentRate),
+    started: it.started,
+    dropped: it.dropped,
+    currentDroppedPerSec: round2(it.currentDroppedPerSec),
+    waiting: it.waiting,
+    intendedP50Ms: roundOrNull(p50),
+    intendedP95Ms: roundOrNull(p95),
+    intendedP99Ms: roundOrNull(p99),
   };
 }
 

@@ -40,6 +40,10 @@ export interface WebServerOptions {
     userCount?: number | undefined;
     spawnRate?: number | undefined;
     runTimeMs?: number | undefined;
+    /** --arrival-rate as given: the form then starts with the arrival rate. */
+    arrivalRate?: string | undefined;
+    /** --ramp, ms. */
+    rampMs?: number | undefined;
   };
   /** True for a master runner: the Workers tab and worker counts apply. */
   distributed?: boolean;
@@ -99,6 +103,10 @@ function buildMeta(
         spawnRate: options.defaults?.spawnRate ?? 1,
         host: environment.host ?? (classHosts.size === 1 && onlyHost !== undefined ? onlyHost : ""),
         runTime: options.defaults?.runTimeMs ? formatTimespan(options.defaults.runTimeMs) : "",
+        arrivalRate: options.defaults?.arrivalRate ?? "",
+        ramp: options.defaults?.rampMs ? formatTimespan(options.defaults.rampMs) : "",
+        maxUsers: options.runner.openModel.maxUsers,
+        maxQueueTime: `${options.runner.openModel.maxQueueMs / 1000}s`,
       },
       hostOptional: environment.host !== undefined || needHost.length === 0,
       userClasses: infos.map((i) => i.name),

@@ -6,6 +6,7 @@ import { Exceptions } from "./components/Exceptions.js";
 import { Failures } from "./components/Failures.js";
 import { Header } from "./components/Header.js";
 import { Logs } from "./components/Logs.js";
+import { OpenModelPanel } from "./components/OpenModelPanel.js";
 import { Ratio } from "./components/Ratio.js";
 import { StatsTable } from "./components/StatsTable.js";
 import { SwarmForm } from "./components/SwarmForm.js";
@@ -122,7 +123,12 @@ function TabContent({
 }) {
   switch (tab) {
     case "stats":
-      return <StatsTable rows={live.rows} total={live.total} onChart={onChart} />;
+      return (
+        <>
+          <OpenModelPanel status={live.status?.openModel} total={live.total} />
+          <StatsTable rows={live.rows} total={live.total} onChart={onChart} />
+        </>
+      );
     case "charts":
       return <Charts live={live} selected={chartName} onSelect={onChartName} />;
     case "failures":
