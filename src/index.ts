@@ -53,6 +53,7 @@ export type {
   UserErrorEvent,
 } from "./user/index.js";
 export {
+  type ArrivalRateTick,
   between,
   constant,
   constantPacing,
