@@ -3,7 +3,8 @@
 // generator core, with the target pinned to another. See docs/performance.md.
 //
 //   node bench/run.mjs [--rounds 3] [--duration 10] [--scenario all|throughput,many-users,
-//                      accuracy,master-capacity,startup] [--tools cicada,wrk,autocannon,locust]
+//                      accuracy,master-capacity,startup,open-rate,coordinated-omission,
+//                      open-overload] [--tools cicada,wrk,autocannon,locust]
 //                      [--users 10000] [--out bench/results] [--smoke]
 //
 // It installs nothing: it names what is missing and stops (a --smoke run skips missing
@@ -21,6 +22,7 @@ import { findTools, machineInfo } from "./lib/requirements.mjs";
 import { accuracy } from "./scenarios/accuracy.mjs";
 import { manyUsers, throughput } from "./scenarios/load.mjs";
 import { masterCapacity } from "./scenarios/master-capacity.mjs";
+import { coordinatedOmission, openOverload, openRate } from "./scenarios/open-model.mjs";
 import { startup } from "./scenarios/startup.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -30,6 +32,9 @@ const SCENARIOS = {
   accuracy,
   "master-capacity": masterCapacity,
   startup,
+  "open-rate": openRate,
+  "coordinated-omission": coordinatedOmission,
+  "open-overload": openOverload,
 };
 
 const USAGE = `usage: node bench/run.mjs [options]
