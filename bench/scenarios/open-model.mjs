@@ -40,9 +40,18 @@ export async function openRate(ctx) {
   const closedUsers = Math.round(rate * 0.05);
   const rounds = [];
   for (let round = 0; round < ctx.rounds; round++) {
-    ctx.log(`  open-rate: round ${round + 1}/${ctx.rounds}, Cicada --arrival-rate ${rate} for ${durationS} s`);
-    const open = await onFreshTarget(ctx, "cicada", { path: "/sleep50", arrivalRate: rate, durationS, users: 0 });
-    ctx.log(`  open-rate: round ${round + 1}/${ctx.rounds}, Cicada -u ${closedUsers} (closed) for ${durationS} s`);
+    ctx.log(
+      `  open-rate: round ${round + 1}/${ctx.rounds}, Cicada --arrival-rate ${rate} for ${durationS} s`,
+    );
+    const open = await onFreshTarget(ctx, "cicada", {
+      path: "/sleep50",
+      arrivalRate: rate,
+      durationS,
+      users: 0,
+    });
+    ctx.log(
+      `  open-rate: round ${round + 1}/${ctx.rounds}, Cicada -u ${closedUsers} (closed) for ${durationS} s`,
+    );
     const closed = await onFreshTarget(ctx, "cicada", { path: "/sleep50", users: closedUsers, durationS });
     rounds.push({ round: round + 1, open: summariseRate(open, rate, durationS), closed: closed.run });
     await ctx.pause();
@@ -76,7 +85,16 @@ export async function openRate(ctx) {
       `Open model, rate accuracy: --arrival-rate ${rate} of GET /sleep50 (50 ms) for ${durationS} s against the recording ` +
         `node:http target; the closed model (${closedUsers} users, no wait) on the same target; median of ${ctx.rounds} round(s)`,
       ...table(
-        ["model", "req/s", "CPU µs/req", "p99 ms", "p99 from intended ms", "overall rate error", "worst second after 2 s", "dropped"],
+        [
+          "model",
+          "req/s",
+          "CPU µs/req",
+          "p99 ms",
+          "p99 from intended ms",
+          "overall rate error",
+          "worst second after 2 s",
+          "dropped",
+        ],
         [
           [
             "Cicada --arrival-rate",
@@ -88,7 +106,16 @@ export async function openRate(ctx) {
             signedPercent(medians.worstSecondErrorPercent, 2),
             count(medians.dropped),
           ],
-          ["Cicada -u (closed)", count(medians.closedRps), fixed(medians.closedCpuUsPerRequest, 1), "", "", "", "", ""],
+          [
+            "Cicada -u (closed)",
+            count(medians.closedRps),
+            fixed(medians.closedCpuUsPerRequest, 1),
+            "",
+            "",
+            "",
+            "",
+            "",
+          ],
         ],
       ),
       "",
@@ -176,7 +203,12 @@ export async function coordinatedOmission(ctx) {
       const { run, record } = await onFreshTarget(ctx, tool === "wrk" ? "wrk" : "cicada", spec);
       const entry = { round: round + 1, ...run, tool };
       if (tool === "cicada-open" && record.firstRequestEpochMs !== null) {
-        const predicted = simulateStalls({ startEpochMs: record.firstRequestEpochMs, rate, durationS, users });
+        const predicted = simulateStalls({
+          startEpochMs: record.firstRequestEpochMs,
+          rate,
+          durationS,
+          users,
+        });
         entry.predicted = {
           intendedP99: percentile(predicted.intended, 99),
           intendedP999: percentile(predicted.intended, 99.9),
@@ -206,7 +238,11 @@ export async function coordinatedOmission(ctx) {
     ]),
   );
   const open = medians["cicada-open"];
-  const labels = { "cicada-open": "Cicada --arrival-rate 50 --max-users 5", "cicada-closed": "Cicada -u 5 (closed)", wrk: "wrk -c5 (closed)" };
+  const labels = {
+    "cicada-open": "Cicada --arrival-rate 50 --max-users 5",
+    "cicada-closed": "Cicada -u 5 (closed)",
+    wrk: "wrk -c5 (closed)",
+  };
   return {
     id: "coordinated-omission",
     title: "Open model: coordinated omission",
@@ -219,7 +255,17 @@ export async function coordinatedOmission(ctx) {
       `Open model, coordinated omission: GET /stall (5 ms, but every response held during one second in ten) for ${durationS} s, ` +
         `median of ${ctx.rounds} round(s)`,
       ...table(
-        ["tool", "req/s", "p50 ms", "p99 ms (service)", "p99 from intended ms", "predicted", "p99.9 from intended", "predicted", "dropped"],
+        [
+          "tool",
+          "req/s",
+          "p50 ms",
+          "p99 ms (service)",
+          "p99 from intended ms",
+          "predicted",
+          "p99.9 from intended",
+          "predicted",
+          "dropped",
+        ],
         tools.map((tool) => {
           const m = medians[tool];
           return [

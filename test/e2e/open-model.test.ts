@@ -68,7 +68,10 @@ describe("--arrival-rate through the real CLI", () => {
     assert.ok(inside.length >= 2, `seconds seen: ${seconds.join(", ")}`);
     for (const second of inside) {
       const count = perSecond.get(second)!;
-      assert.ok(Math.abs(count - 100) <= 5, `second ${second}: the target received ${count}, expected 100 ± 5`);
+      assert.ok(
+        Math.abs(count - 100) <= 5,
+        `second ${second}: the target received ${count}, expected 100 ± 5`,
+      );
     }
     assert.match(result.stdout, /Response time percentiles from the intended start/);
     assert.match(result.stdout, /Iterations \(arrival rate\): target 100\/s, started \d+ .*, 0 dropped/);
@@ -79,18 +82,27 @@ describe("--arrival-rate through the real CLI", () => {
     const received = [...perSecond.values()].reduce((a, b) => a + b, 0);
     // The requests still in flight when the run time ended are interrupted, not counted (as Locust does).
     const counted = report.total.numRequests;
-    assert.ok(counted <= received && received - counted <= 3, `counted ${counted}, the target received ${received}`);
+    assert.ok(
+      counted <= received && received - counted <= 3,
+      `counted ${counted}, the target received ${received}`,
+    );
     // One request per iteration (one handed to a user as the run ended may not have sent it).
     const started = report.iterations!.started;
     assert.ok(started >= received && started - received <= 2, `${started} iterations, ${received} requests`);
     assert.equal(report.iterations!.dropped, report.iterations!.scheduled - report.iterations!.started);
-    assert.ok(Math.abs(report.iterations!.started - 350) <= 3, `${report.iterations!.started} iterations in 3.5 s`);
+    assert.ok(
+      Math.abs(report.iterations!.started - 350) <= 3,
+      `${report.iterations!.started} iterations in 3.5 s`,
+    );
     assert.equal(report.meta.loadModel, "arrival-rate");
     assert.deepEqual(report.meta.arrivalRate, { from: 100, to: null, rampMs: null });
     assert.equal(report.total.intended!.count, counted);
     assert.ok(report.total.intended!.percentiles.p50! >= report.total.percentiles.p50!);
     const iterations = readFileSync(join(dir, "run_iterations.csv"), "utf8").trim().split("\r\n");
-    assert.equal(iterations[0], "Timestamp,User Count,Target Rate,Iterations/s,Dropped/s,Total Scheduled,Total Started,Total Dropped,Waiting");
+    assert.equal(
+      iterations[0],
+      "Timestamp,User Count,Target Rate,Iterations/s,Dropped/s,Total Scheduled,Total Started,Total Dropped,Waiting",
+    );
     assert.ok(iterations.length >= 4, `${iterations.length} lines`);
     assert.match(readFileSync(join(dir, "run_stats.csv"), "utf8").split("\r\n")[0]!, /,Intended 99%,/);
   });
@@ -98,9 +110,18 @@ describe("--arrival-rate through the real CLI", () => {
   it("bad input: one clear message, exit code 2, nothing runs", async () => {
     const dir = fixtureDir({ "locustfile.ts": ONE_REQUEST });
     const headless = ["--headless", "-H", target.url];
-    assertUsage(await runCli([...headless, "--arrival-rate", "0"], { cwd: dir }), /--arrival-rate must be more than 0/);
-    assertUsage(await runCli([...headless, "--arrival-rate", "x"], { cwd: dir }), /--arrival-rate must be a number/);
-    assertUsage(await runCli([...headless, "--ramp", "10s"], { cwd: dir }), /--ramp needs --arrival-rate A:B/);
+    assertUsage(
+      await runCli([...headless, "--arrival-rate", "0"], { cwd: dir }),
+      /--arrival-rate must be more than 0/,
+    );
+    assertUsage(
+      await runCli([...headless, "--arrival-rate", "x"], { cwd: dir }),
+      /--arrival-rate must be a number/,
+    );
+    assertUsage(
+      await runCli([...headless, "--ramp", "10s"], { cwd: dir }),
+      /--ramp needs --arrival-rate A:B/,
+    );
     assertUsage(
       await runCli([...headless, "--arrival-rate", "10", "-u", "5"], { cwd: dir }),
       /--arrival-rate and -u\/--users are two ways to make load/,

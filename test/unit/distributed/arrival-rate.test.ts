@@ -37,8 +37,14 @@ test("arrivalShares splits the rate, its ramp and --max-users evenly over the wo
     maxQueueMs: 1000,
   });
   assert.deepEqual(shares.get("b"), { rate: 30, rate_to: 100, ramp_s: 5, max_users: 4, max_queue_s: 1 });
-  assert.equal([...shares.values()].reduce((sum, s) => sum + s.rate, 0), 90);
-  assert.equal(arrivalShares([], { rate: 1, rampTo: undefined, rampMs: 0, maxUsers: 1, maxQueueMs: 0 }).size, 0);
+  assert.equal(
+    [...shares.values()].reduce((sum, s) => sum + s.rate, 0),
+    90,
+  );
+  assert.equal(
+    arrivalShares([], { rate: 1, rampTo: undefined, rampMs: 0, maxUsers: 1, maxQueueMs: 0 }).size,
+    0,
+  );
 });
 
 test("a spawn's cicada_arrival and a report's cicada_iterations and cicada_intended cross the wire; both stats decoders agree", () => {
@@ -57,7 +63,13 @@ test("a spawn's cicada_arrival and a report's cicada_iterations and cicada_inten
     ),
   );
   assert.ok(spawn.ok && spawn.message.type === "spawn");
-  assert.deepEqual(spawn.message.data.cicada_arrival, { rate: 12.5, rate_to: null, ramp_s: 0, max_users: 3, max_queue_s: 0.5 });
+  assert.deepEqual(spawn.message.data.cicada_arrival, {
+    rate: 12.5,
+    rate_to: null,
+    ramp_s: 0,
+    max_users: 3,
+    max_queue_s: 0.5,
+  });
   const bad = decodeMasterMessage(
     encodeMessage("spawn", { timestamp: 1, user_classes_count: {}, cicada_arrival: { rate: -1 } }, "m"),
   );
@@ -84,10 +96,7 @@ test("a spawn's cicada_arrival and a report's cicada_iterations and cicada_inten
   const general = decodeWorkerMessage(Buffer.concat([frame]));
   assert.ok(general.ok && general.message.type === "stats");
   const iterations = direct.data.cicada_iterations!;
-  assert.deepEqual(
-    [iterations.scheduled, iterations.started, iterations.dropped],
-    [3, 1, 1],
-  );
+  assert.deepEqual([iterations.scheduled, iterations.started, iterations.dropped], [3, 1, 1]);
   assert.deepEqual(direct.data.cicada_iterations, general.message.data.cicada_iterations);
   const row = direct.data.stats[0]!;
   assert.ok(Math.abs(row.cicada_intended!.max_ms - 104) < 0.01);
@@ -110,7 +119,9 @@ test("master + 2 workers: each runs half the rate, a lost worker's half moves, t
   await sleep(600);
   await b!.shutdown();
   assert.ok(await waitFor(() => a!.runner.arrivalRate === 100, 3000), `a runs ${a!.runner.arrivalRate}/s`);
-  assert.ok(cluster.masterLogs.some((l) => /Moving the arrival rate of h_2 to the remaining workers/.test(l.message)));
+  assert.ok(
+    cluster.masterLogs.some((l) => /Moving the arrival rate of h_2 to the remaining workers/.test(l.message)),
+  );
   await sleep(600);
   await cluster.master.stopAndWait();
   const stats = cluster.master.environment.stats;

@@ -55,7 +55,10 @@ describe("the open model in the reports", () => {
     const snapshot = openModelStats().snapshot(T0 + 10_000);
     const text = formatFinalSummary(snapshot).join("\n");
     assert.match(text, /Response time percentiles \(exact, ms\)/);
-    assert.match(text, /Response time percentiles from the intended start \(exact, ms; waits for a free user included\)/);
+    assert.match(
+      text,
+      /Response time percentiles from the intended start \(exact, ms; waits for a free user included\)/,
+    );
     const intendedBlock = text.slice(text.indexOf("from the intended start"));
     assert.match(intendedBlock, /Aggregated\s+10\.5\s+10\.5\s+10\.5\s+10\.5\s+10\.5\s+1010\s+1010/);
     assert.match(
@@ -95,7 +98,14 @@ describe("the open model in the reports", () => {
     assert.ok(Math.abs(report.total.intended!.percentiles.p99! - 1010) <= 1.01, "within 0.1 %");
     assert.equal(report.total.intended?.count, 97);
     assert.equal(decodeJsonHistogram(report.total.intended!.histogram!).totalCount, 97);
-    assert.deepEqual(report.iterations, { targetRate: 10, scheduled: 100, started: 97, dropped: 3, waiting: 0, rate: report.iterations!.rate });
+    assert.deepEqual(report.iterations, {
+      targetRate: 10,
+      scheduled: 100,
+      started: 97,
+      dropped: 3,
+      waiting: 0,
+      rate: report.iterations!.rate,
+    });
     assert.equal(report.history.iterations?.timeMs.length, 10);
     const closed = buildJsonReport({
       snapshot: sampleStats().snapshot(T0 + 10_000),
@@ -121,7 +131,11 @@ describe("the open model in the reports", () => {
     assert.match(html, /id="chart-iterations"/);
     assert.match(html, /"it":\{"t":\[/);
     const closed = renderHtmlReport(
-      { snapshot: sampleStats().snapshot(T0 + 10_000), history: sampleStats().history.toJSON(), meta: sampleMeta() },
+      {
+        snapshot: sampleStats().snapshot(T0 + 10_000),
+        history: sampleStats().history.toJSON(),
+        meta: sampleMeta(),
+      },
       { assets: { uplotJs: "", uplotCss: "" } },
     );
     assert.doesNotMatch(closed, /id="iterations"|id="intended-response-times"|id="chart-iterations"/);
@@ -131,12 +145,10 @@ describe("the open model in the reports", () => {
 describe("thresholds of the open model", () => {
   it("p99_intended, p(99.9)_intended and pN_intended read the intended-start histogram; dropped counts iterations", () => {
     const stats = openModelStats();
-    const defs = parseThresholds({ total: ["p99_intended < 500", "p(99.9)_intended<2s", "p95_intended<=1010"] }, [
-      "dropped<1",
-      "dropped<=3",
-      "/a:p50_intended<11",
-      "p99<20",
-    ]);
+    const defs = parseThresholds(
+      { total: ["p99_intended < 500", "p(99.9)_intended<2s", "p95_intended<=1010"] },
+      ["dropped<1", "dropped<=3", "/a:p50_intended<11", "p99<20"],
+    );
     const results = evaluateThresholds(defs, stats, T0 + 10_000);
     assert.deepEqual(
       results.map((r) => [r.metric, r.measured === null ? null : Math.round(r.measured * 10) / 10, r.passed]),
@@ -153,7 +165,11 @@ describe("thresholds of the open model", () => {
   });
 
   it("are 'no data' in a closed-model run, and dropped takes no request name", () => {
-    const results = evaluateThresholds(parseThresholds(undefined, ["p99_intended<500", "dropped<1"]), sampleStats(), T0);
+    const results = evaluateThresholds(
+      parseThresholds(undefined, ["p99_intended<500", "dropped<1"]),
+      sampleStats(),
+      T0,
+    );
     assert.deepEqual(
       results.map((r) => r.reason),
       [
@@ -163,7 +179,8 @@ describe("thresholds of the open model", () => {
     );
     assert.throws(
       () => parseThresholds(undefined, ["/a:dropped<1"]),
-      (error: unknown) => error instanceof UsageError && /'dropped' counts the test's dropped iterations/.test(error.message),
+      (error: unknown) =>
+        error instanceof UsageError && /'dropped' counts the test's dropped iterations/.test(error.message),
     );
     assert.throws(() => parseThresholds(undefined, ["dropped<1%"]), /'%' only applies to failRate/);
   });

@@ -53,7 +53,11 @@ describe("the open model on a LocalRunner", () => {
     const steps = intended.slice(1, 40).map((v, i) => v! - intended[i]!);
     for (const step of steps) assert.ok(Math.abs(step - 10) < 0.01, `step ${step}`);
     const row = environment.stats.get("fake", "work")!;
-    assert.equal(row.intended?.count, row.numRequests, "every request has its latency from the intended start");
+    assert.equal(
+      row.intended?.count,
+      row.numRequests,
+      "every request has its latency from the intended start",
+    );
     assert.ok(row.intended!.percentiles([0.5])[0]! >= row.percentile(0.5)!, "never below the service time");
   });
 
@@ -215,7 +219,8 @@ describe("load shapes of arrival rates", () => {
     t.after(() => runner.quitAndWait());
     assert.throws(
       () => runner.startShape(),
-      (error: unknown) => error instanceof UsageError && /mixed an arrival rate with users/.test(error.message),
+      (error: unknown) =>
+        error instanceof UsageError && /mixed an arrival rate with users/.test(error.message),
     );
   });
 
@@ -231,7 +236,11 @@ describe("load shapes of arrival rates", () => {
     }
     const { runner } = makeRun([Idle], { shapeClass: Switching });
     t.after(() => runner.quitAndWait());
-    const stopped = new Promise<void>((resolve) => runner.stateChanged.addListener((s) => s === "stopped" && resolve()));
+    const stopped = new Promise<void>((resolve) => {
+      runner.stateChanged.addListener((state) => {
+        if (state === "stopped") resolve();
+      });
+    });
     runner.startShape();
     await stopped;
     assert.ok(runner.shapeFailure instanceof UsageError);
@@ -248,8 +257,10 @@ describe("load shapes of arrival rates", () => {
       }
     }
     const { runner } = makeRun([Idle], { shapeClass: Negative });
-    assert.throws(() => runner.startShape(), /arrivalRate -1: expected a number of iterations per second ≥ 0/);
+    assert.throws(
+      () => runner.startShape(),
+      /arrivalRate -1: expected a number of iterations per second ≥ 0/,
+    );
     void runner.quitAndWait();
   });
 });
-

@@ -38,7 +38,11 @@ describe("POST /swarm with an arrival rate", () => {
       assert.ok((state.status.openModel?.started ?? 0) >= 20);
       assert.equal(state.status.openModel?.dropped, 0);
 
-      const users = await run.app.inject({ method: "POST", url: "/swarm", payload: { user_count: 2, spawn_rate: 1 } });
+      const users = await run.app.inject({
+        method: "POST",
+        url: "/swarm",
+        payload: { user_count: 2, spawn_rate: 1 },
+      });
       assert.equal(users.statusCode, 409);
       assert.match(users.json().message, /an arrival-rate test is running/);
 
@@ -50,7 +54,9 @@ describe("POST /swarm with an arrival rate", () => {
       assert.ok(
         await waitFor(() => run.environment.stats.history.sessionJSON().iterations !== undefined, 3000),
       );
-      const series = (await run.app.inject({ method: "GET", url: "/api/iterations" })).json() as IterationsResponse;
+      const series = (
+        await run.app.inject({ method: "GET", url: "/api/iterations" })
+      ).json() as IterationsResponse;
       assert.ok(series.iterations!.timeMs.length >= 1);
       assert.equal(series.iterations!.targetRate.length, series.iterations!.timeMs.length);
     } finally {
@@ -68,7 +74,11 @@ describe("POST /swarm with an arrival rate", () => {
         [{ arrival_rate: "10:100" }, "ramp", /ramp is required/],
         [{ arrival_rate: "10", ramp: "30s" }, "ramp", /ramp needs a ramp in arrival_rate/],
         [{ arrival_rate: "10", max_users: "0" }, "max_users", /max_users must be a whole number from 1/],
-        [{ arrival_rate: "10", max_queue_time: "soon" }, "max_queue_time", /max_queue_time must be a time span/],
+        [
+          { arrival_rate: "10", max_queue_time: "soon" },
+          "max_queue_time",
+          /max_queue_time must be a time span/,
+        ],
         [{ arrival_rate: "10", user_count: "5" }, "user_count", /give user_count .* or arrival_rate/],
       ];
       for (const [payload, field, message] of cases) {
