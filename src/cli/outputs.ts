@@ -90,9 +90,11 @@ export class RunOutputs {
     const report = reportOptionsOf(setup.options);
     const thresholds = parseThresholds(setup.loaded.exports.thresholds, report.thresholds);
     const shape = setup.environment.shapeClass !== undefined;
+    // {u} and {r} name users: an arrival rate has none ("none", as with a shape).
+    const users = !shape && setup.options.arrivalRate === undefined;
     const paths = resolveOutputPaths(report, setup.io.cwd, {
-      users: shape ? undefined : (setup.options.users ?? 1),
-      spawnRate: shape ? undefined : (setup.options.spawnRate ?? 1),
+      users: users ? (setup.options.users ?? 1) : undefined,
+      spawnRate: users ? (setup.options.spawnRate ?? 1) : undefined,
       runTimeMs: shape ? undefined : setup.options.runTime,
     });
     checkOutputPaths(paths);
