@@ -192,6 +192,8 @@ export class UserLifecycle {
         else this.report(error);
       } finally {
         this.user[kTaskEnded]();
+        // The iteration is over: requests outside one (onStop) have no intended start.
+        if (iterating) this.user.intendedStartMs = undefined;
       }
       const ms = waitAfter && waitTime !== undefined ? this.waitMs(owner, waitTime, startedAtMs) : 0;
       this.checkStop();

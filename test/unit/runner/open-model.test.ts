@@ -114,7 +114,7 @@ describe("the open model on a LocalRunner", () => {
     assert.ok(row.intended!.maxMs > row.maxResponseTimeMs + 50, "the queueing is in the intended latency");
   });
 
-  it("carries the intended start into onStart of a user created for an iteration, and TaskSets run until they interrupt", async (t) => {
+  it("carries the intended start into onStart of a user created for an iteration, not into onStop, and TaskSets run until they interrupt", async (t) => {
     const seen: string[] = [];
     class Journey extends TaskSet {
       @task async step() {
@@ -127,6 +127,9 @@ describe("the open model on a LocalRunner", () => {
       override async onStart() {
         seen.push(this.intendedStartMs === undefined ? "onStart without" : "onStart with");
       }
+      override async onStop() {
+        seen.push(this.intendedStartMs === undefined ? "onStop without" : "onStop with");
+      }
     }
     const { runner } = makeRun([Visitor]);
     t.after(() => runner.quitAndWait());
@@ -134,6 +137,8 @@ describe("the open model on a LocalRunner", () => {
     assert.ok(await waitFor(() => seen.filter((s) => s === "step").length >= 3, 2000));
     await runner.stopAndWait();
     assert.equal(seen[0], "onStart with");
+    // onStop is no iteration's: its requests have no intended start (nor a latency from it).
+    assert.ok(seen.includes("onStop without") && !seen.includes("onStop with"), seen.join(", "));
   });
 
   it("a user's StopUser or RescheduleTask ends its iteration; the rate goes on", async (t) => {
