@@ -4,7 +4,8 @@
 // raw `ws` loop. See docs/performance.md and docs/protocols.md.
 //
 //   node bench/run.mjs [--rounds 3] [--duration 10] [--scenario all|throughput,many-users,
-//                      accuracy,master-capacity,startup,websocket] [--tools cicada,wrk,autocannon,locust]
+//                      accuracy,master-capacity,startup,websocket,open-rate,
+//                      coordinated-omission,open-overload] [--tools cicada,wrk,autocannon,locust]
 //                      [--users 10000] [--out bench/results] [--smoke]
 //
 // It installs nothing: it names what is missing and stops (a --smoke run skips missing
@@ -22,6 +23,7 @@ import { findTools, machineInfo } from "./lib/requirements.mjs";
 import { accuracy } from "./scenarios/accuracy.mjs";
 import { manyUsers, throughput } from "./scenarios/load.mjs";
 import { masterCapacity } from "./scenarios/master-capacity.mjs";
+import { coordinatedOmission, openOverload, openRate } from "./scenarios/open-model.mjs";
 import { startup } from "./scenarios/startup.mjs";
 import { websocket } from "./scenarios/websocket.mjs";
 
@@ -33,6 +35,9 @@ const SCENARIOS = {
   "master-capacity": masterCapacity,
   startup,
   websocket,
+  "open-rate": openRate,
+  "coordinated-omission": coordinatedOmission,
+  "open-overload": openOverload,
 };
 
 const USAGE = `usage: node bench/run.mjs [options]

@@ -68,6 +68,7 @@ export type {
   UserErrorEvent,
 } from "./user/index.js";
 export {
+  type ArrivalRateTick,
   BrowserUser,
   between,
   constant,

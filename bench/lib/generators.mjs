@@ -13,6 +13,8 @@ import { join } from "node:path";
  * @property {number} durationS
  * @property {string} workDir  a fresh temporary directory for this run (cwd of the tool)
  * @property {string} root     the repository root
+ * @property {number} [arrivalRate]  Cicada only: the open model at this many iterations/s (users then unused)
+ * @property {number} [maxUsers]     with arrivalRate: --max-users
  */
 
 /** Tools in the order rounds run them (rotated each round). */
@@ -30,6 +32,7 @@ const CICADA_LOCUSTFILES = {
   "/hello": "bench/locustfiles/hello.ts",
   "/sleep50": "bench/locustfiles/sleep50.ts",
   "/latency": "bench/locustfiles/latency.ts",
+  "/stall": "bench/locustfiles/stall.ts",
 };
 
 const ms = (us) => (us === null || us === undefined ? null : us / 1000);
@@ -42,7 +45,12 @@ export const generators = {
       if (!locustfile) throw new Error(`no Cicada locustfile for ${spec.path}`);
       const file = join(spec.root, locustfile);
       const args = [join(spec.root, "bin", "cicada.js"), "-f", file, "--headless"];
-      args.push("-u", String(spec.users), "-r", String(spec.users), "-t", `${spec.durationS}s`);
+      if (spec.arrivalRate !== undefined) {
+        args.push("--arrival-rate", String(spec.arrivalRate), "-t", `${spec.durationS}s`);
+        if (spec.maxUsers !== undefined) args.push("--max-users", String(spec.maxUsers));
+      } else {
+        args.push("-u", String(spec.users), "-r", String(spec.users), "-t", `${spec.durationS}s`);
+      }
       args.push("--only-summary", "-H", spec.origin, "--loglevel", "WARNING");
       // The JSON report (issue #3) has the exact figures; the console rounds above 100 ms.
       args.push("--json-file", join(spec.workDir, "cicada-report"));
@@ -51,7 +59,8 @@ export const generators = {
     parse(result, spec) {
       const file = join(spec.workDir, "cicada-report.json");
       if (!existsSync(file)) throw new Error(`Cicada wrote no JSON report:\n${result.stderr.slice(-2000)}`);
-      const total = JSON.parse(readFileSync(file, "utf8")).total;
+      const report = JSON.parse(readFileSync(file, "utf8"));
+      const total = report.total;
       return {
         requests: total.numRequests,
         failures: total.numFailures,
@@ -59,6 +68,11 @@ export const generators = {
         p50: total.percentiles.p50,
         p95: total.percentiles.p95,
         p99: total.percentiles.p99,
+        // The open model's: the latency from the intended start, and the iterations.
+        intendedP50: total.intended?.percentiles.p50 ?? null,
+        intendedP99: total.intended?.percentiles.p99 ?? null,
+        intendedP999: total.intended?.percentiles["p99.9"] ?? null,
+        iterations: report.iterations,
         // The console summary agrees (checked by the smoke test), to the rounding of its cells.
         console: parseSummaryTables(result.stdout),
       };

@@ -6,9 +6,13 @@
 //                  100 ms, sigma 0.5: p95 ≈ 228 ms, p99 ≈ 320 ms), from a fixed seed
 //   GET /hello     answered at once
 //   GET /sleep50   answered after 50 ms (a stand-in for nginx's echo_sleep in smoke runs)
+//   GET /stall     answered after 5 ms, except during one second in ten (epoch seconds
+//                  ending in 9): then every response is held until that second ends
+//                  (the coordinated-omission scenario)
 //   GET /__record  this server's record as JSON (not itself recorded): the count, exact
-//                  nearest-rank p50/p95/p99 of the service times in µs, and when the
-//                  first request arrived (epoch ms)
+//                  nearest-rank p50/p95/p99 of the service times in µs, when the first
+//                  request arrived (epoch ms), and the requests that arrived in each epoch
+//                  second (`perSecond`: [second, count] pairs)
 //
 // The service time of a response runs from the request's arrival (its headers parsed)
 // until the response was handed to the kernel. It prints "LISTENING <port>" when ready
@@ -47,6 +51,8 @@ function nextDelayMs() {
 let times = new Float64Array(1 << 16);
 let count = 0;
 let firstRequestEpochMs = null;
+/** Requests by the epoch second they arrived in. */
+const perSecond = new Map();
 
 function record(us) {
   if (count === times.length) {
@@ -71,7 +77,14 @@ function report() {
     p95Us: nearestRank(sorted, 95),
     p99Us: nearestRank(sorted, 99),
     firstRequestEpochMs,
+    perSecond: [...perSecond],
   };
+}
+
+/** The /stall delay: 5 ms, or until the end of the second when it ends in 9 (one second in ten). */
+function stallDelayMs(nowMs) {
+  const second = Math.floor(nowMs / 1000);
+  return second % 10 === 9 ? (second + 1) * 1000 - nowMs : 5;
 }
 
 const server = createServer((req, res) => {
@@ -80,13 +93,18 @@ const server = createServer((req, res) => {
     res.end(JSON.stringify(report()));
     return;
   }
-  firstRequestEpochMs ??= Date.now();
+  const nowMs = Date.now();
+  firstRequestEpochMs ??= nowMs;
+  const second = Math.floor(nowMs / 1000);
+  perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
   const arrived = performance.now();
   res.on("finish", () => record((performance.now() - arrived) * 1000));
   if (req.url === "/latency") {
     setTimeout(() => res.end("hello world\n"), nextDelayMs());
   } else if (req.url === "/sleep50") {
     setTimeout(() => res.end("hello world\n"), 50);
+  } else if (req.url === "/stall") {
+    setTimeout(() => res.end("hello world\n"), stallDelayMs(nowMs));
   } else {
     res.end("hello world\n");
   }

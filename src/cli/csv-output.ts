@@ -3,11 +3,14 @@
  * `_stats.csv`, `_failures.csv` and `_exceptions.csv` are rewritten whole, and rows are
  * appended to `_stats_history.csv`. Each rewrite goes to a temporary file renamed over the
  * old one, so a run killed at any moment leaves complete files at most a second old.
+ * An arrival-rate test also gets `_iterations.csv`, created with its first row.
  */
 import { appendFileSync, renameSync, writeFileSync } from "node:fs";
 import {
   exceptionsCsv,
   failuresCsv,
+  iterationsCsvHeader,
+  iterationsCsvRow,
   statsCsv,
   statsHistoryCsvHeader,
   statsHistoryCsvRows,
@@ -28,6 +31,7 @@ export function writeFileAtomic(path: string, text: string): void {
 /** The CSV files of one run. */
 export class CsvOutput {
   private readonly failed = new Set<string>();
+  private iterationsHeaderWritten = false;
 
   constructor(
     private readonly paths: CsvPaths,
@@ -57,7 +61,18 @@ export class CsvOutput {
         appendFileSync(this.paths.history, statsHistoryCsvRows(snapshot, userCount, this.fullHistory)),
       ),
     ];
+    const iterations = iterationsCsvRow(snapshot, userCount);
+    if (iterations !== "")
+      results.push(this.guard(this.paths.iterations, () => this.appendIterations(iterations)));
     return results.every(Boolean);
+  }
+
+  private appendIterations(row: string): void {
+    if (!this.iterationsHeaderWritten) {
+      writeFileSync(this.paths.iterations, iterationsCsvHeader());
+      this.iterationsHeaderWritten = true;
+    }
+    appendFileSync(this.paths.iterations, row);
   }
 
   private guard(path: string, action: () => void): boolean {

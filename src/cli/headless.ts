@@ -4,12 +4,15 @@
  * return the exit code. A first Ctrl-C/SIGTERM stops users gracefully and still prints
  * everything measured; a second one skips the wait for users.
  */
-import { formatFinalSummary, formatStatsTable } from "../reports/console.js";
+import { formatFinalSummary, formatIterations, formatStatsTable } from "../reports/console.js";
 import { type Environment, overloadNote, type Runner } from "../runner/index.js";
+import { CicadaError } from "../shared/errors.js";
 import type { StatsSnapshot } from "../stats/index.js";
+import { formatError } from "./format-error.js";
 import { watchInterrupts } from "./interrupts.js";
 import type { CliIO } from "./io.js";
 import type { CliOptions } from "./options.js";
+import { startTest } from "./start-test.js";
 
 const LIVE_TABLE_INTERVAL_MS = 2000;
 
@@ -44,29 +47,13 @@ export async function runHeadless(
   });
   const liveTable = options.onlySummary
     ? undefined
-    : setInterval(
-        () => write(formatStatsTable(environment.stats.snapshot(environment.now()), true)),
-        LIVE_TABLE_INTERVAL_MS,
-      );
+    : setInterval(() => {
+        const snapshot = environment.stats.snapshot(environment.now());
+        write([...formatStatsTable(snapshot, true), ...formatIterations(snapshot, true)]);
+      }, LIVE_TABLE_INTERVAL_MS);
 
   try {
-    if (environment.shapeClass) {
-      if (options.users !== undefined || options.spawnRate !== undefined || options.runTime !== undefined) {
-        logger.warning("a LoadTestShape is in use: -u, -r and -t are ignored");
-      }
-      logger.info(`Running the load shape ${environment.shapeClass.name}`);
-      runner.startShape();
-    } else {
-      const users = options.users ?? 1;
-      const spawnRate = options.spawnRate ?? 1;
-      logger.info(`Ramping to ${users} users at a rate of ${spawnRate} per second`);
-      if (options.runTime !== undefined)
-        logger.info(`Run time limit set to ${options.runTime / 1000} seconds`);
-      runner.start(users, spawnRate, { runTimeMs: options.runTime }).catch((error: unknown) => {
-        logger.error(`could not start: ${String(error)}`);
-        runner.quit();
-      });
-    }
+    startTest(environment, runner, options);
     await Promise.race([stopped, interrupts.forced]);
     await Promise.race([runner.quitAndWait(), interrupts.forced]);
   } finally {
@@ -76,8 +63,15 @@ export async function runHeadless(
 
   const snapshot = environment.stats.snapshot(environment.now());
   write(formatFinalSummary(snapshot));
+  const shapeFailure = runner.shapeFailure;
+  if (shapeFailure instanceof CicadaError) {
+    // The load shape made a usage mistake mid-run: everything measured is reported, then its message and code.
+    io.stderr.write(formatError(shapeFailure).text);
+  }
   const load = environment.generatorMonitor?.state;
   if (load) write(overloadNote(load));
   await environment.events.quitting.fireAsync({ environment });
-  return { snapshot, exitCode: exitCodeFor(snapshot, options), interrupted: interrupts.interrupted };
+  const exitCode =
+    shapeFailure instanceof CicadaError ? shapeFailure.exitCode : exitCodeFor(snapshot, options);
+  return { snapshot, exitCode, interrupted: interrupts.interrupted };
 }

@@ -22,6 +22,7 @@ import { type MetricsExport, startMetricsExport, warnMetricsOnWorker } from "./m
 import type { CliOptions } from "./options.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { hasMonitorOptions, monitorConfigOf } from "./options-monitor.js";
+import { openModelSettingsOf } from "./options-open-model.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { parseWithLocustfile } from "./parse-with-locustfile.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
@@ -105,6 +106,7 @@ export async function run(io: CliIO): Promise<number> {
       }
       const runner: Runner =
         distributed?.runner ?? new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
+      runner.openModel = openModelSettingsOf(options);
       // Watches this process while users run: a master merging many workers can be the bottleneck too.
       environment.generatorMonitor = new GeneratorMonitor({
         cpuUsageMicros: io.cpuUsageMicros,

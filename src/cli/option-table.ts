@@ -7,6 +7,7 @@
 import { DISTRIBUTED_OPTIONS } from "./options-distributed.js";
 import { METRICS_OPTIONS } from "./options-metrics.js";
 import { MONITOR_OPTIONS } from "./options-monitor.js";
+import { OPEN_MODEL_OPTIONS } from "./options-open-model.js";
 import { REPORT_OPTIONS } from "./options-reports.js";
 import { WEB_OPTIONS } from "./options-web.js";
 
@@ -166,6 +167,7 @@ export const OPTION_TABLE: OptionSpec[] = [
     description: "The same as JSON",
     cliOnly: true,
   },
+  ...OPEN_MODEL_OPTIONS,
   ...REPORT_OPTIONS,
   ...MONITOR_OPTIONS,
   ...DISTRIBUTED_OPTIONS,

@@ -15,6 +15,7 @@ import type { CustomArgument } from "../user/index.js";
 import { type ConfigEntry, readConfigFile } from "./config-file.js";
 import { addCustomFlags, missingRequired, readCustomValues } from "./custom-options.js";
 import { envName, longName, OPTION_TABLE, type OptionSpec } from "./option-table.js";
+import { validateOpenModel } from "./options-open-model.js";
 
 /** The options of a run. Values not given are undefined (or the table's default). */
 export interface CliOptions {
@@ -287,6 +288,7 @@ function validate(options: CliOptions, raw: Map<string, RawValue>): string[] {
       `✖ --host must be an http(s) URL such as http://127.0.0.1:8080 (or ws(s)://, grpc(s)://), got '${options.host}'\n  → at ${at("host")}`,
     );
   }
+  problems.push(...validateOpenModel(options, at));
   return problems;
 }
 

@@ -11,7 +11,7 @@ import type { ReportOptions } from "./options-reports.js";
 
 /** Absolute paths of every file the run will write. */
 export interface OutputPaths {
-  csv?: { stats: string; history: string; failures: string; exceptions: string };
+  csv?: { stats: string; history: string; failures: string; exceptions: string; iterations: string };
   html?: string;
   jsonFile?: string;
   junit?: string;
@@ -49,6 +49,7 @@ export function resolveOutputPaths(report: ReportOptions, cwd: string, html: Htm
       history: prefix + CSV_FILES.history,
       failures: prefix + CSV_FILES.failures,
       exceptions: prefix + CSV_FILES.exceptions,
+      iterations: prefix + CSV_FILES.iterations,
     };
   }
   if (report.html !== undefined) paths.html = resolve(cwd, substituteHtmlPath(report.html, html));

@@ -31,13 +31,14 @@ import {
   type ReportMeta,
   renderHtmlReport,
   renderJunitXml,
+  statsHistograms,
   ThresholdAbortTracker,
   type ThresholdDefinition,
   type ThresholdSource,
 } from "../reports/index.js";
 import { type Environment, overloadNote, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
-import { AGGREGATED_NAME, type SeriesColumns, type StatsSnapshot } from "../stats/index.js";
+import type { SeriesColumns, StatsSnapshot } from "../stats/index.js";
 import { CsvOutput, writeFileAtomic } from "./csv-output.js";
 import type { CliIO, TextSink } from "./io.js";
 import type { LoadedLocustfile } from "./locustfile.js";
@@ -117,9 +118,11 @@ export class RunOutputs {
       monitorContext(setup.monitor),
     );
     const shape = setup.environment.shapeClass !== undefined;
+    // {u} and {r} name users: an arrival rate has none ("none", as with a shape).
+    const users = !shape && setup.options.arrivalRate === undefined;
     const paths = resolveOutputPaths(report, setup.io.cwd, {
-      users: shape ? undefined : (setup.options.users ?? 1),
-      spawnRate: shape ? undefined : (setup.options.spawnRate ?? 1),
+      users: users ? (setup.options.users ?? 1) : undefined,
+      spawnRate: users ? (setup.options.spawnRate ?? 1) : undefined,
       runTimeMs: shape ? undefined : setup.options.runTime,
     });
     checkOutputPaths(paths);
@@ -267,10 +270,7 @@ export class RunOutputs {
         meta: this.meta(end, end),
         thresholds,
         ...(monitor ? { monitor } : {}),
-        histograms: (method, name) =>
-          method === "" && name === AGGREGATED_NAME
-            ? environment.stats.total.histogram
-            : environment.stats.get(method, name)?.histogram,
+        ...statsHistograms(environment.stats),
       };
       const written = this.writeFiles(input, thresholds);
       if (thresholds.some((t) => !t.passed)) return ExitCode.thresholds;

@@ -14,6 +14,7 @@ import {
   taskRatioTotal,
 } from "../runner/index.js";
 import type { CliOptions } from "./options.js";
+import { arrivalRateOf, openModelSettingsOf } from "./options-open-model.js";
 import { VERSION } from "./version.js";
 
 export interface ReportMetaInput {
@@ -46,6 +47,8 @@ export function buildReportMeta(input: ReportMetaInput): ReportMeta {
     }));
   const classHosts = [...new Set(userClasses.map((c) => c.host).filter((h): h is string => h !== null))];
   const infos = environment.activeUserClassInfos.filter((i) => userClasses.some((c) => c.name === i.name));
+  const load = loadMeta(runner, options, shape !== null);
+  const closed = load.loadModel === "users";
   return {
     startTimeMs,
     endTimeMs,
@@ -54,14 +57,45 @@ export function buildReportMeta(input: ReportMetaInput): ReportMeta {
       (test ? test.host : (environment.host ?? null)) ??
       (classHosts.length > 0 ? classHosts.join(", ") : null),
     locustfile: input.locustfile,
-    users: shape ? null : test ? test.users : (options.users ?? 1),
-    spawnRate: shape ? null : test ? test.spawnRate : (options.spawnRate ?? 1),
+    loadModel: load.loadModel,
+    users: shape || !closed ? null : test ? test.users : (options.users ?? 1),
+    spawnRate: shape || !closed ? null : test ? test.spawnRate : (options.spawnRate ?? 1),
+    arrivalRate: load.arrivalRate,
+    openModel: load.openModel,
     runTimeMs: shape ? null : test ? test.runTimeMs : (options.runTime ?? null),
     shape,
     cicadaVersion: VERSION,
     userClasses,
     taskRatio: { perClass: taskRatioPerClass(infos), total: taskRatioTotal(infos) },
     flags: [...input.flags, ...(test ? testFlags(test, runner!, environment) : [])],
+  };
+}
+
+/** How the test made load: users (closed) or an arrival rate (open, issue 12). */
+function loadMeta(
+  runner: Runner | undefined,
+  options: CliOptions,
+  shape: boolean,
+): Pick<ReportMeta, "loadModel" | "arrivalRate" | "openModel"> {
+  const open = runner !== undefined ? runner.loadModel === "arrival-rate" : options.arrivalRate !== undefined;
+  if (!open) return { loadModel: "users", arrivalRate: null, openModel: null };
+  // The command line's rate, or the rate the runner follows now (a test the web form started).
+  const fromOptions = shape ? undefined : arrivalRateOf(options);
+  const current = shape ? undefined : runner?.arrivalRate;
+  const settings = runner?.openModel ?? openModelSettingsOf(options);
+  return {
+    loadModel: "arrival-rate",
+    arrivalRate:
+      fromOptions !== undefined
+        ? {
+            from: fromOptions.from,
+            to: fromOptions.to ?? null,
+            rampMs: (options.ramp as number | undefined) ?? null,
+          }
+        : current !== undefined
+          ? { from: current, to: null, rampMs: null }
+          : null,
+    openModel: { maxUsers: settings.maxUsers, maxQueueTimeMs: settings.maxQueueMs },
   };
 }
 

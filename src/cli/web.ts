@@ -23,6 +23,7 @@ import type { CliIO } from "./io.js";
 import type { CliOptions } from "./options.js";
 import { readWebOptions, type WebOptions } from "./options-web.js";
 import type { RunOutputs, RunResult } from "./outputs.js";
+import { startTest } from "./start-test.js";
 import { reportRoutes } from "./web-reports.js";
 
 export interface WebRunArgs {
@@ -109,7 +110,13 @@ function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {
     logs: args.logs,
     version: args.version,
     locustfile: args.outputs.meta(null, runner.environment.now()).locustfile,
-    defaults: { userCount: options.users, spawnRate: options.spawnRate, runTimeMs: options.runTime },
+    defaults: {
+      userCount: options.users,
+      spawnRate: options.spawnRate,
+      runTimeMs: options.runTime,
+      arrivalRate: options.arrivalRate as string | undefined,
+      rampMs: options.ramp as number | undefined,
+    },
     distributed: args.distributed ?? false,
     classPicker: web.classPicker,
     metrics: args.metrics,
@@ -126,19 +133,6 @@ function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {
 }
 
 function autostart(runner: Runner, options: CliOptions): void {
-  const environment = runner.environment;
-  const logger = environment.logger;
-  if (environment.shapeClass) {
-    logger.info(`Running the load shape ${environment.shapeClass.name} (--autostart)`);
-    runner.startShape();
-    return;
-  }
-  const users = options.users ?? 1;
-  const spawnRate = options.spawnRate ?? 1;
-  logger.info(`Ramping to ${users} users at a rate of ${spawnRate} per second (--autostart)`);
-  if (options.runTime !== undefined) logger.info(`Run time limit set to ${options.runTime / 1000} seconds`);
-  runner.start(users, spawnRate, { runTimeMs: options.runTime }).catch((error: unknown) => {
-    logger.error(`could not start: ${String(error)}`);
-    runner.quit();
-  });
+  runner.environment.logger.info("Starting the test (--autostart)");
+  startTest(runner.environment, runner, options);
 }

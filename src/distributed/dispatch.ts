@@ -8,6 +8,7 @@
  */
 import type { SpawnSequence } from "../runner/index.js";
 import { hostOfNodeId } from "./node-id.js";
+import type { CicadaArrival } from "./protocol.js";
 
 /**
  * Workers in dispatch order: by their index among the workers of the same machine
@@ -69,4 +70,37 @@ export function nextRampCount(current: number, target: number, usersPerStep: num
   return current < target
     ? Math.min(target, current + usersPerStep)
     : Math.max(target, current - usersPerStep);
+}
+
+/** The whole test's arrival rate now (and its ramp in progress), and the open model's caps. */
+export interface ArrivalPlan {
+  rate: number;
+  rampTo: number | undefined;
+  rampMs: number;
+  maxUsers: number;
+  maxQueueMs: number;
+}
+
+/**
+ * Each worker's share of an arrival rate: the rate, its ramp and --max-users split evenly
+ * (the users rounded up, so the workers together may have a few more than asked, never
+ * fewer than one each). The shares of the rate add up to the whole exactly.
+ */
+export function arrivalShares(
+  orderedWorkers: readonly string[],
+  plan: ArrivalPlan,
+): Map<string, CicadaArrival> {
+  const shares = new Map<string, CicadaArrival>();
+  const n = orderedWorkers.length;
+  if (n === 0) return shares;
+  for (const id of orderedWorkers) {
+    shares.set(id, {
+      rate: plan.rate / n,
+      rate_to: plan.rampTo === undefined ? null : plan.rampTo / n,
+      ramp_s: plan.rampMs / 1000,
+      max_users: Math.max(1, Math.ceil(plan.maxUsers / n)),
+      max_queue_s: plan.maxQueueMs / 1000,
+    });
+  }
+  return shares;
 }

@@ -3,7 +3,15 @@
  * or Locust's Python workers) and merging their stats, and a worker that joins a Cicada
  * or Locust master.
  */
-export { dispatchUsers, nextRampCount, orderWorkers, type RampPlan, rampPlan } from "./dispatch.js";
+export {
+  type ArrivalPlan,
+  arrivalShares,
+  dispatchUsers,
+  nextRampCount,
+  orderWorkers,
+  type RampPlan,
+  rampPlan,
+} from "./dispatch.js";
 export { type FetchedLocustfile, type FetchOptions, fetchLocustfile } from "./fetch-locustfile.js";
 export {
   fromLocustEntry,

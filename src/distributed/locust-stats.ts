@@ -4,8 +4,14 @@
  * master merges it exactly); a row from a Python worker, which has only Locust's
  * bucket dict, becomes a Cicada row whose histogram holds those buckets.
  */
-import { type ErrorSnapshot, Histogram, type SerializedStatsEntry, StatsEntry } from "../stats/index.js";
-import type { LocustErrorRow, LocustStatsEntry } from "./protocol.js";
+import {
+  type ErrorSnapshot,
+  Histogram,
+  type SerializedIterations,
+  type SerializedStatsEntry,
+  StatsEntry,
+} from "../stats/index.js";
+import type { CicadaIterations, LocustErrorRow, LocustStatsEntry } from "./protocol.js";
 import { locustErrorKey } from "./python-compat.js";
 
 function pairsToMap(pairs: ReadonlyArray<readonly [number, number]>): Map<number, number> {
@@ -15,7 +21,7 @@ function pairsToMap(pairs: ReadonlyArray<readonly [number, number]>): Map<number
 /** Locust's dict for one row; `buckets` are its response times in Locust buckets (ms → count). */
 export function toLocustEntry(entry: StatsEntry, buckets: ReadonlyMap<number, number>): LocustStatsEntry {
   const s = entry.serialize({ window: false });
-  return {
+  const row: LocustStatsEntry = {
     name: s.name,
     method: s.method,
     last_request_timestamp: s.lastRequestTimeMs === null ? null : s.lastRequestTimeMs / 1000,
@@ -31,6 +37,35 @@ export function toLocustEntry(entry: StatsEntry, buckets: ReadonlyMap<number, nu
     num_reqs_per_sec: pairsToMap(s.numReqsPerSec),
     num_fail_per_sec: pairsToMap(s.numFailPerSec),
     cicada_hdr: { histogram: s.histogram, min_us: s.histogramMinUs, max_us: s.histogramMaxUs },
+  };
+  if (s.intended !== undefined) {
+    const { histogram, minMs, maxMs, totalMs } = s.intended;
+    row.cicada_intended = { histogram, min_ms: minMs, max_ms: maxMs, total_ms: totalMs };
+  }
+  return row;
+}
+
+/** A worker's iteration counters as the `cicada_iterations` key of its report. */
+export function toCicadaIterations(s: SerializedIterations): CicadaIterations {
+  return {
+    scheduled: s.scheduled,
+    started: s.started,
+    dropped: s.dropped,
+    last_started_ms: s.lastStartedMs,
+    started_per_sec: pairsToMap(s.startedPerSec),
+    dropped_per_sec: pairsToMap(s.droppedPerSec),
+  };
+}
+
+/** The counters of a report's `cicada_iterations`, to merge. */
+export function fromCicadaIterations(i: CicadaIterations): SerializedIterations {
+  return {
+    scheduled: i.scheduled,
+    started: i.started,
+    dropped: i.dropped,
+    lastStartedMs: i.last_started_ms,
+    startedPerSec: [...i.started_per_sec],
+    droppedPerSec: [...i.dropped_per_sec],
   };
 }
 
@@ -66,7 +101,7 @@ export function serializedFromLocust(e: LocustStatsEntry): SerializedStatsEntry 
     minUs = timed && e.min_response_time !== null ? Math.round(e.min_response_time * 1000) : h.minValue;
     maxUs = timed ? Math.round(e.max_response_time * 1000) : h.maxValue;
   }
-  return {
+  const serialized: SerializedStatsEntry = {
     method: e.method,
     name: e.name,
     numRequests: e.num_requests,
@@ -85,6 +120,16 @@ export function serializedFromLocust(e: LocustStatsEntry): SerializedStatsEntry 
     numFailPerSec: [...e.num_fail_per_sec],
     currentWindowLagSeconds: 1,
   };
+  const intended = e.cicada_intended;
+  if (intended !== undefined) {
+    serialized.intended = {
+      histogram: intended.histogram,
+      minMs: intended.min_ms,
+      maxMs: intended.max_ms,
+      totalMs: intended.total_ms,
+    };
+  }
+  return serialized;
 }
 
 /** Locust's errors dict of a report: rows keyed by {@link locustErrorKey}. */

@@ -7,7 +7,7 @@
  * Anything malformed or unknown is logged and ignored: a bad peer never stops a master.
  */
 import type { Environment } from "../runner/index.js";
-import { fromLocustErrors, serializedFromLocust } from "./locust-stats.js";
+import { fromCicadaIterations, fromLocustErrors, serializedFromLocust } from "./locust-stats.js";
 import { cicadaVersionOf } from "./node-id.js";
 import { decodeWorkerMessage, type Handlers, type WorkerMessage } from "./protocol.js";
 import type { MasterSocket } from "./transport.js";
@@ -211,6 +211,7 @@ export class MasterInbox {
     const rows = report.stats.map(serializedFromLocust);
     stats.mergeSerializedReport(rows, serializedFromLocust(report.stats_total), nowMs);
     stats.mergeErrors(fromLocustErrors(report.errors, nowMs));
+    if (report.cicada_iterations) stats.iterations.merge(fromCicadaIterations(report.cicada_iterations));
     const sums = this.reported.get(id) ?? { requests: 0, failures: 0 };
     sums.requests += report.stats_total.num_requests;
     sums.failures += report.stats_total.num_failures;

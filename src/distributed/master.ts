@@ -5,10 +5,17 @@
  * like a local runner.
  */
 
-import { BaseRunner, type Environment, type StartOptions, type WorkerSummary } from "../runner/index.js";
+import {
+  type ArrivalRateStart,
+  ArrivalSchedule,
+  BaseRunner,
+  type Environment,
+  type StartOptions,
+  type WorkerSummary,
+} from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
-import { dispatchUsers, nextRampCount, orderWorkers, rampPlan } from "./dispatch.js";
+import { arrivalShares, dispatchUsers, nextRampCount, orderWorkers, rampPlan } from "./dispatch.js";
 import { MasterInbox } from "./master-inbox.js";
 import { MasterSocket } from "./transport.js";
 import type { WorkerNode } from "./worker-nodes.js";
@@ -54,6 +61,10 @@ export class MasterRunner extends BaseRunner {
   private dispatchedCount = 0;
   private rampToken = 0;
   private lastSpawnTimestamp = 0;
+  /** The arrival-rate test's rate over time (performance.now() ms); the workers run their shares of it. */
+  private arrival: ArrivalSchedule | undefined;
+  /** Locust workers already told that they get no share of an arrival rate. */
+  private readonly warnedLocustWorkers = new Set<string>();
 
   private constructor(
     environment: Environment,
@@ -164,6 +175,78 @@ export class MasterRunner extends BaseRunner {
     await this.ramp(++this.rampToken);
   }
 
+  get arrivalRate(): number | undefined {
+    return this.arrival?.rateAt(performance.now());
+  }
+
+  /**
+   * Starts an arrival-rate test, or changes the rate of the running one: each Cicada
+   * worker runs its share of the rate (and of --max-users), and gets a new share when a
+   * worker joins or leaves. Locust workers know only user counts: they get none of it.
+   */
+  async startArrivalRate(start: ArrivalRateStart): Promise<void> {
+    if (this.hasQuit) throw new Error("the runner has quit");
+    if (!this.liveWorkers().some((node) => node.cicadaVersion !== undefined)) {
+      this.environment.logger.warning(
+        "no Cicada worker is connected: an arrival rate runs only on Cicada workers (Locust workers take user counts)",
+      );
+      return;
+    }
+    if (!(await this.beginArrivalRate(start))) return;
+    const now = performance.now();
+    if (this.arrival === undefined) this.arrival = new ArrivalSchedule(now, start.rate);
+    else this.arrival.changeRate(now, start.rate);
+    if (start.rampTo !== undefined && (start.rampMs ?? 0) > 0)
+      this.arrival.changeRate(now, start.rampTo, start.rampMs);
+    this.environment.stats.iterations.setTargetRate(start.rate);
+    this.environment.logger.info(
+      `Sending ${start.rate} iterations per second${start.rampTo === undefined ? "" : ` (ramping to ${start.rampTo})`} ` +
+        `to ${this.liveWorkers().length} worker(s), up to ${this.openModel.maxUsers} users in all`,
+    );
+    this.dispatchArrival();
+  }
+
+  setArrivalRate(rate: number, rampMs = 0): void {
+    if (this.arrival === undefined) throw new Error("no arrival-rate test is running");
+    this.arrival.changeRate(performance.now(), rate, rampMs);
+    this.dispatchArrival();
+  }
+
+  /** Sends every live Cicada worker its share of the rate now, and of the ramp in progress. */
+  private dispatchArrival(): void {
+    const arrival = this.arrival;
+    if (arrival === undefined) return;
+    const live = this.liveWorkers();
+    for (const node of live) {
+      if (node.cicadaVersion !== undefined || this.warnedLocustWorkers.has(node.id)) continue;
+      this.warnedLocustWorkers.add(node.id);
+      this.environment.logger.warning(
+        `Worker ${node.id} is a Locust worker: it cannot run an arrival rate and gets no share of it`,
+      );
+    }
+    const now = performance.now();
+    const rampEnd = arrival.rampEndAfter(now);
+    const shares = arrivalShares(
+      orderWorkers(live.filter((node) => node.cicadaVersion !== undefined).map((node) => node.id)),
+      {
+        rate: arrival.rateAt(now),
+        rampTo: rampEnd === undefined ? undefined : arrival.finalRate,
+        rampMs: rampEnd === undefined ? 0 : rampEnd - now,
+        maxUsers: this.openModel.maxUsers,
+        maxQueueMs: this.openModel.maxQueueMs,
+      },
+    );
+    const timestamp = this.nextSpawnTimestamp();
+    const counts = Object.fromEntries(this.classNames.map((name) => [name, 0]));
+    for (const [id, share] of shares) {
+      this.inbox.send(id, "spawn", {
+        ...this.spawnBase(timestamp),
+        user_classes_count: counts,
+        cicada_arrival: share,
+      });
+    }
+  }
+
   /** Steps from the dispatched count to the target, one spawn message per worker per step. */
   private async ramp(token: number): Promise<void> {
     const { usersPerStep, intervalMs } = rampPlan(this.spawnRate);
@@ -197,21 +280,29 @@ export class MasterRunner extends BaseRunner {
   private dispatch(): void {
     const order = orderWorkers(this.liveWorkers().map((node) => node.id));
     const plan = dispatchUsers(order, this.sequence, this.classNames, this.dispatchedCount);
-    // Strictly increasing: a worker drops a spawn not newer than its last one.
-    this.lastSpawnTimestamp = Math.max(Date.now() / 1000, this.lastSpawnTimestamp + 0.001);
-    // The custom arguments as they are now (the web form may have set them for this test).
-    const parsedOptions = { ...this.options.parsedOptions, ...this.environment.customOptionValues() };
-    const classHosts = this.userClassHosts();
+    const timestamp = this.nextSpawnTimestamp();
     for (const [id, counts] of plan) {
-      this.inbox.send(id, "spawn", {
-        timestamp: this.lastSpawnTimestamp,
-        user_classes_count: counts,
-        host: this.environment.host ?? null,
-        stop_timeout: this.stopTimeoutMs > 0 ? this.stopTimeoutMs / 1000 : null,
-        parsed_options: parsedOptions,
-        ...(classHosts ? { cicada_user_class_hosts: classHosts } : {}),
-      });
+      this.inbox.send(id, "spawn", { ...this.spawnBase(timestamp), user_classes_count: counts });
     }
+  }
+
+  /** Strictly increasing: a worker drops a spawn not newer than its last one. */
+  private nextSpawnTimestamp(): number {
+    this.lastSpawnTimestamp = Math.max(Date.now() / 1000, this.lastSpawnTimestamp + 0.001);
+    return this.lastSpawnTimestamp;
+  }
+
+  /** The fields of a spawn message besides what the worker runs. */
+  private spawnBase(timestamp: number) {
+    const classHosts = this.userClassHosts();
+    return {
+      timestamp,
+      host: this.environment.host ?? null,
+      stop_timeout: this.stopTimeoutMs > 0 ? this.stopTimeoutMs / 1000 : null,
+      // The custom arguments as they are now (the web form may have set them for this test).
+      parsed_options: { ...this.options.parsedOptions, ...this.environment.customOptionValues() },
+      ...(classHosts ? { cicada_user_class_hosts: classHosts } : {}),
+    };
   }
 
   /** Hosts the web form set per class (POST /user), for the workers; undefined when none. */
@@ -224,10 +315,16 @@ export class MasterRunner extends BaseRunner {
     return Object.keys(hosts).length > 0 ? hosts : undefined;
   }
 
+  /** Sends the workers what they run now: their users, or their share of the arrival rate. */
+  private redispatch(): void {
+    if (this.loadModel === "arrival-rate") this.dispatchArrival();
+    else this.dispatch();
+  }
+
   private onWorkersChanged(): void {
     this.workersChanged.fire(this.liveWorkers().length);
     // During a ramp the next step includes the new worker anyway.
-    if (this.rebalancing && this.state === "running") this.dispatch();
+    if (this.rebalancing && this.state === "running") this.redispatch();
   }
 
   private onWorkerLost(node: WorkerNode, why: "missing" | "quit"): void {
@@ -241,8 +338,12 @@ export class MasterRunner extends BaseRunner {
       return;
     }
     if (this.rebalancing && this.state === "running") {
-      this.environment.logger.info(`Re-dispatching the users of ${node.id} over the remaining workers`);
-      this.dispatch();
+      this.environment.logger.info(
+        this.loadModel === "arrival-rate"
+          ? `Moving the arrival rate of ${node.id} to the remaining workers`
+          : `Re-dispatching the users of ${node.id} over the remaining workers`,
+      );
+      this.redispatch();
     }
   }
 
@@ -256,6 +357,7 @@ export class MasterRunner extends BaseRunner {
   protected async stopUsers(): Promise<void> {
     this.rampToken++;
     this.dispatchedCount = 0;
+    this.arrival = undefined;
     await this.inbox.stopWorkers(this.stopTimeoutMs + STOP_GRACE_MS);
   }
 

@@ -6,7 +6,15 @@
  * second. A wrong field throws {@link Invalid}, which the decoder turns into "malformed".
  * Only the rare fields handed on as free-form data become objects ({@link toPlain}).
  */
-import type { CicadaHistogram, LocustErrorRow, LocustStatsEntry, StatsReport } from "./protocol.js";
+import type {
+  CicadaArrival,
+  CicadaHistogram,
+  CicadaIntended,
+  CicadaIterations,
+  LocustErrorRow,
+  LocustStatsEntry,
+  StatsReport,
+} from "./protocol.js";
 
 /** Decoded msgpack data with maps as plain objects (what {@link toPlain} returns). */
 export type Plain = null | boolean | number | string | Uint8Array | Plain[] | { [key: string]: Plain };
@@ -104,9 +112,54 @@ function cicadaHistogram(value: unknown, what: string): CicadaHistogram | undefi
   };
 }
 
+/** `cicada_intended`: used when it is a map holding bytes, else ignored (as `cicada_hdr`). */
+function cicadaIntended(value: unknown, what: string): CicadaIntended | undefined {
+  if (!(value instanceof Map) || !(value.get("histogram") instanceof Uint8Array)) return undefined;
+  return {
+    histogram: value.get("histogram") as Uint8Array,
+    min_ms: num(value.get("min_ms"), `${what}.cicada_intended.min_ms`),
+    max_ms: num(value.get("max_ms"), `${what}.cicada_intended.max_ms`),
+    total_ms: num(value.get("total_ms"), `${what}.cicada_intended.total_ms`),
+  };
+}
+
+/** `cicada_iterations` of a report: a map, else ignored. */
+function cicadaIterations(value: unknown): CicadaIterations | undefined {
+  if (!(value instanceof Map)) return undefined;
+  const what = "cicada_iterations";
+  return {
+    scheduled: num(value.get("scheduled"), `${what}.scheduled`),
+    started: num(value.get("started"), `${what}.started`),
+    dropped: num(value.get("dropped"), `${what}.dropped`),
+    last_started_ms: optNum(value.get("last_started_ms"), `${what}.last_started_ms`),
+    started_per_sec: numberMap(value.get("started_per_sec"), `${what}.started_per_sec`),
+    dropped_per_sec: numberMap(value.get("dropped_per_sec"), `${what}.dropped_per_sec`),
+  };
+}
+
+/** `cicada_arrival` of a spawn message: the worker's share of an arrival rate. */
+export function cicadaArrival(value: unknown): CicadaArrival {
+  const a = record(value, "cicada_arrival");
+  const what = "cicada_arrival";
+  const nonNegative = (key: string) => {
+    const n = num(a.get(key), `${what}.${key}`);
+    return n >= 0 ? n : fail(`${what}.${key} is negative`);
+  };
+  const rateTo = optNum(a.get("rate_to"), `${what}.rate_to`);
+  if (rateTo !== null && rateTo < 0) fail(`${what}.rate_to is negative`);
+  return {
+    rate: nonNegative("rate"),
+    rate_to: rateTo,
+    ramp_s: nonNegative("ramp_s"),
+    max_users: Math.max(1, Math.floor(nonNegative("max_users"))),
+    max_queue_s: nonNegative("max_queue_s"),
+  };
+}
+
 function statsEntry(value: unknown, what: string): LocustStatsEntry {
   const e = record(value, what);
   const hdr = cicadaHistogram(e.get("cicada_hdr"), what);
+  const intended = cicadaIntended(e.get("cicada_intended"), what);
   const entry: LocustStatsEntry = {
     name: str(e.get("name"), `${what}.name`),
     method: orEmpty(e.get("method"), `${what}.method`),
@@ -125,6 +178,7 @@ function statsEntry(value: unknown, what: string): LocustStatsEntry {
     num_fail_per_sec: numberMap(e.get("num_fail_per_sec"), `${what}.num_fail_per_sec`),
   };
   if (hdr) entry.cicada_hdr = hdr;
+  if (intended) entry.cicada_intended = intended;
   return entry;
 }
 
@@ -161,11 +215,14 @@ export function statsReport(value: unknown): StatsReport {
   const userCount = d.get("user_count");
   let counted = 0;
   for (const count of Object.values(userClassesCount)) counted += count;
-  return {
+  const report: StatsReport = {
     stats: stats.map((entry, i) => statsEntry(entry, `stats[${i}]`)),
     stats_total: statsEntry(d.get("stats_total"), "stats_total"),
     errors,
     user_count: typeof userCount === "number" ? userCount : counted,
     user_classes_count: userClassesCount,
   };
+  const iterations = cicadaIterations(d.get("cicada_iterations"));
+  if (iterations) report.cicada_iterations = iterations;
+  return report;
 }

@@ -8,7 +8,17 @@
  * reported as such (the caller logs and ignores it), and a malformed frame never throws.
  */
 import { Packr, Unpackr } from "msgpackr";
-import { countMap, Invalid, isMap, num, record, statsReport, str, toPlain } from "./protocol-fields.js";
+import {
+  cicadaArrival,
+  countMap,
+  Invalid,
+  isMap,
+  num,
+  record,
+  statsReport,
+  str,
+  toPlain,
+} from "./protocol-fields.js";
 import { readStatsFrame } from "./stats-frame.js";
 
 /** Worker states in a heartbeat: Locust's strings (anything else drops a worker from a Locust master's count). */
@@ -44,6 +54,43 @@ export interface LocustStatsEntry {
   num_fail_per_sec: Map<number, number>;
   /** Extra key (a Locust master ignores it): the HDR histogram of µs, for an exact merge. */
   cicada_hdr?: CicadaHistogram;
+  /** Extra key (open model): the response times from the intended start, for an exact merge. */
+  cicada_intended?: CicadaIntended;
+}
+
+/** A row's response times from the intended start: HdrHistogram V2 bytes of µs, exact min, max and sum in ms. */
+export interface CicadaIntended {
+  histogram: Uint8Array;
+  min_ms: number;
+  max_ms: number;
+  total_ms: number;
+}
+
+/** Extra key of a Cicada worker's stats report (open model): its iterations since the previous report. */
+export interface CicadaIterations {
+  scheduled: number;
+  started: number;
+  dropped: number;
+  /** Epoch ms, or nil when none started. */
+  last_started_ms: number | null;
+  /** Unix second → count. */
+  started_per_sec: Map<number, number>;
+  dropped_per_sec: Map<number, number>;
+}
+
+/**
+ * Extra key of a Cicada master's spawn message (open model): what this worker runs of an
+ * arrival rate, instead of users (its `user_classes_count` are all 0, so a Locust worker
+ * that got it would run nothing).
+ */
+export interface CicadaArrival {
+  /** Iterations per second now. */
+  rate: number;
+  /** With `ramp_s` > 0: the rate then moves linearly to this one over `ramp_s` seconds. */
+  rate_to: number | null;
+  ramp_s: number;
+  max_users: number;
+  max_queue_s: number;
 }
 
 /** The HDR histogram of a row: HdrHistogram V2 bytes plus the exact smallest and largest µs. */
@@ -71,6 +118,8 @@ export interface StatsReport {
   errors: Record<string, LocustErrorRow>;
   user_count: number;
   user_classes_count: Record<string, number>;
+  /** Open model only (a Locust master ignores it). */
+  cicada_iterations?: CicadaIterations;
 }
 
 /** The data of a `spawn` message: what one worker should run now. */
@@ -90,6 +139,8 @@ export interface SpawnJob {
    * the master's dispatch applies them.
    */
   cicada_user_class_hosts?: Record<string, string | null>;
+  /** Open model only (a Cicada master to a Cicada worker). */
+  cicada_arrival?: CicadaArrival;
 }
 
 /** One file of a `locustfile` reply (a Cicada master sends esbuild bundles). */
@@ -251,6 +302,8 @@ const MASTER_DATA: {
         ),
       );
     }
+    const arrival = s.get("cicada_arrival");
+    if (arrival !== undefined && arrival !== null) job.cicada_arrival = cicadaArrival(arrival);
     return job;
   },
   spawning_complete: (d) => {

@@ -12,7 +12,7 @@
  * words every error.
  */
 import { FrameReader, GIVE_UP, KeyTable, NOT_A_NUMBER } from "./frame-reader.js";
-import type { LocustErrorRow, LocustStatsEntry, StatsReport } from "./protocol.js";
+import type { CicadaIterations, LocustErrorRow, LocustStatsEntry, StatsReport } from "./protocol.js";
 
 /** Field ids of the maps read here; -1 is any other key. */
 enum Key {
@@ -44,6 +44,17 @@ enum Key {
   Occurrences,
   FirstSeen,
   LastSeen,
+  CicadaIntended,
+  MinMs,
+  MaxMs,
+  TotalMs,
+  CicadaIterations,
+  Scheduled,
+  Started,
+  Dropped,
+  LastStartedMs,
+  StartedPerSec,
+  DroppedPerSec,
 }
 
 const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
@@ -74,6 +85,17 @@ const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
   ["occurrences", Key.Occurrences],
   ["first_seen", Key.FirstSeen],
   ["last_seen", Key.LastSeen],
+  ["cicada_intended", Key.CicadaIntended],
+  ["min_ms", Key.MinMs],
+  ["max_ms", Key.MaxMs],
+  ["total_ms", Key.TotalMs],
+  ["cicada_iterations", Key.CicadaIterations],
+  ["scheduled", Key.Scheduled],
+  ["started", Key.Started],
+  ["dropped", Key.Dropped],
+  ["last_started_ms", Key.LastStartedMs],
+  ["started_per_sec", Key.StartedPerSec],
+  ["dropped_per_sec", Key.DroppedPerSec],
 ];
 
 const KEYS = new KeyTable(KEY_NAMES);
@@ -96,6 +118,7 @@ function readEntry(r: FrameReader): LocustStatsEntry {
   let reqsPerSec: Map<number, number> | undefined;
   let failPerSec: Map<number, number> | undefined;
   let hdr: LocustStatsEntry["cicada_hdr"];
+  let intended: LocustStatsEntry["cicada_intended"];
   for (let i = 0; i < entries; i++) {
     switch (r.key(KEYS)) {
       case Key.Name:
@@ -144,6 +167,9 @@ function readEntry(r: FrameReader): LocustStatsEntry {
       case Key.CicadaHdr:
         hdr = readHdr(r);
         break;
+      case Key.CicadaIntended:
+        intended = readIntended(r);
+        break;
       default:
         r.skip();
     }
@@ -173,7 +199,87 @@ function readEntry(r: FrameReader): LocustStatsEntry {
     num_fail_per_sec: failPerSec ?? new Map(),
   };
   if (hdr !== undefined) entry.cicada_hdr = hdr;
+  if (intended !== undefined) entry.cicada_intended = intended;
   return entry;
+}
+
+/** `cicada_intended`: used when it is a map holding a bin histogram, else ignored (as protocol-fields.ts). */
+function readIntended(r: FrameReader): LocustStatsEntry["cicada_intended"] {
+  if (!r.nextIsMap()) {
+    r.skip();
+    return undefined;
+  }
+  const entries = r.map();
+  let histogram: Uint8Array | null = null;
+  let minMs: number | undefined;
+  let maxMs: number | undefined;
+  let totalMs: number | undefined;
+  for (let i = 0; i < entries; i++) {
+    switch (r.key(KEYS)) {
+      case Key.Histogram:
+        histogram = r.binOrSkip();
+        break;
+      case Key.MinMs:
+        minMs = r.finite();
+        break;
+      case Key.MaxMs:
+        maxMs = r.finite();
+        break;
+      case Key.TotalMs:
+        totalMs = r.finite();
+        break;
+      default:
+        r.skip();
+    }
+  }
+  if (histogram === null) return undefined;
+  if (minMs === undefined || maxMs === undefined || totalMs === undefined) throw GIVE_UP;
+  return { histogram, min_ms: minMs, max_ms: maxMs, total_ms: totalMs };
+}
+
+/** `cicada_iterations` of a report (anything but a map is left to the general decoder). */
+function readIterations(r: FrameReader): CicadaIterations {
+  if (!r.nextIsMap()) throw GIVE_UP;
+  const entries = r.map();
+  let scheduled: number | undefined;
+  let started: number | undefined;
+  let dropped: number | undefined;
+  let lastStarted: number | null = null;
+  let startedPerSec = new Map<number, number>();
+  let droppedPerSec = new Map<number, number>();
+  for (let i = 0; i < entries; i++) {
+    switch (r.key(KEYS)) {
+      case Key.Scheduled:
+        scheduled = r.finite();
+        break;
+      case Key.Started:
+        started = r.finite();
+        break;
+      case Key.Dropped:
+        dropped = r.finite();
+        break;
+      case Key.LastStartedMs:
+        lastStarted = r.finiteOrNull();
+        break;
+      case Key.StartedPerSec:
+        startedPerSec = r.numberMap();
+        break;
+      case Key.DroppedPerSec:
+        droppedPerSec = r.numberMap();
+        break;
+      default:
+        r.skip();
+    }
+  }
+  if (scheduled === undefined || started === undefined || dropped === undefined) throw GIVE_UP;
+  return {
+    scheduled,
+    started,
+    dropped,
+    last_started_ms: lastStarted,
+    started_per_sec: startedPerSec,
+    dropped_per_sec: droppedPerSec,
+  };
 }
 
 /** `cicada_hdr`: used when it is a map holding a bin histogram, else ignored (as protocol-fields.ts). */
@@ -254,6 +360,7 @@ function readReport(r: FrameReader): StatsReport {
   let total: LocustStatsEntry | undefined;
   const errors: Record<string, LocustErrorRow> = Object.create(null) as Record<string, LocustErrorRow>;
   let userCount: number | null | undefined;
+  let iterations: CicadaIterations | undefined;
   const userClassesCount: Record<string, number> = {};
   for (let i = 0; i < entries; i++) {
     switch (r.key(KEYS)) {
@@ -287,6 +394,9 @@ function readReport(r: FrameReader): StatsReport {
         }
         break;
       }
+      case Key.CicadaIterations:
+        iterations = readIterations(r);
+        break;
       default:
         r.skip();
     }
@@ -294,13 +404,15 @@ function readReport(r: FrameReader): StatsReport {
   if (stats === undefined || total === undefined) throw GIVE_UP;
   let counted = 0;
   for (const key in userClassesCount) counted += userClassesCount[key]!;
-  return {
+  const report: StatsReport = {
     stats,
     stats_total: total,
     errors,
     user_count: typeof userCount === "number" ? userCount : counted,
     user_classes_count: userClassesCount,
   };
+  if (iterations !== undefined) report.cicada_iterations = iterations;
+  return report;
 }
 
 /** `[` fixarray of 3, fixstr "stats" `]`: the first 7 bytes of every stats frame. */

@@ -6,7 +6,7 @@
  */
 import type { Environment } from "../runner/index.js";
 import type { StatsEntry } from "../stats/index.js";
-import { toLocustEntry, toLocustErrors } from "./locust-stats.js";
+import { toCicadaIterations, toLocustEntry, toLocustErrors } from "./locust-stats.js";
 import type { StatsReport } from "./protocol.js";
 import { locustBucket } from "./python-compat.js";
 
@@ -64,6 +64,7 @@ export class WorkerStatsReporter {
       user_count: Object.values(userClassesCount).reduce((a, b) => a + b, 0),
       user_classes_count: { ...userClassesCount },
     };
+    if (stats.iterations.active) report.cicada_iterations = toCicadaIterations(stats.iterations.serialize());
     this.sent.requests += stats.total.numRequests;
     this.sent.failures += stats.total.numFailures;
     stats.reset(nowMs);

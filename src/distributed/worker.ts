@@ -13,7 +13,13 @@
  */
 import { type Environment, LocalRunner } from "../runner/index.js";
 import { convertArgumentValue } from "../user/index.js";
-import { type Decoded, decodeMasterMessage, type Handlers, type MasterMessage } from "./protocol.js";
+import {
+  type CicadaArrival,
+  type Decoded,
+  decodeMasterMessage,
+  type Handlers,
+  type MasterMessage,
+} from "./protocol.js";
 import { WorkerSocket } from "./transport.js";
 import { WorkerStatsReporter, type WorkerTotals } from "./worker-stats.js";
 
@@ -255,12 +261,32 @@ export class Worker {
     this.applyCustomOptions(job.parsed_options);
     this.applyClassHosts(job.cicada_user_class_hosts);
     this.state = "spawning";
-    await this.runner.applyUserClassCounts(job.user_classes_count);
+    const arrival = job.cicada_arrival;
+    if (arrival !== undefined) await this.applyArrival(arrival);
+    else await this.runner.applyUserClassCounts(job.user_classes_count);
     this.state = "running";
     const counts = this.runner.userClassesCount;
     void this.socket.send("spawning_complete", {
       user_classes_count: counts,
       user_count: this.runner.userCount,
+    });
+  }
+
+  /**
+   * Runs this worker's share of an arrival rate (the open model): starts it, or changes
+   * the rate of the running one. A test with users that runs here is stopped first.
+   */
+  private async applyArrival(arrival: CicadaArrival): Promise<void> {
+    const runner = this.runner;
+    if (runner.loadModel === "users" && (runner.state === "spawning" || runner.state === "running")) {
+      await runner.stopAndWait();
+    }
+    runner.openModel = { maxUsers: arrival.max_users, maxQueueMs: arrival.max_queue_s * 1000 };
+    const ramp = arrival.rate_to !== null && arrival.ramp_s > 0;
+    await runner.startArrivalRate({
+      rate: arrival.rate,
+      rampTo: ramp ? arrival.rate_to! : undefined,
+      rampMs: ramp ? arrival.ramp_s * 1000 : undefined,
     });
   }
 

@@ -105,6 +105,35 @@ export function formatStatsTable(snapshot: StatsSnapshot, current: boolean): str
 
 /** "Response time percentiles": 50% … 100% and # reqs per row, exact to 3 significant digits. */
 export function formatPercentileTable(snapshot: StatsSnapshot): string[] {
+  return percentileTable(snapshot, "Response time percentiles (exact, ms)", (entry) =>
+    entry.numRequests > entry.numNoneRequests
+      ? { values: entry.percentiles, count: entry.numRequests }
+      : undefined,
+  );
+}
+
+/**
+ * The open model's second table: the response times from each iteration's intended start
+ * (waiting for a free user and earlier requests of the iteration included), the latency
+ * a visitor arriving on schedule sees. Empty for a closed-model run.
+ */
+export function formatIntendedPercentileTable(snapshot: StatsSnapshot): string[] {
+  if (snapshot.total.intended === undefined) return [];
+  return percentileTable(
+    snapshot,
+    "Response time percentiles from the intended start (exact, ms; waits for a free user included)",
+    (entry) =>
+      entry.intended ? { values: entry.intended.percentiles, count: entry.intended.count } : undefined,
+  );
+}
+
+type PercentileRow = { values: EntrySnapshot["percentiles"]; count: number } | undefined;
+
+function percentileTable(
+  snapshot: StatsSnapshot,
+  title: string,
+  rowOf: (entry: EntrySnapshot) => PercentileRow,
+): string[] {
   const widths = columnWidths(snapshot);
   const labels = PERCENTILES_TO_REPORT.map(percentileLabel);
   const header = [
@@ -119,24 +148,21 @@ export function formatPercentileTable(snapshot: StatsSnapshot): string[] {
     ...labels.map(() => "-".repeat(8)),
     "-".repeat(7),
   ].join("|");
-  const row = (entry: EntrySnapshot) =>
+  const row = (entry: EntrySnapshot, data: NonNullable<PercentileRow>) =>
     [
       pad(entry.method ? `${entry.method} ` : "", widths.type),
       pad(truncate(entry.name, widths.name), widths.name),
-      ...entry.percentiles.map(([, value]) => lpad(formatMs(value), 7)),
-      lpad(String(entry.numRequests), 7),
+      ...data.values.map(([, value]) => lpad(formatMs(value), 7)),
+      lpad(String(data.count), 7),
     ].join(" ");
-  const rows = snapshot.entries.filter((e) => e.numRequests > e.numNoneRequests).map(row);
-  const total = snapshot.total.numRequests > snapshot.total.numNoneRequests ? [row(snapshot.total)] : [];
-  return [
-    "Response time percentiles (exact, ms)",
-    header.join(" "),
-    separator,
-    ...rows,
-    separator,
-    ...total,
-    "",
-  ];
+  const rowsOf = (entries: EntrySnapshot[]) =>
+    entries.flatMap((entry) => {
+      const data = rowOf(entry);
+      return data === undefined ? [] : [row(entry, data)];
+    });
+  const rows = rowsOf(snapshot.entries);
+  const total = rowsOf([snapshot.total]);
+  return [title, header.join(" "), separator, ...rows, separator, ...total, ""];
 }
 
 /** "Error report": occurrences and "METHOD name: error" per failure group, most frequent first. */
@@ -186,11 +212,32 @@ export function formatExceptionsReport(snapshot: StatsSnapshot): string[] {
   return lines;
 }
 
-/** The three final blocks of a headless run (plus exceptions when there are any). */
+/**
+ * The open model's iterations: target and achieved rate, started, dropped and waiting.
+ * With `current`, the rates are the last 10 s (the live table); without, the whole test.
+ * Empty for a closed-model run.
+ */
+export function formatIterations(snapshot: StatsSnapshot, current: boolean): string[] {
+  const it = snapshot.iterations;
+  if (it === undefined) return [];
+  const rate = (value: number) => `${Number(value.toFixed(2))}/s`;
+  const dropped = current
+    ? `${it.dropped} dropped (${rate(it.currentDroppedPerSec)})`
+    : `${it.dropped} dropped (${it.scheduled > 0 ? ((it.dropped / it.scheduled) * 100).toFixed(2) : "0.00"}%)`;
+  return [
+    `Iterations (arrival rate): target ${rate(it.targetRate)}, started ${it.started} ` +
+      `(${rate(current ? it.currentRate : it.totalRate)}), ${dropped}, ${it.waiting} waiting, ${it.scheduled} scheduled`,
+    "",
+  ];
+}
+
+/** The final blocks of a headless run (the open model's and the exceptions only when there are any). */
 export function formatFinalSummary(snapshot: StatsSnapshot): string[] {
   return [
     ...formatStatsTable(snapshot, false),
     ...formatPercentileTable(snapshot),
+    ...formatIntendedPercentileTable(snapshot),
+    ...formatIterations(snapshot, false),
     ...formatErrorReport(snapshot),
     ...formatExceptionsReport(snapshot),
   ];

@@ -21,6 +21,8 @@ export const CSV_FILES = {
   history: "_stats_history.csv",
   failures: "_failures.csv",
   exceptions: "_exceptions.csv",
+  /** Cicada's own (arrival-rate tests only): target rate, started and dropped iterations every second. */
+  iterations: "_iterations.csv",
 } as const;
 
 const PERCENTILE_COLUMNS = PERCENTILES_TO_REPORT.map(percentileLabel);
@@ -57,6 +59,31 @@ export const STATS_HISTORY_CSV_COLUMNS = [
   "Total Min Response Time",
   "Total Max Response Time",
   "Total Average Content Size",
+];
+
+/**
+ * The columns an arrival-rate test adds at the end of `_stats.csv`: the response times
+ * from the intended start (Locust's own columns keep the service time, as always).
+ */
+export const INTENDED_CSV_COLUMNS = [
+  "Intended Median Response Time",
+  "Intended Average Response Time",
+  "Intended Min Response Time",
+  "Intended Max Response Time",
+  ...PERCENTILE_COLUMNS.map((label) => `Intended ${label}`),
+];
+
+/** Columns of `_iterations.csv` (arrival-rate tests): one row a second, totals so far in the last four. */
+export const ITERATIONS_CSV_COLUMNS = [
+  "Timestamp",
+  "User Count",
+  "Target Rate",
+  "Iterations/s",
+  "Dropped/s",
+  "Total Scheduled",
+  "Total Started",
+  "Total Dropped",
+  "Waiting",
 ];
 
 /** Columns of `_failures.csv`. */
@@ -112,8 +139,8 @@ function timeAndSizeCells(entry: EntrySnapshot): Cell[] {
   ];
 }
 
-function statsRow(entry: EntrySnapshot): Cell[] {
-  return [
+function statsRow(entry: EntrySnapshot, intended: boolean): Cell[] {
+  const row: Cell[] = [
     entry.method,
     entry.name,
     entry.numRequests,
@@ -123,13 +150,54 @@ function statsRow(entry: EntrySnapshot): Cell[] {
     pythonFloat(entry.totalFailPerSec),
     ...percentileCells(entry, false),
   ];
+  if (intended) row.push(...intendedCells(entry));
+  return row;
 }
 
-/** `_stats.csv`: a row per (method, name) sorted, then Aggregated. */
+/** The intended-start columns of a row (N/A where it recorded none). */
+function intendedCells(entry: EntrySnapshot): Cell[] {
+  const intended = entry.intended;
+  if (intended === undefined) return INTENDED_CSV_COLUMNS.map(() => "N/A");
+  return [
+    wholeMs(intended.medianMs),
+    pythonFloat(intended.avgMs),
+    intended.minMs === null ? 0 : pythonFloat(intended.minMs),
+    pythonFloat(intended.maxMs),
+    ...intended.percentiles.map(([, value]) => wholeMs(value)),
+  ];
+}
+
+/**
+ * `_stats.csv`: a row per (method, name) sorted, then Aggregated. An arrival-rate test's
+ * file has the response times from the intended start in extra columns at the end.
+ */
 export function statsCsv(snapshot: StatsSnapshot): string {
-  return [STATS_CSV_COLUMNS, ...snapshot.entries.map(statsRow), statsRow(snapshot.total)]
-    .map(csvLine)
-    .join("");
+  const intended = snapshot.total.intended !== undefined;
+  const header = intended ? [...STATS_CSV_COLUMNS, ...INTENDED_CSV_COLUMNS] : STATS_CSV_COLUMNS;
+  const rows = [...snapshot.entries, snapshot.total].map((entry) => statsRow(entry, intended));
+  return [header, ...rows].map(csvLine).join("");
+}
+
+/** The header line of `_iterations.csv` (written once; rows are appended). */
+export function iterationsCsvHeader(): string {
+  return csvLine(ITERATIONS_CSV_COLUMNS);
+}
+
+/** The `_iterations.csv` row of one moment; "" when the test does not run at an arrival rate. */
+export function iterationsCsvRow(snapshot: StatsSnapshot, userCount: number): string {
+  const it = snapshot.iterations;
+  if (it === undefined) return "";
+  return csvLine([
+    Math.floor(snapshot.timeMs / 1000),
+    userCount,
+    pythonFloat(it.targetRate),
+    it.currentRate.toFixed(6),
+    it.currentDroppedPerSec.toFixed(6),
+    it.scheduled,
+    it.started,
+    it.dropped,
+    it.waiting,
+  ]);
 }
 
 /** The header line of `_stats_history.csv` (written once; rows are appended). */

@@ -51,10 +51,11 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 /**
  * Draws the charts. Data layout (element #cicada-data): { t: epoch seconds[], users[],
  * rps[], fail[], p50[], p95[], p99[], avg[], colors: {rps, failures, p50, p95, p99,
- * average, users}, range?: [from, to] }; percentiles may hold nulls (gaps). The colours are
- * the web UI's (src/shared/chart-palette.ts), so a percentile looks the same in both. With
- * `range` (a report with a Target section) every chart of the page shows that time range,
- * and all cursors move together.
+ * average, users}, range?: [from, to], it? }; percentiles may hold nulls (gaps). The
+ * colours are the web UI's (src/shared/chart-palette.ts), so a percentile looks the same
+ * in both. With `range` (a report with a Target section) every chart of the page shows
+ * that time range, and all cursors move together. `it` (arrival-rate tests) is
+ * { t[], target[], rate[], dropped[] } with its own times.
  */
 export const REPORT_SCRIPT = `
 (function () {
@@ -81,7 +82,7 @@ export const REPORT_SCRIPT = `
     return options;
   }
   var charts = [];
-  function chart(id, title, yLabel, series, columns) {
+  function chart(id, title, yLabel, series, columns, times) {
     var el = document.getElementById(id);
     if (!el) return;
     var opts = {
@@ -91,7 +92,13 @@ export const REPORT_SCRIPT = `
       series: [{}].concat(series),
       axes: [axis(""), axis(yLabel)]
     };
-    charts.push({ plot: new uPlot(opts, [data.t].concat(columns), el), el: el });
+    charts.push({ plot: new uPlot(opts, [times || data.t].concat(columns), el), el: el });
+  }
+  if (data.it) {
+    chart("chart-iterations", "Iterations per second (arrival rate)", "per second",
+      [line("Target rate", "users", "", true), line("Iterations/s", "rps", ""),
+       line("Dropped/s", "failures", "")],
+      [data.it.target, data.it.rate, data.it.dropped], data.it.t);
   }
   chart("chart-rps", "Requests per second", "per second",
     [line("RPS", "rps", ""), line("Failures/s", "failures", "")],

@@ -9,6 +9,7 @@ import {
   type StatsSnapshot,
 } from "../stats/index.js";
 import { formatMs } from "./console.js";
+import { openModelMetaRows } from "./html-open-model.js";
 import type { JsonThresholdResult, RatioTree, ReportMeta } from "./json-schema.js";
 import { formatMeasured } from "./threshold-eval.js";
 
@@ -68,6 +69,7 @@ function metaRows(meta: ReportMeta): Array<[string, string]> {
   if (meta.shape !== null) rows.push(["Load shape", meta.shape]);
   if (meta.users !== null) rows.push(["Users", String(meta.users)]);
   if (meta.spawnRate !== null) rows.push(["Spawn rate", `${meta.spawnRate} users/s`]);
+  rows.push(...openModelMetaRows(meta));
   rows.push(["Run time", meta.runTimeMs === null ? "unlimited" : formatDuration(meta.runTimeMs)]);
   if (classes) rows.push(["User classes", classes]);
   rows.push(["Cicada", meta.cicadaVersion]);
@@ -143,11 +145,12 @@ export function percentilesSection(snapshot: StatsSnapshot): string {
 <thead><tr><th class="l">Type</th><th class="l">Name</th>${heads}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
-/** The three charts (drawn by the page script), or a note when there is no history. */
-export function chartsSection(points: number): string {
+/** The charts (drawn by the page script), or a note when there is no history. */
+export function chartsSection(points: number, iterations = false): string {
   if (points === 0)
     return `<section id="charts"><h2>Charts</h2><p class="empty">No data over time was recorded.</p></section>`;
-  return `<section id="charts" class="charts"><h2>Charts</h2><div id="chart-rps" class="chart"></div>
+  const iterationChart = iterations ? `<div id="chart-iterations" class="chart"></div>` : "";
+  return `<section id="charts" class="charts"><h2>Charts</h2><div id="chart-rps" class="chart"></div>${iterationChart}
 <div id="chart-response-times" class="chart"></div><div id="chart-users" class="chart"></div></section>`;
 }
 

@@ -30,7 +30,12 @@ export {
   type MonitorThresholdContext,
   type MonitorThresholdSource,
 } from "./monitor-thresholds.js";
-export { type HistogramLookup, type ReportInput, reportInputFromStats } from "./report-input.js";
+export {
+  type HistogramLookup,
+  type ReportInput,
+  reportInputFromStats,
+  statsHistograms,
+} from "./report-input.js";
 export { type AbortDecision, ThresholdAbortTracker } from "./threshold-abort.js";
 export {
   evaluateThreshold,

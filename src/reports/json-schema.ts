@@ -73,6 +73,8 @@ export interface JsonReport {
    * none were monitored. Always written; absent only from reports of Cicada versions before it.
    */
   monitor?: JsonMonitor | null;
+  /** The open model's iterations; null for a test with a number of users (the closed model). */
+  iterations: JsonIterations | null;
 }
 
 /**
@@ -116,6 +118,25 @@ export interface JsonSaturation {
   generatorCpuPercent: number | null;
 }
 
+/**
+ * An arrival-rate test's iterations (an iteration is one task of a user, picked by weight).
+ * At the end of a run `dropped === scheduled − started`.
+ */
+export interface JsonIterations {
+  /** The target arrival rate at the end (iterations per second). */
+  targetRate: number;
+  /** Iterations whose scheduled start came during the test. */
+  scheduled: number;
+  /** Iterations a user started. */
+  started: number;
+  /** Iterations that found no free user within --max-queue-time, or were still waiting at the end. */
+  dropped: number;
+  /** Iterations waiting for a free user when the report was made (0 at the end). */
+  waiting: number;
+  /** Started per second over the whole test. */
+  rate: number;
+}
+
 /** Statistics of one (method, name), or of the total. */
 export interface JsonEntry {
   /** HTTP method or request type; "" for the total. */
@@ -148,6 +169,24 @@ export interface JsonEntry {
   startTimeMs: number;
   lastRequestTimeMs: number | null;
   /** The response-time histogram, to merge or compare runs; null when none was logged or not available. */
+  histogram: JsonHistogram | null;
+  /**
+   * Response times measured from each request's intended start (the scheduled start of
+   * its open-model iteration), so waits for a free user count; null in the closed model.
+   */
+  intended: JsonIntended | null;
+}
+
+/** A row's response times from the intended start, ms (the open model's second latency). */
+export interface JsonIntended {
+  /** Response times recorded (one per request of an iteration). */
+  count: number;
+  minResponseTimeMs: number | null;
+  maxResponseTimeMs: number;
+  avgResponseTimeMs: number;
+  medianResponseTimeMs: number | null;
+  percentiles: Record<PercentileKey, number | null>;
+  /** Their HDR histogram (µs); null when not available. */
   histogram: JsonHistogram | null;
 }
 
@@ -189,6 +228,18 @@ export interface JsonException {
 export interface JsonHistory {
   total: JsonSeries;
   entries: JsonNamedSeries[];
+  /** The open model's series (target rate, started and dropped per second); null in the closed model. */
+  iterations: JsonIterationSeries | null;
+}
+
+/** Target rate, achieved rate and dropped iterations over time (rates over the last ~10 s at each point). */
+export interface JsonIterationSeries {
+  stride: number;
+  timeMs: number[];
+  targetRate: number[];
+  /** Iterations started per second. */
+  rate: number[];
+  droppedPerSec: number[];
 }
 
 /**
@@ -247,7 +298,9 @@ export interface ReportMeta {
   host: string | null;
   /** The locustfile(s) as given. */
   locustfile: string;
-  /** Requested peak users; null when a load shape drives the run. */
+  /** "users" (the closed model: -u, or a shape of users) or "arrival-rate" (the open model). */
+  loadModel: "users" | "arrival-rate";
+  /** Requested peak users; null when a load shape or an arrival rate drives the run. */
   users: number | null;
   /** Requested users started per second; null with a load shape. */
   spawnRate: number | null;
@@ -255,6 +308,10 @@ export interface ReportMeta {
   runTimeMs: number | null;
   /** Name of the LoadTestShape, if one was used. */
   shape: string | null;
+  /** --arrival-rate (and --ramp); null otherwise (a shape of arrival rates too). */
+  arrivalRate: { from: number; to: number | null; rampMs: number | null } | null;
+  /** --max-users and --max-queue-time of an arrival-rate test; null in the closed model. */
+  openModel: { maxUsers: number; maxQueueTimeMs: number } | null;
   cicadaVersion: string;
   userClasses: ReportUserClass[];
   /** Task ratios, as `--show-task-ratio-json` prints them. */

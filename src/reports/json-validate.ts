@@ -21,6 +21,9 @@ import {
   type JsonFailure,
   type JsonHistogram,
   type JsonHistory,
+  type JsonIntended,
+  type JsonIterationSeries,
+  type JsonIterations,
   type JsonMonitor,
   type JsonNamedSeries,
   type JsonReport,
@@ -119,6 +122,16 @@ const percentiles = object<Record<PercentileKey, number | null>>(
   >,
 );
 
+const intended = object<JsonIntended>({
+  count: num,
+  minResponseTimeMs: nullable(num),
+  maxResponseTimeMs: num,
+  avgResponseTimeMs: num,
+  medianResponseTimeMs: nullable(num),
+  percentiles,
+  histogram: nullable(histogram),
+});
+
 const entry = object<JsonEntry>({
   method: str,
   name: str,
@@ -138,6 +151,7 @@ const entry = object<JsonEntry>({
   startTimeMs: num,
   lastRequestTimeMs: nullable(num),
   histogram: nullable(histogram),
+  intended: nullable(intended),
 });
 
 const failure = object<JsonFailure>({
@@ -166,6 +180,24 @@ const seriesShape: Shape<JsonSeries> = {
 const history = object<JsonHistory>({
   total: object<JsonSeries>(seriesShape),
   entries: array(object<JsonNamedSeries>({ ...seriesShape, method: str, name: str })),
+  iterations: nullable(
+    object<JsonIterationSeries>({
+      stride: num,
+      timeMs: array(num),
+      targetRate: array(num),
+      rate: array(num),
+      droppedPerSec: array(num),
+    }),
+  ),
+});
+
+const iterations = object<JsonIterations>({
+  targetRate: num,
+  scheduled: num,
+  started: num,
+  dropped: num,
+  waiting: num,
+  rate: num,
 });
 
 const threshold = object<JsonThresholdResult>({
@@ -190,10 +222,15 @@ const meta = object<ReportMeta>({
   durationMs: num,
   host: nullable(str),
   locustfile: str,
+  loadModel: oneOf(["users", "arrival-rate"]),
   users: nullable(num),
   spawnRate: nullable(num),
   runTimeMs: nullable(num),
   shape: nullable(str),
+  arrivalRate: nullable(
+    object<NonNullable<ReportMeta["arrivalRate"]>>({ from: num, to: nullable(num), rampMs: nullable(num) }),
+  ),
+  openModel: nullable(object<NonNullable<ReportMeta["openModel"]>>({ maxUsers: num, maxQueueTimeMs: num })),
   cicadaVersion: str,
   userClasses: array(
     object<ReportUserClass>({ name: str, weight: num, fixedCount: num, host: nullable(str) }),
@@ -296,6 +333,7 @@ const reportShape: Shape<JsonReport> = {
   collapsedNames: bool,
   history,
   thresholds: array(threshold),
+  iterations: nullable(iterations),
   monitor: nullable(monitor),
 };
 

@@ -3,15 +3,20 @@
  */
 import {
   type EntrySnapshot,
+  type IterationColumns,
   PERCENTILES_TO_REPORT,
   type SeriesColumns,
   type StatsHistoryJSON,
+  type StatsSnapshot,
 } from "../stats/index.js";
 import { toJsonHistogram } from "./hdr-base64.js";
 import {
   JSON_REPORT_SCHEMA_VERSION,
   type JsonEntry,
   type JsonHistory,
+  type JsonIntended,
+  type JsonIterationSeries,
+  type JsonIterations,
   type JsonReport,
   type JsonSeries,
   PERCENTILE_KEYS,
@@ -24,17 +29,36 @@ import type { HistogramLookup, ReportInput } from "./report-input.js";
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;
 const round3OrNull = (value: number | null): number | null => (value === null ? null : round3(value));
 
-function percentilesOf(entry: EntrySnapshot): Record<PercentileKey, number | null> {
+function percentilesOf(pairs: EntrySnapshot["percentiles"]): Record<PercentileKey, number | null> {
   const out = {} as Record<PercentileKey, number | null>;
   PERCENTILE_KEYS.forEach((key, i) => {
     const p = PERCENTILES_TO_REPORT[i];
-    const pair = entry.percentiles.find(([q]) => q === p);
+    const pair = pairs.find(([q]) => q === p);
     out[key] = pair?.[1] ?? null;
   });
   return out;
 }
 
-function entryOf(entry: EntrySnapshot, histograms: HistogramLookup | undefined): JsonEntry {
+function intendedOf(entry: EntrySnapshot, histograms: HistogramLookup | undefined): JsonIntended | null {
+  const intended = entry.intended;
+  if (intended === undefined) return null;
+  const histogram = histograms?.(entry.method, entry.name);
+  return {
+    count: intended.count,
+    minResponseTimeMs: intended.minMs,
+    maxResponseTimeMs: intended.maxMs,
+    avgResponseTimeMs: intended.avgMs,
+    medianResponseTimeMs: intended.medianMs,
+    percentiles: percentilesOf(intended.percentiles),
+    histogram: histogram ? toJsonHistogram(histogram) : null,
+  };
+}
+
+function entryOf(
+  entry: EntrySnapshot,
+  histograms: HistogramLookup | undefined,
+  intendedHistograms: HistogramLookup | undefined,
+): JsonEntry {
   const timed = entry.numRequests - entry.numNoneRequests > 0;
   const histogram = histograms?.(entry.method, entry.name);
   return {
@@ -48,7 +72,7 @@ function entryOf(entry: EntrySnapshot, histograms: HistogramLookup | undefined):
     maxResponseTimeMs: timed ? entry.maxResponseTimeMs : null,
     avgResponseTimeMs: timed ? entry.avgResponseTimeMs : null,
     medianResponseTimeMs: entry.medianResponseTimeMs,
-    percentiles: percentilesOf(entry),
+    percentiles: percentilesOf(entry.percentiles),
     rps: entry.totalRps,
     failPerSec: entry.totalFailPerSec,
     totalContentLength: entry.totalContentLength,
@@ -56,6 +80,31 @@ function entryOf(entry: EntrySnapshot, histograms: HistogramLookup | undefined):
     startTimeMs: entry.startTimeMs,
     lastRequestTimeMs: entry.lastRequestTimeMs,
     histogram: histogram ? toJsonHistogram(histogram) : null,
+    intended: intendedOf(entry, intendedHistograms),
+  };
+}
+
+function iterationsOf(snapshot: StatsSnapshot): JsonIterations | null {
+  const it = snapshot.iterations;
+  if (it === undefined) return null;
+  return {
+    targetRate: it.targetRate,
+    scheduled: it.scheduled,
+    started: it.started,
+    dropped: it.dropped,
+    waiting: it.waiting,
+    rate: it.totalRate,
+  };
+}
+
+function iterationSeriesOf(columns: IterationColumns | undefined): JsonIterationSeries | null {
+  if (columns === undefined) return null;
+  return {
+    stride: columns.stride,
+    timeMs: columns.timeMs.map(Math.round),
+    targetRate: columns.targetRate.map(round3),
+    rate: columns.rate.map(round3),
+    droppedPerSec: columns.droppedPerSec.map(round3),
   };
 }
 
@@ -82,6 +131,7 @@ export function historyOf(history: StatsHistoryJSON): JsonHistory {
       name: series.name,
       ...seriesOf(series),
     })),
+    iterations: iterationSeriesOf(history.iterations),
   };
 }
 
@@ -90,14 +140,14 @@ export function historyOf(history: StatsHistoryJSON): JsonHistory {
  * under a millisecond each), so it is cheap enough to build on demand during a run.
  */
 export function buildJsonReport(input: ReportInput): JsonReport {
-  const { snapshot, histograms } = input;
+  const { snapshot, histograms, intendedHistograms } = input;
   return {
     schemaVersion: JSON_REPORT_SCHEMA_VERSION,
     generator: "cicada",
     generatedAtMs: snapshot.timeMs,
     meta: input.meta,
-    total: entryOf(snapshot.total, histograms),
-    entries: snapshot.entries.map((entry) => entryOf(entry, histograms)),
+    total: entryOf(snapshot.total, histograms, intendedHistograms),
+    entries: snapshot.entries.map((entry) => entryOf(entry, histograms, intendedHistograms)),
     failures: snapshot.errors.map((e) => ({
       method: e.method,
       name: e.name,
@@ -118,6 +168,7 @@ export function buildJsonReport(input: ReportInput): JsonReport {
     history: historyOf(input.history),
     thresholds: [...(input.thresholds ?? [])],
     monitor: input.monitor ? monitorJson(input.monitor) : null,
+    iterations: iterationsOf(snapshot),
   };
 }
 

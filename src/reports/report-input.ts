@@ -27,6 +27,8 @@ export interface ReportInput {
   histograms?: HistogramLookup;
   /** The target's resources, when they were monitored (`--monitor`, `--prometheus`). */
   monitor?: MonitorReport;
+  /** Histograms of the response times from the intended start (open model), for the JSON report. */
+  intendedHistograms?: HistogramLookup;
 }
 
 /**
@@ -44,7 +46,16 @@ export function reportInputFromStats(
     history: stats.history.toJSON(),
     meta,
     thresholds,
-    histograms: (method, name) =>
-      method === "" && name === AGGREGATED_NAME ? stats.total.histogram : stats.get(method, name)?.histogram,
+    ...statsHistograms(stats),
+  };
+}
+
+/** The histogram lookups of a ReportInput, from live statistics. */
+export function statsHistograms(stats: RequestStats): Pick<ReportInput, "histograms" | "intendedHistograms"> {
+  const entry = (method: string, name: string) =>
+    method === "" && name === AGGREGATED_NAME ? stats.total : stats.get(method, name);
+  return {
+    histograms: (method, name) => entry(method, name)?.histogram,
+    intendedHistograms: (method, name) => entry(method, name)?.intended?.histogram,
   };
 }

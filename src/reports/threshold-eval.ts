@@ -3,7 +3,7 @@
  * console. A threshold whose request name never appeared fails with "no data": a name the
  * locustfile never requested cannot be known before the run, so this is only found here.
  */
-import { StatsEntry } from "../stats/index.js";
+import { type IterationStats, StatsEntry } from "../stats/index.js";
 import type { JsonThresholdResult } from "./json-schema.js";
 import { type MonitorThresholdSource, measureMonitored } from "./monitor-thresholds.js";
 import {
@@ -20,6 +20,8 @@ export interface ThresholdSource {
   entries(): StatsEntry[];
   /** The target's monitored series, for `host:` thresholds (absent when nothing is monitored). */
   readonly monitor?: MonitorThresholdSource | undefined;
+  /** The open model's iterations (for `dropped`). */
+  readonly iterations?: IterationStats;
 }
 
 /** The rows a threshold's key matches (several for a bare name with several methods). */
@@ -50,6 +52,11 @@ export function measure(metric: ThresholdMetric, entry: StatsEntry, nowMs: numbe
   switch (metric.kind) {
     case "percentile":
       return entry.percentile(metric.percentile / 100);
+    case "intendedPercentile":
+      return entry.intended?.percentiles([metric.percentile / 100])[0] ?? null;
+    case "dropped":
+      // Not a row's: evaluateThreshold reads the iterations.
+      return null;
     case "avg":
       return entry.numRequests - entry.numNoneRequests > 0 ? entry.avgResponseTimeMs : null;
     case "min":
@@ -123,6 +130,24 @@ export function evaluateThreshold(
       reason: null,
     };
   }
+  if (definition.metric.kind === "dropped") {
+    const iterations = source.iterations;
+    if (iterations === undefined || !iterations.active) {
+      return {
+        ...base,
+        measured: null,
+        passed: false,
+        reason: "no data: not an arrival-rate test (--arrival-rate)",
+      };
+    }
+    const measured = iterations.dropped;
+    return {
+      ...base,
+      measured,
+      passed: compare(measured, definition.operator, definition.limit),
+      reason: null,
+    };
+  }
   const requested = rows.reduce((sum, row) => sum + row.numRequests, 0);
   if (rows.length === 0 || requested === 0) {
     const reason =
@@ -132,8 +157,13 @@ export function evaluateThreshold(
     return { ...base, measured: null, passed: false, reason };
   }
   const measured = measure(definition.metric, combine(rows, nowMs), nowMs);
-  if (measured === null)
-    return { ...base, measured: null, passed: false, reason: "no data: no response time" };
+  if (measured === null) {
+    const reason =
+      definition.metric.kind === "intendedPercentile"
+        ? "no data: no response time from an intended start (only arrival-rate tests have them)"
+        : "no data: no response time";
+    return { ...base, measured: null, passed: false, reason };
+  }
   return {
     ...base,
     measured,

@@ -45,6 +45,10 @@ export type ThresholdOperator = "<" | "<=" | ">" | ">=" | "==" | "!=";
 export type ThresholdMetric =
   | { kind: "percentile"; percentile: number }
   | { kind: "avg" | "min" | "max" | "med" | "rps" | "failRate" | "failures" | "count" }
+  /** A percentile of the response times from the intended start (open model): `p99_intended`. */
+  | { kind: "intendedPercentile"; percentile: number }
+  /** Dropped iterations (open model), a count of the whole test. */
+  | { kind: "dropped" }
   /** A monitored series of a host (`host:LABEL` keys), read over the test as `aggregate`. */
   | { kind: "monitor"; series: string; aggregate: MonitorAggregate };
 
@@ -74,15 +78,17 @@ const TIME_METRICS = new Set(["avg", "min", "max", "med"]);
 const NAMED_METRICS = ["avg", "min", "max", "med", "rps", "failRate", "failures", "count"] as const;
 const METRIC_ALIASES: Record<string, (typeof NAMED_METRICS)[number]> = { median: "med" };
 /** Every metric name, for messages. */
-export const THRESHOLD_METRICS = ["p(N)", "pN", ...NAMED_METRICS];
+export const THRESHOLD_METRICS = ["p(N)", "pN", ...NAMED_METRICS, "pN_intended", "p(N)_intended", "dropped"];
 
 const EXPRESSION =
-  /^\s*([A-Za-z_]+(?:\(\s*[\d.]+\s*\)|[\d.]+)?)\s*(<=|>=|==|!=|<|>)\s*(-?[\d.]+(?:e-?\d+)?)\s*(ms|s|%)?\s*$/;
+  /^\s*([A-Za-z_]+(?:\(\s*[\d.]+\s*\)|[\d.]+)?(?:_intended)?)\s*(<=|>=|==|!=|<|>)\s*(-?[\d.]+(?:e-?\d+)?)\s*(ms|s|%)?\s*$/;
 
 /** Canonical name of a metric: "p(95)", "avg", ... */
 export function metricName(metric: ThresholdMetric): string {
   if (metric.kind === "monitor") return `${metric.aggregate}(${metric.series})`;
-  return metric.kind === "percentile" ? `p(${metric.percentile})` : metric.kind;
+  if (metric.kind === "percentile") return `p(${metric.percentile})`;
+  if (metric.kind === "intendedPercentile") return `p(${metric.percentile})_intended`;
+  return metric.kind;
 }
 
 /** Whether a metric (or its canonical name) is a response time in ms. */
@@ -92,13 +98,14 @@ export function isTimeMetric(metric: ThresholdMetric | string): boolean {
 }
 
 function parseMetric(text: string): ThresholdMetric | string {
-  const percentile = /^p\(?\s*([\d.]+)\s*\)?$/.exec(text);
+  const percentile = /^p\(?\s*([\d.]+)\s*\)?(_intended)?$/.exec(text);
   if (percentile && text.includes("(") === text.includes(")")) {
     const value = Number(percentile[1]);
     if (!(value > 0 && value <= 100))
       return `a percentile must be above 0 and at most 100, got ${percentile[1]}`;
-    return { kind: "percentile", percentile: value };
+    return { kind: percentile[2] ? "intendedPercentile" : "percentile", percentile: value };
   }
+  if (text === "dropped") return { kind: "dropped" };
   const name = METRIC_ALIASES[text] ?? (NAMED_METRICS as readonly string[]).find((m) => m === text);
   if (name !== undefined) return { kind: name as (typeof NAMED_METRICS)[number] };
   return `unknown metric '${text}'`;
@@ -205,6 +212,9 @@ function toDefinition(
   const parsed = parseFor(raw.key, expression, monitor);
   if (typeof parsed === "string") return `${raw.where}: ${parsed}`;
   if (raw.key.trim() === "") return `${raw.where}: the request name is empty`;
+  if (parsed.metric.kind === "dropped" && parseThresholdKey(raw.key).kind !== "total") {
+    return `${raw.where}: 'dropped' counts the test's dropped iterations, not a request name's: write it without a name ('dropped<1') or under total`;
+  }
   return {
     key: raw.key,
     target: parseThresholdKey(raw.key),

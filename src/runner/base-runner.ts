@@ -4,10 +4,17 @@
  * test (stats reset, testStart), the run-time limit, following a load shape, sampling the
  * stats history, and stop/quit requests that never run twice at once.
  */
+import { UsageError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
-import { type LoadTestShape, normaliseShapeTick, type RunnerState } from "../user/index.js";
+import {
+  isArrivalRateTick,
+  type LoadTestShape,
+  normaliseShapeTick,
+  type RunnerState,
+} from "../user/index.js";
 import type { Environment } from "./environment.js";
-import type { Runner, WorkerSummary } from "./runner.js";
+import { DEFAULT_OPEN_MODEL, type OpenModelSettings } from "./open-model.js";
+import type { ArrivalRateStart, LoadModel, Runner, WorkerSummary } from "./runner.js";
 import { SpawnSequence } from "./spawn-sequence.js";
 import { TestLog } from "./test-record.js";
 
@@ -22,6 +29,12 @@ export abstract class BaseRunner implements Runner {
   spawnRate = 1;
   /** Epoch ms when the current test started, or undefined before the first start. */
   startedAtMs: number | undefined;
+  /** How the current (or last) test makes load. */
+  loadModel: LoadModel = "users";
+  /** --max-users and --max-queue-time for arrival-rate tests. */
+  openModel: OpenModelSettings = { ...DEFAULT_OPEN_MODEL };
+  /** Why a load shape ended the test, if it did. */
+  shapeFailure: Error | undefined;
   /** Fired on every state change (the web UI and the CLI listen). */
   readonly stateChanged = new EventHook<RunnerState>();
   /** Settles when `quit()` has finished. */
@@ -53,6 +66,9 @@ export abstract class BaseRunner implements Runner {
     });
     this.historyTimer = setInterval(() => {
       if (this.state === "spawning" || this.state === "running") {
+        const rate = this.arrivalRate;
+        // A ramp moves the target between scheduler ticks (and a master has no scheduler).
+        if (rate !== undefined) this.environment.stats.iterations.setTargetRate(rate);
         this.environment.stats.history.sample(this.environment.stats, this.environment.now(), this.userCount);
       }
     }, historyIntervalMs);
@@ -62,6 +78,9 @@ export abstract class BaseRunner implements Runner {
   abstract get userClassesCount(): Record<string, number>;
   abstract workers(): WorkerSummary[];
   abstract start(userCount: number, spawnRate: number, options?: StartOptions): Promise<void>;
+  abstract startArrivalRate(start: ArrivalRateStart): Promise<void>;
+  abstract setArrivalRate(rate: number, rampMs?: number): void;
+  abstract get arrivalRate(): number | undefined;
   /** Stops the users (this process's or the workers'), from "stopping" to "stopped". */
   protected abstract stopUsers(): Promise<void>;
   /** Work when quitting, after the last stop (closing sockets, final reports). */
@@ -73,11 +92,7 @@ export abstract class BaseRunner implements Runner {
    * Returns false when the start must not go on (a testStart listener stopped the test).
    */
   protected async beginStart(userCount: number, spawnRate: number, options: StartOptions): Promise<boolean> {
-    if (this.hasQuit) throw new Error("the runner has quit");
-    if (this.stopping) await this.stopping;
-    if (this.state === "ready" || this.state === "stopped") {
-      if (!(await this.beginTest())) return false;
-    }
+    if (!(await this.beginModel("users"))) return false;
     if (options.runTimeMs !== undefined) this.scheduleRunTime(options.runTimeMs);
     this.targetUserCount = Math.min(userCount, this.sequence.capacity);
     if (userCount > this.sequence.capacity) {
@@ -91,11 +106,47 @@ export abstract class BaseRunner implements Runner {
     return true;
   }
 
+  /**
+   * The first steps of `startArrivalRate`: begins a new test when none runs, sets the run
+   * time, and the state "running" (an arrival rate has no ramp of users). False when the
+   * start must not go on.
+   */
+  protected async beginArrivalRate(options: StartOptions): Promise<boolean> {
+    if (!(await this.beginModel("arrival-rate"))) return false;
+    if (options.runTimeMs !== undefined) this.scheduleRunTime(options.runTimeMs);
+    this.targetUserCount = 0;
+    this.setState("running");
+    return true;
+  }
+
+  /**
+   * Waits for a stop in progress and begins a new test of `model` when none runs. A test
+   * of the other model cannot be changed into this one.
+   */
+  private async beginModel(model: LoadModel): Promise<boolean> {
+    if (this.hasQuit) throw new Error("the runner has quit");
+    if (this.stopping) await this.stopping;
+    if (this.state === "ready" || this.state === "stopped") {
+      this.loadModel = model;
+      return this.beginTest();
+    }
+    if (this.loadModel !== model) {
+      throw new Error(
+        model === "users"
+          ? "an arrival-rate test is running: stop it before starting a test with a number of users"
+          : "a test with a number of users is running: stop it before starting an arrival-rate test",
+      );
+    }
+    return true;
+  }
+
   /** A new test: stats reset, state "spawning", testStart. False if a listener stopped it. */
   protected async beginTest(): Promise<boolean> {
     // The class picker may have chosen other classes since the last test.
     this.sequence = new SpawnSequence(this.environment.activeUserClassInfos);
     this.environment.stats.reset(this.environment.now());
+    // The iteration counters report only for arrival-rate tests (the scheduler activates them).
+    if (this.loadModel === "users") this.environment.stats.iterations.deactivate();
     this.startedAtMs = this.environment.now();
     // A shape's timer is set before its first tick starts the test.
     const shape = this.shapeTimer !== undefined ? this.environment.shapeClass?.name : undefined;
@@ -111,15 +162,22 @@ export abstract class BaseRunner implements Runner {
     return (this.state as RunnerState) === "spawning";
   }
 
-  /** Follows the environment's LoadTestShape (one tick a second) until it returns null. */
+  /**
+   * Follows the environment's LoadTestShape (one tick a second) until it returns null.
+   * Its ticks ask for users or for an arrival rate, one kind for the whole test.
+   * @throws UsageError when the first tick is invalid (later ones stop the test instead).
+   */
   startShape(): void {
     const ShapeClass = this.environment.shapeClass;
     if (!ShapeClass) throw new Error("no load shape in this locustfile");
     const shape = new ShapeClass();
     this.shape = shape;
+    this.shapeFailure = undefined;
     shape.runner = this;
     shape.resetTime();
     let last = "";
+    let kind: LoadModel | undefined;
+    const onError = (error: unknown) => this.environment.logger.error(String(error));
     const tick = () => {
       const wanted = normaliseShapeTick(shape.tick());
       if (wanted === null) {
@@ -127,15 +185,29 @@ export abstract class BaseRunner implements Runner {
         this.stop();
         return;
       }
-      const key = `${wanted.users}/${wanted.spawnRate}`;
+      const wantedKind: LoadModel = isArrivalRateTick(wanted) ? "arrival-rate" : "users";
+      if (kind !== undefined && wantedKind !== kind) throw mixedShapeError(kind);
+      kind = wantedKind;
+      const key = isArrivalRateTick(wanted)
+        ? `rate ${wanted.arrivalRate}`
+        : `${wanted.users}/${wanted.spawnRate}`;
       if (key === last) return;
       last = key;
-      this.start(wanted.users, wanted.spawnRate).catch((error: unknown) =>
-        this.environment.logger.error(String(error)),
-      );
+      if (isArrivalRateTick(wanted)) this.startArrivalRate({ rate: wanted.arrivalRate }).catch(onError);
+      else this.start(wanted.users, wanted.spawnRate).catch(onError);
     };
-    this.shapeTimer = setInterval(tick, 1000);
     tick();
+    this.shapeTimer = setInterval(() => {
+      try {
+        tick();
+      } catch (error) {
+        this.shapeFailure = error instanceof Error ? error : new Error(String(error));
+        this.environment.logger.error(
+          `the load shape failed, stopping the test: ${this.shapeFailure.message}`,
+        );
+        this.stop();
+      }
+    }, 1000);
   }
 
   /** Requests a stop (returns at once). */
@@ -185,7 +257,7 @@ export abstract class BaseRunner implements Runner {
     await this.environment.events.testStop.fireAsync({ environment: this.environment });
   }
 
-  private scheduleRunTime(runTimeMs: number): void {
+  protected scheduleRunTime(runTimeMs: number): void {
     if (this.runTimeTimer) clearTimeout(this.runTimeTimer);
     this.runTimeTimer = setTimeout(() => {
       this.environment.logger.info(`--run-time limit reached (${runTimeMs / 1000} s), stopping`);
@@ -206,4 +278,16 @@ export abstract class BaseRunner implements Runner {
     this.state = state;
     this.stateChanged.fire(state);
   }
+}
+
+function mixedShapeError(first: LoadModel): UsageError {
+  return new UsageError(
+    "CICADA_ERR_SHAPE_TICK",
+    first === "users"
+      ? "the load shape asked for users, then for an arrival rate: a shape stays with one kind for the whole test"
+      : "the load shape asked for an arrival rate, then for users: a shape stays with one kind for the whole test",
+    {
+      hint: "Return { arrivalRate: N } on every tick (the open model), or { users, spawnRate } on every tick (the closed model)",
+    },
+  );
 }

@@ -1,6 +1,6 @@
 import type { TestMonitor } from "../monitor/index.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
-import { describeFailure } from "../shared/request-event.js";
+import { describeFailure, intendedResponseTimeMs } from "../shared/request-event.js";
 import { RequestStats } from "../stats/index.js";
 import {
   type ArgumentValue,
@@ -51,6 +51,9 @@ export interface EnvironmentOptions {
   /** Passed to RequestStats. */
   currentWindowLagSeconds?: number;
 }
+
+/** Epoch ms with sub-millisecond precision, on the same clock as request events' `startTimeMs`. */
+const preciseNow = (): number => performance.timeOrigin + performance.now();
 
 /** Cicada's own code (src/ when run from source, dist/ when built). */
 const CICADA_CODE = [new URL("../", import.meta.url).pathname, new URL("../", import.meta.url).href];
@@ -138,6 +141,7 @@ export class Environment implements UserEnvironment {
         event.responseLength,
         error,
         this.now(),
+        intendedResponseTimeMs(event, preciseNow),
       );
     });
   }

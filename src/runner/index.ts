@@ -1,3 +1,12 @@
+export { ArrivalSchedule } from "./arrival-schedule.js";
+export {
+  ArrivalScheduler,
+  type ArrivalSchedulerOptions,
+  type IterationCounters,
+  type IterationStarter,
+  realClock,
+  type SchedulerClock,
+} from "./arrival-scheduler.js";
 export { BaseRunner, type StartOptions } from "./base-runner.js";
 export {
   Environment,
@@ -19,8 +28,10 @@ export {
   type GeneratorMonitorOptions,
   type GeneratorSample,
 } from "./generator-monitor.js";
+export { IterationPool } from "./iteration-pool.js";
 export { LocalRunner, type LocalRunnerOptions } from "./local-runner.js";
-export type { Runner, WorkerSummary } from "./runner.js";
+export { DEFAULT_OPEN_MODEL, OpenModelDriver, type OpenModelSettings } from "./open-model.js";
+export type { ArrivalRateStart, LoadModel, Runner, WorkerSummary } from "./runner.js";
 export { type SpawnClass, SpawnSequence } from "./spawn-sequence.js";
 export {
   classShares,

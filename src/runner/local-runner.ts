@@ -1,11 +1,14 @@
 /**
  * Runs users in this process: ramps to a user count at a spawn rate (one user every
- * 1/rate seconds, smoothly, rather than Locust's one burst per second), follows a load
- * shape, stops after the run time, and samples the stats history every second.
+ * 1/rate seconds, smoothly, rather than Locust's one burst per second), or starts
+ * iterations at an arrival rate (the open model: {@link OpenModelDriver}), follows a
+ * load shape, stops after the run time, and samples the stats history every second.
  */
+import type { SchedulerClock } from "./arrival-scheduler.js";
 import { BaseRunner, type StartOptions } from "./base-runner.js";
 import type { Environment } from "./environment.js";
-import type { WorkerSummary } from "./runner.js";
+import { OpenModelDriver } from "./open-model.js";
+import type { ArrivalRateStart, WorkerSummary } from "./runner.js";
 import { UserPool } from "./user-pool.js";
 
 export interface LocalRunnerOptions {
@@ -13,6 +16,8 @@ export interface LocalRunnerOptions {
   stopTimeoutMs?: number;
   /** How often the stats history is sampled. */
   historyIntervalMs?: number;
+  /** The open model's clock (tests use a fake one). */
+  clock?: SchedulerClock;
 }
 
 /** The shortest gap between two ramp steps: faster rates spawn several users per step. */
@@ -20,6 +25,9 @@ const MIN_RAMP_STEP_MS = 20;
 
 export class LocalRunner extends BaseRunner {
   private readonly pool: UserPool;
+  private readonly openModelDriver: OpenModelDriver;
+  /** Bumped by every startArrivalRate: an older call that resumes late must not undo a newer one. */
+  private arrivalRequests = 0;
   private readonly stopTimeoutMs: number;
   private rampTimer: ReturnType<typeof setTimeout> | undefined;
   private rampFrom = 0;
@@ -31,14 +39,41 @@ export class LocalRunner extends BaseRunner {
     super(environment, options.historyIntervalMs);
     this.stopTimeoutMs = options.stopTimeoutMs ?? 0;
     this.pool = new UserPool(environment, () => this.onUserEnded());
+    this.openModelDriver = new OpenModelDriver(environment, options.clock);
   }
 
   get userCount(): number {
-    return this.pool.count;
+    return this.pool.count + this.openModelDriver.userCount;
   }
 
   get userClassesCount(): Record<string, number> {
-    return this.pool.countsByClass();
+    return this.openModelDriver.countsByClass() ?? this.pool.countsByClass();
+  }
+
+  get arrivalRate(): number | undefined {
+    return this.openModelDriver.targetRate;
+  }
+
+  /**
+   * Starts an arrival-rate test, or changes the rate of the running one: the rate steps to
+   * `start.rate`, then ramps to `start.rampTo` over `start.rampMs` if given.
+   */
+  async startArrivalRate(start: ArrivalRateStart): Promise<void> {
+    const request = ++this.arrivalRequests;
+    if (!(await this.beginArrivalRate(start))) return;
+    if (request !== this.arrivalRequests || (this.state as string) !== "running") return;
+    const driver = this.openModelDriver;
+    if (driver.running) {
+      driver.setMaxUsers(this.openModel.maxUsers);
+      driver.setRate(start.rate);
+    } else {
+      driver.begin(start.rate, this.openModel);
+    }
+    if (start.rampTo !== undefined && (start.rampMs ?? 0) > 0) driver.setRate(start.rampTo, start.rampMs);
+  }
+
+  setArrivalRate(rate: number, rampMs = 0): void {
+    this.openModelDriver.setRate(rate, rampMs);
   }
 
   workers(): WorkerSummary[] {
@@ -69,7 +104,10 @@ export class LocalRunner extends BaseRunner {
   async applyUserClassCounts(counts: Readonly<Record<string, number>>): Promise<void> {
     if (this.hasQuit) throw new Error("the runner has quit");
     if (this.stopping) await this.stopping;
-    if ((this.state === "ready" || this.state === "stopped") && !(await this.beginTest())) return;
+    if (this.state === "ready" || this.state === "stopped") {
+      this.loadModel = "users";
+      if (!(await this.beginTest())) return;
+    }
     this.clearTimers();
     const targets = new Map<string, number>();
     for (const info of this.environment.userClassInfos) targets.set(info.name, 0);
@@ -92,6 +130,8 @@ export class LocalRunner extends BaseRunner {
 
   protected async stopUsers(): Promise<void> {
     this.rampPositions = 0;
+    this.arrivalRequests++;
+    await this.openModelDriver.stop(this.stopTimeoutMs);
     await this.pool.stopAll(this.stopTimeoutMs);
     this.rampDone?.();
     this.rampDone = undefined;

@@ -2,7 +2,20 @@ import type { EventHook } from "../shared/event-hook.js";
 import type { RunnerControl, RunnerState } from "../user/index.js";
 import type { StartOptions } from "./base-runner.js";
 import type { Environment } from "./environment.js";
+import type { OpenModelSettings } from "./open-model.js";
 import type { TestLog } from "./test-record.js";
+
+/** The two ways a test makes load: a number of users (closed), or an arrival rate (open). */
+export type LoadModel = "users" | "arrival-rate";
+
+/** An arrival-rate test (the open model), as `--arrival-rate A[:B] --ramp D` asks for it. */
+export interface ArrivalRateStart extends StartOptions {
+  /** Iterations started per second at the start (≥ 0). */
+  rate: number;
+  /** With `rampMs`: the rate then moves linearly from `rate` to this one over `rampMs`. */
+  rampTo?: number | undefined;
+  rampMs?: number | undefined;
+}
 
 /** A worker as a master sees it (empty for a local runner). */
 export interface WorkerSummary {
@@ -31,8 +44,28 @@ export interface Runner extends RunnerControl {
   readonly whenQuit: Promise<void>;
   /** Starts a test or changes the running one; resolves when the ramp is done. */
   start(userCount: number, spawnRate: number, options?: StartOptions): Promise<void>;
-  /** Follows the environment's LoadTestShape. */
+  /**
+   * Starts an arrival-rate test, or changes the rate of the running one. Iterations start
+   * at the rate whatever the response times, on users created on demand up to
+   * `openModel.maxUsers`. Rejects when a test with users is running.
+   */
+  startArrivalRate(start: ArrivalRateStart): Promise<void>;
+  /**
+   * Changes the target rate of the running arrival-rate test: linearly over `rampMs`
+   * (0: at once). For controllers that steer the rate while the test runs.
+   * @throws Error when no arrival-rate test is running.
+   */
+  setArrivalRate(rate: number, rampMs?: number): void;
+  /** The target arrival rate now, iterations per second; undefined unless an arrival-rate test runs. */
+  readonly arrivalRate: number | undefined;
+  /** How the current (or last) test makes load. */
+  readonly loadModel: LoadModel;
+  /** --max-users and --max-queue-time of arrival-rate tests (settable between tests). */
+  openModel: OpenModelSettings;
+  /** Follows the environment's LoadTestShape. Throws a UsageError when its first tick is invalid. */
   startShape(): void;
+  /** Why a load shape ended the test (an invalid tick), if it did: the CLI exits with its code. */
+  readonly shapeFailure: Error | undefined;
   stopAndWait(): Promise<void>;
   quitAndWait(): Promise<void>;
   /** Workers, for a master; empty otherwise. */

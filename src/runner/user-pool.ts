@@ -7,6 +7,7 @@
  */
 import { type User, UserLifecycle } from "../user/index.js";
 import type { Environment } from "./environment.js";
+import { HARD_STOP_GRACE_MS, stopUsers } from "./stop-users.js";
 import type { UserClassInfo } from "./user-classes.js";
 
 type UserState = "running" | "leaving" | "retired";
@@ -32,9 +33,6 @@ class RunningUser extends UserLifecycle {
     this.pool.ended(this);
   }
 }
-
-/** How long to wait for users' onStop after a hard stop before giving up on them. */
-const HARD_STOP_GRACE_MS = 10_000;
 
 export class UserPool {
   private users: RunningUser[] = [];
@@ -135,21 +133,13 @@ export class UserPool {
   }
 
   private async stopUsers(users: RunningUser[], stopTimeoutMs: number): Promise<void> {
-    if (users.length === 0) return;
     for (const u of users) u.state = "leaving";
-    const allFinished = Promise.all(users.map((u) => u.finished));
-    if (stopTimeoutMs > 0) {
-      for (const u of users) u.requestStop();
-      if (await finishesWithin(allFinished, stopTimeoutMs)) return;
-    }
-    for (const u of users) u.interrupt();
-    if (!(await finishesWithin(allFinished, HARD_STOP_GRACE_MS))) {
-      const stuck = users.filter((u) => this.users.includes(u));
-      this.environment.logger.warning(
-        `${stuck.length} user(s) did not finish onStop within ${HARD_STOP_GRACE_MS / 1000} s after being stopped; leaving them`,
-      );
-      for (const u of stuck) this.remove(u);
-    }
+    const stuck = await stopUsers(users, stopTimeoutMs);
+    if (stuck.length === 0) return;
+    this.environment.logger.warning(
+      `${stuck.length} user(s) did not finish onStop within ${HARD_STOP_GRACE_MS / 1000} s after being stopped; leaving them`,
+    );
+    for (const u of stuck) this.remove(u);
   }
 
   /** @internal A user has ended (RunningUser.onEnded). */
@@ -167,17 +157,5 @@ export class UserPool {
   private remove(user: RunningUser): void {
     const index = this.users.indexOf(user);
     if (index >= 0) this.users.splice(index, 1);
-  }
-}
-
-async function finishesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -23,6 +23,28 @@ export interface RequestEvent {
   url?: string;
   /** The protocol response object, when there is one (the HTTP client's `HttpResponse`). */
   response?: unknown;
+  /**
+   * Open model only: when the iteration this request belongs to was scheduled to start,
+   * epoch milliseconds (`performance.timeOrigin + performance.now()`, like `startTimeMs`).
+   * The stats then also record the response time from it: the send-to-response time plus
+   * every wait before the send (for a free user, for earlier requests of the iteration).
+   * An HttpUser's requests carry it by themselves; a User that fires `request` itself adds
+   * `intendedStartMs: this.intendedStartMs`.
+   */
+  intendedStartMs?: number;
+}
+
+/**
+ * The response time of a request measured from its iteration's intended start, ms, or
+ * undefined when the event has no intended start. The request ended at
+ * `startTimeMs + responseTimeMs` (or at `nowMs`, the precise time it is recorded, when the
+ * event has no start time); never less than the service time itself.
+ */
+export function intendedResponseTimeMs(event: RequestEvent, nowMs: () => number): number | undefined {
+  const intended = event.intendedStartMs;
+  if (intended === undefined) return undefined;
+  const end = event.startTimeMs === undefined ? nowMs() : event.startTimeMs + event.responseTimeMs;
+  return Math.max(event.responseTimeMs, end - intended);
 }
 
 /** The text recorded in the failures table for a request event's exception. */

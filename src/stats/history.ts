@@ -1,4 +1,6 @@
 import { type HistoryPoint, HistorySeries, type SeriesColumns } from "./history-series.js";
+import { type IterationColumns, IterationSeries } from "./iteration-series.js";
+import type { IterationStats } from "./iterations.js";
 import type { StatsEntry } from "./stats-entry.js";
 
 export type { HistoryPoint, SeriesColumns } from "./history-series.js";
@@ -15,6 +17,8 @@ export interface StatsHistoryOptions {
 export interface HistorySource {
   readonly total: StatsEntry;
   entries(): StatsEntry[];
+  /** The open model's counters; sampled while `active`. */
+  readonly iterations?: IterationStats;
 }
 
 /** Where a test began on the session's chart: its number (1 for the first) and its start. */
@@ -27,12 +31,16 @@ export interface RunStart {
 export interface SessionHistoryJSON {
   total: SeriesColumns;
   runs: RunStart[];
+  /** Target rate, achieved rate and dropped iterations of every arrival-rate test of the session. */
+  iterations?: IterationColumns;
 }
 
 /** Compact columnar JSON of the whole history. */
 export interface StatsHistoryJSON {
   total: SeriesColumns;
   entries: Array<{ method: string; name: string } & SeriesColumns>;
+  /** The open model's series: present only when the test ran at an arrival rate. */
+  iterations?: IterationColumns;
 }
 
 /**
@@ -51,6 +59,8 @@ export class StatsHistory {
   private total: HistorySeries;
   private readonly byMethod = new Map<string, Map<string, HistorySeries>>();
   private readonly session: HistorySeries;
+  private iterations: IterationSeries | undefined;
+  private sessionIterations: IterationSeries | undefined;
   private readonly runs: RunStart[] = [];
   private runCount = 0;
 
@@ -71,6 +81,13 @@ export class StatsHistory {
     this.session.add(point);
     for (const entry of stats.entries()) {
       this.seriesOrCreate(entry.method, entry.name).add(pointOf(entry, nowMs, userCount));
+    }
+    if (stats.iterations?.active) {
+      const snapshot = stats.iterations.snapshot(nowMs);
+      this.iterations ??= new IterationSeries(this.maxPoints);
+      this.sessionIterations ??= new IterationSeries(this.maxPoints);
+      this.iterations.add(snapshot, nowMs);
+      this.sessionIterations.add(snapshot, nowMs);
     }
   }
 
@@ -98,7 +115,9 @@ export class StatsHistory {
     for (const [method, byName] of this.byMethod) {
       for (const [name, series] of byName) entries.push({ method, name, ...series.toColumns() });
     }
-    return { total: this.total.toColumns(), entries };
+    const json: StatsHistoryJSON = { total: this.total.toColumns(), entries };
+    if (this.iterations !== undefined) json.iterations = this.iterations.toColumns();
+    return json;
   }
 
   /** Marks the start of a new test on the session's series (the runner calls it). */
@@ -111,12 +130,18 @@ export class StatsHistory {
 
   /** The Aggregated series of every test of the session, and where each began. */
   sessionJSON(): SessionHistoryJSON {
-    return { total: this.session.toColumns(), runs: this.runs.map((run) => ({ ...run })) };
+    const json: SessionHistoryJSON = {
+      total: this.session.toColumns(),
+      runs: this.runs.map((run) => ({ ...run })),
+    };
+    if (this.sessionIterations !== undefined) json.iterations = this.sessionIterations.toColumns();
+    return json;
   }
 
   /** Forgets every series of the current test (the session's series and run starts stay). */
   reset(): void {
     this.total = new HistorySeries(this.maxPoints);
+    this.iterations = undefined;
     this.byMethod.clear();
   }
 

@@ -3,6 +3,8 @@
  * table, failures, exceptions, current-rate windows, history, merge and serialize.
  * Pure (no Node APIs, time passed as arguments), so it also runs in the browser.
  */
+
+export { BoundedSeries, type MergeKind } from "./bounded-series.js";
 export type { SerializedSecond, SerializedWindow } from "./current-window.js";
 export { ErrorTable, ExceptionTable, MAX_ERROR_LENGTH, MAX_TRACEBACK_LENGTH } from "./failure-tables.js";
 export {
@@ -25,12 +27,21 @@ export {
   type StatsHistoryOptions,
 } from "./history.js";
 export { HistorySeries } from "./history-series.js";
+export {
+  clampedPercentiles,
+  decodeIntendedHistogram,
+  IntendedTimes,
+  type SerializedIntendedTimes,
+} from "./intended-times.js";
+export { type IterationColumns, type IterationPoint, IterationSeries } from "./iteration-series.js";
+export { type IterationSnapshot, IterationStats, type SerializedIterations } from "./iterations.js";
 export { PERCENTILES_TO_REPORT, percentileLabel } from "./percentiles.js";
 export { AGGREGATED_NAME, OTHER_NAME, RequestStats, type RequestStatsOptions } from "./request-stats.js";
 export type {
   EntrySnapshot,
   ErrorSnapshot,
   ExceptionSnapshot,
+  IntendedSnapshot,
   SnapshotOptions,
   StatsSnapshot,
 } from "./snapshot.js";

@@ -1,5 +1,7 @@
 import { ErrorTable, ExceptionTable } from "./failure-tables.js";
 import { StatsHistory, type StatsHistoryOptions } from "./history.js";
+import { decodeIntendedHistogram } from "./intended-times.js";
+import { IterationStats } from "./iterations.js";
 import {
   type ErrorSnapshot,
   type ExceptionSnapshot,
@@ -41,6 +43,8 @@ export interface RequestStatsOptions {
 export class RequestStats {
   /** Time series for charts and reports; the owner calls `history.sample(...)` about once a second. */
   readonly history: StatsHistory;
+  /** The open model's iterations (scheduled, started, dropped) and target rate. */
+  readonly iterations: IterationStats;
   private totalEntry: StatsEntry;
   private readonly byMethod = new Map<string, Map<string, StatsEntry>>();
   /**
@@ -67,6 +71,7 @@ export class RequestStats {
     this.errors = new ErrorTable(options.maxErrors ?? 1000);
     this.exceptions = new ExceptionTable(options.maxExceptions ?? 200);
     this.history = new StatsHistory(options.history);
+    this.iterations = new IterationStats(options.nowMs, this.lagSeconds);
     this.totalEntry = this.newEntry("", AGGREGATED_NAME, options.nowMs);
   }
 
@@ -97,7 +102,9 @@ export class RequestStats {
 
   /**
    * Records one request. `error` non-null also counts a failure for the row and the
-   * total and groups it in the failures table. Allocation-free for an existing row.
+   * total and groups it in the failures table. `intendedMs`, for a request of an
+   * open-model iteration, is its response time from the iteration's intended start.
+   * Allocation-free for an existing row.
    */
   record(
     method: string,
@@ -106,10 +113,15 @@ export class RequestStats {
     contentLength: number,
     error: string | null,
     nowMs: number,
+    intendedMs?: number,
   ): void {
     const entry = this.entryFor(method, name, nowMs);
     entry.log(responseTimeMs, contentLength, nowMs);
     this.totalEntry.log(responseTimeMs, contentLength, nowMs);
+    if (intendedMs !== undefined) {
+      entry.logIntended(intendedMs);
+      this.totalEntry.logIntended(intendedMs);
+    }
     if (error !== null) {
       entry.logFailure(nowMs);
       this.totalEntry.logFailure(nowMs);
@@ -190,13 +202,20 @@ export class RequestStats {
   ): void {
     const histograms = rows.map(decodeEntryHistogram);
     const totalHistogram = decodeEntryHistogram(total);
+    const intended = rows.map(decodeIntended);
+    const totalIntended = decodeIntended(total);
     let earliestStart = Number.POSITIVE_INFINITY;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      this.entryFor(row.method, row.name, nowMs).mergeSerialized(row, histograms[i]!, nowMs);
+      this.entryFor(row.method, row.name, nowMs).mergeSerialized(row, histograms[i]!, nowMs, intended[i]);
       if (row.startTimeMs < earliestStart) earliestStart = row.startTimeMs;
     }
-    this.totalEntry.mergeSerialized({ ...total, startTimeMs: earliestStart }, totalHistogram, nowMs);
+    this.totalEntry.mergeSerialized(
+      { ...total, startTimeMs: earliestStart },
+      totalHistogram,
+      nowMs,
+      totalIntended,
+    );
   }
 
   /** Merges failure rows from another node (occurrences add up, first/last seen widen). */
@@ -233,6 +252,7 @@ export class RequestStats {
     this.totalEntry.reset(nowMs);
     this.errors.reset();
     this.exceptions.reset();
+    this.iterations.reset(nowMs);
     this.history.reset();
   }
 
@@ -258,6 +278,7 @@ export class RequestStats {
       droppedErrors: this.errors.dropped,
       droppedExceptions: this.exceptions.dropped,
       collapsedNames: this.collapsed,
+      ...(this.iterations.active ? { iterations: this.iterations.snapshot(nowMs) } : {}),
     };
   }
 
@@ -276,6 +297,10 @@ export class RequestStats {
   private newEntry(method: string, name: string, nowMs: number): StatsEntry {
     return new StatsEntry(method, name, nowMs, { currentWindowLagSeconds: this.lagSeconds });
   }
+}
+
+function decodeIntended(s: SerializedStatsEntry) {
+  return s.intended === undefined ? undefined : decodeIntendedHistogram(s.intended);
 }
 
 function compare(a: string, b: string): number {

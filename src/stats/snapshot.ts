@@ -1,3 +1,4 @@
+import type { IterationSnapshot } from "./iterations.js";
 import { PERCENTILES_TO_REPORT } from "./percentiles.js";
 import type { StatsEntry } from "./stats-entry.js";
 
@@ -30,6 +31,22 @@ export interface EntrySnapshot {
   startTimeMs: number;
   lastRequestTimeMs: number | null;
   totalContentLength: number;
+  /**
+   * Response times from the intended start (open model): present only for a row that
+   * recorded some, so closed-model snapshots are unchanged.
+   */
+  intended?: IntendedSnapshot;
+}
+
+/** A row's response times from the intended start of their iterations, ms. */
+export interface IntendedSnapshot {
+  count: number;
+  avgMs: number;
+  minMs: number | null;
+  maxMs: number;
+  medianMs: number | null;
+  /** One pair per PERCENTILES_TO_REPORT entry (p in 0..1). */
+  percentiles: Array<[percentile: number, valueMs: number | null]>;
 }
 
 /** A failure row: occurrences of one (method, name, error). */
@@ -68,6 +85,8 @@ export interface StatsSnapshot {
   droppedExceptions: number;
   /** True once new names started collapsing into "(other)" rows. */
   collapsedNames: boolean;
+  /** The open model's iterations: present only when the test ran at an arrival rate. */
+  iterations?: IterationSnapshot;
 }
 
 /** The snapshot of one entry at `nowMs`. */
@@ -99,6 +118,18 @@ export function snapshotEntry(
     lastRequestTimeMs: entry.lastRequestTimeMs,
     totalContentLength: entry.totalContentLength,
   };
+  const intended = entry.intended;
+  if (intended !== undefined && intended.count > 0) {
+    const values = intended.percentiles([0.5, ...PERCENTILES_TO_REPORT]);
+    snapshot.intended = {
+      count: intended.count,
+      avgMs: intended.avgMs,
+      minMs: intended.minMs,
+      maxMs: intended.maxMs,
+      medianMs: values[0] ?? null,
+      percentiles: zipPercentiles(values.slice(1)),
+    };
+  }
   if (options.allCurrentPercentiles) {
     snapshot.currentPercentileValues = zipPercentiles(entry.currentPercentiles(PERCENTILES_TO_REPORT, nowMs));
   }

@@ -1,5 +1,11 @@
 import { CurrentWindow, type SerializedWindow } from "./current-window.js";
 import { Histogram } from "./histogram.js";
+import {
+  clampedPercentiles,
+  decodeIntendedHistogram,
+  IntendedTimes,
+  type SerializedIntendedTimes,
+} from "./intended-times.js";
 
 /** Options of a {@link StatsEntry}. */
 export interface StatsEntryOptions {
@@ -36,6 +42,8 @@ export interface SerializedStatsEntry {
   currentWindowLagSeconds: number;
   /** Per-second response times of the recent window (omitted with `{ window: false }`). */
   window?: SerializedWindow;
+  /** Response times from the intended start (open model); absent when none were recorded. */
+  intended?: SerializedIntendedTimes;
 }
 
 /**
@@ -51,6 +59,11 @@ export class StatsEntry {
   readonly name: string;
   /** Response times in microseconds, since start or the last reset. */
   readonly histogram = new Histogram();
+  /**
+   * Response times from the intended start of each request's iteration (open model only;
+   * undefined until the first one, so a closed-model row pays nothing for it).
+   */
+  intended: IntendedTimes | undefined;
   private readonly window: CurrentWindow;
   private requests = 0;
   private noneRequests = 0;
@@ -135,6 +148,20 @@ export class StatsEntry {
     this.window.countRequests(second, 1);
   }
 
+  /**
+   * Records the response time of a request measured from its iteration's intended start
+   * (open model), besides the service time given to {@link log}.
+   */
+  logIntended(ms: number): void {
+    this.intendedTimes().record(ms);
+  }
+
+  /** The intended times, created on first use. */
+  private intendedTimes(): IntendedTimes {
+    this.intended ??= new IntendedTimes();
+    return this.intended;
+  }
+
   /** Logs one failure (the request itself is logged separately with {@link log}). */
   logFailure(nowMs: number): void {
     this.failures++;
@@ -203,13 +230,7 @@ export class StatsEntry {
 
   /** Several percentiles (each p in 0..1) in one pass over the histogram; see {@link percentile}. */
   percentiles(ps: readonly number[]): Array<number | null> {
-    if (this.histogram.totalCount === 0) return ps.map(() => null);
-    const micros = this.histogram.valuesAtPercentiles(ps.map((p) => p * 100));
-    return ps.map((p, i) => {
-      if (p >= 1) return this.maxResponseTime;
-      if (p <= 0) return this.minResponseTime;
-      return Math.min(this.maxResponseTime, Math.max(this.minResponseTime, micros[i]! / 1000));
-    });
+    return clampedPercentiles(this.histogram, this.minResponseTime, this.maxResponseTime, ps);
   }
 
   /** Failures / requests (1 when there are failures but no requests, as Locust). */
@@ -230,6 +251,7 @@ export class StatsEntry {
     this.start = nowMs;
     this.lastRequest = Number.NEGATIVE_INFINITY;
     this.histogram.reset();
+    this.intended = undefined;
     this.window.reset();
   }
 
@@ -249,6 +271,7 @@ export class StatsEntry {
     if (other.start < this.start) this.start = other.start;
     if (other.lastRequest > this.lastRequest) this.lastRequest = other.lastRequest;
     this.histogram.add(other.histogram);
+    if (other.intended !== undefined) this.intendedTimes().merge(other.intended);
     other.window.forEachCountedSecond((second, requests, failures) => {
       if (requests !== 0) this.window.countRequests(second, requests);
       if (failures !== 0) this.window.countFailures(second, failures);
@@ -259,10 +282,16 @@ export class StatsEntry {
   /**
    * Adds another node's serialized row exactly, as {@link merge} of its {@link deserialize}d
    * entry does, without building that entry (a master merges thousands of rows a second).
-   * `histogram` is the row's histogram, decoded by {@link decodeEntryHistogram}. The
-   * per-second counts go in by second; seconds older than this entry's window are dropped.
+   * `histogram` is the row's histogram, decoded by {@link decodeEntryHistogram}, and
+   * `intended` its intended times' (when it has them). The per-second counts go in by
+   * second; seconds older than this entry's window are dropped.
    */
-  mergeSerialized(s: SerializedStatsEntry, histogram: Histogram, nowMs: number): void {
+  mergeSerialized(
+    s: SerializedStatsEntry,
+    histogram: Histogram,
+    nowMs: number,
+    intended?: Histogram | undefined,
+  ): void {
     this.requests += s.numRequests;
     this.noneRequests += s.numNoneRequests;
     this.failures += s.numFailures;
@@ -275,6 +304,9 @@ export class StatsEntry {
     if (s.lastRequestTimeMs !== null && s.lastRequestTimeMs > this.lastRequest)
       this.lastRequest = s.lastRequestTimeMs;
     this.histogram.add(histogram);
+    if (s.intended !== undefined) {
+      this.intendedTimes().mergeSerialized(s.intended, intended ?? decodeIntendedHistogram(s.intended));
+    }
     for (const [second, count] of s.numReqsPerSec) if (count !== 0) this.window.countRequests(second, count);
     for (const [second, count] of s.numFailPerSec) if (count !== 0) this.window.countFailures(second, count);
     this.window.addHistogram(histogram, Math.floor(nowMs / 1000));
@@ -308,6 +340,7 @@ export class StatsEntry {
       currentWindowLagSeconds: this.window.lagSeconds,
     };
     if (options.window !== false) serialized.window = this.window.serializeResponseTimes();
+    if (this.intended !== undefined) serialized.intended = this.intended.serialize();
     return serialized;
   }
 
@@ -332,6 +365,7 @@ export class StatsEntry {
     for (const [second, count] of s.numReqsPerSec) entry.window.countRequests(second, count);
     for (const [second, count] of s.numFailPerSec) entry.window.countFailures(second, count);
     if (s.window !== undefined) entry.window.restoreResponseTimes(s.window);
+    if (s.intended !== undefined) entry.intended = IntendedTimes.deserialize(s.intended);
     return entry;
   }
 

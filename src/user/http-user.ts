@@ -62,7 +62,9 @@ export class HttpUser extends User {
     return new HttpSession({
       // A ws:// host (-H shared with WebSocketUsers) means the same server over http://.
       baseUrl: host === undefined ? undefined : toHttpScheme(host),
-      onRequest: requestFirer(events),
+      // An open-model user's requests carry its iteration's intended start (a closure of
+      // its own); a closed-model user shares one function with every other user.
+      onRequest: this.intendedStartMs === undefined ? requestFirer(events) : this.intendedStartFirer(events),
       connectionTimeoutMs: seconds(this.connectionTimeout),
       networkTimeoutMs: seconds(this.networkTimeout),
       maxRedirects: this.maxRedirects,
@@ -72,6 +74,13 @@ export class HttpUser extends User {
       context: this.context === User.prototype.context ? undefined : () => this.context(),
       insecure: this.insecure,
     });
+  }
+
+  private intendedStartFirer(events: UserEnvironment["events"]): (event: RequestEvent) => void {
+    return (event) => {
+      event.intendedStartMs = this.intendedStartMs;
+      events.request.fire(event);
+    };
   }
 
   override [kInterrupt](): void {

@@ -18,6 +18,8 @@ export { GrpcUser } from "./grpc-user.js";
 export { acceptsHost, hostSchemesOf, needsHost } from "./host-schemes.js";
 export { FastHttpUser, HttpUser } from "./http-user.js";
 export {
+  type ArrivalRateTick,
+  isArrivalRateTick,
   isLoadShapeClass,
   LoadTestShape,
   normaliseShapeTick,

@@ -14,3 +14,5 @@ export const kTaskEnded = Symbol("cicada.taskEnded");
 export const kDispose = Symbol("cicada.dispose");
 /** Tasks queued with `scheduleTask`, run before the next picked task. */
 export const kTaskQueue = Symbol("cicada.taskQueue");
+/** An open-model iteration begins: its intended start (epoch ms), for the requests it makes. */
+export const kBeginIteration = Symbol("cicada.beginIteration");

@@ -1,3 +1,4 @@
+import { UsageError } from "../shared/errors.js";
 import type { UserClass } from "./user.js";
 
 /** What a shape's `tick()` asks for: a user count, a spawn rate and optionally which classes. */
@@ -5,6 +6,15 @@ export interface ShapeTick {
   users: number;
   spawnRate: number;
   userClasses?: UserClass[];
+}
+
+/**
+ * What an open-model shape's `tick()` asks for: iterations started per second from this
+ * tick on (0 pauses), whatever the response times (k6's ramping-arrival-rate stages).
+ * Users are created on demand, up to `--max-users`.
+ */
+export interface ArrivalRateTick {
+  arrivalRate: number;
 }
 
 /** The runner as a shape sees it. */
@@ -33,8 +43,17 @@ export abstract class LoadTestShape {
   runner: ShapeRunner | undefined;
   private startMs = performance.now();
 
-  /** The users and spawn rate wanted now (Locust's tuple form `[users, rate]` works too), or null to stop. */
-  abstract tick(): ShapeTick | readonly [number, number] | readonly [number, number, UserClass[]] | null;
+  /**
+   * The users and spawn rate wanted now (Locust's tuple form `[users, rate]` works too), or
+   * the arrival rate (`{ arrivalRate }`, the open model), or null to stop. A shape stays
+   * with one kind for the whole test.
+   */
+  abstract tick():
+    | ShapeTick
+    | ArrivalRateTick
+    | readonly [number, number]
+    | readonly [number, number, UserClass[]]
+    | null;
 
   /** Seconds since the shape started (or since `resetTime()`). */
   getRunTime(): number {
@@ -56,11 +75,45 @@ export function isLoadShapeClass(cls: unknown): cls is new () => LoadTestShape {
 }
 
 /** Normalises the tuple and object forms of a tick result. */
-export function normaliseShapeTick(result: ReturnType<LoadTestShape["tick"]>): ShapeTick | null {
+export function normaliseShapeTick(
+  result: ReturnType<LoadTestShape["tick"]>,
+): ShapeTick | ArrivalRateTick | null {
   if (result === null || result === undefined) return null;
   if (Array.isArray(result)) {
     const [users, spawnRate, userClasses] = result as [number, number, UserClass[] | undefined];
     return userClasses ? { users, spawnRate, userClasses } : { users, spawnRate };
   }
-  return result as ShapeTick;
+  return checkArrivalTick(result as ShapeTick | ArrivalRateTick);
+}
+
+/** True for a tick of the open model. */
+export function isArrivalRateTick(tick: ShapeTick | ArrivalRateTick): tick is ArrivalRateTick {
+  return "arrivalRate" in tick;
+}
+
+/**
+ * A tick that asks for an arrival rate must ask for nothing else of the closed model, and
+ * its rate must be a number ≥ 0.
+ * @throws UsageError otherwise.
+ */
+function checkArrivalTick(tick: ShapeTick | ArrivalRateTick): ShapeTick | ArrivalRateTick {
+  if (!("arrivalRate" in tick)) return tick;
+  const hint =
+    "Return { arrivalRate: N } (iterations per second, the open model) or { users, spawnRate } (the closed model), never both; see docs/api.md#load-shapes";
+  if ("users" in tick || "spawnRate" in tick) {
+    throw new UsageError(
+      "CICADA_ERR_SHAPE_TICK",
+      `the load shape's tick() mixed an arrival rate with users: ${JSON.stringify(tick)}`,
+      { hint },
+    );
+  }
+  const rate = tick.arrivalRate;
+  if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) {
+    throw new UsageError(
+      "CICADA_ERR_SHAPE_TICK",
+      `the load shape's tick() returned arrivalRate ${JSON.stringify(rate)}: expected a number of iterations per second ≥ 0`,
+      { hint },
+    );
+  }
+  return tick;
 }

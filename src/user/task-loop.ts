@@ -9,6 +9,10 @@
  * - `interrupt()` (hard): waits end at once and in-flight requests are aborted without
  *   being counted; the user's code sees StopUser at its next await on Cicada.
  * Either way `onStop` runs (of every task set the user is in, innermost first, then the user's).
+ *
+ * In the open model (`iterations: true`) the user does not loop by itself: after onStart
+ * it runs one task (picked by weight, as always) per iteration the runner hands it with
+ * {@link UserLifecycle.runIteration}, with no wait time in between, and waits for the next.
  */
 import {
   InterruptTaskSet,
@@ -18,7 +22,16 @@ import {
   StopUser,
 } from "../shared/control-flow.js";
 import { countLoopTurn, loopTurns } from "../shared/loop-turns.js";
-import { kDispose, kInterrupt, kResume, kStart, kTaskEnded, kTaskQueue } from "./internal.js";
+import {
+  kBeginIteration,
+  kDispose,
+  kInterrupt,
+  kResume,
+  kStart,
+  kTaskEnded,
+  kTaskQueue,
+} from "./internal.js";
+import { IterationGate } from "./iteration-gate.js";
 import { pickWeighted, type TaskDefinition, type TaskPlan } from "./task-plan.js";
 import { SequentialTaskSet, type TaskSet } from "./task-set.js";
 import type { User } from "./user.js";
@@ -51,11 +64,33 @@ export class UserLifecycle {
   private sleepIsImmediate = false;
   private sleepReject: ((reason: unknown) => void) | undefined;
   private running: Promise<void> | undefined;
+  /** Open model: where the user waits for its next iteration. */
+  private readonly gate: IterationGate | undefined;
 
+  /** @param iterations open model: run one task per {@link runIteration}, not a loop of tasks and waits. */
   constructor(
     readonly user: User,
     private readonly plan: TaskPlan,
-  ) {}
+    iterations = false,
+  ) {
+    this.gate = iterations ? new IterationGate() : undefined;
+  }
+
+  /**
+   * Open model: hands the user one iteration that was scheduled to start at
+   * `intendedStartMs` (epoch ms). The user must be free: not started yet (the iteration
+   * then runs after onStart) or between iterations ({@link onIterationDone} was called).
+   */
+  runIteration(intendedStartMs: number): void {
+    this.user[kBeginIteration](intendedStartMs);
+    this.gate!.give();
+  }
+
+  /**
+   * Open model: called when an iteration has ended and the user is free for the next
+   * (the runner's pool hands it one here, or later). Not called when the user stops.
+   */
+  protected onIterationDone(): void {}
 
   /**
    * Starts the user; the promise resolves (it never rejects) when the user has stopped
@@ -148,13 +183,18 @@ export class UserLifecycle {
 
   private async runTasks(owner: Owner, plan: TaskPlan, sequential: boolean): Promise<never> {
     const queue = owner[kTaskQueue];
+    const iterating = this.gate !== undefined && owner === this.user;
     let position = 0;
     for (;;) {
+      if (iterating) await this.nextIteration();
       const next: TaskDefinition =
         queue.shift() ??
         (sequential ? plan.sequence[position++ % plan.sequence.length]! : pickWeighted(plan, Math.random()));
       this.checkStop();
-      const waitTime: WaitTimeFunction | undefined = owner.waitTime ?? this.user.waitTime;
+      // The open model paces iterations by their schedule: no wait time at the top level.
+      const waitTime: WaitTimeFunction | undefined = iterating
+        ? undefined
+        : (owner.waitTime ?? this.user.waitTime);
       const startedAtMs = waitTime === undefined ? 0 : performance.now();
       const turn = currentTurn();
       let waitAfter = true;
@@ -176,14 +216,30 @@ export class UserLifecycle {
         else this.report(error);
       } finally {
         this.user[kTaskEnded]();
+        // The iteration is over: requests outside one (onStop) have no intended start.
+        if (iterating) this.user.intendedStartMs = undefined;
       }
       const ms = waitAfter && waitTime !== undefined ? this.waitMs(owner, waitTime, startedAtMs) : 0;
       this.checkStop();
+      if (iterating) this.onIterationDone();
       // Even "no wait" yields to the event loop unless the task already did (it awaited
       // real I/O): a loop of tasks that never reach I/O (RescheduleTaskImmediately,
       // interrupt()) would otherwise starve timers and other users.
       if (ms > 0 || loopTurns() === turn) await this.pause(ms);
     }
+  }
+
+  /** Open model: takes the iteration handed over, or waits (stoppably) for one. */
+  private async nextIteration(): Promise<void> {
+    const gate = this.gate!;
+    if (gate.take()) return;
+    this.waiting = true;
+    try {
+      await gate.wait();
+    } finally {
+      this.waiting = false;
+    }
+    this.checkStop();
   }
 
   /** Runs a nested TaskSet task until it is interrupted (its InterruptTaskSet becomes a reschedule). */
@@ -252,6 +308,7 @@ export class UserLifecycle {
   }
 
   private cancelSleep(): void {
+    this.gate?.cancel();
     if (this.sleepTimer === undefined) return;
     if (this.sleepIsImmediate) clearImmediate(this.sleepTimer as ReturnType<typeof setImmediate>);
     else clearTimeout(this.sleepTimer as ReturnType<typeof setTimeout>);

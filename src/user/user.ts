@@ -1,5 +1,13 @@
 import type { UserEnvironment } from "./environment.js";
-import { kDispose, kInterrupt, kResume, kStart, kTaskEnded, kTaskQueue } from "./internal.js";
+import {
+  kBeginIteration,
+  kDispose,
+  kInterrupt,
+  kResume,
+  kStart,
+  kTaskEnded,
+  kTaskQueue,
+} from "./internal.js";
 import type { TaskDefinition, TaskList } from "./task-plan.js";
 import type { WaitTimeFunction } from "./wait-time.js";
 
@@ -37,6 +45,15 @@ export class User {
   /** The run this user belongs to: events, runner, options. */
   readonly environment: UserEnvironment;
 
+  /**
+   * Open model (`--arrival-rate`) only: when the iteration this user runs now was
+   * scheduled to start, epoch ms; undefined in a closed-model test. An HttpUser's requests
+   * carry it by themselves; a User measuring another protocol adds it to the `request`
+   * events it fires (`intendedStartMs: this.intendedStartMs`), so the stats also record
+   * the response time from the intended start.
+   */
+  intendedStartMs: number | undefined;
+
   /** @internal */
   [kTaskQueue]: TaskDefinition[] = [];
 
@@ -57,6 +74,10 @@ export class User {
 
   /** @internal */
   [kStart](): void | Promise<void> {}
+  /** @internal */
+  [kBeginIteration](intendedStartMs: number): void {
+    this.intendedStartMs = intendedStartMs;
+  }
   /** @internal */
   [kInterrupt](): void {}
   /** @internal */

@@ -10,6 +10,7 @@ import type {
   ErrorSnapshot,
   ExceptionSnapshot,
   HistoryPoint,
+  IterationColumns,
   RunStart,
   SeriesColumns,
 } from "../stats/index.js";
@@ -22,6 +23,7 @@ export type {
   GeneratorColumns,
   HistoryPoint,
   HostColumns,
+  IterationColumns,
   MonitorChart,
   RunStart,
   SeriesColumns,
@@ -108,6 +110,10 @@ export interface RunStatus {
   generatorWarning: GeneratorWarning | null;
   /** The current (or last) test as it was asked for; null before the first one. */
   lastTest: TestSummary | null;
+  /** "users" (the closed model) or "arrival-rate" (the open model) for the current or last test. */
+  loadModel?: "users" | "arrival-rate";
+  /** The open model's numbers while (or after) an arrival-rate test ran; null otherwise. */
+  openModel?: OpenModelStatus | null;
 }
 
 /** The header's overload badge. */
@@ -131,6 +137,29 @@ export interface TestSummary {
   /** Its run-time limit as a time span ("5m"), or "" for none. */
   runTime: string;
   shape: string | null;
+}
+
+/** An arrival-rate test now: rates, iterations and the Aggregated latency from the intended start. */
+export interface OpenModelStatus {
+  /** Iterations per second asked for now. */
+  targetRate: number;
+  /** Iterations started per second (the last 10 s). */
+  currentRate: number;
+  started: number;
+  dropped: number;
+  /** Iterations dropped per second (the last 10 s). */
+  currentDroppedPerSec: number;
+  /** Iterations waiting for a free user now. */
+  waiting: number;
+  /** Whole-test percentiles of the Aggregated response times from the intended start, ms. */
+  intendedP50Ms: number | null;
+  intendedP95Ms: number | null;
+  intendedP99Ms: number | null;
+}
+
+/** `GET /api/iterations`: the open model's series of the session (null when no test ran at an arrival rate). */
+export interface IterationsResponse {
+  iterations: IterationColumns | null;
 }
 
 /** A link on the Download data tab. */
@@ -171,6 +200,14 @@ export interface UiMeta {
     host: string;
     /** Time span text, e.g. "5m", or "" for none. */
     runTime: string;
+    /** --arrival-rate as given ("500", "100:1000"), or "" (the form then starts with users). */
+    arrivalRate?: string;
+    /** --ramp as a time span, or "". */
+    ramp?: string;
+    /** --max-users (or its default). */
+    maxUsers?: number;
+    /** --max-queue-time as a time span, e.g. "1s". */
+    maxQueueTime?: string;
   };
   /** True when every user class has its own host, so the form's host may be left empty. */
   hostOptional: boolean;
@@ -303,6 +340,14 @@ export interface SwarmRequest {
   user_classes?: string[];
   /** With --class-picker: the LoadTestShape to follow; "Default" or "" for none. */
   shape_class?: string;
+  /** The open model instead of users: "500", or "100:1000" with `ramp`. */
+  arrival_rate?: string | number;
+  /** With arrival_rate A:B: the time span of the ramp. */
+  ramp?: string;
+  /** Users created on demand for an arrival rate, at most (default --max-users). */
+  max_users?: string | number;
+  /** How long an iteration may wait for a free user (default --max-queue-time). */
+  max_queue_time?: string;
   /** The locustfile's custom arguments, by Locust's dest name (e.g. `my_argument`). */
   [customArgument: string]: string | number | boolean | string[] | undefined;
 }

@@ -7,7 +7,13 @@
  */
 import { readFile } from "node:fs/promises";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { exceptionsCsv, failuresCsv, statsCsv } from "../reports/csv.js";
+import {
+  exceptionsCsv,
+  failuresCsv,
+  iterationsCsvHeader,
+  iterationsCsvRow,
+  statsCsv,
+} from "../reports/csv.js";
 import type { DownloadLink } from "./api-types.js";
 import type { WebContext } from "./context.js";
 
@@ -30,6 +36,12 @@ export function downloadLinks(
       label: "Exceptions CSV",
       href: "exceptions/csv",
       description: "Exceptions thrown by task code, with their stack (Locust's _exceptions.csv)",
+    },
+    {
+      label: "Iterations CSV",
+      href: "stats/iterations/csv",
+      description:
+        "Arrival-rate tests: target rate, iterations started and dropped per second and in total (Cicada's _iterations.csv)",
     },
   ];
   if (context.fullHistoryCsvPath?.() !== undefined) {
@@ -63,6 +75,13 @@ export function registerCsvRoutes(app: FastifyInstance, context: WebContext): vo
   );
   app.get(`${base}/exceptions/csv`, (_req, reply) =>
     sendCsv(reply, "exceptions", exceptionsCsv(stats.snapshot(now()))),
+  );
+  app.get(`${base}/stats/iterations/csv`, (_req, reply) =>
+    sendCsv(
+      reply,
+      "iterations",
+      iterationsCsvHeader() + iterationsCsvRow(stats.snapshot(now()), context.runner.userCount),
+    ),
   );
   app.get(`${base}/stats/requests_full_history/csv`, async (_req, reply) => {
     const path = context.fullHistoryCsvPath?.();

@@ -8,6 +8,7 @@ import type {
   ExceptionsResponse,
   FailuresResponse,
   HistoryPoint,
+  IterationsResponse,
   LogsResponse,
   SeriesColumns,
 } from "./api-types.js";
@@ -107,6 +108,11 @@ export function registerApiRoutes(
     }
     return toColumns(points);
   });
+
+  app.get(
+    `${base}/api/iterations`,
+    (): IterationsResponse => ({ iterations: stats.history.sessionJSON().iterations ?? null }),
+  );
 
   // The tables alone: a full snapshot would compute every row's percentiles too.
   app.get(`${base}/api/failures`, (): FailuresResponse => stats.failureRows());

@@ -9,6 +9,7 @@ import type { StatsEntry } from "../stats/index.js";
 import type {
   GeneratorWarning,
   HistoryPoint,
+  OpenModelStatus,
   RunState,
   RunStatus,
   StatsRow,
@@ -140,6 +141,8 @@ export function runStatus(runner: Runner, distributed: boolean): RunStatus {
     generatorOverloaded: environment.generatorMonitor?.state.overloaded ?? false,
     generatorWarning: generatorWarning(runner),
     lastTest: lastTest(runner),
+    loadModel: runner.loadModel,
+    openModel: openModelStatus(runner, nowMs),
   };
 }
 
@@ -165,6 +168,25 @@ function lastTest(runner: Runner): TestSummary | null {
     spawnRate,
     runTime: test.runTimeMs === null ? "" : formatTimespan(test.runTimeMs),
     shape: test.shape,
+  };
+}
+
+/** The open model's part of the status; null unless the test runs (or ran) at an arrival rate. */
+function openModelStatus(runner: Runner, nowMs: number): OpenModelStatus | null {
+  const stats = runner.environment.stats;
+  if (!stats.iterations.active) return null;
+  const it = stats.iterations.snapshot(nowMs);
+  const [p50 = null, p95 = null, p99 = null] = stats.total.intended?.percentiles([0.5, 0.95, 0.99]) ?? [];
+  return {
+    targetRate: runner.arrivalRate ?? it.targetRate,
+    currentRate: round2(it.currentRate),
+    started: it.started,
+    dropped: it.dropped,
+    currentDroppedPerSec: round2(it.currentDroppedPerSec),
+    waiting: it.waiting,
+    intendedP50Ms: roundOrNull(p50),
+    intendedP95Ms: roundOrNull(p95),
+    intendedP99Ms: roundOrNull(p99),
   };
 }
 

@@ -41,6 +41,10 @@ export interface WebServerOptions {
     userCount?: number | undefined;
     spawnRate?: number | undefined;
     runTimeMs?: number | undefined;
+    /** --arrival-rate as given: the form then starts with the arrival rate. */
+    arrivalRate?: string | undefined;
+    /** --ramp, ms. */
+    rampMs?: number | undefined;
   };
   /** True for a master runner: the Workers tab and worker counts apply. */
   distributed?: boolean;

@@ -10,6 +10,7 @@ import { type ArgumentValue, type CustomArgument, HttpUser } from "../user/index
 import type { CommandResponse } from "./api-types.js";
 import { activeClassNames, type ClassChoice, choiceConflict, parseClassChoice } from "./class-picker.js";
 import { describeChanges, parseCustomParameters } from "./custom-parameters.js";
+import { type ArrivalCommand, asksForArrivalRate, parseArrivalFields } from "./swarm-arrival.js";
 
 /** A validated start (or edit) request. */
 export interface SwarmCommand {
@@ -22,6 +23,8 @@ export interface SwarmCommand {
   classChoice?: ClassChoice | undefined;
   /** Custom arguments to set for the new test (none for an edit of a running test). */
   customValues?: Array<[CustomArgument, ArgumentValue | undefined]>;
+  /** An arrival rate (the open model) instead of users; userCount and spawnRate are then 0. */
+  arrival?: ArrivalCommand | undefined;
 }
 
 export type FieldProblem = { field: string; message: string };
@@ -112,8 +115,17 @@ export function parseSwarm(
       ? environment.userClassInfos
       : environment.activeUserClassInfos;
   const usesShape = (resolved ? resolved.shape : environment.shapeClass) !== undefined;
-  const userCount = usesShape ? 0 : wholeNumber("user_count", body.user_count, problems);
-  const spawnRate = usesShape ? 0 : positiveNumber("spawn_rate", body.spawn_rate, problems);
+  const arrival = !usesShape && asksForArrivalRate(body) ? parseArrivalFields(body, problems) : undefined;
+  const open = !usesShape && asksForArrivalRate(body);
+  if (open && text(body.user_count)) {
+    problems.push({
+      field: "user_count",
+      message:
+        "give user_count (users, the closed model) or arrival_rate (iterations per second, the open model), not both",
+    });
+  }
+  const userCount = usesShape || open ? 0 : wholeNumber("user_count", body.user_count, problems);
+  const spawnRate = usesShape || open ? 0 : positiveNumber("spawn_rate", body.spawn_rate, problems);
 
   let host: string | undefined;
   const rawHost = text(body.host);
@@ -152,7 +164,15 @@ export function parseSwarm(
 
   if (problems.length > 0) return { problems };
   return {
-    command: { userCount: userCount!, spawnRate: spawnRate!, host, runTimeMs, classChoice, customValues },
+    command: {
+      userCount: userCount!,
+      spawnRate: spawnRate!,
+      host,
+      runTimeMs,
+      classChoice,
+      customValues,
+      arrival,
+    },
   };
 }
 
@@ -222,12 +242,29 @@ export function applySwarm(
       },
     };
   }
-  environment.logger.info(
-    running
-      ? `Changing the test to ${command.userCount} users at ${command.spawnRate}/s`
-      : `Ramping to ${command.userCount} users at a rate of ${command.spawnRate} per second`,
-  );
-  runner.start(command.userCount, command.spawnRate, { runTimeMs: command.runTimeMs }).catch(onError);
+  const otherModel = command.arrival ? "users" : "arrival-rate";
+  if (running && runner.loadModel === otherModel) {
+    return {
+      status: 409,
+      response: {
+        success: false,
+        message:
+          otherModel === "users"
+            ? "a test with a number of users is running: stop it before starting an arrival rate"
+            : "an arrival-rate test is running: change its arrival_rate, or stop it before starting users",
+        host: environment.host,
+      },
+    };
+  }
+  if (command.arrival) startArrivalRate(command.arrival, command.runTimeMs, runner, running).catch(onError);
+  else {
+    environment.logger.info(
+      running
+        ? `Changing the test to ${command.userCount} users at ${command.spawnRate}/s`
+        : `Ramping to ${command.userCount} users at a rate of ${command.spawnRate} per second`,
+    );
+    runner.start(command.userCount, command.spawnRate, { runTimeMs: command.runTimeMs }).catch(onError);
+  }
   return {
     status: 200,
     response: {
@@ -237,4 +274,25 @@ export function applySwarm(
       ...picked,
     },
   };
+}
+
+/** Starts an arrival-rate test (the form's caps apply to a new test), or changes the running one's rate. */
+function startArrivalRate(
+  arrival: ArrivalCommand,
+  runTimeMs: number | undefined,
+  runner: Runner,
+  running: boolean,
+): Promise<void> {
+  const { rate } = arrival;
+  if (!running) {
+    runner.openModel = {
+      maxUsers: arrival.maxUsers ?? runner.openModel.maxUsers,
+      maxQueueMs: arrival.maxQueueMs ?? runner.openModel.maxQueueMs,
+    };
+  }
+  const ramp = rate.to === undefined ? "" : `, ramping to ${rate.to} over ${(arrival.rampMs ?? 0) / 1000} s`;
+  runner.environment.logger.info(
+    `${running ? "Changing the test to" : "Starting"} ${rate.from} iterations per second${ramp}`,
+  );
+  return runner.startArrivalRate({ rate: rate.from, rampTo: rate.to, rampMs: arrival.rampMs, runTimeMs });
 }

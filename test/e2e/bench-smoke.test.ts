@@ -95,6 +95,26 @@ it("npm run bench --smoke runs every scenario briefly and writes a JSON result",
       JSON.stringify(master),
     );
     assert.match(stdout, /Scenario 1, throughput:[\s\S]*Cicada \/ wrk/);
+    // The open model's scenarios ran and measured what they claim.
+    for (const id of ["open-rate", "coordinated-omission", "open-overload"]) {
+      assert.equal(byId.get(id)?.error, undefined, `${id}: ${byId.get(id)?.error}`);
+    }
+    const openRate = byId.get("open-rate") as unknown as {
+      medians: { dropped: number; overallErrorPercent: number };
+    };
+    assert.equal(openRate.medians.dropped, 0);
+    assert.ok(Math.abs(openRate.medians.overallErrorPercent) < 5, JSON.stringify(openRate.medians));
+    const overload = byId.get("open-overload") as unknown as {
+      medians: Array<{ exact: boolean; dropped: number }>;
+    };
+    assert.ok(
+      overload.medians.every((d) => d.exact && d.dropped > 0),
+      JSON.stringify(overload.medians),
+    );
+    const stall = byId.get("coordinated-omission") as unknown as {
+      medians: Record<string, { intendedP99: number | null }>;
+    };
+    assert.ok((stall.medians["cicada-open"]?.intendedP99 ?? 0) > 0, JSON.stringify(stall.medians));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -264,7 +264,7 @@ describe("bad report and threshold input is refused before the test starts", () 
       args: () => ["--threshold", "/ok:latency<3"],
       code: 2,
       message:
-        /unknown metric 'latency' in 'latency<3' \(metrics: p\(N\), pN, avg, min, max, med, rps, failRate, failures, count\)/,
+        /unknown metric 'latency' in 'latency<3' \(metrics: p\(N\), pN, avg, min, max, med, rps, failRate, failures, count, pN_intended, p\(N\)_intended, dropped\)/,
     },
     {
       name: "a bad threshold in the locustfile",

@@ -6,6 +6,7 @@ import { Exceptions } from "./components/Exceptions.js";
 import { Failures } from "./components/Failures.js";
 import { Header } from "./components/Header.js";
 import { Logs } from "./components/Logs.js";
+import { OpenModelPanel } from "./components/OpenModelPanel.js";
 import { Ratio } from "./components/Ratio.js";
 import { StatsTable } from "./components/StatsTable.js";
 import { StatusBanner } from "./components/StatusBanner.js";
@@ -128,14 +129,21 @@ function TabContent({
   switch (tab) {
     case "stats":
       return (
-        <StatsTable
-          rows={live.rows}
-          total={live.total}
-          percentiles={live.meta?.percentiles ?? DEFAULT_PERCENTILES}
-          filter={filter}
-          onFilter={onFilter}
-          onChart={onChart}
-        />
+        <>
+          <OpenModelPanel
+            status={live.status?.openModel}
+            total={live.total}
+            percentiles={live.meta?.percentiles ?? DEFAULT_PERCENTILES}
+          />
+          <StatsTable
+            rows={live.rows}
+            total={live.total}
+            percentiles={live.meta?.percentiles ?? DEFAULT_PERCENTILES}
+            filter={filter}
+            onFilter={onFilter}
+            onChart={onChart}
+          />
+        </>
       );
     case "charts":
       return <Charts live={live} selected={chartName} onSelect={onChartName} />;

@@ -40,10 +40,13 @@ export function sampleMeta(overrides: Partial<ReportMeta> = {}): ReportMeta {
     durationMs: 10_000,
     host: "http://127.0.0.1:8080",
     locustfile: "locustfile.ts",
+    loadModel: "users",
     users: 5,
     spawnRate: 5,
     runTimeMs: 10_000,
     shape: null,
+    arrivalRate: null,
+    openModel: null,
     cicadaVersion: "0.0.0-test",
     userClasses: [{ name: "Api", weight: 1, fixedCount: 0, host: null }],
     taskRatio: {

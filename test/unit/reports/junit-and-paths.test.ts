@@ -79,6 +79,7 @@ describe("report paths", () => {
           history: join(scratch, "nope", "x_stats_history.csv"),
           failures: join(scratch, "nope", "x_failures.csv"),
           exceptions: join(scratch, "nope", "x_exceptions.csv"),
+          iterations: join(scratch, "nope", "x_iterations.csv"),
         },
         html: join(scratch, "ok.html"),
         junit: scratch,

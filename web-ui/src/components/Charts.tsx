@@ -11,6 +11,7 @@ import { getJson } from "../api.js";
 import { type ChartSeries, type GappedSeries, seriesFromColumns, withRunGaps } from "../series.js";
 import type { LiveState } from "../store.js";
 import type { RunStart, SeriesColumns } from "../types.js";
+import { IterationCharts } from "./IterationCharts.js";
 import { type ChartMarker, LineChart, type LineSeries } from "./LineChart.js";
 
 /** How often the chosen name's history is fetched again. */
@@ -158,6 +159,7 @@ export function Charts({
     <div>
       <h2 className="section-title">All requests</h2>
       <ChartSet series={live.series} version={live.seriesVersion} prefix="total" withUsers runs={live.runs} />
+      <IterationCharts running={live.status?.state === "running" || live.status?.state === "spawning"} />
       <div className="name-picker">
         <h2 className="section-title">One request</h2>
         <label>

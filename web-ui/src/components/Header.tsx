@@ -71,6 +71,16 @@ export function Header({ live, onDialog }: { live: LiveState; onDialog: (mode: D
         {live.meta?.distributed && (
           <Item label="Workers" value={String(status?.workerCount ?? 0)} testId="status-workers" />
         )}
+        {status?.openModel && (
+          <Item
+            label="Arrival rate"
+            value={`${formatRate(status.openModel.targetRate)}/s`}
+            testId="status-arrival-rate"
+          />
+        )}
+        {status?.openModel && (
+          <Item label="Dropped" value={formatCount(status.openModel.dropped)} testId="status-dropped" />
+        )}
         <Item label="RPS" value={formatRate(status?.totalRps ?? 0)} testId="status-rps" />
         <Item label="Failures" value={formatPercent(status?.failRatio ?? 0)} testId="status-failures" />
         {warning && (
@@ -87,7 +97,13 @@ export function Header({ live, onDialog }: { live: LiveState; onDialog: (mode: D
               type="button"
               className="button"
               disabled={busy || shape !== null}
-              title={shape ? `The load shape ${shape} controls the users` : "Change users and spawn rate"}
+              title={
+                shape
+                  ? `The load shape ${shape} controls the load`
+                  : status?.loadModel === "arrival-rate"
+                    ? "Change the arrival rate"
+                    : "Change users and spawn rate"
+              }
               onClick={() => onDialog("edit")}
             >
               Edit

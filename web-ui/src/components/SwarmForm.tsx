@@ -15,6 +15,16 @@ import {
   customFields,
   initialCustomValues,
 } from "./CustomParameters.js";
+import {
+  ArrivalRateFields,
+  type ArrivalValues,
+  arrivalFields,
+  checkArrivalValues,
+  initialArrivalValues,
+  initialLoadModel,
+  type LoadModelChoice,
+  LoadModelChoiceField,
+} from "./LoadModelFields.js";
 import { Modal } from "./Modal.js";
 import {
   changedClassSettings,
@@ -102,6 +112,10 @@ export function SwarmForm({
   // The locustfile's custom arguments: set for a new test only (an edit changes users and rate).
   const parameters = edit ? [] : meta.customParameters;
   const [custom, setCustom] = useState<CustomValues>(() => initialCustomValues(meta.customParameters));
+  // Users or an arrival rate; an edit keeps the running test's model.
+  const [model, setModel] = useState<LoadModelChoice>(() => initialLoadModel(meta, status));
+  const [arrival, setArrival] = useState<ArrivalValues>(() => initialArrivalValues(meta, status));
+  const open = !shape && model === "arrival-rate";
   // As Locust's: a master with no worker has nobody to run users.
   const noWorkers = meta.distributed && (status?.workerCount ?? 0) === 0;
 
@@ -116,7 +130,8 @@ export function SwarmForm({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const found = checkForm(values, { edit, hostOptional: meta.hostOptional, shape });
+    const found = checkForm(values, { edit, hostOptional: meta.hostOptional, shape: shape || open });
+    if (open) Object.assign(found, checkArrivalValues(arrival, edit));
     if (picker && chosen.size === 0) found.user_classes = "Choose at least one user class";
     Object.assign(found, checkCustomValues(parameters, custom));
     setProblems(found);
@@ -135,12 +150,14 @@ export function SwarmForm({
           }
         }
       }
+      const load = open
+        ? arrivalFields(arrival, edit)
+        : { user_count: values.user_count.trim(), spawn_rate: values.spawn_rate.trim() };
       await swarm(
         edit
-          ? { user_count: values.user_count.trim(), spawn_rate: values.spawn_rate.trim() }
+          ? load
           : {
-              user_count: values.user_count.trim(),
-              spawn_rate: values.spawn_rate.trim(),
+              ...load,
               host: values.host.trim(),
               run_time: values.run_time.trim(),
               ...customFields(parameters, custom),
@@ -214,8 +231,22 @@ export function SwarmForm({
             The load shape <b>{shapeName}</b> decides the number of users and the spawn rate.
           </p>
         )}
-        {!shape && input("user_count", "Number of users (peak concurrency)", { inputMode: "numeric" })}
-        {!shape && input("spawn_rate", "Ramp up (users started/second)", { inputMode: "decimal" })}
+        {!shape && !edit && <LoadModelChoiceField model={model} onModel={setModel} />}
+        {open && (
+          <ArrivalRateFields
+            values={arrival}
+            problems={problems}
+            edit={edit}
+            onChange={(name, value) => {
+              setArrival((a) => ({ ...a, [name]: value }));
+              setProblems((p) => ({ ...p, [name]: undefined, form: undefined }));
+            }}
+          />
+        )}
+        {!shape &&
+          !open &&
+          input("user_count", "Number of users (peak concurrency)", { inputMode: "numeric" })}
+        {!shape && !open && input("spawn_rate", "Ramp up (users started/second)", { inputMode: "decimal" })}
         {!edit &&
           input("host", meta.hostOptional ? "Host (optional: the classes have their own)" : "Host", {
             placeholder: "http://127.0.0.1:8080",

@@ -1,0 +1,47 @@
+/**
+ * Starting the test the options ask for, once the run is ready (headless, or the web UI
+ * with --autostart): the load shape, an arrival rate, or users.
+ */
+import type { Environment, Runner } from "../runner/index.js";
+import type { CliOptions } from "./options.js";
+import { arrivalRateOf } from "./options-open-model.js";
+
+/** Starts what the options ask for: the load shape, an arrival rate, or users. */
+export function startTest(environment: Environment, runner: Runner, options: CliOptions): void {
+  const logger = environment.logger;
+  const onError = (error: unknown) => {
+    logger.error(`could not start: ${String(error)}`);
+    runner.quit();
+  };
+  const rate = arrivalRateOf(options);
+  if (environment.shapeClass) {
+    if (options.users !== undefined || options.spawnRate !== undefined || options.runTime !== undefined) {
+      logger.warning("a LoadTestShape is in use: -u, -r and -t are ignored");
+    }
+    if (rate !== undefined)
+      logger.warning("a LoadTestShape is in use: --arrival-rate and --ramp are ignored");
+    logger.info(`Running the load shape ${environment.shapeClass.name}`);
+    // An invalid first tick is a usage error, thrown before anything runs.
+    runner.startShape();
+    return;
+  }
+  if (options.runTime !== undefined) logger.info(`Run time limit set to ${options.runTime / 1000} seconds`);
+  if (rate !== undefined) {
+    const ramp =
+      rate.to === undefined ? "" : `, ramping to ${rate.to} over ${(options.ramp as number) / 1000} s`;
+    logger.info(`Starting ${rate.from} iterations per second${ramp}`);
+    runner
+      .startArrivalRate({
+        rate: rate.from,
+        rampTo: rate.to,
+        rampMs: options.ramp as number | undefined,
+        runTimeMs: options.runTime,
+      })
+      .catch(onError);
+    return;
+  }
+  const users = options.users ?? 1;
+  const spawnRate = options.spawnRate ?? 1;
+  logger.info(`Ramping to ${users} users at a rate of ${spawnRate} per second`);
+  runner.start(users, spawnRate, { runTimeMs: options.runTime }).catch(onError);
+}

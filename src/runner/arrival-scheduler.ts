@@ -1,0 +1,232 @@
+/**
+ * The open model's clock: starts iterations when the schedule says, whatever the response
+ * times, on whatever user the pool has free, and counts what it could not start.
+ *
+ * - One timer, armed for the next moment something is due (an iteration's start, or the
+ *   deadline of the oldest waiting one), never one per iteration: at 5,000/s a wake-up
+ *   starts every iteration due since the last one. A late timer loses nothing: what is
+ *   due is computed from the schedule, and each iteration keeps its intended start, so the
+ *   lateness shows in the latency from the intended start instead of being hidden.
+ * - An iteration that finds no free user waits, as an index, not an object: the waiting
+ *   ones are the indices from `oldestWaiting` to `scheduled`, and their intended starts
+ *   come from the schedule. A user that becomes free takes the oldest at once.
+ * - One that waited longer than `maxQueueMs` is dropped and counted.
+ *
+ * Invariant: scheduled = started + dropped + waiting, at every moment; `stop()` drops
+ * those still waiting, so at the end dropped = scheduled − started exactly.
+ */
+import { ArrivalSchedule } from "./arrival-schedule.js";
+
+/** Time and timers, injectable so tests run the scheduler on a fake clock. */
+export interface SchedulerClock {
+  /** Monotonic milliseconds. */
+  now(): number;
+  /** Epoch milliseconds at monotonic 0 (`performance.timeOrigin`). */
+  readonly epochOffsetMs: number;
+  setTimer(callback: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** The process's clock: performance.now() and setTimeout. */
+export const realClock: SchedulerClock = {
+  now: () => performance.now(),
+  epochOffsetMs: performance.timeOrigin,
+  setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Who carries iterations: the runner's pool of users. */
+export interface IterationStarter {
+  /**
+   * Starts one iteration meant to begin at `intendedStartMs` (epoch ms) on a free user (or
+   * a new one); false when every user is busy and no other may be created.
+   */
+  tryStart(intendedStartMs: number): boolean;
+}
+
+/** Where the scheduler counts (the stats' IterationStats). Times are epoch ms. */
+export interface IterationCounters {
+  setTargetRate(rate: number): void;
+  countScheduled(count: number): void;
+  countStarted(nowMs: number): void;
+  countDropped(count: number, nowMs: number): void;
+}
+
+export interface ArrivalSchedulerOptions {
+  clock: SchedulerClock;
+  starter: IterationStarter;
+  counters: IterationCounters;
+  /** How long an iteration may wait for a free user before it is dropped, ms. */
+  maxQueueMs: number;
+  /** Called once, when the first iteration is dropped (the runner warns). */
+  onFirstDrop?: () => void;
+}
+
+/** The shortest timer delay, ms (Node fires timers on whole milliseconds anyway). */
+const MIN_TIMER_MS = 0.001;
+
+/** How many started iterations between two clean-ups of the schedule's old segments. */
+const FORGET_EVERY = 4096;
+
+export class ArrivalScheduler {
+  private schedule: ArrivalSchedule | undefined;
+  /** Iterations due so far: indices 0 .. scheduled − 1. */
+  private scheduled = 0;
+  /** Every index below it is started or dropped; those from it to `scheduled` wait. */
+  private oldestWaiting = 0;
+  private droppedAny = false;
+  private timer: unknown;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private sinceForget = 0;
+  private readonly o: ArrivalSchedulerOptions;
+
+  constructor(options: ArrivalSchedulerOptions) {
+    this.o = options;
+  }
+
+  /** Iterations waiting for a free user now. */
+  get waiting(): number {
+    return this.scheduled - this.oldestWaiting;
+  }
+
+  /** True between {@link start} and {@link stop}. */
+  get running(): boolean {
+    return this.schedule !== undefined;
+  }
+
+  /** The rate asked for now, iterations per second (0 when stopped). */
+  get targetRate(): number {
+    return this.schedule?.rateAt(this.o.clock.now()) ?? 0;
+  }
+
+  /** The rate once the ramp in progress (if any) is done, iterations per second. */
+  get finalRate(): number {
+    return this.schedule?.finalRate ?? 0;
+  }
+
+  /** When the ramp in progress ends, ms from now; 0 when the rate is constant. */
+  get rampLeftMs(): number {
+    const now = this.o.clock.now();
+    const end = this.schedule?.rampEndAfter(now);
+    return end === undefined ? 0 : end - now;
+  }
+
+  /** Starts the schedule now at `ratePerSec` (the first iteration is due at once). */
+  start(ratePerSec: number): void {
+    if (this.schedule !== undefined) throw new Error("the scheduler is already running");
+    this.schedule = new ArrivalSchedule(this.o.clock.now(), ratePerSec);
+    this.scheduled = 0;
+    this.oldestWaiting = 0;
+    this.droppedAny = false;
+    this.o.counters.setTargetRate(ratePerSec);
+    this.wake();
+  }
+
+  /**
+   * Moves the rate from its value now to `ratePerSec`, linearly over `rampMs` (0: at once).
+   * Iterations already due keep their intended starts.
+   */
+  setRate(ratePerSec: number, rampMs = 0): void {
+    const schedule = this.schedule;
+    if (schedule === undefined) throw new Error("the scheduler is not running");
+    schedule.changeRate(this.o.clock.now(), ratePerSec, rampMs);
+    this.wake();
+  }
+
+  /** A user became free (or a slot opened): the oldest waiting iteration starts on it. */
+  onUserFree(): void {
+    if (this.oldestWaiting === this.scheduled || this.schedule === undefined) return;
+    const now = this.o.clock.now();
+    this.dropExpired(now);
+    this.dispatch(now);
+  }
+
+  /** Stops scheduling; the iterations still waiting are dropped (and counted). */
+  stop(): void {
+    if (this.schedule === undefined) return;
+    this.clearTimer();
+    this.drop(this.scheduled - this.oldestWaiting, this.o.clock.now());
+    this.oldestWaiting = this.scheduled;
+    this.schedule = undefined;
+  }
+
+  /** Runs a tick now, in place of the armed one. */
+  private wake(): void {
+    this.clearTimer();
+    this.tick();
+  }
+
+  private readonly tick = (): void => {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const schedule = this.schedule;
+    if (schedule === undefined) return;
+    const now = this.o.clock.now();
+    const due = schedule.dueCount(now);
+    if (due > this.scheduled) {
+      this.o.counters.countScheduled(due - this.scheduled);
+      this.scheduled = due;
+    }
+    this.o.counters.setTargetRate(schedule.rateAt(now));
+    this.dropExpired(now);
+    this.dispatch(now);
+    this.arm(now);
+  };
+
+  /** Starts waiting iterations, oldest first, while the pool has users for them. */
+  private dispatch(now: number): void {
+    const schedule = this.schedule!;
+    const epoch = this.o.clock.epochOffsetMs;
+    while (this.oldestWaiting < this.scheduled) {
+      if (!this.o.starter.tryStart(epoch + schedule.timeOf(this.oldestWaiting))) break;
+      this.oldestWaiting++;
+      this.o.counters.countStarted(epoch + now);
+      if (++this.sinceForget >= FORGET_EVERY) {
+        this.sinceForget = 0;
+        schedule.forgetBefore(this.oldestWaiting);
+      }
+    }
+  }
+
+  /** Drops the waiting iterations whose intended start is more than maxQueueMs ago. */
+  private dropExpired(now: number): void {
+    const schedule = this.schedule!;
+    const limit = now - this.o.maxQueueMs;
+    let count = 0;
+    while (this.oldestWaiting < this.scheduled && schedule.timeOf(this.oldestWaiting) < limit) {
+      this.oldestWaiting++;
+      count++;
+    }
+    this.drop(count, now);
+  }
+
+  private drop(count: number, now: number): void {
+    if (count <= 0) return;
+    this.o.counters.countDropped(count, this.o.clock.epochOffsetMs + now);
+    if (!this.droppedAny) {
+      this.droppedAny = true;
+      this.o.onFirstDrop?.();
+    }
+  }
+
+  /** Arms the one timer for the next iteration due, or the oldest waiting one's deadline. */
+  private arm(now: number): void {
+    const schedule = this.schedule!;
+    let at = schedule.timeOf(this.scheduled);
+    if (this.oldestWaiting < this.scheduled) {
+      at = Math.min(at, schedule.timeOf(this.oldestWaiting) + this.o.maxQueueMs);
+    }
+    // A rate of 0 has nothing due: a later setRate() arms the timer again.
+    if (at === Number.POSITIVE_INFINITY || at >= this.timerAt) return;
+    this.clearTimer();
+    // Never "due now" again: rounding must not spin the timer without the clock moving.
+    this.timerAt = Math.max(at, now + MIN_TIMER_MS);
+    this.timer = this.o.clock.setTimer(this.tick, this.timerAt - now);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.o.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+  }
+}

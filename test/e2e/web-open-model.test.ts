@@ -1,0 +1,81 @@
+/**
+ * The open model in a real browser (Debian's Chromium) against the real CLI: the start
+ * form's choice of an arrival rate, its checks, the header's rate and dropped count, the
+ * Statistics summary, and the Charts tab's iterations chart.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { waitFor } from "../helpers/env.js";
+import { startTarget, type Target } from "../unit/web/helpers.js";
+import { type InProcessCli, launchBrowser, startCliInProcess, writeLocustfile } from "./web-helpers.js";
+
+const LOCUSTFILE = `
+import { HttpUser, task } from "cicada";
+export class Visitor extends HttpUser {
+  @task async ok() { await this.client.get("/ok"); }
+}
+`;
+
+let target: Target;
+let locustfile: ReturnType<typeof writeLocustfile>;
+let cli: InProcessCli;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+
+before(async () => {
+  target = await startTarget();
+  locustfile = writeLocustfile(LOCUSTFILE);
+  cli = startCliInProcess(["-f", locustfile.path, "-P", "0", "-H", target.url, "--max-users", "3"]);
+  const url = await cli.url;
+  assert.match(url, /^http:/, cli.stderr());
+  browser = await launchBrowser();
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await page.goto(url);
+});
+
+after(async () => {
+  await browser?.close();
+  cli?.signal();
+  await cli?.done;
+  await target?.close();
+  locustfile?.remove();
+});
+
+describe("the arrival rate in Chromium", () => {
+  it("the form starts an arrival-rate test after checking its fields; the header, summary and chart show it", async () => {
+    const form = page.getByRole("form", { name: "Start a new test" });
+    await form.getByLabel("Arrival rate (iterations per second, whatever the response times)").check();
+    assert.equal(
+      await form.locator("input[name=user_count]").count(),
+      0,
+      "no user count for an arrival rate",
+    );
+    assert.equal(await form.locator("input[name=max_users]").inputValue(), "3", "--max-users is the default");
+    await form.locator("input[name=arrival_rate]").fill("0");
+    await form.getByRole("button", { name: "Start" }).click();
+    await form.getByText("Enter more than 0 iterations per second").waitFor();
+    await form.locator("input[name=arrival_rate]").fill("20:40");
+    await form.getByRole("button", { name: "Start" }).click();
+    await form.getByText("Enter how long the ramp takes").waitFor();
+    assert.equal(target.requests, 0);
+
+    await form.locator("input[name=arrival_rate]").fill("20");
+    await form.getByRole("button", { name: "Start" }).click();
+    await page.getByTestId("status-arrival-rate").getByText("20.0/s").waitFor();
+    assert.ok(
+      await waitFor(() => target.requests >= 20, 10_000),
+      `${target.requests} requests:\n${cli.stderr()}`,
+    );
+    assert.equal(await page.getByTestId("status-dropped").textContent(), "0");
+    await page.getByTestId("open-model-panel").waitFor();
+    assert.match((await page.getByTestId("om-intended-p99").textContent()) ?? "", /ms \(service .* ms\)/);
+
+    await page.getByRole("tab", { name: "Charts" }).click();
+    await page.getByTestId("iteration-charts").waitFor({ timeout: 10_000 });
+    assert.match(
+      (await page.getByTestId("iteration-charts").textContent()) ?? "",
+      /Target rate.*Iterations\/s.*Dropped\/s/s,
+    );
+  });
+});

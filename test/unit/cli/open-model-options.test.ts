@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
+import { describe, it } from "node:test";
+import { parseOptions } from "../../../src/cli/options.js";
+import { arrivalRateOf, openModelSettingsOf } from "../../../src/cli/options-open-model.js";
+import { ExitCode, UsageError } from "../../../src/shared/errors.js";
+
+function parse(argv: string[], env: Record<string, string> = {}) {
+  return parseOptions({ argv, env, cwd: tmpdir() }, "0.0.0").options;
+}
+
+/** The one usage error `argv` gives: exit code 2 and a message matching `message`. */
+function rejects(argv: string[], message: RegExp, env: Record<string, string> = {}): void {
+  assert.throws(
+    () => parse(argv, env),
+    (error: unknown) => {
+      assert.ok(error instanceof UsageError, String(error));
+      assert.equal(error.exitCode, ExitCode.usage);
+      assert.match(error.message, message);
+      assert.ok(error.hint, "with a hint");
+      return true;
+    },
+  );
+}
+
+describe("--arrival-rate, --ramp, --max-users, --max-queue-time", () => {
+  it("parse a rate, a ramp and the caps (defaults 1000 users, 1 s)", () => {
+    assert.deepEqual(arrivalRateOf(parse(["--arrival-rate", "500"])), { from: 500, to: undefined });
+    const ramp = parse([
+      "--arrival-rate",
+      "100:1000",
+      "--ramp",
+      "60s",
+      "--max-users",
+      "50",
+      "--max-queue-time",
+      "0.5s",
+    ]);
+    assert.deepEqual(arrivalRateOf(ramp), { from: 100, to: 1000 });
+    assert.equal(ramp.ramp, 60_000);
+    assert.deepEqual(openModelSettingsOf(ramp), { maxUsers: 50, maxQueueMs: 500 });
+    assert.deepEqual(openModelSettingsOf(parse([])), { maxUsers: 1000, maxQueueMs: 1000 });
+    assert.deepEqual(arrivalRateOf(parse(["--arrival-rate", "0:200", "--ramp", "10s"])), {
+      from: 0,
+      to: 200,
+    });
+    assert.equal(parse(["--max-queue-time", "0"]).maxQueueTime, 0);
+    assert.deepEqual(arrivalRateOf(parse([], { CICADA_ARRIVAL_RATE: "2.5" })), { from: 2.5, to: undefined });
+  });
+
+  it("reject a zero, negative or non-numeric rate", () => {
+    rejects(["--arrival-rate", "0"], /--arrival-rate must be more than 0 iterations per second, got '0'/);
+    rejects(["--arrival-rate=-5"], /--arrival-rate must be more than 0 iterations per second, got '-5'/);
+    rejects(
+      ["--arrival-rate", "fast"],
+      /--arrival-rate must be a number of iterations per second such as 500/,
+    );
+    rejects(["--arrival-rate", "0:0", "--ramp", "5s"], /ramps from 0 to 0/);
+    rejects([], /--arrival-rate must be more than 0[\s\S]*CICADA_ARRIVAL_RATE/, { CICADA_ARRIVAL_RATE: "0" });
+  });
+
+  it("reject a ramp without a rate, a ramp of one rate, and A:B without --ramp", () => {
+    rejects(["--ramp", "60s"], /--ramp needs --arrival-rate A:B/);
+    rejects(
+      ["--arrival-rate", "500", "--ramp", "60s"],
+      /--ramp needs a ramp in --arrival-rate, A:B such as 100:500/,
+    );
+    rejects(["--arrival-rate", "100:1000"], /give its duration with --ramp/);
+  });
+
+  it("reject --arrival-rate with -u or -r, and --max-users below 1", () => {
+    rejects(
+      ["--arrival-rate", "500", "-u", "10"],
+      /--arrival-rate and -u\/--users are two ways to make load/,
+    );
+    rejects(["--arrival-rate", "500", "-r", "10"], /--arrival-rate and -r\/--spawn-rate/);
+    rejects(["--arrival-rate", "500"], /-u\/--users[\s\S]*CICADA_USERS/, { CICADA_USERS: "5" });
+    rejects(["--max-users", "0"], /--max-users must be a whole number ≥ 1/);
+  });
+});

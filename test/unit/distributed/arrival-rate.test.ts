@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  arrivalShares,
+  decodeMasterMessage,
+  decodeWorkerMessage,
+  encodeMessage,
+  WorkerStatsReporter,
+} from "../../../src/distributed/index.js";
+import { readStatsFrame } from "../../../src/distributed/stats-frame.js";
+import { Environment } from "../../../src/runner/index.js";
+import { task, User } from "../../../src/user/index.js";
+import { sleep, waitFor } from "../../helpers/env.js";
+import { startCluster } from "./cluster-helpers.js";
+
+/** One "request" per iteration, carrying its intended start as a custom protocol's event would. */
+class Iterating extends User {
+  @task work() {
+    const now = performance.timeOrigin + performance.now();
+    this.environment.events.request.fire({
+      requestType: "GET",
+      name: "/it",
+      responseTimeMs: 2,
+      responseLength: 0,
+      startTimeMs: now - 2,
+      intendedStartMs: this.intendedStartMs,
+    });
+  }
+}
+
+test("arrivalShares splits the rate, its ramp and --max-users evenly over the workers", () => {
+  const shares = arrivalShares(["a", "b", "c"], {
+    rate: 90,
+    rampTo: 300,
+    rampMs: 5000,
+    maxUsers: 10,
+    maxQueueMs: 1000,
+  });
+  assert.deepEqual(shares.get("b"), { rate: 30, rate_to: 100, ramp_s: 5, max_users: 4, max_queue_s: 1 });
+  assert.equal(
+    [...shares.values()].reduce((sum, s) => sum + s.rate, 0),
+    90,
+  );
+  assert.equal(
+    arrivalShares([], { rate: 1, rampTo: undefined, rampMs: 0, maxUsers: 1, maxQueueMs: 0 }).size,
+    0,
+  );
+});
+
+test("a spawn's cicada_arrival and a report's cicada_iterations and cicada_intended cross the wire; both stats decoders agree", () => {
+  const spawn = decodeMasterMessage(
+    encodeMessage(
+      "spawn",
+      {
+        timestamp: 1,
+        user_classes_count: { Iterating: 0 },
+        host: null,
+        stop_timeout: null,
+        parsed_options: {},
+        cicada_arrival: { rate: 12.5, rate_to: null, ramp_s: 0, max_users: 3, max_queue_s: 0.5 },
+      },
+      "master",
+    ),
+  );
+  assert.ok(spawn.ok && spawn.message.type === "spawn");
+  assert.deepEqual(spawn.message.data.cicada_arrival, {
+    rate: 12.5,
+    rate_to: null,
+    ramp_s: 0,
+    max_users: 3,
+    max_queue_s: 0.5,
+  });
+  const bad = decodeMasterMessage(
+    encodeMessage("spawn", { timestamp: 1, user_classes_count: {}, cicada_arrival: { rate: -1 } }, "m"),
+  );
+  assert.ok(!bad.ok && bad.kind === "malformed");
+
+  const environment = new Environment({ userClasses: [Iterating] });
+  const reporter = new WorkerStatsReporter(environment);
+  environment.stats.iterations.setTargetRate(10);
+  environment.stats.iterations.countScheduled(3);
+  environment.stats.iterations.countStarted(Date.now());
+  environment.stats.iterations.countDropped(1, Date.now());
+  const start = performance.timeOrigin + performance.now();
+  environment.events.request.fire({
+    requestType: "GET",
+    name: "/it",
+    responseTimeMs: 4,
+    responseLength: 0,
+    startTimeMs: start,
+    intendedStartMs: start - 100,
+  });
+  const frame = encodeMessage("stats", reporter.takeReport({ Iterating: 1 }), "w_1");
+  const direct = readStatsFrame(frame);
+  assert.ok(direct, "the direct reader takes an open-model report");
+  const general = decodeWorkerMessage(Buffer.concat([frame]));
+  assert.ok(general.ok && general.message.type === "stats");
+  const iterations = direct.data.cicada_iterations!;
+  assert.deepEqual([iterations.scheduled, iterations.started, iterations.dropped], [3, 1, 1]);
+  assert.deepEqual(direct.data.cicada_iterations, general.message.data.cicada_iterations);
+  const row = direct.data.stats[0]!;
+  assert.ok(Math.abs(row.cicada_intended!.max_ms - 104) < 0.01);
+  assert.deepEqual(row.cicada_intended, general.message.data.stats[0]!.cicada_intended);
+});
+
+test("master + 2 workers: each runs half the rate, a lost worker's half moves, the master merges both latencies and the iterations", async (t) => {
+  const cluster = await startCluster({ heartbeatIntervalMs: 200, heartbeatLiveness: 2 }, [Iterating]);
+  t.after(() => cluster.close());
+  const [a, b] = [
+    cluster.addWorker("h_1", { statsIntervalMs: 300, heartbeatIntervalMs: 200 }),
+    cluster.addWorker("h_2", { statsIntervalMs: 300, heartbeatIntervalMs: 200 }),
+  ];
+  await cluster.master.waitForWorkers(2, 10_000);
+  cluster.master.openModel = { maxUsers: 10, maxQueueMs: 1000 };
+  await cluster.master.startArrivalRate({ rate: 100 });
+  assert.equal(cluster.master.loadModel, "arrival-rate");
+  assert.ok(await waitFor(() => a!.runner.arrivalRate === 50 && b!.runner.arrivalRate === 50, 3000));
+  assert.equal(a!.runner.openModel.maxUsers, 5);
+  await sleep(600);
+  await b!.shutdown();
+  assert.ok(await waitFor(() => a!.runner.arrivalRate === 100, 3000), `a runs ${a!.runner.arrivalRate}/s`);
+  assert.ok(
+    cluster.masterLogs.some((l) => /Moving the arrival rate of h_2 to the remaining workers/.test(l.message)),
+  );
+  await sleep(600);
+  await cluster.master.stopAndWait();
+  const stats = cluster.master.environment.stats;
+  const it = stats.iterations;
+  assert.ok(it.started >= 100, `started ${it.started} in about 1.2 s at 100/s`);
+  assert.equal(it.dropped, it.scheduled - it.started, "dropped == scheduled − started on the master too");
+  const row = stats.get("GET", "/it")!;
+  assert.equal(row.numRequests, it.started, "one request per started iteration");
+  assert.equal(row.intended?.count, row.numRequests, "the intended-start histograms were merged");
+});

@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  buildJsonReport,
+  decodeJsonHistogram,
+  evaluateThresholds,
+  formatFinalSummary,
+  formatIterations,
+  INTENDED_CSV_COLUMNS,
+  ITERATIONS_CSV_COLUMNS,
+  iterationsCsvRow,
+  parseThresholds,
+  renderHtmlReport,
+  STATS_CSV_COLUMNS,
+  statsCsv,
+  statsHistograms,
+  validateJsonReport,
+} from "../../../src/reports/index.js";
+import { UsageError } from "../../../src/shared/errors.js";
+import { RequestStats } from "../../../src/stats/index.js";
+import { parseCsv, sampleMeta, sampleStats, T0 } from "./fixtures.js";
+
+/**
+ * An arrival-rate test at 10/s for 10 s: GET /a answers in 10 ms, but in second 5 every
+ * iteration waited 1 s for a free user; 3 iterations were dropped.
+ */
+function openModelStats(): RequestStats {
+  const stats = new RequestStats({ nowMs: T0 });
+  stats.iterations.setTargetRate(10);
+  for (let second = 0; second < 10; second++) {
+    stats.iterations.countScheduled(10);
+    for (let i = 0; i < 10; i++) {
+      const now = T0 + second * 1000 + i * 100;
+      if (second === 5 && i >= 7) continue;
+      stats.iterations.countStarted(now);
+      stats.record("GET", "/a", 10, 100, null, now + 10, second === 5 ? 1010 : 10.5);
+    }
+    if (second === 5) stats.iterations.countDropped(3, T0 + 6000);
+    stats.history.sample(stats, T0 + (second + 1) * 1000, 4);
+  }
+  return stats;
+}
+
+const openMeta = () =>
+  sampleMeta({
+    loadModel: "arrival-rate",
+    users: null,
+    spawnRate: null,
+    arrivalRate: { from: 10, to: null, rampMs: null },
+    openModel: { maxUsers: 4, maxQueueTimeMs: 1000 },
+  });
+
+describe("the open model in the reports", () => {
+  it("console: a second percentile table, clearly named, and the iterations line", () => {
+    const snapshot = openModelStats().snapshot(T0 + 10_000);
+    const text = formatFinalSummary(snapshot).join("\n");
+    assert.match(text, /Response time percentiles \(exact, ms\)/);
+    assert.match(
+      text,
+      /Response time percentiles from the intended start \(exact, ms; waits for a free user included\)/,
+    );
+    const intendedBlock = text.slice(text.indexOf("from the intended start"));
+    assert.match(intendedBlock, /Aggregated\s+10\.5\s+10\.5\s+10\.5\s+10\.5\s+10\.5\s+1010\s+1010/);
+    assert.match(
+      formatIterations(snapshot, false).join("\n"),
+      /Iterations \(arrival rate\): target 10\/s, started 97 \(\S+\/s\), 3 dropped \(3\.00%\), 0 waiting, 100 scheduled/,
+    );
+    // A closed-model summary is unchanged: no second table, no iterations line.
+    const closed = formatFinalSummary(sampleStats().snapshot(T0 + 10_000)).join("\n");
+    assert.doesNotMatch(closed, /intended|Iterations/);
+  });
+
+  it("CSV: intended columns after Locust's in _stats.csv, and _iterations.csv rows; closed runs unchanged", () => {
+    const snapshot = openModelStats().snapshot(T0 + 10_000);
+    const rows = parseCsv(statsCsv(snapshot));
+    assert.deepEqual(rows[0], [...STATS_CSV_COLUMNS, ...INTENDED_CSV_COLUMNS]);
+    const total = rows.at(-1)!;
+    const p99 = rows[0]!.indexOf("Intended 99%");
+    assert.equal(total[p99], "1010");
+    assert.equal(total[rows[0]!.indexOf("99%")], "10", "Locust's column keeps the service time");
+    const iterations = parseCsv(iterationsCsvRow(snapshot, 4))[0]!;
+    assert.equal(iterations.length, ITERATIONS_CSV_COLUMNS.length);
+    assert.deepEqual(iterations.slice(5), ["100", "97", "3", "0"]);
+    assert.equal(iterationsCsvRow(sampleStats().snapshot(T0), 1), "");
+    assert.deepEqual(parseCsv(statsCsv(sampleStats().snapshot(T0 + 10_000)))[0], STATS_CSV_COLUMNS);
+  });
+
+  it("JSON: both latencies with their histograms, the iterations and their series; valid against the schema", () => {
+    const stats = openModelStats();
+    const report = buildJsonReport({
+      snapshot: stats.snapshot(T0 + 10_000),
+      history: stats.history.toJSON(),
+      meta: openMeta(),
+      ...statsHistograms(stats),
+    });
+    assert.deepEqual(validateJsonReport(JSON.parse(JSON.stringify(report))), []);
+    assert.equal(report.total.percentiles.p99, 10);
+    assert.ok(Math.abs(report.total.intended!.percentiles.p99! - 1010) <= 1.01, "within 0.1 %");
+    assert.equal(report.total.intended?.count, 97);
+    assert.equal(decodeJsonHistogram(report.total.intended!.histogram!).totalCount, 97);
+    assert.deepEqual(report.iterations, {
+      targetRate: 10,
+      scheduled: 100,
+      started: 97,
+      dropped: 3,
+      waiting: 0,
+      rate: report.iterations!.rate,
+    });
+    assert.equal(report.history.iterations?.timeMs.length, 10);
+    const closed = buildJsonReport({
+      snapshot: sampleStats().snapshot(T0 + 10_000),
+      history: sampleStats().history.toJSON(),
+      meta: sampleMeta(),
+    });
+    assert.equal(closed.iterations, null);
+    assert.equal(closed.total.intended, null);
+    assert.equal(closed.history.iterations, null);
+    assert.deepEqual(validateJsonReport(JSON.parse(JSON.stringify(closed))), []);
+  });
+
+  it("HTML: the iterations, the intended-start table, the arrival rate and the iterations chart", () => {
+    const stats = openModelStats();
+    const html = renderHtmlReport(
+      { snapshot: stats.snapshot(T0 + 10_000), history: stats.history.toJSON(), meta: openMeta() },
+      { assets: { uplotJs: "", uplotCss: "" } },
+    );
+    assert.match(html, /<section id="iterations"><h2>Iterations \(arrival rate\)<\/h2>/);
+    assert.match(html, /<dt>Dropped<\/dt><dd>3 \(3\.00%\)<\/dd>/);
+    assert.match(html, /<h2>Response times from the intended start \(ms\)<\/h2>/);
+    assert.match(html, /<dt>Arrival rate<\/dt><dd>10\/s<\/dd>/);
+    assert.match(html, /id="chart-iterations"/);
+    assert.match(html, /"it":\{"t":\[/);
+    const closed = renderHtmlReport(
+      {
+        snapshot: sampleStats().snapshot(T0 + 10_000),
+        history: sampleStats().history.toJSON(),
+        meta: sampleMeta(),
+      },
+      { assets: { uplotJs: "", uplotCss: "" } },
+    );
+    assert.doesNotMatch(closed, /id="iterations"|id="intended-response-times"|id="chart-iterations"/);
+  });
+});
+
+describe("thresholds of the open model", () => {
+  it("p99_intended, p(99.9)_intended and pN_intended read the intended-start histogram; dropped counts iterations", () => {
+    const stats = openModelStats();
+    const defs = parseThresholds(
+      { total: ["p99_intended < 500", "p(99.9)_intended<2s", "p95_intended<=1010"] },
+      ["dropped<1", "dropped<=3", "/a:p50_intended<11", "p99<20"],
+    );
+    const results = evaluateThresholds(defs, stats, T0 + 10_000);
+    assert.deepEqual(
+      results.map((r) => [r.metric, r.measured === null ? null : Math.round(r.measured * 10) / 10, r.passed]),
+      [
+        ["p(99)_intended", 1009.9, false],
+        ["p(99.9)_intended", 1009.9, true],
+        ["p(95)_intended", 1009.9, true],
+        ["dropped", 3, false],
+        ["dropped", 3, true],
+        ["p(50)_intended", 10.5, true],
+        ["p(99)", 10, true],
+      ],
+    );
+  });
+
+  it("are 'no data' in a closed-model run, and dropped takes no request name", () => {
+    const results = evaluateThresholds(
+      parseThresholds(undefined, ["p99_intended<500", "dropped<1"]),
+      sampleStats(),
+      T0,
+    );
+    assert.deepEqual(
+      results.map((r) => r.reason),
+      [
+        "no data: no response time from an intended start (only arrival-rate tests have them)",
+        "no data: not an arrival-rate test (--arrival-rate)",
+      ],
+    );
+    assert.throws(
+      () => parseThresholds(undefined, ["/a:dropped<1"]),
+      (error: unknown) =>
+        error instanceof UsageError && /'dropped' counts the test's dropped iterations/.test(error.message),
+    );
+    assert.throws(() => parseThresholds(undefined, ["dropped<1%"]), /'%' only applies to failRate/);
+  });
+});

@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ArrivalScheduler, type IterationStarter } from "../../../src/runner/index.js";
+import { IterationStats } from "../../../src/stats/index.js";
+import { FakeClock } from "../../helpers/fake-clock.js";
+
+/**
+ * Users on the fake clock: at most `maxUsers` busy at once, each iteration busy for
+ * `durationMs(n)`; records when each iteration was meant to start and when it started.
+ */
+class SimulatedUsers implements IterationStarter {
+  busy = 0;
+  peakBusy = 0;
+  readonly intended: number[] = [];
+  readonly startedAt: number[] = [];
+  scheduler!: ArrivalScheduler;
+
+  constructor(
+    private readonly clock: FakeClock,
+    private readonly maxUsers: number,
+    private readonly durationMs: (n: number) => number,
+  ) {}
+
+  tryStart(intendedStartMs: number): boolean {
+    if (this.busy >= this.maxUsers) return false;
+    const n = this.intended.length;
+    this.intended.push(intendedStartMs - this.clock.epochOffsetMs);
+    this.startedAt.push(this.clock.now());
+    this.busy++;
+    this.peakBusy = Math.max(this.peakBusy, this.busy);
+    this.clock.later(() => {
+      this.busy--;
+      this.scheduler.onUserFree();
+    }, this.durationMs(n));
+    return true;
+  }
+}
+
+function setUp(options: { maxUsers: number; durationMs: (n: number) => number; maxQueueMs?: number }) {
+  const clock = new FakeClock();
+  const users = new SimulatedUsers(clock, options.maxUsers, options.durationMs);
+  const stats = new IterationStats(clock.epochOffsetMs);
+  const scheduler = new ArrivalScheduler({
+    clock,
+    starter: users,
+    counters: stats,
+    maxQueueMs: options.maxQueueMs ?? 1000,
+  });
+  users.scheduler = scheduler;
+  return { clock, users, stats, scheduler };
+}
+
+describe("ArrivalScheduler", () => {
+  it("holds 5,000/s for 60 s without drift, on late timers, with one timer per wake-up, not per iteration", () => {
+    const { clock, users, stats, scheduler } = setUp({ maxUsers: 1000, durationMs: () => 50 });
+    // Timers fire up to 3 ms late, as on a loaded machine.
+    let seed = 7;
+    clock.lateMs = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return (seed / 2 ** 31) * 3;
+    };
+    scheduler.start(5000);
+    for (let second = 1; second <= 60; second++) {
+      clock.advanceTo(second * 1000);
+      // Everything due by the last wake-up has started: at most one wake-up (≤ 4 ms) behind.
+      const due = Math.floor(clock.now() * 5) + 1;
+      assert.ok(
+        stats.started <= due && stats.started >= due - 25,
+        `second ${second}: ${stats.started} of ${due}`,
+      );
+    }
+    scheduler.stop();
+    assert.equal(stats.started, users.intended.length);
+    assert.ok(stats.started >= 300_001 - 25, `started ${stats.started}`);
+    assert.equal(stats.dropped, 0);
+    assert.equal(stats.scheduled, stats.started);
+    // Each iteration keeps its exact intended start, n / rate, however late it started.
+    // (To within the precision of an epoch time in ms.)
+    for (let n = 0; n < users.intended.length; n += 1013)
+      assert.ok(Math.abs(users.intended[n]! - n / 5) < 1e-3);
+    let latest = 0;
+    let earliest = 0;
+    users.startedAt.forEach((at, n) => {
+      latest = Math.max(latest, at - users.intended[n]!);
+      earliest = Math.min(earliest, at - users.intended[n]!);
+    });
+    assert.ok(latest < 5, `started at most ~a timer late (max ${latest} ms)`);
+    assert.ok(earliest >= -1e-3, "never before the intended start");
+    assert.ok(clock.armed < 70_000, `${clock.armed} timers for ${stats.started} iterations`);
+  });
+
+  it("follows a ramp: 100 → 1000/s over 10 s starts the integral of the rate", () => {
+    const { clock, stats, scheduler } = setUp({ maxUsers: 1000, durationMs: () => 10 });
+    scheduler.start(100);
+    scheduler.setRate(1000, 10_000);
+    for (const t of [2500, 5000, 7500, 10_000]) {
+      clock.advanceTo(t);
+      const s = t / 1000;
+      const expected = 100 * s + (900 / 10 / 2) * s * s;
+      assert.ok(
+        Math.abs(stats.started - expected) <= 2,
+        `at ${s} s: ${stats.started}, expected about ${expected}`,
+      );
+    }
+    assert.equal(scheduler.targetRate, 1000);
+    clock.advanceTo(12_000);
+    assert.ok(Math.abs(stats.started - 7500) <= 2, `then 1000/s: ${stats.started}`);
+  });
+
+  it("keeps the intended start of an iteration that waited for a free user", () => {
+    // One user, 150 ms per iteration, 10/s (every 100 ms): each waits 50 ms more than the last.
+    const { clock, users, stats, scheduler } = setUp({
+      maxUsers: 1,
+      durationMs: () => 150,
+      maxQueueMs: 10_000,
+    });
+    scheduler.start(10);
+    clock.advanceTo(1000);
+    assert.deepEqual(users.intended.slice(0, 4), [0, 100, 200, 300]);
+    assert.deepEqual(users.startedAt.slice(0, 4), [0, 150, 300, 450]);
+    assert.equal(scheduler.waiting, stats.scheduled - stats.started);
+    assert.equal(stats.dropped, 0);
+  });
+
+  it("drops an iteration that waited longer than --max-queue-time, counting each one once", () => {
+    // One user busy 300 ms per iteration at 10/s: it carries 10 iterations in 3 s, the
+    // queue grows by 6.7/s, and iterations older than 1 s are dropped.
+    const { clock, users, stats, scheduler } = setUp({
+      maxUsers: 1,
+      durationMs: () => 300,
+      maxQueueMs: 1000,
+    });
+    scheduler.start(10);
+    let peakWaiting = 0;
+    for (let t = 10; t <= 10_000; t += 10) {
+      clock.advanceTo(t);
+      peakWaiting = Math.max(peakWaiting, scheduler.waiting);
+      assert.equal(
+        stats.scheduled,
+        stats.started + stats.dropped + scheduler.waiting,
+        `invariant at ${t} ms`,
+      );
+      // Nothing waits longer than the limit (give the timer its 1 ms).
+      if (scheduler.waiting > 0) {
+        const oldest = stats.started + stats.dropped;
+        assert.ok(t - oldest * 100 <= 1001, `iteration ${oldest} waited ${t - oldest * 100} ms`);
+      }
+    }
+    assert.ok(peakWaiting <= 11, `at most ~1 s of iterations wait (${peakWaiting})`);
+    // Every started iteration began within 1 s of its intended start.
+    for (let n = 0; n < users.intended.length; n++)
+      assert.ok(users.startedAt[n]! - users.intended[n]! <= 1000);
+    const waitingAtStop = scheduler.waiting;
+    const droppedBefore = stats.dropped;
+    scheduler.stop();
+    assert.equal(stats.dropped, droppedBefore + waitingAtStop, "stop drops those still waiting");
+    assert.equal(stats.dropped, stats.scheduled - stats.started, "dropped == scheduled − started");
+    assert.equal(stats.scheduled, 10 * 10 + 1);
+    assert.ok(Math.abs(stats.started - 34) <= 1, `the user carried 10000/300 iterations: ${stats.started}`);
+  });
+
+  it("with --max-queue-time 0 drops at once what finds no free user (k6's behaviour)", () => {
+    const { clock, stats, scheduler } = setUp({ maxUsers: 2, durationMs: () => 250, maxQueueMs: 0 });
+    scheduler.start(10);
+    clock.advanceTo(2000);
+    scheduler.stop();
+    // Two users of 250 ms at 100 ms intervals: 2 of every 2.5 iterations can start at once, iterations 0, 1, 3, 4, 5, 6...
+    assert.equal(stats.scheduled, 21);
+    assert.equal(stats.started + stats.dropped, 21);
+    assert.ok(stats.dropped >= 5 && stats.dropped <= 9, `dropped ${stats.dropped}`);
+  });
+
+  it("pauses at rate 0 without a timer and resumes on the next change", () => {
+    const { clock, stats, scheduler } = setUp({ maxUsers: 10, durationMs: () => 1 });
+    scheduler.start(0);
+    clock.advanceTo(5000);
+    assert.equal(stats.started, 1, "only the start's own iteration");
+    assert.equal(clock.pending, 0, "no timer while paused");
+    scheduler.setRate(100);
+    clock.advanceTo(6000);
+    assert.ok(Math.abs(stats.started - 101) <= 1, `100/s after the change: ${stats.started}`);
+  });
+});

@@ -1,0 +1,276 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { RescheduleTask, StopUser } from "../../../src/shared/control-flow.js";
+import { UsageError } from "../../../src/shared/errors.js";
+import { constant, LoadTestShape, TaskSet, task, User } from "../../../src/user/index.js";
+import { makeRun, sleep, waitFor } from "../../helpers/env.js";
+
+/** A user that "requests" by firing a request event after `ms` of work, as a custom protocol would. */
+async function fakeRequest(user: User, name: string, ms: number): Promise<void> {
+  const start = performance.timeOrigin + performance.now();
+  await sleep(ms);
+  user.environment.events.request.fire({
+    requestType: "fake",
+    name,
+    responseTimeMs: performance.timeOrigin + performance.now() - start,
+    responseLength: 0,
+    startTimeMs: start,
+    intendedStartMs: user.intendedStartMs,
+  });
+}
+
+describe("the open model on a LocalRunner", () => {
+  it("starts iterations at the rate on users created on demand and reused; one onStart per user, no wait time", async (t) => {
+    let starts = 0;
+    let tasks = 0;
+    const intended: Array<number | undefined> = [];
+    class Quick extends User {
+      // Ignored in the open model: iterations are paced by the schedule.
+      override waitTime = constant(10);
+      override onStart() {
+        starts++;
+      }
+      @task async work() {
+        tasks++;
+        intended.push(this.intendedStartMs);
+        await fakeRequest(this, "work", 5);
+      }
+    }
+    const { runner, environment } = makeRun([Quick]);
+    t.after(() => runner.quitAndWait());
+    await runner.startArrivalRate({ rate: 100 });
+    assert.equal(runner.loadModel, "arrival-rate");
+    assert.equal(runner.state, "running");
+    await sleep(500);
+    await runner.stopAndWait();
+    const it = environment.stats.iterations;
+    assert.ok(it.started >= 47 && it.started <= 54, `started ${it.started} in 0.5 s at 100/s`);
+    assert.equal(tasks, it.started, "one task per iteration");
+    assert.equal(it.dropped, it.scheduled - it.started);
+    assert.equal(it.dropped, 0);
+    assert.ok(starts <= 5, `${starts} users for 5 ms tasks every 10 ms: users are reused`);
+    // Intended starts are 10 ms apart, on the schedule, not on when the users got to them.
+    const steps = intended.slice(1, 40).map((v, i) => v! - intended[i]!);
+    for (const step of steps) assert.ok(Math.abs(step - 10) < 0.01, `step ${step}`);
+    const row = environment.stats.get("fake", "work")!;
+    assert.equal(
+      row.intended?.count,
+      row.numRequests,
+      "every request has its latency from the intended start",
+    );
+    assert.ok(row.intended!.percentiles([0.5])[0]! >= row.percentile(0.5)!, "never below the service time");
+  });
+
+  it("gives iterations to the classes by weight, exactly", async (t) => {
+    const counts = { A: 0, B: 0 };
+    class A extends User {
+      override weight = 3;
+      @task a() {
+        counts.A++;
+      }
+    }
+    class B extends User {
+      @task b() {
+        counts.B++;
+      }
+    }
+    const { runner } = makeRun([A, B]);
+    t.after(() => runner.quitAndWait());
+    await runner.startArrivalRate({ rate: 200 });
+    await sleep(300);
+    await runner.stopAndWait();
+    const total = counts.A + counts.B;
+    assert.ok(total > 50, `${total} iterations`);
+    assert.ok(Math.abs(counts.A - total * 0.75) <= 1, `A ${counts.A} of ${total}`);
+  });
+
+  it("caps the users at --max-users, drops what waited longer than --max-queue-time, and counts it exactly", async (t) => {
+    let peak = 0;
+    let busy = 0;
+    class Slow extends User {
+      @task async slow() {
+        busy++;
+        peak = Math.max(peak, busy);
+        await fakeRequest(this, "slow", 200);
+        busy--;
+      }
+    }
+    const { runner, environment, logs } = makeRun([Slow]);
+    t.after(() => runner.quitAndWait());
+    runner.openModel = { maxUsers: 2, maxQueueMs: 100 };
+    await runner.startArrivalRate({ rate: 50 });
+    await sleep(600);
+    assert.ok(runner.userCount <= 2, `${runner.userCount} users`);
+    await runner.stopAndWait();
+    const it = environment.stats.iterations;
+    assert.equal(peak, 2);
+    // 2 users of 200 ms carry about 10/s of the 50/s.
+    assert.ok(it.started >= 5 && it.started <= 9, `started ${it.started}`);
+    assert.ok(it.dropped > 15, `dropped ${it.dropped}`);
+    assert.equal(it.dropped, it.scheduled - it.started, "dropped == scheduled − started");
+    assert.ok(logs.some((l) => /Dropping iterations: every one of the 2 users/.test(l.message)));
+    // Waiting iterations show up in the latency from the intended start: up to 100 ms of queue.
+    const row = environment.stats.get("fake", "slow")!;
+    assert.ok(row.intended!.maxMs > row.maxResponseTimeMs + 50, "the queueing is in the intended latency");
+  });
+
+  it("carries the intended start into onStart of a user created for an iteration, not into onStop, and TaskSets run until they interrupt", async (t) => {
+    const seen: string[] = [];
+    class Journey extends TaskSet {
+      @task async step() {
+        seen.push("step");
+        this.interrupt();
+      }
+    }
+    class Visitor extends User {
+      override tasks = [Journey];
+      override async onStart() {
+        seen.push(this.intendedStartMs === undefined ? "onStart without" : "onStart with");
+      }
+      override async onStop() {
+        seen.push(this.intendedStartMs === undefined ? "onStop without" : "onStop with");
+      }
+    }
+    const { runner } = makeRun([Visitor]);
+    t.after(() => runner.quitAndWait());
+    await runner.startArrivalRate({ rate: 20 });
+    assert.ok(await waitFor(() => seen.filter((s) => s === "step").length >= 3, 2000));
+    await runner.stopAndWait();
+    assert.equal(seen[0], "onStart with");
+    // onStop is no iteration's: its requests have no intended start (nor a latency from it).
+    assert.ok(seen.includes("onStop without") && !seen.includes("onStop with"), seen.join(", "));
+  });
+
+  it("a user's StopUser or RescheduleTask ends its iteration; the rate goes on", async (t) => {
+    let n = 0;
+    class Moody extends User {
+      @task act() {
+        n++;
+        if (n % 3 === 0) throw new StopUser();
+        if (n % 3 === 1) throw new RescheduleTask();
+      }
+    }
+    const { runner, environment } = makeRun([Moody]);
+    t.after(() => runner.quitAndWait());
+    await runner.startArrivalRate({ rate: 100 });
+    await sleep(300);
+    await runner.stopAndWait();
+    assert.ok(environment.stats.iterations.started >= 25, `${environment.stats.iterations.started} started`);
+    assert.equal(environment.stats.iterations.dropped, 0);
+  });
+
+  it("changes the rate of the running test (setArrivalRate) and ramps (--arrival-rate A:B --ramp)", async (t) => {
+    class Idle extends User {
+      @task idle() {}
+    }
+    const { runner, environment } = makeRun([Idle]);
+    t.after(() => runner.quitAndWait());
+    await runner.startArrivalRate({ rate: 0, rampTo: 400, rampMs: 500 });
+    await sleep(500);
+    const afterRamp = environment.stats.iterations.started;
+    assert.ok(afterRamp >= 85 && afterRamp <= 115, `the ramp 0 → 400/s over 0.5 s starts ~100: ${afterRamp}`);
+    runner.setArrivalRate(40);
+    assert.equal(runner.arrivalRate, 40);
+    await sleep(250);
+    await runner.stopAndWait();
+    const later = environment.stats.iterations.started - afterRamp;
+    assert.ok(later >= 5 && later <= 20, `then 40/s for 0.25 s: ${later}`);
+  });
+
+  it("refuses to switch a running test between users and an arrival rate", async (t) => {
+    class Idle extends User {
+      override waitTime = constant(0.1);
+      @task idle() {}
+    }
+    const { runner } = makeRun([Idle]);
+    t.after(() => runner.quitAndWait());
+    await runner.start(1, 10);
+    await assert.rejects(runner.startArrivalRate({ rate: 10 }), /a test with a number of users is running/);
+    await runner.stopAndWait();
+    await runner.startArrivalRate({ rate: 10 });
+    await assert.rejects(runner.start(1, 1), /an arrival-rate test is running/);
+  });
+});
+
+describe("load shapes of arrival rates", () => {
+  it("follows { arrivalRate } ticks", async (t) => {
+    class Idle extends User {
+      @task idle() {}
+    }
+    class Steps extends LoadTestShape {
+      tick() {
+        return this.getRunTime() < 0.5 ? { arrivalRate: 40 } : { arrivalRate: 200 };
+      }
+    }
+    const { runner, environment } = makeRun([Idle], { shapeClass: Steps });
+    t.after(() => runner.quitAndWait());
+    runner.startShape();
+    assert.ok(await waitFor(() => runner.arrivalRate === 200, 3000), "the second tick's rate");
+    assert.equal(runner.loadModel, "arrival-rate");
+    const atSecondTick = environment.stats.iterations.started;
+    await sleep(200);
+    await runner.stopAndWait();
+    // About 40 in the first second, then 200/s.
+    assert.ok(atSecondTick >= 35, `${atSecondTick} by the second tick`);
+    const after = environment.stats.iterations.started - atSecondTick;
+    assert.ok(after >= 30 && after <= 50, `${after} in the 0.2 s at 200/s`);
+  });
+
+  it("a tick mixing an arrival rate with users is a usage error on the first tick", async (t) => {
+    class Idle extends User {
+      @task idle() {}
+    }
+    class Mixed extends LoadTestShape {
+      tick() {
+        return { arrivalRate: 10, users: 5, spawnRate: 1 } as never;
+      }
+    }
+    const { runner } = makeRun([Idle], { shapeClass: Mixed });
+    t.after(() => runner.quitAndWait());
+    assert.throws(
+      () => runner.startShape(),
+      (error: unknown) =>
+        error instanceof UsageError && /mixed an arrival rate with users/.test(error.message),
+    );
+  });
+
+  it("a shape that switches from users to an arrival rate mid-test stops it with a usage error", async (t) => {
+    class Idle extends User {
+      override waitTime = constant(0.1);
+      @task idle() {}
+    }
+    class Switching extends LoadTestShape {
+      tick() {
+        return this.getRunTime() < 0.5 ? { users: 1, spawnRate: 10 } : { arrivalRate: 10 };
+      }
+    }
+    const { runner } = makeRun([Idle], { shapeClass: Switching });
+    t.after(() => runner.quitAndWait());
+    const stopped = new Promise<void>((resolve) => {
+      runner.stateChanged.addListener((state) => {
+        if (state === "stopped") resolve();
+      });
+    });
+    runner.startShape();
+    await stopped;
+    assert.ok(runner.shapeFailure instanceof UsageError);
+    assert.match(runner.shapeFailure.message, /asked for users, then for an arrival rate/);
+  });
+
+  it("refuses a negative arrivalRate", () => {
+    class Idle extends User {
+      @task idle() {}
+    }
+    class Negative extends LoadTestShape {
+      tick() {
+        return { arrivalRate: -1 };
+      }
+    }
+    const { runner } = makeRun([Idle], { shapeClass: Negative });
+    assert.throws(
+      () => runner.startShape(),
+      /arrivalRate -1: expected a number of iterations per second ≥ 0/,
+    );
+    void runner.quitAndWait();
+  });
+});

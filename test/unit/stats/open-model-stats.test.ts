@@ -1,0 +1,177 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Environment } from "../../../src/runner/index.js";
+import { IterationStats, RequestStats, StatsEntry } from "../../../src/stats/index.js";
+import { User } from "../../../src/user/index.js";
+import { sortedCopy } from "./samples.js";
+
+const T0 = 1_700_000_000_000;
+
+/** Exact nearest-rank percentile of sorted values. */
+function exact(sorted: ArrayLike<number>, p: number): number {
+  return sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1]!;
+}
+
+describe("response times from the intended start", () => {
+  it("are a second exact histogram of a row: percentiles within 0.1 % of the exact values, exact min, max, mean", () => {
+    const entry = new StatsEntry("GET", "/a", T0);
+    const service: number[] = [];
+    const intended: number[] = [];
+    for (let i = 1; i <= 2000; i++) {
+      const ms = 5 + (i % 17) * 0.25;
+      // Every 10th request waited a second for a free user.
+      const waited = i % 10 === 0 ? 1000 + i / 10 : i % 3;
+      entry.log(ms, 10, T0 + i);
+      entry.logIntended(ms + waited);
+      service.push(ms);
+      intended.push(ms + waited);
+    }
+    const sorted = sortedCopy(intended);
+    const times = entry.intended!;
+    assert.equal(times.count, 2000);
+    for (const p of [0.5, 0.9, 0.95, 0.99, 0.999]) {
+      const truth = exact(sorted, p);
+      const value = times.percentiles([p])[0]!;
+      assert.ok(Math.abs(value - truth) <= truth * 0.001, `p${p * 100}: ${value} vs ${truth}`);
+    }
+    assert.equal(times.minMs, sorted[0]);
+    assert.equal(times.maxMs, sorted[sorted.length - 1]);
+    assert.equal(times.percentiles([1])[0], sorted[sorted.length - 1]);
+    assert.ok(Math.abs(times.avgMs - intended.reduce((a, b) => a + b, 0) / 2000) < 1e-9);
+    // The service times are untouched: p99 is still about 9 ms, where the intended p99 shows the waits.
+    assert.ok(entry.percentile(0.99)! < 10);
+    assert.ok(times.percentiles([0.99])[0]! > 1000);
+  });
+
+  it("merge, serialize and deserialize exactly; a closed-model row has none; reset clears them", () => {
+    const a = new StatsEntry("GET", "/a", T0);
+    const b = new StatsEntry("GET", "/a", T0);
+    for (let i = 0; i < 100; i++) {
+      a.log(1, 0, T0);
+      a.logIntended(1 + i);
+      b.log(2, 0, T0);
+      b.logIntended(500 + i);
+    }
+    const merged = new StatsEntry("GET", "/a", T0);
+    merged.merge(a, T0);
+    merged.merge(b, T0);
+    const viaWire = new StatsEntry("GET", "/a", T0);
+    viaWire.mergeSerialized(
+      a.serialize({ window: false }),
+      StatsEntry.deserialize(a.serialize()).histogram,
+      T0,
+    );
+    viaWire.mergeSerialized(
+      b.serialize({ window: false }),
+      StatsEntry.deserialize(b.serialize()).histogram,
+      T0,
+    );
+    for (const entry of [merged, viaWire, StatsEntry.deserialize(merged.serialize())]) {
+      assert.equal(entry.intended!.count, 200);
+      assert.equal(entry.intended!.minMs, 1);
+      assert.equal(entry.intended!.maxMs, 599);
+      assert.deepEqual(entry.intended!.percentiles([0.5, 0.99]), merged.intended!.percentiles([0.5, 0.99]));
+    }
+    const closed = new StatsEntry("GET", "/b", T0);
+    closed.log(3, 0, T0);
+    assert.equal(closed.intended, undefined);
+    assert.equal(closed.serialize().intended, undefined);
+    merged.reset(T0);
+    assert.equal(merged.intended, undefined);
+  });
+
+  it("RequestStats records them in the row and the total, and snapshots show them only when present", () => {
+    const stats = new RequestStats({ nowMs: T0 });
+    stats.record("GET", "/open", 10, 0, null, T0, 250);
+    stats.record("GET", "/closed", 10, 0, null, T0);
+    const snapshot = stats.snapshot(T0 + 1000);
+    const open = snapshot.entries.find((e) => e.name === "/open")!;
+    const closed = snapshot.entries.find((e) => e.name === "/closed")!;
+    assert.equal(open.intended?.count, 1);
+    assert.equal(open.intended?.medianMs, 250);
+    assert.equal(closed.intended, undefined);
+    assert.equal(snapshot.total.intended?.count, 1, "the total has the open row's");
+    assert.equal(snapshot.iterations, undefined, "no iterations block without an arrival rate");
+  });
+
+  it("the Environment measures them from the event's intended start to the end of its response", () => {
+    class Nobody extends User {}
+    const environment = new Environment({ userClasses: [Nobody] });
+    const start = performance.timeOrigin + performance.now();
+    environment.events.request.fire({
+      requestType: "GET",
+      name: "/x",
+      responseTimeMs: 12,
+      responseLength: 0,
+      startTimeMs: start,
+      intendedStartMs: start - 300,
+    });
+    environment.events.request.fire({ requestType: "GET", name: "/y", responseTimeMs: 5, responseLength: 0 });
+    const x = environment.stats.get("GET", "/x")!;
+    assert.ok(Math.abs(x.intended!.maxMs - 312) < 0.01, `intended ${x.intended!.maxMs}`);
+    assert.equal(x.maxResponseTimeMs, 12);
+    assert.equal(environment.stats.get("GET", "/y")!.intended, undefined);
+  });
+});
+
+describe("IterationStats", () => {
+  it("counts scheduled, started and dropped, with per-second rates over the current window", () => {
+    const it = new IterationStats(T0);
+    assert.equal(it.active, false);
+    it.setTargetRate(100);
+    for (let s = 0; s < 12; s++) {
+      it.countScheduled(100);
+      for (let k = 0; k < 90; k++) it.countStarted(T0 + s * 1000 + k);
+      it.countDropped(10, T0 + s * 1000 + 500);
+    }
+    const snapshot = it.snapshot(T0 + 12_000);
+    assert.equal(snapshot.scheduled, 1200);
+    assert.equal(snapshot.started, 1080);
+    assert.equal(snapshot.dropped, 120);
+    assert.equal(snapshot.waiting, 0);
+    assert.equal(snapshot.currentRate, 90);
+    assert.equal(snapshot.currentDroppedPerSec, 10);
+    assert.equal(snapshot.targetRate, 100);
+  });
+
+  it("merges a worker's deltas exactly and keeps the target and `active` across a reset", () => {
+    const worker = new IterationStats(T0);
+    worker.setTargetRate(50);
+    worker.countScheduled(20);
+    for (let k = 0; k < 15; k++) worker.countStarted(T0 + 1000 + k);
+    worker.countDropped(3, T0 + 1500);
+    const master = new IterationStats(T0);
+    master.setTargetRate(100);
+    master.merge(worker.serialize());
+    master.merge(worker.serialize());
+    assert.deepEqual(
+      { scheduled: master.scheduled, started: master.started, dropped: master.dropped },
+      { scheduled: 40, started: 30, dropped: 6 },
+    );
+    assert.equal(master.snapshot(T0 + 3000).waiting, 4);
+    master.reset(T0 + 5000);
+    assert.equal(master.started, 0);
+    assert.equal(master.active, true);
+    assert.equal(master.targetRate, 100);
+    master.deactivate();
+    assert.equal(master.active, false);
+  });
+
+  it("the history samples the iteration series only while an arrival rate runs", () => {
+    const stats = new RequestStats({ nowMs: T0 });
+    stats.history.sample(stats, T0 + 1000, 1);
+    assert.equal(stats.history.toJSON().iterations, undefined);
+    stats.iterations.setTargetRate(25);
+    stats.iterations.countScheduled(5);
+    stats.iterations.countStarted(T0 + 1100);
+    stats.history.sample(stats, T0 + 2000, 1);
+    stats.history.sample(stats, T0 + 3000, 1);
+    const columns = stats.history.toJSON().iterations!;
+    assert.deepEqual(columns.targetRate, [25, 25]);
+    assert.equal(columns.timeMs.length, 2);
+    assert.equal(stats.history.sessionJSON().iterations?.timeMs.length, 2);
+    stats.reset(T0 + 4000);
+    assert.equal(stats.history.toJSON().iterations, undefined, "a reset starts the test's series again");
+    assert.equal(stats.history.sessionJSON().iterations?.timeMs.length, 2, "the session keeps it");
+  });
+});

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { HttpUser, task } from "../../../src/user/index.js";
+import type { FullUpdate, IterationsResponse } from "../../../src/web/api-types.js";
+import { waitFor } from "../../helpers/env.js";
+import { makeWebRun, startTarget, type Target } from "./helpers.js";
+
+/** One GET /ok per iteration. */
+class Visit extends HttpUser {
+  @task async ok() {
+    await this.client.get("/ok");
+  }
+}
+
+let target: Target;
+before(async () => {
+  target = await startTarget();
+});
+after(() => target.close());
+
+describe("POST /swarm with an arrival rate", () => {
+  it("starts an arrival-rate test, shows it in the status and /api/iterations, changes its rate, refuses users meanwhile", async () => {
+    const run = await makeWebRun({ userClasses: [Visit] });
+    try {
+      const started = await run.app.inject({
+        method: "POST",
+        url: "/swarm",
+        payload: { arrival_rate: "50", max_users: "7", max_queue_time: "0.5s", host: target.url },
+      });
+      assert.equal(started.statusCode, 200, started.body);
+      assert.ok(await waitFor(() => target.requests >= 20, 5000), `${target.requests} requests`);
+      assert.equal(run.runner.loadModel, "arrival-rate");
+      assert.deepEqual(run.runner.openModel, { maxUsers: 7, maxQueueMs: 500 });
+
+      const state = (await run.app.inject({ method: "GET", url: "/api/state" })).json() as FullUpdate;
+      assert.equal(state.status.loadModel, "arrival-rate");
+      assert.equal(state.status.openModel?.targetRate, 50);
+      assert.ok((state.status.openModel?.started ?? 0) >= 20);
+      assert.equal(state.status.openModel?.dropped, 0);
+
+      const users = await run.app.inject({
+        method: "POST",
+        url: "/swarm",
+        payload: { user_count: 2, spawn_rate: 1 },
+      });
+      assert.equal(users.statusCode, 409);
+      assert.match(users.json().message, /an arrival-rate test is running/);
+
+      const changed = await run.app.inject({ method: "POST", url: "/swarm", payload: { arrival_rate: 10 } });
+      assert.equal(changed.statusCode, 200, changed.body);
+      assert.ok(await waitFor(() => run.runner.arrivalRate === 10, 2000));
+
+      // The history sampler runs once a second: the session's series shows the test.
+      assert.ok(
+        await waitFor(() => run.environment.stats.history.sessionJSON().iterations !== undefined, 3000),
+      );
+      const series = (
+        await run.app.inject({ method: "GET", url: "/api/iterations" })
+      ).json() as IterationsResponse;
+      assert.ok(series.iterations!.timeMs.length >= 1);
+      assert.equal(series.iterations!.targetRate.length, series.iterations!.timeMs.length);
+    } finally {
+      await run.close();
+    }
+  });
+
+  it("reports every bad field at once, and refuses users with a rate", async () => {
+    const run = await makeWebRun({ userClasses: [Visit], host: target.url });
+    try {
+      const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+        [{ arrival_rate: "0" }, "arrival_rate", /arrival_rate must be more than 0 iterations per second/],
+        [{ arrival_rate: "-3" }, "arrival_rate", /must be more than 0/],
+        [{ arrival_rate: "lots" }, "arrival_rate", /must be a number of iterations per second/],
+        [{ arrival_rate: "10:100" }, "ramp", /ramp is required/],
+        [{ arrival_rate: "10", ramp: "30s" }, "ramp", /ramp needs a ramp in arrival_rate/],
+        [{ arrival_rate: "10", max_users: "0" }, "max_users", /max_users must be a whole number from 1/],
+        [
+          { arrival_rate: "10", max_queue_time: "soon" },
+          "max_queue_time",
+          /max_queue_time must be a time span/,
+        ],
+        [{ arrival_rate: "10", user_count: "5" }, "user_count", /give user_count .* or arrival_rate/],
+      ];
+      for (const [payload, field, message] of cases) {
+        const response = await run.app.inject({ method: "POST", url: "/swarm", payload });
+        assert.equal(response.statusCode, 400, JSON.stringify(payload));
+        const problem = (response.json().errors as Array<{ field: string; message: string }>).find(
+          (e) => e.field === field,
+        );
+        assert.ok(problem, `${JSON.stringify(payload)}: ${response.body}`);
+        assert.match(problem.message, message);
+      }
+      assert.equal(run.runner.state, "ready", "nothing started");
+    } finally {
+      await run.close();
+    }
+  });
+});
