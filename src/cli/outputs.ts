@@ -181,10 +181,15 @@ export class RunOutputs {
     return monitorReportOf(this.monitor.data(), load ?? this.setup.environment.stats.history.toJSON().total);
   }
 
-  /** What thresholds read: the statistics, and the monitored series. */
+  /** What thresholds read: the statistics, the open model's iterations, and the monitored series. */
   private thresholdSource(): ThresholdSource {
     const stats = this.setup.environment.stats;
-    return { total: stats.total, entries: () => stats.entries(), monitor: this.monitor };
+    return {
+      total: stats.total,
+      entries: () => stats.entries(),
+      iterations: stats.iterations,
+      monitor: this.monitor,
+    };
   }
 
   private tick(): void {
