@@ -125,7 +125,12 @@ export function describeNetworkError(
 
 function isTlsError(error: Error, code: unknown): boolean {
   if (typeof code !== "string") return /SSL|TLS|certificate/i.test(error.message);
-  return code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL") || /CERT|SELF_SIGNED/.test(code);
+  // OpenSSL's verification codes: UNABLE_TO_VERIFY_LEAF_SIGNATURE, DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED...
+  return (
+    code.startsWith("ERR_TLS") ||
+    code.startsWith("ERR_SSL") ||
+    /CERT|SELF_SIGNED|UNABLE_TO_|SIGNATURE|ISSUER|CRL/.test(code)
+  );
 }
 
 /** "200 ms" under a second, "2 s" above, as people say it. */

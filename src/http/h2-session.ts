@@ -134,6 +134,13 @@ export class H2Session implements Channel, DialListener {
   /** @internal */
   onDialFailed(error: Error): void {
     this.dialing = null;
+    // A server whose ALPN list lacks h2 may end the handshake itself (TLS alert 120).
+    if (/no application protocol/.test(error.message)) {
+      const message =
+        'the server does not speak HTTP/2 (TLS: no application protocol in common); set http2 = "auto" to let it answer in HTTP/1.1';
+      this.failWaiting(connectionError("CICADA_NET_HTTP2", message));
+      return;
+    }
     this.failWaiting(error);
   }
 
@@ -182,7 +189,7 @@ export class H2Session implements Channel, DialListener {
       );
       return;
     }
-    this.streams.set(request, new H2Stream(this, request, stream));
+    this.streams.set(request, new H2Stream(this, session, request, stream));
     const body = request.body;
     if (body !== undefined) stream.end(typeof body === "string" ? Buffer.from(body, "utf8") : body);
     const connectMs = this.connectMs;
@@ -224,17 +231,23 @@ export class H2Session implements Channel, DialListener {
 class H2Stream {
   private done = false;
   private gotHead = false;
+  /** The response's Content-Length, -1 without one, and the body bytes received. */
+  private expectedBytes = -1;
+  private receivedBytes = 0;
 
   constructor(
     private readonly owner: H2Session,
+    private readonly session: ClientHttp2Session,
     private readonly request: OutgoingRequest,
     private readonly stream: ClientHttp2Stream,
   ) {
     stream.on("response", (headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) =>
-      this.onResponse(Number(headers[":status"]), rawHeaders),
+      this.onResponse(headers, rawHeaders),
     );
     stream.on("data", (chunk: Buffer) => {
-      if (!this.done) request.onResponseBody(chunk);
+      if (this.done) return;
+      this.receivedBytes += chunk.length;
+      request.onResponseBody(chunk);
     });
     stream.on("end", () => this.onEnd());
     stream.on("error", (error: Error) => this.fail(this.describe(error)));
@@ -248,20 +261,37 @@ class H2Stream {
     this.stream.close(constants.NGHTTP2_CANCEL);
   }
 
-  private onResponse(status: number, raw: string[]): void {
+  private onResponse(headers: IncomingHttpHeaders, raw: string[]): void {
     if (this.done) return;
     this.gotHead = true;
+    const length = headers["content-length"];
+    if (length !== undefined) this.expectedBytes = Number(length);
     const list: string[] = [];
     for (let i = 0; i < raw.length; i += 2) {
       if (raw[i]!.charCodeAt(0) !== 58 /* ":" pseudo-headers */) list.push(raw[i]!, raw[i + 1]!);
     }
-    this.request.onResponseHead(ResponseHead.fromHeaderList(status, list, "2.0"));
+    this.request.onResponseHead(ResponseHead.fromHeaderList(Number(headers[":status"]), list, "2.0"));
   }
 
   private onEnd(): void {
     if (this.done) return;
+    // A reset stream ends its readable side too: only one closed without error is complete.
+    const rstCode = this.stream.rstCode;
+    if (this.session.destroyed || (rstCode !== undefined && rstCode !== constants.NGHTTP2_NO_ERROR)) {
+      this.fail(this.describe(null));
+      return;
+    }
     if (!this.gotHead) {
       this.fail(connectionError("CICADA_NET_HTTP2", "the server ended the stream without a response"));
+      return;
+    }
+    if (
+      this.expectedBytes >= 0 &&
+      this.receivedBytes !== this.expectedBytes &&
+      this.request.method !== "HEAD"
+    ) {
+      const message = `the stream ended after ${this.receivedBytes} of the ${this.expectedBytes} body bytes its Content-Length announced`;
+      this.fail(connectionError("CICADA_NET_HTTP2", message));
       return;
     }
     this.done = true;
@@ -285,33 +315,38 @@ class H2Stream {
     this.request.onRequestError(error);
   }
 
-  /** Why the stream ended early, from the reset code or the session's error. */
+  /** Why the stream ended early: refused or never processed, the connection gone, or a reset. */
   private describe(error: Error | null): Error {
     const code = (error as { code?: unknown } | null)?.code;
     const rstCode = this.stream.rstCode;
     if (code === "ERR_HTTP2_GOAWAY_SESSION") {
+      const message = "the server shut the session down (GOAWAY) before the request";
+      return markRetryable(connectionError("CICADA_NET_HTTP2", message), "always");
+    }
+    if (rstCode === constants.NGHTTP2_REFUSED_STREAM) {
       return markRetryable(
-        connectionError("CICADA_NET_HTTP2", "the server shut the session down (GOAWAY) before the request"),
+        connectionError("CICADA_NET_STREAM_RESET", "the server reset the stream (REFUSED_STREAM)"),
         "always",
       );
     }
-    if (
-      (error === null || code === "ERR_HTTP2_STREAM_ERROR") &&
-      rstCode !== undefined &&
-      rstCode !== constants.NGHTTP2_NO_ERROR
-    ) {
-      const reset = connectionError(
-        "CICADA_NET_STREAM_RESET",
-        `the server reset the stream (${errorName(rstCode)})`,
-      );
-      return rstCode === constants.NGHTTP2_REFUSED_STREAM ? markRetryable(reset, "always") : reset;
-    }
-    if (error === null || code === "ERR_HTTP2_STREAM_CANCEL" || code === "ECONNRESET" || code === "EPIPE") {
+    if (this.session.destroyed || error === null || code === "ECONNRESET" || code === "EPIPE") {
+      if (!this.session.destroyed && rstCode !== undefined && rstCode !== constants.NGHTTP2_NO_ERROR) {
+        return connectionError(
+          "CICADA_NET_STREAM_RESET",
+          `the server reset the stream (${errorName(rstCode)})`,
+        );
+      }
       const closed = connectionError(
         "CICADA_NET_SOCKET_CLOSED",
         "the server closed the HTTP/2 connection before the response was complete",
       );
       return this.owner.completed > 0 && !this.gotHead ? markRetryable(closed, "idempotent") : closed;
+    }
+    if (code === "ERR_HTTP2_STREAM_ERROR" && rstCode !== undefined) {
+      return connectionError(
+        "CICADA_NET_STREAM_RESET",
+        `the server reset the stream (${errorName(rstCode)})`,
+      );
     }
     if (typeof code === "string" && code.startsWith("ERR_HTTP2")) {
       return connectionError("CICADA_NET_HTTP2", `HTTP/2 error: ${error.message}`);

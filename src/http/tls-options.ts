@@ -5,6 +5,7 @@
  * context holds parsed certificates and keys: making one per user would cost
  * milliseconds each and their memory).
  */
+import { X509Certificate } from "node:crypto";
 import { createSecureContext, type SecureContext } from "node:tls";
 
 /** The `tls` setting of a user (PEM text or bytes, as Node's `tls.connect` takes them). */
@@ -71,6 +72,8 @@ function contextFor(options: TlsOptions): SecureContext {
   if ((options.cert === undefined) !== (options.key === undefined)) {
     throw new Error("tls.cert and tls.key go together: a client certificate needs its private key");
   }
+  // Node ignores CA text that is not a certificate; a file path given instead of its contents would pass unnoticed.
+  for (const ca of [options.ca ?? []].flat()) checkCertificate(ca, "tls.ca");
   try {
     context = createSecureContext({
       ca: options.ca,
@@ -80,11 +83,22 @@ function contextFor(options: TlsOptions): SecureContext {
       minVersion: options.minVersion,
     });
   } catch (error) {
-    throw new Error(`invalid tls setting: ${(error as Error).message}`, { cause: error });
+    throw new Error(`invalid tls setting: ${(error as Error).message} (${PEM_HINT})`, { cause: error });
   }
   if (contexts.size >= MAX_CONTEXTS) contexts.clear();
   contexts.set(key, context);
   return context;
+}
+
+const PEM_HINT = "expected PEM text, e.g. readFileSync('ca.pem'), not a file name";
+
+function checkCertificate(pem: string | Buffer, setting: string): void {
+  try {
+    new X509Certificate(pem);
+  } catch {
+    const text = pem.toString().slice(0, 40);
+    throw new Error(`invalid ${setting}: ${JSON.stringify(text)} is not a PEM certificate (${PEM_HINT})`);
+  }
 }
 
 /** Certificate bytes as text, so that equal PEMs, given as strings or bytes, share a context. */
