@@ -10,7 +10,14 @@
  */
 import { Events } from "./user/events.js";
 
-export type { HttpResponse, HttpSession, RequestOptions } from "./http/index.js";
+export type {
+  HttpResponse,
+  HttpSession,
+  MultipartFields,
+  MultipartFile,
+  RequestOptions,
+  TlsOptions,
+} from "./http/index.js";
 export { decodeJsonHistogram, histogramPercentilesMs, mergeEntryHistograms } from "./reports/hdr-base64.js";
 export type {
   JsonEntry,
