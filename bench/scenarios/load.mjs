@@ -26,7 +26,14 @@ async function runLoad(ctx, { id, title, path, users }) {
     for (let round = 0; round < ctx.rounds; round++) {
       for (const tool of roundOrder(ctx.tools, round)) {
         ctx.log(`  ${id}: round ${round + 1}/${ctx.rounds}, ${generators[tool].label}`);
-        const spec = { origin: target.origin, path, users, durationS: ctx.durationS, root: ctx.root };
+        const spec = {
+          origin: target.origin,
+          path,
+          users,
+          durationS: ctx.durationS,
+          root: ctx.root,
+          baseline: ctx.baseline,
+        };
         const run = await measure(tool, spec, ctx.cores.generator);
         runs.push({ round: round + 1, ...run });
         if (run.error) ctx.log(`    failed: ${run.error.split("\n")[0]}`);

@@ -250,8 +250,13 @@ class H2Stream {
       request.onResponseBody(chunk);
     });
     stream.on("end", () => this.onEnd());
-    stream.on("error", (error: Error) => this.fail(this.describe(error)));
-    stream.on("close", () => this.fail(this.describe(null)));
+    stream.on("error", (error: Error) => {
+      if (!this.done) this.fail(this.describe(error));
+    });
+    // After 'end' for a complete response; the first word on a stream that ended early.
+    stream.on("close", () => {
+      if (!this.done) this.fail(this.describe(null));
+    });
     stream.setTimeout(owner.settings.networkTimeoutMs, () => this.onTimeout());
   }
 

@@ -1,0 +1,105 @@
+// Scenario 6 (http2): Cicada's HTTP/2 client (`http2 = true`, one node:http2 session per
+// user) against the same nginx in cleartext HTTP/2, beside nghttp2's h2load: the same
+// connections, one stream at a time each, the same duration, interleaved rounds.
+import { count, fixed, millis, table } from "../lib/format.mjs";
+import { generators, HTTP2_TOOL_NAMES } from "../lib/generators.mjs";
+import { measure, medians, roundOrder } from "../lib/measure.mjs";
+import { startStaticTarget } from "../lib/targets.mjs";
+
+const FIELDS = [
+  "rps",
+  "requests",
+  "failures",
+  "cpuPercent",
+  "cpuUsPerRequest",
+  "peakRssMb",
+  "p50",
+  "p99",
+  "meanMs",
+  "wallS",
+];
+
+export async function http2(ctx) {
+  const users = ctx.smoke ? 10 : 50;
+  const tools = HTTP2_TOOL_NAMES.filter((tool) => ctx.has[tool]);
+  if (!ctx.has.nginx) {
+    return { id: "http2", status: "skipped", lines: ["Scenario 6, http2: skipped (nginx is not installed)"] };
+  }
+  const target = await startStaticTarget({ root: ctx.root, core: ctx.cores.target, useNginx: true });
+  const runs = [];
+  try {
+    for (let round = 0; round < ctx.rounds; round++) {
+      for (const tool of roundOrder(tools, round)) {
+        ctx.log(`  http2: round ${round + 1}/${ctx.rounds}, ${generators[tool].label}`);
+        const spec = {
+          origin: target.h2Origin,
+          path: "/hello",
+          users,
+          durationS: ctx.durationS,
+          root: ctx.root,
+          http2: true,
+        };
+        const run = await measure(tool, spec, ctx.cores.generator);
+        runs.push({ round: round + 1, ...run });
+        if (run.error) ctx.log(`    failed: ${run.error.split("\n")[0]}`);
+        await ctx.pause();
+      }
+    }
+  } finally {
+    await target.stop();
+  }
+  const result = {
+    id: "http2",
+    title: "HTTP/2",
+    target: "nginx (cleartext HTTP/2)",
+    path: "/hello",
+    users,
+    durationS: ctx.durationS,
+    runs,
+  };
+  result.medians = medians(runs, FIELDS);
+  const cicada = result.medians.cicada;
+  const h2load = result.medians.h2load;
+  result.ratios = {
+    cicadaOverH2loadRps: cicada?.rps && h2load?.rps ? cicada.rps / h2load.rps : null,
+    cicadaOverH2loadCpuPerRequest:
+      cicada?.cpuUsPerRequest && h2load?.cpuUsPerRequest
+        ? cicada.cpuUsPerRequest / h2load.cpuUsPerRequest
+        : null,
+  };
+  const header = [
+    "tool",
+    "req/s",
+    "CPU %",
+    "CPU µs/req",
+    "peak RSS MB",
+    "mean ms",
+    "p50 ms",
+    "p99 ms",
+    "failures",
+  ];
+  const rows = tools.map((tool) => {
+    const m = result.medians[tool] ?? {};
+    const failed = m.failedRounds ? ` (${m.failedRounds} failed)` : "";
+    return [
+      `${generators[tool].label}${failed}`,
+      count(m.rps),
+      fixed(m.cpuPercent, 0),
+      fixed(m.cpuUsPerRequest, 1),
+      fixed(m.peakRssMb, 0),
+      millis(m.meanMs),
+      millis(m.p50),
+      millis(m.p99),
+      count(m.failures),
+    ];
+  });
+  result.lines = [
+    `Scenario 6, http2: ${users} users/connections, GET /hello over cleartext HTTP/2 on nginx, ` +
+      `${ctx.durationS} s, median of ${ctx.rounds} round(s)`,
+    ...table(header, rows),
+    "",
+    `  Cicada / h2load req/s:          ${fixed(result.ratios.cicadaOverH2loadRps, 2)}×`,
+    `  Cicada / h2load CPU µs/request: ${fixed(result.ratios.cicadaOverH2loadCpuPerRequest, 2)}×`,
+  ];
+  return result;
+}
