@@ -5,7 +5,7 @@
 import { FastHttpUser, task } from "cicada";
 
 export class HelloHttp2User extends FastHttpUser {
-  http2 = true;
+  override http2 = true;
   @task async hello() {
     await this.client.get("/hello");
   }

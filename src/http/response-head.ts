@@ -5,9 +5,9 @@
  * so a response nobody inspects costs no strings. An HTTP/2 head arrives decoded
  * (`fromHeaderList`).
  */
-import { latin1 } from "./head-syntax.js";
+import { latin1 } from "./syntax-bytes.js";
 
-export { latin1 } from "./head-syntax.js";
+export { latin1 } from "./syntax-bytes.js";
 
 /** The head of a response: status, reason phrase and the header block. */
 export class ResponseHead {

@@ -11,9 +11,8 @@
  * The usual response (a head and a small body in one read) costs one pass over the head
  * bytes (each checked with one table lookup) and one `subarray` for the body.
  */
+import { ChunkSizeLine } from "./chunk-size-line.js";
 import {
-  CR,
-  exceedsUint64,
   F_CHUNKED,
   F_CLOSE,
   F_CONNECTION_UPGRADE,
@@ -21,19 +20,13 @@ import {
   F_KEEP_ALIVE,
   F_TRANSFER_ENCODING,
   F_UPGRADE,
-  FIELD_VALUE,
   HeaderFacts,
-  LF,
-  parseHeaderLines,
-  parseStatusLine,
-  ResponseParseError,
-  SP,
-  StatusLine,
-  TOKEN,
-} from "./head-syntax.js";
+} from "./framing-headers.js";
+import { parseHeaderLines, parseStatusLine, StatusLine } from "./head-syntax.js";
 import { ResponseHead } from "./response-head.js";
+import { CR, LF, ResponseParseError } from "./syntax-bytes.js";
 
-export { ResponseParseError } from "./head-syntax.js";
+export { ResponseParseError } from "./syntax-bytes.js";
 
 /** Where the parser delivers a response. */
 export interface ResponseSink {
@@ -45,8 +38,6 @@ export interface ResponseSink {
 
 /** Largest response head accepted (status line and headers), and largest trailer block. */
 export const MAX_HEAD_BYTES = 64 * 1024;
-/** Largest chunk extension text per chunk, as Node (its fix for CVE-2024-22019). */
-export const MAX_CHUNK_EXTENSION_BYTES = 16 * 1024;
 
 const IDLE = 0;
 const HEAD = 1;
@@ -60,22 +51,6 @@ const UNTIL_CLOSE = 8;
 /** After an interim (1xx) response that closes the connection: only CR/LF may follow. */
 const CLOSED = 9;
 
-// Sub-states of a chunk-size line ("1a;name=value;name="quoted"\r\n").
-const SIZE_FIRST = 0;
-const SIZE_DIGITS = 1;
-const EXT_START = 2;
-const EXT_NAME = 3;
-const EXT_VALUE = 4;
-const EXT_QUOTED = 5;
-const EXT_QUOTED_PAIR = 6;
-const EXT_QUOTED_DONE = 7;
-const SIZE_LF = 8;
-
-const SEMICOLON = 59;
-const EQUALS = 61;
-const QUOTE = 34;
-const BACKSLASH = 92;
-
 /** Parses the responses of one connection, one request at a time. */
 export class ResponseParser {
   private state = IDLE;
@@ -83,10 +58,6 @@ export class ResponseParser {
   private pending: Buffer | null = null;
   private remaining = 0;
   private keepAlive = true;
-  private chunkSize = 0;
-  private sizeState = SIZE_FIRST;
-  private sizeDigits: number[] | null = null;
-  private extensionBytes = 0;
   private http11 = true;
   /** Bumped by `reset()`, so a sink callback that resets the parser stops the current pass. */
   private generation = 0;
@@ -94,6 +65,7 @@ export class ResponseParser {
   private ended = false;
   private readonly facts = new HeaderFacts();
   private readonly line = new StatusLine();
+  private readonly sizeLine = new ChunkSizeLine();
 
   /**
    * @param transient the bytes given to `execute` are reused after it returns (a shared
@@ -180,9 +152,13 @@ export class ResponseParser {
           }
           break;
         }
-        case CHUNK_SIZE:
-          pos = this.parseChunkSize(source, pos, end);
+        case CHUNK_SIZE: {
+          const next = this.sizeLine.parse(source, pos, end);
+          if (next === -1) return true;
+          pos = next;
+          this.endChunkSize();
           break;
+        }
         case CHUNK_DATA_CR:
         case CHUNK_DATA_LF:
           pos = this.parseChunkDataEnd(source, pos);
@@ -291,7 +267,7 @@ export class ResponseParser {
       this.complete();
     } else if (flags & F_CHUNKED) {
       this.state = CHUNK_SIZE;
-      this.startChunkSize();
+      this.sizeLine.reset();
     } else if (flags & F_TRANSFER_ENCODING || !(flags & F_CONTENT_LENGTH)) {
       this.keepAlive = false;
       this.state = UNTIL_CLOSE;
@@ -319,114 +295,13 @@ export class ResponseParser {
     return headEnd;
   }
 
-  private startChunkSize(): void {
-    this.chunkSize = 0;
-    this.sizeState = SIZE_FIRST;
-    this.sizeDigits = null;
-    this.extensionBytes = 0;
-  }
-
-  /** Reads a chunk-size line ("1a;ext=x\r\n"), possibly split across reads, as llhttp does. */
-  private parseChunkSize(source: Buffer, pos: number, end: number): number {
-    while (pos < end) {
-      const byte = source[pos++]!;
-      switch (this.sizeState) {
-        case SIZE_FIRST:
-        case SIZE_DIGITS: {
-          const digit = hexValue(byte);
-          if (digit !== -1) {
-            this.addSizeDigit(digit);
-            this.sizeState = SIZE_DIGITS;
-            break;
-          }
-          if (this.sizeState === SIZE_FIRST) throw new ResponseParseError("invalid chunk size");
-          if (byte === CR) this.sizeState = SIZE_LF;
-          else if (byte === SEMICOLON) this.sizeState = EXT_START;
-          else
-            throw new ResponseParseError(
-              byte === LF ? "missing CR after the chunk size" : "invalid chunk size",
-            );
-          break;
-        }
-        case SIZE_LF:
-          if (byte !== LF) throw new ResponseParseError("expected LF after the chunk size");
-          this.endChunkSize();
-          return pos;
-        default:
-          this.chunkExtension(byte);
-      }
-    }
-    return pos;
-  }
-
-  /** One byte of the chunk extensions (`;name`, `;name=token`, `;name="quoted"`). */
-  private chunkExtension(byte: number): void {
-    if (++this.extensionBytes > MAX_CHUNK_EXTENSION_BYTES)
-      throw new ResponseParseError("chunk extensions too long");
-    switch (this.sizeState) {
-      case EXT_START:
-        if (byte === SP || byte === CR) throw new ResponseParseError("invalid chunk extension");
-        this.sizeState = EXT_NAME;
-        this.extensionName(byte);
-        return;
-      case EXT_NAME:
-        this.extensionName(byte);
-        return;
-      case EXT_VALUE:
-        if (byte === QUOTE) this.sizeState = EXT_QUOTED;
-        else if (TOKEN[byte] !== 1) this.extensionEnd(byte);
-        return;
-      case EXT_QUOTED:
-        if (byte === QUOTE) this.sizeState = EXT_QUOTED_DONE;
-        else if (byte === BACKSLASH) this.sizeState = EXT_QUOTED_PAIR;
-        else if (FIELD_VALUE[byte] !== 1 || byte === 127)
-          throw new ResponseParseError("invalid chunk extension");
-        return;
-      case EXT_QUOTED_PAIR:
-        if (FIELD_VALUE[byte] !== 1) throw new ResponseParseError("invalid chunk extension");
-        this.sizeState = EXT_QUOTED;
-        return;
-      case EXT_QUOTED_DONE:
-        this.extensionEnd(byte);
-        return;
-    }
-  }
-
-  private extensionName(byte: number): void {
-    if (TOKEN[byte] === 1) return;
-    if (byte === EQUALS) this.sizeState = EXT_VALUE;
-    else this.extensionEnd(byte);
-  }
-
-  /** After a name or value: `;` starts another extension, CR ends the line. */
-  private extensionEnd(byte: number): void {
-    if (byte === SEMICOLON) this.sizeState = EXT_START;
-    else if (byte === CR) this.sizeState = SIZE_LF;
-    else
-      throw new ResponseParseError(
-        byte === LF ? "missing CR after the chunk size" : "invalid chunk extension",
-      );
-  }
-
-  private addSizeDigit(digit: number): void {
-    if (this.sizeDigits !== null) {
-      this.sizeDigits.push(digit);
-      if (exceedsUint64(Uint8Array.from(this.sizeDigits, hexChar), 0, this.sizeDigits.length, 16)) {
-        throw new ResponseParseError("chunk size too large");
-      }
-      return;
-    }
-    this.chunkSize = this.chunkSize * 16 + digit;
-    // Past 2^48 keep the digits for an exact check against 2^64 - 1 (llhttp's limit).
-    if (this.chunkSize >= 2 ** 48) this.sizeDigits = [...hexDigitsOf(this.chunkSize)];
-  }
-
   private endChunkSize(): void {
-    if (this.chunkSize === 0) {
+    const size = this.sizeLine.size;
+    if (size === 0) {
       this.state = TRAILERS;
     } else {
       this.state = CHUNK_DATA;
-      this.remaining = this.chunkSize;
+      this.remaining = size;
     }
   }
 
@@ -444,7 +319,7 @@ export class ResponseParser {
     }
     if (byte !== LF) throw new ResponseParseError("expected LF after chunk data");
     this.state = CHUNK_SIZE;
-    this.startChunkSize();
+    this.sizeLine.reset();
     return pos + 1;
   }
 }
@@ -453,19 +328,4 @@ export class ResponseParser {
 function httpVersionOf(major: number, minor: number): string {
   if (major === 1) return minor === 1 ? "1.1" : "1.0";
   return major === 2 ? "2.0" : "0.9";
-}
-
-function hexValue(byte: number): number {
-  if (byte >= 48 && byte <= 57) return byte - 48;
-  const lower = byte | 0x20;
-  if (lower >= 97 && lower <= 102) return lower - 87;
-  return -1;
-}
-
-function hexChar(digit: number): number {
-  return digit < 10 ? 48 + digit : 87 + digit;
-}
-
-function hexDigitsOf(value: number): number[] {
-  return Array.from(value.toString(16), (c) => Number.parseInt(c, 16));
 }

@@ -21,7 +21,7 @@ import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { describeFailure } from "../../../src/shared/request-event.js";
 import { makeCertificates, type TestCertificates } from "../../helpers/certificates.js";
-import { recordingSession } from "./helpers.js";
+import { recordingSession, startSilentServer } from "./helpers.js";
 
 type StreamHandler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, session: Http2Session) => void;
 
@@ -257,6 +257,19 @@ describe("HTTP/2", () => {
     assert.equal((await session.get("/after")).text(), "ok");
     await session.close();
     await server.close();
+  });
+
+  it("times out a cleartext server that never speaks HTTP/2", async () => {
+    const silent = await startSilentServer();
+    const { session } = recordingSession({
+      baseUrl: `http://127.0.0.1:${silent.port}`,
+      http2: true,
+      networkTimeoutMs: 200,
+    });
+    const res = await session.get("/");
+    assert.equal(describeFailure(res.error!), "Timeout: no response headers within 200 ms");
+    await session.close();
+    await silent.close();
   });
 
   it("decodes compressed bodies over HTTP/2 too", async () => {

@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { noProxyMatcher, parseProxyUrl, proxyResolver } from "../../../src/http/proxy.js";
+import { describeFailure } from "../../../src/shared/request-event.js";
+import { recordingSession, startSilentServer } from "./helpers.js";
 
 describe("proxy selection", () => {
   it("reads NO_PROXY like curl: names and their subdomains, IPs, CIDR ranges, ports, *", () => {
@@ -69,5 +71,22 @@ describe("proxy selection", () => {
       port: 3128,
       authorization: undefined,
     });
+  });
+
+  it("gives up on a proxy that never answers CONNECT within the connection timeout", async () => {
+    const silent = await startSilentServer();
+    const { session, events } = recordingSession({
+      proxy: `http://127.0.0.1:${silent.port}`,
+      connectionTimeoutMs: 200,
+    });
+    const res = await session.get("https://127.0.0.1:1/x");
+    assert.equal(
+      describeFailure(res.error!),
+      "ConnectTimeout: could not connect to 127.0.0.1:1 within 200 ms",
+    );
+    assert.ok(res.timing.totalMs >= 150 && res.timing.totalMs < 5000, `${res.timing.totalMs} ms`);
+    assert.equal(events.length, 1);
+    await session.close();
+    await silent.close();
   });
 });
