@@ -6,9 +6,15 @@
 // under the same conditions, so the ratio holds on a busy machine where whole-process
 // runs minutes apart do not (docs/performance.md).
 //
+// With --http2 the two sides are this checkout's HTTP/2 client (`http2: true`, cleartext)
+// and a bare node:http2 loop (one session per user, one stream at a time): what Cicada
+// adds on top of Node's HTTP/2.
+//
 //   node bench/http-ab.mjs --baseline /tmp/cicada-base [--users 50] [--slices 30] [--slice-ms 1000]
+//   node bench/http-ab.mjs --http2 [--users 50] [--slices 30]
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect as connectHttp2 } from "node:http2";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -19,6 +25,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
   options: {
     baseline: { type: "string" },
+    http2: { type: "boolean", default: false },
     users: { type: "string", default: "50" },
     slices: { type: "string", default: "30" },
     "slice-ms": { type: "string", default: "1000" },
@@ -26,8 +33,8 @@ const { values } = parseArgs({
     "generator-core": { type: "string", default: "1" },
   },
 });
-if (!values.baseline) {
-  process.stderr.write("usage: node bench/http-ab.mjs --baseline DIR (a built Cicada checkout)\n");
+if (!values.baseline && !values.http2) {
+  process.stderr.write("usage: node bench/http-ab.mjs --baseline DIR (a built Cicada checkout) | --http2\n");
   process.exit(2);
 }
 const users = Number(values.users);
@@ -37,20 +44,52 @@ execFileSync("taskset", ["-pc", values["generator-core"], String(process.pid)], 
 
 const load = async (dir) =>
   (await import(pathToFileURL(join(dir, "dist", "http", "index.js")).href)).HttpSession;
-const builds = { after: await load(root), before: await load(resolve(values.baseline)) };
-
 const dir = mkdtempSync(join(tmpdir(), "cicada-ab-nginx-"));
 const nginx = await startNginx({ core: Number(values["target-core"]), dir });
 let completed = 0;
-const sessions = Object.fromEntries(
-  Object.entries(builds).map(([name, HttpSession]) => [
-    name,
-    Array.from(
+/** Per side, `users` clients with `get(path)` and `close()`. */
+const sessions = {};
+if (values.http2) {
+  const HttpSession = await load(root);
+  sessions.before = Array.from({ length: users }, () => bareHttp2(nginx.h2Origin));
+  sessions.after = Array.from(
+    { length: users },
+    () => new HttpSession({ baseUrl: nginx.h2Origin, http2: true, onRequest: () => completed++ }),
+  );
+} else {
+  for (const [name, build] of [
+    ["after", root],
+    ["before", resolve(values.baseline)],
+  ]) {
+    const HttpSession = await load(build);
+    sessions[name] = Array.from(
       { length: users },
       () => new HttpSession({ baseUrl: nginx.origin, onRequest: () => completed++ }),
-    ),
-  ]),
-);
+    );
+  }
+}
+const labels = values.http2
+  ? { before: "node:http2", after: "Cicada h2" }
+  : { before: "before", after: "after" };
+
+/** A bare node:http2 client: one session, one stream at a time, the body read and dropped. */
+function bareHttp2(origin) {
+  const session = connectHttp2(origin);
+  return {
+    get: (path) =>
+      new Promise((resolve, reject) => {
+        const stream = session.request({ ":path": path }, { endStream: true });
+        stream.on("response", () => {});
+        stream.on("data", () => {});
+        stream.on("end", () => {
+          completed++;
+          resolve();
+        });
+        stream.on("error", reject);
+      }),
+    close: async () => session.close(),
+  };
+}
 
 /** Every user of `name` loops GET /hello for `ms`; returns CPU µs per request and req/s. */
 async function slice(name, ms) {
@@ -85,7 +124,7 @@ const quartiles = (xs) => {
 };
 
 try {
-  for (const name of Object.keys(builds)) await slice(name, 1000); // warm-up: connections, JIT
+  for (const name of Object.keys(sessions)) await slice(name, 1000); // warm-up: connections, JIT
   const results = { before: [], after: [] };
   for (let i = 0; i < slices; i++) {
     // Alternate which goes first, so neither always follows the other.
@@ -100,13 +139,13 @@ try {
   for (const row of rows) {
     const [q1, q3] = row.quartiles;
     console.log(
-      `${row.name.padEnd(6)} CPU per request ${row.median.toFixed(2)} µs (quartiles ${q1.toFixed(2)}–${q3.toFixed(2)}), ` +
+      `${labels[row.name].padEnd(10)} CPU per request ${row.median.toFixed(2)} µs (quartiles ${q1.toFixed(2)}–${q3.toFixed(2)}), ` +
         `${Math.round(row.rps)} req/s, median of ${slices} slices of ${sliceMs} ms`,
     );
   }
   const [q1, q3] = quartiles(pairs);
   console.log(
-    `after / before, slice by slice: median ${median(pairs).toFixed(3)} (quartiles ${q1.toFixed(3)}–${q3.toFixed(3)}); ` +
+    `${labels.after} / ${labels.before}, slice by slice: median ${median(pairs).toFixed(3)} (quartiles ${q1.toFixed(3)}–${q3.toFixed(3)}); ` +
       `${users} users, GET /hello on nginx`,
   );
 } finally {

@@ -64,6 +64,8 @@ export class H2Session implements Channel, DialListener {
   private connectMs: number | null = null;
   /** Responses completed on the current session: after one, the session is a reused one. */
   completed = 0;
+  /** One timer for every stream's network timeout, re-armed lazily (as HTTP/1.1 connections do). */
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly endpoint: Endpoint,
@@ -107,6 +109,8 @@ export class H2Session implements Channel, DialListener {
     this.dialing = null;
     this.session?.destroy();
     this.session = null;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const closed = connectionError("CICADA_NET_SOCKET_CLOSED", "the session was closed");
     for (const request of orphans) request.onRequestError(closed);
   }
@@ -150,6 +154,29 @@ export class H2Session implements Channel, DialListener {
     if (completed) this.completed++;
   }
 
+  /**
+   * @internal The network timer: fails each stream silent for longer than the timeout
+   * (no head since it was sent, or no body data since the last), then sleeps until the
+   * next stream could time out. A timer per stream would cost one per request.
+   */
+  checkTimeouts(): void {
+    this.timer = undefined;
+    const timeout = this.settings.networkTimeoutMs;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const stream of [...this.streams.values()]) {
+      const due = stream.lastActivity + timeout;
+      if (due <= now) stream.timedOut();
+      else if (due < next) next = due;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.armTimer(next - now);
+  }
+
+  private armTimer(delayMs: number): void {
+    this.timer = setTimeout(onNetworkTimer, Math.max(1, delayMs), this);
+    this.timer.unref();
+  }
+
   private connect(): void {
     this.connectStartedAt = performance.now();
     const { connectionTimeoutMs, tls } = this.settings;
@@ -190,6 +217,7 @@ export class H2Session implements Channel, DialListener {
       return;
     }
     this.streams.set(request, new H2Stream(this, session, request, stream));
+    if (this.timer === undefined) this.armTimer(this.settings.networkTimeoutMs);
     const body = request.body;
     if (body !== undefined) stream.end(typeof body === "string" ? Buffer.from(body, "utf8") : body);
     const connectMs = this.connectMs;
@@ -231,6 +259,8 @@ export class H2Session implements Channel, DialListener {
 class H2Stream {
   private done = false;
   private gotHead = false;
+  /** When the stream was sent, or last heard from (for the session's network timer). */
+  lastActivity = performance.now();
   /** The response's Content-Length, -1 without one, and the body bytes received. */
   private expectedBytes = -1;
   private receivedBytes = 0;
@@ -246,6 +276,7 @@ class H2Stream {
     );
     stream.on("data", (chunk: Buffer) => {
       if (this.done) return;
+      this.lastActivity = performance.now();
       this.receivedBytes += chunk.length;
       request.onResponseBody(chunk);
     });
@@ -257,7 +288,6 @@ class H2Stream {
     stream.on("close", () => {
       if (!this.done) this.fail(this.describe(null));
     });
-    stream.setTimeout(owner.settings.networkTimeoutMs, () => this.onTimeout());
   }
 
   /** The exchange gave up on it: reset the stream, report nothing. */
@@ -269,6 +299,7 @@ class H2Stream {
   private onResponse(headers: IncomingHttpHeaders, raw: string[]): void {
     if (this.done) return;
     this.gotHead = true;
+    this.lastActivity = performance.now();
     const length = headers["content-length"];
     if (length !== undefined) this.expectedBytes = Number(length);
     const list: string[] = [];
@@ -304,7 +335,8 @@ class H2Stream {
     this.request.onResponseComplete();
   }
 
-  private onTimeout(): void {
+  /** @internal Silent for longer than the network timeout. */
+  timedOut(): void {
     if (this.done) return;
     const error = this.gotHead
       ? connectionError("CICADA_NET_BODY_TIMEOUT", "body timeout")
@@ -361,3 +393,7 @@ class H2Stream {
 }
 
 function ignore(): void {}
+
+function onNetworkTimer(session: H2Session): void {
+  session.checkTimeouts();
+}
