@@ -47,9 +47,9 @@ export class OriginConnections {
     this.alpn = settings.http2 === "auto" && this.endpoint.secure ? ["h2", "http/1.1"] : ["http/1.1"];
   }
 
-  /** True when plain http goes to a proxy (whose own answers, like 407, are then its). */
+  /** True when requests go to a proxy in absolute form (whose own answers, like 407, are then its). */
   get viaProxy(): boolean {
-    return this.endpoint.proxy !== undefined;
+    return this.endpoint.proxy !== undefined && !this.endpoint.secure && this.settings.http2 !== "on";
   }
 
   /** The HTTP/2 session, else an idle connection, a new one if the limit allows, else the least busy. */
