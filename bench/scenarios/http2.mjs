@@ -3,8 +3,7 @@
 // connections, one stream at a time each, the same duration, interleaved rounds.
 import { count, fixed, millis, table } from "../lib/format.mjs";
 import { generators, HTTP2_TOOL_NAMES } from "../lib/generators.mjs";
-import { measure, medians, roundOrder } from "../lib/measure.mjs";
-import { startStaticTarget } from "../lib/targets.mjs";
+import { runLoad } from "./load.mjs";
 
 const FIELDS = [
   "rps",
@@ -25,39 +24,16 @@ export async function http2(ctx) {
   if (!ctx.has.nginx) {
     return { id: "http2", status: "skipped", lines: ["Scenario 6, http2: skipped (nginx is not installed)"] };
   }
-  const target = await startStaticTarget({ root: ctx.root, core: ctx.cores.target, useNginx: true });
-  const runs = [];
-  try {
-    for (let round = 0; round < ctx.rounds; round++) {
-      for (const tool of roundOrder(tools, round)) {
-        ctx.log(`  http2: round ${round + 1}/${ctx.rounds}, ${generators[tool].label}`);
-        const spec = {
-          origin: target.h2Origin,
-          path: "/hello",
-          users,
-          durationS: ctx.durationS,
-          root: ctx.root,
-          http2: true,
-        };
-        const run = await measure(tool, spec, ctx.cores.generator);
-        runs.push({ round: round + 1, ...run });
-        if (run.error) ctx.log(`    failed: ${run.error.split("\n")[0]}`);
-        await ctx.pause();
-      }
-    }
-  } finally {
-    await target.stop();
-  }
-  const result = {
+  const result = await runLoad(ctx, {
     id: "http2",
     title: "HTTP/2",
-    target: "nginx (cleartext HTTP/2)",
     path: "/hello",
     users,
-    durationS: ctx.durationS,
-    runs,
-  };
-  result.medians = medians(runs, FIELDS);
+    tools,
+    http2: true,
+    fields: FIELDS,
+  });
+  result.target = "nginx (cleartext HTTP/2)";
   const cicada = result.medians.cicada;
   const h2load = result.medians.h2load;
   result.ratios = {

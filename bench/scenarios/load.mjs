@@ -18,21 +18,29 @@ const FIELDS = [
   "wallS",
 ];
 
-/** Runs one load scenario; returns its data and the lines to print. */
-async function runLoad(ctx, { id, title, path, users }) {
+/**
+ * Runs one load scenario against the static target, the tools interleaved round by round;
+ * returns its data (the lines to print are the caller's). With `http2`, the target's
+ * cleartext HTTP/2 port and the generators' HTTP/2 mode.
+ */
+export async function runLoad(
+  ctx,
+  { id, title, path, users, tools = ctx.tools, http2 = false, fields = FIELDS },
+) {
   const target = await startStaticTarget({ root: ctx.root, core: ctx.cores.target, useNginx: ctx.has.nginx });
   const runs = [];
   try {
     for (let round = 0; round < ctx.rounds; round++) {
-      for (const tool of roundOrder(ctx.tools, round)) {
+      for (const tool of roundOrder(tools, round)) {
         ctx.log(`  ${id}: round ${round + 1}/${ctx.rounds}, ${generators[tool].label}`);
         const spec = {
-          origin: target.origin,
+          origin: http2 ? target.h2Origin : target.origin,
           path,
           users,
           durationS: ctx.durationS,
           root: ctx.root,
           baseline: ctx.baseline,
+          http2,
         };
         const run = await measure(tool, spec, ctx.cores.generator);
         runs.push({ round: round + 1, ...run });
@@ -51,7 +59,7 @@ async function runLoad(ctx, { id, title, path, users }) {
     users,
     durationS: ctx.durationS,
     runs,
-    medians: medians(runs, FIELDS),
+    medians: medians(runs, fields),
   };
 }
 

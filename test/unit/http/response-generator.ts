@@ -5,17 +5,8 @@
  * then sometimes mutated byte by byte. Seeded, so a failing case can be regenerated.
  */
 
-/** A small, fast, seeded PRNG (mulberry32). */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the tests (mulberry32). */
+export { seededRandom as random } from "../stats/samples.js";
 
 export interface GeneratedCase {
   bytes: Buffer;
