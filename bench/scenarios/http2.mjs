@@ -1,9 +1,9 @@
 // Scenario 6 (http2): Cicada's HTTP/2 client (`http2 = true`, one node:http2 session per
 // user) against the same nginx in cleartext HTTP/2, beside nghttp2's h2load: the same
 // connections, one stream at a time each, the same duration, interleaved rounds.
-import { count, fixed, millis, table } from "../lib/format.mjs";
-import { generators, HTTP2_TOOL_NAMES } from "../lib/generators.mjs";
-import { runLoad } from "./load.mjs";
+import { fixed, millis, table } from "../lib/format.mjs";
+import { HTTP2_TOOL_NAMES } from "../lib/generators.mjs";
+import { runLoad, toolRows } from "./load.mjs";
 
 const FIELDS = [
   "rps",
@@ -49,26 +49,12 @@ export async function http2(ctx) {
     "CPU %",
     "CPU µs/req",
     "peak RSS MB",
-    "mean ms",
     "p50 ms",
     "p99 ms",
     "failures",
+    "mean ms",
   ];
-  const rows = tools.map((tool) => {
-    const m = result.medians[tool] ?? {};
-    const failed = m.failedRounds ? ` (${m.failedRounds} failed)` : "";
-    return [
-      `${generators[tool].label}${failed}`,
-      count(m.rps),
-      fixed(m.cpuPercent, 0),
-      fixed(m.cpuUsPerRequest, 1),
-      fixed(m.peakRssMb, 0),
-      millis(m.meanMs),
-      millis(m.p50),
-      millis(m.p99),
-      count(m.failures),
-    ];
-  });
+  const rows = toolRows(result, tools, (m) => [millis(m.meanMs)]);
   result.lines = [
     `Scenario 6, http2: ${users} users/connections, GET /hello over cleartext HTTP/2 on nginx, ` +
       `${ctx.durationS} s, median of ${ctx.rounds} round(s)`,

@@ -63,7 +63,8 @@ export async function runLoad(
   };
 }
 
-function toolRows(result, tools, extra) {
+/** A table row per tool: label, req/s, CPU %, CPU µs/req, peak RSS, p50, p99, failures, then `extra(medians)`. */
+export function toolRows(result, tools, extra) {
   return tools.map((tool) => {
     const m = result.medians[tool] ?? {};
     const failed = m.failedRounds ? ` (${m.failedRounds} failed)` : "";
