@@ -20,6 +20,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startNginx } from "./lib/nginx.mjs";
+import { installCleanup, killAll } from "./lib/processes.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -41,6 +42,8 @@ const users = Number(values.users);
 const slices = Number(values.slices);
 const sliceMs = Number(values["slice-ms"]);
 execFileSync("taskset", ["-pc", values["generator-core"], String(process.pid)], { stdio: "ignore" });
+// nginx is killed by PID on every way out, a failure or Ctrl-C included.
+installCleanup();
 
 const load = async (dir) =>
   (await import(pathToFileURL(join(dir, "dist", "http", "index.js")).href)).HttpSession;
@@ -152,4 +155,5 @@ try {
   for (const list of Object.values(sessions)) for (const session of list) await session.close();
   await nginx.stop();
   rmSync(dir, { recursive: true, force: true });
+  killAll();
 }
