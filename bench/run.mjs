@@ -5,8 +5,8 @@
 //
 //   node bench/run.mjs [--rounds 3] [--duration 10] [--scenario all|throughput,many-users,
 //                      accuracy,master-capacity,startup,websocket,open-rate,
-//                      coordinated-omission,open-overload] [--tools cicada,wrk,autocannon,locust]
-//                      [--users 10000] [--out bench/results] [--smoke]
+//                      coordinated-omission,open-overload,http2] [--tools cicada,wrk,autocannon,locust]
+//                      [--users 10000] [--out bench/results] [--baseline DIR] [--smoke]
 //
 // It installs nothing: it names what is missing and stops (a --smoke run skips missing
 // generators instead). Every load goes to 127.0.0.1, every child is pinned with taskset,
@@ -21,6 +21,7 @@ import { EXTRA_TOOL_NAMES, TOOL_NAMES } from "./lib/generators.mjs";
 import { installCleanup, killAll } from "./lib/processes.mjs";
 import { findTools, machineInfo } from "./lib/requirements.mjs";
 import { accuracy } from "./scenarios/accuracy.mjs";
+import { http2 } from "./scenarios/http2.mjs";
 import { manyUsers, throughput } from "./scenarios/load.mjs";
 import { masterCapacity } from "./scenarios/master-capacity.mjs";
 import { coordinatedOmission, openOverload, openRate } from "./scenarios/open-model.mjs";
@@ -38,6 +39,7 @@ const SCENARIOS = {
   "open-rate": openRate,
   "coordinated-omission": coordinatedOmission,
   "open-overload": openOverload,
+  http2,
 };
 
 const USAGE = `usage: node bench/run.mjs [options]
@@ -48,6 +50,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --users N           users/connections of the many-users scenario (default 10000; --smoke: 200)
   --workers LIST      simulated worker counts of the master-capacity scenario (default 50,100,200,400,800,1200)
   --out DIR           where the JSON result goes (default bench/results)
+  --baseline DIR      another built Cicada (e.g. main checked out under /tmp): the cicada-baseline tool
   --target-core N     core for the target (default 0); --generator-core N (default 1)
   --smoke             a few seconds, one round, only the tools that are installed
 `;
@@ -69,6 +72,7 @@ function parseOptions() {
         users: { type: "string", default: "10000" },
         workers: { type: "string", default: "50,100,200,400,800,1200" },
         out: { type: "string", default: join(root, "bench", "results") },
+        baseline: { type: "string" },
         "target-core": { type: "string", default: "0" },
         "generator-core": { type: "string", default: "1" },
         pause: { type: "string" },
@@ -105,6 +109,7 @@ function parseOptions() {
     manyUsers: whole("users", parsed.users, 1),
     masterLadder: parsed.workers.split(",").map((n) => whole("workers", n.trim(), 1)),
     out: resolve(parsed.out),
+    baseline: parsed.baseline === undefined ? undefined : resolve(parsed.baseline),
     cores: {
       target: whole("target-core", parsed["target-core"], 0),
       generator: whole("generator-core", parsed["generator-core"], 0),
@@ -115,9 +120,11 @@ function parseOptions() {
 async function main() {
   const options = parseOptions();
   installCleanup();
-  const found = findTools(root);
+  const found = findTools(root, options.baseline);
   const needed = new Set(["taskset", "cicada", ...options.tools.filter((t) => t !== "cicada")]);
-  if (options.scenarios.some((s) => s === "throughput" || s === "many-users")) needed.add("nginx");
+  if (options.scenarios.some((s) => s === "throughput" || s === "many-users" || s === "http2"))
+    needed.add("nginx");
+  if (options.scenarios.includes("http2")) needed.add("h2load");
   const absent = [...needed].filter((name) => !found.available[name]);
   if (absent.includes("taskset") || absent.includes("cicada") || (!options.smoke && absent.length > 0)) {
     const lines = found.missing.map((m) => `  - ${m}`).join("\n");
@@ -146,6 +153,7 @@ async function main() {
     durationS: options.durationS,
     manyUsers: options.manyUsers,
     masterLadder: options.masterLadder,
+    baseline: options.baseline,
     cores: options.cores,
     smoke: options.smoke,
     log,

@@ -22,8 +22,11 @@ export type {
   EventStreamOptions,
   HttpResponse,
   HttpSession,
+  MultipartFields,
+  MultipartFile,
   RequestOptions,
   SseEvent,
+  TlsOptions,
 } from "./http/index.js";
 export { decodeJsonHistogram, histogramPercentilesMs, mergeEntryHistograms } from "./reports/hdr-base64.js";
 export type {

@@ -15,6 +15,8 @@ import { join } from "node:path";
  * @property {string} root     the repository root
  * @property {number} [arrivalRate]  Cicada only: the open model at this many iterations/s (users then unused)
  * @property {number} [maxUsers]     with arrivalRate: --max-users
+ * @property {boolean} [http2] cleartext HTTP/2 (prior knowledge) to `origin`
+ * @property {string} [baseline] another Cicada checkout, built (the cicada-baseline tool)
  */
 
 /** Tools in the order rounds run them (rotated each round). */
@@ -23,9 +25,13 @@ export const TOOL_NAMES = ["cicada", "wrk", "autocannon", "locust"];
  * Extra tools, only when named in --tools: Cicada with a 64 MB young generation
  * (NODE_OPTIONS=--max-semi-space-size=64, one process), and Cicada in the one process
  * `node` started, with Node's default 16 MB young generation (CICADA_RELAUNCH=0; the
- * `cicada` command otherwise runs in a child with 32 MB, src/cli/launcher.ts).
+ * `cicada` command otherwise runs in a child with 32 MB, src/cli/launcher.ts). And
+ * `cicada-baseline`: the same run with another built Cicada (`--baseline DIR`, e.g. main
+ * in a temporary checkout), to compare two versions of the code in one interleaved run.
  */
-export const EXTRA_TOOL_NAMES = ["cicada-tuned", "cicada-one-process"];
+export const EXTRA_TOOL_NAMES = ["cicada-tuned", "cicada-one-process", "cicada-baseline"];
+/** The HTTP/2 scenario's tools: Cicada with `http2 = true`, and nghttp2's h2load. */
+export const HTTP2_TOOL_NAMES = ["cicada", "h2load"];
 
 /** Cicada's locustfile for each target path. */
 const CICADA_LOCUSTFILES = {
@@ -41,10 +47,10 @@ export const generators = {
   cicada: {
     label: "Cicada",
     command(spec) {
-      const locustfile = CICADA_LOCUSTFILES[spec.path];
+      const locustfile = spec.http2 ? "bench/locustfiles/hello-h2.ts" : CICADA_LOCUSTFILES[spec.path];
       if (!locustfile) throw new Error(`no Cicada locustfile for ${spec.path}`);
       const file = join(spec.root, locustfile);
-      const args = [join(spec.root, "bin", "cicada.js"), "-f", file, "--headless"];
+      const args = [join(spec.baselineRoot ?? spec.root, "bin", "cicada.js"), "-f", file, "--headless"];
       if (spec.arrivalRate !== undefined) {
         args.push("--arrival-rate", String(spec.arrivalRate), "-t", `${spec.durationS}s`);
         if (spec.maxUsers !== undefined) args.push("--max-users", String(spec.maxUsers));
@@ -81,6 +87,45 @@ export const generators = {
 
   "cicada-tuned": cicadaWithEnv("Cicada, semi-space 64 MB", { NODE_OPTIONS: "--max-semi-space-size=64" }),
   "cicada-one-process": cicadaWithEnv("Cicada, one process, default heap", { CICADA_RELAUNCH: "0" }),
+
+  "cicada-baseline": {
+    label: "Cicada, baseline (--baseline)",
+    command(spec) {
+      if (!spec.baseline) throw new Error("cicada-baseline needs --baseline DIR (a built Cicada checkout)");
+      return generators.cicada.command({ ...spec, baselineRoot: spec.baseline });
+    },
+    parse: (result, spec) => generators.cicada.parse(result, spec),
+  },
+
+  h2load: {
+    label: "h2load",
+    command(spec) {
+      // One thread, `users` connections, one stream at a time each (as a user with one
+      // request in flight), for the duration after a one-second warm-up.
+      const args = ["-t", "1", "-c", String(spec.users), "-m", "1", "-D", String(spec.durationS)];
+      return { command: "h2load", args: [...args, "--warm-up-time", "1", `${spec.origin}${spec.path}`] };
+    },
+    parse(result) {
+      const text = result.stdout;
+      const finished = /finished in ([\d.]+)(m?s), ([\d.]+) req\/s/.exec(text);
+      const counts =
+        /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(
+          text,
+        );
+      if (!finished || !counts) throw new Error(`h2load printed no result:\n${text}${result.stderr}`);
+      const mean = /time for request:\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)/.exec(text);
+      const unit = { us: 0.001, ms: 1, s: 1000 };
+      return {
+        requests: Number(counts[3]),
+        failures: Number(counts[4]) + Number(counts[5]) + Number(counts[6]),
+        rps: Number(finished[3]),
+        meanMs: mean ? Number(mean[1]) * unit[mean[2]] : null,
+        p50: null, // h2load reports min, max, mean and sd, no percentiles
+        p95: null,
+        p99: null,
+      };
+    },
+  },
 
   wrk: {
     label: "wrk",

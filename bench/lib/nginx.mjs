@@ -2,6 +2,9 @@
 // one process (master_process off), pinned to one core, listening on 127.0.0.1 only.
 //   /hello    a 12-byte body, answered at once
 //   /sleep50  answered after 50 ms by the echo module's non-blocking echo_sleep
+// The same locations are served in HTTP/1.1 on one port and in cleartext HTTP/2 (prior
+// knowledge, as h2load speaks it to http:// URLs) on another.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, waitForHttp } from "./net.mjs";
@@ -10,7 +13,21 @@ import { startPinned } from "./processes.mjs";
 /** Where Debian's libnginx-mod-http-echo puts the module. */
 export const ECHO_MODULE = "/usr/lib/nginx/modules/ngx_http_echo_module.so";
 
-function config(dir, port) {
+/** nginx before 1.25.1 (Debian 12 has 1.22) takes `http2` on the listen line; later ones `http2 on;`. */
+function http2Listen(port, version) {
+  const [major, minor, patch] = version.split(".").map(Number);
+  const modern = major > 1 || (major === 1 && (minor > 25 || (minor === 25 && patch >= 1)));
+  return modern
+    ? `listen 127.0.0.1:${port} backlog=16384; http2 on;`
+    : `listen 127.0.0.1:${port} http2 backlog=16384;`;
+}
+
+function nginxVersion() {
+  const { stderr } = spawnSync("nginx", ["-v"], { encoding: "utf8", timeout: 10_000 });
+  return /nginx\/(\d+\.\d+\.\d+)/.exec(stderr ?? "")?.[1] ?? "1.22.0";
+}
+
+function config(dir, port, h2Port) {
   const temp = (name) => join(dir, name);
   return `# Written by Cicada's bench/run.mjs; removed with its temporary directory.
 daemon off;
@@ -39,7 +56,17 @@ http {
   keepalive_timeout 300s;
   server {
     listen 127.0.0.1:${port} backlog=16384;
-    location = /hello {
+${LOCATIONS}
+  }
+  server {
+    ${http2Listen(h2Port, nginxVersion())}
+${LOCATIONS}
+  }
+}
+`;
+}
+
+const LOCATIONS = `    location = /hello {
       default_type text/plain;
       return 200 "hello world\\n";
     }
@@ -47,18 +74,15 @@ http {
       default_type text/plain;
       echo_sleep 0.05;
       echo "hello world";
-    }
-  }
-}
-`;
-}
+    }`;
 
 /** Starts nginx pinned to `core`; resolves once it answers, with its origin and a stop function. */
 export async function startNginx({ core, dir }) {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
+  const h2Port = await freePort();
   const file = join(dir, "nginx.conf");
-  writeFileSync(file, config(dir, port));
+  writeFileSync(file, config(dir, port, h2Port));
   const handle = startPinned({
     command: "nginx",
     args: ["-c", file, "-p", dir, "-e", join(dir, "error.log")],
@@ -78,6 +102,8 @@ export async function startNginx({ core, dir }) {
   }
   return {
     origin,
+    /** The same locations in cleartext HTTP/2 (prior knowledge). */
+    h2Origin: `http://127.0.0.1:${h2Port}`,
     pid: handle.pid,
     async stop() {
       handle.signal("SIGQUIT");

@@ -24,10 +24,10 @@ function debianVersion(pkg) {
 
 /**
  * Looks for every tool. Returns `{ available, missing, versions }`: `available` maps a
- * name (nginx, taskset, wrk, autocannon, locust) to true/false, `missing` lists what to
- * install for each absent tool.
+ * name (nginx, taskset, wrk, autocannon, locust, h2load) to true/false, `missing` lists
+ * what to install for each absent tool. `baseline` is the --baseline checkout, if any.
  */
-export function findTools(root) {
+export function findTools(root, baseline) {
   const available = {};
   const missing = [];
   const versions = { node: process.versions.node };
@@ -54,9 +54,18 @@ export function findTools(root) {
   if (available.locust) versions.locust = debianVersion("python3-locust") ?? "?";
   else missing.push("locust: apt-get install python3-locust");
 
+  available.h2load = onPath("h2load") !== null;
+  if (available.h2load) versions.h2load = debianVersion("nghttp2-client") ?? "?";
+  else missing.push("h2load: apt-get install nghttp2-client");
+
   available.cicada = existsSync(join(root, "dist", "cli", "main.js"));
   available["cicada-tuned"] = available.cicada;
   available["cicada-one-process"] = available.cicada;
+  available["cicada-baseline"] =
+    baseline !== undefined && existsSync(join(baseline, "dist", "cli", "main.js"));
+  if (baseline !== undefined && !available["cicada-baseline"]) {
+    missing.push(`cicada-baseline: ${baseline} has no build (run npm run build there)`);
+  }
   versions.cicada = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
   if (!available.cicada) missing.push("Cicada's build: npm run build");
 

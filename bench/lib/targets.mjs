@@ -54,6 +54,7 @@ export async function startStaticTarget({ root, core, useNginx }) {
     return {
       kind: "nginx",
       origin: nginx.origin,
+      h2Origin: nginx.h2Origin,
       async stop() {
         await nginx.stop();
         rmSync(dir, { recursive: true, force: true });

@@ -18,15 +18,30 @@ const FIELDS = [
   "wallS",
 ];
 
-/** Runs one load scenario; returns its data and the lines to print. */
-async function runLoad(ctx, { id, title, path, users }) {
+/**
+ * Runs one load scenario against the static target, the tools interleaved round by round;
+ * returns its data (the lines to print are the caller's). With `http2`, the target's
+ * cleartext HTTP/2 port and the generators' HTTP/2 mode.
+ */
+export async function runLoad(
+  ctx,
+  { id, title, path, users, tools = ctx.tools, http2 = false, fields = FIELDS },
+) {
   const target = await startStaticTarget({ root: ctx.root, core: ctx.cores.target, useNginx: ctx.has.nginx });
   const runs = [];
   try {
     for (let round = 0; round < ctx.rounds; round++) {
-      for (const tool of roundOrder(ctx.tools, round)) {
+      for (const tool of roundOrder(tools, round)) {
         ctx.log(`  ${id}: round ${round + 1}/${ctx.rounds}, ${generators[tool].label}`);
-        const spec = { origin: target.origin, path, users, durationS: ctx.durationS, root: ctx.root };
+        const spec = {
+          origin: http2 ? target.h2Origin : target.origin,
+          path,
+          users,
+          durationS: ctx.durationS,
+          root: ctx.root,
+          baseline: ctx.baseline,
+          http2,
+        };
         const run = await measure(tool, spec, ctx.cores.generator);
         runs.push({ round: round + 1, ...run });
         if (run.error) ctx.log(`    failed: ${run.error.split("\n")[0]}`);
@@ -44,11 +59,12 @@ async function runLoad(ctx, { id, title, path, users }) {
     users,
     durationS: ctx.durationS,
     runs,
-    medians: medians(runs, FIELDS),
+    medians: medians(runs, fields),
   };
 }
 
-function toolRows(result, tools, extra) {
+/** A table row per tool: label, req/s, CPU %, CPU µs/req, peak RSS, p50, p99, failures, then `extra(medians)`. */
+export function toolRows(result, tools, extra) {
   return tools.map((tool) => {
     const m = result.medians[tool] ?? {};
     const failed = m.failedRounds ? ` (${m.failedRounds} failed)` : "";

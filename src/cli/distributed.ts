@@ -76,6 +76,7 @@ export async function runWorker(
   const environment = prepareEnvironment(runOptions, loaded, logger, {
     requireHost: false,
     nodeName: nodeId,
+    env: io.env,
   });
   logger.info(`Starting Cicada ${VERSION} worker`);
   await environment.events.init.fireAsync({ environment });

@@ -71,6 +71,7 @@ export async function run(io: CliIO): Promise<number> {
     const startsAtOnce = options.headless === true || options.autostart === true;
     const environment = prepareEnvironment(options, loaded, logger, {
       requireHost: !informational && startsAtOnce,
+      env: io.env,
       ...(isMasterRun(dist) ? { currentWindowLagSeconds: 3 } : {}),
     });
 

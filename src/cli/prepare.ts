@@ -56,7 +56,13 @@ export function prepareEnvironment(
   options: CliOptions,
   loaded: LoadedLocustfile,
   logger: Logger,
-  extra: { requireHost: boolean; nodeName?: string; currentWindowLagSeconds?: number },
+  extra: {
+    requireHost: boolean;
+    nodeName?: string;
+    currentWindowLagSeconds?: number;
+    /** The process's environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY for the HTTP client). */
+    env?: Readonly<Record<string, string | undefined>>;
+  },
 ): Environment {
   const userClasses = selectClasses(loaded.userClasses, options.userClasses);
   checkShapes(options, loaded);
@@ -71,6 +77,7 @@ export function prepareEnvironment(
     parsedOptions: options,
     customArguments: loaded.customArguments,
     logger,
+    env: extra.env,
     ...(extra.nodeName ? { nodeName: extra.nodeName } : {}),
     ...(extra.currentWindowLagSeconds ? { currentWindowLagSeconds: extra.currentWindowLagSeconds } : {}),
   });

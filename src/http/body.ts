@@ -1,5 +1,5 @@
 /**
- * Request bodies: `json`, `form` or a raw `body`, at most one of them.
+ * Request bodies: `json`, `form`, `multipart` (multipart.ts) or a raw `body`, at most one of them.
  */
 
 /** Form fields: a record or a ready `URLSearchParams`. */
@@ -10,6 +10,7 @@ export interface BodyOptions {
   json?: unknown;
   form?: FormFields;
   body?: string | Uint8Array;
+  multipart?: unknown;
 }
 
 /** An encoded body and the content type it implies (undefined for a raw body). */
@@ -20,13 +21,19 @@ export interface EncodedBody {
 
 /**
  * Encodes the body option, or returns undefined when there is none. Throws an `Error`
- * when more than one of `json`, `form` and `body` is given (a mistake in the locustfile).
+ * when more than one of `json`, `form`, `multipart` and `body` is given (a mistake in the
+ * locustfile). A `multipart` body is encoded asynchronously (multipart.ts).
  */
 export function encodeBody(options: BodyOptions): EncodedBody | undefined {
   const { json, form, body } = options;
-  const given = (json !== undefined ? 1 : 0) + (form !== undefined ? 1 : 0) + (body !== undefined ? 1 : 0);
+  const given =
+    (json !== undefined ? 1 : 0) +
+    (form !== undefined ? 1 : 0) +
+    (body !== undefined ? 1 : 0) +
+    (options.multipart !== undefined ? 1 : 0);
   if (given === 0) return undefined;
-  if (given > 1) throw new Error("a request takes at most one of the options json, form and body");
+  if (given > 1) throw new Error("a request takes at most one of the options json, form, multipart and body");
+  if (options.multipart !== undefined) return undefined; // encoded asynchronously (multipart.ts)
   if (json !== undefined) {
     const text = JSON.stringify(json);
     if (text === undefined) throw new Error("the json option must be a JSON-serializable value");

@@ -21,6 +21,12 @@ export function httpStatusError(status: number, statusText: string): HttpRequest
   return new HttpRequestError("HTTPError", reason ? `${status} ${reason}` : String(status));
 }
 
+/** A proxy answered 407 (or refused) a request sent through it: `ProxyError: ...`. */
+export function proxyRefusedError(status: number, statusText: string): HttpRequestError {
+  const reason = statusText || STATUS_CODES[status] || "";
+  return new HttpRequestError("ProxyError", `the proxy refused the request: ${status} ${reason}`.trim());
+}
+
 /** `TooManyRedirects: exceeded 30 redirects`. */
 export function tooManyRedirectsError(maxRedirects: number): HttpRequestError {
   return new HttpRequestError("TooManyRedirects", `exceeded ${maxRedirects} redirects`);
@@ -42,11 +48,33 @@ export type ConnectionErrorCode =
   | "CICADA_NET_CONNECT_TIMEOUT"
   | "CICADA_NET_HEADERS_TIMEOUT"
   | "CICADA_NET_BODY_TIMEOUT"
-  | "CICADA_NET_SOCKET_CLOSED";
+  | "CICADA_NET_SOCKET_CLOSED"
+  | "CICADA_NET_PROXY"
+  | "CICADA_NET_STREAM_RESET"
+  | "CICADA_NET_HTTP2";
 
 /** An error of the connection layer, with a code `describeNetworkError` words for people. */
 export function connectionError(code: ConnectionErrorCode, message: string): Error {
   return Object.assign(new Error(message), { code });
+}
+
+/**
+ * When a failed request may be sent again on a new connection: "idempotent" when the
+ * server closed a reused connection before answering (it may have seen the request, so
+ * only methods that can safely repeat), "always" when the server said it did not
+ * process it (HTTP/2 REFUSED_STREAM, or a stream above a GOAWAY's last one).
+ */
+export type RetryRule = "idempotent" | "always";
+const kRetryRule = Symbol("retryRule");
+
+/** Marks `error` with the rule under which its request may be sent again. */
+export function markRetryable(error: Error, rule: RetryRule): Error {
+  return Object.assign(error, { [kRetryRule]: rule });
+}
+
+/** The retry rule of an error, if it has one. */
+export function retryRuleOf(error: Error): RetryRule | undefined {
+  return (error as { [kRetryRule]?: RetryRule })[kRetryRule];
 }
 
 const resetCodes = new Set(["ECONNRESET", "EPIPE", "CICADA_NET_SOCKET_CLOSED", "ECONNABORTED"]);
@@ -76,7 +104,15 @@ export function describeNetworkError(
     const message = `no response body data for ${formatMs(limits.networkTimeoutMs)}`;
     return new HttpRequestError("Timeout", message, options);
   }
+  if (code === "CICADA_NET_PROXY") return new HttpRequestError("ProxyError", error.message, options);
+  if (code === "CICADA_NET_STREAM_RESET")
+    return new HttpRequestError("StreamResetError", error.message, options);
+  if (code === "CICADA_NET_HTTP2") return new HttpRequestError("ProtocolError", error.message, options);
   if (typeof code === "string" && resetCodes.has(code)) {
+    if (retryRuleOf(error) === "idempotent") {
+      const message = `the server closed the idle keep-alive connection before answering (${target})`;
+      return new HttpRequestError("ConnectionResetError", message, options);
+    }
     return new HttpRequestError("ConnectionResetError", `${error.message} (${target})`, options);
   }
   if (typeof code === "string" && dnsCodes.has(code)) {
@@ -89,7 +125,12 @@ export function describeNetworkError(
 
 function isTlsError(error: Error, code: unknown): boolean {
   if (typeof code !== "string") return /SSL|TLS|certificate/i.test(error.message);
-  return code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL") || /CERT|SELF_SIGNED/.test(code);
+  // OpenSSL's verification codes: UNABLE_TO_VERIFY_LEAF_SIGNATURE, DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED...
+  return (
+    code.startsWith("ERR_TLS") ||
+    code.startsWith("ERR_SSL") ||
+    /CERT|SELF_SIGNED|UNABLE_TO_|SIGNATURE|ISSUER|CRL/.test(code)
+  );
 }
 
 /** "200 ms" under a second, "2 s" above, as people say it. */

@@ -14,17 +14,20 @@
  */
 import { performance } from "node:perf_hooks";
 import type { EncodedBody } from "./body.js";
-import type { Connection, OriginConnections } from "./connections.js";
+import type { Channel, OutgoingRequest } from "./channel.js";
+import type { OriginConnections } from "./connections.js";
+import { BodyDecoder, parseContentEncoding } from "./decoding.js";
 import {
   deadlineError,
   describeNetworkError,
   HttpRequestError,
   httpStatusError,
+  proxyRefusedError,
+  retryRuleOf,
   type TimeoutSettings,
   tooManyRedirectsError,
 } from "./errors.js";
-import type { OutgoingRequest } from "./h1-connection.js";
-import type { HopHeaders } from "./headers.js";
+import { type HopHeaders, indexOfHeader } from "./headers.js";
 import type { RequestOptions } from "./options.js";
 import { type DeferredReporter, HttpResponse, type ResponseSource } from "./response.js";
 import type { ResponseHead } from "./response-head.js";
@@ -34,6 +37,9 @@ import { resolveLocation, type Target } from "./url.js";
 export interface ExchangeHost extends DeferredReporter {
   readonly limits: TimeoutSettings;
   readonly maxRedirects: number;
+  /** Decode compressed bodies (Content-Encoding), up to `maxDecodedBodySize` bytes. */
+  readonly decodesBodies: boolean;
+  readonly maxDecodedBodySize: number;
   connectionsFor(origin: string): OriginConnections;
   /** Headers for a hop (cookies, CSRF, auth, defaults). */
   headersFor(hop: HopHeaders): string[] | undefined;
@@ -48,6 +54,12 @@ export interface ExchangeHost extends DeferredReporter {
 }
 
 const emptyBody = Buffer.alloc(0);
+/**
+ * Methods a request may be repeated with when a reused connection failed before any
+ * answer (RFC 9110 §9.2.2), as Go's net/http (and so k6) retries them; any method with
+ * an Idempotency-Key header too.
+ */
+const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 /** The promise of an exchange that has no request yet (never awaited). */
 const settledPlaceholder: Promise<HttpResponse> = new Promise<HttpResponse>(() => {});
 
@@ -98,6 +110,10 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
   connectMs: number | null = null;
   ttfbMs = 0;
   redirects = 0;
+  /** Body bytes of the final response as they arrived (before decoding). */
+  encodedBodySize = 0;
+  /** "1.1" or "2.0": the protocol of the final response. */
+  httpVersion = "";
   private options: RequestOptions | undefined;
   private startedAt = 0;
   private settled = true;
@@ -106,10 +122,15 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
   private reject: (error: unknown) => void = ignore;
 
   // The current hop.
-  private connection: Connection | null = null;
+  private connection: Channel | null = null;
   private head: ResponseHead | null = null;
   private firstChunk: Buffer | null = null;
   private moreChunks: Buffer[] | null = null;
+  /** The hop was sent again after a reused connection failed (once per hop). */
+  private retried = false;
+  private decoder: BodyDecoder | null = null;
+  /** Response time at the last byte on the wire, while the body is still being decoded. */
+  private wireEndMs = 0;
 
   constructor(private readonly host: ExchangeHost) {}
 
@@ -143,6 +164,8 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
     this.connectMs = null;
     this.ttfbMs = 0;
     this.redirects = 0;
+    this.encodedBodySize = 0;
+    this.retried = false;
     this.settled = false;
     this.deadline = undefined;
     this.promise = new Promise<HttpResponse>(capture);
@@ -192,12 +215,16 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
   onResponseHead(head: ResponseHead): void {
     this.ttfbMs = performance.now() - this.startedAt;
     this.head = head;
+    this.encodedBodySize = 0;
     if (head.hasSetCookie) this.storeCookies(head);
+    if (head.contentEncoding !== undefined && this.host.decodesBodies) this.decoder = this.decoderFor(head);
   }
 
   /** A piece of the body; the body is always read fully. */
   onResponseBody(chunk: Buffer): void {
-    if (this.firstChunk === null) this.firstChunk = chunk;
+    this.encodedBodySize += chunk.length;
+    if (this.decoder !== null) this.decoder.write(chunk);
+    else if (this.firstChunk === null) this.firstChunk = chunk;
     else if (this.moreChunks === null) this.moreChunks = [chunk];
     else this.moreChunks.push(chunk);
   }
@@ -209,8 +236,8 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
     const head = this.head!;
     const location = this.redirectLocation(head);
     if (location === undefined) {
-      const error = head.status >= 400 ? httpStatusError(head.status, head.statusText) : null;
-      this.finish(head, this.collectBody(), error);
+      if (this.decoder === null) this.finish(head, this.collectBody(), this.statusError(head));
+      else this.awaitDecoding();
     } else if (this.redirects >= this.host.maxRedirects) {
       this.finish(head, this.collectBody(), tooManyRedirectsError(this.host.maxRedirects));
     } else {
@@ -218,15 +245,92 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
     }
   }
 
-  /** The hop failed: connection error, timeout or a malformed response. */
+  /** The hop failed: connection error, timeout, malformed response, reset stream. */
   onRequestError(error: Error): void {
     this.connection = null;
     if (this.settled) return;
+    const rule = retryRuleOf(error);
+    if (rule !== undefined && !this.retried && (rule === "always" || this.mayRepeat())) {
+      // Not answered, so it can go again, once, on a new connection; still one request in
+      // the statistics, timed from its first attempt.
+      this.retried = true;
+      this.clearHopResponse();
+      this.sendHop();
+      return;
+    }
     const target = this.origin.slice(this.origin.indexOf("//") + 2);
-    this.finish(null, emptyBody, describeNetworkError(error, target, this.host.limits));
+    const described = describeNetworkError(error, target, this.host.limits);
+    if (rule === "idempotent" && !this.retried) {
+      described.message += `; ${this.method} is not retried, as it may not be idempotent`;
+    }
+    this.finish(null, emptyBody, described);
+  }
+
+  /** OutgoingRequest: a connection that turned out to speak HTTP/2 handed the hop to its session. */
+  movedTo(channel: Channel): void {
+    this.connection = channel;
   }
 
   // --- internals ---
+
+  /** GET, HEAD, OPTIONS, TRACE, PUT, DELETE, or a request with an Idempotency-Key. */
+  private mayRepeat(): boolean {
+    if (idempotentMethods.has(this.method)) return true;
+    const list = this.headerList;
+    return (
+      list !== undefined &&
+      (indexOfHeader(list, "idempotency-key") !== -1 || indexOfHeader(list, "x-idempotency-key") !== -1)
+    );
+  }
+
+  /** Success is 2xx and 3xx; a final 1xx (a 101 without an upgrade) is no usable answer either. */
+  private statusError(head: ResponseHead): HttpRequestError | null {
+    const status = head.status;
+    if (status >= 200 && status < 400) return null;
+    if (status === 407 && this.host.connectionsFor(this.origin).viaProxy) {
+      return proxyRefusedError(status, head.statusText);
+    }
+    return httpStatusError(status, head.statusText);
+  }
+
+  /** A decoder when the final body is compressed in codings Cicada knows (not for HEAD, 204, 304). */
+  private decoderFor(head: ResponseHead): BodyDecoder | null {
+    const status = head.status;
+    if (this.method === "HEAD" || status === 204 || status === 304 || status < 200) return null;
+    if (this.redirectLocation(head) !== undefined) return null; // its body is dropped
+    const codings = parseContentEncoding(head.contentEncoding!);
+    if (codings === null || codings.length === 0) return null;
+    return new BodyDecoder(codings, this.host.maxDecodedBodySize, (body, error) =>
+      this.onDecoded(body, error),
+    );
+  }
+
+  /** The last body byte arrived: the response time ends here; the response waits for its decoded body. */
+  private awaitDecoding(): void {
+    this.wireEndMs = performance.now() - this.startedAt;
+    this.decoder!.end();
+  }
+
+  private onDecoded(body: Buffer | null, error: HttpRequestError | null): void {
+    this.decoder = null;
+    if (this.settled) return;
+    const head = this.head!;
+    if (error !== null) {
+      // A bomb is stopped while it arrives: the rest of it is not read.
+      if (this.connection !== null) this.abortHop();
+      this.finish(head, emptyBody, error);
+      return;
+    }
+    this.finish(head, body!, this.statusError(head), this.wireEndMs);
+  }
+
+  private clearHopResponse(): void {
+    this.head = null;
+    this.firstChunk = null;
+    this.moreChunks = null;
+    this.decoder?.abort();
+    this.decoder = null;
+  }
 
   private sendHop(): void {
     const connection = this.host.connectionsFor(this.origin).pick();
@@ -258,9 +362,8 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
     this.origin = next.origin;
     this.path = next.path;
     this.authorization = this.host.authorizationFor(next);
-    this.head = null;
-    this.firstChunk = null;
-    this.moreChunks = null;
+    this.retried = false;
+    this.clearHopResponse();
     this.sendHop();
   }
 
@@ -283,9 +386,12 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
     return more === null ? first : Buffer.concat([first, ...more]);
   }
 
-  private finish(head: ResponseHead | null, body: Buffer, error: Error | null): void {
+  /** Reports and resolves; the response time is now, unless `totalMs` says when the last byte came. */
+  private finish(head: ResponseHead | null, body: Buffer, error: Error | null, totalMs?: number): void {
     this.settle();
-    const totalMs = performance.now() - this.startedAt;
+    this.httpVersion = head === null ? "" : head.httpVersion;
+    if (head === null) this.encodedBodySize = 0;
+    totalMs ??= performance.now() - this.startedAt;
     const reporter = this.options?.catchResponse === true ? this.host : null;
     const response = new HttpResponse(this, head, body, error, totalMs, reporter);
     const { resolve, reject } = this;
@@ -302,6 +408,10 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
   private settle(): void {
     this.settled = true;
     if (this.deadline !== undefined) clearTimeout(this.deadline);
+    if (this.decoder !== null) {
+      this.decoder.abort();
+      this.decoder = null;
+    }
   }
 
   /** Drops what the finished request held and offers this exchange to the session for reuse. */

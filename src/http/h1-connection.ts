@@ -1,67 +1,43 @@
 /**
- * One HTTP/1.1 keep-alive connection of a session: a socket (TCP, or TLS for https),
- * requests sent one at a time in order, and responses read with ResponseParser.
+ * One HTTP/1.1 keep-alive connection of a session: a socket (opened by dial.ts: TCP, TLS,
+ * maybe through a proxy), requests sent one at a time in order, and responses read with
+ * ResponseParser.
  *
  * Cicada's own client rather than undici's: a load generator spends most of its time
  * here, and profiles of the undici-based session showed undici's request bookkeeping and
  * its stream plumbing as the largest share of CPU per request (docs/performance.md). This
  * class does only what a virtual user needs: the request head is built once and reused
- * while method, path and headers stay the same, a response is parsed in one pass, and
- * timeouts use one lazily re-armed timer per connection instead of one per request.
+ * while method, path and headers stay the same, a plain-TCP socket is read without a
+ * stream into one shared buffer, and timeouts use one lazily re-armed timer per
+ * connection instead of one per request.
  *
- * Semantics kept from the undici-based version: a connect timeout covering TCP and TLS,
- * a network timeout for the response head after the request was sent and between body
- * pieces, reconnecting after the server closed an idle connection, and requests queued
- * behind the one in flight.
+ * A request that fails on a reused connection before any byte of its response arrived
+ * (the server closed the idle connection as the request went out) carries a retry mark:
+ * the exchange sends it again on a new connection when its method allows (exchange.ts).
  */
-import { connect as connectTcp, type Socket } from "node:net";
-import { connect as connectTls, type TLSSocket } from "node:tls";
+import type { OnReadOpts, Socket } from "node:net";
 import { countLoopTurn } from "../shared/loop-turns.js";
-import { connectionError } from "./errors.js";
+import type { Channel, OutgoingRequest } from "./channel.js";
+import { type Dial, type DialListener, dial, type Endpoint } from "./dial.js";
+import { connectionError, markRetryable } from "./errors.js";
+import { buildHead } from "./request-head.js";
 import type { ResponseHead } from "./response-head.js";
 import { ResponseParseError, ResponseParser, type ResponseSink } from "./response-parser.js";
+import type { TlsSettings } from "./tls-options.js";
 
 /** How a session's connections behave. */
 export interface ConnectionSettings {
   connectionTimeoutMs: number;
   networkTimeoutMs: number;
-  insecure: boolean;
   maxConnections: number;
+  tls: TlsSettings;
 }
 
-/** Where a connection goes, parsed once per origin. */
-export interface Endpoint {
-  /** `http://host:port` (the default port omitted), the key of the session's connections. */
-  origin: string;
-  secure: boolean;
-  /** Host name or IP address to connect to (IPv6 without brackets). */
-  hostname: string;
-  port: number;
-  /** The `host` request header. */
-  hostHeader: string;
-  /** TLS session of the last handshake with this origin, to resume it on new connections. */
-  tlsSession: Buffer | undefined;
-}
-
-/** A request as the connection sends it, and the callbacks of its outcome (the exchange). */
-export interface OutgoingRequest {
-  readonly method: string;
-  readonly path: string;
-  /** Flat `[name, value, ...]`, lower-case names; `host` and framing headers are the connection's. */
-  readonly headerList: readonly string[] | undefined;
-  readonly body: string | Uint8Array | undefined;
-  /** The request was written; `connectMs` is set when it waited for a new connection. */
-  onRequestSent(connectMs: number | null): void;
-  onResponseHead(head: ResponseHead): void;
-  onResponseBody(chunk: Buffer): void;
-  onResponseComplete(): void;
-  /** The request failed (connection error, timeout, malformed response). */
-  onRequestError(error: Error): void;
-  /** Withdraws the request on its owner's behalf (a stopped user); it then reports nothing. */
-  cancel(reason: Error): void;
-}
+/** Called when TLS agreed on HTTP/2: the socket and the requests waiting for it move to a session. */
+export type Http2Handover = (socket: Socket, connectMs: number, requests: OutgoingRequest[]) => void;
 
 const methodsWithBody = new Set(["POST", "PUT", "PATCH"]);
+const resetCodes = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
 /**
  * One read buffer for every plain-TCP connection (Node's `onread` option): a read lands
@@ -70,33 +46,23 @@ const methodsWithBody = new Set(["POST", "PUT", "PATCH"]);
  */
 const sharedReadBuffer = Buffer.allocUnsafe(64 * 1024);
 
-/** Parses an origin string (`URL.origin` form) into an endpoint. */
-export function endpointOf(origin: string): Endpoint {
-  const url = new URL(origin);
-  const secure = url.protocol === "https:";
-  const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  return {
-    origin,
-    secure,
-    hostname,
-    port: url.port === "" ? (secure ? 443 : 80) : Number(url.port),
-    hostHeader: url.host,
-    tlsSession: undefined,
-  };
-}
-
 /** One keep-alive connection; requests queue behind the one in flight. */
-export class Connection implements ResponseSink {
+export class Connection implements ResponseSink, DialListener, Channel {
   private socket: Socket | null = null;
-  private connecting = false;
+  private dialing: Dial | null = null;
+  /** Bumped per socket, so a read of an older socket is ignored. */
+  private socketGeneration = 0;
   private connectStartedAt = 0;
   private connectMs: number | null = null;
-  private connectTimer: NodeJS.Timeout | undefined;
   private active: OutgoingRequest | null = null;
   private readonly queue: OutgoingRequest[] = [];
   private readonly parser: ResponseParser;
   /** True while the parser runs: requests wait until it is done with the bytes it has. */
   private parsing = false;
+  /** Responses completed on the current socket: after one, the socket is a reused one. */
+  private responsesOnSocket = 0;
+  /** Whether any byte arrived since the request in flight was sent. */
+  private activeAnswered = false;
   // Network timeout: one timer, re-armed lazily (see checkNetworkTimeout).
   private networkTimer: NodeJS.Timeout | undefined;
   private sentAt = 0;
@@ -108,11 +74,21 @@ export class Connection implements ResponseSink {
   private cachedHeaders: readonly string[] | undefined;
   private cachedHead: Buffer | undefined;
 
+  /**
+   * @param alpn protocols offered over TLS: `["http/1.1"]`, or h2 first when `onHttp2` takes it
+   */
   constructor(
     private readonly endpoint: Endpoint,
     private readonly settings: ConnectionSettings,
+    private readonly alpn: string[] = ["http/1.1"],
+    private readonly onHttp2?: Http2Handover,
   ) {
-    this.parser = new ResponseParser(this, !endpoint.secure);
+    this.parser = new ResponseParser(this, !this.readsWithTls);
+  }
+
+  /** TLS to the origin (direct or tunnelled) is read as a stream; plain TCP with `onread`. */
+  private get readsWithTls(): boolean {
+    return this.endpoint.secure;
   }
 
   /** Requests on this connection: the one in flight plus those queued. */
@@ -127,18 +103,12 @@ export class Connection implements ResponseSink {
 
   /** Sends `request` now if the connection is free, else after those before it. */
   enqueue(request: OutgoingRequest): void {
-    if (
-      this.active === null &&
-      this.queue.length === 0 &&
-      this.socket !== null &&
-      !this.connecting &&
-      !this.parsing
-    ) {
+    if (this.active === null && this.queue.length === 0 && this.socket !== null && !this.parsing) {
       this.send(request);
       return;
     }
     this.queue.push(request);
-    if (this.socket === null && !this.parsing) this.connect();
+    if (!this.parsing) this.sendNext();
   }
 
   /**
@@ -183,59 +153,25 @@ export class Connection implements ResponseSink {
   onResponseEnd(keepAlive: boolean): void {
     const request = this.active;
     this.active = null;
+    this.responsesOnSocket++;
     if (!keepAlive) this.closeSocket();
     request?.onResponseComplete();
     // The callback may have queued more (a redirect); during a parse that waits for its end.
     if (!this.parsing) this.sendNext();
   }
 
-  // --- internals ---
+  // --- DialListener ---
 
-  /** Sends the first queued request when nothing is in flight, connecting first if needed. */
-  private sendNext(): void {
-    if (this.active !== null || this.queue.length === 0) return;
-    if (this.socket === null) this.connect();
-    else if (!this.connecting) this.send(this.queue.shift()!);
-  }
-
-  private connect(): void {
-    const { endpoint, settings } = this;
-    this.connecting = true;
-    this.connectStartedAt = performance.now();
-    let socket: Socket;
-    if (endpoint.secure) {
-      const tls: TLSSocket = connectTls({
-        host: endpoint.hostname,
-        port: endpoint.port,
-        servername: isIpAddress(endpoint.hostname) ? undefined : endpoint.hostname,
-        rejectUnauthorized: !settings.insecure,
-        session: endpoint.tlsSession,
-        ALPNProtocols: ["http/1.1"],
-      });
-      tls.on("session", (session: Buffer) => {
-        endpoint.tlsSession = session;
-      });
-      tls.once("secureConnect", onSocketConnect);
-      socket = tls;
-      tls.on("data", (chunk: Buffer) => this.onData(tls, chunk, chunk.length));
-    } else {
-      const tcp: Socket = connectTcp({
-        host: endpoint.hostname,
-        port: endpoint.port,
-        onread: {
-          buffer: sharedReadBuffer,
-          callback: (length: number, buffer: Uint8Array) => {
-            this.onData(tcp, buffer as Buffer, length);
-            return true;
-          },
-        },
-      });
-      tcp.once("connect", onSocketConnect);
-      socket = tcp;
+  /** @internal The socket is ready (TLS done, tunnel open). */
+  onDialed(socket: Socket, alpn: string | false): void {
+    this.dialing = null;
+    const connectMs = performance.now() - this.connectStartedAt;
+    if (alpn === "h2" && this.onHttp2 !== undefined) {
+      this.onHttp2(socket, connectMs, this.queue.splice(0));
+      return;
     }
-    socket.setNoDelay(true);
     this.socket = socket;
-    this.parser.reset();
+    this.connectMs = connectMs;
     // Shared listeners (`this` is the socket) rather than closures: one connection per
     // user stays open for the whole test, and so would its closures.
     (socket as OwnedSocket)[kConnection] = this;
@@ -243,29 +179,59 @@ export class Connection implements ResponseSink {
     // With allowHalfOpen off, Node ends our side after the server's FIN; "close" follows.
     socket.on("end", onSocketClose);
     socket.on("close", onSocketClose);
-    this.connectTimer = setTimeout(onConnectTimeout, settings.connectionTimeoutMs, this, socket);
-    this.connectTimer.unref();
-  }
-
-  /** @internal */
-  onConnected(socket: Socket): void {
-    if (socket !== this.socket) return;
-    clearTimeout(this.connectTimer);
-    this.connectTimer = undefined;
-    this.connecting = false;
-    this.connectMs = performance.now() - this.connectStartedAt;
+    if (this.readsWithTls) socket.on("data", onSocketData);
     if (this.active === null && this.queue.length > 0) this.send(this.queue.shift()!);
   }
 
-  /** @internal The connect timer fired. */
-  connectTimedOut(socket: Socket): void {
-    if (socket !== this.socket || !this.connecting) return;
-    this.failConnection(connectionError("CICADA_NET_CONNECT_TIMEOUT", "connect timeout"));
+  /** @internal Connecting failed: every request waiting for this connection fails the same way. */
+  onDialFailed(error: Error): void {
+    this.dialing = null;
+    const failed = this.queue.splice(0);
+    for (const request of failed) request.onRequestError(error);
+    this.sendNext();
+  }
+
+  // --- internals ---
+
+  /** Sends the first queued request when nothing is in flight, connecting first if needed. */
+  private sendNext(): void {
+    if (this.active !== null || this.queue.length === 0) return;
+    if (this.socket !== null) this.send(this.queue.shift()!);
+    else if (this.dialing === null) this.connect();
+  }
+
+  private connect(): void {
+    const { endpoint, settings } = this;
+    this.connectStartedAt = performance.now();
+    this.parser.reset();
+    this.responsesOnSocket = 0;
+    const generation = ++this.socketGeneration;
+    const onread: OnReadOpts | undefined = this.readsWithTls
+      ? undefined
+      : {
+          buffer: sharedReadBuffer,
+          callback: (length: number, buffer: Uint8Array) => {
+            if (generation === this.socketGeneration) this.onData(buffer as Buffer, length);
+            return true;
+          },
+        };
+    this.dialing = dial(
+      endpoint,
+      {
+        connectionTimeoutMs: settings.connectionTimeoutMs,
+        tls: settings.tls,
+        alpn: this.alpn,
+        tunnel: false,
+        onread,
+      },
+      this,
+    );
   }
 
   private send(request: OutgoingRequest): void {
     const socket = this.socket!;
     this.active = request;
+    this.activeAnswered = false;
     this.parser.expect(request.method === "HEAD");
     this.sentAt = performance.now();
     const body = request.body;
@@ -274,7 +240,7 @@ export class Connection implements ResponseSink {
     } else {
       const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
       socket.cork();
-      socket.write(buildHead(this.endpoint.hostHeader, request, bytes.byteLength), "latin1");
+      socket.write(buildHead(this.endpoint, request, bytes.byteLength), "latin1");
       socket.write(bytes);
       socket.uncork();
     }
@@ -296,7 +262,7 @@ export class Connection implements ResponseSink {
       return this.cachedHead;
     }
     const length = methodsWithBody.has(method) ? 0 : -1;
-    const head = Buffer.from(buildHead(this.endpoint.hostHeader, request, length), "latin1");
+    const head = Buffer.from(buildHead(this.endpoint, request, length), "latin1");
     this.cachedMethod = method;
     this.cachedPath = path;
     this.cachedHeaders = headerList;
@@ -304,8 +270,13 @@ export class Connection implements ResponseSink {
     return head;
   }
 
-  private onData(socket: Socket, chunk: Buffer, length: number): void {
-    if (socket !== this.socket) return;
+  /** @internal True while `socket` is this connection's current socket. */
+  owns(socket: Socket): boolean {
+    return socket === this.socket;
+  }
+
+  /** @internal Bytes from the current socket. */
+  onData(chunk: Buffer, length: number): void {
     countLoopTurn();
     this.dataEvents++;
     if (this.active === null) {
@@ -313,6 +284,8 @@ export class Connection implements ResponseSink {
       this.closeSocket();
       return;
     }
+    this.activeAnswered = true;
+    const generation = this.socketGeneration;
     let expected: boolean;
     this.parsing = true;
     try {
@@ -325,43 +298,48 @@ export class Connection implements ResponseSink {
     } finally {
       this.parsing = false;
     }
-    if (!expected && socket === this.socket) this.closeSocket();
+    if (!expected && generation === this.socketGeneration && this.socket !== null) this.closeSocket();
     this.sendNext();
   }
 
   /** @internal */
   onSocketError(socket: Socket, error: Error): void {
     if (socket !== this.socket) return;
-    this.failConnection(error);
+    const code = (error as { code?: unknown }).code;
+    this.failConnection(typeof code === "string" && resetCodes.has(code) ? this.markIfStale(error) : error);
   }
 
   /** @internal */
   onSocketClose(socket: Socket): void {
     if (socket !== this.socket) return;
     if (this.active !== null && this.parser.finishOnClose() === true) return;
-    if (this.active === null && this.queue.length === 0) {
+    if (this.active === null) {
       // An idle connection closed by the server: reconnect on the next request.
       this.releaseSocket();
+      this.sendNext();
       return;
     }
-    const message = this.connecting
-      ? "the server closed the connection while it was being set up"
-      : "the server closed the connection before the response was complete";
-    this.failConnection(connectionError("CICADA_NET_SOCKET_CLOSED", message));
+    const closed = connectionError(
+      "CICADA_NET_SOCKET_CLOSED",
+      "the server closed the connection before the response was complete",
+    );
+    this.failConnection(this.markIfStale(closed));
   }
 
   /**
-   * The socket failed. The request in flight fails with `error`; so do the queued ones
-   * when the connection could not even be set up (they would fail the same way).
+   * A reused connection that failed before any byte of the response arrived: the server
+   * most likely closed it as idle while the request was on its way, and did not process it.
    */
+  private markIfStale(error: Error): Error {
+    return this.responsesOnSocket > 0 && !this.activeAnswered ? markRetryable(error, "idempotent") : error;
+  }
+
+  /** The socket failed: the request in flight fails with `error`; the queued ones get a new socket. */
   private failConnection(error: Error): void {
-    const wasConnecting = this.connecting;
     const active = this.active;
     this.active = null;
     this.closeSocket();
-    const failed = wasConnecting ? this.queue.splice(0) : [];
     if (active !== null) active.onRequestError(error);
-    for (const request of failed) request.onRequestError(error);
     if (!this.parsing) this.sendNext();
   }
 
@@ -401,15 +379,16 @@ export class Connection implements ResponseSink {
 
   private closeSocket(): void {
     const socket = this.socket;
+    const dialing = this.dialing;
     this.releaseSocket();
     socket?.destroy();
+    dialing?.abort();
   }
 
   private releaseSocket(): void {
     this.socket = null;
-    this.connecting = false;
-    clearTimeout(this.connectTimer);
-    this.connectTimer = undefined;
+    this.dialing = null;
+    this.socketGeneration++;
     clearTimeout(this.networkTimer);
     this.networkTimer = undefined;
     this.parser.reset();
@@ -420,10 +399,6 @@ export class Connection implements ResponseSink {
 const kConnection = Symbol("connection");
 type OwnedSocket = Socket & { [kConnection]?: Connection };
 
-function onSocketConnect(this: OwnedSocket): void {
-  this[kConnection]?.onConnected(this);
-}
-
 function onSocketError(this: OwnedSocket, error: Error): void {
   this[kConnection]?.onSocketError(this, error);
 }
@@ -432,33 +407,11 @@ function onSocketClose(this: OwnedSocket): void {
   this[kConnection]?.onSocketClose(this);
 }
 
-function onConnectTimeout(connection: Connection, socket: Socket): void {
-  connection.connectTimedOut(socket);
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  const connection = this[kConnection];
+  if (connection?.owns(this)) connection.onData(chunk, chunk.length);
 }
 
 function onNetworkTimer(connection: Connection): void {
   connection.checkNetworkTimeout();
-}
-
-/** `METHOD path HTTP/1.1`, host, the request's headers and, when `contentLength` ≥ 0, its length. */
-function buildHead(hostHeader: string, request: OutgoingRequest, contentLength: number): string {
-  const list = request.headerList;
-  let head = `${request.method} ${request.path} HTTP/1.1\r\n`;
-  let hasHost = false;
-  if (list !== undefined) {
-    for (let i = 0; i < list.length; i += 2) {
-      const name = list[i]!;
-      // The connection frames the body itself.
-      if (name === "content-length" || name === "transfer-encoding") continue;
-      if (name === "host") hasHost = true;
-      head += `${name}: ${list[i + 1]}\r\n`;
-    }
-  }
-  if (!hasHost) head = `${head}host: ${hostHeader}\r\n`;
-  if (contentLength >= 0) head += `content-length: ${contentLength}\r\n`;
-  return `${head}\r\n`;
-}
-
-function isIpAddress(hostname: string): boolean {
-  return /^[\d.]+$/.test(hostname) || hostname.includes(":");
 }

@@ -3,6 +3,9 @@
  */
 import type { RequestEvent } from "../shared/request-event.js";
 import type { FormFields } from "./body.js";
+import type { MultipartFields } from "./multipart.js";
+import type { ProxyEnvironment } from "./proxy.js";
+import type { TlsOptions } from "./tls-options.js";
 import type { QueryParams } from "./url.js";
 
 /** CSRF settings: the cookie the token is read from and the header it is sent in. */
@@ -33,6 +36,27 @@ export interface HttpSessionOptions {
   context?: () => Record<string, unknown>;
   /** Skip TLS certificate verification. Default false. */
   insecure?: boolean;
+  /** TLS per user: CA, client certificate and key (mTLS), server name, oldest version. */
+  tls?: TlsOptions;
+  /**
+   * HTTP/2: `true` always (h2 over TLS, cleartext HTTP/2 with prior knowledge for http://),
+   * `"auto"` when TLS agrees on it (ALPN; http:// stays HTTP/1.1), `false` never. Default false.
+   */
+  http2?: boolean | "auto";
+  /**
+   * The proxy of every request (`http://[user:password@]host:port`), or false for none.
+   * Default: from `proxyEnvironment` (HTTP_PROXY, HTTPS_PROXY, NO_PROXY).
+   */
+  proxy?: string | false;
+  /** Where the proxy variables are read from when `proxy` is not set (the CLI passes the process's). */
+  proxyEnvironment?: ProxyEnvironment;
+  /**
+   * The Accept-Encoding header sent, and whether compressed bodies are decoded: default
+   * "gzip, deflate, br"; false sends none and leaves bodies as they arrive.
+   */
+  acceptEncoding?: string | false;
+  /** Largest decoded (decompressed) body accepted, bytes. Default 64 MiB. */
+  maxDecodedBodySize?: number;
   /**
    * Connections per origin this session may open when it sends requests concurrently
    * (`Promise.all`). A user that sends one request at a time only ever uses one. Default 10
@@ -51,8 +75,10 @@ export interface RequestOptions {
   json?: unknown;
   /** Sent URL-encoded with `content-type: application/x-www-form-urlencoded`. */
   form?: FormFields;
-  /** Sent as is. At most one of `json`, `form` and `body`. */
+  /** Sent as is. At most one of `json`, `form`, `multipart` and `body`. */
   body?: string | Uint8Array;
+  /** Sent as `multipart/form-data` (file uploads): a FormData, or fields by name. */
+  multipart?: MultipartFields;
   /** The stats grouping name. Default: the URL argument as given. */
   name?: string;
   /** Defer the request event until `response.success()` / `response.failure()` (or the end of the task). */

@@ -1,36 +1,61 @@
 /**
- * The status line and headers of one response, kept as the bytes that arrived. The
- * parser only looks at the few headers that frame the message (content-length,
- * transfer-encoding, connection) and notes whether a `set-cookie` is present; everything
- * else is decoded on first use, so a response nobody inspects costs no strings.
+ * The status line and headers of one response. An HTTP/1.1 head is kept as the bytes
+ * that arrived: the parser only looks at the few headers that frame the message and
+ * notes whether a `set-cookie` is present, and everything else is decoded on first use,
+ * so a response nobody inspects costs no strings. An HTTP/2 head arrives decoded
+ * (`fromHeaderList`).
  */
+import { latin1 } from "./syntax-bytes.js";
 
-/** The head of a response: status, reason phrase and the raw header block. */
+export { latin1 } from "./syntax-bytes.js";
+
+/** The head of a response: status, reason phrase and the header block. */
 export class ResponseHead {
   /** The status code. */
   readonly status: number;
-  /** The reason phrase ("OK"), "" when the server sent none. */
+  /** The reason phrase ("OK"), "" when the server sent none (always for HTTP/2). */
   readonly statusText: string;
+  /** "1.1", "1.0" or "2.0". */
+  readonly httpVersion: string;
   /** True when at least one `set-cookie` header is present. */
   readonly hasSetCookie: boolean;
+  /** The Content-Encoding header's value, when there is one. */
+  readonly contentEncoding: string | undefined;
   private pairs: string[] | undefined;
 
   /**
-   * @param source the header lines (not the status line): bytes, or already a latin1 string
+   * @param source the header lines (not the status line): validated bytes, or a latin1 string
    * @param start offset of the first header line in `source`
    * @param end offset of the blank line that ends the head
    */
   constructor(
     status: number,
     statusText: string,
+    httpVersion: string,
     hasSetCookie: boolean,
+    contentEncoding: string | undefined,
     private readonly source: Uint8Array | string,
     private readonly start: number,
     private readonly end: number,
   ) {
     this.status = status;
     this.statusText = statusText;
+    this.httpVersion = httpVersion;
     this.hasSetCookie = hasSetCookie;
+    this.contentEncoding = contentEncoding;
+  }
+
+  /** A head whose headers are already decoded (HTTP/2): flat `[name, value, ...]`, lower-case names. */
+  static fromHeaderList(status: number, list: string[], httpVersion: string): ResponseHead {
+    let hasSetCookie = false;
+    let contentEncoding: string | undefined;
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i] === "set-cookie") hasSetCookie = true;
+      else if (list[i] === "content-encoding") contentEncoding = list[i + 1];
+    }
+    const head = new ResponseHead(status, "", httpVersion, hasSetCookie, contentEncoding, "", 0, 0);
+    head.pairs = list;
+    return head;
   }
 
   /** Header names (lower-case) and values as a flat `[name, value, ...]` list, in order. */
@@ -70,19 +95,25 @@ export class ResponseHead {
   }
 }
 
-/** Decodes header lines ("Name: value\r\n") between `start` and `end` as latin1. */
+/**
+ * Decodes validated header lines ("Name: value\r\n") between `start` and `end` as latin1.
+ * Values lose the spaces and tabs around them, and nothing else (as Node's client).
+ */
 function decodeHeaderLines(source: Uint8Array | string, start: number, end: number): string[] {
   const text = typeof source === "string" ? source.slice(start, end) : latin1(source, start, end);
   const out: string[] = [];
-  for (const line of text.split("\n")) {
+  for (const line of text.split("\r\n")) {
     const colon = line.indexOf(":");
     if (colon <= 0) continue;
-    out.push(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    out.push(line.slice(0, colon).toLowerCase(), trimWhitespace(line.slice(colon + 1)));
   }
   return out;
 }
 
-/** Bytes as a latin1 string (each byte one character, as HTTP header bytes are defined). */
-export function latin1(source: Uint8Array, start: number, end: number): string {
-  return Buffer.from(source.buffer, source.byteOffset + start, end - start).toString("latin1");
+function trimWhitespace(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value.charCodeAt(start) === 32 || value.charCodeAt(start) === 9)) start++;
+  while (end > start && (value.charCodeAt(end - 1) === 32 || value.charCodeAt(end - 1) === 9)) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
 }

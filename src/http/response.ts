@@ -50,6 +50,10 @@ export interface ResponseSource {
   readonly connectMs: number | null;
   readonly ttfbMs: number;
   readonly redirects: number;
+  /** Body bytes as they arrived (compressed, before decoding). */
+  readonly encodedBodySize: number;
+  /** "1.1", "1.0" or "2.0"; "" without a response. */
+  readonly httpVersion: string;
   /** RequestInfo's fields: the object is built only if someone reads `request`. */
   readonly reportedMethod: string;
   readonly reportedName: string;
@@ -80,8 +84,15 @@ export class HttpResponse {
   readonly url: string;
   /** Connection error, timeout, `HTTPError` for status >= 400, or the reason given to `failure()`. */
   error: Error | null;
-  /** The whole response body. */
+  /** The whole response body, decoded when it arrived compressed (Content-Encoding). */
   readonly body: Uint8Array;
+  /**
+   * Bytes of the body as they came over the network (after chunked framing, before
+   * decoding): the `responseLength` of the request event, as in Locust.
+   */
+  readonly encodedBodySize: number;
+  /** The protocol of the response: "1.1", "1.0" or "2.0"; "" when there was none. */
+  readonly httpVersion: string;
 
   /** How many redirects were followed. */
   readonly redirects: number;
@@ -120,6 +131,8 @@ export class HttpResponse {
     this.statusText = head === null ? "" : head.statusText;
     this.head = head;
     this.body = body;
+    this.encodedBodySize = source.encodedBodySize;
+    this.httpVersion = source.httpVersion;
     this.url = source.finalUrl;
     this.error = error;
     this[kStartTimeMs] = source.startTimeMs;
@@ -155,6 +168,11 @@ export class HttpResponse {
       totalMs: this[kTotalMs],
     };
     return this.cachedTiming;
+  }
+
+  /** Bytes of the decoded body (`body.byteLength`; the same as `encodedBodySize` when it was not compressed). */
+  get decodedBodySize(): number {
+    return this.body.byteLength;
   }
 
   /** True for a status from 200 to 399 without an error. */
@@ -226,7 +244,7 @@ export class HttpResponse {
       requestType: info === undefined ? this.requestMethod : info.method,
       name: info === undefined ? this.requestName : info.name,
       responseTimeMs: this[kTotalMs],
-      responseLength: this.body.byteLength,
+      responseLength: this.encodedBodySize,
       exception,
       context: info === undefined ? this.requestContext! : info.context,
       startTimeMs: this[kStartTimeMs],

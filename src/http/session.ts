@@ -6,16 +6,20 @@
  * with `error` set, counted as failures in the event.
  */
 import { StopUser } from "../shared/control-flow.js";
-import { encodeBody } from "./body.js";
-import { type ConnectionSettings, OriginConnections } from "./connections.js";
+import { type EncodedBody, encodeBody } from "./body.js";
+import { type Http2Mode, OriginConnections, type OriginSettings } from "./connections.js";
 import { SessionCookies } from "./cookies.js";
+import { DEFAULT_ACCEPT_ENCODING, DEFAULT_MAX_DECODED_BODY_BYTES } from "./decoding.js";
 import type { TimeoutSettings } from "./errors.js";
 import { Exchange, type ExchangeHost } from "./exchange.js";
 import { type CsrfSettings, checkHeaders, HeaderBuilder, type HopHeaders, isMethodToken } from "./headers.js";
+import { encodeMultipart } from "./multipart.js";
 import type { HttpSessionOptions, RequestOptions } from "./options.js";
+import { proxyResolver } from "./proxy.js";
 import { type HttpResponse, toRequestEvent } from "./response.js";
 import { abortEventStreams, type EventStream, type EventStreamOptions, openEventStream } from "./sse.js";
 import { sessionStreamLink } from "./sse-link.js";
+import { tlsSettings } from "./tls-options.js";
 import {
   appendQuery,
   type BaseUrl,
@@ -26,6 +30,7 @@ import {
   type Target,
   toRequestPath,
 } from "./url.js";
+import { DEFAULT_USER_AGENT } from "./user-agent.js";
 
 const defaults = {
   connectionTimeoutMs: 60_000,
@@ -42,6 +47,10 @@ export class HttpSession implements ExchangeHost {
   readonly limits: TimeoutSettings;
   /** Redirects followed before a request fails. */
   readonly maxRedirects: number;
+  /** Whether compressed bodies are decoded (unless `acceptEncoding` is false). */
+  readonly decodesBodies: boolean;
+  /** Largest decoded body accepted, bytes. */
+  readonly maxDecodedBodySize: number;
 
   private base: BaseUrl | undefined;
   /** The last relative URL resolved without a query option, and its target (URLs repeat). */
@@ -51,7 +60,7 @@ export class HttpSession implements ExchangeHost {
   private readonly onRequest: HttpSessionOptions["onRequest"];
   private readonly userContext: HttpSessionOptions["context"];
   private readonly headerBuilder: HeaderBuilder;
-  private readonly settings: ConnectionSettings;
+  private readonly settings: OriginSettings;
   /** Connections to origins other than the base URL's; created on first use. */
   private origins: Map<string, OriginConnections> | undefined;
   /** A settled exchange kept for reuse (see Exchange). */
@@ -76,14 +85,28 @@ export class HttpSession implements ExchangeHost {
         options.connectionTimeoutMs ?? defaults.connectionTimeoutMs,
       ),
       networkTimeoutMs: positive("networkTimeoutMs", options.networkTimeoutMs ?? defaults.networkTimeoutMs),
-      insecure: options.insecure === true,
       maxConnections: Math.floor(
         positive("maxConnections", options.maxConnections ?? defaults.maxConnections),
       ),
+      tls: tlsSettings(options.tls, options.insecure === true),
+      http2: http2Mode(options.http2),
+      proxyFor: proxyResolver(options.proxy, options.proxyEnvironment),
     };
     this.limits = this.settings;
+    const acceptEncoding = options.acceptEncoding ?? DEFAULT_ACCEPT_ENCODING;
+    this.decodesBodies = acceptEncoding !== false;
+    this.maxDecodedBodySize = positive(
+      "maxDecodedBodySize",
+      options.maxDecodedBodySize ?? DEFAULT_MAX_DECODED_BODY_BYTES,
+    );
     this.cookies = new SessionCookies(this);
-    this.headerBuilder = new HeaderBuilder(options.defaultHeaders, csrfSettings(options.csrf), this.cookies);
+    const standard: Record<string, string> = { "user-agent": DEFAULT_USER_AGENT };
+    if (acceptEncoding !== false && acceptEncoding !== "") standard["accept-encoding"] = acceptEncoding;
+    this.headerBuilder = new HeaderBuilder(
+      withStandardHeaders(options.defaultHeaders, standard),
+      csrfSettings(options.csrf),
+      this.cookies,
+    );
   }
 
   /** The host relative URLs are appended to; settable (`-H` overrides the class's host). */
@@ -253,7 +276,9 @@ export class HttpSession implements ExchangeHost {
     if (this.interrupted) return Promise.reject(new StopUser("request refused: the user is being stopped"));
     let exchange: Exchange;
     try {
-      exchange = this.createExchange(method, url, options);
+      const body = options === undefined ? undefined : encodeBody(options);
+      if (options?.multipart !== undefined) return this.sendMultipart(method, url, options);
+      exchange = this.createExchange(method, url, options, body);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -261,7 +286,21 @@ export class HttpSession implements ExchangeHost {
     return exchange.promise;
   }
 
-  private createExchange(method: string, url: string, options: RequestOptions | undefined): Exchange {
+  /** A multipart body is encoded first (Blobs are read asynchronously); the request's time starts after. */
+  private async sendMultipart(method: string, url: string, options: RequestOptions): Promise<HttpResponse> {
+    const body = await encodeMultipart(options.multipart!);
+    if (this.interrupted) throw new StopUser("request refused: the user is being stopped");
+    const exchange = this.createExchange(method, url, options, body);
+    exchange.start(options.timeout);
+    return exchange.promise;
+  }
+
+  private createExchange(
+    method: string,
+    url: string,
+    options: RequestOptions | undefined,
+    body: EncodedBody | undefined,
+  ): Exchange {
     let target: Target;
     let fullUrl: string;
     if (url === this.lastUrl && options?.query === undefined) {
@@ -276,7 +315,6 @@ export class HttpSession implements ExchangeHost {
         this.lastFullUrl = fullUrl;
       }
     }
-    const body = options === undefined ? undefined : encodeBody(options);
     if (options?.timeout !== undefined) positive("timeout", options.timeout);
     if (options?.headers !== undefined) checkHeaders(options.headers);
     const exchange = this.spareExchange ?? new Exchange(this);
@@ -339,6 +377,24 @@ function csrfSettings(csrf: HttpSessionOptions["csrf"]): CsrfSettings | null {
     cookieName: custom.cookieName ?? "csrftoken",
     headerName: (custom.headerName ?? "X-CSRFToken").toLowerCase(),
   };
+}
+
+function http2Mode(http2: HttpSessionOptions["http2"]): Http2Mode {
+  if (http2 === undefined || http2 === false) return "off";
+  if (http2 === true) return "on";
+  if (http2 === "auto") return "auto";
+  throw new Error(`http2 must be true, false or "auto", got ${JSON.stringify(http2)}`);
+}
+
+/** The user's default headers, plus User-Agent and Accept-Encoding unless they set them (any case). */
+function withStandardHeaders(
+  headers: Record<string, string> | undefined,
+  standard: Record<string, string>,
+): Record<string, string> {
+  const given = new Set(Object.keys(headers ?? {}).map((name) => name.toLowerCase()));
+  const out: Record<string, string> = { ...headers };
+  for (const [name, value] of Object.entries(standard)) if (!given.has(name)) out[name] = value;
+  return out;
 }
 
 function positive(option: string, value: number): number {

@@ -44,6 +44,8 @@ export interface EnvironmentOptions {
   /** The locustfile's custom arguments (`events.initCommandLineParser`). */
   customArguments?: readonly CustomArgument[];
   logger?: Logger;
+  /** The process's environment variables (the HTTP client's proxy settings come from them). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Epoch milliseconds; injectable for tests. */
   now?: () => number;
   /** Name of this process in exception tables ("local", or a worker id). */
@@ -89,6 +91,7 @@ export class Environment implements UserEnvironment {
   /** The locustfile's custom arguments: the web form shows them, spawn messages carry them. */
   readonly customArguments: readonly CustomArgument[];
   readonly logger: Logger;
+  readonly env: Readonly<Record<string, string | undefined>> | undefined;
   readonly tags: readonly string[] | undefined;
   readonly excludeTags: readonly string[] | undefined;
   readonly now: () => number;
@@ -118,6 +121,7 @@ export class Environment implements UserEnvironment {
     this.parsedOptions = options.parsedOptions ?? {};
     this.customArguments = options.customArguments ?? [];
     this.logger = options.logger ?? silentLogger;
+    this.env = options.env;
     this.now = options.now ?? Date.now;
     this.nodeName = options.nodeName ?? "local";
     this.stats = new RequestStats({

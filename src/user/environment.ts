@@ -31,6 +31,11 @@ export interface UserEnvironment {
    */
   readonly parsedOptions: Readonly<Record<string, unknown>>;
   readonly logger: Logger;
+  /**
+   * The process's environment variables, when the run has them (the CLI's); the HTTP
+   * client reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY from it.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Task filters from --tags / --exclude-tags. */
   readonly tags: readonly string[] | undefined;
   readonly excludeTags: readonly string[] | undefined;

@@ -1,4 +1,4 @@
-import { HttpSession } from "../http/index.js";
+import { HttpSession, type TlsOptions } from "../http/index.js";
 import type { RequestEvent } from "../shared/request-event.js";
 import { toHttpScheme } from "../shared/url.js";
 import type { UserEnvironment } from "./environment.js";
@@ -46,6 +46,26 @@ export class HttpUser extends User {
   defaultHeaders?: Record<string, string>;
   /** Skip TLS certificate checks (self-signed staging servers). Default false. */
   insecure?: boolean;
+  /**
+   * TLS for this user: `ca` (PEM) to trust, `cert`/`key` for mutual TLS, `servername`
+   * (SNI and the name checked), `minVersion` ("TLSv1.2" or "TLSv1.3").
+   * @example tls = { ca: readFileSync("ca.pem"), cert: readFileSync("me.pem"), key: readFileSync("me.key") };
+   */
+  tls?: TlsOptions;
+  /**
+   * HTTP/2: `true` always (ALPN h2 over TLS, prior knowledge for http://), `"auto"` when
+   * the server agrees to it over TLS, `false` (default) HTTP/1.1 only.
+   */
+  http2?: boolean | "auto";
+  /**
+   * The proxy of every request, `http://[user:password@]host:port` (https goes through a
+   * CONNECT tunnel), or false for none. Default: HTTP_PROXY / HTTPS_PROXY / NO_PROXY.
+   */
+  proxy?: string | false;
+  /** Accept-Encoding sent (default "gzip, deflate, br"); false sends none and leaves bodies compressed. */
+  acceptEncoding?: string | false;
+  /** Largest decoded (decompressed) response body, bytes (default 64 MiB): a bigger one fails. */
+  maxDecodedBodySize?: number;
 
   private session: HttpSession | undefined;
 
@@ -73,6 +93,12 @@ export class HttpUser extends User {
       // Most users never override context(): then there is nothing to call per request.
       context: this.context === User.prototype.context ? undefined : () => this.context(),
       insecure: this.insecure,
+      tls: this.tls,
+      http2: this.http2,
+      proxy: this.proxy,
+      proxyEnvironment: this.environment.env,
+      acceptEncoding: this.acceptEncoding,
+      maxDecodedBodySize: this.maxDecodedBodySize,
     });
   }
 

@@ -94,6 +94,11 @@ it("npm run bench --smoke runs every scenario briefly and writes a JSON result",
       typeof step?.masterCpuPercent === "number" && step.masterCpuPercent > 0,
       JSON.stringify(master),
     );
+    // HTTP/2: Cicada with http2 = true beside h2load, against nginx's cleartext HTTP/2 port.
+    const http2 = byId.get("http2");
+    assert.equal(http2?.error, undefined, http2?.error);
+    const h2 = http2?.medians?.cicada;
+    assert.ok((h2?.requests ?? 0) > 0 && h2?.failures === 0, JSON.stringify(http2?.medians));
     assert.match(stdout, /Scenario 1, throughput:[\s\S]*Cicada \/ wrk/);
     // The open model's scenarios ran and measured what they claim.
     for (const id of ["open-rate", "coordinated-omission", "open-overload"]) {

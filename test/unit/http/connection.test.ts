@@ -147,7 +147,7 @@ describe("HTTP/1.1 connections", () => {
     const { session, events } = recordingSession({ baseUrl: server.url });
     const bad = await session.get("/bad");
     assert.equal(bad.status, 0);
-    assert.equal(describeFailure(bad.error!), "ProtocolError: bad Content-Length");
+    assert.equal(describeFailure(bad.error!), "ProtocolError: invalid Content-Length");
     assert.equal(events.length, 1);
     assert.equal((await session.get("/good")).text(), "fine");
     await session.close();

@@ -85,11 +85,16 @@ describe("ResponseParser", () => {
     assert.deepEqual(ends("HTTP/1.1 200 OK\r\nConnection: Upgrade, Close\r\nContent-Length: 0\r\n\r\n"), [
       false,
     ]);
+    assert.deepEqual(ends("HTTP/1.1 200 OK\r\nProxy-Connection: close\r\nContent-Length: 0\r\n\r\n"), [
+      false,
+    ]);
+    // llhttp reads a token followed by a tab as another token: the connection stays open.
+    assert.deepEqual(ends("HTTP/1.1 200 OK\r\nConnection: close\t\r\nContent-Length: 0\r\n\r\n"), [true]);
     assert.deepEqual(ends("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"), [false]);
     assert.deepEqual(ends("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n"), [true]);
-    // Both framings: chunked wins, and the connection may not be reused (RFC 9112 §6.3).
+    // A trailer can close the connection too.
     assert.deepEqual(
-      ends("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+      ends("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nConnection: close\r\n\r\n"),
       [false],
     );
   });
@@ -107,11 +112,19 @@ describe("ResponseParser", () => {
     assert.equal(interim.body, "ok");
   });
 
-  it("accepts bare LF line ends and a status line without a reason phrase", () => {
-    const parsed = parseEverySplit("HTTP/1.1 404\nContent-Length: 2\n\nno");
+  it("accepts a status line without a reason phrase, and empty lines before it", () => {
+    const parsed = parseEverySplit("\r\n\r\nHTTP/1.1 404\r\nContent-Length: 2\r\n\r\nno");
     assert.equal(parsed.head?.status, 404);
     assert.equal(parsed.head?.statusText, "");
+    assert.equal(parsed.head?.httpVersion, "1.1");
     assert.equal(parsed.body, "no");
+  });
+
+  it("keeps header values as sent, without the spaces and tabs around them", () => {
+    const parsed = parseEverySplit(
+      "HTTP/1.1 200 OK\r\nX:  a b \t\r\nY: caf\xe9\xa0\r\nZ:\r\nContent-Length: 0\r\n\r\n",
+    );
+    assert.deepEqual(parsed.head?.list(), ["x", "a b", "y", "caf\xe9\xa0", "z", "", "content-length", "0"]);
   });
 
   it("reports bytes after a complete response as unexpected", () => {
@@ -132,13 +145,27 @@ describe("ResponseParser", () => {
         },
       );
     bad("SSH-2.0-OpenSSH_9.2\r\n\r\n", /not an HTTP\/1.x status line/);
-    bad("HTTP/1.1 2x0 OK\r\n\r\n", /bad status line/);
-    bad("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", /conflicting Content-Length/);
-    bad("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", /bad Content-Length/);
+    bad("HTTP/1.1 2x0 OK\r\n\r\n", /invalid status code/);
+    bad("HTTP/1.1 2000 OK\r\n\r\n", /invalid status code/);
+    bad("HTTP/1.3 200 OK\r\n\r\n", /unsupported HTTP version 1.3/);
+    bad("HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n", /missing CR/);
+    bad("HTTP/1.1 200 OK\r\nContent-Length : 1\r\n\r\n", /whitespace before the colon/);
+    bad("HTTP/1.1 200 OK\r\nNo colon\r\n\r\n", /invalid header line/);
+    bad("HTTP/1.1 200 OK\r\nX: a\x00b\r\n\r\n", /invalid character 0x00 in header X/);
+    bad("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", /more than one Content-Length/);
+    bad("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", /invalid Content-Length/);
+    bad("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n", /Content-Length too large/);
+    bad("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", /in the same response/);
     bad("HTTP/1.1 200 OK\r\nA: 1\r\n folded\r\n\r\n", /folding/);
-    bad("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", /bad chunk size/);
+    bad("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", /invalid chunk size/);
+    bad("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2 \r\n", /invalid chunk size/);
+    bad("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a=b c\r\n", /invalid chunk extension/);
     bad("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", /longer than its size/);
-    bad("HTTP/1.1 101 Switching Protocols\r\n\r\n", /switched protocols/);
+    bad("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n", /chunk size too large/);
+    bad(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+      /switched protocols/,
+    );
     const huge = `HTTP/1.1 200 OK\r\nX-Big: ${"x".repeat(MAX_HEAD_BYTES)}`;
     assert.throws(() => parse(huge, 1024), /too large/);
   });

@@ -1,0 +1,247 @@
+/**
+ * Opening a connection to an origin, for HTTP/1.1 connections and HTTP/2 sessions alike:
+ * TCP, TLS with ALPN, and either directly or through an HTTP proxy (a CONNECT tunnel for
+ * https and HTTP/2; plain http talks to the proxy itself). The whole setup, proxy and
+ * handshake included, has one deadline: the session's connection timeout.
+ */
+import { connect as connectTcp, type OnReadOpts, type Socket } from "node:net";
+import { connect as connectTls, type TLSSocket } from "node:tls";
+import { connectionError } from "./errors.js";
+import type { ProxyRoute } from "./proxy.js";
+import type { TlsSettings } from "./tls-options.js";
+
+/** Where a connection goes, parsed once per origin. */
+export interface Endpoint {
+  /** `http://host:port` (the default port omitted), the key of the session's connections. */
+  origin: string;
+  secure: boolean;
+  /** Host name or IP address to connect to (IPv6 without brackets). */
+  hostname: string;
+  port: number;
+  /** The `host` request header (and the HTTP/2 `:authority`). */
+  hostHeader: string;
+  /** TLS session of the last handshake with this origin, to resume it on new connections. */
+  tlsSession: Buffer | undefined;
+  /** The proxy this origin is reached through, if any. */
+  proxy: ProxyRoute | undefined;
+}
+
+/** Parses an origin string (`URL.origin` form) into an endpoint. */
+export function endpointOf(origin: string, proxy: ProxyRoute | undefined): Endpoint {
+  const url = new URL(origin);
+  const secure = url.protocol === "https:";
+  const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+  return {
+    origin,
+    secure,
+    hostname,
+    port: url.port === "" ? (secure ? 443 : 80) : Number(url.port),
+    hostHeader: url.host,
+    tlsSession: undefined,
+    proxy,
+  };
+}
+
+/** How to dial. */
+export interface DialOptions {
+  connectionTimeoutMs: number;
+  tls: TlsSettings;
+  /** ALPN protocols to offer over TLS. */
+  alpn: string[];
+  /** Tunnel through the proxy even for plain http (HTTP/2 cleartext cannot use the absolute form). */
+  tunnel: boolean;
+  /** Node's `onread` for a plain TCP connection that is read without a stream. */
+  onread?: OnReadOpts;
+}
+
+/** Told how dialing ended: exactly one of the two, once. */
+export interface DialListener {
+  /** Connected (and TLS done): `alpn` is the protocol TLS agreed on, false without TLS or ALPN. */
+  onDialed(socket: Socket, alpn: string | false): void;
+  onDialFailed(error: Error): void;
+}
+
+/** The dial in progress. */
+export interface Dial {
+  /** Gives up: destroys what was opened; the listener hears nothing more. */
+  abort(): void;
+}
+
+/** An error of the proxy stage, worded for people (`ProxyError: ...`). */
+export function proxyError(message: string, cause?: unknown): Error {
+  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), {
+    code: "CICADA_NET_PROXY",
+  });
+}
+
+/** Opens a connection to `endpoint` (through its proxy, if any). */
+export function dial(endpoint: Endpoint, options: DialOptions, listener: DialListener): Dial {
+  return new Dialer(endpoint, options, listener);
+}
+
+const MAX_CONNECT_RESPONSE_BYTES = 16 * 1024;
+
+class Dialer implements Dial {
+  private socket: Socket | null = null;
+  private done = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly options: DialOptions,
+    private readonly listener: DialListener,
+  ) {
+    this.timer = setTimeout(
+      () => this.fail(connectionError("CICADA_NET_CONNECT_TIMEOUT", "connect timeout")),
+      options.connectionTimeoutMs,
+    );
+    this.timer.unref();
+    const proxy = endpoint.proxy;
+    if (proxy !== undefined && (endpoint.secure || options.tunnel)) this.viaTunnel(proxy);
+    else if (endpoint.secure) this.withTls(undefined);
+    else this.overTcp(proxy);
+  }
+
+  abort(): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.socket?.destroy();
+  }
+
+  /** Plain TCP, to the origin or (absolute-form http) to its proxy. */
+  private overTcp(proxy: ProxyRoute | undefined): void {
+    const { endpoint, options } = this;
+    const tcp = connectTcp({
+      host: proxy?.hostname ?? endpoint.hostname,
+      port: proxy?.port ?? endpoint.port,
+      ...(options.onread === undefined ? {} : { onread: options.onread }),
+    });
+    tcp.setNoDelay(true);
+    this.track(tcp, "connect", proxy);
+  }
+
+  /** TLS to the origin, directly or over an open tunnel. */
+  private withTls(tunnel: Socket | undefined): void {
+    const { endpoint, options } = this;
+    const { tls } = options;
+    const socket: TLSSocket = connectTls({
+      ...(tunnel === undefined ? { host: endpoint.hostname, port: endpoint.port } : { socket: tunnel }),
+      servername: tls.servername ?? (isIpAddress(endpoint.hostname) ? undefined : endpoint.hostname),
+      rejectUnauthorized: tls.rejectUnauthorized,
+      ...(tls.secureContext === undefined ? {} : { secureContext: tls.secureContext }),
+      session: endpoint.tlsSession,
+      ALPNProtocols: options.alpn,
+    });
+    socket.on("session", (session: Buffer) => {
+      endpoint.tlsSession = session;
+    });
+    if (tunnel === undefined) socket.setNoDelay(true);
+    this.track(socket, "secureConnect", undefined);
+  }
+
+  /** CONNECT host:port through the proxy, then TLS (or, for h2c, the tunnel itself). */
+  private viaTunnel(proxy: ProxyRoute): void {
+    const { endpoint } = this;
+    const tcp = connectTcp({ host: proxy.hostname, port: proxy.port });
+    tcp.setNoDelay(true);
+    this.socket = tcp;
+    const authority =
+      endpoint.hostHeader.includes(":") && !endpoint.hostHeader.endsWith("]")
+        ? endpoint.hostHeader
+        : `${endpoint.hostHeader}:${endpoint.port}`;
+    let received = Buffer.alloc(0);
+    const onError = (error: Error) =>
+      this.fail(proxyError(`could not reach the proxy ${proxy.url}: ${error.message}`, error));
+    const onClose = () =>
+      this.fail(proxyError(`the proxy ${proxy.url} closed the connection before opening the tunnel`));
+    const onData = (data: Buffer) => {
+      received = Buffer.concat([received, data]);
+      const end = received.indexOf("\r\n\r\n");
+      if (end === -1) {
+        if (received.length > MAX_CONNECT_RESPONSE_BYTES)
+          this.fail(proxyError(`the proxy ${proxy.url} sent an oversized answer to CONNECT`));
+        return;
+      }
+      tcp.removeListener("data", onData);
+      tcp.removeListener("error", onError);
+      tcp.removeListener("close", onClose);
+      const statusLine = received.toString("latin1", 0, received.indexOf("\r\n"));
+      const status = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(statusLine)?.[1];
+      if (status === undefined || status[0] !== "2") {
+        this.fail(
+          proxyError(
+            `the proxy ${proxy.url} refused the tunnel to ${authority}: ${statusLine.replace(/^HTTP\/1\.[01] /, "") || "no answer"}`,
+          ),
+        );
+        return;
+      }
+      const early = received.subarray(end + 4);
+      if (early.length > 0) tcp.unshift(early);
+      if (endpoint.secure) {
+        // TLS takes the tunnel's handle over and reports its errors; this one is a spare.
+        tcp.on("error", ignore);
+        this.withTls(tcp);
+      } else {
+        this.succeed(tcp, false);
+      }
+    };
+    tcp.once("connect", () => {
+      const credentials =
+        proxy.authorization === undefined ? "" : `proxy-authorization: ${proxy.authorization}\r\n`;
+      tcp.write(`CONNECT ${authority} HTTP/1.1\r\nhost: ${authority}\r\n${credentials}\r\n`, "latin1");
+    });
+    tcp.on("data", onData);
+    tcp.on("error", onError);
+    tcp.on("close", onClose);
+  }
+
+  /** Waits for `ready` on `socket`; an error or close before it fails the dial. */
+  private track(socket: Socket, ready: "connect" | "secureConnect", proxy: ProxyRoute | undefined): void {
+    this.socket = socket;
+    const onError = (error: Error) => {
+      // Plain http through a proxy: failing to reach it is the proxy's problem.
+      this.fail(
+        proxy === undefined
+          ? error
+          : proxyError(`could not reach the proxy ${proxy.url}: ${error.message}`, error),
+      );
+    };
+    const onClose = () =>
+      this.fail(
+        connectionError(
+          "CICADA_NET_SOCKET_CLOSED",
+          "the server closed the connection while it was being set up",
+        ),
+      );
+    socket.once(ready, () => {
+      socket.removeListener("error", onError);
+      socket.removeListener("close", onClose);
+      this.succeed(socket, ready === "secureConnect" ? (socket as TLSSocket).alpnProtocol || false : false);
+    });
+    socket.on("error", onError);
+    socket.on("close", onClose);
+  }
+
+  private succeed(socket: Socket, alpn: string | false): void {
+    if (this.done) {
+      socket.destroy();
+      return;
+    }
+    this.done = true;
+    clearTimeout(this.timer);
+    this.listener.onDialed(socket, alpn);
+  }
+
+  private fail(error: Error): void {
+    if (this.done) return;
+    this.abort();
+    this.listener.onDialFailed(error);
+  }
+}
+
+function ignore(): void {}
+
+function isIpAddress(hostname: string): boolean {
+  return /^[\d.]+$/.test(hostname) || hostname.includes(":");
+}

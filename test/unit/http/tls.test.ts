@@ -1,0 +1,132 @@
+/**
+ * TLS per user, against node:https servers with certificates the test makes: the CA to
+ * trust, the server name to send and check, a client certificate for mutual TLS, the
+ * oldest TLS version. A handshake that fails is a counted SSLError, never a throw.
+ */
+import assert from "node:assert/strict";
+import { createServer, type ServerOptions } from "node:https";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import type { TLSSocket } from "node:tls";
+import { describeFailure } from "../../../src/shared/request-event.js";
+import { makeCertificates, type TestCertificates } from "../../helpers/certificates.js";
+import { recordingSession } from "./helpers.js";
+
+/** An https server answering with what it learnt of the TLS connection. */
+async function startTlsServer(options: ServerOptions) {
+  const server = createServer(options, (req, res) => {
+    const socket = req.socket as TLSSocket;
+    const peer = socket.getPeerCertificate();
+    res.end(
+      JSON.stringify({
+        servername: (socket as TLSSocket & { servername?: string }).servername,
+        protocol: socket.getProtocol(),
+        client: peer?.subject?.CN ?? null,
+      }),
+    );
+  });
+  server.on("tlsClientError", () => {});
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("TLS per user", () => {
+  let certs: TestCertificates;
+  before(() => {
+    // No IP in the certificate: connecting to 127.0.0.1 needs the servername setting.
+    certs = makeCertificates(["DNS:api.test"]);
+  });
+  after(() => certs.remove());
+
+  it("trusts the user's CA and checks the certificate against tls.servername", async () => {
+    const server = await startTlsServer({ cert: certs.serverCert, key: certs.serverKey });
+    const untrusted = recordingSession({ baseUrl: server.url, tls: { servername: "api.test" } });
+    const refused = await untrusted.session.get("/");
+    assert.equal(refused.status, 0);
+    assert.match(describeFailure(refused.error!), /^SSLError: unable to verify the first certificate/);
+    assert.equal(untrusted.events.length, 1);
+    await untrusted.session.close();
+
+    const wrongName = recordingSession({ baseUrl: server.url, tls: { ca: certs.ca } });
+    const mismatch = await wrongName.session.get("/");
+    assert.match(describeFailure(mismatch.error!), /^SSLError: .*IP: 127\.0\.0\.1 is not in the cert's list/);
+    await wrongName.session.close();
+
+    const trusted = recordingSession({
+      baseUrl: server.url,
+      tls: { ca: Buffer.from(certs.ca), servername: "api.test" },
+    });
+    const res = await trusted.session.get("/");
+    assert.equal(res.error, null);
+    assert.equal(res.json<{ servername: string }>().servername, "api.test");
+    await trusted.session.close();
+    await server.close();
+  });
+
+  it("presents the client certificate to a server that requires one (mutual TLS)", async () => {
+    const server = await startTlsServer({
+      cert: certs.serverCert,
+      key: certs.serverKey,
+      ca: certs.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+    });
+    const tls = { ca: certs.ca, servername: "api.test" };
+    const anonymous = recordingSession({ baseUrl: server.url, tls });
+    const refused = await anonymous.session.get("/");
+    assert.equal(refused.status, 0);
+    assert.match(describeFailure(refused.error!), /^(SSLError|ConnectionResetError): /);
+    assert.equal(anonymous.events.length, 1);
+    await anonymous.session.close();
+
+    const user = recordingSession({
+      baseUrl: server.url,
+      tls: { ...tls, cert: certs.clientCert, key: certs.clientKey },
+    });
+    const res = await user.session.get("/");
+    assert.equal(res.error, null, res.error?.message);
+    assert.equal(res.json<{ client: string }>().client, "cicada-user");
+    await user.session.close();
+    await server.close();
+  });
+
+  it("refuses a server below tls.minVersion", async () => {
+    const server = await startTlsServer({
+      cert: certs.serverCert,
+      key: certs.serverKey,
+      maxVersion: "TLSv1.2",
+    });
+    const tls = { ca: certs.ca, servername: "api.test" };
+    const strict = recordingSession({ baseUrl: server.url, tls: { ...tls, minVersion: "TLSv1.3" } });
+    const refused = await strict.session.get("/");
+    assert.match(describeFailure(refused.error!), /^SSLError: .*(protocol version|alert)/i);
+    await strict.session.close();
+    const lenient = recordingSession({ baseUrl: server.url, tls: { ...tls, minVersion: "TLSv1.2" } });
+    const res = await lenient.session.get("/");
+    assert.equal(res.json<{ protocol: string }>().protocol, "TLSv1.2");
+    await lenient.session.close();
+    await server.close();
+  });
+
+  it("says clearly what is wrong with a TLS setting", () => {
+    assert.throws(
+      () => recordingSession({ tls: { cert: certs.clientCert } }),
+      /tls\.cert and tls\.key go together/,
+    );
+    assert.throws(
+      () => recordingSession({ tls: { ca: "not a certificate" } }),
+      /invalid tls\.ca: "not a certificate" is not a PEM certificate/,
+    );
+    assert.throws(
+      () => recordingSession({ tls: { minVersion: "TLSv1.1" as "TLSv1.2" } }),
+      /tls\.minVersion must be "TLSv1\.2" or "TLSv1\.3", got "TLSv1\.1"/,
+    );
+  });
+});
