@@ -7,12 +7,7 @@
  * to whole milliseconds, so a fast endpoint reads as 0), and the percentile block is
  * exact, not "approximated".
  */
-import {
-  type EntrySnapshot,
-  PERCENTILES_TO_REPORT,
-  percentileLabel,
-  type StatsSnapshot,
-} from "../stats/index.js";
+import { type EntrySnapshot, percentileLabel, percentileValue, type StatsSnapshot } from "../stats/index.js";
 
 const MAX_NAME_WIDTH = 80;
 
@@ -106,7 +101,8 @@ export function formatStatsTable(snapshot: StatsSnapshot, current: boolean): str
 /** "Response time percentiles": 50% … 100% and # reqs per row, exact to 3 significant digits. */
 export function formatPercentileTable(snapshot: StatsSnapshot): string[] {
   const widths = columnWidths(snapshot);
-  const labels = PERCENTILES_TO_REPORT.map(percentileLabel);
+  const reported = snapshot.reportedPercentiles;
+  const labels = reported.map(percentileLabel);
   const header = [
     pad("Type", widths.type),
     pad("Name", widths.name),
@@ -123,7 +119,7 @@ export function formatPercentileTable(snapshot: StatsSnapshot): string[] {
     [
       pad(entry.method ? `${entry.method} ` : "", widths.type),
       pad(truncate(entry.name, widths.name), widths.name),
-      ...entry.percentiles.map(([, value]) => lpad(formatMs(value), 7)),
+      ...reported.map((p) => lpad(formatMs(percentileValue(entry.percentiles, p)), 7)),
       lpad(String(entry.numRequests), 7),
     ].join(" ");
   const rows = snapshot.entries.filter((e) => e.numRequests > e.numNoneRequests).map(row);

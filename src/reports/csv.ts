@@ -12,6 +12,7 @@ import {
   type EntrySnapshot,
   PERCENTILES_TO_REPORT,
   percentileLabel,
+  percentileValue,
   type StatsSnapshot,
 } from "../stats/index.js";
 
@@ -23,41 +24,49 @@ export const CSV_FILES = {
   exceptions: "_exceptions.csv",
 } as const;
 
-const PERCENTILE_COLUMNS = PERCENTILES_TO_REPORT.map(percentileLabel);
+/** Columns of `_stats.csv`, in Locust's order, with these percentile columns (--percentiles). */
+export function statsCsvColumns(percentiles: readonly number[] = PERCENTILES_TO_REPORT): string[] {
+  return [
+    "Type",
+    "Name",
+    "Request Count",
+    "Failure Count",
+    "Median Response Time",
+    "Average Response Time",
+    "Min Response Time",
+    "Max Response Time",
+    "Average Content Size",
+    "Requests/s",
+    "Failures/s",
+    ...percentiles.map(percentileLabel),
+  ];
+}
 
-/** Columns of `_stats.csv`, in Locust's order. */
-export const STATS_CSV_COLUMNS = [
-  "Type",
-  "Name",
-  "Request Count",
-  "Failure Count",
-  "Median Response Time",
-  "Average Response Time",
-  "Min Response Time",
-  "Max Response Time",
-  "Average Content Size",
-  "Requests/s",
-  "Failures/s",
-  ...PERCENTILE_COLUMNS,
-];
+/** Columns of `_stats_history.csv`, in Locust's order, with these percentile columns. */
+export function statsHistoryCsvColumns(percentiles: readonly number[] = PERCENTILES_TO_REPORT): string[] {
+  return [
+    "Timestamp",
+    "User Count",
+    "Type",
+    "Name",
+    "Requests/s",
+    "Failures/s",
+    ...percentiles.map(percentileLabel),
+    "Total Request Count",
+    "Total Failure Count",
+    "Total Median Response Time",
+    "Total Average Response Time",
+    "Total Min Response Time",
+    "Total Max Response Time",
+    "Total Average Content Size",
+  ];
+}
 
-/** Columns of `_stats_history.csv`, in Locust's order. */
-export const STATS_HISTORY_CSV_COLUMNS = [
-  "Timestamp",
-  "User Count",
-  "Type",
-  "Name",
-  "Requests/s",
-  "Failures/s",
-  ...PERCENTILE_COLUMNS,
-  "Total Request Count",
-  "Total Failure Count",
-  "Total Median Response Time",
-  "Total Average Response Time",
-  "Total Min Response Time",
-  "Total Max Response Time",
-  "Total Average Content Size",
-];
+/** Columns of `_stats.csv` with Locust's percentiles. */
+export const STATS_CSV_COLUMNS = statsCsvColumns();
+
+/** Columns of `_stats_history.csv` with Locust's percentiles. */
+export const STATS_HISTORY_CSV_COLUMNS = statsHistoryCsvColumns();
 
 /** Columns of `_failures.csv`. */
 export const FAILURES_CSV_COLUMNS = ["Method", "Name", "Error", "Occurrences", "First Seen", "Last Seen"];
@@ -90,10 +99,10 @@ function pythonFloat(value: number): string {
 
 const wholeMs = (value: number | null | undefined): number => Math.round(value ?? 0);
 
-function percentileCells(entry: EntrySnapshot, current: boolean): Cell[] {
-  if (entry.numRequests === 0) return PERCENTILE_COLUMNS.map(() => "N/A");
-  const values = current ? (entry.currentPercentileValues ?? []) : entry.percentiles;
-  return PERCENTILES_TO_REPORT.map((_, i) => wholeMs(values[i]?.[1]));
+function percentileCells(entry: EntrySnapshot, percentiles: readonly number[], current: boolean): Cell[] {
+  if (entry.numRequests === 0) return percentiles.map(() => "N/A");
+  const values = current ? entry.currentPercentileValues : entry.percentiles;
+  return percentiles.map((p) => wholeMs(percentileValue(values, p)));
 }
 
 /**
@@ -112,7 +121,7 @@ function timeAndSizeCells(entry: EntrySnapshot): Cell[] {
   ];
 }
 
-function statsRow(entry: EntrySnapshot): Cell[] {
+function statsRow(entry: EntrySnapshot, percentiles: readonly number[]): Cell[] {
   return [
     entry.method,
     entry.name,
@@ -121,20 +130,22 @@ function statsRow(entry: EntrySnapshot): Cell[] {
     ...timeAndSizeCells(entry),
     pythonFloat(entry.totalRps),
     pythonFloat(entry.totalFailPerSec),
-    ...percentileCells(entry, false),
+    ...percentileCells(entry, percentiles, false),
   ];
 }
 
 /** `_stats.csv`: a row per (method, name) sorted, then Aggregated. */
 export function statsCsv(snapshot: StatsSnapshot): string {
-  return [STATS_CSV_COLUMNS, ...snapshot.entries.map(statsRow), statsRow(snapshot.total)]
+  const percentiles = snapshot.reportedPercentiles;
+  const row = (entry: EntrySnapshot) => statsRow(entry, percentiles);
+  return [statsCsvColumns(percentiles), ...snapshot.entries.map(row), row(snapshot.total)]
     .map(csvLine)
     .join("");
 }
 
 /** The header line of `_stats_history.csv` (written once; rows are appended). */
-export function statsHistoryCsvHeader(): string {
-  return csvLine(STATS_HISTORY_CSV_COLUMNS);
+export function statsHistoryCsvHeader(percentiles: readonly number[] = PERCENTILES_TO_REPORT): string {
+  return csvLine(statsHistoryCsvColumns(percentiles));
 }
 
 /**
@@ -159,7 +170,7 @@ export function statsHistoryCsvRows(
         entry.name,
         entry.currentRps.toFixed(6),
         entry.currentFailPerSec.toFixed(6),
-        ...percentileCells(entry, fullHistory),
+        ...percentileCells(entry, snapshot.reportedPercentiles, fullHistory),
         entry.numRequests,
         entry.numFailures,
         ...timeAndSizeCells(entry),

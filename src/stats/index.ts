@@ -25,7 +25,13 @@ export {
   type StatsHistoryOptions,
 } from "./history.js";
 export { HistorySeries } from "./history-series.js";
-export { PERCENTILES_TO_REPORT, percentileLabel } from "./percentiles.js";
+export {
+  PERCENTILES_TO_REPORT,
+  PERCENTILES_TO_STATISTICS,
+  percentileLabel,
+  percentileValue,
+  snapshotPercentiles,
+} from "./percentiles.js";
 export { AGGREGATED_NAME, OTHER_NAME, RequestStats, type RequestStatsOptions } from "./request-stats.js";
 export type {
   EntrySnapshot,

@@ -68,6 +68,11 @@ export interface StatsSnapshot {
   droppedExceptions: number;
   /** True once new names started collapsing into "(other)" rows. */
   collapsedNames: boolean;
+  /**
+   * The percentiles (0..1) tables and CSV files show, in order (--percentiles; Locust's
+   * list by default). Each entry's `percentiles` has them, and Locust's list besides.
+   */
+  reportedPercentiles: readonly number[];
 }
 
 /** The snapshot of one entry at `nowMs`. */
@@ -77,6 +82,7 @@ export function snapshotEntry(
   options: SnapshotOptions = {},
 ): EntrySnapshot {
   const [p50 = null, p95 = null, p99 = null] = entry.currentPercentiles([0.5, 0.95, 0.99], nowMs);
+  const list = options.percentiles ?? PERCENTILES_TO_REPORT;
   const snapshot: EntrySnapshot = {
     method: entry.method,
     name: entry.name,
@@ -93,14 +99,14 @@ export function snapshotEntry(
     currentRps: entry.currentRps(nowMs),
     currentFailPerSec: entry.currentFailPerSec(nowMs),
     failRatio: entry.failRatio,
-    percentiles: zipPercentiles(entry.percentiles(PERCENTILES_TO_REPORT)),
+    percentiles: zipPercentiles(list, entry.percentiles(list)),
     currentPercentiles: { p50, p95, p99 },
     startTimeMs: entry.startTimeMs,
     lastRequestTimeMs: entry.lastRequestTimeMs,
     totalContentLength: entry.totalContentLength,
   };
   if (options.allCurrentPercentiles) {
-    snapshot.currentPercentileValues = zipPercentiles(entry.currentPercentiles(PERCENTILES_TO_REPORT, nowMs));
+    snapshot.currentPercentileValues = zipPercentiles(list, entry.currentPercentiles(list, nowMs));
   }
   return snapshot;
 }
@@ -109,8 +115,13 @@ export function snapshotEntry(
 export interface SnapshotOptions {
   /** Compute every reported percentile over the current window (costs a merge per entry). */
   allCurrentPercentiles?: boolean;
+  /** The percentiles of each entry (default: Locust's list). */
+  percentiles?: readonly number[];
 }
 
-function zipPercentiles(values: Array<number | null>): Array<[number, number | null]> {
-  return PERCENTILES_TO_REPORT.map((p, i) => [p, values[i] ?? null]);
+function zipPercentiles(
+  list: readonly number[],
+  values: Array<number | null>,
+): Array<[number, number | null]> {
+  return list.map((p, i) => [p, values[i] ?? null]);
 }

@@ -29,6 +29,8 @@ export interface StatsRow {
   medianMs: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
+  /** The percentiles of `UiMeta.percentiles`, in that order, ms. */
+  percentilesMs: Array<number | null>;
   avgMs: number;
   minMs: number | null;
   maxMs: number;
@@ -58,6 +60,7 @@ export type WireRow = [
   avgContentLength: number,
   currentRps: number,
   currentFailPerSec: number,
+  percentilesMs?: Array<number | null>,
 ];
 
 /** A worker of a distributed run (empty list for a local run). */
@@ -150,6 +153,11 @@ export interface UiMeta {
   downloads: DownloadLink[];
   /** The locustfile's custom arguments shown in the start form ("Custom parameters"). */
   customParameters: CustomParameter[];
+  /**
+   * The percentiles (0..1) of the statistics table, the `percentilesMs` of each row:
+   * Locust's PERCENTILES_TO_STATISTICS (0.95, 0.99) unless --percentiles sets them.
+   */
+  percentiles?: number[];
 }
 
 /** Change counters of data the browser fetches on demand (failures, logs). */

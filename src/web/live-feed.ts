@@ -29,7 +29,7 @@ export function sseEvent(name: string, json: string): string {
 
 export class LiveFeed {
   private readonly clients = new Set<FeedClient>();
-  private readonly rowBuilder = new RowBuilder();
+  private readonly rowBuilder: RowBuilder;
   /** What the browsers have, as of the previous update sent to all of them. */
   private previousRows = new Map<string, StatsRow>();
   private previousTotalStart: number | undefined;
@@ -42,6 +42,7 @@ export class LiveFeed {
 
   constructor(private readonly options: LiveFeedOptions) {
     this.intervalMs = options.intervalMs ?? 1000;
+    this.rowBuilder = new RowBuilder(options.runner.environment.stats.statisticsPercentiles);
   }
 
   /** Number of connected browsers. */

@@ -30,6 +30,13 @@ interface CachedPercentiles {
  */
 export class RowBuilder {
   private cache = new WeakMap<StatsEntry, CachedPercentiles>();
+  /** The median, 95 and 99 (the fixed fields), then the table's own percentile columns. */
+  private readonly computed: readonly number[];
+
+  /** @param percentiles the statistics table's percentile columns (UiMeta.percentiles). */
+  constructor(private readonly percentiles: readonly number[] = [0.95, 0.99]) {
+    this.computed = [...TABLE_PERCENTILES, ...percentiles];
+  }
 
   /**
    * The row of `entry` at `nowMs` (current rates use the 10 s window ending then). Numbers
@@ -37,7 +44,8 @@ export class RowBuilder {
    * halves the payload of a tick; the exact values are in /stats/requests and the CSVs.
    */
   row(entry: StatsEntry, nowMs: number): StatsRow {
-    const [medianMs = null, p95Ms = null, p99Ms = null] = this.percentiles(entry);
+    const values = this.valuesOf(entry);
+    const [medianMs = null, p95Ms = null, p99Ms = null] = values;
     return {
       key: rowKey(entry.method, entry.name),
       method: entry.method,
@@ -47,6 +55,7 @@ export class RowBuilder {
       medianMs: roundOrNull(medianMs),
       p95Ms: roundOrNull(p95Ms),
       p99Ms: roundOrNull(p99Ms),
+      percentilesMs: values.slice(TABLE_PERCENTILES.length).map((v) => roundOrNull(v ?? null)),
       avgMs: round2(entry.avgResponseTimeMs),
       minMs: roundOrNull(entry.minResponseTimeMs),
       maxMs: round2(entry.maxResponseTimeMs),
@@ -56,7 +65,7 @@ export class RowBuilder {
     };
   }
 
-  private percentiles(entry: StatsEntry): Array<number | null> {
+  private valuesOf(entry: StatsEntry): Array<number | null> {
     const cached = this.cache.get(entry);
     if (
       cached !== undefined &&
@@ -65,7 +74,7 @@ export class RowBuilder {
     ) {
       return cached.values;
     }
-    const values = entry.percentiles(TABLE_PERCENTILES);
+    const values = entry.percentiles(this.computed);
     this.cache.set(entry, { startTimeMs: entry.startTimeMs, numRequests: entry.numRequests, values });
     return values;
   }
@@ -87,6 +96,7 @@ export function toWire(row: StatsRow): WireRow {
     row.avgContentLength,
     row.currentRps,
     row.currentFailPerSec,
+    row.percentilesMs,
   ];
 }
 
@@ -100,6 +110,7 @@ export function sameRow(a: StatsRow, b: StatsRow): boolean {
     a.medianMs === b.medianMs &&
     a.p95Ms === b.p95Ms &&
     a.p99Ms === b.p99Ms &&
+    a.percentilesMs.every((v, i) => v === b.percentilesMs[i]) &&
     a.avgMs === b.avgMs &&
     a.minMs === b.minMs &&
     a.maxMs === b.maxMs &&

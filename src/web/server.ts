@@ -109,6 +109,7 @@ function buildMeta(
       distributed: options.distributed ?? false,
       downloads: downloadLinks(context),
       customParameters: customParameters(environment),
+      percentiles: [...environment.stats.statisticsPercentiles],
     };
   };
 }

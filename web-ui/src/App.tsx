@@ -122,7 +122,14 @@ function TabContent({
 }) {
   switch (tab) {
     case "stats":
-      return <StatsTable rows={live.rows} total={live.total} onChart={onChart} />;
+      return (
+        <StatsTable
+          rows={live.rows}
+          total={live.total}
+          percentiles={live.meta?.percentiles}
+          onChart={onChart}
+        />
+      );
     case "charts":
       return <Charts live={live} selected={chartName} onSelect={onChartName} />;
     case "failures":

@@ -35,6 +35,7 @@ export function fromWire(wire: WireRow): StatsRow {
     avgContentLength: wire[10],
     currentRps: wire[11],
     currentFailPerSec: wire[12],
+    percentilesMs: wire[13] ?? [p95Ms, p99Ms],
   };
 }
 

@@ -27,8 +27,6 @@ const COLUMNS: Column[] = [
   },
   { id: "fails", label: "# Fails", value: (r) => r.numFailures, render: (r) => formatCount(r.numFailures) },
   { id: "median", label: "Median (ms)", value: (r) => r.medianMs, render: (r) => formatMs(r.medianMs) },
-  { id: "p95", label: "95%ile (ms)", value: (r) => r.p95Ms, render: (r) => formatMs(r.p95Ms) },
-  { id: "p99", label: "99%ile (ms)", value: (r) => r.p99Ms, render: (r) => formatMs(r.p99Ms) },
   {
     id: "avg",
     label: "Average (ms)",
@@ -57,6 +55,27 @@ const COLUMNS: Column[] = [
   },
 ];
 
+/** Where the percentile columns go: after the median. */
+const PERCENTILES_AT = COLUMNS.findIndex((c) => c.id === "median") + 1;
+
+/**
+ * The columns, with one per percentile the server lists (UiMeta.percentiles: Locust's
+ * 95 and 99 unless --percentiles sets others).
+ */
+function columnsFor(percentiles: readonly number[]): Column[] {
+  const percentileColumns = percentiles.map(
+    (p, i): Column => ({
+      id: `p${p * 100}`,
+      label: `${Number((p * 100).toFixed(6))}%ile (ms)`,
+      value: (r) => r.percentilesMs[i] ?? null,
+      render: (r) => formatMs(r.percentilesMs[i] ?? null),
+    }),
+  );
+  return [...COLUMNS.slice(0, PERCENTILES_AT), ...percentileColumns, ...COLUMNS.slice(PERCENTILES_AT)];
+}
+
+const DEFAULT_PERCENTILES = [0.95, 0.99];
+
 /** Height of one body row in px before it is measured (styles.css asks for 30 px). */
 const DEFAULT_ROW_HEIGHT = 30;
 /** Rows rendered above and below the visible ones. */
@@ -72,21 +91,29 @@ function compareValues(a: number | string | null, b: number | string | null): nu
   return a - b;
 }
 
-function sortRows(rows: StatsRow[], sort: Sort | null): StatsRow[] {
-  if (sort === null) {
+function sortRows(rows: StatsRow[], sort: Sort | null, columns: Column[]): StatsRow[] {
+  const column = sort === null ? undefined : columns.find((c) => c.id === sort.column);
+  if (sort === null || column === undefined) {
     return [...rows].sort((a, b) => compareValues(a.name, b.name) || compareValues(a.method, b.method));
   }
-  const column = COLUMNS.find((c) => c.id === sort.column)!;
   const sign = sort.descending ? -1 : 1;
   return [...rows].sort(
     (a, b) => sign * compareValues(column.value(a), column.value(b)) || compareValues(a.name, b.name),
   );
 }
 
-const Row = memo(function Row({ row, onChart }: { row: StatsRow; onChart: (key: string) => void }) {
+const Row = memo(function Row({
+  row,
+  columns,
+  onChart,
+}: {
+  row: StatsRow;
+  columns: Column[];
+  onChart: (key: string) => void;
+}) {
   return (
     <tr data-key={row.key} className={row.numFailures > 0 ? "has-failures" : undefined}>
-      {COLUMNS.map((c) => (
+      {columns.map((c) => (
         <td
           key={c.id}
           className={c.text ? (c.id === "name" ? "name" : undefined) : "number"}
@@ -113,14 +140,20 @@ const Row = memo(function Row({ row, onChart }: { row: StatsRow; onChart: (key: 
 export function StatsTable({
   rows,
   total,
+  percentiles = DEFAULT_PERCENTILES,
   onChart,
 }: {
   rows: StatsRow[];
   total: StatsRow | null;
+  /** The percentile columns (UiMeta.percentiles). */
+  percentiles?: number[] | undefined;
   onChart: (key: string) => void;
 }) {
   const [sort, setSort] = useState<Sort | null>(null);
-  const sorted = useMemo(() => sortRows(rows, sort), [rows, sort]);
+  const percentilesKey = percentiles.join(",");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the list's text is its identity
+  const columns = useMemo(() => columnsFor(percentiles), [percentilesKey]);
+  const sorted = useMemo(() => sortRows(rows, sort, columns), [rows, sort, columns]);
   const container = useRef<HTMLDivElement>(null);
   const body = useRef<HTMLTableSectionElement>(null);
   const [view, setView] = useState({ top: 0, height: 800 });
@@ -178,7 +211,7 @@ export function StatsTable({
       <table>
         <thead>
           <tr>
-            {COLUMNS.map((c) => (
+            {columns.map((c) => (
               <th
                 key={c.id}
                 className={c.text ? undefined : "number"}
@@ -200,7 +233,7 @@ export function StatsTable({
         <tbody ref={body}>
           {first > 0 && <tr className="spacer" style={{ height: first * rowHeight }} />}
           {visible.map((row) => (
-            <Row key={row.key} row={row} onChart={stableOnChart} />
+            <Row key={row.key} row={row} columns={columns} onChart={stableOnChart} />
           ))}
           {last < sorted.length && (
             <tr className="spacer" style={{ height: (sorted.length - last) * rowHeight }} />
@@ -211,7 +244,7 @@ export function StatsTable({
             <tr className="aggregated" data-key="aggregated">
               <td />
               <td className="name">Aggregated</td>
-              {COLUMNS.slice(2).map((c) => (
+              {columns.slice(2).map((c) => (
                 <td key={c.id} className="number">
                   {c.render(total)}
                 </td>
