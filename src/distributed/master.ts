@@ -5,10 +5,17 @@
  * like a local runner.
  */
 
-import { BaseRunner, type Environment, type StartOptions, type WorkerSummary } from "../runner/index.js";
+import {
+  BaseRunner,
+  type Environment,
+  isProtocolMessageType,
+  type StartOptions,
+  type WorkerSummary,
+} from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
 import { dispatchUsers, nextRampCount, orderWorkers, rampPlan } from "./dispatch.js";
+import { ITERATIONS_DONE, IterationLedger, PERMITS, PERMITS_REQUEST } from "./iteration-leases.js";
 import { MasterInbox } from "./master-inbox.js";
 import { MasterSocket } from "./transport.js";
 import type { WorkerNode } from "./worker-nodes.js";
@@ -30,6 +37,8 @@ export interface MasterOptions {
   locustfiles?: Array<{ filename: string; code: string }>;
   /** Options sent in spawn messages (Locust workers read tags and custom options from them); the environment's custom arguments are added. */
   parsedOptions?: Record<string, unknown>;
+  /** -i/--iterations: exactly this many tasks in each test, over all Cicada workers. */
+  iterations?: number | undefined;
 }
 
 /** How long quit waits for workers' final reports and `quit` messages. */
@@ -54,6 +63,10 @@ export class MasterRunner extends BaseRunner {
   private dispatchedCount = 0;
   private rampToken = 0;
   private lastSpawnTimestamp = 0;
+  /** The iteration budget of the current test (-i), lent to workers. */
+  private ledger: IterationLedger | undefined;
+  /** Workers the last dispatch gave users to. */
+  private workersWithUsers: string[] = [];
 
   private constructor(
     environment: Environment,
@@ -71,7 +84,63 @@ export class MasterRunner extends BaseRunner {
       locustfiles: options.locustfiles ?? [],
       onWorkerJoined: () => this.onWorkersChanged(),
       onWorkerLost: (node, why) => this.onWorkerLost(node, why),
+      onOtherMessage: (type, data, node) => this.onOtherMessage(type, data, node),
     });
+  }
+
+  /**
+   * Sends a custom message to the worker `clientId`, or to every worker (Locust's
+   * `send_message`); Cicada and Locust workers alike receive it.
+   */
+  sendMessage(type: string, data?: unknown, clientId?: string): void {
+    if (isProtocolMessageType(type)) {
+      throw new RangeError(`sendMessage: "${type}" is a message type of the protocol itself`);
+    }
+    const ids = clientId === undefined ? this.inbox.nodes().map((node) => node.id) : [clientId];
+    for (const id of ids) {
+      this.environment.logger.debug(`Sending ${type} message to worker ${id}`);
+      this.inbox.send(id, type, data ?? null);
+    }
+  }
+
+  /** A message outside Locust's protocol: Cicada's iteration leases, or a custom message. */
+  private onOtherMessage(type: string, data: unknown, node: WorkerNode): boolean {
+    if (type === PERMITS_REQUEST) {
+      const users = (data as { users?: unknown } | null)?.users;
+      const lease = this.ledger?.lend(typeof users === "number" ? users : 1, this.liveWorkers().length) ?? {
+        granted: 0,
+        exhausted: true,
+      };
+      this.inbox.send(node.id, PERMITS, lease);
+      if (lease.exhausted && this.ledger !== undefined && this.state === "spawning") {
+        // No user started from now on would run a task.
+        this.rampToken++;
+        this.setState("running");
+      }
+      return true;
+    }
+    if (type === ITERATIONS_DONE) {
+      this.ledger?.markDone(node.id);
+      this.checkIterationsFinished();
+      return true;
+    }
+    return this.messages.deliver(type, data, node.id);
+  }
+
+  /** Stops the test once the iteration budget is spent and every worker's users have finished. */
+  private checkIterationsFinished(): void {
+    if (this.ledger === undefined || (this.state !== "running" && this.state !== "spawning")) return;
+    const live = new Set(
+      this.liveWorkers()
+        .filter((node) => node.cicadaVersion !== undefined)
+        .map((n) => n.id),
+    );
+    if (this.ledger.finished(this.workersWithUsers.filter((id) => live.has(id)))) {
+      this.environment.logger.info(
+        `The iteration limit (${this.ledger.limit}) is reached and every worker's users have finished: stopping`,
+      );
+      this.stop();
+    }
   }
 
   /** Binds the master socket and starts listening for workers. */
@@ -188,6 +257,11 @@ export class MasterRunner extends BaseRunner {
         ? "All users spawned"
         : "Spawning is complete, but not every worker has reported its users yet";
     this.environment.events.spawningComplete.fire({ userCount: this.targetUserCount });
+    // As Locust ≥ 2.29: the workers fire spawningComplete once, with the test's total.
+    for (const node of this.inbox.nodes()) {
+      if (node.wantsSpawningComplete)
+        this.inbox.send(node.id, "spawning_complete", { user_count: this.targetUserCount });
+    }
     this.environment.logger.info(
       `${prefix}: ${JSON.stringify(this.userClassesCount)} (${this.userCount} total users)`,
     );
@@ -201,6 +275,11 @@ export class MasterRunner extends BaseRunner {
     this.lastSpawnTimestamp = Math.max(Date.now() / 1000, this.lastSpawnTimestamp + 0.001);
     // The custom arguments as they are now (the web form may have set them for this test).
     const parsedOptions = { ...this.options.parsedOptions, ...this.environment.customOptionValues() };
+    if (this.options.iterations !== undefined) parsedOptions.iterations = this.options.iterations;
+    if (this.environment.resetStatsAfterRamp) parsedOptions.reset_stats = true;
+    this.workersWithUsers = [...plan]
+      .filter(([, counts]) => Object.values(counts).some((n) => n > 0))
+      .map(([id]) => id);
     for (const [id, counts] of plan) {
       this.inbox.send(id, "spawn", {
         timestamp: this.lastSpawnTimestamp,
@@ -220,6 +299,7 @@ export class MasterRunner extends BaseRunner {
 
   private onWorkerLost(node: WorkerNode, why: "missing" | "quit"): void {
     this.workersChanged.fire(this.liveWorkers().length);
+    this.checkIterationsFinished();
     if (this.state !== "spawning" && this.state !== "running") return;
     if (this.liveWorkers().length === 0) {
       this.environment.logger.info(
@@ -238,6 +318,14 @@ export class MasterRunner extends BaseRunner {
   protected override async beginTest(): Promise<boolean> {
     this.inbox.resetReported();
     this.classNames = this.environment.activeUserClassInfos.map((info) => info.name);
+    if (this.options.iterations !== undefined) {
+      this.ledger = new IterationLedger(this.options.iterations);
+      if (this.liveWorkers().some((node) => node.cicadaVersion === undefined)) {
+        this.environment.logger.warning(
+          "Locust workers do not take part in --iterations: their tasks are not counted",
+        );
+      }
+    }
     return super.beginTest();
   }
 

@@ -161,11 +161,27 @@ export function statsReport(value: unknown): StatsReport {
   const userCount = d.get("user_count");
   let counted = 0;
   for (const count of Object.values(userClassesCount)) counted += count;
-  return {
+  const report: StatsReport = {
     stats: stats.map((entry, i) => statsEntry(entry, `stats[${i}]`)),
     stats_total: statsEntry(d.get("stats_total"), "stats_total"),
     errors,
     user_count: typeof userCount === "number" ? userCount : counted,
     user_classes_count: userClassesCount,
   };
+  // Keys a worker's report_to_master listeners added.
+  for (const [key, value] of d) {
+    if (typeof key !== "string" || REPORT_KEYS.has(key)) continue;
+    report.extra ??= {};
+    report.extra[key] = toPlain(value);
+  }
+  return report;
 }
+
+/** The keys of a stats report that Locust itself sends. */
+const REPORT_KEYS: ReadonlySet<string> = new Set([
+  "stats",
+  "stats_total",
+  "errors",
+  "user_count",
+  "user_classes_count",
+]);

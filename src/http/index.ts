@@ -4,6 +4,7 @@
  * `onRequest` callback (Locust's `request` event).
  */
 export type { FormFields } from "./body.js";
+export type { ClientCookies, HttpClient } from "./client.js";
 export type { SessionCookies } from "./cookies.js";
 export { HttpRequestError } from "./errors.js";
 export type { CsrfOptions, HttpSessionOptions, RequestOptions } from "./options.js";

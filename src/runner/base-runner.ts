@@ -5,7 +5,13 @@
  * stats history, and stop/quit requests that never run twice at once.
  */
 import { EventHook } from "../shared/event-hook.js";
-import { type LoadTestShape, normaliseShapeTick, type RunnerState } from "../user/index.js";
+import {
+  type LoadTestShape,
+  type MessageListener,
+  normaliseShapeTick,
+  type RunnerState,
+} from "../user/index.js";
+import { MessageRegistry } from "./custom-messages.js";
 import type { Environment } from "./environment.js";
 import type { Runner, WorkerSummary } from "./runner.js";
 import { SpawnSequence } from "./spawn-sequence.js";
@@ -25,6 +31,8 @@ export abstract class BaseRunner implements Runner {
   readonly stateChanged = new EventHook<RunnerState>();
   /** Settles when `quit()` has finished. */
   readonly whenQuit: Promise<void>;
+  /** The listeners of custom messages (`registerMessage`). */
+  readonly messages: MessageRegistry;
   /**
    * Which class the n-th user belongs to (weights, fixedCount, interleaving) among the
    * classes of the current test (all of them, or the class picker's choice).
@@ -44,6 +52,7 @@ export abstract class BaseRunner implements Runner {
     historyIntervalMs = 1000,
   ) {
     environment.runner = this;
+    this.messages = new MessageRegistry(environment, environment.logger);
     this.sequence = new SpawnSequence(environment.activeUserClassInfos);
     this.whenQuit = new Promise((resolve) => {
       this.resolveQuit = resolve;
@@ -53,12 +62,28 @@ export abstract class BaseRunner implements Runner {
         this.environment.stats.history.sample(this.environment.stats, this.environment.now(), this.userCount);
       }
     }, historyIntervalMs);
+    // A sampler: a runner made by a library user must not keep the process alive by itself.
+    this.historyTimer.unref();
+    // --reset-stats, as Locust: the statistics start again each time a ramp completes.
+    environment.events.spawningComplete.addListener(() => {
+      if (environment.resetStatsAfterRamp && (this.state === "running" || this.state === "spawning")) {
+        environment.logger.info("Resetting stats (--reset-stats)");
+        environment.resetStats();
+      }
+    });
   }
 
   abstract get userCount(): number;
   abstract get userClassesCount(): Record<string, number>;
   abstract workers(): WorkerSummary[];
   abstract start(userCount: number, spawnRate: number, options?: StartOptions): Promise<void>;
+  /** Sends a custom message (see RunnerControl.sendMessage). */
+  abstract sendMessage(type: string, data?: unknown, clientId?: string): void;
+
+  /** Listens to custom messages of `type` (see RunnerControl.registerMessage). */
+  registerMessage<T = unknown>(type: string, listener: MessageListener<T>): void {
+    this.messages.register(type, listener as MessageListener);
+  }
   /** Stops the users (this process's or the workers'), from "stopping" to "stopped". */
   protected abstract stopUsers(): Promise<void>;
   /** Work when quitting, after the last stop (closing sockets, final reports). */
@@ -183,8 +208,13 @@ export abstract class BaseRunner implements Runner {
   /** Cancels the run-time limit and the shape (subclasses add their own timers). */
   protected clearTimers(): void {
     if (this.runTimeTimer) clearTimeout(this.runTimeTimer);
-    if (this.shapeTimer) clearInterval(this.shapeTimer);
     this.runTimeTimer = undefined;
+    this.stopShape();
+  }
+
+  /** Stops following the load shape (its ticks start no more ramps). */
+  protected stopShape(): void {
+    if (this.shapeTimer) clearInterval(this.shapeTimer);
     this.shapeTimer = undefined;
   }
 

@@ -1,5 +1,5 @@
 import { type Logger, silentLogger } from "../shared/logger.js";
-import { describeFailure } from "../shared/request-event.js";
+import { describeFailure, type RequestEvent } from "../shared/request-event.js";
 import { RequestStats } from "../stats/index.js";
 import {
   type ArgumentValue,
@@ -39,6 +39,8 @@ export interface EnvironmentOptions {
   nodeName?: string;
   /** Passed to RequestStats. */
   currentWindowLagSeconds?: number;
+  /** --reset-stats: reset the statistics each time a ramp completes. */
+  resetStatsAfterRamp?: boolean;
 }
 
 /** Cicada's own code (src/ when run from source, dist/ when built). */
@@ -84,6 +86,16 @@ export class Environment implements UserEnvironment {
   runner: (RunnerControl & object) | undefined;
   /** Watches this process's CPU and event-loop lag (set by the CLI); reports mark overloaded runs. */
   generatorMonitor: GeneratorMonitor | undefined;
+  /** The exit code a locustfile asked for (Locust's `process_exit_code`); wins when set. */
+  processExitCode: number | undefined;
+  /** --reset-stats: the statistics start again when a ramp completes. */
+  resetStatsAfterRamp: boolean;
+  /**
+   * The failures table's text of a failed request. A worker under a Locust master words
+   * HTTP errors as Locust does, so its rows merge with Python workers' rows.
+   */
+  failureText: (event: RequestEvent & { exception: Error | string }) => string = (event) =>
+    describeFailure(event.exception);
   private infos: UserClassInfo[] | undefined;
   /** The class picker's choice of class names; undefined runs every class. */
   private selectedNames: ReadonlySet<string> | undefined;
@@ -103,6 +115,7 @@ export class Environment implements UserEnvironment {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.nodeName = options.nodeName ?? "local";
+    this.resetStatsAfterRamp = options.resetStatsAfterRamp ?? false;
     this.stats = new RequestStats({
       nowMs: this.now(),
       onWarning: (message) => this.logger.warning(message),
@@ -116,7 +129,9 @@ export class Environment implements UserEnvironment {
       ),
     );
     this.events.request.addListener((event) => {
-      const error = event.exception ? describeFailure(event.exception) : null;
+      const error = event.exception
+        ? this.failureText(event as RequestEvent & { exception: Error | string })
+        : null;
       this.stats.record(
         event.requestType,
         event.name,
@@ -177,6 +192,12 @@ export class Environment implements UserEnvironment {
       if (value !== undefined) values[argument.dest] = value;
     }
     return values;
+  }
+
+  /** Clears the statistics (the web UI's button, --reset-stats) and fires `resetStats`. */
+  resetStats(): void {
+    this.events.resetStats.fire(undefined);
+    this.stats.reset(this.now());
   }
 
   reportUserError(user: User, error: unknown): void {

@@ -1,4 +1,5 @@
 export { BaseRunner, type StartOptions } from "./base-runner.js";
+export { isProtocolMessageType, MessageRegistry } from "./custom-messages.js";
 export { Environment, type EnvironmentOptions, type ShapeClass } from "./environment.js";
 export {
   type GeneratorLoad,
@@ -7,6 +8,7 @@ export {
   type GeneratorSample,
   overloadNote,
 } from "./generator-monitor.js";
+export { checkIterations, LocalIterationGate } from "./iterations.js";
 export { LocalRunner, type LocalRunnerOptions } from "./local-runner.js";
 export type { Runner, WorkerSummary } from "./runner.js";
 export { type SpawnClass, SpawnSequence } from "./spawn-sequence.js";

@@ -1,4 +1,4 @@
-import { HttpSession } from "../http/index.js";
+import { type HttpClient, HttpSession } from "../http/index.js";
 import type { RequestEvent } from "../shared/request-event.js";
 import type { UserEnvironment } from "./environment.js";
 import { kDispose, kInterrupt, kResume, kTaskEnded } from "./internal.js";
@@ -49,7 +49,7 @@ export class HttpUser extends User {
   private session: HttpSession | undefined;
 
   /** This user's HTTP session, created on first use (after the subclass's fields are set). */
-  get client(): HttpSession {
+  get client(): HttpClient {
     this.session ??= this.createSession();
     return this.session;
   }

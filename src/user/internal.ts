@@ -12,3 +12,5 @@ export const kTaskEnded = Symbol("cicada.taskEnded");
 export const kDispose = Symbol("cicada.dispose");
 /** Tasks queued with `scheduleTask`, run before the next picked task. */
 export const kTaskQueue = Symbol("cicada.taskQueue");
+/** Marks the MarkovTaskSet class: its tasks are planned from `@transition`s. */
+export const kMarkov = Symbol.for("cicada.markov");

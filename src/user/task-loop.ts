@@ -19,12 +19,21 @@ import {
 } from "../shared/control-flow.js";
 import { countLoopTurn, loopTurns } from "../shared/loop-turns.js";
 import { kDispose, kInterrupt, kResume, kTaskEnded, kTaskQueue } from "./internal.js";
-import { pickWeighted, type TaskDefinition, type TaskPlan } from "./task-plan.js";
+import { pickTransition, pickWeighted, type TaskDefinition, type TaskPlan } from "./task-plan.js";
 import { SequentialTaskSet, type TaskSet } from "./task-set.js";
 import type { User } from "./user.js";
 import type { WaitTimeFunction } from "./wait-time.js";
 
 type Owner = User | TaskSet;
+
+/**
+ * The budget of `-i/--iterations`: one permit per task run, for the whole test. A task
+ * that gets no permit is never started: its user stops instead (onStop runs).
+ */
+export interface IterationGate {
+  /** True (or a promise of true) to run one more task; false once the budget is spent. */
+  acquire(): boolean | Promise<boolean>;
+}
 
 /**
  * Arms one shared immediate (at most one per turn of the event loop, whatever the number
@@ -73,6 +82,11 @@ export class UserLifecycle {
    */
   protected onEnded(): void {}
 
+  /** The test's iteration budget, if it has one (the pool running the user supplies it). */
+  protected iterationGate(): IterationGate | undefined {
+    return undefined;
+  }
+
   get isStopping(): boolean {
     return this.stopRequested || this.interrupted;
   }
@@ -95,7 +109,11 @@ export class UserLifecycle {
     const user = this.user;
     try {
       try {
-        await this.guard(() => user.onStart());
+        if (!(await this.runOnStart())) {
+          // onStart threw: Locust logs it and the user's greenlet ends there, without on_stop.
+          await this.dispose();
+          return;
+        }
         await this.runTasks(user, this.plan, false);
       } catch (error) {
         if (!(error instanceof StopUser)) this.report(error);
@@ -104,15 +122,43 @@ export class UserLifecycle {
       // its requests through again.
       if (this.interrupted) user[kResume]();
       await this.guard(() => user.onStop());
-      try {
-        await user[kDispose]();
-      } catch (error) {
-        this.report(error);
-      }
+      await this.dispose();
     } catch {
       // A StopUser from onStop, or a user_error listener that threw: the user has ended anyway.
     } finally {
       this.onEnded();
+    }
+  }
+
+  /**
+   * Runs onStart. False when it threw an error (counted in the exceptions table): the
+   * user then ends without running tasks or onStop. StopUser (and StopTest) go on to
+   * onStop, as in Locust.
+   */
+  private async runOnStart(): Promise<boolean> {
+    try {
+      await this.user.onStart();
+      return true;
+    } catch (error) {
+      if (error instanceof StopUser) throw error;
+      if (error instanceof StopTest) {
+        this.user.environment.runner?.stop();
+        throw new StopUser();
+      }
+      if (isSteering(error)) return true;
+      this.report(error);
+      return false;
+    } finally {
+      this.user[kTaskEnded]();
+    }
+  }
+
+  /** Releases the user's connections. */
+  private async dispose(): Promise<void> {
+    try {
+      await this.user[kDispose]();
+    } catch (error) {
+      this.report(error);
     }
   }
 
@@ -134,19 +180,30 @@ export class UserLifecycle {
 
   private async runTasks(owner: Owner, plan: TaskPlan, sequential: boolean): Promise<never> {
     const queue = owner[kTaskQueue];
+    const markov = plan.markov;
     let position = 0;
     for (;;) {
-      const next: TaskDefinition =
-        queue.shift() ??
-        (sequential ? plan.sequence[position++ % plan.sequence.length]! : pickWeighted(plan, Math.random()));
+      let next = queue.shift();
+      if (next === undefined) {
+        if (markov) {
+          // A MarkovTaskSet starts at its first task and follows its transitions.
+          next = plan.tasks[position]!;
+          position = pickTransition(markov, position, Math.random());
+        } else if (sequential) next = plan.sequence[position++ % plan.sequence.length]!;
+        else next = pickWeighted(plan, Math.random());
+      }
       this.checkStop();
       const waitTime: WaitTimeFunction | undefined = owner.waitTime ?? this.user.waitTime;
       const startedAtMs = waitTime === undefined ? 0 : performance.now();
       const turn = currentTurn();
       let waitAfter = true;
       try {
-        if (next.run) await next.run(owner);
-        else await this.runNested(owner, next);
+        const task: TaskDefinition = next;
+        if (task.run) {
+          const gate = this.iterationGate();
+          if (gate !== undefined && !(await gate.acquire())) throw new StopUser();
+          await task.run(owner);
+        } else await this.runNested(owner, task);
       } catch (error) {
         if (error instanceof RescheduleTaskImmediately) waitAfter = false;
         else if (error instanceof RescheduleTask) waitAfter = true;
