@@ -43,7 +43,8 @@ export class Visitor extends HttpUser {
   @task async visit() {
     const options = this.environment.parsedOptions;
     const headers = { "X-Api-Key": String(options.apiKey), "X-Env": String(options.env) };
-    for (const page of options.pages as string[]) {
+    const pages = Array.isArray(options.pages) ? options.pages : [];
+    for (const page of pages) {
       if (options.trace === true) this.environment.logger.info(`visiting /${page}`);
       await this.client.get(`/${page}`, { headers });
     }

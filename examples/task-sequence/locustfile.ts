@@ -10,10 +10,11 @@ import { between, HttpUser, SequentialTaskSet, task } from "cicada";
 
 const password = "cicada";
 
-class Visit extends SequentialTaskSet {
+// SequentialTaskSet<Visitor>: `this.user` is a Visitor, with its own members typed.
+class Visit extends SequentialTaskSet<Visitor> {
   // Each visit signs in again, as the original script did (the service answers 302 → /coupons).
   @task async loginPost() {
-    await this.client.post("/signin", { form: { username: (this.user as Visitor).username, password } });
+    await this.client.post("/signin", { form: { username: this.user.username, password } });
   }
 
   @task async mainPage() {

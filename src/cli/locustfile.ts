@@ -1,15 +1,20 @@
 /**
- * Loads TypeScript (or JavaScript) locustfiles: esbuild bundles each one into a single
- * ES module (its own imports and npm packages included), which is then imported. The
- * `cicada` import inside the bundle resolves to the running Cicada (a virtual module
- * reading a global), so `instanceof HttpUser` holds and there is one copy of the API.
- * The same bundle text is what a master ships to workers started with `-f -`.
+ * Loads TypeScript (or JavaScript) locustfiles: esbuild bundles each one with its own
+ * modules into a single ES module, which is then imported. npm packages are not bundled:
+ * they stay imports, which Node resolves from the locustfile's folder as it would for the
+ * locustfile itself (package-resolution.ts), so packages with native parts, `__dirname`
+ * or lazy `import()`s work as they do anywhere. The `cicada-load` (or older `cicada`)
+ * import inside the bundle resolves to the running Cicada (a virtual module reading a
+ * global), so `instanceof HttpUser` holds and there is one copy of the API. The same
+ * bundle text is what a master ships to workers started with `-f -`; they need the
+ * packages installed.
  *
  * esbuild strips types without checking them: `tsc --noEmit` does that, if wanted.
  */
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build, type Message, type Plugin } from "esbuild";
 import { LocustfileError } from "../shared/errors.js";
@@ -24,6 +29,7 @@ import {
   type UserClass,
 } from "../user/index.js";
 import { checkCustomArguments } from "./custom-options.js";
+import { API_SPECIFIERS, importUrlResolvingFrom, missingPackageOf } from "./package-resolution.js";
 
 const API_GLOBAL = Symbol.for("cicada.api");
 
@@ -33,6 +39,8 @@ export interface LocustfileBundle {
   filename: string;
   /** The bundled ES module. */
   code: string;
+  /** The locustfile's folder where it was bundled: its npm packages are resolved from there. */
+  dir?: string | undefined;
 }
 
 export interface LoadedLocustfile {
@@ -92,10 +100,11 @@ export function resolveLocustfilePaths(option: string | undefined, cwd: string):
 }
 
 function cicadaImportPlugin(apiNames: readonly string[]): Plugin {
+  const names = new RegExp(`^(${API_SPECIFIERS.map((n) => n.replace(/[-/]/g, "\\$&")).join("|")})$`);
   return {
     name: "cicada-api",
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^cicada$/ }, () => ({ path: "cicada", namespace: "cicada-api" }));
+      pluginBuild.onResolve({ filter: names }, () => ({ path: "cicada", namespace: "cicada-api" }));
       pluginBuild.onLoad({ filter: /.*/, namespace: "cicada-api" }, () => ({
         loader: "js",
         contents: [
@@ -107,6 +116,33 @@ function cicadaImportPlugin(apiNames: readonly string[]): Plugin {
     },
   };
 }
+
+/**
+ * Leaves npm packages out of the bundle: an import that resolves into a `node_modules`
+ * folder stays an import (of the package's name), for Node to load at run time. Imports
+ * that resolve elsewhere (a workspace package, a tsconfig `paths` alias) are the
+ * project's own code and are bundled; one that does not resolve stays an import too, and
+ * fails at load time with an error naming the package.
+ */
+const externalPackagesPlugin: Plugin = {
+  name: "cicada-external-packages",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData?.cicadaResolving === true) return undefined;
+      if (isBuiltin(args.path)) return { path: args.path, external: true };
+      const found = await pluginBuild.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { cicadaResolving: true },
+      });
+      if (found.errors.length > 0 || found.external || found.path.includes(`${sep}node_modules${sep}`)) {
+        return { path: args.path, external: true };
+      }
+      return { path: found.path, namespace: found.namespace };
+    });
+  },
+};
 
 function formatBuildErrors(messages: readonly Message[], cwd: string): string {
   return messages
@@ -142,7 +178,7 @@ export async function bundleLocustfile(
       absWorkingDir: cwd,
       sourceRoot: `${pathToFileURL(cwd).href}/`,
       logLevel: "silent",
-      plugins: [cicadaImportPlugin(apiNames)],
+      plugins: [cicadaImportPlugin(apiNames), externalPackagesPlugin],
       // import.meta.url/dirname point at the original file, so data files next to the
       // locustfile are found although the bundle runs from a temporary folder.
       define: {
@@ -150,9 +186,9 @@ export async function bundleLocustfile(
         "import.meta.dirname": JSON.stringify(resolve(path, "..")),
         "import.meta.filename": JSON.stringify(path),
       },
-      // Bundled CommonJS packages call require(); give them one rooted at the locustfile.
+      // A locustfile's own require() calls resolve where its packages are (importBundle's folder).
       banner: {
-        js: `import { createRequire as __cicadaCreateRequire } from "node:module";\nconst require = __cicadaCreateRequire(${JSON.stringify(fileUrl)});`,
+        js: `import { createRequire as __cicadaCreateRequire } from "node:module";\nconst require = __cicadaCreateRequire(new URL(import.meta.url).searchParams.get("cicada-base") ?? import.meta.url);`,
       },
     });
     return result.outputFiles[0]!.text;
@@ -174,19 +210,32 @@ export async function bundleLocustfile(
 
 /**
  * Imports a bundle. It is written to a temporary folder (with an inline source map, so
- * stack traces point into the original .ts file) and removed once imported.
+ * stack traces point into the original .ts file) and removed once imported; its npm
+ * packages are resolved from `packagesDir` (the locustfile's folder).
  */
 export async function importBundle(
   bundle: LocustfileBundle,
   api: Record<string, unknown>,
+  packagesDir: string,
 ): Promise<Record<string, unknown>> {
   (globalThis as Record<symbol, unknown>)[API_GLOBAL] = api;
   const dir = mkdtempSync(join(tmpdir(), "cicada-"));
   const file = join(dir, `${basename(bundle.filename).replace(/\.[cm]?[tj]sx?$/, "")}.mjs`);
   try {
     writeFileSync(file, bundle.code);
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    return (await import(importUrlResolvingFrom(file, packagesDir))) as Record<string, unknown>;
   } catch (error) {
+    const missing = missingPackageOf(error);
+    if (missing !== undefined) {
+      throw new LocustfileError(
+        "CICADA_ERR_LOCUSTFILE_PACKAGE",
+        `the locustfile ${bundle.filename} imports the npm package '${missing}', which is not installed in ${packagesDir} (nor in a node_modules folder above it)`,
+        {
+          hint: `Install it there: npm install ${missing} (a worker started with -f - needs the locustfile's packages too)`,
+          cause: error,
+        },
+      );
+    }
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const where = error instanceof Error ? thrownAt(error, file) : undefined;
     throw new LocustfileError(
@@ -255,22 +304,29 @@ export async function loadLocustfiles(
   const modules: Array<{ filename: string; exports: Record<string, unknown> }> = [];
   for (const path of paths) {
     const filename = relative(cwd, path) || path;
-    const bundle = { filename, code: await bundleLocustfile(path, apiNames, cwd) };
+    const bundle = { filename, code: await bundleLocustfile(path, apiNames, cwd), dir: dirname(path) };
     bundles.push(bundle);
-    modules.push({ filename, exports: await importBundle(bundle, api) });
+    modules.push({ filename, exports: await importBundle(bundle, api, bundle.dir) });
   }
   const events = api.events as Events;
   return { bundles, events, ...collectExports(modules), customArguments: customArgumentsOf(events) };
 }
 
-/** Imports bundles received from a master (`--worker -f -`). */
+/**
+ * Imports bundles received from a master (`--worker -f -`). Their npm packages are
+ * resolved from the master's locustfile folder when this machine has it (workers of
+ * --processes, or the same checkout everywhere), else from `cwd`.
+ */
 export async function loadBundles(
   bundles: readonly LocustfileBundle[],
   api: Record<string, unknown>,
+  cwd: string,
 ): Promise<LoadedLocustfile> {
   const modules: Array<{ filename: string; exports: Record<string, unknown> }> = [];
-  for (const bundle of bundles)
-    modules.push({ filename: bundle.filename, exports: await importBundle(bundle, api) });
+  for (const bundle of bundles) {
+    const packagesDir = bundle.dir !== undefined && existsSync(bundle.dir) ? bundle.dir : cwd;
+    modules.push({ filename: bundle.filename, exports: await importBundle(bundle, api, packagesDir) });
+  }
   const events = api.events as Events;
   return {
     bundles: [...bundles],

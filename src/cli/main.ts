@@ -10,15 +10,19 @@ import { GeneratorMonitor, LocalRunner, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
 import { formatLogRecord, Logger } from "../shared/logger.js";
 import { LogBuffer } from "../web/log-buffer.js";
+import { debugUserClass, runDebugUser } from "./debug-user.js";
 import type { DistributedRun } from "./distributed.js";
+import { withProcessExitCode } from "./exit-code.js";
 import { formatError } from "./format-error.js";
 import { runHeadless } from "./headless.js";
 import { tuneHeapGrowing } from "./heap-tuning.js";
+import { openInspector } from "./inspector.js";
 import type { CliIO, SignalName } from "./io.js";
 import { absorbSignalEchoes, followLauncher, RELAUNCHED_ENV, SignalEchoes } from "./launcher.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import type { CliOptions } from "./options.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
+import { parityOptionsOf } from "./options-parity.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { parseWithLocustfile } from "./parse-with-locustfile.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
@@ -45,20 +49,27 @@ export async function run(io: CliIO): Promise<number> {
       io.stdout.write(parsed.printed);
       return ExitCode.ok;
     }
-    const options = parsed.options;
+    let options = parsed.options;
+    const parity = parityOptionsOf(options);
     const logs = new LogBuffer();
     const logger = createLogger(options, io, logs);
     const dist = distributedOptions(options, io.cpuCount(), io.env[PROCESSES_CHILD_ENV] === "1");
     // Loaded on demand: a local run does not pay for ZeroMQ and msgpack (about 10 MB of RSS).
     if (dist.worker) {
-      return await (await import("./distributed.js")).runWorker(options, dist, io, logger, parsed.loaded);
+      const workers = await import("./distributed.js");
+      if (dist.processes !== undefined) return await workers.runWorkerGroup(dist, io, logger);
+      return await workers.runWorker(options, dist, io, logger, parsed.loaded);
     }
     const informational = Boolean(
       options.list || options.showTaskRatio || options.showTaskRatioJson || dist.locustStub,
     );
     const loaded = parsed.loaded ?? (await loadFromOptions(options, io.cwd));
+    if (parity.debugUser !== undefined && !informational) {
+      options = { ...options, userClasses: [debugUserClass(parity.debugUser, loaded.userClasses)] };
+    }
     // The web form can give the host; only a run that starts by itself needs one now.
-    const startsAtOnce = options.headless === true || options.autostart === true;
+    const startsAtOnce =
+      options.headless === true || options.autostart === true || parity.debugUser !== undefined;
     const environment = prepareEnvironment(options, loaded, logger, {
       requireHost: !informational && startsAtOnce,
       ...(isMasterRun(dist) ? { currentWindowLagSeconds: 3 } : {}),
@@ -81,6 +92,12 @@ export async function run(io: CliIO): Promise<number> {
       return ExitCode.ok;
     }
 
+    if (parity.debugUser !== undefined) {
+      await environment.events.init.fireAsync({ environment });
+      if (parity.inspect) openInspector(parity.inspect, io);
+      return withProcessExitCode(environment, await runDebugUser(environment, options, parity, io));
+    }
+
     const outputs = RunOutputs.prepare({ options, loaded, environment, io });
     logger.info(`Starting Cicada ${VERSION}`);
     let distributed: DistributedRun | undefined;
@@ -90,10 +107,15 @@ export async function run(io: CliIO): Promise<number> {
         distributed = await startMaster(environment, loaded, options, dist, io);
       }
       const runner: Runner =
-        distributed?.runner ?? new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
+        distributed?.runner ??
+        new LocalRunner(environment, {
+          stopTimeoutMs: options.stopTimeout ?? 0,
+          iterations: parity.iterations,
+        });
       // Watches this process: a master merging many workers can be the bottleneck too.
       environment.generatorMonitor = new GeneratorMonitor({ cpuUsageMicros: io.cpuUsageMicros, logger });
       await environment.events.init.fireAsync({ environment });
+      if (parity.inspect) openInspector(parity.inspect, io);
       // A headless run waits for --expect-workers here; the web UI serves the form at once
       // and waits only before --autostart.
       if (options.headless) await distributed?.waitForWorkers();
@@ -119,7 +141,7 @@ export async function run(io: CliIO): Promise<number> {
             waitForWorkers: () => distributed?.waitForWorkers() ?? Promise.resolve(),
           });
         }
-        exitCode = outputs.finish(result);
+        exitCode = withProcessExitCode(environment, outputs.finish(result));
       } finally {
         environment.generatorMonitor.stop();
         outputs.stop();

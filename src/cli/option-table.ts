@@ -5,6 +5,7 @@
  * and config-file readers, and docs all come from this table, so they cannot drift apart.
  */
 import { DISTRIBUTED_OPTIONS } from "./options-distributed.js";
+import { PARITY_OPTIONS } from "./options-parity.js";
 import { REPORT_OPTIONS } from "./options-reports.js";
 import { WEB_OPTIONS } from "./options-web.js";
 
@@ -162,6 +163,7 @@ export const OPTION_TABLE: OptionSpec[] = [
   ...REPORT_OPTIONS,
   ...DISTRIBUTED_OPTIONS,
   ...WEB_OPTIONS,
+  ...PARITY_OPTIONS,
 ];
 
 /** The long flag of an option, e.g. "spawn-rate". */

@@ -10,6 +10,7 @@ import { isHttpUrl } from "../shared/url.js";
 import { Events, HttpUser, type UserClass } from "../user/index.js";
 import { type LoadedLocustfile, loadLocustfiles, resolveLocustfilePaths } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
+import { parityOptionsOf } from "./options-parity.js";
 
 export interface PreparedRun {
   environment: Environment;
@@ -59,6 +60,7 @@ export function prepareEnvironment(
 ): Environment {
   const userClasses = selectClasses(loaded.userClasses, options.userClasses);
   checkShapes(options, loaded);
+  const parity = parityOptionsOf(options);
   const environment = new Environment({
     events: loaded.events,
     userClasses,
@@ -72,7 +74,9 @@ export function prepareEnvironment(
     logger,
     ...(extra.nodeName ? { nodeName: extra.nodeName } : {}),
     ...(extra.currentWindowLagSeconds ? { currentWindowLagSeconds: extra.currentWindowLagSeconds } : {}),
+    resetStatsAfterRamp: parity.resetStats,
   });
+  if (parity.percentiles) environment.stats.setPercentiles(parity.percentiles);
   let unfiltered: ReturnType<typeof describeUserClasses>;
   try {
     unfiltered = describeUserClasses(userClasses, environment, {});

@@ -19,7 +19,7 @@ export interface InboxOptions {
   wireVersion: string;
   heartbeatIntervalMs: number;
   heartbeatLiveness: number;
-  locustfiles: Array<{ filename: string; code: string }>;
+  locustfiles: Array<{ filename: string; code: string; dir?: string | undefined }>;
   onWorkerJoined: (node: WorkerNode) => void;
   onWorkerLost: (node: WorkerNode, why: "missing" | "quit") => void;
   /** A message of a type the protocol does not define (a custom message); false if nobody took it. */
@@ -262,7 +262,11 @@ export class MasterInbox {
     } else {
       const { tags, excludeTags } = this.environment;
       reply = {
-        locustfiles: this.o.locustfiles.map((f) => ({ filename: f.filename, contents: f.code })),
+        locustfiles: this.o.locustfiles.map((f) => ({
+          filename: f.filename,
+          contents: f.code,
+          ...(f.dir === undefined ? {} : { cicada_dir: f.dir }),
+        })),
         cicada_version: this.cicadaVersion,
         cicada_settings: { tags: tags ?? null, exclude_tags: excludeTags ?? null },
       };

@@ -34,7 +34,7 @@ export interface MasterOptions {
   /** Heartbeat intervals a worker may miss before it is missing (Locust: 3). */
   heartbeatLiveness?: number;
   /** The locustfile bundles sent to `--worker -f -` workers. */
-  locustfiles?: Array<{ filename: string; code: string }>;
+  locustfiles?: Array<{ filename: string; code: string; dir?: string | undefined }>;
   /** Options sent in spawn messages (Locust workers read tags and custom options from them); the environment's custom arguments are added. */
   parsedOptions?: Record<string, unknown>;
   /** -i/--iterations: exactly this many tasks in each test, over all Cicada workers. */

@@ -95,6 +95,8 @@ export interface SpawnJob {
 export interface LocustfileFile {
   filename: string;
   contents: string;
+  /** Cicada's extra key: the locustfile's folder on the master (where its npm packages are). */
+  cicada_dir?: string;
 }
 
 /** Settings a Cicada worker started with `-f -` takes from the master (an extra key of the reply). */
@@ -267,9 +269,11 @@ const MASTER_DATA: {
       data.locustfiles = files.map((f: unknown, i) => {
         if (typeof f === "string") return f;
         const file = record(f, `locustfiles[${i}]`);
+        const dir = file.get("cicada_dir");
         return {
           filename: str(file.get("filename"), "filename"),
           contents: str(file.get("contents"), "contents"),
+          ...(typeof dir === "string" ? { cicada_dir: dir } : {}),
         };
       });
     }

@@ -8,6 +8,7 @@ import type { CliIO } from "../../../src/cli/io.js";
 import { run } from "../../../src/cli/main.js";
 import { parseOptions } from "../../../src/cli/options.js";
 import { distributedOptions } from "../../../src/cli/options-distributed.js";
+import { withoutProcessesFlag } from "../../../src/cli/worker-processes.js";
 import { UsageError } from "../../../src/shared/errors.js";
 import { PYTHON } from "../../helpers/locust.js";
 
@@ -65,12 +66,29 @@ test("--processes -1 means one worker per core", () => {
   assert.equal(distributedOptions(parse(["--processes", "3"]), 6).processes, 3);
 });
 
+test("--worker --processes N is a group of N workers (Locust: combine with --worker); -1 is one per core", () => {
+  const group = distributedOptions(parse(["--worker", "--processes", "-1", "--master-host", "m"]), 6);
+  assert.deepEqual([group.worker, group.master, group.processes, group.masterHost], [true, false, 6, "m"]);
+  assert.deepEqual(
+    withoutProcessesFlag([
+      "--worker",
+      "--processes",
+      "4",
+      "-f",
+      "x.ts",
+      "--processes=2",
+      "--",
+      "--processes",
+    ]),
+    ["--worker", "-f", "x.ts", "--", "--processes"],
+  );
+});
+
 test("contradictory or impossible distributed flags are usage errors with a hint", () => {
   const cases: Array<[string[], RegExp]> = [
     [["--master", "--worker"], /cannot be used together/],
     [["--processes", "0"], /--processes must be/],
     [["--processes", "-2"], /--processes must be/],
-    [["--worker", "--processes", "2"], /cannot be combined with --worker/],
     [["--expect-workers", "0"], /--expect-workers must be ≥ 1/],
     [["--master-port", "70000"], /--master-port must be a port number/],
   ];
