@@ -100,7 +100,6 @@ export async function runWorker(
     nodeName: nodeId,
   });
   logger.info(`Starting Cicada ${VERSION} worker`);
-  await environment.events.init.fireAsync({ environment });
   const worker = new Worker(environment, {
     masterHost: dist.masterHost,
     masterPort: dist.masterPort,
@@ -111,6 +110,8 @@ export async function runWorker(
     masterTimeoutMs: dist.masterTimeoutMs,
     iterations: parityOptionsOf(options).iterations,
   });
+  // As Locust's init: the runner exists (registerMessage in an init listener works).
+  await environment.events.init.fireAsync({ environment });
   let forced: (end: WorkerEnd) => void = () => {};
   const forcedEnd = new Promise<WorkerEnd>((resolve) => {
     forced = resolve;

@@ -21,6 +21,17 @@ export function openInspector(address: { host: string; port: number }, io: CliIO
   io.stderr.write(
     `Debugger listening on ${inspector.url()}\nWaiting for a debugger to attach (chrome://inspect, or VS Code's "Attach")...\n`,
   );
-  inspector.waitForDebugger();
+  // The wait blocks JavaScript, so signal listeners could not run: without them, Ctrl-C
+  // and SIGTERM end the process as usual while it waits (nothing has run yet).
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const listeners = signals.map((signal) => process.listeners(signal));
+  for (const signal of signals) process.removeAllListeners(signal);
+  try {
+    inspector.waitForDebugger();
+  } finally {
+    signals.forEach((signal, i) => {
+      for (const listener of listeners[i]!) process.on(signal, listener);
+    });
+  }
   io.stderr.write("Debugger attached.\n");
 }
