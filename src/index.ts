@@ -62,6 +62,7 @@ export {
 export { EventHook } from "./shared/event-hook.js";
 export { Logger, type LogLevel, type LogRecord } from "./shared/logger.js";
 export type { MeasuredRequest, RequestEvent, RequestEventHook } from "./shared/request-event.js";
+export type { RequestStats, StatsEntry } from "./stats/index.js";
 export type {
   ArgumentOptions,
   ArgumentParser,

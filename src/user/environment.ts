@@ -1,4 +1,5 @@
 import type { Logger } from "../shared/logger.js";
+import type { RequestStats } from "../stats/index.js";
 import type { Events } from "./events.js";
 
 /** Runner states, Locust's names. */
@@ -48,6 +49,12 @@ export interface RunnerControl {
 /** What users and task sets see as `this.environment`. The runner layer implements it. */
 export interface UserEnvironment {
   readonly events: Events;
+  /**
+   * The statistics of the run (Locust's `environment.stats`): `stats.total.failRatio`,
+   * `stats.total.percentile(0.95)`, `stats.get("GET", "/items")`... On a master, every
+   * worker's requests; on a worker, those since its last report.
+   */
+  readonly stats: RequestStats;
   /** The runner, once one exists. */
   readonly runner: RunnerControl | undefined;
   /** The host given with -H or the web form; it wins over a class's `host`. */

@@ -147,6 +147,10 @@ events.init.addListener(({ environment }) => {
   environment.processExitCode = 3;
 });
 events.quitting.addListener(({ environment }) => {
+  // Locust's threshold idiom, ported: environment.stats without a cast.
+  if (environment.stats.total.failRatio > 0.01) environment.processExitCode = 1;
+  const p95: number | null = environment.stats.total.percentile(0.95);
+  void p95;
   environment.processExitCode = 0;
   // @ts-expect-error: an exit code is a number
   environment.processExitCode = "failed";
