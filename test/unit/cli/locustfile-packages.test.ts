@@ -2,7 +2,8 @@
  * npm packages in a locustfile load as Node would load them from the locustfile's folder:
  * playwright-core (which needs its own __dirname), a lazy `await import()`, a package the
  * locustfile's folder has but Cicada's does not; only the locustfile's own modules are
- * bundled; a worker without a package gets an error naming it.
+ * bundled; a worker without a package gets an error naming it. Its locustfile's helper
+ * imports Cicada by the older specifier, which must keep working (migrate-specifier: keep).
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -32,7 +33,10 @@ function project(t: TestContext): string {
     join(dir, "node_modules", "only-here", "index.js"),
     "export const where = import.meta.url;\n",
   );
-  writeFileSync(join(dir, "helper.ts"), 'export const helper = (): string => "bundled";\n');
+  writeFileSync(
+    join(dir, "helper.ts"),
+    'import { constant } from "cicada";\nexport const helper = (): string => (typeof constant === "function" ? "bundled" : "?");\n',
+  );
   writeFileSync(
     join(dir, "locustfile.ts"),
     [
