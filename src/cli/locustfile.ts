@@ -41,6 +41,11 @@ export interface LocustfileBundle {
   code: string;
   /** The locustfile's folder where it was bundled: its npm packages are resolved from there. */
   dir?: string | undefined;
+  /**
+   * The npm packages the bundle imports (known where it was bundled). None: it is imported
+   * without the package-resolution hook, which costs a thread and some start-up time.
+   */
+  packages?: readonly string[] | undefined;
 }
 
 export interface LoadedLocustfile {
@@ -156,12 +161,15 @@ function formatBuildErrors(messages: readonly Message[], cwd: string): string {
     .join("\n");
 }
 
-/** Bundles one locustfile with esbuild. Throws LocustfileError with file:line:column on syntax errors. */
+/**
+ * Bundles one locustfile with esbuild: the code, and the npm packages it imports. Throws
+ * LocustfileError with file:line:column on syntax errors.
+ */
 export async function bundleLocustfile(
   path: string,
   apiNames: readonly string[],
   cwd: string,
-): Promise<string> {
+): Promise<{ code: string; packages: string[] }> {
   const fileUrl = pathToFileURL(path).href;
   try {
     const result = await build({
@@ -178,6 +186,7 @@ export async function bundleLocustfile(
       absWorkingDir: cwd,
       sourceRoot: `${pathToFileURL(cwd).href}/`,
       logLevel: "silent",
+      metafile: true,
       plugins: [cicadaImportPlugin(apiNames), externalPackagesPlugin],
       // import.meta.url/dirname point at the original file, so data files next to the
       // locustfile are found although the bundle runs from a temporary folder.
@@ -191,7 +200,13 @@ export async function bundleLocustfile(
         js: `import { createRequire as __cicadaCreateRequire } from "node:module";\nconst require = __cicadaCreateRequire(new URL(import.meta.url).searchParams.get("cicada-base") ?? import.meta.url);`,
       },
     });
-    return result.outputFiles[0]!.text;
+    const packages = new Set<string>();
+    for (const output of Object.values(result.metafile.outputs)) {
+      for (const imported of output.imports) {
+        if (imported.external && !isBuiltin(imported.path)) packages.add(imported.path);
+      }
+    }
+    return { code: result.outputFiles[0]!.text, packages: [...packages] };
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors;
     if (errors && errors.length > 0) {
@@ -223,7 +238,8 @@ export async function importBundle(
   const file = join(dir, `${basename(bundle.filename).replace(/\.[cm]?[tj]sx?$/, "")}.mjs`);
   try {
     writeFileSync(file, bundle.code);
-    return (await import(importUrlResolvingFrom(file, packagesDir))) as Record<string, unknown>;
+    const withPackages = bundle.packages === undefined || bundle.packages.length > 0;
+    return (await import(importUrlResolvingFrom(file, packagesDir, withPackages))) as Record<string, unknown>;
   } catch (error) {
     const missing = missingPackageOf(error);
     if (missing !== undefined) {
@@ -304,7 +320,8 @@ export async function loadLocustfiles(
   const modules: Array<{ filename: string; exports: Record<string, unknown> }> = [];
   for (const path of paths) {
     const filename = relative(cwd, path) || path;
-    const bundle = { filename, code: await bundleLocustfile(path, apiNames, cwd), dir: dirname(path) };
+    const { code, packages } = await bundleLocustfile(path, apiNames, cwd);
+    const bundle = { filename, code, dir: dirname(path), packages };
     bundles.push(bundle);
     modules.push({ filename, exports: await importBundle(bundle, api, bundle.dir) });
   }

@@ -34,9 +34,12 @@ export async function resolve(specifier, context, nextResolve) {
 
 let registered = false;
 
-/** The URL to import `file` by so that its npm imports resolve from `packagesDir`. */
-export function importUrlResolvingFrom(file: string, packagesDir: string): string {
-  if (!registered) {
+/**
+ * The URL to import `file` by so that its npm imports resolve from `packagesDir`; the hook
+ * is registered (once) unless the file imports no package (`withPackages` false).
+ */
+export function importUrlResolvingFrom(file: string, packagesDir: string, withPackages = true): string {
+  if (withPackages && !registered) {
     registered = true;
     register(`data:text/javascript,${encodeURIComponent(HOOK)}`, {
       data: { apiUrl: new URL("../index.js", import.meta.url).href },

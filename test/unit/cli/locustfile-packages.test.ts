@@ -64,6 +64,7 @@ test("packages load from the locustfile's folder, its own modules are bundled, l
   assert.doesNotMatch(code, /class BrowserType|playwright-core\/lib/, "nothing of the package is bundled");
   assert.match(code, /"bundled"/, "the locustfile's own module is");
   assert.equal(loaded.bundles[0]!.dir, dir);
+  assert.deepEqual([...loaded.bundles[0]!.packages!].sort(), ["only-here", "playwright-core"]);
 });
 
 test("a worker loads a shipped bundle with packages from the master's folder, else its own; a missing one is named", async (t) => {
