@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { canonicalErrorText, locustErrorText } from "../../../src/distributed/http-error-text.js";
+import { WorkerNode } from "../../../src/distributed/worker-nodes.js";
 import type { CustomMessage } from "../../../src/index.js";
 import { describeFailure, type RequestEvent } from "../../../src/shared/request-event.js";
 import { constant, task, User } from "../../../src/user/index.js";
@@ -196,4 +197,16 @@ test("HTTP errors: Locust's texts become Cicada's on a master; a worker under a 
     exception: "ConnectionRefusedError: nope",
   };
   assert.equal(locustErrorText(refused, describeFailure), "ConnectionRefusedError: nope");
+});
+
+test("spawning_complete goes to Cicada workers and Locust >= 2.29 workers, not to older ones (they would log it as unknown)", () => {
+  const wants = (version: unknown) => new WorkerNode("w_1", 0, version, 3).wantsSpawningComplete;
+  assert.equal(wants("cicada-0.1.0"), true);
+  assert.equal(wants("2.29.0"), true);
+  assert.equal(wants("2.46.3"), true);
+  assert.equal(wants("3.0.0"), true);
+  assert.equal(wants("2.28.9"), false);
+  assert.equal(wants("2.12.1"), false);
+  assert.equal(wants(""), false, "Debian's 2.12.1 sends no version");
+  assert.equal(wants(-1), false, "a worker that hides its version");
 });
