@@ -14,9 +14,9 @@
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build, type Message, type Plugin } from "esbuild";
+import { build, type Message } from "esbuild";
 import { LocustfileError } from "../shared/errors.js";
 import {
   type CustomArgument,
@@ -28,8 +28,9 @@ import {
   type LoadTestShape,
   type UserClass,
 } from "../user/index.js";
+import { cicadaImportPlugin, externalPackagesPlugin } from "./bundle-plugins.js";
 import { checkCustomArguments } from "./custom-options.js";
-import { API_SPECIFIERS, importUrlResolvingFrom, missingPackageOf } from "./package-resolution.js";
+import { importUrlResolvingFrom, missingPackageOf } from "./package-resolution.js";
 
 const API_GLOBAL = Symbol.for("cicada.api");
 
@@ -103,51 +104,6 @@ export function resolveLocustfilePaths(option: string | undefined, cwd: string):
   }
   return paths;
 }
-
-function cicadaImportPlugin(apiNames: readonly string[]): Plugin {
-  const names = new RegExp(`^(${API_SPECIFIERS.map((n) => n.replace(/[-/]/g, "\\$&")).join("|")})$`);
-  return {
-    name: "cicada-api",
-    setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: names }, () => ({ path: "cicada", namespace: "cicada-api" }));
-      pluginBuild.onLoad({ filter: /.*/, namespace: "cicada-api" }, () => ({
-        loader: "js",
-        contents: [
-          `const api = globalThis[Symbol.for("cicada.api")];`,
-          `if (!api) throw new Error("this locustfile bundle must be run by Cicada");`,
-          `export const { ${apiNames.join(", ")} } = api;`,
-        ].join("\n"),
-      }));
-    },
-  };
-}
-
-/**
- * Leaves npm packages out of the bundle: an import that resolves into a `node_modules`
- * folder stays an import (of the package's name), for Node to load at run time. Imports
- * that resolve elsewhere (a workspace package, a tsconfig `paths` alias) are the
- * project's own code and are bundled; one that does not resolve stays an import too, and
- * fails at load time with an error naming the package.
- */
-const externalPackagesPlugin: Plugin = {
-  name: "cicada-external-packages",
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^[^./]/ }, async (args) => {
-      if (args.pluginData?.cicadaResolving === true) return undefined;
-      if (isBuiltin(args.path)) return { path: args.path, external: true };
-      const found = await pluginBuild.resolve(args.path, {
-        kind: args.kind,
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        pluginData: { cicadaResolving: true },
-      });
-      if (found.errors.length > 0 || found.external || found.path.includes(`${sep}node_modules${sep}`)) {
-        return { path: args.path, external: true };
-      }
-      return { path: found.path, namespace: found.namespace };
-    });
-  },
-};
 
 function formatBuildErrors(messages: readonly Message[], cwd: string): string {
   return messages

@@ -68,9 +68,23 @@ interface ChildrenSpec {
   detached: boolean;
 }
 
-/** The larger young generation every Cicada process gets (launcher.ts), given directly: no launcher in the children. */
-function nodeFlags(io: CliIO): string[] {
-  return hasSemiSpaceSize([], io.env.NODE_OPTIONS) ? [] : [SEMI_SPACE_FLAG];
+/**
+ * Node's arguments for a child: the larger young generation every Cicada process gets
+ * (launcher.ts), given directly (no launcher in the children), then the CLI script.
+ */
+function cliArgs(io: CliIO): string[] {
+  if (!io.cliScript) throw new Error("--processes needs the path of the CLI script (CliIO.cliScript)");
+  return [...(hasSemiSpaceSize([], io.env.NODE_OPTIONS) ? [] : [SEMI_SPACE_FLAG]), io.cliScript];
+}
+
+/** A child's environment: this one's (without CICADA_* unless `withCicadaVariables`), and the child marker. */
+function childEnv(io: CliIO, childMarkerEnv: string, withCicadaVariables: boolean): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(io.env)) {
+    if (value !== undefined && (withCicadaVariables || !key.startsWith("CICADA_"))) env[key] = value;
+  }
+  env[childMarkerEnv] = "1";
+  return env;
 }
 
 /** Starts `count` workers connecting to the master on 127.0.0.1:`port`. */
@@ -82,15 +96,10 @@ export function startWorkerProcesses(
   logger: Logger,
   childMarkerEnv: string,
 ): WorkerProcesses {
-  if (!io.cliScript) throw new Error("--processes needs the path of the CLI script (CliIO.cliScript)");
   // The children get their settings from flags and from the master, not from CICADA_* variables.
-  const env: Record<string, string> = { [childMarkerEnv]: "1" };
-  for (const [key, value] of Object.entries(io.env)) {
-    if (value !== undefined && !key.startsWith("CICADA_")) env[key] = value;
-  }
+  const env = childEnv(io, childMarkerEnv, false);
   const args = [
-    ...nodeFlags(io),
-    io.cliScript,
+    ...cliArgs(io),
     "--worker",
     "-f",
     "-",
@@ -131,11 +140,14 @@ export function startWorkerGroup(
   logger: Logger,
   childMarkerEnv: string,
 ): WorkerProcesses {
-  if (!io.cliScript) throw new Error("--processes needs the path of the CLI script (CliIO.cliScript)");
-  const env: Record<string, string> = { [childMarkerEnv]: "1" };
-  for (const [key, value] of Object.entries(io.env)) if (value !== undefined) env[key] = value;
-  const args = [...nodeFlags(io), io.cliScript, ...withoutProcessesFlag(io.argv)];
-  return startChildren(count, { args, env, stream: true, detached: true }, io, logger);
+  // Each runs this same command, with this same environment (CICADA_* included).
+  const args = [...cliArgs(io), ...withoutProcessesFlag(io.argv)];
+  return startChildren(
+    count,
+    { args, env: childEnv(io, childMarkerEnv, true), stream: true, detached: true },
+    io,
+    logger,
+  );
 }
 
 function startChildren(count: number, spec: ChildrenSpec, io: CliIO, logger: Logger): WorkerProcesses {
