@@ -8,7 +8,7 @@
  *       -H http://127.0.0.1:8080 --api-key demo --env staging --pages hello,signin
  *   CICADA_API_KEY=demo npx cicada -f examples/custom-arguments/locustfile.ts   # web UI
  */
-import { constant, events, HttpUser, task } from "cicada";
+import { constant, events, HttpUser, task } from "cicada-load";
 
 events.initCommandLineParser.addListener((parser) => {
   parser.addArgument("--api-key", { isRequired: true, isSecret: true, help: "Sent as X-Api-Key" });

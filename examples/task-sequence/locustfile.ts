@@ -6,7 +6,7 @@
  *   npx cicada -f examples/task-sequence/locustfile.ts --headless -u 10 -r 5 -t 30s -H http://127.0.0.1:8080
  */
 import { randomUUID } from "node:crypto";
-import { between, HttpUser, SequentialTaskSet, task } from "cicada";
+import { between, HttpUser, SequentialTaskSet, task } from "cicada-load";
 
 const password = "cicada";
 

@@ -11,7 +11,7 @@ import { startTarget, type Target } from "../unit/web/helpers.js";
 import { type InProcessCli, launchBrowser, startCliInProcess, writeLocustfile } from "./web-helpers.js";
 
 const LOCUSTFILE = `
-import { constant, HttpUser, LoadTestShape, task } from "cicada";
+import { constant, HttpUser, LoadTestShape, task } from "cicada-load";
 
 export class AlphaUser extends HttpUser {
   waitTime = constant(0.1);

@@ -15,7 +15,7 @@ import { FakeMasterRunner, SteadyUser } from "../unit/web/helpers.js";
 import { type InProcessCli, launchBrowser, ROOT, startCliInProcess, writeLocustfile } from "./web-helpers.js";
 
 const LOCUSTFILE = `
-import { constant, HttpUser, task } from "cicada";
+import { constant, HttpUser, task } from "cicada-load";
 
 export class Shopper extends HttpUser {
   waitTime = constant(0.2);

@@ -135,7 +135,7 @@ test("--locust-stub prints a Python locustfile with the classes' names, weights 
   writeFileSync(
     join(dir, "locustfile.ts"),
     [
-      'import { HttpUser, User, task } from "cicada";',
+      'import { HttpUser, User, task } from "cicada-load";',
       "export class Shopper extends HttpUser { static weight = 3; @task async a() {} }",
       "export class Admin extends User { static fixedCount = 2; @task async b() {} }",
       "",
@@ -162,7 +162,7 @@ test("--locust-stub refuses a class name Python cannot use", async (t) => {
   const dir = tempDir(t, "cicada-stub-");
   writeFileSync(
     join(dir, "locustfile.ts"),
-    'import { User, task } from "cicada";\nexport class $Odd extends User { @task async a() {} }\n',
+    'import { User, task } from "cicada-load";\nexport class $Odd extends User { @task async a() {} }\n',
   );
   const cli = io(["-f", "locustfile.ts", "--locust-stub"], dir);
   assert.equal(await run(cli), 2);
@@ -173,7 +173,7 @@ test("a master whose port is taken fails with a clear error and exit code 4", as
   const dir = tempDir(t, "cicada-bind-");
   writeFileSync(
     join(dir, "locustfile.ts"),
-    'import { User, task } from "cicada";\nexport class U extends User { @task async a() {} }\n',
+    'import { User, task } from "cicada-load";\nexport class U extends User { @task async a() {} }\n',
   );
   const { createServer } = await import("node:net");
   const blocker = createServer();
@@ -205,7 +205,7 @@ test("--expect-workers-max-wait: a clear error and exit code 4 when the workers 
   const dir = tempDir(t, "cicada-wait-");
   writeFileSync(
     join(dir, "locustfile.ts"),
-    'import { User, task } from "cicada";\nexport class U extends User { @task async a() {} }\n',
+    'import { User, task } from "cicada-load";\nexport class U extends User { @task async a() {} }\n',
   );
   const cli = io(
     [
