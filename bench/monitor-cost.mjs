@@ -140,7 +140,7 @@ async function offThePath() {
   const dir = mkdtempSync(join(tmpdir(), "cicada-monitor-cost-"));
   writeFileSync(
     join(dir, "locustfile.ts"),
-    'import { HttpUser, constantPacing, task } from "cicada";\nexport class Paced extends HttpUser {\n  waitTime = constantPacing(0.1);\n  @task async ping() { await this.client.get("/"); }\n}\n',
+    'import { HttpUser, constantPacing, task } from "cicada-load";\nexport class Paced extends HttpUser {\n  waitTime = constantPacing(0.1);\n  @task async ping() { await this.client.get("/"); }\n}\n',
   );
   const target = await listen((_req, res) => res.end("ok"));
   const hung = await listen(() => {});

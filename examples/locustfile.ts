@@ -9,7 +9,7 @@
  * designed, so a healthy run has no failures and exits 0.
  */
 import { randomInt, randomUUID } from "node:crypto";
-import { between, HttpUser, tag, task } from "cicada";
+import { between, HttpUser, tag, task } from "cicada-load";
 
 /** One page of `GET /coupons?page=N`. */
 interface CatalogPage {

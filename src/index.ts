@@ -1,8 +1,9 @@
 /**
- * The scripting API of Cicada: what a locustfile imports from "cicada".
+ * The scripting API of Cicada: what a locustfile imports from "cicada-load" (the npm
+ * package; the older specifier "cicada" works too inside locustfiles Cicada runs).
  *
  * @example
- * import { HttpUser, task, between } from "cicada";
+ * import { HttpUser, task, between } from "cicada-load";
  * export class WebsiteUser extends HttpUser {
  *   waitTime = between(1, 5);
  *   @task async index() { await this.client.get("/"); }
@@ -18,16 +19,25 @@ export type {
   ProtoSource,
 } from "./grpc/index.js";
 export type {
+  ClientCookies,
+  CsrfOptions,
   EventStream,
   EventStreamOptions,
+  FormFields,
+  HttpClient,
+  /** @deprecated The public face of `this.client` is {@link HttpClient}. */
+  HttpClient as HttpSession,
   HttpResponse,
-  HttpSession,
   MultipartFields,
   MultipartFile,
+  QueryParams,
+  RequestInfo,
   RequestOptions,
+  ResponseTiming,
   SseEvent,
   TlsOptions,
 } from "./http/index.js";
+export { HttpRequestError } from "./http/index.js";
 export { decodeJsonHistogram, histogramPercentilesMs, mergeEntryHistograms } from "./reports/hdr-base64.js";
 export type {
   JsonEntry,
@@ -47,7 +57,14 @@ export type {
 } from "./reports/json-schema.js";
 export { assertJsonReport, validateJsonReport } from "./reports/json-validate.js";
 export type { ThresholdSpec, Thresholds } from "./reports/thresholds.js";
-export { Environment, LocalRunner } from "./runner/index.js";
+export {
+  Environment,
+  type EnvironmentOptions,
+  LocalRunner,
+  type LocalRunnerOptions,
+  type Runner,
+  type StartOptions,
+} from "./runner/index.js";
 export {
   InterruptTaskSet,
   RescheduleTask,
@@ -56,19 +73,27 @@ export {
   StopUser,
 } from "./shared/control-flow.js";
 export { EventHook } from "./shared/event-hook.js";
+export { Logger, type LogLevel, type LogRecord } from "./shared/logger.js";
 export type { WaitOptions } from "./shared/message-inbox.js";
-export type { RequestEvent } from "./shared/request-event.js";
+export type { MeasuredRequest, RequestEvent, RequestEventHook } from "./shared/request-event.js";
+export type { RequestStats, StatsEntry } from "./stats/index.js";
 export type {
   ArgumentOptions,
   ArgumentParser,
   ArgumentType,
   ArgumentValue,
   CustomArgument,
+  CustomMessage,
   EnvironmentEvent,
+  MessageListener,
   RunnerControl,
   RunnerState,
+  TaskMethod,
+  UserClass,
   UserEnvironment,
   UserErrorEvent,
+  WaitTimeContext,
+  WorkerReportEvent,
 } from "./user/index.js";
 export {
   type ArrivalRateTick,
@@ -83,11 +108,14 @@ export {
   GrpcUser,
   HttpUser,
   LoadTestShape,
+  MarkovTaskSet,
   SequentialTaskSet,
   type ShapeTick,
   TaskSet,
   tag,
   task,
+  transition,
+  transitions,
   User,
   type WaitTimeFunction,
   WebSocketUser,

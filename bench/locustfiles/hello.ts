@@ -4,7 +4,7 @@
  *
  *   node bin/cicada.js -f bench/locustfiles/hello.ts --headless -u 50 -r 50 -t 10s --only-summary -H http://127.0.0.1:8080
  */
-import { FastHttpUser, task } from "cicada";
+import { FastHttpUser, task } from "cicada-load";
 
 export class HelloUser extends FastHttpUser {
   @task async hello() {

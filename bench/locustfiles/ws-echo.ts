@@ -1,6 +1,6 @@
 // The websocket scenario's Cicada side: each user opens one socket, then sends a message
 // and waits for its echo, again and again (no wait time). Every echo is a row "WS echo".
-import { task, type WebSocketConnection, WebSocketUser } from "cicada";
+import { task, type WebSocketConnection, WebSocketUser } from "cicada-load";
 
 export class Echo extends WebSocketUser {
   private ws: WebSocketConnection | undefined;

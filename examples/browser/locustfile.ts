@@ -9,7 +9,7 @@
  * `VITAL FCP /`, `VITAL LCP /`, `VITAL CLS /`, `VITAL TTFB /`. Needs playwright-core and a
  * Chromium (see docs/protocols.md); one browser user costs what dozens of HTTP users do.
  */
-import { BrowserUser, between, HttpUser, type Thresholds, task } from "cicada";
+import { BrowserUser, between, HttpUser, type Thresholds, task } from "cicada-load";
 
 export class Visitor extends BrowserUser {
   fixedCount = 2;

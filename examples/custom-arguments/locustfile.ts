@@ -8,7 +8,7 @@
  *       -H http://127.0.0.1:8080 --api-key demo --env staging --pages hello,signin
  *   CICADA_API_KEY=demo npx cicada -f examples/custom-arguments/locustfile.ts   # web UI
  */
-import { constant, events, HttpUser, task } from "cicada";
+import { constant, events, HttpUser, task } from "cicada-load";
 
 events.initCommandLineParser.addListener((parser) => {
   parser.addArgument("--api-key", { isRequired: true, isSecret: true, help: "Sent as X-Api-Key" });
@@ -43,7 +43,8 @@ export class Visitor extends HttpUser {
   @task async visit() {
     const options = this.environment.parsedOptions;
     const headers = { "X-Api-Key": String(options.apiKey), "X-Env": String(options.env) };
-    for (const page of options.pages as string[]) {
+    const pages = Array.isArray(options.pages) ? options.pages : [];
+    for (const page of pages) {
       if (options.trace === true) this.environment.logger.info(`visiting /${page}`);
       await this.client.get(`/${page}`, { headers });
     }

@@ -7,7 +7,7 @@
  * The .proto is imported: its text (and types.proto, which it imports) is bundled with
  * the locustfile, so `cicada --worker -f -` workers get it from the master.
  */
-import { between, GrpcUser, task } from "cicada";
+import { between, GrpcUser, task } from "cicada-load";
 import coupons from "./coupons.proto";
 
 let next = 0;

@@ -4,7 +4,7 @@
  *
  *   npx cicada -f examples/hello/locustfile.ts --headless -u 50 -r 50 -t 10s -H http://127.0.0.1:8080
  */
-import { constant, FastHttpUser, task } from "cicada";
+import { constant, FastHttpUser, task } from "cicada-load";
 
 export class HelloUser extends FastHttpUser {
   host = "http://127.0.0.1:8080";

@@ -9,7 +9,7 @@
  * `WS update` (time to the next change), `WS pong` (a request/reply over the socket),
  * `SSE /live/events` (time to the first event) and `SSE update`.
  */
-import { between, constant, type HttpSession, HttpUser, task, WebSocketUser } from "cicada";
+import { between, constant, type HttpSession, HttpUser, task, WebSocketUser } from "cicada-load";
 
 let users = 0;
 

@@ -6,14 +6,15 @@
  *   npx cicada -f examples/task-sequence/locustfile.ts --headless -u 10 -r 5 -t 30s -H http://127.0.0.1:8080
  */
 import { randomUUID } from "node:crypto";
-import { between, HttpUser, SequentialTaskSet, task } from "cicada";
+import { between, HttpUser, SequentialTaskSet, task } from "cicada-load";
 
 const password = "cicada";
 
-class Visit extends SequentialTaskSet {
+// SequentialTaskSet<Visitor>: `this.user` is a Visitor, with its own members typed.
+class Visit extends SequentialTaskSet<Visitor> {
   // Each visit signs in again, as the original script did (the service answers 302 → /coupons).
   @task async loginPost() {
-    await this.client.post("/signin", { form: { username: (this.user as Visitor).username, password } });
+    await this.client.post("/signin", { form: { username: this.user.username, password } });
   }
 
   @task async mainPage() {

@@ -41,7 +41,9 @@ export class CsvOutput {
 
   /** Creates the files: the history header and the current (usually empty) tables. */
   start(stats: RequestStats, userCount: number, nowMs: number): void {
-    this.guard(this.paths.history, () => writeFileSync(this.paths.history, statsHistoryCsvHeader()));
+    this.guard(this.paths.history, () =>
+      writeFileSync(this.paths.history, statsHistoryCsvHeader(stats.reportedPercentiles)),
+    );
     this.write(stats, userCount, nowMs);
   }
 

@@ -17,13 +17,15 @@ import type { Environment } from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { defaultArgumentValue, Events, setArgumentValue } from "../user/index.js";
+import { withProcessExitCode } from "./exit-code.js";
 import type { CliIO } from "./io.js";
 import { type LoadedLocustfile, loadBundles } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
 import { type DistributedOptions, PROCESSES_CHILD_ENV } from "./options-distributed.js";
+import { parityOptionsOf } from "./options-parity.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
 import { VERSION } from "./version.js";
-import { startWorkerProcesses, type WorkerProcesses } from "./worker-processes.js";
+import { startWorkerGroup, startWorkerProcesses, type WorkerProcesses } from "./worker-processes.js";
 
 /** How long `--processes` waits for its workers by default. */
 const PROCESSES_DEFAULT_WAIT_MS = 60_000;
@@ -37,6 +39,26 @@ export function printLocustStub(environment: Environment, options: CliOptions, i
       environment.customArguments,
     ),
   );
+}
+
+/**
+ * `--worker --processes N`: N worker processes joining the master (each this same command
+ * without --processes). Returns the highest of their exit codes, as Locust does.
+ */
+export async function runWorkerGroup(dist: DistributedOptions, io: CliIO, logger: Logger): Promise<number> {
+  logger.info(
+    `Starting ${dist.processes} worker processes for the master at ${dist.masterHost}:${dist.masterPort}`,
+  );
+  const group = startWorkerGroup(dist.processes!, io, logger, PROCESSES_CHILD_ENV);
+  const unsubscribe = io.onSignal((signal) => {
+    logger.info(`${signal} received: passing it on to the worker processes`);
+    group.signal(signal);
+  });
+  try {
+    return Math.max(0, ...(await group.exitCodes()));
+  } finally {
+    unsubscribe();
+  }
 }
 
 /** `--worker`: joins a master and runs what it asks until it quits; returns the exit code. */
@@ -60,7 +82,7 @@ export async function runWorker(
       wireVersion: wire,
       timeoutMs: dist.masterTimeoutMs,
     });
-    loaded = await loadBundles(fetched.bundles, { ...api, events: new Events() });
+    loaded = await loadBundles(fetched.bundles, { ...api, events: new Events() }, io.cwd);
     runOptions = {
       ...options,
       tags: options.tags ?? fetched.tags,
@@ -79,7 +101,6 @@ export async function runWorker(
     env: io.env,
   });
   logger.info(`Starting Cicada ${VERSION} worker`);
-  await environment.events.init.fireAsync({ environment });
   const worker = new Worker(environment, {
     masterHost: dist.masterHost,
     masterPort: dist.masterPort,
@@ -88,7 +109,10 @@ export async function runWorker(
     probe: { cpuUsageMicros: () => io.cpuUsageMicros(), memoryBytes: () => io.memoryBytes() },
     stopTimeoutMs: options.stopTimeout ?? 0,
     masterTimeoutMs: dist.masterTimeoutMs,
+    iterations: parityOptionsOf(options).iterations,
   });
+  // As Locust's init: the runner exists (registerMessage in an init listener works).
+  await environment.events.init.fireAsync({ environment });
   let forced: (end: WorkerEnd) => void = () => {};
   const forcedEnd = new Promise<WorkerEnd>((resolve) => {
     forced = resolve;
@@ -117,7 +141,7 @@ export async function runWorker(
     worker.start();
     const end = await Promise.race([worker.finished, forcedEnd]);
     await environment.events.quitting.fireAsync({ environment });
-    return exitCodeOfWorker(end, dist);
+    return withProcessExitCode(environment, exitCodeOfWorker(end, dist));
   } finally {
     unsubscribe();
   }
@@ -182,6 +206,7 @@ export async function startMaster(
     stopTimeoutMs: options.stopTimeout ?? 0,
     locustfiles: loaded.bundles,
     parsedOptions,
+    iterations: parityOptionsOf(options).iterations,
   });
   let children: WorkerProcesses | undefined;
   try {

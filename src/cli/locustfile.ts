@@ -1,15 +1,20 @@
 /**
- * Loads TypeScript (or JavaScript) locustfiles: esbuild bundles each one into a single
- * ES module (its own imports and npm packages included), which is then imported. The
- * `cicada` import inside the bundle resolves to the running Cicada (a virtual module
- * reading a global), so `instanceof HttpUser` holds and there is one copy of the API.
- * The same bundle text is what a master ships to workers started with `-f -`.
+ * Loads TypeScript (or JavaScript) locustfiles: esbuild bundles each one with its own
+ * modules into a single ES module, which is then imported. npm packages are not bundled:
+ * they stay imports, which Node resolves from the locustfile's folder as it would for the
+ * locustfile itself (package-resolution.ts), so packages with native parts, `__dirname`
+ * or lazy `import()`s work as they do anywhere. The `cicada-load` (or older `cicada`)
+ * import inside the bundle resolves to the running Cicada (a virtual module reading a
+ * global), so `instanceof HttpUser` holds and there is one copy of the API. The same
+ * bundle text is what a master ships to workers started with `-f -`; they need the
+ * packages installed.
  *
  * esbuild strips types without checking them: `tsc --noEmit` does that, if wanted.
  */
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build, type Message, type Plugin } from "esbuild";
 import { collectProtoFiles, loadProtoDefinition, ProtoError } from "../grpc/proto.js";
@@ -24,7 +29,9 @@ import {
   type LoadTestShape,
   type UserClass,
 } from "../user/index.js";
+import { cicadaImportPlugin, externalPackagesPlugin } from "./bundle-plugins.js";
 import { checkCustomArguments } from "./custom-options.js";
+import { importUrlResolvingFrom, missingPackageOf } from "./package-resolution.js";
 
 const API_GLOBAL = Symbol.for("cicada.api");
 
@@ -34,6 +41,13 @@ export interface LocustfileBundle {
   filename: string;
   /** The bundled ES module. */
   code: string;
+  /** The locustfile's folder where it was bundled: its npm packages are resolved from there. */
+  dir?: string | undefined;
+  /**
+   * The npm packages the bundle imports (known where it was bundled). None: it is imported
+   * without the package-resolution hook, which costs a thread and some start-up time.
+   */
+  packages?: readonly string[] | undefined;
 }
 
 export interface LoadedLocustfile {
@@ -92,23 +106,6 @@ export function resolveLocustfilePaths(option: string | undefined, cwd: string):
   return paths;
 }
 
-function cicadaImportPlugin(apiNames: readonly string[]): Plugin {
-  return {
-    name: "cicada-api",
-    setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^cicada$/ }, () => ({ path: "cicada", namespace: "cicada-api" }));
-      pluginBuild.onLoad({ filter: /.*/, namespace: "cicada-api" }, () => ({
-        loader: "js",
-        contents: [
-          `const api = globalThis[Symbol.for("cicada.api")];`,
-          `if (!api) throw new Error("this locustfile bundle must be run by Cicada");`,
-          `export const { ${apiNames.join(", ")} } = api;`,
-        ].join("\n"),
-      }));
-    },
-  };
-}
-
 /**
  * `import defs from "./service.proto"`: the file and those it imports become a
  * `ProtoSource` inside the bundle, so they travel to `-f -` workers with the locustfile.
@@ -145,12 +142,15 @@ function formatBuildErrors(messages: readonly Message[], cwd: string): string {
     .join("\n");
 }
 
-/** Bundles one locustfile with esbuild. Throws LocustfileError with file:line:column on syntax errors. */
+/**
+ * Bundles one locustfile with esbuild: the code, and the npm packages it imports. Throws
+ * LocustfileError with file:line:column on syntax errors.
+ */
 export async function bundleLocustfile(
   path: string,
   apiNames: readonly string[],
   cwd: string,
-): Promise<string> {
+): Promise<{ code: string; packages: string[] }> {
   const fileUrl = pathToFileURL(path).href;
   const protoFailures: ProtoError[] = [];
   try {
@@ -168,7 +168,8 @@ export async function bundleLocustfile(
       absWorkingDir: cwd,
       sourceRoot: `${pathToFileURL(cwd).href}/`,
       logLevel: "silent",
-      plugins: [cicadaImportPlugin(apiNames), protoImportPlugin(protoFailures)],
+      metafile: true,
+      plugins: [cicadaImportPlugin(apiNames), externalPackagesPlugin, protoImportPlugin(protoFailures)],
       // import.meta.url/dirname point at the original file, so data files next to the
       // locustfile are found although the bundle runs from a temporary folder.
       define: {
@@ -176,12 +177,18 @@ export async function bundleLocustfile(
         "import.meta.dirname": JSON.stringify(resolve(path, "..")),
         "import.meta.filename": JSON.stringify(path),
       },
-      // Bundled CommonJS packages call require(); give them one rooted at the locustfile.
+      // A locustfile's own require() calls resolve where its packages are (importBundle's folder).
       banner: {
-        js: `import { createRequire as __cicadaCreateRequire } from "node:module";\nconst require = __cicadaCreateRequire(${JSON.stringify(fileUrl)});`,
+        js: `import { createRequire as __cicadaCreateRequire } from "node:module";\nconst require = __cicadaCreateRequire(new URL(import.meta.url).searchParams.get("cicada-base") ?? import.meta.url);`,
       },
     });
-    return result.outputFiles[0]!.text;
+    const packages = new Set<string>();
+    for (const output of Object.values(result.metafile.outputs)) {
+      for (const imported of output.imports) {
+        if (imported.external && !isBuiltin(imported.path)) packages.add(imported.path);
+      }
+    }
+    return { code: result.outputFiles[0]!.text, packages: [...packages] };
   } catch (error) {
     if (protoFailures.length > 0) {
       throw new LocustfileError(
@@ -210,19 +217,33 @@ export async function bundleLocustfile(
 
 /**
  * Imports a bundle. It is written to a temporary folder (with an inline source map, so
- * stack traces point into the original .ts file) and removed once imported.
+ * stack traces point into the original .ts file) and removed once imported; its npm
+ * packages are resolved from `packagesDir` (the locustfile's folder).
  */
 export async function importBundle(
   bundle: LocustfileBundle,
   api: Record<string, unknown>,
+  packagesDir: string,
 ): Promise<Record<string, unknown>> {
   (globalThis as Record<symbol, unknown>)[API_GLOBAL] = api;
   const dir = mkdtempSync(join(tmpdir(), "cicada-"));
   const file = join(dir, `${basename(bundle.filename).replace(/\.[cm]?[tj]sx?$/, "")}.mjs`);
   try {
     writeFileSync(file, bundle.code);
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const withPackages = bundle.packages === undefined || bundle.packages.length > 0;
+    return (await import(importUrlResolvingFrom(file, packagesDir, withPackages))) as Record<string, unknown>;
   } catch (error) {
+    const missing = missingPackageOf(error);
+    if (missing !== undefined) {
+      throw new LocustfileError(
+        "CICADA_ERR_LOCUSTFILE_PACKAGE",
+        `the locustfile ${bundle.filename} imports the npm package '${missing}', which is not installed in ${packagesDir} (nor in a node_modules folder above it)`,
+        {
+          hint: `Install it there: npm install ${missing} (a worker started with -f - needs the locustfile's packages too)`,
+          cause: error,
+        },
+      );
+    }
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const where = error instanceof Error ? thrownAt(error, file) : undefined;
     throw new LocustfileError(
@@ -291,22 +312,30 @@ export async function loadLocustfiles(
   const modules: Array<{ filename: string; exports: Record<string, unknown> }> = [];
   for (const path of paths) {
     const filename = relative(cwd, path) || path;
-    const bundle = { filename, code: await bundleLocustfile(path, apiNames, cwd) };
+    const { code, packages } = await bundleLocustfile(path, apiNames, cwd);
+    const bundle = { filename, code, dir: dirname(path), packages };
     bundles.push(bundle);
-    modules.push({ filename, exports: await importBundle(bundle, api) });
+    modules.push({ filename, exports: await importBundle(bundle, api, bundle.dir) });
   }
   const events = api.events as Events;
   return { bundles, events, ...collectExports(modules), customArguments: customArgumentsOf(events) };
 }
 
-/** Imports bundles received from a master (`--worker -f -`). */
+/**
+ * Imports bundles received from a master (`--worker -f -`). Their npm packages are
+ * resolved from the master's locustfile folder when this machine has it (workers of
+ * --processes, or the same checkout everywhere), else from `cwd`.
+ */
 export async function loadBundles(
   bundles: readonly LocustfileBundle[],
   api: Record<string, unknown>,
+  cwd: string,
 ): Promise<LoadedLocustfile> {
   const modules: Array<{ filename: string; exports: Record<string, unknown> }> = [];
-  for (const bundle of bundles)
-    modules.push({ filename: bundle.filename, exports: await importBundle(bundle, api) });
+  for (const bundle of bundles) {
+    const packagesDir = bundle.dir !== undefined && existsSync(bundle.dir) ? bundle.dir : cwd;
+    modules.push({ filename: bundle.filename, exports: await importBundle(bundle, api, packagesDir) });
+  }
   const events = api.events as Events;
   return {
     bundles: [...bundles],

@@ -11,10 +11,13 @@ import { GeneratorMonitor, LocalRunner, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
 import { formatLogRecord, Logger } from "../shared/logger.js";
 import { LogBuffer } from "../web/log-buffer.js";
+import { debugUserClass, runDebugUser } from "./debug-user.js";
 import type { DistributedRun } from "./distributed.js";
+import { withProcessExitCode } from "./exit-code.js";
 import { formatError } from "./format-error.js";
 import { runHeadless } from "./headless.js";
 import { tuneHeapGrowing } from "./heap-tuning.js";
+import { openInspector } from "./inspector.js";
 import type { CliIO, SignalName } from "./io.js";
 import { absorbSignalEchoes, followLauncher, RELAUNCHED_ENV, SignalEchoes } from "./launcher.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
@@ -23,6 +26,7 @@ import type { CliOptions } from "./options.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { hasMonitorOptions, monitorConfigOf } from "./options-monitor.js";
 import { openModelSettingsOf } from "./options-open-model.js";
+import { parityOptionsOf } from "./options-parity.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { parseWithLocustfile } from "./parse-with-locustfile.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
@@ -49,7 +53,8 @@ export async function run(io: CliIO): Promise<number> {
       io.stdout.write(parsed.printed);
       return ExitCode.ok;
     }
-    const options = parsed.options;
+    let options = parsed.options;
+    const parity = parityOptionsOf(options);
     const logs = new LogBuffer();
     const logger = createLogger(options, io, logs);
     const dist = distributedOptions(options, io.cpuCount(), io.env[PROCESSES_CHILD_ENV] === "1");
@@ -61,14 +66,20 @@ export async function run(io: CliIO): Promise<number> {
           "--monitor, --prometheus and their options are ignored on a worker: the master scrapes the target",
         );
       }
-      return await (await import("./distributed.js")).runWorker(options, dist, io, logger, parsed.loaded);
+      const workers = await import("./distributed.js");
+      if (dist.processes !== undefined) return await workers.runWorkerGroup(dist, io, logger);
+      return await workers.runWorker(options, dist, io, logger, parsed.loaded);
     }
     const informational = Boolean(
       options.list || options.showTaskRatio || options.showTaskRatioJson || dist.locustStub,
     );
     const loaded = parsed.loaded ?? (await loadFromOptions(options, io.cwd));
+    if (parity.debugUser !== undefined && !informational) {
+      options = { ...options, userClasses: [debugUserClass(parity.debugUser, loaded.userClasses)] };
+    }
     // The web form can give the host; only a run that starts by itself needs one now.
-    const startsAtOnce = options.headless === true || options.autostart === true;
+    const startsAtOnce =
+      options.headless === true || options.autostart === true || parity.debugUser !== undefined;
     const environment = prepareEnvironment(options, loaded, logger, {
       requireHost: !informational && startsAtOnce,
       env: io.env,
@@ -92,6 +103,12 @@ export async function run(io: CliIO): Promise<number> {
       return ExitCode.ok;
     }
 
+    if (parity.debugUser !== undefined) {
+      await environment.events.init.fireAsync({ environment });
+      if (parity.inspect) openInspector(parity.inspect, io);
+      return withProcessExitCode(environment, await runDebugUser(environment, options, parity, io));
+    }
+
     const monitorConfig = monitorConfigOf(options);
     const outputs = RunOutputs.prepare({ options, loaded, environment, io, monitor: monitorConfig });
     // Loaded on demand: a run without monitoring loads no scraping code.
@@ -106,7 +123,11 @@ export async function run(io: CliIO): Promise<number> {
         distributed = await startMaster(environment, loaded, options, dist, io);
       }
       const runner: Runner =
-        distributed?.runner ?? new LocalRunner(environment, { stopTimeoutMs: options.stopTimeout ?? 0 });
+        distributed?.runner ??
+        new LocalRunner(environment, {
+          stopTimeoutMs: options.stopTimeout ?? 0,
+          iterations: parity.iterations,
+        });
       runner.openModel = openModelSettingsOf(options);
       // Watches this process while users run: a master merging many workers can be the bottleneck too.
       environment.generatorMonitor = new GeneratorMonitor({
@@ -125,6 +146,7 @@ export async function run(io: CliIO): Promise<number> {
         ? monitoring?.setUpMonitoring(monitorConfig, environment, runner, outputs, distributed !== undefined)
         : undefined;
       await environment.events.init.fireAsync({ environment });
+      if (parity.inspect) openInspector(parity.inspect, io);
       // A headless run waits for --expect-workers here; the web UI serves the form at once
       // and waits only before --autostart.
       if (options.headless) await distributed?.waitForWorkers();
@@ -154,7 +176,7 @@ export async function run(io: CliIO): Promise<number> {
         }
         // Prometheus's range over the test, queried when it ended, goes into the reports.
         await targetMonitor?.settled();
-        exitCode = outputs.finish(result);
+        exitCode = withProcessExitCode(environment, outputs.finish(result));
       } finally {
         targetMonitor?.close();
         environment.generatorMonitor.stop();

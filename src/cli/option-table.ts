@@ -8,6 +8,7 @@ import { DISTRIBUTED_OPTIONS } from "./options-distributed.js";
 import { METRICS_OPTIONS } from "./options-metrics.js";
 import { MONITOR_OPTIONS } from "./options-monitor.js";
 import { OPEN_MODEL_OPTIONS } from "./options-open-model.js";
+import { PARITY_OPTIONS } from "./options-parity.js";
 import { REPORT_OPTIONS } from "./options-reports.js";
 import { WEB_OPTIONS } from "./options-web.js";
 
@@ -173,6 +174,7 @@ export const OPTION_TABLE: OptionSpec[] = [
   ...DISTRIBUTED_OPTIONS,
   ...WEB_OPTIONS,
   ...METRICS_OPTIONS,
+  ...PARITY_OPTIONS,
 ];
 
 /** The long flag of an option, e.g. "spawn-rate". */

@@ -101,7 +101,8 @@ export const DISTRIBUTED_OPTIONS: OptionSpec[] = [
     key: "processes",
     kind: "int",
     group: worker,
-    description: "Start a master and this many worker processes on this machine (-1 = one per CPU core)",
+    description:
+      "Start this many worker processes on this machine (-1 = one per CPU core), and a master for them; with --worker, only the workers, joining --master-host",
   },
   {
     flags: "--locust-stub",
@@ -126,7 +127,7 @@ export interface DistributedOptions {
   masterHost: string;
   masterPort: number;
   masterTimeoutMs: number;
-  /** Undefined without --processes; already resolved for -1. */
+  /** Undefined without --processes; already resolved for -1. With `worker`, a group of workers. */
   processes: number | undefined;
   locustStub: boolean;
 }
@@ -168,11 +169,6 @@ export function distributedOptions(
         hint: "--processes -1 starts one worker per CPU core",
       },
     );
-  }
-  if (rawProcesses !== undefined && worker) {
-    throw new UsageError("CICADA_ERR_OPTIONS", "--processes cannot be combined with --worker in Cicada", {
-      hint: "Run several `cicada --worker` commands, or --processes N alone (it starts the master too)",
-    });
   }
   const expectWorkers = (options.expectWorkers as number | undefined) ?? 1;
   if (expectWorkers < 1) {

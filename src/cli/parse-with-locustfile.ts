@@ -4,6 +4,7 @@
  * checks Cicada's own options), the locustfile is loaded, then the full parse knows
  * every flag, so an unknown one is still a usage error and `--help` lists them all.
  */
+import { Console } from "node:console";
 import { CicadaError } from "../shared/errors.js";
 import type { CliIO } from "./io.js";
 import type { LoadedLocustfile } from "./locustfile.js";
@@ -25,7 +26,10 @@ export async function parseWithLocustfile(io: CliIO): Promise<ParsedCommandLine>
   let note = "";
   if (!fetchesLocustfile) {
     try {
-      loaded = await loadFromOptions(early.options, io.cwd);
+      // --locust-stub's stdout is the stub alone: a locustfile's console.log goes to stderr.
+      loaded = await (early.options.locustStub === true ? keepStdoutForTheStub : loadNow)(() =>
+        loadFromOptions(early.options, io.cwd),
+      );
     } catch (error) {
       if (!early.help || !(error instanceof CicadaError)) throw error;
       // Help still helps without a locustfile; say why its arguments are missing if one was named.
@@ -37,4 +41,20 @@ export async function parseWithLocustfile(io: CliIO): Promise<ParsedCommandLine>
   const parsed = parseOptions(sources, VERSION, { customArguments: loaded?.customArguments ?? [] });
   if (parsed.printed !== undefined) return { ...parsed, printed: parsed.printed + note, loaded };
   return { ...parsed, loaded };
+}
+
+const loadNow = <T>(load: () => Promise<T>): Promise<T> => load();
+
+/**
+ * Runs `load` with the global `console` writing to stderr: what the locustfile logs while
+ * it loads (its top-level code) must not end up in the stub.
+ */
+async function keepStdoutForTheStub<T>(load: () => Promise<T>): Promise<T> {
+  const original = globalThis.console;
+  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+  try {
+    return await load();
+  } finally {
+    globalThis.console = original;
+  }
 }

@@ -11,6 +11,7 @@ import type { Logger } from "../shared/logger.js";
 import { acceptsHost, BrowserUser, Events, hostSchemesOf, needsHost, type UserClass } from "../user/index.js";
 import { type LoadedLocustfile, loadLocustfiles, resolveLocustfilePaths } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
+import { parityOptionsOf } from "./options-parity.js";
 
 export interface PreparedRun {
   environment: Environment;
@@ -66,6 +67,7 @@ export function prepareEnvironment(
 ): Environment {
   const userClasses = selectClasses(loaded.userClasses, options.userClasses);
   checkShapes(options, loaded);
+  const parity = parityOptionsOf(options);
   const environment = new Environment({
     events: loaded.events,
     userClasses,
@@ -80,7 +82,9 @@ export function prepareEnvironment(
     env: extra.env,
     ...(extra.nodeName ? { nodeName: extra.nodeName } : {}),
     ...(extra.currentWindowLagSeconds ? { currentWindowLagSeconds: extra.currentWindowLagSeconds } : {}),
+    resetStatsAfterRamp: parity.resetStats,
   });
+  if (parity.percentiles) environment.stats.setPercentiles(parity.percentiles);
   let unfiltered: ReturnType<typeof describeUserClasses>;
   try {
     unfiltered = describeUserClasses(userClasses, environment, {});

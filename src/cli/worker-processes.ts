@@ -25,6 +25,10 @@ export interface WorkerProcesses {
   onEarlyExit(listener: ((error: Error) => void) | undefined): void;
   /** Waits for the children to exit, terminating and then killing those that do not. */
   stop(): Promise<void>;
+  /** Sends a signal to every child still running. */
+  signal(name: NodeJS.Signals): void;
+  /** Waits for every child to exit by itself; their exit codes (1 for one killed by a signal). */
+  exitCodes(): Promise<number[]>;
 }
 
 interface Child {
@@ -53,6 +57,36 @@ function within(promise: Promise<void>, ms: number): Promise<boolean> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** How to start the children and what to do with their output. */
+interface ChildrenSpec {
+  /** Node's arguments: the CLI script and its flags. */
+  args: string[];
+  env: Record<string, string>;
+  /** Stream every line (prefixed) to stderr; otherwise keep the last ones to show on failure. */
+  stream: boolean;
+  /** A process group of their own: terminal signals reach only the parent, which forwards them. */
+  detached: boolean;
+}
+
+/**
+ * Node's arguments for a child: the larger young generation every Cicada process gets
+ * (launcher.ts), given directly (no launcher in the children), then the CLI script.
+ */
+function cliArgs(io: CliIO): string[] {
+  if (!io.cliScript) throw new Error("--processes needs the path of the CLI script (CliIO.cliScript)");
+  return [...(hasSemiSpaceSize([], io.env.NODE_OPTIONS) ? [] : [SEMI_SPACE_FLAG]), io.cliScript];
+}
+
+/** A child's environment: this one's (without CICADA_* unless `withCicadaVariables`), and the child marker. */
+function childEnv(io: CliIO, childMarkerEnv: string, withCicadaVariables: boolean): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(io.env)) {
+    if (value !== undefined && (withCicadaVariables || !key.startsWith("CICADA_"))) env[key] = value;
+  }
+  env[childMarkerEnv] = "1";
+  return env;
+}
+
 /** Starts `count` workers connecting to the master on 127.0.0.1:`port`. */
 export function startWorkerProcesses(
   count: number,
@@ -62,17 +96,10 @@ export function startWorkerProcesses(
   logger: Logger,
   childMarkerEnv: string,
 ): WorkerProcesses {
-  if (!io.cliScript) throw new Error("--processes needs the path of the CLI script (CliIO.cliScript)");
   // The children get their settings from flags and from the master, not from CICADA_* variables.
-  const env: Record<string, string> = { [childMarkerEnv]: "1" };
-  for (const [key, value] of Object.entries(io.env)) {
-    if (value !== undefined && !key.startsWith("CICADA_")) env[key] = value;
-  }
+  const env = childEnv(io, childMarkerEnv, false);
   const args = [
-    // The larger young generation every Cicada process gets (launcher.ts), given here
-    // directly, so the workers start without a launcher. A user's own NODE_OPTIONS wins.
-    ...(hasSemiSpaceSize([], io.env.NODE_OPTIONS) ? [] : [SEMI_SPACE_FLAG]),
-    io.cliScript,
+    ...cliArgs(io),
     "--worker",
     "-f",
     "-",
@@ -83,19 +110,64 @@ export function startWorkerProcesses(
     "--loglevel",
     options.loglevel,
   ];
-  const streaming = logger.isEnabled("DEBUG");
+  return startChildren(count, { args, env, stream: logger.isEnabled("DEBUG"), detached: false }, io, logger);
+}
+
+/** The command line without `--processes N` (or `--processes=N`). */
+export function withoutProcessesFlag(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (arg === "--processes") i++;
+    else if (!arg.startsWith("--processes=")) out.push(arg);
+  }
+  return out;
+}
+
+/**
+ * `--worker --processes N`: N worker processes on this machine, each running this same
+ * command without `--processes`, so one command serves a load machine. Their output is
+ * streamed with a `[worker n]` prefix; a signal to this process is passed on to them (they
+ * are in a process group of their own, so a terminal's Ctrl-C reaches each once).
+ */
+export function startWorkerGroup(
+  count: number,
+  io: CliIO,
+  logger: Logger,
+  childMarkerEnv: string,
+): WorkerProcesses {
+  // Each runs this same command, with this same environment (CICADA_* included).
+  const args = [...cliArgs(io), ...withoutProcessesFlag(io.argv)];
+  return startChildren(
+    count,
+    { args, env: childEnv(io, childMarkerEnv, true), stream: true, detached: true },
+    io,
+    logger,
+  );
+}
+
+function startChildren(count: number, spec: ChildrenSpec, io: CliIO, logger: Logger): WorkerProcesses {
   let stopping = false;
   let earlyExit: ((error: Error) => void) | undefined;
   const children: Child[] = [];
   for (let index = 1; index <= count; index++) {
     // stdin stays open as a lifeline: if the parent dies (even by SIGKILL), the pipe closes
     // and the worker shuts down instead of waiting for --master-timeout.
-    const proc = spawn(process.execPath, args, { cwd: io.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, spec.args, {
+      cwd: io.cwd,
+      env: spec.env,
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: spec.detached,
+    });
     const child: Child = { index, process: proc, lines: [], exited: exited(proc) };
     for (const stream of [proc.stdout, proc.stderr]) {
       createInterface({ input: stream! }).on("line", (line) => {
         const prefixed = `[worker ${index}] ${line}`;
-        if (streaming) io.stderr.write(`${prefixed}\n`);
+        if (spec.stream) io.stderr.write(`${prefixed}\n`);
         child.lines.push(prefixed);
         if (child.lines.length > KEPT_LINES) child.lines.shift();
       });
@@ -105,8 +177,8 @@ export function startWorkerProcesses(
       if (stopping && code === 0) return;
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       if (!stopping || (code !== 0 && signal === null)) {
-        logger.error(`worker process ${index} ${how}; its last output:`);
-        if (!streaming) io.stderr.write(`${child.lines.join("\n")}\n`);
+        logger.error(`worker process ${index} ${how}${spec.stream ? "" : "; its last output:"}`);
+        if (!spec.stream) io.stderr.write(`${child.lines.join("\n")}\n`);
       }
       if (!stopping) {
         earlyExit?.(
@@ -122,6 +194,13 @@ export function startWorkerProcesses(
   return {
     onEarlyExit(listener) {
       earlyExit = listener;
+    },
+    signal(name) {
+      for (const c of children) if (running(c.process)) c.process.kill(name);
+    },
+    async exitCodes() {
+      await Promise.all(children.map((c) => c.exited));
+      return children.map((c) => c.process.exitCode ?? 1);
     },
     async stop() {
       stopping = true;

@@ -12,7 +12,7 @@ import { tcpEndpoint } from "./transport.js";
 
 /** The bundles a master sent, and the tag filters to run them with. */
 export interface FetchedLocustfile {
-  bundles: Array<{ filename: string; code: string }>;
+  bundles: Array<{ filename: string; code: string; dir?: string }>;
   tags: string[] | undefined;
   excludeTags: string[] | undefined;
 }
@@ -75,7 +75,9 @@ export async function fetchLocustfile(options: FetchOptions): Promise<FetchedLoc
       );
     }
     const bundles = (reply.locustfiles ?? []).flatMap((f) =>
-      typeof f === "string" ? [] : [{ filename: f.filename, code: f.contents }],
+      typeof f === "string"
+        ? []
+        : [{ filename: f.filename, code: f.contents, ...(f.cicada_dir ? { dir: f.cicada_dir } : {}) }],
     );
     if (bundles.length === 0) {
       throw new EnvironmentError("CICADA_ERR_LOCUSTFILE_FROM_MASTER", "the master sent no locustfile", {

@@ -7,6 +7,7 @@
  * Anything malformed or unknown is logged and ignored: a bad peer never stops a master.
  */
 import type { Environment } from "../runner/index.js";
+import { canonicalErrorText } from "./http-error-text.js";
 import { fromCicadaIterations, fromLocustErrors, serializedFromLocust } from "./locust-stats.js";
 import { cicadaVersionOf } from "./node-id.js";
 import { decodeWorkerMessage, type Handlers, type WorkerMessage } from "./protocol.js";
@@ -18,9 +19,11 @@ export interface InboxOptions {
   wireVersion: string;
   heartbeatIntervalMs: number;
   heartbeatLiveness: number;
-  locustfiles: Array<{ filename: string; code: string }>;
+  locustfiles: Array<{ filename: string; code: string; dir?: string | undefined }>;
   onWorkerJoined: (node: WorkerNode) => void;
   onWorkerLost: (node: WorkerNode, why: "missing" | "quit") => void;
+  /** A message of a type the protocol does not define (a custom message); false if nobody took it. */
+  onOtherMessage: (type: string, data: unknown, node: WorkerNode) => boolean;
 }
 
 /** CPU % above which a worker, not the target, is likely the bottleneck (Locust: 90). */
@@ -116,7 +119,10 @@ export class MasterInbox {
     const decoded = decodeWorkerMessage(frames[0]!);
     if (!decoded.ok) {
       if (decoded.kind === "unknown") {
-        this.log.warning(`Unknown message type received from worker ${routingId}: ${decoded.type}`);
+        const node = this.workers.get(routingId);
+        if (node === undefined || !this.o.onOtherMessage(decoded.type, decoded.data, node)) {
+          this.log.warning(`Unknown message type received from worker ${routingId}: ${decoded.type}`);
+        }
         return;
       }
       this.log.warning(`ignoring a malformed message from '${routingId}': ${decoded.reason}`);
@@ -210,7 +216,10 @@ export class MasterInbox {
     // A bad histogram throws before anything is merged: the whole report is rejected, not half of it.
     const rows = report.stats.map(serializedFromLocust);
     stats.mergeSerializedReport(rows, serializedFromLocust(report.stats_total), nowMs);
-    stats.mergeErrors(fromLocustErrors(report.errors, nowMs));
+    // Locust's workers word HTTP errors their way: one row per failure needs one text.
+    const errors = fromLocustErrors(report.errors, nowMs);
+    for (const row of errors) row.error = canonicalErrorText(row.error);
+    stats.mergeErrors(errors);
     if (report.cicada_iterations) stats.iterations.merge(fromCicadaIterations(report.cicada_iterations));
     const sums = this.reported.get(id) ?? { requests: 0, failures: 0 };
     sums.requests += report.stats_total.num_requests;
@@ -218,6 +227,11 @@ export class MasterInbox {
     this.reported.set(id, sums);
     if (node.state !== "missing" && node.state !== "stopped")
       node.userClassesCount = report.user_classes_count;
+    const events = this.environment.events;
+    if (events.workerReport.listenerCount > 0) {
+      const { extra, ...standard } = report;
+      events.workerReport.fire({ clientId: id, data: { ...extra, ...standard } });
+    }
   }
 
   private onQuit(id: string): void {
@@ -249,7 +263,11 @@ export class MasterInbox {
     } else {
       const { tags, excludeTags } = this.environment;
       reply = {
-        locustfiles: this.o.locustfiles.map((f) => ({ filename: f.filename, contents: f.code })),
+        locustfiles: this.o.locustfiles.map((f) => ({
+          filename: f.filename,
+          contents: f.code,
+          ...(f.dir === undefined ? {} : { cicada_dir: f.dir }),
+        })),
         cicada_version: this.cicadaVersion,
         cicada_settings: { tags: tags ?? null, exclude_tags: excludeTags ?? null },
       };

@@ -10,12 +10,14 @@ import {
   ArrivalSchedule,
   BaseRunner,
   type Environment,
+  isProtocolMessageType,
   type StartOptions,
   type WorkerSummary,
 } from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
 import { arrivalShares, dispatchUsers, nextRampCount, orderWorkers, rampPlan } from "./dispatch.js";
+import { ITERATIONS_DONE, IterationLedger, PERMITS, PERMITS_REQUEST } from "./iteration-leases.js";
 import { MasterInbox } from "./master-inbox.js";
 import { MasterSocket } from "./transport.js";
 import type { WorkerNode } from "./worker-nodes.js";
@@ -34,9 +36,11 @@ export interface MasterOptions {
   /** Heartbeat intervals a worker may miss before it is missing (Locust: 3). */
   heartbeatLiveness?: number;
   /** The locustfile bundles sent to `--worker -f -` workers. */
-  locustfiles?: Array<{ filename: string; code: string }>;
+  locustfiles?: Array<{ filename: string; code: string; dir?: string | undefined }>;
   /** Options sent in spawn messages (Locust workers read tags and custom options from them); the environment's custom arguments are added. */
   parsedOptions?: Record<string, unknown>;
+  /** -i/--iterations: exactly this many tasks in each test, over all Cicada workers. */
+  iterations?: number | undefined;
 }
 
 /** How long quit waits for workers' final reports and `quit` messages. */
@@ -65,6 +69,10 @@ export class MasterRunner extends BaseRunner {
   private arrival: ArrivalSchedule | undefined;
   /** Locust workers already told that they get no share of an arrival rate. */
   private readonly warnedLocustWorkers = new Set<string>();
+  /** The iteration budget of the current test (-i), lent to workers. */
+  private ledger: IterationLedger | undefined;
+  /** Workers the last dispatch gave users to. */
+  private workersWithUsers: string[] = [];
 
   private constructor(
     environment: Environment,
@@ -82,7 +90,63 @@ export class MasterRunner extends BaseRunner {
       locustfiles: options.locustfiles ?? [],
       onWorkerJoined: () => this.onWorkersChanged(),
       onWorkerLost: (node, why) => this.onWorkerLost(node, why),
+      onOtherMessage: (type, data, node) => this.onOtherMessage(type, data, node),
     });
+  }
+
+  /**
+   * Sends a custom message to the worker `clientId`, or to every worker (Locust's
+   * `send_message`); Cicada and Locust workers alike receive it.
+   */
+  sendMessage(type: string, data?: unknown, clientId?: string): void {
+    if (isProtocolMessageType(type)) {
+      throw new RangeError(`sendMessage: "${type}" is a message type of the protocol itself`);
+    }
+    const ids = clientId === undefined ? this.inbox.nodes().map((node) => node.id) : [clientId];
+    for (const id of ids) {
+      this.environment.logger.debug(`Sending ${type} message to worker ${id}`);
+      this.inbox.send(id, type, data ?? null);
+    }
+  }
+
+  /** A message outside Locust's protocol: Cicada's iteration leases, or a custom message. */
+  private onOtherMessage(type: string, data: unknown, node: WorkerNode): boolean {
+    if (type === PERMITS_REQUEST) {
+      const users = (data as { users?: unknown } | null)?.users;
+      const lease = this.ledger?.lend(typeof users === "number" ? users : 1, this.liveWorkers().length) ?? {
+        granted: 0,
+        exhausted: true,
+      };
+      this.inbox.send(node.id, PERMITS, lease);
+      if (lease.exhausted && this.ledger !== undefined && this.state === "spawning") {
+        // No user started from now on would run a task.
+        this.rampToken++;
+        this.setState("running");
+      }
+      return true;
+    }
+    if (type === ITERATIONS_DONE) {
+      this.ledger?.markDone(node.id);
+      this.checkIterationsFinished();
+      return true;
+    }
+    return this.messages.deliver(type, data, node.id);
+  }
+
+  /** Stops the test once the iteration budget is spent and every worker's users have finished. */
+  private checkIterationsFinished(): void {
+    if (this.ledger === undefined || (this.state !== "running" && this.state !== "spawning")) return;
+    const live = new Set(
+      this.liveWorkers()
+        .filter((node) => node.cicadaVersion !== undefined)
+        .map((n) => n.id),
+    );
+    if (this.ledger.finished(this.workersWithUsers.filter((id) => live.has(id)))) {
+      this.environment.logger.info(
+        `The iteration limit (${this.ledger.limit}) is reached and every worker's users have finished: stopping`,
+      );
+      this.stop();
+    }
   }
 
   /** Binds the master socket and starts listening for workers. */
@@ -271,6 +335,11 @@ export class MasterRunner extends BaseRunner {
         ? "All users spawned"
         : "Spawning is complete, but not every worker has reported its users yet";
     this.environment.events.spawningComplete.fire({ userCount: this.targetUserCount });
+    // As Locust ≥ 2.29: the workers fire spawningComplete once, with the test's total.
+    for (const node of this.inbox.nodes()) {
+      if (node.wantsSpawningComplete)
+        this.inbox.send(node.id, "spawning_complete", { user_count: this.targetUserCount });
+    }
     this.environment.logger.info(
       `${prefix}: ${JSON.stringify(this.userClassesCount)} (${this.userCount} total users)`,
     );
@@ -281,6 +350,9 @@ export class MasterRunner extends BaseRunner {
     const order = orderWorkers(this.liveWorkers().map((node) => node.id));
     const plan = dispatchUsers(order, this.sequence, this.classNames, this.dispatchedCount);
     const timestamp = this.nextSpawnTimestamp();
+    this.workersWithUsers = [...plan]
+      .filter(([, counts]) => Object.values(counts).some((n) => n > 0))
+      .map(([id]) => id);
     for (const [id, counts] of plan) {
       this.inbox.send(id, "spawn", { ...this.spawnBase(timestamp), user_classes_count: counts });
     }
@@ -299,10 +371,23 @@ export class MasterRunner extends BaseRunner {
       timestamp,
       host: this.environment.host ?? null,
       stop_timeout: this.stopTimeoutMs > 0 ? this.stopTimeoutMs / 1000 : null,
-      // The custom arguments as they are now (the web form may have set them for this test).
-      parsed_options: { ...this.options.parsedOptions, ...this.environment.customOptionValues() },
+      parsed_options: this.parsedOptions(),
       ...(classHosts ? { cicada_user_class_hosts: classHosts } : {}),
     };
+  }
+
+  /**
+   * The custom arguments as they are now (the web form may have set them for this test),
+   * with -i and --reset-stats, which Cicada workers read from there.
+   */
+  private parsedOptions(): Record<string, unknown> {
+    const parsedOptions: Record<string, unknown> = {
+      ...this.options.parsedOptions,
+      ...this.environment.customOptionValues(),
+    };
+    if (this.options.iterations !== undefined) parsedOptions.iterations = this.options.iterations;
+    if (this.environment.resetStatsAfterRamp) parsedOptions.reset_stats = true;
+    return parsedOptions;
   }
 
   /** Hosts the web form set per class (POST /user), for the workers; undefined when none. */
@@ -329,6 +414,7 @@ export class MasterRunner extends BaseRunner {
 
   private onWorkerLost(node: WorkerNode, why: "missing" | "quit"): void {
     this.workersChanged.fire(this.liveWorkers().length);
+    this.checkIterationsFinished();
     if (this.state !== "spawning" && this.state !== "running") return;
     if (this.liveWorkers().length === 0) {
       this.environment.logger.info(
@@ -351,6 +437,14 @@ export class MasterRunner extends BaseRunner {
   protected override async beginTest(): Promise<boolean> {
     this.inbox.resetReported();
     this.classNames = this.environment.activeUserClassInfos.map((info) => info.name);
+    if (this.options.iterations !== undefined) {
+      this.ledger = new IterationLedger(this.options.iterations);
+      if (this.liveWorkers().some((node) => node.cicadaVersion === undefined)) {
+        this.environment.logger.warning(
+          "Locust workers do not take part in --iterations: their tasks are not counted",
+        );
+      }
+    }
     return super.beginTest();
   }
 

@@ -224,5 +224,22 @@ export function statsReport(value: unknown): StatsReport {
   };
   const iterations = cicadaIterations(d.get("cicada_iterations"));
   if (iterations) report.cicada_iterations = iterations;
+  // Keys a worker's report_to_master listeners added.
+  for (const [key, value] of d) {
+    if (typeof key !== "string" || REPORT_KEYS.has(key)) continue;
+    report.extra ??= {};
+    report.extra[key] = toPlain(value);
+  }
   return report;
 }
+
+/** The keys of a stats report that Locust itself sends. */
+const REPORT_KEYS: ReadonlySet<string> = new Set([
+  "stats",
+  "stats_total",
+  "errors",
+  "user_count",
+  "user_classes_count",
+  // Cicada's own keys between Cicada nodes (the open model's iterations).
+  "cicada_iterations",
+]);

@@ -120,6 +120,11 @@ export interface StatsReport {
   user_classes_count: Record<string, number>;
   /** Open model only (a Locust master ignores it). */
   cicada_iterations?: CicadaIterations;
+  /**
+   * Keys a worker's `reportToMaster` listeners added (Locust's `report_to_master`), sent
+   * beside the others at the top level of the data map.
+   */
+  extra?: Record<string, unknown>;
 }
 
 /** The data of a `spawn` message: what one worker should run now. */
@@ -147,6 +152,8 @@ export interface SpawnJob {
 export interface LocustfileFile {
   filename: string;
   contents: string;
+  /** Cicada's extra key: the locustfile's folder on the master (where its npm packages are). */
+  cicada_dir?: string;
 }
 
 /** Settings a Cicada worker started with `-f -` takes from the master (an extra key of the reply). */
@@ -202,7 +209,7 @@ export type MasterMessage =
 export type Decoded<M> =
   | { ok: true; message: M }
   | { ok: false; kind: "malformed"; reason: string; nodeId?: string }
-  | { ok: false; kind: "unknown"; type: string; nodeId: string };
+  | { ok: false; kind: "unknown"; type: string; nodeId: string; data: unknown };
 
 /** One handler per message type; leaving one out is a compile error. */
 export type Handlers<M extends { type: string }> = {
@@ -216,8 +223,12 @@ const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true, variabl
 // total_content_length; as BigInt they would fail the number checks and drop the report).
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: "number" });
 
-/** Encodes `[type, data, nodeId]`. */
+/** Encodes `[type, data, nodeId]`; a stats report's `extra` keys go to the top level of its data. */
 export function encodeMessage(type: string, data: unknown, nodeId: string): Buffer {
+  if (type === "stats" && data !== null && typeof data === "object" && "extra" in data) {
+    const { extra, ...report } = data as StatsReport;
+    return packr.pack([type, { ...extra, ...report }, nodeId]);
+  }
   return packr.pack([type, data ?? null, nodeId]);
 }
 
@@ -327,9 +338,11 @@ const MASTER_DATA: {
       data.locustfiles = files.map((f: unknown, i) => {
         if (typeof f === "string") return f;
         const file = record(f, `locustfiles[${i}]`);
+        const dir = file.get("cicada_dir");
         return {
           filename: str(file.get("filename"), "filename"),
           contents: str(file.get("contents"), "contents"),
+          ...(typeof dir === "string" ? { cicada_dir: dir } : {}),
         };
       });
     }
@@ -360,7 +373,8 @@ function decodeWith<M extends { type: string }>(
   }
   const [type, data, nodeId] = raw as [string, unknown, string];
   const parse = Object.hasOwn(table, type) ? table[type] : undefined;
-  if (!parse) return { ok: false, kind: "unknown", type, nodeId };
+  // A custom message (sendMessage/registerMessage), or a type of a newer Locust.
+  if (!parse) return { ok: false, kind: "unknown", type, nodeId, data: toPlain(data) };
   try {
     return { ok: true, message: { type, data: parse(data), nodeId } as unknown as M };
   } catch (error) {

@@ -398,7 +398,8 @@ function readReport(r: FrameReader): StatsReport {
         iterations = readIterations(r);
         break;
       default:
-        r.skip();
+        // A key a worker's reportToMaster listener added: the general decoder keeps it.
+        throw GIVE_UP;
     }
   }
   if (stats === undefined || total === undefined) throw GIVE_UP;

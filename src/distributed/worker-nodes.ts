@@ -35,6 +35,11 @@ export class WorkerNode {
   readonly cicadaVersion: string | undefined;
   /** Whether the worker understands heartbeat replies (Cicada, or Locust ≥ 2.19). */
   readonly wantsHeartbeats: boolean;
+  /**
+   * Whether the worker waits for the master's `spawning_complete` (Cicada, or Locust ≥
+   * 2.29); an older Locust worker would only log it as an unknown message.
+   */
+  readonly wantsSpawningComplete: boolean;
 
   constructor(
     readonly id: string,
@@ -45,9 +50,10 @@ export class WorkerNode {
     this.liveness = liveness;
     this.cicadaVersion = cicadaVersionOf(version);
     const locust = parseLocustVersion(version);
-    this.wantsHeartbeats =
-      this.cicadaVersion !== undefined ||
-      (locust !== undefined && (locust[0] > 2 || (locust[0] === 2 && locust[1] >= 19)));
+    const atLeast = (minor: number) =>
+      locust !== undefined && (locust[0] > 2 || (locust[0] === 2 && locust[1] >= minor));
+    this.wantsHeartbeats = this.cicadaVersion !== undefined || atLeast(19);
+    this.wantsSpawningComplete = this.cicadaVersion !== undefined || atLeast(29);
   }
 
   /** Users the worker reports running. */

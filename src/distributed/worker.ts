@@ -7,12 +7,19 @@
  * - `spawn` carries absolute per-class counts: applied at once (the master paces the
  *   ramp); a spawn not newer than the last one is dropped.
  * - `stop`: users stop, the last stats go out, then `client_stopped` and `client_ready`.
+ * - `spawning_complete` (a Cicada master, or Locust ≥ 2.29, once the whole ramp is done):
+ *   the worker fires its own spawningComplete event with the test's total.
  * - `quit`: users stop, the final stats go out at once, then `quit`, and the worker ends.
+ * - Custom messages go both ways (LocalRunner.sendMessage / registerMessage); stats
+ *   reports carry what `reportToMaster` listeners add.
  * - A master that stops answering heartbeats is lost: users stop, `client_ready` is
  *   retried, and the worker gives up after `masterTimeoutMs` without the master.
  */
 import { type Environment, LocalRunner } from "../runner/index.js";
+import { describeFailure } from "../shared/request-event.js";
 import { convertArgumentValue } from "../user/index.js";
+import { locustErrorText } from "./http-error-text.js";
+import { ITERATIONS_DONE, LeasedIterationGate, PERMITS, PERMITS_REQUEST } from "./iteration-leases.js";
 import {
   type CicadaArrival,
   type Decoded,
@@ -48,6 +55,8 @@ export interface WorkerOptions {
   masterLostMs?: number;
   /** Give up after this long without a master (default 60 s, as Locust). */
   masterTimeoutMs?: number;
+  /** -i on the worker's own command line: its limit when the master sets none (a Locust master). */
+  iterations?: number | undefined;
 }
 
 /** Why a worker ended. */
@@ -81,7 +90,11 @@ export class Worker {
   private jobs: Promise<void> = Promise.resolve();
   private lastCpu: { micros: number; at: number };
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
-  private readonly o: Required<Omit<WorkerOptions, "stopTimeoutMs">>;
+  private readonly o: Required<Omit<WorkerOptions, "stopTimeoutMs" | "iterations">>;
+  /** The master is Cicada (its ack says so): it lends iteration permits and words errors our way. */
+  private masterIsCicada = false;
+  /** Iteration permits leased from the master in this test (-i on the master). */
+  private leases: LeasedIterationGate | undefined;
 
   constructor(
     readonly environment: Environment,
@@ -95,7 +108,15 @@ export class Worker {
       masterTimeoutMs: 60_000,
       ...options,
     };
-    this.runner = new LocalRunner(environment, { stopTimeoutMs: options.stopTimeoutMs ?? 0 });
+    this.runner = new LocalRunner(environment, {
+      stopTimeoutMs: options.stopTimeoutMs ?? 0,
+      iterations: options.iterations,
+    });
+    this.runner.messageTransport = (type, data) => void this.socket.send(type, data);
+    this.runner.onIterationsDone = () => {
+      if (this.leases !== undefined) void this.socket.send(ITERATIONS_DONE, null);
+      else this.log.info("The iteration limit (-i) is reached: this worker's users have finished");
+    };
     this.reporter = new WorkerStatsReporter(environment);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
@@ -104,11 +125,20 @@ export class Worker {
     this.handlers = {
       ack: (m) => {
         // A Cicada master answers every heartbeat, so its silence means something from the start.
-        if (m.data?.cicada_version !== undefined) this.masterSendsHeartbeats = true;
+        this.masterIsCicada = m.data?.cicada_version !== undefined;
+        if (this.masterIsCicada) this.masterSendsHeartbeats = true;
+        // Under a Locust master, HTTP errors are worded as Locust's, so the rows merge there.
+        environment.failureText = this.masterIsCicada
+          ? (event) => describeFailure(event.exception)
+          : (event) => locustErrorText(event, describeFailure);
         this.onAck(m.data?.index);
       },
       spawn: (m) => this.enqueue(() => this.onSpawn(m.data)),
-      spawning_complete: () => {},
+      spawning_complete: (m) =>
+        this.enqueue(async () => {
+          const userCount = m.data?.user_count ?? this.runner.userCount;
+          this.environment.events.spawningComplete.fire({ userCount });
+        }),
       heartbeat: () => {
         this.masterSendsHeartbeats = true;
       },
@@ -186,13 +216,25 @@ export class Worker {
     }
     const decoded: Decoded<MasterMessage> = decodeMasterMessage(frames[0]!);
     if (!decoded.ok) {
-      if (decoded.kind === "unknown")
-        this.log.warning(`unknown message type from the master: ${decoded.type}`);
-      else this.log.warning(`ignoring a malformed message from the master: ${decoded.reason}`);
+      if (decoded.kind === "unknown") {
+        if (!this.onOtherMessage(decoded.type, decoded.data))
+          this.log.warning(`Unknown message type received: ${decoded.type}`);
+      } else this.log.warning(`ignoring a malformed message from the master: ${decoded.reason}`);
       return;
     }
     const message = decoded.message;
     (this.handlers[message.type] as (m: MasterMessage) => void)(message);
+  }
+
+  /** A message outside the protocol: a lease of iteration permits, or a custom message. */
+  private onOtherMessage(type: string, data: unknown): boolean {
+    if (type === PERMITS) {
+      const lease = data as { granted?: unknown; exhausted?: unknown } | null;
+      const granted = typeof lease?.granted === "number" ? lease.granted : 0;
+      this.leases?.received(granted, lease?.exhausted === true);
+      return true;
+    }
+    return this.runner.messages.deliver(type, data, this.nodeId);
   }
 
   private sendReady(): void {
@@ -246,7 +288,22 @@ export class Worker {
   }
 
   private sendStats(): void {
-    void this.socket.send("stats", this.reporter.takeReport(this.runner.userClassesCount));
+    const report = this.reporter.takeReport(this.runner.userClassesCount);
+    const reportToMaster = this.environment.events.reportToMaster;
+    if (reportToMaster.listenerCount > 0) {
+      const data: Record<string, unknown> = {};
+      reportToMaster.fire({ clientId: this.nodeId, data });
+      for (const key of ["stats", "stats_total", "errors", "user_count", "user_classes_count"]) {
+        if (key in data) {
+          this.log.warning(
+            `reportToMaster: the key ${key} is Cicada's own; the listener's value is not sent`,
+          );
+          delete data[key];
+        }
+      }
+      if (Object.keys(data).length > 0) report.extra = data;
+    }
+    void this.socket.send("stats", report);
   }
 
   private async onSpawn(job: Extract<MasterMessage, { type: "spawn" }>["data"]): Promise<void> {
@@ -260,6 +317,8 @@ export class Worker {
     if (job.host !== null) this.environment.host = job.host;
     this.applyCustomOptions(job.parsed_options);
     this.applyClassHosts(job.cicada_user_class_hosts);
+    if (job.parsed_options.reset_stats === true) this.environment.resetStatsAfterRamp = true;
+    this.takeLeases(job.parsed_options.iterations);
     this.state = "spawning";
     const arrival = job.cicada_arrival;
     if (arrival !== undefined) await this.applyArrival(arrival);
@@ -318,7 +377,20 @@ export class Worker {
     }
   }
 
+  /** With -i on a Cicada master, this test's tasks run on permits leased from it. */
+  private takeLeases(iterations: unknown): void {
+    const wanted = this.masterIsCicada && typeof iterations === "number" && iterations >= 1;
+    if (!wanted || this.leases !== undefined) return;
+    this.leases = new LeasedIterationGate(
+      () => void this.socket.send(PERMITS_REQUEST, { users: this.runner.userCount }),
+      () => this.runner.iterationsSpent(),
+    );
+    this.runner.setIterationGate(this.leases);
+  }
+
   private async onStop(): Promise<void> {
+    this.leases = undefined;
+    this.runner.setIterationGate(undefined);
     await this.runner.stopAndWait();
     // Everything measured reaches the master before it hears that this worker stopped.
     this.sendStats();

@@ -5,6 +5,7 @@
  * event).
  */
 export type { FormFields } from "./body.js";
+export type { ClientCookies, HttpClient } from "./client.js";
 export type { SessionCookies } from "./cookies.js";
 export { HttpRequestError } from "./errors.js";
 export type { MultipartFields, MultipartFile, MultipartValue } from "./multipart.js";

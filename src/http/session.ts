@@ -7,6 +7,7 @@
  */
 import { StopUser } from "../shared/control-flow.js";
 import { type EncodedBody, encodeBody } from "./body.js";
+import type { HttpClient } from "./client.js";
 import { type Http2Mode, OriginConnections, type OriginSettings } from "./connections.js";
 import { SessionCookies } from "./cookies.js";
 import { DEFAULT_ACCEPT_ENCODING, DEFAULT_MAX_DECODED_BODY_BYTES } from "./decoding.js";
@@ -39,8 +40,8 @@ const defaults = {
   maxConnections: 10,
 };
 
-/** The HTTP client of one virtual user. */
-export class HttpSession implements ExchangeHost {
+/** The HTTP client of one virtual user; locustfiles see its public face, {@link HttpClient}. */
+export class HttpSession implements HttpClient, ExchangeHost {
   /** The user's cookie jar. */
   readonly cookies: SessionCookies;
   /** Connect and network timeouts (ms), as configured. */

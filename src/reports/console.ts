@@ -7,12 +7,7 @@
  * to whole milliseconds, so a fast endpoint reads as 0), and the percentile block is
  * exact, not "approximated".
  */
-import {
-  type EntrySnapshot,
-  PERCENTILES_TO_REPORT,
-  percentileLabel,
-  type StatsSnapshot,
-} from "../stats/index.js";
+import { type EntrySnapshot, percentileLabel, percentileValue, type StatsSnapshot } from "../stats/index.js";
 
 const MAX_NAME_WIDTH = 80;
 
@@ -135,7 +130,8 @@ function percentileTable(
   rowOf: (entry: EntrySnapshot) => PercentileRow,
 ): string[] {
   const widths = columnWidths(snapshot);
-  const labels = PERCENTILES_TO_REPORT.map(percentileLabel);
+  const reported = snapshot.reportedPercentiles;
+  const labels = reported.map(percentileLabel);
   const header = [
     pad("Type", widths.type),
     pad("Name", widths.name),
@@ -152,7 +148,7 @@ function percentileTable(
     [
       pad(entry.method ? `${entry.method} ` : "", widths.type),
       pad(truncate(entry.name, widths.name), widths.name),
-      ...data.values.map(([, value]) => lpad(formatMs(value), 7)),
+      ...reported.map((p) => lpad(formatMs(percentileValue(data.values, p)), 7)),
       lpad(String(data.count), 7),
     ].join(" ");
   const rowsOf = (entries: EntrySnapshot[]) =>

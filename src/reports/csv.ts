@@ -12,6 +12,7 @@ import {
   type EntrySnapshot,
   PERCENTILES_TO_REPORT,
   percentileLabel,
+  percentileValue,
   type StatsSnapshot,
 } from "../stats/index.js";
 
@@ -25,53 +26,66 @@ export const CSV_FILES = {
   iterations: "_iterations.csv",
 } as const;
 
-const PERCENTILE_COLUMNS = PERCENTILES_TO_REPORT.map(percentileLabel);
+/** Columns of `_stats.csv`, in Locust's order, with these percentile columns (--percentiles). */
+export function statsCsvColumns(percentiles: readonly number[] = PERCENTILES_TO_REPORT): string[] {
+  return [
+    "Type",
+    "Name",
+    "Request Count",
+    "Failure Count",
+    "Median Response Time",
+    "Average Response Time",
+    "Min Response Time",
+    "Max Response Time",
+    "Average Content Size",
+    "Requests/s",
+    "Failures/s",
+    ...percentiles.map(percentileLabel),
+  ];
+}
 
-/** Columns of `_stats.csv`, in Locust's order. */
-export const STATS_CSV_COLUMNS = [
-  "Type",
-  "Name",
-  "Request Count",
-  "Failure Count",
-  "Median Response Time",
-  "Average Response Time",
-  "Min Response Time",
-  "Max Response Time",
-  "Average Content Size",
-  "Requests/s",
-  "Failures/s",
-  ...PERCENTILE_COLUMNS,
-];
+/** Columns of `_stats_history.csv`, in Locust's order, with these percentile columns. */
+export function statsHistoryCsvColumns(percentiles: readonly number[] = PERCENTILES_TO_REPORT): string[] {
+  return [
+    "Timestamp",
+    "User Count",
+    "Type",
+    "Name",
+    "Requests/s",
+    "Failures/s",
+    ...percentiles.map(percentileLabel),
+    "Total Request Count",
+    "Total Failure Count",
+    "Total Median Response Time",
+    "Total Average Response Time",
+    "Total Min Response Time",
+    "Total Max Response Time",
+    "Total Average Content Size",
+  ];
+}
 
-/** Columns of `_stats_history.csv`, in Locust's order. */
-export const STATS_HISTORY_CSV_COLUMNS = [
-  "Timestamp",
-  "User Count",
-  "Type",
-  "Name",
-  "Requests/s",
-  "Failures/s",
-  ...PERCENTILE_COLUMNS,
-  "Total Request Count",
-  "Total Failure Count",
-  "Total Median Response Time",
-  "Total Average Response Time",
-  "Total Min Response Time",
-  "Total Max Response Time",
-  "Total Average Content Size",
-];
+/** Columns of `_stats.csv` with Locust's percentiles. */
+export const STATS_CSV_COLUMNS = statsCsvColumns();
+
+/** Columns of `_stats_history.csv` with Locust's percentiles. */
+export const STATS_HISTORY_CSV_COLUMNS = statsHistoryCsvColumns();
 
 /**
  * The columns an arrival-rate test adds at the end of `_stats.csv`: the response times
  * from the intended start (Locust's own columns keep the service time, as always).
  */
-export const INTENDED_CSV_COLUMNS = [
-  "Intended Median Response Time",
-  "Intended Average Response Time",
-  "Intended Min Response Time",
-  "Intended Max Response Time",
-  ...PERCENTILE_COLUMNS.map((label) => `Intended ${label}`),
-];
+export function intendedCsvColumns(percentiles: readonly number[] = PERCENTILES_TO_REPORT): string[] {
+  return [
+    "Intended Median Response Time",
+    "Intended Average Response Time",
+    "Intended Min Response Time",
+    "Intended Max Response Time",
+    ...percentiles.map((p) => `Intended ${percentileLabel(p)}`),
+  ];
+}
+
+/** The intended-start columns with Locust's percentiles. */
+export const INTENDED_CSV_COLUMNS = intendedCsvColumns();
 
 /** Columns of `_iterations.csv` (arrival-rate tests): one row a second, totals so far in the last four. */
 export const ITERATIONS_CSV_COLUMNS = [
@@ -117,10 +131,10 @@ function pythonFloat(value: number): string {
 
 const wholeMs = (value: number | null | undefined): number => Math.round(value ?? 0);
 
-function percentileCells(entry: EntrySnapshot, current: boolean): Cell[] {
-  if (entry.numRequests === 0) return PERCENTILE_COLUMNS.map(() => "N/A");
-  const values = current ? (entry.currentPercentileValues ?? []) : entry.percentiles;
-  return PERCENTILES_TO_REPORT.map((_, i) => wholeMs(values[i]?.[1]));
+function percentileCells(entry: EntrySnapshot, percentiles: readonly number[], current: boolean): Cell[] {
+  if (entry.numRequests === 0) return percentiles.map(() => "N/A");
+  const values = current ? entry.currentPercentileValues : entry.percentiles;
+  return percentiles.map((p) => wholeMs(percentileValue(values, p)));
 }
 
 /**
@@ -139,7 +153,7 @@ function timeAndSizeCells(entry: EntrySnapshot): Cell[] {
   ];
 }
 
-function statsRow(entry: EntrySnapshot, intended: boolean): Cell[] {
+function statsRow(entry: EntrySnapshot, percentiles: readonly number[], intended: boolean): Cell[] {
   const row: Cell[] = [
     entry.method,
     entry.name,
@@ -148,22 +162,22 @@ function statsRow(entry: EntrySnapshot, intended: boolean): Cell[] {
     ...timeAndSizeCells(entry),
     pythonFloat(entry.totalRps),
     pythonFloat(entry.totalFailPerSec),
-    ...percentileCells(entry, false),
+    ...percentileCells(entry, percentiles, false),
   ];
-  if (intended) row.push(...intendedCells(entry));
+  if (intended) row.push(...intendedCells(entry, percentiles));
   return row;
 }
 
 /** The intended-start columns of a row (N/A where it recorded none). */
-function intendedCells(entry: EntrySnapshot): Cell[] {
+function intendedCells(entry: EntrySnapshot, percentiles: readonly number[]): Cell[] {
   const intended = entry.intended;
-  if (intended === undefined) return INTENDED_CSV_COLUMNS.map(() => "N/A");
+  if (intended === undefined) return intendedCsvColumns(percentiles).map(() => "N/A");
   return [
     wholeMs(intended.medianMs),
     pythonFloat(intended.avgMs),
     intended.minMs === null ? 0 : pythonFloat(intended.minMs),
     pythonFloat(intended.maxMs),
-    ...intended.percentiles.map(([, value]) => wholeMs(value)),
+    ...percentiles.map((p) => wholeMs(percentileValue(intended.percentiles, p))),
   ];
 }
 
@@ -173,8 +187,10 @@ function intendedCells(entry: EntrySnapshot): Cell[] {
  */
 export function statsCsv(snapshot: StatsSnapshot): string {
   const intended = snapshot.total.intended !== undefined;
-  const header = intended ? [...STATS_CSV_COLUMNS, ...INTENDED_CSV_COLUMNS] : STATS_CSV_COLUMNS;
-  const rows = [...snapshot.entries, snapshot.total].map((entry) => statsRow(entry, intended));
+  const percentiles = snapshot.reportedPercentiles;
+  const columns = statsCsvColumns(percentiles);
+  const header = intended ? [...columns, ...intendedCsvColumns(percentiles)] : columns;
+  const rows = [...snapshot.entries, snapshot.total].map((entry) => statsRow(entry, percentiles, intended));
   return [header, ...rows].map(csvLine).join("");
 }
 
@@ -201,8 +217,8 @@ export function iterationsCsvRow(snapshot: StatsSnapshot, userCount: number): st
 }
 
 /** The header line of `_stats_history.csv` (written once; rows are appended). */
-export function statsHistoryCsvHeader(): string {
-  return csvLine(STATS_HISTORY_CSV_COLUMNS);
+export function statsHistoryCsvHeader(percentiles: readonly number[] = PERCENTILES_TO_REPORT): string {
+  return csvLine(statsHistoryCsvColumns(percentiles));
 }
 
 /**
@@ -227,7 +243,7 @@ export function statsHistoryCsvRows(
         entry.name,
         entry.currentRps.toFixed(6),
         entry.currentFailPerSec.toFixed(6),
-        ...percentileCells(entry, fullHistory),
+        ...percentileCells(entry, snapshot.reportedPercentiles, fullHistory),
         entry.numRequests,
         entry.numFailures,
         ...timeAndSizeCells(entry),

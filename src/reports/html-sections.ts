@@ -2,12 +2,7 @@
  * The sections of the HTML report as HTML text: header, thresholds, statistics tables,
  * failures, exceptions and task ratios. Every value from the run is escaped.
  */
-import {
-  type EntrySnapshot,
-  PERCENTILES_TO_REPORT,
-  percentileLabel,
-  type StatsSnapshot,
-} from "../stats/index.js";
+import { type EntrySnapshot, percentileLabel, percentileValue, type StatsSnapshot } from "../stats/index.js";
 import { formatMs } from "./console.js";
 import { openModelMetaRows } from "./html-open-model.js";
 import type { JsonThresholdResult, RatioTree, ReportMeta } from "./json-schema.js";
@@ -129,17 +124,21 @@ export function requestStatsSection(snapshot: StatsSnapshot): string {
 <tbody>${rows}</tbody></table></div></section>`;
 }
 
-function percentileRow(entry: EntrySnapshot, total: boolean): string {
-  const cells = entry.percentiles.map(([, v]) => `<td>${v === null ? "–" : formatMs(v)}</td>`).join("");
+function percentileRow(entry: EntrySnapshot, percentiles: readonly number[], total: boolean): string {
+  const cells = percentiles
+    .map((p) => percentileValue(entry.percentiles, p))
+    .map((v) => `<td>${v === null ? "–" : formatMs(v)}</td>`)
+    .join("");
   return `<tr${total ? ' class="total"' : ""}>${typeCell(entry)}${cells}</tr>`;
 }
 
 /** "Response time statistics": every reported percentile per row (exact to 3 significant digits). */
 export function percentilesSection(snapshot: StatsSnapshot): string {
-  const heads = PERCENTILES_TO_REPORT.map((p) => `<th>${escapeHtml(percentileLabel(p))}</th>`).join("");
+  const percentiles = snapshot.reportedPercentiles;
+  const heads = percentiles.map((p) => `<th>${escapeHtml(percentileLabel(p))}</th>`).join("");
   const rows = [
-    ...snapshot.entries.map((e) => percentileRow(e, false)),
-    percentileRow(snapshot.total, true),
+    ...snapshot.entries.map((e) => percentileRow(e, percentiles, false)),
+    percentileRow(snapshot.total, percentiles, true),
   ].join("\n");
   return `<section id="response-times"><h2>Response time statistics (ms)</h2><div class="scroll"><table>
 <thead><tr><th class="l">Type</th><th class="l">Name</th>${heads}</tr></thead><tbody>${rows}</tbody></table></div></section>`;

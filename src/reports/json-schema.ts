@@ -1,7 +1,7 @@
 /**
  * The JSON report, schema version 1: what `cicada --json` prints and `--json-file NAME`
  * writes to NAME.json. These types are the schema (re-exported by the package, so a
- * script can `import type { JsonReport } from "cicada"`); docs/reports.md describes
+ * script can `import type { JsonReport } from "cicada-load"`); docs/reports.md describes
  * every field. `validateJsonReport` checks a parsed document against them at run time.
  *
  * Compatibility rule: within one `schemaVersion`, fields are only ever added, never

@@ -9,9 +9,11 @@ import { EventHook } from "../shared/event-hook.js";
 import {
   isArrivalRateTick,
   type LoadTestShape,
+  type MessageListener,
   normaliseShapeTick,
   type RunnerState,
 } from "../user/index.js";
+import { MessageRegistry } from "./custom-messages.js";
 import type { Environment } from "./environment.js";
 import { DEFAULT_OPEN_MODEL, type OpenModelSettings } from "./open-model.js";
 import type { ArrivalRateStart, LoadModel, Runner, WorkerSummary } from "./runner.js";
@@ -41,6 +43,8 @@ export abstract class BaseRunner implements Runner {
   readonly whenQuit: Promise<void>;
   /** The tests of this session as they were asked for (what the reports describe). */
   readonly tests = new TestLog();
+  /** The listeners of custom messages (`registerMessage`). */
+  readonly messages: MessageRegistry;
   /**
    * Which class the n-th user belongs to (weights, fixedCount, interleaving) among the
    * classes of the current test (all of them, or the class picker's choice).
@@ -60,6 +64,7 @@ export abstract class BaseRunner implements Runner {
     historyIntervalMs = 1000,
   ) {
     environment.runner = this;
+    this.messages = new MessageRegistry(environment, environment.logger);
     this.sequence = new SpawnSequence(environment.activeUserClassInfos);
     this.whenQuit = new Promise((resolve) => {
       this.resolveQuit = resolve;
@@ -72,6 +77,15 @@ export abstract class BaseRunner implements Runner {
         this.environment.stats.history.sample(this.environment.stats, this.environment.now(), this.userCount);
       }
     }, historyIntervalMs);
+    // A sampler: a runner made by a library user must not keep the process alive by itself.
+    this.historyTimer.unref();
+    // --reset-stats, as Locust: the statistics start again each time a ramp completes.
+    environment.events.spawningComplete.addListener(() => {
+      if (environment.resetStatsAfterRamp && (this.state === "running" || this.state === "spawning")) {
+        environment.logger.info("Resetting stats (--reset-stats)");
+        environment.resetStats();
+      }
+    });
   }
 
   abstract get userCount(): number;
@@ -81,6 +95,13 @@ export abstract class BaseRunner implements Runner {
   abstract startArrivalRate(start: ArrivalRateStart): Promise<void>;
   abstract setArrivalRate(rate: number, rampMs?: number): void;
   abstract get arrivalRate(): number | undefined;
+  /** Sends a custom message (see RunnerControl.sendMessage). */
+  abstract sendMessage(type: string, data?: unknown, clientId?: string): void;
+
+  /** Listens to custom messages of `type` (see RunnerControl.registerMessage). */
+  registerMessage<T = unknown>(type: string, listener: MessageListener<T>): void {
+    this.messages.register(type, listener as MessageListener);
+  }
   /** Stops the users (this process's or the workers'), from "stopping" to "stopped". */
   protected abstract stopUsers(): Promise<void>;
   /** Work when quitting, after the last stop (closing sockets, final reports). */
@@ -268,8 +289,13 @@ export abstract class BaseRunner implements Runner {
   /** Cancels the run-time limit and the shape (subclasses add their own timers). */
   protected clearTimers(): void {
     if (this.runTimeTimer) clearTimeout(this.runTimeTimer);
-    if (this.shapeTimer) clearInterval(this.shapeTimer);
     this.runTimeTimer = undefined;
+    this.stopShape();
+  }
+
+  /** Stops following the load shape (its ticks start no more ramps). */
+  protected stopShape(): void {
+    if (this.shapeTimer) clearInterval(this.shapeTimer);
     this.shapeTimer = undefined;
   }
 

@@ -1,6 +1,6 @@
 import type { TestMonitor } from "../monitor/index.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
-import { describeFailure, intendedResponseTimeMs } from "../shared/request-event.js";
+import { describeFailure, intendedResponseTimeMs, type RequestEvent } from "../shared/request-event.js";
 import { RequestStats } from "../stats/index.js";
 import {
   type ArgumentValue,
@@ -52,6 +52,8 @@ export interface EnvironmentOptions {
   nodeName?: string;
   /** Passed to RequestStats. */
   currentWindowLagSeconds?: number;
+  /** --reset-stats: reset the statistics each time a ramp completes. */
+  resetStatsAfterRamp?: boolean;
 }
 
 /** Epoch ms with sub-millisecond precision, on the same clock as request events' `startTimeMs`. */
@@ -103,6 +105,16 @@ export class Environment implements UserEnvironment {
   generatorMonitor: GeneratorMonitor | undefined;
   /** Scrapes the target's resources while a test runs (`--monitor`; set by the CLI, never on a worker). */
   targetMonitor: TestMonitor | undefined;
+  /** The exit code a locustfile asked for (Locust's `process_exit_code`); wins when set. */
+  processExitCode: number | undefined;
+  /** --reset-stats: the statistics start again when a ramp completes. */
+  resetStatsAfterRamp: boolean;
+  /**
+   * The failures table's text of a failed request. A worker under a Locust master words
+   * HTTP errors as Locust does, so its rows merge with Python workers' rows.
+   */
+  failureText: (event: RequestEvent & { exception: Error | string }) => string = (event) =>
+    describeFailure(event.exception);
   private infos: UserClassInfo[] | undefined;
   private readonly overrides = new Map<string, UserClassOverride>();
   /** The class picker's choice of class names; undefined runs every class. */
@@ -124,6 +136,7 @@ export class Environment implements UserEnvironment {
     this.env = options.env;
     this.now = options.now ?? Date.now;
     this.nodeName = options.nodeName ?? "local";
+    this.resetStatsAfterRamp = options.resetStatsAfterRamp ?? false;
     this.stats = new RequestStats({
       nowMs: this.now(),
       onWarning: (message) => this.logger.warning(message),
@@ -137,7 +150,9 @@ export class Environment implements UserEnvironment {
       ),
     );
     this.events.request.addListener((event) => {
-      const error = event.exception ? describeFailure(event.exception) : null;
+      const error = event.exception
+        ? this.failureText(event as RequestEvent & { exception: Error | string })
+        : null;
       this.stats.record(
         event.requestType,
         event.name,
@@ -233,6 +248,12 @@ export class Environment implements UserEnvironment {
       if (value !== undefined) values[argument.dest] = value;
     }
     return values;
+  }
+
+  /** Clears the statistics (the web UI's button, --reset-stats) and fires `resetStats`. */
+  resetStats(): void {
+    this.events.resetStats.fire(undefined);
+    this.stats.reset(this.now());
   }
 
   reportUserError(user: User, error: unknown): void {

@@ -8,6 +8,7 @@ export {
   type SchedulerClock,
 } from "./arrival-scheduler.js";
 export { BaseRunner, type StartOptions } from "./base-runner.js";
+export { isProtocolMessageType, MessageRegistry } from "./custom-messages.js";
 export {
   Environment,
   type EnvironmentOptions,
@@ -29,6 +30,7 @@ export {
   type GeneratorSample,
 } from "./generator-monitor.js";
 export { IterationPool } from "./iteration-pool.js";
+export { checkIterations, LocalIterationGate } from "./iterations.js";
 export { LocalRunner, type LocalRunnerOptions } from "./local-runner.js";
 export { DEFAULT_OPEN_MODEL, OpenModelDriver, type OpenModelSettings } from "./open-model.js";
 export type { ArrivalRateStart, LoadModel, Runner, WorkerSummary } from "./runner.js";

@@ -4,9 +4,12 @@
  * iterations at an arrival rate (the open model: {@link OpenModelDriver}), follows a
  * load shape, stops after the run time, and samples the stats history every second.
  */
+import type { IterationGate } from "../user/index.js";
 import type { SchedulerClock } from "./arrival-scheduler.js";
 import { BaseRunner, type StartOptions } from "./base-runner.js";
+import { isProtocolMessageType } from "./custom-messages.js";
 import type { Environment } from "./environment.js";
+import { LocalIterationGate } from "./iterations.js";
 import { OpenModelDriver } from "./open-model.js";
 import type { ArrivalRateStart, WorkerSummary } from "./runner.js";
 import { UserPool } from "./user-pool.js";
@@ -18,17 +21,37 @@ export interface LocalRunnerOptions {
   historyIntervalMs?: number;
   /** The open model's clock (tests use a fake one). */
   clock?: SchedulerClock;
+  /** -i/--iterations: run exactly this many tasks in each test, then stop. */
+  iterations?: number | undefined;
 }
 
 /** The shortest gap between two ramp steps: faster rates spawn several users per step. */
 const MIN_RAMP_STEP_MS = 20;
 
 export class LocalRunner extends BaseRunner {
+  /**
+   * Where custom messages go instead of this process's own listeners: a worker sets it
+   * to send them to its master.
+   */
+  messageTransport: ((type: string, data: unknown) => void) | undefined;
+  /**
+   * Called when the iteration budget is spent and every user has finished: a local run
+   * stops (the default); a worker tells its master instead.
+   */
+  onIterationsDone: () => void = () => {
+    this.environment.logger.info("The iteration limit is reached and every user has finished: stopping");
+    this.stop();
+  };
   private readonly pool: UserPool;
   private readonly openModelDriver: OpenModelDriver;
   /** Bumped by every startArrivalRate: an older call that resumes late must not undo a newer one. */
   private arrivalRequests = 0;
   private readonly stopTimeoutMs: number;
+  private readonly iterationLimit: number | undefined;
+  private gate: IterationGate | undefined;
+  /** The gate came from outside (a worker's leases): a new test keeps it. */
+  private externalGate = false;
+  private gateSpent = false;
   private rampTimer: ReturnType<typeof setTimeout> | undefined;
   private rampFrom = 0;
   private rampStartedAt = 0;
@@ -38,8 +61,51 @@ export class LocalRunner extends BaseRunner {
   constructor(environment: Environment, options: LocalRunnerOptions = {}) {
     super(environment, options.historyIntervalMs);
     this.stopTimeoutMs = options.stopTimeoutMs ?? 0;
-    this.pool = new UserPool(environment, () => this.onUserEnded());
+    this.iterationLimit = options.iterations;
+    this.pool = new UserPool(
+      environment,
+      () => this.onUserEnded(),
+      () => this.gate,
+    );
     this.openModelDriver = new OpenModelDriver(environment, options.clock);
+  }
+
+  /**
+   * Uses `gate` for the iteration budget of the coming tests (a worker's leases from its
+   * master); undefined removes it.
+   */
+  setIterationGate(gate: IterationGate | undefined): void {
+    this.gate = gate;
+    this.externalGate = gate !== undefined;
+    this.gateSpent = false;
+  }
+
+  /**
+   * The budget is spent: no ramp step or shape tick starts more users, and every user
+   * stops after its current task (at once if it is waiting). The test ends when the last
+   * one has finished (onIterationsDone).
+   */
+  iterationsSpent(): void {
+    if (this.gateSpent) return;
+    this.gateSpent = true;
+    this.environment.logger.info("The iteration limit is reached: each user stops after its current task");
+    this.clearRampAndShape();
+    this.pool.requestStopAll();
+    if (this.pool.count === 0) this.onIterationsDone();
+  }
+
+  /** Sends a custom message: to the master on a worker, else to this process's own listener. */
+  sendMessage(type: string, data?: unknown, _clientId?: string): void {
+    if (isProtocolMessageType(type))
+      throw new RangeError(`sendMessage: "${type}" is a message type of the protocol itself`);
+    if (this.messageTransport) {
+      this.messageTransport(type, data ?? null);
+      return;
+    }
+    this.environment.logger.debug(`Running locally: sending ${type} message to self`);
+    if (!this.messages.deliver(type, data ?? null, "local")) {
+      this.environment.logger.warning(`Unknown message type received: ${type}`);
+    }
   }
 
   get userCount(): number {
@@ -86,6 +152,7 @@ export class LocalRunner extends BaseRunner {
    */
   async start(userCount: number, spawnRate: number, options: StartOptions = {}): Promise<void> {
     if (!(await this.beginStart(userCount, spawnRate, options))) return;
+    if (this.gateSpent) return;
     const done = new Promise<void>((resolve) => {
       this.rampDone?.();
       this.rampDone = resolve;
@@ -122,8 +189,8 @@ export class LocalRunner extends BaseRunner {
     this.pool
       .reconcile(targets, interleave(targets), this.stopTimeoutMs)
       .catch((error: unknown) => this.environment.logger.error(`stopping users failed: ${String(error)}`));
+    // No spawningComplete here: the master says when its whole ramp is done (Locust ≥ 2.29).
     this.setState("running");
-    this.environment.events.spawningComplete.fire({ userCount: this.userCount });
     this.rampDone?.();
     this.rampDone = undefined;
   }
@@ -167,7 +234,21 @@ export class LocalRunner extends BaseRunner {
     this.rampTimer = setTimeout(() => this.rampStep(), delayMs);
   }
 
+  /** A new test: a fresh iteration budget (-i). */
+  protected override async beginTest(): Promise<boolean> {
+    if (this.iterationLimit !== undefined && !this.externalGate) {
+      this.gate = new LocalIterationGate(this.iterationLimit, () => this.iterationsSpent());
+      this.gateSpent = false;
+    }
+    return super.beginTest();
+  }
+
   private onUserEnded(): void {
+    if (this.gateSpent) {
+      if (this.userCount === 0 && (this.state === "running" || this.state === "spawning"))
+        this.onIterationsDone();
+      return;
+    }
     if (this.state === "running" && this.userCount === 0 && this.targetUserCount > 0 && !this.shape) {
       this.environment.logger.info("every user has stopped by itself (StopUser): stopping the test");
       this.stop();
@@ -176,8 +257,15 @@ export class LocalRunner extends BaseRunner {
 
   protected override clearTimers(): void {
     super.clearTimers();
+    this.clearRampAndShape();
+  }
+
+  private clearRampAndShape(): void {
     if (this.rampTimer) clearTimeout(this.rampTimer);
     this.rampTimer = undefined;
+    this.stopShape();
+    this.rampDone?.();
+    this.rampDone = undefined;
   }
 }
 

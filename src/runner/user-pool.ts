@@ -5,7 +5,7 @@
  * A user that ends by itself (StopUser) keeps its slot: it is not replaced when the ramp
  * moves on, and a ramp-down gives up such empty slots before stopping live users.
  */
-import { type User, UserLifecycle } from "../user/index.js";
+import { type IterationGate, type User, UserLifecycle } from "../user/index.js";
 import type { Environment } from "./environment.js";
 import { HARD_STOP_GRACE_MS, stopUsers } from "./stop-users.js";
 import type { UserClassInfo } from "./user-classes.js";
@@ -32,6 +32,10 @@ class RunningUser extends UserLifecycle {
   protected override onEnded(): void {
     this.pool.ended(this);
   }
+
+  protected override iterationGate(): IterationGate | undefined {
+    return this.pool.iterationGate();
+  }
 }
 
 export class UserPool {
@@ -44,6 +48,8 @@ export class UserPool {
     private readonly environment: Environment,
     /** Called when a user ends by itself (StopUser), so the runner can notice an empty test. */
     private readonly onUserEnded: () => void,
+    /** The test's iteration budget (-i), read before each task. */
+    readonly iterationGate: () => IterationGate | undefined = () => undefined,
   ) {}
 
   private infoOf(className: string): UserClassInfo | undefined {
@@ -123,6 +129,11 @@ export class UserPool {
       }
     }
     return this.stopUsers(leaving, stopTimeoutMs);
+  }
+
+  /** Asks every running user to stop after its current task (at once if it is waiting). */
+  requestStopAll(): void {
+    for (const u of this.users) if (u.state === "running") u.requestStop();
   }
 
   /** Stops every user; resolves when all have run onStop (or the grace period is over). */

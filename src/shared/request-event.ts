@@ -4,6 +4,8 @@
  * `environment.events.request` (Locust's `request` event). The HTTP client fires it;
  * the runner feeds it to the stats. Neither side imports the other.
  */
+import { EventHook } from "./event-hook.js";
+
 export interface RequestEvent {
   /** "GET", "POST", ... for HTTP; any short label for other protocols ("grpc", "sql"). */
   requestType: string;
@@ -52,4 +54,70 @@ export function describeFailure(exception: Error | string): string {
   if (typeof exception === "string") return exception;
   const name = exception.name && exception.name !== "Error" ? `${exception.name}: ` : "";
   return `${name}${exception.message}`;
+}
+
+/**
+ * What `events.request.measure()` reports, which the measured block may change before it
+ * ends (Locust's `request_meta`): set `responseLength`, add to `context`, or set
+ * `exception` to record a failure without throwing.
+ */
+export interface MeasuredRequest {
+  requestType: string;
+  name: string;
+  responseLength: number;
+  context: Record<string, unknown>;
+  exception: Error | string | null;
+  /** When the block started, epoch milliseconds. */
+  readonly startTimeMs: number;
+}
+
+/**
+ * The `request` event: an EventHook with Locust's `measure()`, which times any block of
+ * code as one request.
+ */
+export class RequestEventHook extends EventHook<RequestEvent> {
+  /**
+   * Runs `block` and fires one request event for it: its duration is the response time,
+   * and an error it throws is the request's failure. As in Locust, the error does not
+   * propagate (the task goes on, and `undefined` is returned); set `meta.exception` to
+   * record a failure without throwing.
+   *
+   * @example
+   * const rows = await this.environment.events.request.measure("sql", "top products", async (meta) => {
+   *   const result = await db.query("select ...");
+   *   meta.responseLength = result.rows.length;
+   *   return result.rows;
+   * });
+   */
+  async measure<T>(
+    requestType: string,
+    name: string,
+    block: (meta: MeasuredRequest) => T | Promise<T>,
+  ): Promise<T | undefined> {
+    const meta: MeasuredRequest = {
+      requestType,
+      name,
+      responseLength: 0,
+      context: {},
+      exception: null,
+      startTimeMs: Date.now(),
+    };
+    const started = performance.now();
+    let result: T | undefined;
+    try {
+      result = await block(meta);
+    } catch (error) {
+      meta.exception = error instanceof Error || typeof error === "string" ? error : String(error);
+    }
+    this.fire({
+      requestType: meta.requestType,
+      name: meta.name,
+      responseTimeMs: performance.now() - started,
+      responseLength: meta.responseLength,
+      exception: meta.exception,
+      context: meta.context,
+      startTimeMs: meta.startTimeMs,
+    });
+    return result;
+  }
 }

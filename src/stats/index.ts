@@ -35,7 +35,13 @@ export {
 } from "./intended-times.js";
 export { type IterationColumns, type IterationPoint, IterationSeries } from "./iteration-series.js";
 export { type IterationSnapshot, IterationStats, type SerializedIterations } from "./iterations.js";
-export { PERCENTILES_TO_REPORT, percentileLabel } from "./percentiles.js";
+export {
+  PERCENTILES_TO_REPORT,
+  PERCENTILES_TO_STATISTICS,
+  percentileLabel,
+  percentileValue,
+  snapshotPercentiles,
+} from "./percentiles.js";
 export { AGGREGATED_NAME, OTHER_NAME, RequestStats, type RequestStatsOptions } from "./request-stats.js";
 export type {
   EntrySnapshot,

@@ -2,6 +2,7 @@ import { ErrorTable, ExceptionTable } from "./failure-tables.js";
 import { StatsHistory, type StatsHistoryOptions } from "./history.js";
 import { decodeIntendedHistogram } from "./intended-times.js";
 import { IterationStats } from "./iterations.js";
+import { PERCENTILES_TO_REPORT, PERCENTILES_TO_STATISTICS, snapshotPercentiles } from "./percentiles.js";
 import {
   type ErrorSnapshot,
   type ExceptionSnapshot,
@@ -63,6 +64,9 @@ export class RequestStats {
   private readonly lagSeconds: number;
   private readonly onWarning: (message: string) => void;
   private readonly resetListeners = new Set<() => void>();
+  private reported: readonly number[] = PERCENTILES_TO_REPORT;
+  private statistics: readonly number[] = PERCENTILES_TO_STATISTICS;
+  private snapshotPercentiles: readonly number[] = PERCENTILES_TO_REPORT;
 
   constructor(options: RequestStatsOptions) {
     this.maxNames = options.maxNames ?? 2000;
@@ -268,18 +272,44 @@ export class RequestStats {
 
   /** Everything as plain data at `nowMs` (the input of reports and the web UI). */
   snapshot(nowMs: number, options: SnapshotOptions = {}): StatsSnapshot {
+    const withPercentiles = { ...options, percentiles: this.snapshotPercentiles };
     return {
       timeMs: nowMs,
       startTimeMs: this.totalEntry.startTimeMs,
-      entries: this.entries().map((entry) => snapshotEntry(entry, nowMs, options)),
-      total: snapshotEntry(this.totalEntry, nowMs, options),
+      entries: this.entries().map((entry) => snapshotEntry(entry, nowMs, withPercentiles)),
+      total: snapshotEntry(this.totalEntry, nowMs, withPercentiles),
       errors: this.errors.rows(),
       exceptions: this.exceptions.rows(),
       droppedErrors: this.errors.dropped,
       droppedExceptions: this.exceptions.dropped,
       collapsedNames: this.collapsed,
       ...(this.iterations.active ? { iterations: this.iterations.snapshot(nowMs) } : {}),
+      reportedPercentiles: this.reportedPercentiles,
     };
+  }
+
+  /**
+   * The percentiles (0..1) the console tables, CSV files and reports show: Locust's
+   * PERCENTILES_TO_REPORT unless set (--percentiles). Snapshots also keep Locust's list
+   * (the JSON report's fixed keys).
+   */
+  get reportedPercentiles(): readonly number[] {
+    return this.reported;
+  }
+
+  /** The percentile columns of the web UI's statistics table: Locust's PERCENTILES_TO_STATISTICS (95, 99) unless set. */
+  get statisticsPercentiles(): readonly number[] {
+    return this.statistics;
+  }
+
+  /** Sets the percentiles every output shows (--percentiles 50,90,99,99.9 gives 0.5, 0.9, 0.99, 0.999). */
+  setPercentiles(list: readonly number[]): void {
+    if (list.length === 0 || list.some((p) => !(p > 0 && p <= 1))) {
+      throw new RangeError(`percentiles must be between 0 and 1 (1 = 100 %), got ${list.join(", ")}`);
+    }
+    this.reported = [...list];
+    this.statistics = [...list];
+    this.snapshotPercentiles = snapshotPercentiles(list);
   }
 
   private otherEntry(method: string, nowMs: number): StatsEntry {

@@ -87,6 +87,11 @@ export interface StatsSnapshot {
   collapsedNames: boolean;
   /** The open model's iterations: present only when the test ran at an arrival rate. */
   iterations?: IterationSnapshot;
+  /**
+   * The percentiles (0..1) tables and CSV files show, in order (--percentiles; Locust's
+   * list by default). Each entry's `percentiles` has them, and Locust's list besides.
+   */
+  reportedPercentiles: readonly number[];
 }
 
 /** The snapshot of one entry at `nowMs`. */
@@ -96,6 +101,7 @@ export function snapshotEntry(
   options: SnapshotOptions = {},
 ): EntrySnapshot {
   const [p50 = null, p95 = null, p99 = null] = entry.currentPercentiles([0.5, 0.95, 0.99], nowMs);
+  const list = options.percentiles ?? PERCENTILES_TO_REPORT;
   const snapshot: EntrySnapshot = {
     method: entry.method,
     name: entry.name,
@@ -112,7 +118,7 @@ export function snapshotEntry(
     currentRps: entry.currentRps(nowMs),
     currentFailPerSec: entry.currentFailPerSec(nowMs),
     failRatio: entry.failRatio,
-    percentiles: zipPercentiles(entry.percentiles(PERCENTILES_TO_REPORT)),
+    percentiles: zipPercentiles(list, entry.percentiles(list)),
     currentPercentiles: { p50, p95, p99 },
     startTimeMs: entry.startTimeMs,
     lastRequestTimeMs: entry.lastRequestTimeMs,
@@ -120,18 +126,19 @@ export function snapshotEntry(
   };
   const intended = entry.intended;
   if (intended !== undefined && intended.count > 0) {
-    const values = intended.percentiles([0.5, ...PERCENTILES_TO_REPORT]);
+    // The same percentiles as the service times' table (--percentiles), so both tables line up.
+    const values = intended.percentiles([0.5, ...list]);
     snapshot.intended = {
       count: intended.count,
       avgMs: intended.avgMs,
       minMs: intended.minMs,
       maxMs: intended.maxMs,
       medianMs: values[0] ?? null,
-      percentiles: zipPercentiles(values.slice(1)),
+      percentiles: zipPercentiles(list, values.slice(1)),
     };
   }
   if (options.allCurrentPercentiles) {
-    snapshot.currentPercentileValues = zipPercentiles(entry.currentPercentiles(PERCENTILES_TO_REPORT, nowMs));
+    snapshot.currentPercentileValues = zipPercentiles(list, entry.currentPercentiles(list, nowMs));
   }
   return snapshot;
 }
@@ -140,8 +147,13 @@ export function snapshotEntry(
 export interface SnapshotOptions {
   /** Compute every reported percentile over the current window (costs a merge per entry). */
   allCurrentPercentiles?: boolean;
+  /** The percentiles of each entry (default: Locust's list). */
+  percentiles?: readonly number[];
 }
 
-function zipPercentiles(values: Array<number | null>): Array<[number, number | null]> {
-  return PERCENTILES_TO_REPORT.map((p, i) => [p, values[i] ?? null]);
+function zipPercentiles(
+  list: readonly number[],
+  values: Array<number | null>,
+): Array<[number, number | null]> {
+  return list.map((p, i) => [p, values[i] ?? null]);
 }

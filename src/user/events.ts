@@ -1,5 +1,5 @@
 import { EventHook } from "../shared/event-hook.js";
-import type { RequestEvent } from "../shared/request-event.js";
+import { RequestEventHook } from "../shared/request-event.js";
 import type { ArgumentParser } from "./custom-arguments.js";
 import type { UserEnvironment } from "./environment.js";
 import type { User } from "./user.js";
@@ -9,6 +9,18 @@ export interface UserErrorEvent {
   user: User;
   exception: unknown;
   traceback: string;
+}
+
+/** Payload of `reportToMaster` and `workerReport`: a worker's stats report. */
+export interface WorkerReportEvent {
+  /** The worker's id. */
+  clientId: string;
+  /**
+   * The report's data. On a worker, add keys for the master (`stats`, `stats_total`,
+   * `errors`, `user_count` and `user_classes_count` are Cicada's own); on a master, the
+   * keys the worker sent, including those.
+   */
+  data: Record<string, unknown>;
 }
 
 /** Payload of events that only carry the environment. */
@@ -25,8 +37,11 @@ export interface EnvironmentEvent {
  * events.request.addListener((e) => { if (e.responseTimeMs > 1000) console.log("slow:", e.name) });
  */
 export class Events {
-  /** Every request, from the HTTP client or any protocol a user measures by firing it. */
-  readonly request = new EventHook<RequestEvent>();
+  /**
+   * Every request, from the HTTP client or any protocol a user measures by firing it or
+   * with `events.request.measure(type, name, block)`.
+   */
+  readonly request = new RequestEventHook();
   /** Once per process, after the locustfile is loaded and the environment is built. */
   readonly init = new EventHook<EnvironmentEvent>();
   /** When a test starts (the first spawn after ready/stopped). Awaited before users spawn. */
@@ -41,6 +56,13 @@ export class Events {
   readonly quitting = new EventHook<EnvironmentEvent>();
   /** A task, onStart or onStop threw an exception that is not control flow. */
   readonly userError = new EventHook<UserErrorEvent>();
+  /**
+   * A worker is about to send a stats report to its master (Locust's `report_to_master`):
+   * listeners add their own keys to `data`, which reach the master's `workerReport`.
+   */
+  readonly reportToMaster = new EventHook<WorkerReportEvent>();
+  /** The master received a worker's stats report (Locust's `worker_report`), extra keys included. */
+  readonly workerReport = new EventHook<WorkerReportEvent>();
   /** The statistics were reset (web UI button or --reset-stats). */
   readonly resetStats = new EventHook<undefined>();
   /**

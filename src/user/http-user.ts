@@ -1,4 +1,4 @@
-import { HttpSession, type TlsOptions } from "../http/index.js";
+import { type HttpClient, HttpSession, type TlsOptions } from "../http/index.js";
 import type { RequestEvent } from "../shared/request-event.js";
 import { toHttpScheme } from "../shared/url.js";
 import type { UserEnvironment } from "./environment.js";
@@ -70,7 +70,15 @@ export class HttpUser extends User {
   private session: HttpSession | undefined;
 
   /** This user's HTTP session, created on first use (after the subclass's fields are set). */
-  get client(): HttpSession {
+  get client(): HttpClient {
+    return this.httpSession;
+  }
+
+  /**
+   * The session behind `this.client`, with what subclasses need beyond its public face
+   * (a WebSocketUser's upgrade reads and stores its cookies).
+   */
+  protected get httpSession(): HttpSession {
     this.session ??= this.createSession();
     return this.session;
   }

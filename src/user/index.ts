@@ -11,8 +11,14 @@ export {
   hasArgumentValue,
   setArgumentValue,
 } from "./custom-arguments.js";
-export type { RunnerControl, RunnerState, UserEnvironment } from "./environment.js";
-export type { EnvironmentEvent, UserErrorEvent } from "./events.js";
+export type {
+  CustomMessage,
+  MessageListener,
+  RunnerControl,
+  RunnerState,
+  UserEnvironment,
+} from "./environment.js";
+export type { EnvironmentEvent, UserErrorEvent, WorkerReportEvent } from "./events.js";
 export { Events } from "./events.js";
 export { GrpcUser } from "./grpc-user.js";
 export { acceptsHost, hostSchemesOf, needsHost } from "./host-schemes.js";
@@ -26,8 +32,8 @@ export {
   type ShapeRunner,
   type ShapeTick,
 } from "./load-shape.js";
-export { tag, task } from "./task.js";
-export { UserLifecycle } from "./task-loop.js";
+export { type TaskMethod, tag, task, transition, transitions } from "./task.js";
+export { type IterationGate, UserLifecycle } from "./task-loop.js";
 export {
   type TagFilter,
   type TaskDefinition,
@@ -35,7 +41,14 @@ export {
   type TaskPlan,
   TaskPlanner,
 } from "./task-plan.js";
-export { isTaskSetClass, SequentialTaskSet, TaskSet } from "./task-set.js";
+export { isTaskSetClass, MarkovTaskSet, SequentialTaskSet, TaskSet } from "./task-set.js";
 export { isAbstractClass, isUserClass, User, type UserClass } from "./user.js";
-export { between, constant, constantPacing, constantThroughput, type WaitTimeFunction } from "./wait-time.js";
+export {
+  between,
+  constant,
+  constantPacing,
+  constantThroughput,
+  type WaitTimeContext,
+  type WaitTimeFunction,
+} from "./wait-time.js";
 export { WebSocketUser } from "./websocket-user.js";

@@ -16,3 +16,5 @@ export const kDispose = Symbol("cicada.dispose");
 export const kTaskQueue = Symbol("cicada.taskQueue");
 /** An open-model iteration begins: its intended start (epoch ms), for the requests it makes. */
 export const kBeginIteration = Symbol("cicada.beginIteration");
+/** Marks the MarkovTaskSet class: its tasks are planned from `@transition`s. */
+export const kMarkov = Symbol.for("cicada.markov");

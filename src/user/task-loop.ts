@@ -31,13 +31,22 @@ import {
   kTaskEnded,
   kTaskQueue,
 } from "./internal.js";
-import { IterationGate } from "./iteration-gate.js";
-import { pickWeighted, type TaskDefinition, type TaskPlan } from "./task-plan.js";
+import { IterationHandoff } from "./iteration-handoff.js";
+import { pickTransition, pickWeighted, type TaskDefinition, type TaskPlan } from "./task-plan.js";
 import { SequentialTaskSet, type TaskSet } from "./task-set.js";
 import type { User } from "./user.js";
 import type { WaitTimeFunction } from "./wait-time.js";
 
 type Owner = User | TaskSet;
+
+/**
+ * The budget of `-i/--iterations`: one permit per task run, for the whole test. A task
+ * that gets no permit is never started: its user stops instead (onStop runs).
+ */
+export interface IterationGate {
+  /** True (or a promise of true) to run one more task; false once the budget is spent. */
+  acquire(): boolean | Promise<boolean>;
+}
 
 /**
  * Arms one shared immediate (at most one per turn of the event loop, whatever the number
@@ -65,7 +74,7 @@ export class UserLifecycle {
   private sleepReject: ((reason: unknown) => void) | undefined;
   private running: Promise<void> | undefined;
   /** Open model: where the user waits for its next iteration. */
-  private readonly gate: IterationGate | undefined;
+  private readonly handoff: IterationHandoff | undefined;
 
   /** @param iterations open model: run one task per {@link runIteration}, not a loop of tasks and waits. */
   constructor(
@@ -73,7 +82,7 @@ export class UserLifecycle {
     private readonly plan: TaskPlan,
     iterations = false,
   ) {
-    this.gate = iterations ? new IterationGate() : undefined;
+    this.handoff = iterations ? new IterationHandoff() : undefined;
   }
 
   /**
@@ -83,7 +92,7 @@ export class UserLifecycle {
    */
   runIteration(intendedStartMs: number): void {
     this.user[kBeginIteration](intendedStartMs);
-    this.gate!.give();
+    this.handoff!.give();
   }
 
   /**
@@ -108,6 +117,11 @@ export class UserLifecycle {
    */
   protected onEnded(): void {}
 
+  /** The test's iteration budget, if it has one (the pool running the user supplies it). */
+  protected iterationGate(): IterationGate | undefined {
+    return undefined;
+  }
+
   get isStopping(): boolean {
     return this.stopRequested || this.interrupted;
   }
@@ -130,8 +144,13 @@ export class UserLifecycle {
     const user = this.user;
     try {
       try {
-        await this.prepare();
-        await this.guard(() => user.onStart());
+        const preparing = this.prepare();
+        if (preparing) await preparing;
+        if (!(await this.runOnStart())) {
+          // onStart threw: Locust logs it and the user's greenlet ends there, without on_stop.
+          await this.dispose();
+          return;
+        }
         await this.runTasks(user, this.plan, false);
       } catch (error) {
         if (!(error instanceof StopUser)) this.report(error);
@@ -140,11 +159,7 @@ export class UserLifecycle {
       // its requests through again.
       if (this.interrupted) user[kResume]();
       await this.guard(() => user.onStop());
-      try {
-        await user[kDispose]();
-      } catch (error) {
-        this.report(error);
-      }
+      await this.dispose();
     } catch {
       // A StopUser from onStop, or a user_error listener that threw: the user has ended anyway.
     } finally {
@@ -156,12 +171,51 @@ export class UserLifecycle {
    * What the user needs before onStart (a browser user's page). If that fails the error
    * is counted and the user stops: its tasks could not run.
    */
-  private async prepare(): Promise<void> {
-    try {
-      await this.user[kStart]();
-    } catch (error) {
+  private prepare(): Promise<void> | undefined {
+    const failed = (error: unknown): never => {
       if (!(error instanceof StopUser) && !this.interrupted) this.report(error);
       throw new StopUser();
+    };
+    let started: void | Promise<void>;
+    try {
+      started = this.user[kStart]();
+    } catch (error) {
+      return failed(error);
+    }
+    // Most users need nothing: onStart then runs in this same turn, as it always did
+    // (--reset-stats at the end of a ramp must not find the last user's onStart pending).
+    return started instanceof Promise ? started.catch(failed) : undefined;
+  }
+
+  /**
+   * Runs onStart. False when it threw an error (counted in the exceptions table): the
+   * user then ends without running tasks or onStop. StopUser (and StopTest) go on to
+   * onStop, as in Locust.
+   */
+  private async runOnStart(): Promise<boolean> {
+    try {
+      await this.user.onStart();
+      return true;
+    } catch (error) {
+      if (error instanceof StopUser) throw error;
+      if (error instanceof StopTest) {
+        this.user.environment.runner?.stop();
+        throw new StopUser();
+      }
+      if (isSteering(error)) return true;
+      this.report(error);
+      return false;
+    } finally {
+      this.user[kTaskEnded]();
+    }
+  }
+
+  /** Releases the user's connections. */
+  private async dispose(): Promise<void> {
+    try {
+      await this.user[kDispose]();
+    } catch (error) {
+      this.report(error);
     }
   }
 
@@ -183,13 +237,20 @@ export class UserLifecycle {
 
   private async runTasks(owner: Owner, plan: TaskPlan, sequential: boolean): Promise<never> {
     const queue = owner[kTaskQueue];
-    const iterating = this.gate !== undefined && owner === this.user;
+    const iterating = this.handoff !== undefined && owner === this.user;
+    const markov = plan.markov;
     let position = 0;
     for (;;) {
       if (iterating) await this.nextIteration();
-      const next: TaskDefinition =
-        queue.shift() ??
-        (sequential ? plan.sequence[position++ % plan.sequence.length]! : pickWeighted(plan, Math.random()));
+      let next = queue.shift();
+      if (next === undefined) {
+        if (markov) {
+          // A MarkovTaskSet starts at its first task and follows its transitions.
+          next = plan.tasks[position]!;
+          position = pickTransition(markov, position, Math.random());
+        } else if (sequential) next = plan.sequence[position++ % plan.sequence.length]!;
+        else next = pickWeighted(plan, Math.random());
+      }
       this.checkStop();
       // The open model paces iterations by their schedule: no wait time at the top level.
       const waitTime: WaitTimeFunction | undefined = iterating
@@ -199,8 +260,12 @@ export class UserLifecycle {
       const turn = currentTurn();
       let waitAfter = true;
       try {
-        if (next.run) await next.run(owner);
-        else await this.runNested(owner, next);
+        const task: TaskDefinition = next;
+        if (task.run) {
+          const gate = this.iterationGate();
+          if (gate !== undefined && !(await gate.acquire())) throw new StopUser();
+          await task.run(owner);
+        } else await this.runNested(owner, task);
       } catch (error) {
         if (error instanceof RescheduleTaskImmediately) waitAfter = false;
         else if (error instanceof RescheduleTask) waitAfter = true;
@@ -231,7 +296,7 @@ export class UserLifecycle {
 
   /** Open model: takes the iteration handed over, or waits (stoppably) for one. */
   private async nextIteration(): Promise<void> {
-    const gate = this.gate!;
+    const gate = this.handoff!;
     if (gate.take()) return;
     this.waiting = true;
     try {
@@ -308,7 +373,7 @@ export class UserLifecycle {
   }
 
   private cancelSleep(): void {
-    this.gate?.cancel();
+    this.handoff?.cancel();
     if (this.sleepTimer === undefined) return;
     if (this.sleepIsImmediate) clearImmediate(this.sleepTimer as ReturnType<typeof setImmediate>);
     else clearTimeout(this.sleepTimer as ReturnType<typeof setTimeout>);

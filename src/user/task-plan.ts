@@ -4,7 +4,8 @@
  * --tags / --exclude-tags. Plans are computed once per class and filter, before the test
  * starts, so a user picking its next task does no reflection.
  */
-import { readClassTags, readMemberTags, readTaskDeclarations } from "./task.js";
+import { kMarkov } from "./internal.js";
+import { readClassTags, readMemberTags, readTaskDeclarations, readTransitions } from "./task.js";
 
 /** A plain task function; `this` and the argument are the user or task set running it. */
 export type TaskFunction = (this: never, owner: never) => unknown;
@@ -34,6 +35,23 @@ export interface TaskPlan {
   readonly totalWeight: number;
   /** For SequentialTaskSet: tasks in order, each repeated `weight` times. */
   readonly sequence: readonly TaskDefinition[];
+  /** For MarkovTaskSet: the chain over `tasks`, which starts at `tasks[0]`. */
+  readonly markov?: MarkovChain;
+}
+
+/** A MarkovTaskSet's transitions: for each task (by index in the plan), where it may go next. */
+export interface MarkovChain {
+  /** `next[i]`: the tasks task `i` may be followed by (indexes), with cumulative weights. */
+  readonly next: ReadonlyArray<{ readonly targets: readonly number[]; readonly cumulative: Float64Array }>;
+}
+
+/** The task after task `current` of a Markov chain, picked by its transitions' weights. */
+export function pickTransition(chain: MarkovChain, current: number, random: number): number {
+  const { targets, cumulative } = chain.next[current]!;
+  const target = random * cumulative[cumulative.length - 1]!;
+  let i = 0;
+  while (i < cumulative.length - 1 && target >= cumulative[i]!) i++;
+  return targets[i]!;
 }
 
 export interface TagFilter {
@@ -102,6 +120,88 @@ function normaliseTaskList(list: unknown, owner: string): Array<[TaskEntry, numb
   });
 }
 
+function isMarkovClass(cls: Function): boolean {
+  return (cls as unknown as Record<symbol, unknown>)[kMarkov] === true;
+}
+
+/**
+ * The plan of a MarkovTaskSet: its `@transition` methods, the first declared one as the
+ * start, checked as Locust checks them (every target is a method with transitions of its
+ * own; no `@task`, no tags). Each task's weight is its share of runs in the long run (the
+ * chain's stationary distribution), so task ratios are true.
+ */
+function markovPlan(cls: Function): TaskPlan {
+  const owner = cls.name;
+  const chain = readTransitions(cls);
+  if (chain.size === 0) {
+    throw new TypeError(
+      `${owner} is a MarkovTaskSet without Markov tasks: mark its methods with @transition("next")`,
+    );
+  }
+  if (readTaskDeclarations(cls).length > 0) {
+    throw new TypeError(`${owner} is a MarkovTaskSet: use @transition on its methods, not @task`);
+  }
+  const names = [...chain.keys()];
+  const index = new Map(names.map((name, i) => [name, i]));
+  const next = names.map((name) => {
+    if (readMemberTags(cls, name).length > 0 || readClassTags(cls).length > 0) {
+      throw new TypeError(
+        `${owner}.${name}: tags are not supported in a MarkovTaskSet (they could break the chain)`,
+      );
+    }
+    const targets: number[] = [];
+    const cumulative: number[] = [];
+    let total = 0;
+    for (const [target, weight] of chain.get(name)!) {
+      const to = index.get(target);
+      if (to === undefined) {
+        const exists = typeof (cls.prototype as Record<string, unknown>)[target] === "function";
+        throw new TypeError(
+          exists
+            ? `${owner}.${target} cannot be the target of a transition from ${name}: it has no @transition of its own`
+            : `${owner}.${name} has a transition to ${target}, which is not a method of ${owner}`,
+        );
+      }
+      targets.push(to);
+      total += weight;
+      cumulative.push(total);
+    }
+    return { targets, cumulative: Float64Array.from(cumulative) };
+  });
+  const shares = stationaryShares(next, names.length);
+  const tasks: TaskDefinition[] = names.map((name, i) => ({
+    name,
+    weight: shares[i]!,
+    tags: new Set<string>(),
+    run: (owner: object) => (owner as Record<string, () => unknown>)[name]!.call(owner),
+  }));
+  return { ...toPlan([]), tasks, totalWeight: 1, markov: { next } };
+}
+
+/**
+ * How often each task runs in the long run, starting from the first: the average of the
+ * first steps' distributions (a Cesàro mean, which also settles for periodic chains).
+ */
+function stationaryShares(next: MarkovChain["next"], size: number): number[] {
+  let current = new Array<number>(size).fill(0);
+  current[0] = 1;
+  const sum = new Array<number>(size).fill(0);
+  const steps = 2000;
+  for (let step = 0; step < steps; step++) {
+    const following = new Array<number>(size).fill(0);
+    current.forEach((p, i) => {
+      const { targets, cumulative } = next[i]!;
+      const total = cumulative[cumulative.length - 1]!;
+      targets.forEach((to, k) => {
+        following[to]! += (p * (cumulative[k]! - (k > 0 ? cumulative[k - 1]! : 0))) / total;
+      });
+      sum[i]! += p;
+    });
+    current = following;
+  }
+  return sum.map((s) => s / steps);
+}
+
 /**
  * Plans the tasks of a User or TaskSet class. `isTaskSet` recognises TaskSet classes
  * (passed in to avoid an import cycle with task-set.ts).
@@ -127,7 +227,7 @@ export class TaskPlanner {
     if (cached) return cached;
     this.planning.add(cls);
     try {
-      const plan = toPlan(this.definitions(cls, inheritedTags));
+      const plan = isMarkovClass(cls) ? markovPlan(cls) : toPlan(this.definitions(cls, inheritedTags));
       byClass.set(cls, plan);
       return plan;
     } finally {

@@ -1,7 +1,7 @@
-import type { HttpSession } from "../http/index.js";
+import type { HttpClient } from "../http/index.js";
 import { InterruptTaskSet } from "../shared/control-flow.js";
 import type { UserEnvironment } from "./environment.js";
-import { kTaskQueue } from "./internal.js";
+import { kMarkov, kTaskQueue } from "./internal.js";
 import type { TaskDefinition, TaskList } from "./task-plan.js";
 import { User } from "./user.js";
 import type { WaitTimeFunction } from "./wait-time.js";
@@ -16,12 +16,15 @@ import type { WaitTimeFunction } from "./wait-time.js";
  *   @task async leave() { this.interrupt(); }
  * }
  * export class Visitor extends HttpUser { tasks = [Forum]; }
+ *
+ * Give the user's class to reach its own members with their types:
+ * `class Forum extends TaskSet<Visitor> { ... this.user.accountId ... }`.
  */
-export class TaskSet {
+export class TaskSet<U extends User = User> {
   /** The user running this task set. */
-  readonly user: User;
+  readonly user: U;
   /** The user or task set that entered this one. */
-  readonly parent: User | TaskSet;
+  readonly parent: U | TaskSet<U>;
   /** Seconds to wait after each task of this set; the user's waitTime when not set. */
   waitTime?: WaitTimeFunction;
   /** Tasks without decorators. */
@@ -30,14 +33,14 @@ export class TaskSet {
   /** @internal */
   [kTaskQueue]: TaskDefinition[] = [];
 
-  constructor(parent: User | TaskSet) {
+  constructor(parent: U | TaskSet<U>) {
     this.parent = parent;
     this.user = parent instanceof User ? parent : parent.user;
   }
 
   /** The user's HTTP client (for users that are HttpUsers). */
-  get client(): HttpSession {
-    const client = (this.user as unknown as { client?: HttpSession }).client;
+  get client(): HttpClient {
+    const client = (this.user as unknown as { client?: HttpClient }).client;
     if (!client) throw new TypeError(`${this.user.constructor.name} has no HTTP client: extend HttpUser`);
     return client;
   }
@@ -71,7 +74,25 @@ export class TaskSet {
 }
 
 /** A TaskSet that runs its tasks in declaration order, cycling; `@task(3)` runs three times in a row. */
-export class SequentialTaskSet extends TaskSet {}
+export class SequentialTaskSet<U extends User = User> extends TaskSet<U> {}
+
+/**
+ * A TaskSet whose tasks follow a Markov chain (Locust's MarkovTaskSet): it starts with its
+ * first `@transition` method, and after each one moves to one of that method's targets,
+ * picked by weight. Its methods use `@transition`/`@transitions`, not `@task`; tags are
+ * not supported. Use it as a task of a user (`tasks = [Shop]`, or `@task(2) shop = Shop`).
+ *
+ * @example
+ * class Shop extends MarkovTaskSet<Visitor> {
+ *   @transition("browse") async index() { await this.client.get("/"); }
+ *   @transitions({ index: 1, cart: 2 }) async browse() { await this.client.get("/items"); }
+ *   @transition("index") async cart() { await this.client.get("/cart"); }
+ * }
+ */
+export class MarkovTaskSet<U extends User = User> extends TaskSet<U> {
+  /** @internal */
+  static readonly [kMarkov] = true;
+}
 
 /** True when `cls` is a TaskSet subclass. */
 export function isTaskSetClass(cls: Function): boolean {

@@ -20,6 +20,7 @@
 const TASKS = Symbol.for("cicada.tasks");
 const TAGS = Symbol.for("cicada.tags");
 const CLASS_TAGS = Symbol.for("cicada.classTags");
+const TRANSITIONS = Symbol.for("cicada.transitions");
 
 /** A `@task` found on a class: a method, or a (static) field holding a TaskSet class. */
 export interface TaskDeclaration {
@@ -31,6 +32,13 @@ export interface TaskDeclaration {
 
 type Metadata = Record<PropertyKey, unknown>;
 type MemberContext = ClassMethodDecoratorContext | ClassFieldDecoratorContext;
+
+/**
+ * What a task method may be: it returns nothing (or a promise of nothing). A task that
+ * returns a value is almost always a mistake (a forgotten `await` on the wrong thing, a
+ * helper used as a task), so it does not compile.
+ */
+export type TaskMethod = (this: never) => void | Promise<void>;
 
 function ownList<T>(metadata: Metadata, key: symbol): T[] {
   if (!Object.hasOwn(metadata, key)) metadata[key] = [];
@@ -67,7 +75,10 @@ function declareTask(weight: number, context: MemberContext): void {
 }
 
 /** The decorator `@task(weight)` returns. */
-export type TaskDecorator = (value: unknown, context: MemberContext) => void;
+export type TaskDecorator = {
+  (value: TaskMethod, context: ClassMethodDecoratorContext): void;
+  (value: undefined, context: ClassFieldDecoratorContext): void;
+};
 
 /**
  * Marks a method as a task. `@task` has weight 1; `@task(3)` is picked three times as
@@ -75,7 +86,8 @@ export type TaskDecorator = (value: unknown, context: MemberContext) => void;
  * declares a nested task set.
  */
 export function task(weight: number): TaskDecorator;
-export function task(value: unknown, context: MemberContext): void;
+export function task(value: TaskMethod, context: ClassMethodDecoratorContext): void;
+export function task(value: undefined, context: ClassFieldDecoratorContext): void;
 export function task(valueOrWeight: unknown, context?: MemberContext): TaskDecorator | undefined {
   if (context !== undefined) {
     declareTask(1, context);
@@ -85,7 +97,7 @@ export function task(valueOrWeight: unknown, context?: MemberContext): TaskDecor
   if (typeof weight !== "number" || !Number.isInteger(weight) || weight < 1) {
     throw new RangeError(`@task(weight): weight must be a whole number ≥ 1, got ${String(weight)}`);
   }
-  return (_value, ctx) => declareTask(weight, ctx);
+  return ((_value: unknown, ctx: MemberContext) => declareTask(weight, ctx)) as TaskDecorator;
 }
 
 /**
@@ -150,4 +162,78 @@ export function readClassTags(cls: Function): string[] {
     if (Object.hasOwn(metadata, CLASS_TAGS)) tags.push(...(metadata[CLASS_TAGS] as string[]));
   }
   return tags;
+}
+
+/** The transitions of one Markov task: target method name → weight, in declaration order. */
+export type TransitionWeights = ReadonlyMap<string, number>;
+
+function checkTransitionWeight(target: unknown, weight: unknown): [string, number] {
+  if (typeof target !== "string" || target === "") {
+    throw new TypeError(
+      `@transition(name, weight): name must be the name of a method, got ${String(target)}`,
+    );
+  }
+  if (typeof weight !== "number" || !Number.isInteger(weight) || weight < 1) {
+    throw new RangeError(
+      `@transition("${target}", weight): weight must be a whole number ≥ 1, got ${String(weight)}`,
+    );
+  }
+  return [target, weight];
+}
+
+function declareTransitions(context: ClassMethodDecoratorContext, pairs: Array<[string, number]>): void {
+  if (context.kind !== "method" || context.static) {
+    throw new TypeError("@transition and @transitions apply to methods of a MarkovTaskSet");
+  }
+  const metadata = requireMetadata(context, "@transition");
+  const all = ownMap<Map<string, number>>(metadata, TRANSITIONS);
+  const own = all.get(context.name) ?? new Map<string, number>();
+  // Decorators run bottom-up; prepend so the transitions keep the order they are written in.
+  all.set(context.name, new Map([...pairs, ...own]));
+}
+
+/**
+ * A transition of a MarkovTaskSet task (Locust's `@transition`): after this method runs,
+ * the task set moves to the method named `target` with probability proportional to
+ * `weight` among this method's transitions.
+ *
+ * @example
+ * class Shop extends MarkovTaskSet {
+ *   @transition("browse") async index() { await this.client.get("/"); }
+ *   @transition("index", 3) @transition("browse") async browse() { await this.client.get("/items"); }
+ * }
+ */
+export function transition(
+  target: string,
+  weight = 1,
+): (value: TaskMethod, context: ClassMethodDecoratorContext) => void {
+  const pair = checkTransitionWeight(target, weight);
+  return (_value, context) => declareTransitions(context, [pair]);
+}
+
+/**
+ * Several transitions at once (Locust's `@transitions`): `{ checkout: 1, browse: 3 }`, or
+ * `["browse", ["index", 2]]` (a bare name has weight 1).
+ */
+export function transitions(
+  weights: Readonly<Record<string, number>> | ReadonlyArray<string | readonly [string, number]>,
+): (value: TaskMethod, context: ClassMethodDecoratorContext) => void {
+  const entries: Array<[unknown, unknown]> = Array.isArray(weights)
+    ? weights.map((item): [unknown, unknown] => (Array.isArray(item) ? [item[0], item[1]] : [item, 1]))
+    : Object.entries(weights);
+  const pairs = entries.map(([target, weight]) => checkTransitionWeight(target, weight));
+  return (_value, context) => declareTransitions(context, pairs);
+}
+
+/** The Markov tasks of a class (methods with `@transition`), ancestors first, in declaration order. */
+export function readTransitions(cls: Function): Map<string, TransitionWeights> {
+  const out = new Map<string, TransitionWeights>();
+  for (const metadata of metadataChain(cls)) {
+    if (!Object.hasOwn(metadata, TRANSITIONS)) continue;
+    for (const [key, weights] of metadata[TRANSITIONS] as Map<string | symbol, Map<string, number>>) {
+      out.delete(String(key));
+      out.set(String(key), weights);
+    }
+  }
+  return out;
 }

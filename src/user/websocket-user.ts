@@ -36,7 +36,7 @@ export class WebSocketUser extends HttpUser {
   }
 
   private createWebSocketClient(): WebSocketClient {
-    const session = this.client;
+    const session = this.httpSession;
     return new WebSocketClient({
       baseUrl: this.environment.host ?? this.host,
       onRequest: requestFirer(this.environment.events),

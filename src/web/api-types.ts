@@ -72,6 +72,7 @@ export type WireRow = [
   avgContentLength: number,
   currentRps: number,
   currentFailPerSec: number,
+  percentilesMs?: Array<number | null>,
 ];
 
 /** A worker of a distributed run (empty list for a local run). */

@@ -44,7 +44,9 @@ export class LiveFeed {
 
   constructor(private readonly options: LiveFeedOptions) {
     this.intervalMs = options.intervalMs ?? 1000;
-    this.rowBuilder = new RowBuilder(options.percentiles);
+    this.rowBuilder = new RowBuilder(
+      options.percentiles ?? options.runner.environment.stats.statisticsPercentiles,
+    );
   }
 
   /** Number of connected browsers. */

@@ -55,7 +55,7 @@ export class RowBuilder {
    * halves the payload of a tick; the exact values are in /stats/requests and the CSVs.
    */
   row(entry: StatsEntry, nowMs: number): StatsRow {
-    const [medianMs = null, ...percentilesMs] = this.percentiles(entry);
+    const [medianMs = null, ...percentilesMs] = this.valuesOf(entry);
     return {
       key: rowKey(entry.method, entry.name),
       method: entry.method,
@@ -73,7 +73,7 @@ export class RowBuilder {
     };
   }
 
-  private percentiles(entry: StatsEntry): Array<number | null> {
+  private valuesOf(entry: StatsEntry): Array<number | null> {
     const cached = this.cache.get(entry);
     if (
       cached !== undefined &&
@@ -103,6 +103,7 @@ export function toWire(row: StatsRow): WireRow {
     row.avgContentLength,
     row.currentRps,
     row.currentFailPerSec,
+    row.percentilesMs,
   ];
 }
 

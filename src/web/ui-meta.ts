@@ -5,7 +5,6 @@ import type { UiMeta } from "./api-types.js";
 import type { WebContext } from "./context.js";
 import { customParameters } from "./custom-parameters.js";
 import { downloadLinks } from "./downloads.js";
-import { DEFAULT_TABLE_PERCENTILES } from "./rows.js";
 import type { WebServerOptions } from "./server.js";
 import { userClassSettings } from "./user-class-settings.js";
 
@@ -14,7 +13,8 @@ export function buildMeta(
   context: Pick<WebContext, "fullHistoryCsvPath" | "extraDownloads">,
 ) {
   const environment = options.runner.environment;
-  const percentiles = [...(options.percentiles ?? DEFAULT_TABLE_PERCENTILES)];
+  // --percentiles sets the statistics table's columns (Locust's PERCENTILES_TO_STATISTICS).
+  const percentiles = [...(options.percentiles ?? options.runner.environment.stats.statisticsPercentiles)];
   return (): UiMeta => {
     // Read each time: the form may change a class's host (POST /user).
     const infos = environment.userClassInfos;

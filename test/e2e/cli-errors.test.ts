@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fixtureDir, runCli } from "../helpers/cli.js";
 
-const USER = `import { HttpUser, task } from "cicada";
+const USER = `import { HttpUser, task } from "cicada-load";
 export class Visitor extends HttpUser {
   @task async home() { await this.client.get("/"); }
 }
@@ -26,7 +26,7 @@ describe("bad input: one clear message, a documented exit code, no stack trace",
 
   it("a syntax error, with file:line:column (3)", async () => {
     const dir = fixtureDir({
-      "broken.ts": `import { HttpUser } from "cicada";\nexport class A extends HttpUser {\n  x = ;\n}\n`,
+      "broken.ts": `import { HttpUser } from "cicada-load";\nexport class A extends HttpUser {\n  x = ;\n}\n`,
     });
     const result = await runCli(["-f", "broken.ts", "--headless", "-H", "http://127.0.0.1:1"], { cwd: dir });
     assertUsageMistake(result, 3, /broken\.ts:3:7: /);
@@ -60,7 +60,7 @@ describe("bad input: one clear message, a documented exit code, no stack trace",
   });
 
   it("two load shapes without --class-picker (3), with a hint to use it", async () => {
-    const shapes = `${USER}import { LoadTestShape } from "cicada";
+    const shapes = `${USER}import { LoadTestShape } from "cicada-load";
 export class Ramp extends LoadTestShape { tick() { return null; } }
 export class Spike extends LoadTestShape { tick() { return null; } }
 `;
@@ -72,7 +72,7 @@ export class Spike extends LoadTestShape { tick() { return null; } }
 
   it("a user class without tasks (3)", async () => {
     const dir = fixtureDir({
-      "l.ts": `import { HttpUser } from "cicada";\nexport class Lazy extends HttpUser {}\n`,
+      "l.ts": `import { HttpUser } from "cicada-load";\nexport class Lazy extends HttpUser {}\n`,
     });
     assertUsageMistake(await runCli(["-f", "l.ts", "--headless"], { cwd: dir }), 3, /Lazy has no tasks/);
   });

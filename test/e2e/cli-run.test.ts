@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { startCouponService } from "../../examples/coupon-service/service.js";
 import { closedPort, fixtureDir, ROOT, runCli, startCli, startTarget } from "../helpers/cli.js";
 
-const OK_FILE = `import { HttpUser, task, constant } from "cicada";
+const OK_FILE = `import { HttpUser, task, constant } from "cicada-load";
 export class Visitor extends HttpUser {
   waitTime = constant(0.05);
   @task(3) async home() { await this.client.get("/"); }
@@ -100,7 +100,7 @@ describe("headless runs of the real CLI", () => {
     const target = await startTarget((_req, res) => res.end("ok"));
     try {
       const dir = fixtureDir({
-        "locustfile.ts": `import { HttpUser, task, constant } from "cicada";
+        "locustfile.ts": `import { HttpUser, task, constant } from "cicada-load";
 export class Buggy extends HttpUser {
   waitTime = constant(0.05);
   @task async parse() {
@@ -127,7 +127,7 @@ export class Buggy extends HttpUser {
     });
     try {
       const dir = fixtureDir({
-        "locustfile.ts": `import { HttpUser, task, constant } from "cicada";
+        "locustfile.ts": `import { HttpUser, task, constant } from "cicada-load";
 export class Prober extends HttpUser {
   waitTime = constant(0.01);
   @task async probe() {

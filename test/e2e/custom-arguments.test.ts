@@ -37,7 +37,7 @@ function writeLocustfile(t: TestContext, targetUrl: string): string {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(
     join(dir, "locustfile.ts"),
-    `import { constant, events, HttpUser, task } from "cicada";
+    `import { constant, events, HttpUser, task } from "cicada-load";
 events.initCommandLineParser.addListener((parser) => {
   parser.addArgument("--from-flag", { default: "unset", help: "Given as a flag" });
   parser.addArgument("--from-env", { default: "unset", envVar: "MY_FROM_ENV" });

@@ -53,7 +53,7 @@ export function writeLocustfile(t: TestContext, targetUrl: string, waitSeconds =
   writeFileSync(
     join(dir, "locustfile.ts"),
     [
-      'import { constant, HttpUser, task } from "cicada";',
+      'import { constant, HttpUser, task } from "cicada-load";',
       'const headers = { "x-worker": String(process.pid) };',
       "export class Alpha extends HttpUser {",
       `  override host = ${JSON.stringify(targetUrl)};`,

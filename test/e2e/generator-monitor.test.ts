@@ -6,7 +6,7 @@ import { fixtureDir, runCli } from "../helpers/cli.js";
 // A task that keeps the event loop busy 150 ms at a time: the generator, not the server,
 // is the bottleneck, and the run must say so instead of reporting inflated latencies quietly.
 const blockingLocustfile = `
-import { constant, task, User } from "cicada";
+import { constant, task, User } from "cicada-load";
 
 export class Blocker extends User {
   waitTime = constant(0.02);

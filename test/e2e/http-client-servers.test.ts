@@ -154,7 +154,7 @@ describe("the HTTP client with tinyproxy and nginx", () => {
     const dir = fixtureDir({
       "locustfile.ts": `
 import { readFileSync } from "node:fs";
-import { HttpUser, task, constant } from "cicada";
+import { HttpUser, task, constant } from "cicada-load";
 const file = (name: string) => readFileSync(\`\${process.env.CERTS}/\${name}\`);
 
 export class ViaEnvironment extends HttpUser {

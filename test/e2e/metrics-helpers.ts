@@ -9,7 +9,7 @@ import { type InProcessCli, startCliInProcess, writeLocustfile } from "./web-hel
 
 /** A user that GETs /x about 50 times a second. */
 export const STEADY_LOCUSTFILE = `
-import { HttpUser, constant, task } from "cicada";
+import { HttpUser, constant, task } from "cicada-load";
 export class Steady extends HttpUser {
   waitTime = constant(0.02);
   @task async x() { await this.client.get("/x"); }

@@ -127,7 +127,7 @@ export async function eventually(
 
 /** A locustfile whose users request "/" every 100 ms (constant pacing): a known rate. */
 export const PACED_LOCUSTFILE = `
-import { HttpUser, constantPacing, task } from "cicada";
+import { HttpUser, constantPacing, task } from "cicada-load";
 export class Paced extends HttpUser {
   waitTime = constantPacing(0.1);
   @task async ping() {

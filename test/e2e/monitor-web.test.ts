@@ -16,7 +16,7 @@ import { eventually, type Program, startNodeExporter } from "./monitor-helpers.j
 import { launchBrowser, ROOT, writeLocustfile } from "./web-helpers.js";
 
 const LOCUSTFILE = `
-import { constant, HttpUser, task } from "cicada";
+import { constant, HttpUser, task } from "cicada-load";
 export class Visitor extends HttpUser {
   waitTime = constant(0.05);
   @task(3) async hello() {

@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { assertJsonReport } from "../../src/reports/index.js";
 import { fixtureDir, runCli, startTarget, type Target } from "../helpers/cli.js";
 
-const ONE_REQUEST = `import { HttpUser, task } from "cicada";
+const ONE_REQUEST = `import { HttpUser, task } from "cicada-load";
 export class Visitor extends HttpUser {
   @task async home() { await this.client.get("/"); }
 }
@@ -131,7 +131,7 @@ describe("--arrival-rate through the real CLI", () => {
   it("a load shape that mixes an arrival rate with users stops with exit code 2", async () => {
     const dir = fixtureDir({
       "locustfile.ts": `${ONE_REQUEST}
-import { LoadTestShape } from "cicada";
+import { LoadTestShape } from "cicada-load";
 export class Mixed extends LoadTestShape {
   tick() { return { arrivalRate: 10, users: 3, spawnRate: 1 } as never; }
 }

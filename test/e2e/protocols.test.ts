@@ -40,7 +40,7 @@ test("WebSocket, SSE, gRPC and browser users on a worker: rows merged by the mas
   t.after(() => grpc.close());
   const dir = folder(t, {
     "locustfile.ts": `
-import { BrowserUser, constant, GrpcUser, HttpUser, task, WebSocketUser } from "cicada";
+import { BrowserUser, constant, GrpcUser, HttpUser, task, WebSocketUser } from "cicada-load";
 import coupons from "./coupons.proto";
 ${signIn}
 export class Watcher extends WebSocketUser {
@@ -134,7 +134,7 @@ test("browser users: a page that never loads is a counted failure; Web Vitals dr
   const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
   const dir = folder(t, {
     "locustfile.ts": `
-import { BrowserUser, constant, task } from "cicada";
+import { BrowserUser, constant, task } from "cicada-load";
 export class Visitor extends BrowserUser {
   waitTime = constant(0.1);
   @task async visit() {
@@ -177,7 +177,7 @@ test("a .proto that does not parse stops the run before it starts (exit 3, CICAD
     "bad.proto":
       'syntax = "proto3";\nservice S { rpc M (Missing) returns (Missing); }\nmessage X { int32 a = ; }\n',
     "locustfile.ts": `
-import { GrpcUser, task } from "cicada";
+import { GrpcUser, task } from "cicada-load";
 import defs from "./bad.proto";
 export class Caller extends GrpcUser { host = "grpc://127.0.0.1:1"; proto = defs; @task async m() {} }`,
   });
@@ -203,7 +203,7 @@ test("without playwright-core a browser user's run stops at once, naming the pac
       symlinkSync(join(ROOT, "node_modules", name), join(install, "node_modules", name));
   }
   const dir = folder(t, {
-    "locustfile.ts": `import { BrowserUser, task } from "cicada";\nexport class V extends BrowserUser { host = "http://127.0.0.1:1"; @task async v() {} }`,
+    "locustfile.ts": `import { BrowserUser, task } from "cicada-load";\nexport class V extends BrowserUser { host = "http://127.0.0.1:1"; @task async v() {} }`,
   });
   const args = [
     join(install, "bin", "cicada.js"),

@@ -50,7 +50,7 @@ export async function startTarget(t: TestContext): Promise<Target> {
 
 /** The tasks of a locustfile user: `tasks` lines go inside the class body. */
 export function locustfile(tasks: string, extra = ""): string {
-  return `import { HttpUser, task, constant } from "cicada";
+  return `import { HttpUser, task, constant } from "cicada-load";
 export class Api extends HttpUser {
   override waitTime = constant(0.02);
 ${tasks}

@@ -17,7 +17,7 @@ import {
 } from "./web-helpers.js";
 
 const LOCUSTFILE = `
-import { constant, HttpUser, LoadTestShape, task } from "cicada";
+import { constant, HttpUser, LoadTestShape, task } from "cicada-load";
 
 export class AlphaUser extends HttpUser {
   waitTime = constant(0.1);

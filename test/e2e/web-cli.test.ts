@@ -9,7 +9,7 @@ import { startTarget, type Target } from "../unit/web/helpers.js";
 import { startCliInProcess, writeLocustfile } from "./web-helpers.js";
 
 const LOCUSTFILE = `
-import { constant, HttpUser, task } from "cicada";
+import { constant, HttpUser, task } from "cicada-load";
 export class Visitor extends HttpUser {
   waitTime = constant(0.05);
   @task async ok() { await this.client.get("/ok"); }

@@ -11,7 +11,7 @@ import { startTarget, type Target } from "../unit/web/helpers.js";
 import { type InProcessCli, launchBrowser, startCliInProcess, writeLocustfile } from "./web-helpers.js";
 
 const LOCUSTFILE = `
-import { constant, events, HttpUser, task } from "cicada";
+import { constant, events, HttpUser, task } from "cicada-load";
 
 events.initCommandLineParser.addListener((parser) => {
   parser.addArgument("--my-path", { default: "start", help: "Path to request" });

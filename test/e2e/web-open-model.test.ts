@@ -11,7 +11,7 @@ import { startTarget, type Target } from "../unit/web/helpers.js";
 import { type InProcessCli, launchBrowser, startCliInProcess, writeLocustfile } from "./web-helpers.js";
 
 const LOCUSTFILE = `
-import { HttpUser, task } from "cicada";
+import { HttpUser, task } from "cicada-load";
 export class Visitor extends HttpUser {
   @task async ok() { await this.client.get("/ok"); }
 }

@@ -23,7 +23,7 @@ import {
 } from "./web-helpers.js";
 
 const LOCUSTFILE = `
-import { constant, HttpUser, task } from "cicada";
+import { constant, HttpUser, task } from "cicada-load";
 
 export class Reader extends HttpUser {
   waitTime = constant(0.1);

@@ -22,7 +22,7 @@ import {
 } from "./web-helpers.js";
 
 const LOCUSTFILE = `
-import { constant, HttpUser, task } from "cicada";
+import { constant, HttpUser, task } from "cicada-load";
 
 export class Shopper extends HttpUser {
   waitTime = constant(0.2);

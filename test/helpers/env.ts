@@ -1,5 +1,10 @@
 /** Test helpers: an Environment + LocalRunner for in-process user tests. */
-import { Environment, type EnvironmentOptions, LocalRunner } from "../../src/runner/index.js";
+import {
+  Environment,
+  type EnvironmentOptions,
+  LocalRunner,
+  type LocalRunnerOptions,
+} from "../../src/runner/index.js";
 import { Logger, type LogRecord } from "../../src/shared/logger.js";
 import type { UserClass } from "../../src/user/index.js";
 
@@ -12,6 +17,7 @@ export interface TestRun {
 export function makeRun(
   userClasses: UserClass[],
   options: Partial<EnvironmentOptions> & { stopTimeoutMs?: number } = {},
+  runnerOptions: LocalRunnerOptions = {},
 ): TestRun {
   const logs: LogRecord[] = [];
   const environment = new Environment({
@@ -19,7 +25,10 @@ export function makeRun(
     logger: new Logger((r) => logs.push(r), "DEBUG"),
     ...options,
   });
-  const runner = new LocalRunner(environment, { stopTimeoutMs: options.stopTimeoutMs ?? 0 });
+  const runner = new LocalRunner(environment, {
+    stopTimeoutMs: options.stopTimeoutMs ?? 0,
+    ...runnerOptions,
+  });
   return { environment, runner, logs };
 }
 

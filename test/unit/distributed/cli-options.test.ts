@@ -8,6 +8,7 @@ import type { CliIO } from "../../../src/cli/io.js";
 import { run } from "../../../src/cli/main.js";
 import { parseOptions } from "../../../src/cli/options.js";
 import { distributedOptions } from "../../../src/cli/options-distributed.js";
+import { withoutProcessesFlag } from "../../../src/cli/worker-processes.js";
 import { UsageError } from "../../../src/shared/errors.js";
 import { PYTHON } from "../../helpers/locust.js";
 
@@ -65,12 +66,29 @@ test("--processes -1 means one worker per core", () => {
   assert.equal(distributedOptions(parse(["--processes", "3"]), 6).processes, 3);
 });
 
+test("--worker --processes N is a group of N workers (Locust: combine with --worker); -1 is one per core", () => {
+  const group = distributedOptions(parse(["--worker", "--processes", "-1", "--master-host", "m"]), 6);
+  assert.deepEqual([group.worker, group.master, group.processes, group.masterHost], [true, false, 6, "m"]);
+  assert.deepEqual(
+    withoutProcessesFlag([
+      "--worker",
+      "--processes",
+      "4",
+      "-f",
+      "x.ts",
+      "--processes=2",
+      "--",
+      "--processes",
+    ]),
+    ["--worker", "-f", "x.ts", "--", "--processes"],
+  );
+});
+
 test("contradictory or impossible distributed flags are usage errors with a hint", () => {
   const cases: Array<[string[], RegExp]> = [
     [["--master", "--worker"], /cannot be used together/],
     [["--processes", "0"], /--processes must be/],
     [["--processes", "-2"], /--processes must be/],
-    [["--worker", "--processes", "2"], /cannot be combined with --worker/],
     [["--expect-workers", "0"], /--expect-workers must be ≥ 1/],
     [["--master-port", "70000"], /--master-port must be a port number/],
   ];
@@ -117,7 +135,7 @@ test("--locust-stub prints a Python locustfile with the classes' names, weights 
   writeFileSync(
     join(dir, "locustfile.ts"),
     [
-      'import { HttpUser, User, task } from "cicada";',
+      'import { HttpUser, User, task } from "cicada-load";',
       "export class Shopper extends HttpUser { static weight = 3; @task async a() {} }",
       "export class Admin extends User { static fixedCount = 2; @task async b() {} }",
       "",
@@ -144,7 +162,7 @@ test("--locust-stub refuses a class name Python cannot use", async (t) => {
   const dir = tempDir(t, "cicada-stub-");
   writeFileSync(
     join(dir, "locustfile.ts"),
-    'import { User, task } from "cicada";\nexport class $Odd extends User { @task async a() {} }\n',
+    'import { User, task } from "cicada-load";\nexport class $Odd extends User { @task async a() {} }\n',
   );
   const cli = io(["-f", "locustfile.ts", "--locust-stub"], dir);
   assert.equal(await run(cli), 2);
@@ -155,7 +173,7 @@ test("a master whose port is taken fails with a clear error and exit code 4", as
   const dir = tempDir(t, "cicada-bind-");
   writeFileSync(
     join(dir, "locustfile.ts"),
-    'import { User, task } from "cicada";\nexport class U extends User { @task async a() {} }\n',
+    'import { User, task } from "cicada-load";\nexport class U extends User { @task async a() {} }\n',
   );
   const { createServer } = await import("node:net");
   const blocker = createServer();
@@ -187,7 +205,7 @@ test("--expect-workers-max-wait: a clear error and exit code 4 when the workers 
   const dir = tempDir(t, "cicada-wait-");
   writeFileSync(
     join(dir, "locustfile.ts"),
-    'import { User, task } from "cicada";\nexport class U extends User { @task async a() {} }\n',
+    'import { User, task } from "cicada-load";\nexport class U extends User { @task async a() {} }\n',
   );
   const cli = io(
     [

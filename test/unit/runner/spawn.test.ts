@@ -114,3 +114,71 @@ describe("LocalRunner", () => {
     assert.ok(environment.stats.history.totalSeries().length >= 1);
   });
 });
+
+describe("the order users are spawned in", () => {
+  // Produced by Locust 2.46.3's dispatch.py `_kl_generator` (the first 40 users each).
+  const locust: Record<string, [Array<[string, number]>, string]> = {
+    "A:3 B:1": [
+      [
+        ["A", 3],
+        ["B", 1],
+      ],
+      "ABAAABAAABAAABAAABAAABAAABAAABAAABAAABAA",
+    ],
+    "A:5 B:1": [
+      [
+        ["A", 5],
+        ["B", 1],
+      ],
+      "AABAAAAABAAAAABAAAAABAAAAABAAAAABAAAAABA",
+    ],
+    "equal weights": [
+      [
+        ["A", 1],
+        ["B", 1],
+        ["C", 1],
+      ],
+      "ABCABCABCABCABCABCABCABCABCABCABCABCABCA",
+    ],
+    "A:2 B:3 C:5": [
+      [
+        ["A", 2],
+        ["B", 3],
+        ["C", 5],
+      ],
+      "CBACBCCABCCBACBCCABCCBACBCCABCCBACBCCABC",
+    ],
+    "declared out of name order": [
+      [
+        ["Z", 1],
+        ["A", 2],
+      ],
+      "AZAAZAAZAAZAAZAAZAAZAAZAAZAAZAAZAAZAAZAA",
+    ],
+    "a fractional weight": [
+      [
+        ["Shopper", 7],
+        ["Admin", 2],
+        ["Bot", 0.5],
+      ],
+      "SSASSSASBSSSASSSASSSSASSSASBSSSASSSASSSS",
+    ],
+  };
+  for (const [label, [classes, expected]] of Object.entries(locust)) {
+    it(`is Locust's (≥ 2.27) for ${label}`, () => {
+      const sequence = new SpawnSequence(classes.map(([name, weight]) => ({ name, weight, fixedCount: 0 })));
+      const order = Array.from({ length: expected.length }, (_, i) => sequence.classAt(i)![0]).join("");
+      assert.equal(order, expected);
+    });
+  }
+
+  it("interleaves fixedCount classes by their counts, before the weighted ones", () => {
+    const sequence = new SpawnSequence([
+      { name: "Admin", weight: 1, fixedCount: 1 },
+      { name: "Ops", weight: 1, fixedCount: 3 },
+      { name: "Visitor", weight: 1, fixedCount: 0 },
+    ]);
+    const order = Array.from({ length: 6 }, (_, i) => sequence.classAt(i));
+    assert.deepEqual(order, ["Ops", "Admin", "Ops", "Ops", "Visitor", "Visitor"]);
+  });
+});

@@ -114,7 +114,7 @@ test("the CLI: --metrics-port in use exits 4 with one message; bad metrics optio
   t.after(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
   const port = (blocker.address() as { port: number }).port;
   const file = writeLocustfile(
-    'import { User, task } from "cicada";\nexport class U extends User { @task t() {} }\n',
+    'import { User, task } from "cicada-load";\nexport class U extends User { @task t() {} }\n',
   );
   t.after(() => file.remove());
   const busy = startCliInProcess(["-f", file.path, "--headless", "-t", "1s", "--metrics-port", String(port)]);
@@ -142,7 +142,7 @@ test("the CLI: --metrics-port in use exits 4 with one message; bad metrics optio
 
 test("a worker says it ignores the metrics options (the master exports)", async (t) => {
   const file = writeLocustfile(
-    'import { User, task } from "cicada";\nexport class U extends User { @task t() {} }\n',
+    'import { User, task } from "cicada-load";\nexport class U extends User { @task t() {} }\n',
   );
   t.after(() => file.remove());
   const port = await new Promise<number>((resolve) => {

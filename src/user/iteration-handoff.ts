@@ -5,7 +5,7 @@ import { StopUser } from "../shared/control-flow.js";
  * to free users, so at most one is ever pending here: the first, handed to a user before
  * its onStart ran, or one handed over as the previous iteration ended.
  */
-export class IterationGate {
+export class IterationHandoff {
   private pending = false;
   private resolveWait: (() => void) | undefined;
   private rejectWait: ((reason: unknown) => void) | undefined;

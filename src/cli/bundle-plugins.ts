@@ -1,0 +1,54 @@
+/**
+ * The esbuild plugins of locustfile bundling: the import of Cicada itself resolves to the
+ * running Cicada (a virtual module), and npm packages stay out of the bundle.
+ */
+import { isBuiltin } from "node:module";
+import { sep } from "node:path";
+import type { Plugin } from "esbuild";
+import { API_SPECIFIERS } from "./package-resolution.js";
+
+/** `import ... from "cicada-load"` (or "cicada"): the API object the running Cicada put on a global. */
+export function cicadaImportPlugin(apiNames: readonly string[]): Plugin {
+  const names = new RegExp(`^(${API_SPECIFIERS.map((n) => n.replace(/[-/]/g, "\\$&")).join("|")})$`);
+  return {
+    name: "cicada-api",
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: names }, () => ({ path: "cicada", namespace: "cicada-api" }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: "cicada-api" }, () => ({
+        loader: "js",
+        contents: [
+          `const api = globalThis[Symbol.for("cicada.api")];`,
+          `if (!api) throw new Error("this locustfile bundle must be run by Cicada");`,
+          `export const { ${apiNames.join(", ")} } = api;`,
+        ].join("\n"),
+      }));
+    },
+  };
+}
+
+/**
+ * Leaves npm packages out of the bundle: an import that resolves into a `node_modules`
+ * folder stays an import (of the package's name), for Node to load at run time. Imports
+ * that resolve elsewhere (a workspace package, a tsconfig `paths` alias) are the
+ * project's own code and are bundled; one that does not resolve stays an import too, and
+ * fails at load time with an error naming the package.
+ */
+export const externalPackagesPlugin: Plugin = {
+  name: "cicada-external-packages",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData?.cicadaResolving === true) return undefined;
+      if (isBuiltin(args.path)) return { path: args.path, external: true };
+      const found = await pluginBuild.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { cicadaResolving: true },
+      });
+      if (found.errors.length > 0 || found.external || found.path.includes(`${sep}node_modules${sep}`)) {
+        return { path: args.path, external: true };
+      }
+      return { path: found.path, namespace: found.namespace };
+    });
+  },
+};
