@@ -54,6 +54,8 @@ export class PushLoop {
   private timer: ReturnType<typeof setInterval> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private sending: Promise<void> | undefined;
+  /** The snapshot of a push being built, if any. */
+  private building: Promise<PushPayload | undefined> | undefined;
   private backoffMs = 0;
   private inOutage = false;
   private closed = false;
@@ -77,12 +79,21 @@ export class PushLoop {
 
   /** Queues the state now and sends what the queue holds. */
   async pushNow(): Promise<void> {
+    if (this.closed) return;
+    let payload: PushPayload | undefined;
     try {
-      this.enqueue(await this.options.snapshot());
+      this.building = this.options.snapshot();
+      payload = await this.building;
     } catch (error) {
       this.noteFailure(`could not build the push: ${(error as Error).message}`);
       return;
+    } finally {
+      this.building = undefined;
     }
+    // Closed meanwhile: the final push carries a newer state, and a receiver refuses
+    // samples older than ones it has (Prometheus: "out of order sample").
+    if (this.closed) return;
+    this.enqueue(payload);
     if (this.retryTimer === undefined) await this.drain();
   }
 
@@ -97,6 +108,8 @@ export class PushLoop {
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       (async () => {
+        // A push being built or sent goes first: pushes must reach the receiver in time order.
+        await this.building?.catch(() => undefined);
         await this.sending;
         this.enqueue(await this.options.snapshot().catch(() => undefined));
         await this.drain(deadline);
