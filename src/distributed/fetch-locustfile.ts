@@ -6,6 +6,7 @@
  */
 import { Dealer } from "zeromq";
 import { EnvironmentError } from "../shared/errors.js";
+import { clampTimerDelay } from "../shared/timers.js";
 import { makeDownloadId } from "./node-id.js";
 import { decodeMasterMessage, encodeMessage } from "./protocol.js";
 import { tcpEndpoint } from "./transport.js";
@@ -30,7 +31,9 @@ export interface FetchOptions {
 export async function fetchLocustfile(options: FetchOptions): Promise<FetchedLocustfile> {
   const id = makeDownloadId(options.hostname);
   const endpoint = tcpEndpoint(options.masterHost, options.masterPort);
-  const dealer = new Dealer({ routingId: id, linger: 0, receiveTimeout: options.timeoutMs });
+  // ZeroMQ holds the timeout in an int: beyond 24.8 days is as good as forever.
+  const receiveTimeout = clampTimerDelay(options.timeoutMs);
+  const dealer = new Dealer({ routingId: id, linger: 0, receiveTimeout });
   try {
     dealer.connect(endpoint);
     await dealer.send(encodeMessage("locustfile", { version: options.wireVersion }, id));

@@ -7,6 +7,7 @@
  * Anything malformed or unknown is logged and ignored: a bad peer never stops a master.
  */
 import type { Environment } from "../runner/index.js";
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { fromLocustErrors, serializedFromLocust } from "./locust-stats.js";
 import { cicadaVersionOf } from "./node-id.js";
 import { decodeWorkerMessage, type Handlers, type WorkerMessage } from "./protocol.js";
@@ -288,15 +289,16 @@ export class MasterInbox {
   /** Waits until every worker in `ids` has answered (or gone), at most `timeoutMs`. */
   private async waitFor(ids: Set<string>, timeoutMs: number, what: string): Promise<void> {
     if (ids.size === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: TimerHandle | undefined;
     await new Promise<void>((resolve) => {
       this.waiting = { ids, done: resolve };
-      timer = setTimeout(() => {
+      // Any length: -s 600h must not end the wait after 1 ms (shared/timers.ts).
+      timer = startTimer(() => {
         this.log.warning(`timed out waiting for ${ids.size} worker(s) to ${what}: ${[...ids].join(", ")}`);
         resolve();
       }, timeoutMs);
     });
-    clearTimeout(timer);
+    stopTimer(timer);
     this.waiting = undefined;
   }
 

@@ -5,6 +5,7 @@
  * stats history, and stop/quit requests that never run twice at once.
  */
 import { EventHook } from "../shared/event-hook.js";
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { type LoadTestShape, normaliseShapeTick, type RunnerState } from "../user/index.js";
 import type { Environment } from "./environment.js";
 import type { Runner, WorkerSummary } from "./runner.js";
@@ -35,7 +36,7 @@ export abstract class BaseRunner implements Runner {
   protected hasQuit = false;
   protected stopping: Promise<void> | undefined;
   private resolveQuit!: () => void;
-  private runTimeTimer: ReturnType<typeof setTimeout> | undefined;
+  private runTimeTimer: TimerHandle | undefined;
   private shapeTimer: ReturnType<typeof setInterval> | undefined;
   private readonly historyTimer: ReturnType<typeof setInterval>;
 
@@ -173,8 +174,9 @@ export abstract class BaseRunner implements Runner {
   }
 
   private scheduleRunTime(runTimeMs: number): void {
-    if (this.runTimeTimer) clearTimeout(this.runTimeTimer);
-    this.runTimeTimer = setTimeout(() => {
+    stopTimer(this.runTimeTimer);
+    // Any length: a run time beyond setTimeout's 24.8 days is chained (shared/timers.ts).
+    this.runTimeTimer = startTimer(() => {
       this.environment.logger.info(`--run-time limit reached (${runTimeMs / 1000} s), stopping`);
       this.stop();
     }, runTimeMs);
@@ -182,7 +184,7 @@ export abstract class BaseRunner implements Runner {
 
   /** Cancels the run-time limit and the shape (subclasses add their own timers). */
   protected clearTimers(): void {
-    if (this.runTimeTimer) clearTimeout(this.runTimeTimer);
+    stopTimer(this.runTimeTimer);
     if (this.shapeTimer) clearInterval(this.shapeTimer);
     this.runTimeTimer = undefined;
     this.shapeTimer = undefined;

@@ -3,6 +3,7 @@
  * 1/rate seconds, smoothly, rather than Locust's one burst per second), follows a load
  * shape, stops after the run time, and samples the stats history every second.
  */
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { BaseRunner, type StartOptions } from "./base-runner.js";
 import type { Environment } from "./environment.js";
 import type { WorkerSummary } from "./runner.js";
@@ -21,7 +22,7 @@ const MIN_RAMP_STEP_MS = 20;
 export class LocalRunner extends BaseRunner {
   private readonly pool: UserPool;
   private readonly stopTimeoutMs: number;
-  private rampTimer: ReturnType<typeof setTimeout> | undefined;
+  private rampTimer: TimerHandle | undefined;
   private rampFrom = 0;
   private rampStartedAt = 0;
   private rampPositions = 0;
@@ -124,7 +125,7 @@ export class LocalRunner extends BaseRunner {
     }
     const nextDueSec = (Math.abs(next - from) + 0) / this.spawnRate;
     const delayMs = Math.max(MIN_RAMP_STEP_MS, nextDueSec * 1000 - (performance.now() - this.rampStartedAt));
-    this.rampTimer = setTimeout(() => this.rampStep(), delayMs);
+    this.rampTimer = startTimer(() => this.rampStep(), delayMs);
   }
 
   private onUserEnded(): void {
@@ -136,7 +137,7 @@ export class LocalRunner extends BaseRunner {
 
   protected override clearTimers(): void {
     super.clearTimers();
-    if (this.rampTimer) clearTimeout(this.rampTimer);
+    stopTimer(this.rampTimer);
     this.rampTimer = undefined;
   }
 }

@@ -5,6 +5,7 @@
  * A user that ends by itself (StopUser) keeps its slot: it is not replaced when the ramp
  * moves on, and a ramp-down gives up such empty slots before stopping live users.
  */
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { type User, UserLifecycle } from "../user/index.js";
 import type { Environment } from "./environment.js";
 import type { UserClassInfo } from "./user-classes.js";
@@ -159,13 +160,13 @@ export class UserPool {
 }
 
 async function finishesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: TimerHandle | undefined;
   const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
+    timer = startTimer(() => resolve(false), ms);
   });
   try {
     return await Promise.race([promise.then(() => true as const), timeout]);
   } finally {
-    clearTimeout(timer);
+    stopTimer(timer);
   }
 }
