@@ -17,6 +17,7 @@
 import { connect as connectTcp, type Socket } from "node:net";
 import { connect as connectTls, type TLSSocket } from "node:tls";
 import { countLoopTurn } from "../shared/loop-turns.js";
+import { clampTimerDelay, startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { connectionError } from "./errors.js";
 import type { ResponseHead } from "./response-head.js";
 import { ResponseParseError, ResponseParser, type ResponseSink } from "./response-parser.js";
@@ -25,6 +26,8 @@ import { ResponseParseError, ResponseParser, type ResponseSink } from "./respons
 export interface ConnectionSettings {
   connectionTimeoutMs: number;
   networkTimeoutMs: number;
+  /** Longest time from sending a request to the end of its response (a body that drips forever). */
+  responseTimeoutMs: number;
   insecure: boolean;
   maxConnections: number;
 }
@@ -91,7 +94,7 @@ export class Connection implements ResponseSink {
   private connecting = false;
   private connectStartedAt = 0;
   private connectMs: number | null = null;
-  private connectTimer: NodeJS.Timeout | undefined;
+  private connectTimer: TimerHandle | undefined;
   private active: OutgoingRequest | null = null;
   private readonly queue: OutgoingRequest[] = [];
   private readonly parser: ResponseParser;
@@ -102,6 +105,8 @@ export class Connection implements ResponseSink {
   private sentAt = 0;
   private dataEvents = 0;
   private dataEventsAtCheck = -1;
+  /** When a check last saw body data arrive (the data came at most this late). */
+  private progressSeenAt = 0;
   // The last request head, reused while method, path and header list are the same.
   private cachedMethod = "";
   private cachedPath = "";
@@ -243,14 +248,14 @@ export class Connection implements ResponseSink {
     // With allowHalfOpen off, Node ends our side after the server's FIN; "close" follows.
     socket.on("end", onSocketClose);
     socket.on("close", onSocketClose);
-    this.connectTimer = setTimeout(onConnectTimeout, settings.connectionTimeoutMs, this, socket);
+    this.connectTimer = startTimer(onConnectTimeout, settings.connectionTimeoutMs, this, socket);
     this.connectTimer.unref();
   }
 
   /** @internal */
   onConnected(socket: Socket): void {
     if (socket !== this.socket) return;
-    clearTimeout(this.connectTimer);
+    stopTimer(this.connectTimer);
     this.connectTimer = undefined;
     this.connecting = false;
     this.connectMs = performance.now() - this.connectStartedAt;
@@ -280,7 +285,7 @@ export class Connection implements ResponseSink {
     }
     const connectMs = this.connectMs;
     this.connectMs = null;
-    if (this.networkTimer === undefined) this.armNetworkTimer(this.settings.networkTimeoutMs);
+    if (this.networkTimer === undefined) this.armNetworkTimer(this.settings.networkTimeoutMs / 4);
     request.onRequestSent(connectMs);
   }
 
@@ -366,37 +371,45 @@ export class Connection implements ResponseSink {
   }
 
   private armNetworkTimer(delayMs: number): void {
-    this.networkTimer = setTimeout(onNetworkTimer, Math.max(1, delayMs), this);
+    // Clamped: the check re-arms itself until the (longer) deadline has passed.
+    this.networkTimer = setTimeout(onNetworkTimer, clampTimerDelay(Math.max(1, delayMs)), this);
     this.networkTimer.unref();
   }
 
   /**
    * @internal The network timer fired. It is armed when a request is sent and re-armed
-   * here only while one is in flight, so a busy connection costs one timer per timeout
-   * period rather than one per request. The head must arrive within the timeout of the
-   * request being sent; body pieces may not be further apart than the timeout (checked
-   * between two firings, so a stall is noticed within one to two timeouts).
+   * here only while one is in flight, every quarter of the network timeout, so a busy
+   * connection costs a few timers per timeout period rather than one per request. The head
+   * must arrive within the network timeout of the request being sent (exactly); body pieces
+   * may not be further apart than the network timeout (the socket's data events are
+   * counted, not timed, so a stall is noticed 1 to 1.25 timeouts after the last piece);
+   * and the whole response must end within `responseTimeoutMs` of the request being sent.
    */
   checkNetworkTimeout(): void {
     this.networkTimer = undefined;
-    const request = this.active;
-    if (request === null) return;
-    const timeout = this.settings.networkTimeoutMs;
+    if (this.active === null) return;
+    const { networkTimeoutMs: timeout, responseTimeoutMs } = this.settings;
+    const now = performance.now();
+    const elapsed = now - this.sentAt;
     if (!this.parser.headDone) {
-      const waited = performance.now() - this.sentAt;
-      if (waited < timeout) {
-        this.armNetworkTimer(timeout - waited);
+      if (elapsed >= timeout) {
+        this.failConnection(connectionError("CICADA_NET_HEADERS_TIMEOUT", "headers timeout"));
         return;
       }
-      this.failConnection(connectionError("CICADA_NET_HEADERS_TIMEOUT", "headers timeout"));
+    } else if (elapsed >= responseTimeoutMs) {
+      this.failConnection(connectionError("CICADA_NET_RESPONSE_TIMEOUT", "response timeout"));
       return;
-    }
-    if (this.dataEvents !== this.dataEventsAtCheck) {
+    } else if (this.dataEvents !== this.dataEventsAtCheck) {
       this.dataEventsAtCheck = this.dataEvents;
-      this.armNetworkTimer(timeout);
+      this.progressSeenAt = now;
+    } else if (now - this.progressSeenAt >= timeout) {
+      this.failConnection(connectionError("CICADA_NET_BODY_TIMEOUT", "body timeout"));
       return;
     }
-    this.failConnection(connectionError("CICADA_NET_BODY_TIMEOUT", "body timeout"));
+    const nextDeadline = this.parser.headDone
+      ? Math.min(this.progressSeenAt + timeout, this.sentAt + responseTimeoutMs)
+      : this.sentAt + timeout;
+    this.armNetworkTimer(Math.min(timeout / 4, nextDeadline - now));
   }
 
   private closeSocket(): void {
@@ -408,7 +421,7 @@ export class Connection implements ResponseSink {
   private releaseSocket(): void {
     this.socket = null;
     this.connecting = false;
-    clearTimeout(this.connectTimer);
+    stopTimer(this.connectTimer);
     this.connectTimer = undefined;
     clearTimeout(this.networkTimer);
     this.networkTimer = undefined;
