@@ -22,6 +22,7 @@ import { type LoadedLocustfile, loadBundles } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
 import { type DistributedOptions, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
+import type { UnhandledErrors } from "./unhandled-errors.js";
 import { VERSION } from "./version.js";
 import { startWorkerProcesses, type WorkerProcesses } from "./worker-processes.js";
 
@@ -40,13 +41,15 @@ export function printLocustStub(environment: Environment, options: CliOptions, i
 }
 
 /** `--worker`: joins a master and runs what it asks until it quits; returns the exit code. */
-export async function runWorker(
-  options: CliOptions,
-  dist: DistributedOptions,
-  io: CliIO,
-  logger: Logger,
-  preloaded?: LoadedLocustfile,
-): Promise<number> {
+export async function runWorker(args: {
+  options: CliOptions;
+  dist: DistributedOptions;
+  io: CliIO;
+  logger: Logger;
+  unhandled: UnhandledErrors;
+  preloaded?: LoadedLocustfile | undefined;
+}): Promise<number> {
+  const { options, dist, io, logger, preloaded } = args;
   const host = hostname();
   const wire = wireVersion(VERSION);
   let loaded: LoadedLocustfile;
@@ -77,6 +80,7 @@ export async function runWorker(
     requireHost: false,
     nodeName: nodeId,
   });
+  args.unhandled.attach(environment);
   logger.info(`Starting Cicada ${VERSION} worker`);
   await environment.events.init.fireAsync({ environment });
   const worker = new Worker(environment, {

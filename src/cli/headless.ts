@@ -6,10 +6,12 @@
  */
 import { formatFinalSummary, formatStatsTable } from "../reports/console.js";
 import { type Environment, overloadNote, type Runner } from "../runner/index.js";
+import { ExitCode } from "../shared/errors.js";
 import type { StatsSnapshot } from "../stats/index.js";
 import { watchInterrupts } from "./interrupts.js";
 import type { CliIO } from "./io.js";
 import type { CliOptions } from "./options.js";
+import { hadUnhandledErrors } from "./unhandled-errors.js";
 
 const LIVE_TABLE_INTERVAL_MS = 2000;
 
@@ -19,8 +21,12 @@ export interface HeadlessResult {
   interrupted: boolean;
 }
 
-/** Exit code of a finished run: --exit-code-on-error when any request failed or any task threw. */
-export function exitCodeFor(snapshot: StatsSnapshot, options: CliOptions): number {
+/**
+ * Exit code of a finished run: ExitCode.unhandledErrors when the locustfile's code failed
+ * outside any task, else --exit-code-on-error when any request failed or any task threw.
+ */
+export function exitCodeFor(snapshot: StatsSnapshot, options: CliOptions, environment: Environment): number {
+  if (hadUnhandledErrors(snapshot, environment)) return ExitCode.unhandledErrors;
   const failed =
     snapshot.total.numFailures > 0 || snapshot.exceptions.length > 0 || snapshot.droppedExceptions > 0;
   return failed ? options.exitCodeOnError : 0;
@@ -79,5 +85,9 @@ export async function runHeadless(
   const load = environment.generatorMonitor?.state;
   if (load) write(overloadNote(load));
   await environment.events.quitting.fireAsync({ environment });
-  return { snapshot, exitCode: exitCodeFor(snapshot, options), interrupted: interrupts.interrupted };
+  return {
+    snapshot,
+    exitCode: exitCodeFor(snapshot, options, environment),
+    interrupted: interrupts.interrupted,
+  };
 }

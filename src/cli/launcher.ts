@@ -132,7 +132,7 @@ export class SignalEchoes {
  * any other such signal still gets the default action, as without the launcher.
  */
 export function absorbSignalEchoes(echoes: SignalEchoes): void {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  for (const signal of FORWARDED_SIGNALS) {
     const absorb = () => {
       if (process.listenerCount(signal) > 1) return; // the run's own handler sees it
       if (echoes.isEcho(signal)) return;

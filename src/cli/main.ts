@@ -22,6 +22,7 @@ import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { parseWithLocustfile } from "./parse-with-locustfile.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
+import { UnhandledErrors } from "./unhandled-errors.js";
 import { VERSION } from "./version.js";
 
 function createLogger(options: CliOptions, io: CliIO, logs: LogBuffer): Logger {
@@ -39,6 +40,15 @@ function createLogger(options: CliOptions, io: CliIO, logs: LogBuffer): Logger {
 
 /** Runs the CLI and returns the exit code. Never throws. */
 export async function run(io: CliIO): Promise<number> {
+  const unhandled = new UnhandledErrors(io);
+  try {
+    return await runWith(io, unhandled);
+  } finally {
+    unhandled.dispose();
+  }
+}
+
+async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
   try {
     const parsed = await parseWithLocustfile(io);
     if (parsed.printed !== undefined) {
@@ -51,7 +61,8 @@ export async function run(io: CliIO): Promise<number> {
     const dist = distributedOptions(options, io.cpuCount(), io.env[PROCESSES_CHILD_ENV] === "1");
     // Loaded on demand: a local run does not pay for ZeroMQ and msgpack (about 10 MB of RSS).
     if (dist.worker) {
-      return await (await import("./distributed.js")).runWorker(options, dist, io, logger, parsed.loaded);
+      const { runWorker } = await import("./distributed.js");
+      return await runWorker({ options, dist, io, logger, unhandled, preloaded: parsed.loaded });
     }
     const informational = Boolean(
       options.list || options.showTaskRatio || options.showTaskRatioJson || dist.locustStub,
@@ -63,6 +74,7 @@ export async function run(io: CliIO): Promise<number> {
       requireHost: !informational && startsAtOnce,
       ...(isMasterRun(dist) ? { currentWindowLagSeconds: 3 } : {}),
     });
+    unhandled.attach(environment);
 
     if (options.list) {
       io.stdout.write(`${listUserClasses(environment).join("\n")}\n`);
@@ -136,12 +148,43 @@ export async function run(io: CliIO): Promise<number> {
   }
 }
 
+/** The signals that end a run gracefully (a closed terminal's SIGHUP too: the reports are still written). */
+const STOP_SIGNALS: readonly SignalName[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+type UnhandledErrorHandler = Parameters<NonNullable<CliIO["onUnhandledError"]>>[0];
+
+/**
+ * Catches what would end the process with a raw stack: rejections nothing handled and
+ * exceptions thrown from callbacks. A run subscribed to them records them and goes on
+ * (unhandled-errors.ts); with no subscriber (before or after a run) they are a bug of
+ * Cicada's, printed with their stack (exit code 70).
+ */
+function catchUnhandledErrors(): { subscribe(handler: UnhandledErrorHandler): () => void } {
+  const handlers = new Set<UnhandledErrorHandler>();
+  const dispatch: UnhandledErrorHandler = (error, kind) => {
+    if (handlers.size === 0) {
+      process.stderr.write(formatError(error).text);
+      process.exit(ExitCode.internal);
+    }
+    for (const handler of handlers) handler(error, kind);
+  };
+  process.on("uncaughtException", (error) => dispatch(error, "exception"));
+  process.on("unhandledRejection", (reason) => dispatch(reason, "rejection"));
+  return {
+    subscribe(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+  };
+}
+
 /** The process entry point used by bin/cicada.js. */
 export function main(): void {
   // Stack traces of locustfile code point into the .ts source (the bundle has an inline map).
   process.setSourceMapsEnabled(true);
   // Before any load: a bounded old generation (heap-tuning.ts).
   tuneHeapGrowing(process.execArgv);
+  const unhandledErrors = catchUnhandledErrors();
   const relaunched = process.env[RELAUNCHED_ENV] === "1";
   const signalEchoes = new SignalEchoes(relaunched);
   if (relaunched) {
@@ -163,13 +206,12 @@ export function main(): void {
         // Under the launcher a terminal's Ctrl-C arrives twice (launcher.ts): one key press is one signal.
         if (!signalEchoes.isEcho(signal)) handler(signal);
       };
-      process.on("SIGINT", listener);
-      process.on("SIGTERM", listener);
+      for (const signal of STOP_SIGNALS) process.on(signal, listener);
       return () => {
-        process.off("SIGINT", listener);
-        process.off("SIGTERM", listener);
+        for (const signal of STOP_SIGNALS) process.off(signal, listener);
       };
     },
+    onUnhandledError: (handler) => unhandledErrors.subscribe(handler),
     cpuUsageMicros: () => {
       const usage = process.cpuUsage();
       return usage.user + usage.system;

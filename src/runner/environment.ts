@@ -1,5 +1,5 @@
 import { type Logger, silentLogger } from "../shared/logger.js";
-import { describeFailure } from "../shared/request-event.js";
+import { describeThrown, stackOf } from "../shared/thrown.js";
 import { RequestStats } from "../stats/index.js";
 import {
   type ArgumentValue,
@@ -41,6 +41,23 @@ export interface EnvironmentOptions {
   currentWindowLagSeconds?: number;
 }
 
+/** How an error escaped the locustfile's code: a promise nobody awaited, or a callback of a timer or an event. */
+export type UnhandledErrorKind = "rejection" | "exception";
+
+/**
+ * How the exceptions table marks an error no task awaited, so a master can tell them from
+ * the rows of its workers too (the row's message starts with it).
+ */
+export const UNHANDLED_ERROR_PREFIXES: Readonly<Record<UnhandledErrorKind, string>> = {
+  rejection: "Unhandled promise rejection: ",
+  exception: "Uncaught exception: ",
+};
+
+/** True when an exceptions-table row is an unhandled error (see {@link UNHANDLED_ERROR_PREFIXES}). */
+export function isUnhandledErrorMessage(message: string): boolean {
+  return Object.values(UNHANDLED_ERROR_PREFIXES).some((prefix) => message.startsWith(prefix));
+}
+
 /** Cicada's own code (src/ when run from source, dist/ when built). */
 const CICADA_CODE = [new URL("../", import.meta.url).pathname, new URL("../", import.meta.url).href];
 
@@ -49,8 +66,8 @@ const CICADA_CODE = [new URL("../", import.meta.url).pathname, new URL("../", im
  * first run of a task and later ones (sync vs async frames), which would split one
  * exception into several rows; the user's frames are what they need to see.
  */
-export function userTraceback(error: Error, message: string): string {
-  const frames = (error.stack ?? "")
+export function userTraceback(error: unknown, message: string): string {
+  const frames = (stackOf(error) ?? "")
     .split("\n")
     .filter((line) => line.trimStart().startsWith("at "))
     .filter((line) => !CICADA_CODE.some((root) => line.includes(root)) && !line.includes("node:internal"));
@@ -88,6 +105,8 @@ export class Environment implements UserEnvironment {
   /** The class picker's choice of class names; undefined runs every class. */
   private selectedNames: ReadonlySet<string> | undefined;
   private readonly loggedTracebacks = new Set<string>();
+  /** Unhandled rejections and uncaught exceptions so far (see reportUnhandledError). */
+  unhandledErrorCount = 0;
 
   constructor(options: EnvironmentOptions) {
     this.events = options.events ?? new Events();
@@ -116,7 +135,7 @@ export class Environment implements UserEnvironment {
       ),
     );
     this.events.request.addListener((event) => {
-      const error = event.exception ? describeFailure(event.exception) : null;
+      const error = event.exception ? describeThrown(event.exception) : null;
       this.stats.record(
         event.requestType,
         event.name,
@@ -180,16 +199,40 @@ export class Environment implements UserEnvironment {
   }
 
   reportUserError(user: User, error: unknown): void {
-    const message = error instanceof Error ? describeFailure(error) : String(error);
-    const traceback = error instanceof Error ? userTraceback(error, message) : message;
-    this.stats.recordException(message, traceback, this.now(), this.nodeName);
+    const traceback = this.recordException(describeThrown(error), error);
     this.events.userError.fire({ user, exception: error, traceback });
-    // Log each distinct failure once in full; repeats would drown the console.
+    this.logOnce(`${user.constructor.name} raised`, traceback);
+  }
+
+  /**
+   * Records an error no task awaited: a promise rejection nothing handled (a forgotten
+   * `await`) or an exception thrown from a timer callback. It goes into the exceptions
+   * table like a task's exception (its message starts with one of
+   * {@link UNHANDLED_ERROR_PREFIXES}), and the run goes on.
+   */
+  reportUnhandledError(error: unknown, kind: UnhandledErrorKind): void {
+    this.unhandledErrorCount++;
+    const traceback = this.recordException(
+      `${UNHANDLED_ERROR_PREFIXES[kind]}${describeThrown(error)}`,
+      error,
+    );
+    this.logOnce("the locustfile's code failed outside any task:", traceback);
+  }
+
+  /** Adds an exceptions-table row; returns its traceback (the user's frames only). */
+  private recordException(message: string, error: unknown): string {
+    const traceback = userTraceback(error, message);
+    this.stats.recordException(message, traceback, this.now(), this.nodeName);
+    return traceback;
+  }
+
+  /** Logs each distinct failure once in full; repeats would drown the console. */
+  private logOnce(what: string, traceback: string): void {
     if (!this.loggedTracebacks.has(traceback) && this.loggedTracebacks.size < 1000) {
       this.loggedTracebacks.add(traceback);
-      this.logger.error(`${user.constructor.name} raised ${traceback}`);
+      this.logger.error(`${what} ${traceback}`);
     } else {
-      this.logger.debug(`${user.constructor.name} raised ${message}`);
+      this.logger.debug(`${what} ${traceback.split("\n", 1)[0]}`);
     }
   }
 }

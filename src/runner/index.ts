@@ -1,5 +1,12 @@
 export { BaseRunner, type StartOptions } from "./base-runner.js";
-export { Environment, type EnvironmentOptions, type ShapeClass } from "./environment.js";
+export {
+  Environment,
+  type EnvironmentOptions,
+  isUnhandledErrorMessage,
+  type ShapeClass,
+  UNHANDLED_ERROR_PREFIXES,
+  type UnhandledErrorKind,
+} from "./environment.js";
 export {
   type GeneratorLoad,
   GeneratorMonitor,

@@ -18,6 +18,8 @@ import {
   StopUser,
 } from "../shared/control-flow.js";
 import { countLoopTurn, loopTurns } from "../shared/loop-turns.js";
+import { describeThrown } from "../shared/thrown.js";
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { kDispose, kInterrupt, kResume, kTaskEnded, kTaskQueue } from "./internal.js";
 import { pickWeighted, type TaskDefinition, type TaskPlan } from "./task-plan.js";
 import { SequentialTaskSet, type TaskSet } from "./task-set.js";
@@ -47,7 +49,7 @@ export class UserLifecycle {
   private stopRequested = false;
   private interrupted = false;
   private waiting = false;
-  private sleepTimer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  private sleepTimer: TimerHandle | ReturnType<typeof setImmediate> | undefined;
   private sleepIsImmediate = false;
   private sleepReject: ((reason: unknown) => void) | undefined;
   private running: Promise<void> | undefined;
@@ -97,7 +99,8 @@ export class UserLifecycle {
       try {
         await this.guard(() => user.onStart());
         await this.runTasks(user, this.plan, false);
-      } catch (error) {
+      } catch (thrown) {
+        const error = inspectable(thrown);
         if (!(error instanceof StopUser)) this.report(error);
       }
       // onStop runs even after a hard stop (as Locust's GreenletExit handler does), so let
@@ -106,7 +109,8 @@ export class UserLifecycle {
       await this.guard(() => user.onStop());
       try {
         await user[kDispose]();
-      } catch (error) {
+      } catch (thrown) {
+        const error = inspectable(thrown);
         this.report(error);
       }
     } catch {
@@ -120,7 +124,8 @@ export class UserLifecycle {
   private async guard(hook: () => unknown): Promise<void> {
     try {
       await hook();
-    } catch (error) {
+    } catch (thrown) {
+      const error = inspectable(thrown);
       if (error instanceof StopUser) throw error;
       if (error instanceof StopTest) {
         this.user.environment.runner?.stop();
@@ -147,7 +152,8 @@ export class UserLifecycle {
       try {
         if (next.run) await next.run(owner);
         else await this.runNested(owner, next);
-      } catch (error) {
+      } catch (thrown) {
+        const error = inspectable(thrown);
         if (error instanceof RescheduleTaskImmediately) waitAfter = false;
         else if (error instanceof RescheduleTask) waitAfter = true;
         else if (error instanceof InterruptTaskSet) {
@@ -176,7 +182,8 @@ export class UserLifecycle {
     const child = new TaskSetClass(owner);
     try {
       await this.runTaskSet(child, task.plan!());
-    } catch (error) {
+    } catch (thrown) {
+      const error = inspectable(thrown);
       if (error instanceof InterruptTaskSet) {
         throw error.reschedule ? new RescheduleTaskImmediately() : new RescheduleTask();
       }
@@ -188,7 +195,8 @@ export class UserLifecycle {
     await taskSet.onStart();
     try {
       return await this.runTasks(taskSet, plan, taskSet instanceof SequentialTaskSet);
-    } catch (error) {
+    } catch (thrown) {
+      const error = inspectable(thrown);
       if (error instanceof InterruptTaskSet || error instanceof StopUser) {
         if (this.interrupted) this.user[kResume]();
         await this.guard(() => taskSet.onStop());
@@ -231,22 +239,41 @@ export class UserLifecycle {
         resolve();
       };
       this.sleepIsImmediate = ms <= 0;
-      this.sleepTimer = ms <= 0 ? setImmediate(done) : setTimeout(done, ms);
+      // startTimer: a wait beyond setTimeout's 24.8 days is chained, not cut to 1 ms.
+      this.sleepTimer = ms <= 0 ? setImmediate(done) : startTimer(done, ms);
     });
   }
 
   private cancelSleep(): void {
     if (this.sleepTimer === undefined) return;
     if (this.sleepIsImmediate) clearImmediate(this.sleepTimer as ReturnType<typeof setImmediate>);
-    else clearTimeout(this.sleepTimer as ReturnType<typeof setTimeout>);
+    else stopTimer(this.sleepTimer as TimerHandle);
     this.sleepTimer = undefined;
     const reject = this.sleepReject;
     this.sleepReject = undefined;
     reject?.(new StopUser());
   }
 
+  /** Counts a task's exception. Never throws: a failing report must not end the user. */
   private report(error: unknown): void {
-    this.user.environment.reportUserError(this.user, error);
+    try {
+      this.user.environment.reportUserError(this.user, error);
+    } catch {
+      // The environment's own reporting failed (a custom UserEnvironment): the user carries on.
+    }
+  }
+}
+
+/**
+ * The thrown value, or an Error describing it when even `instanceof` on it throws (a Proxy
+ * whose traps throw): the control-flow checks below must not fail on a user's value.
+ */
+function inspectable(thrown: unknown): unknown {
+  try {
+    void (thrown instanceof Object); // runs a Proxy's getPrototypeOf trap
+    return thrown;
+  } catch {
+    return new TypeError(describeThrown(thrown));
   }
 }
 

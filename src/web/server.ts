@@ -18,6 +18,7 @@ import { customParameters } from "./custom-parameters.js";
 import { downloadLinks } from "./downloads.js";
 import { LiveFeed } from "./live-feed.js";
 import type { LogBuffer } from "./log-buffer.js";
+import { jsonBodyProblem } from "./request-body.js";
 import { registerApiRoutes } from "./routes-api.js";
 import { registerLocustRoutes } from "./routes-locust.js";
 import { changesState, checkCrossSite, checkHost, checkLogin, type WebAuth } from "./security.js";
@@ -159,6 +160,13 @@ export async function buildWebApp(
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) =>
     done(null, parseForm(String(body))),
   );
+  // Fastify's own JSON parser (prototype-poisoning checks included), behind a nesting limit.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    const problem = jsonBodyProblem(String(body));
+    if (problem === undefined) return parseJson(req, String(body), done);
+    done(Object.assign(new Error(problem), { statusCode: 400 }), undefined);
+  });
 
   app.addHook("onRequest", async (req, reply) => {
     const refusal =
