@@ -1,38 +1,59 @@
 /**
  * Writes Locust's CSV files during a run, as Locust does every CSV_STATS_INTERVAL_SEC (1 s):
  * `_stats.csv`, `_failures.csv` and `_exceptions.csv` are rewritten whole, and rows are
- * appended to `_stats_history.csv`. Each rewrite goes to a temporary file renamed over the
- * old one, so a run killed at any moment leaves complete files at most a second old.
+ * appended to `_stats_history.csv`. Each rewrite replaces the file atomically
+ * (report-files.ts), so a run killed at any moment leaves complete files at most a second
+ * or two old.
+ *
+ * While users run, a rewrite must not distort what it measures: with 2,000 request names
+ * the tables cost 50-150 ms of CPU, and done in one piece every second they stalled every
+ * user that long (p99.9 34.8 ms with --csv against 4.6 ms without). So the live rewrites
+ * are built a few milliseconds at a time between the users' I/O (sliced-work.ts) and
+ * written with asynchronous I/O; a rewrite still in progress when the next second comes
+ * lets that second pass. The final write, after the users have stopped, is synchronous.
  */
-import { appendFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFile } from "node:fs/promises";
 import {
   exceptionsCsv,
   failuresCsv,
   statsCsv,
+  statsCsvHeader,
+  statsCsvLine,
   statsHistoryCsvHeader,
+  statsHistoryCsvLine,
   statsHistoryCsvRows,
 } from "../reports/csv.js";
 import type { Logger } from "../shared/logger.js";
-import type { RequestStats } from "../stats/index.js";
+import type { RequestStats, StatsSnapshot } from "../stats/index.js";
 import type { OutputPaths } from "./output-paths.js";
+import { type StandardStreams, writeReportFile, writeReportFileAsync } from "./report-files.js";
+import { mapInSlices, snapshotInSlices } from "./sliced-work.js";
 
 type CsvPaths = NonNullable<OutputPaths["csv"]>;
 
-/** Replaces `path` with `text` atomically (write a sibling, then rename). */
-export function writeFileAtomic(path: string, text: string): void {
-  const temporary = `${path}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
+/** The text of each file for one moment. */
+interface CsvTexts {
+  stats: string;
+  failures: string;
+  exceptions: string;
+  /** Rows to append to the history. */
+  history: string;
 }
 
 /** The CSV files of one run. */
 export class CsvOutput {
   private readonly failed = new Set<string>();
+  private inFlight: Promise<void> | undefined;
+  /** Live rewrites let pass because the previous one was still being written. */
+  skipped = 0;
 
   constructor(
     private readonly paths: CsvPaths,
     private readonly fullHistory: boolean,
     private readonly logger: Logger,
+    /** Where `/dev/stdout` and `/dev/stderr` paths go. */
+    private readonly streams?: StandardStreams,
   ) {}
 
   /** Creates the files: the history header and the current (usually empty) tables. */
@@ -42,22 +63,78 @@ export class CsvOutput {
   }
 
   /**
-   * Rewrites the tables and appends history rows for `nowMs`. Returns false if any file
-   * could not be written (the error is logged once per file; later writes still try).
+   * A live rewrite for `nowMs`, built and written in the background without blocking the
+   * users; nothing when the previous one has not finished yet.
+   */
+  update(stats: RequestStats, userCount: number, nowMs: number): void {
+    if (this.inFlight !== undefined) {
+      this.skipped++;
+      return;
+    }
+    this.inFlight = this.writeInBackground(stats, userCount, nowMs).finally(() => {
+      this.inFlight = undefined;
+    });
+  }
+
+  /** Settles when no live rewrite is in progress (call before the final {@link write}). */
+  async settled(): Promise<void> {
+    await this.inFlight;
+  }
+
+  /**
+   * Rewrites the tables and appends history rows for `nowMs`, synchronously (the final
+   * write). Returns false if any file could not be written (the error is logged once per
+   * file; later writes still try).
    */
   write(stats: RequestStats, userCount: number, nowMs: number): boolean {
     const snapshot = stats.snapshot(nowMs, { allCurrentPercentiles: this.fullHistory });
-    const results = [
-      this.guard(this.paths.stats, () => writeFileAtomic(this.paths.stats, statsCsv(snapshot))),
-      this.guard(this.paths.failures, () => writeFileAtomic(this.paths.failures, failuresCsv(snapshot))),
-      this.guard(this.paths.exceptions, () =>
-        writeFileAtomic(this.paths.exceptions, exceptionsCsv(snapshot)),
+    const texts: CsvTexts = {
+      stats: statsCsv(snapshot),
+      failures: failuresCsv(snapshot),
+      exceptions: exceptionsCsv(snapshot),
+      history: statsHistoryCsvRows(snapshot, userCount, this.fullHistory),
+    };
+    const { paths } = this;
+    return [
+      this.guard(paths.stats, () => writeReportFile(paths.stats, texts.stats, this.streams)),
+      this.guard(paths.failures, () => writeReportFile(paths.failures, texts.failures, this.streams)),
+      this.guard(paths.exceptions, () => writeReportFile(paths.exceptions, texts.exceptions, this.streams)),
+      this.guard(paths.history, () => appendFileSync(paths.history, texts.history)),
+    ].every(Boolean);
+  }
+
+  private async writeInBackground(stats: RequestStats, userCount: number, nowMs: number): Promise<void> {
+    const texts = await this.textsInSlices(stats, userCount, nowMs);
+    const { paths } = this;
+    await Promise.all([
+      this.guardAsync(paths.stats, () => writeReportFileAsync(paths.stats, texts.stats, this.streams)),
+      this.guardAsync(paths.failures, () =>
+        writeReportFileAsync(paths.failures, texts.failures, this.streams),
       ),
-      this.guard(this.paths.history, () =>
-        appendFileSync(this.paths.history, statsHistoryCsvRows(snapshot, userCount, this.fullHistory)),
+      this.guardAsync(paths.exceptions, () =>
+        writeReportFileAsync(paths.exceptions, texts.exceptions, this.streams),
       ),
-    ];
-    return results.every(Boolean);
+      this.guardAsync(paths.history, () => appendFile(paths.history, texts.history)),
+    ]);
+  }
+
+  /** The files' texts, built a slice of rows at a time. */
+  private async textsInSlices(stats: RequestStats, userCount: number, nowMs: number): Promise<CsvTexts> {
+    const snapshot: StatsSnapshot = await snapshotInSlices(stats, nowMs, {
+      allCurrentPercentiles: this.fullHistory,
+    });
+    const rows = [...snapshot.entries, snapshot.total];
+    const statsLines = await mapInSlices(rows, statsCsvLine);
+    const historyRows = this.fullHistory ? rows : [snapshot.total];
+    const historyLines = await mapInSlices(historyRows, (entry) =>
+      statsHistoryCsvLine(entry, nowMs, userCount, this.fullHistory),
+    );
+    return {
+      stats: statsCsvHeader() + statsLines.join(""),
+      failures: failuresCsv(snapshot),
+      exceptions: exceptionsCsv(snapshot),
+      history: historyLines.join(""),
+    };
   }
 
   private guard(path: string, action: () => void): boolean {
@@ -66,11 +143,23 @@ export class CsvOutput {
       this.failed.delete(path);
       return true;
     } catch (error) {
-      if (!this.failed.has(path)) {
-        this.failed.add(path);
-        this.logger.error(`could not write ${path}: ${(error as Error).message}`);
-      }
+      this.noteFailure(path, error);
       return false;
     }
+  }
+
+  private async guardAsync(path: string, action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+      this.failed.delete(path);
+    } catch (error) {
+      this.noteFailure(path, error);
+    }
+  }
+
+  private noteFailure(path: string, error: unknown): void {
+    if (this.failed.has(path)) return;
+    this.failed.add(path);
+    this.logger.error(`could not write ${path}: ${(error as Error).message}`);
   }
 }

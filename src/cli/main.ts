@@ -131,7 +131,7 @@ async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
             waitForWorkers: () => distributed?.waitForWorkers() ?? Promise.resolve(),
           });
         }
-        exitCode = outputs.finish(result);
+        exitCode = await outputs.finish(result);
       } finally {
         environment.generatorMonitor.stop();
         outputs.stop();

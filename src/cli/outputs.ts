@@ -32,13 +32,15 @@ import {
   taskRatioTotal,
 } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
+import { settlesWithin } from "../shared/timers.js";
 import { AGGREGATED_NAME, type StatsSnapshot } from "../stats/index.js";
-import { CsvOutput, writeFileAtomic } from "./csv-output.js";
+import { CsvOutput } from "./csv-output.js";
 import type { CliIO, TextSink } from "./io.js";
 import type { LoadedLocustfile } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
 import { type ReportOptions, reportOptionsOf } from "./options-reports.js";
 import { checkOutputPaths, type OutputPaths, resolveOutputPaths } from "./output-paths.js";
+import { writeReportFile } from "./report-files.js";
 import { VERSION } from "./version.js";
 
 /** How often CSV files are rewritten and abortOnFail thresholds checked (Locust's CSV_STATS_INTERVAL_SEC). */
@@ -75,7 +77,7 @@ export class RunOutputs {
     readonly thresholds: readonly ThresholdDefinition[],
   ) {
     const logger = setup.environment.logger;
-    this.csv = paths.csv ? new CsvOutput(paths.csv, report.csvFullHistory, logger) : undefined;
+    this.csv = paths.csv ? new CsvOutput(paths.csv, report.csvFullHistory, logger, setup.io) : undefined;
     this.abortTracker = new ThresholdAbortTracker(thresholds);
   }
 
@@ -132,7 +134,7 @@ export class RunOutputs {
   private tick(): void {
     const { environment } = this.setup;
     const now = environment.now();
-    this.csv?.write(environment.stats, this.runner?.userCount ?? 0, now);
+    this.csv?.update(environment.stats, this.runner?.userCount ?? 0, now);
     if (this.aborted === undefined && this.abortTracker.active) {
       const decision = this.abortTracker.check(environment.stats, now);
       if (decision !== undefined) this.abort(decision);
@@ -196,8 +198,11 @@ export class RunOutputs {
    * the exit code: thresholds failed → 99; else a report file could not be written → 4;
    * else the run's own code (--exit-code-on-error when requests failed, or 0).
    */
-  finish(result: RunResult): number {
+  async finish(result: RunResult): Promise<number> {
     this.stop();
+    // The last live CSV rewrite must land before the final one, not after it. Bounded: a
+    // run the watchdog cut short may have lost the promise of the write in progress.
+    if (this.csv) await settlesWithin(this.csv.settled(), FINAL_WRITE_WAIT_MS);
     const { environment, io } = this.setup;
     // A signal now must not kill the process halfway through writing the reports.
     const unsubscribe = io.onSignal((signal) =>
@@ -255,20 +260,23 @@ export class RunOutputs {
     };
     if (this.paths.jsonFile) {
       const path = this.paths.jsonFile;
-      attempt("JSON report", path, () => writeFileAtomic(path, `${jsonText()}\n`));
+      attempt("JSON report", path, () => writeReportFile(path, `${jsonText()}\n`, io));
     }
     if (this.paths.junit) {
       const path = this.paths.junit;
-      attempt("JUnit XML", path, () => writeFileAtomic(path, renderJunitXml(thresholds, input.meta)));
+      attempt("JUnit XML", path, () => writeReportFile(path, renderJunitXml(thresholds, input.meta), io));
     }
     if (this.paths.html) {
       const path = this.paths.html;
-      attempt("HTML report", path, () => writeFileAtomic(path, renderHtmlReport(input)));
+      attempt("HTML report", path, () => writeReportFile(path, renderHtmlReport(input), io));
     }
     if (this.report.json) io.stdout.write(`${jsonText()}\n`);
     return ok;
   }
 }
+
+/** How long the final write waits for a live CSV rewrite still in progress. */
+const FINAL_WRITE_WAIT_MS = 5000;
 
 /** A report flag when Cicada itself was the bottleneck for part of the run. */
 export function generatorFlags(environment: Environment): ReportFlag[] {

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { EnvironmentError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+import { settlesWithin } from "../shared/timers.js";
 import type { CliIO } from "./io.js";
 import { hasSemiSpaceSize, SEMI_SPACE_FLAG } from "./launcher.js";
 import type { CliOptions } from "./options.js";
@@ -41,16 +42,6 @@ function running(child: ChildProcess): boolean {
 function exited(child: ChildProcess): Promise<void> {
   if (!running(child)) return Promise.resolve();
   return new Promise((resolve) => child.once("exit", () => resolve()));
-}
-
-function within(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise.then(() => true),
-    new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /** Starts `count` workers connecting to the master on 127.0.0.1:`port`. */
@@ -126,9 +117,9 @@ export function startWorkerProcesses(
     async stop() {
       stopping = true;
       const all = Promise.all(children.map((c) => c.exited)).then(() => {});
-      if (await within(all, QUIT_GRACE_MS)) return;
+      if (await settlesWithin(all, QUIT_GRACE_MS)) return;
       for (const c of children) if (running(c.process)) c.process.kill("SIGTERM");
-      if (await within(all, TERM_GRACE_MS)) return;
+      if (await settlesWithin(all, TERM_GRACE_MS)) return;
       for (const c of children) if (running(c.process)) c.process.kill("SIGKILL");
       await all;
     },

@@ -7,6 +7,11 @@
  * Response-time percentiles and the median are whole milliseconds, as Locust writes them
  * (rounded here, where Locust truncates its approximate buckets); averages, min and max
  * keep their decimals. Cicada's exact values are in the JSON report.
+ *
+ * One difference, for safety: text that comes from the run (request names and methods,
+ * error messages, tracebacks) and starts with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return gets a leading `'`, as OWASP advises against CSV injection: a spreadsheet would
+ * run `=HYPERLINK(...)` in a request name as a formula. The columns stay Locust's.
  */
 import {
   type EntrySnapshot,
@@ -88,6 +93,14 @@ function pythonFloat(value: number): string {
   return /^-?\d+$/.test(text) ? `${text}.0` : text;
 }
 
+/**
+ * Text from the run, safe to open in a spreadsheet: a leading `'` before a formula
+ * trigger (OWASP's CSV injection advice).
+ */
+export function formulaSafe(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 const wholeMs = (value: number | null | undefined): number => Math.round(value ?? 0);
 
 function percentileCells(entry: EntrySnapshot, current: boolean): Cell[] {
@@ -114,8 +127,8 @@ function timeAndSizeCells(entry: EntrySnapshot): Cell[] {
 
 function statsRow(entry: EntrySnapshot): Cell[] {
   return [
-    entry.method,
-    entry.name,
+    formulaSafe(entry.method),
+    formulaSafe(entry.name),
     entry.numRequests,
     entry.numFailures,
     ...timeAndSizeCells(entry),
@@ -130,6 +143,16 @@ export function statsCsv(snapshot: StatsSnapshot): string {
   return [STATS_CSV_COLUMNS, ...snapshot.entries.map(statsRow), statsRow(snapshot.total)]
     .map(csvLine)
     .join("");
+}
+
+/** The header line of `_stats.csv`. */
+export function statsCsvHeader(): string {
+  return csvLine(STATS_CSV_COLUMNS);
+}
+
+/** One line of `_stats.csv` (for writers that build the file a row at a time). */
+export function statsCsvLine(entry: EntrySnapshot): string {
+  return csvLine(statsRow(entry));
 }
 
 /** The header line of `_stats_history.csv` (written once; rows are appended). */
@@ -148,24 +171,32 @@ export function statsHistoryCsvRows(
   userCount: number,
   fullHistory: boolean,
 ): string {
-  const timestamp = Math.floor(snapshot.timeMs / 1000);
   const entries = fullHistory ? [...snapshot.entries, snapshot.total] : [snapshot.total];
-  return entries
-    .map((entry) =>
-      csvLine([
-        timestamp,
-        userCount,
-        entry.method,
-        entry.name,
-        entry.currentRps.toFixed(6),
-        entry.currentFailPerSec.toFixed(6),
-        ...percentileCells(entry, fullHistory),
-        entry.numRequests,
-        entry.numFailures,
-        ...timeAndSizeCells(entry),
-      ]),
-    )
-    .join("");
+  return entries.map((entry) => statsHistoryCsvLine(entry, snapshot.timeMs, userCount, fullHistory)).join("");
+}
+
+/**
+ * One line of `_stats_history.csv` for `entry` at `timeMs`: current-window percentiles with
+ * `fullHistory` (the entry's `currentPercentileValues`), cumulative ones without.
+ */
+export function statsHistoryCsvLine(
+  entry: EntrySnapshot,
+  timeMs: number,
+  userCount: number,
+  fullHistory: boolean,
+): string {
+  return csvLine([
+    Math.floor(timeMs / 1000),
+    userCount,
+    formulaSafe(entry.method),
+    formulaSafe(entry.name),
+    entry.currentRps.toFixed(6),
+    entry.currentFailPerSec.toFixed(6),
+    ...percentileCells(entry, fullHistory),
+    entry.numRequests,
+    entry.numFailures,
+    ...timeAndSizeCells(entry),
+  ]);
 }
 
 /** ISO time without milliseconds, as Locust's `%Y-%m-%dT%H:%M:%SZ`. */
@@ -176,9 +207,9 @@ function isoSeconds(ms: number): string {
 /** `_failures.csv`: one row per (method, name, error). */
 export function failuresCsv(snapshot: StatsSnapshot): string {
   const rows = snapshot.errors.map((e) => [
-    e.method,
-    e.name,
-    e.error,
+    formulaSafe(e.method),
+    formulaSafe(e.name),
+    formulaSafe(e.error),
     e.occurrences,
     isoSeconds(e.firstSeenMs),
     isoSeconds(e.lastSeenMs),
@@ -188,6 +219,11 @@ export function failuresCsv(snapshot: StatsSnapshot): string {
 
 /** `_exceptions.csv`: one row per distinct exception. */
 export function exceptionsCsv(snapshot: StatsSnapshot): string {
-  const rows = snapshot.exceptions.map((e) => [e.count, e.message, e.traceback, e.nodes.join(", ")]);
+  const rows = snapshot.exceptions.map((e) => [
+    e.count,
+    formulaSafe(e.message),
+    formulaSafe(e.traceback),
+    formulaSafe(e.nodes.join(", ")),
+  ]);
   return [EXCEPTIONS_CSV_COLUMNS, ...rows].map(csvLine).join("");
 }

@@ -5,7 +5,7 @@
  * A user that ends by itself (StopUser) keeps its slot: it is not replaced when the ramp
  * moves on, and a ramp-down gives up such empty slots before stopping live users.
  */
-import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
+import { settlesWithin } from "../shared/timers.js";
 import { type User, UserLifecycle } from "../user/index.js";
 import type { Environment } from "./environment.js";
 import type { UserClassInfo } from "./user-classes.js";
@@ -129,10 +129,10 @@ export class UserPool {
     const allFinished = Promise.all(users.map((u) => u.finished));
     if (stopTimeoutMs > 0) {
       for (const u of users) u.requestStop();
-      if (await finishesWithin(allFinished, stopTimeoutMs)) return;
+      if (await settlesWithin(allFinished, stopTimeoutMs)) return;
     }
     for (const u of users) u.interrupt();
-    if (!(await finishesWithin(allFinished, HARD_STOP_GRACE_MS))) {
+    if (!(await settlesWithin(allFinished, HARD_STOP_GRACE_MS))) {
       const stuck = users.filter((u) => this.users.includes(u));
       this.environment.logger.warning(
         `${stuck.length} user(s) did not finish onStop within ${HARD_STOP_GRACE_MS / 1000} s after being stopped; leaving them`,
@@ -156,17 +156,5 @@ export class UserPool {
   private remove(user: RunningUser): void {
     const index = this.users.indexOf(user);
     if (index >= 0) this.users.splice(index, 1);
-  }
-}
-
-async function finishesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: TimerHandle | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = startTimer(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timeout]);
-  } finally {
-    stopTimer(timer);
   }
 }

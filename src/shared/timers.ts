@@ -84,3 +84,23 @@ export function stopTimer(timer: TimerHandle | undefined): void {
   if (timer instanceof LongTimeout) timer.clear();
   else clearTimeout(timer);
 }
+
+/**
+ * True when `promise` settles within `ms` (its value or error does not matter), false when
+ * the time ran out first. Any length of `ms`.
+ */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: TimerHandle | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = startTimer(() => resolve(false), ms);
+  });
+  const settled = promise.then(
+    () => true as const,
+    () => true as const,
+  );
+  try {
+    return await Promise.race([settled, timeout]);
+  } finally {
+    stopTimer(timer);
+  }
+}

@@ -219,7 +219,8 @@ export class RequestStats {
     return {
       timeMs: nowMs,
       startTimeMs: this.totalEntry.startTimeMs,
-      entries: this.entries().map((entry) => snapshotEntry(entry, nowMs, options)),
+      entries:
+        options.rows === false ? [] : this.entries().map((entry) => snapshotEntry(entry, nowMs, options)),
       total: snapshotEntry(this.totalEntry, nowMs, options),
       errors: this.errors.rows(),
       exceptions: this.exceptions.rows(),

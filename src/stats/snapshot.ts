@@ -109,6 +109,11 @@ export function snapshotEntry(
 export interface SnapshotOptions {
   /** Compute every reported percentile over the current window (costs a merge per entry). */
   allCurrentPercentiles?: boolean;
+  /**
+   * False leaves `entries` empty: for a caller that snapshots the rows itself, a few at a
+   * time (`snapshotEntry`), so thousands of names never block the event loop at once.
+   */
+  rows?: boolean;
 }
 
 function zipPercentiles(values: Array<number | null>): Array<[number, number | null]> {
