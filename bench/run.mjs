@@ -3,7 +3,7 @@
 // generator core, with the target pinned to another. See docs/performance.md.
 //
 //   node bench/run.mjs [--rounds 3] [--duration 10] [--scenario all|throughput,many-users,
-//                      accuracy,master-capacity,startup] [--tools cicada,wrk,autocannon,locust]
+//                      accuracy,master-capacity,startup,csv-names] [--tools cicada,wrk,autocannon,locust]
 //                      [--users 10000] [--out bench/results] [--smoke]
 //
 // It installs nothing: it names what is missing and stops (a --smoke run skips missing
@@ -19,6 +19,7 @@ import { EXTRA_TOOL_NAMES, TOOL_NAMES } from "./lib/generators.mjs";
 import { installCleanup, killAll } from "./lib/processes.mjs";
 import { findTools, machineInfo } from "./lib/requirements.mjs";
 import { accuracy } from "./scenarios/accuracy.mjs";
+import { csvNames } from "./scenarios/csv-names.mjs";
 import { manyUsers, throughput } from "./scenarios/load.mjs";
 import { masterCapacity } from "./scenarios/master-capacity.mjs";
 import { startup } from "./scenarios/startup.mjs";
@@ -30,6 +31,7 @@ const SCENARIOS = {
   accuracy,
   "master-capacity": masterCapacity,
   startup,
+  "csv-names": csvNames,
 };
 
 const USAGE = `usage: node bench/run.mjs [options]

@@ -95,6 +95,14 @@ it("npm run bench --smoke runs every scenario briefly and writes a JSON result",
       JSON.stringify(master),
     );
     assert.match(stdout, /Scenario 1, throughput:[\s\S]*Cicada \/ wrk/);
+    const csvNames = byId.get("csv-names") as unknown as {
+      error?: string;
+      medians: Record<string, { rounds: number; requests: number }>;
+    };
+    assert.equal(csvNames?.error, undefined, csvNames?.error);
+    for (const variant of ["none", "csv", "full"]) {
+      assert.ok(csvNames.medians[variant]!.rounds === 1 && csvNames.medians[variant]!.requests > 0, variant);
+    }
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
