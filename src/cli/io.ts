@@ -1,4 +1,5 @@
 import type { UnhandledErrorKind } from "../runner/index.js";
+import type { Watchdog } from "./watchdog.js";
 
 /**
  * What the CLI needs from the outside world. `main()` fills it from `process`; tests run
@@ -32,6 +33,8 @@ export interface CliIO {
   memoryBytes(): number;
   /** Number of CPU cores (for --processes -1). */
   cpuCount(): number;
+  /** The watchdog of this process (main() starts it; absent when the CLI runs in-process). */
+  watchdog?: Watchdog;
   /** Absolute path of the CLI entry script (to start worker processes). */
   cliScript?: string;
 }

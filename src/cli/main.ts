@@ -15,15 +15,23 @@ import { formatError } from "./format-error.js";
 import { runHeadless } from "./headless.js";
 import { tuneHeapGrowing } from "./heap-tuning.js";
 import type { CliIO, SignalName } from "./io.js";
-import { absorbSignalEchoes, followLauncher, RELAUNCHED_ENV, SignalEchoes } from "./launcher.js";
+import {
+  absorbSignalEchoes,
+  followLauncher,
+  RELAUNCHED_ENV,
+  SignalEchoes,
+  WATCHDOG_FD_ENV,
+} from "./launcher.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
 import type { CliOptions } from "./options.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { parseWithLocustfile } from "./parse-with-locustfile.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
+import { watchForStalls } from "./stalled-run.js";
 import { UnhandledErrors } from "./unhandled-errors.js";
 import { VERSION } from "./version.js";
+import { DEFAULT_STALL_TIMEOUT_MS, startWatchdog } from "./watchdog.js";
 
 function createLogger(options: CliOptions, io: CliIO, logs: LogBuffer): Logger {
   const logfile = options.logfile;
@@ -111,6 +119,7 @@ async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
       if (options.headless) await distributed?.waitForWorkers();
       outputs.begin(runner);
       environment.generatorMonitor.start();
+      const disarmWatchdog = watchForStalls(io, { environment, outputs, runner, options });
       let exitCode: number;
       try {
         let result: RunResult;
@@ -131,8 +140,10 @@ async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
             waitForWorkers: () => distributed?.waitForWorkers() ?? Promise.resolve(),
           });
         }
+        disarmWatchdog();
         exitCode = await outputs.finish(result);
       } finally {
+        disarmWatchdog();
         environment.generatorMonitor.stop();
         outputs.stop();
       }
@@ -218,6 +229,12 @@ export function main(): void {
     },
     memoryBytes: () => process.memoryUsage.rss(),
     cpuCount: () => cpus().length,
+    watchdog: startWatchdog({
+      stallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS,
+      controlFd:
+        process.env[WATCHDOG_FD_ENV] === undefined ? undefined : Number(process.env[WATCHDOG_FD_ENV]),
+      stderr: process.stderr,
+    }),
     cliScript: fileURLToPath(new URL("../../bin/cicada.js", import.meta.url)),
   };
   run(io).then(

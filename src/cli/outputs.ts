@@ -51,6 +51,8 @@ export interface RunResult {
   snapshot: StatsSnapshot;
   exitCode: number;
   interrupted: boolean;
+  /** Why the watchdog ended the run (then the exit code is ExitCode.stalled). */
+  stalled?: string;
 }
 
 /** Inputs of {@link RunOutputs.prepare}. */
@@ -195,21 +197,35 @@ export class RunOutputs {
 
   /**
    * Ends the run's outputs: prints the threshold verdict, writes every file and returns
-   * the exit code: thresholds failed → 99; else a report file could not be written → 4;
-   * else the run's own code (--exit-code-on-error when requests failed, or 0).
+   * the exit code: ended by the watchdog → 6; thresholds failed → 99; else a report file
+   * could not be written → 4; else the run's own code (5 for errors outside any task,
+   * --exit-code-on-error when requests failed, or 0).
    */
   async finish(result: RunResult): Promise<number> {
     this.stop();
-    // The last live CSV rewrite must land before the final one, not after it. Bounded: a
-    // run the watchdog cut short may have lost the promise of the write in progress.
+    // The last live CSV rewrite must land before the final one, not after it (bounded).
     if (this.csv) await settlesWithin(this.csv.settled(), FINAL_WRITE_WAIT_MS);
+    return this.finishNow(result);
+  }
+
+  /**
+   * {@link finish} at once, synchronously: for a run the watchdog ends from a paused main
+   * thread (stalled-run.ts), where nothing asynchronous will run again.
+   */
+  finishNow(result: RunResult): number {
+    this.stop();
     const { environment, io } = this.setup;
     // A signal now must not kill the process halfway through writing the reports.
     const unsubscribe = io.onSignal((signal) =>
       environment.logger.warning(`${signal} received while writing the reports: finishing them first`),
     );
     try {
-      if (result.interrupted) {
+      if (result.stalled !== undefined) {
+        this.addFlag({
+          code: "stalled",
+          message: `The run was ended by the watchdog: ${result.stalled}. The statistics cover the time until then, and the response times of the last seconds include the stall.`,
+        });
+      } else if (result.interrupted) {
         this.addFlag({
           code: "interrupted",
           message: "The run was interrupted (Ctrl-C or SIGTERM); the statistics cover the time until then.",
@@ -230,6 +246,7 @@ export class RunOutputs {
             : environment.stats.get(method, name)?.histogram,
       };
       const written = this.writeFiles(input, thresholds);
+      if (result.stalled !== undefined) return ExitCode.stalled;
       if (thresholds.some((t) => !t.passed)) return ExitCode.thresholds;
       if (!written) return ExitCode.environment;
       return result.exitCode;

@@ -219,6 +219,14 @@ export class Environment implements UserEnvironment {
     this.logOnce("the locustfile's code failed outside any task:", traceback);
   }
 
+  /**
+   * Records that the watchdog found the event loop blocked: a row of the exceptions table
+   * with the stack of the code that was running (`stack`: its "at ..." lines).
+   */
+  reportStall(message: string, stack: string): void {
+    this.recordException(message, Object.assign(new Error(message), { stack: `${message}\n${stack}` }));
+  }
+
   /** Adds an exceptions-table row; returns its traceback (the user's frames only). */
   private recordException(message: string, error: unknown): string {
     const traceback = userTraceback(error, message);

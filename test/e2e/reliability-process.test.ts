@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { assertJsonReport } from "../../src/reports/json-validate.js";
-import { startCicada } from "./distributed-helpers.js";
+import { alive, cicadaPid, startCicada } from "./distributed-helpers.js";
 import { locustfile, OK_AND_SLOW, scratch, startTarget } from "./reports-helpers.js";
 
 const REPORTS = ["--csv", "out", "--json-file", "out", "--html", "report.html", "--only-summary"];
@@ -28,7 +28,7 @@ describe("errors outside any task", () => {
     const dir = scratch(t, locustfile(tasks));
     const cli = startCicada(
       t,
-      ["--headless", "-u", "2", "-r", "10", "-t", "2s", "-H", target.url, ...REPORTS],
+      ["--headless", "-u", "2", "-r", "10", "-t", "1s", "-H", target.url, ...REPORTS],
       {
         cwd: dir,
       },
@@ -73,5 +73,111 @@ describe("signals", () => {
     );
     assert.ok(json.total.numRequests > 0);
     assert.match(readFileSync(join(dir, "report.html"), "utf8"), /<\/html>\n$/);
+  });
+});
+
+/** A user whose third task never yields: a synchronous loop (it says so first, on stdout). */
+const SPINNER = `  @task async work() {
+    await this.client.get("/ok");
+    if (++(globalThis as { runs?: number }).runs! > 2) spin();
+  }`;
+const SPIN_FUNCTION = `(globalThis as { runs?: number }).runs = 0;
+function spin(): void {
+  console.log("spinning now");
+  for (;;) {}
+}`;
+
+/** Waits `ms`. */
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("the watchdog: CPU-bound task code cannot make Cicada unstoppable", () => {
+  it("-t passes while a task loops: the run ends, every report written, the loop's place named, exit 6", async (t) => {
+    const target = await startTarget(t);
+    const dir = scratch(t, locustfile(SPINNER, SPIN_FUNCTION));
+    const cli = startCicada(
+      t,
+      ["--headless", "-u", "1", "-r", "10", "-t", "1s", "-H", target.url, ...REPORTS],
+      {
+        cwd: dir,
+        timeoutMs: 20_000,
+      },
+    );
+    assert.equal(await cli.exited, 6, cli.output());
+    const json = jsonReport(dir);
+    assert.deepEqual(
+      json.meta.flags.map((flag) => flag.code),
+      ["stalled"],
+    );
+    const stall = json.exceptions.find((row) => row.message.startsWith("Stalled: the run time was over"));
+    assert.ok(stall, JSON.stringify(json.exceptions));
+    assert.match(
+      stall.traceback,
+      /at spin \(.*locustfile\.ts:\d+/,
+      "where the loop was, in the TypeScript source",
+    );
+    assert.ok(json.total.numRequests >= 3);
+    assert.match(readFileSync(join(dir, "report.html"), "utf8"), /<\/html>\n$/);
+    assert.match(cli.output(), /ending the run and writing the reports/);
+    assert.doesNotMatch(cli.output(), /Waiting for the debugger/);
+  });
+
+  it("--stall-timeout 1s ends a run whose event loop is blocked, before its run time", async (t) => {
+    const target = await startTarget(t);
+    const dir = scratch(t, locustfile(SPINNER, SPIN_FUNCTION));
+    const cli = startCicada(
+      t,
+      [
+        "--headless",
+        "-u",
+        "1",
+        "-r",
+        "10",
+        "-t",
+        "60s",
+        "--stall-timeout",
+        "1s",
+        "-H",
+        target.url,
+        ...REPORTS,
+      ],
+      { cwd: dir, timeoutMs: 20_000 },
+    );
+    assert.equal(await cli.exited, 6, cli.output());
+    assert.match(cli.output(), /the event loop was blocked for 1\.\d s \(--stall-timeout 1 s\)/);
+    assert.ok(jsonReport(dir).total.numRequests >= 3);
+  });
+
+  it("a second Ctrl-C that goes unanswered ends the run with its reports", async (t) => {
+    const target = await startTarget(t);
+    const dir = scratch(t, locustfile(SPINNER, SPIN_FUNCTION));
+    const args = ["--headless", "-u", "1", "-r", "10", "-t", "60s", "-H", target.url, ...REPORTS];
+    const cli = startCicada(t, args, { cwd: dir, timeoutMs: 20_000 });
+    await cli.waitFor(/spinning now/);
+    await pause(1200); // the loop has not answered for over a second
+    cli.child.kill("SIGINT");
+    await pause(300); // two key presses (signals sent at once would merge into one)
+    cli.child.kill("SIGINT");
+    assert.equal(await cli.exited, 6, cli.output());
+    assert.match(cli.output(), /SIGINT went unanswered twice/);
+    assert.ok(jsonReport(dir).total.numRequests >= 3);
+  });
+
+  it("kill -9 of the launcher while a task loops: the child does not outlive it", async (t) => {
+    const target = await startTarget(t);
+    const dir = scratch(t, locustfile(SPINNER, SPIN_FUNCTION));
+    const cli = startCicada(t, ["--headless", "-u", "1", "-r", "10", "-t", "60s", "-H", target.url], {
+      cwd: dir,
+      timeoutMs: 20_000,
+    });
+    await cli.waitFor(/spinning now/);
+    const child = cicadaPid(cli);
+    assert.notEqual(child, cli.child.pid, "a launcher and its child");
+    t.after(() => {
+      if (alive(child)) process.kill(child, "SIGKILL");
+    });
+    cli.child.kill("SIGKILL");
+    const started = performance.now();
+    while (alive(child) && performance.now() - started < 8000) await pause(100);
+    assert.ok(!alive(child), "the child ended with its launcher");
   });
 });
