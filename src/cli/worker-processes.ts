@@ -47,7 +47,7 @@ function exited(child: ChildProcess): Promise<void> {
 /** Starts `count` workers connecting to the master on 127.0.0.1:`port`. */
 export function startWorkerProcesses(
   count: number,
-  port: number,
+  master: { port: number; secret: string },
   options: CliOptions,
   io: CliIO,
   logger: Logger,
@@ -55,7 +55,8 @@ export function startWorkerProcesses(
 ): WorkerProcesses {
   if (!io.cliScript) throw new Error("--processes needs the path of the CLI script (CliIO.cliScript)");
   // The children get their settings from flags and from the master, not from CICADA_* variables.
-  const env: Record<string, string> = { [childMarkerEnv]: "1" };
+  // The master's secret goes in the environment: in argv, `ps` would show it.
+  const env: Record<string, string> = { [childMarkerEnv]: "1", CICADA_CLUSTER_SECRET: master.secret };
   for (const [key, value] of Object.entries(io.env)) {
     if (value !== undefined && !key.startsWith("CICADA_")) env[key] = value;
   }
@@ -70,7 +71,7 @@ export function startWorkerProcesses(
     "--master-host",
     "127.0.0.1",
     "--master-port",
-    String(port),
+    String(master.port),
     "--loglevel",
     options.loglevel,
   ];

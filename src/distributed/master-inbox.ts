@@ -11,6 +11,7 @@ import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { fromLocustErrors, serializedFromLocust } from "./locust-stats.js";
 import { cicadaVersionOf } from "./node-id.js";
 import { decodeWorkerMessage, type Handlers, type WorkerMessage } from "./protocol.js";
+import { statsReportProblem } from "./report-checks.js";
 import type { MasterSocket } from "./transport.js";
 import { toRunnerState, WorkerNode } from "./worker-nodes.js";
 
@@ -26,6 +27,8 @@ export interface InboxOptions {
 
 /** CPU % above which a worker, not the target, is likely the bottleneck (Locust: 90). */
 const CPU_WARNING_PERCENT = 90;
+/** Dropped reports logged as warnings per worker; the rest are logged at DEBUG (no log flood). */
+const DROPPED_REPORTS_LOGGED = 5;
 /** Heartbeat intervals after which a missing worker is forgotten (Locust: 60). */
 const FORGET_MISSING_AFTER = 60;
 
@@ -206,11 +209,21 @@ export class MasterInbox {
       this.log.info(`Discarded a report from unrecognized worker ${id}`);
       return;
     }
+    const problem = statsReportProblem(report);
+    if (problem !== undefined) {
+      this.dropReport(node, problem);
+      return;
+    }
     const stats = this.environment.stats;
     const nowMs = this.environment.now();
     // A bad histogram throws before anything is merged: the whole report is rejected, not half of it.
     const rows = report.stats.map(serializedFromLocust);
-    stats.mergeSerializedReport(rows, serializedFromLocust(report.stats_total), nowMs);
+    try {
+      stats.mergeSerializedReport(rows, serializedFromLocust(report.stats_total), nowMs);
+    } catch (error) {
+      this.dropReport(node, error instanceof Error ? error.message : String(error));
+      return;
+    }
     stats.mergeErrors(fromLocustErrors(report.errors, nowMs));
     const sums = this.reported.get(id) ?? { requests: 0, failures: 0 };
     sums.requests += report.stats_total.num_requests;
@@ -218,6 +231,18 @@ export class MasterInbox {
     this.reported.set(id, sums);
     if (node.state !== "missing" && node.state !== "stopped")
       node.userClassesCount = report.user_classes_count;
+  }
+
+  /** Drops a report with impossible numbers; the first few per worker are logged as warnings. */
+  private dropReport(node: WorkerNode, problem: string): void {
+    node.droppedReports++;
+    const level = node.droppedReports <= DROPPED_REPORTS_LOGGED ? "WARNING" : "DEBUG";
+    this.log.log(level, `dropped a stats report from worker ${node.id}: ${problem}`);
+    if (node.droppedReports === DROPPED_REPORTS_LOGGED) {
+      this.log.warning(
+        `more reports from worker ${node.id} will be dropped without a warning (-L DEBUG shows them)`,
+      );
+    }
   }
 
   private onQuit(id: string): void {

@@ -30,6 +30,8 @@ export interface MasterOptions {
   locustfiles?: Array<{ filename: string; code: string }>;
   /** Options sent in spawn messages (Locust workers read tags and custom options from them); the environment's custom arguments are added. */
   parsedOptions?: Record<string, unknown>;
+  /** --cluster-secret: only workers that know it can connect (cluster-secret.ts). */
+  secret?: string | undefined;
 }
 
 /** How long quit waits for workers' final reports and `quit` messages. */
@@ -76,8 +78,11 @@ export class MasterRunner extends BaseRunner {
 
   /** Binds the master socket and starts listening for workers. */
   static async start(environment: Environment, options: MasterOptions): Promise<MasterRunner> {
-    const socket = await MasterSocket.bind(options.bindHost, options.bindPort, (error) =>
-      environment.logger.debug(`a message to a worker was dropped: ${String(error)}`),
+    const socket = await MasterSocket.bind(
+      options.bindHost,
+      options.bindPort,
+      (error) => environment.logger.debug(`a message to a worker was dropped: ${String(error)}`),
+      options.secret,
     );
     const master = new MasterRunner(environment, socket, options);
     environment.logger.info(`Master listening for workers on ${socket.endpoint}`);

@@ -12,6 +12,7 @@
  *   retried, and the worker gives up after `masterTimeoutMs` without the master.
  */
 import { type Environment, LocalRunner } from "../runner/index.js";
+import { describeThrown } from "../shared/thrown.js";
 import { convertArgumentValue } from "../user/index.js";
 import { type Decoded, decodeMasterMessage, type Handlers, type MasterMessage } from "./protocol.js";
 import { WorkerSocket } from "./transport.js";
@@ -42,6 +43,8 @@ export interface WorkerOptions {
   masterLostMs?: number;
   /** Give up after this long without a master (default 60 s, as Locust). */
   masterTimeoutMs?: number;
+  /** The master's --cluster-secret (cluster-secret.ts). */
+  secret?: string | undefined;
 }
 
 /** Why a worker ended. */
@@ -75,7 +78,8 @@ export class Worker {
   private jobs: Promise<void> = Promise.resolve();
   private lastCpu: { micros: number; at: number };
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
-  private readonly o: Required<Omit<WorkerOptions, "stopTimeoutMs">>;
+  private readonly o: Required<Omit<WorkerOptions, "stopTimeoutMs" | "secret">> &
+    Pick<WorkerOptions, "secret">;
 
   constructor(
     readonly environment: Environment,
@@ -124,9 +128,10 @@ export class Worker {
       options.nodeId,
       (frames) => this.onFrames(frames),
       (error) => this.log.debug(`a message to the master was dropped: ${String(error)}`),
+      options.secret,
     );
     environment.events.userError.addListener(({ exception, traceback }) => {
-      const msg = exception instanceof Error ? exception.message : String(exception);
+      const msg = describeThrown(exception);
       void this.socket.send("exception", { msg, traceback });
     });
   }

@@ -1,4 +1,5 @@
 import { ErrorTable, ExceptionTable } from "./failure-tables.js";
+import type { Histogram } from "./histogram.js";
 import { StatsHistory, type StatsHistoryOptions } from "./history.js";
 import {
   type ErrorSnapshot,
@@ -160,15 +161,16 @@ export class RequestStats {
    * the cost. Its start time is not taken, though: a node's Aggregated row starts at its
    * previous report, which may predate this test; the total starts no later than the
    * earliest row, as with {@link mergeEntry}. Every histogram is decoded first, so an
-   * invalid one throws before anything is merged.
+   * invalid one (or one that does not hold exactly its row's timed requests) throws
+   * before anything is merged.
    */
   mergeSerializedReport(
     rows: readonly SerializedStatsEntry[],
     total: SerializedStatsEntry,
     nowMs: number,
   ): void {
-    const histograms = rows.map(decodeEntryHistogram);
-    const totalHistogram = decodeEntryHistogram(total);
+    const histograms = rows.map(decodeCheckedHistogram);
+    const totalHistogram = decodeCheckedHistogram(total);
     let earliestStart = Number.POSITIVE_INFINITY;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
@@ -245,6 +247,18 @@ export class RequestStats {
   private newEntry(method: string, name: string, nowMs: number): StatsEntry {
     return new StatsEntry(method, name, nowMs, { currentWindowLagSeconds: this.lagSeconds });
   }
+}
+
+/** A serialized row's histogram, which must hold one value per timed request of the row. */
+function decodeCheckedHistogram(row: SerializedStatsEntry): Histogram {
+  const histogram = decodeEntryHistogram(row);
+  const timed = row.numRequests - row.numNoneRequests;
+  if (histogram.totalCount !== timed) {
+    throw new RangeError(
+      `the histogram of '${row.method} ${row.name}' holds ${histogram.totalCount} response times for ${timed} timed requests`,
+    );
+  }
+  return histogram;
 }
 
 function compare(a: string, b: string): number {
