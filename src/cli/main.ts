@@ -3,12 +3,10 @@
  * in-process); `main()` wires it to the real process. This folder is the only part of
  * Cicada that touches `process`.
  */
-import { appendFileSync } from "node:fs";
 import { cpus, homedir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { GeneratorMonitor, LocalRunner, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
-import { formatLogRecord, Logger } from "../shared/logger.js";
 import { LogBuffer } from "../web/log-buffer.js";
 import type { DistributedRun } from "./distributed.js";
 import { formatError } from "./format-error.js";
@@ -23,28 +21,16 @@ import {
   WATCHDOG_FD_ENV,
 } from "./launcher.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
-import type { CliOptions } from "./options.js";
+import { createLogger } from "./logging.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { parseWithLocustfile } from "./parse-with-locustfile.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
 import { watchForStalls } from "./stalled-run.js";
-import { UnhandledErrors } from "./unhandled-errors.js";
+import { catchUnhandledErrors, UnhandledErrors } from "./unhandled-errors.js";
+import { checkUserMemory } from "./user-memory.js";
 import { VERSION } from "./version.js";
 import { DEFAULT_STALL_TIMEOUT_MS, startWatchdog } from "./watchdog.js";
-
-function createLogger(options: CliOptions, io: CliIO, logs: LogBuffer): Logger {
-  const logfile = options.logfile;
-  const sink = logfile
-    ? (line: string) => appendFileSync(logfile, line)
-    : (line: string) => {
-        io.stderr.write(line);
-      };
-  return new Logger((record) => {
-    sink(`${formatLogRecord(record)}\n`);
-    logs.add(record); // the web UI's Logs tab
-  }, options.loglevel);
-}
 
 /** Runs the CLI and returns the exit code. Never throws. */
 export async function run(io: CliIO): Promise<number> {
@@ -83,6 +69,10 @@ async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
       ...(isMasterRun(dist) ? { currentWindowLagSeconds: 3 } : {}),
     });
     unhandled.attach(environment);
+    // Users run here (not on workers): -u must fit in this process's memory.
+    if (startsAtOnce && !informational && !isMasterRun(dist) && !environment.shapeClass) {
+      checkUserMemory(options.users ?? 1, logger);
+    }
 
     if (options.list) {
       io.stdout.write(`${listUserClasses(environment).join("\n")}\n`);
@@ -161,33 +151,6 @@ async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
 
 /** The signals that end a run gracefully (a closed terminal's SIGHUP too: the reports are still written). */
 const STOP_SIGNALS: readonly SignalName[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-
-type UnhandledErrorHandler = Parameters<NonNullable<CliIO["onUnhandledError"]>>[0];
-
-/**
- * Catches what would end the process with a raw stack: rejections nothing handled and
- * exceptions thrown from callbacks. A run subscribed to them records them and goes on
- * (unhandled-errors.ts); with no subscriber (before or after a run) they are a bug of
- * Cicada's, printed with their stack (exit code 70).
- */
-function catchUnhandledErrors(): { subscribe(handler: UnhandledErrorHandler): () => void } {
-  const handlers = new Set<UnhandledErrorHandler>();
-  const dispatch: UnhandledErrorHandler = (error, kind) => {
-    if (handlers.size === 0) {
-      process.stderr.write(formatError(error).text);
-      process.exit(ExitCode.internal);
-    }
-    for (const handler of handlers) handler(error, kind);
-  };
-  process.on("uncaughtException", (error) => dispatch(error, "exception"));
-  process.on("unhandledRejection", (reason) => dispatch(reason, "rejection"));
-  return {
-    subscribe(handler) {
-      handlers.add(handler);
-      return () => handlers.delete(handler);
-    },
-  };
-}
 
 /** The process entry point used by bin/cicada.js. */
 export function main(): void {

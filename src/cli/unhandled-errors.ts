@@ -7,8 +7,10 @@
  * exit code says so (ExitCode.unhandledErrors, docs/exit-codes.md).
  */
 import { type Environment, isUnhandledErrorMessage, type UnhandledErrorKind } from "../runner/index.js";
+import { ExitCode } from "../shared/errors.js";
 import { describeThrown, stackOf } from "../shared/thrown.js";
 import type { StatsSnapshot } from "../stats/index.js";
+import { formatError } from "./format-error.js";
 import type { CliIO } from "./io.js";
 
 /** One CLI run's subscription to unhandled errors. */
@@ -52,4 +54,31 @@ export function hadUnhandledErrors(snapshot: StatsSnapshot, environment: Environ
     environment.unhandledErrorCount > 0 ||
     snapshot.exceptions.some((row) => isUnhandledErrorMessage(row.message))
   );
+}
+
+type UnhandledErrorHandler = Parameters<NonNullable<CliIO["onUnhandledError"]>>[0];
+
+/**
+ * Catches what would end the process with a raw stack: rejections nothing handled and
+ * exceptions thrown from callbacks. A run subscribed to them records them and goes on
+ * (unhandled-errors.ts); with no subscriber (before or after a run) they are a bug of
+ * Cicada's, printed with their stack (exit code 70).
+ */
+export function catchUnhandledErrors(): { subscribe(handler: UnhandledErrorHandler): () => void } {
+  const handlers = new Set<UnhandledErrorHandler>();
+  const dispatch: UnhandledErrorHandler = (error, kind) => {
+    if (handlers.size === 0) {
+      process.stderr.write(formatError(error).text);
+      process.exit(ExitCode.internal);
+    }
+    for (const handler of handlers) handler(error, kind);
+  };
+  process.on("uncaughtException", (error) => dispatch(error, "exception"));
+  process.on("unhandledRejection", (reason) => dispatch(reason, "rejection"));
+  return {
+    subscribe(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+  };
 }
