@@ -86,8 +86,11 @@ function succeeds(command, args) {
   return spawnSync(command, args, { stdio: "ignore" }).status === 0;
 }
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
+const DPKG_FORMAT = "${Package} ${Status}\n";
+
 function installedPackages(pkgs) {
-  const query = spawnSync("dpkg-query", ["-W", "-f", "${Package} ${Status}\n", ...pkgs], {
+  const query = spawnSync("dpkg-query", ["-W", "-f", DPKG_FORMAT, ...pkgs], {
     encoding: "utf8",
   });
   return new Set(

@@ -30,7 +30,7 @@ import { watchForStalls } from "./stalled-run.js";
 import { catchUnhandledErrors, UnhandledErrors } from "./unhandled-errors.js";
 import { checkUserMemory } from "./user-memory.js";
 import { VERSION } from "./version.js";
-import { DEFAULT_STALL_TIMEOUT_MS, startWatchdog } from "./watchdog.js";
+import { DEFAULT_STALL_TIMEOUT_MS, earlyStallTimeout, startWatchdog } from "./watchdog.js";
 
 /** Runs the CLI and returns the exit code. Never throws. */
 export async function run(io: CliIO): Promise<number> {
@@ -193,15 +193,28 @@ export function main(): void {
     memoryBytes: () => process.memoryUsage.rss(),
     cpuCount: () => cpus().length,
     watchdog: startWatchdog({
-      stallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS,
+      // Before the options are parsed (the locustfile loads first): read its flag or variable now.
+      stallTimeoutMs: earlyStallTimeout(process.argv, process.env) ?? DEFAULT_STALL_TIMEOUT_MS,
       controlFd:
         process.env[WATCHDOG_FD_ENV] === undefined ? undefined : Number(process.env[WATCHDOG_FD_ENV]),
       stderr: process.stderr,
     }),
     cliScript: fileURLToPath(new URL("../../bin/cicada.js", import.meta.url)),
   };
+  // Nothing left to do while the run has not ended: something it awaits can never settle
+  // (a top-level await in the locustfile that never resolves). Node would exit 0, silently.
+  let ended = false;
+  process.once("beforeExit", () => {
+    if (ended) return;
+    process.stderr.write(
+      "Error: Cicada stopped with nothing left to wait for before the run ended: the locustfile awaits something that never settles (a top-level await?)\n" +
+        "Hint: check the locustfile's top-level awaits and the promises its hooks return\n",
+    );
+    process.exit(ExitCode.locustfile);
+  });
   run(io).then(
     (code) => {
+      ended = true;
       // Exit explicitly: open keep-alive sockets of stopped users must not hold the process.
       process.stdout.write("", () => process.exit(code));
     },

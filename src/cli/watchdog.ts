@@ -10,7 +10,9 @@
  * exits with ExitCode.stalled. Costs: one thread (about 11 MB of memory), a 100 ms timer.
  */
 import { Worker } from "node:worker_threads";
+import { userTraceback } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
+import { parseTimespan } from "../shared/timespan.js";
 import type { TextSink } from "./io.js";
 import { exitAnnouncement } from "./launcher.js";
 import {
@@ -25,6 +27,25 @@ import {
 /** --stall-timeout's default. */
 export const DEFAULT_STALL_TIMEOUT_MS = 10_000;
 const HEARTBEAT_MS = 100;
+
+/**
+ * --stall-timeout (or CICADA_STALL_TIMEOUT) as given, read before the options are parsed:
+ * the watchdog also guards the loading of the locustfile. Undefined when absent or bad
+ * (the option parser reports a bad value).
+ */
+export function earlyStallTimeout(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): number | undefined {
+  const index = argv.findIndex((arg) => arg === "--stall-timeout" || arg.startsWith("--stall-timeout="));
+  const text =
+    index < 0
+      ? env.CICADA_STALL_TIMEOUT
+      : argv[index]!.includes("=")
+        ? argv[index]!.split("=")[1]
+        : argv[index + 1];
+  return text === undefined ? undefined : parseTimespan(text);
+}
 
 /** How a run ends from a stall: synchronously, returning the exit code. */
 export type StallHandler = (event: StallEvent) => number;
@@ -106,11 +127,12 @@ function exitFromPause(code: number): string {
   process.exit(code);
 }
 
-/** The stack of the paused code: without the watchdog's own evaluation frames. */
+/** The stack of the paused code: the user's frames (not Cicada's, Node's or the watchdog's evaluation). */
 function pausedStack(stack: string): string {
-  return stack
+  const frames = stack.split("\n").filter((line) => !line.includes("at eval (eval at"));
+  return userTraceback(Object.assign(new Error(), { stack: frames.join("\n") }), "")
     .split("\n")
-    .filter((line) => line.trimStart().startsWith("at ") && !line.includes("at eval (eval at"))
+    .filter((line) => line !== "")
     .join("\n");
 }
 

@@ -6,6 +6,7 @@ export {
   type ShapeClass,
   UNHANDLED_ERROR_PREFIXES,
   type UnhandledErrorKind,
+  userTraceback,
 } from "./environment.js";
 export {
   type GeneratorLoad,
