@@ -21,7 +21,7 @@ const VARIANTS = {
 };
 
 /** One Cicada run of `variant`; the total's figures from its JSON report. */
-async function runOnce(ctx, origin, variant, users) {
+export async function runOnce(ctx, origin, variant, users) {
   const dir = mkdtempSync(join(tmpdir(), "cicada-bench-csv-"));
   try {
     const args = [

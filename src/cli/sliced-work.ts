@@ -4,11 +4,9 @@
  * snapshot of the stats costs 50-150 ms; in one piece it would stall every user for that
  * long each second, and the response times Cicada measures would include the stall.
  */
-import type { RequestStats, SnapshotOptions, StatsSnapshot } from "../stats/index.js";
-import { snapshotEntry } from "../stats/index.js";
 
 /** The longest slice of work between two yields to the event loop. */
-export const SLICE_MS = 4;
+export const SLICE_MS = 2;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -28,19 +26,4 @@ export async function mapInSlices<T, R>(
     }
   }
   return results;
-}
-
-/**
- * A snapshot of `stats` at `nowMs`, its rows taken a slice at a time. Each row is exact
- * for its own (method, name); the Aggregated row, failures and exceptions are taken last,
- * in one piece, so while users run they may count a few requests more than the rows
- * before them (a live file; the final one is written after the users have stopped).
- */
-export async function snapshotInSlices(
-  stats: RequestStats,
-  nowMs: number,
-  options: SnapshotOptions = {},
-): Promise<StatsSnapshot> {
-  const entries = await mapInSlices(stats.entries(), (entry) => snapshotEntry(entry, nowMs, options));
-  return { ...stats.snapshot(nowMs, { ...options, rows: false }), entries };
 }

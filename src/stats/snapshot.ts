@@ -76,7 +76,17 @@ export function snapshotEntry(
   nowMs: number,
   options: SnapshotOptions = {},
 ): EntrySnapshot {
-  const [p50 = null, p95 = null, p99 = null] = entry.currentPercentiles([0.5, 0.95, 0.99], nowMs);
+  // One merge of the current window at most: every reported percentile (the triple among
+  // them), the triple alone, or none when the caller does not need them (the CSV tables).
+  const all = options.allCurrentPercentiles
+    ? entry.currentPercentiles(PERCENTILES_TO_REPORT, nowMs)
+    : undefined;
+  const [p50 = null, p95 = null, p99 = null] =
+    all !== undefined
+      ? CURRENT_TRIPLE.map((p) => all[PERCENTILES_TO_REPORT.indexOf(p)])
+      : options.currentPercentiles === false
+        ? []
+        : entry.currentPercentiles(CURRENT_TRIPLE, nowMs);
   const snapshot: EntrySnapshot = {
     method: entry.method,
     name: entry.name,
@@ -99,9 +109,7 @@ export function snapshotEntry(
     lastRequestTimeMs: entry.lastRequestTimeMs,
     totalContentLength: entry.totalContentLength,
   };
-  if (options.allCurrentPercentiles) {
-    snapshot.currentPercentileValues = zipPercentiles(entry.currentPercentiles(PERCENTILES_TO_REPORT, nowMs));
-  }
+  if (all !== undefined) snapshot.currentPercentileValues = zipPercentiles(all);
   return snapshot;
 }
 
@@ -110,11 +118,19 @@ export interface SnapshotOptions {
   /** Compute every reported percentile over the current window (costs a merge per entry). */
   allCurrentPercentiles?: boolean;
   /**
+   * False skips the current window's p50/p95/p99 (null in the snapshot), more than half the
+   * cost of a row: the CSV tables never show them. Ignored with `allCurrentPercentiles`.
+   */
+  currentPercentiles?: boolean;
+  /**
    * False leaves `entries` empty: for a caller that snapshots the rows itself, a few at a
    * time (`snapshotEntry`), so thousands of names never block the event loop at once.
    */
   rows?: boolean;
 }
+
+/** The current percentiles every snapshot row carries (also among PERCENTILES_TO_REPORT). */
+const CURRENT_TRIPLE = [0.5, 0.95, 0.99];
 
 function zipPercentiles(values: Array<number | null>): Array<[number, number | null]> {
   return PERCENTILES_TO_REPORT.map((p, i) => [p, values[i] ?? null]);

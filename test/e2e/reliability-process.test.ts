@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { assertJsonReport } from "../../src/reports/json-validate.js";
 import { alive, cicadaPid, startCicada } from "./distributed-helpers.js";
-import { locustfile, OK_AND_SLOW, scratch, startTarget } from "./reports-helpers.js";
+import { locustfile, OK_AND_SLOW, runFlags, scratch, startTarget } from "./reports-helpers.js";
 
 const REPORTS = ["--csv", "out", "--json-file", "out", "--html", "report.html", "--only-summary"];
 
@@ -67,10 +67,7 @@ describe("signals", () => {
     cli.child.kill("SIGHUP");
     assert.equal(await cli.exited, 0, cli.output());
     const json = jsonReport(dir);
-    assert.deepEqual(
-      json.meta.flags.map((flag) => flag.code),
-      ["interrupted"],
-    );
+    assert.deepEqual(runFlags(json), ["interrupted"]);
     assert.ok(json.total.numRequests > 0);
     assert.match(readFileSync(join(dir, "report.html"), "utf8"), /<\/html>\n$/);
   });
@@ -104,10 +101,7 @@ describe("the watchdog: CPU-bound task code cannot make Cicada unstoppable", () 
     );
     assert.equal(await cli.exited, 6, cli.output());
     const json = jsonReport(dir);
-    assert.deepEqual(
-      json.meta.flags.map((flag) => flag.code),
-      ["stalled"],
-    );
+    assert.deepEqual(runFlags(json), ["stalled"]);
     const stall = json.exceptions.find((row) => row.message.startsWith("Stalled: the run time was over"));
     assert.ok(stall, JSON.stringify(json.exceptions));
     assert.match(

@@ -3,13 +3,12 @@
 // -999,321 requests. Bad reports are dropped whole and logged (a few times per worker).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Dealer } from "zeromq";
-import { decodeMasterMessage, encodeMessage } from "../../../src/distributed/index.js";
+import { encodeMessage } from "../../../src/distributed/index.js";
 import type { LocustStatsEntry, StatsReport } from "../../../src/distributed/protocol.js";
 import { statsReportProblem } from "../../../src/distributed/report-checks.js";
 import { Histogram } from "../../../src/stats/index.js";
 import { sleep, waitFor } from "../../helpers/env.js";
-import { startCluster, VERSION, workerTotals } from "./cluster-helpers.js";
+import { rawPeer, startCluster, VERSION, workerTotals } from "./cluster-helpers.js";
 
 /** A consistent row of `count` requests of 2 ms each, with Cicada's histogram. */
 function row(count: number, overrides: Partial<LocustStatsEntry> = {}): LocustStatsEntry {
@@ -79,16 +78,7 @@ describe("a master under forged reports", () => {
   it("drops them, logs a few, and its totals stay exactly what the real workers measured", async (t) => {
     const cluster = await startCluster();
     t.after(() => cluster.close());
-    const forger = new Dealer({ routingId: "forger_1", linger: 0 });
-    t.after(() => forger.close());
-    forger.connect(`tcp://127.0.0.1:${cluster.master.port}`);
-    const replies: string[] = [];
-    void (async () => {
-      for await (const [frame] of forger) {
-        const decoded = decodeMasterMessage(frame!);
-        if (decoded.ok) replies.push(decoded.message.type);
-      }
-    })().catch(() => {});
+    const { dealer: forger, replies } = rawPeer(t, cluster.master.port, "forger_1");
     await forger.send(encodeMessage("client_ready", VERSION, "forger_1"));
     assert.ok(await waitFor(() => replies.includes("ack"), 3000), "the forger was acknowledged");
 
