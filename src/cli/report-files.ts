@@ -87,7 +87,11 @@ export function writeReportFile(path: string, text: string, streams?: StandardSt
   } else writeFileSync(path, text);
 }
 
-/** {@link writeReportFile} without blocking the event loop (the I/O runs on libuv's threads). */
+/**
+ * {@link writeReportFile} without blocking the event loop (the I/O runs on libuv's threads).
+ * Its temporary sibling is not the synchronous writer's, so a final write that overlaps a
+ * live one (the watchdog's, which cannot wait) never shares an open file with it.
+ */
 export async function writeReportFileAsync(
   path: string,
   text: string,
@@ -96,7 +100,7 @@ export async function writeReportFileAsync(
   const target = reportTarget(path);
   if (target.kind === "stream" && streams) streams[target.stream].write(text);
   else if (target.kind === "atomic") {
-    const temporary = `${target.path}.tmp`;
+    const temporary = `${target.path}.tmp-live`;
     await writeFile(temporary, text);
     await rename(temporary, target.path);
   } else await writeFile(path, text);
