@@ -7,7 +7,7 @@
  * emergency function. When the watchdog steps in, it pauses the main thread (the inspector
  * interrupts even a busy loop) and calls that function there: the run in progress writes
  * its summary and every report from the paused state (stalled-run.ts), and the process
- * exits with ExitCode.stalled. Costs: one thread (about 11 MB of memory), a 100 ms timer.
+ * exits with ExitCode.stalled. Costs: one thread (about 8 MB of memory), a 100 ms timer.
  */
 import { Worker } from "node:worker_threads";
 import { userTraceback } from "../runner/index.js";
