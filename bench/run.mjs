@@ -5,7 +5,7 @@
 //
 //   node bench/run.mjs [--rounds 3] [--duration 10] [--scenario all|throughput,many-users,
 //                      accuracy,master-capacity,startup,websocket,open-rate,
-//                      coordinated-omission,open-overload,http2] [--tools cicada,wrk,autocannon,locust]
+//                      coordinated-omission,open-overload,http2,csv-names] [--tools cicada,wrk,autocannon,locust]
 //                      [--users 10000] [--out bench/results] [--baseline DIR] [--smoke]
 //
 // It installs nothing: it names what is missing and stops (a --smoke run skips missing
@@ -21,6 +21,7 @@ import { EXTRA_TOOL_NAMES, TOOL_NAMES } from "./lib/generators.mjs";
 import { installCleanup, killAll } from "./lib/processes.mjs";
 import { findTools, machineInfo } from "./lib/requirements.mjs";
 import { accuracy } from "./scenarios/accuracy.mjs";
+import { csvNames } from "./scenarios/csv-names.mjs";
 import { http2 } from "./scenarios/http2.mjs";
 import { manyUsers, throughput } from "./scenarios/load.mjs";
 import { masterCapacity } from "./scenarios/master-capacity.mjs";
@@ -40,6 +41,7 @@ const SCENARIOS = {
   "coordinated-omission": coordinatedOmission,
   "open-overload": openOverload,
   http2,
+  "csv-names": csvNames,
 };
 
 const USAGE = `usage: node bench/run.mjs [options]

@@ -92,5 +92,5 @@ export async function runDebugUser(
     interrupts.dispose();
   }
   await environment.events.quitting.fireAsync({ environment });
-  return exitCodeFor(environment.stats.snapshot(environment.now()), options);
+  return exitCodeFor(environment.stats.snapshot(environment.now()), options, environment);
 }

@@ -2,6 +2,7 @@
  * The distributed runs of the CLI: `--worker`, `--master` and `--processes N` (a master
  * plus N worker child processes on this machine), and `--locust-stub`.
  */
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import {
   fetchLocustfile,
@@ -17,6 +18,7 @@ import type { Environment } from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { defaultArgumentValue, Events, setArgumentValue } from "../user/index.js";
+import { isLoopbackHost } from "../web/security.js";
 import { withProcessExitCode } from "./exit-code.js";
 import type { CliIO } from "./io.js";
 import { type LoadedLocustfile, loadBundles } from "./locustfile.js";
@@ -24,11 +26,21 @@ import type { CliOptions } from "./options.js";
 import { type DistributedOptions, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { parityOptionsOf } from "./options-parity.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
+import type { UnhandledErrors } from "./unhandled-errors.js";
 import { VERSION } from "./version.js";
 import { startWorkerGroup, startWorkerProcesses, type WorkerProcesses } from "./worker-processes.js";
 
 /** How long `--processes` waits for its workers by default. */
 const PROCESSES_DEFAULT_WAIT_MS = 60_000;
+
+/** The warning for a master that anyone who reaches it may join. */
+function exposureWarning(bindHost: string): string {
+  return (
+    `the master listens on ${bindHost === "*" ? "every interface" : bindHost} without --cluster-secret: anyone who reaches ` +
+    "its port can download the locustfile (and the secrets in it), join as a worker or flood the log. " +
+    "Give the master and its workers a shared secret (CICADA_CLUSTER_SECRET), or bind to 127.0.0.1 (--master-bind-host)"
+  );
+}
 
 /** `--locust-stub`: the Python stub for `locust --master`. */
 export function printLocustStub(environment: Environment, options: CliOptions, io: CliIO): void {
@@ -62,13 +74,15 @@ export async function runWorkerGroup(dist: DistributedOptions, io: CliIO, logger
 }
 
 /** `--worker`: joins a master and runs what it asks until it quits; returns the exit code. */
-export async function runWorker(
-  options: CliOptions,
-  dist: DistributedOptions,
-  io: CliIO,
-  logger: Logger,
-  preloaded?: LoadedLocustfile,
-): Promise<number> {
+export async function runWorker(args: {
+  options: CliOptions;
+  dist: DistributedOptions;
+  io: CliIO;
+  logger: Logger;
+  unhandled: UnhandledErrors;
+  preloaded?: LoadedLocustfile | undefined;
+}): Promise<number> {
+  const { options, dist, io, logger, preloaded } = args;
   const host = hostname();
   const wire = wireVersion(VERSION);
   let loaded: LoadedLocustfile;
@@ -81,6 +95,7 @@ export async function runWorker(
       hostname: host,
       wireVersion: wire,
       timeoutMs: dist.masterTimeoutMs,
+      secret: dist.clusterSecret,
     });
     loaded = await loadBundles(fetched.bundles, { ...api, events: new Events() }, io.cwd);
     runOptions = {
@@ -100,6 +115,7 @@ export async function runWorker(
     nodeName: nodeId,
     env: io.env,
   });
+  args.unhandled.attach(environment);
   logger.info(`Starting Cicada ${VERSION} worker`);
   const worker = new Worker(environment, {
     masterHost: dist.masterHost,
@@ -110,6 +126,7 @@ export async function runWorker(
     stopTimeoutMs: options.stopTimeout ?? 0,
     masterTimeoutMs: dist.masterTimeoutMs,
     iterations: parityOptionsOf(options).iterations,
+    secret: dist.clusterSecret,
   });
   // As Locust's init: the runner exists (registerMessage in an init listener works).
   await environment.events.init.fireAsync({ environment });
@@ -171,7 +188,9 @@ function exitCodeOfWorker(end: WorkerEnd, dist: DistributedOptions): number {
         : new EnvironmentError(
             "CICADA_ERR_MASTER_UNREACHABLE",
             `no master answered at ${where} within ${dist.masterTimeoutMs / 1000} s`,
-            { hint: "Start the master first, and check --master-host, --master-port and firewalls" },
+            {
+              hint: "Start the master first, and check --master-host, --master-port, firewalls and that --cluster-secret is the same on both",
+            },
           );
   }
 }
@@ -195,11 +214,15 @@ export async function startMaster(
 ): Promise<DistributedRun> {
   const logger = environment.logger;
   const local = dist.processes !== undefined;
+  // Local workers share a secret of their own: other users of this machine cannot join.
+  const secret = dist.clusterSecret ?? (local ? randomBytes(24).toString("base64url") : undefined);
+  const bindHost = local ? "127.0.0.1" : dist.masterBindHost;
+  if (secret === undefined && !isLoopbackHost(bindHost)) logger.warning(exposureWarning(bindHost));
   const parsedOptions: Record<string, unknown> = {};
   if (options.tags) parsedOptions.tags = options.tags;
   if (options.excludeTags) parsedOptions.exclude_tags = options.excludeTags;
   const runner = await MasterRunner.start(environment, {
-    bindHost: local ? "127.0.0.1" : dist.masterBindHost,
+    bindHost,
     bindPort: local ? 0 : dist.masterBindPort,
     wireVersion: wireVersion(VERSION),
     rebalancing: dist.rebalancing,
@@ -207,11 +230,13 @@ export async function startMaster(
     locustfiles: loaded.bundles,
     parsedOptions,
     iterations: parityOptionsOf(options).iterations,
+    secret,
   });
   let children: WorkerProcesses | undefined;
   try {
     if (local) {
-      children = startWorkerProcesses(dist.processes!, runner.port, options, io, logger, PROCESSES_CHILD_ENV);
+      const target = { port: runner.port, secret: secret! };
+      children = startWorkerProcesses(dist.processes!, target, options, io, logger, PROCESSES_CHILD_ENV);
     }
   } catch (error) {
     await runner.quitAndWait();

@@ -6,13 +6,14 @@
  */
 import { formatFinalSummary, formatIterations, formatStatsTable } from "../reports/console.js";
 import { type Environment, overloadNote, type Runner } from "../runner/index.js";
-import { CicadaError } from "../shared/errors.js";
+import { CicadaError, ExitCode } from "../shared/errors.js";
 import type { StatsSnapshot } from "../stats/index.js";
 import { formatError } from "./format-error.js";
 import { watchInterrupts } from "./interrupts.js";
 import type { CliIO } from "./io.js";
 import type { CliOptions } from "./options.js";
 import { startTest } from "./start-test.js";
+import { hadUnhandledErrors } from "./unhandled-errors.js";
 
 const LIVE_TABLE_INTERVAL_MS = 2000;
 
@@ -22,8 +23,12 @@ export interface HeadlessResult {
   interrupted: boolean;
 }
 
-/** Exit code of a finished run: --exit-code-on-error when any request failed or any task threw. */
-export function exitCodeFor(snapshot: StatsSnapshot, options: CliOptions): number {
+/**
+ * Exit code of a finished run: ExitCode.unhandledErrors when the locustfile's code failed
+ * outside any task, else --exit-code-on-error when any request failed or any task threw.
+ */
+export function exitCodeFor(snapshot: StatsSnapshot, options: CliOptions, environment: Environment): number {
+  if (hadUnhandledErrors(snapshot, environment)) return ExitCode.unhandledErrors;
   const failed =
     snapshot.total.numFailures > 0 || snapshot.exceptions.length > 0 || snapshot.droppedExceptions > 0;
   return failed ? options.exitCodeOnError : 0;
@@ -72,6 +77,6 @@ export async function runHeadless(
   if (load) write(overloadNote(load));
   await environment.events.quitting.fireAsync({ environment });
   const exitCode =
-    shapeFailure instanceof CicadaError ? shapeFailure.exitCode : exitCodeFor(snapshot, options);
+    shapeFailure instanceof CicadaError ? shapeFailure.exitCode : exitCodeFor(snapshot, options, environment);
   return { snapshot, exitCode, interrupted: interrupts.interrupted };
 }

@@ -13,6 +13,7 @@
  * This module stays free of imports beyond Node's own: the launcher must start fast.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import type { Writable } from "node:stream";
 
 /** The young generation's semi-space size Cicada's processes get, in MB. */
 export const SEMI_SPACE_MB = 32;
@@ -20,6 +21,13 @@ export const SEMI_SPACE_MB = 32;
 export const SEMI_SPACE_FLAG = `--max-semi-space-size=${SEMI_SPACE_MB}`;
 /** Set in the child's environment, so it never launches again. */
 export const RELAUNCHED_ENV = "CICADA_RELAUNCHED";
+/**
+ * The fd of the child's control pipe from the launcher: a line per forwarded signal, and
+ * its end when the launcher is gone, read by the watchdog's thread (watchdog-thread.ts),
+ * which keeps listening when the child's main thread is blocked.
+ */
+export const WATCHDOG_FD_ENV = "CICADA_WATCHDOG_FD";
+const CONTROL_FD = 4;
 /** `CICADA_RELAUNCH=0` keeps Cicada in the process `node` started (Node's default heap). */
 export const RELAUNCH_SWITCH_ENV = "CICADA_RELAUNCH";
 
@@ -71,26 +79,60 @@ export function relaunchIfNeeded(script: string): boolean {
   const child: ChildProcess = spawn(
     process.execPath,
     [...process.execArgv, SEMI_SPACE_FLAG, script, ...process.argv.slice(2)],
-    { stdio: ["inherit", "inherit", "inherit", "ipc"], env: { ...process.env, [RELAUNCHED_ENV]: "1" } },
+    {
+      stdio: ["inherit", "inherit", "inherit", "ipc", "pipe"],
+      env: { ...process.env, [RELAUNCHED_ENV]: "1", [WATCHDOG_FD_ENV]: String(CONTROL_FD) },
+    },
   );
+  const control = child.stdio[CONTROL_FD] as Writable;
+  control.on("error", () => {}); // the child is gone: its exit follows
   const forward = (signal: NodeJS.Signals) => {
     child.kill(signal);
+    // Also to the watchdog: if the child's event loop is blocked, a second one ends it (watchdog.ts).
+    control.write(`${signal}\n`);
   };
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
   child.on("error", (error) => {
     process.stderr.write(`cicada: could not start ${process.execPath}: ${error.message}\n`);
     process.exit(70);
   });
+  // The watchdog ends a blocked child by SIGKILL after announcing its exit code (watchdog.ts).
+  let announcedCode: number | undefined;
+  child.on("message", (message) => {
+    announcedCode = announcedExitCode(message) ?? announcedCode;
+  });
   child.on("exit", (code, signal) => {
     for (const name of FORWARDED_SIGNALS) process.off(name, forward);
-    if (signal !== null) {
-      // End the way the child ended, so a shell or supervisor sees the same thing.
-      process.kill(process.pid, signal);
+    if (signal === "SIGKILL" && announcedCode === undefined) {
+      // The announcement may still be in the channel: read it before deciding.
+      setTimeout(() => endAsChild(code, signal, announcedCode), 100);
       return;
     }
-    process.exit(code ?? 70);
+    endAsChild(code, signal, announcedCode);
   });
   return true;
+}
+
+/** Ends the launcher as its child ended, so a shell or supervisor sees the same thing. */
+function endAsChild(code: number | null, signal: NodeJS.Signals | null, announced: number | undefined): void {
+  if (signal === "SIGKILL" && announced !== undefined) process.exit(announced);
+  if (signal !== null) {
+    process.kill(process.pid, signal);
+    return;
+  }
+  process.exit(code ?? 70);
+}
+
+const EXIT_ANNOUNCEMENT = "cicada-exit-code";
+
+/** The IPC message by which a child that is about to kill itself gives its exit code. */
+export function exitAnnouncement(code: number): Record<string, number> {
+  return { [EXIT_ANNOUNCEMENT]: code };
+}
+
+function announcedExitCode(message: unknown): number | undefined {
+  const code = (message as Record<string, unknown> | null)?.[EXIT_ANNOUNCEMENT];
+  return typeof code === "number" ? code : undefined;
 }
 
 /**
@@ -132,7 +174,7 @@ export class SignalEchoes {
  * any other such signal still gets the default action, as without the launcher.
  */
 export function absorbSignalEchoes(echoes: SignalEchoes): void {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  for (const signal of FORWARDED_SIGNALS) {
     const absorb = () => {
       if (process.listenerCount(signal) > 1) return; // the run's own handler sees it
       if (echoes.isEcho(signal)) return;

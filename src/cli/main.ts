@@ -3,13 +3,11 @@
  * in-process); `main()` wires it to the real process. This folder is the only part of
  * Cicada that touches `process`.
  */
-import { appendFileSync } from "node:fs";
 import { cpus, homedir } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { TargetMonitor } from "../monitor/target-monitor.js";
 import { GeneratorMonitor, LocalRunner, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
-import { formatLogRecord, Logger } from "../shared/logger.js";
 import { LogBuffer } from "../web/log-buffer.js";
 import { debugUserClass, runDebugUser } from "./debug-user.js";
 import type { DistributedRun } from "./distributed.js";
@@ -19,10 +17,16 @@ import { runHeadless } from "./headless.js";
 import { tuneHeapGrowing } from "./heap-tuning.js";
 import { openInspector } from "./inspector.js";
 import type { CliIO, SignalName } from "./io.js";
-import { absorbSignalEchoes, followLauncher, RELAUNCHED_ENV, SignalEchoes } from "./launcher.js";
+import {
+  absorbSignalEchoes,
+  followLauncher,
+  RELAUNCHED_ENV,
+  SignalEchoes,
+  WATCHDOG_FD_ENV,
+} from "./launcher.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
+import { createLogger } from "./logging.js";
 import { type MetricsExport, startMetricsExport, warnMetricsOnWorker } from "./metrics-export.js";
-import type { CliOptions } from "./options.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { hasMonitorOptions, monitorConfigOf } from "./options-monitor.js";
 import { openModelSettingsOf } from "./options-open-model.js";
@@ -30,23 +34,23 @@ import { parityOptionsOf } from "./options-parity.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { parseWithLocustfile } from "./parse-with-locustfile.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
+import { watchForStalls } from "./stalled-run.js";
+import { catchUnhandledErrors, UnhandledErrors } from "./unhandled-errors.js";
+import { checkUserMemory } from "./user-memory.js";
 import { VERSION } from "./version.js";
-
-function createLogger(options: CliOptions, io: CliIO, logs: LogBuffer): Logger {
-  const logfile = options.logfile;
-  const sink = logfile
-    ? (line: string) => appendFileSync(logfile, line)
-    : (line: string) => {
-        io.stderr.write(line);
-      };
-  return new Logger((record) => {
-    sink(`${formatLogRecord(record)}\n`);
-    logs.add(record); // the web UI's Logs tab
-  }, options.loglevel);
-}
+import { DEFAULT_STALL_TIMEOUT_MS, earlyStallTimeout, startWatchdog } from "./watchdog.js";
 
 /** Runs the CLI and returns the exit code. Never throws. */
 export async function run(io: CliIO): Promise<number> {
+  const unhandled = new UnhandledErrors(io);
+  try {
+    return await runWith(io, unhandled);
+  } finally {
+    unhandled.dispose();
+  }
+}
+
+async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
   try {
     const parsed = await parseWithLocustfile(io);
     if (parsed.printed !== undefined) {
@@ -68,7 +72,7 @@ export async function run(io: CliIO): Promise<number> {
       }
       const workers = await import("./distributed.js");
       if (dist.processes !== undefined) return await workers.runWorkerGroup(dist, io, logger);
-      return await workers.runWorker(options, dist, io, logger, parsed.loaded);
+      return await workers.runWorker({ options, dist, io, logger, unhandled, preloaded: parsed.loaded });
     }
     const informational = Boolean(
       options.list || options.showTaskRatio || options.showTaskRatioJson || dist.locustStub,
@@ -85,6 +89,11 @@ export async function run(io: CliIO): Promise<number> {
       env: io.env,
       ...(isMasterRun(dist) ? { currentWindowLagSeconds: 3 } : {}),
     });
+    unhandled.attach(environment);
+    // Users run here (not on workers): -u must fit in this process's memory.
+    if (startsAtOnce && !informational && !isMasterRun(dist) && !environment.shapeClass) {
+      checkUserMemory(options.users ?? 1, logger);
+    }
 
     if (options.list) {
       io.stdout.write(`${listUserClasses(environment).join("\n")}\n`);
@@ -152,6 +161,7 @@ export async function run(io: CliIO): Promise<number> {
       if (options.headless) await distributed?.waitForWorkers();
       outputs.begin(runner);
       environment.generatorMonitor.start();
+      const disarmWatchdog = watchForStalls(io, { environment, outputs, runner, options });
       let exitCode: number;
       try {
         let result: RunResult;
@@ -174,10 +184,12 @@ export async function run(io: CliIO): Promise<number> {
             monitor: targetMonitor,
           });
         }
+        disarmWatchdog();
         // Prometheus's range over the test, queried when it ended, goes into the reports.
         await targetMonitor?.settled();
-        exitCode = withProcessExitCode(environment, outputs.finish(result));
+        exitCode = withProcessExitCode(environment, await outputs.finish(result));
       } finally {
+        disarmWatchdog();
         targetMonitor?.close();
         environment.generatorMonitor.stop();
         outputs.stop();
@@ -195,12 +207,16 @@ export async function run(io: CliIO): Promise<number> {
   }
 }
 
+/** The signals that end a run gracefully (a closed terminal's SIGHUP too: the reports are still written). */
+const STOP_SIGNALS: readonly SignalName[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 /** The process entry point used by bin/cicada.js. */
 export function main(): void {
   // Stack traces of locustfile code point into the .ts source (the bundle has an inline map).
   process.setSourceMapsEnabled(true);
   // Before any load: a bounded old generation (heap-tuning.ts).
   tuneHeapGrowing(process.execArgv);
+  const unhandledErrors = catchUnhandledErrors();
   const relaunched = process.env[RELAUNCHED_ENV] === "1";
   const signalEchoes = new SignalEchoes(relaunched);
   if (relaunched) {
@@ -222,23 +238,41 @@ export function main(): void {
         // Under the launcher a terminal's Ctrl-C arrives twice (launcher.ts): one key press is one signal.
         if (!signalEchoes.isEcho(signal)) handler(signal);
       };
-      process.on("SIGINT", listener);
-      process.on("SIGTERM", listener);
+      for (const signal of STOP_SIGNALS) process.on(signal, listener);
       return () => {
-        process.off("SIGINT", listener);
-        process.off("SIGTERM", listener);
+        for (const signal of STOP_SIGNALS) process.off(signal, listener);
       };
     },
+    onUnhandledError: (handler) => unhandledErrors.subscribe(handler),
     cpuUsageMicros: () => {
       const usage = process.cpuUsage();
       return usage.user + usage.system;
     },
     memoryBytes: () => process.memoryUsage.rss(),
     cpuCount: () => cpus().length,
+    watchdog: startWatchdog({
+      // Before the options are parsed (the locustfile loads first): read its flag or variable now.
+      stallTimeoutMs: earlyStallTimeout(process.argv, process.env) ?? DEFAULT_STALL_TIMEOUT_MS,
+      controlFd:
+        process.env[WATCHDOG_FD_ENV] === undefined ? undefined : Number(process.env[WATCHDOG_FD_ENV]),
+      stderr: process.stderr,
+    }),
     cliScript: fileURLToPath(new URL("../../bin/cicada.js", import.meta.url)),
   };
+  // Nothing left to do while the run has not ended: something it awaits can never settle
+  // (a top-level await in the locustfile that never resolves). Node would exit 0, silently.
+  let ended = false;
+  process.once("beforeExit", () => {
+    if (ended) return;
+    process.stderr.write(
+      "Error: Cicada stopped with nothing left to wait for before the run ended: the locustfile awaits something that never settles (a top-level await?)\n" +
+        "Hint: check the locustfile's top-level awaits and the promises its hooks return\n",
+    );
+    process.exit(ExitCode.locustfile);
+  });
   run(io).then(
     (code) => {
+      ended = true;
       // Exit explicitly: open keep-alive sockets of stopped users must not hold the process.
       process.stdout.write("", () => process.exit(code));
     },

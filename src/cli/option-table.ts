@@ -145,6 +145,14 @@ export const OPTION_TABLE: OptionSpec[] = [
     description: "Let users finish their task for this long when stopping (default 0: stop at once)",
   },
   {
+    flags: "--stall-timeout <time>",
+    key: "stallTimeout",
+    kind: "timespan",
+    group: other,
+    description:
+      "End the run, with every report, when the locustfile's code blocks the event loop this long (CPU-bound code in a task); default 10s, 0: never for a stall alone (docs/reliability.md)",
+  },
+  {
     flags: "--exit-code-on-error <code>",
     key: "exitCodeOnError",
     kind: "int",

@@ -58,6 +58,14 @@ export const DISTRIBUTED_OPTIONS: OptionSpec[] = [
     description: "Give up waiting for --expect-workers after this long (default 0: wait forever)",
   },
   {
+    flags: "--cluster-secret <secret>",
+    key: "clusterSecret",
+    kind: "string",
+    group: master,
+    description:
+      "Master and workers: a shared secret; only Cicada nodes that know it can connect, and the traffic is encrypted (ZeroMQ CURVE). Locust nodes cannot join then. Prefer CICADA_CLUSTER_SECRET: a flag shows in ps",
+  },
+  {
     flags: "--disable-rebalancing",
     key: "disableRebalancing",
     kind: "boolean",
@@ -102,7 +110,15 @@ export const DISTRIBUTED_OPTIONS: OptionSpec[] = [
     kind: "int",
     group: worker,
     description:
-      "Start this many worker processes on this machine (-1 = one per CPU core), and a master for them; with --worker, only the workers, joining --master-host",
+      "Start this many worker processes on this machine (-1 = one per CPU core; at most one per core without --oversubscribe), and a master for them; with --worker, only the workers, joining --master-host",
+  },
+  {
+    flags: "--oversubscribe",
+    key: "oversubscribe",
+    kind: "boolean",
+    group: worker,
+    description:
+      "Allow --processes beyond this machine's CPU cores (the workers then share cores and slow each other down)",
   },
   {
     flags: "--locust-stub",
@@ -129,7 +145,20 @@ export interface DistributedOptions {
   masterTimeoutMs: number;
   /** Undefined without --processes; already resolved for -1. With `worker`, a group of workers. */
   processes: number | undefined;
+  /** --cluster-secret: the master and its Cicada workers share it (cluster-secret.ts). */
+  clusterSecret: string | undefined;
   locustStub: boolean;
+}
+
+function clusterSecret(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const secret = String(value);
+  if (secret.trim() === "") {
+    throw new UsageError("CICADA_ERR_OPTIONS", "--cluster-secret must not be empty", {
+      hint: "Give the master and every worker the same passphrase, e.g. in CICADA_CLUSTER_SECRET",
+    });
+  }
+  return secret;
 }
 
 function port(value: unknown, flag: string, fallback: number, allowZero: boolean): number {
@@ -170,6 +199,13 @@ export function distributedOptions(
       },
     );
   }
+  if (rawProcesses !== undefined && rawProcesses > Math.max(1, cpuCount) && options.oversubscribe !== true) {
+    throw new UsageError(
+      "CICADA_ERR_OPTIONS",
+      `--processes ${rawProcesses} is more than the ${cpuCount} CPU core(s) of this machine: the workers would share cores and measure each other's slowness`,
+      { hint: "--processes -1 starts one worker per core; add --oversubscribe to start more anyway" },
+    );
+  }
   const expectWorkers = (options.expectWorkers as number | undefined) ?? 1;
   if (expectWorkers < 1) {
     throw new UsageError("CICADA_ERR_OPTIONS", `--expect-workers must be ≥ 1, got '${expectWorkers}'`, {
@@ -189,5 +225,6 @@ export function distributedOptions(
     masterTimeoutMs: (options.masterTimeout as number | undefined) ?? 60_000,
     processes: rawProcesses === -1 ? Math.max(1, cpuCount) : rawProcesses,
     locustStub: options.locustStub === true,
+    clusterSecret: clusterSecret(options.clusterSecret),
   };
 }

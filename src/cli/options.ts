@@ -33,6 +33,8 @@ export interface CliOptions {
   loglevel: LogLevel;
   logfile?: string;
   stopTimeout?: number;
+  /** --stall-timeout (ms): the watchdog ends a run whose event loop is blocked this long. */
+  stallTimeout?: number;
   exitCodeOnError: number;
   showTaskRatio?: boolean;
   showTaskRatioJson?: boolean;

@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path";
 import { CSV_FILES } from "../reports/csv.js";
 import { EnvironmentError } from "../shared/errors.js";
 import type { ReportOptions } from "./options-reports.js";
+import { reportTarget } from "./report-files.js";
 
 /** Absolute paths of every file the run will write. */
 export interface OutputPaths {
@@ -58,11 +59,14 @@ export function resolveOutputPaths(report: ReportOptions, cwd: string, html: Htm
   return paths;
 }
 
-/** Why `path` cannot be written, or undefined when it can. */
+/**
+ * Why `path` cannot be written, or undefined when it can. A FIFO or a device (`/dev/stdout`)
+ * is written in place, so only its own permission counts; a regular file (or the file a
+ * symlink points to) is replaced by a sibling, so its folder must be writable too
+ * (report-files.ts).
+ */
 export function unwritableReason(path: string): string | undefined {
-  const dir = dirname(path);
-  if (!existsSync(dir)) return `the folder ${dir} does not exist`;
-  if (!statSync(dir).isDirectory()) return `${dir} is not a folder`;
+  if (reportTarget(path).kind === "stream") return undefined;
   if (existsSync(path)) {
     if (statSync(path).isDirectory()) return `${path} is a folder`;
     try {
@@ -71,6 +75,11 @@ export function unwritableReason(path: string): string | undefined {
       return `${path} is not writable`;
     }
   }
+  const target = reportTarget(path);
+  if (target.kind !== "atomic") return undefined;
+  const dir = dirname(target.path);
+  if (!existsSync(dir)) return `the folder ${dir} does not exist`;
+  if (!statSync(dir).isDirectory()) return `${dir} is not a folder`;
   // Permission bits do not tell everything (root, read-only mounts): create a file to know.
   const probe = resolve(dir, `.cicada-write-check-${randomUUID()}`);
   try {

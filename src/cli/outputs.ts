@@ -38,13 +38,15 @@ import {
 } from "../reports/index.js";
 import { type Environment, overloadNote, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
+import { settlesWithin } from "../shared/timers.js";
 import type { SeriesColumns, StatsSnapshot } from "../stats/index.js";
-import { CsvOutput, writeFileAtomic } from "./csv-output.js";
+import { CsvOutput } from "./csv-output.js";
 import type { CliIO, TextSink } from "./io.js";
 import type { LoadedLocustfile } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
 import { type ReportOptions, reportOptionsOf } from "./options-reports.js";
 import { checkOutputPaths, type OutputPaths, resolveOutputPaths } from "./output-paths.js";
+import { writeReportFile } from "./report-files.js";
 import { buildReportMeta } from "./report-meta.js";
 
 /** How often CSV files are rewritten and abortOnFail thresholds checked (Locust's CSV_STATS_INTERVAL_SEC). */
@@ -55,6 +57,8 @@ export interface RunResult {
   snapshot: StatsSnapshot;
   exitCode: number;
   interrupted: boolean;
+  /** Why the watchdog ended the run (then the exit code is ExitCode.stalled). */
+  stalled?: string;
 }
 
 /** Inputs of {@link RunOutputs.prepare}. */
@@ -101,7 +105,7 @@ export class RunOutputs {
     readonly thresholds: readonly ThresholdDefinition[],
   ) {
     const logger = setup.environment.logger;
-    this.csv = paths.csv ? new CsvOutput(paths.csv, report.csvFullHistory, logger) : undefined;
+    this.csv = paths.csv ? new CsvOutput(paths.csv, report.csvFullHistory, logger, setup.io) : undefined;
     this.abortTracker = new ThresholdAbortTracker(thresholds);
   }
 
@@ -195,7 +199,7 @@ export class RunOutputs {
   private tick(): void {
     const { environment } = this.setup;
     const now = environment.now();
-    this.csv?.write(environment.stats, this.runner?.userCount ?? 0, now);
+    this.csv?.update(environment.stats, this.runner?.userCount ?? 0, now);
     if (this.aborted === undefined && this.abortTracker.active) {
       const decision = this.abortTracker.check(this.thresholdSource(), now);
       if (decision !== undefined) this.abort(decision);
@@ -244,10 +248,22 @@ export class RunOutputs {
 
   /**
    * Ends the run's outputs: prints the threshold verdict, writes every file and returns
-   * the exit code: thresholds failed → 99; else a report file could not be written → 4;
-   * else the run's own code (--exit-code-on-error when requests failed, or 0).
+   * the exit code: ended by the watchdog → 6; thresholds failed → 99; else a report file
+   * could not be written → 4; else the run's own code (5 for errors outside any task,
+   * --exit-code-on-error when requests failed, or 0).
    */
-  finish(result: RunResult): number {
+  async finish(result: RunResult): Promise<number> {
+    this.stop();
+    // The last live CSV rewrite must land before the final one, not after it (bounded).
+    if (this.csv) await settlesWithin(this.csv.settled(), FINAL_WRITE_WAIT_MS);
+    return this.finishNow(result);
+  }
+
+  /**
+   * {@link finish} at once, synchronously: for a run the watchdog ends from a paused main
+   * thread (stalled-run.ts), where nothing asynchronous will run again.
+   */
+  finishNow(result: RunResult): number {
     this.stop();
     const { environment, io } = this.setup;
     // A signal now must not kill the process halfway through writing the reports.
@@ -255,7 +271,12 @@ export class RunOutputs {
       environment.logger.warning(`${signal} received while writing the reports: finishing them first`),
     );
     try {
-      if (result.interrupted) {
+      if (result.stalled !== undefined) {
+        this.addFlag({
+          code: "stalled",
+          message: `The run was ended by the watchdog: ${result.stalled}. The statistics cover the time until then, and the response times of the last seconds include the stall.`,
+        });
+      } else if (result.interrupted) {
         this.addFlag({
           code: "interrupted",
           message: "The run was interrupted (Ctrl-C or SIGTERM); the statistics cover the time until then.",
@@ -278,6 +299,7 @@ export class RunOutputs {
         ...statsHistograms(environment.stats),
       };
       const written = this.writeFiles(input, thresholds);
+      if (result.stalled !== undefined) return ExitCode.stalled;
       if (thresholds.some((t) => !t.passed)) return ExitCode.thresholds;
       if (!written) return ExitCode.environment;
       return result.exitCode;
@@ -309,20 +331,23 @@ export class RunOutputs {
     };
     if (this.paths.jsonFile) {
       const path = this.paths.jsonFile;
-      attempt("JSON report", path, () => writeFileAtomic(path, `${jsonText()}\n`));
+      attempt("JSON report", path, () => writeReportFile(path, `${jsonText()}\n`, io));
     }
     if (this.paths.junit) {
       const path = this.paths.junit;
-      attempt("JUnit XML", path, () => writeFileAtomic(path, renderJunitXml(thresholds, input.meta)));
+      attempt("JUnit XML", path, () => writeReportFile(path, renderJunitXml(thresholds, input.meta), io));
     }
     if (this.paths.html) {
       const path = this.paths.html;
-      attempt("HTML report", path, () => writeFileAtomic(path, renderHtmlReport(input)));
+      attempt("HTML report", path, () => writeReportFile(path, renderHtmlReport(input), io));
     }
     if (this.report.json) io.stdout.write(`${jsonText()}\n`);
     return ok;
   }
 }
+
+/** How long the final write waits for a live CSV rewrite still in progress. */
+const FINAL_WRITE_WAIT_MS = 5000;
 
 /**
  * A report flag when Cicada itself was the bottleneck for part of the test

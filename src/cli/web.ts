@@ -7,6 +7,7 @@
 import type { MetricsCollector } from "../metrics/index.js";
 import { formatFinalSummary } from "../reports/console.js";
 import type { Environment, Runner } from "../runner/index.js";
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import {
   exposureWarning,
   type MonitorSource,
@@ -67,16 +68,16 @@ export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
 
   const interrupts = watchInterrupts(io, logger, runner, "users and the web UI");
 
-  let autoquitTimer: ReturnType<typeof setTimeout> | undefined;
+  let autoquitTimer: TimerHandle | undefined;
   const removeAutoquit =
     web.autoquit === undefined
       ? () => {}
       : runner.stateChanged.addListener((state) => {
-          if (autoquitTimer) clearTimeout(autoquitTimer);
+          stopTimer(autoquitTimer);
           autoquitTimer = undefined;
           if (state !== "stopped") return;
           logger.info(`The test has ended: quitting in ${web.autoquit} s (--autoquit)`);
-          autoquitTimer = setTimeout(() => runner.quit(), web.autoquit! * 1000);
+          autoquitTimer = startTimer(() => runner.quit(), web.autoquit! * 1000);
         });
 
   try {
@@ -86,7 +87,7 @@ export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
     }
     await Promise.race([runner.whenQuit, interrupts.forced]);
   } finally {
-    if (autoquitTimer) clearTimeout(autoquitTimer);
+    stopTimer(autoquitTimer);
     removeAutoquit();
     interrupts.dispose();
     await server.close();
@@ -95,7 +96,11 @@ export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
   const snapshot = environment.stats.snapshot(environment.now());
   if (runner.startedAtMs !== undefined) out.write(`${formatFinalSummary(snapshot).join("\n")}\n`);
   await environment.events.quitting.fireAsync({ environment });
-  return { snapshot, exitCode: exitCodeFor(snapshot, options), interrupted: interrupts.interrupted };
+  return {
+    snapshot,
+    exitCode: exitCodeFor(snapshot, options, environment),
+    interrupted: interrupts.interrupted,
+  };
 }
 
 function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {

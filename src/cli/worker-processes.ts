@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { EnvironmentError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+import { settlesWithin } from "../shared/timers.js";
 import type { CliIO } from "./io.js";
 import { hasSemiSpaceSize, SEMI_SPACE_FLAG } from "./launcher.js";
 import type { CliOptions } from "./options.js";
@@ -47,16 +48,6 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-function within(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise.then(() => true),
-    new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 /** How to start the children and what to do with their output. */
 interface ChildrenSpec {
   /** Node's arguments: the CLI script and its flags. */
@@ -90,14 +81,15 @@ function childEnv(io: CliIO, childMarkerEnv: string, withCicadaVariables: boolea
 /** Starts `count` workers connecting to the master on 127.0.0.1:`port`. */
 export function startWorkerProcesses(
   count: number,
-  port: number,
+  master: { port: number; secret: string },
   options: CliOptions,
   io: CliIO,
   logger: Logger,
   childMarkerEnv: string,
 ): WorkerProcesses {
   // The children get their settings from flags and from the master, not from CICADA_* variables.
-  const env = childEnv(io, childMarkerEnv, false);
+  // The master's secret goes in the environment: in argv, `ps` would show it.
+  const env = { ...childEnv(io, childMarkerEnv, false), CICADA_CLUSTER_SECRET: master.secret };
   const args = [
     ...cliArgs(io),
     "--worker",
@@ -106,7 +98,7 @@ export function startWorkerProcesses(
     "--master-host",
     "127.0.0.1",
     "--master-port",
-    String(port),
+    String(master.port),
     "--loglevel",
     options.loglevel,
   ];
@@ -205,9 +197,9 @@ function startChildren(count: number, spec: ChildrenSpec, io: CliIO, logger: Log
     async stop() {
       stopping = true;
       const all = Promise.all(children.map((c) => c.exited)).then(() => {});
-      if (await within(all, QUIT_GRACE_MS)) return;
+      if (await settlesWithin(all, QUIT_GRACE_MS)) return;
       for (const c of children) if (running(c.process)) c.process.kill("SIGTERM");
-      if (await within(all, TERM_GRACE_MS)) return;
+      if (await settlesWithin(all, TERM_GRACE_MS)) return;
       for (const c of children) if (running(c.process)) c.process.kill("SIGKILL");
       await all;
     },

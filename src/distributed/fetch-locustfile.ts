@@ -6,6 +6,8 @@
  */
 import { Dealer } from "zeromq";
 import { EnvironmentError } from "../shared/errors.js";
+import { clampTimerDelay } from "../shared/timers.js";
+import { curveClientOptions } from "./cluster-secret.js";
 import { makeDownloadId } from "./node-id.js";
 import { decodeMasterMessage, encodeMessage } from "./protocol.js";
 import { tcpEndpoint } from "./transport.js";
@@ -24,13 +26,18 @@ export interface FetchOptions {
   hostname: string;
   wireVersion: string;
   timeoutMs: number;
+  /** The master's --cluster-secret (cluster-secret.ts). */
+  secret?: string | undefined;
 }
 
 /** Fetches the master's locustfile bundles; throws EnvironmentError with the master's reason. */
 export async function fetchLocustfile(options: FetchOptions): Promise<FetchedLocustfile> {
   const id = makeDownloadId(options.hostname);
   const endpoint = tcpEndpoint(options.masterHost, options.masterPort);
-  const dealer = new Dealer({ routingId: id, linger: 0, receiveTimeout: options.timeoutMs });
+  // ZeroMQ holds the timeout in an int: beyond 24.8 days is as good as forever.
+  const receiveTimeout = clampTimerDelay(options.timeoutMs);
+  const security = options.secret === undefined ? {} : curveClientOptions(options.secret);
+  const dealer = new Dealer({ ...security, routingId: id, linger: 0, receiveTimeout });
   try {
     dealer.connect(endpoint);
     await dealer.send(encodeMessage("locustfile", { version: options.wireVersion }, id));

@@ -7,10 +7,12 @@
  * Anything malformed or unknown is logged and ignored: a bad peer never stops a master.
  */
 import type { Environment } from "../runner/index.js";
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { canonicalErrorText } from "./http-error-text.js";
 import { fromCicadaIterations, fromLocustErrors, serializedFromLocust } from "./locust-stats.js";
 import { cicadaVersionOf } from "./node-id.js";
 import { decodeWorkerMessage, type Handlers, type WorkerMessage } from "./protocol.js";
+import { statsReportProblem } from "./report-checks.js";
 import type { MasterSocket } from "./transport.js";
 import { toRunnerState, WorkerNode } from "./worker-nodes.js";
 
@@ -28,6 +30,8 @@ export interface InboxOptions {
 
 /** CPU % above which a worker, not the target, is likely the bottleneck (Locust: 90). */
 const CPU_WARNING_PERCENT = 90;
+/** Dropped reports logged as warnings per worker; the rest are logged at DEBUG (no log flood). */
+const DROPPED_REPORTS_LOGGED = 5;
 /** Heartbeat intervals after which a missing worker is forgotten (Locust: 60). */
 const FORGET_MISSING_AFTER = 60;
 
@@ -211,11 +215,21 @@ export class MasterInbox {
       this.log.info(`Discarded a report from unrecognized worker ${id}`);
       return;
     }
+    const problem = statsReportProblem(report);
+    if (problem !== undefined) {
+      this.dropReport(node, problem);
+      return;
+    }
     const stats = this.environment.stats;
     const nowMs = this.environment.now();
     // A bad histogram throws before anything is merged: the whole report is rejected, not half of it.
     const rows = report.stats.map(serializedFromLocust);
-    stats.mergeSerializedReport(rows, serializedFromLocust(report.stats_total), nowMs);
+    try {
+      stats.mergeSerializedReport(rows, serializedFromLocust(report.stats_total), nowMs);
+    } catch (error) {
+      this.dropReport(node, error instanceof Error ? error.message : String(error));
+      return;
+    }
     // Locust's workers word HTTP errors their way: one row per failure needs one text.
     const errors = fromLocustErrors(report.errors, nowMs);
     for (const row of errors) row.error = canonicalErrorText(row.error);
@@ -231,6 +245,18 @@ export class MasterInbox {
     if (events.workerReport.listenerCount > 0) {
       const { extra, ...standard } = report;
       events.workerReport.fire({ clientId: id, data: { ...extra, ...standard } });
+    }
+  }
+
+  /** Drops a report with impossible numbers; the first few per worker are logged as warnings. */
+  private dropReport(node: WorkerNode, problem: string): void {
+    node.droppedReports++;
+    const level = node.droppedReports <= DROPPED_REPORTS_LOGGED ? "WARNING" : "DEBUG";
+    this.log.log(level, `dropped a stats report from worker ${node.id}: ${problem}`);
+    if (node.droppedReports === DROPPED_REPORTS_LOGGED) {
+      this.log.warning(
+        `more reports from worker ${node.id} will be dropped without a warning (-L DEBUG shows them)`,
+      );
     }
   }
 
@@ -307,15 +333,16 @@ export class MasterInbox {
   /** Waits until every worker in `ids` has answered (or gone), at most `timeoutMs`. */
   private async waitFor(ids: Set<string>, timeoutMs: number, what: string): Promise<void> {
     if (ids.size === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: TimerHandle | undefined;
     await new Promise<void>((resolve) => {
       this.waiting = { ids, done: resolve };
-      timer = setTimeout(() => {
+      // Any length: -s 600h must not end the wait after 1 ms (shared/timers.ts).
+      timer = startTimer(() => {
         this.log.warning(`timed out waiting for ${ids.size} worker(s) to ${what}: ${[...ids].join(", ")}`);
         resolve();
       }, timeoutMs);
     });
-    clearTimeout(timer);
+    stopTimer(timer);
     this.waiting = undefined;
   }
 

@@ -41,6 +41,8 @@ export interface MasterOptions {
   parsedOptions?: Record<string, unknown>;
   /** -i/--iterations: exactly this many tasks in each test, over all Cicada workers. */
   iterations?: number | undefined;
+  /** --cluster-secret: only workers that know it can connect (cluster-secret.ts). */
+  secret?: string | undefined;
 }
 
 /** How long quit waits for workers' final reports and `quit` messages. */
@@ -151,8 +153,11 @@ export class MasterRunner extends BaseRunner {
 
   /** Binds the master socket and starts listening for workers. */
   static async start(environment: Environment, options: MasterOptions): Promise<MasterRunner> {
-    const socket = await MasterSocket.bind(options.bindHost, options.bindPort, (error) =>
-      environment.logger.debug(`a message to a worker was dropped: ${String(error)}`),
+    const socket = await MasterSocket.bind(
+      options.bindHost,
+      options.bindPort,
+      (error) => environment.logger.debug(`a message to a worker was dropped: ${String(error)}`),
+      options.secret,
     );
     const master = new MasterRunner(environment, socket, options);
     environment.logger.info(`Master listening for workers on ${socket.endpoint}`);

@@ -9,6 +9,7 @@
  */
 import { Dealer, Router } from "zeromq";
 import { EnvironmentError } from "../shared/errors.js";
+import { curveClientOptions, curveServerOptions } from "./cluster-secret.js";
 import { encodeMessage } from "./protocol.js";
 
 /** TCP keepalive as Locust sets it (zmqrpc.py): on, 30 s idle. */
@@ -50,14 +51,19 @@ export class MasterSocket {
     this.sender = new SerialSender(onSendError);
   }
 
-  /** Binds on host:port (`*` = every interface, port 0 = any free port). */
+  /**
+   * Binds on host:port (`*` = every interface, port 0 = any free port); with `secret`,
+   * only peers that know it complete the handshake (CURVE, cluster-secret.ts).
+   */
   static async bind(
     host: string,
     port: number,
     onSendError: (error: unknown) => void,
+    secret?: string,
   ): Promise<MasterSocket> {
     const router = new Router({
       ...KEEPALIVE,
+      ...(secret === undefined ? {} : curveServerOptions(secret)),
       handover: true,
       linger: 1000,
       sendTimeout: 0,
@@ -129,6 +135,8 @@ export class WorkerSocket {
     readonly nodeId: string,
     private readonly onFrame: (frames: Buffer[]) => void,
     onSendError: (error: unknown) => void,
+    /** The master's --cluster-secret (CURVE, cluster-secret.ts). */
+    private readonly secret?: string,
   ) {
     this.sender = new SerialSender(onSendError);
     this.dealer = this.open();
@@ -142,6 +150,7 @@ export class WorkerSocket {
   private open(): Dealer {
     const dealer = new Dealer({
       ...KEEPALIVE,
+      ...(this.secret === undefined ? {} : curveClientOptions(this.secret)),
       routingId: this.nodeId,
       linger: 2000,
       sendTimeout: 0,

@@ -29,6 +29,8 @@ export class WorkerNode {
   cpuPercent = 0;
   memoryBytes = 0;
   cpuWarned = false;
+  /** Stats reports dropped for impossible numbers (master-inbox.ts). */
+  droppedReports = 0;
   /** Users per class as the worker last reported them. */
   userClassesCount: Record<string, number> = {};
   /** Cicada version of a Cicada worker; undefined for a Locust (Python) worker. */

@@ -17,6 +17,7 @@
  */
 import { type Environment, LocalRunner } from "../runner/index.js";
 import { describeFailure } from "../shared/request-event.js";
+import { describeThrown } from "../shared/thrown.js";
 import { convertArgumentValue } from "../user/index.js";
 import { locustErrorText } from "./http-error-text.js";
 import { ITERATIONS_DONE, LeasedIterationGate, PERMITS, PERMITS_REQUEST } from "./iteration-leases.js";
@@ -57,6 +58,8 @@ export interface WorkerOptions {
   masterTimeoutMs?: number;
   /** -i on the worker's own command line: its limit when the master sets none (a Locust master). */
   iterations?: number | undefined;
+  /** The master's --cluster-secret (cluster-secret.ts). */
+  secret?: string | undefined;
 }
 
 /** Why a worker ended. */
@@ -90,7 +93,8 @@ export class Worker {
   private jobs: Promise<void> = Promise.resolve();
   private lastCpu: { micros: number; at: number };
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
-  private readonly o: Required<Omit<WorkerOptions, "stopTimeoutMs" | "iterations">>;
+  private readonly o: Required<Omit<WorkerOptions, "stopTimeoutMs" | "iterations" | "secret">> &
+    Pick<WorkerOptions, "secret">;
   /** The master is Cicada (its ack says so): it lends iteration permits and words errors our way. */
   private masterIsCicada = false;
   /** Iteration permits leased from the master in this test (-i on the master). */
@@ -160,9 +164,10 @@ export class Worker {
       options.nodeId,
       (frames) => this.onFrames(frames),
       (error) => this.log.debug(`a message to the master was dropped: ${String(error)}`),
+      options.secret,
     );
     environment.events.userError.addListener(({ exception, traceback }) => {
-      const msg = exception instanceof Error ? exception.message : String(exception);
+      const msg = describeThrown(exception);
       void this.socket.send("exception", { msg, traceback });
     });
   }

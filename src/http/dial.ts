@@ -6,6 +6,7 @@
  */
 import { connect as connectTcp, type OnReadOpts, type Socket } from "node:net";
 import { connect as connectTls, type TLSSocket } from "node:tls";
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { connectionError } from "./errors.js";
 import type { ProxyRoute } from "./proxy.js";
 import type { TlsSettings } from "./tls-options.js";
@@ -84,14 +85,15 @@ const MAX_CONNECT_RESPONSE_BYTES = 16 * 1024;
 class Dialer implements Dial {
   private socket: Socket | null = null;
   private done = false;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: TimerHandle;
 
   constructor(
     private readonly endpoint: Endpoint,
     private readonly options: DialOptions,
     private readonly listener: DialListener,
   ) {
-    this.timer = setTimeout(
+    // A long timer (startTimer chains Node's, which overflow past 24.8 days).
+    this.timer = startTimer(
       () => this.fail(connectionError("CICADA_NET_CONNECT_TIMEOUT", "connect timeout")),
       options.connectionTimeoutMs,
     );
@@ -105,7 +107,7 @@ class Dialer implements Dial {
   abort(): void {
     if (this.done) return;
     this.done = true;
-    clearTimeout(this.timer);
+    stopTimer(this.timer);
     this.socket?.destroy();
   }
 
@@ -229,7 +231,7 @@ class Dialer implements Dial {
       return;
     }
     this.done = true;
-    clearTimeout(this.timer);
+    stopTimer(this.timer);
     this.listener.onDialed(socket, alpn);
   }
 

@@ -41,6 +41,7 @@ export function deadlineError(timeoutSeconds: number): HttpRequestError {
 export interface TimeoutSettings {
   connectionTimeoutMs: number;
   networkTimeoutMs: number;
+  responseTimeoutMs: number;
 }
 
 /** Codes of the errors the connection raises itself (Node's socket errors keep theirs). */
@@ -48,6 +49,7 @@ export type ConnectionErrorCode =
   | "CICADA_NET_CONNECT_TIMEOUT"
   | "CICADA_NET_HEADERS_TIMEOUT"
   | "CICADA_NET_BODY_TIMEOUT"
+  | "CICADA_NET_RESPONSE_TIMEOUT"
   | "CICADA_NET_SOCKET_CLOSED"
   | "CICADA_NET_PROXY"
   | "CICADA_NET_STREAM_RESET"
@@ -102,6 +104,10 @@ export function describeNetworkError(
   }
   if (code === "CICADA_NET_BODY_TIMEOUT") {
     const message = `no response body data for ${formatMs(limits.networkTimeoutMs)}`;
+    return new HttpRequestError("Timeout", message, options);
+  }
+  if (code === "CICADA_NET_RESPONSE_TIMEOUT") {
+    const message = `the response did not end within ${formatMs(limits.responseTimeoutMs)} (responseTimeout)`;
     return new HttpRequestError("Timeout", message, options);
   }
   if (code === "CICADA_NET_PROXY") return new HttpRequestError("ProxyError", error.message, options);

@@ -13,6 +13,7 @@
  * An aborted hop is withdrawn from its connection, which then calls nothing more.
  */
 import { performance } from "node:perf_hooks";
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import type { EncodedBody } from "./body.js";
 import type { Channel, OutgoingRequest } from "./channel.js";
 import type { OriginConnections } from "./connections.js";
@@ -117,7 +118,7 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
   private options: RequestOptions | undefined;
   private startedAt = 0;
   private settled = true;
-  private deadline: NodeJS.Timeout | undefined;
+  private deadline: TimerHandle | undefined;
   private resolve: (response: HttpResponse) => void = ignore;
   private reject: (error: unknown) => void = ignore;
 
@@ -181,7 +182,7 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
   /** Sends the first hop, and arms the deadline when the request has a `timeout`. */
   start(timeoutSeconds: number | undefined): void {
     if (timeoutSeconds !== undefined) {
-      this.deadline = setTimeout(onDeadline, timeoutSeconds * 1000, this, timeoutSeconds);
+      this.deadline = startTimer(onDeadline, timeoutSeconds * 1000, this, timeoutSeconds);
     }
     this.sendHop();
   }
@@ -407,7 +408,7 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
 
   private settle(): void {
     this.settled = true;
-    if (this.deadline !== undefined) clearTimeout(this.deadline);
+    stopTimer(this.deadline);
     if (this.decoder !== null) {
       this.decoder.abort();
       this.decoder = null;

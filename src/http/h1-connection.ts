@@ -17,6 +17,7 @@
  */
 import type { OnReadOpts, Socket } from "node:net";
 import { countLoopTurn } from "../shared/loop-turns.js";
+import { clampTimerDelay } from "../shared/timers.js";
 import type { Channel, OutgoingRequest } from "./channel.js";
 import { type Dial, type DialListener, dial, type Endpoint } from "./dial.js";
 import { connectionError, markRetryable } from "./errors.js";
@@ -29,6 +30,8 @@ import type { TlsSettings } from "./tls-options.js";
 export interface ConnectionSettings {
   connectionTimeoutMs: number;
   networkTimeoutMs: number;
+  /** Longest time from sending a request to the end of its response (a body that drips forever). */
+  responseTimeoutMs: number;
   maxConnections: number;
   tls: TlsSettings;
 }
@@ -68,6 +71,8 @@ export class Connection implements ResponseSink, DialListener, Channel {
   private sentAt = 0;
   private dataEvents = 0;
   private dataEventsAtCheck = -1;
+  /** When a check last saw body data arrive (the data came at most this late). */
+  private progressSeenAt = 0;
   // The last request head, reused while method, path and header list are the same.
   private cachedMethod = "";
   private cachedPath = "";
@@ -246,7 +251,7 @@ export class Connection implements ResponseSink, DialListener, Channel {
     }
     const connectMs = this.connectMs;
     this.connectMs = null;
-    if (this.networkTimer === undefined) this.armNetworkTimer(this.settings.networkTimeoutMs);
+    if (this.networkTimer === undefined) this.armNetworkTimer(this.settings.networkTimeoutMs / 4);
     request.onRequestSent(connectMs);
   }
 
@@ -344,37 +349,45 @@ export class Connection implements ResponseSink, DialListener, Channel {
   }
 
   private armNetworkTimer(delayMs: number): void {
-    this.networkTimer = setTimeout(onNetworkTimer, Math.max(1, delayMs), this);
+    // Clamped: the check re-arms itself until the (longer) deadline has passed.
+    this.networkTimer = setTimeout(onNetworkTimer, clampTimerDelay(Math.max(1, delayMs)), this);
     this.networkTimer.unref();
   }
 
   /**
    * @internal The network timer fired. It is armed when a request is sent and re-armed
-   * here only while one is in flight, so a busy connection costs one timer per timeout
-   * period rather than one per request. The head must arrive within the timeout of the
-   * request being sent; body pieces may not be further apart than the timeout (checked
-   * between two firings, so a stall is noticed within one to two timeouts).
+   * here only while one is in flight, every quarter of the network timeout, so a busy
+   * connection costs a few timers per timeout period rather than one per request. The head
+   * must arrive within the network timeout of the request being sent (exactly); body pieces
+   * may not be further apart than the network timeout (the socket's data events are
+   * counted, not timed, so a stall is noticed 1 to 1.25 timeouts after the last piece);
+   * and the whole response must end within `responseTimeoutMs` of the request being sent.
    */
   checkNetworkTimeout(): void {
     this.networkTimer = undefined;
-    const request = this.active;
-    if (request === null) return;
-    const timeout = this.settings.networkTimeoutMs;
+    if (this.active === null) return;
+    const { networkTimeoutMs: timeout, responseTimeoutMs } = this.settings;
+    const now = performance.now();
+    const elapsed = now - this.sentAt;
     if (!this.parser.headDone) {
-      const waited = performance.now() - this.sentAt;
-      if (waited < timeout) {
-        this.armNetworkTimer(timeout - waited);
+      if (elapsed >= timeout) {
+        this.failConnection(connectionError("CICADA_NET_HEADERS_TIMEOUT", "headers timeout"));
         return;
       }
-      this.failConnection(connectionError("CICADA_NET_HEADERS_TIMEOUT", "headers timeout"));
+    } else if (elapsed >= responseTimeoutMs) {
+      this.failConnection(connectionError("CICADA_NET_RESPONSE_TIMEOUT", "response timeout"));
       return;
-    }
-    if (this.dataEvents !== this.dataEventsAtCheck) {
+    } else if (this.dataEvents !== this.dataEventsAtCheck) {
       this.dataEventsAtCheck = this.dataEvents;
-      this.armNetworkTimer(timeout);
+      this.progressSeenAt = now;
+    } else if (now - this.progressSeenAt >= timeout) {
+      this.failConnection(connectionError("CICADA_NET_BODY_TIMEOUT", "body timeout"));
       return;
     }
-    this.failConnection(connectionError("CICADA_NET_BODY_TIMEOUT", "body timeout"));
+    const nextDeadline = this.parser.headDone
+      ? Math.min(this.progressSeenAt + timeout, this.sentAt + responseTimeoutMs)
+      : this.sentAt + timeout;
+    this.armNetworkTimer(Math.min(timeout / 4, nextDeadline - now));
   }
 
   private closeSocket(): void {

@@ -18,6 +18,7 @@ import {
   type OutgoingHttpHeaders,
 } from "node:http2";
 import type { Socket } from "node:net";
+import { clampTimerDelay } from "../shared/timers.js";
 import type { Channel, OutgoingRequest } from "./channel.js";
 import { type Dial, type DialListener, dial, type Endpoint } from "./dial.js";
 import { connectionError, markRetryable } from "./errors.js";
@@ -161,19 +162,23 @@ export class H2Session implements Channel, DialListener {
    */
   checkTimeouts(): void {
     this.timer = undefined;
-    const timeout = this.settings.networkTimeoutMs;
+    const { networkTimeoutMs: timeout, responseTimeoutMs } = this.settings;
     const now = performance.now();
     let next = Number.POSITIVE_INFINITY;
     for (const stream of [...this.streams.values()]) {
-      const due = stream.lastActivity + timeout;
-      if (due <= now) stream.timedOut();
-      else if (due < next) next = due;
+      // Silent too long, or the whole response (a body that drips forever) past responseTimeout.
+      const silentDue = stream.lastActivity + timeout;
+      const responseDue = stream.sentAt + responseTimeoutMs;
+      if (responseDue <= now) stream.timedOut(true);
+      else if (silentDue <= now) stream.timedOut(false);
+      else next = Math.min(next, silentDue, responseDue);
     }
     if (next !== Number.POSITIVE_INFINITY) this.armTimer(next - now);
   }
 
   private armTimer(delayMs: number): void {
-    this.timer = setTimeout(onNetworkTimer, Math.max(1, delayMs), this);
+    // Clamped to what a Node timer holds: the check re-arms itself until the deadline.
+    this.timer = setTimeout(onNetworkTimer, clampTimerDelay(Math.max(1, delayMs)), this);
     this.timer.unref();
   }
 
@@ -259,8 +264,10 @@ export class H2Session implements Channel, DialListener {
 class H2Stream {
   private done = false;
   private gotHead = false;
+  /** When the stream was sent (for responseTimeout). */
+  readonly sentAt = performance.now();
   /** When the stream was sent, or last heard from (for the session's network timer). */
-  lastActivity = performance.now();
+  lastActivity = this.sentAt;
   /** The response's Content-Length, -1 without one, and the body bytes received. */
   private expectedBytes = -1;
   private receivedBytes = 0;
@@ -336,11 +343,13 @@ class H2Stream {
   }
 
   /** @internal Silent for longer than the network timeout. */
-  timedOut(): void {
+  timedOut(wholeResponse: boolean): void {
     if (this.done) return;
-    const error = this.gotHead
-      ? connectionError("CICADA_NET_BODY_TIMEOUT", "body timeout")
-      : connectionError("CICADA_NET_HEADERS_TIMEOUT", "headers timeout");
+    const error = wholeResponse
+      ? connectionError("CICADA_NET_RESPONSE_TIMEOUT", "response timeout")
+      : this.gotHead
+        ? connectionError("CICADA_NET_BODY_TIMEOUT", "body timeout")
+        : connectionError("CICADA_NET_HEADERS_TIMEOUT", "headers timeout");
     this.fail(error);
     this.stream.close(constants.NGHTTP2_CANCEL);
   }

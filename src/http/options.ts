@@ -26,6 +26,12 @@ export interface HttpSessionOptions {
   connectionTimeoutMs?: number;
   /** Longest wait for response headers, and longest silence while reading a body, ms. Default 60 000. */
   networkTimeoutMs?: number;
+  /**
+   * Longest time from sending a request (each redirect hop) to the end of its response, ms:
+   * a body that drips a byte now and then never trips `networkTimeoutMs`. Default 300 000
+   * (5 minutes); `Infinity` for none.
+   */
+  responseTimeoutMs?: number;
   /** Redirects followed before the request fails with `TooManyRedirects`. Default 30. */
   maxRedirects?: number;
   /** Send Django's CSRF token on unsafe methods (POST, PUT, PATCH, DELETE). Default off. */

@@ -36,6 +36,7 @@ import { DEFAULT_USER_AGENT } from "./user-agent.js";
 const defaults = {
   connectionTimeoutMs: 60_000,
   networkTimeoutMs: 60_000,
+  responseTimeoutMs: 300_000,
   maxRedirects: 30,
   maxConnections: 10,
 };
@@ -86,6 +87,10 @@ export class HttpSession implements HttpClient, ExchangeHost {
         options.connectionTimeoutMs ?? defaults.connectionTimeoutMs,
       ),
       networkTimeoutMs: positive("networkTimeoutMs", options.networkTimeoutMs ?? defaults.networkTimeoutMs),
+      responseTimeoutMs: positiveOrForever(
+        "responseTimeoutMs",
+        options.responseTimeoutMs ?? defaults.responseTimeoutMs,
+      ),
       maxConnections: Math.floor(
         positive("maxConnections", options.maxConnections ?? defaults.maxConnections),
       ),
@@ -402,6 +407,11 @@ function positive(option: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0)
     throw new Error(`${option} must be a positive number, got ${value}`);
   return value;
+}
+
+/** A positive number of ms, or Infinity (no deadline). */
+function positiveOrForever(option: string, value: number): number {
+  return value === Number.POSITIVE_INFINITY ? value : positive(option, value);
 }
 
 function nonNegative(option: string, value: number): number {

@@ -15,6 +15,7 @@ import { request as httpsRequest } from "node:https";
 import { StopUser } from "../shared/control-flow.js";
 import { MessageInbox, WaitFailure, type WaitOptions, type WaitReport } from "../shared/message-inbox.js";
 import type { RequestEvent } from "../shared/request-event.js";
+import { startTimer, stopTimer } from "../shared/timers.js";
 import { describeNetworkError, HttpRequestError, httpStatusError } from "./errors.js";
 import { EventStreamParser, type SseEvent } from "./sse-parser.js";
 
@@ -202,7 +203,7 @@ function firstEvent(
     const settle = (result: SseEvent | Error) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      stopTimer(timer);
       if (result instanceof Error) request.destroy();
       resolve(result);
     };
@@ -219,10 +220,15 @@ function firstEvent(
     const send = url.startsWith("https:") ? httpsRequest : httpRequest;
     const request = send(url, { headers, agent: false, rejectUnauthorized: !link.insecure });
     stream.attach(request);
-    const timer = setTimeout(() => {
+    const timer = startTimer(() => {
       settle(new HttpRequestError("Timeout", `no event within ${timeoutMs / 1000} s`));
     }, timeoutMs);
-    const limits = { connectionTimeoutMs: link.connectionTimeoutMs, networkTimeoutMs: link.networkTimeoutMs };
+    // An event stream may last as long as it likes: no whole-response deadline.
+    const limits = {
+      connectionTimeoutMs: link.connectionTimeoutMs,
+      networkTimeoutMs: link.networkTimeoutMs,
+      responseTimeoutMs: Number.POSITIVE_INFINITY,
+    };
     request.on("error", (error) => {
       const failure = describeNetworkError(error, new URL(url).host, limits);
       if (settled) stream.ended(`the stream broke: ${failure.name}: ${failure.message}`);

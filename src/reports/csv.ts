@@ -7,6 +7,11 @@
  * Response-time percentiles and the median are whole milliseconds, as Locust writes them
  * (rounded here, where Locust truncates its approximate buckets); averages, min and max
  * keep their decimals. Cicada's exact values are in the JSON report.
+ *
+ * One difference, for safety: text that comes from the run (request names and methods,
+ * error messages, tracebacks) and starts with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return gets a leading `'`, as OWASP advises against CSV injection: a spreadsheet would
+ * run `=HYPERLINK(...)` in a request name as a formula. The columns stay Locust's.
  */
 import {
   type EntrySnapshot,
@@ -129,6 +134,14 @@ function pythonFloat(value: number): string {
   return /^-?\d+$/.test(text) ? `${text}.0` : text;
 }
 
+/**
+ * Text from the run, safe to open in a spreadsheet: a leading `'` before a formula
+ * trigger (OWASP's CSV injection advice).
+ */
+export function formulaSafe(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 const wholeMs = (value: number | null | undefined): number => Math.round(value ?? 0);
 
 function percentileCells(entry: EntrySnapshot, percentiles: readonly number[], current: boolean): Cell[] {
@@ -155,8 +168,8 @@ function timeAndSizeCells(entry: EntrySnapshot): Cell[] {
 
 function statsRow(entry: EntrySnapshot, percentiles: readonly number[], intended: boolean): Cell[] {
   const row: Cell[] = [
-    entry.method,
-    entry.name,
+    formulaSafe(entry.method),
+    formulaSafe(entry.name),
     entry.numRequests,
     entry.numFailures,
     ...timeAndSizeCells(entry),
@@ -188,10 +201,10 @@ function intendedCells(entry: EntrySnapshot, percentiles: readonly number[]): Ce
 export function statsCsv(snapshot: StatsSnapshot): string {
   const intended = snapshot.total.intended !== undefined;
   const percentiles = snapshot.reportedPercentiles;
-  const columns = statsCsvColumns(percentiles);
-  const header = intended ? [...columns, ...intendedCsvColumns(percentiles)] : columns;
-  const rows = [...snapshot.entries, snapshot.total].map((entry) => statsRow(entry, percentiles, intended));
-  return [header, ...rows].map(csvLine).join("");
+  const rows = [...snapshot.entries, snapshot.total].map((entry) =>
+    statsCsvLine(entry, percentiles, intended),
+  );
+  return statsCsvHeader(percentiles, intended) + rows.join("");
 }
 
 /** The header line of `_iterations.csv` (written once; rows are appended). */
@@ -216,6 +229,27 @@ export function iterationsCsvRow(snapshot: StatsSnapshot, userCount: number): st
   ]);
 }
 
+/** The header line of `_stats.csv`. */
+export function statsCsvHeader(
+  percentiles: readonly number[] = PERCENTILES_TO_REPORT,
+  intended = false,
+): string {
+  const columns = statsCsvColumns(percentiles);
+  return csvLine(intended ? [...columns, ...intendedCsvColumns(percentiles)] : columns);
+}
+
+/**
+ * One line of `_stats.csv` (for writers that build the file a row at a time), with these
+ * percentile columns, and the intended-start columns in an arrival-rate test.
+ */
+export function statsCsvLine(
+  entry: EntrySnapshot,
+  percentiles: readonly number[] = PERCENTILES_TO_REPORT,
+  intended = false,
+): string {
+  return csvLine(statsRow(entry, percentiles, intended));
+}
+
 /** The header line of `_stats_history.csv` (written once; rows are appended). */
 export function statsHistoryCsvHeader(percentiles: readonly number[] = PERCENTILES_TO_REPORT): string {
   return csvLine(statsHistoryCsvColumns(percentiles));
@@ -232,24 +266,37 @@ export function statsHistoryCsvRows(
   userCount: number,
   fullHistory: boolean,
 ): string {
-  const timestamp = Math.floor(snapshot.timeMs / 1000);
   const entries = fullHistory ? [...snapshot.entries, snapshot.total] : [snapshot.total];
   return entries
     .map((entry) =>
-      csvLine([
-        timestamp,
-        userCount,
-        entry.method,
-        entry.name,
-        entry.currentRps.toFixed(6),
-        entry.currentFailPerSec.toFixed(6),
-        ...percentileCells(entry, snapshot.reportedPercentiles, fullHistory),
-        entry.numRequests,
-        entry.numFailures,
-        ...timeAndSizeCells(entry),
-      ]),
+      statsHistoryCsvLine(entry, snapshot.timeMs, userCount, fullHistory, snapshot.reportedPercentiles),
     )
     .join("");
+}
+
+/**
+ * One line of `_stats_history.csv` for `entry` at `timeMs`: current-window percentiles with
+ * `fullHistory` (the entry's `currentPercentileValues`), cumulative ones without.
+ */
+export function statsHistoryCsvLine(
+  entry: EntrySnapshot,
+  timeMs: number,
+  userCount: number,
+  fullHistory: boolean,
+  percentiles: readonly number[] = PERCENTILES_TO_REPORT,
+): string {
+  return csvLine([
+    Math.floor(timeMs / 1000),
+    userCount,
+    formulaSafe(entry.method),
+    formulaSafe(entry.name),
+    entry.currentRps.toFixed(6),
+    entry.currentFailPerSec.toFixed(6),
+    ...percentileCells(entry, percentiles, fullHistory),
+    entry.numRequests,
+    entry.numFailures,
+    ...timeAndSizeCells(entry),
+  ]);
 }
 
 /** ISO time without milliseconds, as Locust's `%Y-%m-%dT%H:%M:%SZ`. */
@@ -260,9 +307,9 @@ function isoSeconds(ms: number): string {
 /** `_failures.csv`: one row per (method, name, error). */
 export function failuresCsv(snapshot: StatsSnapshot): string {
   const rows = snapshot.errors.map((e) => [
-    e.method,
-    e.name,
-    e.error,
+    formulaSafe(e.method),
+    formulaSafe(e.name),
+    formulaSafe(e.error),
     e.occurrences,
     isoSeconds(e.firstSeenMs),
     isoSeconds(e.lastSeenMs),
@@ -272,6 +319,11 @@ export function failuresCsv(snapshot: StatsSnapshot): string {
 
 /** `_exceptions.csv`: one row per distinct exception. */
 export function exceptionsCsv(snapshot: StatsSnapshot): string {
-  const rows = snapshot.exceptions.map((e) => [e.count, e.message, e.traceback, e.nodes.join(", ")]);
+  const rows = snapshot.exceptions.map((e) => [
+    e.count,
+    formulaSafe(e.message),
+    formulaSafe(e.traceback),
+    formulaSafe(e.nodes.join(", ")),
+  ]);
   return [EXCEPTIONS_CSV_COLUMNS, ...rows].map(csvLine).join("");
 }

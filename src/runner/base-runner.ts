@@ -6,6 +6,7 @@
  */
 import { UsageError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import {
   isArrivalRateTick,
   type LoadTestShape,
@@ -55,7 +56,7 @@ export abstract class BaseRunner implements Runner {
   protected hasQuit = false;
   protected stopping: Promise<void> | undefined;
   private resolveQuit!: () => void;
-  private runTimeTimer: ReturnType<typeof setTimeout> | undefined;
+  private runTimeTimer: TimerHandle | undefined;
   private shapeTimer: ReturnType<typeof setInterval> | undefined;
   private readonly historyTimer: ReturnType<typeof setInterval>;
 
@@ -279,8 +280,9 @@ export abstract class BaseRunner implements Runner {
   }
 
   protected scheduleRunTime(runTimeMs: number): void {
-    if (this.runTimeTimer) clearTimeout(this.runTimeTimer);
-    this.runTimeTimer = setTimeout(() => {
+    stopTimer(this.runTimeTimer);
+    // Any length: a run time beyond setTimeout's 24.8 days is chained (shared/timers.ts).
+    this.runTimeTimer = startTimer(() => {
       this.environment.logger.info(`--run-time limit reached (${runTimeMs / 1000} s), stopping`);
       this.stop();
     }, runTimeMs);
@@ -288,7 +290,7 @@ export abstract class BaseRunner implements Runner {
 
   /** Cancels the run-time limit and the shape (subclasses add their own timers). */
   protected clearTimers(): void {
-    if (this.runTimeTimer) clearTimeout(this.runTimeTimer);
+    stopTimer(this.runTimeTimer);
     this.runTimeTimer = undefined;
     this.stopShape();
   }

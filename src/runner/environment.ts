@@ -1,6 +1,7 @@
 import type { TestMonitor } from "../monitor/index.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
-import { describeFailure, intendedResponseTimeMs, type RequestEvent } from "../shared/request-event.js";
+import { intendedResponseTimeMs, type RequestEvent } from "../shared/request-event.js";
+import { describeThrown, stackOf } from "../shared/thrown.js";
 import { RequestStats } from "../stats/index.js";
 import {
   type ArgumentValue,
@@ -58,6 +59,22 @@ export interface EnvironmentOptions {
 
 /** Epoch ms with sub-millisecond precision, on the same clock as request events' `startTimeMs`. */
 const preciseNow = (): number => performance.timeOrigin + performance.now();
+/** How an error escaped the locustfile's code: a promise nobody awaited, or a callback of a timer or an event. */
+export type UnhandledErrorKind = "rejection" | "exception";
+
+/**
+ * How the exceptions table marks an error no task awaited, so a master can tell them from
+ * the rows of its workers too (the row's message starts with it).
+ */
+export const UNHANDLED_ERROR_PREFIXES: Readonly<Record<UnhandledErrorKind, string>> = {
+  rejection: "Unhandled promise rejection: ",
+  exception: "Uncaught exception: ",
+};
+
+/** True when an exceptions-table row is an unhandled error (see {@link UNHANDLED_ERROR_PREFIXES}). */
+export function isUnhandledErrorMessage(message: string): boolean {
+  return Object.values(UNHANDLED_ERROR_PREFIXES).some((prefix) => message.startsWith(prefix));
+}
 
 /** Cicada's own code (src/ when run from source, dist/ when built). */
 const CICADA_CODE = [new URL("../", import.meta.url).pathname, new URL("../", import.meta.url).href];
@@ -67,8 +84,8 @@ const CICADA_CODE = [new URL("../", import.meta.url).pathname, new URL("../", im
  * first run of a task and later ones (sync vs async frames), which would split one
  * exception into several rows; the user's frames are what they need to see.
  */
-export function userTraceback(error: Error, message: string): string {
-  const frames = (error.stack ?? "")
+export function userTraceback(error: unknown, message: string): string {
+  const frames = (stackOf(error) ?? "")
     .split("\n")
     .filter((line) => line.trimStart().startsWith("at "))
     .filter((line) => !CICADA_CODE.some((root) => line.includes(root)) && !line.includes("node:internal"));
@@ -114,12 +131,14 @@ export class Environment implements UserEnvironment {
    * HTTP errors as Locust does, so its rows merge with Python workers' rows.
    */
   failureText: (event: RequestEvent & { exception: Error | string }) => string = (event) =>
-    describeFailure(event.exception);
+    describeThrown(event.exception);
   private infos: UserClassInfo[] | undefined;
   private readonly overrides = new Map<string, UserClassOverride>();
   /** The class picker's choice of class names; undefined runs every class. */
   private selectedNames: ReadonlySet<string> | undefined;
   private readonly loggedTracebacks = new Set<string>();
+  /** Unhandled rejections and uncaught exceptions so far (see reportUnhandledError). */
+  unhandledErrorCount = 0;
 
   constructor(options: EnvironmentOptions) {
     this.events = options.events ?? new Events();
@@ -257,16 +276,48 @@ export class Environment implements UserEnvironment {
   }
 
   reportUserError(user: User, error: unknown): void {
-    const message = error instanceof Error ? describeFailure(error) : String(error);
-    const traceback = error instanceof Error ? userTraceback(error, message) : message;
-    this.stats.recordException(message, traceback, this.now(), this.nodeName);
+    const traceback = this.recordException(describeThrown(error), error);
     this.events.userError.fire({ user, exception: error, traceback });
-    // Log each distinct failure once in full; repeats would drown the console.
+    this.logOnce(`${user.constructor.name} raised`, traceback);
+  }
+
+  /**
+   * Records an error no task awaited: a promise rejection nothing handled (a forgotten
+   * `await`) or an exception thrown from a timer callback. It goes into the exceptions
+   * table like a task's exception (its message starts with one of
+   * {@link UNHANDLED_ERROR_PREFIXES}), and the run goes on.
+   */
+  reportUnhandledError(error: unknown, kind: UnhandledErrorKind): void {
+    this.unhandledErrorCount++;
+    const traceback = this.recordException(
+      `${UNHANDLED_ERROR_PREFIXES[kind]}${describeThrown(error)}`,
+      error,
+    );
+    this.logOnce("the locustfile's code failed outside any task:", traceback);
+  }
+
+  /**
+   * Records that the watchdog found the event loop blocked: a row of the exceptions table
+   * with the stack of the code that was running (`stack`: its "at ..." lines).
+   */
+  reportStall(message: string, stack: string): void {
+    this.recordException(message, Object.assign(new Error(message), { stack: `${message}\n${stack}` }));
+  }
+
+  /** Adds an exceptions-table row; returns its traceback (the user's frames only). */
+  private recordException(message: string, error: unknown): string {
+    const traceback = userTraceback(error, message);
+    this.stats.recordException(message, traceback, this.now(), this.nodeName);
+    return traceback;
+  }
+
+  /** Logs each distinct failure once in full; repeats would drown the console. */
+  private logOnce(what: string, traceback: string): void {
     if (!this.loggedTracebacks.has(traceback) && this.loggedTracebacks.size < 1000) {
       this.loggedTracebacks.add(traceback);
-      this.logger.error(`${user.constructor.name} raised ${traceback}`);
+      this.logger.error(`${what} ${traceback}`);
     } else {
-      this.logger.debug(`${user.constructor.name} raised ${message}`);
+      this.logger.debug(`${what} ${traceback.split("\n", 1)[0]}`);
     }
   }
 }

@@ -12,8 +12,12 @@ export { isProtocolMessageType, MessageRegistry } from "./custom-messages.js";
 export {
   Environment,
   type EnvironmentOptions,
+  isUnhandledErrorMessage,
   type ShapeClass,
+  UNHANDLED_ERROR_PREFIXES,
+  type UnhandledErrorKind,
   type UserClassOverride,
+  userTraceback,
 } from "./environment.js";
 export {
   type GeneratorRole,

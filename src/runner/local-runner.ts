@@ -4,6 +4,7 @@
  * iterations at an arrival rate (the open model: {@link OpenModelDriver}), follows a
  * load shape, stops after the run time, and samples the stats history every second.
  */
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import type { IterationGate } from "../user/index.js";
 import type { SchedulerClock } from "./arrival-scheduler.js";
 import { BaseRunner, type StartOptions } from "./base-runner.js";
@@ -52,7 +53,7 @@ export class LocalRunner extends BaseRunner {
   /** The gate came from outside (a worker's leases): a new test keeps it. */
   private externalGate = false;
   private gateSpent = false;
-  private rampTimer: ReturnType<typeof setTimeout> | undefined;
+  private rampTimer: TimerHandle | undefined;
   private rampFrom = 0;
   private rampStartedAt = 0;
   private rampPositions = 0;
@@ -231,7 +232,7 @@ export class LocalRunner extends BaseRunner {
     }
     const nextDueSec = (Math.abs(next - from) + 0) / this.spawnRate;
     const delayMs = Math.max(MIN_RAMP_STEP_MS, nextDueSec * 1000 - (performance.now() - this.rampStartedAt));
-    this.rampTimer = setTimeout(() => this.rampStep(), delayMs);
+    this.rampTimer = startTimer(() => this.rampStep(), delayMs);
   }
 
   /** A new test: a fresh iteration budget (-i). */
@@ -261,7 +262,7 @@ export class LocalRunner extends BaseRunner {
   }
 
   private clearRampAndShape(): void {
-    if (this.rampTimer) clearTimeout(this.rampTimer);
+    stopTimer(this.rampTimer);
     this.rampTimer = undefined;
     this.stopShape();
     this.rampDone?.();

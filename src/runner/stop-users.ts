@@ -3,6 +3,7 @@
  * with a stop timeout they finish their task first; then, or without one, they are
  * interrupted; a user whose onStop hangs is given up on after a grace period.
  */
+import { settlesWithin } from "../shared/timers.js";
 
 /** A running user as the pools hold it (a UserLifecycle). */
 export interface StoppableUser {
@@ -28,21 +29,9 @@ export async function stopUsers<U extends StoppableUser>(
   const allFinished = Promise.all(users.map((u) => u.finished.then(() => ended.add(u))));
   if (stopTimeoutMs > 0) {
     for (const u of users) u.requestStop();
-    if (await finishesWithin(allFinished, stopTimeoutMs)) return [];
+    if (await settlesWithin(allFinished, stopTimeoutMs)) return [];
   }
   for (const u of users) u.interrupt();
-  if (await finishesWithin(allFinished, HARD_STOP_GRACE_MS)) return [];
+  if (await settlesWithin(allFinished, HARD_STOP_GRACE_MS)) return [];
   return users.filter((u) => !ended.has(u));
-}
-
-async function finishesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -17,6 +17,14 @@ export const ExitCode = {
   locustfile: 3,
   /** The machine refused something the run needs: a port in use, an unwritable output path, an unreachable master. */
   environment: 4,
+  /**
+   * The run finished, but the locustfile's code failed outside any task: a promise
+   * rejection nothing handled, an exception thrown by a timer (Locust exits 2 for its
+   * unhandled greenlet exceptions; Cicada's 2 already means a usage error).
+   */
+  unhandledErrors: 5,
+  /** The watchdog ended the run: the locustfile's code blocked the event loop (CPU-bound, synchronous code). */
+  stalled: 6,
   /** A bug in Cicada: an unexpected error (the stack is printed). */
   internal: 70,
   /** One or more thresholds were crossed. */

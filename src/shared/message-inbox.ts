@@ -10,6 +10,7 @@
  * as the time from the clock's start (the send) to its arrival, or 0 with no send: the
  * user waited that long for it, no more.
  */
+import { startTimer, stopTimer, type TimerHandle } from "./timers.js";
 
 /** What a wait reports: the fields of a request event, without its type. */
 export interface WaitReport {
@@ -46,7 +47,7 @@ interface PendingWait<T> {
   name: string;
   clockStartMs: number;
   startTimeMs: number;
-  timer: ReturnType<typeof setTimeout>;
+  timer: TimerHandle;
   resolve: (message: T | undefined) => void;
   reject: (reason: unknown) => void;
 }
@@ -167,7 +168,8 @@ export class MessageInbox<T> {
         startTimeMs,
         resolve,
         reject,
-        timer: setTimeout(() => {
+        // startTimer: any timeout, even past setTimeout's 24.8 days (timers.ts).
+        timer: startTimer(() => {
           this.fail(wait, new WaitFailure("Timeout", `no matching message within ${timeoutSeconds} s`));
         }, timeoutSeconds * 1000),
       };
@@ -215,7 +217,7 @@ export class MessageInbox<T> {
   }
 
   private settle(wait: PendingWait<T>): void {
-    clearTimeout(wait.timer);
+    stopTimer(wait.timer);
     if (this.pending === wait) this.pending = undefined;
     this.sentAtMs = undefined;
   }

@@ -5,11 +5,18 @@
  */
 export function parseTimespan(text: string): number | undefined {
   const trimmed = text.trim().toLowerCase();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return finite(Math.round(Number(trimmed) * 1000));
   const match = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(trimmed);
   if (!match || trimmed === "") return undefined;
   const [, hours, minutes, seconds] = match;
-  return Math.round((Number(hours ?? 0) * 3600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0)) * 1000);
+  return finite(
+    Math.round((Number(hours ?? 0) * 3600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0)) * 1000),
+  );
+}
+
+/** Hundreds of digits make Infinity: not a time span. Long finite ones are fine (shared/timers.ts). */
+function finite(ms: number): number | undefined {
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /** Formats milliseconds the way parseTimespan reads them back: `1h30m`, `45s`, `2m5s`. */

@@ -1,4 +1,5 @@
 import { ErrorTable, ExceptionTable } from "./failure-tables.js";
+import type { Histogram } from "./histogram.js";
 import { StatsHistory, type StatsHistoryOptions } from "./history.js";
 import { decodeIntendedHistogram } from "./intended-times.js";
 import { IterationStats } from "./iterations.js";
@@ -197,15 +198,16 @@ export class RequestStats {
    * the cost. Its start time is not taken, though: a node's Aggregated row starts at its
    * previous report, which may predate this test; the total starts no later than the
    * earliest row, as with {@link mergeEntry}. Every histogram is decoded first, so an
-   * invalid one throws before anything is merged.
+   * invalid one (or one that does not hold exactly its row's timed requests) throws
+   * before anything is merged.
    */
   mergeSerializedReport(
     rows: readonly SerializedStatsEntry[],
     total: SerializedStatsEntry,
     nowMs: number,
   ): void {
-    const histograms = rows.map(decodeEntryHistogram);
-    const totalHistogram = decodeEntryHistogram(total);
+    const histograms = rows.map(decodeCheckedHistogram);
+    const totalHistogram = decodeCheckedHistogram(total);
     const intended = rows.map(decodeIntended);
     const totalIntended = decodeIntended(total);
     let earliestStart = Number.POSITIVE_INFINITY;
@@ -276,7 +278,10 @@ export class RequestStats {
     return {
       timeMs: nowMs,
       startTimeMs: this.totalEntry.startTimeMs,
-      entries: this.entries().map((entry) => snapshotEntry(entry, nowMs, withPercentiles)),
+      entries:
+        options.rows === false
+          ? []
+          : this.entries().map((entry) => snapshotEntry(entry, nowMs, withPercentiles)),
       total: snapshotEntry(this.totalEntry, nowMs, withPercentiles),
       errors: this.errors.rows(),
       exceptions: this.exceptions.rows(),
@@ -331,6 +336,18 @@ export class RequestStats {
 
 function decodeIntended(s: SerializedStatsEntry) {
   return s.intended === undefined ? undefined : decodeIntendedHistogram(s.intended);
+}
+
+/** A serialized row's histogram, which must hold one value per timed request of the row. */
+function decodeCheckedHistogram(row: SerializedStatsEntry): Histogram {
+  const histogram = decodeEntryHistogram(row);
+  const timed = row.numRequests - row.numNoneRequests;
+  if (histogram.totalCount !== timed) {
+    throw new RangeError(
+      `the histogram of '${row.method} ${row.name}' holds ${histogram.totalCount} response times for ${timed} timed requests`,
+    );
+  }
+  return histogram;
 }
 
 function compare(a: string, b: string): number {

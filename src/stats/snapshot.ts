@@ -100,8 +100,16 @@ export function snapshotEntry(
   nowMs: number,
   options: SnapshotOptions = {},
 ): EntrySnapshot {
-  const [p50 = null, p95 = null, p99 = null] = entry.currentPercentiles([0.5, 0.95, 0.99], nowMs);
   const list = options.percentiles ?? PERCENTILES_TO_REPORT;
+  // One merge of the current window at most: every listed percentile (the triple among
+  // them), the triple alone, or none when the caller does not need them (the CSV tables).
+  const all = options.allCurrentPercentiles ? entry.currentPercentiles(list, nowMs) : undefined;
+  const [p50 = null, p95 = null, p99 = null] =
+    all !== undefined && CURRENT_TRIPLE.every((p) => list.includes(p))
+      ? CURRENT_TRIPLE.map((p) => all[list.indexOf(p)])
+      : options.currentPercentiles === false && all === undefined
+        ? []
+        : entry.currentPercentiles(CURRENT_TRIPLE, nowMs);
   const snapshot: EntrySnapshot = {
     method: entry.method,
     name: entry.name,
@@ -137,9 +145,7 @@ export function snapshotEntry(
       percentiles: zipPercentiles(list, values.slice(1)),
     };
   }
-  if (options.allCurrentPercentiles) {
-    snapshot.currentPercentileValues = zipPercentiles(list, entry.currentPercentiles(list, nowMs));
-  }
+  if (all !== undefined) snapshot.currentPercentileValues = zipPercentiles(list, all);
   return snapshot;
 }
 
@@ -149,7 +155,20 @@ export interface SnapshotOptions {
   allCurrentPercentiles?: boolean;
   /** The percentiles of each entry (default: Locust's list). */
   percentiles?: readonly number[];
+  /**
+   * False skips the current window's p50/p95/p99 (null in the snapshot), more than half the
+   * cost of a row: the CSV tables never show them. Ignored with `allCurrentPercentiles`.
+   */
+  currentPercentiles?: boolean;
+  /**
+   * False leaves `entries` empty: for a caller that snapshots the rows itself, a few at a
+   * time (`snapshotEntry`), so thousands of names never block the event loop at once.
+   */
+  rows?: boolean;
 }
+
+/** The current percentiles every snapshot row carries (also among PERCENTILES_TO_REPORT). */
+const CURRENT_TRIPLE = [0.5, 0.95, 0.99];
 
 function zipPercentiles(
   list: readonly number[],

@@ -35,6 +35,12 @@ export class HttpUser extends User {
   connectionTimeout?: number;
   /** Seconds to wait for response headers or the next body data (default 60). */
   networkTimeout?: number;
+  /**
+   * Seconds from sending a request to the end of its response, however the body trickles
+   * in (default 300; `Infinity` for none). Each redirect is a request of its own; the
+   * `timeout` request option bounds a request with its redirects.
+   */
+  responseTimeout?: number;
   /** Redirects followed per request (default 30). */
   maxRedirects?: number;
   /**
@@ -95,6 +101,7 @@ export class HttpUser extends User {
       onRequest: this.intendedStartMs === undefined ? requestFirer(events) : this.intendedStartFirer(events),
       connectionTimeoutMs: seconds(this.connectionTimeout),
       networkTimeoutMs: seconds(this.networkTimeout),
+      responseTimeoutMs: seconds(this.responseTimeout),
       maxRedirects: this.maxRedirects,
       csrf: this.csrf,
       defaultHeaders: this.defaultHeaders,

@@ -22,6 +22,8 @@ import {
   StopUser,
 } from "../shared/control-flow.js";
 import { countLoopTurn, loopTurns } from "../shared/loop-turns.js";
+import { describeThrown } from "../shared/thrown.js";
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import {
   kBeginIteration,
   kDispose,
@@ -69,7 +71,7 @@ export class UserLifecycle {
   private stopRequested = false;
   private interrupted = false;
   private waiting = false;
-  private sleepTimer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  private sleepTimer: TimerHandle | ReturnType<typeof setImmediate> | undefined;
   private sleepIsImmediate = false;
   private sleepReject: ((reason: unknown) => void) | undefined;
   private running: Promise<void> | undefined;
@@ -152,7 +154,8 @@ export class UserLifecycle {
           return;
         }
         await this.runTasks(user, this.plan, false);
-      } catch (error) {
+      } catch (thrown) {
+        const error = inspectable(thrown);
         if (!(error instanceof StopUser)) this.report(error);
       }
       // onStop runs even after a hard stop (as Locust's GreenletExit handler does), so let
@@ -172,7 +175,8 @@ export class UserLifecycle {
    * is counted and the user stops: its tasks could not run.
    */
   private prepare(): Promise<void> | undefined {
-    const failed = (error: unknown): never => {
+    const failed = (thrown: unknown): never => {
+      const error = inspectable(thrown);
       if (!(error instanceof StopUser) && !this.interrupted) this.report(error);
       throw new StopUser();
     };
@@ -196,7 +200,9 @@ export class UserLifecycle {
     try {
       await this.user.onStart();
       return true;
-    } catch (error) {
+    } catch (thrown) {
+      // A Proxy or a value without a string form must not stop the user for good (issue 11).
+      const error = inspectable(thrown);
       if (error instanceof StopUser) throw error;
       if (error instanceof StopTest) {
         this.user.environment.runner?.stop();
@@ -214,8 +220,8 @@ export class UserLifecycle {
   private async dispose(): Promise<void> {
     try {
       await this.user[kDispose]();
-    } catch (error) {
-      this.report(error);
+    } catch (thrown) {
+      this.report(inspectable(thrown));
     }
   }
 
@@ -223,7 +229,8 @@ export class UserLifecycle {
   private async guard(hook: () => unknown): Promise<void> {
     try {
       await hook();
-    } catch (error) {
+    } catch (thrown) {
+      const error = inspectable(thrown);
       if (error instanceof StopUser) throw error;
       if (error instanceof StopTest) {
         this.user.environment.runner?.stop();
@@ -266,7 +273,8 @@ export class UserLifecycle {
           if (gate !== undefined && !(await gate.acquire())) throw new StopUser();
           await task.run(owner);
         } else await this.runNested(owner, task);
-      } catch (error) {
+      } catch (thrown) {
+        const error = inspectable(thrown);
         if (error instanceof RescheduleTaskImmediately) waitAfter = false;
         else if (error instanceof RescheduleTask) waitAfter = true;
         else if (error instanceof InterruptTaskSet) {
@@ -313,7 +321,8 @@ export class UserLifecycle {
     const child = new TaskSetClass(owner);
     try {
       await this.runTaskSet(child, task.plan!());
-    } catch (error) {
+    } catch (thrown) {
+      const error = inspectable(thrown);
       if (error instanceof InterruptTaskSet) {
         throw error.reschedule ? new RescheduleTaskImmediately() : new RescheduleTask();
       }
@@ -325,7 +334,8 @@ export class UserLifecycle {
     await taskSet.onStart();
     try {
       return await this.runTasks(taskSet, plan, taskSet instanceof SequentialTaskSet);
-    } catch (error) {
+    } catch (thrown) {
+      const error = inspectable(thrown);
       if (error instanceof InterruptTaskSet || error instanceof StopUser) {
         if (this.interrupted) this.user[kResume]();
         await this.guard(() => taskSet.onStop());
@@ -368,7 +378,8 @@ export class UserLifecycle {
         resolve();
       };
       this.sleepIsImmediate = ms <= 0;
-      this.sleepTimer = ms <= 0 ? setImmediate(done) : setTimeout(done, ms);
+      // startTimer: a wait beyond setTimeout's 24.8 days is chained, not cut to 1 ms.
+      this.sleepTimer = ms <= 0 ? setImmediate(done) : startTimer(done, ms);
     });
   }
 
@@ -376,15 +387,33 @@ export class UserLifecycle {
     this.handoff?.cancel();
     if (this.sleepTimer === undefined) return;
     if (this.sleepIsImmediate) clearImmediate(this.sleepTimer as ReturnType<typeof setImmediate>);
-    else clearTimeout(this.sleepTimer as ReturnType<typeof setTimeout>);
+    else stopTimer(this.sleepTimer as TimerHandle);
     this.sleepTimer = undefined;
     const reject = this.sleepReject;
     this.sleepReject = undefined;
     reject?.(new StopUser());
   }
 
+  /** Counts a task's exception. Never throws: a failing report must not end the user. */
   private report(error: unknown): void {
-    this.user.environment.reportUserError(this.user, error);
+    try {
+      this.user.environment.reportUserError(this.user, error);
+    } catch {
+      // The environment's own reporting failed (a custom UserEnvironment): the user carries on.
+    }
+  }
+}
+
+/**
+ * The thrown value, or an Error describing it when even `instanceof` on it throws (a Proxy
+ * whose traps throw): the control-flow checks below must not fail on a user's value.
+ */
+function inspectable(thrown: unknown): unknown {
+  try {
+    void (thrown instanceof Object); // runs a Proxy's getPrototypeOf trap
+    return thrown;
+  } catch {
+    return new TypeError(describeThrown(thrown));
   }
 }
 

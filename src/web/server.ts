@@ -17,6 +17,7 @@ import { type Listener, listenError } from "./listen-error.js";
 import { LiveFeed } from "./live-feed.js";
 import type { LogBuffer } from "./log-buffer.js";
 import { registerMetricsRoute } from "./metrics-route.js";
+import { jsonBodyProblem } from "./request-body.js";
 import { registerApiRoutes } from "./routes-api.js";
 import { registerLocustRoutes } from "./routes-locust.js";
 import { changesState, checkCrossSite, checkHost, checkLogin, type WebAuth } from "./security.js";
@@ -140,6 +141,13 @@ export async function buildWebApp(
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) =>
     done(null, parseForm(String(body))),
   );
+  // Fastify's own JSON parser (prototype-poisoning checks included), behind a nesting limit.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    const problem = jsonBodyProblem(String(body));
+    if (problem === undefined) return parseJson(req, String(body), done);
+    done(Object.assign(new Error(problem), { statusCode: 400 }), undefined);
+  });
 
   app.addHook("onRequest", async (req, reply) => {
     const refusal =

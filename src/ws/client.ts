@@ -11,6 +11,7 @@ import type { WebSocket } from "ws";
 import { StopUser } from "../shared/control-flow.js";
 import type { WaitReport } from "../shared/message-inbox.js";
 import type { RequestEvent } from "../shared/request-event.js";
+import { startTimer, stopTimer } from "../shared/timers.js";
 import { joinToBase, toHttpScheme, toWebSocketScheme } from "../shared/url.js";
 import { WebSocketConnection } from "./connection.js";
 import { describeSocketError, WebSocketError } from "./errors.js";
@@ -137,7 +138,7 @@ export class WebSocketClient {
   ): Promise<WebSocketError | undefined> {
     return new Promise((resolve) => {
       const finish = (failure: WebSocketError | undefined) => {
-        clearTimeout(timer);
+        stopTimer(timer);
         socket.off("open", onOpen);
         socket.off("error", onError);
         socket.off("unexpected-response", onRefused);
@@ -154,7 +155,7 @@ export class WebSocketClient {
         const status = `${response.statusCode} ${response.statusMessage ?? ""}`.trim();
         finish(new WebSocketError("WebSocketUpgradeRefused", `${status} (${url})`));
       };
-      const timer = setTimeout(() => {
+      const timer = startTimer(() => {
         finish(
           new WebSocketError(
             "ConnectTimeout",

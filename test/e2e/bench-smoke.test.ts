@@ -120,6 +120,14 @@ it("npm run bench --smoke runs every scenario briefly and writes a JSON result",
       medians: Record<string, { intendedP99: number | null }>;
     };
     assert.ok((stall.medians["cicada-open"]?.intendedP99 ?? 0) > 0, JSON.stringify(stall.medians));
+    const csvNames = byId.get("csv-names") as unknown as {
+      error?: string;
+      medians: Record<string, { rounds: number; requests: number }>;
+    };
+    assert.equal(csvNames?.error, undefined, csvNames?.error);
+    for (const variant of ["none", "csv", "full"]) {
+      assert.ok(csvNames.medians[variant]!.rounds === 1 && csvNames.medians[variant]!.requests > 0, variant);
+    }
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

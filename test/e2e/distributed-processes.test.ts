@@ -69,13 +69,9 @@ test("--processes 2: one command, a master and two workers; exit code and totals
   const cwd = writeLocustfile(t, target.url);
   const run = startCicada(
     t,
-    ["-f", "locustfile.ts", "--processes", "2", "--headless", "-u", "4", "-r", "4"].concat([
-      "-t",
-      "3s",
-      "--only-summary",
-      "-L",
-      "DEBUG",
-    ]),
+    ["-f", "locustfile.ts", "--processes", "2", "--oversubscribe", "--headless", "-u", "4", "-r", "4"].concat(
+      ["-t", "3s", "--only-summary", "-L", "DEBUG"],
+    ),
     { cwd },
   );
   const code = await run.exited;
@@ -94,7 +90,19 @@ test("--processes 2 with Ctrl-C: everything stops, what was measured is printed"
   const cwd = writeLocustfile(t, target.url);
   const run = startCicada(
     t,
-    ["-f", "locustfile.ts", "--processes", "2", "--headless", "-u", "4", "-r", "4", "--only-summary"],
+    [
+      "-f",
+      "locustfile.ts",
+      "--processes",
+      "2",
+      "--oversubscribe",
+      "--headless",
+      "-u",
+      "4",
+      "-r",
+      "4",
+      "--only-summary",
+    ],
     {
       cwd,
     },
@@ -120,7 +128,7 @@ test("--processes: if the parent dies (SIGKILL), its workers shut down at once",
   const cwd = writeLocustfile(t, target.url);
   const run = startCicada(
     t,
-    ["-f", "locustfile.ts", "--processes", "2", "--headless", "-u", "2", "-r", "2"],
+    ["-f", "locustfile.ts", "--processes", "2", "--oversubscribe", "--headless", "-u", "2", "-r", "2"],
     { cwd },
   );
   await run.waitFor(/All users spawned/);

@@ -11,6 +11,7 @@ import {
   locustfile,
   OK_AND_SLOW,
   runCli,
+  runFlags,
   scratch,
   startCli,
   startTarget,
@@ -172,10 +173,7 @@ describe("reports from a real run", () => {
     const json: unknown = JSON.parse(read(dir, "out.json"));
     assertJsonReport(json);
     assert.equal(json.thresholds[0]!.aborted, true);
-    assert.deepEqual(
-      json.meta.flags.map((f) => f.code),
-      ["aborted-by-threshold"],
-    );
+    assert.deepEqual(runFlags(json), ["aborted-by-threshold"]);
   });
 
   it("--json prints only the JSON report on stdout; tables and summary go to stderr", async (t) => {
@@ -206,10 +204,7 @@ describe("reports from a real run", () => {
     const json: unknown = JSON.parse(read(dir, "out.json"));
     assertJsonReport(json);
     assert.ok(json.total.numRequests > 0);
-    assert.deepEqual(
-      json.meta.flags.map((f) => f.code),
-      ["interrupted"],
-    );
+    assert.deepEqual(runFlags(json), ["interrupted"]);
     assert.match(read(dir, "r.html"), /The run was interrupted/);
     const [total] = csvRecords(read(dir, "out_stats.csv"), LOCUST_STATS).slice(-1);
     assert.equal(total!["Request Count"], String(json.total.numRequests));

@@ -120,3 +120,12 @@ export function runCli(argv: string[], cwd: string): Promise<CliRun> {
 export function isCleanError(text: string): boolean {
   return !/Internal error|\n\s+at .+:\d+:\d+/.test(text);
 }
+
+/**
+ * The codes of a report's flags that say how the run went, without "generator-overloaded":
+ * that one says how busy the machine was (other test files run beside this one), which a
+ * test of the run's logic must not depend on.
+ */
+export function runFlags(report: { meta: { flags: ReadonlyArray<{ code: string }> } }): string[] {
+  return report.meta.flags.map((flag) => flag.code).filter((code) => code !== "generator-overloaded");
+}

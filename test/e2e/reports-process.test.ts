@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { assertJsonReport } from "../../src/reports/json-validate.js";
 import { csvRecords } from "../unit/reports/fixtures.js";
-import { locustfile, OK_AND_SLOW, scratch, startTarget } from "./reports-helpers.js";
+import { locustfile, OK_AND_SLOW, runFlags, scratch, startTarget } from "./reports-helpers.js";
 
 const root = join(import.meta.dirname, "..", "..");
 // Locust's _stats.csv columns (locust/stats.py; the project's Locust reference, section 3).
@@ -91,10 +91,7 @@ describe("the cicada process and signals", () => {
     assert.match(cli.stdout(), /✓ total\s+count>0/);
     const json: unknown = JSON.parse(readFileSync(join(dir, "out.json"), "utf8"));
     assertJsonReport(json);
-    assert.deepEqual(
-      json.meta.flags.map((f) => f.code),
-      ["interrupted"],
-    );
+    assert.deepEqual(runFlags(json), ["interrupted"]);
     assert.equal(csvTotal(dir), json.total.numRequests, "the final CSV matches the final JSON");
     assert.match(readFileSync(join(dir, "report.html"), "utf8"), /<\/html>\n$/);
   });

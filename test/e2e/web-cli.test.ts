@@ -58,6 +58,33 @@ describe("cicada without --headless", () => {
     assert.ok(target.requests > 5);
   });
 
+  it("--autoquit of 30 days waits (no timer overflow quitting after 1 ms)", async () => {
+    const cli = startCliInProcess(
+      ["-f", locustfile.path, "-H", target.url, "-P", "0", "--autostart", "-u", "1", "-r", "10"].concat([
+        "-t",
+        "1s",
+        "--autoquit",
+        String(30 * 24 * 3600),
+        "--only-summary",
+      ]),
+    );
+    await cli.url;
+    const stillServing = await new Promise<boolean>((resolve) => {
+      const timer = setInterval(() => {
+        if (!cli.stderr().includes("(--autoquit)")) return;
+        clearInterval(timer);
+        setTimeout(() => resolve(true), 200);
+      }, 20);
+      void cli.done.then(() => {
+        clearInterval(timer);
+        resolve(false);
+      });
+    });
+    assert.ok(stillServing, `the UI quit at once:\n${cli.stderr()}`);
+    cli.signal("SIGINT");
+    assert.equal(await cli.done, 0);
+  });
+
   it("waits for the form, takes a /swarm, and quits cleanly on Ctrl-C with the final summary", async () => {
     // The class has a host of its own only through -H... here it has none: the form gives it.
     const cli = startCliInProcess(["-f", locustfile.path, "-P", "0"]);

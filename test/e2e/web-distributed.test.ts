@@ -16,12 +16,21 @@ test("--processes 2 with the web UI: the master reports its workers, --autostart
   const run = startProcess(
     t,
     process.execPath,
-    [CLI, "-f", "locustfile.ts", "--processes", "2", "-P", "0", "--autostart", "-u", "4", "-r", "20"].concat([
-      "-t",
-      "4s",
-      "--autoquit",
+    [
+      CLI,
+      "-f",
+      "locustfile.ts",
+      "--processes",
+      "2",
+      "--oversubscribe",
+      "-P",
       "0",
-    ]),
+      "--autostart",
+      "-u",
+      "4",
+      "-r",
+      "20",
+    ].concat(["-t", "4s", "--autoquit", "0"]),
     { cwd },
   );
   const [, url] = await run.waitFor(/Starting web interface at (\S+)/);

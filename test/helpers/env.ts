@@ -1,4 +1,5 @@
 /** Test helpers: an Environment + LocalRunner for in-process user tests. */
+import { afterEach } from "node:test";
 import {
   Environment,
   type EnvironmentOptions,
@@ -29,8 +30,21 @@ export function makeRun(
     stopTimeoutMs: options.stopTimeoutMs ?? 0,
     ...runnerOptions,
   });
+  runners.add(runner);
   return { environment, runner, logs };
 }
+
+/**
+ * Every runner a test made is quit after the test, passed or failed: a failed assertion
+ * before a test's own quitAndWait() would otherwise leave its timers running, and the
+ * test file would hang instead of failing. (Registered in each test file importing this.)
+ */
+const runners = new Set<LocalRunner>();
+afterEach(async () => {
+  const open = [...runners];
+  runners.clear();
+  await Promise.all(open.map((runner) => runner.quitAndWait()));
+});
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -31,6 +31,7 @@ test("distributed flags: Locust's defaults when not given", () => {
     masterTimeoutMs: 60_000,
     processes: undefined,
     locustStub: false,
+    clusterSecret: undefined,
   });
 });
 
@@ -61,9 +62,10 @@ test("distributed flags parse from the command line and CICADA_* variables", () 
   assert.deepEqual([w.worker, w.masterHost, w.masterPort], [true, "m", 7]);
 });
 
-test("--processes -1 means one worker per core", () => {
+test("--processes -1 means one worker per core; more than the cores needs --oversubscribe", () => {
   assert.equal(distributedOptions(parse(["--processes", "-1"]), 6).processes, 6);
   assert.equal(distributedOptions(parse(["--processes", "3"]), 6).processes, 3);
+  assert.equal(distributedOptions(parse(["--processes", "8", "--oversubscribe"]), 6).processes, 8);
 });
 
 test("--worker --processes N is a group of N workers (Locust: combine with --worker); -1 is one per core", () => {
@@ -89,6 +91,7 @@ test("contradictory or impossible distributed flags are usage errors with a hint
     [["--master", "--worker"], /cannot be used together/],
     [["--processes", "0"], /--processes must be/],
     [["--processes", "-2"], /--processes must be/],
+    [["--processes", "99999"], /--processes 99999 is more than the 2 CPU core\(s\) of this machine/],
     [["--expect-workers", "0"], /--expect-workers must be ≥ 1/],
     [["--master-port", "70000"], /--master-port must be a port number/],
   ];

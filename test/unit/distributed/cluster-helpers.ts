@@ -1,5 +1,8 @@
 /** An in-process cluster for tests: a MasterRunner and Workers on 127.0.0.1 over real ZeroMQ sockets. */
+import type { TestContext } from "node:test";
+import { Dealer } from "zeromq";
 import {
+  decodeMasterMessage,
   type MasterOptions,
   MasterRunner,
   Worker,
@@ -101,4 +104,26 @@ export function workerTotals(workers: Worker[]): { requests: number; failures: n
     (sum, w) => ({ requests: sum.requests + w.totals.requests, failures: sum.failures + w.totals.failures }),
     { requests: 0, failures: 0 },
   );
+}
+
+/**
+ * A raw peer on the master's port (no Worker behind it): its DEALER, closed after the test,
+ * and the types of the messages the master sent it, as they arrive.
+ */
+export function rawPeer(
+  t: TestContext,
+  port: number,
+  routingId: string,
+): { dealer: Dealer; replies: string[] } {
+  const dealer = new Dealer({ routingId, linger: 0 });
+  t.after(() => dealer.close());
+  dealer.connect(`tcp://127.0.0.1:${port}`);
+  const replies: string[] = [];
+  void (async () => {
+    for await (const [frame] of dealer) {
+      const decoded = decodeMasterMessage(frame!);
+      if (decoded.ok) replies.push(decoded.message.type);
+    }
+  })().catch(() => {});
+  return { dealer, replies };
 }

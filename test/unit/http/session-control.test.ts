@@ -83,16 +83,25 @@ describe("HttpSession catchResponse", () => {
 });
 
 describe("HttpSession interrupt", () => {
-  it("aborts an in-flight request without an event, rejects with StopUser until resume()", async () => {
+  it("aborts an in-flight request without an event, rejects with StopUser until resume()", async (t) => {
     let arrived = 0;
+    let firstArrived: () => void = () => {};
+    const first = new Promise<void>((resolve) => {
+      firstArrived = resolve;
+    });
     const server = await startServer((req, res) => {
       arrived++;
+      firstArrived();
       if (req.url === "/slow") setTimeout(() => res.end("late"), 2000);
       else res.end("fast");
     });
     const { session, events } = recordingSession({ baseUrl: server.url });
+    t.after(async () => {
+      await session.close();
+      await server.close();
+    });
     const slow = session.get("/slow");
-    while (arrived === 0) await sleep(5);
+    await first; // an event wait: the server has the request
     const started = performance.now();
     session.interrupt();
     await assert.rejects(slow, StopUser);
@@ -105,8 +114,6 @@ describe("HttpSession interrupt", () => {
     const res = await session.get("/fast");
     assert.equal(res.text(), "fast");
     assert.equal(events.length, 1);
-    await session.close();
-    await server.close();
   });
 
   it("cancels requests still waiting for a connection", async () => {

@@ -146,4 +146,25 @@ describe("Locust CSV files", () => {
     assert.equal(rows.length, 1 + 3 + 1);
     assert.ok(rows.every((r) => r.length === LOCUST_STATS.length));
   });
+
+  it("names, errors and tracebacks that a spreadsheet would run as formulas get a leading ' (OWASP)", () => {
+    const stats = new RequestStats({ nowMs: T0 });
+    const hostile = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tlead", "\rlead"];
+    for (const name of [...hostile, "/safe", "a=b"]) stats.record("GET", name, 5, 10, null, T0);
+    stats.record("=cmd", "/x", 5, 0, "=2+5 failed", T0);
+    stats.recordException("-boom", "+trace\n  at x", T0, "@node");
+    const snap = stats.snapshot(T0 + 1000);
+    const names = csvRecords(statsCsv(snap), LOCUST_STATS).map((row) => row.Name);
+    for (const name of hostile) assert.ok(names.includes(`'${name}`), `${JSON.stringify(name)} in ${names}`);
+    assert.ok(names.includes("/safe") && names.includes("a=b"), "other names are untouched");
+    const failure = csvRecords(failuresCsv(snap), LOCUST_FAILURES)[0]!;
+    assert.deepEqual([failure.Method, failure.Error], ["'=cmd", "'=2+5 failed"]);
+    const exception = csvRecords(exceptionsCsv(snap), LOCUST_EXCEPTIONS)[0]!;
+    assert.deepEqual(
+      [exception.Message, exception.Traceback, exception.Nodes],
+      ["'-boom", "'+trace\n  at x", "'@node"],
+    );
+    const history = statsHistoryCsvRows(stats.snapshot(T0 + 1000, { allCurrentPercentiles: true }), 1, true);
+    assert.match(history, /,GET,"'=HYPERLINK/);
+  });
 });

@@ -63,6 +63,35 @@ describe("POST /swarm", () => {
     }
   });
 
+  it("a run time of 600 h from the form lasts (no timer overflow ending it after 1 ms)", async (t) => {
+    const run = await makeWebRun({ userClasses: [NoHostUser] });
+    t.after(() => run.close());
+    const response = await run.app.inject({
+      method: "POST",
+      url: "/swarm",
+      payload: { user_count: 1, spawn_rate: 10, host: target.url, run_time: "600h" },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.ok(await waitFor(() => run.runner.state === "running", 5000));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(run.runner.state, "running");
+  });
+
+  it("deeply nested JSON is the client's mistake (400), not a server error", async (t) => {
+    const run = await makeWebRun({ userClasses: [NoHostUser] });
+    t.after(() => run.close());
+    const nested = `{"user_count": ${"[".repeat(20_000)}${"]".repeat(20_000)}, "spawn_rate": 1}`;
+    const response = await run.app.inject({
+      method: "POST",
+      url: "/swarm",
+      headers: { "content-type": "application/json" },
+      payload: nested,
+    });
+    assert.equal(response.statusCode, 400, response.body);
+    assert.match(response.json().message, /nested too deeply/);
+    assert.equal(run.runner.state, "ready");
+  });
+
   const bad: Array<{ title: string; payload: Record<string, unknown>; field: string; message: RegExp }> = [
     {
       title: "negative users",

@@ -1,0 +1,74 @@
+// What the CLI refuses before a test starts, with one message, a documented exit code and
+// no stack trace: a --logfile in a missing folder (was exit 70, a crash at the first log
+// line) and more users than the process's memory can hold (was a V8 out-of-memory death).
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import type { CliIO } from "../../../src/cli/io.js";
+import { run } from "../../../src/cli/main.js";
+import { checkUserMemory } from "../../../src/cli/user-memory.js";
+import { Logger, type LogRecord } from "../../../src/shared/logger.js";
+
+function project(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), "cicada-refusals-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, "locustfile.ts"),
+    'import { HttpUser, task } from "cicada";\nexport class U extends HttpUser { @task async a() { await this.client.get("/"); } }\n',
+  );
+  return dir;
+}
+
+async function cli(argv: string[], cwd: string): Promise<{ code: number; output: string }> {
+  let output = "";
+  const io: CliIO = {
+    argv,
+    env: {},
+    cwd,
+    stdout: { write: (text: string) => (output += text) },
+    stderr: { write: (text: string) => (output += text) },
+    onSignal: () => () => {},
+    cpuUsageMicros: () => 0,
+    memoryBytes: () => 0,
+    cpuCount: () => 2,
+  };
+  return { code: await run(io), output };
+}
+
+const HEADLESS = ["--headless", "-H", "http://127.0.0.1:1", "-t", "1s"];
+
+describe("refused before the test starts", () => {
+  it("--logfile in a folder that does not exist: exit 4", async (t) => {
+    const dir = project(t);
+    const { code, output } = await cli([...HEADLESS, "--logfile", "missing/cicada.log"], dir);
+    assert.equal(code, 4, output);
+    assert.match(
+      output,
+      /^Error: cannot write the log file .*missing\/cicada\.log: the folder .*missing does not exist/m,
+    );
+    assert.match(output, /^Hint: /m);
+    assert.doesNotMatch(output, /^\s+at /m, "no stack trace");
+    assert.doesNotMatch(output, /Starting Cicada/);
+  });
+
+  it("-u 5000000: more users than this process's memory can hold, exit 4", async (t) => {
+    const dir = project(t);
+    const { code, output } = await cli([...HEADLESS, "-u", "5000000", "-r", "5000000"], dir);
+    assert.equal(code, 4, output);
+    assert.match(output, /5000000 users need at least 11\.9 GB of memory .*it would run out of memory/);
+    assert.match(output, /^Hint: .*--processes/m);
+    assert.doesNotMatch(output, /^\s+at /m);
+  });
+
+  it("a number that probably does not fit is a warning", () => {
+    const logs: LogRecord[] = [];
+    const logger = new Logger((record) => logs.push(record));
+    checkUserMemory(100_000, logger, 1024 ** 3); // 1 GB: 244 MB at least, 1.9 GB typical
+    assert.equal(logs.length, 1);
+    assert.match(logs[0]!.message, /100000 users with HTTP connections usually take about 1\.9 GB/);
+    checkUserMemory(1000, logger, 1024 ** 3);
+    assert.equal(logs.length, 1, "no warning when they fit");
+  });
+});
