@@ -13,6 +13,7 @@ import {
   type UserClass,
   type UserEnvironment,
 } from "../user/index.js";
+import type { CapacitySearch } from "./capacity/search.js";
 import type { GeneratorMonitor } from "./generator-monitor.js";
 import { describeUserClasses, type UserClassInfo } from "./user-classes.js";
 
@@ -100,6 +101,8 @@ export class Environment implements UserEnvironment {
   generatorMonitor: GeneratorMonitor | undefined;
   /** Scrapes the target's resources while a test runs (`--monitor`; set by the CLI, never on a worker). */
   targetMonitor: TestMonitor | undefined;
+  /** The current or last capacity search of this process (`--find-capacity`, the web form): reports and the UI read it. */
+  capacity: CapacitySearch | undefined;
   private infos: UserClassInfo[] | undefined;
   private readonly overrides = new Map<string, UserClassOverride>();
   /** The class picker's choice of class names; undefined runs every class. */

@@ -9,6 +9,15 @@ export {
 } from "./arrival-scheduler.js";
 export { BaseRunner, type StartOptions } from "./base-runner.js";
 export {
+  type CapacityProbe,
+  CapacitySearch,
+  type CapacitySearchOptions,
+  runnerProbe,
+  type StartCapacityOptions,
+  startCapacitySearch,
+  WORKER_REPORT_MS,
+} from "./capacity/index.js";
+export {
   Environment,
   type EnvironmentOptions,
   type ShapeClass,
