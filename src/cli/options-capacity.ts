@@ -7,6 +7,7 @@ import { parseSlo, parseSlos } from "../reports/capacity-slo.js";
 import type { CapacitySettings } from "../shared/capacity.js";
 import { type CapacityTexts, readCapacitySettings } from "../shared/capacity-settings.js";
 import { UsageError } from "../shared/errors.js";
+import type { CapacityFormDefaults } from "../web/api-types.js";
 import type { OptionSpec } from "./option-table.js";
 import type { CliOptions } from "./options.js";
 
@@ -179,4 +180,18 @@ export function checkCapacityShape(options: CliOptions, shapeName: string | unde
       hint: "Run the search without the shape (export it from another file), or leave --find-capacity out to follow the shape",
     },
   );
+}
+
+/** The web form's "Find capacity" fields as the command line gives them. */
+export function capacityFormDefaults(options: CliOptions): CapacityFormDefaults {
+  const text = (value: unknown) => (value === undefined ? "" : String(value));
+  return {
+    findCapacity: options.findCapacity === true,
+    slo: ((options.slo as string[] | undefined) ?? []).join(", "),
+    model: options.capacityModel === "arrival-rate" ? "arrival-rate" : "users",
+    start: text(options.capacityStart),
+    growth: text(options.capacityGrowth),
+    hold: text(options.capacityHold),
+    max: text(options.capacityMax),
+  };
 }

@@ -88,20 +88,21 @@ export const CAPACITY_SCRIPT = `
   function axis(scale, label, side) {
     return { scale: scale, label: label, side: side, stroke: fg, grid: { stroke: grid, width: 1, show: side !== 1 }, ticks: { stroke: grid, width: 1 }, size: 60 };
   }
-  var series = [{ label: d.unit },
-    { label: "req/s", scale: "rps", stroke: d.colors.rps, width: 2, points: { show: true, size: 7 } },
-    { label: "p95 (ms)", scale: "ms", stroke: d.colors.p95, width: 2, points: { show: true, size: 7 } }];
+  function value(u, v) { return v == null ? "" : String(Math.round(v * 10) / 10); }
+  var series = [{ label: d.unit, value: value },
+    { label: "req/s", scale: "rps", stroke: d.colors.rps, width: 2, points: { show: true, size: 7 }, value: value },
+    { label: "p95 (ms)", scale: "ms", stroke: d.colors.p95, width: 2, points: { show: true, size: 7 }, value: value }];
   var data = [d.load, d.rps, d.p95];
   if (d.intendedP95) {
-    series.push({ label: "p95 from intended start (ms)", scale: "ms", stroke: d.colors.p99, width: 2, dash: [6, 4], points: { show: true, size: 6 } });
+    series.push({ label: "p95 from intended start (ms)", scale: "ms", stroke: d.colors.p99, width: 2, dash: [6, 4], points: { show: true, size: 6 }, value: value });
     data.push(d.intendedP95);
   }
-  function vline(u, x, stroke, text) {
+  function vline(u, x, stroke, text, row) {
     if (x == null) return;
     var px = u.valToPos(x, "x", true), ctx = u.ctx;
     ctx.save(); ctx.strokeStyle = stroke; ctx.setLineDash([2, 4]); ctx.lineWidth = 1.5;
     ctx.beginPath(); ctx.moveTo(px, u.bbox.top); ctx.lineTo(px, u.bbox.top + u.bbox.height); ctx.stroke();
-    ctx.fillStyle = stroke; ctx.font = "12px sans-serif"; ctx.fillText(text, px + 4, u.bbox.top + 14); ctx.restore();
+    ctx.fillStyle = stroke; ctx.font = "12px sans-serif"; ctx.fillText(text, px + 4, u.bbox.top + 14 + 16 * row); ctx.restore();
   }
   var opts = {
     title: "Throughput and p95 against the load (the knee)", width: Math.max(320, el.clientWidth), height: 300,
@@ -115,8 +116,8 @@ export const CAPACITY_SCRIPT = `
         ctx.save(); ctx.strokeStyle = bad; ctx.setLineDash([6, 5]); ctx.lineWidth = 1;
         ctx.beginPath(); ctx.moveTo(u.bbox.left, y); ctx.lineTo(u.bbox.left + u.bbox.width, y); ctx.stroke(); ctx.restore();
       }
-      vline(u, d.capacity, ok, "capacity " + d.capacity);
-      vline(u, d.breaking, bad, "broke " + d.breaking);
+      vline(u, d.capacity, ok, "capacity " + d.capacity, 0);
+      vline(u, d.breaking, bad, "broke " + d.breaking, 1);
     }] }
   };
   var plot = new uPlot(opts, data, el);
