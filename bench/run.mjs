@@ -5,7 +5,7 @@
 //
 //   node bench/run.mjs [--rounds 3] [--duration 10] [--scenario all|throughput,many-users,
 //                      accuracy,master-capacity,startup,websocket,open-rate,
-//                      coordinated-omission,open-overload] [--tools cicada,wrk,autocannon,locust]
+//                      coordinated-omission,open-overload,capacity] [--tools cicada,wrk,autocannon,locust]
 //                      [--users 10000] [--out bench/results] [--smoke]
 //
 // It installs nothing: it names what is missing and stops (a --smoke run skips missing
@@ -21,6 +21,7 @@ import { EXTRA_TOOL_NAMES, TOOL_NAMES } from "./lib/generators.mjs";
 import { installCleanup, killAll } from "./lib/processes.mjs";
 import { findTools, machineInfo } from "./lib/requirements.mjs";
 import { accuracy } from "./scenarios/accuracy.mjs";
+import { capacity } from "./scenarios/capacity.mjs";
 import { manyUsers, throughput } from "./scenarios/load.mjs";
 import { masterCapacity } from "./scenarios/master-capacity.mjs";
 import { coordinatedOmission, openOverload, openRate } from "./scenarios/open-model.mjs";
@@ -38,6 +39,7 @@ const SCENARIOS = {
   "open-rate": openRate,
   "coordinated-omission": coordinatedOmission,
   "open-overload": openOverload,
+  capacity,
 };
 
 const USAGE = `usage: node bench/run.mjs [options]

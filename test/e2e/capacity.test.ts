@@ -112,7 +112,7 @@ describe("--find-capacity through the real CLI, against targets of known capacit
         `Capacity: ${capacity.capacity} users \\(\\d+\\.\\d req/s\\) met every SLO; \\d+ users broke p95<250ms`,
       ),
     );
-    assert.match(stdout, /Target at the breaking step: target busy 20 \(level 20\)/);
+    assert.match(stdout, /Target at the breaking step: target busy 20 \(level 20\) at \d\d:\d\d:\d\d UTC\./);
     assert.equal(capacity.saturation?.resource, "target busy");
     assert.match(stdout, /#\s+phase\s+users\s+req\/s\s+p50 ms\s+p95 ms/);
     // The HTML report: the section, its knee chart's data and the steps.

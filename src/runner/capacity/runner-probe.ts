@@ -4,11 +4,11 @@
  * probe reads the Aggregated row, the generator monitor and the workers' CPU, sets the
  * load through the runner, and asks the target monitor what saturated.
  */
-import { describeSaturation } from "../../monitor/format.js";
 import { findSaturation } from "../../monitor/saturation.js";
 import type { CapacitySaturation, CapacitySettings } from "../../shared/capacity.js";
 import { overloadCause } from "../generator-advice.js";
 import type { Runner } from "../runner.js";
+import { capacitySaturation } from "./saturation-text.js";
 import { type CapacityProbe, CapacitySearch } from "./search.js";
 import type { CumulativeSample, GeneratorReading } from "./window.js";
 
@@ -19,6 +19,8 @@ function generatorReading(runner: Runner): GeneratorReading | null {
   const state = runner.environment.generatorMonitor?.state;
   const last = state?.last;
   if (state === undefined || last === null || last === undefined || !last.counted) return null;
+  // A master runs no users: its load delays the merged stats, not the latencies (the workers' CPU counts instead).
+  if (state.role === "master") return null;
   return {
     timeMs: last.timeMs,
     cpuPercent: last.cpuPercent,
@@ -47,11 +49,7 @@ function saturationOf(runner: Runner, fromMs: number, toMs: number): CapacitySat
     fromMs,
     toMs,
   });
-  return {
-    kind: finding.kind,
-    resource: finding.kind === "saturated" ? `${finding.host} ${finding.label}` : null,
-    text: describeSaturation(finding, data.startTimeMs ?? undefined),
-  };
+  return capacitySaturation(finding);
 }
 
 /** The probe of a search that drives `runner`. */
