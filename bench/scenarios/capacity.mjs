@@ -11,39 +11,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { count, fixed, signedPercent, table } from "../lib/format.mjs";
-import { runPinned, startPinned } from "../lib/processes.mjs";
+import { runPinned } from "../lib/processes.mjs";
+import { startPinnedTarget } from "../lib/targets.mjs";
 import { trueCapacity } from "../targets/capacity-server.mjs";
 
-/** The target pinned to `core` (its own process); resolves when it listens. */
-async function startTarget(ctx, slots, serviceMs) {
-  let onPort;
-  const port = new Promise((resolve) => {
-    onPort = resolve;
-  });
-  const script = join(ctx.root, "bench", "targets", "capacity-server.mjs");
-  const args = [script, "--slots", String(slots), "--service-ms", String(serviceMs), "--max-seconds", "900"];
-  const handle = startPinned({
-    command: process.execPath,
-    args,
-    core: ctx.cores.target,
-    timeoutMs: 910_000,
-    onStdoutLine(line) {
-      const match = /^LISTENING (\d+)/.exec(line);
-      if (match) onPort(Number(match[1]));
-    },
-  });
-  const exited = handle.done.then((r) => {
-    throw new Error(`the capacity target exited early: ${r.stderr.slice(-1000)}`);
-  });
-  const origin = `http://127.0.0.1:${await Promise.race([port, exited])}`;
-  exited.catch(() => {});
-  return {
-    origin,
-    async stop() {
-      handle.signal("SIGTERM");
-      await handle.done;
-    },
-  };
+/** The known-capacity target pinned to the target core; resolves when it listens. */
+function startTarget(ctx, slots, serviceMs) {
+  const args = ["--slots", String(slots), "--service-ms", String(serviceMs)];
+  return startPinnedTarget({ root: ctx.root, core: ctx.cores.target, script: "capacity-server.mjs", args });
 }
 
 /** One search through the real CLI; its JSON report's `capacity`, or an error. */

@@ -47,16 +47,19 @@ export function generatorLimited(generator: StepGenerator): boolean {
   return generator.overload === "cpu" || (generator.workerCpuPercent ?? 0) >= WORKER_BUSY_PERCENT;
 }
 
+/** A step being held: its load, when it began and its hold began, the samples taken since. */
+export interface RunningStep {
+  index: number;
+  phase: "grow" | "refine";
+  load: number;
+  startMs: number;
+  holdStartMs: number | null;
+  samples: CumulativeSample[];
+}
+
 /** The record of a judged step. */
 export function stepOf(
-  step: {
-    index: number;
-    phase: "grow" | "refine";
-    load: number;
-    startMs: number;
-    holdStartMs: number | null;
-    samples: CumulativeSample[];
-  },
+  step: RunningStep,
   verdict: Extract<StepVerdict, { done: true }>,
   last: CumulativeSample,
   nowMs: number,

@@ -22,7 +22,7 @@ import { type Logger, silentLogger } from "../../shared/logger.js";
 import type { SchedulerClock } from "../arrival-scheduler.js";
 import { realClock } from "../arrival-scheduler.js";
 import { type JudgeSettings, judgeStep, type StepVerdict } from "./judge.js";
-import { buildResult, stepOf } from "./outcome.js";
+import { buildResult, type RunningStep, stepOf } from "./outcome.js";
 import { CapacityPlan } from "./plan.js";
 import type { CumulativeSample } from "./window.js";
 
@@ -58,15 +58,6 @@ export interface CapacitySearchOptions {
   /** Sampling interval (default: a quarter of the minimum hold, between 100 ms and 1 s). */
   tickMs?: number;
   logger?: Logger;
-}
-
-interface RunningStep {
-  index: number;
-  phase: "grow" | "refine";
-  load: number;
-  startMs: number;
-  holdStartMs: number | null;
-  samples: CumulativeSample[];
 }
 
 /** After a step that broke in the open model: no new iterations until the target has answered its backlog. */

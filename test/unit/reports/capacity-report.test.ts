@@ -14,35 +14,18 @@ import {
   validateJsonReport,
 } from "../../../src/reports/index.js";
 import { reportInputFromStats } from "../../../src/reports/report-input.js";
-import { CapacitySearch } from "../../../src/runner/capacity/index.js";
 import type { CapacityResult, CapacitySettings } from "../../../src/shared/capacity.js";
 import { UsageError } from "../../../src/shared/errors.js";
-import { SimulatedTarget, type SimulationSettings } from "../runner/capacity/simulated-target.js";
+import { type SimulationSettings, simulatedSearch } from "../runner/capacity/simulated-target.js";
 import { sampleMeta, sampleStats, T0 } from "./fixtures.js";
 
 async function answer(
   simulation: SimulationSettings,
   overrides: Partial<CapacitySettings> = {},
 ): Promise<CapacityResult> {
-  const target = new SimulatedTarget(simulation);
-  const search = new CapacitySearch({
-    settings: {
-      model: simulation.model,
-      slos: parseSlos(["p95<150ms", "failRate<1%"], simulation.model),
-      start: 5,
-      growth: { kind: "multiply", factor: 2 },
-      max: 10_000,
-      minHoldMs: 2000,
-      maxHoldMs: 6000,
-      precision: 0.05,
-      ...overrides,
-    },
-    probe: target,
-    clock: target.clock,
-  });
-  search.start();
-  await target.run(600_000);
-  return search.result!;
+  const slos = parseSlos(["p95<150ms", "failRate<1%"], simulation.model);
+  const { result } = await simulatedSearch(simulation, { slos, ...overrides });
+  return result!;
 }
 
 const results = {} as Record<"found" | "open" | "below" | "atLeast" | "generator", CapacityResult>;

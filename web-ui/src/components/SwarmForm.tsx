@@ -121,7 +121,12 @@ export function SwarmForm({
   const parameters = edit ? [] : meta.customParameters;
   const [custom, setCustom] = useState<CustomValues>(() => initialCustomValues(meta.customParameters));
   // Users or an arrival rate; an edit keeps the running test's model.
-  const [model, setModel] = useState<LoadModelChoice>(() => initialLoadModel(meta, status));
+  const [model, setModel] = useState<LoadModelChoice>(() =>
+    // --find-capacity --capacity-model arrival-rate on the command line: the form searches the rate.
+    !edit && meta.defaults.capacity?.findCapacity
+      ? meta.defaults.capacity.model
+      : initialLoadModel(meta, status),
+  );
   const [arrival, setArrival] = useState<ArrivalValues>(() => initialArrivalValues(meta, status));
   // "Find capacity": the SLOs and the search's steps instead of a fixed load (a new test only).
   const [capacity, setCapacity] = useState<CapacityValues>(() =>

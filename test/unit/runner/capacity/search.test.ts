@@ -11,7 +11,12 @@ import {
   type CapacitySettings,
   type CapacitySlo,
 } from "../../../../src/shared/capacity.js";
-import { SimulatedTarget, type SimulationSettings } from "./simulated-target.js";
+import {
+  SimulatedTarget,
+  type SimulationSettings,
+  simulatedSearch,
+  simulatedSettings,
+} from "./simulated-target.js";
 
 const p95Below = (ms: number): CapacitySlo => ({
   expression: `p95<${ms}ms`,
@@ -26,40 +31,16 @@ const failRateBelow = (ratio: number): CapacitySlo => ({
   limit: ratio,
 });
 
-function settings(overrides: Partial<CapacitySettings> = {}): CapacitySettings {
-  return {
-    model: "users",
-    slos: [p95Below(150)],
-    start: 5,
-    growth: { kind: "multiply", factor: 2 },
-    max: 10_000,
-    minHoldMs: 2000,
-    maxHoldMs: 6000,
-    precision: 0.05,
-    ...overrides,
-  };
-}
+const settings = simulatedSettings;
 
 /** Runs a whole search on the fake clock; returns its result and the simulation. */
 async function search(
   simulation: SimulationSettings,
   overrides: Partial<CapacitySettings> = {},
-  budgetMs = 600_000,
 ): Promise<{ result: CapacityResult; target: SimulatedTarget; search: CapacitySearch }> {
-  const target = new SimulatedTarget(simulation);
-  const capacity = new CapacitySearch({
-    settings: settings({ model: simulation.model, ...overrides }),
-    probe: target,
-    clock: target.clock,
-  });
-  let result: CapacityResult | undefined;
-  capacity.finished.addListener((r) => {
-    result = r;
-  });
-  capacity.start();
-  await target.run(budgetMs);
-  assert.ok(result, "the search ended within its budget");
-  return { result, target, search: capacity };
+  const run = await simulatedSearch(simulation, overrides);
+  assert.ok(run.result, "the search ended within its budget");
+  return { ...run, result: run.result };
 }
 
 const within = (value: number | null, truth: number, share: number) =>

@@ -10,12 +10,18 @@
  * grows by λ − K/S a second and every request waits for it (a rate of 0 drains it).
  */
 
-import type {
-  CapacityProbe,
-  CumulativeSample,
-  GeneratorReading,
+import {
+  type CapacityProbe,
+  CapacitySearch,
+  type CumulativeSample,
+  type GeneratorReading,
 } from "../../../../src/runner/capacity/index.js";
-import type { CapacityModel, CapacitySaturation } from "../../../../src/shared/capacity.js";
+import type {
+  CapacityModel,
+  CapacityResult,
+  CapacitySaturation,
+  CapacitySettings,
+} from "../../../../src/shared/capacity.js";
 import { Histogram } from "../../../../src/stats/index.js";
 import { FakeClock } from "../../../helpers/fake-clock.js";
 
@@ -197,4 +203,37 @@ export class SimulatedTarget implements CapacityProbe {
       };
     }
   }
+}
+
+/** The settings of the simulated searches: p95 < 150 ms, 5 first, x2, held 2 s to 6 s, 5 %. */
+export function simulatedSettings(overrides: Partial<CapacitySettings> = {}): CapacitySettings {
+  return {
+    model: "users",
+    slos: [
+      { expression: "p95<150ms", metric: { kind: "percentile", percentile: 95 }, operator: "<", limit: 150 },
+    ],
+    start: 5,
+    growth: { kind: "multiply", factor: 2 },
+    max: 10_000,
+    minHoldMs: 2000,
+    maxHoldMs: 6000,
+    precision: 0.05,
+    ...overrides,
+  };
+}
+
+/** Runs a whole search against a simulated target on its fake clock (at most 600 s of it). */
+export async function simulatedSearch(
+  simulation: SimulationSettings,
+  overrides: Partial<CapacitySettings> = {},
+): Promise<{ result: CapacityResult | undefined; target: SimulatedTarget; search: CapacitySearch }> {
+  const target = new SimulatedTarget(simulation);
+  const search = new CapacitySearch({
+    settings: simulatedSettings({ model: simulation.model, ...overrides }),
+    probe: target,
+    clock: target.clock,
+  });
+  search.start();
+  await target.run(600_000);
+  return { result: search.result, target, search };
 }
