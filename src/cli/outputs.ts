@@ -189,10 +189,15 @@ export class RunOutputs {
     return latestCapacityResult(this.setup.environment, this.runner);
   }
 
-  /** What thresholds read: the statistics, and the monitored series. */
+  /** What thresholds read: the statistics, the open model's iterations (`dropped`), and the monitored series. */
   private thresholdSource(): ThresholdSource {
     const stats = this.setup.environment.stats;
-    return { total: stats.total, entries: () => stats.entries(), monitor: this.monitor };
+    return {
+      total: stats.total,
+      entries: () => stats.entries(),
+      iterations: stats.iterations,
+      monitor: this.monitor,
+    };
   }
 
   private tick(): void {
