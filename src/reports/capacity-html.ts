@@ -67,6 +67,8 @@ export const CAPACITY_CSS = `
 .outcome-below-start, .outcome-generator-limit, .outcome-at-least { background: var(--warn-bg); }
 ul.capacity-details { margin: 4px 0 8px; padding-left: 20px; }
 tr.broke td { color: var(--bad); }
+#capacity td { white-space: nowrap; }
+#capacity td.name { white-space: normal; }
 `;
 
 /**
