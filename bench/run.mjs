@@ -5,8 +5,9 @@
 //
 //   node bench/run.mjs [--rounds 3] [--duration 10] [--scenario all|throughput,many-users,
 //                      accuracy,master-capacity,startup,websocket,open-rate,
-//                      coordinated-omission,open-overload,http2,csv-names] [--tools cicada,wrk,autocannon,locust]
-//                      [--users 10000] [--out bench/results] [--baseline DIR] [--smoke]
+//                      coordinated-omission,open-overload,http2,csv-names,capacity]
+//                      [--tools cicada,wrk,autocannon,locust] [--users 10000] [--out bench/results]
+//                      [--baseline DIR] [--smoke]
 //
 // It installs nothing: it names what is missing and stops (a --smoke run skips missing
 // generators instead). Every load goes to 127.0.0.1, every child is pinned with taskset,
@@ -21,6 +22,7 @@ import { EXTRA_TOOL_NAMES, TOOL_NAMES } from "./lib/generators.mjs";
 import { installCleanup, killAll } from "./lib/processes.mjs";
 import { findTools, machineInfo } from "./lib/requirements.mjs";
 import { accuracy } from "./scenarios/accuracy.mjs";
+import { capacity } from "./scenarios/capacity.mjs";
 import { csvNames } from "./scenarios/csv-names.mjs";
 import { http2 } from "./scenarios/http2.mjs";
 import { manyUsers, throughput } from "./scenarios/load.mjs";
@@ -42,6 +44,7 @@ const SCENARIOS = {
   "open-overload": openOverload,
   http2,
   "csv-names": csvNames,
+  capacity,
 };
 
 const USAGE = `usage: node bench/run.mjs [options]

@@ -7,17 +7,18 @@ import { join } from "node:path";
 import { startNginx } from "./nginx.mjs";
 import { startPinned } from "./processes.mjs";
 
-/** Starts the latency server pinned to `core`; resolves when it listens. */
-export async function startLatencyServer({ root, core, medianMs, maxSeconds = 900 }) {
+/**
+ * Starts a node:http target script pinned to `core` (it prints "LISTENING <port>" when
+ * ready and exits by itself after --max-seconds); resolves with its origin and a stop().
+ */
+export async function startPinnedTarget({ root, core, script, args = [], maxSeconds = 900 }) {
   let onPort;
   const port = new Promise((resolve) => {
     onPort = resolve;
   });
-  const args = [join(root, "bench", "targets", "latency-server.mjs"), "--max-seconds", String(maxSeconds)];
-  if (medianMs !== undefined) args.push("--median-ms", String(medianMs));
   const handle = startPinned({
     command: process.execPath,
-    args,
+    args: [join(root, "bench", "targets", script), "--max-seconds", String(maxSeconds), ...args],
     core,
     timeoutMs: (maxSeconds + 10) * 1000,
     onStdoutLine(line) {
@@ -26,22 +27,31 @@ export async function startLatencyServer({ root, core, medianMs, maxSeconds = 90
     },
   });
   const exited = handle.done.then((r) => {
-    throw new Error(`the latency server exited early: ${r.stderr.slice(-1000)}`);
+    throw new Error(`${script} exited early: ${r.stderr.slice(-1000)}`);
   });
   const origin = `http://127.0.0.1:${await Promise.race([port, exited])}`;
   exited.catch(() => {});
   return {
     origin,
     pid: handle.pid,
-    /** The server's own record (count, p50Us/p95Us/p99Us, firstRequestEpochMs). */
-    record() {
-      return fetchJson(`${origin}/__record`);
-    },
     async stop() {
       handle.signal("SIGTERM");
       const timer = setTimeout(() => handle.signal("SIGKILL"), 3000);
       await handle.done;
       clearTimeout(timer);
+    },
+  };
+}
+
+/** Starts the latency server pinned to `core`; resolves when it listens. */
+export async function startLatencyServer({ root, core, medianMs, maxSeconds = 900 }) {
+  const args = medianMs === undefined ? [] : ["--median-ms", String(medianMs)];
+  const target = await startPinnedTarget({ root, core, script: "latency-server.mjs", args, maxSeconds });
+  return {
+    ...target,
+    /** The server's own record (count, p50Us/p95Us/p99Us, firstRequestEpochMs). */
+    record() {
+      return fetchJson(`${target.origin}/__record`);
     },
   };
 }

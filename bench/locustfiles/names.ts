@@ -3,7 +3,7 @@
  * each user pacing itself at 100 requests/s, so the generator is not saturated and what
  * p99.9 shows is the time Cicada itself stalled (writing --csv, say), not queueing.
  */
-import { constant, FastHttpUser, task } from "cicada";
+import { constant, FastHttpUser, task } from "cicada-load";
 
 const NAMES = Number(process.env.BENCH_NAMES ?? 2000);
 let next = 0;

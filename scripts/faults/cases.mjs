@@ -84,7 +84,7 @@ const badLocustfiles = [
   ["a top-level await that never settles", "await new Promise(() => {});\n", (r) => cleanRefusal(r, [3])],
   [
     "a user class whose constructor throws",
-    'import { User, task } from "cicada";\nexport class U extends User { constructor(e: never) { super(e); throw new Error("no"); } @task a() {} }\n',
+    'import { User, task } from "cicada-load";\nexport class U extends User { constructor(e: never) { super(e); throw new Error("no"); } @task a() {} }\n',
     (r) => cleanRefusal(r, [3]),
   ],
 ].map(([name, source, check]) => ({

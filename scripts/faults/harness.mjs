@@ -17,7 +17,7 @@ export function project(files) {
 
 /** A locustfile of one HttpUser with short timeouts, requesting `path` of `host`. */
 export function locustfile(host, path = "/", extra = "") {
-  return `import { constant, HttpUser, task } from "cicada";
+  return `import { constant, HttpUser, task } from "cicada-load";
 export class Probe extends HttpUser {
   override host = ${JSON.stringify(host)};
   override waitTime = constant(0.05);

@@ -4,6 +4,7 @@
  * and `cicada.conf` key (the long flag without dashes). The commander program, the env
  * and config-file readers, and docs all come from this table, so they cannot drift apart.
  */
+import { CAPACITY_OPTIONS } from "./options-capacity.js";
 import { DISTRIBUTED_OPTIONS } from "./options-distributed.js";
 import { METRICS_OPTIONS } from "./options-metrics.js";
 import { MONITOR_OPTIONS } from "./options-monitor.js";
@@ -177,6 +178,7 @@ export const OPTION_TABLE: OptionSpec[] = [
     cliOnly: true,
   },
   ...OPEN_MODEL_OPTIONS,
+  ...CAPACITY_OPTIONS,
   ...REPORT_OPTIONS,
   ...MONITOR_OPTIONS,
   ...DISTRIBUTED_OPTIONS,

@@ -15,6 +15,7 @@ import type { CustomArgument } from "../user/index.js";
 import { type ConfigEntry, readConfigFile } from "./config-file.js";
 import { addCustomFlags, missingRequired, readCustomValues } from "./custom-options.js";
 import { envName, longName, OPTION_TABLE, type OptionSpec } from "./option-table.js";
+import { validateCapacity } from "./options-capacity.js";
 import { validateOpenModel } from "./options-open-model.js";
 
 /** The options of a run. Values not given are undefined (or the table's default). */
@@ -291,6 +292,7 @@ function validate(options: CliOptions, raw: Map<string, RawValue>): string[] {
     );
   }
   problems.push(...validateOpenModel(options, at));
+  problems.push(...validateCapacity(options, at));
   return problems;
 }
 

@@ -17,6 +17,7 @@ import {
   type AbortDecision,
   buildJsonReport,
   evaluateThresholds,
+  formatCapacitySummary,
   formatMeasured,
   formatMonitorSummary,
   formatThresholdSummary,
@@ -37,9 +38,11 @@ import {
   type ThresholdSource,
 } from "../reports/index.js";
 import { type Environment, overloadNote, type Runner } from "../runner/index.js";
+import type { CapacityResult } from "../shared/capacity.js";
 import { ExitCode } from "../shared/errors.js";
 import { settlesWithin } from "../shared/timers.js";
 import type { SeriesColumns, StatsSnapshot } from "../stats/index.js";
+import { capacityExitCode, latestCapacityResult } from "./capacity-run.js";
 import { CsvOutput } from "./csv-output.js";
 import type { CliIO, TextSink } from "./io.js";
 import type { LoadedLocustfile } from "./locustfile.js";
@@ -185,7 +188,12 @@ export class RunOutputs {
     return monitorReportOf(this.monitor.data(), load ?? this.setup.environment.stats.history.toJSON().total);
   }
 
-  /** What thresholds read: the statistics, the open model's iterations, and the monitored series. */
+  /** The answer of the capacity search the latest test was, if it was one and it ended. */
+  capacityResult(): CapacityResult | undefined {
+    return latestCapacityResult(this.setup.environment, this.runner);
+  }
+
+  /** What thresholds read: the statistics, the open model's iterations (`dropped`), and the monitored series. */
   private thresholdSource(): ThresholdSource {
     const stats = this.setup.environment.stats;
     return {
@@ -227,7 +235,7 @@ export class RunOutputs {
    */
   meta(endTimeMs: number | null, nowMs: number): ReportMeta {
     const { environment, options, loaded } = this.setup;
-    return buildReportMeta({
+    const meta = buildReportMeta({
       environment,
       runner: this.runner,
       options,
@@ -236,6 +244,9 @@ export class RunOutputs {
       endTimeMs,
       nowMs,
     });
+    // A capacity search changes the load at every step: its own section lists them.
+    const searched = environment.capacity?.running === true || this.capacityResult() !== undefined;
+    return searched ? { ...meta, flags: meta.flags.filter((flag) => flag.code !== "test-changed") } : meta;
   }
 
   /** Threshold results at `nowMs`; the one that aborted the run is marked and counts as failed. */
@@ -249,8 +260,9 @@ export class RunOutputs {
   /**
    * Ends the run's outputs: prints the threshold verdict, writes every file and returns
    * the exit code: ended by the watchdog → 6; thresholds failed → 99; else a report file
-   * could not be written → 4; else the run's own code (5 for errors outside any task,
-   * --exit-code-on-error when requests failed, or 0).
+   * could not be written → 4; else a capacity search's code (docs/exit-codes.md; failed
+   * requests are what it looks for, so --exit-code-on-error does not apply); else the run's
+   * own code (5 for errors outside any task, --exit-code-on-error when requests failed, or 0).
    */
   async finish(result: RunResult): Promise<number> {
     this.stop();
@@ -287,6 +299,9 @@ export class RunOutputs {
       const monitor = this.monitorReport(history.total);
       const target = formatMonitorSummary(monitor);
       if (target.length > 0) this.summaryStream.write(`${target.join("\n")}\n`);
+      const capacity = this.capacityResult();
+      const answer = formatCapacitySummary(capacity);
+      if (answer.length > 0) this.summaryStream.write(`${answer.join("\n")}\n`);
       const thresholds = this.evaluateThresholds(end);
       const summary = formatThresholdSummary(thresholds);
       if (summary.length > 0) this.summaryStream.write(`${summary.join("\n")}\n`);
@@ -297,12 +312,13 @@ export class RunOutputs {
         thresholds,
         ...(monitor ? { monitor } : {}),
         ...statsHistograms(environment.stats),
+        capacity,
       };
       const written = this.writeFiles(input, thresholds);
       if (result.stalled !== undefined) return ExitCode.stalled;
       if (thresholds.some((t) => !t.passed)) return ExitCode.thresholds;
       if (!written) return ExitCode.environment;
-      return result.exitCode;
+      return capacity ? capacityExitCode(capacity) : result.exitCode;
     } finally {
       unsubscribe();
     }

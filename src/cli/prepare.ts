@@ -11,6 +11,7 @@ import type { Logger } from "../shared/logger.js";
 import { acceptsHost, BrowserUser, Events, hostSchemesOf, needsHost, type UserClass } from "../user/index.js";
 import { type LoadedLocustfile, loadLocustfiles, resolveLocustfilePaths } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
+import { checkCapacityShape } from "./options-capacity.js";
 import { parityOptionsOf } from "./options-parity.js";
 
 export interface PreparedRun {
@@ -67,6 +68,7 @@ export function prepareEnvironment(
 ): Environment {
   const userClasses = selectClasses(loaded.userClasses, options.userClasses);
   checkShapes(options, loaded);
+  checkCapacityShape(options, loaded.shapeClass?.name);
   const parity = parityOptionsOf(options);
   const environment = new Environment({
     events: loaded.events,

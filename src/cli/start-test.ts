@@ -1,18 +1,23 @@
 /**
  * Starting the test the options ask for, once the run is ready (headless, or the web UI
- * with --autostart): the load shape, an arrival rate, or users.
+ * with --autostart): a capacity search, the load shape, an arrival rate, or users.
  */
 import type { Environment, Runner } from "../runner/index.js";
+import { startCapacityRun } from "./capacity-run.js";
 import type { CliOptions } from "./options.js";
 import { arrivalRateOf } from "./options-open-model.js";
 
-/** Starts what the options ask for: the load shape, an arrival rate, or users. */
+/** Starts what the options ask for: a capacity search, the load shape, an arrival rate, or users. */
 export function startTest(environment: Environment, runner: Runner, options: CliOptions): void {
   const logger = environment.logger;
   const onError = (error: unknown) => {
     logger.error(`could not start: ${String(error)}`);
     runner.quit();
   };
+  if (options.findCapacity === true) {
+    startCapacityRun(environment, runner, options);
+    return;
+  }
   const rate = arrivalRateOf(options);
   if (environment.shapeClass) {
     if (options.users !== undefined || options.spawnRate !== undefined || options.runTime !== undefined) {

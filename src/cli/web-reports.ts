@@ -32,6 +32,7 @@ export function reportRoutes(
         outputs.evaluateThresholds(now),
       ),
       ...(monitor ? { monitor } : {}),
+      capacity: outputs.capacityResult(),
     };
   };
   const attachment = (query: unknown, name: string) =>

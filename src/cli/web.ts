@@ -22,6 +22,7 @@ import { exitCodeFor } from "./headless.js";
 import { watchInterrupts } from "./interrupts.js";
 import type { CliIO } from "./io.js";
 import type { CliOptions } from "./options.js";
+import { capacityFormDefaults } from "./options-capacity.js";
 import { readWebOptions, type WebOptions } from "./options-web.js";
 import type { RunOutputs, RunResult } from "./outputs.js";
 import { startTest } from "./start-test.js";
@@ -121,6 +122,7 @@ function serverOptions(args: WebRunArgs, web: WebOptions): WebServerOptions {
       runTimeMs: options.runTime,
       arrivalRate: options.arrivalRate as string | undefined,
       rampMs: options.ramp as number | undefined,
+      capacity: capacityFormDefaults(options),
     },
     distributed: args.distributed ?? false,
     classPicker: web.classPicker,

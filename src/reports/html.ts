@@ -9,6 +9,7 @@
  */
 import { CHART_PALETTE } from "../shared/chart-palette.js";
 import type { IterationColumns, SeriesColumns } from "../stats/index.js";
+import { CAPACITY_CSS, CAPACITY_SCRIPT, capacitySection } from "./capacity-html.js";
 import { loadReportAssets, type ReportAssets } from "./html-assets.js";
 import { intendedPercentilesSection, iterationChartData, iterationsSection } from "./html-open-model.js";
 import { REPORT_CSS, REPORT_SCRIPT } from "./html-page.js";
@@ -94,6 +95,7 @@ export function renderHtmlReport(input: ReportInput, options: HtmlReportOptions 
   const assets = options.assets ?? loadReportAssets();
   const points = input.history.total.timeMs.length;
   const target = monitorSection(input.monitor);
+  const capacity = capacitySection(input.capacity);
   const title = `Cicada report${meta.host ? ` · ${meta.host}` : ""} · ${formatUtc(meta.startTimeMs)}`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -104,11 +106,12 @@ export function renderHtmlReport(input: ReportInput, options: HtmlReportOptions 
 <title>${escapeHtml(title)}</title>
 <link rel="icon" href="data:,">
 <style>${assets.uplotCss}</style>
-<style>${REPORT_CSS}${target.html ? MONITOR_CSS : ""}</style>
+<style>${REPORT_CSS}${target.html ? MONITOR_CSS : ""}${capacity.html ? CAPACITY_CSS : ""}</style>
 </head>
 <body>
 <main>
 ${headerSection(meta)}
+${capacity.html}
 ${thresholdsSection(input.thresholds ?? [])}
 ${requestStatsSection(snapshot)}
 ${percentilesSection(snapshot)}
@@ -126,6 +129,7 @@ ${target.data ? `<script type="application/json" id="cicada-monitor-data">${targ
 <script>${assets.uplotJs}</script>
 <script>${REPORT_SCRIPT}</script>
 ${target.data ? `<script>${MONITOR_SCRIPT}</script>` : ""}
+${capacity.data ? `<script type="application/json" id="cicada-capacity-data">${capacity.data}</script><script>${CAPACITY_SCRIPT}</script>` : ""}
 </body>
 </html>
 `;

@@ -4,6 +4,9 @@
  * report and JUnit XML; and the thresholds (parse, evaluate, format). No file is written
  * here: the CLI (and the web UI) decide where the text goes.
  */
+export { formatCapacitySteps, formatCapacitySummary } from "./capacity-console.js";
+export { capacityJson, type JsonCapacity } from "./capacity-json.js";
+export { parseSlo, parseSlos, SLO_METRICS } from "./capacity-slo.js";
 export * from "./console.js";
 export * from "./csv.js";
 export {

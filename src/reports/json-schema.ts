@@ -17,6 +17,7 @@ import type {
   SaturationLevel,
   SeriesDefinition,
 } from "../monitor/types.js";
+import type { JsonCapacity } from "./capacity-json.js";
 
 /** The schema version this build writes. */
 export const JSON_REPORT_SCHEMA_VERSION = 1;
@@ -73,6 +74,11 @@ export interface JsonReport {
    * none were monitored. Always written; absent only from reports of Cicada versions before it.
    */
   monitor?: JsonMonitor | null;
+  /**
+   * The answer of a capacity search (`--find-capacity`, docs/capacity.md) when the test was
+   * one; null otherwise. Absent only from reports of Cicada versions before it.
+   */
+  capacity?: JsonCapacity | null;
   /** The open model's iterations; null for a test with a number of users (the closed model). */
   iterations: JsonIterations | null;
 }

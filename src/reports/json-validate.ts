@@ -14,6 +14,7 @@ import type {
   ScrapeFailureKind,
   SeriesDefinition,
 } from "../monitor/types.js";
+import { capacityCheck } from "./capacity-json-check.js";
 import {
   HISTOGRAM_ENCODING,
   type JsonEntry,
@@ -38,10 +39,11 @@ import {
   type ReportUserClass,
 } from "./json-schema.js";
 
+// The checks are exported for the validators of other keys (capacity-json.ts).
 /** Appends a problem per mismatch found at `path`. */
-type Check = (value: unknown, path: string, problems: string[]) => void;
+export type Check = (value: unknown, path: string, problems: string[]) => void;
 /** One check per key of T, every key required (optional keys included). */
-type Shape<T> = { [K in keyof T]-?: Check };
+export type Shape<T> = { [K in keyof T]-?: Check };
 
 const typeName = (value: unknown) =>
   value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
@@ -52,20 +54,20 @@ const expect =
     if (!ok(value)) problems.push(`${path}: expected ${what}, got ${typeName(value)}`);
   };
 
-const num = expect("a finite number", (v) => typeof v === "number" && Number.isFinite(v));
-const str = expect("a string", (v) => typeof v === "string");
-const bool = expect("a boolean", (v) => typeof v === "boolean");
-const literal = (wanted: unknown): Check => expect(JSON.stringify(wanted), (v) => v === wanted);
-const oneOf = (options: readonly unknown[]): Check =>
+export const num = expect("a finite number", (v) => typeof v === "number" && Number.isFinite(v));
+export const str = expect("a string", (v) => typeof v === "string");
+export const bool = expect("a boolean", (v) => typeof v === "boolean");
+export const literal = (wanted: unknown): Check => expect(JSON.stringify(wanted), (v) => v === wanted);
+export const oneOf = (options: readonly unknown[]): Check =>
   expect(`one of ${options.map((o) => JSON.stringify(o)).join(", ")}`, (v) => options.includes(v));
 
-const nullable =
+export const nullable =
   (check: Check): Check =>
   (value, path, problems) => {
     if (value !== null) check(value, path, problems);
   };
 
-const array =
+export const array =
   (item: Check): Check =>
   (value, path, problems) => {
     if (!Array.isArray(value)) {
@@ -81,7 +83,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** An object with exactly the keys of `shape`; keys in `optional` may be absent. */
-function object<T>(shape: Shape<T>, optional: ReadonlyArray<keyof T> = []): Check {
+export function object<T>(shape: Shape<T>, optional: ReadonlyArray<keyof T> = []): Check {
   const checks = shape as Record<string, Check>;
   return (value, path, problems) => {
     if (!isObject(value)) {
@@ -335,10 +337,12 @@ const reportShape: Shape<JsonReport> = {
   thresholds: array(threshold),
   iterations: nullable(iterations),
   monitor: nullable(monitor),
+  // A call, not the value: the two modules import each other (see capacity-json-check.ts).
+  capacity: (value, path, problems) => nullable(capacityCheck)(value, path, problems),
 };
 
-// `monitor` may be absent: reports written before Cicada monitored targets lack it.
-const report = object<JsonReport>(reportShape, ["monitor"]);
+// `monitor` and `capacity` may be absent: reports written before those features lack them.
+const report = object<JsonReport>(reportShape, ["monitor", "capacity"]);
 
 /**
  * Checks a parsed JSON document against the {@link JsonReport} schema. Returns every

@@ -9,6 +9,7 @@ import {
   type StatsHistoryJSON,
   type StatsSnapshot,
 } from "../stats/index.js";
+import { capacityJson } from "./capacity-json.js";
 import { toJsonHistogram } from "./hdr-base64.js";
 import {
   JSON_REPORT_SCHEMA_VERSION,
@@ -168,6 +169,7 @@ export function buildJsonReport(input: ReportInput): JsonReport {
     history: historyOf(input.history),
     thresholds: [...(input.thresholds ?? [])],
     monitor: input.monitor ? monitorJson(input.monitor) : null,
+    capacity: input.capacity ? capacityJson(input.capacity) : null,
     iterations: iterationsOf(snapshot),
   };
 }

@@ -3,6 +3,7 @@
  * threshold results and (for the JSON report) the histograms. Plain data, so a report can
  * be rendered at any moment of a run (the web UI's download tab) or after it.
  */
+import type { CapacityResult } from "../shared/capacity.js";
 import {
   AGGREGATED_NAME,
   type Histogram,
@@ -29,6 +30,8 @@ export interface ReportInput {
   monitor?: MonitorReport;
   /** Histograms of the response times from the intended start (open model), for the JSON report. */
   intendedHistograms?: HistogramLookup;
+  /** The answer of the capacity search the test was, if it was one. */
+  capacity?: CapacityResult | undefined;
 }
 
 /**

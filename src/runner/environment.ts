@@ -14,6 +14,7 @@ import {
   type UserClass,
   type UserEnvironment,
 } from "../user/index.js";
+import type { CapacitySearch } from "./capacity/search.js";
 import type { GeneratorMonitor } from "./generator-monitor.js";
 import { describeUserClasses, type UserClassInfo } from "./user-classes.js";
 
@@ -132,6 +133,8 @@ export class Environment implements UserEnvironment {
    */
   failureText: (event: RequestEvent & { exception: Error | string }) => string = (event) =>
     describeThrown(event.exception);
+  /** The current or last capacity search of this process (`--find-capacity`, the web form): reports and the UI read it. */
+  capacity: CapacitySearch | undefined;
   private infos: UserClassInfo[] | undefined;
   private readonly overrides = new Map<string, UserClassOverride>();
   /** The class picker's choice of class names; undefined runs every class. */

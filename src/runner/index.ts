@@ -8,6 +8,15 @@ export {
   type SchedulerClock,
 } from "./arrival-scheduler.js";
 export { BaseRunner, type StartOptions } from "./base-runner.js";
+export {
+  type CapacityProbe,
+  CapacitySearch,
+  type CapacitySearchOptions,
+  runnerProbe,
+  type StartCapacityOptions,
+  startCapacitySearch,
+  WORKER_REPORT_MS,
+} from "./capacity/index.js";
 export { isProtocolMessageType, MessageRegistry } from "./custom-messages.js";
 export {
   Environment,

@@ -6,6 +6,7 @@
  */
 import type { ChartLine, MonitorChart } from "../monitor/chart-layout.js";
 import type { EndpointHealth, GeneratorColumns, HostColumns } from "../monitor/types.js";
+import type { CapacityProgress, CapacityResult, CapacityStep } from "../shared/capacity.js";
 import type {
   ErrorSnapshot,
   ExceptionSnapshot,
@@ -16,6 +17,9 @@ import type {
 } from "../stats/index.js";
 
 export type {
+  CapacityProgress,
+  CapacityResult,
+  CapacityStep,
   ChartLine,
   EndpointHealth,
   ErrorSnapshot,
@@ -115,6 +119,8 @@ export interface RunStatus {
   loadModel?: "users" | "arrival-rate";
   /** The open model's numbers while (or after) an arrival-rate test ran; null otherwise. */
   openModel?: OpenModelStatus | null;
+  /** The current or last capacity search of the session (its steps, and its answer once done); null before any. */
+  capacity?: CapacityProgress | null;
 }
 
 /** The header's overload badge. */
@@ -209,6 +215,8 @@ export interface UiMeta {
     maxUsers?: number;
     /** --max-queue-time as a time span, e.g. "1s". */
     maxQueueTime?: string;
+    /** --find-capacity, --slo and --capacity-*: the form's "Find capacity" fields. */
+    capacity?: CapacityFormDefaults;
   };
   /** True when every user class has its own host, so the form's host may be left empty. */
   hostOptional: boolean;
@@ -349,8 +357,29 @@ export interface SwarmRequest {
   max_users?: string | number;
   /** How long an iteration may wait for a free user (default --max-queue-time). */
   max_queue_time?: string;
+  /** A capacity search instead of a fixed load ("true"), with its SLOs and settings (docs/capacity.md). */
+  find_capacity?: boolean | string;
+  slo?: string | string[];
+  capacity_model?: "users" | "arrival-rate";
+  capacity_start?: string | number;
+  capacity_growth?: string;
+  capacity_hold?: string;
+  capacity_max?: string | number;
+  capacity_precision?: string;
   /** The locustfile's custom arguments, by Locust's dest name (e.g. `my_argument`). */
   [customArgument: string]: string | number | boolean | string[] | undefined;
+}
+
+/** The start form's capacity fields as the command line gave them ("" for a default). */
+export interface CapacityFormDefaults {
+  findCapacity: boolean;
+  /** The SLOs, comma-separated. */
+  slo: string;
+  model: "users" | "arrival-rate";
+  start: string;
+  growth: string;
+  hold: string;
+  max: string;
 }
 
 /** Answer of `POST /swarm` and the other commands. */

@@ -144,6 +144,7 @@ export function runStatus(runner: Runner, distributed: boolean): RunStatus {
     lastTest: lastTest(runner),
     loadModel: runner.loadModel,
     openModel: openModelStatus(runner, nowMs),
+    capacity: environment.capacity?.progress() ?? null,
   };
 }
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { MetricsCollector } from "../metrics/index.js";
 import type { Runner } from "../runner/index.js";
-import type { DownloadLink } from "./api-types.js";
+import type { CapacityFormDefaults, DownloadLink } from "./api-types.js";
 import { normaliseBasePath } from "./base-path.js";
 import { registerCompression } from "./compression.js";
 import type { WebContext } from "./context.js";
@@ -46,6 +46,8 @@ export interface WebServerOptions {
     arrivalRate?: string | undefined;
     /** --ramp, ms. */
     rampMs?: number | undefined;
+    /** --find-capacity, --slo, --capacity-*: the form's "Find capacity" fields. */
+    capacity?: CapacityFormDefaults | undefined;
   };
   /** True for a master runner: the Workers tab and worker counts apply. */
   distributed?: boolean;

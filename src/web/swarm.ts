@@ -11,6 +11,13 @@ import type { CommandResponse } from "./api-types.js";
 import { activeClassNames, type ClassChoice, choiceConflict, parseClassChoice } from "./class-picker.js";
 import { describeChanges, parseCustomParameters } from "./custom-parameters.js";
 import { type ArrivalCommand, asksForArrivalRate, parseArrivalFields } from "./swarm-arrival.js";
+import {
+  asksForCapacity,
+  type CapacityCommand,
+  capacityConflict,
+  capacityFields,
+  startCapacity,
+} from "./swarm-capacity.js";
 
 /** A validated start (or edit) request. */
 export interface SwarmCommand {
@@ -25,6 +32,8 @@ export interface SwarmCommand {
   customValues?: Array<[CustomArgument, ArgumentValue | undefined]>;
   /** An arrival rate (the open model) instead of users; userCount and spawnRate are then 0. */
   arrival?: ArrivalCommand | undefined;
+  /** A capacity search instead of a fixed load (`find_capacity`); userCount and spawnRate are then 0. */
+  capacity?: CapacityCommand | undefined;
 }
 
 export type FieldProblem = { field: string; message: string };
@@ -115,8 +124,10 @@ export function parseSwarm(
       ? environment.userClassInfos
       : environment.activeUserClassInfos;
   const usesShape = (resolved ? resolved.shape : environment.shapeClass) !== undefined;
-  const arrival = !usesShape && asksForArrivalRate(body) ? parseArrivalFields(body, problems) : undefined;
-  const open = !usesShape && asksForArrivalRate(body);
+  const searches = asksForCapacity(body);
+  const capacity = searches ? capacityFields(body, problems, usesShape) : undefined;
+  const open = !usesShape && !searches && asksForArrivalRate(body);
+  const arrival = open ? parseArrivalFields(body, problems) : undefined;
   if (open && text(body.user_count)) {
     problems.push({
       field: "user_count",
@@ -124,8 +135,9 @@ export function parseSwarm(
         "give user_count (users, the closed model) or arrival_rate (iterations per second, the open model), not both",
     });
   }
-  const userCount = usesShape || open ? 0 : wholeNumber("user_count", body.user_count, problems);
-  const spawnRate = usesShape || open ? 0 : positiveNumber("spawn_rate", body.spawn_rate, problems);
+  const fixed = usesShape || open || searches;
+  const userCount = fixed ? 0 : wholeNumber("user_count", body.user_count, problems);
+  const spawnRate = fixed ? 0 : positiveNumber("spawn_rate", body.spawn_rate, problems);
 
   let host: string | undefined;
   const rawHost = text(body.host);
@@ -172,6 +184,7 @@ export function parseSwarm(
       classChoice,
       customValues,
       arrival,
+      capacity,
     },
   };
 }
@@ -219,6 +232,9 @@ export function applySwarm(
   // Locust answers with the chosen classes, sorted.
   const picked = choice ? { user_classes: activeClassNames(environment).sort() } : {};
   const onError = (error: unknown) => environment.logger.error(`could not start the test: ${String(error)}`);
+  if (command.capacity) return startCapacity(command.capacity, command.runTimeMs, runner, running);
+  const searching = running ? capacityConflict(runner) : undefined;
+  if (searching) return searching;
   if (environment.shapeClass) {
     if (running) {
       return {

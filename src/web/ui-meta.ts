@@ -33,6 +33,7 @@ export function buildMeta(
         ramp: options.defaults?.rampMs ? formatTimespan(options.defaults.rampMs) : "",
         maxUsers: options.runner.openModel.maxUsers,
         maxQueueTime: `${options.runner.openModel.maxQueueMs / 1000}s`,
+        ...(options.defaults?.capacity ? { capacity: options.defaults.capacity } : {}),
       },
       hostOptional: environment.host !== undefined || needHost.length === 0,
       userClasses: infos.map((i) => i.name),

@@ -1,5 +1,6 @@
 /** The page: header bar, start/edit dialog, tabs. The active tab is kept in the URL hash. */
 import { useCallback, useEffect, useState } from "react";
+import { CapacityTab } from "./components/CapacityTab.js";
 import { Charts } from "./components/Charts.js";
 import { Downloads } from "./components/Downloads.js";
 import { Exceptions } from "./components/Exceptions.js";
@@ -20,6 +21,7 @@ const TABS = [
   { id: "stats", label: "Statistics" },
   { id: "charts", label: "Charts" },
   { id: "target", label: "Target" },
+  { id: "capacity", label: "Capacity" },
   { id: "failures", label: "Failures" },
   { id: "exceptions", label: "Exceptions" },
   { id: "ratio", label: "Current ratio" },
@@ -149,6 +151,8 @@ function TabContent({
       return <Charts live={live} selected={chartName} onSelect={onChartName} />;
     case "target":
       return <Target live={live} />;
+    case "capacity":
+      return <CapacityTab progress={live.status?.capacity} nowMs={live.timeMs} />;
     case "failures":
       return <Failures version={live.versions.failures} filter={filter} onFilter={onFilter} />;
     case "exceptions":

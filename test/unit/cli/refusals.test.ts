@@ -16,7 +16,7 @@ function project(t: TestContext): string {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(
     join(dir, "locustfile.ts"),
-    'import { HttpUser, task } from "cicada";\nexport class U extends HttpUser { @task async a() { await this.client.get("/"); } }\n',
+    'import { HttpUser, task } from "cicada-load";\nexport class U extends HttpUser { @task async a() { await this.client.get("/"); } }\n',
   );
   return dir;
 }

@@ -68,7 +68,7 @@ describe("a master with --cluster-secret", () => {
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(
       join(dir, "locustfile.ts"),
-      'import { User, task } from "cicada";\nexport class U extends User { @task a() {} }\n',
+      'import { User, task } from "cicada-load";\nexport class U extends User { @task a() {} }\n',
     );
     const lines: string[] = [];
     const io = (argv: string[]) => ({

@@ -34,6 +34,8 @@ export function Header({ live, onDialog }: { live: LiveState; onDialog: (mode: D
   const state = status?.state ?? "ready";
   const running = state === "spawning" || state === "running";
   const shape = live.meta?.shapeClass ?? null;
+  // A capacity search sets the users (or the rate) itself: nothing to edit.
+  const searching = status?.capacity?.running === true;
   const warning = status?.generatorWarning ?? null;
 
   // An error of a command sent during an outage ("Failed to fetch") is old news once reconnected.
@@ -96,13 +98,15 @@ export function Header({ live, onDialog }: { live: LiveState; onDialog: (mode: D
             <button
               type="button"
               className="button"
-              disabled={busy || shape !== null}
+              disabled={busy || shape !== null || searching}
               title={
                 shape
                   ? `The load shape ${shape} controls the load`
-                  : status?.loadModel === "arrival-rate"
-                    ? "Change the arrival rate"
-                    : "Change users and spawn rate"
+                  : searching
+                    ? "The capacity search sets the load (Stop ends it)"
+                    : status?.loadModel === "arrival-rate"
+                      ? "Change the arrival rate"
+                      : "Change users and spawn rate"
               }
               onClick={() => onDialog("edit")}
             >

@@ -7,6 +7,14 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import type { DialogMode } from "../App.js";
 import { ApiError, post, swarm } from "../api.js";
 import type { LiveState } from "../store.js";
+import {
+  CapacityFields,
+  type CapacityValues,
+  capacityBody,
+  checkCapacityValues,
+  FindCapacityToggle,
+  initialCapacityValues,
+} from "./CapacityFields.js";
 import { ClassPicker, NO_SHAPE } from "./ClassPicker.js";
 import {
   CustomParameters,
@@ -113,9 +121,19 @@ export function SwarmForm({
   const parameters = edit ? [] : meta.customParameters;
   const [custom, setCustom] = useState<CustomValues>(() => initialCustomValues(meta.customParameters));
   // Users or an arrival rate; an edit keeps the running test's model.
-  const [model, setModel] = useState<LoadModelChoice>(() => initialLoadModel(meta, status));
+  const [model, setModel] = useState<LoadModelChoice>(() =>
+    // --find-capacity --capacity-model arrival-rate on the command line: the form searches the rate.
+    !edit && meta.defaults.capacity?.findCapacity
+      ? meta.defaults.capacity.model
+      : initialLoadModel(meta, status),
+  );
   const [arrival, setArrival] = useState<ArrivalValues>(() => initialArrivalValues(meta, status));
-  const open = !shape && model === "arrival-rate";
+  // "Find capacity": the SLOs and the search's steps instead of a fixed load (a new test only).
+  const [capacity, setCapacity] = useState<CapacityValues>(() =>
+    initialCapacityValues(meta, status?.capacity),
+  );
+  const searching = !shape && !edit && capacity.find;
+  const open = !shape && !searching && model === "arrival-rate";
   // As Locust's: a master with no worker has nobody to run users.
   const noWorkers = meta.distributed && (status?.workerCount ?? 0) === 0;
 
@@ -130,8 +148,13 @@ export function SwarmForm({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const found = checkForm(values, { edit, hostOptional: meta.hostOptional, shape: shape || open });
+    const found = checkForm(values, {
+      edit,
+      hostOptional: meta.hostOptional,
+      shape: shape || open || searching,
+    });
     if (open) Object.assign(found, checkArrivalValues(arrival, edit));
+    if (searching) Object.assign(found, checkCapacityValues(capacity));
     if (picker && chosen.size === 0) found.user_classes = "Choose at least one user class";
     Object.assign(found, checkCustomValues(parameters, custom));
     setProblems(found);
@@ -150,9 +173,11 @@ export function SwarmForm({
           }
         }
       }
-      const load = open
-        ? arrivalFields(arrival, edit)
-        : { user_count: values.user_count.trim(), spawn_rate: values.spawn_rate.trim() };
+      const load = searching
+        ? capacityBody(capacity, model)
+        : open
+          ? arrivalFields(arrival, edit)
+          : { user_count: values.user_count.trim(), spawn_rate: values.spawn_rate.trim() };
       await swarm(
         edit
           ? load
@@ -171,6 +196,8 @@ export function SwarmForm({
             },
       );
       onClose();
+      // The search's progress, steps and answer are on their own tab.
+      if (searching) location.hash = "capacity";
     } catch (error) {
       if (error instanceof ApiError && error.fields.length > 0) {
         setProblems(Object.fromEntries(error.fields.map((f) => [f.field, f.message])));
@@ -232,6 +259,30 @@ export function SwarmForm({
           </p>
         )}
         {!shape && !edit && <LoadModelChoiceField model={model} onModel={setModel} />}
+        {!shape && !edit && (
+          <FindCapacityToggle
+            checked={capacity.find}
+            onChange={(find) => {
+              setCapacity((c) => ({ ...c, find }));
+              setProblems({});
+            }}
+          />
+        )}
+        {searching && (
+          <CapacityFields
+            values={capacity}
+            model={model}
+            problems={problems}
+            onChange={(name, value) => {
+              setCapacity((c) => ({ ...c, [name]: value }));
+              setProblems((p) => ({
+                ...p,
+                [name === "slo" ? "slo" : `capacity_${name}`]: undefined,
+                form: undefined,
+              }));
+            }}
+          />
+        )}
         {open && (
           <ArrivalRateFields
             values={arrival}
@@ -245,8 +296,12 @@ export function SwarmForm({
         )}
         {!shape &&
           !open &&
+          !searching &&
           input("user_count", "Number of users (peak concurrency)", { inputMode: "numeric" })}
-        {!shape && !open && input("spawn_rate", "Ramp up (users started/second)", { inputMode: "decimal" })}
+        {!shape &&
+          !open &&
+          !searching &&
+          input("spawn_rate", "Ramp up (users started/second)", { inputMode: "decimal" })}
         {!edit &&
           input("host", meta.hostOptional ? "Host (optional: the classes have their own)" : "Host", {
             placeholder: "http://127.0.0.1:8080",
@@ -265,9 +320,15 @@ export function SwarmForm({
           <details open={advanced} onToggle={(e) => setAdvanced((e.target as HTMLDetailsElement).open)}>
             <summary>Advanced options</summary>
             {!shape &&
-              input("run_time", "Run time (e.g. 300s, 20m, 1h30m; empty: until stopped)", {
-                placeholder: "e.g. 5m",
-              })}
+              input(
+                "run_time",
+                searching
+                  ? "Run time of the whole search (e.g. 10m; empty: until it ends)"
+                  : "Run time (e.g. 300s, 20m, 1h30m; empty: until stopped)",
+                {
+                  placeholder: "e.g. 5m",
+                },
+              )}
             <UserClassSettingsEditor
               settings={meta.userClassSettings}
               values={classSettings}
@@ -294,7 +355,7 @@ export function SwarmForm({
             Cancel
           </button>
           <button type="submit" className="button primary" disabled={sending || noWorkers}>
-            {edit ? "Update" : "Start"}
+            {edit ? "Update" : searching ? "Find capacity" : "Start"}
           </button>
         </div>
       </form>

@@ -1,0 +1,19 @@
+export { DROPPED_SHARE_LIMIT, type JudgeSettings, judgeStep, type StepVerdict } from "./judge.js";
+export { buildResult, generatorLimited, stepOf } from "./outcome.js";
+export { CapacityPlan, type PlanEnd, type PlanSettings, roundLoad } from "./plan.js";
+export {
+  runnerProbe,
+  type StartCapacityOptions,
+  startCapacitySearch,
+  WORKER_REPORT_MS,
+} from "./runner-probe.js";
+export { type CapacityProbe, CapacitySearch, type CapacitySearchOptions } from "./search.js";
+export {
+  type CumulativeSample,
+  checkSlos,
+  type GeneratorReading,
+  histogramSince,
+  measureSlo,
+  type WindowFigures,
+  windowFigures,
+} from "./window.js";

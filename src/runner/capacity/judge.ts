@@ -1,0 +1,198 @@
+/**
+ * When a step of a capacity search is over, and whether it met the SLOs. Pure: it reads
+ * the cumulative samples taken since the step's hold began.
+ *
+ * The hold's last stretch is cut in two halves (each half the minimum hold). Once the
+ * minimum hold has passed, at every tick:
+ *
+ * 1. steady (throughput and the SLOs' latencies of the two halves within 10 % and 15 %
+ *    of each other): the verdict is the SLOs over both halves together;
+ * 2. both halves broke an SLO and the latency is not falling: the step broke, settled or
+ *    not (a falling latency is a warm-up: it is given until the maximum hold);
+ * 3. at the maximum hold: broke if the last half broke an SLO, or if its latency was
+ *    still rising (queues growing: the target does not keep up, it only has not failed yet);
+ *    otherwise met, marked not steady.
+ */
+import type { CapacitySlo, SloCheck } from "../../shared/capacity.js";
+import { type CumulativeSample, checkSlos, measureSlo, type WindowFigures, windowFigures } from "./window.js";
+
+/** Throughput of the two halves within this share of each other... */
+export const THROUGHPUT_TOLERANCE = 0.1;
+/** ...and latencies within this share, plus {@link LATENCY_SLACK_MS} (sub-millisecond jitter is not movement). */
+export const LATENCY_TOLERANCE = 0.15;
+export const LATENCY_SLACK_MS = 2;
+/** An open-model step that dropped more than this share of its iterations broke. */
+export const DROPPED_SHARE_LIMIT = 0.01;
+
+export interface JudgeSettings {
+  slos: readonly CapacitySlo[];
+  minHoldMs: number;
+  maxHoldMs: number;
+  /** Samples per half (the ticks in half the minimum hold). */
+  halfTicks: number;
+}
+
+export type StepVerdict =
+  | { done: false }
+  | {
+      done: true;
+      passed: boolean;
+      steady: boolean;
+      reason: string;
+      figures: WindowFigures;
+      checks: SloCheck[];
+    };
+
+const PENDING: StepVerdict = { done: false };
+
+const ms = (value: number | null) => (value === null ? "no data" : `${Number(value.toPrecision(3))} ms`);
+
+function describeCheck(check: SloCheck): string {
+  if (check.measured === null) return `${check.expression} (no data)`;
+  const failRate = check.expression.startsWith("failRate");
+  return `${check.expression} (${failRate ? `${(check.measured * 100).toFixed(2)} %` : ms(check.measured)})`;
+}
+
+const broken = (checks: readonly SloCheck[]) => checks.filter((c) => !c.passed);
+
+/** The latencies whose movement decides steadiness: the SLOs' own, or p95 when only failRate is judged. */
+function latencies(slos: readonly CapacitySlo[], figures: WindowFigures): Array<number | null> {
+  const timed = slos.filter((slo) => slo.metric.kind !== "failRate");
+  if (timed.length === 0) return [figures.p95Ms];
+  return timed.map((slo) => measureSlo(slo.metric, figures));
+}
+
+const within = (a: number, b: number, share: number, slack = 0) =>
+  Math.abs(a - b) <= share * Math.max(a, b) + slack;
+
+function steady(slos: readonly CapacitySlo[], a: WindowFigures, b: WindowFigures): boolean {
+  if (!within(a.rps, b.rps, THROUGHPUT_TOLERANCE, 0.5)) return false;
+  const la = latencies(slos, a);
+  const lb = latencies(slos, b);
+  return la.every((value, i) => {
+    const other = lb[i] ?? null;
+    if (value === null || other === null) return value === other;
+    return within(value, other, LATENCY_TOLERANCE, LATENCY_SLACK_MS);
+  });
+}
+
+/** True when a latency fell from half `a` to half `b` beyond the tolerance (a warm-up still going on). */
+function falling(slos: readonly CapacitySlo[], a: WindowFigures, b: WindowFigures): boolean {
+  const la = latencies(slos, a);
+  const lb = latencies(slos, b);
+  return la.some((before, i) => {
+    const after = lb[i] ?? null;
+    return before !== null && after !== null && after < before * (1 - LATENCY_TOLERANCE) - LATENCY_SLACK_MS;
+  });
+}
+
+/** The latency that rose from half `a` to half `b` beyond the tolerance, as "a → b ms", if any. */
+function rise(slos: readonly CapacitySlo[], a: WindowFigures, b: WindowFigures): string | undefined {
+  const la = latencies(slos, a);
+  const lb = latencies(slos, b);
+  for (let i = 0; i < la.length; i++) {
+    const before = la[i] ?? null;
+    const after = lb[i] ?? null;
+    if (before !== null && after !== null && after > before * (1 + LATENCY_TOLERANCE) + LATENCY_SLACK_MS)
+      return `${ms(before).replace(" ms", "")} → ${ms(after)}`;
+  }
+  return undefined;
+}
+
+/** Checks plus the open model's dropped iterations, which break a step whatever the SLOs. */
+function droppedProblem(figures: WindowFigures): string | undefined {
+  const share = figures.dropped / Math.max(1, figures.requests + figures.dropped);
+  if (figures.dropped === 0 || share <= DROPPED_SHARE_LIMIT) return undefined;
+  return `dropped ${figures.dropped} iterations (${(share * 100).toFixed(1)} %: no free user within --max-queue-time; the target does not keep up, or --max-users is too low)`;
+}
+
+function verdict(
+  figures: WindowFigures,
+  slos: readonly CapacitySlo[],
+  steadyNow: boolean,
+  context: string,
+): StepVerdict {
+  const checks = checkSlos(slos, figures);
+  const failed = broken(checks);
+  const dropped = droppedProblem(figures);
+  if (failed.length === 0 && dropped === undefined)
+    return {
+      done: true,
+      passed: true,
+      steady: steadyNow,
+      reason: `${context}: met every SLO`,
+      figures,
+      checks,
+    };
+  const why = [...failed.map(describeCheck), ...(dropped ? [dropped] : [])].join(", ");
+  return {
+    done: true,
+    passed: false,
+    steady: steadyNow,
+    reason: `${context}: broke ${why}`,
+    figures,
+    checks,
+  };
+}
+
+/**
+ * The verdict of a step whose hold began at `holdStartMs`, from `samples` taken since
+ * (the first one is the baseline), at `nowMs`.
+ */
+export function judgeStep(
+  samples: readonly CumulativeSample[],
+  holdStartMs: number,
+  nowMs: number,
+  settings: JudgeSettings,
+): StepVerdict {
+  const held = nowMs - holdStartMs;
+  const atMax = held >= settings.maxHoldMs;
+  const half = Math.max(1, settings.halfTicks);
+  const n = samples.length;
+  if (held < settings.minHoldMs || n < 2 * half + 1) {
+    // A maximum hold shorter than the samples it needs: judge what there is.
+    if (!atMax || n < 2) return PENDING;
+    return verdict(
+      windowFigures(samples[0]!, samples[n - 1]!),
+      settings.slos,
+      false,
+      "at the end of the hold",
+    );
+  }
+  const first = samples[n - 1 - 2 * half]!;
+  const middle = samples[n - 1 - half]!;
+  const last = samples[n - 1]!;
+  const a = windowFigures(first, middle);
+  const b = windowFigures(middle, last);
+  if (b.requests === 0 && b.dropped === 0) {
+    const seconds = ((last.timeMs - middle.timeMs) / 1000).toFixed(1);
+    return {
+      done: true,
+      passed: false,
+      steady: false,
+      reason: `no request completed in the last ${seconds} s`,
+      figures: b,
+      checks: checkSlos(settings.slos, b),
+    };
+  }
+  if (steady(settings.slos, a, b)) return verdict(windowFigures(first, last), settings.slos, true, "steady");
+  const brokeA = verdict(a, settings.slos, false, "");
+  const brokeB = verdict(b, settings.slos, false, "");
+  if (brokeA.done && !brokeA.passed && brokeB.done && !brokeB.passed && !falling(settings.slos, a, b)) {
+    return verdict(windowFigures(first, last), settings.slos, false, "in both halves of the hold");
+  }
+  if (!atMax) return PENDING;
+  if (brokeB.done && !brokeB.passed) return verdict(b, settings.slos, false, "at the end of the hold");
+  const rising = rise(settings.slos, a, b);
+  if (rising !== undefined) {
+    return {
+      done: true,
+      passed: false,
+      steady: false,
+      reason: `latency still rising at the end of the hold (${rising}): the target does not keep up with this load`,
+      figures: b,
+      checks: checkSlos(settings.slos, b),
+    };
+  }
+  return verdict(windowFigures(first, last), settings.slos, false, "not steady by the end of the hold");
+}

@@ -1,0 +1,134 @@
+/**
+ * A capacity search on a real Runner: a LocalRunner, or a master (its workers just follow
+ * the user counts or the rate it sends; its statistics are their merged reports). The
+ * probe reads the Aggregated row, the generator monitor and the workers' CPU, sets the
+ * load through the runner, and asks the target monitor what saturated.
+ */
+import { findSaturation } from "../../monitor/saturation.js";
+import type { CapacitySaturation, CapacitySettings } from "../../shared/capacity.js";
+import { overloadCause } from "../generator-advice.js";
+import type { Runner } from "../runner.js";
+import { capacitySaturation } from "./saturation-text.js";
+import { type CapacityProbe, CapacitySearch } from "./search.js";
+import type { CumulativeSample, GeneratorReading } from "./window.js";
+
+/** Distributed runs: workers report every 3 s (Locust's interval), so a step needs that long to show in the stats. */
+export const WORKER_REPORT_MS = 3000;
+
+function generatorReading(runner: Runner): GeneratorReading | null {
+  const state = runner.environment.generatorMonitor?.state;
+  const last = state?.last;
+  if (state === undefined || last === null || last === undefined || !last.counted) return null;
+  // A master runs no users: its load delays the merged stats, not the latencies (the workers' CPU counts instead).
+  if (state.role === "master") return null;
+  return {
+    timeMs: last.timeMs,
+    cpuPercent: last.cpuPercent,
+    lagMs: last.lagMs,
+    overloaded: last.overloaded,
+    cause: overloadCause(last, state.cpuThresholdPercent),
+  };
+}
+
+function busiestWorker(runner: Runner): number | null {
+  const workers = runner.workers();
+  return workers.length === 0 ? null : Math.max(...workers.map((worker) => worker.cpuPercent));
+}
+
+/** What saturated on the monitored target between two moments (null when nothing is monitored). */
+function saturationOf(runner: Runner, fromMs: number, toMs: number): CapacitySaturation | null {
+  const monitor = runner.environment.targetMonitor;
+  if (monitor === undefined) return null;
+  const data = monitor.data();
+  const finding = findSaturation({
+    hosts: data.hosts,
+    series: data.series,
+    levels: data.levels,
+    generator: data.generator,
+    load: runner.environment.stats.history.toJSON().total,
+    fromMs,
+    toMs,
+  });
+  return capacitySaturation(finding);
+}
+
+/** The probe of a search that drives `runner`. */
+export function runnerProbe(runner: Runner, settings: CapacitySettings): CapacityProbe {
+  const environment = runner.environment;
+  return {
+    now: () => environment.now(),
+    sample(): CumulativeSample {
+      const stats = environment.stats;
+      const total = stats.total;
+      return {
+        timeMs: environment.now(),
+        requests: total.numRequests,
+        failures: total.numFailures,
+        timedRequests: total.numRequests - total.numNoneRequests,
+        responseTimeSumMs: total.totalResponseTimeMs,
+        histogram: total.histogram.clone(),
+        intended: total.intended ? total.intended.histogram.clone() : null,
+        dropped: stats.iterations.dropped,
+        users: runner.userCount,
+        generator: generatorReading(runner),
+        workerCpuPercent: busiestWorker(runner),
+      };
+    },
+    setLoad(load, first) {
+      if (settings.model === "arrival-rate") {
+        if (first) return runner.startArrivalRate({ rate: load });
+        runner.setArrivalRate(load, 0);
+        return Promise.resolve();
+      }
+      // Between steps the new users start within a quarter of a second, unless -r says otherwise:
+      // the hold begins once they run, and a warm-up shows as an unsteady hold, not as a slow ramp.
+      const spawnRate = settings.spawnRate ?? Math.max(1, 4 * Math.abs(load - runner.userCount));
+      return runner.start(load, spawnRate);
+    },
+    pause: settings.model === "arrival-rate" ? () => runner.setArrivalRate(0, 0) : undefined,
+    stop: () => runner.stop(),
+    onStopped: (listener) =>
+      runner.stateChanged.addListener((state) => {
+        if (state === "stopping" || state === "stopped") listener();
+      }),
+    saturation: (fromMs, toMs) => saturationOf(runner, fromMs, toMs),
+    testNumber: () => runner.tests.current?.number ?? null,
+  };
+}
+
+export interface StartCapacityOptions {
+  /** The runner is a master: each step waits for the workers' next report. */
+  distributed?: boolean;
+}
+
+/**
+ * Starts a capacity search on `runner` (which must have no test running): the first step
+ * begins a new test. The search is also `runner.environment.capacity`, where the reports
+ * and the web UI find it.
+ */
+export function startCapacitySearch(
+  runner: Runner,
+  settings: CapacitySettings,
+  options: StartCapacityOptions = {},
+): CapacitySearch {
+  const environment = runner.environment;
+  const logger = environment.logger;
+  let effective = settings;
+  if (options.distributed && settings.minHoldMs < 2 * WORKER_REPORT_MS) {
+    // Each half of the hold must hold at least one report of every worker.
+    const minHoldMs = 2 * WORKER_REPORT_MS;
+    logger.info(
+      `workers report every ${WORKER_REPORT_MS / 1000} s: each step is held at least ${minHoldMs / 1000} s in a distributed run`,
+    );
+    effective = { ...settings, minHoldMs, maxHoldMs: Math.max(settings.maxHoldMs, minHoldMs) };
+  }
+  const search = new CapacitySearch({
+    settings: effective,
+    probe: runnerProbe(runner, effective),
+    logger,
+    settleMs: options.distributed ? WORKER_REPORT_MS + 500 : 0,
+  });
+  environment.capacity = search;
+  search.start();
+  return search;
+}

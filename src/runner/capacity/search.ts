@@ -1,0 +1,287 @@
+/**
+ * The capacity search (issue 14): a controller that drives the load like a load shape,
+ * but reads the statistics it produced. Step by step it sets a load, holds it until the
+ * step is judged (judge.ts), and asks the plan (plan.ts) for the next load, until the
+ * highest load that met every SLO is known. Its result is data (src/shared/capacity.ts)
+ * that the reports and the web UI render.
+ *
+ * It knows the test only through a {@link CapacityProbe} (runner-probe.ts adapts a Runner,
+ * local or master), and time only through a clock, so the unit tests run it against a
+ * simulated target on a fake clock.
+ */
+import type {
+  CapacityProgress,
+  CapacityResult,
+  CapacitySaturation,
+  CapacitySettings,
+  CapacityStep,
+} from "../../shared/capacity.js";
+import { formatLoad } from "../../shared/capacity.js";
+import { EventHook } from "../../shared/event-hook.js";
+import { type Logger, silentLogger } from "../../shared/logger.js";
+import type { SchedulerClock } from "../arrival-scheduler.js";
+import { realClock } from "../arrival-scheduler.js";
+import { type JudgeSettings, judgeStep, type StepVerdict } from "./judge.js";
+import { buildResult, type RunningStep, stepOf } from "./outcome.js";
+import { CapacityPlan } from "./plan.js";
+import type { CumulativeSample } from "./window.js";
+
+/** What the search drives and reads: the test (a Runner through runner-probe.ts, or a simulation). */
+export interface CapacityProbe {
+  /** Epoch ms, on the statistics' clock. */
+  now(): number;
+  /** The running totals now. */
+  sample(): CumulativeSample;
+  /** Sets the load (`first`: starts the test); resolves once it is reached (a ramp of users). */
+  setLoad(load: number, first: boolean): Promise<void>;
+  /** Stops adding load, so a backlog left by a step that broke drains (the open model's rate 0). */
+  pause?(): void;
+  /** Ends the test. */
+  stop(): void;
+  /** Calls `listener` when the test stops by other means (Ctrl-C, the web UI's Stop, a quit). */
+  onStopped(listener: () => void): () => void;
+  /** What saturated on the monitored target in a window, or null when nothing is monitored. */
+  saturation?(fromMs: number, toMs: number): CapacitySaturation | null;
+  /** The test's number in the session. */
+  testNumber(): number | null;
+}
+
+export interface CapacitySearchOptions {
+  settings: CapacitySettings;
+  probe: CapacityProbe;
+  clock?: SchedulerClock;
+  /**
+   * How long after a load is reached the statistics describe it: 0 for a local run; a
+   * master's workers report every 3 s, so a step's first report may still hold the last step.
+   */
+  settleMs?: number;
+  /** Sampling interval (default: a quarter of the minimum hold, between 100 ms and 1 s). */
+  tickMs?: number;
+  logger?: Logger;
+}
+
+/** After a step that broke in the open model: no new iterations until the target has answered its backlog. */
+interface Drain {
+  sinceMs: number;
+  lastRequests: number;
+  next: number;
+}
+
+export class CapacitySearch {
+  /** Fired once, with the answer, when the search ends (on its own, at -t, or stopped). */
+  readonly finished = new EventHook<CapacityResult>();
+  result: CapacityResult | undefined;
+  readonly settings: CapacitySettings;
+  private readonly probe: CapacityProbe;
+  private readonly clock: SchedulerClock;
+  private readonly logger: Logger;
+  private readonly plan: CapacityPlan;
+  private readonly judge: JudgeSettings;
+  private readonly tickMs: number;
+  private readonly settleMs: number;
+  private readonly steps: CapacityStep[] = [];
+  private current: RunningStep | null = null;
+  private drain: Drain | null = null;
+  private startTimeMs = 0;
+  private timer: unknown;
+  private done = false;
+  private removeStopListener: (() => void) | undefined;
+
+  constructor(options: CapacitySearchOptions) {
+    this.settings = options.settings;
+    this.probe = options.probe;
+    this.clock = options.clock ?? realClock;
+    this.logger = options.logger ?? silentLogger;
+    this.settleMs = options.settleMs ?? 0;
+    this.plan = new CapacityPlan(options.settings);
+    const halfMs = options.settings.minHoldMs / 2;
+    this.tickMs = options.tickMs ?? Math.min(1000, Math.max(100, halfMs / 2));
+    this.judge = {
+      slos: options.settings.slos,
+      minHoldMs: options.settings.minHoldMs,
+      maxHoldMs: options.settings.maxHoldMs,
+      halfTicks: Math.max(1, Math.round(halfMs / this.tickMs)),
+    };
+  }
+
+  get running(): boolean {
+    return this.startTimeMs > 0 && !this.done;
+  }
+
+  /** Starts the test at the first load and the search's clock. */
+  start(): void {
+    this.startTimeMs = this.probe.now();
+    this.removeStopListener = this.probe.onStopped(() => this.finish("stopped"));
+    this.beginStep(this.plan.first());
+    this.schedule();
+  }
+
+  /** Ends the search now (its answer from the steps judged so far) and stops the test. */
+  stop(): void {
+    this.finish("stopped", true);
+  }
+
+  /** Where the search is, for the web UI. */
+  progress(): CapacityProgress {
+    const { settings, current, drain } = this;
+    const best = this.plan.good === null ? undefined : this.stepAt(this.plan.good, true);
+    return {
+      running: this.running,
+      model: settings.model,
+      slos: settings.slos.map((slo) => slo.expression),
+      current:
+        this.done || (current === null && drain === null)
+          ? null
+          : {
+              index: this.steps.length + 1,
+              phase: drain ? "drain" : current!.phase,
+              load: drain ? drain.next : current!.load,
+              sinceMs: drain ? drain.sinceMs : current!.startMs,
+              holdStartMs: drain ? null : current!.holdStartMs,
+              minHoldMs: settings.minHoldMs,
+              maxHoldMs: settings.maxHoldMs,
+            },
+      steps: [...this.steps],
+      best: best === undefined ? null : { load: best.load, rps: best.rps },
+      result: this.result ?? null,
+    };
+  }
+
+  private schedule(): void {
+    this.timer = this.clock.setTimer(() => {
+      this.timer = undefined;
+      if (this.done) return;
+      try {
+        this.tick();
+      } catch (error) {
+        this.logger.error(
+          `the capacity search failed: ${error instanceof Error ? error.stack : String(error)}`,
+        );
+        this.finish("stopped", true);
+      }
+      if (!this.done) this.schedule();
+    }, this.tickMs);
+  }
+
+  private tick(): void {
+    const now = this.probe.now();
+    const limit = this.settings.runTimeMs;
+    if (limit !== undefined && now - this.startTimeMs >= limit) {
+      this.logger.info(
+        `--run-time limit reached (${limit / 1000} s): the capacity search ends with what it measured`,
+      );
+      this.finish("time-limit");
+      return;
+    }
+    if (this.drain) {
+      this.continueDrain(now);
+      return;
+    }
+    const step = this.current;
+    if (step === null || step.holdStartMs === null || now < step.holdStartMs) return;
+    const sample = this.probe.sample();
+    const previous = step.samples.at(-1);
+    // The statistics were reset (the web UI's button): measure the step again from here.
+    if (previous !== undefined && sample.requests < previous.requests) step.samples.length = 0;
+    step.samples.push(sample);
+    // Judging needs the last two halves only.
+    if (step.samples.length > 2 * this.judge.halfTicks + 1) step.samples.shift();
+    const verdict = judgeStep(step.samples, step.holdStartMs, now, this.judge);
+    if (verdict.done) this.endStep(step, verdict, sample, now);
+  }
+
+  private endStep(
+    step: RunningStep,
+    verdict: Extract<StepVerdict, { done: true }>,
+    last: CumulativeSample,
+    now: number,
+  ): void {
+    const measured = stepOf(step, verdict, last, now, this.settings.model);
+    this.steps.push(measured);
+    this.current = null;
+    const { model } = this.settings;
+    this.logger.info(
+      `Capacity step ${measured.index} (${measured.phase}), ${formatLoad(model, measured.load)}: ` +
+        `${measured.rps.toFixed(1)} req/s, p95 ${measured.p95Ms === null ? "–" : `${measured.p95Ms.toFixed(1)} ms`}, ` +
+        `failures ${(measured.failRate * 100).toFixed(2)} %: ${verdict.reason}`,
+    );
+    const next = this.plan.next(step.load, verdict.passed);
+    if (next === null) {
+      this.finish("complete");
+      return;
+    }
+    if (!verdict.passed && this.probe.pause) {
+      // A backlog left by this step would make the next one look worse than it is.
+      this.probe.pause();
+      this.drain = { sinceMs: now, lastRequests: last.requests, next };
+      return;
+    }
+    this.beginStep(next);
+  }
+
+  /** The open model after a broken step: the rate is 0 until a tick sees no more answers (or the maximum hold). */
+  private continueDrain(now: number): void {
+    const drain = this.drain!;
+    const requests = this.probe.sample().requests;
+    const quiet = requests === drain.lastRequests;
+    drain.lastRequests = requests;
+    if (!quiet && now - drain.sinceMs < this.settings.maxHoldMs) return;
+    this.drain = null;
+    this.beginStep(drain.next);
+  }
+
+  private beginStep(load: number): void {
+    const first = this.steps.length === 0 && this.current === null;
+    const step: RunningStep = {
+      index: this.steps.length + 1,
+      phase: this.plan.phase,
+      load,
+      startMs: this.probe.now(),
+      holdStartMs: null,
+      samples: [],
+    };
+    this.current = step;
+    this.logger.info(`Capacity step ${step.index} (${step.phase}): ${formatLoad(this.settings.model, load)}`);
+    this.probe.setLoad(load, first).then(
+      () => {
+        if (this.current === step) step.holdStartMs = this.probe.now() + this.settleMs;
+      },
+      (error: unknown) => {
+        this.logger.error(`the capacity search could not set the load: ${String(error)}`);
+        this.finish("stopped", true);
+      },
+    );
+  }
+
+  private stepAt(load: number, passed: boolean): CapacityStep | undefined {
+    return this.steps.findLast((step) => step.load === load && step.passed === passed);
+  }
+
+  /** Ends the search; stops the test too unless it is already stopping (`stopTest`). */
+  private finish(ended: CapacityResult["ended"], stopTest = ended !== "stopped"): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.removeStopListener?.();
+    const breaking = this.plan.bad === null ? undefined : this.stepAt(this.plan.bad, false);
+    const saturation =
+      breaking && this.probe.saturation
+        ? this.probe.saturation(breaking.startTimeMs, breaking.endTimeMs)
+        : null;
+    this.result = buildResult({
+      settings: this.settings,
+      plan: this.plan,
+      steps: this.steps,
+      best: this.plan.good === null ? undefined : this.stepAt(this.plan.good, true),
+      breaking,
+      saturation,
+      ended,
+      startTimeMs: this.startTimeMs,
+      endTimeMs: this.probe.now(),
+      testNumber: this.probe.testNumber(),
+    });
+    if (stopTest) this.probe.stop();
+    this.finished.fire(this.result);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * What a capacity search reads from the statistics: cumulative samples of the Aggregated
+ * row taken every tick, and the figures of the window between two of them (requests,
+ * throughput, failure rate, exact percentiles from the difference of two HDR histograms).
+ * It reads RequestStats, which a master fills from its workers' reports as a local runner
+ * fills it from its own requests, so one search works in both.
+ */
+import type { CapacitySlo, SloCheck, SloMetric } from "../../shared/capacity.js";
+import { sloMet } from "../../shared/capacity.js";
+import { highestEquivalentValue, lowestEquivalentValue } from "../../stats/hdr-layout.js";
+import { Histogram } from "../../stats/index.js";
+
+/** The load generator at a sample (the latest second the generator monitor measured). */
+export interface GeneratorReading {
+  /** End of the generator's sampled second, epoch ms (several ticks may see the same one). */
+  timeMs: number;
+  cpuPercent: number;
+  lagMs: number;
+  overloaded: boolean;
+  /** What overloaded it: this process's own work, or something outside it. */
+  cause: "cpu" | "outside";
+}
+
+/** The running totals at one moment. */
+export interface CumulativeSample {
+  /** Epoch ms. */
+  timeMs: number;
+  requests: number;
+  failures: number;
+  /** Requests with a response time, and the sum of those times (ms). */
+  timedRequests: number;
+  responseTimeSumMs: number;
+  /** Response times so far, µs (a copy: the stats go on). */
+  histogram: Histogram;
+  /** Response times from the intended start so far (the open model), µs; null otherwise. */
+  intended: Histogram | null;
+  /** Iterations dropped so far (the open model). */
+  dropped: number;
+  /** Users running now. */
+  users: number;
+  generator: GeneratorReading | null;
+  /** The busiest worker's CPU % now (distributed runs), else null. */
+  workerCpuPercent: number | null;
+}
+
+/** The figures of one window. */
+export interface WindowFigures {
+  fromMs: number;
+  toMs: number;
+  requests: number;
+  rps: number;
+  failRate: number;
+  avgMs: number | null;
+  minMs: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  intendedP50Ms: number | null;
+  intendedP95Ms: number | null;
+  intendedP99Ms: number | null;
+  /** Intended-start percentiles on demand (an SLO may ask for any). */
+  intendedPercentile(p: number): number | null;
+  percentile(p: number): number | null;
+  dropped: number;
+}
+
+/**
+ * The values `later` recorded since `earlier` (both cumulative, so every slot of
+ * `earlier` is at most `later`'s). Min and max are the edges of the lowest and highest
+ * slots: within 0.05 %, like every percentile.
+ */
+export function histogramSince(later: Histogram, earlier: Histogram | null): Histogram {
+  const indices: number[] = [];
+  const counts: number[] = [];
+  later.forEachIndex((index, count) => {
+    const added = count - (earlier?.countAtIndex(index) ?? 0);
+    if (added > 0) {
+      indices.push(index);
+      counts.push(added);
+    }
+  });
+  const window = new Histogram();
+  if (indices.length === 0) return window;
+  window.addSparse(
+    Int32Array.from(indices),
+    Float64Array.from(counts),
+    indices.length,
+    lowestEquivalentValue(indices[0]!),
+    highestEquivalentValue(indices.at(-1)!),
+  );
+  return window;
+}
+
+/** Percentile p (0..100) of a µs histogram, in ms; null when it is empty. */
+function percentileMs(histogram: Histogram, p: number): number | null {
+  return histogram.totalCount === 0 ? null : histogram.valueAtPercentile(p) / 1000;
+}
+
+/** The figures between two samples of the same test (`a` before `b`). */
+export function windowFigures(a: CumulativeSample, b: CumulativeSample): WindowFigures {
+  const requests = b.requests - a.requests;
+  const seconds = Math.max(0.001, (b.timeMs - a.timeMs) / 1000);
+  const times = histogramSince(b.histogram, a.histogram);
+  const intended = b.intended === null ? null : histogramSince(b.intended, a.intended);
+  const timed = b.timedRequests - a.timedRequests;
+  const at = (p: number) => percentileMs(times, p);
+  const intendedAt = (p: number) => (intended === null ? null : percentileMs(intended, p));
+  return {
+    fromMs: a.timeMs,
+    toMs: b.timeMs,
+    requests,
+    rps: requests / seconds,
+    failRate: requests > 0 ? (b.failures - a.failures) / requests : 0,
+    avgMs: timed > 0 ? (b.responseTimeSumMs - a.responseTimeSumMs) / timed : null,
+    minMs: times.totalCount === 0 ? null : times.minValue / 1000,
+    p50Ms: at(50),
+    p95Ms: at(95),
+    p99Ms: at(99),
+    maxMs: times.totalCount === 0 ? null : times.maxValue / 1000,
+    intendedP50Ms: intendedAt(50),
+    intendedP95Ms: intendedAt(95),
+    intendedP99Ms: intendedAt(99),
+    intendedPercentile: intendedAt,
+    percentile: at,
+    dropped: b.dropped - a.dropped,
+  };
+}
+
+/** The value of an SLO's metric over a window (null: nothing to measure). */
+export function measureSlo(metric: SloMetric, figures: WindowFigures): number | null {
+  switch (metric.kind) {
+    case "percentile":
+      return figures.percentile(metric.percentile);
+    case "intendedPercentile":
+      return figures.intendedPercentile(metric.percentile);
+    case "avg":
+      return figures.avgMs;
+    case "med":
+      return figures.p50Ms;
+    case "min":
+      return figures.minMs;
+    case "max":
+      return figures.maxMs;
+    case "failRate":
+      return figures.requests > 0 ? figures.failRate : null;
+  }
+}
+
+/** Every SLO over a window; one with nothing to measure fails (a step with no response broke). */
+export function checkSlos(slos: readonly CapacitySlo[], figures: WindowFigures): SloCheck[] {
+  return slos.map((slo) => {
+    const measured = measureSlo(slo.metric, figures);
+    return {
+      expression: slo.expression,
+      measured,
+      limit: slo.limit,
+      passed: measured !== null && sloMet(slo, measured),
+    };
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * The capacity search in the reports: --slo's grammar (the thresholds', narrowed), the
+ * JSON report's `capacity` key and its check, the HTML section, and the console block
+ * for every outcome, from the answers of searches against the simulated target.
+ */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import {
+  assertJsonReport,
+  buildJsonReport,
+  formatCapacitySummary,
+  parseSlos,
+  renderHtmlReport,
+  validateJsonReport,
+} from "../../../src/reports/index.js";
+import { reportInputFromStats } from "../../../src/reports/report-input.js";
+import type { CapacityResult, CapacitySettings } from "../../../src/shared/capacity.js";
+import { UsageError } from "../../../src/shared/errors.js";
+import { type SimulationSettings, simulatedSearch } from "../runner/capacity/simulated-target.js";
+import { sampleMeta, sampleStats, T0 } from "./fixtures.js";
+
+async function answer(
+  simulation: SimulationSettings,
+  overrides: Partial<CapacitySettings> = {},
+): Promise<CapacityResult> {
+  const slos = parseSlos(["p95<150ms", "failRate<1%"], simulation.model);
+  const { result } = await simulatedSearch(simulation, { slos, ...overrides });
+  return result!;
+}
+
+const results = {} as Record<"found" | "open" | "below" | "atLeast" | "generator", CapacityResult>;
+before(async () => {
+  results.found = await answer({ model: "users", slots: 40, serviceMs: 100 });
+  results.open = await answer({ model: "arrival-rate", slots: 20, serviceMs: 100 }, { start: 10 });
+  results.below = await answer({ model: "users", slots: 2, serviceMs: 100 });
+  results.atLeast = await answer({ model: "users", slots: 100, serviceMs: 100 }, { max: 30 });
+  results.generator = await answer({
+    model: "users",
+    slots: 40,
+    serviceMs: 100,
+    generatorMicrosPerRequest: 2500,
+  });
+});
+
+describe("--slo: the thresholds' grammar, narrowed to upper bounds a step can meet", () => {
+  it("reads ms, s and % units and comma lists", () => {
+    const slos = parseSlos(
+      ["p95<300ms,failRate<1%", "p(99.9) <= 1.5s", "avg<200", "med<100ms", "max<2s"],
+      "users",
+    );
+    assert.deepEqual(
+      slos.map((s) => [s.metric, s.operator, s.limit]),
+      [
+        [{ kind: "percentile", percentile: 95 }, "<", 300],
+        [{ kind: "failRate" }, "<", 0.01],
+        [{ kind: "percentile", percentile: 99.9 }, "<=", 1500],
+        [{ kind: "avg" }, "<", 200],
+        [{ kind: "med" }, "<", 100],
+        [{ kind: "max" }, "<", 2000],
+      ],
+    );
+  });
+
+  it("lists every bad SLO in one usage error (CICADA_ERR_SLO) with a hint", () => {
+    assert.throws(
+      () => parseSlos(["nonsense", "count<5", "p95>=3"], "users"),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        error.code === "CICADA_ERR_SLO" &&
+        /cannot parse 'nonsense'/.test(error.message) &&
+        /count is not a service level/.test(error.message) &&
+        /an SLO is an upper bound/.test(error.message) &&
+        error.hint !== undefined,
+    );
+    assert.throws(() => parseSlos([], "users"), /give at least one SLO/);
+  });
+});
+
+describe("the answer in the reports", () => {
+  it("the JSON report carries it (headline, details, steps) and it validates; a wrong one does not", () => {
+    const input = {
+      ...reportInputFromStats(sampleStats(), sampleMeta(), T0 + 10_000),
+      capacity: results.found,
+    };
+    const json = JSON.parse(JSON.stringify(buildJsonReport(input)));
+    assertJsonReport(json);
+    assert.equal(json.capacity?.capacity, results.found.capacity);
+    assert.match(json.capacity!.headline, /^Capacity: \d+ users/);
+    assert.ok(json.capacity!.details.length >= 2);
+    assert.equal(json.capacity!.steps.length, results.found.steps.length);
+    const broken = { ...json, capacity: { ...json.capacity, outcome: "maybe", steps: [{}] } };
+    const problems = validateJsonReport(broken);
+    assert.ok(
+      problems.some((p) => /\$\.capacity\.outcome: expected one of/.test(p)),
+      problems.join("\n"),
+    );
+    assert.ok(problems.some((p) => /\$\.capacity\.steps\[0\]: missing key 'load'/.test(p)));
+    // Without a search: null; a report from before the key existed still validates.
+    const plain = JSON.parse(
+      JSON.stringify(buildJsonReport(reportInputFromStats(sampleStats(), sampleMeta(), T0 + 10_000))),
+    );
+    assert.equal(plain.capacity, null);
+    delete plain.capacity;
+    assert.deepEqual(validateJsonReport(plain), []);
+  });
+
+  it("the HTML report has the Capacity section, its steps and its chart's data; none without a search", () => {
+    const stats = sampleStats();
+    const html = renderHtmlReport({
+      ...reportInputFromStats(stats, sampleMeta(), T0 + 10_000),
+      capacity: results.open,
+    });
+    assert.match(html, /<section id="capacity"/);
+    assert.match(html, /data-outcome="found"/);
+    assert.match(html, /<th>p95 from intended start<\/th>/);
+    const data = JSON.parse(/id="cicada-capacity-data">([^<]*)</.exec(html)![1]!);
+    assert.equal(data.unit, "iterations/s");
+    assert.equal(data.p95Limit, 150);
+    assert.equal(data.capacity, results.open.capacity);
+    assert.ok(data.intendedP95.length === data.load.length);
+    const plain = renderHtmlReport(reportInputFromStats(stats, sampleMeta(), T0 + 10_000));
+    assert.doesNotMatch(plain, /id="capacity"/);
+    assert.doesNotMatch(plain, /cicada-capacity-data/);
+  });
+
+  it("the console says each outcome in words, with the steps", () => {
+    const found = formatCapacitySummary(results.found).join("\n");
+    assert.match(found, /Capacity search \(users; SLOs: p95<150ms, failRate<1%\)/);
+    assert.match(
+      found,
+      /Capacity: \d+ users \([\d.]+ req\/s\) met every SLO; \d+ users broke p95<150ms \(measured \d+ ms\)/,
+    );
+    assert.match(found, /Target at the breaking step: sim slots/);
+    assert.match(found, /^\s+#\s+phase\s+users\s+req\/s/m);
+    assert.equal(
+      found.split("\n").filter((line) => /^\s+\d+\s+(grow|refine)\s/.test(line)).length,
+      results.found.steps.length,
+    );
+    assert.match(
+      formatCapacitySummary(results.below).join("\n"),
+      /No capacity found: even the first step, 5 users, broke p95<150ms \(measured 250 ms\)\. Start lower/,
+    );
+    assert.match(
+      formatCapacitySummary(results.atLeast).join("\n"),
+      /At least 30 users \([\d.]+ req\/s\): no step up to the upper bound broke an SLO; raise --capacity-max \(30 users\)/,
+    );
+    assert.match(
+      formatCapacitySummary(results.generator).join("\n"),
+      /The load generator was the limit, not the target: at \d+ users Cicada's CPU reached \d+ % of a core .*--processes N/,
+    );
+    assert.match(formatCapacitySummary(results.open).join("\n"), /p95 intended/);
+    assert.deepEqual(formatCapacitySummary(undefined), []);
+  });
+});

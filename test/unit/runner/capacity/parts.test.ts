@@ -1,0 +1,175 @@
+/**
+ * The capacity search's parts, each on exact data: the window's figures from two
+ * cumulative histograms, the plan's loads, and the judge's verdicts.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  CapacityPlan,
+  type CumulativeSample,
+  histogramSince,
+  judgeStep,
+  roundLoad,
+  windowFigures,
+} from "../../../../src/runner/capacity/index.js";
+import type { CapacitySlo } from "../../../../src/shared/capacity.js";
+import { Histogram } from "../../../../src/stats/index.js";
+
+const P95_150: CapacitySlo = {
+  expression: "p95<150ms",
+  metric: { kind: "percentile", percentile: 95 },
+  operator: "<",
+  limit: 150,
+};
+
+/** Cumulative samples every 250 ms, each adding `perTick(i)` response times (ms). */
+function samples(ticks: number, perTick: (i: number) => number[]): CumulativeSample[] {
+  const histogram = new Histogram();
+  let requests = 0;
+  let sum = 0;
+  const out: CumulativeSample[] = [];
+  for (let i = 0; i <= ticks; i++) {
+    if (i > 0) {
+      for (const ms of perTick(i)) {
+        histogram.record(ms * 1000);
+        requests++;
+        sum += ms;
+      }
+    }
+    out.push({
+      timeMs: 1_000_000 + i * 250,
+      requests,
+      failures: 0,
+      timedRequests: requests,
+      responseTimeSumMs: sum,
+      histogram: histogram.clone(),
+      intended: null,
+      dropped: 0,
+      users: 10,
+      generator: null,
+      workerCpuPercent: null,
+    });
+  }
+  return out;
+}
+
+describe("the window between two cumulative samples", () => {
+  it("has exactly the percentiles of the values recorded in between", () => {
+    const earlier = new Histogram();
+    const later = new Histogram();
+    const direct = new Histogram();
+    for (let v = 1; v <= 5000; v++) {
+      const us = v * 37;
+      later.record(us);
+      if (v <= 2000) earlier.record(us);
+      else direct.record(us);
+    }
+    const window = histogramSince(later, earlier);
+    assert.equal(window.totalCount, 3000);
+    for (const p of [1, 50, 95, 99, 99.9]) {
+      // The same slots: the same value, within the slot's 0.05 % (min and max are slot edges).
+      const a = window.valueAtPercentile(p);
+      const b = direct.valueAtPercentile(p);
+      assert.ok(Math.abs(a - b) <= b * 0.0005, `p${p}: ${a} vs ${b}`);
+    }
+  });
+
+  it("gives throughput, mean, failure rate and percentiles of the window only", () => {
+    const s = samples(8, (i) => (i <= 4 ? [100, 100, 100, 100] : [200, 200, 200, 200]));
+    const second = windowFigures(s[4]!, s[8]!);
+    assert.equal(second.requests, 16);
+    assert.equal(second.rps, 16);
+    assert.equal(second.avgMs, 200);
+    assert.ok(Math.abs(second.p95Ms! - 200) < 0.2);
+    const whole = windowFigures(s[0]!, s[8]!);
+    assert.equal(whole.avgMs, 150);
+    assert.ok(Math.abs(whole.p50Ms! - 100) < 0.1);
+  });
+});
+
+describe("the plan", () => {
+  const plan = (overrides = {}) =>
+    new CapacityPlan({
+      model: "users",
+      start: 10,
+      growth: { kind: "multiply", factor: 2 },
+      max: 1000,
+      precision: 0.05,
+      ...overrides,
+    });
+
+  it("grows by a factor until a break, then halves the gap to within the precision", () => {
+    const p = plan();
+    const capacity = 57;
+    const loads = [p.first()];
+    for (;;) {
+      const next = p.next(loads.at(-1)!, loads.at(-1)! <= capacity);
+      if (next === null) break;
+      loads.push(next);
+    }
+    assert.deepEqual(loads, [10, 20, 40, 80, 60, 50, 55, 58, 57]);
+    assert.equal(p.end, "found");
+    assert.equal(p.good, 57);
+    assert.equal(p.bad, 58);
+  });
+
+  it("adds a step; the upper bound is tried and ends as at-least; a first break is below-start", () => {
+    const add = plan({ growth: { kind: "add", step: 25 }, max: 60 });
+    assert.deepEqual(
+      [add.first(), add.next(10, true), add.next(35, true), add.next(60, true)],
+      [10, 35, 60, null],
+    );
+    assert.equal(add.end, "at-least");
+    const low = plan();
+    assert.equal(low.next(10, false), null);
+    assert.equal(low.end, "below-start");
+  });
+
+  it("rounds rates to 3 significant digits and users to whole ones", () => {
+    assert.equal(roundLoad("arrival-rate", 212.5), 213);
+    assert.equal(roundLoad("arrival-rate", 1234.5), 1230);
+    assert.equal(roundLoad("users", 0.4), 1);
+    const rate = plan({ model: "arrival-rate", start: 100 });
+    assert.equal(rate.next(100, true), 200);
+    assert.equal(rate.next(200, false), 150);
+  });
+});
+
+describe("the judge", () => {
+  const settings = { slos: [P95_150], minHoldMs: 1000, maxHoldMs: 3000, halfTicks: 2 };
+  const hold = 1_000_000;
+
+  it("waits for the minimum hold, then judges a steady step over both halves", () => {
+    const s = samples(4, () => [100, 101, 102]);
+    assert.equal(judgeStep(s.slice(0, 4), hold, hold + 750, settings).done, false);
+    const verdict = judgeStep(s, hold, hold + 1000, settings);
+    assert.ok(verdict.done && verdict.passed && verdict.steady);
+    assert.equal(verdict.figures.requests, 12);
+  });
+
+  it("a step broken in both halves with a latency that is not falling breaks at once", () => {
+    const s = samples(4, (i) => [150 + 40 * i, 160 + 40 * i]);
+    const verdict = judgeStep(s, hold, hold + 1000, settings);
+    assert.ok(verdict.done && !verdict.passed && !verdict.steady);
+    assert.match(verdict.reason, /in both halves of the hold: broke p95<150ms/);
+  });
+
+  it("a falling latency (a warm-up) is given time; at the maximum hold a rising one breaks", () => {
+    const warming = samples(4, (i) => [400 - 60 * i]);
+    assert.equal(judgeStep(warming, hold, hold + 1000, settings).done, false);
+    const rising = samples(12, (i) => [15 * i - 50]);
+    const atMax = judgeStep(rising.slice(-5), hold, hold + 3000, settings);
+    assert.ok(atMax.done && !atMax.passed);
+    assert.match(atMax.reason, /latency still rising at the end of the hold \(\d+ → \d+ ms\)/);
+    const unsteady = samples(12, (i) => [i <= 10 ? 130 : 95]);
+    const meets = judgeStep(unsteady.slice(-5), hold, hold + 3000, settings);
+    assert.ok(meets.done && meets.passed && !meets.steady);
+  });
+
+  it("no request completed in the last half breaks the step", () => {
+    const s = samples(4, (i) => (i <= 2 ? [100] : []));
+    const verdict = judgeStep(s, hold, hold + 1000, settings);
+    assert.ok(verdict.done && !verdict.passed);
+    assert.match(verdict.reason, /no request completed in the last 0.5 s/);
+  });
+});
