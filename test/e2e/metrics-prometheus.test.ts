@@ -178,7 +178,13 @@ test("Prometheus scrapes the web UI's /metrics: its rate of requests agrees with
     Math.abs(prometheusRate - targetRate) / targetRate < 0.05,
     `Prometheus ${prometheusRate}/s, target ${targetRate}/s`,
   );
-  assert.ok(Math.abs(prometheusRate - (toValue - fromValue) / (toS - fromS)) < 1e-6);
+  // Prometheus's rate() is the counter's growth over the window, extrapolated to its edges
+  // when scrapes are unevenly spaced (a loaded machine): within 2 % of the plain quotient.
+  const plainRate = (toValue - fromValue) / (toS - fromS);
+  assert.ok(
+    Math.abs(prometheusRate - plainRate) / plainRate < 0.02,
+    `rate() ${prometheusRate}/s, growth over the window ${plainRate}/s`,
+  );
 
   const [p95] = await query(
     `histogram_quantile(0.95, sum by (le) (rate(cicada_response_time_seconds_bucket{run="scrape"}[${window}])))`,
