@@ -12,16 +12,16 @@ import {
   type WorkerEnd,
   wireVersion,
 } from "../distributed/index.js";
-import * as api from "../index.js";
 import type { Environment } from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { defaultArgumentValue, Events, setArgumentValue } from "../user/index.js";
+import { defaultArgumentValue, setArgumentValue } from "../user/index.js";
 import type { CliIO } from "./io.js";
 import { type LoadedLocustfile, loadBundles } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
 import { type DistributedOptions, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
+import { runApi } from "./run-api.js";
 import { VERSION } from "./version.js";
 import { startWorkerProcesses, type WorkerProcesses } from "./worker-processes.js";
 
@@ -60,7 +60,7 @@ export async function runWorker(
       wireVersion: wire,
       timeoutMs: dist.masterTimeoutMs,
     });
-    loaded = await loadBundles(fetched.bundles, { ...api, events: new Events() });
+    loaded = await loadBundles(fetched.bundles, runApi({ worker: true }));
     runOptions = {
       ...options,
       tags: options.tags ?? fetched.tags,

@@ -9,11 +9,11 @@
  */
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build, type Message, type Plugin } from "esbuild";
 import { collectProtoFiles, loadProtoDefinition, ProtoError } from "../grpc/proto.js";
-import { LocustfileError } from "../shared/errors.js";
+import { CicadaError, LocustfileError } from "../shared/errors.js";
 import {
   type CustomArgument,
   collectCustomArguments,
@@ -223,6 +223,8 @@ export async function importBundle(
     writeFileSync(file, bundle.code);
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
+    // A mistake Cicada's API already explains (a metric name clash, a bad data set) keeps its own code.
+    if (error instanceof CicadaError) throw error;
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const where = error instanceof Error ? thrownAt(error, file) : undefined;
     throw new LocustfileError(
@@ -289,13 +291,17 @@ export async function loadLocustfiles(
   const apiNames = Object.keys(api).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
   const bundles: LocustfileBundle[] = [];
   const modules: Array<{ filename: string; exports: Record<string, unknown> }> = [];
+  const events = api.events as Events;
   for (const path of paths) {
     const filename = relative(cwd, path) || path;
     const bundle = { filename, code: await bundleLocustfile(path, apiNames, cwd) };
     bundles.push(bundle);
+    // Data files are found beside the locustfile that names them.
+    events.dataSets.baseDir = dirname(path);
     modules.push({ filename, exports: await importBundle(bundle, api) });
   }
-  const events = api.events as Events;
+  // Every data file is read and checked now: a bad one stops the run before it starts.
+  await events.dataSets.ready();
   return { bundles, events, ...collectExports(modules), customArguments: customArgumentsOf(events) };
 }
 

@@ -14,6 +14,7 @@ import {
   type UserEnvironment,
 } from "../user/index.js";
 import type { GeneratorMonitor } from "./generator-monitor.js";
+import { recordScripting } from "./scripting.js";
 import { describeUserClasses, type UserClassInfo } from "./user-classes.js";
 
 /** A LoadTestShape subclass. */
@@ -144,6 +145,7 @@ export class Environment implements UserEnvironment {
         intendedResponseTimeMs(event, preciseNow),
       );
     });
+    recordScripting(this.events, this.stats, this.logger);
   }
 
   /**

@@ -5,7 +5,24 @@
  */
 
 export { BoundedSeries, type MergeKind } from "./bounded-series.js";
+export {
+  type CheckSnapshot,
+  CheckStats,
+  OTHER_CHECK_NAME,
+  type SerializedChecks,
+} from "./checks.js";
 export type { SerializedSecond, SerializedWindow } from "./current-window.js";
+export {
+  CustomMetrics,
+  type GaugeMerge,
+  type MetricDeclaration,
+  type MetricKind,
+  type MetricSnapshot,
+  metricClassName,
+  type SerializedMetric,
+  TREND_SCALE,
+  trendPercentiles,
+} from "./custom-metrics.js";
 export { ErrorTable, ExceptionTable, MAX_ERROR_LENGTH, MAX_TRACEBACK_LENGTH } from "./failure-tables.js";
 export {
   decodeV2,
@@ -36,7 +53,13 @@ export {
 export { type IterationColumns, type IterationPoint, IterationSeries } from "./iteration-series.js";
 export { type IterationSnapshot, IterationStats, type SerializedIterations } from "./iterations.js";
 export { PERCENTILES_TO_REPORT, percentileLabel } from "./percentiles.js";
-export { AGGREGATED_NAME, OTHER_NAME, RequestStats, type RequestStatsOptions } from "./request-stats.js";
+export {
+  AGGREGATED_NAME,
+  OTHER_NAME,
+  RequestStats,
+  type RequestStatsOptions,
+  TRANSACTION_TYPE,
+} from "./request-stats.js";
 export type {
   EntrySnapshot,
   ErrorSnapshot,

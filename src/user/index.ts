@@ -1,5 +1,13 @@
 export { BrowserUser, type GotoOptions } from "./browser-user.js";
 export {
+  CheckError,
+  type CheckEvent,
+  type CheckFn,
+  type CheckFunction,
+  type Checks,
+  checkFor,
+} from "./check.js";
+export {
   type ArgumentOptions,
   ArgumentParser,
   type ArgumentType,
@@ -11,6 +19,17 @@ export {
   hasArgumentValue,
   setArgumentValue,
 } from "./custom-arguments.js";
+export {
+  Counter,
+  Gauge,
+  type MetricClasses,
+  MetricDeclarations,
+  MetricError,
+  type MetricEvent,
+  metricClassesFor,
+  Rate,
+  Trend,
+} from "./custom-metrics.js";
 export type { RunnerControl, RunnerState, UserEnvironment } from "./environment.js";
 export type { EnvironmentEvent, UserErrorEvent } from "./events.js";
 export { Events } from "./events.js";
@@ -26,6 +45,7 @@ export {
   type ShapeRunner,
   type ShapeTick,
 } from "./load-shape.js";
+export { defaultScriptingApi, type ScriptingApi, scriptingApiFor } from "./scripting.js";
 export { tag, task } from "./task.js";
 export { UserLifecycle } from "./task-loop.js";
 export {
@@ -36,6 +56,7 @@ export {
   TaskPlanner,
 } from "./task-plan.js";
 export { isTaskSetClass, SequentialTaskSet, TaskSet } from "./task-set.js";
+export { TransactionNotAwaitedError, type TransactionOptions } from "./transaction.js";
 export { isAbstractClass, isUserClass, User, type UserClass } from "./user.js";
 export { between, constant, constantPacing, constantThroughput, type WaitTimeFunction } from "./wait-time.js";
 export { WebSocketUser } from "./websocket-user.js";

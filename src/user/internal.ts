@@ -16,3 +16,7 @@ export const kDispose = Symbol("cicada.dispose");
 export const kTaskQueue = Symbol("cicada.taskQueue");
 /** An open-model iteration begins: its intended start (epoch ms), for the requests it makes. */
 export const kBeginIteration = Symbol("cicada.beginIteration");
+/** Records a request event as this user's: its open transactions see it, then `request` fires. */
+export const kRecordRequest = Symbol("cicada.recordRequest");
+/** The user's transactions, created with its first one. */
+export const kTransactions = Symbol("cicada.transactions");
