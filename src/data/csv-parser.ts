@@ -64,6 +64,8 @@ export class CsvParser {
   private quoteLine = 0;
   private quoteColumn = 0;
   private started = false;
+  /** The first bytes, until there are 3 (a BOM split over chunks). */
+  private head: Uint8Array | undefined;
 
   /** @param startOffset the byte offset of the first byte pushed (a read from the middle of a file). */
   constructor(startOffset = 0) {
@@ -75,7 +77,15 @@ export class CsvParser {
   push(chunk: Uint8Array, onRow: RowHandler): void {
     let i = 0;
     if (!this.started) {
+      // The first 3 bytes decide whether there is a BOM, whatever the chunks.
+      const head = concat(this.head, chunk);
+      if (head.length < 3) {
+        this.head = head;
+        return;
+      }
+      this.head = undefined;
       this.started = true;
+      chunk = head;
       if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
         i = 3;
         this.rowOffset += 3;
@@ -106,6 +116,8 @@ export class CsvParser {
             this.fields.push("");
             segment = i + 1;
           } else if (byte === LF || byte === CR) {
+            // After a comma, the line break ends an empty last field.
+            if (this.fields.length > 0) this.fields.push("");
             this.endRow(onRow, byte, i);
             segment = i + 1;
           } else {
@@ -169,6 +181,13 @@ export class CsvParser {
 
   /** The end of the input: completes the last row. */
   end(onRow: RowHandler): void {
+    if (!this.started) {
+      // Fewer than 3 bytes in all: no BOM.
+      this.started = true;
+      const head = this.head ?? new Uint8Array(0);
+      this.head = undefined;
+      this.push(head, onRow);
+    }
     if (this.state === State.Quoted) {
       throw new CsvSyntaxError(
         this.quoteLine,
@@ -238,6 +257,14 @@ export class CsvParser {
 }
 
 const utf8 = new TextDecoder("utf-8");
+
+function concat(a: Uint8Array | undefined, b: Uint8Array): Uint8Array {
+  if (a === undefined || a.length === 0) return b;
+  const all = new Uint8Array(a.length + b.length);
+  all.set(a);
+  all.set(b, a.length);
+  return all;
+}
 
 function decode(bytes: Uint8Array): string {
   return bytes.length === 0 ? "" : utf8.decode(bytes);
