@@ -95,7 +95,7 @@ describe("test data", () => {
       [
         "json",
         "bad.json",
-        /is not valid JSON: line 2, column 9: Expected ':' after property name/,
+        /is not valid JSON: line 2, column 8: Expected ':' after property name/,
         DataParseError,
       ],
       ["json", "object.json", /holds object, not a JSON array/, DataParseError],
@@ -112,7 +112,7 @@ describe("test data", () => {
       const error = await rejection(sets.ready());
       assert.ok(error instanceof type, `${file}: ${String(error)}`);
       assert.match((error as Error).message, message);
-      assert.equal((error as { exitCode: number }).exitCode, 3);
+      assert.equal((error as unknown as { exitCode: number }).exitCode, 3);
     }
   });
 
