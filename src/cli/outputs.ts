@@ -35,9 +35,11 @@ import {
   ThresholdAbortTracker,
   type ThresholdDefinition,
   type ThresholdSource,
+  ThresholdWindows,
 } from "../reports/index.js";
 import { type Environment, overloadNote, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
+import { formatTimespan } from "../shared/timespan.js";
 import type { SeriesColumns, StatsSnapshot } from "../stats/index.js";
 import { CsvOutput, writeFileAtomic } from "./csv-output.js";
 import type { CliIO, TextSink } from "./io.js";
@@ -88,6 +90,9 @@ export class RunOutputs {
   private readonly flags: ReportFlag[] = [];
   private readonly csv: CsvOutput | undefined;
   private readonly abortTracker: ThresholdAbortTracker;
+  /** The windows of windowed thresholds (`p95[30s]<300`). */
+  private readonly windows: ThresholdWindows;
+  private windowTimer: ReturnType<typeof setTimeout> | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private runner: Runner | undefined;
   private aborted: AbortDecision | undefined;
@@ -103,6 +108,7 @@ export class RunOutputs {
     const logger = setup.environment.logger;
     this.csv = paths.csv ? new CsvOutput(paths.csv, report.csvFullHistory, logger) : undefined;
     this.abortTracker = new ThresholdAbortTracker(thresholds);
+    this.windows = new ThresholdWindows(thresholds);
   }
 
   /**
@@ -116,6 +122,7 @@ export class RunOutputs {
       setup.loaded.exports.thresholds,
       report.thresholds,
       monitorContext(setup.monitor),
+      setup.loaded.events.metricDeclarations.list(),
     );
     const shape = setup.environment.shapeClass !== undefined;
     // {u} and {r} name users: an arrival rate has none ("none", as with a shape).
@@ -145,12 +152,21 @@ export class RunOutputs {
     if (!this.flags.some((f) => f.code === flag.code)) this.flags.push(flag);
   }
 
-  /** Starts writing CSV files and watching abortOnFail thresholds, once a second. */
+  /** Starts writing CSV files and watching abortOnFail and windowed thresholds, once a second. */
   begin(runner: Runner): void {
     this.runner = runner;
     const { environment } = this.setup;
     this.csv?.start(environment.stats, runner.userCount, environment.now());
-    if (this.csv === undefined && !this.abortTracker.active) return;
+    if (this.windows.active) {
+      // The last window of a test is judged when it stops (if it lasted half a window).
+      runner.stateChanged.addListener((state) => {
+        if (state === "stopped") {
+          const stats = environment.stats;
+          this.windows.finish(this.thresholdSource(), stats.total.startTimeMs, environment.now());
+        }
+      });
+    }
+    if (this.csv === undefined && !this.abortTracker.active && !this.windows.active) return;
     this.timer = setInterval(() => this.tick(), OUTPUT_INTERVAL_MS);
     this.timer.unref?.();
   }
@@ -158,7 +174,9 @@ export class RunOutputs {
   /** Stops the per-second work (idempotent). */
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.windowTimer !== undefined) clearTimeout(this.windowTimer);
     this.timer = undefined;
+    this.windowTimer = undefined;
     this.monitorCsv?.stop();
   }
 
@@ -181,28 +199,68 @@ export class RunOutputs {
     return monitorReportOf(this.monitor.data(), load ?? this.setup.environment.stats.history.toJSON().total);
   }
 
-  /** What thresholds read: the statistics, and the monitored series. */
+  /**
+   * What thresholds read: the statistics (rows, iterations, checks, custom metrics), the
+   * monitored series, and the windows judged so far.
+   */
   private thresholdSource(): ThresholdSource {
     const stats = this.setup.environment.stats;
-    return { total: stats.total, entries: () => stats.entries(), monitor: this.monitor };
+    return {
+      total: stats.total,
+      entries: () => stats.entries(),
+      iterations: stats.iterations,
+      checks: stats.checks,
+      metrics: stats.metrics,
+      monitor: this.monitor,
+      windows: this.windows,
+    };
   }
 
   private tick(): void {
     const { environment } = this.setup;
     const now = environment.now();
     this.csv?.write(environment.stats, this.runner?.userCount ?? 0, now);
+    this.tickWindows();
     if (this.aborted === undefined && this.abortTracker.active) {
       const decision = this.abortTracker.check(this.thresholdSource(), now);
       if (decision !== undefined) this.abort(decision);
     }
   }
 
+  /**
+   * Closes the windows that ended (while a test runs), acts on a failed one of an
+   * abortOnFail threshold, and sets a timer for the next window's end, so a window holds
+   * what happened within it, not a second more.
+   */
+  private tickWindows(): void {
+    const runner = this.runner;
+    if (!this.windows.active || runner === undefined) return;
+    if (runner.state !== "spawning" && runner.state !== "running") return;
+    const { environment } = this.setup;
+    const now = environment.now();
+    const runStart = environment.stats.total.startTimeMs;
+    const source = this.thresholdSource();
+    const closed = this.windows.tick(source, runStart, now);
+    if (this.aborted === undefined) {
+      const decision = this.abortTracker.windowFailed(closed, source, runStart, now);
+      if (decision !== undefined) this.abort(decision);
+    }
+    if (this.windowTimer !== undefined) clearTimeout(this.windowTimer);
+    const next = this.windows.nextBoundaryMs();
+    if (next === undefined || this.timer === undefined) return;
+    this.windowTimer = setTimeout(() => this.tickWindows(), Math.max(0, next - now));
+    this.windowTimer.unref?.();
+  }
+
   private abort(decision: AbortDecision): void {
     this.aborted = decision;
     const { key, expression } = decision.definition;
     const seconds = Math.round(decision.failingForMs / 100) / 10;
+    const when = decision.window
+      ? `in the window from ${formatTimespan(decision.window.fromMs)} to ${formatTimespan(decision.window.toMs)} of the test`
+      : `for ${seconds} s`;
     this.setup.environment.logger.error(
-      `threshold '${key}: ${expression}' failed (measured ${formatMeasured(decision.result)}) for ${seconds} s: aborting the run (abortOnFail)`,
+      `threshold '${key}: ${expression}' failed (measured ${formatMeasured(decision.result)}) ${when}: aborting the run (abortOnFail)`,
     );
     this.addFlag({
       code: "aborted-by-threshold",

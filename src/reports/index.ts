@@ -45,9 +45,16 @@ export {
   type ThresholdSource,
 } from "./threshold-eval.js";
 export {
+  type ClosedWindow,
+  type JudgedWindow,
+  ThresholdWindows,
+  type WindowSummary,
+} from "./threshold-windows.js";
+export {
   parseThresholdExpression,
   parseThresholdKey,
   parseThresholds,
+  parseWindow,
   splitCliThreshold,
   THRESHOLD_METRICS,
   type ThresholdDefinition,

@@ -16,6 +16,7 @@ import type {
 } from "../monitor/types.js";
 import {
   HISTOGRAM_ENCODING,
+  type JsonCheck,
   type JsonEntry,
   type JsonException,
   type JsonFailure,
@@ -24,12 +25,14 @@ import {
   type JsonIntended,
   type JsonIterationSeries,
   type JsonIterations,
+  type JsonMetric,
   type JsonMonitor,
   type JsonNamedSeries,
   type JsonReport,
   type JsonSaturation,
   type JsonSeries,
   type JsonThresholdResult,
+  type JsonThresholdWindow,
   PERCENTILE_KEYS,
   type PercentileKey,
   type RatioTree,
@@ -200,17 +203,49 @@ const iterations = object<JsonIterations>({
   rate: num,
 });
 
-const threshold = object<JsonThresholdResult>({
-  key: str,
-  expression: str,
-  metric: str,
-  operator: oneOf(["<", "<=", ">", ">=", "==", "!="]),
-  limit: num,
-  measured: nullable(num),
-  passed: bool,
-  reason: nullable(str),
-  abortOnFail: bool,
-  aborted: bool,
+const thresholdWindow = object<JsonThresholdWindow>({
+  lengthMs: num,
+  judged: num,
+  failed: num,
+  worst: nullable(
+    object<NonNullable<JsonThresholdWindow["worst"]>>({ startMs: num, endMs: num, value: num }),
+  ),
+});
+
+const threshold = object<JsonThresholdResult>(
+  {
+    key: str,
+    expression: str,
+    metric: str,
+    operator: oneOf(["<", "<=", ">", ">=", "==", "!="]),
+    limit: num,
+    measured: nullable(num),
+    passed: bool,
+    reason: nullable(str),
+    abortOnFail: bool,
+    aborted: bool,
+    unit: str,
+    window: thresholdWindow,
+  },
+  ["unit", "window"],
+);
+
+const check = object<JsonCheck>({ name: str, passes: num, fails: num, rate: num });
+
+const customMetric = object<JsonMetric>({
+  name: str,
+  kind: oneOf(["counter", "gauge", "rate", "trend"]),
+  count: nullable(num),
+  rate: nullable(num),
+  value: nullable(num),
+  merge: nullable(oneOf(["sum", "max"])),
+  trues: nullable(num),
+  min: nullable(num),
+  max: nullable(num),
+  avg: nullable(num),
+  med: nullable(num),
+  percentiles: nullable(percentiles),
+  unit: str,
 });
 
 const ratioTree: Check = (value, path, problems) =>
@@ -335,10 +370,12 @@ const reportShape: Shape<JsonReport> = {
   thresholds: array(threshold),
   iterations: nullable(iterations),
   monitor: nullable(monitor),
+  checks: array(check),
+  metrics: array(customMetric),
 };
 
-// `monitor` may be absent: reports written before Cicada monitored targets lack it.
-const report = object<JsonReport>(reportShape, ["monitor"]);
+// `monitor`, `checks` and `metrics` may be absent: reports written before Cicada had them lack them.
+const report = object<JsonReport>(reportShape, ["monitor", "checks", "metrics"]);
 
 /**
  * Checks a parsed JSON document against the {@link JsonReport} schema. Returns every

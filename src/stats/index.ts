@@ -33,6 +33,7 @@ export {
   type V2Header,
 } from "./hdr-encoding.js";
 export { Histogram, nearestRank } from "./histogram.js";
+export { histogramDifference } from "./histogram-diff.js";
 export {
   type HistoryPoint,
   type HistorySource,
