@@ -3,7 +3,8 @@
  * `_stats.csv`, `_failures.csv` and `_exceptions.csv` are rewritten whole, and rows are
  * appended to `_stats_history.csv`. Each rewrite goes to a temporary file renamed over the
  * old one, so a run killed at any moment leaves complete files at most a second old.
- * An arrival-rate test also gets `_iterations.csv`, created with its first row.
+ * An arrival-rate test also gets `_iterations.csv`, created with its first row; a test
+ * with checks `_checks.csv`, and one with custom metrics `_metrics.csv` (rewritten whole).
  */
 import { appendFileSync, renameSync, writeFileSync } from "node:fs";
 import {
@@ -15,6 +16,7 @@ import {
   statsHistoryCsvHeader,
   statsHistoryCsvRows,
 } from "../reports/csv.js";
+import { checksCsv, metricsCsv } from "../reports/scripting-tables.js";
 import type { Logger } from "../shared/logger.js";
 import type { RequestStats } from "../stats/index.js";
 import type { OutputPaths } from "./output-paths.js";
@@ -64,6 +66,12 @@ export class CsvOutput {
     const iterations = iterationsCsvRow(snapshot, userCount);
     if (iterations !== "")
       results.push(this.guard(this.paths.iterations, () => this.appendIterations(iterations)));
+    for (const [path, text] of [
+      [this.paths.checks, checksCsv(snapshot)],
+      [this.paths.metrics, metricsCsv(snapshot)],
+    ] as const) {
+      if (text !== "") results.push(this.guard(path, () => writeFileAtomic(path, text)));
+    }
     return results.every(Boolean);
   }
 

@@ -23,6 +23,10 @@ export const CSV_FILES = {
   exceptions: "_exceptions.csv",
   /** Cicada's own (arrival-rate tests only): target rate, started and dropped iterations every second. */
   iterations: "_iterations.csv",
+  /** Cicada's own (when checks ran): passes and fails per named check. */
+  checks: "_checks.csv",
+  /** Cicada's own (when the locustfile has custom metrics): one row per metric. */
+  metrics: "_metrics.csv",
 } as const;
 
 const PERCENTILE_COLUMNS = PERCENTILES_TO_REPORT.map(percentileLabel);
@@ -110,7 +114,7 @@ function pythonNumber(value: number): string {
 }
 
 /** A float written the way Python's str(float) does: always with a decimal part. */
-function pythonFloat(value: number): string {
+export function pythonFloat(value: number): string {
   const text = pythonNumber(value);
   return /^-?\d+$/.test(text) ? `${text}.0` : text;
 }

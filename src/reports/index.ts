@@ -36,8 +36,19 @@ export {
   reportInputFromStats,
   statsHistograms,
 } from "./report-input.js";
+export {
+  allChecks,
+  CHECKS_CSV_COLUMNS,
+  checksCsv,
+  describeMetric,
+  formatChecks,
+  formatCustomMetrics,
+  METRICS_CSV_COLUMNS,
+  metricsCsv,
+} from "./scripting-tables.js";
 export { type AbortDecision, ThresholdAbortTracker } from "./threshold-abort.js";
 export {
+  describeMeasured,
   evaluateThreshold,
   evaluateThresholds,
   formatMeasured,

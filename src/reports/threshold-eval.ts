@@ -249,7 +249,12 @@ export function formatMeasured(result: Pick<JsonThresholdResult, "metric" | "mea
   return isTimeMetric(result.metric) ? `${round(value, 1)} ms` : `${round(value, 2)}`;
 }
 
-/** ", worst of 12 windows of 30 s (2 failed)" for a windowed threshold. */
+/** The measured value, with its windows for a windowed threshold: "512 ms (worst of 12 windows of 30 s, 2 failed)". */
+export function describeMeasured(result: JsonThresholdResult): string {
+  return `${formatMeasured(result)}${windowNote(result)}`;
+}
+
+/** " (worst of 12 windows of 30 s, 2 failed)" for a windowed threshold. */
 function windowNote(result: JsonThresholdResult): string {
   const window = result.window;
   if (window === undefined || window.worst === null) return "";
@@ -269,7 +274,7 @@ export function formatThresholdSummary(results: readonly JsonThresholdResult[]):
   const exprWidth = Math.min(40, Math.max(...results.map((r) => r.expression.length)));
   const lines = ["Thresholds"];
   for (const r of results) {
-    const measured = r.reason ?? `measured ${formatMeasured(r)}${windowNote(r)}`;
+    const measured = r.reason ?? `measured ${describeMeasured(r)}`;
     const aborted = r.aborted ? "  (aborted the run)" : "";
     lines.push(
       `  ${r.passed ? "✓" : "✗"} ${r.key.padEnd(keyWidth)}  ${r.expression.padEnd(exprWidth)}  ${measured}${aborted}`,
