@@ -116,44 +116,59 @@ export function checksCsv(snapshot: StatsSnapshot): string {
 export function metricsCsv(snapshot: StatsSnapshot): string {
   const metrics = snapshot.metrics;
   if (metrics === undefined || metrics.length === 0) return "";
-  const cell = (value: number | null | undefined) =>
-    value === null || value === undefined ? "" : pythonFloat(value);
-  const percentiles = PERCENTILES_TO_REPORT.map(() => "");
-  const rows = metrics.map((m) => {
-    switch (m.kind) {
-      case "counter":
-        return [m.name, m.kind, cell(m.count), cell(m.ratePerSec), "", "", "", "", "", ...percentiles, ""];
-      case "gauge":
-        return [m.name, m.kind, "", "", cell(m.value), cell(m.min), cell(m.max), "", "", ...percentiles, ""];
-      case "rate":
-        return [
-          m.name,
-          m.kind,
-          m.total,
-          cell(m.total > 0 ? m.rate : null),
-          m.trues,
-          "",
-          "",
-          "",
-          "",
-          ...percentiles,
-          "",
-        ];
-      case "trend":
-        return [
-          m.name,
-          m.kind,
-          m.count,
-          "",
-          "",
-          cell(m.min),
-          cell(m.max),
-          cell(m.avg),
-          cell(m.med),
-          ...m.percentiles.map(([, value]) => cell(value)),
-          m.unit,
-        ];
-    }
-  });
+  const rows = metrics.map(metricCsvRow);
   return [METRICS_CSV_COLUMNS, ...rows].map(csvLine).join("");
+}
+
+const cell = (value: number | null | undefined) =>
+  value === null || value === undefined ? "" : pythonFloat(value);
+const noPercentiles = () => PERCENTILES_TO_REPORT.map(() => "");
+
+function metricCsvRow(m: MetricSnapshot): Array<string | number> {
+  switch (m.kind) {
+    case "counter":
+      return [m.name, m.kind, cell(m.count), cell(m.ratePerSec), "", "", "", "", "", ...noPercentiles(), ""];
+    case "gauge":
+      return [
+        m.name,
+        m.kind,
+        "",
+        "",
+        cell(m.value),
+        cell(m.min),
+        cell(m.max),
+        "",
+        "",
+        ...noPercentiles(),
+        "",
+      ];
+    case "rate":
+      return [
+        m.name,
+        m.kind,
+        m.total,
+        cell(m.total > 0 ? m.rate : null),
+        m.trues,
+        "",
+        "",
+        "",
+        "",
+        ...noPercentiles(),
+        "",
+      ];
+    case "trend":
+      return [
+        m.name,
+        m.kind,
+        m.count,
+        "",
+        "",
+        cell(m.min),
+        cell(m.max),
+        cell(m.avg),
+        cell(m.med),
+        ...m.percentiles.map(([, value]) => cell(value)),
+        m.unit,
+      ];
+  }
 }
