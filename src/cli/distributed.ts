@@ -128,6 +128,8 @@ function exitCodeOfWorker(end: WorkerEnd, dist: DistributedOptions): number {
     case "quit":
     case "shutdown":
       return 0;
+    case "failed":
+      throw end.error;
     case "refused":
       throw new EnvironmentError(
         "CICADA_ERR_VERSION_MISMATCH",

@@ -127,6 +127,7 @@ function checkHeader(fields: string[], line: number): string[] {
   fields.forEach((name, i) => {
     if (name.trim() === "") throw new CsvSyntaxError(line, 1, `column ${i + 1} of the header has no name`);
     if (seen.has(name)) throw new CsvSyntaxError(line, 1, `the header names the column "${name}" twice`);
+    if (name === "__proto__") throw new CsvSyntaxError(line, 1, 'a column cannot be named "__proto__"');
     seen.add(name);
   });
   return fields;

@@ -15,6 +15,7 @@ import type {
   LocustStatsEntry,
   StatsReport,
 } from "./protocol.js";
+import { cicadaChecks, cicadaMetrics } from "./protocol-scripting.js";
 
 /** Decoded msgpack data with maps as plain objects (what {@link toPlain} returns). */
 export type Plain = null | boolean | number | string | Uint8Array | Plain[] | { [key: string]: Plain };
@@ -224,5 +225,9 @@ export function statsReport(value: unknown): StatsReport {
   };
   const iterations = cicadaIterations(d.get("cicada_iterations"));
   if (iterations) report.cicada_iterations = iterations;
+  const checks = cicadaChecks(d.get("cicada_checks"));
+  if (checks) report.cicada_checks = checks;
+  const metrics = cicadaMetrics(d.get("cicada_metrics"));
+  if (metrics) report.cicada_metrics = metrics;
   return report;
 }
