@@ -127,6 +127,7 @@ export class CustomMetrics {
   private readonly updated = new Set<string>();
   private start: number;
   private warnedFull = false;
+  private updateCount = 0;
 
   constructor(
     nowMs: number,
@@ -134,6 +135,11 @@ export class CustomMetrics {
     private readonly onWarning: (message: string) => void = () => {},
   ) {
     this.start = nowMs;
+  }
+
+  /** Updates recorded or merged since the last reset (the web UI refetches when it changes). */
+  get updates(): number {
+    return this.updateCount;
   }
 
   /** True when no metric was declared or updated. */
@@ -176,6 +182,7 @@ export class CustomMetrics {
     const metric = this.metrics.get(declaration.name);
     if (metric === undefined) return undefined; // past the limit: warned once
     this.updated.add(declaration.name);
+    this.updateCount++;
     switch (metric.kind) {
       case "counter":
         metric.sum += value;
@@ -211,6 +218,7 @@ export class CustomMetrics {
       const metric = this.metrics.get(s.name);
       if (metric === undefined) continue;
       this.updated.add(s.name);
+      this.updateCount++;
       if (metric.kind === "counter" && s.kind === "counter") metric.sum += s.sum;
       else if (metric.kind === "gauge" && s.kind === "gauge") setGauge(metric, node, s.value, s.min, s.max);
       else if (metric.kind === "rate" && s.kind === "rate") {
@@ -244,6 +252,7 @@ export class CustomMetrics {
   reset(nowMs: number): void {
     this.start = nowMs;
     this.updated.clear();
+    this.updateCount = 0;
     for (const [name, metric] of this.metrics) {
       this.metrics.set(name, newMetric({ name, kind: metric.kind, ...declarationExtras(metric) }));
     }

@@ -1,6 +1,7 @@
 /** The page: header bar, start/edit dialog, tabs. The active tab is kept in the URL hash. */
 import { useCallback, useEffect, useState } from "react";
 import { Charts } from "./components/Charts.js";
+import { Checks } from "./components/Checks.js";
 import { Downloads } from "./components/Downloads.js";
 import { Exceptions } from "./components/Exceptions.js";
 import { Failures } from "./components/Failures.js";
@@ -19,6 +20,7 @@ import { type LiveState, useLive } from "./store.js";
 const TABS = [
   { id: "stats", label: "Statistics" },
   { id: "charts", label: "Charts" },
+  { id: "checks", label: "Checks" },
   { id: "target", label: "Target" },
   { id: "failures", label: "Failures" },
   { id: "exceptions", label: "Exceptions" },
@@ -147,6 +149,8 @@ function TabContent({
       );
     case "charts":
       return <Charts live={live} selected={chartName} onSelect={onChartName} />;
+    case "checks":
+      return <Checks version={live.versions.checks ?? 0} />;
     case "target":
       return <Target live={live} />;
     case "failures":

@@ -24,7 +24,12 @@ it("exports checks and each custom metric, counts monotonic across a new test, i
   const environment = new Environment({ userClasses: [Idle], events, logger: new Logger(() => {}, "ERROR") });
   const runner = new LocalRunner(environment);
   runners.push(runner);
-  const collector = new MetricsCollector({ runner, distributed: false, version: "1.2.3", logger: environment.logger });
+  const collector = new MetricsCollector({
+    runner,
+    distributed: false,
+    version: "1.2.3",
+    logger: environment.logger,
+  });
   check(1, { "is one": (v) => v === 1, 'say "two"': (v) => v === 2 });
   issued.add(3);
   depth.set(7);
@@ -35,7 +40,11 @@ it("exports checks and each custom metric, counts monotonic across a new test, i
   check(1, { "is one": (v) => v === 1 });
   issued.add(2);
   const { body } = await renderExposition(collector.collect(), false);
-  const lint = spawnSync("promtool", ["check", "metrics"], { input: body, encoding: "utf8", timeout: 20_000 });
+  const lint = spawnSync("promtool", ["check", "metrics"], {
+    input: body,
+    encoding: "utf8",
+    timeout: 20_000,
+  });
   assert.equal(lint.status, 0, `${lint.stdout}${lint.stderr}`);
   assert.match(body, /^cicada_checks_total\{check="is one",result="pass"\} 2$/m);
   assert.match(body, /^cicada_checks_total\{check="say \\"two\\"",result="fail"\} 1$/m);
