@@ -197,3 +197,34 @@ describe("test data", () => {
     );
   });
 });
+
+describe("a worker under a Locust master", () => {
+  it("reads its own copy, warning that unique rows are unique within this worker only; a missing copy is an error", async () => {
+    const { WorkerDataClient } = await import("../../../src/distributed/worker-data.js");
+    const { Logger } = await import("../../../src/shared/logger.js");
+    const { name } = accounts(2, "own.csv");
+    const warnings: string[] = [];
+    const sets = new DataSets();
+    sets.deferFiles = true;
+    sets.baseDir = dir;
+    sets.logger = new Logger((r) => warnings.push(`${r.level} ${r.message}`), "DEBUG");
+    const rows = sets.declare<{ username: string }>("csv", name, { mode: "unique" });
+    const client = new WorkerDataClient(() => assert.fail("nothing is asked of a Locust master"));
+    await client.connect(sets, false, []);
+    assert.equal((await rows.next()).username, "user1");
+    assert.ok(
+      warnings.some((w) =>
+        /^WARNING data own\.csv \(unique\): the master is a Locust master.*unique within this worker only/.test(
+          w,
+        ),
+      ),
+      warnings.join("\n"),
+    );
+    const missing = new DataSets();
+    missing.deferFiles = true;
+    missing.baseDir = dir;
+    missing.declare("csv", "absent.csv");
+    const error = await rejection(client.connect(missing, false, []));
+    assert.ok(error instanceof DataFileError);
+  });
+});
