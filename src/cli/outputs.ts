@@ -16,7 +16,6 @@ import type { TargetMonitor } from "../monitor/target-monitor.js";
 import {
   type AbortDecision,
   buildJsonReport,
-  evaluateThresholds,
   formatMeasured,
   formatMonitorSummary,
   formatThresholdSummary,
@@ -32,10 +31,7 @@ import {
   renderHtmlReport,
   renderJunitXml,
   statsHistograms,
-  ThresholdAbortTracker,
   type ThresholdDefinition,
-  type ThresholdSource,
-  ThresholdWindows,
 } from "../reports/index.js";
 import { type Environment, overloadNote, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
@@ -48,6 +44,7 @@ import type { CliOptions } from "./options.js";
 import { type ReportOptions, reportOptionsOf } from "./options-reports.js";
 import { checkOutputPaths, type OutputPaths, resolveOutputPaths } from "./output-paths.js";
 import { buildReportMeta } from "./report-meta.js";
+import { ThresholdWatch } from "./threshold-watch.js";
 
 /** How often CSV files are rewritten and abortOnFail thresholds checked (Locust's CSV_STATS_INTERVAL_SEC). */
 export const OUTPUT_INTERVAL_MS = 1000;
@@ -89,13 +86,10 @@ function monitorContext(config: MonitorConfig | undefined): MonitorThresholdCont
 export class RunOutputs {
   private readonly flags: ReportFlag[] = [];
   private readonly csv: CsvOutput | undefined;
-  private readonly abortTracker: ThresholdAbortTracker;
-  /** The windows of windowed thresholds (`p95[30s]<300`). */
-  private readonly windows: ThresholdWindows;
-  private windowTimer: ReturnType<typeof setTimeout> | undefined;
+  /** abortOnFail and windowed thresholds, judged while the run goes on. */
+  private readonly watch: ThresholdWatch;
   private timer: ReturnType<typeof setInterval> | undefined;
   private runner: Runner | undefined;
-  private aborted: AbortDecision | undefined;
   private monitor: TargetMonitor | undefined;
   private monitorCsv: FallibleWriter | undefined;
 
@@ -107,8 +101,7 @@ export class RunOutputs {
   ) {
     const logger = setup.environment.logger;
     this.csv = paths.csv ? new CsvOutput(paths.csv, report.csvFullHistory, logger) : undefined;
-    this.abortTracker = new ThresholdAbortTracker(thresholds);
-    this.windows = new ThresholdWindows(thresholds);
+    this.watch = new ThresholdWatch(thresholds, setup.environment, (decision) => this.abort(decision));
   }
 
   /**
@@ -157,16 +150,8 @@ export class RunOutputs {
     this.runner = runner;
     const { environment } = this.setup;
     this.csv?.start(environment.stats, runner.userCount, environment.now());
-    if (this.windows.active) {
-      // The last window of a test is judged when it stops (if it lasted half a window).
-      runner.stateChanged.addListener((state) => {
-        if (state === "stopped") {
-          const stats = environment.stats;
-          this.windows.finish(this.thresholdSource(), stats.total.startTimeMs, environment.now());
-        }
-      });
-    }
-    if (this.csv === undefined && !this.abortTracker.active && !this.windows.active) return;
+    this.watch.begin(runner);
+    if (this.csv === undefined && !this.watch.needsTicks) return;
     this.timer = setInterval(() => this.tick(), OUTPUT_INTERVAL_MS);
     this.timer.unref?.();
   }
@@ -174,9 +159,8 @@ export class RunOutputs {
   /** Stops the per-second work (idempotent). */
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
-    if (this.windowTimer !== undefined) clearTimeout(this.windowTimer);
     this.timer = undefined;
-    this.windowTimer = undefined;
+    this.watch.stop();
     this.monitorCsv?.stop();
   }
 
@@ -190,6 +174,7 @@ export class RunOutputs {
   /** The run's target monitor: its data goes into every report and `host:` thresholds read it. */
   attachMonitor(monitor: TargetMonitor, csv?: FallibleWriter): void {
     this.monitor = monitor;
+    this.watch.monitor = monitor;
     this.monitorCsv = csv;
   }
 
@@ -199,61 +184,13 @@ export class RunOutputs {
     return monitorReportOf(this.monitor.data(), load ?? this.setup.environment.stats.history.toJSON().total);
   }
 
-  /**
-   * What thresholds read: the statistics (rows, iterations, checks, custom metrics), the
-   * monitored series, and the windows judged so far.
-   */
-  private thresholdSource(): ThresholdSource {
-    const stats = this.setup.environment.stats;
-    return {
-      total: stats.total,
-      entries: () => stats.entries(),
-      iterations: stats.iterations,
-      checks: stats.checks,
-      metrics: stats.metrics,
-      monitor: this.monitor,
-      windows: this.windows,
-    };
-  }
-
   private tick(): void {
     const { environment } = this.setup;
-    const now = environment.now();
-    this.csv?.write(environment.stats, this.runner?.userCount ?? 0, now);
-    this.tickWindows();
-    if (this.aborted === undefined && this.abortTracker.active) {
-      const decision = this.abortTracker.check(this.thresholdSource(), now);
-      if (decision !== undefined) this.abort(decision);
-    }
-  }
-
-  /**
-   * Closes the windows that ended (while a test runs), acts on a failed one of an
-   * abortOnFail threshold, and sets a timer for the next window's end, so a window holds
-   * what happened within it, not a second more.
-   */
-  private tickWindows(): void {
-    const runner = this.runner;
-    if (!this.windows.active || runner === undefined) return;
-    if (runner.state !== "spawning" && runner.state !== "running") return;
-    const { environment } = this.setup;
-    const now = environment.now();
-    const runStart = environment.stats.total.startTimeMs;
-    const source = this.thresholdSource();
-    const closed = this.windows.tick(source, runStart, now);
-    if (this.aborted === undefined) {
-      const decision = this.abortTracker.windowFailed(closed, source, runStart, now);
-      if (decision !== undefined) this.abort(decision);
-    }
-    if (this.windowTimer !== undefined) clearTimeout(this.windowTimer);
-    const next = this.windows.nextBoundaryMs();
-    if (next === undefined || this.timer === undefined) return;
-    this.windowTimer = setTimeout(() => this.tickWindows(), Math.max(0, next - now));
-    this.windowTimer.unref?.();
+    this.csv?.write(environment.stats, this.runner?.userCount ?? 0, environment.now());
+    this.watch.tick();
   }
 
   private abort(decision: AbortDecision): void {
-    this.aborted = decision;
     const { key, expression } = decision.definition;
     const seconds = Math.round(decision.failingForMs / 100) / 10;
     const when = decision.window
@@ -289,10 +226,7 @@ export class RunOutputs {
 
   /** Threshold results at `nowMs`; the one that aborted the run is marked and counts as failed. */
   evaluateThresholds(nowMs: number): JsonThresholdResult[] {
-    const results = evaluateThresholds(this.thresholds, this.thresholdSource(), nowMs);
-    const index = this.aborted ? this.thresholds.indexOf(this.aborted.definition) : -1;
-    if (index >= 0) results[index] = { ...results[index]!, aborted: true, passed: false };
-    return results;
+    return this.watch.evaluate(nowMs);
   }
 
   /**
