@@ -6,9 +6,10 @@
  * streamed from disk (unique and sequential modes), or read a row at a time at offsets
  * kept from the scan (random mode: 8 bytes per row).
  */
-import { type FileHandle, open, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { CsvParser, CsvSyntaxError } from "./csv-parser.js";
 import { DataFileError, DataParseError } from "./errors.js";
+import { openLargeCsv } from "./large-csv.js";
 
 /** How rows are handed out (see docs/api.md#test-data). */
 export type DataMode = "unique" | "sequential" | "random";
@@ -50,8 +51,6 @@ export function setInMemoryLimitBytes(bytes: number): number {
   return previous;
 }
 
-const CHUNK_BYTES = 64 * 1024;
-
 /**
  * Opens a data set's file: reads and checks it (every row, so a file that does not parse
  * is reported before the test), and returns its source.
@@ -66,8 +65,7 @@ export async function openSource(spec: DataSpec): Promise<RowSource> {
   }
   if (spec.kind === "json") return new MemoryRows(await readJsonRows(spec), spec);
   if (size <= memoryLimit) return new MemoryRows(await readCsvRows(spec), spec);
-  const scan = await scanCsv(spec, spec.mode === "random");
-  return spec.mode === "random" ? new IndexedRows(spec, scan) : new StreamRows(spec, scan);
+  return openLargeCsv(spec);
 }
 
 /** The error for a data file that cannot be read. */
@@ -170,7 +168,7 @@ export function lineAndColumn(text: string, position: number): string {
   return `line ${line}, column ${position - lineStart + 1}`;
 }
 
-function checkNotEmpty<T>(spec: DataSpec, count: number, value: T): T {
+export function checkNotEmpty<T>(spec: DataSpec, count: number, value: T): T {
   if (count === 0) {
     throw new DataParseError(
       `the data file ${spec.path} has no rows${spec.kind === "csv" ? " (a CSV's first line is its header)" : ""}`,
@@ -180,94 +178,13 @@ function checkNotEmpty<T>(spec: DataSpec, count: number, value: T): T {
   return value;
 }
 
-function parseError(spec: Pick<DataSpec, "path">, error: unknown): Error {
+export function parseError(spec: Pick<DataSpec, "path">, error: unknown): Error {
   if (!(error instanceof CsvSyntaxError)) return error as Error;
   return new DataParseError(
     `the data file ${spec.path} does not parse: ${error.message}`,
     "A CSV has a header line, then one line per row, fields separated by commas; quote a field holding commas, quotes or line breaks",
     error,
   );
-}
-
-/** What one pass over a large CSV learned. */
-interface CsvScan {
-  header: string[];
-  rows: number;
-  /** Byte offsets of the data rows, then the file's size (random mode only). */
-  offsets: Float64Array | undefined;
-  /** Where the first data row starts. */
-  firstRowOffset: number;
-}
-
-/** Reads a large CSV once: checks every row and counts them (and keeps their offsets for random mode). */
-async function scanCsv(spec: DataSpec, keepOffsets: boolean): Promise<CsvScan> {
-  const records = new CsvRecords();
-  let rows = 0;
-  let firstRowOffset = -1;
-  let offsets: Float64Array | undefined = keepOffsets ? new Float64Array(1 << 16) : undefined;
-  let size = 0;
-  await forEachChunk(
-    spec,
-    0,
-    (chunk, parser) => {
-      size += chunk.length;
-      parser.push(chunk, onRow);
-    },
-    (parser) => parser.end(onRow),
-  );
-  function onRow(fields: string[], offset: number, line: number): void {
-    // Checked without building the record: only the width matters here.
-    if (records.header === undefined) records.record(fields, line);
-    else {
-      if (fields.length !== records.header.length) records.record(fields, line);
-      if (firstRowOffset < 0) firstRowOffset = offset;
-      if (offsets !== undefined) {
-        if (rows + 1 >= offsets.length) offsets = grow(offsets);
-        offsets[rows] = offset;
-      }
-      rows++;
-    }
-  }
-  checkNotEmpty(spec, rows, undefined);
-  if (offsets !== undefined) offsets[rows] = size;
-  return { header: records.header!, rows, offsets, firstRowOffset };
-}
-
-function grow(array: Float64Array): Float64Array<ArrayBuffer> {
-  const bigger = new Float64Array(array.length * 2);
-  bigger.set(array);
-  return bigger;
-}
-
-/** Reads a file from `offset` in chunks through a CsvParser; parse errors become DataParseErrors. */
-async function forEachChunk(
-  spec: DataSpec,
-  offset: number,
-  onChunk: (chunk: Uint8Array, parser: CsvParser) => void,
-  onEnd: (parser: CsvParser) => void,
-): Promise<void> {
-  let handle: FileHandle;
-  try {
-    handle = await open(spec.file, "r");
-  } catch (error) {
-    throw missingFile(spec, error);
-  }
-  try {
-    const parser = new CsvParser(offset);
-    const buffer = new Uint8Array(CHUNK_BYTES);
-    let position = offset;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      onChunk(buffer.subarray(0, bytesRead), parser);
-    }
-    onEnd(parser);
-  } catch (error) {
-    throw parseError(spec, error);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Rows held in memory (a file up to the limit, or any JSON file). */
@@ -304,129 +221,4 @@ class MemoryRows implements RowSource {
   }
 
   async close(): Promise<void> {}
-}
-
-/** A large CSV read forward from disk as rows are asked for (unique and sequential modes). */
-class StreamRows implements RowSource {
-  private handle: FileHandle | undefined;
-  private parser: CsvParser | undefined;
-  private position = 0;
-  private atEnd = false;
-  private ready: unknown[] = [];
-  private readonly buffer = new Uint8Array(CHUNK_BYTES);
-  private readonly records: CsvRecords;
-
-  constructor(
-    private readonly spec: DataSpec,
-    private readonly scan: CsvScan,
-  ) {
-    this.records = new CsvRecords();
-    this.records.header = scan.header;
-    this.reset();
-  }
-
-  get rowCount(): number {
-    return this.scan.rows;
-  }
-
-  async take(count: number): Promise<unknown[]> {
-    const out: unknown[] = [];
-    while (out.length < count) {
-      if (this.ready.length === 0) {
-        if (this.atEnd) {
-          if (!this.spec.wrap) break;
-          this.reset();
-        }
-        await this.readChunk();
-        continue;
-      }
-      out.push(...this.ready.splice(0, count - out.length));
-    }
-    return out;
-  }
-
-  reset(): void {
-    this.position = this.scan.firstRowOffset;
-    this.parser = new CsvParser(this.position);
-    this.atEnd = false;
-    this.ready = [];
-  }
-
-  private async readChunk(): Promise<void> {
-    this.handle ??= await open(this.spec.file, "r").catch((error: unknown) => {
-      throw missingFile(this.spec, error);
-    });
-    const parser = this.parser!;
-    const onRow = (fields: string[], _offset: number, line: number) => {
-      this.ready.push(this.records.record(fields, line));
-    };
-    const { bytesRead } = await this.handle.read(this.buffer, 0, this.buffer.length, this.position);
-    try {
-      if (bytesRead === 0) {
-        parser.end(onRow);
-        this.atEnd = true;
-      } else {
-        this.position += bytesRead;
-        parser.push(this.buffer.subarray(0, bytesRead), onRow);
-      }
-    } catch (error) {
-      // The scan read this file whole: it changed since.
-      throw parseError(this.spec, error);
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.handle?.close();
-    this.handle = undefined;
-  }
-}
-
-/** A large CSV read a row at a time at random (random mode), at the offsets of the scan. */
-class IndexedRows implements RowSource {
-  private handle: FileHandle | undefined;
-  private readonly records: CsvRecords;
-
-  constructor(
-    private readonly spec: DataSpec,
-    private readonly scan: CsvScan,
-  ) {
-    this.records = new CsvRecords();
-    this.records.header = scan.header;
-  }
-
-  get rowCount(): number {
-    return this.scan.rows;
-  }
-
-  async take(count: number): Promise<unknown[]> {
-    this.handle ??= await open(this.spec.file, "r").catch((error: unknown) => {
-      throw missingFile(this.spec, error);
-    });
-    const offsets = this.scan.offsets!;
-    const out: unknown[] = [];
-    for (let k = 0; k < count; k++) {
-      const row = Math.floor(Math.random() * this.scan.rows);
-      const start = offsets[row]!;
-      const bytes = new Uint8Array(offsets[row + 1]! - start);
-      await this.handle.read(bytes, 0, bytes.length, start);
-      const parser = new CsvParser(start);
-      const onRow = (fields: string[], _offset: number, line: number) => {
-        out.push(this.records.record(fields, line));
-      };
-      try {
-        parser.push(bytes, onRow);
-        parser.end(onRow);
-      } catch (error) {
-        throw parseError(this.spec, error);
-      }
-    }
-    return out;
-  }
-
-  reset(): void {}
-
-  async close(): Promise<void> {
-    await this.handle?.close();
-    this.handle = undefined;
-  }
 }
