@@ -42,6 +42,11 @@ enum State {
 
 /** Parses CSV bytes pushed in chunks of any size (see the file comment). */
 export class CsvParser {
+  /**
+   * False: fields are not decoded (each is ""): a pass that only checks a file's
+   * structure and counts its rows, about twice as fast. May change between rows.
+   */
+  decodeFields = true;
   private state = State.FieldStart;
   private fields: string[] = [];
   /** Bytes of the current field from earlier chunks (copies: a reader may reuse its buffer). */
@@ -151,7 +156,8 @@ export class CsvParser {
         case State.QuotedQuote:
           if (byte === QUOTE) {
             // `""`: keep one quote, skip the other.
-            this.pieces.push(this.heldQuote ? Uint8Array.of(QUOTE) : chunk.slice(segment, i));
+            if (this.decodeFields)
+              this.pieces.push(this.heldQuote ? Uint8Array.of(QUOTE) : chunk.slice(segment, i));
             this.heldQuote = false;
             segment = i + 1;
             this.state = State.Quoted;
@@ -170,10 +176,11 @@ export class CsvParser {
       }
     }
     if (this.state === State.Unquoted || this.state === State.Quoted) {
-      if (segment < chunk.length) this.pieces.push(chunk.slice(segment));
+      if (segment < chunk.length && this.decodeFields) this.pieces.push(chunk.slice(segment));
     } else if (this.state === State.QuotedQuote && !this.heldQuote) {
       // The quote is this chunk's last byte: the end of the field, or the first of `""`.
-      if (segment < chunk.length - 1) this.pieces.push(chunk.slice(segment, chunk.length - 1));
+      if (segment < chunk.length - 1 && this.decodeFields)
+        this.pieces.push(chunk.slice(segment, chunk.length - 1));
       this.heldQuote = true;
     }
     this.offset += chunk.length;
@@ -210,7 +217,10 @@ export class CsvParser {
 
   private endField(chunk: Uint8Array, start: number, end: number): void {
     let text: string;
-    if (this.pieces.length === 0) text = decode(chunk.subarray(start, end));
+    if (!this.decodeFields) {
+      this.pieces = [];
+      text = "";
+    } else if (this.pieces.length === 0) text = decode(chunk.subarray(start, end));
     else {
       if (end > start) this.pieces.push(chunk.subarray(start, end));
       text = this.takePieces();

@@ -40,19 +40,23 @@ async function scanCsv(spec: DataSpec, keepOffsets: boolean): Promise<CsvScan> {
   let firstRowOffset = -1;
   let offsets: Float64Array | undefined = keepOffsets ? new Float64Array(1 << 16) : undefined;
   let size = 0;
+  let parser: CsvParser | undefined;
   await forEachChunk(
     spec,
     0,
-    (chunk, parser) => {
+    (chunk, chunkParser) => {
+      parser = chunkParser;
       size += chunk.length;
-      parser.push(chunk, onRow);
+      chunkParser.push(chunk, onRow);
     },
-    (parser) => parser.end(onRow),
+    (chunkParser) => chunkParser.end(onRow),
   );
   function onRow(fields: string[], offset: number, line: number): void {
-    // Checked without building the record: only the width matters here.
-    if (records.header === undefined) records.record(fields, line);
-    else {
+    // Only the header's names are needed: the rows' width is checked without decoding them.
+    if (records.header === undefined) {
+      records.record(fields, line);
+      if (parser !== undefined) parser.decodeFields = false;
+    } else {
       if (fields.length !== records.header.length) records.record(fields, line);
       if (firstRowOffset < 0) firstRowOffset = offset;
       if (offsets !== undefined) {

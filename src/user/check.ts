@@ -41,6 +41,8 @@ export type CheckFn = <T>(value: T, checks: Checks<T>) => boolean;
  * bug of the test), and the first error of each check is logged.
  */
 export function checkFor(events: Events): CheckFn {
+  // Names already found valid: the same few names are checked on every request.
+  const validNames = new Set<string>();
   return <T>(value: T, checks: Checks<T>): boolean => {
     if (typeof checks !== "object" || checks === null || Array.isArray(checks)) {
       throw new CheckError(
@@ -50,7 +52,10 @@ export function checkFor(events: Events): CheckFn {
     }
     let all = true;
     for (const [name, test] of Object.entries(checks)) {
-      checkName(name);
+      if (!validNames.has(name)) {
+        checkName(name);
+        if (validNames.size < 10_000) validNames.add(name);
+      }
       const { passed, error } = runCheck(name, test, value);
       if (!passed) all = false;
       events.check.fire(error === undefined ? { name, passed } : { name, passed, error });

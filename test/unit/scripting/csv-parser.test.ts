@@ -157,10 +157,29 @@ describe("the CSV parser", () => {
         return `error ${error.message}`;
       }
     };
+    /** The structure alone (the scan of a large file): rows, their widths, offsets and errors. */
+    const structure = (bytes: Uint8Array, decode: boolean, cuts: number[]) => {
+      const parser = new CsvParser();
+      parser.decodeFields = decode;
+      const rows: string[] = [];
+      const onRow = (fields: string[], offset: number, line: number) => rows.push(`${fields.length}@${offset}:${line}`);
+      try {
+        let start = 0;
+        for (const cut of [...cuts, bytes.length]) {
+          parser.push(bytes.subarray(start, cut), onRow);
+          start = cut;
+        }
+        parser.end(onRow);
+        return rows.join(" ");
+      } catch (error) {
+        return `error ${(error as Error).message}`;
+      }
+    };
     for (let n = 0; n < 3000; n++) {
       const bytes = Uint8Array.from({ length: random(24) }, () => alphabet[random(alphabet.length)]!);
       const cut = random(bytes.length + 1);
       assert.equal(outcome(bytes, [cut]), outcome(bytes, []), Buffer.from(bytes).toString("hex"));
+      assert.equal(structure(bytes, false, [cut]), structure(bytes, true, []), Buffer.from(bytes).toString("hex"));
     }
   });
 });

@@ -162,6 +162,13 @@ describe("test data", () => {
         assert.equal(row.note, `line ${row.id}\nwith "quotes", commas`);
       }
       await sets.close();
+      // A malformed row deep in a large file is found by the scan, before the test.
+      writeFileSync(join(dir, "big-bad.csv"), `${lines.slice(0, 2000).join("\r\n")}\r\n1,2,3\r\n`);
+      const bad = new DataSets();
+      bad.baseDir = dir;
+      bad.declare("csv", "big-bad.csv");
+      const error = await rejection(bad.ready());
+      assert.match((error as Error).message, /big-bad\.csv does not parse: line 4000, column 1: 3 fields where the header has 2/);
     } finally {
       setInMemoryLimitBytes(previous);
     }
