@@ -44,6 +44,7 @@ export const METRIC_SOURCES: readonly MetricSourceFactory[] = [
   (context) => new RequestSeries(context.runner.environment.stats, context.logger),
   generatorSeries,
   workerSeries,
+  (context) => new RequestSeries(context.runner.environment.stats, context.logger, "transactions"),
   checkSeries,
   customMetricSeries,
   // Open model (issue 12): dropped iterations, e.g. droppedIterationSeries, joins here with one line.

@@ -39,6 +39,8 @@ it("exports checks and each custom metric, counts monotonic across a new test, i
   environment.stats.reset(Date.now()); // a new test: the table restarts, the exported counts do not
   check(1, { "is one": (v) => v === 1 });
   issued.add(2);
+  environment.stats.record("GET", "/cart", 12, 10, null, Date.now());
+  environment.stats.record("TXN", "claim", 30, 10, null, Date.now());
   const { body } = await renderExposition(collector.collect(), false);
   const lint = spawnSync("promtool", ["check", "metrics"], {
     input: body,
@@ -51,6 +53,11 @@ it("exports checks and each custom metric, counts monotonic across a new test, i
   assert.match(body, /^cicada_custom_coupons_issued_total 5$/m);
   assert.match(body, /^cicada_custom_login_ok_total\{value="true"\} 1$/m);
   assert.match(body, /^cicada_custom_first_message_values_total 1$/m);
+  // A transaction has its own series: summing the requests does not count its requests twice.
+  assert.match(body, /^cicada_requests_total\{method="GET",name="\/cart"\} 1$/m);
+  assert.doesNotMatch(body, /cicada_requests_total\{method="TXN"/);
+  assert.match(body, /^cicada_transactions_total\{name="claim"\} 1$/m);
+  assert.match(body, /^cicada_transaction_duration_seconds_bucket\{name="claim",le="0.03"\} 1$/m);
   // The gauge was not set since the new test began: no made-up value.
   assert.doesNotMatch(body, /^cicada_custom_queue_depth /m);
   collector.close();
