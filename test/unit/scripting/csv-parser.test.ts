@@ -162,7 +162,8 @@ describe("the CSV parser", () => {
       const parser = new CsvParser();
       parser.decodeFields = decode;
       const rows: string[] = [];
-      const onRow = (fields: string[], offset: number, line: number) => rows.push(`${fields.length}@${offset}:${line}`);
+      const onRow = (fields: string[], offset: number, line: number) =>
+        rows.push(`${fields.length}@${offset}:${line}`);
       try {
         let start = 0;
         for (const cut of [...cuts, bytes.length]) {
@@ -179,7 +180,11 @@ describe("the CSV parser", () => {
       const bytes = Uint8Array.from({ length: random(24) }, () => alphabet[random(alphabet.length)]!);
       const cut = random(bytes.length + 1);
       assert.equal(outcome(bytes, [cut]), outcome(bytes, []), Buffer.from(bytes).toString("hex"));
-      assert.equal(structure(bytes, false, [cut]), structure(bytes, true, []), Buffer.from(bytes).toString("hex"));
+      assert.equal(
+        structure(bytes, false, [cut]),
+        structure(bytes, true, []),
+        Buffer.from(bytes).toString("hex"),
+      );
     }
   });
 });

@@ -168,7 +168,10 @@ describe("test data", () => {
       bad.baseDir = dir;
       bad.declare("csv", "big-bad.csv");
       const error = await rejection(bad.ready());
-      assert.match((error as Error).message, /big-bad\.csv does not parse: line 4000, column 1: 3 fields where the header has 2/);
+      assert.match(
+        (error as Error).message,
+        /big-bad\.csv does not parse: line 4000, column 1: 3 fields where the header has 2/,
+      );
     } finally {
       setInMemoryLimitBytes(previous);
     }
