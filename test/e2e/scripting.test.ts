@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { startCouponService } from "../../examples/coupon-service/service.js";
 import type { JsonReport } from "../../src/reports/json-schema.js";
 import { fixtureDir, ROOT, runCli, startTarget } from "../helpers/cli.js";
-import { freePort, startCicada } from "./distributed-helpers.js";
+import { LOCUST } from "../helpers/locust.js";
+import { freePort, startCicada, startProcess } from "./distributed-helpers.js";
 
 const EXAMPLE = join(ROOT, "examples", "coupon-claim", "locustfile.ts");
 
@@ -206,4 +207,68 @@ export const thresholds: Thresholds = { total: [{ threshold: "count[1s]>100000",
       /threshold 'total: count\[1s\]>100000' failed \(measured \d+\) in the window from 0s to 1s of the test: aborting the run \(abortOnFail\)/,
     );
   });
+});
+
+it("a Cicada worker under a Locust master reads its own copy of the data, and says what that means for unique rows", {
+  skip: LOCUST === undefined ? "Locust is not installed (apt-get install python3-locust)" : false,
+}, async (t) => {
+  const paths: string[] = [];
+  const target = await startTarget((req, res) => {
+    paths.push(req.url ?? "");
+    res.end("ok");
+  });
+  t.after(() => target.close());
+  const dir = fixtureDir({
+    "users.csv": "username\nann\nbob\n",
+    "locustfile.ts": `import { HttpUser, task, constant, data } from "cicada";
+const users = data.csv<{ username: string }>("users.csv", { mode: "unique" });
+export class Visitor extends HttpUser {
+  waitTime = constant(0.2);
+  private name = "";
+  async onStart() { this.name = (await users.next()).username; }
+  @task async home() { await this.client.get("/as/" + this.name); }
+}
+`,
+  });
+  const stub = startCicada(t, ["-f", "locustfile.ts", "--locust-stub"], { cwd: dir });
+  assert.equal(await stub.exited, 0, stub.output());
+  writeFileSync(join(dir, "stub.py"), stub.output());
+  const port = await freePort();
+  const master = startProcess(
+    t,
+    LOCUST!,
+    [
+      "-f",
+      "stub.py",
+      "--master",
+      "--master-bind-host",
+      "127.0.0.1",
+      "--master-bind-port",
+      String(port),
+    ].concat([
+      "--headless",
+      "--expect-workers",
+      "1",
+      "-u",
+      "2",
+      "-r",
+      "2",
+      "-t",
+      "3s",
+      "-H",
+      target.url,
+      "--only-summary",
+    ]),
+    { cwd: dir },
+  );
+  const worker = startCicada(t, ["-f", "locustfile.ts", "--worker", "--master-port", String(port)], {
+    cwd: dir,
+  });
+  await master.exited;
+  assert.equal(await worker.exited, 0, worker.output());
+  assert.match(
+    worker.output(),
+    /WARNING.*data users\.csv \(unique\): the master is a Locust master, which cannot hand out rows, so this worker reads its own copy: its rows are unique within this worker only/,
+  );
+  assert.deepEqual([...new Set(paths)].sort(), ["/as/ann", "/as/bob"]);
 });
