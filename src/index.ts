@@ -9,8 +9,12 @@
  *   @task async index() { await this.client.get("/"); }
  * }
  */
+import type { DataApi } from "./data/index.js";
 import { Events } from "./user/events.js";
+import type { CheckFn } from "./user/index.js";
+import { defaultScriptingApi } from "./user/scripting.js";
 
+export type { DataMode, DataOptions, DataSet, OnExhausted } from "./data/index.js";
 export type {
   GrpcCallOptions,
   GrpcClient,
@@ -76,7 +80,7 @@ export { EventHook } from "./shared/event-hook.js";
 export { Logger, type LogLevel, type LogRecord } from "./shared/logger.js";
 export type { WaitOptions } from "./shared/message-inbox.js";
 export type { MeasuredRequest, RequestEvent, RequestEventHook } from "./shared/request-event.js";
-export type { RequestStats, StatsEntry } from "./stats/index.js";
+export type { GaugeMerge, RequestStats, StatsEntry } from "./stats/index.js";
 export type {
   ArgumentOptions,
   ArgumentParser,
@@ -99,19 +103,28 @@ export {
   type ArrivalRateTick,
   BrowserUser,
   between,
+  type CheckEvent,
+  type CheckFunction,
+  type Checks,
+  Counter,
   constant,
   constantPacing,
   constantThroughput,
   Events,
   FastHttpUser,
+  Gauge,
   type GotoOptions,
   GrpcUser,
   HttpUser,
   LoadTestShape,
   MarkovTaskSet,
+  type MetricEvent,
+  Rate,
   SequentialTaskSet,
   type ShapeTick,
   TaskSet,
+  type TransactionOptions,
+  Trend,
   tag,
   task,
   transition,
@@ -127,3 +140,23 @@ export type { ConnectOptions, WebSocketConnection, WebSocketData } from "./ws/in
  * Listeners added at the top of a locustfile apply to that run.
  */
 export const events: Events = new Events();
+
+const scripting = defaultScriptingApi(events);
+
+/**
+ * Named checks of a value (a response): each is counted as a pass or a fail under its
+ * name, without failing the request. Returns true when every check passed.
+ *
+ * @example
+ * check(res, { "status is 200": (r) => r.status === 200, "has a code": (r) => r.text().includes("code") });
+ */
+export const check: CheckFn = scripting.check;
+
+/**
+ * Test data: `data.csv(path, { mode })` or `data.json(path, { mode })` at the top of the
+ * locustfile, then `await dataSet.next()` in a user.
+ *
+ * @example
+ * const accounts = data.csv<{ username: string; password: string }>("users.csv", { mode: "unique" });
+ */
+export const data: DataApi = scripting.data;

@@ -48,6 +48,8 @@ interface App {
   store: CouponStore;
   /** sessionid -> username */
   sessions: Map<string, string>;
+  /** username -> successful sign-ins: tells whether a test gave every user its own account. */
+  signins: Map<string, number>;
   /** The live "coupons left" feed (WebSocket /live and its SSE twin /live/events). */
   live?: LiveFeed;
 }
@@ -74,6 +76,7 @@ const ROUTES: ReadonlyArray<{ path: RegExp; handlers: Partial<Record<string, Han
   { path: /^\/coupons\/(\d+)\/issue$/, handlers: { POST: issueCoupon } },
   { path: /^\/coupons\/(\d+)\/stats$/, handlers: { GET: couponStats } },
   { path: /^\/live\/events$/, handlers: { GET: ({ app, req, res }) => app.live?.serveEvents(req, res) } },
+  { path: /^\/signins$/, handlers: { GET: ({ app, res }) => sendJson(res, 200, signinStats(app)) } },
   {
     path: /^\/stats$/,
     handlers: { GET: ({ app, res }) => sendJson(res, 200, { coupons: app.store.allStats() }) },
@@ -82,7 +85,7 @@ const ROUTES: ReadonlyArray<{ path: RegExp; handlers: Partial<Record<string, Han
 
 /** Starts the service and resolves once it is listening. */
 export async function startCouponService(options: CouponServiceOptions = {}): Promise<CouponService> {
-  const app: App = { store: new CouponStore(storeOptions(options)), sessions: new Map() };
+  const app: App = { store: new CouponStore(storeOptions(options)), sessions: new Map(), signins: new Map() };
   const server = createServer((req, res) => void dispatch(app, req, res));
   const live = attachLiveFeed(server, app.store, (sessionId) => app.sessions.has(sessionId));
   app.live = live;
@@ -176,6 +179,7 @@ async function signin(ctx: Context): Promise<void> {
   ctx.app.sessions.delete(ctx.cookies.get("sessionid") ?? "");
   const sessionId = newToken();
   ctx.app.sessions.set(sessionId, username);
+  ctx.app.signins.set(username, (ctx.app.signins.get(username) ?? 0) + 1);
   // Django rotates the CSRF token at sign-in: a client must read the cookie again, not cache it.
   const cookies = [cookie("sessionid", sessionId, { httpOnly: true }), cookie("csrftoken", newToken())];
   redirect(ctx.res, "/coupons", { "set-cookie": cookies });
@@ -220,6 +224,17 @@ async function issueCoupon(ctx: Context): Promise<void> {
     case "unknown":
       throw new HttpError(404, "no such coupon");
   }
+}
+
+/** `GET /signins`: sign-ins in all, distinct usernames, and (some of) those that signed in more than once. */
+function signinStats(app: App): { total: number; distinct: number; repeated: string[] } {
+  let total = 0;
+  const repeated: string[] = [];
+  for (const [username, count] of app.signins) {
+    total += count;
+    if (count > 1 && repeated.length < 100) repeated.push(username);
+  }
+  return { total, distinct: app.signins.size, repeated };
 }
 
 function couponStats(ctx: Context): void {

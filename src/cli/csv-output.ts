@@ -11,7 +11,8 @@
  * are built a few milliseconds at a time between the users' I/O (sliced-work.ts) and
  * written with asynchronous I/O; a rewrite still in progress when the next second comes
  * lets that second pass. The final write, after the users have stopped, is synchronous.
- * An arrival-rate test also gets `_iterations.csv`, created with its first row.
+ * An arrival-rate test also gets `_iterations.csv`, created with its first row; a test
+ * with checks `_checks.csv`, and one with custom metrics `_metrics.csv` (rewritten whole).
  */
 import { appendFileSync, writeFileSync } from "node:fs";
 import { appendFile } from "node:fs/promises";
@@ -27,6 +28,7 @@ import {
   statsHistoryCsvLine,
   statsHistoryCsvRows,
 } from "../reports/csv.js";
+import { checksCsv, metricsCsv } from "../reports/scripting-tables.js";
 import type { Logger } from "../shared/logger.js";
 import {
   type RequestStats,
@@ -50,6 +52,9 @@ interface CsvTexts {
   history: string;
   /** The row to append to `_iterations.csv` ("" outside an arrival-rate test). */
   iterations: string;
+  /** `_checks.csv` and `_metrics.csv` ("" when the test has none). */
+  checks: string;
+  metrics: string;
 }
 
 /** The CSV files of one run. */
@@ -113,6 +118,8 @@ export class CsvOutput {
       exceptions: exceptionsCsv(snapshot),
       history: statsHistoryCsvRows(snapshot, userCount, this.fullHistory),
       iterations: iterationsCsvRow(snapshot, userCount),
+      checks: checksCsv(snapshot),
+      metrics: metricsCsv(snapshot),
     };
     const { paths } = this;
     const results = [
@@ -123,6 +130,12 @@ export class CsvOutput {
     ];
     if (texts.iterations !== "")
       results.push(this.guard(paths.iterations, () => this.appendIterations(texts.iterations)));
+    for (const [path, text] of [
+      [paths.checks, texts.checks],
+      [paths.metrics, texts.metrics],
+    ] as const) {
+      if (text !== "") results.push(this.guard(path, () => writeReportFile(path, text, this.streams)));
+    }
     return results.every(Boolean);
   }
 
@@ -140,6 +153,12 @@ export class CsvOutput {
       this.guardAsync(paths.history, () => appendFile(paths.history, texts.history)),
     ]);
     if (texts.iterations !== "") this.guard(paths.iterations, () => this.appendIterations(texts.iterations));
+    for (const [path, text] of [
+      [paths.checks, texts.checks],
+      [paths.metrics, texts.metrics],
+    ] as const) {
+      if (text !== "") await this.guardAsync(path, () => writeReportFileAsync(path, text, this.streams));
+    }
   }
 
   /**
@@ -172,6 +191,8 @@ export class CsvOutput {
       exceptions: exceptionsCsv(rest),
       history: historyLines.join(""),
       iterations: iterationsCsvRow(rest, userCount),
+      checks: checksCsv(rest),
+      metrics: metricsCsv(rest),
     };
   }
 

@@ -13,11 +13,10 @@ import {
   type WorkerEnd,
   wireVersion,
 } from "../distributed/index.js";
-import * as api from "../index.js";
 import type { Environment } from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { defaultArgumentValue, Events, setArgumentValue } from "../user/index.js";
+import { defaultArgumentValue, setArgumentValue } from "../user/index.js";
 import { isLoopbackHost } from "../web/security.js";
 import { withProcessExitCode } from "./exit-code.js";
 import type { CliIO } from "./io.js";
@@ -26,6 +25,7 @@ import type { CliOptions } from "./options.js";
 import { type DistributedOptions, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { parityOptionsOf } from "./options-parity.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
+import { runApi } from "./run-api.js";
 import type { UnhandledErrors } from "./unhandled-errors.js";
 import { VERSION } from "./version.js";
 import { startWorkerGroup, startWorkerProcesses, type WorkerProcesses } from "./worker-processes.js";
@@ -97,7 +97,7 @@ export async function runWorker(args: {
       timeoutMs: dist.masterTimeoutMs,
       secret: dist.clusterSecret,
     });
-    loaded = await loadBundles(fetched.bundles, { ...api, events: new Events() }, io.cwd);
+    loaded = await loadBundles(fetched.bundles, runApi({ worker: true }), io.cwd);
     runOptions = {
       ...options,
       tags: options.tags ?? fetched.tags,
@@ -170,6 +170,8 @@ function exitCodeOfWorker(end: WorkerEnd, dist: DistributedOptions): number {
     case "quit":
     case "shutdown":
       return 0;
+    case "failed":
+      throw end.error;
     case "refused":
       throw new EnvironmentError(
         "CICADA_ERR_VERSION_MISMATCH",

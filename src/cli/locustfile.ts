@@ -18,7 +18,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build, type Message, type Plugin } from "esbuild";
 import { collectProtoFiles, loadProtoDefinition, ProtoError } from "../grpc/proto.js";
-import { LocustfileError } from "../shared/errors.js";
+import { CicadaError, LocustfileError } from "../shared/errors.js";
 import {
   type CustomArgument,
   collectCustomArguments,
@@ -233,6 +233,8 @@ export async function importBundle(
     const withPackages = bundle.packages === undefined || bundle.packages.length > 0;
     return (await import(importUrlResolvingFrom(file, packagesDir, withPackages))) as Record<string, unknown>;
   } catch (error) {
+    // A mistake Cicada's API already explains (a metric name clash, a bad data set) keeps its own code.
+    if (error instanceof CicadaError) throw error;
     const missing = missingPackageOf(error);
     if (missing !== undefined) {
       throw new LocustfileError(
@@ -310,14 +312,18 @@ export async function loadLocustfiles(
   const apiNames = Object.keys(api).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
   const bundles: LocustfileBundle[] = [];
   const modules: Array<{ filename: string; exports: Record<string, unknown> }> = [];
+  const events = api.events as Events;
   for (const path of paths) {
     const filename = relative(cwd, path) || path;
     const { code, packages } = await bundleLocustfile(path, apiNames, cwd);
     const bundle = { filename, code, dir: dirname(path), packages };
     bundles.push(bundle);
+    // Data files are found beside the locustfile that names them.
+    events.dataSets.baseDir = dirname(path);
     modules.push({ filename, exports: await importBundle(bundle, api, bundle.dir) });
   }
-  const events = api.events as Events;
+  // Every data file is read and checked now: a bad one stops the run before it starts.
+  await events.dataSets.ready();
   return { bundles, events, ...collectExports(modules), customArguments: customArgumentsOf(events) };
 }
 

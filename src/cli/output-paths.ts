@@ -12,7 +12,15 @@ import { reportTarget } from "./report-files.js";
 
 /** Absolute paths of every file the run will write. */
 export interface OutputPaths {
-  csv?: { stats: string; history: string; failures: string; exceptions: string; iterations: string };
+  csv?: {
+    stats: string;
+    history: string;
+    failures: string;
+    exceptions: string;
+    iterations: string;
+    checks: string;
+    metrics: string;
+  };
   html?: string;
   jsonFile?: string;
   junit?: string;
@@ -51,6 +59,8 @@ export function resolveOutputPaths(report: ReportOptions, cwd: string, html: Htm
       failures: prefix + CSV_FILES.failures,
       exceptions: prefix + CSV_FILES.exceptions,
       iterations: prefix + CSV_FILES.iterations,
+      checks: prefix + CSV_FILES.checks,
+      metrics: prefix + CSV_FILES.metrics,
     };
   }
   if (report.html !== undefined) paths.html = resolve(cwd, substituteHtmlPath(report.html, html));

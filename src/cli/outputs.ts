@@ -16,7 +16,6 @@ import type { TargetMonitor } from "../monitor/target-monitor.js";
 import {
   type AbortDecision,
   buildJsonReport,
-  evaluateThresholds,
   formatCapacitySummary,
   formatMeasured,
   formatMonitorSummary,
@@ -33,14 +32,13 @@ import {
   renderHtmlReport,
   renderJunitXml,
   statsHistograms,
-  ThresholdAbortTracker,
   type ThresholdDefinition,
-  type ThresholdSource,
 } from "../reports/index.js";
 import { type Environment, overloadNote, type Runner } from "../runner/index.js";
 import type { CapacityResult } from "../shared/capacity.js";
 import { ExitCode } from "../shared/errors.js";
 import { settlesWithin } from "../shared/timers.js";
+import { formatTimespan } from "../shared/timespan.js";
 import type { SeriesColumns, StatsSnapshot } from "../stats/index.js";
 import { capacityExitCode, latestCapacityResult } from "./capacity-run.js";
 import { CsvOutput } from "./csv-output.js";
@@ -51,6 +49,7 @@ import { type ReportOptions, reportOptionsOf } from "./options-reports.js";
 import { checkOutputPaths, type OutputPaths, resolveOutputPaths } from "./output-paths.js";
 import { writeReportFile } from "./report-files.js";
 import { buildReportMeta } from "./report-meta.js";
+import { ThresholdWatch } from "./threshold-watch.js";
 
 /** How often CSV files are rewritten and abortOnFail thresholds checked (Locust's CSV_STATS_INTERVAL_SEC). */
 export const OUTPUT_INTERVAL_MS = 1000;
@@ -94,10 +93,10 @@ function monitorContext(config: MonitorConfig | undefined): MonitorThresholdCont
 export class RunOutputs {
   private readonly flags: ReportFlag[] = [];
   private readonly csv: CsvOutput | undefined;
-  private readonly abortTracker: ThresholdAbortTracker;
+  /** abortOnFail and windowed thresholds, judged while the run goes on. */
+  private readonly watch: ThresholdWatch;
   private timer: ReturnType<typeof setInterval> | undefined;
   private runner: Runner | undefined;
-  private aborted: AbortDecision | undefined;
   private monitor: TargetMonitor | undefined;
   private monitorCsv: FallibleWriter | undefined;
 
@@ -109,7 +108,7 @@ export class RunOutputs {
   ) {
     const logger = setup.environment.logger;
     this.csv = paths.csv ? new CsvOutput(paths.csv, report.csvFullHistory, logger, setup.io) : undefined;
-    this.abortTracker = new ThresholdAbortTracker(thresholds);
+    this.watch = new ThresholdWatch(thresholds, setup.environment, (decision) => this.abort(decision));
   }
 
   /**
@@ -123,6 +122,7 @@ export class RunOutputs {
       setup.loaded.exports.thresholds,
       report.thresholds,
       monitorContext(setup.monitor),
+      setup.loaded.events.metricDeclarations.list(),
     );
     const shape = setup.environment.shapeClass !== undefined;
     // {u} and {r} name users: an arrival rate has none ("none", as with a shape).
@@ -152,12 +152,13 @@ export class RunOutputs {
     if (!this.flags.some((f) => f.code === flag.code)) this.flags.push(flag);
   }
 
-  /** Starts writing CSV files and watching abortOnFail thresholds, once a second. */
+  /** Starts writing CSV files and watching abortOnFail and windowed thresholds, once a second. */
   begin(runner: Runner): void {
     this.runner = runner;
     const { environment } = this.setup;
     this.csv?.start(environment.stats, runner.userCount, environment.now());
-    if (this.csv === undefined && !this.abortTracker.active) return;
+    this.watch.begin(runner);
+    if (this.csv === undefined && !this.watch.needsTicks) return;
     this.timer = setInterval(() => this.tick(), OUTPUT_INTERVAL_MS);
     this.timer.unref?.();
   }
@@ -166,6 +167,7 @@ export class RunOutputs {
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    this.watch.stop();
     this.monitorCsv?.stop();
   }
 
@@ -179,6 +181,7 @@ export class RunOutputs {
   /** The run's target monitor: its data goes into every report and `host:` thresholds read it. */
   attachMonitor(monitor: TargetMonitor, csv?: FallibleWriter): void {
     this.monitor = monitor;
+    this.watch.monitor = monitor;
     this.monitorCsv = csv;
   }
 
@@ -193,33 +196,21 @@ export class RunOutputs {
     return latestCapacityResult(this.setup.environment, this.runner);
   }
 
-  /** What thresholds read: the statistics, the open model's iterations (`dropped`), and the monitored series. */
-  private thresholdSource(): ThresholdSource {
-    const stats = this.setup.environment.stats;
-    return {
-      total: stats.total,
-      entries: () => stats.entries(),
-      iterations: stats.iterations,
-      monitor: this.monitor,
-    };
-  }
-
   private tick(): void {
     const { environment } = this.setup;
-    const now = environment.now();
-    this.csv?.update(environment.stats, this.runner?.userCount ?? 0, now);
-    if (this.aborted === undefined && this.abortTracker.active) {
-      const decision = this.abortTracker.check(this.thresholdSource(), now);
-      if (decision !== undefined) this.abort(decision);
-    }
+    // A live rewrite, built in slices in the background (csv-output.ts).
+    this.csv?.update(environment.stats, this.runner?.userCount ?? 0, environment.now());
+    this.watch.tick();
   }
 
   private abort(decision: AbortDecision): void {
-    this.aborted = decision;
     const { key, expression } = decision.definition;
     const seconds = Math.round(decision.failingForMs / 100) / 10;
+    const when = decision.window
+      ? `in the window from ${formatTimespan(decision.window.fromMs)} to ${formatTimespan(decision.window.toMs)} of the test`
+      : `for ${seconds} s`;
     this.setup.environment.logger.error(
-      `threshold '${key}: ${expression}' failed (measured ${formatMeasured(decision.result)}) for ${seconds} s: aborting the run (abortOnFail)`,
+      `threshold '${key}: ${expression}' failed (measured ${formatMeasured(decision.result)}) ${when}: aborting the run (abortOnFail)`,
     );
     this.addFlag({
       code: "aborted-by-threshold",
@@ -251,10 +242,7 @@ export class RunOutputs {
 
   /** Threshold results at `nowMs`; the one that aborted the run is marked and counts as failed. */
   evaluateThresholds(nowMs: number): JsonThresholdResult[] {
-    const results = evaluateThresholds(this.thresholds, this.thresholdSource(), nowMs);
-    const index = this.aborted ? this.thresholds.indexOf(this.aborted.definition) : -1;
-    if (index >= 0) results[index] = { ...results[index]!, aborted: true, passed: false };
-    return results;
+    return this.watch.evaluate(nowMs);
   }
 
   /**

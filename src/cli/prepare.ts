@@ -4,15 +4,15 @@
  */
 
 import { checkBrowserSupport } from "../browser/index.js";
-import * as api from "../index.js";
 import { collectTags, describeUserClasses, Environment } from "../runner/index.js";
 import { LocustfileError, UsageError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { acceptsHost, BrowserUser, Events, hostSchemesOf, needsHost, type UserClass } from "../user/index.js";
+import { acceptsHost, BrowserUser, hostSchemesOf, needsHost, type UserClass } from "../user/index.js";
 import { type LoadedLocustfile, loadLocustfiles, resolveLocustfilePaths } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
 import { checkCapacityShape } from "./options-capacity.js";
 import { parityOptionsOf } from "./options-parity.js";
+import { runApi } from "./run-api.js";
 
 export interface PreparedRun {
   environment: Environment;
@@ -27,8 +27,7 @@ export interface PreparedRun {
  */
 export async function loadFromOptions(options: CliOptions, cwd: string): Promise<LoadedLocustfile> {
   const paths = resolveLocustfilePaths(options.locustfile, cwd);
-  const runApi = { ...api, events: new Events() };
-  const loaded = await loadLocustfiles(paths, runApi, cwd);
+  const loaded = await loadLocustfiles(paths, runApi({ worker: options.worker === true }), cwd);
   if (loaded.userClasses.length === 0) {
     throw new LocustfileError(
       "CICADA_ERR_NO_USER_CLASS",

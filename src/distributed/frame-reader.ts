@@ -377,6 +377,13 @@ export class FrameReader {
     }
   }
 
+  /** The bytes of the next value (read whole), for a value another decoder reads. */
+  rawValue(): Uint8Array {
+    const start = this.pos;
+    this.skip();
+    return this.bytes.subarray(start, this.pos);
+  }
+
   private advance(count: number): void {
     this.need(count);
     this.pos += count;

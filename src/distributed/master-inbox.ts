@@ -47,6 +47,7 @@ export class MasterInbox {
   /** Workers a stop or quit is waiting for, and what to call when none is left. */
   private waiting: { ids: Set<string>; done: () => void } | undefined;
   private readonly cicadaVersion: string | undefined;
+  private readonly metricWarnings = new Set<string>();
 
   constructor(
     private readonly environment: Environment,
@@ -84,6 +85,7 @@ export class MasterInbox {
       logs: (m) => {
         for (const line of m.data.logs) this.log.debug(`[${m.nodeId}] ${line}`);
       },
+      cicada_data_request: (m) => void this.serveRows(m.nodeId, m.data),
     };
     this.heartbeatTimer = setInterval(() => this.checkHeartbeats(), o.heartbeatIntervalMs);
     this.receiving = socket
@@ -173,8 +175,13 @@ export class MasterInbox {
       node.cpuWarned = previous.cpuWarned;
     }
     this.workers.set(id, node);
-    // The extra key tells a Cicada worker that this master answers heartbeats (Locust ignores it).
-    this.send(id, "ack", { index, cicada_version: this.cicadaVersion });
+    // The extra keys tell a Cicada worker that this master answers heartbeats and which
+    // data sets it hands out rows of (Locust workers ignore them).
+    this.send(id, "ack", {
+      index,
+      cicada_version: this.cicadaVersion,
+      cicada_data: this.environment.events.dataSets.keys(),
+    });
     const live = this.nodes().filter((n) => n.live).length;
     // A worker says ready again after every stop; only a new one is news.
     this.log.log(
@@ -235,6 +242,10 @@ export class MasterInbox {
     for (const row of errors) row.error = canonicalErrorText(row.error);
     stats.mergeErrors(errors);
     if (report.cicada_iterations) stats.iterations.merge(fromCicadaIterations(report.cicada_iterations));
+    if (report.cicada_checks) stats.checks.merge(report.cicada_checks);
+    if (report.cicada_metrics) {
+      for (const problem of stats.metrics.merge(id, report.cicada_metrics)) this.warnMetric(id, problem);
+    }
     const sums = this.reported.get(id) ?? { requests: 0, failures: 0 };
     sums.requests += report.stats_total.num_requests;
     sums.failures += report.stats_total.num_failures;
@@ -258,6 +269,44 @@ export class MasterInbox {
         `more reports from worker ${node.id} will be dropped without a warning (-L DEBUG shows them)`,
       );
     }
+  }
+
+  /** A worker's metric that clashes with this master's is left out, with one warning per metric. */
+  private warnMetric(id: string, problem: string): void {
+    if (this.metricWarnings.has(problem)) return;
+    this.metricWarnings.add(problem);
+    this.log.warning(
+      `custom metric from worker ${id}: ${problem}; its values are left out. Give the master and its workers the same locustfile (-f - on the workers)`,
+    );
+  }
+
+  /** Hands a worker rows of a data set (test data the master holds; data/registry.ts). */
+  private async serveRows(
+    id: string,
+    request: Extract<WorkerMessage, { type: "cicada_data_request" }>["data"],
+  ) {
+    const reply = {
+      id: request.id,
+      data_set: request.data_set,
+      rows: [] as unknown[],
+      exhausted: true,
+      error: null as string | null,
+    };
+    try {
+      const served = await this.environment.events.dataSets.serve(request.data_set, request.count);
+      if (!served.known) reply.error = `this master has no data set ${request.data_set}`;
+      else {
+        reply.rows = served.rows;
+        reply.exhausted = served.exhausted;
+        if (served.stopsTest && this.environment.runner?.state !== "stopping") {
+          this.log.info(`The rows of ${request.data_set} ran out (onExhausted: stopTest): stopping the test`);
+          this.environment.runner?.stop();
+        }
+      }
+    } catch (error) {
+      reply.error = error instanceof Error ? error.message : String(error);
+    }
+    this.send(id, "cicada_data_rows", reply);
   }
 
   private onQuit(id: string): void {

@@ -15,6 +15,7 @@ import type {
   LocustStatsEntry,
   StatsReport,
 } from "./protocol.js";
+import { cicadaChecks, cicadaMetrics } from "./protocol-scripting.js";
 
 /** Decoded msgpack data with maps as plain objects (what {@link toPlain} returns). */
 export type Plain = null | boolean | number | string | Uint8Array | Plain[] | { [key: string]: Plain };
@@ -224,6 +225,10 @@ export function statsReport(value: unknown): StatsReport {
   };
   const iterations = cicadaIterations(d.get("cicada_iterations"));
   if (iterations) report.cicada_iterations = iterations;
+  const checks = cicadaChecks(d.get("cicada_checks"));
+  if (checks) report.cicada_checks = checks;
+  const metrics = cicadaMetrics(d.get("cicada_metrics"));
+  if (metrics) report.cicada_metrics = metrics;
   // Keys a worker's report_to_master listeners added.
   for (const [key, value] of d) {
     if (typeof key !== "string" || REPORT_KEYS.has(key)) continue;
@@ -240,6 +245,8 @@ const REPORT_KEYS: ReadonlySet<string> = new Set([
   "errors",
   "user_count",
   "user_classes_count",
-  // Cicada's own keys between Cicada nodes (the open model's iterations).
+  // Cicada's own keys between Cicada nodes (the open model's iterations, checks, custom metrics).
   "cicada_iterations",
+  "cicada_checks",
+  "cicada_metrics",
 ]);

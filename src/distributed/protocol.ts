@@ -19,6 +19,15 @@ import {
   str,
   toPlain,
 } from "./protocol-fields.js";
+import {
+  ackDataSets,
+  type CicadaChecks,
+  type CicadaMetrics,
+  type DataRequest,
+  type DataRows,
+  dataRequest,
+  dataRows,
+} from "./protocol-scripting.js";
 import { readStatsFrame } from "./stats-frame.js";
 
 /** Worker states in a heartbeat: Locust's strings (anything else drops a worker from a Locust master's count). */
@@ -125,6 +134,10 @@ export interface StatsReport {
    * beside the others at the top level of the data map.
    */
   extra?: Record<string, unknown>;
+  /** The checks since the previous report (a Locust master ignores it). */
+  cicada_checks?: CicadaChecks;
+  /** The custom metrics updated since the previous report (a Locust master ignores it). */
+  cicada_metrics?: CicadaMetrics;
 }
 
 /** The data of a `spawn` message: what one worker should run now. */
@@ -181,11 +194,16 @@ export type WorkerMessage =
   | { type: "quit"; data: null; nodeId: string }
   | { type: "exception"; data: { msg: string; traceback: string }; nodeId: string }
   | { type: "locustfile"; data: { version: unknown }; nodeId: string }
-  | { type: "logs"; data: { worker_id: string; logs: string[] }; nodeId: string };
+  | { type: "logs"; data: { worker_id: string; logs: string[] }; nodeId: string }
+  | { type: "cicada_data_request"; data: DataRequest; nodeId: string };
 
 /** Messages a worker receives. */
 export type MasterMessage =
-  | { type: "ack"; data: { index?: number; cicada_version?: string } | null; nodeId: string }
+  | {
+      type: "ack";
+      data: { index?: number; cicada_version?: string; cicada_data?: string[] } | null;
+      nodeId: string;
+    }
   | { type: "spawn"; data: SpawnJob; nodeId: string }
   | { type: "spawning_complete"; data: { user_count: number } | null; nodeId: string }
   | { type: "heartbeat"; data: null; nodeId: string }
@@ -203,7 +221,8 @@ export type MasterMessage =
       nodeId: string;
     }
   | { type: "update_user_class"; data: Record<string, unknown>; nodeId: string }
-  | { type: "cicada_refused"; data: { reason: string }; nodeId: string };
+  | { type: "cicada_refused"; data: { reason: string }; nodeId: string }
+  | { type: "cicada_data_rows"; data: DataRows; nodeId: string };
 
 /** What a peer may send: a known message, or something to log and ignore. */
 export type Decoded<M> =
@@ -274,6 +293,7 @@ const WORKER_DATA: {
       logs: Array.isArray(logs) ? logs.map(String) : [],
     };
   },
+  cicada_data_request: (d) => dataRequest(d),
 };
 
 function stringList(value: unknown): string[] | null {
@@ -285,11 +305,13 @@ const MASTER_DATA: {
 } = {
   ack: (d) => {
     if (!isMap(d)) return null;
-    const data: { index?: number; cicada_version?: string } = {};
+    const data: { index?: number; cicada_version?: string; cicada_data?: string[] } = {};
     const index = d.get("index");
     const version = d.get("cicada_version");
+    const dataSets = ackDataSets(d.get("cicada_data"));
     if (typeof index === "number") data.index = index;
     if (typeof version === "string") data.cicada_version = version;
+    if (dataSets !== undefined) data.cicada_data = dataSets;
     return data;
   },
   spawn: (d) => {
@@ -356,6 +378,7 @@ const MASTER_DATA: {
   },
   update_user_class: (d) => (isMap(d) ? (toPlain(d) as Record<string, unknown>) : {}),
   cicada_refused: (d) => ({ reason: isMap(d) ? String(d.get("reason") ?? "") : "" }),
+  cicada_data_rows: (d) => dataRows(d),
 };
 
 function decodeWith<M extends { type: string }>(

@@ -13,6 +13,7 @@
  */
 import { FrameReader, GIVE_UP, KeyTable, NOT_A_NUMBER } from "./frame-reader.js";
 import type { CicadaIterations, LocustErrorRow, LocustStatsEntry, StatsReport } from "./protocol.js";
+import { scriptingFromBytes } from "./protocol-scripting.js";
 
 /** Field ids of the maps read here; -1 is any other key. */
 enum Key {
@@ -55,6 +56,8 @@ enum Key {
   LastStartedMs,
   StartedPerSec,
   DroppedPerSec,
+  CicadaChecks,
+  CicadaMetrics,
 }
 
 const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
@@ -96,6 +99,8 @@ const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
   ["last_started_ms", Key.LastStartedMs],
   ["started_per_sec", Key.StartedPerSec],
   ["dropped_per_sec", Key.DroppedPerSec],
+  ["cicada_checks", Key.CicadaChecks],
+  ["cicada_metrics", Key.CicadaMetrics],
 ];
 
 const KEYS = new KeyTable(KEY_NAMES);
@@ -361,6 +366,8 @@ function readReport(r: FrameReader): StatsReport {
   const errors: Record<string, LocustErrorRow> = Object.create(null) as Record<string, LocustErrorRow>;
   let userCount: number | null | undefined;
   let iterations: CicadaIterations | undefined;
+  let checksBytes: Uint8Array | undefined;
+  let metricsBytes: Uint8Array | undefined;
   const userClassesCount: Record<string, number> = {};
   for (let i = 0; i < entries; i++) {
     switch (r.key(KEYS)) {
@@ -397,6 +404,12 @@ function readReport(r: FrameReader): StatsReport {
       case Key.CicadaIterations:
         iterations = readIterations(r);
         break;
+      case Key.CicadaChecks:
+        checksBytes = r.rawValue();
+        break;
+      case Key.CicadaMetrics:
+        metricsBytes = r.rawValue();
+        break;
       default:
         // A key a worker's reportToMaster listener added: the general decoder keeps it.
         throw GIVE_UP;
@@ -413,6 +426,17 @@ function readReport(r: FrameReader): StatsReport {
     user_classes_count: userClassesCount,
   };
   if (iterations !== undefined) report.cicada_iterations = iterations;
+  if (checksBytes !== undefined || metricsBytes !== undefined) {
+    // Rare and small: the general decoder reads them (a wrong field gives up the whole frame).
+    let scripting: ReturnType<typeof scriptingFromBytes>;
+    try {
+      scripting = scriptingFromBytes(checksBytes, metricsBytes);
+    } catch {
+      throw GIVE_UP;
+    }
+    if (scripting.checks) report.cicada_checks = scripting.checks;
+    if (scripting.metrics) report.cicada_metrics = scripting.metrics;
+  }
   return report;
 }
 

@@ -16,6 +16,7 @@
  *   retried, and the worker gives up after `masterTimeoutMs` without the master.
  */
 import { type Environment, LocalRunner } from "../runner/index.js";
+import { CicadaError } from "../shared/errors.js";
 import { describeFailure } from "../shared/request-event.js";
 import { describeThrown } from "../shared/thrown.js";
 import { convertArgumentValue } from "../user/index.js";
@@ -29,6 +30,7 @@ import {
   type MasterMessage,
 } from "./protocol.js";
 import { WorkerSocket } from "./transport.js";
+import { WorkerDataClient } from "./worker-data.js";
 import { WorkerStatsReporter, type WorkerTotals } from "./worker-stats.js";
 
 /** How this process measures itself (only the CLI reads `process`). */
@@ -67,7 +69,9 @@ export type WorkerEnd =
   | { reason: "quit" }
   | { reason: "shutdown" }
   | { reason: "master-timeout"; everConnected: boolean }
-  | { reason: "refused"; message: string };
+  | { reason: "refused"; message: string }
+  /** Something the worker needs is missing here (a data file it must read itself). */
+  | { reason: "failed"; error: CicadaError };
 
 type WireState = "ready" | "spawning" | "running";
 
@@ -78,6 +82,7 @@ export class Worker {
   readonly finished: Promise<WorkerEnd>;
   private readonly socket: WorkerSocket;
   private readonly reporter: WorkerStatsReporter;
+  private readonly data: WorkerDataClient;
   private readonly handlers: Handlers<MasterMessage>;
   private resolveFinished!: (end: WorkerEnd) => void;
   private state: WireState = "ready";
@@ -129,13 +134,17 @@ export class Worker {
     this.handlers = {
       ack: (m) => {
         // A Cicada master answers every heartbeat, so its silence means something from the start.
-        this.masterIsCicada = m.data?.cicada_version !== undefined;
-        if (this.masterIsCicada) this.masterSendsHeartbeats = true;
+        const cicadaMaster = m.data?.cicada_version !== undefined;
+        this.masterIsCicada = cicadaMaster;
+        if (cicadaMaster) this.masterSendsHeartbeats = true;
         // Under a Locust master, HTTP errors are worded as Locust's, so the rows merge there.
-        environment.failureText = this.masterIsCicada
-          ? (event) => describeFailure(event.exception)
+        environment.failureText = cicadaMaster
+          ? (event) => describeThrown(event.exception)
           : (event) => locustErrorText(event, describeFailure);
+        const firstAck = !this.acked;
         this.onAck(m.data?.index);
+        // Before any spawn (jobs run in order): where the data sets' rows come from.
+        if (firstAck) this.enqueue(() => this.connectData(cicadaMaster, m.data?.cicada_data ?? []));
       },
       spawn: (m) => this.enqueue(() => this.onSpawn(m.data)),
       spawning_complete: (m) =>
@@ -157,6 +166,7 @@ export class Worker {
       cicada_refused: (m) => {
         this.enqueue(() => this.end({ reason: "refused", message: m.data.reason }));
       },
+      cicada_data_rows: (m) => this.data.onRows(m.data),
     };
     this.socket = new WorkerSocket(
       options.masterHost,
@@ -166,6 +176,7 @@ export class Worker {
       (error) => this.log.debug(`a message to the master was dropped: ${String(error)}`),
       options.secret,
     );
+    this.data = new WorkerDataClient((type, data) => void this.socket.send(type, data));
     environment.events.userError.addListener(({ exception, traceback }) => {
       const msg = describeThrown(exception);
       void this.socket.send("exception", { msg, traceback });
@@ -276,9 +287,20 @@ export class Worker {
     }
   }
 
+  /** Where the data sets' rows come from; a file this worker must read and cannot ends it. */
+  private async connectData(cicadaMaster: boolean, served: readonly string[]): Promise<void> {
+    try {
+      await this.data.connect(this.environment.events.dataSets, cicadaMaster, served);
+    } catch (error) {
+      if (!(error instanceof CicadaError)) throw error;
+      await this.end({ reason: "failed", error });
+    }
+  }
+
   private async onMasterLost(silentMs: number): Promise<void> {
     if (this.lost || this.ending) return;
     this.lost = true;
+    this.data.failAll("the connection to the master was lost");
     this.acked = false;
     this.unackedSince = performance.now();
     this.masterSendsHeartbeats = false;
@@ -409,6 +431,7 @@ export class Worker {
     this.ending = true;
     for (const timer of this.timers) clearInterval(timer);
     if (end.reason === "refused") this.log.error(`the master refused this worker: ${end.message}`);
+    if (end.reason === "failed") this.log.error(`this worker cannot run the test: ${end.error.message}`);
     if (end.reason === "master-timeout") {
       this.log.error(`no contact with the master for ${this.o.masterTimeoutMs / 1000} s: giving up`);
     }

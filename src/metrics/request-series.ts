@@ -10,7 +10,7 @@
  * name) pairs count under the method's "(other)" series, with one warning.
  */
 import type { Logger } from "../shared/logger.js";
-import { OTHER_NAME, type RequestStats, type StatsEntry } from "../stats/index.js";
+import { OTHER_NAME, type RequestStats, type StatsEntry, TRANSACTION_TYPE } from "../stats/index.js";
 import {
   addCounts,
   counter,
@@ -46,9 +46,16 @@ export class RequestSeries implements MetricSource {
   /** Bucket counts of each row at its request count: a row that did not change is not walked again. */
   private readonly bucketCache = new WeakMap<StatsEntry, { requests: number; cumulative: number[] }>();
 
+  /**
+   * `rows`: "requests" exports the request rows as `cicada_requests_total` and its
+   * siblings; "transactions" exports the transaction rows (type TXN) as
+   * `cicada_transactions_total` and its siblings, so summing the requests never counts a
+   * transaction's requests twice.
+   */
   constructor(
     private readonly stats: RequestStats,
     private readonly logger: Logger,
+    private readonly rows: "requests" | "transactions" = "requests",
   ) {
     this.limit = stats.nameLimit;
     this.removeListener = stats.onBeforeReset(() => this.addRows(this.folded));
@@ -59,7 +66,9 @@ export class RequestSeries implements MetricSource {
     for (const [key, folded] of this.folded)
       totals.set(key, { ...folded, cumulative: [...folded.cumulative] });
     this.addRows(totals);
-    return requestFamilies([...totals.values()]);
+    return this.rows === "requests"
+      ? requestFamilies([...totals.values()])
+      : transactionFamilies([...totals.values()]);
   }
 
   close(): void {
@@ -67,7 +76,9 @@ export class RequestSeries implements MetricSource {
   }
 
   private addRows(into: Map<string, SeriesTotals>): void {
+    const transactions = this.rows === "transactions";
     for (const entry of this.stats.entries()) {
+      if ((entry.method === TRANSACTION_TYPE) !== transactions) continue;
       const name = this.seriesName(entry.method, entry.name);
       const key = `${entry.method}\u0000${name}`;
       const row = totalsOf(entry, name, this.cumulativeOf(entry));
@@ -168,5 +179,40 @@ function requestFamilies(rows: SeriesTotals[]): MetricFamily[] {
       rows.map((row) => ({ labels: labels(row), value: row.bytes })),
     ),
     responseTimes,
+  ];
+}
+
+/** The transaction rows' families: counts, failures and durations per transaction name. */
+function transactionFamilies(rows: SeriesTotals[]): MetricFamily[] {
+  if (rows.length === 0) return [];
+  const labels = (row: SeriesTotals) => ({ name: row.name });
+  return [
+    counter(
+      "cicada_transactions_total",
+      "Transactions completed (this.transaction()), failures included, per name",
+      "{transaction}",
+      rows.map((row) => ({ labels: labels(row), value: row.requests })),
+    ),
+    counter(
+      "cicada_transaction_failures_total",
+      "Transactions that failed (a request inside failed, or the block threw), per name",
+      "{transaction}",
+      rows.map((row) => ({ labels: labels(row), value: row.failures })),
+    ),
+    {
+      kind: "histogram",
+      name: "cicada_transaction_duration_seconds",
+      help: "Durations of transactions (the whole block), seconds",
+      unit: "s",
+      bounds: LATENCY_BUCKETS_SECONDS,
+      samples: rows.map((row) => ({
+        labels: labels(row),
+        cumulativeCounts: row.cumulative,
+        count: row.timed,
+        sum: row.sumSeconds,
+        min: row.timed > 0 ? row.minSeconds : undefined,
+        max: row.timed > 0 ? row.maxSeconds : undefined,
+      })),
+    },
   ];
 }

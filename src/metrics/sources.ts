@@ -16,6 +16,7 @@ import type { Logger } from "../shared/logger.js";
 import type { MetricFamily } from "./families.js";
 import { RequestSeries } from "./request-series.js";
 import { generatorSeries, runSeries, workerSeries } from "./run-series.js";
+import { checkSeries, customMetricSeries } from "./scripting-series.js";
 
 /** What a source may read. */
 export interface MetricsContext {
@@ -43,9 +44,10 @@ export const METRIC_SOURCES: readonly MetricSourceFactory[] = [
   (context) => new RequestSeries(context.runner.environment.stats, context.logger),
   generatorSeries,
   workerSeries,
-  // Open model (issue 12): dropped iterations, e.g. droppedIterationSeries,
-  // checks and custom metrics (issue 15), e.g. checkSeries, customMetricSeries,
-  // join here with one line each.
+  (context) => new RequestSeries(context.runner.environment.stats, context.logger, "transactions"),
+  checkSeries,
+  customMetricSeries,
+  // Open model (issue 12): dropped iterations, e.g. droppedIterationSeries, joins here with one line.
 ];
 
 /** The sources of one run, collected together. */

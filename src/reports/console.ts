@@ -8,6 +8,7 @@
  * exact, not "approximated".
  */
 import { type EntrySnapshot, percentileLabel, percentileValue, type StatsSnapshot } from "../stats/index.js";
+import { formatChecks, formatCustomMetrics } from "./scripting-tables.js";
 
 const MAX_NAME_WIDTH = 80;
 
@@ -227,13 +228,18 @@ export function formatIterations(snapshot: StatsSnapshot, current: boolean): str
   ];
 }
 
-/** The final blocks of a headless run (the open model's and the exceptions only when there are any). */
+/**
+ * The final blocks of a headless run (the open model's, the checks, the custom metrics and
+ * the exceptions only when there are any).
+ */
 export function formatFinalSummary(snapshot: StatsSnapshot): string[] {
   return [
     ...formatStatsTable(snapshot, false),
     ...formatPercentileTable(snapshot),
     ...formatIntendedPercentileTable(snapshot),
     ...formatIterations(snapshot, false),
+    ...formatChecks(snapshot),
+    ...formatCustomMetrics(snapshot),
     ...formatErrorReport(snapshot),
     ...formatExceptionsReport(snapshot),
   ];

@@ -29,6 +29,10 @@ export const CSV_FILES = {
   exceptions: "_exceptions.csv",
   /** Cicada's own (arrival-rate tests only): target rate, started and dropped iterations every second. */
   iterations: "_iterations.csv",
+  /** Cicada's own (when checks ran): passes and fails per named check. */
+  checks: "_checks.csv",
+  /** Cicada's own (when the locustfile has custom metrics): one row per metric. */
+  metrics: "_metrics.csv",
 } as const;
 
 /** Columns of `_stats.csv`, in Locust's order, with these percentile columns (--percentiles). */
@@ -129,7 +133,7 @@ function pythonNumber(value: number): string {
 }
 
 /** A float written the way Python's str(float) does: always with a decimal part. */
-function pythonFloat(value: number): string {
+export function pythonFloat(value: number): string {
   const text = pythonNumber(value);
   return /^-?\d+$/.test(text) ? `${text}.0` : text;
 }

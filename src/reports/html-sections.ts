@@ -6,7 +6,7 @@ import { type EntrySnapshot, percentileLabel, percentileValue, type StatsSnapsho
 import { formatMs } from "./console.js";
 import { openModelMetaRows } from "./html-open-model.js";
 import type { JsonThresholdResult, RatioTree, ReportMeta } from "./json-schema.js";
-import { formatMeasured } from "./threshold-eval.js";
+import { describeMeasured } from "./threshold-eval.js";
 
 /** How much of the failures and exceptions a report shows (the rest is counted). */
 export interface HtmlLimits {
@@ -91,7 +91,7 @@ export function thresholdsSection(results: readonly JsonThresholdResult[]): stri
     .map(
       (r) => `<tr><td class="${r.passed ? "pass" : "fail"}">${r.passed ? "✓" : "✗"}</td>
 <td class="name">${escapeHtml(r.key)}</td><td class="l">${escapeHtml(r.expression)}</td>
-<td class="l">${escapeHtml(r.reason ?? formatMeasured(r))}${r.aborted ? " (aborted the run)" : ""}</td></tr>`,
+<td class="l">${escapeHtml(r.reason ?? describeMeasured(r))}${r.aborted ? " (aborted the run)" : ""}</td></tr>`,
     )
     .join("\n");
   const verdict = failed === 0 ? "All thresholds passed." : `${failed} of ${results.length} failed.`;

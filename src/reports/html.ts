@@ -1,7 +1,8 @@
 /**
  * The HTML report: one self-contained page (styles, data, uPlot and the chart script all
  * inline; nothing is fetched when it is opened) with the run's header, thresholds,
- * request and response-time tables, charts over time, failures, exceptions and task ratios.
+ * request and response-time tables, checks and custom metrics, charts over time,
+ * failures, exceptions and task ratios.
  *
  * Its size is bounded whatever the run: the history is already downsampled (at most about
  * 1000 points), only the total's series is charted, and failures and exceptions are capped
@@ -29,6 +30,7 @@ import {
 import { MONITOR_CSS, MONITOR_SCRIPT, monitorSection } from "./monitor-html.js";
 import type { MonitorReport } from "./monitor-report.js";
 import type { ReportInput } from "./report-input.js";
+import { checksSection, customMetricsSection } from "./scripting-html.js";
 
 /** Options of {@link renderHtmlReport}. */
 export interface HtmlReportOptions extends Partial<HtmlLimits> {
@@ -117,6 +119,8 @@ ${requestStatsSection(snapshot)}
 ${percentilesSection(snapshot)}
 ${intendedPercentilesSection(snapshot)}
 ${iterationsSection(snapshot)}
+${checksSection(snapshot)}
+${customMetricsSection(snapshot)}
 ${chartsSection(points, input.history.iterations !== undefined)}
 ${target.html}
 ${failuresSection(snapshot, limits)}

@@ -39,8 +39,19 @@ export {
   reportInputFromStats,
   statsHistograms,
 } from "./report-input.js";
+export {
+  allChecks,
+  CHECKS_CSV_COLUMNS,
+  checksCsv,
+  describeMetric,
+  formatChecks,
+  formatCustomMetrics,
+  METRICS_CSV_COLUMNS,
+  metricsCsv,
+} from "./scripting-tables.js";
 export { type AbortDecision, ThresholdAbortTracker } from "./threshold-abort.js";
 export {
+  describeMeasured,
   evaluateThreshold,
   evaluateThresholds,
   formatMeasured,
@@ -48,9 +59,16 @@ export {
   type ThresholdSource,
 } from "./threshold-eval.js";
 export {
+  type ClosedWindow,
+  type JudgedWindow,
+  ThresholdWindows,
+  type WindowSummary,
+} from "./threshold-windows.js";
+export {
   parseThresholdExpression,
   parseThresholdKey,
   parseThresholds,
+  parseWindow,
   splitCliThreshold,
   THRESHOLD_METRICS,
   type ThresholdDefinition,

@@ -81,6 +81,42 @@ export interface JsonReport {
   capacity?: JsonCapacity | null;
   /** The open model's iterations; null for a test with a number of users (the closed model). */
   iterations: JsonIterations | null;
+  /** The locustfile's named checks, sorted by name (empty when none ran). Absent only from reports of Cicada versions before it. */
+  checks?: JsonCheck[];
+  /** The locustfile's custom metrics, sorted by name (empty when none). Absent only from reports of Cicada versions before it. */
+  metrics?: JsonMetric[];
+}
+
+/** One named check: how often it passed and failed. */
+export interface JsonCheck {
+  name: string;
+  passes: number;
+  fails: number;
+  /** passes / (passes + fails). */
+  rate: number;
+}
+
+/**
+ * One custom metric. Fields that do not apply to its kind are null: a counter has
+ * `count` (its sum) and `rate` (per second); a gauge `value` (the last, merged over
+ * workers by `merge`), `min`, `max`; a rate `count` (values added), `trues` and `rate`
+ * (their share); a trend `count`, `min`, `max`, `avg`, `med` and `percentiles`, in `unit`.
+ */
+export interface JsonMetric {
+  name: string;
+  kind: "counter" | "gauge" | "rate" | "trend";
+  count: number | null;
+  rate: number | null;
+  value: number | null;
+  merge: "sum" | "max" | null;
+  trues: number | null;
+  min: number | null;
+  max: number | null;
+  avg: number | null;
+  med: number | null;
+  percentiles: Record<PercentileKey, number | null> | null;
+  /** A trend's unit ("ms", ...); "" when none was declared or for other kinds. */
+  unit: string;
 }
 
 /**
@@ -290,6 +326,20 @@ export interface JsonThresholdResult {
   abortOnFail: boolean;
   /** True if this threshold stopped the run early. */
   aborted: boolean;
+  /** The unit of `measured` and `limit` when it is not the metric's usual one (a custom Trend's, "%" for a rate). */
+  unit?: string;
+  /** A windowed threshold (`p95[30s]<300`): its windows; `measured` is then the worst window's value. */
+  window?: JsonThresholdWindow;
+}
+
+/** The windows of a windowed threshold: each must hold. */
+export interface JsonThresholdWindow {
+  lengthMs: number;
+  /** Windows judged (those with data for the metric; the last only if it lasted half a window). */
+  judged: number;
+  failed: number;
+  /** The first failing window, else the one closest to failing; null when none was judged. */
+  worst: { startMs: number; endMs: number; value: number } | null;
 }
 
 /** Everything about a run that is not a statistic. */

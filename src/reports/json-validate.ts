@@ -17,6 +17,7 @@ import type {
 import { capacityCheck } from "./capacity-json-check.js";
 import {
   HISTOGRAM_ENCODING,
+  type JsonCheck,
   type JsonEntry,
   type JsonException,
   type JsonFailure,
@@ -25,12 +26,14 @@ import {
   type JsonIntended,
   type JsonIterationSeries,
   type JsonIterations,
+  type JsonMetric,
   type JsonMonitor,
   type JsonNamedSeries,
   type JsonReport,
   type JsonSaturation,
   type JsonSeries,
   type JsonThresholdResult,
+  type JsonThresholdWindow,
   PERCENTILE_KEYS,
   type PercentileKey,
   type RatioTree,
@@ -202,17 +205,49 @@ const iterations = object<JsonIterations>({
   rate: num,
 });
 
-const threshold = object<JsonThresholdResult>({
-  key: str,
-  expression: str,
-  metric: str,
-  operator: oneOf(["<", "<=", ">", ">=", "==", "!="]),
-  limit: num,
-  measured: nullable(num),
-  passed: bool,
-  reason: nullable(str),
-  abortOnFail: bool,
-  aborted: bool,
+const thresholdWindow = object<JsonThresholdWindow>({
+  lengthMs: num,
+  judged: num,
+  failed: num,
+  worst: nullable(
+    object<NonNullable<JsonThresholdWindow["worst"]>>({ startMs: num, endMs: num, value: num }),
+  ),
+});
+
+const threshold = object<JsonThresholdResult>(
+  {
+    key: str,
+    expression: str,
+    metric: str,
+    operator: oneOf(["<", "<=", ">", ">=", "==", "!="]),
+    limit: num,
+    measured: nullable(num),
+    passed: bool,
+    reason: nullable(str),
+    abortOnFail: bool,
+    aborted: bool,
+    unit: str,
+    window: thresholdWindow,
+  },
+  ["unit", "window"],
+);
+
+const check = object<JsonCheck>({ name: str, passes: num, fails: num, rate: num });
+
+const customMetric = object<JsonMetric>({
+  name: str,
+  kind: oneOf(["counter", "gauge", "rate", "trend"]),
+  count: nullable(num),
+  rate: nullable(num),
+  value: nullable(num),
+  merge: nullable(oneOf(["sum", "max"])),
+  trues: nullable(num),
+  min: nullable(num),
+  max: nullable(num),
+  avg: nullable(num),
+  med: nullable(num),
+  percentiles: nullable(percentiles),
+  unit: str,
 });
 
 const ratioTree: Check = (value, path, problems) =>
@@ -339,10 +374,12 @@ const reportShape: Shape<JsonReport> = {
   monitor: nullable(monitor),
   // A call, not the value: the two modules import each other (see capacity-json-check.ts).
   capacity: (value, path, problems) => nullable(capacityCheck)(value, path, problems),
+  checks: array(check),
+  metrics: array(customMetric),
 };
 
-// `monitor` and `capacity` may be absent: reports written before those features lack them.
-const report = object<JsonReport>(reportShape, ["monitor", "capacity"]);
+// `monitor`, `capacity`, `checks` and `metrics` may be absent: reports written before those features lack them.
+const report = object<JsonReport>(reportShape, ["monitor", "capacity", "checks", "metrics"]);
 
 /**
  * Checks a parsed JSON document against the {@link JsonReport} schema. Returns every

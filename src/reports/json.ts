@@ -25,6 +25,7 @@ import {
 } from "./json-schema.js";
 import { monitorJson } from "./monitor-report.js";
 import type { HistogramLookup, ReportInput } from "./report-input.js";
+import { checksJson, metricsJson } from "./scripting-json.js";
 
 /** Rounds to 3 decimals (µs for times): keeps the history compact without losing information. */
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;
@@ -171,6 +172,8 @@ export function buildJsonReport(input: ReportInput): JsonReport {
     monitor: input.monitor ? monitorJson(input.monitor) : null,
     capacity: input.capacity ? capacityJson(input.capacity) : null,
     iterations: iterationsOf(snapshot),
+    checks: checksJson(snapshot),
+    metrics: metricsJson(snapshot),
   };
 }
 

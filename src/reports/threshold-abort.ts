@@ -6,6 +6,7 @@
  */
 import type { JsonThresholdResult } from "./json-schema.js";
 import { evaluateThreshold, type ThresholdSource } from "./threshold-eval.js";
+import type { ClosedWindow } from "./threshold-windows.js";
 import type { ThresholdDefinition } from "./thresholds.js";
 
 /** Why a run was aborted. */
@@ -14,6 +15,8 @@ export interface AbortDecision {
   result: JsonThresholdResult;
   /** How long it had been failing, ms. */
   failingForMs: number;
+  /** A windowed threshold: the window that failed, ms since the test's start. */
+  window?: { fromMs: number; toMs: number };
 }
 
 /** Tracks how long each abortOnFail threshold has been failing. */
@@ -22,12 +25,38 @@ export class ThresholdAbortTracker {
   private readonly failingSince = new Map<ThresholdDefinition, number>();
 
   constructor(definitions: readonly ThresholdDefinition[]) {
-    this.watched = definitions.filter((d) => d.abortOnFail);
+    // A windowed threshold aborts when one of its windows fails (see windowFailed).
+    this.watched = definitions.filter((d) => d.abortOnFail && d.windowMs === undefined);
   }
 
   /** Whether any threshold can abort the run (otherwise there is nothing to check). */
   get active(): boolean {
     return this.watched.length > 0;
+  }
+
+  /**
+   * Windows that just closed: the first failing one of an abortOnFail threshold aborts the
+   * run, unless it ended within `delayAbortEval` of the test's start.
+   */
+  windowFailed(
+    closed: readonly ClosedWindow[],
+    source: ThresholdSource,
+    runStartMs: number,
+    nowMs: number,
+  ): AbortDecision | undefined {
+    for (const window of closed) {
+      const definition = window.definition;
+      if (window.passed || !definition.abortOnFail) continue;
+      if (window.endMs - runStartMs < definition.delayAbortEvalMs) continue;
+      const result = evaluateThreshold(definition, source, nowMs);
+      return {
+        definition,
+        result: { ...result, aborted: true },
+        failingForMs: window.endMs - window.startMs,
+        window: { fromMs: window.startMs - runStartMs, toMs: window.endMs - runStartMs },
+      };
+    }
+    return undefined;
   }
 
   /** Evaluates the watched thresholds at `nowMs`; returns the first that must abort the run, if any. */

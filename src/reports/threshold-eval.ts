@@ -3,9 +3,11 @@
  * console. A threshold whose request name never appeared fails with "no data": a name the
  * locustfile never requested cannot be known before the run, so this is only found here.
  */
-import { type IterationStats, StatsEntry } from "../stats/index.js";
+import { type CheckStats, type CustomMetrics, type IterationStats, StatsEntry } from "../stats/index.js";
 import type { JsonThresholdResult } from "./json-schema.js";
 import { type MonitorThresholdSource, measureMonitored } from "./monitor-thresholds.js";
+import { measureScripting, resultUnit } from "./threshold-scripting.js";
+import type { ThresholdWindows } from "./threshold-windows.js";
 import {
   isTimeMetric,
   metricName,
@@ -22,13 +24,19 @@ export interface ThresholdSource {
   readonly monitor?: MonitorThresholdSource | undefined;
   /** The open model's iterations (for `dropped`). */
   readonly iterations?: IterationStats;
+  /** The locustfile's checks (`checks`, `check:"name"` keys). */
+  readonly checks?: CheckStats;
+  /** The locustfile's custom metrics. */
+  readonly metrics?: CustomMetrics;
+  /** The windows of windowed thresholds (`p95[30s]<300`), judged as the test goes. */
+  readonly windows?: ThresholdWindows | undefined;
 }
 
 /** The rows a threshold's key matches (several for a bare name with several methods). */
 export function rowsFor(definition: ThresholdDefinition, source: ThresholdSource): StatsEntry[] {
   const target = definition.target;
   if (target.kind === "total") return [source.total];
-  if (target.kind === "host") return [];
+  if (target.kind !== "name") return [];
   const entries = source.entries();
   if (target.method !== undefined) {
     const exact = entries.filter((e) => e.method === target.method && e.name === target.name);
@@ -74,6 +82,11 @@ export function measure(metric: ThresholdMetric, entry: StatsEntry, nowMs: numbe
     case "count":
       return entry.numRequests;
     case "monitor":
+    case "rate":
+    case "passes":
+    case "fails":
+    case "value":
+      // Not a row's: monitored series, checks and custom metrics are read elsewhere.
       return null;
   }
 }
@@ -106,6 +119,7 @@ export function evaluateThreshold(
   nowMs: number,
 ): JsonThresholdResult {
   const rows = rowsFor(definition, source);
+  const unit = resultUnit(definition);
   const base = {
     key: definition.key,
     expression: definition.expression,
@@ -114,7 +128,15 @@ export function evaluateThreshold(
     limit: definition.limit,
     abortOnFail: definition.abortOnFail,
     aborted: false,
+    ...(unit === undefined ? {} : { unit }),
   };
+  if (definition.windowMs !== undefined) return windowedResult(definition, source, base);
+  const target = definition.target;
+  if (target.kind === "checks" || target.kind === "check" || target.kind === "metric") {
+    const { measured, reason } = measureScripting(definition, source, nowMs);
+    if (measured === null) return { ...base, measured, passed: false, reason };
+    return { ...base, measured, passed: compare(measured, definition.operator, definition.limit), reason };
+  }
   if (definition.target.kind === "host" && definition.metric.kind === "monitor") {
     const { measured, reason } = measureMonitored(
       definition.target.host,
@@ -172,6 +194,40 @@ export function evaluateThreshold(
   };
 }
 
+/** A windowed threshold: it passes when every window judged so far held; `measured` is the worst window's. */
+function windowedResult(
+  definition: ThresholdDefinition,
+  source: ThresholdSource,
+  base: Omit<JsonThresholdResult, "measured" | "passed" | "reason">,
+): JsonThresholdResult {
+  const summary = source.windows?.summary(definition);
+  const lengthMs = definition.windowMs!;
+  const window = summary ?? { lengthMs, judged: 0, failed: 0, worst: null };
+  const worst = window.worst;
+  const json = {
+    ...base,
+    window: {
+      lengthMs,
+      judged: window.judged,
+      failed: window.failed,
+      worst: worst === null ? null : { startMs: worst.startMs, endMs: worst.endMs, value: worst.value },
+    },
+  };
+  if (worst === null) {
+    return {
+      ...json,
+      measured: null,
+      passed: false,
+      reason: `no data: no window of ${formatSeconds(lengthMs)} with data was judged`,
+    };
+  }
+  return { ...json, measured: worst.value, passed: window.failed === 0, reason: null };
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
+}
+
 /** Evaluates every threshold, in order. */
 export function evaluateThresholds(
   definitions: readonly ThresholdDefinition[],
@@ -181,12 +237,29 @@ export function evaluateThresholds(
   return definitions.map((definition) => evaluateThreshold(definition, source, nowMs));
 }
 
-/** A measured value for people: "123.4 ms", "0.034 (3.40%)", "1520". */
-export function formatMeasured(result: Pick<JsonThresholdResult, "metric" | "measured">): string {
+/** A measured value for people: "123.4 ms", "0.034 (3.40%)", "1520", "12 KB" (a Trend's unit). */
+export function formatMeasured(result: Pick<JsonThresholdResult, "metric" | "measured" | "unit">): string {
   if (result.measured === null) return "no data";
   const value = result.measured;
-  if (result.metric === "failRate") return `${round(value, 4)} (${(value * 100).toFixed(2)}%)`;
+  if (result.metric === "failRate" || result.unit === "%")
+    return `${round(value, 4)} (${(value * 100).toFixed(2)}%)`;
+  if (result.unit !== undefined && result.metric !== "count") {
+    return result.unit === "" ? `${round(value, 2)}` : `${round(value, 2)} ${result.unit}`;
+  }
   return isTimeMetric(result.metric) ? `${round(value, 1)} ms` : `${round(value, 2)}`;
+}
+
+/** The measured value, with its windows for a windowed threshold: "512 ms (worst of 12 windows of 30 s, 2 failed)". */
+export function describeMeasured(result: JsonThresholdResult): string {
+  return `${formatMeasured(result)}${windowNote(result)}`;
+}
+
+/** " (worst of 12 windows of 30 s, 2 failed)" for a windowed threshold. */
+function windowNote(result: JsonThresholdResult): string {
+  const window = result.window;
+  if (window === undefined || window.worst === null) return "";
+  const failed = window.failed > 0 ? `, ${window.failed} failed` : "";
+  return ` (worst of ${window.judged} window${window.judged === 1 ? "" : "s"} of ${formatSeconds(window.lengthMs)}${failed})`;
 }
 
 function round(value: number, digits: number): number {
@@ -201,7 +274,7 @@ export function formatThresholdSummary(results: readonly JsonThresholdResult[]):
   const exprWidth = Math.min(40, Math.max(...results.map((r) => r.expression.length)));
   const lines = ["Thresholds"];
   for (const r of results) {
-    const measured = r.reason ?? `measured ${formatMeasured(r)}`;
+    const measured = r.reason ?? `measured ${describeMeasured(r)}`;
     const aborted = r.aborted ? "  (aborted the run)" : "";
     lines.push(
       `  ${r.passed ? "✓" : "✗"} ${r.key.padEnd(keyWidth)}  ${r.expression.padEnd(exprWidth)}  ${measured}${aborted}`,

@@ -13,6 +13,7 @@
  */
 import { UsageError } from "../shared/errors.js";
 import { parseTimespan } from "../shared/timespan.js";
+import type { MetricDeclaration, MetricKind } from "../stats/index.js";
 import {
   checkHostKey,
   hostOfKey,
@@ -21,6 +22,7 @@ import {
   type MonitorThresholdContext,
   parseMonitorExpression,
 } from "./monitor-thresholds.js";
+import { parseScriptingExpression, scriptingTarget } from "./threshold-scripting.js";
 
 /** One threshold with options, as a locustfile writes it. */
 export interface ThresholdSpec {
@@ -50,7 +52,9 @@ export type ThresholdMetric =
   /** Dropped iterations (open model), a count of the whole test. */
   | { kind: "dropped" }
   /** A monitored series of a host (`host:LABEL` keys), read over the test as `aggregate`. */
-  | { kind: "monitor"; series: string; aggregate: MonitorAggregate };
+  | { kind: "monitor"; series: string; aggregate: MonitorAggregate }
+  /** Checks and custom metrics (threshold-scripting.ts): a pass rate, a counter's per-second rate, a gauge's value. */
+  | { kind: "rate" | "passes" | "fails" | "value" };
 
 /** Which row a threshold reads. */
 export type ThresholdTarget =
@@ -58,7 +62,13 @@ export type ThresholdTarget =
   /** `method` set: "GET /x" (falling back to a row named "GET /x"); unset: every method of `name`. */
   | { kind: "name"; name: string; method?: string }
   /** `host:LABEL`: a monitored host's series (docs/monitoring.md). */
-  | { kind: "host"; host: string };
+  | { kind: "host"; host: string }
+  /** `checks`: every check of the locustfile together. */
+  | { kind: "checks" }
+  /** `check:"has token"`: one named check. */
+  | { kind: "check"; name: string }
+  /** A custom metric the locustfile declared (`coupons_issued`). */
+  | { kind: "metric"; name: string; metricKind: MetricKind; unit: string };
 
 /** A parsed, validated threshold. */
 export interface ThresholdDefinition {
@@ -70,6 +80,8 @@ export interface ThresholdDefinition {
   limit: number;
   abortOnFail: boolean;
   delayAbortEvalMs: number;
+  /** `p95[30s]<300`: every window of this length must hold (undefined: the whole run). */
+  windowMs?: number | undefined;
   /** Where it was declared, for messages: "locustfile", "--threshold". */
   source: string;
 }
@@ -81,7 +93,19 @@ const METRIC_ALIASES: Record<string, (typeof NAMED_METRICS)[number]> = { median:
 export const THRESHOLD_METRICS = ["p(N)", "pN", ...NAMED_METRICS, "pN_intended", "p(N)_intended", "dropped"];
 
 const EXPRESSION =
-  /^\s*([A-Za-z_]+(?:\(\s*[\d.]+\s*\)|[\d.]+)?(?:_intended)?)\s*(<=|>=|==|!=|<|>)\s*(-?[\d.]+(?:e-?\d+)?)\s*(ms|s|%)?\s*$/;
+  /^\s*([A-Za-z_]+(?:\(\s*[\d.]+\s*\)|[\d.]+)?(?:_intended)?)\s*(?:\[([^\]]*)\])?\s*(<=|>=|==|!=|<|>)\s*(-?[\d.]+(?:e-?\d+)?)\s*(ms|s|%)?\s*$/;
+
+/** The shortest window of a windowed threshold. */
+const MIN_WINDOW_MS = 1000;
+
+/** `30s` of `p95[30s]` in ms, or a message saying what is wrong. */
+export function parseWindow(text: string, expression: string): number | string {
+  const ms = parseTimespan(text);
+  if (ms === undefined || !Number.isFinite(ms) || ms < MIN_WINDOW_MS) {
+    return `the window [${text}] in '${expression}' must be a time span of at least 1s, such as [30s] or [1m]`;
+  }
+  return ms;
+}
 
 /** Canonical name of a metric: "p(95)", "avg", ... */
 export function metricName(metric: ThresholdMetric): string {
@@ -117,15 +141,20 @@ function parseMetric(text: string): ThresholdMetric | string {
  */
 export function parseThresholdExpression(
   expression: string,
-): { metric: ThresholdMetric; operator: ThresholdOperator; limit: number } | string {
+): { metric: ThresholdMetric; operator: ThresholdOperator; limit: number; windowMs?: number } | string {
   const match = EXPRESSION.exec(expression);
   if (!match) {
     return `cannot parse '${expression}': expected <metric> <operator> <number>, e.g. 'p(95) < 300' or 'failRate < 0.01'`;
   }
-  const [, metricText = "", operator = "<", numberText = "", unit] = match;
+  const [, metricText = "", windowText, operator = "<", numberText = "", unit] = match;
   const metric = parseMetric(metricText);
   if (typeof metric === "string")
     return `${metric} in '${expression}' (metrics: ${THRESHOLD_METRICS.join(", ")})`;
+  const windowMs = windowText === undefined ? undefined : parseWindow(windowText, expression);
+  if (typeof windowMs === "string") return windowMs;
+  if (windowMs !== undefined && metric.kind === "dropped") {
+    return `'dropped' counts the whole test's dropped iterations: it has no window, in '${expression}'`;
+  }
   let limit = Number(numberText);
   if (!Number.isFinite(limit)) return `'${numberText}' is not a number in '${expression}'`;
   const isTime = isTimeMetric(metric);
@@ -137,14 +166,31 @@ export function parseThresholdExpression(
     if (metric.kind !== "failRate") return `'%' only applies to failRate, in '${expression}'`;
     limit /= 100;
   }
-  return { metric, operator: operator as ThresholdOperator, limit };
+  return {
+    metric,
+    operator: operator as ThresholdOperator,
+    limit,
+    ...(windowMs === undefined ? {} : { windowMs }),
+  };
 }
 
-/** The row a key names: "total"/"Aggregated", "METHOD name", or a bare name. */
-export function parseThresholdKey(key: string): ThresholdTarget {
+/**
+ * What a key names: "total"/"Aggregated", `host:LABEL`, `checks`, `check:"name"`, a
+ * declared custom metric, "METHOD name", a transaction's tagged request
+ * ("checkout::GET /cart"), or a bare name.
+ */
+export function parseThresholdKey(
+  key: string,
+  declarations: readonly MetricDeclaration[] = [],
+): ThresholdTarget {
   const trimmed = key.trim();
   if (isHostKey(trimmed)) return { kind: "host", host: hostOfKey(trimmed) };
+  const scripting = scriptingTarget(trimmed, declarations);
+  if (scripting !== undefined) return scripting;
   if (trimmed.toLowerCase() === "total" || trimmed === "Aggregated") return { kind: "total" };
+  // checkout::GET /cart: the request GET /cart, renamed checkout::/cart inside its transaction.
+  const tagged = /^(.+::)([A-Z][A-Z0-9_-]*) (\S.*)$/.exec(trimmed);
+  if (tagged) return { kind: "name", method: tagged[2]!, name: `${tagged[1]}${tagged[3]}` };
   const methodAndName = /^([A-Z][A-Z0-9_-]*) (\S.*)$/.exec(trimmed);
   if (methodAndName) return { kind: "name", method: methodAndName[1]!, name: methodAndName[2]! };
   return { kind: "name", name: trimmed };
@@ -157,11 +203,25 @@ interface RawThreshold {
   source: string;
 }
 
-/** The metric, operator and limit of an expression about `key` (a request row or a monitored host). */
-function parseFor(key: string, expression: string, monitor: MonitorThresholdContext | undefined) {
-  if (!isHostKey(key)) return parseThresholdExpression(expression);
+/**
+ * The metric, operator, limit (and window) of an expression about `target` (request rows,
+ * a monitored host, checks or a custom metric).
+ */
+function parseFor(
+  key: string,
+  target: ThresholdTarget,
+  expression: string,
+  monitor: MonitorThresholdContext | undefined,
+) {
+  if (target.kind === "checks" || target.kind === "check" || target.kind === "metric") {
+    return parseScriptingExpression(target, expression);
+  }
+  if (target.kind !== "host") return parseThresholdExpression(expression);
   const problem = checkHostKey(key, monitor);
   if (problem !== undefined) return problem;
+  if (/\[[^\]]*\]/.test(expression)) {
+    return `a monitored host's series has no windows ('${expression}'): max, min, avg and last read the whole test`;
+  }
   const parsed = parseMonitorExpression(expression, monitor);
   if (typeof parsed === "string") return parsed;
   const { series, aggregate, operator, limit } = parsed;
@@ -171,6 +231,7 @@ function parseFor(key: string, expression: string, monitor: MonitorThresholdCont
 function toDefinition(
   raw: RawThreshold,
   monitor: MonitorThresholdContext | undefined,
+  declarations: readonly MetricDeclaration[],
 ): ThresholdDefinition | string {
   const spec = raw.spec;
   let expression: string;
@@ -209,15 +270,16 @@ function toDefinition(
   } else {
     return `${raw.where}: expected an expression string or { threshold, abortOnFail, delayAbortEval }, got ${JSON.stringify(spec)}`;
   }
-  const parsed = parseFor(raw.key, expression, monitor);
+  const target = parseThresholdKey(raw.key, declarations);
+  const parsed = parseFor(raw.key, target, expression, monitor);
   if (typeof parsed === "string") return `${raw.where}: ${parsed}`;
   if (raw.key.trim() === "") return `${raw.where}: the request name is empty`;
-  if (parsed.metric.kind === "dropped" && parseThresholdKey(raw.key).kind !== "total") {
+  if (parsed.metric.kind === "dropped" && target.kind !== "total") {
     return `${raw.where}: 'dropped' counts the test's dropped iterations, not a request name's: write it without a name ('dropped<1') or under total`;
   }
   return {
     key: raw.key,
-    target: parseThresholdKey(raw.key),
+    target,
     expression: expression.trim(),
     ...parsed,
     abortOnFail,
@@ -255,13 +317,15 @@ export function splitCliThreshold(value: string): { key: string; expression: str
 /**
  * Parses the locustfile's `thresholds` export (undefined if none) and the `--threshold`
  * values into definitions, locustfile ones first. `monitor` says which hosts and series
- * are monitored (undefined: nothing is, so `host:` keys are refused).
+ * are monitored (undefined: nothing is, so `host:` keys are refused); `declarations` are
+ * the locustfile's custom metrics, which keys may name.
  * @throws UsageError listing every invalid threshold, before the test starts.
  */
 export function parseThresholds(
   exported: unknown,
   cliValues: readonly string[] = [],
   monitor?: MonitorThresholdContext,
+  declarations: readonly MetricDeclaration[] = [],
 ): ThresholdDefinition[] {
   const raws: RawThreshold[] = [];
   const problems: string[] = [];
@@ -276,7 +340,7 @@ export function parseThresholds(
   }
   const definitions: ThresholdDefinition[] = [];
   for (const raw of raws) {
-    const result = toDefinition(raw, monitor);
+    const result = toDefinition(raw, monitor, declarations);
     if (typeof result === "string") problems.push(result);
     else definitions.push(result);
   }

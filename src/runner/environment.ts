@@ -16,6 +16,7 @@ import {
 } from "../user/index.js";
 import type { CapacitySearch } from "./capacity/search.js";
 import type { GeneratorMonitor } from "./generator-monitor.js";
+import { recordScripting } from "./scripting.js";
 import { describeUserClasses, type UserClassInfo } from "./user-classes.js";
 
 /** A LoadTestShape subclass. */
@@ -185,6 +186,7 @@ export class Environment implements UserEnvironment {
         intendedResponseTimeMs(event, preciseNow),
       );
     });
+    recordScripting(this.events, this.stats, this.logger);
   }
 
   /**

@@ -5,7 +5,24 @@
  */
 
 export { BoundedSeries, type MergeKind } from "./bounded-series.js";
+export {
+  type CheckSnapshot,
+  CheckStats,
+  OTHER_CHECK_NAME,
+  type SerializedChecks,
+} from "./checks.js";
 export type { SerializedSecond, SerializedWindow } from "./current-window.js";
+export {
+  CustomMetrics,
+  type GaugeMerge,
+  type MetricDeclaration,
+  type MetricKind,
+  type MetricSnapshot,
+  metricClassName,
+  type SerializedMetric,
+  TREND_SCALE,
+  trendPercentiles,
+} from "./custom-metrics.js";
 export { ErrorTable, ExceptionTable, MAX_ERROR_LENGTH, MAX_TRACEBACK_LENGTH } from "./failure-tables.js";
 export {
   decodeV2,
@@ -16,6 +33,7 @@ export {
   type V2Header,
 } from "./hdr-encoding.js";
 export { Histogram, nearestRank } from "./histogram.js";
+export { histogramDifference } from "./histogram-diff.js";
 export {
   type HistoryPoint,
   type HistorySource,
@@ -42,7 +60,13 @@ export {
   percentileValue,
   snapshotPercentiles,
 } from "./percentiles.js";
-export { AGGREGATED_NAME, OTHER_NAME, RequestStats, type RequestStatsOptions } from "./request-stats.js";
+export {
+  AGGREGATED_NAME,
+  OTHER_NAME,
+  RequestStats,
+  type RequestStatsOptions,
+  TRANSACTION_TYPE,
+} from "./request-stats.js";
 export type {
   EntrySnapshot,
   ErrorSnapshot,

@@ -1,3 +1,5 @@
+import { CheckStats } from "./checks.js";
+import { CustomMetrics } from "./custom-metrics.js";
 import { ErrorTable, ExceptionTable } from "./failure-tables.js";
 import type { Histogram } from "./histogram.js";
 import { StatsHistory, type StatsHistoryOptions } from "./history.js";
@@ -17,6 +19,12 @@ import { decodeEntryHistogram, type SerializedStatsEntry, StatsEntry } from "./s
 export const AGGREGATED_NAME = "Aggregated";
 /** Name that new (method, name) pairs collapse into once the name limit is reached. */
 export const OTHER_NAME = "(other)";
+/**
+ * The type of a transaction's row (`this.transaction("checkout", ...)`). Its rows are
+ * kept out of the Aggregated row: the requests inside a transaction are counted there
+ * already, and counting the transaction too would count them twice.
+ */
+export const TRANSACTION_TYPE = "TXN";
 
 /** Options of {@link RequestStats}. */
 export interface RequestStatsOptions {
@@ -47,6 +55,10 @@ export class RequestStats {
   readonly history: StatsHistory;
   /** The open model's iterations (scheduled, started, dropped) and target rate. */
   readonly iterations: IterationStats;
+  /** Passes and fails of the locustfile's named checks. */
+  readonly checks: CheckStats;
+  /** The locustfile's custom metrics (Counter, Gauge, Rate, Trend). */
+  readonly metrics: CustomMetrics;
   private totalEntry: StatsEntry;
   private readonly byMethod = new Map<string, Map<string, StatsEntry>>();
   /**
@@ -77,6 +89,8 @@ export class RequestStats {
     this.exceptions = new ExceptionTable(options.maxExceptions ?? 200);
     this.history = new StatsHistory(options.history);
     this.iterations = new IterationStats(options.nowMs, this.lagSeconds);
+    this.checks = new CheckStats(options.maxNames ?? 2000, this.onWarning);
+    this.metrics = new CustomMetrics(options.nowMs, 1000, this.onWarning);
     this.totalEntry = this.newEntry("", AGGREGATED_NAME, options.nowMs);
   }
 
@@ -109,6 +123,7 @@ export class RequestStats {
    * Records one request. `error` non-null also counts a failure for the row and the
    * total and groups it in the failures table. `intendedMs`, for a request of an
    * open-model iteration, is its response time from the iteration's intended start.
+   * A transaction's row ({@link TRANSACTION_TYPE}) stays out of the total.
    * Allocation-free for an existing row.
    */
   record(
@@ -121,15 +136,16 @@ export class RequestStats {
     intendedMs?: number,
   ): void {
     const entry = this.entryFor(method, name, nowMs);
+    const inTotal = method !== TRANSACTION_TYPE;
     entry.log(responseTimeMs, contentLength, nowMs);
-    this.totalEntry.log(responseTimeMs, contentLength, nowMs);
+    if (inTotal) this.totalEntry.log(responseTimeMs, contentLength, nowMs);
     if (intendedMs !== undefined) {
       entry.logIntended(intendedMs);
-      this.totalEntry.logIntended(intendedMs);
+      if (inTotal) this.totalEntry.logIntended(intendedMs);
     }
     if (error !== null) {
       entry.logFailure(nowMs);
-      this.totalEntry.logFailure(nowMs);
+      if (inTotal) this.totalEntry.logFailure(nowMs);
       this.errors.record(method, entry.name, error, nowMs);
     }
   }
@@ -187,7 +203,7 @@ export class RequestStats {
    */
   mergeEntry(other: StatsEntry, nowMs: number): void {
     this.entryFor(other.method, other.name, nowMs).merge(other, nowMs);
-    this.totalEntry.merge(other, nowMs);
+    if (other.method !== TRANSACTION_TYPE) this.totalEntry.merge(other, nowMs);
   }
 
   /**
@@ -259,6 +275,8 @@ export class RequestStats {
     this.errors.reset();
     this.exceptions.reset();
     this.iterations.reset(nowMs);
+    this.checks.reset();
+    this.metrics.reset(nowMs);
     this.history.reset();
   }
 
@@ -290,6 +308,8 @@ export class RequestStats {
       collapsedNames: this.collapsed,
       ...(this.iterations.active ? { iterations: this.iterations.snapshot(nowMs) } : {}),
       reportedPercentiles: this.reportedPercentiles,
+      ...(this.checks.isEmpty ? {} : { checks: this.checks.snapshot() }),
+      ...(this.metrics.isEmpty ? {} : { metrics: this.metrics.snapshot(nowMs) }),
     };
   }
 

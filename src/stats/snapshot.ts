@@ -1,3 +1,5 @@
+import type { CheckSnapshot } from "./checks.js";
+import type { MetricSnapshot } from "./custom-metrics.js";
 import type { IterationSnapshot } from "./iterations.js";
 import { PERCENTILES_TO_REPORT } from "./percentiles.js";
 import type { StatsEntry } from "./stats-entry.js";
@@ -92,6 +94,10 @@ export interface StatsSnapshot {
    * list by default). Each entry's `percentiles` has them, and Locust's list besides.
    */
   reportedPercentiles: readonly number[];
+  /** The locustfile's checks, sorted by name: present only when a check ran. */
+  checks?: CheckSnapshot[];
+  /** The locustfile's custom metrics, sorted by name: present only when one was declared or updated. */
+  metrics?: MetricSnapshot[];
 }
 
 /** The snapshot of one entry at `nowMs`. */

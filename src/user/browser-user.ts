@@ -1,7 +1,6 @@
 import type { BrowserContext, BrowserContextOptions, Page, Response } from "playwright-core";
 import { PageMetrics, sharedBrowser } from "../browser/index.js";
 import { StopUser } from "../shared/control-flow.js";
-import { requestFirer } from "./http-user.js";
 import { kDispose, kInterrupt, kStart } from "./internal.js";
 import { User } from "./user.js";
 
@@ -91,7 +90,7 @@ export class BrowserUser extends User {
 
   override async [kStart](): Promise<void> {
     this.metrics = new PageMetrics(
-      requestFirer(this.environment.events),
+      this.requestRecorder(),
       this.context === User.prototype.context ? undefined : () => this.context(),
     );
     const baseURL = this.baseUrl();

@@ -1,6 +1,9 @@
+import { DataSets } from "../data/index.js";
 import { EventHook } from "../shared/event-hook.js";
 import { RequestEventHook } from "../shared/request-event.js";
+import type { CheckEvent } from "./check.js";
 import type { ArgumentParser } from "./custom-arguments.js";
+import { MetricDeclarations, type MetricEvent } from "./custom-metrics.js";
 import type { UserEnvironment } from "./environment.js";
 import type { User } from "./user.js";
 
@@ -29,8 +32,9 @@ export interface EnvironmentEvent {
 }
 
 /**
- * The typed events of a Cicada run, Locust's `events` in camelCase. A locustfile
- * subscribes through the `events` export:
+ * The typed events of a Cicada run, Locust's `events` in camelCase, and what the
+ * locustfile declared for the run (its custom metrics and data sets), which the run reads
+ * when it is built. A locustfile subscribes through the `events` export:
  *
  * @example
  * events.testStart.addListener(({ environment }) => console.log("starting against", environment.host));
@@ -39,9 +43,17 @@ export interface EnvironmentEvent {
 export class Events {
   /**
    * Every request, from the HTTP client or any protocol a user measures by firing it or
-   * with `events.request.measure(type, name, block)`.
+   * with `events.request.measure(type, name, block)`; also every transaction (type TXN).
    */
   readonly request = new RequestEventHook();
+  /** Every named check that ran (`check(res, { ... })`). */
+  readonly check = new EventHook<CheckEvent>();
+  /** Every update of a custom metric (Counter, Gauge, Rate, Trend). */
+  readonly metric = new EventHook<MetricEvent>();
+  /** The custom metrics the locustfile declared. */
+  readonly metricDeclarations = new MetricDeclarations();
+  /** The data sets the locustfile declared (`data.csv(...)`). */
+  readonly dataSets = new DataSets();
   /** Once per process, after the locustfile is loaded and the environment is built. */
   readonly init = new EventHook<EnvironmentEvent>();
   /** When a test starts (the first spawn after ready/stopped). Awaited before users spawn. */

@@ -1,5 +1,4 @@
 import { GrpcClient, isProtoSource, type ProtoSource } from "../grpc/index.js";
-import { requestFirer } from "./http-user.js";
 import { kDispose, kInterrupt, kResume } from "./internal.js";
 import { User } from "./user.js";
 
@@ -49,7 +48,7 @@ export class GrpcUser extends User {
     return new GrpcClient({
       host,
       proto,
-      onRequest: requestFirer(this.environment.events),
+      onRequest: this.requestRecorder(),
       ...(this.timeout === undefined ? {} : { timeoutSeconds: this.timeout }),
       ...(this.metadata === undefined ? {} : { metadata: this.metadata }),
       ...(this.context === User.prototype.context ? {} : { context: () => this.context() }),

@@ -1,20 +1,8 @@
 import { type HttpClient, HttpSession, type TlsOptions } from "../http/index.js";
 import type { RequestEvent } from "../shared/request-event.js";
 import { toHttpScheme } from "../shared/url.js";
-import type { UserEnvironment } from "./environment.js";
-import { kDispose, kInterrupt, kResume, kTaskEnded } from "./internal.js";
+import { kDispose, kInterrupt, kRecordRequest, kResume, kTaskEnded } from "./internal.js";
 import { User } from "./user.js";
-
-/** One `onRequest` function per Events object, shared by its users' sessions (not one per user). */
-const firers = new WeakMap<UserEnvironment["events"], (event: RequestEvent) => void>();
-export function requestFirer(events: UserEnvironment["events"]): (event: RequestEvent) => void {
-  let fire = firers.get(events);
-  if (fire === undefined) {
-    fire = (event) => events.request.fire(event);
-    firers.set(events, fire);
-  }
-  return fire;
-}
 
 /**
  * A user with an HTTP client: `this.client` is its own session (its own keep-alive
@@ -90,15 +78,13 @@ export class HttpUser extends User {
   }
 
   private createSession(): HttpSession {
-    const events = this.environment.events;
     const seconds = (value: number | undefined) => (value === undefined ? undefined : value * 1000);
     const host = this.environment.host ?? this.host;
     return new HttpSession({
       // A ws:// host (-H shared with WebSocketUsers) means the same server over http://.
       baseUrl: host === undefined ? undefined : toHttpScheme(host),
-      // An open-model user's requests carry its iteration's intended start (a closure of
-      // its own); a closed-model user shares one function with every other user.
-      onRequest: this.intendedStartMs === undefined ? requestFirer(events) : this.intendedStartFirer(events),
+      // An open-model user's requests carry its iteration's intended start.
+      onRequest: this.intendedStartMs === undefined ? this.requestRecorder() : this.intendedStartRecorder(),
       connectionTimeoutMs: seconds(this.connectionTimeout),
       networkTimeoutMs: seconds(this.networkTimeout),
       responseTimeoutMs: seconds(this.responseTimeout),
@@ -117,10 +103,10 @@ export class HttpUser extends User {
     });
   }
 
-  private intendedStartFirer(events: UserEnvironment["events"]): (event: RequestEvent) => void {
+  private intendedStartRecorder(): (event: RequestEvent) => void {
     return (event) => {
       event.intendedStartMs = this.intendedStartMs;
-      events.request.fire(event);
+      this[kRecordRequest](event);
     };
   }
 
@@ -131,7 +117,9 @@ export class HttpUser extends User {
     this.session?.resume();
   }
   override [kTaskEnded](): void {
+    // Deferred (catchResponse) requests first: they belong to the task's transactions.
     this.session?.flushPending();
+    super[kTaskEnded]();
   }
   override async [kDispose](): Promise<void> {
     await this.session?.close();

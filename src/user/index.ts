@@ -1,5 +1,13 @@
 export { BrowserUser, type GotoOptions } from "./browser-user.js";
 export {
+  CheckError,
+  type CheckEvent,
+  type CheckFn,
+  type CheckFunction,
+  type Checks,
+  checkFor,
+} from "./check.js";
+export {
   type ArgumentOptions,
   ArgumentParser,
   type ArgumentType,
@@ -11,6 +19,17 @@ export {
   hasArgumentValue,
   setArgumentValue,
 } from "./custom-arguments.js";
+export {
+  Counter,
+  Gauge,
+  type MetricClasses,
+  MetricDeclarations,
+  MetricError,
+  type MetricEvent,
+  metricClassesFor,
+  Rate,
+  Trend,
+} from "./custom-metrics.js";
 export type {
   CustomMessage,
   MessageListener,
@@ -32,6 +51,7 @@ export {
   type ShapeRunner,
   type ShapeTick,
 } from "./load-shape.js";
+export { defaultScriptingApi, type ScriptingApi, scriptingApiFor } from "./scripting.js";
 export { type TaskMethod, tag, task, transition, transitions } from "./task.js";
 export { type IterationGate, UserLifecycle } from "./task-loop.js";
 export {
@@ -42,6 +62,7 @@ export {
   TaskPlanner,
 } from "./task-plan.js";
 export { isTaskSetClass, MarkovTaskSet, SequentialTaskSet, TaskSet } from "./task-set.js";
+export { TransactionNotAwaitedError, type TransactionOptions } from "./transaction.js";
 export { isAbstractClass, isUserClass, User, type UserClass } from "./user.js";
 export {
   between,

@@ -18,3 +18,7 @@ export const kTaskQueue = Symbol("cicada.taskQueue");
 export const kBeginIteration = Symbol("cicada.beginIteration");
 /** Marks the MarkovTaskSet class: its tasks are planned from `@transition`s. */
 export const kMarkov = Symbol.for("cicada.markov");
+/** Records a request event as this user's: its open transactions see it, then `request` fires. */
+export const kRecordRequest = Symbol("cicada.recordRequest");
+/** The user's transactions, created with its first one. */
+export const kTransactions = Symbol("cicada.transactions");

@@ -3,6 +3,7 @@ import { InterruptTaskSet } from "../shared/control-flow.js";
 import type { UserEnvironment } from "./environment.js";
 import { kMarkov, kTaskQueue } from "./internal.js";
 import type { TaskDefinition, TaskList } from "./task-plan.js";
+import type { TransactionOptions } from "./transaction.js";
 import { User } from "./user.js";
 import type { WaitTimeFunction } from "./wait-time.js";
 
@@ -62,6 +63,11 @@ export class TaskSet<U extends User = User> {
     };
     if (first) this[kTaskQueue].unshift(definition);
     else this[kTaskQueue].push(definition);
+  }
+
+  /** The user's {@link User.transaction}: measures `block` as one row of type `TXN`. Always `await` it. */
+  transaction<T>(name: string, block: () => T | Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.user.transaction(name, () => block.call(this), options);
   }
 
   /**

@@ -1,14 +1,18 @@
+import type { RequestEvent } from "../shared/request-event.js";
 import type { UserEnvironment } from "./environment.js";
 import {
   kBeginIteration,
   kDispose,
   kInterrupt,
+  kRecordRequest,
   kResume,
   kStart,
   kTaskEnded,
   kTaskQueue,
+  kTransactions,
 } from "./internal.js";
 import type { TaskDefinition, TaskList } from "./task-plan.js";
+import { type TransactionOptions, UserTransactions } from "./transaction.js";
 import type { WaitTimeFunction } from "./wait-time.js";
 
 /**
@@ -56,6 +60,8 @@ export class User {
 
   /** @internal */
   [kTaskQueue]: TaskDefinition[] = [];
+  /** @internal */
+  [kTransactions]: UserTransactions | undefined;
 
   constructor(environment: UserEnvironment) {
     this.environment = environment;
@@ -72,6 +78,48 @@ export class User {
     return {};
   }
 
+  /**
+   * Measures `block` as one transaction: a row of type `TXN` named `name`, with the
+   * block's time, the bytes of its requests, and a failure when a request inside failed
+   * or the block threw. Resolves with the block's result (or rejects with its error).
+   * Nested transactions are named `outer::inner`; `{ tagRequests: true }` renames the
+   * requests inside `name::<request name>`. Always `await` it.
+   *
+   * @example
+   * await this.transaction("checkout", async () => {
+   *   await this.client.get("/cart");
+   *   await this.client.post("/pay");
+   * });
+   */
+  transaction<T>(name: string, block: () => T | Promise<T>, options?: TransactionOptions): Promise<T> {
+    this[kTransactions] ??= new UserTransactions(this);
+    return this[kTransactions].run(name, block, options);
+  }
+
+  /**
+   * Fires `events.request` for a request this user made with a client of its own (another
+   * protocol): the same as `this.environment.events.request.fire(event)`, except that the
+   * user's open transactions see it (its time, bytes and failure).
+   */
+  fireRequest(event: RequestEvent): void {
+    this[kRecordRequest](event);
+  }
+
+  /**
+   * The `onRequest` of this user's protocol clients: its requests go through here, so its
+   * open transactions see them, then the `request` event fires. One closure per user.
+   * @internal
+   */
+  protected requestRecorder(): (event: RequestEvent) => void {
+    return (event) => this[kRecordRequest](event);
+  }
+
+  /** @internal */
+  [kRecordRequest](event: RequestEvent): void {
+    this[kTransactions]?.noteRequest(event);
+    this.environment.events.request.fire(event);
+  }
+
   /** @internal */
   [kStart](): void | Promise<void> {}
   /** @internal */
@@ -83,7 +131,9 @@ export class User {
   /** @internal */
   [kResume](): void {}
   /** @internal */
-  [kTaskEnded](): void {}
+  [kTaskEnded](): void {
+    this[kTransactions]?.taskEnded();
+  }
   /** @internal */
   [kDispose](): void | Promise<void> {}
 }

@@ -1,5 +1,5 @@
 import { type ConnectOptions, WebSocketClient, type WebSocketConnection } from "../ws/index.js";
-import { HttpUser, requestFirer } from "./http-user.js";
+import { HttpUser } from "./http-user.js";
 import { kDispose, kInterrupt, kResume } from "./internal.js";
 import { User } from "./user.js";
 
@@ -39,7 +39,7 @@ export class WebSocketUser extends HttpUser {
     const session = this.httpSession;
     return new WebSocketClient({
       baseUrl: this.environment.host ?? this.host,
-      onRequest: requestFirer(this.environment.events),
+      onRequest: this.requestRecorder(),
       ...(this.connectionTimeout === undefined ? {} : { connectTimeoutSeconds: this.connectionTimeout }),
       ...(this.networkTimeout === undefined ? {} : { waitTimeoutSeconds: this.networkTimeout }),
       insecure: this.insecure === true,

@@ -8,10 +8,12 @@ import type { ChartLine, MonitorChart } from "../monitor/chart-layout.js";
 import type { EndpointHealth, GeneratorColumns, HostColumns } from "../monitor/types.js";
 import type { CapacityProgress, CapacityResult, CapacityStep } from "../shared/capacity.js";
 import type {
+  CheckSnapshot,
   ErrorSnapshot,
   ExceptionSnapshot,
   HistoryPoint,
   IterationColumns,
+  MetricSnapshot,
   RunStart,
   SeriesColumns,
 } from "../stats/index.js";
@@ -21,6 +23,7 @@ export type {
   CapacityResult,
   CapacityStep,
   ChartLine,
+  CheckSnapshot,
   EndpointHealth,
   ErrorSnapshot,
   ExceptionSnapshot,
@@ -28,6 +31,7 @@ export type {
   HistoryPoint,
   HostColumns,
   IterationColumns,
+  MetricSnapshot,
   MonitorChart,
   RunStart,
   SeriesColumns,
@@ -261,6 +265,8 @@ export interface Versions {
   logs: number;
   /** Changes whenever task code throws (the exception count of the test, dropped ones included). */
   exceptions: number;
+  /** Changes whenever a check runs or a custom metric is updated. */
+  checks?: number;
 }
 
 /** Everything, sent when a browser connects and after a stats reset. */
@@ -305,6 +311,15 @@ export interface FailuresResponse {
   errors: ErrorSnapshot[];
   /** Occurrences not grouped because the table was full. */
   dropped: number;
+}
+
+/** `GET /api/checks`: the locustfile's checks and custom metrics (the Checks tab). */
+export interface ChecksResponse {
+  checks: CheckSnapshot[];
+  /** Every check together (what the `checks` threshold reads); null when none ran. */
+  all: CheckSnapshot | null;
+  /** Each metric with its values in words ("20 (0.33/s)"), as the console shows them. */
+  metrics: Array<MetricSnapshot & { text: string }>;
 }
 
 /** `GET /api/exceptions`. */

@@ -183,6 +183,7 @@ export class LiveFeed {
       failures: stats.total.numFailures,
       logs: this.options.logs?.lastSeq ?? 0,
       exceptions: stats.exceptionCount,
+      checks: stats.checks.passes + stats.checks.fails + stats.metrics.updates,
     };
   }
 

@@ -4,7 +4,9 @@
  * their tab is open. docs/http-api.md lists them.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { allChecks, describeMetric } from "../reports/index.js";
 import type {
+  ChecksResponse,
   ExceptionsResponse,
   FailuresResponse,
   HistoryPoint,
@@ -117,6 +119,16 @@ export function registerApiRoutes(
   // The tables alone: a full snapshot would compute every row's percentiles too.
   app.get(`${base}/api/failures`, (): FailuresResponse => stats.failureRows());
   app.get(`${base}/api/exceptions`, (): ExceptionsResponse => stats.exceptionRows());
+  app.get(`${base}/api/checks`, (): ChecksResponse => {
+    const checks = stats.checks.snapshot();
+    return {
+      checks,
+      all: checks.length === 0 ? null : allChecks(checks),
+      metrics: stats.metrics
+        .snapshot(runner.environment.now())
+        .map((m) => ({ ...m, text: describeMetric(m) })),
+    };
+  });
   app.get(`${base}/api/logs`, (req, reply) => {
     const after = queryText(req, "after") ?? "0";
     if (!/^\d+$/.test(after)) {

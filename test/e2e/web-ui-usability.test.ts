@@ -227,6 +227,7 @@ describe("the web UI's fixes in Chromium", () => {
     const tabs = [
       "Statistics",
       "Charts",
+      "Checks",
       "Failures",
       "Exceptions",
       "Current ratio",

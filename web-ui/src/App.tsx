@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { CapacityTab } from "./components/CapacityTab.js";
 import { Charts } from "./components/Charts.js";
+import { Checks } from "./components/Checks.js";
 import { Downloads } from "./components/Downloads.js";
 import { Exceptions } from "./components/Exceptions.js";
 import { Failures } from "./components/Failures.js";
@@ -20,6 +21,7 @@ import { type LiveState, useLive } from "./store.js";
 const TABS = [
   { id: "stats", label: "Statistics" },
   { id: "charts", label: "Charts" },
+  { id: "checks", label: "Checks" },
   { id: "target", label: "Target" },
   { id: "capacity", label: "Capacity" },
   { id: "failures", label: "Failures" },
@@ -149,6 +151,8 @@ function TabContent({
       );
     case "charts":
       return <Charts live={live} selected={chartName} onSelect={onChartName} />;
+    case "checks":
+      return <Checks version={live.versions.checks ?? 0} />;
     case "target":
       return <Target live={live} />;
     case "capacity":

@@ -80,6 +80,8 @@ describe("report paths", () => {
           failures: join(scratch, "nope", "x_failures.csv"),
           exceptions: join(scratch, "nope", "x_exceptions.csv"),
           iterations: join(scratch, "nope", "x_iterations.csv"),
+          checks: join(scratch, "nope", "x_checks.csv"),
+          metrics: join(scratch, "nope", "x_metrics.csv"),
         },
         html: join(scratch, "ok.html"),
         junit: scratch,
