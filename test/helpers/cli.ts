@@ -1,9 +1,9 @@
 /** Runs the real, built CLI (bin/cicada.js → dist/) as a child process. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDir } from "./temp-dir.js";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const CLI = join(ROOT, "bin", "cicada.js");
@@ -84,7 +84,7 @@ export function runCli(
 
 /** A folder with the given files (e.g. locustfiles), for one test. */
 export function fixtureDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "cicada-test-"));
+  const dir = tempDir("cicada-test-");
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

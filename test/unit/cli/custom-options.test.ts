@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -7,6 +7,7 @@ import { checkCustomArguments } from "../../../src/cli/custom-options.js";
 import { parseOptions } from "../../../src/cli/options.js";
 import { CicadaError, ExitCode } from "../../../src/shared/errors.js";
 import { ArgumentParser } from "../../../src/user/index.js";
+import { tempDir } from "../../helpers/temp-dir.js";
 
 const parser = new ArgumentParser();
 parser.addArgument("--my-argument", { default: "", envVar: "LOCUST_MY_ARGUMENT", help: "It's working" });
@@ -46,7 +47,7 @@ describe("custom arguments on the command line", () => {
   });
 
   it("come from cicada.conf < CICADA_<FLAG> < their own envVar < the flag", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cicada-custom-"));
+    const dir = tempDir("cicada-custom-");
     writeFileSync(join(dir, "cicada.conf"), "my_argument = from-conf\nregions = eu, us\nthink-time = 3\n");
     assert.equal(parse([], {}, dir).options.myArgument, "from-conf");
     assert.deepEqual(parse([], {}, dir).options.regions, ["eu", "us"]);

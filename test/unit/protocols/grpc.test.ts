@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type GrpcCouponService, startGrpcCouponService } from "../../../examples/grpc/server.js";
 import { collectProtoFiles, GrpcClient, loadProtoDefinition, ProtoError } from "../../../src/grpc/index.js";
 import { StopUser } from "../../../src/shared/control-flow.js";
 import type { RequestEvent } from "../../../src/shared/request-event.js";
+import { tempDir } from "../../helpers/temp-dir.js";
 
 const PROTO = join(import.meta.dirname, "..", "..", "..", "examples", "grpc", "coupons.proto");
 
@@ -108,7 +108,7 @@ describe(".proto sources", () => {
   });
 
   it("a .proto that does not parse, or a missing import, is a ProtoError naming the file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "cicada-proto-test-"));
+    const dir = tempDir("cicada-proto-test-");
     writeFileSync(join(dir, "bad.proto"), 'syntax = "proto3";\nmessage M { int32 x = ; }\n');
     writeFileSync(join(dir, "missing.proto"), 'syntax = "proto3";\nimport "nowhere.proto";\n');
     assert.throws(

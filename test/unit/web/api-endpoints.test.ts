@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { waitFor } from "../../helpers/env.js";
+import { tempDir } from "../../helpers/temp-dir.js";
 import { FakeMasterRunner, makeWebRun, startTarget, type Target, type WebRun } from "./helpers.js";
 
 let target: Target;
@@ -108,7 +108,7 @@ describe("Locust's endpoints", () => {
     assert.equal(missing.statusCode, 404);
     assert.match(missing.body, /--csv-full-history/);
 
-    const dir = mkdtempSync(join(tmpdir(), "cicada-web-"));
+    const dir = tempDir("cicada-web-");
     const file = join(dir, "run_stats_history.csv");
     writeFileSync(file, "Timestamp,User Count\r\n1,2\r\n");
     const withFile = await makeWebRun({ host: target.url, web: { fullHistoryCsvPath: () => file } });

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
@@ -11,6 +10,7 @@ import {
   exposureWarning,
   isLoopbackHost,
 } from "../../../src/web/security.js";
+import { tempDir } from "../../helpers/temp-dir.js";
 import { makeWebRun } from "./helpers.js";
 
 const basic = (user: string, password: string) =>
@@ -217,7 +217,7 @@ describe("the server applies the checks", () => {
 
 describe("base path and the app's files", () => {
   it("serves everything under --web-base-path, redirects the bare path, and hides the root", async () => {
-    const uiRoot = mkdtempSync(join(tmpdir(), "cicada-ui-"));
+    const uiRoot = tempDir("cicada-ui-");
     mkdirSync(join(uiRoot, "assets"));
     writeFileSync(join(uiRoot, "index.html"), "<!doctype html><title>test ui</title>");
     writeFileSync(join(uiRoot, "assets", "app.js"), "console.log('app')");
