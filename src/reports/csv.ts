@@ -223,7 +223,8 @@ export function iterationsCsvRow(snapshot: StatsSnapshot, userCount: number): st
   return csvLine([
     Math.floor(snapshot.timeMs / 1000),
     userCount,
-    pythonFloat(it.targetRate),
+    // The rate of a ramp at this second is a real number: six decimals like the rates beside it.
+    it.targetRate.toFixed(6),
     it.currentRate.toFixed(6),
     it.currentDroppedPerSec.toFixed(6),
     it.scheduled,

@@ -72,8 +72,9 @@ export class OpenModelDriver {
     pool.onUserFree = () => scheduler.onUserFree();
     this.pool = pool;
     this.scheduler = scheduler;
+    // The CLI and the web UI already said the rate; this says who carries it.
     environment.logger.info(
-      `Starting ${rate} iterations per second on up to ${settings.maxUsers} users (created on demand)`,
+      `Iterations run on up to ${settings.maxUsers} users (created on demand); one that finds none free waits at most ${settings.maxQueueMs / 1000} s`,
     );
     scheduler.start(rate);
   }

@@ -81,6 +81,7 @@ describe("the open model in the reports", () => {
     const iterations = parseCsv(iterationsCsvRow(snapshot, 4))[0]!;
     assert.equal(iterations.length, ITERATIONS_CSV_COLUMNS.length);
     assert.deepEqual(iterations.slice(5), ["100", "97", "3", "0"]);
+    assert.match(iterations[2]!, /^\d+\.\d{6}$/, "the target rate with six decimals, like Iterations/s");
     assert.equal(iterationsCsvRow(sampleStats().snapshot(T0), 1), "");
     assert.deepEqual(parseCsv(statsCsv(sampleStats().snapshot(T0 + 10_000)))[0], STATS_CSV_COLUMNS);
   });

@@ -170,6 +170,34 @@ describe("ArrivalScheduler", () => {
     assert.ok(stats.dropped >= 5 && stats.dropped <= 9, `dropped ${stats.dropped}`);
   });
 
+  it("with --max-queue-time 0 and timers firing late, starts everything while users are free", () => {
+    // A late timer is the generator's delay, not a wait for a user: it costs latency from
+    // the intended start, never an iteration (it used to drop every one of them).
+    const { clock, stats, scheduler } = setUp({ maxUsers: 50, durationMs: () => 5, maxQueueMs: 0 });
+    clock.lateMs = () => 2;
+    scheduler.start(300);
+    clock.advanceTo(3000);
+    scheduler.stop();
+    assert.equal(stats.dropped, 0);
+    assert.equal(stats.started, stats.scheduled);
+    assert.ok(stats.started >= 899, `started ${stats.started}`);
+  });
+
+  it("counts the drops of an absurd rate (10^12/s) arithmetically, without a loop per iteration", () => {
+    // A loop over the expired indices would run ~10^12 times here: the file's timeout would
+    // end it long before it finished.
+    const { clock, stats, scheduler } = setUp({ maxUsers: 10, durationMs: () => 50, maxQueueMs: 100 });
+    scheduler.start(1e12);
+    for (let t = 10; t <= 2000; t += 10) {
+      clock.advanceTo(t);
+      assert.equal(stats.scheduled, stats.started + stats.dropped + scheduler.waiting, `invariant at ${t} ms`);
+    }
+    scheduler.stop();
+    assert.equal(stats.dropped, stats.scheduled - stats.started);
+    assert.equal(stats.scheduled, 2e12 + 1);
+    assert.ok(stats.started <= 10 * (2000 / 50) + 10, `started ${stats.started}`);
+  });
+
   it("pauses at rate 0 without a timer and resumes on the next change", () => {
     const { clock, stats, scheduler } = setUp({ maxUsers: 10, durationMs: () => 1 });
     scheduler.start(0);
