@@ -16,7 +16,7 @@ export const REPORT_OPTIONS: OptionSpec[] = [
     kind: "string",
     group: stats,
     description:
-      "Write Locust's CSV files PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and PREFIX_exceptions.csv (rewritten every second)",
+      "Write Locust's CSV files PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv and PREFIX_exceptions.csv (rewritten every second); also PREFIX_iterations.csv in an arrival-rate test, PREFIX_monitor.csv with --monitor or --prometheus, PREFIX_checks.csv and PREFIX_metrics.csv when the locustfile has checks or custom metrics (docs/reports.md)",
   },
   {
     flags: "--csv-full-history",

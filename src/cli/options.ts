@@ -92,7 +92,7 @@ export function buildProgram(version: string, customArguments: readonly CustomAr
         "cicada.conf. Docs: docs/options.md; exit codes: docs/exit-codes.md.",
     );
   for (const spec of OPTION_TABLE) {
-    const option = new Option(spec.flags, spec.description).helpGroup(spec.group);
+    const option = new Option(spec.flags, helpText(spec)).helpGroup(spec.group);
     if (spec.hidden) option.hideHelp();
     if (spec.kind === "list" || spec.kind === "entries")
       option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
@@ -100,6 +100,13 @@ export function buildProgram(version: string, customArguments: readonly CustomAr
   }
   addCustomFlags(program, customArguments);
   return program;
+}
+
+/** An option's --help line: its description, with its default when it has one (docs/options.md has a column). */
+function helpText(spec: OptionSpec): string {
+  const value = spec.defaultValue;
+  if (typeof value !== "string" || /\bdefault\b/i.test(spec.description)) return spec.description;
+  return `${spec.description} (default ${value})`;
 }
 
 interface RawValue {

@@ -126,7 +126,9 @@ export function checkOutputPaths(paths: OutputPaths): void {
     throw new EnvironmentError(
       "CICADA_ERR_OUTPUT_PATH",
       `cannot write the report files:\n${[...problems.values()].join("\n")}`,
-      { hint: "Create the folder first, or choose a path in a folder you can write to" },
+      {
+        hint: "Name a file, in a folder that exists and that you can write to (create the folder first)",
+      },
     );
   }
 }
