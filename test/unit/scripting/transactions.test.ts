@@ -175,6 +175,12 @@ describe("transactions", () => {
     const txn = row(environment, "TXN", "claim");
     assert.equal(txn?.numRequests, 1, "recorded once");
     assert.equal(txn?.numFailures, 1);
+    // The failure's text carries no elapsed time, so repeats of the mistake share one row.
+    const failures = environment.stats.snapshot(environment.now()).errors.filter((f) => f.name === "claim");
+    assert.deepEqual(
+      failures.map((f) => f.error),
+      ["TransactionNotAwaited: its task ended while it was still running"],
+    );
     const exceptions = environment.stats.snapshot(environment.now()).exceptions;
     assert.equal(exceptions.length, 1);
     assert.match(exceptions[0]!.message, /^TransactionNotAwaited: the transaction "claim" was not awaited/);
