@@ -92,6 +92,8 @@ export type {
   MessageListener,
   RunnerControl,
   RunnerState,
+  TaskEntry,
+  TaskList,
   TaskMethod,
   UserClass,
   UserEnvironment,

@@ -57,6 +57,7 @@ export { type IterationGate, UserLifecycle } from "./task-loop.js";
 export {
   type TagFilter,
   type TaskDefinition,
+  type TaskEntry,
   type TaskList,
   type TaskPlan,
   TaskPlanner,
