@@ -64,6 +64,8 @@ export class Claimer extends HttpUser {
   csrf = true;
   weight = 1;
   private coupon = 1;
+  /** Claims in a row that issued nothing: after one round of the 5 coupons, sign in anew. */
+  private refusedInARow = 0;
 
   async onStart() {
     await signIn(this.client);
@@ -77,6 +79,15 @@ export class Claimer extends HttpUser {
     if (res.status === 409 || res.status === 410) {
       res.success(); // already holds this one, or sold out: try the next coupon
       this.coupon = (this.coupon % 5) + 1;
+      // An account gets each coupon once: one that holds all 5 has nothing left to claim,
+      // and the feed would go quiet (the watchers' waits would time out). Come back as a
+      // new shopper instead.
+      if (++this.refusedInARow >= 5) {
+        this.refusedInARow = 0;
+        await signIn(this.client);
+      }
+    } else {
+      this.refusedInARow = 0;
     }
   }
 }
