@@ -190,7 +190,11 @@ describe("ArrivalScheduler", () => {
     scheduler.start(1e12);
     for (let t = 10; t <= 2000; t += 10) {
       clock.advanceTo(t);
-      assert.equal(stats.scheduled, stats.started + stats.dropped + scheduler.waiting, `invariant at ${t} ms`);
+      assert.equal(
+        stats.scheduled,
+        stats.started + stats.dropped + scheduler.waiting,
+        `invariant at ${t} ms`,
+      );
     }
     scheduler.stop();
     assert.equal(stats.dropped, stats.scheduled - stats.started);
