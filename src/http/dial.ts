@@ -7,6 +7,7 @@
 import { connect as connectTcp, type OnReadOpts, type Socket } from "node:net";
 import { connect as connectTls, type TLSSocket } from "node:tls";
 import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
+import { type ConnectAnswer, readConnectAnswer } from "./connect-answer.js";
 import { connectionError } from "./errors.js";
 import type { ProxyRoute } from "./proxy.js";
 import type { TlsSettings } from "./tls-options.js";
@@ -128,7 +129,9 @@ class Dialer implements Dial {
     const { endpoint, options } = this;
     const { tls } = options;
     const socket: TLSSocket = connectTls({
-      ...(tunnel === undefined ? { host: endpoint.hostname, port: endpoint.port } : { socket: tunnel }),
+      // `host` over a tunnel too: the certificate is checked against it (Node says "localhost" without).
+      host: endpoint.hostname,
+      ...(tunnel === undefined ? { port: endpoint.port } : { socket: tunnel }),
       servername: tls.servername ?? (isIpAddress(endpoint.hostname) ? undefined : endpoint.hostname),
       rejectUnauthorized: tls.rejectUnauthorized,
       ...(tls.secureContext === undefined ? {} : { secureContext: tls.secureContext }),
@@ -152,33 +155,40 @@ class Dialer implements Dial {
       endpoint.hostHeader.includes(":") && !endpoint.hostHeader.endsWith("]")
         ? endpoint.hostHeader
         : `${endpoint.hostHeader}:${endpoint.port}`;
-    let received = Buffer.alloc(0);
+    let received: Buffer = Buffer.alloc(0);
     const onError = (error: Error) =>
       this.fail(proxyError(`could not reach the proxy ${proxy.url}: ${error.message}`, error));
     const onClose = () =>
       this.fail(proxyError(`the proxy ${proxy.url} closed the connection before opening the tunnel`));
     const onData = (data: Buffer) => {
-      received = Buffer.concat([received, data]);
-      const end = received.indexOf("\r\n\r\n");
-      if (end === -1) {
+      received = received.length === 0 ? data : Buffer.concat([received, data]);
+      let answer: ConnectAnswer;
+      try {
+        answer = readConnectAnswer(received);
+      } catch (error) {
+        const reason = (error as Error).message;
+        this.fail(proxyError(`the proxy ${proxy.url} sent an invalid answer to CONNECT: ${reason}`, error));
+        return;
+      }
+      if (!answer.complete) {
         if (received.length > MAX_CONNECT_RESPONSE_BYTES)
           this.fail(proxyError(`the proxy ${proxy.url} sent an oversized answer to CONNECT`));
         return;
       }
+      // Paused before anything else: a flowing socket without a 'data' listener drops
+      // what it reads, and the origin's first bytes may be right behind the answer.
+      tcp.pause();
       tcp.removeListener("data", onData);
       tcp.removeListener("error", onError);
       tcp.removeListener("close", onClose);
-      const statusLine = received.toString("latin1", 0, received.indexOf("\r\n"));
-      const status = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(statusLine)?.[1];
-      if (status === undefined || status[0] !== "2") {
-        this.fail(
-          proxyError(
-            `the proxy ${proxy.url} refused the tunnel to ${authority}: ${statusLine.replace(/^HTTP\/1\.[01] /, "") || "no answer"}`,
-          ),
-        );
+      if (answer.status < 200 || answer.status > 299) {
+        const said = answer.statusLine.replace(/^[A-Z]+\/\d\.\d /, "");
+        this.fail(proxyError(`the proxy ${proxy.url} refused the tunnel to ${authority}: ${said}`));
         return;
       }
-      const early = received.subarray(end + 4);
+      // Bytes past the answer are the origin's: left buffered on the paused socket, where
+      // TLS and node:http2 read them first when they take it over.
+      const early = received.subarray(answer.length);
       if (early.length > 0) tcp.unshift(early);
       if (endpoint.secure) {
         // TLS takes the tunnel's handle over and reports its errors; this one is a spare.

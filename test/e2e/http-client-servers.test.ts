@@ -75,6 +75,9 @@ describe("the HTTP client with tinyproxy and nginx", () => {
     await client.close();
     const h2 = session({ proxy: proxy.url, tls: { ca: certs.ca }, http2: true });
     assert.equal((await h2.client.get(url("h2", "/proxied-h2"))).text(), "tls HTTP/2.0");
+    // Cleartext HTTP/2 tunnelled too: tinyproxy writes its answer in two pieces, and
+    // nginx's SETTINGS follow right behind it.
+    assert.equal((await h2.client.get(url("h2c", "/tunnelled-h2c"))).text(), "h2c HTTP/2.0");
     await h2.client.close();
     assert.ok(events.every((event) => !event.exception));
     assert.match(
@@ -84,6 +87,8 @@ describe("the HTTP client with tinyproxy and nginx", () => {
     );
     assert.match(proxy.log(), new RegExp(`CONNECT 127\\.0\\.0\\.1:${ports.h2} HTTP/1\\.1`));
     assert.equal(logged("/proxied-h2").length, 1);
+    assert.match(proxy.log(), new RegExp(`CONNECT 127\\.0\\.0\\.1:${ports.h2c} HTTP/1\\.1`));
+    assert.equal(logged("/tunnelled-h2c").length, 1);
   });
 
   it("counts a proxy's refusal or absence as a ProxyError", async () => {
