@@ -5,8 +5,9 @@
  * handshake included, has one deadline: the session's connection timeout.
  */
 import { connect as connectTcp, type OnReadOpts, type Socket } from "node:net";
-import { connect as connectTls, type TLSSocket } from "node:tls";
+import { connect as connectTls, DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION, type TLSSocket } from "node:tls";
 import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
+import { isTlsError, tlsFailureMessage } from "../shared/tls-failure.js";
 import { type ConnectAnswer, readConnectAnswer } from "./connect-answer.js";
 import { connectionError } from "./errors.js";
 import type { ProxyRoute } from "./proxy.js";
@@ -213,11 +214,10 @@ class Dialer implements Dial {
     this.socket = socket;
     const onError = (error: Error) => {
       // Plain http through a proxy: failing to reach it is the proxy's problem.
-      this.fail(
-        proxy === undefined
-          ? error
-          : proxyError(`could not reach the proxy ${proxy.url}: ${error.message}`, error),
-      );
+      if (proxy !== undefined)
+        this.fail(proxyError(`could not reach the proxy ${proxy.url}: ${error.message}`, error));
+      else if (ready === "secureConnect" && isTlsError(error)) this.fail(this.handshakeError(error));
+      else this.fail(error);
     };
     const onClose = () =>
       this.fail(
@@ -233,6 +233,15 @@ class Dialer implements Dial {
     });
     socket.on("error", onError);
     socket.on("close", onClose);
+  }
+
+  /** A failed TLS handshake in words, knowing what this client offered. */
+  private handshakeError(error: Error): Error {
+    const { minVersion } = this.options.tls;
+    const oldest = minVersion ?? DEFAULT_MIN_VERSION;
+    const versions = oldest === DEFAULT_MAX_VERSION ? oldest : `${oldest} to ${DEFAULT_MAX_VERSION}`;
+    const message = tlsFailureMessage(error, { versions, fromMinVersion: minVersion !== undefined });
+    return connectionError("CICADA_NET_TLS", message, error);
   }
 
   private succeed(socket: Socket, alpn: string | false): void {
