@@ -142,6 +142,14 @@ describe("the HTTP client with tinyproxy and nginx", () => {
       "1.1 tls HTTP/1.1",
       "2.0 h2c HTTP/2.0",
     ]);
+    // nginx without http2 answers the cleartext preface with an HTTP/1.1 400.
+    const { client } = session({ http2: true });
+    const refused = await client.get(url("plain", "/h2-to-http1"));
+    assert.match(
+      describeFailure(refused.error!),
+      /^ProtocolError: the server does not speak HTTP\/2 \(.*drop http2, or use https$/,
+    );
+    await client.close();
   });
 
   it("presents a client certificate to nginx with ssl_verify_client on", async () => {
