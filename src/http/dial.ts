@@ -5,8 +5,10 @@
  * handshake included, has one deadline: the session's connection timeout.
  */
 import { connect as connectTcp, type OnReadOpts, type Socket } from "node:net";
-import { connect as connectTls, type TLSSocket } from "node:tls";
+import { connect as connectTls, DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION, type TLSSocket } from "node:tls";
 import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
+import { isTlsError, tlsFailureMessage } from "../shared/tls-failure.js";
+import { type ConnectAnswer, readConnectAnswer } from "./connect-answer.js";
 import { connectionError } from "./errors.js";
 import type { ProxyRoute } from "./proxy.js";
 import type { TlsSettings } from "./tls-options.js";
@@ -128,7 +130,9 @@ class Dialer implements Dial {
     const { endpoint, options } = this;
     const { tls } = options;
     const socket: TLSSocket = connectTls({
-      ...(tunnel === undefined ? { host: endpoint.hostname, port: endpoint.port } : { socket: tunnel }),
+      // `host` over a tunnel too: the certificate is checked against it (Node says "localhost" without).
+      host: endpoint.hostname,
+      ...(tunnel === undefined ? { port: endpoint.port } : { socket: tunnel }),
       servername: tls.servername ?? (isIpAddress(endpoint.hostname) ? undefined : endpoint.hostname),
       rejectUnauthorized: tls.rejectUnauthorized,
       ...(tls.secureContext === undefined ? {} : { secureContext: tls.secureContext }),
@@ -152,33 +156,40 @@ class Dialer implements Dial {
       endpoint.hostHeader.includes(":") && !endpoint.hostHeader.endsWith("]")
         ? endpoint.hostHeader
         : `${endpoint.hostHeader}:${endpoint.port}`;
-    let received = Buffer.alloc(0);
+    let received: Buffer = Buffer.alloc(0);
     const onError = (error: Error) =>
       this.fail(proxyError(`could not reach the proxy ${proxy.url}: ${error.message}`, error));
     const onClose = () =>
       this.fail(proxyError(`the proxy ${proxy.url} closed the connection before opening the tunnel`));
     const onData = (data: Buffer) => {
-      received = Buffer.concat([received, data]);
-      const end = received.indexOf("\r\n\r\n");
-      if (end === -1) {
+      received = received.length === 0 ? data : Buffer.concat([received, data]);
+      let answer: ConnectAnswer;
+      try {
+        answer = readConnectAnswer(received);
+      } catch (error) {
+        const reason = (error as Error).message;
+        this.fail(proxyError(`the proxy ${proxy.url} sent an invalid answer to CONNECT: ${reason}`, error));
+        return;
+      }
+      if (!answer.complete) {
         if (received.length > MAX_CONNECT_RESPONSE_BYTES)
           this.fail(proxyError(`the proxy ${proxy.url} sent an oversized answer to CONNECT`));
         return;
       }
+      // Paused before anything else: a flowing socket without a 'data' listener drops
+      // what it reads, and the origin's first bytes may be right behind the answer.
+      tcp.pause();
       tcp.removeListener("data", onData);
       tcp.removeListener("error", onError);
       tcp.removeListener("close", onClose);
-      const statusLine = received.toString("latin1", 0, received.indexOf("\r\n"));
-      const status = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(statusLine)?.[1];
-      if (status === undefined || status[0] !== "2") {
-        this.fail(
-          proxyError(
-            `the proxy ${proxy.url} refused the tunnel to ${authority}: ${statusLine.replace(/^HTTP\/1\.[01] /, "") || "no answer"}`,
-          ),
-        );
+      if (answer.status < 200 || answer.status > 299) {
+        const said = answer.statusLine.replace(/^[A-Z]+\/\d\.\d /, "");
+        this.fail(proxyError(`the proxy ${proxy.url} refused the tunnel to ${authority}: ${said}`));
         return;
       }
-      const early = received.subarray(end + 4);
+      // Bytes past the answer are the origin's: left buffered on the paused socket, where
+      // TLS and node:http2 read them first when they take it over.
+      const early = received.subarray(answer.length);
       if (early.length > 0) tcp.unshift(early);
       if (endpoint.secure) {
         // TLS takes the tunnel's handle over and reports its errors; this one is a spare.
@@ -203,11 +214,10 @@ class Dialer implements Dial {
     this.socket = socket;
     const onError = (error: Error) => {
       // Plain http through a proxy: failing to reach it is the proxy's problem.
-      this.fail(
-        proxy === undefined
-          ? error
-          : proxyError(`could not reach the proxy ${proxy.url}: ${error.message}`, error),
-      );
+      if (proxy !== undefined)
+        this.fail(proxyError(`could not reach the proxy ${proxy.url}: ${error.message}`, error));
+      else if (ready === "secureConnect" && isTlsError(error)) this.fail(this.handshakeError(error));
+      else this.fail(error);
     };
     const onClose = () =>
       this.fail(
@@ -223,6 +233,15 @@ class Dialer implements Dial {
     });
     socket.on("error", onError);
     socket.on("close", onClose);
+  }
+
+  /** A failed TLS handshake in words, knowing what this client offered. */
+  private handshakeError(error: Error): Error {
+    const { minVersion } = this.options.tls;
+    const oldest = minVersion ?? DEFAULT_MIN_VERSION;
+    const versions = oldest === DEFAULT_MAX_VERSION ? oldest : `${oldest} to ${DEFAULT_MAX_VERSION}`;
+    const message = tlsFailureMessage(error, { versions, fromMinVersion: minVersion !== undefined });
+    return connectionError("CICADA_NET_TLS", message, error);
   }
 
   private succeed(socket: Socket, alpn: string | false): void {

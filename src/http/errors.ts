@@ -5,6 +5,7 @@
  * (the `name: message` form of `describeFailure`).
  */
 import { STATUS_CODES } from "node:http";
+import { isTlsError, oneLine, tlsFailureMessage } from "../shared/tls-failure.js";
 
 /** A failure of the system under test: a status >= 400, a broken connection, a timeout. */
 export class HttpRequestError extends Error {
@@ -53,11 +54,12 @@ export type ConnectionErrorCode =
   | "CICADA_NET_SOCKET_CLOSED"
   | "CICADA_NET_PROXY"
   | "CICADA_NET_STREAM_RESET"
-  | "CICADA_NET_HTTP2";
+  | "CICADA_NET_HTTP2"
+  | "CICADA_NET_TLS";
 
 /** An error of the connection layer, with a code `describeNetworkError` words for people. */
-export function connectionError(code: ConnectionErrorCode, message: string): Error {
-  return Object.assign(new Error(message), { code });
+export function connectionError(code: ConnectionErrorCode, message: string, cause?: unknown): Error {
+  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { code });
 }
 
 /**
@@ -124,19 +126,11 @@ export function describeNetworkError(
   if (typeof code === "string" && dnsCodes.has(code)) {
     return new HttpRequestError("NameResolutionError", error.message, options);
   }
-  if (isTlsError(error, code)) return new HttpRequestError("SSLError", error.message, options);
+  if (code === "CICADA_NET_TLS") return new HttpRequestError("SSLError", error.message, options);
+  if (isTlsError(error)) return new HttpRequestError("SSLError", tlsFailureMessage(error), options);
+  // The failures table keys rows by this text: one line, whatever the error said.
   const name = error.name && error.name !== "Error" ? error.name : "ConnectionError";
-  return new HttpRequestError(name, error.message, options);
-}
-
-function isTlsError(error: Error, code: unknown): boolean {
-  if (typeof code !== "string") return /SSL|TLS|certificate/i.test(error.message);
-  // OpenSSL's verification codes: UNABLE_TO_VERIFY_LEAF_SIGNATURE, DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED...
-  return (
-    code.startsWith("ERR_TLS") ||
-    code.startsWith("ERR_SSL") ||
-    /CERT|SELF_SIGNED|UNABLE_TO_|SIGNATURE|ISSUER|CRL/.test(code)
-  );
+  return new HttpRequestError(name, oneLine(error.message), options);
 }
 
 /** "200 ms" under a second, "2 s" above, as people say it. */

@@ -44,6 +44,13 @@ const errorNames = [
 ];
 const errorName = (code: number) => errorNames[code] ?? `error code ${code}`;
 
+/** Sessions whose server sent its SETTINGS: it speaks HTTP/2. */
+const heardSettings = new WeakSet<ClientHttp2Session>();
+
+const NOT_HTTP2_CLEARTEXT =
+  "the server does not speak HTTP/2 (no SETTINGS frame in answer to the HTTP/2 preface: an HTTP/1.1-only server?); " +
+  'over http:// HTTP/2 needs prior knowledge, which http2 = "auto" cannot negotiate: drop http2, or use https';
+
 /** Headers HTTP/2 forbids (RFC 9113 §8.2.2); the connection's own framing in HTTP/1.1. */
 const connectionHeaders = new Set([
   "connection",
@@ -72,6 +79,11 @@ export class H2Session implements Channel, DialListener {
     private readonly endpoint: Endpoint,
     readonly settings: ConnectionSettings,
   ) {}
+
+  /** TLS to the origin (else cleartext with prior knowledge). */
+  get secure(): boolean {
+    return this.endpoint.secure;
+  }
 
   get load(): number {
     return this.waiting.length + this.streams.size;
@@ -198,6 +210,7 @@ export class H2Session implements Channel, DialListener {
     this.completed = 0;
     // Errors reach each stream too, which reports them; the session's own are in 'close'.
     session.on("error", ignore);
+    session.once("remoteSettings", () => heardSettings.add(session));
     // After a GOAWAY no new stream may start on this session: the next request opens another.
     session.on("goaway", () => this.forget(session));
     session.on("close", () => this.forget(session));
@@ -364,6 +377,11 @@ class H2Stream {
   /** Why the stream ended early: refused or never processed, the connection gone, or a reset. */
   private describe(error: Error | null): Error {
     const code = (error as { code?: unknown } | null)?.code;
+    if (!this.owner.secure && !heardSettings.has(this.session)) {
+      // Cleartext, and the server never sent the SETTINGS an HTTP/2 server opens with: an
+      // HTTP/1.1 server answering the preface (nginx: 400, Node's http: 400 and close).
+      return connectionError("CICADA_NET_HTTP2", NOT_HTTP2_CLEARTEXT, error ?? undefined);
+    }
     const rstCode = this.stream.rstCode;
     if (code === "ERR_HTTP2_GOAWAY_SESSION") {
       const message = "the server shut the session down (GOAWAY) before the request";

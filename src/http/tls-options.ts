@@ -30,6 +30,8 @@ export interface TlsSettings {
   readonly secureContext: SecureContext | undefined;
   readonly rejectUnauthorized: boolean;
   readonly servername: string | undefined;
+  /** The user's `tls.minVersion`, to word a failed handshake. */
+  readonly minVersion: string | undefined;
 }
 
 const contexts = new Map<string, SecureContext>();
@@ -56,6 +58,7 @@ export function tlsSettings(options: TlsOptions | undefined, insecure: boolean):
     secureContext: needsContext ? contextFor(options) : undefined,
     rejectUnauthorized: !insecure,
     servername,
+    minVersion,
   };
 }
 

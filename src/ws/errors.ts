@@ -2,6 +2,7 @@
  * Failures of WebSocket connections, named as the HTTP client names its own
  * (`ConnectionRefusedError: ...`), so the failures table reads the same across protocols.
  */
+import { isTlsError, tlsFailureMessage } from "../shared/tls-failure.js";
 
 /** A failure of the system under test while opening a WebSocket; never thrown at the task. */
 export class WebSocketError extends Error {
@@ -26,9 +27,7 @@ export function describeSocketError(error: Error, url: string): WebSocketError {
   if (typeof code === "string" && namesByCode[code] !== undefined) {
     return new WebSocketError(namesByCode[code]!, `${error.message} (${url})`, options);
   }
-  if (typeof code === "string" && (code.startsWith("ERR_TLS") || /CERT|SELF_SIGNED/.test(code))) {
-    return new WebSocketError("SSLError", error.message, options);
-  }
+  if (isTlsError(error)) return new WebSocketError("SSLError", tlsFailureMessage(error), options);
   // ws's own handshake checks: a bad Sec-WebSocket-Accept, a subprotocol the server did not offer...
   return new WebSocketError("WebSocketError", `${error.message} (${url})`, options);
 }

@@ -75,6 +75,9 @@ describe("the HTTP client with tinyproxy and nginx", () => {
     await client.close();
     const h2 = session({ proxy: proxy.url, tls: { ca: certs.ca }, http2: true });
     assert.equal((await h2.client.get(url("h2", "/proxied-h2"))).text(), "tls HTTP/2.0");
+    // Cleartext HTTP/2 tunnelled too: tinyproxy writes its answer in two pieces, and
+    // nginx's SETTINGS follow right behind it.
+    assert.equal((await h2.client.get(url("h2c", "/tunnelled-h2c"))).text(), "h2c HTTP/2.0");
     await h2.client.close();
     assert.ok(events.every((event) => !event.exception));
     assert.match(
@@ -84,6 +87,8 @@ describe("the HTTP client with tinyproxy and nginx", () => {
     );
     assert.match(proxy.log(), new RegExp(`CONNECT 127\\.0\\.0\\.1:${ports.h2} HTTP/1\\.1`));
     assert.equal(logged("/proxied-h2").length, 1);
+    assert.match(proxy.log(), new RegExp(`CONNECT 127\\.0\\.0\\.1:${ports.h2c} HTTP/1\\.1`));
+    assert.equal(logged("/tunnelled-h2c").length, 1);
   });
 
   it("counts a proxy's refusal or absence as a ProxyError", async () => {
@@ -137,6 +142,14 @@ describe("the HTTP client with tinyproxy and nginx", () => {
       "1.1 tls HTTP/1.1",
       "2.0 h2c HTTP/2.0",
     ]);
+    // nginx without http2 answers the cleartext preface with an HTTP/1.1 400.
+    const { client } = session({ http2: true });
+    const refused = await client.get(url("plain", "/h2-to-http1"));
+    assert.match(
+      describeFailure(refused.error!),
+      /^ProtocolError: the server does not speak HTTP\/2 \(.*drop http2, or use https$/,
+    );
+    await client.close();
   });
 
   it("presents a client certificate to nginx with ssl_verify_client on", async () => {

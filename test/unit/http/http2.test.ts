@@ -5,6 +5,7 @@
  * connection, silence) each a counted failure with a clear name, never a hang.
  */
 import assert from "node:assert/strict";
+import { createServer as createHttpServer } from "node:http";
 import {
   constants,
   createSecureServer,
@@ -257,6 +258,25 @@ describe("HTTP/2", () => {
     assert.equal((await session.get("/after")).text(), "ok");
     await session.close();
     await server.close();
+  });
+
+  it("says a cleartext HTTP/1.1-only server does not speak HTTP/2 (a ProtocolError with a hint)", async () => {
+    const h1 = createHttpServer((_req, res) => res.end("HTTP/1.1 only"));
+    await new Promise<void>((resolve) => h1.listen(0, "127.0.0.1", resolve));
+    const { session, events } = recordingSession({
+      baseUrl: `http://127.0.0.1:${(h1.address() as AddressInfo).port}`,
+      http2: true,
+    });
+    const res = await session.get("/");
+    assert.equal(
+      describeFailure(res.error!),
+      "ProtocolError: the server does not speak HTTP/2 (no SETTINGS frame in answer to the HTTP/2 preface: " +
+        'an HTTP/1.1-only server?); over http:// HTTP/2 needs prior knowledge, which http2 = "auto" cannot negotiate: drop http2, or use https',
+    );
+    assert.equal(events.length, 1);
+    await session.close();
+    h1.closeAllConnections();
+    await new Promise<void>((resolve) => h1.close(() => resolve()));
   });
 
   it("times out a cleartext server that never speaks HTTP/2", async () => {
