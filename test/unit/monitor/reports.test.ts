@@ -139,23 +139,21 @@ describe("thresholds on monitored series (host:LABEL:EXPR)", () => {
     );
   });
 
-  it("measures the exact figure over the test; a host or series without values is 'no data'", () => {
-    const definitions = parseThresholds(
-      undefined,
-      [
-        "host:10.0.0.7:cpu<80%",
-        "host:10.0.0.7:avg(memory)<50%",
-        "host:10.0.0.7:min(tps)>=100",
-        "host:10.0.0.7:diskBusy<50",
-      ],
-      context,
-    );
+  /** The results of `expressions` on the sample host. */
+  function evaluateOnSample(expressions: string[]) {
     const stats = sampleStats();
-    const results = evaluateThresholds(
-      definitions,
-      { total: stats.total, entries: () => stats.entries(), monitor: sampleSource() },
-      T0 + 10_000,
-    );
+    const definitions = parseThresholds(undefined, expressions, context);
+    const source = { total: stats.total, entries: () => stats.entries(), monitor: sampleSource() };
+    return { stats, results: evaluateThresholds(definitions, source, T0 + 10_000) };
+  }
+
+  it("measures the exact figure over the test; a host or series without values is 'no data'", () => {
+    const { results } = evaluateOnSample([
+      "host:10.0.0.7:cpu<80%",
+      "host:10.0.0.7:avg(memory)<50%",
+      "host:10.0.0.7:min(tps)>=100",
+      "host:10.0.0.7:diskBusy<50",
+    ]);
     assert.deepEqual(
       results.map((r) => [r.metric, r.measured, r.passed, r.reason]),
       [
@@ -168,22 +166,12 @@ describe("thresholds on monitored series (host:LABEL:EXPR)", () => {
   });
 
   it("prints each measured value in its series' unit: %, bytes per second, per second", () => {
-    const definitions = parseThresholds(
-      undefined,
-      [
-        "host:10.0.0.7:avg(cpu)<80%",
-        "host:10.0.0.7:netTx<50MB/s",
-        "host:10.0.0.7:min(tps)>=100",
-        "host:10.0.0.7:diskBusy<50",
-      ],
-      context,
-    );
-    const stats = sampleStats();
-    const results = evaluateThresholds(
-      definitions,
-      { total: stats.total, entries: () => stats.entries(), monitor: sampleSource() },
-      T0 + 10_000,
-    );
+    const { stats, results } = evaluateOnSample([
+      "host:10.0.0.7:avg(cpu)<80%",
+      "host:10.0.0.7:netTx<50MB/s",
+      "host:10.0.0.7:min(tps)>=100",
+      "host:10.0.0.7:diskBusy<50",
+    ]);
     assert.deepEqual(
       results.map((r) => r.unit),
       ["%", "B/s", "/s", undefined],
