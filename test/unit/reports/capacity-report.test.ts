@@ -8,6 +8,7 @@ import { before, describe, it } from "node:test";
 import {
   assertJsonReport,
   buildJsonReport,
+  formatCapacitySteps,
   formatCapacitySummary,
   parseSlos,
   renderHtmlReport,
@@ -154,6 +155,18 @@ describe("the answer in the reports", () => {
     const plain = renderHtmlReport(reportInputFromStats(stats, sampleMeta(), T0 + 10_000));
     assert.doesNotMatch(plain, /id="capacity"/);
     assert.doesNotMatch(plain, /cicada-capacity-data/);
+  });
+
+  it("the console's steps table says what each step broke: its SLOs, or keep-up (the open model's target lagged)", () => {
+    const open = structuredClone(results.open);
+    const step = open.steps.find((s) => s.passed)!;
+    step.passed = false;
+    step.reason =
+      "steady: broke keep-up: the target completed 200.0 req/s of 213/s asked, 6.1 % short (more than 5 %): a queue was growing";
+    const rows = formatCapacitySteps(open).filter((line) => /^\s+\d+\s+(grow|refine)\s/.test(line));
+    assert.match(rows[open.steps.indexOf(step)]!, /\sbroke keep-up$/);
+    const sloBroken = open.steps.find((s) => s.checks.some((c) => !c.passed))!;
+    assert.match(rows[open.steps.indexOf(sloBroken)]!, /\sbroke p95<150ms/);
   });
 
   it("the console says each outcome in words, with the steps", () => {
