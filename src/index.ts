@@ -55,6 +55,7 @@ export type {
   JsonThresholdResult,
   PercentileKey,
   RatioTree,
+  ReportCapacitySearch,
   ReportFlag,
   ReportMeta,
   ReportUserClass,

@@ -125,8 +125,9 @@ export class RunOutputs {
       setup.loaded.events.metricDeclarations.list(),
     );
     const shape = setup.environment.shapeClass !== undefined;
-    // {u} and {r} name users: an arrival rate has none ("none", as with a shape).
-    const users = !shape && setup.options.arrivalRate === undefined;
+    // {u} and {r} name users: an arrival rate has none ("none", as with a shape), nor has a
+    // capacity search, which sets the load step by step (its {t} is its -t limit).
+    const users = !shape && setup.options.arrivalRate === undefined && setup.options.findCapacity !== true;
     const paths = resolveOutputPaths(report, setup.io.cwd, {
       users: users ? (setup.options.users ?? 1) : undefined,
       spawnRate: users ? (setup.options.spawnRate ?? 1) : undefined,

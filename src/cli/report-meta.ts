@@ -5,7 +5,7 @@
  * overridden. A stopped test has a fixed end and duration; a report of the second or
  * later test of a session says that it covers that test only.
  */
-import { formatUtc, type ReportFlag, type ReportMeta } from "../reports/index.js";
+import { formatUtc, type ReportCapacitySearch, type ReportFlag, type ReportMeta } from "../reports/index.js";
 import {
   type Environment,
   type Runner,
@@ -14,6 +14,7 @@ import {
   taskRatioTotal,
 } from "../runner/index.js";
 import type { CliOptions } from "./options.js";
+import { capacitySettingsOf } from "./options-capacity.js";
 import { arrivalRateOf, openModelSettingsOf } from "./options-open-model.js";
 import { VERSION } from "./version.js";
 
@@ -47,8 +48,10 @@ export function buildReportMeta(input: ReportMetaInput): ReportMeta {
     }));
   const classHosts = [...new Set(userClasses.map((c) => c.host).filter((h): h is string => h !== null))];
   const infos = environment.activeUserClassInfos.filter((i) => userClasses.some((c) => c.name === i.name));
+  const search = capacitySearchMeta(environment, runner, options);
   const load = loadMeta(runner, options, shape !== null);
-  const closed = load.loadModel === "users";
+  // A search set the load step by step: no one users/spawn-rate pair or rate describes it.
+  const closed = load.loadModel === "users" && search === null;
   return {
     startTimeMs,
     endTimeMs,
@@ -60,14 +63,54 @@ export function buildReportMeta(input: ReportMetaInput): ReportMeta {
     loadModel: load.loadModel,
     users: shape || !closed ? null : test ? test.users : (options.users ?? 1),
     spawnRate: shape || !closed ? null : test ? test.spawnRate : (options.spawnRate ?? 1),
-    arrivalRate: load.arrivalRate,
+    arrivalRate: search === null ? load.arrivalRate : null,
     openModel: load.openModel,
+    capacitySearch: search,
     runTimeMs: shape ? null : test ? test.runTimeMs : (options.runTime ?? null),
     shape,
     cicadaVersion: VERSION,
     userClasses,
     taskRatio: { perClass: taskRatioPerClass(infos), total: taskRatioTotal(infos) },
     flags: [...input.flags, ...(test ? testFlags(test, runner!, environment) : [])],
+  };
+}
+
+/**
+ * The capacity search the test is (the running search, or the one whose answer names this
+ * test; before any test, the command line's --find-capacity), else null.
+ */
+function capacitySearchMeta(
+  environment: Environment,
+  runner: Runner | undefined,
+  options: CliOptions,
+): ReportCapacitySearch | null {
+  const search = environment.capacity;
+  const test = runner?.tests.current;
+  if (search !== undefined && (search.running || search.result?.testNumber === (test?.number ?? null))) {
+    const { settings } = search;
+    const progress = search.progress();
+    const loads = [
+      ...progress.steps.map((step) => step.load),
+      ...(progress.current ? [progress.current.load] : []),
+    ];
+    return {
+      model: settings.model,
+      start: settings.start,
+      max: settings.max,
+      highestLoad: loads.length === 0 ? null : Math.max(...loads),
+      capacity: search.result?.capacity ?? null,
+      outcome: search.result?.outcome ?? null,
+    };
+  }
+  if (test !== undefined || options.findCapacity !== true) return null;
+  const settings = capacitySettingsOf(options);
+  return {
+    model: settings.model,
+    start: settings.start,
+    max: settings.max,
+    highestLoad: null,
+    capacity: null,
+    outcome: null,
   };
 }
 

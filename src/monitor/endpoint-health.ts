@@ -36,6 +36,14 @@ export class HealthTracker {
     this.health.scrapes++;
   }
 
+  /**
+   * A scrape still in flight when the test ended: it neither failed nor succeeded, so it
+   * is not counted (an endpoint that never answered reads "5 of 5 failed", not "4 of 5").
+   */
+  cutShort(): void {
+    this.health.scrapes--;
+  }
+
   fail(failure: ScrapeFailure, timeMs: number): void {
     const h = this.health;
     h.failures++;

@@ -60,8 +60,9 @@ export class ExporterSource {
     this.tracker = new HealthTracker(this.spec.label, this.spec.url, "exporter", this.logger);
   }
 
-  /** Cuts off a scrape in progress without recording it (the test is over). */
+  /** Cuts off a scrape in progress without recording it nor counting it (the test is over). */
   stop(): void {
+    if (this.inFlight !== undefined) this.tracker.cutShort();
     this.inFlight?.abort(STOPPED);
     this.inFlight = undefined;
   }

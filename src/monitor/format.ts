@@ -52,6 +52,22 @@ function generatorNote(cpu: number | null): string {
 }
 
 /**
+ * When the saturated CPU is the load generator's own machine's: Cicada's share of it, so a
+ * reader tells a busy machine from a busy Cicada ("Cicada's own CPU was 15 % of a core
+ * then, 7.5 % of this machine's 2 CPUs").
+ */
+function generatorShare(finding: Extract<SaturationFinding, { kind: "saturated" }>): string {
+  const cpu = finding.generatorCpuPercent;
+  if (finding.generatorMachine === null || cpu === null || !finding.series.startsWith("cpu")) return "";
+  const cpus = finding.generatorMachine.cpus;
+  const ofMachine =
+    cpus === null
+      ? ""
+      : `, ${formatMonitorValue(cpu / cpus, "%")} of this machine's ${cpus} CPU${cpus === 1 ? "" : "s"}`;
+  return ` ${finding.host} is the load generator's own machine: Cicada's own CPU was ${formatMonitorValue(cpu, "%")} of a core then${ofMachine}.`;
+}
+
+/**
  * One sentence for people, e.g. "10.0.0.7 CPU busy 96 % at 12:03:10 UTC, 1m 23s into the
  * test (340 users, 812 req/s, p95 from 45 ms to 930 ms)".
  */
@@ -64,17 +80,20 @@ export function describeSaturation(finding: SaturationFinding, startMs?: number)
       const rose = p95 !== null && before !== null && p95 > before * 1.1;
       const latency =
         p95 === null ? "" : rose ? `, p95 from ${ms(before!)} to ${ms(p95)}` : `, p95 ${ms(p95)}`;
+      const share = generatorShare(finding);
       if (finding.atStart) {
         return (
           `${finding.host} ${finding.label} was already ${formatMonitorValue(finding.value, finding.unit)} ` +
           `(level ${formatMonitorValue(finding.level, finding.unit)}) when the test began, at ${clock(finding.timeMs)} ` +
           `(${loadText(finding.load)}${latency}): something besides this test keeps it busy, and its figures ` +
-          `say little about the load.${generatorNote(finding.generatorCpuPercent)}`
+          `say little about the load.${share}${generatorNote(finding.generatorCpuPercent)}`
         );
       }
       return (
         `${resource(finding)} (level ${formatMonitorValue(finding.level, finding.unit)}) at ${clock(finding.timeMs)}` +
-        `${sinceStart(finding.timeMs, startMs)} (${loadText(finding.load)}${latency})${generatorNote(finding.generatorCpuPercent)}`
+        `${sinceStart(finding.timeMs, startMs)} (${loadText(finding.load)}${latency})` +
+        (share === "" ? "" : `.${share}`) +
+        generatorNote(finding.generatorCpuPercent)
       );
     }
     case "latency-rose": {

@@ -71,7 +71,9 @@ export class PrometheusSource {
     this.tracker = new HealthTracker(PROMETHEUS_HOST, this.url, "prometheus", this.logger);
   }
 
+  /** Cuts off the queries in progress without recording them nor counting them (the test is over). */
   stop(): void {
+    if (this.inFlight !== undefined) this.tracker.cutShort();
     this.inFlight?.abort("stopped");
     this.inFlight = undefined;
   }

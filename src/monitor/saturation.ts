@@ -18,7 +18,12 @@ export const DEFAULT_SATURATION_LEVELS: readonly SaturationLevel[] = [
 export const LATENCY_RISE_FACTOR = 2;
 /** ...and at least this many ms more (a 1 → 3 ms change is noise, not a bottleneck). */
 export const LATENCY_RISE_MIN_MS = 20;
-/** A resource at its level from the first value is "already busy" only with at most this share of the users running. */
+/**
+ * A resource at its level from the first value is "already busy" only with at most this
+ * share of the users running during the interval that value measures. A host's very first
+ * value is a rate since the scrape taken when the test began, with no user running: the
+ * users during it are, on a ramp, about half those at its end.
+ */
 const AT_START_USERS_SHARE = 0.2;
 /** From this CPU % (of one core) the load generator itself is the likely bottleneck. */
 export const GENERATOR_BUSY_PERCENT = 90;
@@ -72,6 +77,8 @@ export type SaturationFinding =
       /** The typical p95 before that moment (median), null without one. */
       p95BeforeMs: number | null;
       generatorCpuPercent: number | null;
+      /** The host is the load generator's own machine (its exporter is on a loopback address); its CPUs when known. */
+      generatorMachine: { cpus: number | null } | null;
     })
   /** Nothing reached its level, but the p95 rose: the bottleneck is elsewhere. */
   | {
@@ -169,30 +176,60 @@ function describe(
  * The first crossing of any level on any host in the window, or undefined; `atStart` when
  * the series was at its level from its first value (before the load could have done it).
  */
-function firstCrossing(
-  input: SaturationInput,
-): (ResourceValue & { timeMs: number; atStart: boolean }) | undefined {
-  let first: (ResourceValue & { timeMs: number; atStart: boolean }) | undefined;
+type Crossing = ResourceValue & {
+  timeMs: number;
+  atStart: boolean;
+  /** The host's first value of the series in the whole test (not only in the window). */
+  hostsFirst: boolean;
+  hostColumns: HostColumns;
+};
+
+function firstCrossing(input: SaturationInput): Crossing | undefined {
+  let first: Crossing | undefined;
   for (const { series, level } of input.levels) {
     for (const host of input.hosts) {
       const column = host.values[series];
       if (column === undefined) continue;
       let seenBelow = false;
+      let seenBefore = false;
       for (let i = 0; i < host.timeMs.length; i++) {
         const t = host.timeMs[i]!;
         const value = column[i];
-        if (value == null || !inWindow(t, input)) continue;
+        if (value == null) continue;
+        if (!inWindow(t, input)) {
+          seenBefore = true;
+          continue;
+        }
         if (value < level) {
           seenBelow = true;
           continue;
         }
         if (first === undefined || t < first.timeMs)
-          first = { ...describe(input, host.host, series, value, level), timeMs: t, atStart: !seenBelow };
+          first = {
+            ...describe(input, host.host, series, value, level),
+            timeMs: t,
+            atStart: !seenBelow,
+            hostsFirst: !seenBelow && !seenBefore,
+            hostColumns: host,
+          };
         break;
       }
     }
   }
   return first;
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/i;
+
+/** True when the host's figures come from the load generator's own machine (an exporter on a loopback address). */
+export function isGeneratorMachine(host: Pick<HostColumns, "host" | "source" | "kind">): boolean {
+  // A Prometheus series' label is its instance ("127.0.0.1:9100"); an exporter's, its URL's host.
+  const address = host.kind === "prometheus" ? `http://${host.host}` : host.source;
+  try {
+    return LOOPBACK.test(new URL(address).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** The monitored value closest to its level (highest value ÷ level) in the window. */
@@ -239,15 +276,19 @@ export function findSaturation(input: SaturationInput): SaturationFinding {
   if (!hasData(input)) return { kind: "no-data" };
   const crossing = firstCrossing(input);
   if (crossing !== undefined) {
+    const { hostsFirst, hostColumns, ...resource } = crossing;
     const load = loadAt(input, crossing.timeMs);
+    // The users during the interval the value measures (see AT_START_USERS_SHARE).
+    const users = load === null ? 0 : hostsFirst ? load.users / 2 : load.users;
     return {
       kind: "saturated",
-      ...crossing,
+      ...resource,
       // At its level from its first value, and with hardly any of the test's users yet: not the load's doing.
-      atStart: crossing.atStart && (load === null || load.users <= AT_START_USERS_SHARE * maxUsers(input)),
+      atStart: crossing.atStart && users <= AT_START_USERS_SHARE * maxUsers(input),
       load,
       p95BeforeMs: median(p95Points(input, crossing.timeMs).map((p) => p.p95)),
       generatorCpuPercent: generatorCpuAt(input, crossing.timeMs),
+      generatorMachine: isGeneratorMachine(hostColumns) ? { cpus: hostColumns.info?.cpus ?? null } : null,
     };
   }
   const highest = highestValue(input);

@@ -177,6 +177,11 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     return [...this.hosts.keys()];
   }
 
+  /** A series' unit (thresholds print their measured value in it). */
+  unitOf(series: string): string | undefined {
+    return this.definitions.find((definition) => definition.name === series)?.unit;
+  }
+
   /** Exact figures of one host's series over the test (thresholds read them). */
   summary(host: string, series: string): SeriesSummary | undefined {
     return this.hosts.get(host)?.series.summary(series);

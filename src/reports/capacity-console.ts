@@ -30,8 +30,16 @@ function columns(result: CapacityResult): Array<[string, (step: CapacityStep) =>
     ["fail", (s) => formatShare(s.failRate)],
     ["held", (s) => seconds(s.endTimeMs - (s.holdStartMs ?? s.startTimeMs))],
     ["steady", (s) => (s.steady ? "yes" : "no")],
-    ["verdict", (s) => (s.passed ? "met every SLO" : "broke")],
+    ["verdict", (s) => (s.passed ? "met every SLO" : `broke ${brokenParts(s)}`.trimEnd())],
   ];
+}
+
+/** What a step broke, in short: its failed SLOs, "keep-up" (the open model's target lagged), "dropped". */
+function brokenParts(step: CapacityStep): string {
+  const parts = step.checks.filter((check) => !check.passed).map((check) => check.expression);
+  if (step.reason.includes("keep-up:")) parts.push("keep-up");
+  if (/\bdropped \d+ iterations/.test(step.reason)) parts.push("dropped");
+  return parts.join(", ");
 }
 
 /** The steps as an aligned table (text columns left, numbers right). */

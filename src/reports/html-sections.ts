@@ -2,10 +2,11 @@
  * The sections of the HTML report as HTML text: header, thresholds, statistics tables,
  * failures, exceptions and task ratios. Every value from the run is escaped.
  */
+import { formatLoad } from "../shared/capacity.js";
 import { type EntrySnapshot, percentileLabel, percentileValue, type StatsSnapshot } from "../stats/index.js";
 import { formatMs } from "./console.js";
 import { openModelMetaRows } from "./html-open-model.js";
-import type { JsonThresholdResult, RatioTree, ReportMeta } from "./json-schema.js";
+import type { JsonThresholdResult, RatioTree, ReportCapacitySearch, ReportMeta } from "./json-schema.js";
 import { describeMeasured } from "./threshold-eval.js";
 
 /** How much of the failures and exceptions a report shows (the rest is counted). */
@@ -64,11 +65,26 @@ function metaRows(meta: ReportMeta): Array<[string, string]> {
   if (meta.shape !== null) rows.push(["Load shape", meta.shape]);
   if (meta.users !== null) rows.push(["Users", String(meta.users)]);
   if (meta.spawnRate !== null) rows.push(["Spawn rate", `${meta.spawnRate} users/s`]);
+  if (meta.capacitySearch) rows.push(["Load", capacitySearchText(meta.capacitySearch)]);
   rows.push(...openModelMetaRows(meta));
   rows.push(["Run time", meta.runTimeMs === null ? "unlimited" : formatDuration(meta.runTimeMs)]);
   if (classes) rows.push(["User classes", classes]);
   rows.push(["Cicada", meta.cicadaVersion]);
   return rows;
+}
+
+/** "capacity search of users: from 15 users (at most 10000 users), the highest run 80 users; capacity 50 users". */
+export function capacitySearchText(search: ReportCapacitySearch): string {
+  const load = (value: number) => formatLoad(search.model, value);
+  const highest =
+    search.highestLoad === null ? "no step run yet" : `the highest run ${load(search.highestLoad)}`;
+  const answer =
+    search.outcome === null
+      ? "still searching"
+      : search.capacity === null
+        ? `no capacity (${search.outcome})`
+        : `capacity ${load(search.capacity)} (${search.outcome})`;
+  return `capacity search of ${search.model === "users" ? "users" : "the arrival rate"}: from ${load(search.start)} (at most ${load(search.max)}), ${highest}; ${answer}`;
 }
 
 /** The header: title, run facts and flags. */

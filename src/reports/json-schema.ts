@@ -17,6 +17,7 @@ import type {
   SaturationLevel,
   SeriesDefinition,
 } from "../monitor/types.js";
+import type { CapacityModel, CapacityOutcome } from "../shared/capacity.js";
 import type { JsonCapacity } from "./capacity-json.js";
 
 /** The schema version this build writes. */
@@ -356,24 +357,44 @@ export interface ReportMeta {
   locustfile: string;
   /** "users" (the closed model: -u, or a shape of users) or "arrival-rate" (the open model). */
   loadModel: "users" | "arrival-rate";
-  /** Requested peak users; null when a load shape or an arrival rate drives the run. */
+  /** Requested peak users; null when a load shape, an arrival rate or a capacity search drives the run. */
   users: number | null;
-  /** Requested users started per second; null with a load shape. */
+  /** Requested users started per second; null with a load shape or a capacity search. */
   spawnRate: number | null;
   /** -t/--run-time; null when unlimited. */
   runTimeMs: number | null;
   /** Name of the LoadTestShape, if one was used. */
   shape: string | null;
-  /** --arrival-rate (and --ramp); null otherwise (a shape of arrival rates too). */
+  /** --arrival-rate (and --ramp); null otherwise (a shape of arrival rates and a capacity search too). */
   arrivalRate: { from: number; to: number | null; rampMs: number | null } | null;
   /** --max-users and --max-queue-time of an arrival-rate test; null in the closed model. */
   openModel: { maxUsers: number; maxQueueTimeMs: number } | null;
+  /**
+   * The test was a capacity search (`--find-capacity`): it set the load step by step, so
+   * `users`, `spawnRate` and `arrivalRate` are null and this says what it ran. Null otherwise.
+   */
+  capacitySearch: ReportCapacitySearch | null;
   cicadaVersion: string;
   userClasses: ReportUserClass[];
   /** Task ratios, as `--show-task-ratio-json` prints them. */
   taskRatio: { perClass: Record<string, RatioTree>; total: Record<string, RatioTree> };
   /** Things the reader should know about the run (interrupted, aborted, generator overloaded, ...). */
   flags: ReportFlag[];
+}
+
+/** What a capacity search ran: its model, its bounds, the highest load it reached and its answer. */
+export interface ReportCapacitySearch {
+  /** What it raised: users (the closed model) or iterations per second (the open model). */
+  model: CapacityModel;
+  /** The first step's load and the upper bound (--capacity-start, --capacity-max). */
+  start: number;
+  max: number;
+  /** The highest load a step ran (users, or iterations/s); null before the first step. */
+  highestLoad: number | null;
+  /** The answer: the highest load that met every SLO; null when none did or the search still runs. */
+  capacity: number | null;
+  /** The search's outcome ("found", "below-start", ...); null while it runs. */
+  outcome: CapacityOutcome | null;
 }
 
 /** A user class of the run. */

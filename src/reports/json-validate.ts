@@ -37,6 +37,7 @@ import {
   PERCENTILE_KEYS,
   type PercentileKey,
   type RatioTree,
+  type ReportCapacitySearch,
   type ReportFlag,
   type ReportMeta,
   type ReportUserClass,
@@ -253,28 +254,42 @@ const customMetric = object<JsonMetric>({
 const ratioTree: Check = (value, path, problems) =>
   object<RatioTree>({ ratio: num, tasks: record(ratioTree) }, ["tasks"])(value, path, problems);
 
-const meta = object<ReportMeta>({
-  startTimeMs: num,
-  endTimeMs: nullable(num),
-  durationMs: num,
-  host: nullable(str),
-  locustfile: str,
-  loadModel: oneOf(["users", "arrival-rate"]),
-  users: nullable(num),
-  spawnRate: nullable(num),
-  runTimeMs: nullable(num),
-  shape: nullable(str),
-  arrivalRate: nullable(
-    object<NonNullable<ReportMeta["arrivalRate"]>>({ from: num, to: nullable(num), rampMs: nullable(num) }),
-  ),
-  openModel: nullable(object<NonNullable<ReportMeta["openModel"]>>({ maxUsers: num, maxQueueTimeMs: num })),
-  cicadaVersion: str,
-  userClasses: array(
-    object<ReportUserClass>({ name: str, weight: num, fixedCount: num, host: nullable(str) }),
-  ),
-  taskRatio: object<ReportMeta["taskRatio"]>({ perClass: record(ratioTree), total: record(ratioTree) }),
-  flags: array(object<ReportFlag>({ code: str, message: str })),
-});
+const meta = object<ReportMeta>(
+  {
+    startTimeMs: num,
+    endTimeMs: nullable(num),
+    durationMs: num,
+    host: nullable(str),
+    locustfile: str,
+    loadModel: oneOf(["users", "arrival-rate"]),
+    users: nullable(num),
+    spawnRate: nullable(num),
+    runTimeMs: nullable(num),
+    shape: nullable(str),
+    arrivalRate: nullable(
+      object<NonNullable<ReportMeta["arrivalRate"]>>({ from: num, to: nullable(num), rampMs: nullable(num) }),
+    ),
+    openModel: nullable(object<NonNullable<ReportMeta["openModel"]>>({ maxUsers: num, maxQueueTimeMs: num })),
+    capacitySearch: nullable(
+      object<ReportCapacitySearch>({
+        model: oneOf(["users", "arrival-rate"]),
+        start: num,
+        max: num,
+        highestLoad: nullable(num),
+        capacity: nullable(num),
+        outcome: nullable(oneOf(["found", "below-start", "at-least", "generator-limit"])),
+      }),
+    ),
+    cicadaVersion: str,
+    userClasses: array(
+      object<ReportUserClass>({ name: str, weight: num, fixedCount: num, host: nullable(str) }),
+    ),
+    taskRatio: object<ReportMeta["taskRatio"]>({ perClass: record(ratioTree), total: record(ratioTree) }),
+    flags: array(object<ReportFlag>({ code: str, message: str })),
+    // Reports written before capacitySearch existed still validate.
+  },
+  ["capacitySearch"],
+);
 
 const nullableNumbers = array(nullable(num));
 

@@ -27,6 +27,8 @@ export interface MonitorThresholdContext {
 export interface MonitorThresholdSource {
   summary(host: string, series: string): SeriesSummary | undefined;
   hostNames(): string[];
+  /** A series' unit ("%", "B/s", "" when it has none), undefined for a series not recorded. */
+  unitOf(series: string): string | undefined;
 }
 
 export const HOST_KEY_PREFIX = "host:";
@@ -126,12 +128,13 @@ export function measureMonitored(
   series: string,
   aggregate: MonitorAggregate,
   source: MonitorThresholdSource | undefined,
-): { measured: number | null; reason: string | null } {
+): { measured: number | null; reason: string | null; unit?: string } {
   if (source === undefined) return { measured: null, reason: "no data: nothing was monitored" };
+  const unit = source.unitOf(series);
   if (!source.hostNames().includes(host))
     return { measured: null, reason: `no data: no value from host ${host}` };
   const summary = source.summary(host, series);
   if (summary === undefined) return { measured: null, reason: `no data: host ${host} has no ${series}` };
   const measured = aggregate === "avg" ? summary.mean : summary[aggregate];
-  return { measured, reason: null };
+  return { measured, reason: null, ...(unit === undefined ? {} : { unit }) };
 }

@@ -3,9 +3,11 @@
  * console. A threshold whose request name never appeared fails with "no data": a name the
  * locustfile never requested cannot be known before the run, so this is only found here.
  */
+
+import { formatMonitorValue } from "../monitor/format.js";
 import { type CheckStats, type CustomMetrics, type IterationStats, StatsEntry } from "../stats/index.js";
 import type { JsonThresholdResult } from "./json-schema.js";
-import { type MonitorThresholdSource, measureMonitored } from "./monitor-thresholds.js";
+import { isHostKey, type MonitorThresholdSource, measureMonitored } from "./monitor-thresholds.js";
 import { measureScripting, resultUnit } from "./threshold-scripting.js";
 import type { ThresholdWindows } from "./threshold-windows.js";
 import {
@@ -138,7 +140,7 @@ export function evaluateThreshold(
     return { ...base, measured, passed: compare(measured, definition.operator, definition.limit), reason };
   }
   if (definition.target.kind === "host" && definition.metric.kind === "monitor") {
-    const { measured, reason } = measureMonitored(
+    const { measured, reason, unit } = measureMonitored(
       definition.target.host,
       definition.metric.series,
       definition.metric.aggregate,
@@ -147,6 +149,8 @@ export function evaluateThreshold(
     if (measured === null) return { ...base, measured: null, passed: false, reason };
     return {
       ...base,
+      // The series' own unit: 35.5 of a "%" series is 35.5 %, not a ratio.
+      ...(unit === undefined ? {} : { unit }),
       measured,
       passed: compare(measured, definition.operator, definition.limit),
       reason: null,
@@ -237,10 +241,17 @@ export function evaluateThresholds(
   return definitions.map((definition) => evaluateThreshold(definition, source, nowMs));
 }
 
-/** A measured value for people: "123.4 ms", "0.034 (3.40%)", "1520", "12 KB" (a Trend's unit). */
-export function formatMeasured(result: Pick<JsonThresholdResult, "metric" | "measured" | "unit">): string {
+/**
+ * A measured value for people: "123.4 ms", "0.034 (3.40%)", "1520", "12 KB" (a Trend's unit),
+ * and a monitored host's series in its unit: "35.5 %", "5.0 MB/s".
+ */
+export function formatMeasured(
+  result: Pick<JsonThresholdResult, "metric" | "measured" | "unit"> & { key?: string },
+): string {
   if (result.measured === null) return "no data";
   const value = result.measured;
+  if (result.key !== undefined && isHostKey(result.key) && result.unit !== undefined)
+    return formatMonitorValue(value, result.unit);
   if (result.metric === "failRate" || result.unit === "%")
     return `${round(value, 4)} (${(value * 100).toFixed(2)}%)`;
   if (result.unit !== undefined && result.metric !== "count") {

@@ -40,7 +40,8 @@ export function stepFigures(step: CapacityStep): string {
 /** What broke at a step: its failed SLOs, or its reason (a rising latency, dropped iterations). */
 export function brokenBy(step: CapacityStep): string {
   const failed = step.checks.filter((c) => !c.passed);
-  return failed.length > 0 ? failed.map(formatCheck).join(", ") : step.reason;
+  // The reason without its context ("steady: broke "): the headline says "broke" itself.
+  return failed.length > 0 ? failed.map(formatCheck).join(", ") : step.reason.replace(/^[^:]*: broke /, "");
 }
 
 function generatorSentence(generator: StepGenerator): string {

@@ -61,7 +61,8 @@ describe("--find-capacity through the real CLI, against targets of known capacit
       run("closed", closed.url, [
         "--capacity-start=15",
         "--json-file=closed",
-        "--html=closed.html",
+        // The placeholders of a search: no users/spawn-rate pair is known before it runs.
+        "--html=closed-{u}-{r}-{t}.html",
         // The target's own gauge of busy slots, saturated at K: named at the breaking step.
         `--monitor=target=${closed.url}`,
         "--monitor-interval=0.25s",
@@ -115,8 +116,28 @@ describe("--find-capacity through the real CLI, against targets of known capacit
     assert.match(stdout, /Target at the breaking step: target busy 20 \(level 20\) at \d\d:\d\d:\d\d UTC\./);
     assert.equal(capacity.saturation?.resource, "target busy");
     assert.match(stdout, /#\s+phase\s+users\s+req\/s\s+p50 ms\s+p95 ms/);
-    // The HTML report: the section, its knee chart's data and the steps.
-    const html = readFileSync(join(dir, "closed.html"), "utf8");
+    // The reports' header describes the search, not -u/-r's defaults nor its first step.
+    const highestLoad = Math.max(...capacity.steps.map((s) => s.load));
+    assert.equal(json.meta.users, null);
+    assert.equal(json.meta.spawnRate, null);
+    assert.deepEqual(json.meta.capacitySearch, {
+      model: "users",
+      start: 15,
+      max: 10_000,
+      highestLoad,
+      capacity: capacity.capacity,
+      outcome: "found",
+    });
+    // The HTML report: the header, the section, its knee chart's data and the steps.
+    const html = readFileSync(join(dir, "closed-none-none-none.html"), "utf8");
+    assert.doesNotMatch(html, /<dt>Users<\/dt>|<dt>Spawn rate<\/dt>/);
+    assert.match(
+      html,
+      new RegExp(
+        `<dt>Load</dt><dd>capacity search of users: from 15 users \\(at most 10000 users\\), ` +
+          `the highest run ${highestLoad} users; capacity ${capacity.capacity} users \\(found\\)</dd>`,
+      ),
+    );
     assert.match(html, /<section id="capacity"/);
     assert.match(html, /data-outcome="found"/);
     const data = JSON.parse(

@@ -12,6 +12,10 @@
  * 3. at the maximum hold: broke if the last half broke an SLO, or if its latency was
  *    still rising (queues growing: the target does not keep up, it only has not failed yet);
  *    otherwise met, marked not steady.
+ *
+ * In the open model a step must also keep up (see {@link KeepUp}): the target completes
+ * the requests the asked rate makes, and no backlog of iterations grows; judged on the
+ * last half, where the previous step's answers still in flight no longer count.
  */
 import type { CapacitySlo, SloCheck } from "../../shared/capacity.js";
 import { type CumulativeSample, checkSlos, measureSlo, type WindowFigures, windowFigures } from "./window.js";
@@ -23,6 +27,22 @@ export const LATENCY_TOLERANCE = 0.15;
 export const LATENCY_SLACK_MS = 2;
 /** An open-model step that dropped more than this share of its iterations broke. */
 export const DROPPED_SHARE_LIMIT = 0.01;
+
+/**
+ * The open model: a step whose last half completed fewer requests than the asked rate
+ * makes (its iterations/s times the requests per iteration of the earlier steps that met
+ * every SLO) by more than this share broke, and so did one whose iterations waiting for a
+ * free user grew by more than this share of the iterations asked in that half.
+ */
+export const KEEP_UP_TOLERANCE = 0.05;
+
+/** What an open-model step must keep up with: null in the closed model. */
+export interface KeepUp {
+  /** The step's load: iterations per second asked. */
+  askedRate: number;
+  /** Requests per iteration at the earlier steps that met every SLO; null before any did. */
+  requestsPerIteration: number | null;
+}
 
 export interface JudgeSettings {
   slos: readonly CapacitySlo[];
@@ -106,16 +126,42 @@ function droppedProblem(figures: WindowFigures): string | undefined {
   return `dropped ${figures.dropped} iterations (${(share * 100).toFixed(1)} %: no free user within --max-queue-time; the target does not keep up, or --max-users is too low)`;
 }
 
+/** Why an open-model step did not keep up with its rate over `figures` (the last half), if it did not. */
+export function keepUpProblem(figures: WindowFigures, keepUp: KeepUp | null): string | undefined {
+  if (keepUp === null || keepUp.askedRate <= 0) return undefined;
+  const { askedRate, requestsPerIteration: perIteration } = keepUp;
+  const rate = (value: number) => Number(value.toFixed(1));
+  if (perIteration !== null) {
+    const asked = askedRate * perIteration;
+    if (figures.rps < asked * (1 - KEEP_UP_TOLERANCE)) {
+      const per =
+        perIteration.toFixed(2) === "1.00"
+          ? ""
+          : ` (${rate(askedRate)} iterations/s × ${perIteration.toFixed(2)} requests per iteration, as at the earlier steps)`;
+      return (
+        `keep-up: the target completed ${figures.rps.toFixed(1)} req/s of ${rate(asked)}/s asked${per}, ` +
+        `${((1 - figures.rps / asked) * 100).toFixed(1)} % short (more than ${KEEP_UP_TOLERANCE * 100} %): a queue was growing`
+      );
+    }
+  }
+  const seconds = Math.max(0.001, (figures.toMs - figures.fromMs) / 1000);
+  if (figures.waitingGrowth > KEEP_UP_TOLERANCE * askedRate * seconds) {
+    return `keep-up: the iterations waiting for a free user grew by ${figures.waitingGrowth} in ${seconds.toFixed(1)} s (no free user: the target does not keep up, or --max-users is too low)`;
+  }
+  return undefined;
+}
+
 function verdict(
   figures: WindowFigures,
   slos: readonly CapacitySlo[],
   steadyNow: boolean,
   context: string,
+  keepUp: string | undefined = undefined,
 ): StepVerdict {
   const checks = checkSlos(slos, figures);
   const failed = broken(checks);
   const dropped = droppedProblem(figures);
-  if (failed.length === 0 && dropped === undefined)
+  if (failed.length === 0 && dropped === undefined && keepUp === undefined)
     return {
       done: true,
       passed: true,
@@ -124,7 +170,9 @@ function verdict(
       figures,
       checks,
     };
-  const why = [...failed.map(describeCheck), ...(dropped ? [dropped] : [])].join(", ");
+  const why = [...failed.map(describeCheck), ...(dropped ? [dropped] : []), ...(keepUp ? [keepUp] : [])].join(
+    ", ",
+  );
   return {
     done: true,
     passed: false,
@@ -137,13 +185,14 @@ function verdict(
 
 /**
  * The verdict of a step whose hold began at `holdStartMs`, from `samples` taken since
- * (the first one is the baseline), at `nowMs`.
+ * (the first one is the baseline), at `nowMs`; `keepUp` in the open model.
  */
 export function judgeStep(
   samples: readonly CumulativeSample[],
   holdStartMs: number,
   nowMs: number,
   settings: JudgeSettings,
+  keepUp: KeepUp | null = null,
 ): StepVerdict {
   const held = nowMs - holdStartMs;
   const atMax = held >= settings.maxHoldMs;
@@ -152,12 +201,8 @@ export function judgeStep(
   if (held < settings.minHoldMs || n < 2 * half + 1) {
     // A maximum hold shorter than the samples it needs: judge what there is.
     if (!atMax || n < 2) return PENDING;
-    return verdict(
-      windowFigures(samples[0]!, samples[n - 1]!),
-      settings.slos,
-      false,
-      "at the end of the hold",
-    );
+    const whole = windowFigures(samples[0]!, samples[n - 1]!);
+    return verdict(whole, settings.slos, false, "at the end of the hold", keepUpProblem(whole, keepUp));
   }
   const first = samples[n - 1 - 2 * half]!;
   const middle = samples[n - 1 - half]!;
@@ -175,14 +220,17 @@ export function judgeStep(
       checks: checkSlos(settings.slos, b),
     };
   }
-  if (steady(settings.slos, a, b)) return verdict(windowFigures(first, last), settings.slos, true, "steady");
+  const lagging = keepUpProblem(b, keepUp);
+  if (steady(settings.slos, a, b))
+    return verdict(windowFigures(first, last), settings.slos, true, "steady", lagging);
   const brokeA = verdict(a, settings.slos, false, "");
   const brokeB = verdict(b, settings.slos, false, "");
   if (brokeA.done && !brokeA.passed && brokeB.done && !brokeB.passed && !falling(settings.slos, a, b)) {
-    return verdict(windowFigures(first, last), settings.slos, false, "in both halves of the hold");
+    return verdict(windowFigures(first, last), settings.slos, false, "in both halves of the hold", lagging);
   }
   if (!atMax) return PENDING;
-  if (brokeB.done && !brokeB.passed) return verdict(b, settings.slos, false, "at the end of the hold");
+  if ((brokeB.done && !brokeB.passed) || lagging !== undefined)
+    return verdict(b, settings.slos, false, "at the end of the hold", lagging);
   const rising = rise(settings.slos, a, b);
   if (rising !== undefined) {
     return {

@@ -69,6 +69,10 @@ export function runnerProbe(runner: Runner, settings: CapacitySettings): Capacit
         histogram: total.histogram.clone(),
         intended: total.intended ? total.intended.histogram.clone() : null,
         dropped: stats.iterations.dropped,
+        waiting: Math.max(
+          0,
+          stats.iterations.scheduled - stats.iterations.started - stats.iterations.dropped,
+        ),
         users: runner.userCount,
         generator: generatorReading(runner),
         workerCpuPercent: busiestWorker(runner),

@@ -21,7 +21,7 @@ import { EventHook } from "../../shared/event-hook.js";
 import { type Logger, silentLogger } from "../../shared/logger.js";
 import type { SchedulerClock } from "../arrival-scheduler.js";
 import { realClock } from "../arrival-scheduler.js";
-import { type JudgeSettings, judgeStep, type StepVerdict } from "./judge.js";
+import { type JudgeSettings, judgeStep, type KeepUp, type StepVerdict } from "./judge.js";
 import { buildResult, type RunningStep, stepOf } from "./outcome.js";
 import { CapacityPlan } from "./plan.js";
 import type { CumulativeSample } from "./window.js";
@@ -186,7 +186,7 @@ export class CapacitySearch {
     step.samples.push(sample);
     // Judging needs the last two halves only.
     if (step.samples.length > 2 * this.judge.halfTicks + 1) step.samples.shift();
-    const verdict = judgeStep(step.samples, step.holdStartMs, now, this.judge);
+    const verdict = judgeStep(step.samples, step.holdStartMs, now, this.judge, this.keepUp(step.load));
     if (verdict.done) this.endStep(step, verdict, sample, now);
   }
 
@@ -251,6 +251,15 @@ export class CapacitySearch {
         this.finish("stopped", true);
       },
     );
+  }
+
+  /** The open model: the rate a step must keep up with, and the requests per iteration of the steps that met every SLO. */
+  private keepUp(load: number): KeepUp | null {
+    if (this.settings.model !== "arrival-rate") return null;
+    const ratios = this.steps
+      .filter((step) => step.passed && step.load > 0)
+      .map((step) => step.rps / step.load);
+    return { askedRate: load, requestsPerIteration: ratios.length === 0 ? null : Math.max(...ratios) };
   }
 
   private stepAt(load: number, passed: boolean): CapacityStep | undefined {

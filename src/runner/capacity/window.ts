@@ -36,6 +36,8 @@ export interface CumulativeSample {
   intended: Histogram | null;
   /** Iterations dropped so far (the open model). */
   dropped: number;
+  /** Iterations waiting for a free user now (the open model), else 0. */
+  waiting: number;
   /** Users running now. */
   users: number;
   generator: GeneratorReading | null;
@@ -63,6 +65,8 @@ export interface WindowFigures {
   intendedPercentile(p: number): number | null;
   percentile(p: number): number | null;
   dropped: number;
+  /** Iterations waiting for a free user at the window's end minus at its start (the open model). */
+  waitingGrowth: number;
 }
 
 /**
@@ -124,6 +128,7 @@ export function windowFigures(a: CumulativeSample, b: CumulativeSample): WindowF
     intendedPercentile: intendedAt,
     percentile: at,
     dropped: b.dropped - a.dropped,
+    waitingGrowth: b.waiting - a.waiting,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   buildJsonReport,
   evaluateThresholds,
   formatMonitorSummary,
+  formatThresholdSummary,
   monitorCsvHeader,
   monitorCsvRow,
   monitorReportOf,
@@ -70,6 +71,7 @@ function sampleData(): MonitorData {
 function sampleSource(data = sampleData()) {
   return {
     hostNames: () => data.hosts.map((h) => h.host),
+    unitOf: (series: string) => data.series.find((s) => s.name === series)?.unit,
     summary: (host: string, series: string) => {
       const values = (data.hosts.find((h) => h.host === host)?.values[series] ?? []).filter(
         (v): v is number => v !== null,
@@ -137,23 +139,21 @@ describe("thresholds on monitored series (host:LABEL:EXPR)", () => {
     );
   });
 
-  it("measures the exact figure over the test; a host or series without values is 'no data'", () => {
-    const definitions = parseThresholds(
-      undefined,
-      [
-        "host:10.0.0.7:cpu<80%",
-        "host:10.0.0.7:avg(memory)<50%",
-        "host:10.0.0.7:min(tps)>=100",
-        "host:10.0.0.7:diskBusy<50",
-      ],
-      context,
-    );
+  /** The results of `expressions` on the sample host. */
+  function evaluateOnSample(expressions: string[]) {
     const stats = sampleStats();
-    const results = evaluateThresholds(
-      definitions,
-      { total: stats.total, entries: () => stats.entries(), monitor: sampleSource() },
-      T0 + 10_000,
-    );
+    const definitions = parseThresholds(undefined, expressions, context);
+    const source = { total: stats.total, entries: () => stats.entries(), monitor: sampleSource() };
+    return { stats, results: evaluateThresholds(definitions, source, T0 + 10_000) };
+  }
+
+  it("measures the exact figure over the test; a host or series without values is 'no data'", () => {
+    const { results } = evaluateOnSample([
+      "host:10.0.0.7:cpu<80%",
+      "host:10.0.0.7:avg(memory)<50%",
+      "host:10.0.0.7:min(tps)>=100",
+      "host:10.0.0.7:diskBusy<50",
+    ]);
     assert.deepEqual(
       results.map((r) => [r.metric, r.measured, r.passed, r.reason]),
       [
@@ -163,6 +163,26 @@ describe("thresholds on monitored series (host:LABEL:EXPR)", () => {
         ["max(diskBusy)", null, false, "no data: host 10.0.0.7 has no diskBusy"],
       ],
     );
+  });
+
+  it("prints each measured value in its series' unit: %, bytes per second, per second", () => {
+    const { stats, results } = evaluateOnSample([
+      "host:10.0.0.7:avg(cpu)<80%",
+      "host:10.0.0.7:netTx<50MB/s",
+      "host:10.0.0.7:min(tps)>=100",
+      "host:10.0.0.7:diskBusy<50",
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.unit),
+      ["%", "B/s", "/s", undefined],
+    );
+    const lines = formatThresholdSummary(results);
+    assert.match(lines[1]!, /host:10\.0\.0\.7\s+avg\(cpu\)<80%\s+measured 66\.6 %$/);
+    assert.match(lines[2]!, /netTx<50MB\/s\s+measured 6\.0 MB\/s$/);
+    assert.match(lines[3]!, /min\(tps\)>=100\s+measured 100 \/s$/);
+    assert.match(lines[4]!, /no data: host 10\.0\.0\.7 has no diskBusy/);
+    const html = renderHtmlReport({ ...reportInputFromStats(stats, sampleMeta(), T0 + 10_000, results) });
+    assert.match(html, /<td class="l">66\.6 %<\/td>/);
   });
 
   it("abortOnFail works on a monitored series", () => {

@@ -132,6 +132,58 @@ describe("findSaturation (fake series)", () => {
     assert.equal(ramped.kind === "saturated" && ramped.atStart, false);
   });
 
+  it("a host busy before the test (the first CPU value, 1 s in, with a quarter of the users) is 'already busy'; on the generator's machine Cicada's share is said", () => {
+    // \`npm run demo\` on a busy machine: 40 users at 10/s, node_exporter on 127.0.0.1; the
+    // first CPU value is the rate over the first second, when 10 users ran at its end.
+    const times = [1000, 2000, 3000, 4000, 5000];
+    const machine: HostColumns = {
+      host: "this-machine",
+      source: "http://127.0.0.1:9100/metrics",
+      kind: "exporter",
+      info: { cpus: 2, memoryBytes: 4e9 },
+      stride: 1,
+      timeMs: times,
+      values: { cpu: [98.9, 99, 99, 98, 99] },
+    };
+    const demo = {
+      hosts: [machine],
+      series: NODE_SERIES,
+      levels: DEFAULT_SATURATION_LEVELS,
+      load: {
+        timeMs: times,
+        userCount: [10, 20, 30, 40, 40],
+        rps: [12, 24, 36, 48, 48],
+        p95: [58.6, 60, 61, 60, 62],
+      },
+      generator: {
+        stride: 1,
+        timeMs: times,
+        cpuPercent: [15, 14, 13, 15, 14],
+        lagMs: times.map(() => 2),
+        workerCpuPercent: null,
+      },
+    };
+    const finding = findSaturation(demo);
+    assert.equal(finding.kind === "saturated" && finding.atStart, true);
+    assert.match(
+      describeSaturation(finding, 0),
+      /^this-machine CPU busy was already 98\.9 % \(level 90 %\) when the test began.*something besides this test keeps it busy.* this-machine is the load generator's own machine: Cicada's own CPU was 15 % of a core then, 7\.5 % of this machine's 2 CPUs\.$/,
+    );
+    // The same first value with all 40 users already running (a ramp within the first second): the load's doing.
+    const ramped = findSaturation({ ...demo, load: { ...demo.load, userCount: [40, 40, 40, 40, 40] } });
+    assert.equal(ramped.kind === "saturated" && ramped.atStart, false);
+    assert.match(describeSaturation(ramped, 0), /Cicada's own CPU was 15 % of a core then/);
+    // A later window (a capacity step) does not start with the host's first value: the users then count.
+    const later = findSaturation({ ...demo, fromMs: 2000 });
+    assert.equal(later.kind === "saturated" && later.atStart, false);
+    // A remote host: no share.
+    const remote = findSaturation({
+      ...demo,
+      hosts: [{ ...machine, source: "http://10.0.0.7:9100/metrics" }],
+    });
+    assert.doesNotMatch(describeSaturation(remote, 0), /load generator's own machine/);
+  });
+
   it("a gap is not a crossing", () => {
     const web = host("web", { cpu: [20, null, null, 50, 50, 50, 50, 50] });
     assert.equal(findSaturation(input([web], [10, 10, 10, 10, 10, 10, 10, 10])).kind, "none");

@@ -8,6 +8,7 @@ import { before, describe, it } from "node:test";
 import {
   assertJsonReport,
   buildJsonReport,
+  formatCapacitySteps,
   formatCapacitySummary,
   parseSlos,
   renderHtmlReport,
@@ -104,6 +105,39 @@ describe("the answer in the reports", () => {
     assert.deepEqual(validateJsonReport(plain), []);
   });
 
+  it("meta.capacitySearch (what the search ran, instead of a users/spawn-rate pair) validates; a wrong one does not", () => {
+    const capacitySearch = {
+      model: "users" as const,
+      start: 5,
+      max: 10_000,
+      highestLoad: 80,
+      capacity: 50,
+      outcome: "found" as const,
+    };
+    const meta = sampleMeta({ users: null, spawnRate: null, capacitySearch });
+    const json = JSON.parse(
+      JSON.stringify(buildJsonReport(reportInputFromStats(sampleStats(), meta, T0 + 10_000))),
+    );
+    assertJsonReport(json);
+    assert.deepEqual(json.meta.capacitySearch, capacitySearch);
+    const wrong = {
+      ...json,
+      meta: { ...json.meta, capacitySearch: { ...capacitySearch, outcome: "maybe" } },
+    };
+    assert.ok(
+      validateJsonReport(wrong).some((p) => /\$\.meta\.capacitySearch\.outcome: expected one of/.test(p)),
+    );
+    const older: { meta: Record<string, unknown> } = JSON.parse(JSON.stringify(json));
+    delete older.meta.capacitySearch;
+    assert.deepEqual(validateJsonReport(older), [], "a report from before the key existed");
+    const html = renderHtmlReport(reportInputFromStats(sampleStats(), meta, T0 + 10_000));
+    assert.match(
+      html,
+      /<dt>Load<\/dt><dd>capacity search of users: from 5 users \(at most 10000 users\), the highest run 80 users; capacity 50 users \(found\)<\/dd>/,
+    );
+    assert.doesNotMatch(html, /<dt>Users<\/dt>/);
+  });
+
   it("the HTML report has the Capacity section, its steps and its chart's data; none without a search", () => {
     const stats = sampleStats();
     const html = renderHtmlReport({
@@ -121,6 +155,18 @@ describe("the answer in the reports", () => {
     const plain = renderHtmlReport(reportInputFromStats(stats, sampleMeta(), T0 + 10_000));
     assert.doesNotMatch(plain, /id="capacity"/);
     assert.doesNotMatch(plain, /cicada-capacity-data/);
+  });
+
+  it("the console's steps table says what each step broke: its SLOs, or keep-up (the open model's target lagged)", () => {
+    const open = structuredClone(results.open);
+    const step = open.steps.find((s) => s.passed)!;
+    step.passed = false;
+    step.reason =
+      "steady: broke keep-up: the target completed 200.0 req/s of 213/s asked, 6.1 % short (more than 5 %): a queue was growing";
+    const rows = formatCapacitySteps(open).filter((line) => /^\s+\d+\s+(grow|refine)\s/.test(line));
+    assert.match(rows[open.steps.indexOf(step)]!, /\sbroke keep-up$/);
+    const sloBroken = open.steps.find((s) => s.checks.some((c) => !c.passed))!;
+    assert.match(rows[open.steps.indexOf(sloBroken)]!, /\sbroke p95<150ms/);
   });
 
   it("the console says each outcome in words, with the steps", () => {

@@ -47,6 +47,7 @@ export function sampleMeta(overrides: Partial<ReportMeta> = {}): ReportMeta {
     shape: null,
     arrivalRate: null,
     openModel: null,
+    capacitySearch: null,
     cicadaVersion: "0.0.0-test",
     userClasses: [{ name: "Api", weight: 1, fixedCount: 0, host: null }],
     taskRatio: {

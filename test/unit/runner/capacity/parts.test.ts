@@ -23,7 +23,11 @@ const P95_150: CapacitySlo = {
 };
 
 /** Cumulative samples every 250 ms, each adding `perTick(i)` response times (ms). */
-function samples(ticks: number, perTick: (i: number) => number[]): CumulativeSample[] {
+function samples(
+  ticks: number,
+  perTick: (i: number) => number[],
+  waiting: (i: number) => number = () => 0,
+): CumulativeSample[] {
   const histogram = new Histogram();
   let requests = 0;
   let sum = 0;
@@ -45,6 +49,7 @@ function samples(ticks: number, perTick: (i: number) => number[]): CumulativeSam
       histogram: histogram.clone(),
       intended: null,
       dropped: 0,
+      waiting: waiting(i),
       users: 10,
       generator: null,
       workerCpuPercent: null,
@@ -164,6 +169,49 @@ describe("the judge", () => {
     const unsteady = samples(12, (i) => [i <= 10 ? 130 : 95]);
     const meets = judgeStep(unsteady.slice(-5), hold, hold + 3000, settings);
     assert.ok(meets.done && meets.passed && !meets.steady);
+  });
+
+  it("open model: a step whose target completes less than the rate asked (more than 5 % short) breaks, whatever the SLOs", () => {
+    // 12 requests/s of 100 ms: every SLO met, steady.
+    const s = samples(4, () => [100, 101, 102]);
+    const judge = (askedRate: number, requestsPerIteration: number | null) =>
+      judgeStep(s, hold, hold + 1000, settings, { askedRate, requestsPerIteration });
+    const keptUp = judge(12.5, 1);
+    assert.ok(keptUp.done && keptUp.passed, "4 % short is within the tolerance");
+    const lagging = judge(13, 1);
+    assert.ok(lagging.done && !lagging.passed && lagging.steady);
+    assert.deepEqual(
+      lagging.checks.map((c) => c.passed),
+      [true],
+    );
+    assert.match(
+      lagging.reason,
+      /^steady: broke keep-up: the target completed 12\.0 req\/s of 13\/s asked, 7\.7 % short \(more than 5 %\): a queue was growing$/,
+    );
+    // Two requests per iteration at the earlier steps: 6.5 iterations/s ask for 13 req/s.
+    const perIteration = judge(6.5, 2);
+    assert.ok(perIteration.done && !perIteration.passed);
+    assert.match(perIteration.reason, /of 13\/s asked \(6\.5 iterations\/s × 2\.00 requests per iteration/);
+    // The first step has no earlier step to say what an iteration asks: only its backlog counts.
+    const first = judge(13, null);
+    assert.ok(first.done && first.passed);
+    assert.equal(judgeStep(s, hold, hold + 1000, settings, null).done && keptUp.passed, true);
+  });
+
+  it("open model: iterations waiting for a free user that keep growing break the step", () => {
+    const growing = samples(
+      4,
+      () => [100, 101, 102],
+      (i) => i,
+    );
+    const verdict = judgeStep(growing, hold, hold + 1000, settings, {
+      askedRate: 12,
+      requestsPerIteration: 1,
+    });
+    assert.ok(verdict.done && !verdict.passed);
+    assert.match(verdict.reason, /keep-up: the iterations waiting for a free user grew by 2 in 0\.5 s/);
+    const closed = judgeStep(growing, hold, hold + 1000, settings);
+    assert.ok(closed.done && closed.passed, "the closed model is not judged on iterations");
   });
 
   it("no request completed in the last half breaks the step", () => {

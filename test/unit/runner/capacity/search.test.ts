@@ -102,6 +102,41 @@ describe("the capacity search against a simulated known-capacity target", () => 
     assert.ok(result.best?.intendedP95Ms !== null, "open-model steps carry the intended-start latency");
   });
 
+  it("open model: a step the target did not keep up with (a queue growing) is not counted as met", async () => {
+    // 200 iterations/s at most. Held 1 s to 3 s, p95 from the intended start < 300 ms: at
+    // 213/s the queue grows 13/s, too slowly to cross 300 ms within the hold, so the SLO
+    // alone answered 213/s while the target completed 200 req/s.
+    const p95IntendedBelow300: CapacitySlo = {
+      expression: "p95_intended<300ms",
+      metric: { kind: "intendedPercentile", percentile: 95 },
+      operator: "<",
+      limit: 300,
+    };
+    for (const [minHoldMs, maxHoldMs] of [
+      [1000, 3000],
+      [2000, 4000],
+    ] as const) {
+      const { result } = await search(
+        { model: "arrival-rate", slots: 20, serviceMs: 100 },
+        { start: 50, slos: [p95IntendedBelow300], minHoldMs, maxHoldMs },
+      );
+      assert.equal(result.outcome, "found");
+      assert.ok(
+        result.capacity! <= 200 * 1.05,
+        `capacity ${result.capacity}/s: at most 5 % above the 200/s the target completes`,
+      );
+      assert.ok(result.best!.rps >= result.capacity! * 0.95, "the answer's step kept up");
+      const lagging = result.steps.filter((s) => !s.passed && s.reason.includes("keep-up"));
+      assert.ok(lagging.length > 0);
+      for (const step of lagging) {
+        assert.match(
+          step.reason,
+          new RegExp(`keep-up: the target completed 200\\.0 req/s of ${step.load}/s asked, [\\d.]+ % short`),
+        );
+      }
+    }
+  });
+
   it("open model: without draining, the backlog of broken steps would sink the answer (the drain matters)", async () => {
     const { result } = await search(
       { model: "arrival-rate", slots: 20, serviceMs: 100, noPause: true },

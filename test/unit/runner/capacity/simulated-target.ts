@@ -147,6 +147,7 @@ export class SimulatedTarget implements CapacityProbe {
       histogram: this.histogram.clone(),
       intended: this.settings.model === "arrival-rate" ? this.intended.clone() : null,
       dropped: 0,
+      waiting: 0,
       users:
         this.settings.model === "users" ? this.load : Math.ceil(this.load * (this.settings.serviceMs / 1000)),
       generator: this.generator,
