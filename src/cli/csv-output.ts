@@ -8,7 +8,7 @@
  * While users run, a rewrite must not distort what it measures: with 2,000 request names
  * the tables cost 50-150 ms of CPU, and done in one piece every second they stalled every
  * user that long (p99.9 34.8 ms with --csv against 4.6 ms without). So the live rewrites
- * are built a few milliseconds at a time between the users' I/O (sliced-work.ts) and
+ * are built half a millisecond at a time between the users' I/O (sliced-work.ts) and
  * written with asynchronous I/O; a rewrite still in progress when the next second comes
  * lets that second pass. The final write, after the users have stopped, is synchronous.
  * An arrival-rate test also gets `_iterations.csv`, created with its first row; a test
