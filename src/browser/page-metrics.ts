@@ -168,7 +168,7 @@ export class PageMetrics {
   private vital(metric: "FCP" | "LCP" | "CLS" | "TTFB", name: string, value: number, url: string): void {
     if (!Number.isFinite(value) || value < 0) return;
     this.fire({
-      requestType: "VITAL",
+      requestType: "VITAL", // stats' VITAL_TYPE: rows that stay out of the Aggregated row
       name: `${metric} ${name}`,
       responseTimeMs: value,
       responseLength: 0,

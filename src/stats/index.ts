@@ -62,10 +62,12 @@ export {
 } from "./percentiles.js";
 export {
   AGGREGATED_NAME,
+  countsInTotal,
   OTHER_NAME,
   RequestStats,
   type RequestStatsOptions,
   TRANSACTION_TYPE,
+  VITAL_TYPE,
 } from "./request-stats.js";
 export type {
   EntrySnapshot,

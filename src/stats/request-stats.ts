@@ -25,6 +25,17 @@ export const OTHER_NAME = "(other)";
  * already, and counting the transaction too would count them twice.
  */
 export const TRANSACTION_TYPE = "TXN";
+/**
+ * The type of a browser user's Web Vitals rows (`VITAL LCP /path`, ...). They measure a
+ * page, not a request to the target (CLS is not even a time), so they stay out of the
+ * Aggregated row too: its requests are what the target received.
+ */
+export const VITAL_TYPE = "VITAL";
+
+/** Whether a row of this type counts in the Aggregated row: requests do, transactions and Web Vitals do not. */
+export function countsInTotal(method: string): boolean {
+  return method !== TRANSACTION_TYPE && method !== VITAL_TYPE;
+}
 
 /** Options of {@link RequestStats}. */
 export interface RequestStatsOptions {
@@ -123,7 +134,7 @@ export class RequestStats {
    * Records one request. `error` non-null also counts a failure for the row and the
    * total and groups it in the failures table. `intendedMs`, for a request of an
    * open-model iteration, is its response time from the iteration's intended start.
-   * A transaction's row ({@link TRANSACTION_TYPE}) stays out of the total.
+   * Transactions' and Web Vitals' rows stay out of the total ({@link countsInTotal}).
    * Allocation-free for an existing row.
    */
   record(
@@ -136,7 +147,7 @@ export class RequestStats {
     intendedMs?: number,
   ): void {
     const entry = this.entryFor(method, name, nowMs);
-    const inTotal = method !== TRANSACTION_TYPE;
+    const inTotal = countsInTotal(method);
     entry.log(responseTimeMs, contentLength, nowMs);
     if (inTotal) this.totalEntry.log(responseTimeMs, contentLength, nowMs);
     if (intendedMs !== undefined) {
@@ -203,7 +214,7 @@ export class RequestStats {
    */
   mergeEntry(other: StatsEntry, nowMs: number): void {
     this.entryFor(other.method, other.name, nowMs).merge(other, nowMs);
-    if (other.method !== TRANSACTION_TYPE) this.totalEntry.merge(other, nowMs);
+    if (countsInTotal(other.method)) this.totalEntry.merge(other, nowMs);
   }
 
   /**

@@ -23,6 +23,23 @@ describe("RequestStats rows", () => {
     assert.equal(stats.get("DELETE", "/a"), undefined);
   });
 
+  it("keeps transactions' and Web Vitals' rows out of the Aggregated row, recorded or merged", () => {
+    // The Aggregated row counts what the target received: a transaction's requests are
+    // counted already, and a Web Vital (FCP, LCP, CLS, TTFB) measures a page, not a request.
+    const stats = new RequestStats({ nowMs: 0 });
+    stats.record("GET", "/", 12, 100, null, 100);
+    stats.record("TXN", "checkout", 40, 100, null, 200);
+    stats.record("VITAL", "LCP /", 900, 0, null, 300);
+    stats.record("VITAL", "CLS /", 0.05, 0, null, 300);
+    assert.equal(stats.entries().length, 4, "each still has its own row");
+    assert.equal(stats.total.numRequests, 1);
+    assert.equal(stats.total.maxResponseTimeMs, 12);
+    const master = new RequestStats({ nowMs: 0 });
+    for (const entry of stats.entries()) master.mergeEntry(entry, 400);
+    assert.equal(master.total.numRequests, 1);
+    assert.equal(master.get("VITAL", "LCP /")?.numRequests, 1);
+  });
+
   it("snapshot is plain data with Locust's percentile columns", () => {
     const stats = new RequestStats({ nowMs: 0 });
     for (let i = 1; i <= 100; i++) stats.record("GET", "/s", i, 1000, i % 10 === 0 ? "boom" : null, i * 20);
