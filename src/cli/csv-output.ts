@@ -170,7 +170,11 @@ export class CsvOutput {
   private async textsInSlices(stats: RequestStats, nowMs: number, userCount: number): Promise<CsvTexts> {
     // The percentile columns of --percentiles (snapshots also compute Locust's own list).
     const reported = stats.reportedPercentiles;
-    const options = { ...this.snapshotOptions, percentiles: snapshotPercentiles(reported) };
+    const options = {
+      ...this.snapshotOptions,
+      percentiles: snapshotPercentiles(reported),
+      runSpan: stats.runSpan(),
+    };
     const intended = stats.total.intended !== undefined;
     const historyLines: string[] = [];
     const statsLines = await mapInSlices(stats.entries(), (entry) => {

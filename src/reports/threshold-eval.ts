@@ -58,7 +58,12 @@ function combine(rows: StatsEntry[], nowMs: number): StatsEntry {
 }
 
 /** The value of `metric` for `entry`, or null when it needs response times and there are none. */
-export function measure(metric: ThresholdMetric, entry: StatsEntry, nowMs: number): number | null {
+export function measure(
+  metric: ThresholdMetric,
+  entry: StatsEntry,
+  nowMs: number,
+  runStartMs?: number,
+): number | null {
   switch (metric.kind) {
     case "percentile":
       return entry.percentile(metric.percentile / 100);
@@ -76,7 +81,11 @@ export function measure(metric: ThresholdMetric, entry: StatsEntry, nowMs: numbe
     case "med":
       return entry.medianResponseTimeMs;
     case "rps":
-      return entry.totalRps(nowMs);
+      // Over the whole test, as the table's Requests/s column (Locust's; k6's rate too).
+      return entry.totalRps(
+        nowMs,
+        runStartMs === undefined ? undefined : { startMs: runStartMs, lastRequestMs: null },
+      );
     case "failRate":
       return entry.failRatio;
     case "failures":
@@ -182,7 +191,7 @@ export function evaluateThreshold(
         : "no data: no request with this name";
     return { ...base, measured: null, passed: false, reason };
   }
-  const measured = measure(definition.metric, combine(rows, nowMs), nowMs);
+  const measured = measure(definition.metric, combine(rows, nowMs), nowMs, source.total.startTimeMs);
   if (measured === null) {
     const reason =
       definition.metric.kind === "intendedPercentile"

@@ -80,6 +80,7 @@ export type {
 export { snapshotEntry } from "./snapshot.js";
 export {
   decodeEntryHistogram,
+  type RunSpan,
   type SerializedStatsEntry,
   StatsEntry,
   type StatsEntryOptions,

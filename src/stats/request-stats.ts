@@ -13,7 +13,7 @@ import {
   type StatsSnapshot,
   snapshotEntry,
 } from "./snapshot.js";
-import { decodeEntryHistogram, type SerializedStatsEntry, StatsEntry } from "./stats-entry.js";
+import { decodeEntryHistogram, type RunSpan, type SerializedStatsEntry, StatsEntry } from "./stats-entry.js";
 
 /** Name of the total row (Locust's). */
 export const AGGREGATED_NAME = "Aggregated";
@@ -301,9 +301,14 @@ export class RequestStats {
     return { exceptions: this.exceptions.rows(), dropped: this.exceptions.dropped };
   }
 
+  /** The test's span, over which every row's requests/s is measured (as Locust's table). */
+  runSpan(): RunSpan {
+    return { startMs: this.totalEntry.startTimeMs, lastRequestMs: this.totalEntry.lastRequestTimeMs };
+  }
+
   /** Everything as plain data at `nowMs` (the input of reports and the web UI). */
   snapshot(nowMs: number, options: SnapshotOptions = {}): StatsSnapshot {
-    const withPercentiles = { ...options, percentiles: this.snapshotPercentiles };
+    const withPercentiles = { ...options, percentiles: this.snapshotPercentiles, runSpan: this.runSpan() };
     return {
       timeMs: nowMs,
       startTimeMs: this.totalEntry.startTimeMs,

@@ -2,7 +2,7 @@ import type { CheckSnapshot } from "./checks.js";
 import type { MetricSnapshot } from "./custom-metrics.js";
 import type { IterationSnapshot } from "./iterations.js";
 import { PERCENTILES_TO_REPORT } from "./percentiles.js";
-import type { StatsEntry } from "./stats-entry.js";
+import type { RunSpan, StatsEntry } from "./stats-entry.js";
 
 /** One row of a {@link StatsSnapshot}: plain, JSON-safe numbers (times in ms, rates per second). */
 export interface EntrySnapshot {
@@ -127,8 +127,8 @@ export function snapshotEntry(
     maxResponseTimeMs: entry.maxResponseTimeMs,
     medianResponseTimeMs: entry.medianResponseTimeMs,
     avgContentLength: entry.avgContentLength,
-    totalRps: entry.totalRps(),
-    totalFailPerSec: entry.totalFailPerSec(),
+    totalRps: entry.totalRps(undefined, options.runSpan),
+    totalFailPerSec: entry.totalFailPerSec(undefined, options.runSpan),
     currentRps: entry.currentRps(nowMs),
     currentFailPerSec: entry.currentFailPerSec(nowMs),
     failRatio: entry.failRatio,
@@ -171,6 +171,12 @@ export interface SnapshotOptions {
    * time (`snapshotEntry`), so thousands of names never block the event loop at once.
    */
   rows?: boolean;
+  /**
+   * The whole test's span (its total's start and last request): the rows' `totalRps` and
+   * `totalFailPerSec` are measured over it, as Locust's table does. Without it, over each
+   * row's own first and last request.
+   */
+  runSpan?: RunSpan;
 }
 
 /** The current percentiles every snapshot row carries (also among PERCENTILES_TO_REPORT). */

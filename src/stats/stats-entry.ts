@@ -192,16 +192,19 @@ export class StatsEntry {
 
   /**
    * Requests per second over the whole run: numRequests / (lastRequest − start) in seconds,
-   * as Locust, with the duration at least 1 s. With `nowMs`, the run is measured up to
-   * `nowMs` instead of the last request.
+   * with the duration at least 1 s. With `nowMs`, the run is measured up to `nowMs` instead
+   * of the last request. With `span`, over that span instead of this row's own: a row of
+   * Locust's table divides by the whole test's (its total's start and last request, as
+   * Locust's `StatsEntry.total_rps` reads `self.stats`), so a name requested only at the
+   * start does not show the rate of a burst.
    */
-  totalRps(nowMs?: number): number {
-    return this.requests / this.durationSeconds(nowMs);
+  totalRps(nowMs?: number, span?: RunSpan): number {
+    return this.requests / this.durationSeconds(nowMs, span);
   }
 
   /** Failures per second over the whole run (same duration as {@link totalRps}). */
-  totalFailPerSec(nowMs?: number): number {
-    return this.failures / this.durationSeconds(nowMs);
+  totalFailPerSec(nowMs?: number, span?: RunSpan): number {
+    return this.failures / this.durationSeconds(nowMs, span);
   }
 
   /** Mean of the non-null response times, ms (0 when none). */
@@ -369,10 +372,17 @@ export class StatsEntry {
     return entry;
   }
 
-  private durationSeconds(nowMs?: number): number {
-    const end = nowMs ?? this.lastRequestTimeMs ?? this.start;
-    return Math.max(1, (end - this.start) / 1000);
+  private durationSeconds(nowMs?: number, span?: RunSpan): number {
+    const start = span?.startMs ?? this.start;
+    const end = nowMs ?? (span !== undefined ? span.lastRequestMs : this.lastRequestTimeMs) ?? start;
+    return Math.max(1, (end - start) / 1000);
   }
+}
+
+/** The span a rate is measured over: a test's start and its last request (null: none yet). */
+export interface RunSpan {
+  startMs: number;
+  lastRequestMs: number | null;
 }
 
 /**

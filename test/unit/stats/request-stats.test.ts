@@ -40,6 +40,21 @@ describe("RequestStats rows", () => {
     assert.equal(master.get("VITAL", "LCP /")?.numRequests, 1);
   });
 
+  it("measures every row's requests/s over the whole test, as Locust's table does", () => {
+    // 20 sign-ins in the first second of a 10 s test, and 1 request a second on /poll:
+    // Locust's StatsEntry.total_rps divides each row by the test's span (its total's start
+    // and last request), so /signin reads 20 / 10 s = 2/s, not 20/s.
+    const stats = new RequestStats({ nowMs: 0 });
+    for (let i = 0; i < 20; i++) stats.record("POST", "/signin", 5, 0, i < 2 ? "boom" : null, 100 + i * 10);
+    for (let t = 1000; t <= 10_000; t += 1000) stats.record("GET", "/poll", 5, 0, null, t);
+    const snapshot = stats.snapshot(10_000);
+    const signin = snapshot.entries.find((e) => e.name === "/signin")!;
+    assert.equal(signin.totalRps, 20 / 10);
+    assert.equal(signin.totalFailPerSec, 2 / 10);
+    assert.equal(snapshot.entries.find((e) => e.name === "/poll")!.totalRps, 10 / 10);
+    assert.equal(snapshot.total.totalRps, 30 / 10);
+  });
+
   it("snapshot is plain data with Locust's percentile columns", () => {
     const stats = new RequestStats({ nowMs: 0 });
     for (let i = 1; i <= 100; i++) stats.record("GET", "/s", i, 1000, i % 10 === 0 ? "boom" : null, i * 20);
