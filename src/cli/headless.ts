@@ -12,7 +12,7 @@ import { formatError } from "./format-error.js";
 import { watchInterrupts } from "./interrupts.js";
 import type { CliIO } from "./io.js";
 import type { CliOptions } from "./options.js";
-import { startTest } from "./start-test.js";
+import { type StartOutcome, startTest } from "./start-test.js";
 import { hadUnhandledErrors } from "./unhandled-errors.js";
 
 const LIVE_TABLE_INTERVAL_MS = 2000;
@@ -57,9 +57,11 @@ export async function runHeadless(
         write([...formatStatsTable(snapshot, true), ...formatIterations(snapshot, true)]);
       }, LIVE_TABLE_INTERVAL_MS);
 
+  let start: StartOutcome = {};
   try {
-    startTest(environment, runner, options);
-    await Promise.race([stopped, interrupts.forced]);
+    start = startTest(environment, runner, options);
+    // A test that never started never stops: its quit (a failed start, a signal) ends the wait.
+    await Promise.race([stopped, runner.whenQuit, interrupts.forced]);
     await Promise.race([runner.quitAndWait(), interrupts.forced]);
   } finally {
     if (liveTable) clearInterval(liveTable);
@@ -68,9 +70,10 @@ export async function runHeadless(
 
   const snapshot = environment.stats.snapshot(environment.now());
   write(formatFinalSummary(snapshot));
-  const shapeFailure = runner.shapeFailure;
+  const shapeFailure = start.failure instanceof CicadaError ? start.failure : runner.shapeFailure;
   if (shapeFailure instanceof CicadaError) {
-    // The load shape made a usage mistake mid-run: everything measured is reported, then its message and code.
+    // The start was refused, or the load shape made a usage mistake mid-run: everything
+    // measured is reported, then its message and code.
     io.stderr.write(formatError(shapeFailure).text);
   }
   const load = environment.generatorMonitor?.state;

@@ -3,20 +3,32 @@
  * with --autostart): a capacity search, the load shape, an arrival rate, or users.
  */
 import type { Environment, Runner } from "../runner/index.js";
+import { CicadaError } from "../shared/errors.js";
 import { startCapacityRun } from "./capacity-run.js";
 import type { CliOptions } from "./options.js";
 import { arrivalRateOf } from "./options-open-model.js";
 
-/** Starts what the options ask for: a capacity search, the load shape, an arrival rate, or users. */
-export function startTest(environment: Environment, runner: Runner, options: CliOptions): void {
+/** Why the test could not start, once known (a CicadaError carries its exit code and hint). */
+export interface StartOutcome {
+  failure?: unknown;
+}
+
+/**
+ * Starts what the options ask for: a capacity search, the load shape, an arrival rate, or
+ * users. A start that fails quits the runner and is kept in the returned outcome, so a
+ * headless run can end with the error's message and exit code.
+ */
+export function startTest(environment: Environment, runner: Runner, options: CliOptions): StartOutcome {
   const logger = environment.logger;
+  const outcome: StartOutcome = {};
   const onError = (error: unknown) => {
-    logger.error(`could not start: ${String(error)}`);
+    outcome.failure = error;
+    logger.error(`could not start: ${error instanceof CicadaError ? error.message : String(error)}`);
     runner.quit();
   };
   if (options.findCapacity === true) {
     startCapacityRun(environment, runner, options);
-    return;
+    return outcome;
   }
   const rate = arrivalRateOf(options);
   if (environment.shapeClass) {
@@ -28,7 +40,7 @@ export function startTest(environment: Environment, runner: Runner, options: Cli
     logger.info(`Running the load shape ${environment.shapeClass.name}`);
     // An invalid first tick is a usage error, thrown before anything runs.
     runner.startShape();
-    return;
+    return outcome;
   }
   if (options.runTime !== undefined) logger.info(`Run time limit set to ${options.runTime / 1000} seconds`);
   if (rate !== undefined) {
@@ -43,10 +55,11 @@ export function startTest(environment: Environment, runner: Runner, options: Cli
         runTimeMs: options.runTime,
       })
       .catch(onError);
-    return;
+    return outcome;
   }
   const users = options.users ?? 1;
   const spawnRate = options.spawnRate ?? 1;
   logger.info(`Ramping to ${users} users at a rate of ${spawnRate} per second`);
   runner.start(users, spawnRate, { runTimeMs: options.runTime }).catch(onError);
+  return outcome;
 }

@@ -256,10 +256,13 @@ export class MasterRunner extends BaseRunner {
   async startArrivalRate(start: ArrivalRateStart): Promise<void> {
     if (this.hasQuit) throw new Error("the runner has quit");
     if (!this.liveWorkers().some((node) => node.cicadaVersion !== undefined)) {
-      this.environment.logger.warning(
-        "no Cicada worker is connected: an arrival rate runs only on Cicada workers (Locust workers take user counts)",
+      // Refused, not ignored: nothing would run, and a headless run would wait forever for
+      // a test that never started (its -t never armed).
+      throw new EnvironmentError(
+        "CICADA_ERR_NO_CICADA_WORKER",
+        "an arrival rate runs only on Cicada workers, and none is connected (Locust workers take user counts)",
+        { hint: "Start Cicada workers (cicada --worker ...), or run a number of users (-u) instead of --arrival-rate" },
       );
-      return;
     }
     if (!(await this.beginArrivalRate(start))) return;
     const now = performance.now();

@@ -164,3 +164,33 @@ test("Locust's Python workers join a Cicada master: their stats merge into Cicad
   assert.doesNotMatch(out, /HTTPError\('500 Server Error/);
   for (const w of workers) assert.doesNotMatch(w.output(), /Traceback|KeyError/);
 });
+
+test("an arrival rate with only Locust workers is refused: exit 4 and a hint, not a test that never ends", {
+  skip,
+}, async (t) => {
+  // Locust workers take user counts only: the rate would run nowhere, and the headless
+  // master used to wait forever (-t never armed, the first SIGTERM did not end it).
+  const target = await startTarget(t);
+  const cwd = writeLocustfile(t, target.url);
+  writeFileSync(join(cwd, "pyworker.py"), PY_LOCUSTFILE);
+  const port = await freePort();
+  const master = startCicada(
+    t,
+    ["-f", "locustfile.ts", "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port)]
+      .concat(["--headless", "--arrival-rate", "20", "-t", "3s", "--only-summary", "--expect-workers", "1"])
+      .concat(["-H", target.url]),
+    { cwd },
+  );
+  await master.waitFor(/Master listening/);
+  const worker = startProcess(t, LOCUST!, ["-f", "pyworker.py", "--worker", "--master-port", String(port)], {
+    cwd,
+    env: { COUNT_FILE: join(cwd, "count") },
+  });
+  const code = await master.exited;
+  const out = master.output();
+  assert.equal(code, 4, out);
+  assert.match(out, /an arrival rate runs only on Cicada workers, and none is connected/);
+  assert.match(out, /Hint: Start Cicada workers/);
+  assert.doesNotMatch(out, /at .*\.js:\d+/, "no stack trace");
+  assert.equal(await worker.exited, 0, worker.output());
+});
