@@ -9,6 +9,7 @@ import { formatUtc, type ReportCapacitySearch, type ReportFlag, type ReportMeta 
 import {
   type Environment,
   type Runner,
+  type TestArrivalRate,
   type TestRecord,
   taskRatioPerClass,
   taskRatioTotal,
@@ -114,7 +115,11 @@ function capacitySearchMeta(
   };
 }
 
-/** How the test made load: users (closed) or an arrival rate (open, issue 12). */
+/**
+ * How the test made load: users (closed) or an arrival rate (open, issue 12). A test that
+ * ran is described by its record (whoever started it: the command line, the form or
+ * `POST /swarm`); before any test, by the command line's plan.
+ */
 function loadMeta(
   runner: Runner | undefined,
   options: CliOptions,
@@ -122,27 +127,34 @@ function loadMeta(
 ): Pick<ReportMeta, "loadModel" | "arrivalRate" | "openModel"> {
   const open = runner !== undefined ? runner.loadModel === "arrival-rate" : options.arrivalRate !== undefined;
   if (!open) return { loadModel: "users", arrivalRate: null, openModel: null };
-  // The command line's rate, or the rate the runner follows now (a test the web form started).
-  const fromOptions = shape ? undefined : arrivalRateOf(options);
-  const current = shape ? undefined : runner?.arrivalRate;
+  const test = runner?.tests.current;
+  if (test !== undefined) {
+    const settings = test.openModel ?? runner!.openModel;
+    return {
+      loadModel: "arrival-rate",
+      arrivalRate: shape ? null : test.arrivalRate && { ...test.arrivalRate },
+      openModel: { maxUsers: settings.maxUsers, maxQueueTimeMs: settings.maxQueueMs },
+    };
+  }
+  const planned = shape ? undefined : arrivalRateOf(options);
   const settings = runner?.openModel ?? openModelSettingsOf(options);
   return {
     loadModel: "arrival-rate",
     arrivalRate:
-      fromOptions !== undefined
-        ? {
-            from: fromOptions.from,
-            to: fromOptions.to ?? null,
+      planned === undefined
+        ? null
+        : {
+            from: planned.from,
+            to: planned.to ?? null,
             rampMs: (options.ramp as number | undefined) ?? null,
-          }
-        : current !== undefined
-          ? { from: current, to: null, rampMs: null }
-          : null,
+          },
     openModel: { maxUsers: settings.maxUsers, maxQueueTimeMs: settings.maxQueueMs },
   };
 }
 
 const time = (ms: number) => formatUtc(ms).replace(" UTC", "");
+const rateText = (rate: TestArrivalRate) =>
+  rate.to === null ? `${rate.from}` : `${rate.from}:${rate.to} over ${(rate.rampMs ?? 0) / 1000} s`;
 
 /** Notes on what else happened in the session: earlier tests, changes, a stats reset. */
 export function testFlags(test: TestRecord, runner: Runner, environment: Environment): ReportFlag[] {
@@ -156,8 +168,11 @@ export function testFlags(test: TestRecord, runner: Runner, environment: Environ
         "each new test restarts the statistics, so the earlier tests are not in it.",
     });
   }
-  if (test.changes.length > 0) {
-    const changes = test.changes.map((c) => `${c.users} users at ${c.spawnRate}/s at ${time(c.atMs)}`);
+  const changes = [
+    ...test.changes.map((c) => ({ atMs: c.atMs, text: `${c.users} users at ${c.spawnRate}/s` })),
+    ...test.arrivalChanges.map((c) => ({ atMs: c.atMs, text: `${rateText(c)} iterations/s` })),
+  ].map((c) => `${c.text} at ${time(c.atMs)}`);
+  if (changes.length > 0) {
     flags.push({
       code: "test-changed",
       message: `The test was changed while it ran: to ${changes.join(", then ")}.`,

@@ -133,9 +133,16 @@ export abstract class BaseRunner implements Runner {
    * time, and the state "running" (an arrival rate has no ramp of users). False when the
    * start must not go on.
    */
-  protected async beginArrivalRate(options: StartOptions): Promise<boolean> {
+  protected async beginArrivalRate(start: ArrivalRateStart): Promise<boolean> {
     if (!(await this.beginModel("arrival-rate"))) return false;
-    if (options.runTimeMs !== undefined) this.scheduleRunTime(options.runTimeMs);
+    if (start.runTimeMs !== undefined) this.scheduleRunTime(start.runTimeMs);
+    const ramp = start.rampTo !== undefined && (start.rampMs ?? 0) > 0;
+    this.tests.requestedArrivalRate(
+      this.environment.now(),
+      { from: start.rate, to: ramp ? start.rampTo! : null, rampMs: ramp ? start.rampMs! : null },
+      this.openModel,
+      start.runTimeMs,
+    );
     this.targetUserCount = 0;
     this.setState("running");
     return true;

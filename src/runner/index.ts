@@ -57,6 +57,7 @@ export {
 } from "./task-ratio.js";
 export {
   latestRequest,
+  type TestArrivalRate,
   type TestChange,
   TestLog,
   type TestRecord,

@@ -5,6 +5,7 @@
  * line, which the web form or `POST /swarm` may have overridden; the start form starts
  * from the last test's values.
  */
+import type { OpenModelSettings } from "./open-model.js";
 import type { UserClassInfo } from "./user-classes.js";
 
 /** A user class as the test ran it. */
@@ -20,6 +21,15 @@ export interface TestChange {
   atMs: number;
   users: number;
   spawnRate: number;
+}
+
+/** The arrival rate an open-model test was asked for: a rate, or a ramp from one to another. */
+export interface TestArrivalRate {
+  from: number;
+  /** The rate at the end of the ramp; null without a ramp. */
+  to: number | null;
+  /** How long the ramp takes, ms; null without a ramp. */
+  rampMs: number | null;
 }
 
 /** One test of the session. */
@@ -42,6 +52,12 @@ export interface TestRecord {
   userClasses: TestUserClass[];
   /** Users and spawn rate changed while it ran, in order. */
   changes: TestChange[];
+  /** The arrival rate it started with (an open-model test without a shape); else null. */
+  arrivalRate: TestArrivalRate | null;
+  /** The arrival rates asked for while it ran, in order. */
+  arrivalChanges: Array<TestArrivalRate & { atMs: number }>;
+  /** --max-users and --max-queue-time (or the form's) of an open-model test; else null. */
+  openModel: OpenModelSettings | null;
 }
 
 /** The tests of a session: the current (or last) one and how many there were. */
@@ -83,6 +99,9 @@ export class TestLog {
         host: info.host ?? null,
       })),
       changes: [],
+      arrivalRate: null,
+      arrivalChanges: [],
+      openModel: null,
     };
   }
 
@@ -102,6 +121,25 @@ export class TestLog {
     }
     const last = test.changes.at(-1) ?? { users: test.users, spawnRate: test.spawnRate };
     if (last.users !== users || last.spawnRate !== spawnRate) test.changes.push({ atMs, users, spawnRate });
+  }
+
+  /**
+   * An arrival rate asked for, at the start or while running, with the limits the test
+   * runs under. A load shape's ticks record only the run time and the limits.
+   */
+  requestedArrivalRate(
+    atMs: number,
+    rate: TestArrivalRate,
+    openModel: OpenModelSettings,
+    runTimeMs: number | undefined,
+  ): void {
+    const test = this.latest;
+    if (test === undefined || test.endTimeMs !== null) return;
+    if (runTimeMs !== undefined) test.runTimeMs = runTimeMs;
+    test.openModel = { ...openModel };
+    if (test.shape !== null) return;
+    if (test.arrivalRate === null) test.arrivalRate = rate;
+    else test.arrivalChanges.push({ atMs, ...rate });
   }
 
   /** The test has stopped (its users are gone). */

@@ -148,6 +148,19 @@ export interface TestSummary {
   /** Its run-time limit as a time span ("5m"), or "" for none. */
   runTime: string;
   shape: string | null;
+  /** An arrival-rate test's rate (after changes) and limits, as the start form's fields; null otherwise. */
+  arrival?: ArrivalFields | null;
+}
+
+/** An arrival-rate test as the start form writes it. */
+export interface ArrivalFields {
+  /** "500", or a ramp "100:1000". */
+  arrivalRate: string;
+  /** The ramp's duration as a time span ("30s"), or "". */
+  ramp: string;
+  maxUsers: number;
+  /** A time span, e.g. "1s". */
+  maxQueueTime: string;
 }
 
 /** An arrival-rate test now: rates, iterations and the Aggregated latency from the intended start. */

@@ -66,7 +66,7 @@ export function swarm(context: WebContext, body: unknown): { status: number; res
       },
     };
   }
-  return applySwarm(parsed.command, context.runner);
+  return applySwarm(parsed.command, context.runner, context.openModelDefaults);
 }
 
 export function registerLocustRoutes(app: FastifyInstance, context: WebContext): void {

@@ -3,10 +3,17 @@
  * cheaper than a full StatsSnapshot (three percentiles per row instead of eleven plus a
  * current window), and cached per row while it receives no request.
  */
-import { latestRequest, overloadLabel, overloadWarning, type Runner } from "../runner/index.js";
+import {
+  latestRequest,
+  overloadLabel,
+  overloadWarning,
+  type Runner,
+  type TestRecord,
+} from "../runner/index.js";
 import { formatTimespan } from "../shared/timespan.js";
 import type { StatsEntry } from "../stats/index.js";
 import type {
+  ArrivalFields,
   GeneratorWarning,
   HistoryPoint,
   OpenModelStatus,
@@ -170,6 +177,20 @@ function lastTest(runner: Runner): TestSummary | null {
     spawnRate,
     runTime: test.runTimeMs === null ? "" : formatTimespan(test.runTimeMs),
     shape: test.shape,
+    arrival: arrivalFields(test),
+  };
+}
+
+/** The arrival rate the test asks for now (after its changes) and its limits, as the form's fields. */
+function arrivalFields(test: TestRecord): ArrivalFields | null {
+  const rate = test.arrivalChanges.at(-1) ?? test.arrivalRate;
+  if (rate === null || test.openModel === null) return null;
+  return {
+    arrivalRate: rate.to === null ? String(rate.from) : `${rate.from}:${rate.to}`,
+    // In seconds, as the form's defaults: a time span in whole seconds would round 0.5 s away.
+    ramp: rate.rampMs === null ? "" : `${rate.rampMs / 1000}s`,
+    maxUsers: test.openModel.maxUsers,
+    maxQueueTime: `${test.openModel.maxQueueMs / 1000}s`,
   };
 }
 

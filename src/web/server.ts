@@ -119,6 +119,7 @@ export async function buildWebApp(
   const partial = {
     fullHistoryCsvPath: options.fullHistoryCsvPath,
     extraDownloads: options.extraDownloads ?? [],
+    openModelDefaults: { ...options.runner.openModel },
   };
   const meta = buildMeta(options, partial);
   const feed = new LiveFeed({

@@ -6,7 +6,7 @@
  * fields: every problem names its field.
  */
 import { parseSlo } from "../reports/capacity-slo.js";
-import { LocalRunner, type Runner, startCapacitySearch } from "../runner/index.js";
+import { LocalRunner, type OpenModelSettings, type Runner, startCapacitySearch } from "../runner/index.js";
 import { type CapacitySettings, formatLoad } from "../shared/capacity.js";
 import { type CapacityTexts, readCapacitySettings } from "../shared/capacity-settings.js";
 import type { CommandResponse } from "./api-types.js";
@@ -104,6 +104,7 @@ export function startCapacity(
   runTimeMs: number | undefined,
   runner: Runner,
   running: boolean,
+  openModelDefaults: OpenModelSettings,
 ): { status: number; response: CommandResponse } {
   const environment = runner.environment;
   if (running) {
@@ -119,6 +120,9 @@ export function startCapacity(
   environment.logger.info(
     `Finding the capacity (web UI): ${formatLoad(command.model, command.start)} first, SLOs ${command.slos.map((s) => s.expression).join(", ")}`,
   );
+  // The form has no Max users or Max queue time: an arrival-rate search runs under the
+  // command line's (documented), whatever an earlier test of the session set.
+  runner.openModel = { ...openModelDefaults };
   startCapacitySearch(runner, { ...command, runTimeMs }, { distributed: !(runner instanceof LocalRunner) });
   return {
     status: 200,

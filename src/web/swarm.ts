@@ -3,7 +3,7 @@
  * checked and every problem reported at once, each naming the field, what it got and what
  * it expects, so a script gets a useful 400 rather than a test that silently did not start.
  */
-import type { Runner, ShapeClass, UserClassInfo } from "../runner/index.js";
+import type { OpenModelSettings, Runner, ShapeClass, UserClassInfo } from "../runner/index.js";
 import { parseTimespan } from "../shared/timespan.js";
 import { isTargetUrl } from "../shared/url.js";
 import { type ArgumentValue, type CustomArgument, HttpUser } from "../user/index.js";
@@ -197,6 +197,7 @@ export function parseSwarm(
 export function applySwarm(
   command: SwarmCommand,
   runner: Runner,
+  openModelDefaults: OpenModelSettings,
 ): { status: number; response: CommandResponse } {
   const environment = runner.environment;
   const running = isRunning(runner);
@@ -232,7 +233,9 @@ export function applySwarm(
   // Locust answers with the chosen classes, sorted.
   const picked = choice ? { user_classes: activeClassNames(environment).sort() } : {};
   const onError = (error: unknown) => environment.logger.error(`could not start the test: ${String(error)}`);
-  if (command.capacity) return startCapacity(command.capacity, command.runTimeMs, runner, running);
+  if (command.capacity) {
+    return startCapacity(command.capacity, command.runTimeMs, runner, running, openModelDefaults);
+  }
   const searching = running ? capacityConflict(runner) : undefined;
   if (searching) return searching;
   if (environment.shapeClass) {
@@ -272,8 +275,9 @@ export function applySwarm(
       },
     };
   }
-  if (command.arrival) startArrivalRate(command.arrival, command.runTimeMs, runner, running).catch(onError);
-  else {
+  if (command.arrival) {
+    startArrivalRate(command.arrival, command.runTimeMs, runner, running, openModelDefaults).catch(onError);
+  } else {
     environment.logger.info(
       running
         ? `Changing the test to ${command.userCount} users at ${command.spawnRate}/s`
@@ -298,12 +302,14 @@ function startArrivalRate(
   runTimeMs: number | undefined,
   runner: Runner,
   running: boolean,
+  defaults: OpenModelSettings,
 ): Promise<void> {
   const { rate } = arrival;
   if (!running) {
+    // A field left out takes the command line's value, not the previous test's.
     runner.openModel = {
-      maxUsers: arrival.maxUsers ?? runner.openModel.maxUsers,
-      maxQueueMs: arrival.maxQueueMs ?? runner.openModel.maxQueueMs,
+      maxUsers: arrival.maxUsers ?? defaults.maxUsers,
+      maxQueueMs: arrival.maxQueueMs ?? defaults.maxQueueMs,
     };
   }
   const ramp = rate.to === undefined ? "" : `, ramping to ${rate.to} over ${(arrival.rampMs ?? 0) / 1000} s`;

@@ -10,7 +10,7 @@ import { userClassSettings } from "./user-class-settings.js";
 
 export function buildMeta(
   options: WebServerOptions,
-  context: Pick<WebContext, "fullHistoryCsvPath" | "extraDownloads">,
+  context: Pick<WebContext, "fullHistoryCsvPath" | "extraDownloads" | "openModelDefaults">,
 ) {
   const environment = options.runner.environment;
   // --percentiles sets the statistics table's columns (Locust's PERCENTILES_TO_STATISTICS).
@@ -31,8 +31,8 @@ export function buildMeta(
         runTime: options.defaults?.runTimeMs ? formatTimespan(options.defaults.runTimeMs) : "",
         arrivalRate: options.defaults?.arrivalRate ?? "",
         ramp: options.defaults?.rampMs ? formatTimespan(options.defaults.rampMs) : "",
-        maxUsers: options.runner.openModel.maxUsers,
-        maxQueueTime: `${options.runner.openModel.maxQueueMs / 1000}s`,
+        maxUsers: context.openModelDefaults.maxUsers,
+        maxQueueTime: `${context.openModelDefaults.maxQueueMs / 1000}s`,
         ...(options.defaults?.capacity ? { capacity: options.defaults.capacity } : {}),
       },
       hostOptional: environment.host !== undefined || needHost.length === 0,

@@ -1,4 +1,4 @@
-export { DROPPED_SHARE_LIMIT, type JudgeSettings, judgeStep, type StepVerdict } from "./judge.js";
+export { type JudgeSettings, judgeStep, type StepVerdict } from "./judge.js";
 export { buildResult, generatorLimited, stepOf } from "./outcome.js";
 export { CapacityPlan, type PlanEnd, type PlanSettings, roundLoad } from "./plan.js";
 export {

@@ -15,7 +15,9 @@
  *
  * In the open model a step must also keep up (see {@link KeepUp}): the target completes
  * the requests the asked rate makes, and no backlog of iterations grows; judged on the
- * last half, where the previous step's answers still in flight no longer count.
+ * last half, where the previous step's answers still in flight no longer count. And it
+ * drops no iteration in the judged window: a dropped iteration is load asked for and never
+ * sent, so the step did not run the rate it is credited with.
  */
 import type { CapacitySlo, SloCheck } from "../../shared/capacity.js";
 import { type CumulativeSample, checkSlos, measureSlo, type WindowFigures, windowFigures } from "./window.js";
@@ -25,8 +27,6 @@ export const THROUGHPUT_TOLERANCE = 0.1;
 /** ...and latencies within this share, plus {@link LATENCY_SLACK_MS} (sub-millisecond jitter is not movement). */
 export const LATENCY_TOLERANCE = 0.15;
 export const LATENCY_SLACK_MS = 2;
-/** An open-model step that dropped more than this share of its iterations broke. */
-export const DROPPED_SHARE_LIMIT = 0.01;
 
 /**
  * The open model: a step whose last half completed fewer requests than the asked rate
@@ -119,11 +119,15 @@ function rise(slos: readonly CapacitySlo[], a: WindowFigures, b: WindowFigures):
   return undefined;
 }
 
-/** Checks plus the open model's dropped iterations, which break a step whatever the SLOs. */
+/** The open model's dropped iterations: any one breaks the step, whatever the SLOs. */
 function droppedProblem(figures: WindowFigures): string | undefined {
+  if (figures.dropped === 0) return undefined;
   const share = figures.dropped / Math.max(1, figures.requests + figures.dropped);
-  if (figures.dropped === 0 || share <= DROPPED_SHARE_LIMIT) return undefined;
-  return `dropped ${figures.dropped} iterations (${(share * 100).toFixed(1)} %: no free user within --max-queue-time; the target does not keep up, or --max-users is too low)`;
+  const count = `${figures.dropped} iteration${figures.dropped === 1 ? "" : "s"}`;
+  return (
+    `keep-up: dropped ${count} (${(share * 100).toFixed(2)} % of the window; no free user within --max-queue-time: ` +
+    "the target does not keep up, or --max-users is too low)"
+  );
 }
 
 /** Why an open-model step did not keep up with its rate over `figures` (the last half), if it did not. */

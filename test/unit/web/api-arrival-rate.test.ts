@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { CliOptions } from "../../../src/cli/options.js";
+import { buildReportMeta } from "../../../src/cli/report-meta.js";
 import { HttpUser, task } from "../../../src/user/index.js";
 import type { FullUpdate, IterationsResponse } from "../../../src/web/api-types.js";
 import { waitFor } from "../../helpers/env.js";
@@ -59,6 +61,52 @@ describe("POST /swarm with an arrival rate", () => {
       ).json() as IterationsResponse;
       assert.ok(series.iterations!.timeMs.length >= 1);
       assert.equal(series.iterations!.targetRate.length, series.iterations!.timeMs.length);
+    } finally {
+      await run.close();
+    }
+  });
+
+  it("the report and the start form describe the arrival-rate test POST /swarm asked for, not the command line's", async () => {
+    const run = await makeWebRun({ userClasses: [Visit] });
+    try {
+      const started = await run.app.inject({
+        method: "POST",
+        url: "/swarm",
+        payload: {
+          arrival_rate: "10:30",
+          ramp: "3s",
+          run_time: "1s",
+          max_users: "7",
+          max_queue_time: "0.5s",
+          host: target.url,
+        },
+      });
+      assert.equal(started.statusCode, 200, started.body);
+      assert.ok(await waitFor(() => run.runner.state === "stopped", 5000), run.runner.state);
+      // The command line asked for another rate and other limits: the report must not quote them.
+      const commandLine = { arrivalRate: "20", maxUsers: 50, maxQueueTime: 2000 } as unknown as CliOptions;
+      const meta = buildReportMeta({
+        environment: run.environment,
+        runner: run.runner,
+        options: commandLine,
+        locustfile: "locustfile.ts",
+        flags: [],
+        endTimeMs: null,
+        nowMs: Date.now(),
+      });
+      assert.equal(meta.loadModel, "arrival-rate");
+      assert.deepEqual(meta.arrivalRate, { from: 10, to: 30, rampMs: 3000 });
+      assert.equal(meta.runTimeMs, 1000);
+      assert.deepEqual(meta.openModel, { maxUsers: 7, maxQueueTimeMs: 500 });
+
+      const state = (await run.app.inject({ method: "GET", url: "/api/state" })).json() as FullUpdate;
+      assert.equal(state.status.lastTest?.runTime, "1s");
+      assert.deepEqual(state.status.lastTest?.arrival, {
+        arrivalRate: "10:30",
+        ramp: "3s",
+        maxUsers: 7,
+        maxQueueTime: "0.5s",
+      });
     } finally {
       await run.close();
     }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { LocalRunner } from "../../../src/runner/index.js";
 import { HttpUser, LoadTestShape, task } from "../../../src/user/index.js";
 import type { FullUpdate } from "../../../src/web/api-types.js";
 import { waitFor } from "../../helpers/env.js";
@@ -24,6 +25,55 @@ before(async () => {
 after(() => target.close());
 
 describe("POST /swarm with find_capacity", () => {
+  it("an arrival-rate search runs under the command line's --max-users and --max-queue-time, not an earlier test's", async () => {
+    // --max-users 40 --max-queue-time 2s: set before the server starts, as main does.
+    const run = await makeWebRun({
+      userClasses: [Visit],
+      runner: (environment) => {
+        const runner = new LocalRunner(environment);
+        runner.openModel = { maxUsers: 40, maxQueueMs: 2000 };
+        return runner;
+      },
+    });
+    const app = run.app;
+    try {
+      const earlier = await app.inject({
+        method: "POST",
+        url: "/swarm",
+        payload: { arrival_rate: "5", max_users: "5", max_queue_time: "0", run_time: "1s", host: target.url },
+      });
+      assert.equal(earlier.statusCode, 200, earlier.body);
+      assert.ok(await waitFor(() => run.runner.state === "stopped", 5000), run.runner.state);
+      assert.deepEqual(run.runner.openModel, { maxUsers: 5, maxQueueMs: 0 });
+
+      // A rate without the limits: the command line's, not the last test's.
+      const bare = await app.inject({ method: "POST", url: "/swarm", payload: { arrival_rate: "5" } });
+      assert.equal(bare.statusCode, 200, bare.body);
+      assert.ok(await waitFor(() => run.runner.state === "running", 2000));
+      assert.deepEqual(run.runner.openModel, { maxUsers: 40, maxQueueMs: 2000 });
+      await run.runner.stopAndWait();
+
+      run.runner.openModel = { maxUsers: 5, maxQueueMs: 0 };
+      const search = await app.inject({
+        method: "POST",
+        url: "/swarm",
+        payload: {
+          find_capacity: "true",
+          capacity_model: "arrival-rate",
+          slo: "p95<300ms",
+          capacity_start: "5",
+          capacity_hold: "1s:2s",
+          capacity_max: "5",
+        },
+      });
+      assert.equal(search.statusCode, 200, search.body);
+      assert.deepEqual(run.runner.openModel, { maxUsers: 40, maxQueueMs: 2000 });
+      await run.runner.stopAndWait();
+    } finally {
+      await run.close();
+    }
+  });
+
   it("starts a search: the status carries its progress; edits and a second start are refused; Stop ends it", async () => {
     const run = await makeWebRun({ userClasses: [Visit] });
     try {

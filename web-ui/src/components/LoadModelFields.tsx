@@ -28,14 +28,16 @@ export function initialLoadModel(meta: UiMeta, status: RunStatus | null): LoadMo
 /** The fields' first values: the running test's rate, else the command line's. */
 export function initialArrivalValues(meta: UiMeta, status: RunStatus | null): ArrivalValues {
   const running = status?.openModel?.targetRate;
+  // The last arrival-rate test's values (the form starts from the last test), else the command line's.
+  const last = status?.lastTest?.arrival ?? null;
   return {
     arrival_rate:
       status?.state === "running" && running !== undefined
         ? String(running)
-        : (meta.defaults.arrivalRate ?? ""),
-    ramp: meta.defaults.ramp ?? "",
-    max_users: String(meta.defaults.maxUsers ?? 1000),
-    max_queue_time: meta.defaults.maxQueueTime ?? "1s",
+        : (last?.arrivalRate ?? meta.defaults.arrivalRate ?? ""),
+    ramp: last ? last.ramp : (meta.defaults.ramp ?? ""),
+    max_users: String(last?.maxUsers ?? meta.defaults.maxUsers ?? 1000),
+    max_queue_time: last?.maxQueueTime ?? meta.defaults.maxQueueTime ?? "1s",
   };
 }
 

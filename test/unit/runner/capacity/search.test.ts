@@ -137,6 +137,26 @@ describe("the capacity search against a simulated known-capacity target", () => 
     }
   });
 
+  it("open model: a step that dropped any iteration broke, however few, and says so", async () => {
+    // 200 iterations/s at most, but above 60/s half an iteration a second finds no free
+    // user (under 1 % of the rate): the SLO alone would pass those steps.
+    const { result } = await search(
+      { model: "arrival-rate", slots: 20, serviceMs: 100, dropAbove: { load: 60, perSecond: 0.5 } },
+      { start: 10, slos: [p95Below(150)] },
+    );
+    assert.equal(result.outcome, "found");
+    assert.ok(
+      result.capacity! <= 60,
+      `capacity ${result.capacity}/s: no step that dropped iterations is met`,
+    );
+    const dropping = result.steps.filter((s) => (s.droppedIterations ?? 0) > 0);
+    assert.ok(dropping.length > 0, "the steps above 60/s dropped iterations");
+    for (const step of dropping) {
+      assert.equal(step.passed, false, `${step.load}/s dropped ${step.droppedIterations} but passed`);
+      assert.match(step.reason, new RegExp(`keep-up: dropped ${step.droppedIterations} iterations? \\(`));
+    }
+  });
+
   it("open model: without draining, the backlog of broken steps would sink the answer (the drain matters)", async () => {
     const { result } = await search(
       { model: "arrival-rate", slots: 20, serviceMs: 100, noPause: true },

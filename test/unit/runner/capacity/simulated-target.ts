@@ -39,6 +39,8 @@ export interface SimulationSettings {
   generatorMicrosPerRequest?: number;
   /** After each change of load, responses are slower: `extraMs` at first, falling to nothing over `forMs` (a warm-up). */
   transient?: { extraMs: number; forMs: number };
+  /** Open model: above `load`, `perSecond` iterations a second find no free user and are dropped. */
+  dropAbove?: { load: number; perSecond: number };
   /** The probe cannot pause (the search then cannot let a backlog drain). */
   noPause?: boolean;
   seed?: number;
@@ -64,6 +66,7 @@ export class SimulatedTarget implements CapacityProbe {
   private loadChangedAt = 0;
   private simulatedTo = 0;
   private queue = 0;
+  private dropped = 0;
   private carry = 0;
   private requests = 0;
   private failures = 0;
@@ -146,7 +149,7 @@ export class SimulatedTarget implements CapacityProbe {
       responseTimeSumMs: this.sumMs,
       histogram: this.histogram.clone(),
       intended: this.settings.model === "arrival-rate" ? this.intended.clone() : null,
-      dropped: 0,
+      dropped: Math.floor(this.dropped),
       waiting: 0,
       users:
         this.settings.model === "users" ? this.load : Math.ceil(this.load * (this.settings.serviceMs / 1000)),
@@ -161,6 +164,8 @@ export class SimulatedTarget implements CapacityProbe {
     const dtMs = now - this.simulatedTo;
     if (dtMs <= 0) return;
     this.simulatedTo = now;
+    const drop = this.settings.dropAbove;
+    if (drop !== undefined && this.load > drop.load) this.dropped += (drop.perSecond * dtMs) / 1000;
     const { slots, serviceMs, model } = this.settings;
     const capacityPerMs = slots / serviceMs;
     let completed: number;
