@@ -261,7 +261,9 @@ export class MasterRunner extends BaseRunner {
       throw new EnvironmentError(
         "CICADA_ERR_NO_CICADA_WORKER",
         "an arrival rate runs only on Cicada workers, and none is connected (Locust workers take user counts)",
-        { hint: "Start Cicada workers (cicada --worker ...), or run a number of users (-u) instead of --arrival-rate" },
+        {
+          hint: "Start Cicada workers (cicada --worker ...), or run a number of users (-u) instead of --arrival-rate",
+        },
       );
     }
     if (!(await this.beginArrivalRate(start))) return;
