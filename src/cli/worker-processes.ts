@@ -11,7 +11,7 @@ import { EnvironmentError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { settlesWithin } from "../shared/timers.js";
 import type { CliIO } from "./io.js";
-import { hasSemiSpaceSize, SEMI_SPACE_FLAG } from "./launcher.js";
+import { hasSemiSpaceSize, RELAUNCHED_ENV, SEMI_SPACE_FLAG, WATCHDOG_FD_ENV } from "./launcher.js";
 import type { CliOptions } from "./options.js";
 
 /** Lines of each child's output kept to show if it fails. */
@@ -68,11 +68,19 @@ function cliArgs(io: CliIO): string[] {
   return [...(hasSemiSpaceSize([], io.env.NODE_OPTIONS) ? [] : [SEMI_SPACE_FLAG]), io.cliScript];
 }
 
+/**
+ * What the launcher tells only its own child (launcher.ts): a child started here has no
+ * launcher. With them its watchdog reads fd 4 as the launcher's control pipe, but there fd 4
+ * is a pipe of its own Node's (libuv's signal handling): it then never saw a SIGTERM or SIGINT.
+ */
+const LAUNCHER_ONLY_ENV: readonly string[] = [RELAUNCHED_ENV, WATCHDOG_FD_ENV];
+
 /** A child's environment: this one's (without CICADA_* unless `withCicadaVariables`), and the child marker. */
 function childEnv(io: CliIO, childMarkerEnv: string, withCicadaVariables: boolean): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(io.env)) {
-    if (value !== undefined && (withCicadaVariables || !key.startsWith("CICADA_"))) env[key] = value;
+    if (value === undefined || LAUNCHER_ONLY_ENV.includes(key)) continue;
+    if (withCicadaVariables || !key.startsWith("CICADA_")) env[key] = value;
   }
   env[childMarkerEnv] = "1";
   return env;
