@@ -57,6 +57,11 @@ interface ChildrenSpec {
   stream: boolean;
   /** A process group of their own: terminal signals reach only the parent, which forwards them. */
   detached: boolean;
+  /**
+   * They end by themselves (the master's quit, a signal), not by `stop()`: a clean exit
+   * (code 0) is their normal end, not a failure.
+   */
+  quitByThemselves: boolean;
 }
 
 /**
@@ -110,7 +115,12 @@ export function startWorkerProcesses(
     "--loglevel",
     options.loglevel,
   ];
-  return startChildren(count, { args, env, stream: logger.isEnabled("DEBUG"), detached: false }, io, logger);
+  return startChildren(
+    count,
+    { args, env, stream: logger.isEnabled("DEBUG"), detached: false, quitByThemselves: false },
+    io,
+    logger,
+  );
 }
 
 /** The command line without `--processes N` (or `--processes=N`). */
@@ -144,7 +154,7 @@ export function startWorkerGroup(
   const args = [...cliArgs(io), ...withoutProcessesFlag(io.argv)];
   return startChildren(
     count,
-    { args, env: childEnv(io, childMarkerEnv, true), stream: true, detached: true },
+    { args, env: childEnv(io, childMarkerEnv, true), stream: true, detached: true, quitByThemselves: true },
     io,
     logger,
   );
@@ -174,8 +184,11 @@ function startChildren(count: number, spec: ChildrenSpec, io: CliIO, logger: Log
     }
     proc.on("error", (error) => logger.error(`worker process ${index} could not start: ${error.message}`));
     proc.on("exit", (code, signal) => {
-      if (stopping && code === 0) return;
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      if (code === 0 && (stopping || spec.quitByThemselves)) {
+        if (!stopping) logger.info(`worker process ${index} ${how}`);
+        return;
+      }
       if (!stopping || (code !== 0 && signal === null)) {
         logger.error(`worker process ${index} ${how}${spec.stream ? "" : "; its last output:"}`);
         if (!spec.stream) io.stderr.write(`${child.lines.join("\n")}\n`);

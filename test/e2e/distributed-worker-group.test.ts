@@ -64,4 +64,14 @@ test("--worker --processes 2: SIGTERM to one worker stops it, SIGTERM to the gro
   assert.ok(!alive(second), "a worker process outlived the group");
   await master.waitFor(/quit\. 0 worker\(s\) left\./, 2000);
   assert.match(group.output(), /\[worker 2\] .*SIGTERM received: stopping users and leaving the master/);
+  assert.doesNotMatch(group.output(), /ERROR/, "a worker stopped by a signal is not an error");
+});
+test("--worker --processes 2: when the master ends the test, the workers exit 0 and nothing is logged as an error", async (t) => {
+  const { master, group } = await masterAndGroup(t, 2);
+  const [code, groupCode] = await Promise.all([master.exited, group.exited]);
+  assert.equal(code, 1, master.output()); // Beta's requests fail (500)
+  assert.equal(groupCode, 0, group.output());
+  assert.match(group.output(), /\[worker 1\] .*reported \d+ requests/);
+  assert.doesNotMatch(group.output(), /ERROR/);
+  assert.match(group.output(), /INFO\/cicada: worker process 1 exited with code 0/);
 });
