@@ -11,7 +11,7 @@ import { EnvironmentError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { settlesWithin } from "../shared/timers.js";
 import type { CliIO } from "./io.js";
-import { hasSemiSpaceSize, SEMI_SPACE_FLAG } from "./launcher.js";
+import { hasSemiSpaceSize, RELAUNCHED_ENV, SEMI_SPACE_FLAG, WATCHDOG_FD_ENV } from "./launcher.js";
 import type { CliOptions } from "./options.js";
 
 /** Lines of each child's output kept to show if it fails. */
@@ -57,6 +57,11 @@ interface ChildrenSpec {
   stream: boolean;
   /** A process group of their own: terminal signals reach only the parent, which forwards them. */
   detached: boolean;
+  /**
+   * They end by themselves (the master's quit, a signal), not by `stop()`: a clean exit
+   * (code 0) is their normal end, not a failure.
+   */
+  quitByThemselves: boolean;
 }
 
 /**
@@ -68,11 +73,19 @@ function cliArgs(io: CliIO): string[] {
   return [...(hasSemiSpaceSize([], io.env.NODE_OPTIONS) ? [] : [SEMI_SPACE_FLAG]), io.cliScript];
 }
 
+/**
+ * What the launcher tells only its own child (launcher.ts): a child started here has no
+ * launcher. With them its watchdog reads fd 4 as the launcher's control pipe, but there fd 4
+ * is a pipe of its own Node's (libuv's signal handling): it then never saw a SIGTERM or SIGINT.
+ */
+const LAUNCHER_ONLY_ENV: readonly string[] = [RELAUNCHED_ENV, WATCHDOG_FD_ENV];
+
 /** A child's environment: this one's (without CICADA_* unless `withCicadaVariables`), and the child marker. */
 function childEnv(io: CliIO, childMarkerEnv: string, withCicadaVariables: boolean): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(io.env)) {
-    if (value !== undefined && (withCicadaVariables || !key.startsWith("CICADA_"))) env[key] = value;
+    if (value === undefined || LAUNCHER_ONLY_ENV.includes(key)) continue;
+    if (withCicadaVariables || !key.startsWith("CICADA_")) env[key] = value;
   }
   env[childMarkerEnv] = "1";
   return env;
@@ -102,7 +115,12 @@ export function startWorkerProcesses(
     "--loglevel",
     options.loglevel,
   ];
-  return startChildren(count, { args, env, stream: logger.isEnabled("DEBUG"), detached: false }, io, logger);
+  return startChildren(
+    count,
+    { args, env, stream: logger.isEnabled("DEBUG"), detached: false, quitByThemselves: false },
+    io,
+    logger,
+  );
 }
 
 /** The command line without `--processes N` (or `--processes=N`). */
@@ -136,7 +154,7 @@ export function startWorkerGroup(
   const args = [...cliArgs(io), ...withoutProcessesFlag(io.argv)];
   return startChildren(
     count,
-    { args, env: childEnv(io, childMarkerEnv, true), stream: true, detached: true },
+    { args, env: childEnv(io, childMarkerEnv, true), stream: true, detached: true, quitByThemselves: true },
     io,
     logger,
   );
@@ -166,8 +184,11 @@ function startChildren(count: number, spec: ChildrenSpec, io: CliIO, logger: Log
     }
     proc.on("error", (error) => logger.error(`worker process ${index} could not start: ${error.message}`));
     proc.on("exit", (code, signal) => {
-      if (stopping && code === 0) return;
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      if (code === 0 && (stopping || spec.quitByThemselves)) {
+        if (!stopping) logger.info(`worker process ${index} ${how}`);
+        return;
+      }
       if (!stopping || (code !== 0 && signal === null)) {
         logger.error(`worker process ${index} ${how}${spec.stream ? "" : "; its last output:"}`);
         if (!spec.stream) io.stderr.write(`${child.lines.join("\n")}\n`);

@@ -49,7 +49,10 @@ export async function fetchLocustfile(options: FetchOptions): Promise<FetchedLoc
         "CICADA_ERR_MASTER_UNREACHABLE",
         `no answer from a master at ${endpoint} within ${options.timeoutMs / 1000} s`,
         {
-          hint: "Start the master first (cicada -f locustfile.ts --master), and check --master-host and --master-port",
+          // A wrong or missing secret looks the same: the CURVE handshake fails without a word.
+          hint:
+            "Start the master first (cicada -f locustfile.ts --master), and check --master-host, --master-port " +
+            "and that --cluster-secret is the same on both",
           cause: error,
         },
       );

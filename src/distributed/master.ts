@@ -215,6 +215,8 @@ export class MasterRunner extends BaseRunner {
           {
             hint:
               `Start workers with: cicada -f <locustfile> --worker --master-host <this machine> --master-port ${this.port}` +
+              // Never the secret itself: this line ends up in logs and CI output.
+              (this.options.secret === undefined ? "" : " --cluster-secret <the same secret>") +
               " (check firewalls), or lower --expect-workers / raise --expect-workers-max-wait",
           },
         );

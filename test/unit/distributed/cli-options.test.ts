@@ -205,6 +205,21 @@ test("a master whose port is taken fails with a clear error and exit code 4", as
 });
 
 test("--expect-workers-max-wait: a clear error and exit code 4 when the workers do not come", async (t) => {
+  for (const secret of [undefined, "s3cret-value"]) {
+    const cli = await masterWaitingForWorkers(t, secret === undefined ? [] : ["--cluster-secret", secret]);
+    assert.match(
+      cli.err,
+      /Error: only 0 of 2 expected worker\(s\) connected within 1 s\nHint: Start workers with: cicada -f <locustfile> --worker --master-host <this machine> --master-port \d+ /,
+    );
+    // The workers need the secret too; the hint names the flag, never the value.
+    if (secret === undefined) assert.doesNotMatch(cli.err, /--cluster-secret/);
+    else assert.match(cli.err, /--master-port \d+ --cluster-secret <the same secret> /);
+    assert.doesNotMatch(cli.err, /s3cret-value/);
+  }
+});
+
+/** A master expecting 2 workers for at most 1 s, none coming; exit code 4. */
+async function masterWaitingForWorkers(t: TestContext, flags: string[]): Promise<{ err: string }> {
   const dir = tempDir(t, "cicada-wait-");
   writeFileSync(
     join(dir, "locustfile.ts"),
@@ -220,12 +235,9 @@ test("--expect-workers-max-wait: a clear error and exit code 4 when the workers 
       "127.0.0.1",
       "--master-bind-port",
       "0",
-    ].concat(["--expect-workers", "2", "--expect-workers-max-wait", "1"]),
+    ].concat(["--expect-workers", "2", "--expect-workers-max-wait", "1", ...flags]),
     dir,
   );
   assert.equal(await run(cli), 4, cli.err);
-  assert.match(
-    cli.err,
-    /Error: only 0 of 2 expected worker\(s\) connected within 1 s\nHint: Start workers with/,
-  );
-});
+  return cli;
+}

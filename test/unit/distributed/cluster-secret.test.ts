@@ -43,7 +43,10 @@ describe("a master with --cluster-secret", () => {
     };
     await assert.rejects(
       fetchLocustfile({ ...base, timeoutMs: 500 }),
-      (error: unknown) => error instanceof EnvironmentError && error.code === "CICADA_ERR_MASTER_UNREACHABLE",
+      (error: unknown) =>
+        error instanceof EnvironmentError &&
+        error.code === "CICADA_ERR_MASTER_UNREACHABLE" &&
+        /that --cluster-secret is the same on both/.test(error.hint ?? ""),
     );
     assert.deepEqual((await fetchLocustfile({ ...base, timeoutMs: 5000, secret })).bundles, locustfiles);
 
