@@ -33,6 +33,9 @@ import { startWorkerGroup, startWorkerProcesses, type WorkerProcesses } from "./
 /** How long `--processes` waits for its workers by default. */
 const PROCESSES_DEFAULT_WAIT_MS = 60_000;
 
+/** The flags of the load itself, which a worker takes from its master instead. */
+const LOAD_FLAGS = [["--arrival-rate"], ["-u", "--users"], ["-r", "--spawn-rate"], ["-t", "--run-time"]];
+
 /** The warning for a master that anyone who reaches it may join. */
 function exposureWarning(bindHost: string): string {
   return (
@@ -117,6 +120,17 @@ export async function runWorker(args: {
   });
   args.unhandled.attach(environment);
   logger.info(`Starting Cicada ${VERSION} worker`);
+  // The load is the master's to give: a load flag typed on a worker's command line is
+  // ignored, so say so (values from cicada.conf or CICADA_* may be shared with the master
+  // on purpose: those stay quiet, as in Locust).
+  const loadFlags = LOAD_FLAGS.filter((flags) =>
+    io.argv.some((arg) => flags.some((flag) => arg === flag || arg.startsWith(`${flag}=`))),
+  );
+  if (loadFlags.length > 0) {
+    logger.warning(
+      `${loadFlags.map((flags) => flags.join("/")).join(", ")} ignored on a worker: it runs the load its master sends; give them to the master`,
+    );
+  }
   const worker = new Worker(environment, {
     masterHost: dist.masterHost,
     masterPort: dist.masterPort,

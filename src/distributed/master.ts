@@ -277,7 +277,7 @@ export class MasterRunner extends BaseRunner {
     this.environment.stats.iterations.setTargetRate(start.rate);
     this.environment.logger.info(
       `Sending ${start.rate} iterations per second${start.rampTo === undefined ? "" : ` (ramping to ${start.rampTo})`} ` +
-        `to ${this.liveWorkers().length} worker(s), up to ${this.openModel.maxUsers} users in all`,
+        `to ${this.liveWorkers().filter((node) => node.cicadaVersion !== undefined).length} Cicada worker(s), up to ${this.openModel.maxUsers} users in all`,
     );
     this.dispatchArrival();
   }
@@ -435,10 +435,21 @@ export class MasterRunner extends BaseRunner {
       this.stop();
       return;
     }
+    if (
+      this.loadModel === "arrival-rate" &&
+      !this.liveWorkers().some((worker) => worker.cicadaVersion !== undefined)
+    ) {
+      // Locust workers take no share of a rate: with no Cicada worker left it runs nowhere.
+      this.environment.logger.warning(
+        `The last Cicada worker ${why === "quit" ? "quit" : "went missing"}: the arrival rate runs nowhere now (Locust workers take user counts); stopping the test`,
+      );
+      this.stop();
+      return;
+    }
     if (this.rebalancing && this.state === "running") {
       this.environment.logger.info(
         this.loadModel === "arrival-rate"
-          ? `Moving the arrival rate of ${node.id} to the remaining workers`
+          ? `Moving the arrival rate of ${node.id} to the remaining Cicada workers`
           : `Re-dispatching the users of ${node.id} over the remaining workers`,
       );
       this.redispatch();

@@ -68,9 +68,15 @@ test("a Cicada worker joins a Locust master: Locust's final CSV totals equal wha
     ]),
     { cwd },
   );
-  const worker = startCicada(t, ["-f", "locustfile.ts", "--worker", "--master-port", String(port)], { cwd });
+  // A load flag on a worker's command line is the master's to give: said, then ignored.
+  const worker = startCicada(
+    t,
+    ["-f", "locustfile.ts", "--worker", "--master-port", String(port), "--arrival-rate", "200"],
+    { cwd },
+  );
   const masterCode = await master.exited;
   assert.equal(await worker.exited, 0, worker.output());
+  assert.match(worker.output(), /--arrival-rate ignored on a worker: it runs the load its master sends/);
   assert.equal(masterCode, 1, `Locust exits 1 because /fail failed:\n${master.output()}`);
   assert.match(master.output(), /All users spawned: \{"Alpha": 6, "Beta": 2\} \(8 total users\)/);
   const own = [...workerTotals(worker.output()).values()];

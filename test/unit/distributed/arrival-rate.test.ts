@@ -120,7 +120,9 @@ test("master + 2 workers: each runs half the rate, a lost worker's half moves, t
   await b!.shutdown();
   assert.ok(await waitFor(() => a!.runner.arrivalRate === 100, 3000), `a runs ${a!.runner.arrivalRate}/s`);
   assert.ok(
-    cluster.masterLogs.some((l) => /Moving the arrival rate of h_2 to the remaining workers/.test(l.message)),
+    cluster.masterLogs.some((l) =>
+      /Moving the arrival rate of h_2 to the remaining Cicada workers/.test(l.message),
+    ),
   );
   await sleep(600);
   await cluster.master.stopAndWait();
@@ -131,4 +133,28 @@ test("master + 2 workers: each runs half the rate, a lost worker's half moves, t
   const row = stats.get("GET", "/it")!;
   assert.equal(row.numRequests, it.started, "one request per started iteration");
   assert.equal(row.intended?.count, row.numRequests, "the intended-start histograms were merged");
+});
+
+test("with only Locust workers left, an arrival-rate test stops (the rate would run nowhere); with none at the start it is refused", async (t) => {
+  const cluster = await startCluster({ heartbeatIntervalMs: 200, heartbeatLiveness: 2 }, [Iterating]);
+  t.after(() => cluster.close());
+  const [cicada] = [
+    cluster.addWorker("h_1", { statsIntervalMs: 300, heartbeatIntervalMs: 200 }),
+    // Announced with a plain version, as Locust's workers are: the master gives it no share.
+    cluster.addWorker("h_2", { statsIntervalMs: 300, heartbeatIntervalMs: 200, wireVersion: "2.12.1" }),
+  ];
+  await cluster.master.waitForWorkers(2, 10_000);
+  await cluster.master.startArrivalRate({ rate: 40 });
+  assert.ok(await waitFor(() => cicada!.runner.arrivalRate === 40, 3000));
+  await cicada!.shutdown();
+  assert.ok(await waitFor(() => cluster.master.state === "stopped", 5000), `state ${cluster.master.state}`);
+  assert.ok(
+    cluster.masterLogs.some((l) =>
+      /The last Cicada worker quit: the arrival rate runs nowhere now/.test(l.message),
+    ),
+  );
+  await assert.rejects(
+    cluster.master.startArrivalRate({ rate: 40 }),
+    /CICADA_ERR_NO_CICADA_WORKER|none is connected/,
+  );
 });
