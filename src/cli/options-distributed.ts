@@ -165,7 +165,8 @@ function port(value: unknown, flag: string, fallback: number, allowZero: boolean
   if (value === undefined) return fallback;
   const n = value as number;
   if (n < (allowZero ? 0 : 1) || n > 65535) {
-    throw new UsageError("CICADA_ERR_OPTIONS", `${flag} must be a port number (1-65535), got '${n}'`, {
+    const range = allowZero ? "0-65535; 0 picks a free port" : "1-65535";
+    throw new UsageError("CICADA_ERR_OPTIONS", `${flag} must be a port number (${range}), got '${n}'`, {
       hint: `For example ${flag} 5557`,
     });
   }

@@ -93,7 +93,12 @@ test("contradictory or impossible distributed flags are usage errors with a hint
     [["--processes", "-2"], /--processes must be/],
     [["--processes", "99999"], /--processes 99999 is more than the 2 CPU core\(s\) of this machine/],
     [["--expect-workers", "0"], /--expect-workers must be ≥ 1/],
-    [["--master-port", "70000"], /--master-port must be a port number/],
+    [["--master-port", "70000"], /--master-port must be a port number \(1-65535\)/],
+    // The bind port may be 0 (any free port): the message gives the range that applies.
+    [
+      ["--master", "--master-bind-port", "99999"],
+      /--master-bind-port must be a port number \(0-65535; 0 picks a free port\)/,
+    ],
   ];
   for (const [argv, pattern] of cases) {
     assert.throws(
