@@ -12,6 +12,7 @@ import {
   capacityHeadline,
   formatCapacityMs,
   formatShare,
+  WEB_FORM_SETTING_NAMES,
 } from "../../../src/shared/capacity-text.js";
 import type { CapacityProgress, CapacityStep } from "../types.js";
 import { CapacityChart } from "./CapacityChart.js";
@@ -130,7 +131,7 @@ export function CapacityTab({
           data-outcome={result.outcome}
         >
           <p>
-            <b>{capacityHeadline(result)}</b>
+            <b>{capacityHeadline(result, WEB_FORM_SETTING_NAMES)}</b>
           </p>
           <ul>
             {capacityDetails(result).map((line) => (
@@ -139,7 +140,10 @@ export function CapacityTab({
           </ul>
         </div>
       )}
-      {chart.load.length > 0 && <CapacityChart data={chart} unit={unit} />}
+      {chart.load.length > 0 && (
+        // Until the search ended, the marked load is the best so far, not the answer.
+        <CapacityChart data={chart} unit={unit} capacityLabel={result ? "capacity" : "best so far"} />
+      )}
       <StepsTable steps={progress.steps} model={progress.model} />
     </div>
   );
