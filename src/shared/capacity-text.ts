@@ -13,6 +13,9 @@ export function formatCapacityMs(ms: number | null): string {
   return `${Number(ms.toPrecision(3))} ms`;
 }
 
+/** Iterations dropped in a step's window (an arrival-rate search), "–" without a count. */
+export const formatDropped = (dropped: number | null) => (dropped === null ? "–" : String(dropped));
+
 /** "0.00 %". */
 export const formatShare = (ratio: number) => `${(ratio * 100).toFixed(2)} %`;
 

@@ -140,13 +140,14 @@ describe("Find capacity from the web UI", () => {
     await report.close();
   });
 
-  it("an 'At least' answer is a result, not an error: worded by the form's fields, its label inside the chart", async (t) => {
+  it("an arrival-rate 'At least' answer is a result, not an error: worded by the form's fields, its label inside the chart, dropped iterations per step", async (t) => {
     if (SCREENSHOT) {
       t.skip("the screenshot shows the search above");
       return;
     }
     await page.getByRole("button", { name: "New test" }).click();
     const form = page.getByRole("form", { name: "Start a new test" });
+    await form.getByLabel("Arrival rate (iterations per second, whatever the response times)").check();
     await form.getByLabel(/Find capacity/).check();
     await form.getByLabel(/First step/).fill("15");
     await form.getByLabel(/Upper bound/).fill("30");
@@ -158,7 +159,7 @@ describe("Find capacity from the web UI", () => {
       30_000,
     );
     const text = (await answer.textContent())!;
-    assert.match(text, /At least 30 users .*raise the form's Upper bound \(30 users\)/);
+    assert.match(text, /At least 30 iterations\/s .*raise the form's Upper bound \(30 iterations\/s\)/);
     assert.doesNotMatch(text, /--capacity/);
     const looks = await answer.evaluate((element) => {
       const style = getComputedStyle(element);
@@ -189,6 +190,13 @@ describe("Find capacity from the web UI", () => {
     const plotRight = Number(await chart.getAttribute("data-plot-right"));
     assert.equal(labels[0]?.text, "capacity 30");
     assert.ok(labels[0]!.right <= plotRight + 0.5, `label ends at ${labels[0]!.right}, plot at ${plotRight}`);
+    // Each step's dropped iterations (none: the target holds 200/s).
+    const table = page.getByTestId("capacity-steps");
+    const headings = await table.locator("thead th").allTextContents();
+    const column = headings.indexOf("Dropped");
+    assert.equal(column, headings.indexOf("p95 from intended start") + 1, headings.join("|"));
+    const cells = await table.locator(`tbody tr td:nth-child(${column + 1})`).allTextContents();
+    assert.deepEqual(cells, ["0", "0"]);
   });
 
   it("takes the docs screenshot when asked (UPDATE_SCREENSHOT=1)", async (t) => {

@@ -209,4 +209,38 @@ describe("the answer in the reports", () => {
     for (const text of [below, atLeast, timeLimit]) assert.doesNotMatch(text, /--capacity|\(-t\)/);
     assert.match(capacityHeadline(results.below), /Start lower \(--capacity-start\)/);
   });
+
+  it("an arrival-rate search's steps show their dropped iterations (console, HTML); a users search's do not", () => {
+    const open = structuredClone(results.open);
+    open.steps.forEach((step, i) => {
+      step.droppedIterations = i === 0 ? 0 : 1000 + i;
+    });
+    const [heading, ...rows] = formatCapacitySteps(open).map((line) => line.trim().split(/\s{2,}/));
+    const column = heading!.indexOf("dropped");
+    assert.equal(column, heading!.indexOf("p95 intended") + 1);
+    assert.deepEqual(
+      rows.map((row) => row[column]),
+      open.steps.map((step) => String(step.droppedIterations)),
+    );
+    assert.doesNotMatch(formatCapacitySteps(results.found)[0]!, /dropped/);
+
+    const stats = sampleStats();
+    const html = renderHtmlReport({
+      ...reportInputFromStats(stats, sampleMeta(), T0 + 10_000),
+      capacity: open,
+    });
+    assert.match(html, /<th>p95 from intended start<\/th><th>Dropped<\/th>/);
+    const cells = [...html.matchAll(/<tr class="(?:met|broke)">(.*?)<\/tr>/gs)].map((m) =>
+      [...m[1]!.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((c) => c[1]),
+    );
+    assert.deepEqual(
+      cells.map((row) => row[8]),
+      open.steps.map((step) => String(step.droppedIterations)),
+    );
+    const users = renderHtmlReport({
+      ...reportInputFromStats(stats, sampleMeta(), T0 + 10_000),
+      capacity: results.found,
+    });
+    assert.doesNotMatch(users, /<th>Dropped<\/th>/);
+  });
 });

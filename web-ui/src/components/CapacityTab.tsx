@@ -11,6 +11,7 @@ import {
   capacityDetails,
   capacityHeadline,
   formatCapacityMs,
+  formatDropped,
   formatShare,
   WEB_FORM_SETTING_NAMES,
 } from "../../../src/shared/capacity-text.js";
@@ -53,6 +54,7 @@ function StepsTable({ steps, model }: { steps: CapacityStep[]; model: CapacityMo
             <th>p95</th>
             <th>p99</th>
             {open && <th>p95 from intended start</th>}
+            {open && <th title="Iterations dropped in the step's window">Dropped</th>}
             <th>Failures</th>
             <th>Held</th>
             <th className="l">Verdict</th>
@@ -70,6 +72,7 @@ function StepsTable({ steps, model }: { steps: CapacityStep[]; model: CapacityMo
               <td>{formatCapacityMs(s.p95Ms)}</td>
               <td>{formatCapacityMs(s.p99Ms)}</td>
               {open && <td>{formatCapacityMs(s.intendedP95Ms)}</td>}
+              {open && <td>{formatDropped(s.droppedIterations)}</td>}
               <td>{formatShare(s.failRate)}</td>
               <td>{seconds(s.endTimeMs - (s.holdStartMs ?? s.startTimeMs))}</td>
               <td className="l">{s.passed ? "met every SLO" : "broke"}</td>
