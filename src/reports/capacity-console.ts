@@ -1,9 +1,10 @@
 /**
  * The capacity search's block of the console summary: the answer, what explains it, and
- * a table of every step (load, throughput, latencies, failures, steady, verdict).
+ * a table of every step (load, throughput, latencies, dropped iterations of an arrival-rate
+ * search, failures, steady, verdict).
  */
 import { type CapacityResult, type CapacityStep, formatGrowth, formatLoad } from "../shared/capacity.js";
-import { capacityDetails, capacityHeadline, formatShare } from "../shared/capacity-text.js";
+import { capacityDetails, capacityHeadline, formatDropped, formatShare } from "../shared/capacity-text.js";
 
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(2))} s`;
 const msCell = (ms: number | null) => (ms === null ? "–" : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
@@ -20,12 +21,10 @@ function columns(result: CapacityResult): Array<[string, (step: CapacityStep) =>
     ["p95 ms", (s) => msCell(s.p95Ms)],
     ["p99 ms", (s) => msCell(s.p99Ms)],
     ...(open
-      ? [
-          ["p95 intended", (s: CapacityStep) => msCell(s.intendedP95Ms)] as [
-            string,
-            (s: CapacityStep) => string,
-          ],
-        ]
+      ? ([
+          ["p95 intended", (s: CapacityStep) => msCell(s.intendedP95Ms)],
+          ["dropped", (s: CapacityStep) => formatDropped(s.droppedIterations)],
+        ] as Array<[string, (s: CapacityStep) => string]>)
       : []),
     ["fail", (s) => formatShare(s.failRate)],
     ["held", (s) => seconds(s.endTimeMs - (s.holdStartMs ?? s.startTimeMs))],

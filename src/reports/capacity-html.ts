@@ -10,6 +10,7 @@ import {
   capacityDetails,
   capacityHeadline,
   formatCapacityMs,
+  formatDropped,
   formatShare,
 } from "../shared/capacity-text.js";
 import { CHART_PALETTE } from "../shared/chart-palette.js";
@@ -24,13 +25,13 @@ function stepsTable(result: CapacityResult): string {
       const verdict = s.passed ? "met every SLO" : "broke";
       return `<tr class="${s.passed ? "met" : "broke"}"><td>${s.index}</td><td class="l">${s.phase}</td><td>${s.load}</td>
 <td>${s.rps.toFixed(1)}</td><td>${formatCapacityMs(s.p50Ms)}</td><td>${formatCapacityMs(s.p95Ms)}</td><td>${formatCapacityMs(s.p99Ms)}</td>
-${open ? `<td>${formatCapacityMs(s.intendedP95Ms)}</td>` : ""}<td>${formatShare(s.failRate)}</td>
+${open ? `<td>${formatCapacityMs(s.intendedP95Ms)}</td><td>${formatDropped(s.droppedIterations)}</td>` : ""}<td>${formatShare(s.failRate)}</td>
 <td>${seconds(s.endTimeMs - (s.holdStartMs ?? s.startTimeMs))}</td><td class="l">${s.steady ? "yes" : "no"}</td>
 <td class="${s.passed ? "pass" : "fail"}">${verdict}</td><td class="name">${escapeHtml(s.reason)}</td></tr>`;
     })
     .join("\n");
   return `<div class="scroll"><table><thead><tr><th>#</th><th class="l">Phase</th><th>${open ? "Iterations/s" : "Users"}</th>
-<th>Req/s</th><th>p50</th><th>p95</th><th>p99</th>${open ? "<th>p95 from intended start</th>" : ""}<th>Failures</th>
+<th>Req/s</th><th>p50</th><th>p95</th><th>p99</th>${open ? "<th>p95 from intended start</th><th>Dropped</th>" : ""}<th>Failures</th>
 <th>Held</th><th class="l">Steady</th><th>Verdict</th><th class="l">Why</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 

@@ -13,6 +13,9 @@ export function formatCapacityMs(ms: number | null): string {
   return `${Number(ms.toPrecision(3))} ms`;
 }
 
+/** Iterations dropped in a step's window (an arrival-rate search), "–" without a count. */
+export const formatDropped = (dropped: number | null) => (dropped === null ? "–" : String(dropped));
+
 /** "0.00 %". */
 export const formatShare = (ratio: number) => `${(ratio * 100).toFixed(2)} %`;
 
@@ -55,8 +58,32 @@ function generatorSentence(generator: StepGenerator): string {
 const ADVICE =
   "Spread the load over more processes (--processes N, one per core) or more workers (--master/--worker) and search again.";
 
-/** The headline: the answer in one sentence. */
-export function capacityHeadline(result: CapacityResult): string {
+/** How the headline's advice names the settings to change: where the user changes them. */
+export interface CapacitySettingNames {
+  /** A lower first step. */
+  startLower: string;
+  /** A higher upper bound. */
+  raiseMax: string;
+  /** The run time that ended the search. */
+  runTime: string;
+}
+
+/** The command line's flags (the console, the reports). */
+export const CLI_SETTING_NAMES: CapacitySettingNames = {
+  startLower: "Start lower (--capacity-start)",
+  raiseMax: "raise --capacity-max",
+  runTime: "the run time (-t)",
+};
+
+/** The web UI's start form's fields (its "Capacity search" box and its run time). */
+export const WEB_FORM_SETTING_NAMES: CapacitySettingNames = {
+  startLower: "Start lower (a smaller First step in the form)",
+  raiseMax: "raise the form's Upper bound",
+  runTime: "the run time of the search",
+};
+
+/** The headline: the answer in one sentence, its advice naming the settings as `names` does. */
+export function capacityHeadline(result: CapacityResult, names = CLI_SETTING_NAMES): string {
   const { model, best, breaking } = result;
   const load = (value: number) => formatLoad(model, value);
   switch (result.outcome) {
@@ -68,7 +95,7 @@ export function capacityHeadline(result: CapacityResult): string {
     case "below-start":
       return (
         `No capacity found: even the first step, ${load(breaking!.load)}, broke ${brokenBy(breaking!)}. ` +
-        "Start lower (--capacity-start), or look at the target."
+        `${names.startLower}, or look at the target.`
       );
     case "generator-limit":
       return (
@@ -83,10 +110,10 @@ export function capacityHeadline(result: CapacityResult): string {
       if (result.capacity === null) return "No step was judged before the search ended: no answer.";
       const why =
         result.ended === "time-limit"
-          ? "the run time (-t) ran out before any step broke an SLO"
+          ? `${names.runTime} ran out before any step broke an SLO`
           : result.ended === "stopped"
             ? "the search was stopped before any step broke an SLO"
-            : `no step up to the upper bound broke an SLO; raise --capacity-max (${load(result.settings.max)}) to search further`;
+            : `no step up to the upper bound broke an SLO; ${names.raiseMax} (${load(result.settings.max)}) to search further`;
       return `At least ${load(result.capacity)} (${best!.rps.toFixed(1)} req/s): ${why}.`;
     }
   }

@@ -99,6 +99,9 @@ describe("Find capacity from the web UI", () => {
       (await page.getByTestId("capacity-best").textContent())!,
       new RegExp(`Best load so far: ${START} users \\([\\d.]+ req/s\\)`),
     );
+    // Until the search ends, the chart's marker is the best load so far, not the answer.
+    const chart = page.getByTestId("capacity-chart");
+    assert.equal(await chart.getAttribute("data-capacity-label"), "best so far");
 
     // While the search runs, the test's users are the search's.
     const edit = await fetch(`${url}swarm`, {
@@ -118,8 +121,8 @@ describe("Find capacity from the web UI", () => {
     const found = Number(/Capacity: (\d+) users/.exec((await answer.textContent())!)?.[1]);
     const truth = trueCapacity({ model: "users", slots: 20, serviceMs: 100, p95LimitMs: 250 }).load;
     assert.ok(Math.abs(found - truth) <= 0.1 * truth, `found ${found} users, expected ${truth} ± 10 %`);
-    const chart = page.getByTestId("capacity-chart");
     assert.equal(await chart.getAttribute("data-capacity"), String(found));
+    assert.equal(await chart.getAttribute("data-capacity-label"), "capacity");
     assert.ok(Number(await chart.getAttribute("data-points")) >= 3);
     assert.equal(await chart.locator("canvas").count(), 1, "uPlot drew the chart");
     assert.deepEqual(problems, []);
@@ -135,6 +138,65 @@ describe("Find capacity from the web UI", () => {
     assert.ok((await report.locator("#capacity table tbody tr").count()) >= 4);
     assert.deepEqual(errors, []);
     await report.close();
+  });
+
+  it("an arrival-rate 'At least' answer is a result, not an error: worded by the form's fields, its label inside the chart, dropped iterations per step", async (t) => {
+    if (SCREENSHOT) {
+      t.skip("the screenshot shows the search above");
+      return;
+    }
+    await page.getByRole("button", { name: "New test" }).click();
+    const form = page.getByRole("form", { name: "Start a new test" });
+    await form.getByLabel("Arrival rate (iterations per second, whatever the response times)").check();
+    await form.getByLabel(/Find capacity/).check();
+    await form.getByLabel(/First step/).fill("15");
+    await form.getByLabel(/Upper bound/).fill("30");
+    await form.getByRole("button", { name: "Find capacity" }).click();
+    const answer = page.getByTestId("capacity-answer");
+    await pollUntil(
+      () => answer.getAttribute("data-outcome").catch(() => null),
+      (outcome) => outcome === "at-least",
+      30_000,
+    );
+    const text = (await answer.textContent())!;
+    assert.match(text, /At least 30 iterations\/s .*raise the form's Upper bound \(30 iterations\/s\)/);
+    assert.doesNotMatch(text, /--capacity/);
+    const looks = await answer.evaluate((element) => {
+      const style = getComputedStyle(element);
+      return {
+        background: style.backgroundColor,
+        border: style.borderTopColor,
+      };
+    });
+    const probe = await page.evaluate(() => {
+      const element = document.createElement("div");
+      element.className = "finding";
+      document.body.append(element);
+      const background = getComputedStyle(element).backgroundColor;
+      element.style.color = "var(--danger)";
+      const danger = getComputedStyle(element).color;
+      element.remove();
+      return { background, danger };
+    });
+    assert.equal(looks.background, probe.background, "the plain background of a finding, not the error's");
+    assert.notEqual(looks.border, probe.danger, "no red border");
+    // The answer is the highest load, at the chart's right edge: its label stays inside the plot.
+    const chart = page.getByTestId("capacity-chart");
+    assert.equal(await chart.getAttribute("data-capacity"), "30");
+    const labels = JSON.parse((await chart.getAttribute("data-labels"))!) as Array<{
+      text: string;
+      right: number;
+    }>;
+    const plotRight = Number(await chart.getAttribute("data-plot-right"));
+    assert.equal(labels[0]?.text, "capacity 30");
+    assert.ok(labels[0]!.right <= plotRight + 0.5, `label ends at ${labels[0]!.right}, plot at ${plotRight}`);
+    // Each step's dropped iterations (none: the target holds 200/s).
+    const table = page.getByTestId("capacity-steps");
+    const headings = await table.locator("thead th").allTextContents();
+    const column = headings.indexOf("Dropped");
+    assert.equal(column, headings.indexOf("p95 from intended start") + 1, headings.join("|"));
+    const cells = await table.locator(`tbody tr td:nth-child(${column + 1})`).allTextContents();
+    assert.deepEqual(cells, ["0", "0"]);
   });
 
   it("takes the docs screenshot when asked (UPDATE_SCREENSHOT=1)", async (t) => {

@@ -1,14 +1,21 @@
 /**
  * The open model in a real browser (Debian's Chromium) against the real CLI: the start
  * form's choice of an arrival rate, its checks, the header's rate and dropped count, the
- * Statistics summary, and the Charts tab's iterations chart.
+ * Statistics summary, and the Charts tab's iterations chart (with "Run #n" markers and the
+ * same time range as the request charts once a second test ran).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { waitFor } from "../helpers/env.js";
 import { startTarget, type Target } from "../unit/web/helpers.js";
-import { type InProcessCli, launchBrowser, startCliInProcess, writeLocustfile } from "./web-helpers.js";
+import {
+  type InProcessCli,
+  launchBrowser,
+  pollUntil,
+  startCliInProcess,
+  writeLocustfile,
+} from "./web-helpers.js";
 
 const LOCUSTFILE = `
 import { HttpUser, task } from "cicada-load";
@@ -76,6 +83,30 @@ describe("the arrival rate in Chromium", () => {
     assert.match(
       (await page.getByTestId("iteration-charts").textContent()) ?? "",
       /Target rate.*Iterations\/s.*Dropped\/s/s,
+    );
+  });
+
+  it("a second test at another rate: the iterations chart marks both runs on the request charts' time axis", async () => {
+    const state = () => page.getByTestId("status-state").textContent();
+    await page.getByRole("button", { name: "Stop" }).click();
+    await pollUntil(state, (s) => s === "Stopped");
+    await page.getByRole("button", { name: "New test" }).click();
+    const form = page.getByRole("form", { name: "Start a new test" });
+    await form.locator("input[name=arrival_rate]").fill("40");
+    await form.getByRole("button", { name: "Start" }).click();
+    await page.getByTestId("status-arrival-rate").getByText("40.0/s").waitFor();
+    const iterations = page.getByTestId("total-iterations");
+    await pollUntil(
+      () => iterations.getAttribute("data-markers"),
+      (m) => m === "Run #1,Run #2",
+    );
+    await page.getByRole("button", { name: "Stop" }).click();
+    await pollUntil(state, (s) => s === "Stopped");
+    // Once both charts drew their last points, they span the same time.
+    const range = (id: string) => page.getByTestId(id).getAttribute("data-x-range");
+    await pollUntil(
+      async () => [await range("total-iterations"), await range("total-rps")],
+      ([a, b]) => a !== null && a === b,
     );
   });
 });

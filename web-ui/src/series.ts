@@ -69,24 +69,30 @@ function halve(series: ChartSeries): void {
   for (const column of Object.values(series) as unknown[][]) column.length = out;
 }
 
-/** A chart's columns with room for gaps: a null row between two tests breaks the lines. */
-export interface GappedSeries {
-  time: number[];
-  users: Array<number | null>;
-  rps: Array<number | null>;
-  failPerSec: Array<number | null>;
-  p50: Array<number | null>;
-  p95: Array<number | null>;
-  p99: Array<number | null>;
-}
+/** Columns of a chart: the x values (seconds) and any number of y columns of the same length. */
+export type ColumnSet<K extends string> = { time: readonly number[] } & {
+  readonly [key in K]: ReadonlyArray<number | null>;
+};
+
+/** The same columns with room for gaps: a null row between two tests breaks the lines. */
+export type GappedColumns<K extends string> = { time: number[] } & { [key in K]: Array<number | null> };
+
+/** A {@link ChartSeries} with gaps between tests. */
+export type GappedSeries = GappedColumns<Exclude<keyof ChartSeries, "time">>;
 
 /**
- * The series with a null row before each test but the first (`runStartsSec`, ascending),
+ * The columns with a null row before each test but the first (`runStartsSec`, ascending),
  * so the lines do not join the end of one test to the start of the next across the idle
- * time between them (Locust leaves the same space). The stored series stays as it is.
+ * time between them (Locust leaves the same space). Works on any chart's columns (the
+ * request charts, the iterations chart); the stored columns stay as they are.
  */
-export function withRunGaps(series: ChartSeries, runStartsSec: readonly number[]): GappedSeries {
-  const out: GappedSeries = { time: [], users: [], rps: [], failPerSec: [], p50: [], p95: [], p99: [] };
+export function withRunGaps<K extends string>(
+  series: ColumnSet<K>,
+  runStartsSec: readonly number[],
+): GappedColumns<K> {
+  const keys = Object.keys(series).filter((key) => key !== "time") as K[];
+  const out = { time: [] } as unknown as GappedColumns<K>;
+  for (const key of keys) (out as Record<K, Array<number | null>>)[key] = [];
   let next = 0;
   const n = series.time.length;
   for (let i = 0; i < n; i++) {
@@ -98,15 +104,25 @@ export function withRunGaps(series: ChartSeries, runStartsSec: readonly number[]
     }
     if (gap && i > 0) {
       out.time.push((series.time[i - 1]! + time) / 2);
-      for (const key of ["users", "rps", "failPerSec", "p50", "p95", "p99"] as const) out[key].push(null);
+      for (const key of keys) out[key].push(null);
     }
     out.time.push(time);
-    out.users.push(series.users[i]!);
-    out.rps.push(series.rps[i]!);
-    out.failPerSec.push(series.failPerSec[i]!);
-    out.p50.push(series.p50[i] ?? null);
-    out.p95.push(series.p95[i] ?? null);
-    out.p99.push(series.p99[i] ?? null);
+    for (const key of keys) out[key].push(series[key][i] ?? null);
   }
   return out;
+}
+
+/**
+ * A "Run #n" marker per test, each on the first point of `time` at or after its start
+ * (a chart begins after the first start); none for a single test.
+ */
+export function runMarkers(
+  time: readonly number[],
+  runs: ReadonlyArray<{ run: number; timeMs: number }>,
+): Array<{ timeSec: number; label: string }> {
+  if (runs.length < 2) return [];
+  return runs.map((r) => {
+    const startSec = r.timeMs / 1000;
+    return { timeSec: time.find((t) => t >= startSec) ?? startSec, label: `Run #${r.run}` };
+  });
 }

@@ -16,6 +16,7 @@ import {
 } from "../../../src/reports/index.js";
 import { reportInputFromStats } from "../../../src/reports/report-input.js";
 import type { CapacityResult, CapacitySettings } from "../../../src/shared/capacity.js";
+import { capacityHeadline, WEB_FORM_SETTING_NAMES } from "../../../src/shared/capacity-text.js";
 import { UsageError } from "../../../src/shared/errors.js";
 import { type SimulationSettings, simulatedSearch } from "../runner/capacity/simulated-target.js";
 import { sampleMeta, sampleStats, T0 } from "./fixtures.js";
@@ -196,5 +197,50 @@ describe("the answer in the reports", () => {
     );
     assert.match(formatCapacitySummary(results.open).join("\n"), /p95 intended/);
     assert.deepEqual(formatCapacitySummary(undefined), []);
+  });
+
+  it("the web UI's headline names the start form's fields where the console names flags", () => {
+    const below = capacityHeadline(results.below, WEB_FORM_SETTING_NAMES);
+    assert.match(below, /Start lower \(a smaller First step in the form\), or look at the target\./);
+    const atLeast = capacityHeadline(results.atLeast, WEB_FORM_SETTING_NAMES);
+    assert.match(atLeast, /raise the form's Upper bound \(30 users\) to search further/);
+    const timeLimit = capacityHeadline({ ...results.atLeast, ended: "time-limit" }, WEB_FORM_SETTING_NAMES);
+    assert.match(timeLimit, /the run time of the search ran out before any step broke an SLO/);
+    for (const text of [below, atLeast, timeLimit]) assert.doesNotMatch(text, /--capacity|\(-t\)/);
+    assert.match(capacityHeadline(results.below), /Start lower \(--capacity-start\)/);
+  });
+
+  it("an arrival-rate search's steps show their dropped iterations (console, HTML); a users search's do not", () => {
+    const open = structuredClone(results.open);
+    open.steps.forEach((step, i) => {
+      step.droppedIterations = i === 0 ? 0 : 1000 + i;
+    });
+    const [heading, ...rows] = formatCapacitySteps(open).map((line) => line.trim().split(/\s{2,}/));
+    const column = heading!.indexOf("dropped");
+    assert.equal(column, heading!.indexOf("p95 intended") + 1);
+    assert.deepEqual(
+      rows.map((row) => row[column]),
+      open.steps.map((step) => String(step.droppedIterations)),
+    );
+    assert.doesNotMatch(formatCapacitySteps(results.found)[0]!, /dropped/);
+
+    const stats = sampleStats();
+    const html = renderHtmlReport({
+      ...reportInputFromStats(stats, sampleMeta(), T0 + 10_000),
+      capacity: open,
+    });
+    assert.match(html, /<th>p95 from intended start<\/th><th>Dropped<\/th>/);
+    const cells = [...html.matchAll(/<tr class="(?:met|broke)">(.*?)<\/tr>/gs)].map((m) =>
+      [...m[1]!.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((c) => c[1]),
+    );
+    assert.deepEqual(
+      cells.map((row) => row[8]),
+      open.steps.map((step) => String(step.droppedIterations)),
+    );
+    const users = renderHtmlReport({
+      ...reportInputFromStats(stats, sampleMeta(), T0 + 10_000),
+      capacity: results.found,
+    });
+    assert.doesNotMatch(users, /<th>Dropped<\/th>/);
   });
 });

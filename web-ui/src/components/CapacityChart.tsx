@@ -17,9 +17,26 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
-/** A dotted vertical line at load `x`, labelled on text line `row` (0, 1) so two labels never overlap. */
-function verticalLine(u: uPlot, x: number | null, color: string, text: string, row: number): void {
-  if (x === null) return;
+/** Where a marker's label was drawn, in CSS pixels of the canvas (for tests and tools). */
+interface DrawnLabel {
+  text: string;
+  left: number;
+  right: number;
+}
+
+/**
+ * A dotted vertical line at load `x`, labelled on text line `row` (0, 1) so two labels
+ * never overlap. The label sits right of the line, or left of it where it would run past
+ * the plot's right edge (the highest load is often the answer).
+ */
+function verticalLine(
+  u: uPlot,
+  x: number | null,
+  color: string,
+  text: string,
+  row: number,
+): DrawnLabel | null {
+  if (x === null) return null;
   const px = u.valToPos(x, "x", true);
   const ctx = u.ctx;
   ctx.save();
@@ -32,8 +49,13 @@ function verticalLine(u: uPlot, x: number | null, color: string, text: string, r
   ctx.stroke();
   ctx.fillStyle = color;
   ctx.font = `${12 * devicePixelRatio}px sans-serif`;
-  ctx.fillText(text, px + 4 * devicePixelRatio, u.bbox.top + (14 + 16 * row) * devicePixelRatio);
+  const width = ctx.measureText(text).width;
+  const gap = 4 * devicePixelRatio;
+  const left =
+    px + gap + width <= u.bbox.left + u.bbox.width ? px + gap : Math.max(u.bbox.left, px - gap - width);
+  ctx.fillText(text, left, u.bbox.top + (14 + 16 * row) * devicePixelRatio);
   ctx.restore();
+  return { text, left: left / devicePixelRatio, right: (left + width) / devicePixelRatio };
 }
 
 function horizontalLine(u: uPlot, y: number | null, color: string): void {
@@ -51,8 +73,20 @@ function horizontalLine(u: uPlot, y: number | null, color: string): void {
   ctx.restore();
 }
 
-export function CapacityChart({ data, unit }: { data: CapacityChartData; unit: string }) {
+export function CapacityChart({
+  data,
+  unit,
+  capacityLabel,
+}: {
+  data: CapacityChartData;
+  unit: string;
+  /** The word before the capacity marker's load: "capacity" once the search ended, else "best so far". */
+  capacityLabel: string;
+}) {
   const holder = useRef<HTMLDivElement>(null);
+  const section = useRef<HTMLElement>(null);
+  const labelRef = useRef(capacityLabel);
+  labelRef.current = capacityLabel;
   const plot = useRef<uPlot | null>(null);
   const dataRef = useRef(data);
   dataRef.current = data;
@@ -115,8 +149,20 @@ export function CapacityChart({ data, unit }: { data: CapacityChartData; unit: s
             (u) => {
               const d = dataRef.current;
               horizontalLine(u, d.p95Limit, cssVar("--danger", "#c0392b"));
-              verticalLine(u, d.capacity, cssVar("--accent", "#3f7d20"), `capacity ${d.capacity}`, 0);
-              verticalLine(u, d.breaking, cssVar("--danger", "#c0392b"), `broke ${d.breaking}`, 1);
+              const labels = [
+                verticalLine(
+                  u,
+                  d.capacity,
+                  cssVar("--accent", "#3f7d20"),
+                  `${labelRef.current} ${d.capacity}`,
+                  0,
+                ),
+                verticalLine(u, d.breaking, cssVar("--danger", "#c0392b"), `broke ${d.breaking}`, 1),
+              ].filter((label) => label !== null);
+              if (section.current) {
+                section.current.dataset.labels = JSON.stringify(labels);
+                section.current.dataset.plotRight = String((u.bbox.left + u.bbox.width) / devicePixelRatio);
+              }
             },
           ],
         },
@@ -136,9 +182,10 @@ export function CapacityChart({ data, unit }: { data: CapacityChartData; unit: s
     };
   }, [theme, unit, withIntended]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the label is read through labelRef
   useEffect(() => {
     plot.current?.setData(toAligned(data));
-  }, [data]);
+  }, [data, capacityLabel]);
 
   const legend = [
     { label: "req/s", color: CHART_PALETTE.rps },
@@ -146,8 +193,10 @@ export function CapacityChart({ data, unit }: { data: CapacityChartData; unit: s
   ];
   return (
     <section
+      ref={section}
       className="chart"
       data-testid="capacity-chart"
+      data-capacity-label={capacityLabel}
       data-points={data.load.length}
       data-capacity={data.capacity ?? ""}
     >

@@ -11,7 +11,9 @@ import {
   capacityDetails,
   capacityHeadline,
   formatCapacityMs,
+  formatDropped,
   formatShare,
+  WEB_FORM_SETTING_NAMES,
 } from "../../../src/shared/capacity-text.js";
 import type { CapacityProgress, CapacityStep } from "../types.js";
 import { CapacityChart } from "./CapacityChart.js";
@@ -52,6 +54,7 @@ function StepsTable({ steps, model }: { steps: CapacityStep[]; model: CapacityMo
             <th>p95</th>
             <th>p99</th>
             {open && <th>p95 from intended start</th>}
+            {open && <th title="Iterations dropped in the step's window">Dropped</th>}
             <th>Failures</th>
             <th>Held</th>
             <th className="l">Verdict</th>
@@ -69,6 +72,7 @@ function StepsTable({ steps, model }: { steps: CapacityStep[]; model: CapacityMo
               <td>{formatCapacityMs(s.p95Ms)}</td>
               <td>{formatCapacityMs(s.p99Ms)}</td>
               {open && <td>{formatCapacityMs(s.intendedP95Ms)}</td>}
+              {open && <td>{formatDropped(s.droppedIterations)}</td>}
               <td>{formatShare(s.failRate)}</td>
               <td>{seconds(s.endTimeMs - (s.holdStartMs ?? s.startTimeMs))}</td>
               <td className="l">{s.passed ? "met every SLO" : "broke"}</td>
@@ -130,7 +134,7 @@ export function CapacityTab({
           data-outcome={result.outcome}
         >
           <p>
-            <b>{capacityHeadline(result)}</b>
+            <b>{capacityHeadline(result, WEB_FORM_SETTING_NAMES)}</b>
           </p>
           <ul>
             {capacityDetails(result).map((line) => (
@@ -139,7 +143,10 @@ export function CapacityTab({
           </ul>
         </div>
       )}
-      {chart.load.length > 0 && <CapacityChart data={chart} unit={unit} />}
+      {chart.load.length > 0 && (
+        // Until the search ended, the marked load is the best so far, not the answer.
+        <CapacityChart data={chart} unit={unit} capacityLabel={result ? "capacity" : "best so far"} />
+      )}
       <StepsTable steps={progress.steps} model={progress.model} />
     </div>
   );

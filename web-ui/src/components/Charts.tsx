@@ -8,7 +8,13 @@ import { useEffect, useMemo, useState } from "react";
 import type uPlot from "uplot";
 import { CHART_PALETTE } from "../../../src/shared/chart-palette.js";
 import { getJson } from "../api.js";
-import { type ChartSeries, type GappedSeries, seriesFromColumns, withRunGaps } from "../series.js";
+import {
+  type ChartSeries,
+  type GappedSeries,
+  runMarkers,
+  seriesFromColumns,
+  withRunGaps,
+} from "../series.js";
 import type { LiveState } from "../store.js";
 import type { RunStart, SeriesColumns } from "../types.js";
 import { IterationCharts } from "./IterationCharts.js";
@@ -60,16 +66,7 @@ function ChartSet({
   );
   // Each marker sits on its test's first point (the chart begins after the first start).
   // biome-ignore lint/correctness/useExhaustiveDependencies: version signals in-place changes
-  const markers: ChartMarker[] = useMemo(
-    () =>
-      severalRuns
-        ? runs.map((r) => {
-            const startSec = r.timeMs / 1000;
-            return { timeSec: series.time.find((t) => t >= startSec) ?? startSec, label: `Run #${r.run}` };
-          })
-        : [],
-    [series, runs, severalRuns, version],
-  );
+  const markers: ChartMarker[] = useMemo(() => runMarkers(series.time, runs), [series, runs, version]);
   const rps = useMemo(() => [shown.time, shown.rps, shown.failPerSec] as uPlot.AlignedData, [shown]);
   const times = useMemo(() => [shown.time, shown.p50, shown.p95, shown.p99] as uPlot.AlignedData, [shown]);
   const users = useMemo(() => [shown.time, shown.users] as uPlot.AlignedData, [shown]);
@@ -159,7 +156,12 @@ export function Charts({
     <div>
       <h2 className="section-title">All requests</h2>
       <ChartSet series={live.series} version={live.seriesVersion} prefix="total" withUsers runs={live.runs} />
-      <IterationCharts running={live.status?.state === "running" || live.status?.state === "spawning"} />
+      <IterationCharts
+        running={live.status?.state === "running" || live.status?.state === "spawning"}
+        series={live.series}
+        version={live.seriesVersion}
+        runs={live.runs}
+      />
       <div className="name-picker">
         <h2 className="section-title">One request</h2>
         <label>

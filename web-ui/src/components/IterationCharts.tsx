@@ -2,14 +2,17 @@
  * The Charts tab's open-model chart: the target arrival rate, the iterations started per
  * second and the iterations dropped per second, over every arrival-rate test of the
  * session. Fetched from `api/iterations` (the server keeps the bounded series), so it
- * shows nothing until a test ran at an arrival rate.
+ * shows nothing until a test ran at an arrival rate. Like the request charts above it, it
+ * breaks its lines between tests, marks where each began ("Run #n") and spans the same
+ * time range, so one test's rates never join the next one's across the idle time.
  */
 import { useEffect, useMemo, useState } from "react";
 import type uPlot from "uplot";
 import { CHART_PALETTE } from "../../../src/shared/chart-palette.js";
 import { getJson } from "../api.js";
-import type { IterationColumns, IterationsResponse } from "../types.js";
-import { LineChart, type LineSeries } from "./LineChart.js";
+import { type ChartSeries, runMarkers, withRunGaps } from "../series.js";
+import type { IterationColumns, IterationsResponse, RunStart } from "../types.js";
+import { type ChartMarker, LineChart, type LineSeries } from "./LineChart.js";
 
 const REFRESH_MS = 2000;
 
@@ -19,7 +22,19 @@ const SERIES: LineSeries[] = [
   { label: "Dropped/s", color: CHART_PALETTE.failures },
 ];
 
-export function IterationCharts({ running }: { running: boolean }) {
+export function IterationCharts({
+  running,
+  series,
+  version: seriesVersion,
+  runs,
+}: {
+  running: boolean;
+  /** The request charts' series: their time range and run markers are this chart's too. */
+  series: ChartSeries;
+  version: number;
+  /** Where each test of the session began. */
+  runs: RunStart[];
+}) {
   const [state, setState] = useState<{ columns: IterationColumns; version: number } | null>(null);
 
   useEffect(() => {
@@ -43,18 +58,37 @@ export function IterationCharts({ running }: { running: boolean }) {
     };
   }, [running]);
 
-  const data = useMemo(
-    () =>
-      state
-        ? ([
-            state.columns.timeMs.map((ms) => ms / 1000),
-            state.columns.targetRate,
-            state.columns.rate,
-            state.columns.droppedPerSec,
-          ] as uPlot.AlignedData)
-        : null,
-    [state],
-  );
+  const data = useMemo(() => {
+    if (!state) return null;
+    const { timeMs, targetRate, rate, droppedPerSec } = state.columns;
+    const time = timeMs.map((ms) => ms / 1000);
+    const columns = { time, targetRate, rate, droppedPerSec };
+    const shown =
+      runs.length > 1
+        ? withRunGaps(
+            columns,
+            runs.map((r) => r.timeMs / 1000),
+          )
+        : columns;
+    return [shown.time, shown.targetRate, shown.rate, shown.droppedPerSec] as uPlot.AlignedData;
+  }, [state, runs]);
+  // The markers sit where the request charts put theirs, on the same time axis.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version signals in-place changes
+  const markers: ChartMarker[] = useMemo(() => runMarkers(series.time, runs), [series, runs, seriesVersion]);
+  // The request charts' range (widened if this chart's newest point is ahead of theirs).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version signals in-place changes
+  const xRange = useMemo((): [number, number] | null => {
+    const times = state?.columns.timeMs ?? [];
+    const first = Math.min(
+      series.time[0] ?? Number.POSITIVE_INFINITY,
+      (times[0] ?? Number.POSITIVE_INFINITY) / 1000,
+    );
+    const last = Math.max(
+      series.time.at(-1) ?? Number.NEGATIVE_INFINITY,
+      (times.at(-1) ?? Number.NEGATIVE_INFINITY) / 1000,
+    );
+    return Number.isFinite(first) && Number.isFinite(last) && last > first ? [first, last] : null;
+  }, [state, series, seriesVersion]);
   if (!state || !data) return null;
   return (
     <div className="charts" data-testid="iteration-charts">
@@ -63,6 +97,8 @@ export function IterationCharts({ running }: { running: boolean }) {
         data={data}
         version={state.version}
         series={SERIES}
+        markers={markers}
+        xRange={xRange}
         testId="total-iterations"
       />
     </div>

@@ -209,7 +209,10 @@ export function LineChart({
           (u) => {
             drawMarkers(u, markersRef.current, markerLayer);
             // The x labels as drawn, for tests and tools (the canvas holds no text).
-            if (section.current) section.current.dataset.xTicks = JSON.stringify(ticks.current);
+            if (section.current) {
+              section.current.dataset.xTicks = JSON.stringify(ticks.current);
+              section.current.dataset.xRange = JSON.stringify([u.scales.x?.min, u.scales.x?.max]);
+            }
             drawLevel(u, level);
           },
         ],
