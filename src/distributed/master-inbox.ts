@@ -237,6 +237,12 @@ export class MasterInbox {
       this.dropReport(node, error instanceof Error ? error.message : String(error));
       return;
     }
+    // A Locust worker sends no HDR histogram, only its rounded buckets.
+    if (
+      report.stats_total.cicada_hdr === undefined &&
+      report.stats_total.num_requests > report.stats_total.num_none_requests
+    )
+      stats.roundedTimes = true;
     // Locust's workers word HTTP errors their way: one row per failure needs one text.
     const errors = fromLocustErrors(report.errors, nowMs);
     for (const row of errors) row.error = canonicalErrorText(row.error);

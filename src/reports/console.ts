@@ -101,7 +101,10 @@ export function formatStatsTable(snapshot: StatsSnapshot, current: boolean): str
 
 /** "Response time percentiles": 50% … 100% and # reqs per row, exact to 3 significant digits. */
 export function formatPercentileTable(snapshot: StatsSnapshot): string[] {
-  return percentileTable(snapshot, "Response time percentiles (exact, ms)", (entry) =>
+  const title = snapshot.roundedTimes
+    ? "Response time percentiles (ms; Locust workers' times are rounded as Locust rounds them)"
+    : "Response time percentiles (exact, ms)";
+  return percentileTable(snapshot, title, (entry) =>
     entry.numRequests > entry.numNoneRequests
       ? { values: entry.percentiles, count: entry.numRequests }
       : undefined,

@@ -82,6 +82,8 @@ export class RequestStats {
   private nameCount = 0;
   private sorted: StatsEntry[] | null = null;
   private collapsed = false;
+  /** Set by a master that merged a Locust worker's rounded response times (see StatsSnapshot.roundedTimes). */
+  roundedTimes = false;
   private readonly errors: ErrorTable;
   private readonly exceptions: ExceptionTable;
   private readonly maxNames: number;
@@ -282,6 +284,7 @@ export class RequestStats {
     this.nameCount = 0;
     this.sorted = null;
     this.collapsed = false;
+    this.roundedTimes = false;
     this.totalEntry.reset(nowMs);
     this.errors.reset();
     this.exceptions.reset();
@@ -322,6 +325,7 @@ export class RequestStats {
       droppedErrors: this.errors.dropped,
       droppedExceptions: this.exceptions.dropped,
       collapsedNames: this.collapsed,
+      ...(this.roundedTimes ? { roundedTimes: true as const } : {}),
       ...(this.iterations.active ? { iterations: this.iterations.snapshot(nowMs) } : {}),
       reportedPercentiles: this.reportedPercentiles,
       ...(this.checks.isEmpty ? {} : { checks: this.checks.snapshot() }),

@@ -87,6 +87,12 @@ export interface StatsSnapshot {
   droppedExceptions: number;
   /** True once new names started collapsing into "(other)" rows. */
   collapsedNames: boolean;
+  /**
+   * True when a Locust worker's times were merged: Locust sends response times rounded
+   * into buckets (10 ms steps from 100 ms, 100 ms steps from 1 s), so percentiles are no
+   * longer exact to 3 significant digits.
+   */
+  roundedTimes?: true;
   /** The open model's iterations: present only when the test ran at an arrival rate. */
   iterations?: IterationSnapshot;
   /**

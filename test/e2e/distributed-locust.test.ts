@@ -164,6 +164,12 @@ test("Locust's Python workers join a Cicada master: their stats merge into Cicad
   );
   // Rows and Locust's error text made it into Cicada's tables.
   assert.match(out, /GET\s+\/fail\s+\d+/);
+  // Locust's workers send rounded buckets: the percentile table does not claim "exact".
+  assert.match(
+    out,
+    /Response time percentiles \(ms; Locust workers' times are rounded as Locust rounds them\)/,
+  );
+  assert.doesNotMatch(out, /percentiles \(exact, ms\)/);
   // Locust's HttpUser words it `HTTPError('500 Server Error: ... for url: ...')`: the master
   // rewrites it into Cicada's text, so a Cicada worker's failures would share the row.
   assert.match(out, /GET \/fail: HTTPError: 500 Internal Server Error/);
