@@ -9,7 +9,9 @@
  *   lateness shows in the latency from the intended start instead of being hidden.
  * - An iteration that finds no free user waits, as an index, not an object: the waiting
  *   ones are the indices from `oldestWaiting` to `scheduled`, and their intended starts
- *   come from the schedule. A user that becomes free takes the oldest at once.
+ *   come from the schedule. A user that becomes free takes the oldest at once, or one
+ *   that fell due since the timer last ran (so most iterations start in the turn that
+ *   read a response, on its hot connection, rather than on a timer wake-up of their own).
  * - One that waited longer than `maxQueueMs` is dropped and counted.
  *
  * Invariant: scheduled = started + dropped + waiting, at every moment; `stop()` drops
@@ -133,11 +135,21 @@ export class ArrivalScheduler {
     this.wake();
   }
 
-  /** A user became free (or a slot opened): the oldest waiting iteration starts on it. */
+  /**
+   * A user became free (or a slot opened): the oldest waiting iteration starts on it, or
+   * one that fell due since the timer last ran. Taking a due iteration here, in the turn
+   * that read the user's response, sends its request on a connection that is still hot
+   * (the request carries the TCP acknowledgement of the response) instead of waiting for
+   * the timer's next wake-up; its intended start is the same either way.
+   */
   onUserFree(): void {
-    if (this.oldestWaiting === this.scheduled || this.schedule === undefined) return;
+    const schedule = this.schedule;
+    if (schedule === undefined) return;
     const now = this.o.clock.now();
+    // Those already waiting waited for a user: past --max-queue-time they are dropped. Those
+    // that fell due since the timer ran did not (a user is free now), as in tick().
     this.dropExpired(now);
+    this.scheduleDue(schedule, now);
     this.dispatch(now);
   }
 
@@ -162,11 +174,7 @@ export class ArrivalScheduler {
     const schedule = this.schedule;
     if (schedule === undefined) return;
     const now = this.o.clock.now();
-    const due = schedule.dueCount(now);
-    if (due > this.scheduled) {
-      this.o.counters.countScheduled(due - this.scheduled);
-      this.scheduled = due;
-    }
+    this.scheduleDue(schedule, now);
     this.o.counters.setTargetRate(schedule.rateAt(now));
     // Start first, then drop: an iteration still waiting here while a user is free did not
     // wait for a user (a user that frees up takes the oldest waiting one at once), only for
@@ -176,6 +184,15 @@ export class ArrivalScheduler {
     this.dropExpired(now);
     this.arm(now);
   };
+
+  /** Counts the iterations that fell due by `now` as scheduled (they wait until started). */
+  private scheduleDue(schedule: ArrivalSchedule, now: number): void {
+    const due = schedule.dueCount(now);
+    if (due > this.scheduled) {
+      this.o.counters.countScheduled(due - this.scheduled);
+      this.scheduled = due;
+    }
+  }
 
   /** Starts waiting iterations, oldest first, while the pool has users for them. */
   private dispatch(now: number): void {

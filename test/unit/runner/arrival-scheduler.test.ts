@@ -202,6 +202,21 @@ describe("ArrivalScheduler", () => {
     assert.ok(stats.started <= 10 * (2000 / 50) + 10, `started ${stats.started}`);
   });
 
+  it("starts an iteration that falls due as a user frees up at once, on that user, not at the timer's next wake-up", () => {
+    // One user busy 10 ms, an iteration due every 10 ms, timers 8 ms late: each iteration
+    // falls due as the user finishes the previous one, and starts then (in the turn that
+    // read the response, on a hot connection), not 8 ms later when the timer wakes.
+    const { clock, users, stats, scheduler } = setUp({ maxUsers: 1, durationMs: () => 10, maxQueueMs: 1000 });
+    clock.lateMs = () => 8;
+    scheduler.start(100);
+    clock.advanceTo(1000);
+    scheduler.stop();
+    assert.ok(stats.started >= 99, `started ${stats.started}`);
+    assert.equal(stats.dropped, stats.scheduled - stats.started);
+    const lateness = users.startedAt.map((at, n) => at - users.intended[n]!);
+    assert.ok(Math.max(...lateness) < 1e-6, `started late by up to ${Math.max(...lateness)} ms`);
+  });
+
   it("pauses at rate 0 without a timer and resumes on the next change", () => {
     const { clock, stats, scheduler } = setUp({ maxUsers: 10, durationMs: () => 1 });
     scheduler.start(0);
