@@ -142,12 +142,17 @@ function addTotals(into: SeriesTotals, more: SeriesTotals): void {
   into.maxSeconds = Math.max(into.maxSeconds, more.maxSeconds);
 }
 
-function requestFamilies(rows: SeriesTotals[]): MetricFamily[] {
-  const labels = (row: SeriesTotals) => ({ method: row.method, name: row.name });
-  const responseTimes: HistogramFamily = {
+/** A histogram family of the rows' times in seconds, on the latency buckets. */
+function secondsHistogram(
+  name: string,
+  help: string,
+  rows: SeriesTotals[],
+  labels: (row: SeriesTotals) => Record<string, string>,
+): HistogramFamily {
+  return {
     kind: "histogram",
-    name: "cicada_response_time_seconds",
-    help: "Response times of requests (failures included, as in Cicada's table), seconds",
+    name,
+    help,
     unit: "s",
     bounds: LATENCY_BUCKETS_SECONDS,
     samples: rows.map((row) => ({
@@ -159,6 +164,16 @@ function requestFamilies(rows: SeriesTotals[]): MetricFamily[] {
       max: row.timed > 0 ? row.maxSeconds : undefined,
     })),
   };
+}
+
+function requestFamilies(rows: SeriesTotals[]): MetricFamily[] {
+  const labels = (row: SeriesTotals) => ({ method: row.method, name: row.name });
+  const responseTimes = secondsHistogram(
+    "cicada_response_time_seconds",
+    "Response times of requests (failures included, as in Cicada's table), seconds",
+    rows,
+    labels,
+  );
   return [
     counter(
       "cicada_requests_total",
@@ -199,20 +214,11 @@ function transactionFamilies(rows: SeriesTotals[]): MetricFamily[] {
       "{transaction}",
       rows.map((row) => ({ labels: labels(row), value: row.failures })),
     ),
-    {
-      kind: "histogram",
-      name: "cicada_transaction_duration_seconds",
-      help: "Durations of transactions (the whole block), seconds",
-      unit: "s",
-      bounds: LATENCY_BUCKETS_SECONDS,
-      samples: rows.map((row) => ({
-        labels: labels(row),
-        cumulativeCounts: row.cumulative,
-        count: row.timed,
-        sum: row.sumSeconds,
-        min: row.timed > 0 ? row.minSeconds : undefined,
-        max: row.timed > 0 ? row.maxSeconds : undefined,
-      })),
-    },
+    secondsHistogram(
+      "cicada_transaction_duration_seconds",
+      "Durations of transactions (the whole block), seconds",
+      rows,
+      labels,
+    ),
   ];
 }
