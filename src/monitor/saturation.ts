@@ -1,6 +1,7 @@
 /**
  * What saturated first: the first monitored resource that reached its saturation level
- * (CPU ≥ 90 %, memory ≥ 90 %, a disk ≥ 90 % busy, or a level the user set), with the load
+ * (CPU ≥ 90 %, memory ≥ 90 %, a disk ≥ 90 % busy, or a level the user set) and stayed
+ * there for more than one value, with the load
  * at that moment; or, when nothing on the target did while latency rose, that the
  * bottleneck is elsewhere. Pure and over plain series, so it is tested on made-up data and
  * can be asked about any window of a run (a capacity search asks about its breaking step).
@@ -184,6 +185,26 @@ type Crossing = ResourceValue & {
   hostColumns: HostColumns;
 };
 
+/**
+ * True when the value at `index` is at its level but the next value in the window is below
+ * it again: one scrape interval at the level (the burst of starting the test, a garbage
+ * collection) is not saturation. The window's last value has no next one and counts.
+ */
+function isOneSampleSpike(
+  host: HostColumns,
+  column: ReadonlyArray<number | null>,
+  index: number,
+  level: number,
+  input: SaturationInput,
+): boolean {
+  for (let j = index + 1; j < host.timeMs.length; j++) {
+    const next = column[j];
+    if (next == null) continue;
+    return inWindow(host.timeMs[j]!, input) && next < level;
+  }
+  return false;
+}
+
 function firstCrossing(input: SaturationInput): Crossing | undefined {
   let first: Crossing | undefined;
   for (const { series, level } of input.levels) {
@@ -200,7 +221,7 @@ function firstCrossing(input: SaturationInput): Crossing | undefined {
           seenBefore = true;
           continue;
         }
-        if (value < level) {
+        if (value < level || isOneSampleSpike(host, column, i, level, input)) {
           seenBelow = true;
           continue;
         }

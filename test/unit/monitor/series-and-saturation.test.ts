@@ -184,6 +184,17 @@ describe("findSaturation (fake series)", () => {
     assert.doesNotMatch(describeSaturation(remote, 0), /load generator's own machine/);
   });
 
+  it("one value at the level that falls back at once (a start-up burst) is not saturation; a later sustained one is", () => {
+    // The monitor-web screenshot's run: 96.8 % in the first second, 5-30 % after.
+    const spike = host("web", { cpu: [96.8, 12, 20, 25, 30, 28, 22, 18] });
+    assert.equal(findSaturation(input([spike], p95)).kind, "latency-rose");
+    const later = findSaturation(input([host("web", { cpu: [96.8, 12, 20, 95, 30, 92, 97, 99] })], p95));
+    assert.equal(later.kind === "saturated" && [later.timeMs, later.atStart].join(), "5000,false");
+    // The window's last value has nothing after it: it counts.
+    const last = findSaturation(input([host("web", { cpu: [20, 30, 40, 50, 60, 70, 80, 95] })], p95));
+    assert.equal(last.kind === "saturated" && last.timeMs, 7000);
+  });
+
   it("a gap is not a crossing", () => {
     const web = host("web", { cpu: [20, null, null, 50, 50, 50, 50, 50] });
     assert.equal(findSaturation(input([web], [10, 10, 10, 10, 10, 10, 10, 10])).kind, "none");
