@@ -37,7 +37,10 @@ export async function measure(tool, spec, core) {
       const figures = generators[tool].parse(result, full);
       // CPU per request is the steadier figure on a shared machine (req/s depends on what else runs).
       const cpuUsPerRequest = figures.requests > 0 ? (result.cpuMs * 1000) / figures.requests : null;
-      return { tool, ...figures, ...process, cpuUsPerRequest, exitCode: result.code };
+      // How often the tool's event loop went to sleep per request: each wake-up costs
+      // kernel time (more so in a VM), which is why traffic shape shows in CPU per request.
+      const sleepsPerRequest = figures.requests > 0 ? result.sleeps / figures.requests : null;
+      return { tool, ...figures, ...process, cpuUsPerRequest, sleepsPerRequest, exitCode: result.code };
     } catch (error) {
       const detail = `${result.stderr.slice(-1500)}`;
       return { tool, error: `${error.message}${detail ? `\n${detail}` : ""}`, ...process };

@@ -41,7 +41,9 @@ function childPids(pid) {
 
 /**
  * One process: utime+stime plus the CPU of its reaped children, cutime+cstime (ticks);
- * its peak RSS (VmHWM) and its current anonymous (private) memory (RssAnon), in KiB.
+ * its peak RSS (VmHWM) and its current anonymous (private) memory (RssAnon), in KiB; and
+ * how often its main thread went to sleep (voluntary context switches: for a Node
+ * process, each time its event loop found nothing to do and waited in epoll).
  */
 function readOne(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -50,7 +52,8 @@ function readOne(pid) {
   const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-  return { ticks, peakRssKb: kb("VmHWM"), anonKb: kb("RssAnon") };
+  const sleeps = Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { ticks, peakRssKb: kb("VmHWM"), anonKb: kb("RssAnon"), sleeps };
 }
 
 /**
@@ -77,12 +80,14 @@ export function readProcUsage(pid) {
     }
     const largest = processes.reduce((a, b) => (b.peakRssKb > a.peakRssKb ? b : a));
     let ticks = 0;
+    let sleeps = 0;
     let peakRssKb = largest.peakRssKb;
     for (const usage of processes) {
       ticks += usage.ticks;
+      sleeps += usage.sleeps;
       if (usage !== largest) peakRssKb += usage.anonKb;
     }
-    return { cpuMs: (ticks * 1000) / TICKS_PER_SECOND, peakRssKb };
+    return { cpuMs: (ticks * 1000) / TICKS_PER_SECOND, peakRssKb, sleeps };
   } catch {
     return null;
   }
@@ -123,14 +128,18 @@ export function startPinned({ command, args, core, cwd, env, timeoutMs, onStdout
     stderr = (stderr + text).slice(-200_000);
   });
 
-  let usage = { cpuMs: 0, peakRssKb: 0 };
+  let usage = { cpuMs: 0, peakRssKb: 0, sleeps: 0 };
   let lastSampleAt = startedAt;
   const sample = () => {
     if (pid === undefined) return;
     const now = readProcUsage(pid);
     // A zombie (exited, not yet reaped) has no VmHWM and may read lower: keep the maxima.
     if (now !== null && now.cpuMs >= usage.cpuMs) {
-      usage = { cpuMs: now.cpuMs, peakRssKb: Math.max(usage.peakRssKb, now.peakRssKb) };
+      usage = {
+        cpuMs: now.cpuMs,
+        peakRssKb: Math.max(usage.peakRssKb, now.peakRssKb),
+        sleeps: Math.max(usage.sleeps, now.sleeps),
+      };
       lastSampleAt = performance.now();
     }
   };
@@ -167,6 +176,7 @@ export function startPinned({ command, args, core, cwd, env, timeoutMs, onStdout
         cpuMs: usage.cpuMs,
         cpuPercent: (usage.cpuMs / sampledMs) * 100,
         peakRssKb: usage.peakRssKb,
+        sleeps: usage.sleeps,
       });
     };
     child.on("error", (error) => finish(null, null, error));

@@ -3,8 +3,8 @@
 //
 //   open-rate             5,000 iterations/s of one GET /sleep50 for 60 s: the rate the target
 //                         received overall and every second after the first 2 s, dropped
-//                         iterations, and CPU per request against the closed model (250 users,
-//                         no wait) at the same throughput in the same run.
+//                         iterations, and CPU and event-loop wake-ups per request against the
+//                         closed model (250 users, no wait) at the same throughput in the same run.
 //   coordinated-omission  50 iterations/s of GET /stall with --max-users 5 for 60 s; the target
 //                         holds every response during one second in ten, otherwise answers in
 //                         5 ms. The latency from the intended start against what the schedule
@@ -67,6 +67,9 @@ export async function openRate(ctx) {
     dropped: med((r) => r.open.dropped),
     openCpuUsPerRequest: med((r) => r.open.cpuUsPerRequest),
     closedCpuUsPerRequest: med((r) => r.closed.cpuUsPerRequest),
+    // Event-loop sleeps (and so wake-ups) per request: where the open model's extra CPU goes.
+    openSleepsPerRequest: med((r) => r.open.sleepsPerRequest),
+    closedSleepsPerRequest: med((r) => r.closed.sleepsPerRequest),
     openRps: med((r) => r.open.rps),
     closedRps: med((r) => r.closed.rps),
     openIntendedP99: med((r) => r.open.intendedP99),
@@ -93,6 +96,7 @@ export async function openRate(ctx) {
           "model",
           "req/s",
           "CPU µs/req",
+          "wake-ups/req",
           "p99 ms",
           "p99 from intended ms",
           "overall rate error",
@@ -104,6 +108,7 @@ export async function openRate(ctx) {
             "Cicada --arrival-rate",
             count(medians.openRps),
             fixed(medians.openCpuUsPerRequest, 1),
+            fixed(medians.openSleepsPerRequest, 3),
             millis(medians.openP99),
             millis(medians.openIntendedP99),
             signedPercent(medians.overallErrorPercent, 2),
@@ -114,6 +119,7 @@ export async function openRate(ctx) {
             "Cicada -u (closed)",
             count(medians.closedRps),
             fixed(medians.closedCpuUsPerRequest, 1),
+            fixed(medians.closedSleepsPerRequest, 3),
             "",
             "",
             "",
