@@ -40,3 +40,20 @@ export function formatTime(ms: number): string {
   const date = new Date(ms);
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
+
+const BYTE_UNITS = ["B/s", "kB/s", "MB/s", "GB/s"];
+
+/** "12.3 MB/s", "400 MB/s" (a byte rate keeps at most 3 significant digits, so the y-axis labels fit the axis), "96 %", "1,520". */
+export function formatTargetValue(value: number, unit: string): string {
+  if (unit === "B/s") {
+    let scaled = value;
+    let i = 0;
+    while (Math.abs(scaled) >= 1000 && i < BYTE_UNITS.length - 1) {
+      scaled /= 1000;
+      i++;
+    }
+    return `${scaled.toFixed(i === 0 || Math.abs(scaled) >= 100 ? 0 : 1)} ${BYTE_UNITS[i]}`;
+  }
+  const text = value.toLocaleString("en-US", { maximumFractionDigits: Math.abs(value) >= 100 ? 0 : 1 });
+  return unit ? `${text} ${unit}` : text;
+}

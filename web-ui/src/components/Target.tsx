@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import { getJson } from "../api.js";
+import { formatTargetValue } from "../format.js";
 import type { LiveState } from "../store.js";
 import { chartData, emptyTargetPoints, mergeTargetPoints, type TargetPoints } from "../target-series.js";
 import type { EndpointHealth, MonitorChart, MonitorResponse } from "../types.js";
@@ -14,23 +15,6 @@ import { LineChart, type LineSeries } from "./LineChart.js";
 
 const SYNC_KEY = "cicada-target";
 const PALETTE = ["#3b7dd8", "#2e9d47", "#7b56c9", "#e3a21a", "#d9453b", "#1d8fd6"];
-const BYTE_UNITS = ["B/s", "kB/s", "MB/s", "GB/s"];
-
-/** "12.3 MB/s", "96 %", "1,520". */
-export function formatTargetValue(value: number, unit: string): string {
-  if (unit === "B/s") {
-    let scaled = value;
-    let i = 0;
-    while (Math.abs(scaled) >= 1000 && i < BYTE_UNITS.length - 1) {
-      scaled /= 1000;
-      i++;
-    }
-    return `${scaled.toFixed(i === 0 ? 0 : 1)} ${BYTE_UNITS[i]}`;
-  }
-  const text = value.toLocaleString("en-US", { maximumFractionDigits: Math.abs(value) >= 100 ? 0 : 1 });
-  return unit ? `${text} ${unit}` : text;
-}
-
 function useMonitor(): {
   response: MonitorResponse | null;
   points: TargetPoints;
