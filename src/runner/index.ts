@@ -64,4 +64,5 @@ export {
   type TestUserClass,
 } from "./test-record.js";
 export { collectTags, describeUserClasses, type UserClassInfo } from "./user-classes.js";
+export { SPREAD_USERS_HINT, type UserMemoryVerdict, userMemoryVerdict } from "./user-memory.js";
 export { UserPool } from "./user-pool.js";

@@ -54,6 +54,7 @@ export function swarm(context: WebContext, body: unknown): { status: number; res
   }
   const parsed = parseSwarm((body ?? {}) as Record<string, unknown>, context.runner, {
     classPicker: context.classPicker,
+    distributed: context.distributed,
   });
   if ("problems" in parsed) {
     return {

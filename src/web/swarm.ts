@@ -3,7 +3,14 @@
  * checked and every problem reported at once, each naming the field, what it got and what
  * it expects, so a script gets a useful 400 rather than a test that silently did not start.
  */
-import type { OpenModelSettings, Runner, ShapeClass, UserClassInfo } from "../runner/index.js";
+import {
+  type OpenModelSettings,
+  type Runner,
+  type ShapeClass,
+  SPREAD_USERS_HINT,
+  type UserClassInfo,
+  userMemoryVerdict,
+} from "../runner/index.js";
 import { parseTimespan } from "../shared/timespan.js";
 import { isTargetUrl } from "../shared/url.js";
 import { type ArgumentValue, type CustomArgument, HttpUser } from "../user/index.js";
@@ -108,11 +115,38 @@ function resolveChoice(
   return { userClasses: choice.userClasses, shape: choice.shape ?? undefined };
 }
 
+/**
+ * Users that cannot fit in this process's memory are a problem of the form (as -u is a
+ * usage error of the command line), not an out-of-memory crash once the ramp gets there.
+ */
+function checkUsersFit(
+  userCount: number,
+  heapLimitBytes: number | undefined,
+  runner: Runner,
+  problems: FieldProblem[],
+): void {
+  const verdict = userMemoryVerdict(userCount, heapLimitBytes);
+  if (verdict.refusal !== undefined) {
+    problems.push({
+      field: "user_count",
+      message: `${verdict.refusal}; use fewer users: ${SPREAD_USERS_HINT}`,
+    });
+  } else if (verdict.warning !== undefined) {
+    runner.environment.logger.warning(verdict.warning);
+  }
+}
+
 /** Checks a /swarm body; returns the command or the list of problems. */
 export function parseSwarm(
   body: Record<string, unknown>,
   runner: Runner,
-  options: { classPicker?: boolean } = {},
+  options: {
+    classPicker?: boolean;
+    /** A master's users run on its workers: this process's memory does not bound them. */
+    distributed?: boolean;
+    /** The heap the users must fit in (default: this process's limit). */
+    heapLimitBytes?: number;
+  } = {},
 ): { command: SwarmCommand } | { problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const environment = runner.environment;
@@ -137,6 +171,8 @@ export function parseSwarm(
   }
   const fixed = usesShape || open || searches;
   const userCount = fixed ? 0 : wholeNumber("user_count", body.user_count, problems);
+  if (userCount !== undefined && !options.distributed)
+    checkUsersFit(userCount, options.heapLimitBytes, runner, problems);
   const spawnRate = fixed ? 0 : positiveNumber("spawn_rate", body.spawn_rate, problems);
 
   let host: string | undefined;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { LoadTestShape } from "../../../src/user/index.js";
+import { parseSwarm } from "../../../src/web/swarm.js";
 import { waitFor } from "../../helpers/env.js";
 import { makeWebRun, NoHostUser, startTarget, type Target } from "./helpers.js";
 
@@ -161,6 +162,40 @@ describe("POST /swarm", () => {
       }
     });
   }
+
+  it("refuses users that cannot fit in this process's memory (as -u does), warns of ones that probably do not, and leaves a master's to its workers", async () => {
+    const run = await makeWebRun({ host: target.url });
+    try {
+      const oneGigabyte = 1024 ** 3;
+      // 2.5 KB each at least: 500,000 users need 1.2 GB, more than 1 GB.
+      const refused = parseSwarm({ user_count: 500_000, spawn_rate: 10 }, run.runner, {
+        heapLimitBytes: oneGigabyte,
+      });
+      assert.ok("problems" in refused);
+      assert.equal(refused.problems[0]?.field, "user_count");
+      assert.match(
+        refused.problems[0]!.message,
+        /500000 users need at least 1\.2 GB of memory .*--processes/,
+      );
+      // 20 KB each with connections: 100,000 users usually take 1.9 GB: they start, with a warning.
+      const warned = parseSwarm({ user_count: 100_000, spawn_rate: 10 }, run.runner, {
+        heapLimitBytes: oneGigabyte,
+      });
+      assert.ok("command" in warned);
+      assert.ok(
+        run.logs
+          .since()
+          .some((line) => /100000 users with HTTP connections usually take about 1\.9 GB/.test(line.message)),
+      );
+      const master = parseSwarm({ user_count: 500_000, spawn_rate: 10 }, run.runner, {
+        heapLimitBytes: oneGigabyte,
+        distributed: true,
+      });
+      assert.ok("command" in master, "a master's users run on its workers");
+    } finally {
+      await run.close();
+    }
+  });
 
   it("answers 400 for a missing host when a class has none, and lists every problem at once", async () => {
     const run = await makeWebRun({ userClasses: [NoHostUser] });
