@@ -60,6 +60,14 @@ export interface StatsRow {
   /** Over the current window (the last 10 s). */
   currentRps: number;
   currentFailPerSec: number;
+  /**
+   * Arrival-rate tests only: the whole-run median of the response times from the intended
+   * start (the iteration's scheduled time, so a wait for a free user counts), ms. Absent
+   * for a row with no such times (every row of a closed-model test).
+   */
+  intendedMedianMs?: number | null;
+  /** The same from the intended start at the table's percentiles; present with `intendedMedianMs`. */
+  intendedPercentilesMs?: Array<number | null>;
 }
 
 /**
@@ -80,7 +88,8 @@ export type WireRow = [
   avgContentLength: number,
   currentRps: number,
   currentFailPerSec: number,
-  percentilesMs?: Array<number | null>,
+  /** Only for a row with times from the intended start: their median, then the table's percentiles. */
+  intendedMs?: Array<number | null>,
 ];
 
 /** A worker of a distributed run (empty list for a local run). */

@@ -39,12 +39,17 @@ export function rowKey(method: string, name: string): string {
 interface CachedPercentiles {
   startTimeMs: number;
   numRequests: number;
+  intendedCount: number;
+  /** The median first, then the table's percentiles, rounded. */
   values: Array<number | null>;
+  /** The same from the intended start; undefined when the row has none. */
+  intended: Array<number | null> | undefined;
 }
 
 /**
- * Turns StatsEntry objects into StatsRow objects. Percentiles are recomputed only for rows
- * whose request count changed since the last call, so a run of 1,000 mostly idle names
+ * Turns StatsEntry objects into StatsRow objects. Percentiles (of the service times and,
+ * in an arrival-rate test, of the times from the intended start) are recomputed only for
+ * rows whose counts changed since the last call, so a run of 1,000 mostly idle names
  * costs little per tick.
  */
 export class RowBuilder {
@@ -62,15 +67,16 @@ export class RowBuilder {
    * halves the payload of a tick; the exact values are in /stats/requests and the CSVs.
    */
   row(entry: StatsEntry, nowMs: number): StatsRow {
-    const [medianMs = null, ...percentilesMs] = this.valuesOf(entry);
-    return {
+    const { values, intended } = this.percentilesOf(entry);
+    const [medianMs = null, ...percentilesMs] = values;
+    const row: StatsRow = {
       key: rowKey(entry.method, entry.name),
       method: entry.method,
       name: entry.name,
       numRequests: entry.numRequests,
       numFailures: entry.numFailures,
-      medianMs: roundOrNull(medianMs),
-      percentilesMs: percentilesMs.map(roundOrNull),
+      medianMs,
+      percentilesMs,
       avgMs: round2(entry.avgResponseTimeMs),
       minMs: roundOrNull(entry.minResponseTimeMs),
       maxMs: round2(entry.maxResponseTimeMs),
@@ -78,26 +84,41 @@ export class RowBuilder {
       currentRps: round2(entry.currentRps(nowMs)),
       currentFailPerSec: round2(entry.currentFailPerSec(nowMs)),
     };
+    if (intended !== undefined) {
+      const [intendedMedianMs = null, ...intendedPercentilesMs] = intended;
+      row.intendedMedianMs = intendedMedianMs;
+      row.intendedPercentilesMs = intendedPercentilesMs;
+    }
+    return row;
   }
 
-  private valuesOf(entry: StatsEntry): Array<number | null> {
+  private percentilesOf(entry: StatsEntry): CachedPercentiles {
+    const intendedCount = entry.intended?.count ?? 0;
     const cached = this.cache.get(entry);
     if (
       cached !== undefined &&
       cached.numRequests === entry.numRequests &&
+      cached.intendedCount === intendedCount &&
       cached.startTimeMs === entry.startTimeMs
     ) {
-      return cached.values;
+      return cached;
     }
-    const values = entry.percentiles(this.percentileList);
-    this.cache.set(entry, { startTimeMs: entry.startTimeMs, numRequests: entry.numRequests, values });
-    return values;
+    const fresh: CachedPercentiles = {
+      startTimeMs: entry.startTimeMs,
+      numRequests: entry.numRequests,
+      intendedCount,
+      values: entry.percentiles(this.percentileList).map(roundOrNull),
+      intended:
+        intendedCount > 0 ? entry.intended?.percentiles(this.percentileList).map(roundOrNull) : undefined,
+    };
+    this.cache.set(entry, fresh);
+    return fresh;
   }
 }
 
-/** The row as the live stream sends it. */
+/** The row as the live stream sends it (the intended-start times only when the row has them). */
 export function toWire(row: StatsRow): WireRow {
-  return [
+  const wire: WireRow = [
     row.method,
     row.name,
     row.numRequests,
@@ -110,8 +131,11 @@ export function toWire(row: StatsRow): WireRow {
     row.avgContentLength,
     row.currentRps,
     row.currentFailPerSec,
-    row.percentilesMs,
   ];
+  if (row.intendedPercentilesMs !== undefined) {
+    wire.push([row.intendedMedianMs ?? null, ...row.intendedPercentilesMs]);
+  }
+  return wire;
 }
 
 /** True when two rows would render the same. */
@@ -122,12 +146,19 @@ export function sameRow(a: StatsRow, b: StatsRow): boolean {
     a.currentRps === b.currentRps &&
     a.currentFailPerSec === b.currentFailPerSec &&
     a.medianMs === b.medianMs &&
-    a.percentilesMs.every((value, i) => value === b.percentilesMs[i]) &&
+    sameValues(a.percentilesMs, b.percentilesMs) &&
+    a.intendedMedianMs === b.intendedMedianMs &&
+    sameValues(a.intendedPercentilesMs, b.intendedPercentilesMs) &&
     a.avgMs === b.avgMs &&
     a.minMs === b.minMs &&
     a.maxMs === b.maxMs &&
     a.avgContentLength === b.avgContentLength
   );
+}
+
+function sameValues(a: Array<number | null> | undefined, b: Array<number | null> | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((value, i) => value === b[i]);
 }
 
 /** The header bar's data. */

@@ -1,8 +1,9 @@
 /**
  * The open model in a real browser (Debian's Chromium) against the real CLI: the start
  * form's choice of an arrival rate, its checks, the header's rate and dropped count, the
- * Statistics summary, and the Charts tab's iterations chart (with "Run #n" markers and the
- * same time range as the request charts once a second test ran).
+ * Statistics summary, the table's columns from the intended start, and the Charts tab's
+ * iterations chart (with "Run #n" markers and the same time range as the request charts
+ * once a second test ran).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -49,6 +50,48 @@ after(async () => {
   locustfile?.remove();
 });
 
+const INTENDED_HEADERS = [
+  "Intended-start median (ms)",
+  "Intended-start 95%ile (ms)",
+  "Intended-start 99%ile (ms)",
+];
+
+/**
+ * The statistics table has the columns from the intended start, explained by their
+ * tooltip, with a time in the request's row and in Aggregated; the column picker hides
+ * one and shows it again.
+ */
+async function assertIntendedColumns(): Promise<void> {
+  const table = page.locator(".stats-table");
+  const headers = table.locator("th", { hasText: "Intended-start" });
+  await pollUntil(
+    () => headers.allTextContents(),
+    (texts) => texts.length === 3,
+  );
+  assert.deepEqual(
+    (await headers.allTextContents()).map((t) => t.trim()),
+    INTENDED_HEADERS,
+  );
+  assert.match((await headers.first().getAttribute("title")) ?? "", /scheduled start.*free user/);
+  for (const row of [table.locator('tr[data-key="GET\t/ok"]'), table.locator("tr.aggregated")]) {
+    for (const column of ["intended-median", "intended-p95", "intended-p99"]) {
+      await pollUntil(
+        () => row.locator(`td[data-column="${column}"]`).textContent(),
+        (text) => /^\d[\d,.]*$/.test(text ?? ""),
+      );
+    }
+  }
+  await page.getByRole("button", { name: "Intended-start 95%ile (ms)" }).click();
+  assert.equal(await headers.nth(1).getAttribute("aria-sort"), "ascending");
+  await page.getByText("Columns", { exact: true }).click();
+  const toggle = page.getByRole("checkbox", { name: "Intended-start 99%ile (ms)" });
+  await toggle.uncheck();
+  assert.equal(await headers.count(), 2);
+  await toggle.check();
+  await page.keyboard.press("Escape");
+  assert.equal(await headers.count(), 3);
+}
+
 describe("the arrival rate in Chromium", () => {
   it("the form starts an arrival-rate test after checking its fields; the header, summary and chart show it", async () => {
     const form = page.getByRole("form", { name: "Start a new test" });
@@ -77,6 +120,7 @@ describe("the arrival rate in Chromium", () => {
     assert.equal(await page.getByTestId("status-dropped").textContent(), "0");
     await page.getByTestId("open-model-panel").waitFor();
     assert.match((await page.getByTestId("om-intended-p99").textContent()) ?? "", /ms \(service .* ms\)/);
+    await assertIntendedColumns();
 
     await page.getByRole("tab", { name: "Charts" }).click();
     await page.getByTestId("iteration-charts").waitFor({ timeout: 10_000 });

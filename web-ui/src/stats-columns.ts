@@ -1,7 +1,8 @@
 /**
  * The statistics table's columns: Locust's, with the percentile columns taken from the
  * server's list (`meta.percentiles`, e.g. 95 and 99 %), so a server configured for other
- * percentiles shows them without a new app.
+ * percentiles shows them without a new app; in an arrival-rate test, the median and the
+ * same percentiles again measured from the intended start.
  */
 import { formatBytes, formatCount, formatMs, formatRate } from "./format.js";
 import type { StatsRow } from "./types.js";
@@ -12,6 +13,37 @@ export interface Column {
   value: (row: StatsRow) => number | string | null;
   render: (row: StatsRow) => string;
   text?: boolean;
+  /** What the column means, when its header cannot say it all (the header's tooltip). */
+  title?: string;
+}
+
+/** The tooltip of the columns from the intended start. */
+export const INTENDED_TITLE =
+  "From the intended start: the time from the iteration's scheduled start to the response, " +
+  "waits for a free user and earlier requests of the iteration included " +
+  "(the other time columns start when the request is sent).";
+
+/** The median and `percentiles` from the intended start, after the service times' percentiles. */
+function intendedColumns(percentiles: readonly number[]): Column[] {
+  const median: Column = {
+    id: "intended-median",
+    label: "Intended-start median (ms)",
+    title: INTENDED_TITLE,
+    value: (r) => r.intendedMedianMs ?? null,
+    render: (r) => formatMs(r.intendedMedianMs),
+  };
+  return [
+    median,
+    ...percentiles.map(
+      (fraction, index): Column => ({
+        id: `intended-${percentileId(fraction)}`,
+        label: `Intended-start ${percentileHeader(fraction)} (ms)`,
+        title: INTENDED_TITLE,
+        value: (r) => r.intendedPercentilesMs?.[index] ?? null,
+        render: (r) => formatMs(r.intendedPercentilesMs?.[index]),
+      }),
+    ),
+  ];
 }
 
 /** "95%ile", "99.9%ile" for 0.95, 0.999 (Locust's header style). */
@@ -20,10 +52,16 @@ export function percentileHeader(fraction: number): string {
   return `${percent}%ile`;
 }
 
-/** The columns for the server's percentiles, in Locust's order. */
-export function statsColumns(percentiles: readonly number[]): Column[] {
+/** "p95", "p99.9": a percentile column's id. */
+const percentileId = (fraction: number) => `p${Number((fraction * 100).toPrecision(6))}`;
+
+/**
+ * The columns for the server's percentiles, in Locust's order; with `intended` (an
+ * arrival-rate test's rows), the columns from the intended start after the percentiles.
+ */
+export function statsColumns(percentiles: readonly number[], intended = false): Column[] {
   const percentileColumns: Column[] = percentiles.map((fraction, index) => ({
-    id: `p${Number((fraction * 100).toPrecision(6))}`,
+    id: percentileId(fraction),
     label: `${percentileHeader(fraction)} (ms)`,
     value: (r) => r.percentilesMs[index] ?? null,
     render: (r) => formatMs(r.percentilesMs[index]),
@@ -40,6 +78,7 @@ export function statsColumns(percentiles: readonly number[]): Column[] {
     { id: "fails", label: "# Fails", value: (r) => r.numFailures, render: (r) => formatCount(r.numFailures) },
     { id: "median", label: "Median (ms)", value: (r) => r.medianMs, render: (r) => formatMs(r.medianMs) },
     ...percentileColumns,
+    ...(intended ? intendedColumns(percentiles) : []),
     {
       id: "avg",
       label: "Average (ms)",

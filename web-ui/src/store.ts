@@ -20,7 +20,7 @@ import type {
 /** A row of the stream as the object the table uses. */
 export function fromWire(wire: WireRow): StatsRow {
   const [method, name, numRequests, numFailures, medianMs, percentilesMs, avgMs, minMs, maxMs] = wire;
-  return {
+  const row: StatsRow = {
     key: `${method}\t${name}`,
     method,
     name,
@@ -35,6 +35,13 @@ export function fromWire(wire: WireRow): StatsRow {
     currentRps: wire[10],
     currentFailPerSec: wire[11],
   };
+  const intended = wire[12];
+  if (intended !== undefined) {
+    const [intendedMedianMs = null, ...intendedPercentilesMs] = intended;
+    row.intendedMedianMs = intendedMedianMs;
+    row.intendedPercentilesMs = intendedPercentilesMs;
+  }
+  return row;
 }
 
 export interface LiveState {

@@ -10,6 +10,7 @@ import {
 import { readStatsFrame } from "../../../src/distributed/stats-frame.js";
 import { Environment } from "../../../src/runner/index.js";
 import { task, User } from "../../../src/user/index.js";
+import { RowBuilder } from "../../../src/web/rows.js";
 import { sleep, waitFor } from "../../helpers/env.js";
 import { startCluster } from "./cluster-helpers.js";
 
@@ -133,6 +134,16 @@ test("master + 2 workers: each runs half the rate, a lost worker's half moves, t
   const row = stats.get("GET", "/it")!;
   assert.equal(row.numRequests, it.started, "one request per started iteration");
   assert.equal(row.intended?.count, row.numRequests, "the intended-start histograms were merged");
+  // The master's web UI builds its table from these rows: the intended-start columns have times.
+  const rows = new RowBuilder(stats.statisticsPercentiles);
+  for (const entry of [row, stats.total]) {
+    const tableRow = rows.row(entry, Date.now());
+    const intended = [tableRow.intendedMedianMs, ...(tableRow.intendedPercentilesMs ?? [])];
+    assert.ok(
+      intended.length === 3 && intended.every((ms) => typeof ms === "number" && ms > 0),
+      String(intended),
+    );
+  }
 });
 
 test("with only Locust workers left, an arrival-rate test stops (the rate would run nowhere); with none at the start it is refused", async (t) => {

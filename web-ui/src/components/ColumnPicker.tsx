@@ -41,7 +41,7 @@ export function ColumnPicker({
       <fieldset className="column-picker-menu">
         <legend className="visually-hidden">Columns shown</legend>
         {columns.map((column) => (
-          <label key={column.id} className="check">
+          <label key={column.id} className="check" title={column.title}>
             <input
               type="checkbox"
               checked={!hidden.includes(column.id)}

@@ -1,8 +1,9 @@
 /**
- * The statistics table, Locust's columns (the percentiles the server lists), sortable by
- * any column, filterable by name or method, with a column selector. It stays fast with
- * thousands of names: rows are memoised (an unchanged row keeps its object, so React skips
- * it) and only the rows in view are in the DOM.
+ * The statistics table, Locust's columns (the percentiles the server lists, and in an
+ * arrival-rate test the same from the intended start), sortable by any column, filterable
+ * by name or method, with a column selector. It stays fast with thousands of names: rows
+ * are memoised (an unchanged row keeps its object, so React skips it) and only the rows in
+ * view are in the DOM.
  */
 import { memo, useCallback, useMemo, useState } from "react";
 import { type Column, statsColumns } from "../stats-columns.js";
@@ -90,7 +91,12 @@ export function StatsTable({
 }) {
   const [sort, setSort] = useState<Sort | null>(null);
   const [hidden, setHidden] = usePersistent<string[]>("cicada.stats.hiddenColumns", []);
-  const allColumns = useMemo(() => statsColumns(percentiles), [percentiles]);
+  // An arrival-rate test's rows carry times from the intended start; a closed model's never do.
+  const intended = useMemo(
+    () => total?.intendedMedianMs !== undefined || rows.some((r) => r.intendedMedianMs !== undefined),
+    [rows, total],
+  );
+  const allColumns = useMemo(() => statsColumns(percentiles, intended), [percentiles, intended]);
   const columns = useMemo(() => allColumns.filter((c) => !hidden.includes(c.id)), [allColumns, hidden]);
   const matching = useMemo(
     () => (filter.trim() === "" ? rows : rows.filter((r) => matchesFilter(filter, r.name, r.method))),
@@ -136,6 +142,7 @@ export function StatsTable({
                   key={c.id}
                   className={c.text ? undefined : "number"}
                   aria-sort={sort?.column === c.id ? (sort.descending ? "descending" : "ascending") : "none"}
+                  title={c.title}
                 >
                   <button type="button" className="sort-button" onClick={() => onHeader(c.id)}>
                     {c.label}
