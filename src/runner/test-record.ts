@@ -142,6 +142,15 @@ export class TestLog {
     else test.arrivalChanges.push({ atMs, ...rate });
   }
 
+  /**
+   * The test is limited to `runTimeMs` by its controller rather than by the runner's own
+   * timer (a capacity search stops itself at -t): the reports say so, as for any -t.
+   */
+  limitRunTime(runTimeMs: number): void {
+    const test = this.latest;
+    if (test !== undefined && test.endTimeMs === null) test.runTimeMs = runTimeMs;
+  }
+
   /** The test has stopped (its users are gone). */
   end(atMs: number): void {
     if (this.latest !== undefined && this.latest.endTimeMs === null) this.latest.endTimeMs = atMs;

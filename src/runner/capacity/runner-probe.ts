@@ -78,16 +78,18 @@ export function runnerProbe(runner: Runner, settings: CapacitySettings): Capacit
         workerCpuPercent: busiestWorker(runner),
       };
     },
-    setLoad(load, first) {
+    async setLoad(load, first) {
       if (settings.model === "arrival-rate") {
-        if (first) return runner.startArrivalRate({ rate: load });
-        runner.setArrivalRate(load, 0);
-        return Promise.resolve();
+        if (!first) return runner.setArrivalRate(load, 0);
+        await runner.startArrivalRate({ rate: load });
+      } else {
+        // Between steps the new users start within a quarter of a second, unless -r says otherwise:
+        // the hold begins once they run, and a warm-up shows as an unsteady hold, not as a slow ramp.
+        const spawnRate = settings.spawnRate ?? Math.max(1, 4 * Math.abs(load - runner.userCount));
+        await runner.start(load, spawnRate);
       }
-      // Between steps the new users start within a quarter of a second, unless -r says otherwise:
-      // the hold begins once they run, and a warm-up shows as an unsteady hold, not as a slow ramp.
-      const spawnRate = settings.spawnRate ?? Math.max(1, 4 * Math.abs(load - runner.userCount));
-      return runner.start(load, spawnRate);
+      // The search, not the runner, ends the test at -t: the test's record must still say so.
+      if (first && settings.runTimeMs !== undefined) runner.tests.limitRunTime(settings.runTimeMs);
     },
     pause: settings.model === "arrival-rate" ? () => runner.setArrivalRate(0, 0) : undefined,
     stop: () => runner.stop(),

@@ -72,6 +72,20 @@ describe("runnerProbe", () => {
     assert.ok(await waitFor(() => stopped, 2000));
   });
 
+  it("records the search's -t as the test's run time (the search, not the runner, ends the test at it)", async (t) => {
+    const environment = new Environment({ userClasses: [Busy] });
+    const runner = new LocalRunner(environment);
+    t.after(() => runner.quitAndWait());
+    const probe = runnerProbe(runner, { ...SETTINGS, runTimeMs: 12_000 });
+    await probe.setLoad(2, true);
+    assert.equal(runner.tests.current?.runTimeMs, 12_000);
+    await probe.setLoad(3, false);
+    assert.equal(runner.tests.current?.runTimeMs, 12_000);
+    const unlimited = runnerProbe(runner, SETTINGS);
+    await unlimited.setLoad(2, false);
+    assert.equal(runner.tests.current?.runTimeMs, 12_000, "a later step changes nothing");
+  });
+
   it("a master's own overload is not the search's business (its workers' CPU is)", async (t) => {
     const environment = new Environment({ userClasses: [Busy] });
     const runner = new LocalRunner(environment);
