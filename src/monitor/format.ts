@@ -38,7 +38,22 @@ const ms = (value: number) =>
   `${value.toLocaleString("en-US", { maximumFractionDigits: value >= 100 ? 0 : 1 })} ms`;
 
 function resource(value: ResourceValue): string {
-  return `${value.host} ${value.label} ${formatMonitorValue(value.value, value.unit)}`;
+  return `${value.host} ${value.label} ${formatValueBelowLevel(value)}`;
+}
+
+/**
+ * A value that stayed below its level, never printed as the level itself: 99.996 % beside
+ * a level of 100 % reads "99.99 %", not "100 %" (which would contradict "not reached").
+ */
+export function formatValueBelowLevel({
+  value,
+  level,
+  unit,
+}: Pick<ResourceValue, "value" | "level" | "unit">): string {
+  const text = formatMonitorValue(value, unit);
+  if (value >= level || unit === "B/s" || text !== formatMonitorValue(level, unit)) return text;
+  const truncated = (Math.floor(value * 100) / 100).toLocaleString("en-US", { maximumFractionDigits: 2 });
+  return unit === "" ? truncated : `${truncated} ${unit}`;
 }
 
 function loadText(load: LoadAtMoment | null): string {

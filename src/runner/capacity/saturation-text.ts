@@ -4,12 +4,12 @@
  * test: "already busy when the test began", "p95 rose from ... to ...", the load from the
  * history's 10 s window; within one step those would mislead.)
  */
-import { formatMonitorValue } from "../../monitor/format.js";
+import { formatMonitorValue, formatValueBelowLevel } from "../../monitor/format.js";
 import type { ResourceValue, SaturationFinding } from "../../monitor/saturation.js";
 import type { CapacitySaturation } from "../../shared/capacity.js";
 
 const value = (v: ResourceValue) =>
-  `${v.host} ${v.label} ${formatMonitorValue(v.value, v.unit)} (level ${formatMonitorValue(v.level, v.unit)})`;
+  `${v.host} ${v.label} ${formatValueBelowLevel(v)} (level ${formatMonitorValue(v.level, v.unit)})`;
 
 /** The finding over the breaking step's window as the answer states it. */
 export function capacitySaturation(finding: SaturationFinding): CapacitySaturation {

@@ -195,6 +195,16 @@ describe("findSaturation (fake series)", () => {
     assert.equal(last.kind === "saturated" && last.timeMs, 7000);
   });
 
+  it("a highest value just under its level is not printed as the level (99.996 % against 100 %)", () => {
+    const web = host("web", { cpu: [20, 40, 99.996, 99.9, 60, 50, 40, 30] });
+    const finding = findSaturation({
+      ...input([web], [10, 10, 10, 10, 10, 10, 10, 10]),
+      levels: [{ series: "cpu", level: 100 }],
+    });
+    assert.equal(finding.kind, "none");
+    assert.match(describeSaturation(finding, 0), /highest: web CPU busy 99\.99 %, level 100 %/);
+  });
+
   it("a gap is not a crossing", () => {
     const web = host("web", { cpu: [20, null, null, 50, 50, 50, 50, 50] });
     assert.equal(findSaturation(input([web], [10, 10, 10, 10, 10, 10, 10, 10])).kind, "none");
