@@ -139,7 +139,7 @@ export function monitorConfigOf(options: CliOptions): MonitorConfig | undefined 
   }
   if (problems.length > 0) {
     throw new UsageError("CICADA_ERR_MONITOR", `invalid monitoring options:\n${problems.join("\n")}`, {
-      hint: "e.g. --monitor 10.0.0.7:9100 --monitor-metric 'tps=rate(pg_stat_database_xact_commit_total)'; see docs/monitoring.md",
+      hint: "e.g. --monitor 10.0.0.7:9100 --monitor-metric 'tps=rate(pg_stat_database_xact_commit)'; see docs/monitoring.md",
     });
   }
   return config;

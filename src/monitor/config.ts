@@ -135,7 +135,7 @@ export function parseMetrics(values: readonly string[], taken = new Set<string>(
     const [name, expression] = nameAndValue(
       value,
       "a metric",
-      'db_tps=rate(pg_stat_database_xact_commit_total{datname="app"})',
+      'db_tps=rate(pg_stat_database_xact_commit{datname="app"})',
     );
     checkNewName(name, taken);
     try {

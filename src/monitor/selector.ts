@@ -3,7 +3,7 @@
  * matchers, in a small subset of PromQL that people already know:
  *
  *   pg_stat_activity_count{state="active"}                  a gauge (summed over matching series)
- *   rate(pg_stat_database_xact_commit_total{datname="app"}) a counter as a per-second rate
+ *   rate(pg_stat_database_xact_commit{datname="app"}) a counter as a per-second rate
  *   max(redis_connected_clients)                            sum (default), max, min or avg over the series
  *
  * Label matchers are PromQL's: `=`, `!=`, `=~` and `!~` (regular expressions match the
