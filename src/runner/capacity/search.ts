@@ -259,7 +259,10 @@ export class CapacitySearch {
     const ratios = this.steps
       .filter((step) => step.passed && step.load > 0)
       .map((step) => step.rps / step.load);
-    return { askedRate: load, requestsPerIteration: ratios.length === 0 ? null : Math.max(...ratios) };
+    return {
+      askedRate: load,
+      requestsPerIteration: ratios.length === 0 ? null : wholeIfClose(Math.max(...ratios)),
+    };
   }
 
   private stepAt(load: number, passed: boolean): CapacityStep | undefined {
@@ -293,4 +296,14 @@ export class CapacitySearch {
     if (stopTest) this.probe.stop();
     this.finished.fire(this.result);
   }
+}
+
+/**
+ * Requests per iteration measured as a step's req/s over its rate carries the window's
+ * jitter (1.01 for iterations of exactly one request): within 2 % of a whole number it is
+ * that number, so a step is not asked for 1 % more than its iterations make.
+ */
+export function wholeIfClose(ratio: number): number {
+  const whole = Math.round(ratio);
+  return whole > 0 && Math.abs(ratio - whole) <= 0.02 * whole ? whole : ratio;
 }

@@ -12,6 +12,7 @@ import {
   roundLoad,
   windowFigures,
 } from "../../../../src/runner/capacity/index.js";
+import { wholeIfClose } from "../../../../src/runner/capacity/search.js";
 import type { CapacitySlo } from "../../../../src/shared/capacity.js";
 import { Histogram } from "../../../../src/stats/index.js";
 
@@ -219,5 +220,16 @@ describe("the judge", () => {
     const verdict = judgeStep(s, hold, hold + 1000, settings);
     assert.ok(verdict.done && !verdict.passed);
     assert.match(verdict.reason, /no request completed in the last 0.5 s/);
+  });
+});
+
+describe("wholeIfClose (requests per iteration from req/s over the rate)", () => {
+  it("is the whole number within 2 % of one (1.01 is 1), and the measured ratio otherwise", () => {
+    assert.equal(wholeIfClose(1.01), 1);
+    assert.equal(wholeIfClose(0.985), 1);
+    assert.equal(wholeIfClose(3.05), 3);
+    assert.equal(wholeIfClose(1.5), 1.5);
+    assert.equal(wholeIfClose(1.03), 1.03);
+    assert.equal(wholeIfClose(0.4), 0.4);
   });
 });
