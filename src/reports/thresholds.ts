@@ -92,8 +92,10 @@ const METRIC_ALIASES: Record<string, (typeof NAMED_METRICS)[number]> = { median:
 /** Every metric name, for messages. */
 export const THRESHOLD_METRICS = ["p(N)", "pN", ...NAMED_METRICS, "pN_intended", "p(N)_intended", "dropped"];
 
+// The metric's second form (any word) lets a misspelt one such as "p59_intnded" reach
+// parseMetric, which names it and lists the metrics, instead of "cannot parse".
 const EXPRESSION =
-  /^\s*([A-Za-z_]+(?:\(\s*[\d.]+\s*\)|[\d.]+)?(?:_intended)?)\s*(?:\[([^\]]*)\])?\s*(<=|>=|==|!=|<|>)\s*(-?[\d.]+(?:e-?\d+)?)\s*(ms|s|%)?\s*$/;
+  /^\s*([A-Za-z_]+(?:\(\s*[\d.]+\s*\)|[\d.]+)?(?:_intended)?|[A-Za-z_][\w.()]*)\s*(?:\[([^\]]*)\])?\s*(<=|>=|==|!=|<|>)\s*(-?[\d.]+(?:e-?\d+)?)\s*(ms|s|%)?\s*$/;
 
 /** The shortest window of a windowed threshold. */
 const MIN_WINDOW_MS = 1000;

@@ -60,6 +60,11 @@ describe("threshold syntax", () => {
       String(parseThresholdExpression("latency < 3")),
       /unknown metric 'latency'.*metrics: p\(N\), pN, avg/,
     );
+    // A misspelt metric is named, with the list, not "cannot parse".
+    assert.match(
+      String(parseThresholdExpression("p59_intnded<500")),
+      /unknown metric 'p59_intnded' in 'p59_intnded<500' \(metrics: .*pN_intended/,
+    );
     assert.match(String(parseThresholdExpression("p(0) < 3")), /above 0 and at most 100/);
     assert.match(String(parseThresholdExpression("p(101) < 3")), /at most 100/);
     assert.match(String(parseThresholdExpression("rps > 3ms")), /'ms' only applies to response times/);
