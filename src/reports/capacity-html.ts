@@ -91,7 +91,8 @@ export const CAPACITY_SCRIPT = `
   function axis(scale, label, side) {
     return { scale: scale, label: label, side: side, stroke: fg, grid: { stroke: grid, width: 1, show: side !== 1 }, ticks: { stroke: grid, width: 1 }, size: 60 };
   }
-  function value(u, v) { return v == null ? "" : String(Math.round(v * 10) / 10); }
+  // Away from the cursor uPlot has no value to show: a dash, not an empty "req/s:".
+  function value(u, v) { return v == null ? "\u2013" : String(Math.round(v * 10) / 10); }
   var series = [{ label: d.unit, value: value },
     { label: "req/s", scale: "rps", stroke: d.colors.rps, width: 2, points: { show: true, size: 7 }, value: value },
     { label: "p95 (ms)", scale: "ms", stroke: d.colors.p95, width: 2, points: { show: true, size: 7 }, value: value }];
