@@ -39,6 +39,10 @@ function networkMessage(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code === "ECONNREFUSED") return "connection refused";
   if (cause?.code === "ENOTFOUND" || cause?.code === "EAI_AGAIN") return "host name not found";
+  // Node's fetch refuses the ports browsers block (the WHATWG "bad ports": 10080, 6000,
+  // 6665-6669, ...) before connecting: the endpoint may well be up.
+  if (cause?.message === "bad port")
+    return "Node's fetch refuses to connect to this port (one of the ports browsers block, such as 10080 or 6000): run the exporter on another port";
   const detail = cause?.message ?? (error as Error).message;
   return cause?.code ? `${detail} (${cause.code})` : detail;
 }
