@@ -112,6 +112,18 @@ export function describeSaturation(finding: SaturationFinding, startMs?: number)
       );
     }
     case "latency-rose": {
+      const later = finding.saturatedLater;
+      if (later !== null) {
+        return (
+          `p95 rose from ${ms(finding.p95BeforeMs)} to ${ms(finding.load.p95Ms ?? finding.p95PeakMs)} at ${clock(finding.timeMs)}` +
+          `${sinceStart(finding.timeMs, startMs)} (${loadText(finding.load)}; up to ${ms(finding.p95PeakMs)} later) while ` +
+          "everything monitored on the target was below its saturation level: the bottleneck is elsewhere: a resource " +
+          "not monitored, a database or service behind the target, locks, a connection pool, or the network. " +
+          `A resource reached its level only later: ${resource(later)} (level ${formatMonitorValue(later.level, later.unit)}) ` +
+          `at ${clock(later.timeMs)}${sinceStart(later.timeMs, startMs)}, a consequence or a second limit, not the first.` +
+          generatorNote(finding.generatorCpuPercent)
+        );
+      }
       const highest = finding.highest
         ? ` (highest: ${resource(finding.highest)}, level ${formatMonitorValue(finding.highest.level, finding.highest.unit)})`
         : "";

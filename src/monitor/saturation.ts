@@ -81,15 +81,20 @@ export type SaturationFinding =
       /** The host is the load generator's own machine (its exporter is on a loopback address); its CPUs when known. */
       generatorMachine: { cpus: number | null } | null;
     })
-  /** Nothing reached its level, but the p95 rose: the bottleneck is elsewhere. */
+  /**
+   * The p95 rose while every monitored resource was below its level: the bottleneck is
+   * elsewhere (even if a resource reached its level later: `saturatedLater`).
+   */
   | {
       kind: "latency-rose";
       timeMs: number;
       load: LoadAtMoment;
       p95BeforeMs: number;
       p95PeakMs: number;
-      /** The resource that came closest to its level, if any was monitored. */
+      /** The resource that came closest to its level (the one that reached it later, if any). */
       highest: ResourceValue | null;
+      /** The first resource that reached its level after the p95 had risen, and when; null when none did. */
+      saturatedLater: (ResourceValue & { timeMs: number }) | null;
       generatorCpuPercent: number | null;
     }
   /** Nothing reached its level and latency held. */
@@ -292,10 +297,37 @@ function latencyRise(input: SaturationInput): { timeMs: number; before: number; 
   return { timeMs: rise.t, before, peak: Math.max(...later.map((p) => p.p95)) };
 }
 
+/**
+ * True when the crossing's resource was measured below its level after the p95 had risen
+ * and before it crossed: the latency did not wait for it, so it is not why latency rose.
+ */
+function belowWhenLatencyRose(crossing: Crossing, riseMs: number, input: SaturationInput): boolean {
+  const { hostColumns: host, series, level } = crossing;
+  const column = host.values[series] ?? [];
+  for (let i = 0; i < host.timeMs.length; i++) {
+    const t = host.timeMs[i]!;
+    const value = column[i];
+    if (t >= riseMs && t < crossing.timeMs && value != null && value < level && inWindow(t, input))
+      return true;
+  }
+  return false;
+}
+
 /** What saturated first in the window; see the module comment. */
 export function findSaturation(input: SaturationInput): SaturationFinding {
   if (!hasData(input)) return { kind: "no-data" };
-  const crossing = firstCrossing(input);
+  let crossing = firstCrossing(input);
+  const rise = latencyRise(input);
+  // Latency that rose while everything monitored was still below its level: a resource that
+  // saturates later is a consequence or a second limit, not the answer to "why".
+  const later =
+    crossing !== undefined &&
+    rise !== undefined &&
+    !crossing.atStart &&
+    belowWhenLatencyRose(crossing, rise.timeMs, input)
+      ? crossing
+      : undefined;
+  if (later !== undefined) crossing = undefined;
   if (crossing !== undefined) {
     const { hostsFirst, hostColumns, ...resource } = crossing;
     const load = loadAt(input, crossing.timeMs);
@@ -312,8 +344,11 @@ export function findSaturation(input: SaturationInput): SaturationFinding {
       generatorMachine: isGeneratorMachine(hostColumns) ? { cpus: hostColumns.info?.cpus ?? null } : null,
     };
   }
-  const highest = highestValue(input);
-  const rise = latencyRise(input);
+  const saturatedLater =
+    later === undefined
+      ? null
+      : { ...describe(input, later.host, later.series, later.value, later.level), timeMs: later.timeMs };
+  const highest = saturatedLater ?? highestValue(input);
   const load = rise === undefined ? null : loadAt(input, rise.timeMs);
   if (rise === undefined || load === null) return { kind: "none", highest };
   return {
@@ -323,6 +358,7 @@ export function findSaturation(input: SaturationInput): SaturationFinding {
     p95BeforeMs: rise.before,
     p95PeakMs: rise.peak,
     highest,
+    saturatedLater,
     generatorCpuPercent: generatorCpuAt(input, rise.timeMs),
   };
 }

@@ -24,6 +24,17 @@ export function capacitySaturation(finding: SaturationFinding): CapacitySaturati
     }
     case "latency-rose":
     case "none": {
+      const later = finding.kind === "latency-rose" ? finding.saturatedLater : null;
+      if (later !== null) {
+        return {
+          kind: finding.kind,
+          resource: null,
+          text:
+            "p95 rose while everything monitored was below its saturation level: the bottleneck is elsewhere, a resource " +
+            "not monitored, a database or service behind the target, locks, a connection pool, or the network " +
+            `(${value(later)} only later in the step: a consequence or a second limit).`,
+        };
+      }
       const highest = finding.highest ? ` (highest: ${value(finding.highest)})` : "";
       return {
         kind: finding.kind,

@@ -9,6 +9,7 @@ import {
   type LoadSeries,
   NODE_SERIES,
 } from "../../../src/monitor/index.js";
+import { capacitySaturation } from "../../../src/runner/capacity/saturation-text.js";
 
 describe("BoundedSeries", () => {
   it("keeps gaps as nulls, and a series first seen later is a gap before", () => {
@@ -191,7 +192,8 @@ describe("findSaturation (fake series)", () => {
     const later = findSaturation(input([host("web", { cpu: [96.8, 12, 20, 95, 30, 92, 97, 99] })], p95));
     assert.equal(later.kind === "saturated" && [later.timeMs, later.atStart].join(), "5000,false");
     // The window's last value has nothing after it: it counts.
-    const last = findSaturation(input([host("web", { cpu: [20, 30, 40, 50, 60, 70, 80, 95] })], p95));
+    const flat = [10, 10, 10, 10, 10, 10, 10, 10];
+    const last = findSaturation(input([host("web", { cpu: [20, 30, 40, 50, 60, 70, 80, 95] })], flat));
     assert.equal(last.kind === "saturated" && last.timeMs, 7000);
   });
 
@@ -221,6 +223,32 @@ describe("findSaturation (fake series)", () => {
       describeSaturation(finding),
       /Nothing monitored on the target reached its saturation level \(highest: web CPU busy 60 %, level 90 %\), yet p95 rose from 41 ms to 120 ms .*bottleneck is elsewhere/,
     );
+  });
+
+  it("latency that rose while everything was measured below its level is the finding, not a resource that saturated later", () => {
+    // A lock-bound server on a shared machine: p95 rises at 5.3 s, the CPU is 60 % at 6 s and 95 % only at 7 s.
+    const p95Rising = [40, 42, 41, 45, 44, 120, 400, 900];
+    const web = host("web", { cpu: [20, 25, 30, 35, 40, 50, 60, 95] });
+    const finding = findSaturation(input([web], p95Rising));
+    assert.equal(finding.kind, "latency-rose");
+    if (finding.kind !== "latency-rose") return;
+    assert.deepEqual(
+      [finding.timeMs, finding.saturatedLater?.timeMs, finding.saturatedLater?.value],
+      [5300, 7000, 95],
+    );
+    assert.match(
+      describeSaturation(finding, 0),
+      /^p95 rose from 41 ms to 120 ms at .* while everything monitored on the target was below its saturation level: the bottleneck is elsewhere.*A resource reached its level only later: web CPU busy 95 % \(level 90 %\) at 00:00:07 UTC, 7s into the test/,
+    );
+    assert.match(
+      capacitySaturation(finding).text,
+      /^p95 rose while everything monitored was below.*web CPU busy 95 % \(level 90 %\) only later/,
+    );
+    // Crossed with no measurement below its level after the rise (the sample before it was): it may be why.
+    const sameMoment = findSaturation(
+      input([host("web", { cpu: [20, 25, 30, 35, 40, 50, 95, 99] })], p95Rising),
+    );
+    assert.equal(sameMoment.kind === "saturated" && sameMoment.timeMs, 6000);
   });
 
   it("small or slow drifts of latency are not a rise", () => {
