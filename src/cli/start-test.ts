@@ -59,6 +59,15 @@ export function startTest(environment: Environment, runner: Runner, options: Cli
   }
   const users = options.users ?? 1;
   const spawnRate = options.spawnRate ?? 1;
+  const openModelOnly = [
+    options.maxUsers !== undefined ? "--max-users" : undefined,
+    options.maxQueueTime !== undefined ? "--max-queue-time" : undefined,
+  ].filter((flag) => flag !== undefined);
+  if (openModelOnly.length > 0) {
+    logger.warning(
+      `${openModelOnly.join(" and ")} apply to an arrival rate (--arrival-rate): this test runs ${users} user${users === 1 ? "" : "s"}, so ${openModelOnly.length > 1 ? "they do" : "it does"} nothing`,
+    );
+  }
   logger.info(`Ramping to ${users} users at a rate of ${spawnRate} per second`);
   runner.start(users, spawnRate, { runTimeMs: options.runTime }).catch(onError);
   return outcome;

@@ -72,3 +72,32 @@ describe("refused before the test starts", () => {
     assert.equal(logs.length, 1, "no warning when they fit");
   });
 });
+
+describe("said, not refused", () => {
+  it("--max-users and --max-queue-time with users (the closed model): a warning that they do nothing", async (t) => {
+    const dir = project(t);
+    const { code, output } = await cli(
+      [
+        "--headless",
+        "-H",
+        "http://127.0.0.1:1",
+        "-t",
+        "5s",
+        "-i",
+        "1",
+        "-u",
+        "1",
+        "--max-users",
+        "50",
+        "--max-queue-time",
+        "2s",
+      ],
+      dir,
+    );
+    assert.equal(code, 1, output); // the one request fails: nothing listens on port 1
+    assert.match(
+      output,
+      /WARNING.*--max-users and --max-queue-time apply to an arrival rate \(--arrival-rate\): this test runs 1 user, so they do nothing/,
+    );
+  });
+});
