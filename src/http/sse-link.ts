@@ -8,6 +8,7 @@ import type { SessionCookies } from "./cookies.js";
 import type { TimeoutSettings } from "./errors.js";
 import type { HttpSessionOptions } from "./options.js";
 import type { EventStreamLink } from "./sse.js";
+import { tlsSettings } from "./tls-options.js";
 
 /** The parts of a session a stream reads. */
 export interface StreamingSession {
@@ -39,7 +40,8 @@ export function sessionStreamLink(session: StreamingSession, options: HttpSessio
       storeCookie: (value, url) => session.cookies.store(value, url),
       connectionTimeoutMs: session.limits.connectionTimeoutMs,
       networkTimeoutMs: session.limits.networkTimeoutMs,
-      insecure: options.insecure === true,
+      // The same TLS as the user's requests (its CA, client certificate, server name).
+      tls: tlsSettings(options.tls, options.insecure === true),
       onRequest: options.onRequest,
       context: options.context,
     };

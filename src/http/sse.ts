@@ -18,6 +18,7 @@ import type { RequestEvent } from "../shared/request-event.js";
 import { startTimer, stopTimer } from "../shared/timers.js";
 import { describeNetworkError, HttpRequestError, httpStatusError } from "./errors.js";
 import { EventStreamParser, type SseEvent } from "./sse-parser.js";
+import type { TlsSettings } from "./tls-options.js";
 
 export type { SseEvent } from "./sse-parser.js";
 
@@ -32,7 +33,7 @@ export interface EventStreamLink {
   connectionTimeoutMs: number;
   /** Default time to the first event, and default `waitFor` timeout. */
   networkTimeoutMs: number;
-  insecure: boolean;
+  tls: TlsSettings;
   onRequest(event: RequestEvent): void;
   context?: (() => Record<string, unknown>) | undefined;
 }
@@ -217,8 +218,16 @@ function firstEvent(
       ...link.headersFor(url),
       ...ownHeaders,
     };
-    const send = url.startsWith("https:") ? httpsRequest : httpRequest;
-    const request = send(url, { headers, agent: false, rejectUnauthorized: !link.insecure });
+    const { tls } = link;
+    const request = url.startsWith("https:")
+      ? httpsRequest(url, {
+          headers,
+          agent: false,
+          rejectUnauthorized: tls.rejectUnauthorized,
+          ...(tls.secureContext === undefined ? {} : { secureContext: tls.secureContext }),
+          ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+        })
+      : httpRequest(url, { headers, agent: false });
     stream.attach(request);
     const timer = startTimer(() => {
       settle(new HttpRequestError("Timeout", `no event within ${timeoutMs / 1000} s`));

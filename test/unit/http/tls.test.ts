@@ -102,6 +102,50 @@ describe("TLS per user", () => {
     await server.close();
   });
 
+  it("an event stream (sse()) uses the same TLS: the user's CA, client certificate and server name", async () => {
+    const server = createServer(
+      {
+        cert: certs.serverCert,
+        key: certs.serverKey,
+        ca: certs.ca,
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (req, res) => {
+        const client = (req.socket as TLSSocket).getPeerCertificate()?.subject?.CN ?? "none";
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write(`data: ${client}\n\n`);
+      },
+    );
+    server.on("tlsClientError", () => {});
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const { session, events } = recordingSession({
+        baseUrl: url,
+        networkTimeoutMs: 3000,
+        tls: { ca: certs.ca, servername: "api.test", cert: certs.clientCert, key: certs.clientKey },
+      });
+      const stream = await session.sse("/feed");
+      assert.equal(events[0]?.exception ?? null, null, String(events[0]?.exception));
+      assert.equal(stream.firstEvent?.data, "cicada-user");
+      stream.close();
+      await session.close();
+      // Without the user's CA, the stream fails like a request would: recorded, not thrown.
+      const untrusted = recordingSession({
+        baseUrl: url,
+        networkTimeoutMs: 3000,
+        tls: { servername: "api.test" },
+      });
+      await untrusted.session.sse("/feed");
+      assert.match(describeFailure(untrusted.events[0]!.exception!), /certificate/);
+      await untrusted.session.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("refuses a server below tls.minVersion", async () => {
     const server = await startTlsServer({
       cert: certs.serverCert,
