@@ -292,7 +292,7 @@ export class RunOutputs {
       const answer = formatCapacitySummary(capacity);
       if (answer.length > 0) this.summaryStream.write(`${answer.join("\n")}\n`);
       const thresholds = this.evaluateThresholds(end);
-      const summary = formatThresholdSummary(thresholds);
+      const summary = formatThresholdSummary(thresholds, environment.stats.iterations.interrupted);
       if (summary.length > 0) this.summaryStream.write(`${summary.join("\n")}\n`);
       const input: ReportInput = {
         snapshot: result.snapshot,

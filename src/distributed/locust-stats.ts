@@ -50,6 +50,7 @@ export function toCicadaIterations(s: SerializedIterations): CicadaIterations {
   return {
     scheduled: s.scheduled,
     started: s.started,
+    completed: s.completed,
     dropped: s.dropped,
     last_started_ms: s.lastStartedMs,
     started_per_sec: pairsToMap(s.startedPerSec),
@@ -62,6 +63,7 @@ export function fromCicadaIterations(i: CicadaIterations): SerializedIterations 
   return {
     scheduled: i.scheduled,
     started: i.started,
+    completed: i.completed,
     dropped: i.dropped,
     lastStartedMs: i.last_started_ms,
     startedPerSec: [...i.started_per_sec],

@@ -131,6 +131,8 @@ function cicadaIterations(value: unknown): CicadaIterations | undefined {
   return {
     scheduled: num(value.get("scheduled"), `${what}.scheduled`),
     started: num(value.get("started"), `${what}.started`),
+    // A worker of an older Cicada sends no count of completed iterations.
+    completed: value.has("completed") ? num(value.get("completed"), `${what}.completed`) : 0,
     dropped: num(value.get("dropped"), `${what}.dropped`),
     last_started_ms: optNum(value.get("last_started_ms"), `${what}.last_started_ms`),
     started_per_sec: numberMap(value.get("started_per_sec"), `${what}.started_per_sec`),

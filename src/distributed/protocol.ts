@@ -79,6 +79,8 @@ export interface CicadaIntended {
 export interface CicadaIterations {
   scheduled: number;
   started: number;
+  /** Iterations that ended by themselves (a worker older than this field sends none: read as 0). */
+  completed: number;
   dropped: number;
   /** Epoch ms, or nil when none started. */
   last_started_ms: number | null;

@@ -52,6 +52,7 @@ enum Key {
   CicadaIterations,
   Scheduled,
   Started,
+  Completed,
   Dropped,
   LastStartedMs,
   StartedPerSec,
@@ -95,6 +96,7 @@ const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
   ["cicada_iterations", Key.CicadaIterations],
   ["scheduled", Key.Scheduled],
   ["started", Key.Started],
+  ["completed", Key.Completed],
   ["dropped", Key.Dropped],
   ["last_started_ms", Key.LastStartedMs],
   ["started_per_sec", Key.StartedPerSec],
@@ -248,6 +250,8 @@ function readIterations(r: FrameReader): CicadaIterations {
   const entries = r.map();
   let scheduled: number | undefined;
   let started: number | undefined;
+  // A worker of an older Cicada sends none: 0.
+  let completed = 0;
   let dropped: number | undefined;
   let lastStarted: number | null = null;
   let startedPerSec = new Map<number, number>();
@@ -259,6 +263,9 @@ function readIterations(r: FrameReader): CicadaIterations {
         break;
       case Key.Started:
         started = r.finite();
+        break;
+      case Key.Completed:
+        completed = r.finite();
         break;
       case Key.Dropped:
         dropped = r.finite();
@@ -280,6 +287,7 @@ function readIterations(r: FrameReader): CicadaIterations {
   return {
     scheduled,
     started,
+    completed,
     dropped,
     last_started_ms: lastStarted,
     started_per_sec: startedPerSec,

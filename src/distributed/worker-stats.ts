@@ -70,7 +70,7 @@ export class WorkerStatsReporter {
     if (metrics.length > 0) report.cicada_metrics = metrics;
     this.sent.requests += stats.total.numRequests;
     this.sent.failures += stats.total.numFailures;
-    stats.reset(nowMs);
+    stats.reset(nowMs, true);
     this.buckets = new Map();
     return report;
   }

@@ -122,6 +122,7 @@ export class Worker {
       iterations: options.iterations,
     });
     this.runner.messageTransport = (type, data) => void this.socket.send(type, data);
+    this.runner.ownsTotals = false;
     this.runner.onIterationsDone = () => {
       if (this.leases !== undefined) void this.socket.send(ITERATIONS_DONE, null);
       else this.log.info("The iteration limit (-i) is reached: this worker's users have finished");

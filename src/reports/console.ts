@@ -213,7 +213,8 @@ export function formatExceptionsReport(snapshot: StatsSnapshot): string[] {
 }
 
 /**
- * The open model's iterations: target and achieved rate, started, dropped and waiting.
+ * The open model's iterations: target and achieved rate, started, dropped and waiting; in
+ * flight during the test, completed and interrupted at its end.
  * With `current`, the rates are the last 10 s (the live table); without, the whole test.
  * Empty for a closed-model run.
  */
@@ -224,11 +225,28 @@ export function formatIterations(snapshot: StatsSnapshot, current: boolean): str
   const dropped = current
     ? `${it.dropped} dropped (${rate(it.currentDroppedPerSec)})`
     : `${it.dropped} dropped (${it.scheduled > 0 ? ((it.dropped / it.scheduled) * 100).toFixed(2) : "0.00"}%)`;
+  const started = `started ${it.started} (${rate(current ? it.currentRate : it.totalRate)})`;
+  if (current) {
+    return [
+      `Iterations (arrival rate): target ${rate(it.targetRate)}, ${started}, ${it.inFlight} in flight, ` +
+        `${dropped}, ${it.waiting} waiting, ${it.scheduled} scheduled`,
+      "",
+    ];
+  }
   return [
-    `Iterations (arrival rate): target ${rate(it.targetRate)}, started ${it.started} ` +
-      `(${rate(current ? it.currentRate : it.totalRate)}), ${dropped}, ${it.waiting} waiting, ${it.scheduled} scheduled`,
+    `Iterations (arrival rate): target ${rate(it.targetRate)}, ${started}, ${dropped}, ${it.waiting} waiting, ${it.scheduled} scheduled`,
+    `Of the started: ${it.completed} completed, ${interruptedText(it)}`,
     "",
   ];
+}
+
+/**
+ * "M interrupted (…)": the started iterations a test's end cut off, worded for the final
+ * console summary and the HTML report alike.
+ */
+export function interruptedText(it: { started: number; inFlight: number }): string {
+  const share = it.started > 0 ? ` (${((it.inFlight / it.started) * 100).toFixed(2)}%)` : "";
+  return `${it.inFlight} interrupted${share} (still running when the test stopped; their requests are not in the statistics)`;
 }
 
 /**

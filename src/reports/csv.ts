@@ -96,7 +96,11 @@ export function intendedCsvColumns(percentiles: readonly number[] = PERCENTILES_
 /** The intended-start columns with Locust's percentiles. */
 export const INTENDED_CSV_COLUMNS = intendedCsvColumns();
 
-/** Columns of `_iterations.csv` (arrival-rate tests): one row a second, totals so far in the last four. */
+/**
+ * Columns of `_iterations.csv` (arrival-rate tests): one row a second, totals so far from
+ * "Total Scheduled" on. "In Flight" = started − completed: running then; in the row
+ * written at the end, the iterations interrupted by the stop.
+ */
 export const ITERATIONS_CSV_COLUMNS = [
   "Timestamp",
   "User Count",
@@ -107,6 +111,8 @@ export const ITERATIONS_CSV_COLUMNS = [
   "Total Started",
   "Total Dropped",
   "Waiting",
+  "Total Completed",
+  "In Flight",
 ];
 
 /** Columns of `_failures.csv`. */
@@ -231,6 +237,8 @@ export function iterationsCsvRow(snapshot: StatsSnapshot, userCount: number): st
     it.started,
     it.dropped,
     it.waiting,
+    it.completed,
+    it.inFlight,
   ]);
 }
 

@@ -1,16 +1,17 @@
 /**
  * The open model's sections of the HTML report: the iterations (target and achieved rate,
- * dropped), the response times from the intended start, and the iterations chart's data.
+ * completed, interrupted, dropped), the response times from the intended start, and the iterations chart's data.
  * Each is empty for a closed-model run, so those reports are unchanged.
  */
 import {
   type EntrySnapshot,
   type IterationColumns,
+  interruptedIterationsWarning,
   PERCENTILES_TO_REPORT,
   percentileLabel,
   type StatsSnapshot,
 } from "../stats/index.js";
-import { formatMs } from "./console.js";
+import { formatMs, interruptedText } from "./console.js";
 import { escapeHtml } from "./html-sections.js";
 import type { ReportMeta } from "./json-schema.js";
 
@@ -31,8 +32,11 @@ export function openModelMetaRows(meta: ReportMeta): Array<[string, string]> {
   return rows;
 }
 
-/** "Iterations": what the arrival rate asked for, what started, what was dropped. */
-export function iterationsSection(snapshot: StatsSnapshot): string {
+/**
+ * "Iterations": what the arrival rate asked for, what started, what was dropped, and what
+ * completed; `ended`: the test is over, so those still in flight were interrupted.
+ */
+export function iterationsSection(snapshot: StatsSnapshot, ended: boolean): string {
   const it = snapshot.iterations;
   if (it === undefined) return "";
   const share = it.scheduled > 0 ? ((it.dropped / it.scheduled) * 100).toFixed(2) : "0.00";
@@ -40,15 +44,19 @@ export function iterationsSection(snapshot: StatsSnapshot): string {
     ["Target rate (at the end)", rate(it.targetRate)],
     ["Scheduled", String(it.scheduled)],
     ["Started", `${it.started} (${rate(it.totalRate)})`],
+    ["Completed", String(it.completed)],
+    ended ? ["Interrupted", interruptedText(it)] : ["In flight", String(it.inFlight)],
     ["Dropped", `${it.dropped} (${share}%)`],
   ];
   if (it.waiting > 0) cells.push(["Waiting", String(it.waiting)]);
   const rows = cells.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("");
-  const note =
-    it.dropped > 0
-      ? `<p class="flag" data-flag="dropped-iterations">⚠ ${it.dropped} iterations found no free user within the queue time and were dropped: the target was too slow for this rate, or --max-users too low.</p>`
-      : "";
-  return `<section id="iterations"><h2>Iterations (arrival rate)</h2><dl class="meta">${rows}</dl>${note}</section>`;
+  let notes = "";
+  if (it.dropped > 0)
+    notes += `<p class="flag" data-flag="dropped-iterations">⚠ ${it.dropped} iterations found no free user within the queue time and were dropped: the target was too slow for this rate, or --max-users too low.</p>`;
+  const warning = ended ? interruptedIterationsWarning(it, null) : undefined;
+  if (warning !== undefined)
+    notes += `<p class="flag" data-flag="interrupted-iterations">⚠ ${escapeHtml(warning)}</p>`;
+  return `<section id="iterations"><h2>Iterations (arrival rate)</h2><dl class="meta">${rows}</dl>${notes}</section>`;
 }
 
 function intendedRow(entry: EntrySnapshot, total: boolean): string {

@@ -118,7 +118,7 @@ ${thresholdsSection(input.thresholds ?? [])}
 ${requestStatsSection(snapshot)}
 ${percentilesSection(snapshot)}
 ${intendedPercentilesSection(snapshot)}
-${iterationsSection(snapshot)}
+${iterationsSection(snapshot, meta.endTimeMs !== null)}
 ${checksSection(snapshot)}
 ${customMetricsSection(snapshot)}
 ${chartsSection(points, input.history.iterations !== undefined)}

@@ -163,7 +163,7 @@ export interface JsonSaturation {
 
 /**
  * An arrival-rate test's iterations (an iteration is one task of a user, picked by weight).
- * At the end of a run `dropped === scheduled − started`.
+ * At the end of a run `dropped === scheduled − started` and `started === completed + interrupted`.
  */
 export interface JsonIterations {
   /** The target arrival rate at the end (iterations per second). */
@@ -172,6 +172,19 @@ export interface JsonIterations {
   scheduled: number;
   /** Iterations a user started. */
   started: number;
+  /**
+   * Started iterations that ended by themselves (normally, with an error, or with a
+   * StopUser/StopTest of their own), including those finishing within --stop-timeout.
+   * Absent only from reports of Cicada versions before it.
+   */
+  completed?: number;
+  /**
+   * The iterations still running when the test stopped (started − completed at the end):
+   * their requests were aborted and are in no statistics, so the percentiles miss them.
+   * 0 in a report made while the test runs (started − completed are then in flight).
+   * Absent only from reports of Cicada versions before it.
+   */
+  interrupted?: number;
   /** Iterations that found no free user within --max-queue-time, or were still waiting at the end. */
   dropped: number;
   /** Iterations waiting for a free user when the report was made (0 at the end). */

@@ -197,14 +197,19 @@ const history = object<JsonHistory>({
   ),
 });
 
-const iterations = object<JsonIterations>({
-  targetRate: num,
-  scheduled: num,
-  started: num,
-  dropped: num,
-  waiting: num,
-  rate: num,
-});
+const iterations = object<JsonIterations>(
+  {
+    targetRate: num,
+    scheduled: num,
+    started: num,
+    completed: num,
+    interrupted: num,
+    dropped: num,
+    waiting: num,
+    rate: num,
+  },
+  ["completed", "interrupted"],
+);
 
 const thresholdWindow = object<JsonThresholdWindow>({
   lengthMs: num,

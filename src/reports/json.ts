@@ -93,6 +93,8 @@ function iterationsOf(snapshot: StatsSnapshot): JsonIterations | null {
     targetRate: it.targetRate,
     scheduled: it.scheduled,
     started: it.started,
+    completed: it.completed,
+    interrupted: it.interrupted,
     dropped: it.dropped,
     waiting: it.waiting,
     rate: it.totalRate,

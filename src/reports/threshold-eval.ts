@@ -24,7 +24,7 @@ export interface ThresholdSource {
   entries(): StatsEntry[];
   /** The target's monitored series, for `host:` thresholds (absent when nothing is monitored). */
   readonly monitor?: MonitorThresholdSource | undefined;
-  /** The open model's iterations (for `dropped`). */
+  /** The open model's iterations (for `dropped` and `interrupted`). */
   readonly iterations?: IterationStats;
   /** The locustfile's checks (`checks`, `check:"name"` keys). */
   readonly checks?: CheckStats;
@@ -70,6 +70,7 @@ export function measure(
     case "intendedPercentile":
       return entry.intended?.percentiles([metric.percentile / 100])[0] ?? null;
     case "dropped":
+    case "interrupted":
       // Not a row's: evaluateThreshold reads the iterations.
       return null;
     case "avg":
@@ -165,7 +166,7 @@ export function evaluateThreshold(
       reason: null,
     };
   }
-  if (definition.metric.kind === "dropped") {
+  if (definition.metric.kind === "dropped" || definition.metric.kind === "interrupted") {
     const iterations = source.iterations;
     if (iterations === undefined || !iterations.active) {
       return {
@@ -175,7 +176,8 @@ export function evaluateThreshold(
         reason: "no data: not an arrival-rate test (--arrival-rate)",
       };
     }
-    const measured = iterations.dropped;
+    // `interrupted` is 0 until the test has stopped: no abortOnFail fires on iterations in flight.
+    const measured = definition.metric.kind === "dropped" ? iterations.dropped : iterations.interrupted;
     return {
       ...base,
       measured,
@@ -287,8 +289,29 @@ function round(value: number, digits: number): number {
   return Math.round(value * factor) / factor;
 }
 
-/** One line per threshold ("✓ GET /coupons  p(95) < 300  measured 123.4 ms"), then a verdict. */
-export function formatThresholdSummary(results: readonly JsonThresholdResult[]): string[] {
+/** Metrics of response times, which iterations cut off by the stop leave too low. */
+const RESPONSE_TIME_METRIC = /^(p\(.*|avg|max|med)$/;
+
+/**
+ * " (⚠ …)" after a passed response-time threshold of a test whose stop interrupted
+ * iterations: their requests are in no statistic, so it passed on incomplete data (they are
+ * likely the slowest). Marked, not failed: `interrupted<1` is the threshold that fails on it.
+ */
+function interruptedNote(result: JsonThresholdResult, interrupted: number): string {
+  if (interrupted <= 0 || !result.passed || result.measured === null || result.unit !== undefined) return "";
+  if (!RESPONSE_TIME_METRIC.test(result.metric)) return "";
+  return `  (⚠ ${interrupted} interrupted iteration${interrupted === 1 ? " is" : "s are"} not in it: likely higher)`;
+}
+
+/**
+ * One line per threshold ("✓ GET /coupons  p(95) < 300  measured 123.4 ms"), then a verdict.
+ * `interruptedIterations`: an arrival-rate test's iterations cut off by its stop (see
+ * {@link interruptedNote}).
+ */
+export function formatThresholdSummary(
+  results: readonly JsonThresholdResult[],
+  interruptedIterations = 0,
+): string[] {
   if (results.length === 0) return [];
   const keyWidth = Math.min(60, Math.max(...results.map((r) => r.key.length)));
   const exprWidth = Math.min(40, Math.max(...results.map((r) => r.expression.length)));
@@ -296,8 +319,9 @@ export function formatThresholdSummary(results: readonly JsonThresholdResult[]):
   for (const r of results) {
     const measured = r.reason ?? `measured ${describeMeasured(r)}`;
     const aborted = r.aborted ? "  (aborted the run)" : "";
+    const note = interruptedNote(r, interruptedIterations);
     lines.push(
-      `  ${r.passed ? "✓" : "✗"} ${r.key.padEnd(keyWidth)}  ${r.expression.padEnd(exprWidth)}  ${measured}${aborted}`,
+      `  ${r.passed ? "✓" : "✗"} ${r.key.padEnd(keyWidth)}  ${r.expression.padEnd(exprWidth)}  ${measured}${aborted}${note}`,
     );
   }
   const failed = results.filter((r) => !r.passed).length;

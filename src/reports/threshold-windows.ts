@@ -303,6 +303,7 @@ function windowValue(
       return now.counter ? sum / Math.max(seconds, 0.001) : checkValue(metric, count - failures, failures);
     case "value":
     case "dropped":
+    case "interrupted":
     case "monitor":
       return null;
   }

@@ -49,8 +49,11 @@ export type ThresholdMetric =
   | { kind: "avg" | "min" | "max" | "med" | "rps" | "failRate" | "failures" | "count" }
   /** A percentile of the response times from the intended start (open model): `p99_intended`. */
   | { kind: "intendedPercentile"; percentile: number }
-  /** Dropped iterations (open model), a count of the whole test. */
-  | { kind: "dropped" }
+  /**
+   * Dropped iterations, or interrupted ones (still running when the test stopped): open
+   * model, counts of the whole test.
+   */
+  | { kind: "dropped" | "interrupted" }
   /** A monitored series of a host (`host:LABEL` keys), read over the test as `aggregate`. */
   | { kind: "monitor"; series: string; aggregate: MonitorAggregate }
   /** Checks and custom metrics (threshold-scripting.ts): a pass rate, a counter's per-second rate, a gauge's value. */
@@ -90,7 +93,15 @@ const TIME_METRICS = new Set(["avg", "min", "max", "med"]);
 const NAMED_METRICS = ["avg", "min", "max", "med", "rps", "failRate", "failures", "count"] as const;
 const METRIC_ALIASES: Record<string, (typeof NAMED_METRICS)[number]> = { median: "med" };
 /** Every metric name, for messages. */
-export const THRESHOLD_METRICS = ["p(N)", "pN", ...NAMED_METRICS, "pN_intended", "p(N)_intended", "dropped"];
+export const THRESHOLD_METRICS = [
+  "p(N)",
+  "pN",
+  ...NAMED_METRICS,
+  "pN_intended",
+  "p(N)_intended",
+  "dropped",
+  "interrupted",
+];
 
 // The metric's second form (any word) lets a misspelt one such as "p59_intnded" reach
 // parseMetric, which names it and lists the metrics, instead of "cannot parse".
@@ -131,7 +142,7 @@ function parseMetric(text: string): ThresholdMetric | string {
       return `a percentile must be above 0 and at most 100, got ${percentile[1]}`;
     return { kind: percentile[2] ? "intendedPercentile" : "percentile", percentile: value };
   }
-  if (text === "dropped") return { kind: "dropped" };
+  if (text === "dropped" || text === "interrupted") return { kind: text };
   const name = METRIC_ALIASES[text] ?? (NAMED_METRICS as readonly string[]).find((m) => m === text);
   if (name !== undefined) return { kind: name as (typeof NAMED_METRICS)[number] };
   return `unknown metric '${text}'`;
@@ -154,8 +165,8 @@ export function parseThresholdExpression(
     return `${metric} in '${expression}' (metrics: ${THRESHOLD_METRICS.join(", ")})`;
   const windowMs = windowText === undefined ? undefined : parseWindow(windowText, expression);
   if (typeof windowMs === "string") return windowMs;
-  if (windowMs !== undefined && metric.kind === "dropped") {
-    return `'dropped' counts the whole test's dropped iterations: it has no window, in '${expression}'`;
+  if (windowMs !== undefined && (metric.kind === "dropped" || metric.kind === "interrupted")) {
+    return `'${metric.kind}' counts the whole test's ${metric.kind} iterations: it has no window, in '${expression}'`;
   }
   let limit = Number(numberText);
   if (!Number.isFinite(limit)) return `'${numberText}' is not a number in '${expression}'`;
@@ -276,8 +287,9 @@ function toDefinition(
   const parsed = parseFor(raw.key, target, expression, monitor);
   if (typeof parsed === "string") return `${raw.where}: ${parsed}`;
   if (raw.key.trim() === "") return `${raw.where}: the request name is empty`;
-  if (parsed.metric.kind === "dropped" && target.kind !== "total") {
-    return `${raw.where}: 'dropped' counts the test's dropped iterations, not a request name's: write it without a name ('dropped<1') or under total`;
+  const kind = parsed.metric.kind;
+  if ((kind === "dropped" || kind === "interrupted") && target.kind !== "total") {
+    return `${raw.where}: '${kind}' counts the test's ${kind} iterations, not a request name's: write it without a name ('${kind}<1') or under total`;
   }
   return {
     key: raw.key,

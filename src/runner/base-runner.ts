@@ -7,6 +7,7 @@
 import { UsageError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
 import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
+import { interruptedIterationsWarning } from "../stats/index.js";
 import {
   isArrivalRateTick,
   type LoadTestShape,
@@ -38,6 +39,11 @@ export abstract class BaseRunner implements Runner {
   openModel: OpenModelSettings = { ...DEFAULT_OPEN_MODEL };
   /** Why a load shape ended the test, if it did. */
   shapeFailure: Error | undefined;
+  /**
+   * False on a worker: its statistics are deltas sent to its master, so the totals, and the
+   * warnings about them at the end of a test, are the master's.
+   */
+  ownsTotals = true;
   /** Fired on every state change (the web UI and the CLI listen). */
   readonly stateChanged = new EventHook<RunnerState>();
   /** Settles when `quit()` has finished. */
@@ -53,6 +59,8 @@ export abstract class BaseRunner implements Runner {
   protected sequence: SpawnSequence;
   /** The load shape being followed, if any. */
   protected shape: LoadTestShape | undefined;
+  /** --stop-timeout, ms (0: users are stopped at once). */
+  protected abstract readonly stopTimeoutMs: number;
   protected hasQuit = false;
   protected stopping: Promise<void> | undefined;
   private resolveQuit!: () => void;
@@ -279,11 +287,24 @@ export abstract class BaseRunner implements Runner {
     await this.environment.events.testStopping.fireAsync({ environment: this.environment });
     this.targetUserCount = 0;
     await this.stopUsers();
+    this.warnAboutInterruptedIterations();
     this.environment.stats.history.sample(this.environment.stats, this.environment.now(), 0);
     this.tests.end(this.environment.now());
     this.environment.targetMonitor?.endTest(this.environment.now());
     this.setState("stopped");
     await this.environment.events.testStop.fireAsync({ environment: this.environment });
+  }
+
+  /**
+   * The users have ended: the iterations still in flight were interrupted. An arrival-rate
+   * test whose stop cut some off says how many, and what it means.
+   */
+  private warnAboutInterruptedIterations(): void {
+    if (this.loadModel !== "arrival-rate" || !this.ownsTotals) return;
+    const iterations = this.environment.stats.iterations;
+    iterations.markStopped();
+    const warning = interruptedIterationsWarning(iterations, this.stopTimeoutMs);
+    if (warning !== undefined) this.environment.logger.warning(warning);
   }
 
   protected scheduleRunTime(runTimeMs: number): void {

@@ -36,6 +36,10 @@ class IterationUser extends UserLifecycle {
     this.pool.freed(this);
   }
 
+  protected override onIterationFinished(): void {
+    this.pool.completed();
+  }
+
   protected override onEnded(): void {
     this.pool.ended(this);
   }
@@ -155,6 +159,11 @@ export class IterationPool implements IterationStarter {
     if (user.leaving || this.stopped) return;
     this.free[this.infos.indexOf(user.info)]!.push(user);
     this.onUserFree();
+  }
+
+  /** @internal A user's iteration ended by itself (not cut off by a hard stop). */
+  completed(): void {
+    this.environment.stats.iterations.countCompleted();
   }
 
   /** @internal A user has ended (stopped, retired, or StopUser from its own code). */

@@ -52,7 +52,12 @@ export {
   type SerializedIntendedTimes,
 } from "./intended-times.js";
 export { type IterationColumns, type IterationPoint, IterationSeries } from "./iteration-series.js";
-export { type IterationSnapshot, IterationStats, type SerializedIterations } from "./iterations.js";
+export {
+  type IterationSnapshot,
+  IterationStats,
+  interruptedIterationsWarning,
+  type SerializedIterations,
+} from "./iterations.js";
 export {
   PERCENTILES_TO_REPORT,
   PERCENTILES_TO_STATISTICS,

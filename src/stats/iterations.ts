@@ -8,6 +8,22 @@ export interface IterationSnapshot {
   scheduled: number;
   /** Iterations a user started. */
   started: number;
+  /**
+   * Started iterations whose task ended by itself (normally, with an error, or with the
+   * user's own StopUser/StopTest), including those finishing during a graceful stop.
+   */
+  completed: number;
+  /**
+   * started − completed. During the test: the iterations running now. After it ended: the
+   * iterations **interrupted** (still running when the users were stopped; their requests
+   * were aborted and are in no statistics).
+   */
+  inFlight: number;
+  /**
+   * Once the test has stopped: `inFlight`, the iterations its stop cut off. 0 while it
+   * runs (none has been interrupted yet).
+   */
+  interrupted: number;
   /** Iterations that found no free user within --max-queue-time (or were still waiting when the test ended). */
   dropped: number;
   /** Iterations waiting for a free user now: scheduled − started − dropped. */
@@ -24,6 +40,7 @@ export interface IterationSnapshot {
 export interface SerializedIterations {
   scheduled: number;
   started: number;
+  completed: number;
   dropped: number;
   /** When the latest iteration started, epoch ms; null when none did. */
   lastStartedMs: number | null;
@@ -33,20 +50,24 @@ export interface SerializedIterations {
 }
 
 /**
- * The open model's iteration counters: scheduled, started and dropped, in total and per
- * second (a ring of recent seconds, like a stats row's requests and failures), and the
- * target rate the runner sets. `active` tells an arrival-rate test from a closed one, so
- * reports show the iteration blocks only when they mean something.
+ * The open model's iteration counters: scheduled, started, completed and dropped, in total
+ * and (started, dropped) per second (a ring of recent seconds, like a stats row's requests
+ * and failures), and the target rate the runner sets. `active` tells an arrival-rate test
+ * from a closed one, so reports show the iteration blocks only when they mean something.
  *
- * The runner keeps `scheduled === started + dropped + waiting` at every moment; when a
- * test stops, the iterations still waiting are dropped, so at the end
- * `dropped === scheduled − started` exactly.
+ * The runner keeps `scheduled === started + dropped + waiting` and
+ * `started === completed + inFlight` at every moment; when a test stops, the iterations
+ * still waiting are dropped, so at the end `dropped === scheduled − started` exactly, and
+ * the ones still in flight are the interrupted ones.
  */
 export class IterationStats {
   private isActive = false;
+  /** The test has stopped: what is still in flight was interrupted. */
+  private stopped = false;
   private target = 0;
   private scheduledCount = 0;
   private startedCount = 0;
+  private completedCount = 0;
   private droppedCount = 0;
   private start: number;
   private lastStart = Number.NEGATIVE_INFINITY;
@@ -75,20 +96,44 @@ export class IterationStats {
     return this.startedCount;
   }
 
+  get completed(): number {
+    return this.completedCount;
+  }
+
+  /** Started and not completed: running now, or (after the test) interrupted. */
+  get inFlight(): number {
+    return Math.max(0, this.startedCount - this.completedCount);
+  }
+
   get dropped(): number {
     return this.droppedCount;
+  }
+
+  /** The iterations the test's stop cut off; 0 until it has stopped. */
+  get interrupted(): number {
+    return this.stopped ? this.inFlight : 0;
   }
 
   /** An arrival-rate test runs, now at `rate` iterations per second. */
   setTargetRate(rate: number): void {
     this.isActive = true;
+    this.stopped = false;
     this.target = rate;
   }
 
   /** The test runs users, not a rate (a closed-model test after an open one). */
   deactivate(): void {
     this.isActive = false;
+    this.stopped = false;
     this.target = 0;
+  }
+
+  /**
+   * The test has stopped and its users have ended: the iterations still in flight were
+   * interrupted (the runner that holds the totals calls it; a worker does not).
+   */
+  markStopped(): void {
+    this.stopped = true;
   }
 
   /** `count` more iterations reached their scheduled start. */
@@ -101,6 +146,11 @@ export class IterationStats {
     this.startedCount++;
     if (nowMs > this.lastStart) this.lastStart = nowMs;
     this.window.countRequests(Math.floor(nowMs / 1000), 1);
+  }
+
+  /** One started iteration ended by itself (not cut off by a hard stop). */
+  countCompleted(): void {
+    this.completedCount++;
   }
 
   /** `count` waiting iterations were dropped at `nowMs`. */
@@ -120,6 +170,9 @@ export class IterationStats {
       targetRate: this.target,
       scheduled: this.scheduledCount,
       started: this.startedCount,
+      completed: this.completedCount,
+      inFlight: this.inFlight,
+      interrupted: this.interrupted,
       dropped: this.droppedCount,
       waiting: Math.max(0, this.scheduledCount - this.startedCount - this.droppedCount),
       currentRate: this.window.currentRate("requests", nowMs, this.start),
@@ -139,6 +192,7 @@ export class IterationStats {
     return {
       scheduled: this.scheduledCount,
       started: this.startedCount,
+      completed: this.completedCount,
       dropped: this.droppedCount,
       lastStartedMs: Number.isFinite(this.lastStart) ? this.lastStart : null,
       startedPerSec,
@@ -150,6 +204,7 @@ export class IterationStats {
   merge(other: SerializedIterations): void {
     this.scheduledCount += other.scheduled;
     this.startedCount += other.started;
+    this.completedCount += other.completed;
     this.droppedCount += other.dropped;
     if (other.lastStartedMs !== null && other.lastStartedMs > this.lastStart)
       this.lastStart = other.lastStartedMs;
@@ -157,13 +212,47 @@ export class IterationStats {
     for (const [second, count] of other.droppedPerSec) this.window.countFailures(second, count);
   }
 
-  /** Zeroes the counters and restarts at `nowMs`; the target rate and `active` are the runner's and stay. */
-  reset(nowMs: number): void {
-    this.scheduledCount = 0;
-    this.startedCount = 0;
+  /**
+   * Restarts the counts at `nowMs`; the target rate and `active` are the runner's and stay.
+   * The iterations unfinished at that moment (waiting or in flight) are carried into the
+   * new counts as scheduled (and started, when in flight), so the identities above still
+   * hold when they start, finish or are dropped after the reset; after the test stopped
+   * nothing is unfinished any more. A worker's report is a delta instead
+   * (`carryUnfinished` false): its master keeps the totals.
+   */
+  reset(nowMs: number, carryUnfinished = true): void {
+    if (this.stopped) carryUnfinished = false;
+    const waiting = Math.max(0, this.scheduledCount - this.startedCount - this.droppedCount);
+    const inFlight = this.inFlight;
+    this.scheduledCount = carryUnfinished ? waiting + inFlight : 0;
+    this.startedCount = carryUnfinished ? inFlight : 0;
+    this.completedCount = 0;
     this.droppedCount = 0;
     this.start = nowMs;
     this.lastStart = Number.NEGATIVE_INFINITY;
     this.window.reset();
   }
+}
+
+/**
+ * The end-of-test warning when iterations were still running as the users were stopped
+ * (their requests were aborted and are in no statistics); undefined when none were.
+ * `stopTimeoutMs`: the test's --stop-timeout (0: users were stopped at once; null: unknown).
+ */
+export function interruptedIterationsWarning(
+  counts: { started: number; inFlight: number },
+  stopTimeoutMs: number | null,
+): string | undefined {
+  const interrupted = counts.inFlight;
+  if (interrupted <= 0) return undefined;
+  const share = ((interrupted / Math.max(1, counts.started)) * 100).toFixed(1);
+  const fix =
+    stopTimeoutMs !== null && stopTimeoutMs > 0
+      ? `A --stop-timeout (-s) longer than ${stopTimeoutMs / 1000} s lets in-flight iterations finish.`
+      : "--stop-timeout (-s), e.g. -s 30s, lets in-flight iterations finish.";
+  return (
+    `${interrupted} of ${counts.started} started iterations (${share}%) were interrupted: still running when the test ` +
+    "stopped, their requests were aborted and are not in the statistics. They are likely the slowest, so the " +
+    `response time percentiles (pN_intended and the service times) are too low. ${fix}`
+  );
 }

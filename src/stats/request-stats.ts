@@ -275,9 +275,11 @@ export class RequestStats {
 
   /**
    * Locust's reset_stats: clears rows, total, failures, exceptions and the test's history
-   * (not the session's chart series); restarts at `nowMs`.
+   * (not the session's chart series); restarts at `nowMs`. `delta`: the reset after a
+   * worker's report, whose counts are deltas its master adds up (unfinished iterations are
+   * not carried over, see {@link IterationStats.reset}).
    */
-  reset(nowMs: number): void {
+  reset(nowMs: number, delta = false): void {
     for (const listener of this.resetListeners) listener();
     this.byMethod.clear();
     this.lastEntry = undefined;
@@ -288,7 +290,7 @@ export class RequestStats {
     this.totalEntry.reset(nowMs);
     this.errors.reset();
     this.exceptions.reset();
-    this.iterations.reset(nowMs);
+    this.iterations.reset(nowMs, !delta);
     this.checks.reset();
     this.metrics.reset(nowMs);
     this.history.reset();

@@ -33,7 +33,7 @@ export interface MetricEvent {
 }
 
 /** Names that mean something else in thresholds and reports. */
-const RESERVED = new Set(["checks", "check", "total", "aggregated", "dropped"]);
+const RESERVED = new Set(["checks", "check", "total", "aggregated", "dropped", "interrupted"]);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /** The metrics a run's locustfile declared, so clashes are found when a metric is created. */

@@ -77,6 +77,8 @@ export class UserLifecycle {
   private running: Promise<void> | undefined;
   /** Open model: where the user waits for its next iteration. */
   private readonly handoff: IterationHandoff | undefined;
+  /** Open model: an iteration was handed over and has not ended yet. */
+  private iterationOpen = false;
 
   /** @param iterations open model: run one task per {@link runIteration}, not a loop of tasks and waits. */
   constructor(
@@ -94,6 +96,7 @@ export class UserLifecycle {
    */
   runIteration(intendedStartMs: number): void {
     this.user[kBeginIteration](intendedStartMs);
+    this.iterationOpen = true;
     this.handoff!.give();
   }
 
@@ -102,6 +105,14 @@ export class UserLifecycle {
    * (the runner's pool hands it one here, or later). Not called when the user stops.
    */
   protected onIterationDone(): void {}
+
+  /**
+   * Open model: called once per iteration that ended by itself (its task returned, threw,
+   * or stopped its user or the test; or onStart ended the user), also during a graceful
+   * stop; never for one cut off by a hard stop ({@link interrupt}), which is what an
+   * interrupted iteration is. A closed-model user never calls it.
+   */
+  protected onIterationFinished(): void {}
 
   /**
    * Starts the user; the promise resolves (it never rejects) when the user has stopped
@@ -150,6 +161,7 @@ export class UserLifecycle {
         if (preparing) await preparing;
         if (!(await this.runOnStart())) {
           // onStart threw: Locust logs it and the user's greenlet ends there, without on_stop.
+          this.endIteration();
           await this.dispose();
           return;
         }
@@ -158,6 +170,8 @@ export class UserLifecycle {
         const error = inspectable(thrown);
         if (!(error instanceof StopUser)) this.report(error);
       }
+      // The first iteration when onStart stopped the user or a hard stop cut it short.
+      this.endIteration();
       // onStop runs even after a hard stop (as Locust's GreenletExit handler does), so let
       // its requests through again.
       if (this.interrupted) user[kResume]();
@@ -248,6 +262,8 @@ export class UserLifecycle {
     const markov = plan.markov;
     let position = 0;
     for (;;) {
+      // An iteration handed over runs even while a graceful stop waits (as a closed-model
+      // user's current task finishes); only a hard stop cuts it off.
       if (iterating) await this.nextIteration();
       let next = queue.shift();
       if (next === undefined) {
@@ -258,7 +274,8 @@ export class UserLifecycle {
         } else if (sequential) next = plan.sequence[position++ % plan.sequence.length]!;
         else next = pickWeighted(plan, Math.random());
       }
-      this.checkStop();
+      if (iterating) this.checkInterrupted();
+      else this.checkStop();
       // The open model paces iterations by their schedule: no wait time at the top level.
       const waitTime: WaitTimeFunction | undefined = iterating
         ? undefined
@@ -289,8 +306,11 @@ export class UserLifecycle {
         else this.report(error);
       } finally {
         this.user[kTaskEnded]();
-        // The iteration is over: requests outside one (onStop) have no intended start.
-        if (iterating) this.user.intendedStartMs = undefined;
+        if (iterating) {
+          // The iteration is over: requests outside one (onStop) have no intended start.
+          this.user.intendedStartMs = undefined;
+          this.endIteration();
+        }
       }
       const ms = waitAfter && waitTime !== undefined ? this.waitMs(owner, waitTime, startedAtMs) : 0;
       this.checkStop();
@@ -312,7 +332,14 @@ export class UserLifecycle {
     } finally {
       this.waiting = false;
     }
-    this.checkStop();
+    this.checkInterrupted();
+  }
+
+  /** Open model: the iteration handed over has ended; counts it unless a hard stop cut it off. */
+  private endIteration(): void {
+    if (!this.iterationOpen) return;
+    this.iterationOpen = false;
+    if (!this.interrupted) this.onIterationFinished();
   }
 
   /** Runs a nested TaskSet task until it is interrupted (its InterruptTaskSet becomes a reschedule). */
@@ -366,6 +393,10 @@ export class UserLifecycle {
 
   private checkStop(): void {
     if (this.stopRequested || this.interrupted) throw new StopUser();
+  }
+
+  private checkInterrupted(): void {
+    if (this.interrupted) throw new StopUser();
   }
 
   /** Waits `ms`; a zero wait still yields to the event loop so a user can never starve it. */

@@ -179,6 +179,13 @@ export interface OpenModelStatus {
   /** Iterations started per second (the last 10 s). */
   currentRate: number;
   started: number;
+  /** Started iterations that ended by themselves (within --stop-timeout too). */
+  completed: number;
+  /**
+   * started − completed: the iterations running now; once the test has stopped, the ones
+   * interrupted (still running at the stop, their requests in no statistics).
+   */
+  inFlight: number;
   dropped: number;
   /** Iterations dropped per second (the last 10 s). */
   currentDroppedPerSec: number;

@@ -235,6 +235,8 @@ function openModelStatus(runner: Runner, nowMs: number): OpenModelStatus | null 
     targetRate: runner.arrivalRate ?? it.targetRate,
     currentRate: round2(it.currentRate),
     started: it.started,
+    completed: it.completed,
+    inFlight: it.inFlight,
     dropped: it.dropped,
     currentDroppedPerSec: round2(it.currentDroppedPerSec),
     waiting: it.waiting,

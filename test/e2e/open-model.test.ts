@@ -17,10 +17,24 @@ export class Visitor extends HttpUser {
 
 /** Per epoch second: requests the target received. */
 const perSecond = new Map<number, number>();
+/**
+ * `/hold`, answered after 1.025 s (off the 50 ms grid of 20 iterations/s, so no answer is
+ * due just as a 2 s run stops): requests received, and those answered (not aborted by the client).
+ */
+const hold = { received: 0, answered: 0 };
 let target: Target;
 
 before(async () => {
-  target = await startTarget((_req, res) => {
+  target = await startTarget((req, res) => {
+    if (req.url === "/hold") {
+      hold.received++;
+      setTimeout(() => {
+        if (res.destroyed) return;
+        hold.answered++;
+        res.end("held");
+      }, 1025);
+      return;
+    }
     const second = Math.floor(Date.now() / 1000);
     perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
     setTimeout(() => res.end("ok"), 5);
@@ -101,10 +115,86 @@ describe("--arrival-rate through the real CLI", () => {
     const iterations = readFileSync(join(dir, "run_iterations.csv"), "utf8").trim().split("\r\n");
     assert.equal(
       iterations[0],
-      "Timestamp,User Count,Target Rate,Iterations/s,Dropped/s,Total Scheduled,Total Started,Total Dropped,Waiting",
+      "Timestamp,User Count,Target Rate,Iterations/s,Dropped/s,Total Scheduled,Total Started,Total Dropped,Waiting,Total Completed,In Flight",
     );
     assert.ok(iterations.length >= 4, `${iterations.length} lines`);
     assert.match(readFileSync(join(dir, "run_stats.csv"), "utf8").split("\r\n")[0]!, /,Intended 99%,/);
+  });
+
+  it("iterations still running at the stop are counted as interrupted and warned about; -s lets them complete", async () => {
+    const dir = fixtureDir({
+      "locustfile.ts": `import { HttpUser, task } from "cicada-load";
+export class Holder extends HttpUser {
+  @task async held() { await this.client.get("/hold"); }
+}
+`,
+    });
+    const run = (extra: string[]) =>
+      runCli(
+        [
+          "--headless",
+          "--arrival-rate",
+          "20",
+          "-t",
+          "2s",
+          "-H",
+          target.url,
+          "--only-summary",
+          "--json-file",
+          "report",
+          ...extra,
+        ],
+        { cwd: dir },
+      );
+    hold.received = 0;
+    hold.answered = 0;
+    // Every request takes 1 s, the run 2 s: without -s, the last second's are cut off.
+    const cut = await run(["--threshold", "p99_intended<5000", "--threshold", "interrupted<1"]);
+    assert.equal(cut.code, 99, "interrupted<1 fails (thresholds crossed)");
+    const cutReport = JSON.parse(readFileSync(join(dir, "report.json"), "utf8"));
+    assertJsonReport(cutReport);
+    const { started, completed = Number.NaN, interrupted = Number.NaN } = cutReport.iterations!;
+    const it = { started, completed, interrupted };
+    assert.equal(it.completed + it.interrupted, it.started);
+    assert.ok(
+      it.interrupted >= 15 && it.completed >= 15,
+      `completed ${it.completed}, interrupted ${it.interrupted}`,
+    );
+    // The target saw them begin and never finish. The tightest true bound: an iteration cut
+    // off before its request left, or whose answer was on the wire as the stop came, is
+    // interrupted too (at most one or two at the very end).
+    const unanswered = hold.received - hold.answered;
+    assert.ok(
+      it.interrupted >= unanswered && it.interrupted - unanswered <= 2,
+      `interrupted ${it.interrupted}, the target left ${unanswered} unanswered`,
+    );
+    assert.ok(
+      hold.answered >= it.completed && hold.answered - it.completed <= 1,
+      `completed ${it.completed}, the target answered ${hold.answered}`,
+    );
+    assert.equal(cutReport.total.numRequests, it.completed);
+    const output = cut.stdout + cut.stderr;
+    assert.match(
+      output,
+      new RegExp(`Of the started: ${it.completed} completed, ${it.interrupted} interrupted \\(`),
+    );
+    assert.match(
+      output,
+      new RegExp(`${it.interrupted} of ${it.started} started iterations .* were interrupted`),
+    );
+    assert.match(output, /--stop-timeout \(-s\)/);
+    assert.match(output, /✗ total\s+interrupted<1\s+measured \d+/);
+    assert.match(output, /p99_intended<5000.*⚠ \d+ interrupted iterations are not in it/);
+
+    hold.received = 0;
+    hold.answered = 0;
+    const graceful = await run(["-s", "5s"]);
+    assert.equal(graceful.code, 0, graceful.stderr);
+    const full = JSON.parse(readFileSync(join(dir, "report.json"), "utf8")).iterations!;
+    assert.ok(full.started >= 38, `started ${full.started}`);
+    assert.deepEqual([full.completed, full.interrupted], [full.started, 0]);
+    assert.deepEqual([hold.received, hold.answered], [full.started, full.started]);
+    assert.doesNotMatch(graceful.stdout + graceful.stderr, /were interrupted/);
   });
 
   it("bad input: one clear message, exit code 2, nothing runs", async () => {

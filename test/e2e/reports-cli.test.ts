@@ -259,7 +259,7 @@ describe("bad report and threshold input is refused before the test starts", () 
       args: () => ["--threshold", "/ok:latency<3"],
       code: 2,
       message:
-        /unknown metric 'latency' in 'latency<3' \(metrics: p\(N\), pN, avg, min, max, med, rps, failRate, failures, count, pN_intended, p\(N\)_intended, dropped\)/,
+        /unknown metric 'latency' in 'latency<3' \(metrics: p\(N\), pN, avg, min, max, med, rps, failRate, failures, count, pN_intended, p\(N\)_intended, dropped, interrupted\)/,
     },
     {
       name: "a bad threshold in the locustfile",

@@ -136,6 +136,7 @@ function TabContent({
         <>
           <OpenModelPanel
             status={live.status?.openModel}
+            stopped={live.status?.state === "stopped"}
             total={live.total}
             percentiles={live.meta?.percentiles ?? DEFAULT_PERCENTILES}
           />

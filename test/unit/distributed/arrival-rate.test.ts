@@ -81,6 +81,8 @@ test("a spawn's cicada_arrival and a report's cicada_iterations and cicada_inten
   environment.stats.iterations.setTargetRate(10);
   environment.stats.iterations.countScheduled(3);
   environment.stats.iterations.countStarted(Date.now());
+  environment.stats.iterations.countStarted(Date.now());
+  environment.stats.iterations.countCompleted();
   environment.stats.iterations.countDropped(1, Date.now());
   const start = performance.timeOrigin + performance.now();
   environment.events.request.fire({
@@ -97,8 +99,22 @@ test("a spawn's cicada_arrival and a report's cicada_iterations and cicada_inten
   const general = decodeWorkerMessage(Buffer.concat([frame]));
   assert.ok(general.ok && general.message.type === "stats");
   const iterations = direct.data.cicada_iterations!;
-  assert.deepEqual([iterations.scheduled, iterations.started, iterations.dropped], [3, 1, 1]);
+  assert.deepEqual(
+    [iterations.scheduled, iterations.started, iterations.completed, iterations.dropped],
+    [3, 2, 1, 1],
+  );
   assert.deepEqual(direct.data.cicada_iterations, general.message.data.cicada_iterations);
+  // A worker of a Cicada before `completed` sends none: both decoders read 0.
+  const { completed: _absent, ...older } = reporter.takeReport({ Iterating: 1 }).cicada_iterations!;
+  const olderFrame = encodeMessage(
+    "stats",
+    { ...reporter.takeReport({ Iterating: 1 }), cicada_iterations: older },
+    "w_1",
+  );
+  assert.equal(readStatsFrame(olderFrame)!.data.cicada_iterations!.completed, 0);
+  const olderGeneral = decodeWorkerMessage(olderFrame);
+  assert.ok(olderGeneral.ok && olderGeneral.message.type === "stats");
+  assert.equal(olderGeneral.message.data.cicada_iterations!.completed, 0);
   const row = direct.data.stats[0]!;
   assert.ok(Math.abs(row.cicada_intended!.max_ms - 104) < 0.01);
   assert.deepEqual(row.cicada_intended, general.message.data.stats[0]!.cicada_intended);

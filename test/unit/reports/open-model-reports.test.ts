@@ -6,6 +6,7 @@ import {
   evaluateThresholds,
   formatFinalSummary,
   formatIterations,
+  formatThresholdSummary,
   INTENDED_CSV_COLUMNS,
   ITERATIONS_CSV_COLUMNS,
   iterationsCsvRow,
@@ -22,7 +23,8 @@ import { parseCsv, sampleMeta, sampleStats, T0 } from "./fixtures.js";
 
 /**
  * An arrival-rate test at 10/s for 10 s: GET /a answers in 10 ms, but in second 5 every
- * iteration waited 1 s for a free user; 3 iterations were dropped.
+ * iteration waited 1 s for a free user; 3 iterations were dropped; the test stopped with the
+ * last 2 started still in flight (interrupted).
  */
 function openModelStats(): RequestStats {
   const stats = new RequestStats({ nowMs: T0 });
@@ -33,11 +35,13 @@ function openModelStats(): RequestStats {
       const now = T0 + second * 1000 + i * 100;
       if (second === 5 && i >= 7) continue;
       stats.iterations.countStarted(now);
+      if (!(second === 9 && i >= 8)) stats.iterations.countCompleted();
       stats.record("GET", "/a", 10, 100, null, now + 10, second === 5 ? 1010 : 10.5);
     }
     if (second === 5) stats.iterations.countDropped(3, T0 + 6000);
     stats.history.sample(stats, T0 + (second + 1) * 1000, 4);
   }
+  stats.iterations.markStopped();
   return stats;
 }
 
@@ -63,7 +67,11 @@ describe("the open model in the reports", () => {
     assert.match(intendedBlock, /Aggregated\s+10\.5\s+10\.5\s+10\.5\s+10\.5\s+10\.5\s+1010\s+1010/);
     assert.match(
       formatIterations(snapshot, false).join("\n"),
-      /Iterations \(arrival rate\): target 10\/s, started 97 \(\S+\/s\), 3 dropped \(3\.00%\), 0 waiting, 100 scheduled/,
+      /Iterations \(arrival rate\): target 10\/s, started 97 \(\S+\/s\), 3 dropped \(3\.00%\), 0 waiting, 100 scheduled\nOf the started: 95 completed, 2 interrupted \(2\.06%\) \(still running when the test stopped; their requests are not in the statistics\)/,
+    );
+    assert.match(
+      formatIterations(snapshot, true).join("\n"),
+      /started 97 \(\S+\/s\), 2 in flight, 3 dropped/,
     );
     // A closed-model summary is unchanged: no second table, no iterations line.
     const closed = formatFinalSummary(sampleStats().snapshot(T0 + 10_000)).join("\n");
@@ -80,7 +88,7 @@ describe("the open model in the reports", () => {
     assert.equal(total[rows[0]!.indexOf("99%")], "10", "Locust's column keeps the service time");
     const iterations = parseCsv(iterationsCsvRow(snapshot, 4))[0]!;
     assert.equal(iterations.length, ITERATIONS_CSV_COLUMNS.length);
-    assert.deepEqual(iterations.slice(5), ["100", "97", "3", "0"]);
+    assert.deepEqual(iterations.slice(5), ["100", "97", "3", "0", "95", "2"]);
     assert.match(iterations[2]!, /^\d+\.\d{6}$/, "the target rate with six decimals, like Iterations/s");
     assert.equal(iterationsCsvRow(sampleStats().snapshot(T0), 1), "");
     assert.deepEqual(parseCsv(statsCsv(sampleStats().snapshot(T0 + 10_000)))[0], STATS_CSV_COLUMNS);
@@ -103,6 +111,8 @@ describe("the open model in the reports", () => {
       targetRate: 10,
       scheduled: 100,
       started: 97,
+      completed: 95,
+      interrupted: 2,
       dropped: 3,
       waiting: 0,
       rate: report.iterations!.rate,
@@ -127,6 +137,11 @@ describe("the open model in the reports", () => {
     );
     assert.match(html, /<section id="iterations"><h2>Iterations \(arrival rate\)<\/h2>/);
     assert.match(html, /<dt>Dropped<\/dt><dd>3 \(3\.00%\)<\/dd>/);
+    assert.match(html, /<dt>Completed<\/dt><dd>95<\/dd><dt>Interrupted<\/dt><dd>2 interrupted \(2\.06%\)/);
+    assert.match(
+      html,
+      /data-flag="interrupted-iterations">⚠ 2 of 97 started iterations \(2\.1%\) were interrupted/,
+    );
     assert.match(html, /<h2>Response times from the intended start \(ms\)<\/h2>/);
     assert.match(html, /<dt>Arrival rate<\/dt><dd>10\/s<\/dd>/);
     assert.match(html, /id="chart-iterations"/);
@@ -163,6 +178,36 @@ describe("thresholds of the open model", () => {
         ["p(99)", 10, true],
       ],
     );
+  });
+
+  it("interrupted counts the iterations the stop cut off (0 while the test runs); passed time thresholds are marked", () => {
+    const stats = openModelStats();
+    const defs = parseThresholds(undefined, ["interrupted<1", "interrupted<=2", "p99<20", "failRate<1%"]);
+    const results = evaluateThresholds(defs, stats, T0 + 10_000);
+    assert.deepEqual(
+      results.map((r) => [r.metric, r.measured, r.passed]),
+      [
+        ["interrupted", 2, false],
+        ["interrupted", 2, true],
+        ["p(99)", 10, true],
+        ["failRate", 0, true],
+      ],
+    );
+    const lines = formatThresholdSummary(results, stats.iterations.interrupted);
+    assert.match(
+      lines[3]!,
+      /p99<20\s+measured 10 ms {2}\(⚠ 2 interrupted iterations are not in it: likely higher\)$/,
+    );
+    assert.doesNotMatch(lines[4]!, /⚠/, "only response times are marked");
+    assert.doesNotMatch(lines[2]!, /⚠/);
+    // While a test runs nothing is interrupted yet: an abortOnFail `interrupted<1` cannot fire on in-flight ones.
+    stats.iterations.setTargetRate(10);
+    assert.equal(evaluateThresholds(defs, stats, T0 + 10_000)[0]!.measured, 0);
+    assert.throws(
+      () => parseThresholds(undefined, ["/a:interrupted<1"]),
+      /'interrupted' counts the test's interrupted iterations/,
+    );
+    assert.throws(() => parseThresholds(undefined, ["interrupted[10s]<1"]), /it has no window/);
   });
 
   it("are 'no data' in a closed-model run, and dropped takes no request name", () => {

@@ -150,7 +150,19 @@ describe("IterationStats", () => {
     );
     assert.equal(master.snapshot(T0 + 3000).waiting, 4);
     master.reset(T0 + 5000);
-    assert.equal(master.started, 0);
+    // The 4 waiting and 30 in flight (none completed) are carried into the new counts.
+    assert.deepEqual(
+      {
+        scheduled: master.scheduled,
+        started: master.started,
+        completed: master.completed,
+        dropped: master.dropped,
+      },
+      { scheduled: 34, started: 30, completed: 0, dropped: 0 },
+    );
+    master.markStopped();
+    master.reset(T0 + 6000);
+    assert.equal(master.started, 0, "after the test stopped nothing is carried");
     assert.equal(master.active, true);
     assert.equal(master.targetRate, 100);
     master.deactivate();
@@ -173,5 +185,61 @@ describe("IterationStats", () => {
     stats.reset(T0 + 4000);
     assert.equal(stats.history.toJSON().iterations, undefined, "a reset starts the test's series again");
     assert.equal(stats.history.sessionJSON().iterations?.timeMs.length, 2, "the session keeps it");
+  });
+
+  it("counts completed iterations: in flight = started − completed, interrupted once stopped; both identities hold", () => {
+    const it = new IterationStats(T0);
+    it.setTargetRate(10);
+    it.countScheduled(12);
+    for (let k = 0; k < 9; k++) it.countStarted(T0 + 100 * k);
+    for (let k = 0; k < 6; k++) it.countCompleted();
+    it.countDropped(1, T0 + 900);
+    let snap = it.snapshot(T0 + 1000);
+    assert.deepEqual(
+      [
+        snap.scheduled,
+        snap.started,
+        snap.completed,
+        snap.inFlight,
+        snap.interrupted,
+        snap.dropped,
+        snap.waiting,
+      ],
+      [12, 9, 6, 3, 0, 1, 2],
+      "while running: 3 in flight, none interrupted yet",
+    );
+    assert.equal(snap.scheduled, snap.started + snap.dropped + snap.waiting);
+    assert.equal(snap.started, snap.completed + snap.inFlight);
+    // The stop drops the 2 waiting; one in-flight iteration finishes within --stop-timeout.
+    it.countDropped(2, T0 + 1100);
+    it.countCompleted();
+    it.markStopped();
+    snap = it.snapshot(T0 + 1200);
+    assert.deepEqual([snap.completed, snap.inFlight, snap.interrupted, snap.waiting], [7, 2, 2, 0]);
+    assert.equal(snap.dropped, snap.scheduled - snap.started);
+    assert.equal(snap.started, snap.completed + snap.interrupted);
+    // A new test starts with nothing interrupted.
+    it.reset(T0 + 2000);
+    it.setTargetRate(10);
+    assert.deepEqual([it.started, it.completed, it.interrupted], [0, 0, 0]);
+  });
+
+  it("a worker's completed count crosses the merge; a report without it (an older worker) counts 0", () => {
+    const worker = new IterationStats(T0);
+    worker.setTargetRate(5);
+    worker.countScheduled(5);
+    for (let k = 0; k < 5; k++) worker.countStarted(T0 + k);
+    for (let k = 0; k < 3; k++) worker.countCompleted();
+    const delta = worker.serialize();
+    assert.equal(delta.completed, 3);
+    const master = new IterationStats(T0);
+    master.setTargetRate(5);
+    master.merge(delta);
+    worker.reset(T0 + 10, false);
+    assert.equal(worker.started, 0, "a worker's delta reset carries nothing");
+    worker.countCompleted();
+    worker.countCompleted();
+    master.merge(worker.serialize());
+    assert.deepEqual([master.started, master.completed, master.inFlight], [5, 5, 0]);
   });
 });

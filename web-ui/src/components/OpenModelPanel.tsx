@@ -1,6 +1,6 @@
 /**
  * The Statistics tab's summary of an arrival-rate test: the target and achieved rate,
- * iterations started, dropped and waiting, and the Aggregated response times from the
+ * iterations started, in flight (interrupted, once the test has stopped), dropped and waiting, and the Aggregated response times from the
  * intended start next to the table's service times. Nothing for a closed-model test.
  */
 import { formatCount, formatMs, formatRate } from "../format.js";
@@ -29,10 +29,13 @@ function Figure({
 
 export function OpenModelPanel({
   status,
+  stopped,
   total,
   percentiles,
 }: {
   status: OpenModelStatus | null | undefined;
+  /** The test has stopped: the iterations still in flight then were interrupted. */
+  stopped: boolean;
   total: StatsRow | null;
   /** The table's percentile columns (`meta.percentiles`), to find the service-time p95 and p99 in. */
   percentiles: readonly number[];
@@ -49,6 +52,16 @@ export function OpenModelPanel({
       <Figure label="Target rate" value={`${formatRate(status.targetRate)}/s`} testId="om-target" />
       <Figure label="Iterations/s" value={formatRate(status.currentRate)} testId="om-rate" />
       <Figure label="Started" value={formatCount(status.started)} testId="om-started" />
+      {stopped ? (
+        <Figure
+          label="Interrupted (not in the statistics)"
+          value={`${formatCount(status.inFlight)} of ${formatCount(status.started)}`}
+          testId="om-interrupted"
+          warn={status.inFlight > 0}
+        />
+      ) : (
+        <Figure label="In flight" value={formatCount(status.inFlight)} testId="om-in-flight" />
+      )}
       <Figure
         label="Dropped"
         value={`${formatCount(status.dropped)} (${formatRate(status.currentDroppedPerSec)}/s)`}

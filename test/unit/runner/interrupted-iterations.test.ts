@@ -1,0 +1,121 @@
+/**
+ * The open model's completed and interrupted iterations, through a real LocalRunner and a
+ * real target that answers after 300 ms and counts what it received and answered.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { HttpUser, task } from "../../../src/user/index.js";
+import { startTarget, type Target } from "../../helpers/cli.js";
+import { makeRun, sleep } from "../../helpers/env.js";
+
+let target: Target;
+let received = 0;
+let answered = 0;
+
+before(async () => {
+  target = await startTarget((_req, res) => {
+    received++;
+    setTimeout(() => {
+      // A request the client aborted (a hard stop) is never answered.
+      if (res.destroyed) return;
+      answered++;
+      res.end("ok");
+    }, 300);
+  });
+});
+after(() => target.close());
+
+function resetTarget(): void {
+  received = 0;
+  answered = 0;
+}
+
+let tasksRun = 0;
+class Slow extends HttpUser {
+  @task async claim() {
+    tasksRun++;
+    await this.client.get("/claim");
+  }
+}
+
+class SlowStart extends HttpUser {
+  override async onStart() {
+    await this.client.get("/login");
+  }
+  @task async claim() {
+    tasksRun++;
+  }
+}
+
+describe("completed and interrupted iterations", () => {
+  it("a hard stop: completed ones are those that ended, the rest interrupted, one warning with the fix", async () => {
+    resetTarget();
+    const { runner, environment, logs } = makeRun([Slow], { host: target.url });
+    await runner.startArrivalRate({ rate: 20 });
+    await sleep(520);
+    const running = environment.stats.iterations.snapshot(Date.now());
+    assert.ok(running.inFlight >= 4, `in flight during the test: ${running.inFlight}`);
+    assert.equal(running.interrupted, 0, "none interrupted while the test runs");
+    await runner.stopAndWait();
+    // Let the target's timers of the aborted requests run out.
+    await sleep(350);
+    const it = environment.stats.iterations.snapshot(Date.now());
+    assert.ok(
+      it.completed >= 3 && it.interrupted >= 4,
+      `completed ${it.completed}, interrupted ${it.interrupted}`,
+    );
+    assert.equal(it.started, it.completed + it.interrupted);
+    assert.equal(it.dropped, it.scheduled - it.started);
+    // One request per iteration: the counted requests are the completed iterations'.
+    assert.equal(environment.stats.total.numRequests, it.completed);
+    assert.equal(answered, it.completed, "the target answered exactly the completed iterations");
+    assert.equal(received - answered, it.interrupted, "and saw the interrupted ones begin, never finish");
+    const warnings = logs.filter((l) => /were interrupted/.test(l.message));
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0]!.message,
+      new RegExp(`^${it.interrupted} of ${it.started} started iterations \\(\\d+\\.\\d%\\) were interrupted`),
+    );
+    assert.match(warnings[0]!.message, /percentiles \(pN_intended and the service times\) are too low/);
+    assert.match(
+      warnings[0]!.message,
+      /--stop-timeout \(-s\), e\.g\. -s 30s, lets in-flight iterations finish/,
+    );
+  });
+
+  it("a graceful stop (--stop-timeout): every started iteration completes, none interrupted, no warning", async () => {
+    resetTarget();
+    const { runner, environment, logs } = makeRun([Slow], { host: target.url, stopTimeoutMs: 2000 });
+    await runner.startArrivalRate({ rate: 20 });
+    await sleep(520);
+    await runner.stopAndWait();
+    const it = environment.stats.iterations.snapshot(Date.now());
+    assert.ok(it.started >= 9, `started ${it.started}`);
+    assert.deepEqual([it.completed, it.interrupted], [it.started, 0]);
+    assert.equal(environment.stats.total.numRequests, it.started);
+    assert.equal(answered, it.started);
+    assert.ok(!logs.some((l) => /were interrupted/.test(l.message)));
+  });
+
+  it("onStart belongs to the first iteration: a hard stop during it interrupts it; a graceful one lets its task run", async () => {
+    resetTarget();
+    tasksRun = 0;
+    const hard = makeRun([SlowStart], { host: target.url });
+    await hard.runner.startArrivalRate({ rate: 20 });
+    await sleep(120);
+    await hard.runner.stopAndWait();
+    const cut = hard.environment.stats.iterations;
+    assert.ok(cut.started >= 2, `started ${cut.started}`);
+    assert.deepEqual([cut.completed, cut.interrupted, tasksRun], [0, cut.started, 0]);
+
+    tasksRun = 0;
+    const graceful = makeRun([SlowStart], { host: target.url, stopTimeoutMs: 2000 });
+    await graceful.runner.startArrivalRate({ rate: 20 });
+    await sleep(120);
+    await graceful.runner.stopAndWait();
+    const done = graceful.environment.stats.iterations;
+    assert.ok(done.started >= 2, `started ${done.started}`);
+    assert.deepEqual([done.completed, done.interrupted], [done.started, 0]);
+    assert.equal(tasksRun, done.started, "each first iteration ran its task after onStart");
+  });
+});
