@@ -37,13 +37,15 @@ export function trueCapacity({ model, slots, serviceMs, p95LimitMs }) {
 
 /**
  * Starts the target on 127.0.0.1 (port 0: a free one). Resolves to { url, port,
- * requests(), close() }.
+ * requests() (served), received(), close() }.
  */
 export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
   const turnMs = serviceMs / slots;
   const origin = performance.now();
   let busy = 0;
   let served = 0;
+  /** Every request for "/" that arrived, served or not (a client may leave while it waits). */
+  let received = 0;
   /** Waiting responses, oldest first; `head` is the next to admit (no shift() per request). */
   let queue = [];
   let head = 0;
@@ -91,6 +93,7 @@ export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
       );
       return;
     }
+    received++;
     const now = performance.now();
     // Turns that passed with nobody waiting are gone: admissions cannot be saved up.
     if (head >= queue.length && nextTurn < now)
@@ -105,6 +108,7 @@ export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
     url: `http://127.0.0.1:${bound}`,
     port: bound,
     requests: () => served,
+    received: () => received,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
