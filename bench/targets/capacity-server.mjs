@@ -42,7 +42,19 @@ export function trueCapacity({ model, slots, serviceMs, p95LimitMs }) {
 export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
   const turnMs = serviceMs / slots;
   const origin = performance.now();
-  let busy = 0;
+  /**
+   * The turns of the requests in service, oldest first: a request admitted at turn t holds
+   * its slot over [t, t + S). The gauge counts them from these times, not from the timers
+   * that end a service and admit the next request: those fire apart at the same instant,
+   * so a gauge kept by them read K − 1 (or K + 1) at a third of the scrapes of a saturated
+   * target.
+   */
+  const inService = [];
+  const busySlots = () => {
+    const now = performance.now();
+    while (inService.length > 0 && inService[0] + serviceMs <= now) inService.shift();
+    return inService.length;
+  };
   let served = 0;
   /** Every request for "/" that arrived, served or not (a client may leave while it waits). */
   let received = 0;
@@ -54,10 +66,10 @@ export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
   let timer = null;
   // The service ends S after the turn it was admitted at, so a late timer does not shift the grid.
   const admit = (res, turn) => {
-    busy++;
+    busySlots(); // drops the ended services, scraped or not
+    inService.push(turn);
     setTimeout(
       () => {
-        busy--;
         served++;
         if (!res.destroyed) res.end("ok");
       },
@@ -82,10 +94,15 @@ export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
   };
   const server = createServer((req, res) => {
     if (req.url === "/metrics") {
+      // Turns already due are taken first (a late timer must not show a free slot that is not).
+      if (timer !== null) {
+        clearTimeout(timer);
+        pump();
+      }
       res.setHeader("content-type", "text/plain; version=0.0.4");
       res.end(
         "# TYPE capacity_busy_slots gauge\n" +
-          `capacity_busy_slots ${busy}\n` +
+          `capacity_busy_slots ${busySlots()}\n` +
           "# TYPE capacity_queue_length gauge\n" +
           `capacity_queue_length ${queue.length - head}\n` +
           "# TYPE capacity_requests_total counter\n" +
