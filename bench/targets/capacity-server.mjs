@@ -50,8 +50,7 @@ export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
    * target.
    */
   const inService = [];
-  const busySlots = () => {
-    const now = performance.now();
+  const busySlots = (now) => {
     while (inService.length > 0 && inService[0] + serviceMs <= now) inService.shift();
     return inService.length;
   };
@@ -66,7 +65,7 @@ export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
   let timer = null;
   // The service ends S after the turn it was admitted at, so a late timer does not shift the grid.
   const admit = (res, turn) => {
-    busySlots(); // drops the ended services, scraped or not
+    busySlots(turn); // drops the services ended by this turn, scraped or not
     inService.push(turn);
     setTimeout(
       () => {
@@ -76,9 +75,8 @@ export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
       Math.max(0, turn + serviceMs - performance.now()),
     );
   };
-  const pump = () => {
+  const pump = (now = performance.now()) => {
     timer = null;
-    const now = performance.now();
     // A late timer admits every turn it missed, one request each.
     while (head < queue.length && nextTurn <= now) {
       const res = queue[head++];
@@ -94,15 +92,17 @@ export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
   };
   const server = createServer((req, res) => {
     if (req.url === "/metrics") {
-      // Turns already due are taken first (a late timer must not show a free slot that is not).
+      // Turns already due are taken first (a late timer must not show a free slot that is
+      // not), at the same instant as the count.
+      const now = performance.now();
       if (timer !== null) {
         clearTimeout(timer);
-        pump();
+        pump(now);
       }
       res.setHeader("content-type", "text/plain; version=0.0.4");
       res.end(
         "# TYPE capacity_busy_slots gauge\n" +
-          `capacity_busy_slots ${busySlots()}\n` +
+          `capacity_busy_slots ${busySlots(now)}\n` +
           "# TYPE capacity_queue_length gauge\n" +
           `capacity_queue_length ${queue.length - head}\n` +
           "# TYPE capacity_requests_total counter\n" +
