@@ -2,8 +2,10 @@
 export interface CapacityServer {
   url: string;
   port: number;
-  /** Requests served so far. */
+  /** Requests served so far (a request whose client left while in service counts too). */
   requests(): number;
+  /** Requests received so far, served or not (a queued request whose client left is never served). */
+  received(): number;
   close(): Promise<void>;
 }
 export function startCapacityServer(options: {

@@ -37,13 +37,26 @@ export function trueCapacity({ model, slots, serviceMs, p95LimitMs }) {
 
 /**
  * Starts the target on 127.0.0.1 (port 0: a free one). Resolves to { url, port,
- * requests(), close() }.
+ * requests() (served), received(), close() }.
  */
 export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
   const turnMs = serviceMs / slots;
   const origin = performance.now();
-  let busy = 0;
+  /**
+   * The turns of the requests in service, oldest first: a request admitted at turn t holds
+   * its slot over [t, t + S). The gauge counts them from these times, not from the timers
+   * that end a service and admit the next request: those fire apart at the same instant,
+   * so a gauge kept by them read K − 1 (or K + 1) at a third of the scrapes of a saturated
+   * target.
+   */
+  const inService = [];
+  const busySlots = (now) => {
+    while (inService.length > 0 && inService[0] + serviceMs <= now) inService.shift();
+    return inService.length;
+  };
   let served = 0;
+  /** Every request for "/" that arrived, served or not (a client may leave while it waits). */
+  let received = 0;
   /** Waiting responses, oldest first; `head` is the next to admit (no shift() per request). */
   let queue = [];
   let head = 0;
@@ -52,19 +65,18 @@ export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
   let timer = null;
   // The service ends S after the turn it was admitted at, so a late timer does not shift the grid.
   const admit = (res, turn) => {
-    busy++;
+    busySlots(turn); // drops the services ended by this turn, scraped or not
+    inService.push(turn);
     setTimeout(
       () => {
-        busy--;
         served++;
         if (!res.destroyed) res.end("ok");
       },
       Math.max(0, turn + serviceMs - performance.now()),
     );
   };
-  const pump = () => {
+  const pump = (now = performance.now()) => {
     timer = null;
-    const now = performance.now();
     // A late timer admits every turn it missed, one request each.
     while (head < queue.length && nextTurn <= now) {
       const res = queue[head++];
@@ -80,10 +92,17 @@ export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
   };
   const server = createServer((req, res) => {
     if (req.url === "/metrics") {
+      // Turns already due are taken first (a late timer must not show a free slot that is
+      // not), at the same instant as the count.
+      const now = performance.now();
+      if (timer !== null) {
+        clearTimeout(timer);
+        pump(now);
+      }
       res.setHeader("content-type", "text/plain; version=0.0.4");
       res.end(
         "# TYPE capacity_busy_slots gauge\n" +
-          `capacity_busy_slots ${busy}\n` +
+          `capacity_busy_slots ${busySlots(now)}\n` +
           "# TYPE capacity_queue_length gauge\n" +
           `capacity_queue_length ${queue.length - head}\n` +
           "# TYPE capacity_requests_total counter\n" +
@@ -91,6 +110,7 @@ export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
       );
       return;
     }
+    received++;
     const now = performance.now();
     // Turns that passed with nobody waiting are gone: admissions cannot be saved up.
     if (head >= queue.length && nextTurn < now)
@@ -105,6 +125,7 @@ export async function startCapacityServer({ slots, serviceMs, port = 0 }) {
     url: `http://127.0.0.1:${bound}`,
     port: bound,
     requests: () => served,
+    received: () => received,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -5,7 +5,8 @@
  * - `client_ready` (repeated until `ack`), heartbeats every second (state, CPU, memory),
  *   stats deltas every 3 s, each user exception as an `exception` message.
  * - `spawn` carries absolute per-class counts: applied at once (the master paces the
- *   ramp); a spawn not newer than the last one is dropped.
+ *   ramp); a spawn not newer than the last one is dropped. Its stop_timeout (the
+ *   master's --stop-timeout) becomes this worker's, as in Locust.
  * - `stop`: users stop, the last stats go out, then `client_stopped` and `client_ready`.
  * - `spawning_complete` (a Cicada master, or Locust ≥ 2.29, once the whole ramp is done):
  *   the worker fires its own spawningComplete event with the test's total.
@@ -343,6 +344,9 @@ export class Worker {
     this.lastSpawnTimestamp = job.timestamp;
     if (this.ending) return;
     if (job.host !== null) this.environment.host = job.host;
+    // As a Locust worker: the master's --stop-timeout, when it has one, is how long users
+    // taken away (by a lower count or a stop) may finish their task; else this worker's own -s.
+    if (job.stop_timeout !== null) this.runner.stopTimeoutMs = job.stop_timeout * 1000;
     this.applyCustomOptions(job.parsed_options);
     this.applyClassHosts(job.cicada_user_class_hosts);
     if (job.parsed_options.reset_stats === true) this.environment.resetStatsAfterRamp = true;

@@ -47,7 +47,8 @@ export class LocalRunner extends BaseRunner {
   private readonly openModelDriver: OpenModelDriver;
   /** Bumped by every startArrivalRate: an older call that resumes late must not undo a newer one. */
   private arrivalRequests = 0;
-  protected readonly stopTimeoutMs: number;
+  /** How long stopping users may finish their task (a worker takes its master's, as Locust's does). */
+  stopTimeoutMs: number;
   private readonly iterationLimit: number | undefined;
   private gate: IterationGate | undefined;
   /** The gate came from outside (a worker's leases): a new test keeps it. */

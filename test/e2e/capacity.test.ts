@@ -8,19 +8,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startCapacityServer, trueCapacity } from "../../bench/targets/capacity-server.mjs";
-import { assertJsonReport, type JsonReport } from "../../src/reports/index.js";
 import { type CliResult, fixtureDir, runCli } from "../helpers/cli.js";
+import {
+  CAPACITY_LOCUSTFILE as LOCUSTFILE,
+  jsonReport as report,
+  SERVICE_MS,
+  SLO_MS,
+  SLOTS,
+  within,
+} from "./capacity-helpers.js";
 
-const LOCUSTFILE = `import { HttpUser, task, constant } from "cicada-load";
-export class Visitor extends HttpUser {
-  waitTime = constant(0);
-  @task async home() { await this.client.get("/"); }
-}
-`;
-
-const SLOTS = 20;
-const SERVICE_MS = 100;
-const SLO_MS = 250;
 const SHORT_STEPS = ["--capacity-hold", "1s:3s", "--only-summary"];
 
 type Server = Awaited<ReturnType<typeof startCapacityServer>>;
@@ -31,15 +28,6 @@ async function server(): Promise<Server> {
   return started;
 }
 after(() => Promise.all(servers.map((s) => s.close())));
-
-function report(dir: string, name: string): JsonReport {
-  const parsed: unknown = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8"));
-  assertJsonReport(parsed);
-  return parsed;
-}
-
-const within = (value: number | null | undefined, truth: number, share: number) =>
-  typeof value === "number" && Math.abs(value - truth) <= share * truth;
 
 describe("--find-capacity through the real CLI, against targets of known capacity", () => {
   let dir: string;

@@ -64,6 +64,8 @@ export interface CapacitySearchOptions {
 interface Drain {
   sinceMs: number;
   lastRequests: number;
+  /** Ticks in a row that saw no request completed. */
+  quietTicks: number;
   next: number;
 }
 
@@ -79,6 +81,8 @@ export class CapacitySearch {
   private readonly judge: JudgeSettings;
   private readonly tickMs: number;
   private readonly settleMs: number;
+  /** Ticks without a completed request that show the backlog is answered (longer than a report on a master). */
+  private readonly quietTicksToEndDrain: number;
   private readonly steps: CapacityStep[] = [];
   private current: RunningStep | null = null;
   private drain: Drain | null = null;
@@ -96,6 +100,8 @@ export class CapacitySearch {
     this.plan = new CapacityPlan(options.settings);
     const halfMs = options.settings.minHoldMs / 2;
     this.tickMs = options.tickMs ?? Math.min(1000, Math.max(100, halfMs / 2));
+    // A master's totals move only when a worker reports: unchanged between two ticks says nothing then.
+    this.quietTicksToEndDrain = Math.max(1, Math.ceil(this.settleMs / this.tickMs));
     this.judge = {
       slos: options.settings.slos,
       minHoldMs: options.settings.minHoldMs,
@@ -213,19 +219,24 @@ export class CapacitySearch {
     if (!verdict.passed && this.probe.pause) {
       // A backlog left by this step would make the next one look worse than it is.
       this.probe.pause();
-      this.drain = { sinceMs: now, lastRequests: last.requests, next };
+      this.drain = { sinceMs: now, lastRequests: last.requests, quietTicks: 0, next };
       return;
     }
     this.beginStep(next);
   }
 
-  /** The open model after a broken step: the rate is 0 until a tick sees no more answers (or the maximum hold). */
+  /**
+   * The open model after a broken step: the rate is 0 until the statistics show no more
+   * answers, over a tick (a master: over longer than its workers' report interval), or
+   * until the maximum hold (and the reports' delay) has passed.
+   */
   private continueDrain(now: number): void {
     const drain = this.drain!;
     const requests = this.probe.sample().requests;
-    const quiet = requests === drain.lastRequests;
+    drain.quietTicks = requests === drain.lastRequests ? drain.quietTicks + 1 : 0;
     drain.lastRequests = requests;
-    if (!quiet && now - drain.sinceMs < this.settings.maxHoldMs) return;
+    const answered = drain.quietTicks >= this.quietTicksToEndDrain;
+    if (!answered && now - drain.sinceMs < this.settings.maxHoldMs + this.settleMs) return;
     this.drain = null;
     this.beginStep(drain.next);
   }

@@ -37,8 +37,9 @@ const settings = simulatedSettings;
 async function search(
   simulation: SimulationSettings,
   overrides: Partial<CapacitySettings> = {},
+  settleMs = 0,
 ): Promise<{ result: CapacityResult; target: SimulatedTarget; search: CapacitySearch }> {
-  const run = await simulatedSearch(simulation, overrides);
+  const run = await simulatedSearch(simulation, overrides, settleMs);
   assert.ok(run.result, "the search ended within its budget");
   return { ...run, result: run.result };
 }
@@ -169,6 +170,25 @@ describe("the capacity search against a simulated known-capacity target", () => 
       result.capacity < drained.capacity,
       `undrained ${result.capacity} < drained ${drained.capacity}`,
     );
+  });
+
+  it("open model on a master: the drain lasts until the workers' reports show the backlog answered", async () => {
+    // A master's totals move once per report (3 s): between two reports they look quiet
+    // even while the target still answers the backlog of the step that broke. A drain
+    // ended on that left the backlog to the next step, which broke below the capacity.
+    const { result } = await search(
+      { model: "arrival-rate", slots: 20, serviceMs: 100, reportEveryMs: 3000 },
+      { start: 60, minHoldMs: 6000, maxHoldMs: 6000, slos: [p95Below(250)] },
+      3500,
+    );
+    assert.equal(result.outcome, "found");
+    const below = result.steps.filter((s) => s.load <= 190 && !s.passed);
+    assert.deepEqual(
+      below.map((s) => `${s.load}/s: ${s.reason}`),
+      [],
+      "no step below the 200/s the target serves broke",
+    );
+    assert.ok(within(result.capacity, 200, 0.1), `capacity ${result.capacity}, expected 200 ± 10 %`);
   });
 
   it("a failRate SLO: the highest load before failures pass 1 %", async () => {

@@ -43,6 +43,11 @@ export interface SimulationSettings {
   dropAbove?: { load: number; perSecond: number };
   /** The probe cannot pause (the search then cannot let a backlog drain). */
   noPause?: boolean;
+  /**
+   * A master's view: the totals a sample reads move only every `reportEveryMs` (its
+   * workers' reports), holding what was completed up to the last report.
+   */
+  reportEveryMs?: number;
   seed?: number;
 }
 
@@ -76,6 +81,8 @@ export class SimulatedTarget implements CapacityProbe {
   private readonly rand: () => number;
   private generator: GeneratorReading | null = null;
   private stopListeners: Array<() => void> = [];
+  /** With `reportEveryMs`: the totals as of the last report. */
+  private reported: CumulativeSample | undefined;
 
   /** Stops adding load (a rate of 0); absent with `noPause`. */
   readonly pause: (() => void) | undefined;
@@ -89,6 +96,15 @@ export class SimulatedTarget implements CapacityProbe {
           this.loads.push(0);
           this.load = 0;
         };
+    const reportEveryMs = settings.reportEveryMs;
+    if (reportEveryMs !== undefined) {
+      const report = () => {
+        this.advance();
+        this.reported = this.totals();
+        if (!this.stopped) this.clock.later(report, reportEveryMs);
+      };
+      report();
+    }
   }
 
   now(): number {
@@ -141,6 +157,11 @@ export class SimulatedTarget implements CapacityProbe {
 
   sample(): CumulativeSample {
     this.advance();
+    return this.reported === undefined ? this.totals() : { ...this.reported, timeMs: this.now() };
+  }
+
+  /** The running totals now. */
+  private totals(): CumulativeSample {
     return {
       timeMs: this.now(),
       requests: this.requests,
@@ -228,16 +249,21 @@ export function simulatedSettings(overrides: Partial<CapacitySettings> = {}): Ca
   };
 }
 
-/** Runs a whole search against a simulated target on its fake clock (at most 600 s of it). */
+/**
+ * Runs a whole search against a simulated target on its fake clock (at most 600 s of it);
+ * `settleMs` as a master's search waits for its workers' reports.
+ */
 export async function simulatedSearch(
   simulation: SimulationSettings,
   overrides: Partial<CapacitySettings> = {},
+  settleMs = 0,
 ): Promise<{ result: CapacityResult | undefined; target: SimulatedTarget; search: CapacitySearch }> {
   const target = new SimulatedTarget(simulation);
   const search = new CapacitySearch({
     settings: simulatedSettings({ model: simulation.model, ...overrides }),
     probe: target,
     clock: target.clock,
+    settleMs,
   });
   search.start();
   await target.run(600_000);
