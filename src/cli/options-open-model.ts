@@ -65,6 +65,12 @@ export function validateOpenModel(options: CliOptions, at: (key: string) => stri
       options.users !== undefined ? "users" : "spawnRate",
     );
   }
+  if (text !== undefined && options.iterations !== undefined) {
+    problem(
+      "-i/--iterations counts the tasks of users (the closed model); an arrival rate starts iterations for as long as -t/--run-time says: give -t, or use -u with -i",
+      "iterations",
+    );
+  }
   const ramp = options.ramp as number | undefined;
   if (ramp !== undefined) {
     if (text === undefined) problem("--ramp needs --arrival-rate A:B (the rates it ramps between)", "ramp");

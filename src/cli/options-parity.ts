@@ -19,7 +19,7 @@ export const PARITY_OPTIONS: OptionSpec[] = [
     kind: "int",
     group: common,
     description:
-      "Run exactly this many tasks in the whole test (all users, all Cicada workers; none starts past it), then stop",
+      "Run exactly this many tasks in the whole test (all users, all Cicada workers; none starts past it), then stop (users only: not with --arrival-rate)",
   },
   {
     flags: "--reset-stats",
@@ -27,7 +27,7 @@ export const PARITY_OPTIONS: OptionSpec[] = [
     kind: "boolean",
     group: stats,
     description:
-      "Reset the statistics when the ramp-up is complete (on a master; its Cicada workers follow it)",
+      "Reset the statistics when the ramp-up is complete (on a master; its Cicada workers follow it); with --arrival-rate A:B --ramp D, when the rate's ramp is done",
   },
   {
     flags: "--percentiles <list>",

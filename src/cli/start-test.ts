@@ -47,6 +47,11 @@ export function startTest(environment: Environment, runner: Runner, options: Cli
     const ramp =
       rate.to === undefined ? "" : `, ramping to ${rate.to} over ${(options.ramp as number) / 1000} s`;
     logger.info(`Starting ${rate.from} iterations per second${ramp}`);
+    if (options.resetStats === true && rate.to === undefined) {
+      logger.warning(
+        `--reset-stats resets the statistics when a ramp is done; --arrival-rate ${rate.from} has no ramp, so it does nothing (give A:B with --ramp)`,
+      );
+    }
     runner
       .startArrivalRate({
         rate: rate.from,
@@ -65,7 +70,8 @@ export function startTest(environment: Environment, runner: Runner, options: Cli
   ].filter((flag) => flag !== undefined);
   if (openModelOnly.length > 0) {
     logger.warning(
-      `${openModelOnly.join(" and ")} apply to an arrival rate (--arrival-rate): this test runs ${users} user${users === 1 ? "" : "s"}, so ${openModelOnly.length > 1 ? "they do" : "it does"} nothing`,
+      `${openModelOnly.join(" and ")} ${openModelOnly.length > 1 ? "apply" : "applies"} to an arrival rate (--arrival-rate): ` +
+        `this test runs ${users} user${users === 1 ? "" : "s"}, so ${openModelOnly.length > 1 ? "they do" : "it does"} nothing`,
     );
   }
   logger.info(`Ramping to ${users} users at a rate of ${spawnRate} per second`);

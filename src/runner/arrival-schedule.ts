@@ -91,6 +91,12 @@ export class ArrivalSchedule {
     return Math.floor(this.countAt(atMs) + 1e-9) + 1;
   }
 
+  /** Iterations due strictly before `atMs` (one due exactly then is not counted). */
+  dueBefore(atMs: number): number {
+    if (atMs <= this.startMs) return 0;
+    return Math.max(0, Math.ceil(this.countAt(atMs) - 1e-9));
+  }
+
   /** When iteration `index` (from 0) is due, ms; Infinity when the rate never gets there. */
   timeOf(index: number): number {
     const s = this.segmentAtCount(index);

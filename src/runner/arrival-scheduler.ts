@@ -80,6 +80,8 @@ export class ArrivalScheduler {
   private timer: unknown;
   private timerAt = Number.POSITIVE_INFINITY;
   private sinceForget = 0;
+  /** The end of the schedule (monotonic ms): iterations due at or after it never fall due. */
+  private endAtMs: number | undefined;
   private readonly o: ArrivalSchedulerOptions;
 
   constructor(options: ArrivalSchedulerOptions) {
@@ -153,6 +155,15 @@ export class ArrivalScheduler {
     this.dispatch(now);
   }
 
+  /**
+   * Ends the schedule at `atMs` (the clock's ms; undefined: none): the test stops then, so
+   * an iteration due at that moment or later is not scheduled, started or counted.
+   */
+  endAt(atMs: number | undefined): void {
+    this.endAtMs = atMs;
+    if (this.schedule !== undefined) this.wake();
+  }
+
   /** Stops scheduling; the iterations still waiting are dropped (and counted). */
   stop(): void {
     if (this.schedule === undefined) return;
@@ -187,7 +198,7 @@ export class ArrivalScheduler {
 
   /** Counts the iterations that fell due by `now` as scheduled (they wait until started). */
   private scheduleDue(schedule: ArrivalSchedule, now: number): void {
-    const due = schedule.dueCount(now);
+    const due = Math.min(schedule.dueCount(now), this.lastCount(schedule));
     if (due > this.scheduled) {
       this.o.counters.countScheduled(due - this.scheduled);
       this.scheduled = due;
@@ -234,10 +245,16 @@ export class ArrivalScheduler {
     }
   }
 
+  /** How many iterations the schedule has in all: unbounded without an end. */
+  private lastCount(schedule: ArrivalSchedule): number {
+    return this.endAtMs === undefined ? Number.POSITIVE_INFINITY : schedule.dueBefore(this.endAtMs);
+  }
+
   /** Arms the one timer for the next iteration due, or the oldest waiting one's deadline. */
   private arm(now: number): void {
     const schedule = this.schedule!;
-    let at = schedule.timeOf(this.scheduled);
+    let at =
+      this.scheduled < this.lastCount(schedule) ? schedule.timeOf(this.scheduled) : Number.POSITIVE_INFINITY;
     if (this.oldestWaiting < this.scheduled) {
       at = Math.min(at, schedule.timeOf(this.oldestWaiting) + this.o.maxQueueMs);
     }

@@ -65,6 +65,10 @@ export abstract class BaseRunner implements Runner {
   protected stopping: Promise<void> | undefined;
   private resolveQuit!: () => void;
   private runTimeTimer: TimerHandle | undefined;
+  /** When the run time ends (performance.now() ms), while a run time is set. */
+  protected runEndsAtMs: number | undefined;
+  /** --reset-stats in an arrival-rate test: fires when its ramp is done. */
+  private rampResetTimer: TimerHandle | undefined;
   private shapeTimer: ReturnType<typeof setInterval> | undefined;
   private readonly historyTimer: ReturnType<typeof setInterval>;
 
@@ -153,7 +157,23 @@ export abstract class BaseRunner implements Runner {
     );
     this.targetUserCount = 0;
     this.setState("running");
+    if (ramp && this.environment.resetStatsAfterRamp)
+      this.resetStatsAfterRateRamp(start.rampMs!, start.rampTo!);
     return true;
+  }
+
+  /**
+   * --reset-stats for an arrival rate: as with users, the statistics start again when the
+   * ramp is done (here the rate's ramp, there being no users to spawn).
+   */
+  private resetStatsAfterRateRamp(rampMs: number, rate: number): void {
+    stopTimer(this.rampResetTimer);
+    this.rampResetTimer = startTimer(() => {
+      this.rampResetTimer = undefined;
+      if (this.state !== "running") return;
+      this.environment.logger.info(`Resetting stats (--reset-stats): the arrival rate reached ${rate}/s`);
+      this.environment.resetStats();
+    }, rampMs);
   }
 
   /**
@@ -309,6 +329,7 @@ export abstract class BaseRunner implements Runner {
 
   protected scheduleRunTime(runTimeMs: number): void {
     stopTimer(this.runTimeTimer);
+    this.runEndsAtMs = performance.now() + runTimeMs;
     // Any length: a run time beyond setTimeout's 24.8 days is chained (shared/timers.ts).
     this.runTimeTimer = startTimer(() => {
       this.environment.logger.info(`--run-time limit reached (${runTimeMs / 1000} s), stopping`);
@@ -320,6 +341,9 @@ export abstract class BaseRunner implements Runner {
   protected clearTimers(): void {
     stopTimer(this.runTimeTimer);
     this.runTimeTimer = undefined;
+    this.runEndsAtMs = undefined;
+    stopTimer(this.rampResetTimer);
+    this.rampResetTimer = undefined;
     this.stopShape();
   }
 

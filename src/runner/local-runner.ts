@@ -138,6 +138,9 @@ export class LocalRunner extends BaseRunner {
       driver.begin(start.rate, this.openModel);
     }
     if (start.rampTo !== undefined && (start.rampMs ?? 0) > 0) driver.setRate(start.rampTo, start.rampMs);
+    // The schedule covers the run time [0, T): an iteration due at T would start as the
+    // test stops and be interrupted at once.
+    driver.endScheduleAt(this.runEndsAtMs);
   }
 
   setArrivalRate(rate: number, rampMs = 0): void {

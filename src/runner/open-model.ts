@@ -79,6 +79,11 @@ export class OpenModelDriver {
     scheduler.start(rate);
   }
 
+  /** No iteration due at or after `atMs` (performance.now() ms) is scheduled; undefined: no end. */
+  endScheduleAt(atMs: number | undefined): void {
+    this.scheduler?.endAt(atMs);
+  }
+
   /** Changes the cap on users of the running test (users above a lower cap stay until they end). */
   setMaxUsers(maxUsers: number): void {
     if (this.pool !== undefined) this.pool.maxUsers = maxUsers;

@@ -77,4 +77,8 @@ describe("--arrival-rate, --ramp, --max-users, --max-queue-time", () => {
     rejects(["--arrival-rate", "500"], /-u\/--users[\s\S]*CICADA_USERS/, { CICADA_USERS: "5" });
     rejects(["--max-users", "0"], /--max-users must be a whole number ≥ 1/);
   });
+
+  it("reject -i/--iterations with an arrival rate (it was silently ignored)", () => {
+    rejects(["--arrival-rate", "10", "-i", "20"], /-i\/--iterations counts the tasks of users .*give -t/);
+  });
 });

@@ -89,6 +89,26 @@ describe("ArrivalScheduler", () => {
     assert.ok(clock.armed < 70_000, `${clock.armed} timers for ${stats.started} iterations`);
   });
 
+  it("ends the schedule at the run time: 10/s for 2 s is 20 iterations, none due at the very end", () => {
+    const { clock, stats, scheduler } = setUp({ maxUsers: 100, durationMs: () => 5 });
+    scheduler.start(10);
+    scheduler.endAt(2000);
+    // The run-time stop lands a little after 2 s (its timer, the event loop): nothing more starts.
+    clock.advanceTo(2003);
+    assert.equal(stats.scheduled, 20);
+    assert.equal(stats.started, 20);
+    scheduler.stop();
+    assert.equal(stats.dropped, 0);
+    // A ramp ends the same way: 0 → 40/s over 4 s is 80 iterations before 4 s.
+    const ramp = setUp({ maxUsers: 100, durationMs: () => 5 });
+    ramp.scheduler.start(0);
+    ramp.scheduler.setRate(40, 4000);
+    ramp.scheduler.endAt(4000);
+    ramp.clock.advanceTo(4500);
+    assert.equal(ramp.stats.scheduled, 80);
+    ramp.scheduler.stop();
+  });
+
   it("follows a ramp: 100 → 1000/s over 10 s starts the integral of the rate", () => {
     const { clock, stats, scheduler } = setUp({ maxUsers: 1000, durationMs: () => 10 });
     scheduler.start(100);

@@ -154,4 +154,34 @@ describe("--reset-stats", () => {
       await runner.quitAndWait();
     }
   });
+
+  it("an arrival-rate ramp: the statistics start again when the rate reaches its end (it did nothing)", async () => {
+    class Iteration extends User {
+      @task work() {
+        this.environment.events.request.fire({
+          requestType: "GET",
+          name: "/work",
+          responseTimeMs: 1,
+          responseLength: 0,
+        });
+      }
+    }
+    const { runner, environment, logs } = makeRun([Iteration], { resetStatsAfterRamp: true });
+    let resets = 0;
+    environment.events.resetStats.addListener(() => {
+      resets++;
+    });
+    await runner.startArrivalRate({ rate: 50, rampTo: 100, rampMs: 600 });
+    await sleep(150);
+    assert.equal(resets, 0, "not before the ramp is done");
+    assert.ok(await waitFor(() => resets === 1, 3000));
+    assert.ok(
+      logs.some((record) => /Resetting stats \(--reset-stats\): the arrival rate reached 100\/s/.test(record.message)),
+    );
+    // Counted afresh from the end of the ramp (about 10 in 100 ms), not with the ramp's 45.
+    await sleep(100);
+    const work = environment.stats.get("GET", "/work")?.numRequests ?? 0;
+    assert.ok(work > 0 && work < 40, `requests since the reset: ${work}`);
+    await runner.quitAndWait();
+  });
 });
