@@ -245,6 +245,7 @@ export function formatIterations(snapshot: StatsSnapshot, current: boolean): str
  * console summary and the HTML report alike.
  */
 export function interruptedText(it: { started: number; inFlight: number }): string {
+  if (it.inFlight === 0) return "0 interrupted";
   const share = it.started > 0 ? ` (${((it.inFlight / it.started) * 100).toFixed(2)}%)` : "";
   return `${it.inFlight} interrupted${share} (still running when the test stopped; their requests are not in the statistics)`;
 }
