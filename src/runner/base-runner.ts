@@ -303,6 +303,7 @@ export abstract class BaseRunner implements Runner {
 
   private async doStop(): Promise<void> {
     this.clearTimers();
+    this.environment.stats.iterations.markStopping(this.environment.now());
     this.setState("stopping");
     await this.environment.events.testStopping.fireAsync({ environment: this.environment });
     this.targetUserCount = 0;

@@ -32,7 +32,7 @@ export interface IterationSnapshot {
   currentRate: number;
   /** Iterations dropped per second over the current window. */
   currentDroppedPerSec: number;
-  /** Started per second over the whole test (like a row's total RPS). */
+  /** Started per second over the test so far, or up to its stop once it stops. */
   totalRate: number;
 }
 
@@ -64,6 +64,8 @@ export class IterationStats {
   private isActive = false;
   /** The test has stopped: what is still in flight was interrupted. */
   private stopped = false;
+  /** When the test began to stop (epoch ms): no iteration starts after it; null before. */
+  private endMs: number | null = null;
   private target = 0;
   private scheduledCount = 0;
   private startedCount = 0;
@@ -128,6 +130,11 @@ export class IterationStats {
     this.target = 0;
   }
 
+  /** The test begins to stop at `nowMs`: the whole-test rate is measured up to here. */
+  markStopping(nowMs: number): void {
+    this.endMs ??= nowMs;
+  }
+
   /**
    * The test has stopped and its users have ended: the iterations still in flight were
    * interrupted (the runner that holds the totals calls it; a worker does not).
@@ -162,10 +169,9 @@ export class IterationStats {
 
   /** The counts at `nowMs`. */
   snapshot(nowMs: number): IterationSnapshot {
-    const durationS = Math.max(
-      1,
-      ((Number.isFinite(this.lastStart) ? this.lastStart : nowMs) - this.start) / 1000,
-    );
+    // Over the test so far, or up to its stop: at a constant rate R for T s, R exactly (up
+    // to the last start it read high: 30 starts at 5/s in 6 s gave 5.17/s).
+    const durationS = Math.max(1, (Math.min(nowMs, this.endMs ?? nowMs) - this.start) / 1000);
     return {
       targetRate: this.target,
       scheduled: this.scheduledCount,
@@ -230,6 +236,7 @@ export class IterationStats {
     this.droppedCount = 0;
     this.start = nowMs;
     this.lastStart = Number.NEGATIVE_INFINITY;
+    this.endMs = null;
     this.window.reset();
   }
 }

@@ -176,7 +176,9 @@ describe("--reset-stats", () => {
     assert.equal(resets, 0, "not before the ramp is done");
     assert.ok(await waitFor(() => resets === 1, 3000));
     assert.ok(
-      logs.some((record) => /Resetting stats \(--reset-stats\): the arrival rate reached 100\/s/.test(record.message)),
+      logs.some((record) =>
+        /Resetting stats \(--reset-stats\): the arrival rate reached 100\/s/.test(record.message),
+      ),
     );
     // Counted afresh from the end of the ramp (about 10 in 100 ms), not with the ramp's 45.
     await sleep(100);

@@ -134,6 +134,19 @@ describe("IterationStats", () => {
     assert.equal(snapshot.targetRate, 100);
   });
 
+  it("the whole-test rate is over the test up to its stop: 30 starts at 5/s in 6 s read 5/s, not 5.17", () => {
+    const stats = new IterationStats(1_000_000);
+    stats.setTargetRate(5);
+    for (let n = 0; n < 30; n++) stats.countStarted(1_000_000 + n * 200);
+    assert.equal(stats.snapshot(1_012_000).totalRate, 2.5, "running: over the test so far (12 s)");
+    stats.markStopping(1_006_000);
+    // Read later (after a stop timeout): still over the 6 s of the test.
+    assert.equal(stats.snapshot(1_016_000).totalRate, 5);
+    stats.markStopped();
+    stats.reset(1_020_000);
+    assert.equal(stats.snapshot(1_022_000).totalRate, 0);
+  });
+
   it("merges a worker's deltas exactly and keeps the target and `active` across a reset", () => {
     const worker = new IterationStats(T0);
     worker.setTargetRate(50);
