@@ -40,7 +40,7 @@ export const OPEN_MODEL_OPTIONS: OptionSpec[] = [
     kind: "timespan",
     group,
     description:
-      "Arrival rate: how long an iteration may wait for a free user before it is dropped and counted, e.g. 1s, 0.5s, 0 " +
+      "Arrival rate: how long an iteration may wait for a free user before it is dropped and counted, e.g. 1s, 0.5s, 500ms, 0 " +
       `(default ${DEFAULT_OPEN_MODEL.maxQueueMs / 1000}s)`,
   },
 ];

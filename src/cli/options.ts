@@ -261,7 +261,9 @@ function convert(spec: OptionSpec, raw: unknown): unknown {
     case "timespan": {
       const ms = parseTimespan(text);
       if (ms === undefined)
-        throw new Error(`${flag} must be a time span such as 30, 30s, 5m or 1h30m, got '${text}'`);
+        throw new Error(
+          `${flag} must be a time span such as 30, 30s, 0.5s, 500ms, 5m or 1h30m, got '${text}'`,
+        );
       return ms;
     }
     case "level": {

@@ -1,11 +1,14 @@
 /**
- * Parses Locust's time spans: `30` (seconds), `30s`, `5m`, `1h30m`, `1h30m15s`, and
+ * Parses Locust's time spans: `30` (seconds), `30s`, `5m`, `1h30m`, `1h30m15s`, `500ms`, and
  * decimals such as `1.5s`. Returns milliseconds, or undefined when the text is not a
  * time span.
  */
 export function parseTimespan(text: string): number | undefined {
   const trimmed = text.trim().toLowerCase();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return finite(Math.round(Number(trimmed) * 1000));
+  // Milliseconds too (Locust's parse_timespan has none): "500ms" for a sub-second setting.
+  const millis = /^(\d+(?:\.\d+)?)ms$/.exec(trimmed);
+  if (millis) return finite(Math.round(Number(millis[1])));
   const match = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(trimmed);
   if (!match || trimmed === "") return undefined;
   const [, hours, minutes, seconds] = match;

@@ -45,6 +45,11 @@ describe("--arrival-rate, --ramp, --max-users, --max-queue-time", () => {
       to: 200,
     });
     assert.equal(parse(["--max-queue-time", "0"]).maxQueueTime, 0);
+    assert.equal(
+      parse(["--max-queue-time", "500ms"]).maxQueueTime,
+      500,
+      "milliseconds, as the trial typed them",
+    );
     assert.deepEqual(arrivalRateOf(parse([], { CICADA_ARRIVAL_RATE: "2.5" })), { from: 2.5, to: undefined });
   });
 

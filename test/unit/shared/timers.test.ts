@@ -48,5 +48,8 @@ describe("timers for any duration", () => {
     assert.equal(parseTimespan("600h"), 600 * 3600 * 1000);
     assert.equal(parseTimespan("9".repeat(400)), undefined);
     assert.equal(parseTimespan(`${"9".repeat(400)}h`), undefined);
+    assert.equal(parseTimespan("500ms"), 500);
+    assert.equal(parseTimespan("1.5ms"), 2);
+    assert.equal(parseTimespan("5m30ms"), undefined, "ms alone, not mixed");
   });
 });
