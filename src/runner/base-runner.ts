@@ -253,7 +253,7 @@ export abstract class BaseRunner implements Runner {
       if (isArrivalRateTick(wanted)) this.startArrivalRate({ rate: wanted.arrivalRate }).catch(onError);
       else this.start(wanted.users, wanted.spawnRate).catch(onError);
     };
-    tick();
+    // The timer first: the first tick begins the test, whose record must know it follows a shape.
     this.shapeTimer = setInterval(() => {
       try {
         tick();
@@ -265,6 +265,12 @@ export abstract class BaseRunner implements Runner {
         this.stop();
       }
     }, 1000);
+    try {
+      tick();
+    } catch (error) {
+      this.stopShape();
+      throw error;
+    }
   }
 
   /** Requests a stop (returns at once). */

@@ -207,6 +207,8 @@ describe("load shapes of arrival rates", () => {
     runner.startShape();
     assert.ok(await waitFor(() => runner.arrivalRate === 200, 3000), "the second tick's rate");
     assert.equal(runner.loadModel, "arrival-rate");
+    // The test's record (what reports describe) knows it follows the shape, from its first tick.
+    assert.equal(runner.tests.current?.shape, "Steps");
     const atSecondTick = environment.stats.iterations.started;
     await sleep(200);
     await runner.stopAndWait();
