@@ -247,7 +247,18 @@ export class MasterInbox {
     const errors = fromLocustErrors(report.errors, nowMs);
     for (const row of errors) row.error = canonicalErrorText(row.error);
     stats.mergeErrors(errors);
-    if (report.cicada_iterations) stats.iterations.merge(fromCicadaIterations(report.cicada_iterations));
+    if (report.cicada_iterations) {
+      const droppedBefore = stats.iterations.dropped;
+      stats.iterations.merge(fromCicadaIterations(report.cicada_iterations));
+      // The worker warned in its own log; the master's console must say it too (once a test).
+      if (droppedBefore === 0 && stats.iterations.dropped > 0) {
+        this.environment.logger.warning(
+          `Dropping iterations (first on worker ${id}): every user it may create (--max-users, split over the workers) ` +
+            "was busy for --max-queue-time. Dropped iterations are counted; raise --max-users, lower the rate, " +
+            "or look at the target's response times",
+        );
+      }
+    }
     if (report.cicada_checks) stats.checks.merge(report.cicada_checks);
     if (report.cicada_metrics) {
       for (const problem of stats.metrics.merge(id, report.cicada_metrics)) this.warnMetric(id, problem);

@@ -185,3 +185,25 @@ test("with only Locust workers left, an arrival-rate test stops (the rate would 
     /CICADA_ERR_NO_CICADA_WORKER|none is connected/,
   );
 });
+
+test("the master's console says when iterations are dropped on a worker, once a test", async (t) => {
+  class Slow extends User {
+    @task async work() {
+      await sleep(300);
+    }
+  }
+  const cluster = await startCluster({ heartbeatIntervalMs: 200, heartbeatLiveness: 2 }, [Slow]);
+  t.after(() => cluster.close());
+  cluster.addWorker("h_1", { statsIntervalMs: 200, heartbeatIntervalMs: 200 });
+  await cluster.master.waitForWorkers(1, 10_000);
+  // 2 users of 300 ms iterations carry about 7/s: at 40/s with no queue time most are dropped.
+  cluster.master.openModel = { maxUsers: 2, maxQueueMs: 0 };
+  await cluster.master.startArrivalRate({ rate: 40 });
+  assert.ok(await waitFor(() => cluster.master.environment.stats.iterations.dropped > 10, 5000));
+  await sleep(500);
+  await cluster.master.stopAndWait();
+  const warnings = cluster.masterLogs.filter((l) =>
+    /Dropping iterations \(first on worker h_1\)/.test(l.message),
+  );
+  assert.equal(warnings.length, 1, "once, though every report after the first has drops");
+});
