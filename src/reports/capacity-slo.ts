@@ -40,7 +40,7 @@ export function parseSlo(text: string, model: CapacityModel): CapacitySlo | stri
   }
   const parsed = parseThresholdExpression(expression);
   if (typeof parsed === "string")
-    return parsed.replace(/\(metrics: [^)]*\)/, `(SLO metrics: ${SLO_METRICS.join(", ")})`);
+    return parsed.replace(/\(metrics: .*\)$/, `(SLO metrics: ${SLO_METRICS.join(", ")})`);
   const metric = sloMetric(parsed.metric);
   if (metric === undefined) {
     return `'${expression.trim()}': ${metricName(parsed.metric)} is not a service level a step can meet (SLO metrics: ${SLO_METRICS.join(", ")})`;

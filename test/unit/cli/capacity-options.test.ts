@@ -90,6 +90,11 @@ describe("--find-capacity and --slo", () => {
   it("an SLO that does not parse, or a metric that does not exist: one message naming the SLO metrics", () => {
     rejects(["--find-capacity", "--slo", "p95 under 300"], /--slo cannot parse 'p95 under 300'/);
     rejects(["--find-capacity", "--slo", "latency<300ms"], /unknown metric 'latency'.*SLO metrics: pN/);
+    // Only the SLO metrics, the whole list replaced (its "p(N)" once cut the replacement short).
+    rejects(
+      ["--find-capacity", "--slo", "p59_intnded<500"],
+      /unknown metric 'p59_intnded' in 'p59_intnded<500' \(SLO metrics: pN \(p95, p\(99\.9\)\), pN_intended, avg, med, min, max, failRate\)$/m,
+    );
     rejects(["--find-capacity", "--slo", "rps<300"], /rps is not a service level a step can meet/);
     rejects(["--find-capacity", "--slo", "p95>300"], /an SLO is an upper bound, written with < or <=/);
     rejects(["--find-capacity", "--slo", "/api:p95<300"], /an SLO is about all requests/);
