@@ -258,7 +258,11 @@ export function isGeneratorMachine(host: Pick<HostColumns, "host" | "source" | "
   }
 }
 
-/** The monitored value closest to its level (highest value ÷ level) in the window. */
+/**
+ * The monitored value closest to its level (highest value ÷ level) in the window, leaving
+ * out the one-value spikes that are not saturation (else "nothing reached its level
+ * (highest: 34 %, level 25 %)" would contradict itself).
+ */
 function highestValue(input: SaturationInput): ResourceValue | null {
   let best: ResourceValue | null = null;
   for (const { series, level } of input.levels) {
@@ -267,6 +271,7 @@ function highestValue(input: SaturationInput): ResourceValue | null {
       for (let i = 0; i < column.length; i++) {
         const value = column[i];
         if (value == null || !inWindow(host.timeMs[i]!, input)) continue;
+        if (value >= level && isOneSampleSpike(host, column, i, level, input)) continue;
         if (best === null || value / level > best.value / best.level)
           best = describe(input, host.host, series, value, level);
       }
