@@ -115,10 +115,16 @@ export class ArrivalScheduler {
     return end === undefined ? 0 : end - now;
   }
 
-  /** Starts the schedule now at `ratePerSec` (the first iteration is due at once). */
-  start(ratePerSec: number): void {
+  /**
+   * Starts the schedule now at `ratePerSec` (the first iteration is due at once), ramping to
+   * `ramp.to` over `ramp.ms` from the same instant if given (a ramp set a moment later would
+   * add that moment at the first rate: 20:0 over 2 s would schedule 21, not 20).
+   */
+  start(ratePerSec: number, ramp?: { to: number; ms: number }): void {
     if (this.schedule !== undefined) throw new Error("the scheduler is already running");
-    this.schedule = new ArrivalSchedule(this.o.clock.now(), ratePerSec);
+    const now = this.o.clock.now();
+    this.schedule = new ArrivalSchedule(now, ratePerSec);
+    if (ramp !== undefined && ramp.ms > 0) this.schedule.changeRate(now, ramp.to, ramp.ms);
     this.scheduled = 0;
     this.oldestWaiting = 0;
     this.droppedAny = false;

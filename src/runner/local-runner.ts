@@ -131,13 +131,17 @@ export class LocalRunner extends BaseRunner {
     if (!(await this.beginArrivalRate(start))) return;
     if (request !== this.arrivalRequests || (this.state as string) !== "running") return;
     const driver = this.openModelDriver;
+    const ramp =
+      start.rampTo !== undefined && (start.rampMs ?? 0) > 0
+        ? { to: start.rampTo, ms: start.rampMs! }
+        : undefined;
     if (driver.running) {
       driver.setMaxUsers(this.openModel.maxUsers);
       driver.setRate(start.rate);
+      if (ramp !== undefined) driver.setRate(ramp.to, ramp.ms);
     } else {
-      driver.begin(start.rate, this.openModel);
+      driver.begin(start.rate, this.openModel, ramp);
     }
-    if (start.rampTo !== undefined && (start.rampMs ?? 0) > 0) driver.setRate(start.rampTo, start.rampMs);
     // The schedule covers the run time [0, T): an iteration due at T would start as the
     // test stops and be interrupted at once.
     driver.endScheduleAt(this.runEndsAtMs);

@@ -192,6 +192,21 @@ describe("the open model on a LocalRunner", () => {
   });
 });
 
+describe("the schedule and the run time", () => {
+  it("a ramp down to 0 that ends at -t schedules its integral: 200 → 0/s over 0.5 s is 50, not 51", async (t) => {
+    class Quick extends User {
+      @task quick() {}
+    }
+    const { runner, environment } = makeRun([Quick]);
+    t.after(() => runner.quitAndWait());
+    await runner.startArrivalRate({ rate: 200, rampTo: 0, rampMs: 500, runTimeMs: 500 });
+    assert.ok(await waitFor(() => runner.state === "stopped", 3000));
+    assert.equal(environment.stats.iterations.scheduled, 50);
+    const { started, dropped } = environment.stats.iterations;
+    assert.equal(started + dropped, 50, "(a stalled machine may drop the last ones at the stop)");
+  });
+});
+
 describe("load shapes of arrival rates", () => {
   it("follows { arrivalRate } ticks", async (t) => {
     class Idle extends User {
