@@ -244,10 +244,10 @@ export function formatIterations(snapshot: StatsSnapshot, current: boolean): str
  * "M interrupted (…)": the started iterations a test's end cut off, worded for the final
  * console summary and the HTML report alike.
  */
-export function interruptedText(it: { started: number; inFlight: number }): string {
-  if (it.inFlight === 0) return "0 interrupted";
+export function interruptedText(it: { started: number; inFlight: number }, word = " interrupted"): string {
+  if (it.inFlight === 0) return `0${word}`;
   const share = it.started > 0 ? ` (${((it.inFlight / it.started) * 100).toFixed(2)}%)` : "";
-  return `${it.inFlight} interrupted${share} (still running when the test stopped; their requests are not in the statistics)`;
+  return `${it.inFlight}${word}${share} (still running when the test stopped; their requests are not in the statistics)`;
 }
 
 /**

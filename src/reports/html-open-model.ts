@@ -45,7 +45,8 @@ export function iterationsSection(snapshot: StatsSnapshot, ended: boolean): stri
     ["Scheduled", String(it.scheduled)],
     ["Started", `${it.started} (${rate(it.totalRate)})`],
     ["Completed", String(it.completed)],
-    ended ? ["Interrupted", interruptedText(it)] : ["In flight", String(it.inFlight)],
+    // The row's label says "Interrupted": the cell gives the count without the word again.
+    ended ? ["Interrupted", interruptedText(it, "")] : ["In flight", String(it.inFlight)],
     ["Dropped", `${it.dropped} (${share}%)`],
   ];
   if (it.waiting > 0) cells.push(["Waiting", String(it.waiting)]);

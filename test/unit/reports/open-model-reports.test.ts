@@ -137,7 +137,7 @@ describe("the open model in the reports", () => {
     );
     assert.match(html, /<section id="iterations"><h2>Iterations \(arrival rate\)<\/h2>/);
     assert.match(html, /<dt>Dropped<\/dt><dd>3 \(3\.00%\)<\/dd>/);
-    assert.match(html, /<dt>Completed<\/dt><dd>95<\/dd><dt>Interrupted<\/dt><dd>2 interrupted \(2\.06%\)/);
+    assert.match(html, /<dt>Completed<\/dt><dd>95<\/dd><dt>Interrupted<\/dt><dd>2 \(2\.06%\)/);
     assert.match(
       html,
       /data-flag="interrupted-iterations">⚠ 2 of 97 started iterations \(2\.1%\) were interrupted/,
