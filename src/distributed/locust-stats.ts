@@ -52,7 +52,6 @@ export function toCicadaIterations(s: SerializedIterations): CicadaIterations {
     started: s.started,
     completed: s.completed,
     dropped: s.dropped,
-    last_started_ms: s.lastStartedMs,
     started_per_sec: pairsToMap(s.startedPerSec),
     dropped_per_sec: pairsToMap(s.droppedPerSec),
   };
@@ -65,7 +64,6 @@ export function fromCicadaIterations(i: CicadaIterations): SerializedIterations 
     started: i.started,
     completed: i.completed,
     dropped: i.dropped,
-    lastStartedMs: i.last_started_ms,
     startedPerSec: [...i.started_per_sec],
     droppedPerSec: [...i.dropped_per_sec],
   };

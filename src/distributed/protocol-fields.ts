@@ -134,7 +134,6 @@ function cicadaIterations(value: unknown): CicadaIterations | undefined {
     // A worker of an older Cicada sends no count of completed iterations.
     completed: value.has("completed") ? num(value.get("completed"), `${what}.completed`) : 0,
     dropped: num(value.get("dropped"), `${what}.dropped`),
-    last_started_ms: optNum(value.get("last_started_ms"), `${what}.last_started_ms`),
     started_per_sec: numberMap(value.get("started_per_sec"), `${what}.started_per_sec`),
     dropped_per_sec: numberMap(value.get("dropped_per_sec"), `${what}.dropped_per_sec`),
   };

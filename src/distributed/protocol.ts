@@ -82,8 +82,6 @@ export interface CicadaIterations {
   /** Iterations that ended by themselves (a worker older than this field sends none: read as 0). */
   completed: number;
   dropped: number;
-  /** Epoch ms, or nil when none started. */
-  last_started_ms: number | null;
   /** Unix second → count. */
   started_per_sec: Map<number, number>;
   dropped_per_sec: Map<number, number>;

@@ -54,7 +54,6 @@ enum Key {
   Started,
   Completed,
   Dropped,
-  LastStartedMs,
   StartedPerSec,
   DroppedPerSec,
   CicadaChecks,
@@ -98,7 +97,6 @@ const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
   ["started", Key.Started],
   ["completed", Key.Completed],
   ["dropped", Key.Dropped],
-  ["last_started_ms", Key.LastStartedMs],
   ["started_per_sec", Key.StartedPerSec],
   ["dropped_per_sec", Key.DroppedPerSec],
   ["cicada_checks", Key.CicadaChecks],
@@ -253,7 +251,6 @@ function readIterations(r: FrameReader): CicadaIterations {
   // A worker of an older Cicada sends none: 0.
   let completed = 0;
   let dropped: number | undefined;
-  let lastStarted: number | null = null;
   let startedPerSec = new Map<number, number>();
   let droppedPerSec = new Map<number, number>();
   for (let i = 0; i < entries; i++) {
@@ -269,9 +266,6 @@ function readIterations(r: FrameReader): CicadaIterations {
         break;
       case Key.Dropped:
         dropped = r.finite();
-        break;
-      case Key.LastStartedMs:
-        lastStarted = r.finiteOrNull();
         break;
       case Key.StartedPerSec:
         startedPerSec = r.numberMap();
@@ -289,7 +283,6 @@ function readIterations(r: FrameReader): CicadaIterations {
     started,
     completed,
     dropped,
-    last_started_ms: lastStarted,
     started_per_sec: startedPerSec,
     dropped_per_sec: droppedPerSec,
   };

@@ -42,8 +42,6 @@ export interface SerializedIterations {
   started: number;
   completed: number;
   dropped: number;
-  /** When the latest iteration started, epoch ms; null when none did. */
-  lastStartedMs: number | null;
   /** `[epochSecond, count]` pairs of the seconds still in the ring. */
   startedPerSec: Array<[second: number, count: number]>;
   droppedPerSec: Array<[second: number, count: number]>;
@@ -72,7 +70,6 @@ export class IterationStats {
   private completedCount = 0;
   private droppedCount = 0;
   private start: number;
-  private lastStart = Number.NEGATIVE_INFINITY;
   /** "requests" counts started iterations, "failures" dropped ones. */
   private readonly window: CurrentWindow;
 
@@ -151,7 +148,6 @@ export class IterationStats {
   /** One iteration started on a user at `nowMs`. */
   countStarted(nowMs: number): void {
     this.startedCount++;
-    if (nowMs > this.lastStart) this.lastStart = nowMs;
     this.window.countRequests(Math.floor(nowMs / 1000), 1);
   }
 
@@ -200,7 +196,6 @@ export class IterationStats {
       started: this.startedCount,
       completed: this.completedCount,
       dropped: this.droppedCount,
-      lastStartedMs: Number.isFinite(this.lastStart) ? this.lastStart : null,
       startedPerSec,
       droppedPerSec,
     };
@@ -212,8 +207,6 @@ export class IterationStats {
     this.startedCount += other.started;
     this.completedCount += other.completed;
     this.droppedCount += other.dropped;
-    if (other.lastStartedMs !== null && other.lastStartedMs > this.lastStart)
-      this.lastStart = other.lastStartedMs;
     for (const [second, count] of other.startedPerSec) this.window.countRequests(second, count);
     for (const [second, count] of other.droppedPerSec) this.window.countFailures(second, count);
   }
@@ -235,7 +228,6 @@ export class IterationStats {
     this.completedCount = 0;
     this.droppedCount = 0;
     this.start = nowMs;
-    this.lastStart = Number.NEGATIVE_INFINITY;
     this.endMs = null;
     this.window.reset();
   }
