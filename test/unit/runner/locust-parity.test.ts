@@ -118,25 +118,20 @@ describe("-i/--iterations in one process", () => {
   });
 });
 
+/** A 1 ms GET of `name`, reported as a user's request would be. */
+function recordRequest(user: User, name: string): void {
+  user.environment.events.request.fire({ requestType: "GET", name, responseTimeMs: 1, responseLength: 0 });
+}
+
 describe("--reset-stats", () => {
   it("clears what ran during the ramp when it completes (and fires resetStats)", async () => {
     class Starter extends User {
       override waitTime = constant(0.01);
       override onStart() {
-        this.environment.events.request.fire({
-          requestType: "GET",
-          name: "/login",
-          responseTimeMs: 1,
-          responseLength: 0,
-        });
+        recordRequest(this, "/login");
       }
       @task work() {
-        this.environment.events.request.fire({
-          requestType: "GET",
-          name: "/work",
-          responseTimeMs: 1,
-          responseLength: 0,
-        });
+        recordRequest(this, "/work");
       }
     }
     for (const reset of [false, true]) {
@@ -158,12 +153,7 @@ describe("--reset-stats", () => {
   it("an arrival-rate ramp: the statistics start again when the rate reaches its end (it did nothing)", async () => {
     class Iteration extends User {
       @task work() {
-        this.environment.events.request.fire({
-          requestType: "GET",
-          name: "/work",
-          responseTimeMs: 1,
-          responseLength: 0,
-        });
+        recordRequest(this, "/work");
       }
     }
     const { runner, environment, logs } = makeRun([Iteration], { resetStatsAfterRamp: true });
