@@ -24,6 +24,7 @@ import {
   MONITOR_CSV_FILE,
   type MonitorReport,
   type MonitorThresholdContext,
+  markInterrupted,
   monitorReportOf,
   parseThresholds,
   type ReportFlag,
@@ -291,8 +292,11 @@ export class RunOutputs {
       const capacity = this.capacityResult();
       const answer = formatCapacitySummary(capacity);
       if (answer.length > 0) this.summaryStream.write(`${answer.join("\n")}\n`);
-      const thresholds = this.evaluateThresholds(end);
-      const summary = formatThresholdSummary(thresholds, environment.stats.iterations.interrupted);
+      const thresholds = markInterrupted(
+        this.evaluateThresholds(end),
+        environment.stats.iterations.interrupted,
+      );
+      const summary = formatThresholdSummary(thresholds);
       if (summary.length > 0) this.summaryStream.write(`${summary.join("\n")}\n`);
       const input: ReportInput = {
         snapshot: result.snapshot,

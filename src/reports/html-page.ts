@@ -29,6 +29,7 @@ dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; 
 dl.meta dt { color: var(--muted); }
 dl.meta dd { margin: 0; overflow-wrap: anywhere; }
 .flag { background: var(--warn-bg); border-radius: 6px; padding: 6px 10px; margin: 8px 0; }
+.warn { background: var(--warn-bg); border-radius: 4px; padding: 0 4px; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: right; vertical-align: top; }

@@ -7,7 +7,7 @@ import { type EntrySnapshot, percentileLabel, percentileValue, type StatsSnapsho
 import { formatMs } from "./console.js";
 import { openModelMetaRows } from "./html-open-model.js";
 import type { JsonThresholdResult, RatioTree, ReportCapacitySearch, ReportMeta } from "./json-schema.js";
-import { describeMeasured } from "./threshold-eval.js";
+import { describeMeasured, interruptedWarning } from "./threshold-eval.js";
 
 /** How much of the failures and exceptions a report shows (the rest is counted). */
 export interface HtmlLimits {
@@ -99,6 +99,14 @@ export function headerSection(meta: ReportMeta): string {
 <dl class="meta">${rows}</dl>${flags.join("")}</header>`;
 }
 
+/** A passed threshold's "⚠ N interrupted iterations …" (see markInterrupted), else "". */
+function warningSpan(result: JsonThresholdResult): string {
+  const warning = interruptedWarning(result);
+  return warning
+    ? ` <span class="warn" data-interrupted="${result.interruptedIterations}">${escapeHtml(warning)}</span>`
+    : "";
+}
+
 /** Thresholds with ✓/✗ and the measured value; empty when none were declared. */
 export function thresholdsSection(results: readonly JsonThresholdResult[]): string {
   if (results.length === 0) return "";
@@ -107,7 +115,7 @@ export function thresholdsSection(results: readonly JsonThresholdResult[]): stri
     .map(
       (r) => `<tr><td class="${r.passed ? "pass" : "fail"}">${r.passed ? "✓" : "✗"}</td>
 <td class="name">${escapeHtml(r.key)}</td><td class="l">${escapeHtml(r.expression)}</td>
-<td class="l">${escapeHtml(r.reason ?? describeMeasured(r))}${r.aborted ? " (aborted the run)" : ""}</td></tr>`,
+<td class="l">${escapeHtml(r.reason ?? describeMeasured(r))}${r.aborted ? " (aborted the run)" : ""}${warningSpan(r)}</td></tr>`,
     )
     .join("\n");
   const verdict = failed === 0 ? "All thresholds passed." : `${failed} of ${results.length} failed.`;

@@ -56,6 +56,8 @@ export {
   evaluateThresholds,
   formatMeasured,
   formatThresholdSummary,
+  interruptedWarning,
+  markInterrupted,
   type ThresholdSource,
 } from "./threshold-eval.js";
 export {

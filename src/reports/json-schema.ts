@@ -344,6 +344,12 @@ export interface JsonThresholdResult {
   unit?: string;
   /** A windowed threshold (`p95[30s]<300`): its windows; `measured` is then the worst window's value. */
   window?: JsonThresholdWindow;
+  /**
+   * A response-time threshold that passed in an arrival-rate test whose stop interrupted
+   * iterations: how many. Their requests are in no statistic and are likely the slowest,
+   * so it passed on incomplete data. Absent otherwise.
+   */
+  interruptedIterations?: number;
 }
 
 /** The windows of a windowed threshold: each must hold. */

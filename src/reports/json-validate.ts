@@ -234,8 +234,9 @@ const threshold = object<JsonThresholdResult>(
     aborted: bool,
     unit: str,
     window: thresholdWindow,
+    interruptedIterations: num,
   },
-  ["unit", "window"],
+  ["unit", "window", "interruptedIterations"],
 );
 
 const check = object<JsonCheck>({ name: str, passes: num, fails: num, rate: num });

@@ -4,7 +4,7 @@
  * a <failure> for each one that failed.
  */
 import type { JsonThresholdResult, ReportMeta } from "./json-schema.js";
-import { formatMeasured } from "./threshold-eval.js";
+import { formatMeasured, interruptedWarning } from "./threshold-eval.js";
 
 /** Escapes text for XML attributes and content. */
 export function escapeXml(text: string): string {
@@ -31,7 +31,10 @@ function testCase(result: JsonThresholdResult): string {
   const name = escapeXml(`${result.key}: ${result.expression}`);
   const open = `    <testcase classname="cicada.thresholds" name="${name}" time="0">`;
   if (result.passed) {
-    return `${open}\n      <system-out>${escapeXml(`measured ${formatMeasured(result)}`)}</system-out>\n    </testcase>`;
+    // A pass on incomplete data says so where CI shows a passed case's output.
+    const warning = interruptedWarning(result);
+    const out = `measured ${formatMeasured(result)}${warning ? `\n${warning}` : ""}`;
+    return `${open}\n      <system-out>${escapeXml(out)}</system-out>\n    </testcase>`;
   }
   const message =
     result.reason ??

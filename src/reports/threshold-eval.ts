@@ -293,25 +293,38 @@ function round(value: number, digits: number): number {
 const RESPONSE_TIME_METRIC = /^(p\(.*|avg|max|med)$/;
 
 /**
- * " (⚠ …)" after a passed response-time threshold of a test whose stop interrupted
- * iterations: their requests are in no statistic, so it passed on incomplete data (they are
- * likely the slowest). Marked, not failed: `interrupted<1` is the threshold that fails on it.
+ * The results with `interruptedIterations` set on each passed response-time threshold, when
+ * the stop of an arrival-rate test interrupted iterations: their requests are in no statistic,
+ * so it passed on incomplete data (they are likely the slowest). Marked, not failed:
+ * `interrupted<1` is the threshold that fails on it.
  */
-function interruptedNote(result: JsonThresholdResult, interrupted: number): string {
-  if (interrupted <= 0 || !result.passed || result.measured === null || result.unit !== undefined) return "";
-  if (!RESPONSE_TIME_METRIC.test(result.metric)) return "";
-  return `  (⚠ ${interrupted} interrupted iteration${interrupted === 1 ? " is" : "s are"} not in it: likely higher)`;
+export function markInterrupted(
+  results: readonly JsonThresholdResult[],
+  interrupted: number,
+): JsonThresholdResult[] {
+  return results.map((result) =>
+    interrupted > 0 &&
+    result.passed &&
+    result.measured !== null &&
+    result.unit === undefined &&
+    RESPONSE_TIME_METRIC.test(result.metric)
+      ? { ...result, interruptedIterations: interrupted }
+      : result,
+  );
+}
+
+/** "⚠ 3 interrupted iterations are not in it: likely higher" for a marked result, else "". */
+export function interruptedWarning(result: JsonThresholdResult): string {
+  const n = result.interruptedIterations;
+  if (n === undefined || n <= 0) return "";
+  return `⚠ ${n} interrupted iteration${n === 1 ? " is" : "s are"} not in it: likely higher`;
 }
 
 /**
- * One line per threshold ("✓ GET /coupons  p(95) < 300  measured 123.4 ms"), then a verdict.
- * `interruptedIterations`: an arrival-rate test's iterations cut off by its stop (see
- * {@link interruptedNote}).
+ * One line per threshold ("✓ GET /coupons  p(95) < 300  measured 123.4 ms"), then a verdict;
+ * a result {@link markInterrupted} marked carries its warning.
  */
-export function formatThresholdSummary(
-  results: readonly JsonThresholdResult[],
-  interruptedIterations = 0,
-): string[] {
+export function formatThresholdSummary(results: readonly JsonThresholdResult[]): string[] {
   if (results.length === 0) return [];
   const keyWidth = Math.min(60, Math.max(...results.map((r) => r.key.length)));
   const exprWidth = Math.min(40, Math.max(...results.map((r) => r.expression.length)));
@@ -319,7 +332,8 @@ export function formatThresholdSummary(
   for (const r of results) {
     const measured = r.reason ?? `measured ${describeMeasured(r)}`;
     const aborted = r.aborted ? "  (aborted the run)" : "";
-    const note = interruptedNote(r, interruptedIterations);
+    const warning = interruptedWarning(r);
+    const note = warning ? `  (${warning})` : "";
     lines.push(
       `  ${r.passed ? "✓" : "✗"} ${r.key.padEnd(keyWidth)}  ${r.expression.padEnd(exprWidth)}  ${measured}${aborted}${note}`,
     );

@@ -10,8 +10,11 @@ import {
   INTENDED_CSV_COLUMNS,
   ITERATIONS_CSV_COLUMNS,
   iterationsCsvRow,
+  markInterrupted,
   parseThresholds,
   renderHtmlReport,
+  renderJunitXml,
+  reportInputFromStats,
   STATS_CSV_COLUMNS,
   statsCsv,
   statsHistograms,
@@ -193,13 +196,36 @@ describe("thresholds of the open model", () => {
         ["failRate", 0, true],
       ],
     );
-    const lines = formatThresholdSummary(results, stats.iterations.interrupted);
+    const marked = markInterrupted(results, stats.iterations.interrupted);
+    assert.deepEqual(
+      marked.map((r) => r.interruptedIterations),
+      [undefined, undefined, 2, undefined],
+      "only a passed response-time threshold carries the count",
+    );
+    assert.deepEqual(markInterrupted(results, 0), results, "nothing interrupted: nothing marked");
+    const lines = formatThresholdSummary(marked);
     assert.match(
       lines[3]!,
       /p99<20\s+measured 10 ms {2}\(⚠ 2 interrupted iterations are not in it: likely higher\)$/,
     );
     assert.doesNotMatch(lines[4]!, /⚠/, "only response times are marked");
     assert.doesNotMatch(lines[2]!, /⚠/);
+    // The files say it too: the JSON (valid), the JUnit case's output and the HTML row.
+    const input = reportInputFromStats(stats, sampleMeta(), T0 + 10_000, marked);
+    const json = buildJsonReport(input);
+    assert.equal(json.thresholds[2]!.interruptedIterations, 2);
+    assert.deepEqual(validateJsonReport(JSON.parse(JSON.stringify(json))), []);
+    const junit = renderJunitXml(marked, sampleMeta());
+    assert.match(
+      junit,
+      /<system-out>measured 10 ms\n⚠ 2 interrupted iterations are not in it: likely higher<\/system-out>/,
+    );
+    assert.equal(junit.match(/⚠/g)?.length, 1);
+    const html = renderHtmlReport(input);
+    assert.match(
+      html,
+      /<span class="warn" data-interrupted="2">⚠ 2 interrupted iterations are not in it: likely higher<\/span>/,
+    );
     // While a test runs nothing is interrupted yet: an abortOnFail `interrupted<1` cannot fire on in-flight ones.
     stats.iterations.setTargetRate(10);
     assert.equal(evaluateThresholds(defs, stats, T0 + 10_000)[0]!.measured, 0);
