@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { accessSync, closeSync, constants, existsSync, openSync, statSync, unlinkSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { CSV_FILES } from "../reports/csv.js";
-import { EnvironmentError } from "../shared/errors.js";
+import { EnvironmentError, UsageError } from "../shared/errors.js";
 import type { ReportOptions } from "./options-reports.js";
 import { reportTarget } from "./report-files.js";
 
@@ -52,7 +52,10 @@ export function substituteHtmlPath(template: string, values: HtmlSubstitutions):
 export function resolveOutputPaths(report: ReportOptions, cwd: string, html: HtmlSubstitutions): OutputPaths {
   const paths: OutputPaths = {};
   if (report.csv !== undefined) {
-    const prefix = resolve(cwd, report.csv);
+    // Locust uses the prefix as written: "--csv out/run/" writes out/run/_stats.csv, in the
+    // folder (resolve() would drop the slash and write out/run_stats.csv beside it).
+    const folder = /[/\\]$/.test(report.csv) ? "/" : "";
+    const prefix = resolve(cwd, report.csv) + folder;
     paths.csv = {
       stats: prefix + CSV_FILES.stats,
       history: prefix + CSV_FILES.history,
@@ -102,11 +105,36 @@ export function unwritableReason(path: string): string | undefined {
   return undefined;
 }
 
+/** The names of the process's standard output: a report written there shares it with --json. */
+const STDOUT_NAMES = new Set(["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]);
+
 /**
- * Checks every output path.
+ * Two reports to one file: the second would silently replace the first (or both would mix
+ * on standard output, where --json prints).
+ * @throws UsageError naming the flags and the file (exit code 2).
+ */
+function checkNoClash(wanted: ReadonlyArray<[label: string, path: string]>, jsonToStdout: boolean): void {
+  const owners = new Map<string, string>();
+  if (jsonToStdout) owners.set("stdout", "--json");
+  for (const [label, path] of wanted) {
+    const key = STDOUT_NAMES.has(path) ? "stdout" : path;
+    const owner = owners.get(key);
+    if (owner !== undefined && owner !== label) {
+      const where = key === "stdout" ? "standard output" : path;
+      throw new UsageError("CICADA_ERR_OUTPUT_CLASH", `${owner} and ${label} would both write ${where}`, {
+        hint: "Give each report a file of its own",
+      });
+    }
+    owners.set(key, label);
+  }
+}
+
+/**
+ * Checks every output path: no two reports to one file, each one writable.
+ * @throws UsageError when two reports name one file (exit code 2).
  * @throws EnvironmentError listing each path that cannot be written (exit code 4).
  */
-export function checkOutputPaths(paths: OutputPaths): void {
+export function checkOutputPaths(paths: OutputPaths, jsonToStdout = false): void {
   const wanted: Array<[label: string, path: string]> = [];
   if (paths.csv) {
     for (const path of Object.values(paths.csv)) wanted.push(["--csv", path]);
@@ -114,6 +142,7 @@ export function checkOutputPaths(paths: OutputPaths): void {
   if (paths.html) wanted.push(["--html", paths.html]);
   if (paths.jsonFile) wanted.push(["--json-file", paths.jsonFile]);
   if (paths.junit) wanted.push(["--junit", paths.junit]);
+  checkNoClash(wanted, jsonToStdout);
   // One line per (flag, reason): four CSV files in a missing folder are one mistake.
   const problems = new Map<string, string>();
   for (const [label, path] of wanted) {

@@ -134,7 +134,7 @@ export class RunOutputs {
       spawnRate: users ? (setup.options.spawnRate ?? 1) : undefined,
       runTimeMs: shape ? undefined : setup.options.runTime,
     });
-    checkOutputPaths(paths);
+    checkOutputPaths(paths, report.json);
     if (report.csvFullHistory && !report.csv) {
       setup.environment.logger.warning("--csv-full-history does nothing without --csv PREFIX");
     }

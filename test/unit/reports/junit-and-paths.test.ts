@@ -3,11 +3,18 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { checkOutputPaths, substituteHtmlPath, unwritableReason } from "../../../src/cli/output-paths.js";
+import type { CliOptions } from "../../../src/cli/options.js";
+import { reportOptionsOf } from "../../../src/cli/options-reports.js";
+import {
+  checkOutputPaths,
+  resolveOutputPaths,
+  substituteHtmlPath,
+  unwritableReason,
+} from "../../../src/cli/output-paths.js";
 import { renderJunitXml } from "../../../src/reports/junit.js";
 import { evaluateThresholds } from "../../../src/reports/threshold-eval.js";
 import { parseThresholds } from "../../../src/reports/thresholds.js";
-import { EnvironmentError, ExitCode } from "../../../src/shared/errors.js";
+import { EnvironmentError, ExitCode, UsageError } from "../../../src/shared/errors.js";
 import { sampleMeta, sampleStats, T0, unwritableFolder } from "./fixtures.js";
 
 describe("JUnit XML", () => {
@@ -95,5 +102,49 @@ describe("report paths", () => {
     assert.equal(lines.length, 2, `one line per mistake:\n${error.message}`);
     assert.match(lines[0]!, /^✖ --csv: cannot write .*nope.* does not exist$/);
     assert.match(lines[1]!, /^✖ --junit: cannot write .* is a folder$/);
+  });
+
+  const cliOptions = (csv: string): CliOptions => ({
+    loglevel: "INFO",
+    exitCodeOnError: 1,
+    userClasses: [],
+    csv,
+  });
+
+  it("writes --csv DIR/ into the folder, as Locust does, and --csv DIR/run beside nothing", () => {
+    const none = { users: undefined, spawnRate: undefined, runTimeMs: undefined };
+    const into = resolveOutputPaths(reportOptionsOf(cliOptions("out/d/")), "/work", none);
+    assert.equal(into.csv?.stats, "/work/out/d/_stats.csv");
+    assert.equal(into.csv?.history, "/work/out/d/_stats_history.csv");
+    const prefixed = resolveOutputPaths(reportOptionsOf(cliOptions("out/d/run")), "/work", none);
+    assert.equal(prefixed.csv?.stats, "/work/out/d/run_stats.csv");
+  });
+
+  it("refuses two reports to one file, or a report on the standard output --json prints to", (t) => {
+    const scratch = mkdtempSync(join(tmpdir(), "cicada-paths-"));
+    t.after(() => rmSync(scratch, { recursive: true, force: true }));
+    const clash = (paths: Parameters<typeof checkOutputPaths>[0], json = false) => {
+      try {
+        checkOutputPaths(paths, json);
+      } catch (error) {
+        assert.ok(error instanceof UsageError, String(error));
+        assert.equal(error.exitCode, ExitCode.usage);
+        assert.equal(error.code, "CICADA_ERR_OUTPUT_CLASH");
+        return error.message;
+      }
+      return undefined;
+    };
+    const same = join(scratch, "same.x");
+    assert.equal(clash({ html: same, junit: same }), `--html and --junit would both write ${same}`);
+    assert.equal(
+      clash({ junit: "/dev/stdout" }, true),
+      "--json and --junit would both write standard output",
+    );
+    assert.equal(
+      clash({ html: "/dev/fd/1", junit: "/dev/stdout" }),
+      "--html and --junit would both write standard output",
+    );
+    assert.equal(clash({ junit: "/dev/stdout" }), undefined, "alone on standard output is fine");
+    assert.equal(clash({ html: join(scratch, "r.html"), junit: join(scratch, "r.xml") }, true), undefined);
   });
 });
