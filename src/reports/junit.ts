@@ -43,7 +43,20 @@ function testCase(result: JsonThresholdResult): string {
   return `${open}\n      <failure type="threshold" message="${escapeXml(message)}">${escapeXml(detail)}</failure>\n    </testcase>`;
 }
 
-/** The JUnit XML document of a run's threshold results. */
+/** The load as one property value: "500" iterations/s, or "100:1000 over 60 s" for a ramp. */
+function arrivalRateProperty(meta: ReportMeta): string {
+  const rate = meta.arrivalRate;
+  if (rate === null) return "";
+  if (rate.to === null) return String(rate.from);
+  return `${rate.from}:${rate.to}${rate.rampMs === null ? "" : ` over ${seconds(rate.rampMs).replace(/\.?0+$/, "")} s`}`;
+}
+
+/**
+ * The JUnit XML document of a run's threshold results. The run's flags (interrupted, ended by
+ * the watchdog, stopped by a threshold, the generator overloaded) are properties and the
+ * suite's output: a cancelled run whose thresholds passed on what it measured is not a
+ * silent green.
+ */
 export function renderJunitXml(results: readonly JsonThresholdResult[], meta: ReportMeta): string {
   const failures = results.filter((r) => !r.passed).length;
   const time = seconds(meta.durationMs);
@@ -51,18 +64,23 @@ export function renderJunitXml(results: readonly JsonThresholdResult[], meta: Re
   const properties = [
     ["host", meta.host ?? ""],
     ["locustfile", meta.locustfile],
+    ["loadModel", meta.loadModel],
     ["users", meta.users === null ? "" : String(meta.users)],
     ["spawnRate", meta.spawnRate === null ? "" : String(meta.spawnRate)],
+    ["arrivalRate", arrivalRateProperty(meta)],
+    ["flags", meta.flags.map((flag) => flag.code).join(",")],
     ["cicadaVersion", meta.cicadaVersion],
   ]
     .map(([name, value]) => `      <property name="${escapeXml(name!)}" value="${escapeXml(value!)}"/>`)
     .join("\n");
+  const flagged = meta.flags.map((flag) => `⚠ ${flag.message}`).join("\n");
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="cicada" tests="${results.length}" failures="${failures}" errors="0" time="${time}">`,
     `  <testsuite name="cicada thresholds" tests="${results.length}" failures="${failures}" errors="0" skipped="0" time="${time}" timestamp="${timestamp}">`,
     `    <properties>\n${properties}\n    </properties>`,
     ...results.map(testCase),
+    ...(flagged ? [`    <system-out>${escapeXml(flagged)}</system-out>`] : []),
     "  </testsuite>",
     "</testsuites>",
     "",

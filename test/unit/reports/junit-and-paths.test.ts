@@ -53,6 +53,35 @@ describe("JUnit XML", () => {
   });
 });
 
+describe("JUnit XML of a run with flags", () => {
+  it("names the load and the run's flags in properties and the suite's output", () => {
+    const meta = sampleMeta({
+      loadModel: "arrival-rate",
+      users: null,
+      spawnRate: null,
+      arrivalRate: { from: 100, to: 1000, rampMs: 60_000 },
+      flags: [
+        {
+          code: "interrupted",
+          message: "The run was interrupted (a signal); the statistics cover the time until then.",
+        },
+      ],
+    });
+    const xml = renderJunitXml([], meta);
+    assert.match(xml, /<property name="loadModel" value="arrival-rate"\/>/);
+    assert.match(xml, /<property name="arrivalRate" value="100:1000 over 60 s"\/>/);
+    assert.match(xml, /<property name="flags" value="interrupted"\/>/);
+    assert.match(
+      xml,
+      /<\/properties>\n {4}<system-out>⚠ The run was interrupted \(a signal\); the statistics cover the time until then\.<\/system-out>\n {2}<\/testsuite>/,
+    );
+    const plain = renderJunitXml([], sampleMeta({ arrivalRate: { from: 500, to: null, rampMs: null } }));
+    assert.match(plain, /<property name="arrivalRate" value="500"\/>/);
+    assert.match(plain, /<property name="flags" value=""\/>/);
+    assert.doesNotMatch(plain, /system-out/, "no flag, no output");
+  });
+});
+
 describe("report paths", () => {
   it("replaces Locust's {u}, {r} and {t} in --html", () => {
     assert.equal(
