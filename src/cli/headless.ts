@@ -21,6 +21,7 @@ export interface HeadlessResult {
   snapshot: StatsSnapshot;
   exitCode: number;
   interrupted: boolean;
+  interruptedBy: string | undefined;
 }
 
 /**
@@ -81,5 +82,5 @@ export async function runHeadless(
   await environment.events.quitting.fireAsync({ environment });
   const exitCode =
     shapeFailure instanceof CicadaError ? shapeFailure.exitCode : exitCodeFor(snapshot, options, environment);
-  return { snapshot, exitCode, interrupted: interrupts.interrupted };
+  return { snapshot, exitCode, interrupted: interrupts.interrupted, interruptedBy: interrupts.signal };
 }

@@ -6,6 +6,8 @@ import type { CliIO } from "./io.js";
 export interface Interrupts {
   /** True once a first signal asked the run to end. */
   readonly interrupted: boolean;
+  /** The signal that did (SIGINT, SIGTERM, SIGHUP), once one has. */
+  readonly signal: string | undefined;
   /** Settles on a second signal: exit without waiting for users any longer. */
   readonly forced: Promise<void>;
   /** Stops listening for signals. */
@@ -19,6 +21,7 @@ export interface Interrupts {
  */
 export function watchInterrupts(io: CliIO, logger: Logger, runner: Runner, what = "users"): Interrupts {
   let interrupted = false;
+  let first: string | undefined;
   let forceQuit: () => void = () => {};
   const forced = new Promise<void>((resolve) => {
     forceQuit = resolve;
@@ -26,6 +29,7 @@ export function watchInterrupts(io: CliIO, logger: Logger, runner: Runner, what 
   const dispose = io.onSignal((signal) => {
     if (!interrupted) {
       interrupted = true;
+      first = signal;
       logger.info(`${signal} received: stopping ${what} (send it again to exit without waiting)`);
       runner.quit();
     } else {
@@ -36,6 +40,9 @@ export function watchInterrupts(io: CliIO, logger: Logger, runner: Runner, what 
   return {
     get interrupted() {
       return interrupted;
+    },
+    get signal() {
+      return first;
     },
     forced,
     dispose,

@@ -60,6 +60,8 @@ export interface RunResult {
   snapshot: StatsSnapshot;
   exitCode: number;
   interrupted: boolean;
+  /** The signal that interrupted it (SIGINT for Ctrl-C, SIGTERM, SIGHUP), when one did. */
+  interruptedBy?: string | undefined;
   /** Why the watchdog ended the run (then the exit code is ExitCode.stalled). */
   stalled?: string;
 }
@@ -279,10 +281,10 @@ export class RunOutputs {
           message: `The run was ended by the watchdog: ${result.stalled}. The statistics cover the time until then, and the response times of the last seconds include the stall.`,
         });
       } else if (result.interrupted) {
-        this.addFlag({
-          code: "interrupted",
-          message: "The run was interrupted (Ctrl-C or SIGTERM); the statistics cover the time until then.",
-        });
+        const message = `The run was interrupted by ${result.interruptedBy ?? "a signal"}; the statistics cover the time until then.`;
+        this.addFlag({ code: "interrupted", message });
+        // Said beside the summary too: the log line of the signal may be in --logfile or below -L.
+        this.summaryStream.write(`⚠ ${message}\n`);
       }
       const end = result.snapshot.timeMs;
       const history = environment.stats.history.toJSON();

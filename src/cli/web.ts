@@ -101,6 +101,7 @@ export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
     snapshot,
     exitCode: exitCodeFor(snapshot, options, environment),
     interrupted: interrupts.interrupted,
+    interruptedBy: interrupts.signal,
   };
 }
 

@@ -163,6 +163,11 @@ export class Prober extends HttpUser {
       assert.match(result.stderr, /SIGINT received/);
       assert.match(result.stdout, /Response time percentiles/);
       assert.ok(aggregated(result.stdout).requests > 0);
+      // The summary itself says so (the log line may be in --logfile, or below -L).
+      assert.match(
+        result.stdout,
+        /⚠ The run was interrupted by SIGINT; the statistics cover the time until then\./,
+      );
     } finally {
       await target.close();
     }
