@@ -11,11 +11,11 @@ import { isHostKey, type MonitorThresholdSource, measureMonitored } from "./moni
 import { measureScripting, resultUnit } from "./threshold-scripting.js";
 import type { ThresholdWindows } from "./threshold-windows.js";
 import {
+  compare,
   isTimeMetric,
   metricName,
   type ThresholdDefinition,
   type ThresholdMetric,
-  type ThresholdOperator,
 } from "./thresholds.js";
 
 /** What evaluation reads: RequestStats satisfies it. */
@@ -100,24 +100,6 @@ export function measure(
     case "value":
       // Not a row's: monitored series, checks and custom metrics are read elsewhere.
       return null;
-  }
-}
-
-/** `measured <operator> limit`. */
-export function compare(measured: number, operator: ThresholdOperator, limit: number): boolean {
-  switch (operator) {
-    case "<":
-      return measured < limit;
-    case "<=":
-      return measured <= limit;
-    case ">":
-      return measured > limit;
-    case ">=":
-      return measured >= limit;
-    case "==":
-      return measured === limit;
-    case "!=":
-      return measured !== limit;
   }
 }
 

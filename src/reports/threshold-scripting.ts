@@ -22,6 +22,7 @@ import { metricClassName, trendPercentiles } from "../stats/index.js";
 import type { JsonThresholdResult } from "./json-schema.js";
 import {
   parseWindow,
+  ratioLimitProblem,
   type ThresholdDefinition,
   type ThresholdMetric,
   type ThresholdOperator,
@@ -92,6 +93,16 @@ export function parseScriptingExpression(target: ScriptingTarget, expression: st
       return `'${unit}' only applies to a Trend declared with { unit: "ms" }, in '${expression}'`;
     }
     if (unit === "s") limit *= 1000;
+  }
+  if (isRate) {
+    const problem = ratioLimitProblem(
+      `the rate of ${what}`,
+      operator as ThresholdOperator,
+      limit,
+      expression,
+      unit === "%",
+    );
+    if (problem !== undefined) return problem;
   }
   const windowMs = windowText === undefined ? undefined : parseWindow(windowText, expression);
   if (typeof windowMs === "string") return windowMs;

@@ -22,9 +22,10 @@ import {
   type StatsEntry,
   TREND_SCALE,
 } from "../stats/index.js";
-import { compare, rowsFor, type ThresholdSource } from "./threshold-eval.js";
+import { rowsFor, type ThresholdSource } from "./threshold-eval.js";
 import { checkValue } from "./threshold-scripting.js";
 import type { ThresholdDefinition, ThresholdMetric } from "./thresholds.js";
+import { compare } from "./thresholds.js";
 
 /** One window, judged. */
 export interface JudgedWindow {

@@ -43,6 +43,44 @@ export type Thresholds = Record<string, string | ThresholdSpec | ReadonlyArray<s
 /** Comparison operators. */
 export type ThresholdOperator = "<" | "<=" | ">" | ">=" | "==" | "!=";
 
+/** `measured <operator> limit`. */
+export function compare(measured: number, operator: ThresholdOperator, limit: number): boolean {
+  switch (operator) {
+    case "<":
+      return measured < limit;
+    case "<=":
+      return measured <= limit;
+    case ">":
+      return measured > limit;
+    case ">=":
+      return measured >= limit;
+    case "==":
+      return measured === limit;
+    case "!=":
+      return measured !== limit;
+  }
+}
+
+/**
+ * Why a limit on a ratio (0 to 1) makes a threshold that can never fail or never pass
+ * ("failRate<5" for 5 %), or undefined when the limit is within 0..1. `name` is the metric as
+ * the user wrote it.
+ */
+export function ratioLimitProblem(
+  name: string,
+  operator: ThresholdOperator,
+  limit: number,
+  expression: string,
+  writtenInPercent = false,
+): string | undefined {
+  if (limit >= 0 && limit <= 1) return undefined;
+  // A ratio lies between 0 and 1: both ends agree on a limit outside that range.
+  const verdict = compare(0, operator, limit) ? "can never fail" : "can never pass";
+  const likelyPercent = !writtenInPercent && limit > 1 && limit <= 100;
+  const asPercent = likelyPercent ? ` (${limit} % is ${limit / 100} or ${limit}%)` : "";
+  return `${name} is a ratio from 0 to 1, so '${expression}' ${verdict}${asPercent}`;
+}
+
 /** What a threshold measures. Times are ms, failRate a ratio (0..1). */
 export type ThresholdMetric =
   | { kind: "percentile"; percentile: number }
@@ -178,6 +216,16 @@ export function parseThresholdExpression(
   } else if (unit === "%") {
     if (metric.kind !== "failRate") return `'%' only applies to failRate, in '${expression}'`;
     limit /= 100;
+  }
+  if (metric.kind === "failRate") {
+    const problem = ratioLimitProblem(
+      "failRate",
+      operator as ThresholdOperator,
+      limit,
+      expression,
+      unit === "%",
+    );
+    if (problem !== undefined) return problem;
   }
   return {
     metric,

@@ -70,6 +70,16 @@ describe("threshold syntax", () => {
     assert.match(String(parseThresholdExpression("rps > 3ms")), /'ms' only applies to response times/);
     assert.match(String(parseThresholdExpression("avg < 3%")), /'%' only applies to failRate/);
     assert.match(String(parseThresholdExpression("avg < 1.2.3")), /not a number/);
+    // A ratio's limit outside 0..1: "failRate<5" meant 5 % and could never fail.
+    assert.equal(
+      parseThresholdExpression("failRate<5"),
+      "failRate is a ratio from 0 to 1, so 'failRate<5' can never fail (5 % is 0.05 or 5%)",
+    );
+    assert.match(String(parseThresholdExpression("failRate > 150%")), /so 'failRate > 150%' can never pass$/);
+    assert.match(String(parseThresholdExpression("failRate >= -0.1")), /can never fail$/);
+    for (const fine of ["failRate<1", "failRate<=0", "failRate<5%", "failRate!=1"]) {
+      assert.equal(typeof parseThresholdExpression(fine), "object", fine);
+    }
   });
 
   it("reads keys as total, METHOD name, or a bare name", () => {

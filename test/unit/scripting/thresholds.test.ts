@@ -64,6 +64,7 @@ describe("thresholds on checks and custom metrics", () => {
     refuse("checks:p95<1", /checks has no 'p95'.*use rate, passes, fails/);
     refuse("payload:p95<1s", /'s' only applies to a Trend declared with \{ unit: "ms" \}/);
     refuse("coupons_issued:count<5%", /'%' only applies to a rate/);
+    refuse("checks:rate>2", /the rate of checks is a ratio from 0 to 1, so 'rate>2' can never pass/);
     refuse("queue_depth:max[30s]<50", /a Gauge has no windows/);
     refuse("p95[0.5s]<300", /must be a time span of at least 1s/);
     refuse("dropped[30s]<1", /'dropped' counts the whole test's dropped iterations: it has no window/);
