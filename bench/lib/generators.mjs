@@ -47,7 +47,9 @@ export const generators = {
   cicada: {
     label: "Cicada",
     command(spec) {
-      const locustfile = spec.http2 ? "bench/locustfiles/hello-h2.ts" : CICADA_LOCUSTFILES[spec.path];
+      // spec.locustfile: a scenario's own (the open-rate scenario's paced closed model).
+      const locustfile =
+        spec.locustfile ?? (spec.http2 ? "bench/locustfiles/hello-h2.ts" : CICADA_LOCUSTFILES[spec.path]);
       if (!locustfile) throw new Error(`no Cicada locustfile for ${spec.path}`);
       const file = join(spec.root, locustfile);
       const args = [join(spec.baselineRoot ?? spec.root, "bin", "cicada.js"), "-f", file, "--headless"];
