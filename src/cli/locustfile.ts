@@ -14,7 +14,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build, type Message, type Plugin } from "esbuild";
 import { collectProtoFiles, loadProtoDefinition, ProtoError } from "../grpc/proto.js";
@@ -102,8 +102,36 @@ export function resolveLocustfilePaths(option: string | undefined, cwd: string):
         },
       );
     }
+    checkLocustfileType(relative(cwd, path) || path);
   }
   return paths;
+}
+
+/** What the bundler reads as a locustfile: TypeScript and JavaScript, in their module flavours. */
+const LOCUSTFILE_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx"]);
+
+/**
+ * A locustfile in another language (Locust's own locustfile.py is the likely one) is named
+ * as such, instead of failing later as a "syntax error" of the bundler.
+ * @throws LocustfileError CICADA_ERR_LOCUSTFILE_TYPE
+ */
+function checkLocustfileType(shown: string): void {
+  const extension = extname(shown).toLowerCase();
+  if (LOCUSTFILE_EXTENSIONS.has(extension)) return;
+  if (extension === ".py") {
+    throw new LocustfileError(
+      "CICADA_ERR_LOCUSTFILE_TYPE",
+      `${shown} is a Python locustfile: Cicada runs locustfiles written in TypeScript or JavaScript (.ts, .js)`,
+      {
+        hint: "Port it (the names are Locust's: HttpUser, task, between; see README 'Your first locustfile'), or run it with `locust --worker` under a Cicada master (docs/distributed.md)",
+      },
+    );
+  }
+  throw new LocustfileError(
+    "CICADA_ERR_LOCUSTFILE_TYPE",
+    `${shown} is not a TypeScript or JavaScript file (expected one of ${[...LOCUSTFILE_EXTENSIONS].join(", ")})`,
+    { hint: "Give -f a locustfile.ts or locustfile.js" },
+  );
 }
 
 /**

@@ -24,6 +24,25 @@ describe("bad input: one clear message, a documented exit code, no stack trace",
     assertUsageMistake(await runCli(["-f", "nope.ts"], { cwd: dir }), 3, /locustfile not found: nope\.ts/);
   });
 
+  it("Locust's locustfile.py, or any file that is not TypeScript or JavaScript (3)", async () => {
+    const dir = fixtureDir({
+      "locustfile.py": "from locust import HttpUser, task\n",
+      "notes.txt": "not code\n",
+    });
+    const python = await runCli(["-f", "locustfile.py", "--headless"], { cwd: dir });
+    assertUsageMistake(
+      python,
+      3,
+      /^Error: locustfile\.py is a Python locustfile: Cicada runs locustfiles written in TypeScript or JavaScript/m,
+    );
+    assert.match(python.stderr, /Hint: Port it .*locust --worker/);
+    assertUsageMistake(
+      await runCli(["-f", "notes.txt", "--headless"], { cwd: dir }),
+      3,
+      /notes\.txt is not a TypeScript or JavaScript file \(expected one of \.ts, \.mts/,
+    );
+  });
+
   it("a syntax error, with file:line:column (3)", async () => {
     const dir = fixtureDir({
       "broken.ts": `import { HttpUser } from "cicada-load";\nexport class A extends HttpUser {\n  x = ;\n}\n`,
