@@ -21,6 +21,12 @@ export function renderOptionsDoc(): string {
     "the long flag without dashes (`spawn-rate = 5`; `spawn_rate` works too). Precedence: config",
     "files < environment < command line. Positional arguments name the user classes to run (default: all).",
     "",
+    "A list (`--tags`, `--percentiles`, ...) is given as separate words or commas on the command line",
+    "(`-T browse search`, `-T browse,search`), and with commas in a variable or a config file",
+    "(`CICADA_TAGS=browse,search`, `tags = [browse, search]` or `tags = browse, search`): there a",
+    "space does not separate items. Cicada does not read Locust's `LOCUST_*` variables or `locust.conf`;",
+    "it warns when it finds them, and names Cicada's way for Locust's old flags (`--hatch-rate`, `--no-web`).",
+    "",
   ];
   for (const [group, specs] of groups) {
     lines.push(

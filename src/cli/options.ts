@@ -14,6 +14,7 @@ import { isTargetUrl } from "../shared/url.js";
 import type { CustomArgument } from "../user/index.js";
 import { type ConfigEntry, readConfigFile } from "./config-file.js";
 import { addCustomFlags, missingRequired, readCustomValues } from "./custom-options.js";
+import { locustFlagHint } from "./locust-habits.js";
 import { envName, longName, OPTION_TABLE, type OptionSpec } from "./option-table.js";
 import { validateCapacity } from "./options-capacity.js";
 import { validateOpenModel } from "./options-open-model.js";
@@ -309,8 +310,12 @@ function commanderToUsageError(error: CommanderError): UsageError {
   const lines = error.message.replace(/^error: /, "").split("\n");
   const suggestion = lines.find((l) => l.startsWith("(Did you mean"));
   const message = lines.filter((l) => !l.startsWith("(Did you mean")).join(" ");
+  const unknown = error.code === "commander.unknownOption" ? /'([^']+)'/.exec(message)?.[1] : undefined;
+  const locustHint = unknown === undefined ? undefined : locustFlagHint(unknown);
   return new UsageError("CICADA_ERR_OPTIONS", message, {
-    hint: suggestion ? suggestion.replace(/^\(|\)$/g, "") : "Run cicada --help for the list of options",
+    hint:
+      locustHint ??
+      (suggestion ? suggestion.replace(/^\(|\)$/g, "") : "Run cicada --help for the list of options"),
     cause: error,
   });
 }

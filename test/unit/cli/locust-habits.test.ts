@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { warnAboutLocustSettings } from "../../../src/cli/locust-habits.js";
+import { parseOptions } from "../../../src/cli/options.js";
+import { UsageError } from "../../../src/shared/errors.js";
+import { Logger, type LogRecord } from "../../../src/shared/logger.js";
+import { tempDir } from "../../helpers/temp-dir.js";
+
+/** The UsageError parseOptions throws for `argv`. */
+function refusal(argv: string[]): UsageError {
+  try {
+    parseOptions({ argv, env: {}, cwd: "/" }, "0");
+  } catch (error) {
+    assert.ok(error instanceof UsageError, String(error));
+    return error;
+  }
+  assert.fail(`${argv.join(" ")} was accepted`);
+}
+
+describe("a Locust user's habits", () => {
+  it("Locust's old or Locust-only flags are refused with Cicada's way of doing the same", () => {
+    const hatch = refusal(["--hatch-rate", "5"]);
+    assert.match(hatch.message, /unknown option '--hatch-rate'/);
+    assert.equal(hatch.hint, "Locust renamed --hatch-rate to --spawn-rate in 1.0: use -r / --spawn-rate");
+    assert.match(refusal(["-c", "10"]).hint ?? "", /use -u \/ --users/);
+    assert.match(refusal(["--no-web"]).hint ?? "", /use --headless/);
+    assert.match(refusal(["--step-load"]).hint ?? "", /LoadTestShape/);
+    // Any other unknown flag keeps commander's suggestion.
+    assert.match(refusal(["--headles"]).hint ?? "", /Did you mean --headless\?/);
+  });
+
+  it("LOCUST_* variables and a lone locust.conf are named as ignored, once each", () => {
+    const dir = tempDir("cicada-locust-habits-");
+    const logs: LogRecord[] = [];
+    const logger = new Logger((r) => logs.push(r), "DEBUG");
+    writeFileSync(join(dir, "locust.conf"), "headless = true\n");
+    warnAboutLocustSettings(
+      { LOCUST_HEADLESS: "true", LOCUST_UNKNOWN_THING: "1", PATH: "/bin" },
+      dir,
+      logger,
+    );
+    assert.deepEqual(
+      logs.map((r) => [r.level, r.message]),
+      [
+        [
+          "WARNING",
+          "LOCUST_HEADLESS is set, but Cicada reads CICADA_HEADLESS (--headless), not LOCUST_* variables: it is ignored",
+        ],
+        ["WARNING", "locust.conf is here, but Cicada reads cicada.conf (the same keys): it is ignored"],
+      ],
+    );
+    logs.length = 0;
+    writeFileSync(join(dir, "cicada.conf"), "headless = true\n");
+    warnAboutLocustSettings({}, dir, logger);
+    assert.deepEqual(logs, [], "beside a cicada.conf, locust.conf is someone else's");
+  });
+});
