@@ -22,6 +22,12 @@ export interface HttpSessionOptions {
   baseUrl?: string;
   /** Called once per logical request (after redirects): Locust's `request` event. */
   onRequest: (event: RequestEvent) => void;
+  /**
+   * A `catchResponse` request completed and waits for its verdict: returns where its event
+   * goes once it is given (an HttpUser binds it to the transactions open now, which wait for
+   * it). Default: `onRequest`.
+   */
+  onDeferredRequest?: () => (event: RequestEvent) => void;
   /** Time allowed to open a connection (TCP + TLS), ms. Default 60 000 (FastHttpUser's connection_timeout). */
   connectionTimeoutMs?: number;
   /** Longest wait for response headers, and longest silence while reading a body, ms. Default 60 000. */

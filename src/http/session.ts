@@ -6,6 +6,7 @@
  * with `error` set, counted as failures in the event.
  */
 import { StopUser } from "../shared/control-flow.js";
+import type { RequestEvent } from "../shared/request-event.js";
 import { type EncodedBody, encodeBody } from "./body.js";
 import type { HttpClient } from "./client.js";
 import { type Http2Mode, OriginConnections, type OriginSettings } from "./connections.js";
@@ -60,6 +61,7 @@ export class HttpSession implements HttpClient, ExchangeHost {
   private lastTarget: Target | undefined;
   private lastFullUrl = "";
   private readonly onRequest: HttpSessionOptions["onRequest"];
+  private readonly onDeferredRequest: HttpSessionOptions["onDeferredRequest"];
   private readonly userContext: HttpSessionOptions["context"];
   private readonly headerBuilder: HeaderBuilder;
   private readonly settings: OriginSettings;
@@ -69,8 +71,8 @@ export class HttpSession implements HttpClient, ExchangeHost {
   private spareExchange: Exchange | undefined;
   /** The base origin's connections (most sessions talk to no other origin). */
   private baseConnections: OriginConnections | undefined;
-  /** catchResponse responses waiting for a verdict; created on first use. */
-  private pending: Set<HttpResponse> | undefined;
+  /** catchResponse responses waiting for a verdict, and where each one's event goes; created on first use. */
+  private pending: Map<HttpResponse, (event: RequestEvent) => void> | undefined;
   private interrupted = false;
   /** The options as given: Server-Sent Events streams read theirs from them (sse-link.ts). */
   private readonly sessionOptions: HttpSessionOptions;
@@ -78,6 +80,7 @@ export class HttpSession implements HttpClient, ExchangeHost {
   constructor(options: HttpSessionOptions) {
     this.sessionOptions = options;
     this.onRequest = options.onRequest;
+    this.onDeferredRequest = options.onDeferredRequest;
     this.userContext = options.context;
     this.base = options.baseUrl === undefined ? undefined : parseBaseUrl(options.baseUrl);
     this.maxRedirects = nonNegative("maxRedirects", options.maxRedirects ?? defaults.maxRedirects);
@@ -204,7 +207,7 @@ export class HttpSession implements HttpClient, ExchangeHost {
   /** Reports `catchResponse` responses the task left without a verdict, by the normal status rule. */
   flushPending(): void {
     if (this.pending === undefined || this.pending.size === 0) return;
-    for (const response of [...this.pending]) response.settleByStatus();
+    for (const response of [...this.pending.keys()]) response.settleByStatus();
   }
 
   /** Interrupts and closes every connection. */
@@ -261,8 +264,9 @@ export class HttpSession implements HttpClient, ExchangeHost {
       this.onRequest(toRequestEvent(response, response.error));
       return;
     }
-    this.pending ??= new Set();
-    this.pending.add(response);
+    this.pending ??= new Map();
+    // Bound now: the request belongs to the transactions open when it completed, whenever its verdict comes.
+    this.pending.set(response, this.onDeferredRequest?.() ?? this.onRequest);
   }
 
   /** @internal Keeps one settled exchange for the next request. */
@@ -272,8 +276,9 @@ export class HttpSession implements HttpClient, ExchangeHost {
 
   /** @internal */
   reportDeferred(response: HttpResponse, exception: Error | string | null): void {
+    const report = this.pending?.get(response) ?? this.onRequest;
     this.pending?.delete(response);
-    this.onRequest(toRequestEvent(response, exception));
+    report(toRequestEvent(response, exception));
   }
 
   // --- internals ---

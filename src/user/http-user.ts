@@ -85,6 +85,8 @@ export class HttpUser extends User {
       baseUrl: host === undefined ? undefined : toHttpScheme(host),
       // An open-model user's requests carry its iteration's intended start.
       onRequest: this.intendedStartMs === undefined ? this.requestRecorder() : this.intendedStartRecorder(),
+      // catchResponse requests: counted in the transactions open when they complete, verdict or not.
+      onDeferredRequest: () => this.deferredRecorder(),
       connectionTimeoutMs: seconds(this.connectionTimeout),
       networkTimeoutMs: seconds(this.networkTimeout),
       responseTimeoutMs: seconds(this.responseTimeout),
@@ -107,6 +109,17 @@ export class HttpUser extends User {
     return (event) => {
       event.intendedStartMs = this.intendedStartMs;
       this[kRecordRequest](event);
+    };
+  }
+
+  /** A catchResponse request's recorder, carrying the intended start of the iteration it completed in. */
+  private deferredRecorder(): (event: RequestEvent) => void {
+    const record = this.deferredRequestRecorder();
+    const intendedStartMs = this.intendedStartMs;
+    if (intendedStartMs === undefined) return record;
+    return (event) => {
+      event.intendedStartMs = intendedStartMs;
+      record(event);
     };
   }
 

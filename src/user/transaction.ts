@@ -17,6 +17,11 @@
  * says so once). A transaction still running when its task ends was not awaited: it is
  * recorded once there, as failed, its later requests count only as requests, and the
  * mistake goes to the exceptions table (nothing counted twice, nothing lost).
+ *
+ * A `catchResponse` request learns its outcome later than it completes: from `success()`
+ * or `failure()`, maybe after the block, or from its status when the task ends. It belongs
+ * to the transactions open when it completed (`hold`), and their rows wait for its verdict,
+ * so a transaction fails exactly when a request inside is recorded as failed.
  */
 import { isControlFlow, StopUser } from "../shared/control-flow.js";
 import { describeFailure, type RequestEvent } from "../shared/request-event.js";
@@ -74,6 +79,10 @@ interface Open {
   failure: string | undefined;
   bytes: number;
   startedAt: number;
+  /** catchResponse requests inside still waiting for their verdict: the row waits for them. */
+  held: number;
+  /** The block's wall time once it ended, until the row is recorded (undefined: nothing to record). */
+  elapsedMs: number | undefined;
   intendedStartMs: number | undefined;
   /** Its task ended while it ran: already recorded, its end is ignored. */
   abandoned: boolean;
@@ -104,6 +113,8 @@ export class UserTransactions {
       failure: undefined,
       bytes: 0,
       startedAt: performance.now(),
+      held: 0,
+      elapsedMs: undefined,
       intendedStartMs: this.owner.intendedStartMs,
       abandoned: false,
       ended: false,
@@ -124,15 +135,41 @@ export class UserTransactions {
 
   /** A request (or a nested transaction's row) of this user: renamed if tagged, counted in every open transaction. */
   noteRequest(event: RequestEvent): void {
-    const open = this.open;
-    if (open.length === 0) return;
+    if (this.open.length > 0) this.count(this.open, event);
+  }
+
+  /**
+   * A request of this user completed but learns its outcome later (catchResponse): the
+   * transactions open now will count it, and record their rows only once it is reported.
+   * Returns where its event goes then; undefined when no transaction is open.
+   */
+  hold(): ((event: RequestEvent) => void) | undefined {
+    if (this.open.length === 0) return undefined;
+    const holders = [...this.open];
+    for (const txn of holders) txn.held++;
+    return (event) => {
+      this.count(holders, event);
+      this.owner.environment.events.request.fire(event);
+      // Innermost first, as their blocks ended.
+      for (let i = holders.length - 1; i >= 0; i--) {
+        const txn = holders[i]!;
+        txn.held--;
+        if (txn.held === 0 && txn.elapsedMs !== undefined) {
+          // Outside the transactions open now (they did not contain it); its parents counted it at its end.
+          this.owner.environment.events.request.fire(this.rowEvent(txn, txn.elapsedMs));
+          txn.elapsedMs = undefined;
+        }
+      }
+    };
+  }
+
+  /** Renames `event` if the innermost of `holders` tags, and counts it in each of them (outermost first). */
+  private count(holders: Open[], event: RequestEvent): void {
     const isTransaction = event.requestType === TRANSACTION_TYPE;
-    const inner = open[open.length - 1]!;
+    const inner = holders[holders.length - 1]!;
     if (inner.tag && !isTransaction) event.name = `${inner.path}::${event.name}`;
-    const failure = event.exception
-      ? `${event.requestType} ${event.name}: ${describeFailure(event.exception)}`
-      : undefined;
-    for (const txn of open) {
+    const failure = event.exception ? failureText(event.requestType, event.name, event.exception) : undefined;
+    for (const txn of holders) {
       // A nested transaction's bytes were counted here already, request by request.
       if (!isTransaction) txn.bytes += event.responseLength;
       if (failure !== undefined) txn.failure ??= failure;
@@ -186,7 +223,7 @@ export class UserTransactions {
       // A user stopped in the middle: the transaction did not complete (as an aborted request).
       if (!(threw && thrown instanceof StopUser)) {
         if (threw && !isControlFlow(thrown)) txn.failure ??= describeError(thrown);
-        this.record(txn, performance.now() - txn.startedAt);
+        this.finish(txn, performance.now() - txn.startedAt);
       }
     }
     if (threw) throw thrown;
@@ -202,6 +239,20 @@ export class UserTransactions {
     this.record(txn, performance.now() - txn.startedAt);
   }
 
+  /** Records a transaction whose block ended, or, while a request inside awaits its verdict, keeps its row for `hold`. */
+  private finish(txn: Open, elapsedMs: number): void {
+    if (txn.held === 0) {
+      this.record(txn, elapsedMs);
+      return;
+    }
+    txn.elapsedMs = elapsedMs;
+    // The transactions around it learn its failure now, as from its row (which comes after they may have ended).
+    if (txn.failure !== undefined) {
+      const failure = failureText(TRANSACTION_TYPE, txn.path, txn.failure);
+      for (const outer of this.open) outer.failure ??= failure;
+    }
+  }
+
   private close(txn: Open): void {
     const index = this.open.indexOf(txn);
     if (index < 0) return;
@@ -209,7 +260,12 @@ export class UserTransactions {
     this.open.splice(index, 1);
   }
 
+  /** Records the row now, as a request of the user (the transactions open now count it). */
   private record(txn: Open, elapsedMs: number): void {
+    this.owner[kRecordRequest](this.rowEvent(txn, elapsedMs));
+  }
+
+  private rowEvent(txn: Open, elapsedMs: number): RequestEvent {
     const event: RequestEvent = {
       requestType: TRANSACTION_TYPE,
       name: txn.path,
@@ -220,7 +276,7 @@ export class UserTransactions {
       context: this.owner.context(),
     };
     if (txn.intendedStartMs !== undefined) event.intendedStartMs = txn.intendedStartMs;
-    this.owner[kRecordRequest](event);
+    return event;
   }
 
   private warnOverlap(ending: string, inner: string): void {
@@ -242,6 +298,11 @@ function checkName(name: unknown, block: unknown): void {
   if (typeof block !== "function") {
     throw new TypeError(`transaction("${name}", block): the block must be a function, got ${typeof block}`);
   }
+}
+
+/** How a failure inside reads in a transaction's row: `GET /cart: HTTPError: 500 ...`. */
+function failureText(requestType: string, name: string, exception: Error | string): string {
+  return `${requestType} ${name}: ${describeFailure(exception)}`;
 }
 
 function describeError(error: unknown): string {

@@ -114,6 +114,16 @@ export class User {
     return (event) => this[kRecordRequest](event);
   }
 
+  /**
+   * Where the event of a request whose outcome comes later (catchResponse) goes: the
+   * transactions open now count it whenever it is reported, and wait for it before
+   * recording their rows; a transaction opened in between does not see it. One per request.
+   * @internal
+   */
+  protected deferredRequestRecorder(): (event: RequestEvent) => void {
+    return this[kTransactions]?.hold() ?? ((event) => this.environment.events.request.fire(event));
+  }
+
   /** @internal */
   [kRecordRequest](event: RequestEvent): void {
     this[kTransactions]?.noteRequest(event);

@@ -1,4 +1,5 @@
 /** Test helpers: an Environment + LocalRunner for in-process user tests. */
+import assert from "node:assert/strict";
 import { afterEach } from "node:test";
 import {
   Environment,
@@ -56,4 +57,23 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 5000, stepMs
     await sleep(stepMs);
   }
   return predicate();
+}
+
+/** Runs one user of `cls` until it stops itself (StopUser after its scenario), then quits. */
+export async function runUntilStopped(
+  cls: UserClass,
+  options: Partial<EnvironmentOptions> = {},
+): Promise<{ environment: Environment; logs: string[] }> {
+  const { runner, environment, logs } = makeRun([cls], options);
+  await runner.start(1, 10);
+  assert.ok(await waitFor(() => runner.state === "stopped", 10_000), "the user stopped itself");
+  await runner.quitAndWait();
+  return { environment, logs: logs.map((l) => l.message) };
+}
+
+/** The stats row `method name` now (undefined when there is none). */
+export function statsRow(environment: Environment, method: string, name: string) {
+  return environment.stats
+    .snapshot(environment.now())
+    .entries.find((e) => e.method === method && e.name === name);
 }

@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import type { Environment } from "../../../src/runner/index.js";
 import { StopUser } from "../../../src/shared/control-flow.js";
 import { HttpUser, task, User, type UserClass } from "../../../src/user/index.js";
-import { makeRun, sleep, waitFor } from "../../helpers/env.js";
+import { runUntilStopped, sleep, statsRow } from "../../helpers/env.js";
 
 let server: Server;
 let host: string;
@@ -23,20 +22,7 @@ before(async () => {
 });
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-/** Runs one user of `cls` until it stops itself (StopUser after its scenario), then quits. */
-async function runOnce(cls: UserClass): Promise<{ environment: Environment; logs: string[] }> {
-  const { runner, environment, logs } = makeRun([cls], { host });
-  await runner.start(1, 10);
-  assert.ok(await waitFor(() => runner.state === "stopped", 10_000), "the user stopped itself");
-  await runner.quitAndWait();
-  return { environment, logs: logs.map((l) => l.message) };
-}
-
-function row(environment: Environment, method: string, name: string) {
-  return environment.stats
-    .snapshot(environment.now())
-    .entries.find((e) => e.method === method && e.name === name);
-}
+const runOnce = (cls: UserClass) => runUntilStopped(cls, { host });
 
 describe("transactions", () => {
   it("measure a block as one TXN row, with its requests' bytes, outside the Aggregated row", async () => {
@@ -52,12 +38,12 @@ describe("transactions", () => {
       }
     }
     const { environment } = await runOnce(Shopper);
-    const txn = row(environment, "TXN", "checkout");
+    const txn = statsRow(environment, "TXN", "checkout");
     assert.ok(txn);
     assert.equal(txn.numRequests, 1);
     assert.equal(txn.numFailures, 0);
     assert.equal(txn.totalContentLength, 6, "the bytes of /a and /slow");
-    const slow = row(environment, "GET", "/slow")!;
+    const slow = statsRow(environment, "GET", "/slow")!;
     assert.ok(
       txn.avgResponseTimeMs >= slow.avgResponseTimeMs,
       "the block lasts at least its slowest request",
@@ -88,8 +74,8 @@ describe("transactions", () => {
       }
     }
     const { environment } = await runOnce(Shopper);
-    assert.equal(row(environment, "TXN", "pay")?.numFailures, 1);
-    assert.equal(row(environment, "TXN", "boom")?.numFailures, 1);
+    assert.equal(statsRow(environment, "TXN", "pay")?.numFailures, 1);
+    assert.equal(statsRow(environment, "TXN", "boom")?.numFailures, 1);
     assert.equal((seen as Error).message, "no coupon in the answer");
     const errors = environment.stats.snapshot(environment.now()).errors.filter((e) => e.method === "TXN");
     assert.deepEqual(errors.map((e) => [e.name, e.error]).sort(), [
@@ -132,10 +118,10 @@ describe("transactions", () => {
       "sql checkout::/cart",
       "sql checkout::pay::/card",
     ]);
-    assert.equal(row(environment, "TXN", "checkout::pay")?.numFailures, 1);
-    assert.equal(row(environment, "TXN", "checkout")?.numFailures, 1);
+    assert.equal(statsRow(environment, "TXN", "checkout::pay")?.numFailures, 1);
+    assert.equal(statsRow(environment, "TXN", "checkout")?.numFailures, 1);
     assert.equal(
-      row(environment, "TXN", "checkout")?.totalContentLength,
+      statsRow(environment, "TXN", "checkout")?.totalContentLength,
       20,
       "the nested bytes counted once",
     );
@@ -150,7 +136,7 @@ describe("transactions", () => {
       }
     }
     const { environment } = await runOnce(Visitor);
-    const intended = row(environment, "TXN", "visit")?.intended;
+    const intended = statsRow(environment, "TXN", "visit")?.intended;
     assert.ok(intended && intended.count === 1 && intended.minMs! >= 100, JSON.stringify(intended));
   });
 
@@ -172,7 +158,7 @@ describe("transactions", () => {
       }
     }
     const { environment, logs } = await runOnce(Forgetful);
-    const txn = row(environment, "TXN", "claim");
+    const txn = statsRow(environment, "TXN", "claim");
     assert.equal(txn?.numRequests, 1, "recorded once");
     assert.equal(txn?.numFailures, 1);
     // The failure's text carries no elapsed time, so repeats of the mistake share one row.
@@ -186,7 +172,7 @@ describe("transactions", () => {
     assert.match(exceptions[0]!.message, /^TransactionNotAwaited: the transaction "claim" was not awaited/);
     assert.equal(exceptions[0]!.count, 1);
     // The block's requests are still counted as requests.
-    assert.equal(row(environment, "GET", "/a")?.numRequests, 1);
+    assert.equal(statsRow(environment, "GET", "/a")?.numRequests, 1);
     assert.ok(logs.some((l) => l.includes("TransactionNotAwaited")));
   });
 
@@ -206,6 +192,6 @@ describe("transactions", () => {
       override tasks = [Cart];
     }
     const { environment } = await runOnce(Shopper);
-    assert.equal(row(environment, "TXN", "buy")?.numRequests, 1);
+    assert.equal(statsRow(environment, "TXN", "buy")?.numRequests, 1);
   });
 });
