@@ -36,6 +36,12 @@ export interface RequestInfo {
 export interface DeferredReporter {
   /** Fires the response's event with `exception` and forgets it. */
   reportDeferred(response: HttpResponse, exception: Error | string | null): void;
+  /**
+   * The response has a verdict: report it once the code that gave it waits (the next turn
+   * of the event loop), by calling `reportDecision()`, so a later verdict in the same turn
+   * replaces it.
+   */
+  verdictGiven(response: HttpResponse): void;
 }
 
 /**
@@ -70,6 +76,8 @@ enum CatchState {
   Off,
   /** Waiting for success(), failure() or the session's flush. */
   Pending,
+  /** success() or failure() was called; reported once the task waits (a later call replaces it). */
+  Decided,
   /** The event has been fired. */
   Reported,
 }
@@ -114,6 +122,8 @@ export class HttpResponse {
   private decodedText: string | undefined;
   private readonly reporter: DeferredReporter | null;
   private catchState: CatchState;
+  /** The outcome success()/failure() gave, reported when the state leaves Decided. */
+  private verdict: Error | string | null = null;
 
   /**
    * @param head the final response head; null when there was no response (then status 0)
@@ -197,18 +207,22 @@ export class HttpResponse {
     return JSON.parse(this.text()) as T;
   }
 
-  /** Marks the request a success (needs `catchResponse: true`); only the first verdict counts. */
+  /**
+   * Marks the request a success (needs `catchResponse: true`). As in Locust, where the last
+   * verdict inside the `with` block counts, the last one given before the task next waits
+   * counts; one given after the request was recorded is ignored.
+   */
   success(): void {
     if (!this.takeVerdict("success")) return;
     this.error = null;
-    this.reporter?.reportDeferred(this, null);
+    this.verdict = null;
   }
 
-  /** Marks the request a failure with this reason (needs `catchResponse: true`); only the first verdict counts. */
+  /** Marks the request a failure with this reason (needs `catchResponse: true`); the last verdict counts, as for success(). */
   failure(reason: string | Error): void {
     if (!this.takeVerdict("failure")) return;
     this.error = typeof reason === "string" ? catchResponseError(reason) : reason;
-    this.reporter?.reportDeferred(this, reason);
+    this.verdict = reason;
   }
 
   /** True while a `catchResponse` response waits for `success()`, `failure()` or the session's flush. */
@@ -216,13 +230,28 @@ export class HttpResponse {
     return this.catchState === CatchState.Pending;
   }
 
-  /** Fires the deferred event with the normal status rule, if no verdict was given (the session's flush). */
+  /** Reports the verdict given, if it is not reported yet (the session, once the task waits). */
+  reportDecision(): void {
+    if (this.catchState !== CatchState.Decided) return;
+    this.catchState = CatchState.Reported;
+    this.reporter?.reportDeferred(this, this.verdict);
+  }
+
+  /**
+   * Reports now: the verdict given, or with none the normal status rule (the session's
+   * flush at the end of the task).
+   */
   settleByStatus(): void {
+    if (this.catchState === CatchState.Decided) {
+      this.reportDecision();
+      return;
+    }
     if (this.catchState !== CatchState.Pending) return;
     this.catchState = CatchState.Reported;
     this.reporter?.reportDeferred(this, this.error);
   }
 
+  /** False when the request was recorded already (the verdict is ignored). */
   private takeVerdict(method: string): boolean {
     if (this.catchState === CatchState.Off) {
       throw new Error(
@@ -231,7 +260,10 @@ export class HttpResponse {
       );
     }
     if (this.catchState === CatchState.Reported) return false;
-    this.catchState = CatchState.Reported;
+    if (this.catchState === CatchState.Pending) {
+      this.catchState = CatchState.Decided;
+      this.reporter?.verdictGiven(this);
+    }
     return true;
   }
 

@@ -73,6 +73,8 @@ export class HttpSession implements HttpClient, ExchangeHost {
   private baseConnections: OriginConnections | undefined;
   /** catchResponse responses waiting for a verdict, and where each one's event goes; created on first use. */
   private pending: Map<HttpResponse, (event: RequestEvent) => void> | undefined;
+  /** Responses given a verdict in this turn of the event loop, recorded on the next (undefined: none). */
+  private decided: HttpResponse[] | undefined;
   private interrupted = false;
   /** The options as given: Server-Sent Events streams read theirs from them (sse-link.ts). */
   private readonly sessionOptions: HttpSessionOptions;
@@ -204,7 +206,10 @@ export class HttpSession implements HttpClient, ExchangeHost {
     this.interrupted = false;
   }
 
-  /** Reports `catchResponse` responses the task left without a verdict, by the normal status rule. */
+  /**
+   * Reports every `catchResponse` response not recorded yet: by its verdict, or by the normal
+   * status rule for one the task left without (the end of the task).
+   */
   flushPending(): void {
     if (this.pending === undefined || this.pending.size === 0) return;
     for (const response of [...this.pending.keys()]) response.settleByStatus();
@@ -273,6 +278,21 @@ export class HttpSession implements HttpClient, ExchangeHost {
   recycle(exchange: Exchange): void {
     this.spareExchange ??= exchange;
   }
+
+  /** @internal A verdict was given: recorded on the next turn of the event loop, with any others given in this one. */
+  verdictGiven(response: HttpResponse): void {
+    if (this.decided === undefined) {
+      this.decided = [];
+      setImmediate(this.reportDecisions);
+    }
+    this.decided.push(response);
+  }
+
+  private readonly reportDecisions = (): void => {
+    const decided = this.decided ?? [];
+    this.decided = undefined;
+    for (const response of decided) response.reportDecision();
+  };
 
   /** @internal */
   reportDeferred(response: HttpResponse, exception: Error | string | null): void {

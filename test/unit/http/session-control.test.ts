@@ -4,6 +4,9 @@ import { StopUser } from "../../../src/shared/control-flow.js";
 import { describeFailure } from "../../../src/shared/request-event.js";
 import { recordingSession, sendJson, sleep, startServer, type TestServer } from "./helpers.js";
 
+/** The next turn of the event loop: a verdict is recorded once the code that gave it waits. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe("HttpSession catchResponse", () => {
   let server: TestServer;
 
@@ -22,13 +25,46 @@ describe("HttpSession catchResponse", () => {
     assert.equal(events.length, 0, "no event before the verdict");
     await sleep(20);
     res.success();
+    assert.equal(res.error, null);
+    await nextTurn();
     assert.equal(events.length, 1);
     assert.equal(events[0]!.exception, null);
-    assert.equal(res.error, null);
     assert.ok(events[0]!.responseTimeMs < 20 + res.timing.totalMs, "the user's checks are not timed");
     assert.equal(events[0]!.responseTimeMs, res.timing.totalMs);
     res.failure("too late");
-    assert.equal(events.length, 1, "only the first verdict counts");
+    await nextTurn();
+    assert.equal(events.length, 1, "a verdict after the request was recorded is ignored");
+    assert.equal(res.error, null);
+    await session.close();
+  });
+
+  it("counts the last verdict given before the task waits, as Locust counts the last in its with block", async () => {
+    const { session, events } = recordingSession({ baseUrl: server.url });
+    // Locust: `if r.status_code == 409: r.success()` then `if "taken" in r.text: r.failure(...)`.
+    const res = await session.post("/conflict", { catchResponse: true });
+    res.success();
+    if (res.text().includes("taken")) res.failure("taken");
+    assert.equal(res.error?.message, "taken");
+    assert.equal(events.length, 0, "recorded once the task waits");
+    await nextTurn();
+    assert.deepEqual(
+      events.map((e) => e.exception),
+      ["taken"],
+    );
+    // The other way round, on another response; both recorded in one turn, in order.
+    const a = await session.get("/ok", { catchResponse: true, name: "a" });
+    const b = await session.get("/ok", { catchResponse: true, name: "b" });
+    a.failure("first");
+    b.failure("b");
+    a.success();
+    await nextTurn();
+    assert.deepEqual(
+      events.slice(1).map((e) => [e.name, e.exception]),
+      [
+        ["a", null],
+        ["b", "b"],
+      ],
+    );
     await session.close();
   });
 
@@ -36,6 +72,7 @@ describe("HttpSession catchResponse", () => {
     const { session, events } = recordingSession({ baseUrl: server.url });
     const res = await session.get("/ok", { catchResponse: true, name: "ok" });
     if (res.json<{ code?: string }>().code === undefined) res.failure("no code");
+    await nextTurn();
     assert.equal(events.length, 1);
     assert.equal(events[0]!.exception, "no code");
     assert.equal(events[0]!.name, "ok");
@@ -43,6 +80,7 @@ describe("HttpSession catchResponse", () => {
     assert.equal(res.error?.message, "no code");
     const res2 = await session.get("/ok", { catchResponse: true });
     res2.failure(new TypeError("bad shape"));
+    await nextTurn();
     assert.equal(describeFailure(events[1]!.exception!), "TypeError: bad shape");
     await session.close();
   });
@@ -52,6 +90,7 @@ describe("HttpSession catchResponse", () => {
     const res = await session.get("/ok", { catchResponse: true });
     res.request.name = "renamed";
     res.success();
+    await nextTurn();
     assert.equal(events[0]!.name, "renamed");
     await session.close();
   });
@@ -62,13 +101,22 @@ describe("HttpSession catchResponse", () => {
     await session.get("/conflict", { catchResponse: true });
     const decided = await session.get("/ok", { catchResponse: true });
     decided.failure("decided");
+    await nextTurn();
     assert.equal(events.length, 1);
     session.flushPending();
     assert.equal(events.length, 3);
     assert.equal(events[1]!.exception, null);
     assert.equal(describeFailure(events[2]!.exception!), "HTTPError: 409 Conflict");
+    // A verdict the task gave just before it ended is recorded by the flush, as given.
+    const late = await session.get("/conflict", { catchResponse: true });
+    late.success();
     session.flushPending();
-    assert.equal(events.length, 3);
+    assert.equal(events.length, 4);
+    assert.equal(events[3]!.exception, null);
+    await nextTurn();
+    assert.equal(events.length, 4, "not twice");
+    session.flushPending();
+    assert.equal(events.length, 4);
     await session.close();
   });
 
