@@ -74,8 +74,15 @@ test("a Cicada worker joins a Locust master: Locust's final CSV totals equal wha
     ["-f", "locustfile.ts", "--worker", "--master-port", String(port), "--arrival-rate", "200"],
     { cwd },
   );
+  // `-f -` asks the master for its locustfile; Locust 2.12 has none to send and stays silent.
+  const downloader = startCicada(t, ["--worker", "-f", "-", "--master-port", String(port)], { cwd });
+  const downloaderCode = await downloader.exited;
   const masterCode = await master.exited;
   assert.equal(await worker.exited, 0, worker.output());
+  assert.equal(downloaderCode, 4, downloader.output());
+  assert.match(downloader.output(), /did not send a locustfile/);
+  assert.doesNotMatch(downloader.output(), /no answer from a master|Start the master first/);
+  assert.match(master.output(), /Unknown message type received from worker .*: locustfile/);
   assert.match(worker.output(), /--arrival-rate ignored on a worker: it runs the load its master sends/);
   assert.equal(masterCode, 1, `Locust exits 1 because /fail failed:\n${master.output()}`);
   assert.match(master.output(), /All users spawned: \{"Alpha": 6, "Beta": 2\} \(8 total users\)/);
