@@ -51,7 +51,7 @@ export function findClassMismatch(worker: WorkerClasses): ClassMismatch | undefi
 }
 
 /** The warning for a mismatch, naming the worker and the classes. */
-export function classMismatchWarning(worker: string, mismatch: ClassMismatch, isLocust: boolean): string {
+function classMismatchWarning(worker: string, mismatch: ClassMismatch, isLocust: boolean): string {
   const { lacking, extra } = mismatch;
   const defines = extra.length > 0 ? ` (it defines ${extra.join(", ")}, which this master does not)` : "";
   if (lacking.length === 0) {
