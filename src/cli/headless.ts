@@ -72,15 +72,14 @@ export async function runHeadless(
   const snapshot = environment.stats.snapshot(environment.now());
   write(formatFinalSummary(snapshot));
   const shapeFailure = start.failure instanceof CicadaError ? start.failure : runner.shapeFailure;
-  if (shapeFailure instanceof CicadaError) {
-    // The start was refused, or the load shape made a usage mistake mid-run: everything
-    // measured is reported, then its message and code.
-    io.stderr.write(formatError(shapeFailure).text);
-  }
+  // The start was refused, the load shape made a usage mistake mid-run, or a master's
+  // workers could not run what they were sent: everything measured is reported, then its
+  // message and code.
+  const failure = shapeFailure instanceof CicadaError ? shapeFailure : runner.clusterProblem;
+  if (failure !== undefined) io.stderr.write(formatError(failure).text);
   const load = environment.generatorMonitor?.state;
   if (load) write(overloadNote(load));
   await environment.events.quitting.fireAsync({ environment });
-  const exitCode =
-    shapeFailure instanceof CicadaError ? shapeFailure.exitCode : exitCodeFor(snapshot, options, environment);
+  const exitCode = failure !== undefined ? failure.exitCode : exitCodeFor(snapshot, options, environment);
   return { snapshot, exitCode, interrupted: interrupts.interrupted, interruptedBy: interrupts.signal };
 }

@@ -1,12 +1,13 @@
 /**
  * `--worker -f -`: asks the master for its locustfile before the worker starts, over a
  * throwaway DEALER (Locust's way, so the master never mistakes it for a worker). A
- * Cicada master answers with its esbuild bundles; a Locust master (which would send a
- * Python file) or a master of another Cicada version is reported clearly.
+ * Cicada master answers with its esbuild bundles; a Locust master (which sends a Python
+ * file from 2.23 on, and nothing before) or a master of another Cicada version is
+ * reported clearly.
  */
 import { Dealer } from "zeromq";
 import { EnvironmentError } from "../shared/errors.js";
-import { clampTimerDelay } from "../shared/timers.js";
+import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { curveClientOptions } from "./cluster-secret.js";
 import { makeDownloadId } from "./node-id.js";
 import { decodeMasterMessage, encodeMessage } from "./protocol.js";
@@ -28,23 +29,33 @@ export interface FetchOptions {
   timeoutMs: number;
   /** The master's --cluster-secret (cluster-secret.ts). */
   secret?: string | undefined;
+  /** How long a master that accepted the connection has to answer (default {@link REPLY_WAIT_MS}). */
+  replyWaitMs?: number;
 }
+
+/**
+ * How long a master that completed the ZeroMQ handshake has to send its locustfile. A
+ * Cicada master answers at once; a Locust master before 2.23 never does (it logs
+ * "Unknown message type ... locustfile"), and waiting --master-timeout for it helps nobody.
+ */
+const REPLY_WAIT_MS = 5000;
+
+/** The master's reply, or why there is none. */
+type Reply = Buffer[] | "no-connection" | "no-reply";
 
 /** Fetches the master's locustfile bundles; throws EnvironmentError with the master's reason. */
 export async function fetchLocustfile(options: FetchOptions): Promise<FetchedLocustfile> {
   const id = makeDownloadId(options.hostname);
   const endpoint = tcpEndpoint(options.masterHost, options.masterPort);
-  // ZeroMQ holds the timeout in an int: beyond 24.8 days is as good as forever.
-  const receiveTimeout = clampTimerDelay(options.timeoutMs);
   const security = options.secret === undefined ? {} : curveClientOptions(options.secret);
-  const dealer = new Dealer({ ...security, routingId: id, linger: 0, receiveTimeout });
+  const dealer = new Dealer({ ...security, routingId: id, linger: 0 });
   try {
+    // Watching for the handshake starts before the connection, so it cannot be missed.
+    const answer = receiveReply(dealer, options.timeoutMs, options.replyWaitMs ?? REPLY_WAIT_MS);
     dealer.connect(endpoint);
     await dealer.send(encodeMessage("locustfile", { version: options.wireVersion }, id));
-    let frames: Buffer[];
-    try {
-      frames = await dealer.receive();
-    } catch (error) {
+    const frames = await answer;
+    if (frames === "no-connection") {
       throw new EnvironmentError(
         "CICADA_ERR_MASTER_UNREACHABLE",
         `no answer from a master at ${endpoint} within ${options.timeoutMs / 1000} s`,
@@ -53,7 +64,18 @@ export async function fetchLocustfile(options: FetchOptions): Promise<FetchedLoc
           hint:
             "Start the master first (cicada -f locustfile.ts --master), and check --master-host, --master-port " +
             "and that --cluster-secret is the same on both",
-          cause: error,
+        },
+      );
+    }
+    if (frames === "no-reply") {
+      throw new EnvironmentError(
+        "CICADA_ERR_LOCUSTFILE_FROM_MASTER",
+        `the master at ${endpoint} did not send a locustfile: it accepted the connection but did not answer ` +
+          "the request (a Locust master before 2.23 never does)",
+        {
+          hint:
+            "Give the worker its own locustfile: cicada -f locustfile.ts --worker ... (under a Locust master, " +
+            "its stub comes from cicada -f locustfile.ts --locust-stub)",
         },
       );
     }
@@ -102,4 +124,28 @@ export async function fetchLocustfile(options: FetchOptions): Promise<FetchedLoc
   } finally {
     dealer.close();
   }
+}
+
+/**
+ * The master's reply; "no-reply" when the connection was made (the ZMTP handshake, and
+ * CURVE's with a secret, completed: something that speaks ZeroMQ listens) but nothing came
+ * within `replyWaitMs`; "no-connection" when nothing answered within `timeoutMs`.
+ */
+function receiveReply(dealer: Dealer, timeoutMs: number, replyWaitMs: number): Promise<Reply> {
+  let connected = false;
+  let replyTimer: TimerHandle | undefined;
+  let overallTimer: TimerHandle | undefined;
+  return new Promise<Reply>((resolve, reject) => {
+    dealer.events.on("handshake", () => {
+      if (connected) return;
+      connected = true;
+      replyTimer = startTimer(() => resolve("no-reply"), replyWaitMs);
+    });
+    overallTimer = startTimer(() => resolve(connected ? "no-reply" : "no-connection"), timeoutMs);
+    // Closing the socket rejects a receive still pending: by then the promise has settled.
+    dealer.receive().then(resolve, reject);
+  }).finally(() => {
+    stopTimer(replyTimer);
+    stopTimer(overallTimer);
+  });
 }

@@ -4,7 +4,10 @@
  * `HTTPError('500 Server Error: Internal Server Error for url: http://host/fail')` (HttpUser,
  * the URL, or the request's name when one was given) or
  * `BadStatusCode('http://host/fail', code=500)` (FastHttpUser). Rows are keyed by their
- * text, so the same failure would make two rows.
+ * text, so the same failure would make two rows. The same holds for a `catchResponse`
+ * failure: Cicada words `response.failure("no results")` as its reason, `no results`;
+ * Locust's workers word it `CatchResponseError('no results')` (the repr of the exception
+ * Locust wraps the reason in).
  *
  * Cicada's form is the canonical one: a Cicada master rewrites Locust's forms into it as
  * reports arrive. A Locust master cannot be taught that, so a Cicada worker under a
@@ -12,18 +15,24 @@
  * error key), and its rows merge with the Python workers' rows there.
  */
 import { STATUS_CODES } from "node:http";
+import { HttpResponse } from "../http/index.js";
 import type { RequestEvent } from "../shared/request-event.js";
-import { pythonRepr } from "./python-compat.js";
+import { pythonRepr, pythonUnrepr } from "./python-compat.js";
 
 const CICADA_FORM = /^HTTPError: (\d{3})(?: (.*))?$/s;
 const LOCUST_HTTP_USER_FORM = /^HTTPError\((['"])(\d{3}) (?:Client|Server) Error: (.*) for url: (.*)\1\)$/s;
 const LOCUST_FAST_HTTP_USER_FORM = /^(?:Locust)?BadStatusCode\((?:(['"]).*\1, )?code=(\d{3})\)$/s;
+const LOCUST_CATCH_RESPONSE_FORM = /^CatchResponseError\((['"].*['"])\)$/s;
 
 /**
  * Cicada's text for an error text from a Locust worker: its HTTP status failures become
- * `HTTPError: <status> <reason>`; anything else is returned unchanged.
+ * `HTTPError: <status> <reason>`, its `catchResponse` failures their reason; anything else
+ * is returned unchanged.
  */
 export function canonicalErrorText(error: string): string {
+  const caught = LOCUST_CATCH_RESPONSE_FORM.exec(error);
+  // Python's repr of the reason, quotes and escapes as repr writes them, or not Locust's.
+  if (caught) return pythonUnrepr(caught[1]!) ?? error;
   const http = LOCUST_HTTP_USER_FORM.exec(error);
   if (http) {
     // Only a text that is exactly Python's repr of its message is Locust's (no guessing at escapes).
@@ -43,13 +52,17 @@ export function canonicalErrorText(error: string): string {
 /**
  * The failure text Locust's HttpUser gives a request event, for a Cicada worker under a
  * Locust master: an HTTP status failure of 400-599 in Locust's words, with the URL (or
- * the request's name when it was named), anything else as Cicada words it (`describe`).
+ * the request's name when it was named), a `catchResponse` failure's reason as
+ * `CatchResponseError('reason')`, anything else as Cicada words it (`describe`).
  */
 export function locustErrorText(
   event: RequestEvent,
   describe: (exception: Error | string) => string,
 ): string {
   const exception = event.exception!;
+  // response.failure("reason") reports the reason itself, a string, with its response.
+  if (typeof exception === "string" && event.response instanceof HttpResponse)
+    return `CatchResponseError(${pythonRepr(exception)})`;
   const text = describe(exception);
   const http = CICADA_FORM.exec(text);
   if (!http || typeof exception === "string") return text;

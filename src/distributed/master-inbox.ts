@@ -24,6 +24,8 @@ export interface InboxOptions {
   locustfiles: Array<{ filename: string; code: string; dir?: string | undefined }>;
   onWorkerJoined: (node: WorkerNode) => void;
   onWorkerLost: (node: WorkerNode, why: "missing" | "quit") => void;
+  /** A worker reported its user classes and their counts. */
+  onWorkerClasses: (node: WorkerNode) => void;
   /** A message of a type the protocol does not define (a custom message); false if nobody took it. */
   onOtherMessage: (type: string, data: unknown, node: WorkerNode) => boolean;
 }
@@ -68,6 +70,7 @@ export class MasterInbox {
         if (!node) return;
         node.state = "running";
         node.userClassesCount = m.data.user_classes_count;
+        this.noteClasses(node, m.data.user_classes_count);
       },
       client_stopped: (m) => {
         const node = this.workers.get(m.nodeId);
@@ -269,11 +272,19 @@ export class MasterInbox {
     this.reported.set(id, sums);
     if (node.state !== "missing" && node.state !== "stopped")
       node.userClassesCount = report.user_classes_count;
+    this.noteClasses(node, report.user_classes_count);
     const events = this.environment.events;
     if (events.workerReport.listenerCount > 0) {
       const { extra, ...standard } = report;
       events.workerReport.fire({ clientId: id, data: { ...extra, ...standard } });
     }
+  }
+
+  /** The classes a worker defines (every one is a key, at 0 when it runs none of it), and whether it runs users. */
+  private noteClasses(node: WorkerNode, counts: Record<string, number>): void {
+    node.reportedClasses = Object.keys(counts);
+    if (Object.values(counts).some((count) => count > 0)) node.ranUsers = true;
+    this.o.onWorkerClasses(node);
   }
 
   /** Drops a report with impossible numbers; the first few per worker are logged as warnings. */

@@ -20,6 +20,7 @@ import { arrivalShares, dispatchUsers, nextRampCount, orderWorkers, rampPlan } f
 import { ITERATIONS_DONE, IterationLedger, PERMITS, PERMITS_REQUEST } from "./iteration-leases.js";
 import { MasterInbox } from "./master-inbox.js";
 import { MasterSocket } from "./transport.js";
+import { checkWorkerClasses, unrunUsersNote } from "./worker-classes.js";
 import type { WorkerNode } from "./worker-nodes.js";
 
 /** Settings of a {@link MasterRunner}. */
@@ -75,6 +76,8 @@ export class MasterRunner extends BaseRunner {
   private ledger: IterationLedger | undefined;
   /** Workers the last dispatch gave users to. */
   private workersWithUsers: string[] = [];
+  /** Why the cluster did not run the test as asked (a worker lacks user classes); the CLI exits with its code. */
+  clusterProblem: EnvironmentError | undefined;
 
   private constructor(
     environment: Environment,
@@ -92,6 +95,7 @@ export class MasterRunner extends BaseRunner {
       locustfiles: options.locustfiles ?? [],
       onWorkerJoined: () => this.onWorkersChanged(),
       onWorkerLost: (node, why) => this.onWorkerLost(node, why),
+      onWorkerClasses: (node) => this.checkWorkerClasses(node),
       onOtherMessage: (type, data, node) => this.onOtherMessage(type, data, node),
     });
   }
@@ -320,6 +324,7 @@ export class MasterRunner extends BaseRunner {
         user_classes_count: counts,
         cicada_arrival: share,
       });
+      this.noteSent(id, counts);
     }
   }
 
@@ -342,10 +347,13 @@ export class MasterRunner extends BaseRunner {
     const deadline = performance.now() + REPORT_WAIT_MS;
     while (this.userCount !== this.targetUserCount && performance.now() < deadline) await sleep(10);
     if (token !== this.rampToken) return;
+    const behind = this.liveWorkers()
+      .filter((node) => node.userCount !== node.sentUserCount)
+      .map((node) => `${node.id}: ${node.userCount} of ${node.sentUserCount}`);
     const prefix =
       this.userCount === this.targetUserCount
         ? "All users spawned"
-        : "Spawning is complete, but not every worker has reported its users yet";
+        : `Spawning is complete, but not every worker has reported its users yet (${behind.join(", ")})`;
     this.environment.events.spawningComplete.fire({ userCount: this.targetUserCount });
     // As Locust ≥ 2.29: the workers fire spawningComplete once, with the test's total.
     for (const node of this.inbox.nodes()) {
@@ -367,7 +375,22 @@ export class MasterRunner extends BaseRunner {
       .map(([id]) => id);
     for (const [id, counts] of plan) {
       this.inbox.send(id, "spawn", { ...this.spawnBase(timestamp), user_classes_count: counts });
+      this.noteSent(id, counts);
     }
+  }
+
+  /** Remembers what a worker was sent, and checks it against the classes the worker defines. */
+  private noteSent(id: string, counts: Record<string, number>): void {
+    const node = this.inbox.nodes().find((n) => n.id === id);
+    if (node === undefined) return;
+    node.sentClassesCount = counts;
+    this.checkWorkerClasses(node);
+  }
+
+  /** Warns about a worker that lacks this test's classes; users it cannot run make the run's clusterProblem. */
+  private checkWorkerClasses(node: WorkerNode): void {
+    const masterClasses = this.environment.userClassInfos.map((info) => info.name);
+    this.clusterProblem ??= checkWorkerClasses(node, this.classNames, masterClasses, this.environment.logger);
   }
 
   /** Strictly increasing: a worker drops a spawn not newer than its last one. */
@@ -428,6 +451,8 @@ export class MasterRunner extends BaseRunner {
     this.workersChanged.fire(this.liveWorkers().length);
     this.checkIterationsFinished();
     if (this.state !== "spawning" && this.state !== "running") return;
+    const unrun = unrunUsersNote(node, why);
+    if (unrun !== undefined) this.environment.logger.warning(unrun);
     if (this.liveWorkers().length === 0) {
       this.environment.logger.info(
         `The last worker ${why === "quit" ? "quit" : "went missing"}: stopping the test`,
@@ -460,6 +485,8 @@ export class MasterRunner extends BaseRunner {
   protected override async beginTest(): Promise<boolean> {
     this.inbox.resetReported();
     this.classNames = this.environment.activeUserClassInfos.map((info) => info.name);
+    this.clusterProblem = undefined;
+    for (const node of this.inbox.nodes()) node.startTest();
     if (this.options.iterations !== undefined) {
       this.ledger = new IterationLedger(this.options.iterations);
       if (this.liveWorkers().some((node) => node.cicadaVersion === undefined)) {

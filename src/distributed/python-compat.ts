@@ -1,6 +1,6 @@
 /**
  * The few pieces of Python behaviour a Locust peer relies on byte for byte: Python's
- * `repr()` of a string (error keys are sha256 of it), Python's half-to-even `round()`
+ * `repr()` of a string (error keys are sha256 of it) and its inverse, Python's half-to-even `round()`
  * (Locust's response-time buckets), and parsing Locust's version strings.
  */
 import { createHash } from "node:crypto";
@@ -31,6 +31,40 @@ export function pythonRepr(text: string): string {
     } else out += char;
   }
   return out + quote;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { "\\": "\\", "'": "'", '"': '"', t: "\t", n: "\n", r: "\r" };
+const HEX_ESCAPE_DIGITS: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/**
+ * The str whose Python `repr()` is `literal`, or undefined when `literal` is not exactly
+ * what `repr()` writes (its quote choice and escapes): the inverse of {@link pythonRepr}.
+ */
+export function pythonUnrepr(literal: string): string | undefined {
+  const quote = literal[0];
+  if (literal.length < 2 || (quote !== "'" && quote !== '"') || literal.at(-1) !== quote) return undefined;
+  let text = "";
+  for (let at = 1; at < literal.length - 1; at++) {
+    const char = literal[at]!;
+    if (char !== "\\") {
+      text += char;
+      continue;
+    }
+    const kind = literal[++at] ?? "";
+    const simple = SIMPLE_ESCAPES[kind];
+    const digits = HEX_ESCAPE_DIGITS[kind];
+    if (simple !== undefined) text += simple;
+    else if (digits !== undefined) {
+      const hexDigits = literal.slice(at + 1, at + 1 + digits);
+      const code =
+        /^[0-9a-f]+$/.test(hexDigits) && hexDigits.length === digits ? Number.parseInt(hexDigits, 16) : -1;
+      if (code < 0 || code > 0x10ffff) return undefined;
+      text += String.fromCodePoint(code);
+      at += digits;
+    } else return undefined;
+  }
+  // Only repr's own spelling counts: not an unescaped quote inside, nor \x41 for "A".
+  return pythonRepr(text) === literal ? text : undefined;
 }
 
 /**

@@ -33,6 +33,14 @@ export class WorkerNode {
   droppedReports = 0;
   /** Users per class as the worker last reported them. */
   userClassesCount: Record<string, number> = {};
+  /** The user classes the worker defines, from its last report (undefined before one). */
+  reportedClasses: string[] | undefined;
+  /** Users per class the master last sent it in this test. */
+  sentClassesCount: Record<string, number> = {};
+  /** Whether it has reported running users in this test. */
+  ranUsers = false;
+  /** The last class mismatch it was warned about (worker-classes.ts), so it is said once. */
+  classWarning: string | undefined;
   /** Cicada version of a Cicada worker; undefined for a Locust (Python) worker. */
   readonly cicadaVersion: string | undefined;
   /** Whether the worker understands heartbeat replies (Cicada, or Locust ≥ 2.19). */
@@ -61,6 +69,17 @@ export class WorkerNode {
   /** Users the worker reports running. */
   get userCount(): number {
     return Object.values(this.userClassesCount).reduce((a, b) => a + b, 0);
+  }
+
+  /** Forgets what the last test sent it. */
+  startTest(): void {
+    this.sentClassesCount = {};
+    this.ranUsers = false;
+  }
+
+  /** Users the master last sent it. */
+  get sentUserCount(): number {
+    return Object.values(this.sentClassesCount).reduce((a, b) => a + b, 0);
   }
 
   /** Whether users may be dispatched to it. */

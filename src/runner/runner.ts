@@ -1,3 +1,4 @@
+import type { CicadaError } from "../shared/errors.js";
 import type { EventHook } from "../shared/event-hook.js";
 import type { RunnerControl, RunnerState } from "../user/index.js";
 import type { StartOptions } from "./base-runner.js";
@@ -66,6 +67,11 @@ export interface Runner extends RunnerControl {
   startShape(): void;
   /** Why a load shape ended the test (an invalid tick), if it did: the CLI exits with its code. */
   readonly shapeFailure: Error | undefined;
+  /**
+   * A master's: why its workers did not run the test as asked (one lacks user classes it
+   * was sent); the run goes on and reports everything, then the CLI exits with its code.
+   */
+  readonly clusterProblem?: CicadaError | undefined;
   stopAndWait(): Promise<void>;
   quitAndWait(): Promise<void>;
   /** Workers, for a master; empty otherwise. */

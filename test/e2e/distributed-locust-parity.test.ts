@@ -25,12 +25,17 @@ from locust import HttpUser, task, constant, events
 from locust.runners import MasterRunner
 
 RESULT = {"from_worker": [], "reports": 0}
+SEARCH_FAILURE = "search returned ok=false for user's cart"
 
 class Visitor(HttpUser):
     wait_time = constant(0.05)
     @task
     def fail(self):
         self.client.get("/fail")
+    @task
+    def search(self):
+        with self.client.get("/hello", name="/search", catch_response=True) as response:
+            response.failure(SEARCH_FAILURE)
 
 @events.init.add_listener
 def on_init(environment, **kw):
@@ -52,11 +57,19 @@ def write(environment, **kw):
             json.dump(RESULT, f)
 `;
 
+/** The reason both kinds of workers give response.failure() (a quote: Python's repr picks double quotes). */
+const SEARCH_FAILURE = "search returned ok=false for user's cart";
+const CICADA_SEARCH_TASK = `@task async search() {
+    const response = await this.client.get("/hello", { name: "/search", catchResponse: true });
+    response.failure(${JSON.stringify(SEARCH_FAILURE)});
+  }`;
+
 const CICADA_WORKER = `
 import { HttpUser, task, constant, events } from "cicada-load";
 export class Visitor extends HttpUser {
   waitTime = constant(0.05);
   @task async fail() { await this.client.get("/fail"); }
+  ${CICADA_SEARCH_TASK}
 }
 events.init.addListener(({ environment }) => {
   environment.runner?.registerMessage<{ echo: number }>("hello_worker", (message) => {
@@ -103,21 +116,31 @@ test("under a Locust 2.12.1 master: custom messages both ways, report_to_master 
   );
   assert.match(cicada.output(), /echo from the master: 42/, "and its send_message reached the worker");
   assert.ok(result.reports >= 1, "worker_report saw the key reportToMaster added");
-  // Both workers failed on GET /fail: Locust's failures CSV has one row for it, not two.
+  // Both workers failed on GET /fail and on /search: Locust's failures CSV has one row for each, not two.
   const failures = readFileSync(join(cwd, "out_failures.csv"), "utf8").trim().split("\n").slice(1);
-  assert.equal(failures.length, 1, failures.join("\n"));
+  assert.equal(failures.length, 2, failures.join("\n"));
+  const fail = failures.find((row) => row.startsWith("GET,/fail,"))!;
+  const search = failures.find((row) => row.startsWith("GET,/search,"))!;
   // (Locust 2.12's CSV writer repr()s the text once more: the doubled quotes are its own.)
   assert.match(
-    failures[0]!,
+    fail,
     /^GET,\/fail,"""HTTPError\('500 Server Error: Internal Server Error for url: http:\/\/127\.0\.0\.1:\d+\/fail'\)""",\d+/,
   );
-  const occurrences = Number(
-    /,(\d+),[^,]*,[^,]*$/.exec(failures[0]!)?.[1] ?? /,(\d+)\s*$/.exec(failures[0]!)?.[1],
-  );
+  // Python's repr of the reason (double quotes: it has a single quote), repr()ed again by the CSV writer.
+  assert.ok(search.includes(`CatchResponseError(""${SEARCH_FAILURE.replace("'", "\\'")}"")`), search);
   const stats = readFileSync(join(cwd, "out_stats.csv"), "utf8");
-  const requests = Number(/^GET,\/fail,(\d+),/m.exec(stats)![1]);
-  assert.ok(Number.isFinite(occurrences) && occurrences === requests, `${occurrences} of ${requests}`);
-  assert.ok(target.served.size >= 1 && requests > 20, `${requests} requests`);
+  for (const [name, row] of [
+    ["fail", fail],
+    ["search", search],
+  ] as const) {
+    const occurrences = Number(/,(\d+),[^,]*,[^,]*$/.exec(row)?.[1] ?? /,(\d+)\s*$/.exec(row)?.[1]);
+    const requests = Number(new RegExp(`^GET,/${name},(\\d+),`, "m").exec(stats)![1]);
+    assert.ok(
+      Number.isFinite(occurrences) && occurrences === requests,
+      `/${name}: ${occurrences} of ${requests}`,
+    );
+    assert.ok(requests > 10, `/${name}: ${requests} requests`);
+  }
   assert.match(python.output() + master.output(), /Worker .* \(index \d+\) reported as ready/);
 });
 
@@ -129,6 +152,10 @@ class Visitor(HttpUser):
     @task
     def fail(self):
         self.client.get("/fail")
+    @task
+    def search(self):
+        with self.client.get("/hello", name="/search", catch_response=True) as response:
+            response.failure("search returned ok=false for user's cart")
 
 @events.init.add_listener
 def on_init(environment, **kw):
@@ -147,6 +174,7 @@ import { HttpUser, task, constant, events } from "cicada-load";
 export class Visitor extends HttpUser {
   waitTime = constant(0.05);
   @task async fail() { await this.client.get("/fail"); }
+  ${CICADA_SEARCH_TASK}
 }
 const seen = { pongs: [] as unknown[], pyReports: 0 };
 events.init.addListener(({ environment }) => {
@@ -204,8 +232,13 @@ test("a Cicada master with Locust 2.12.1 and Cicada workers: custom messages bot
   ]);
   // Locust 2.12.1 does not know the master's spawning_complete: it is not sent to it.
   assert.doesNotMatch(python.output(), /Unknown message type/);
-  // Python's `HTTPError('500 Server Error: ...')` and Cicada's text are one row on the master.
+  // Python's `HTTPError('500 Server Error: ...')` and `CatchResponseError("...")` and Cicada's
+  // texts are one row each on the master, in Cicada's words.
   const failures = readFileSync(join(cwd, "out_failures.csv"), "utf8").trim().split("\r\n").slice(1);
-  assert.equal(failures.length, 1, failures.join("\n"));
-  assert.match(failures[0]!, /^GET,\/fail,HTTPError: 500 Internal Server Error,\d+,/);
+  assert.equal(failures.length, 2, failures.join("\n"));
+  assert.ok(failures.some((row) => /^GET,\/fail,HTTPError: 500 Internal Server Error,\d+,/.test(row)));
+  assert.ok(
+    failures.some((row) => row.startsWith(`GET,/search,${SEARCH_FAILURE},`)),
+    failures.join("\n"),
+  );
 });

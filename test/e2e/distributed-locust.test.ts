@@ -74,8 +74,15 @@ test("a Cicada worker joins a Locust master: Locust's final CSV totals equal wha
     ["-f", "locustfile.ts", "--worker", "--master-port", String(port), "--arrival-rate", "200"],
     { cwd },
   );
+  // `-f -` asks the master for its locustfile; Locust 2.12 has none to send and stays silent.
+  const downloader = startCicada(t, ["--worker", "-f", "-", "--master-port", String(port)], { cwd });
+  const downloaderCode = await downloader.exited;
   const masterCode = await master.exited;
   assert.equal(await worker.exited, 0, worker.output());
+  assert.equal(downloaderCode, 4, downloader.output());
+  assert.match(downloader.output(), /did not send a locustfile/);
+  assert.doesNotMatch(downloader.output(), /no answer from a master|Start the master first/);
+  assert.match(master.output(), /Unknown message type received from worker .*: locustfile/);
   assert.match(worker.output(), /--arrival-rate ignored on a worker: it runs the load its master sends/);
   assert.equal(masterCode, 1, `Locust exits 1 because /fail failed:\n${master.output()}`);
   assert.match(master.output(), /All users spawned: \{"Alpha": 6, "Beta": 2\} \(8 total users\)/);
@@ -205,4 +212,50 @@ test("an arrival rate with only Locust workers is refused: exit 4 and a hint, no
   assert.match(out, /Hint: Start Cicada workers/);
   assert.doesNotMatch(out, /at .*\.js:\d+/, "no stack trace");
   assert.equal(await worker.exited, 0, worker.output());
+});
+
+test("a Locust worker without the master's user classes: the master names it and the classes during the run, and exits 4", {
+  skip,
+}, async (t) => {
+  // Locust's worker fails in its spawner (KeyError) and runs nothing, but keeps sending
+  // heartbeats: this used to be a silent run of 0 requests that exited 0.
+  const target = await startTarget(t);
+  const cwd = writeLocustfile(t, target.url);
+  writeFileSync(
+    join(cwd, "buyer.py"),
+    [
+      "from locust import HttpUser, constant, task",
+      "class Buyer(HttpUser):",
+      "    wait_time = constant(0.05)",
+      "    @task",
+      "    def buy(self):",
+      '        self.client.get("/hello")',
+      "",
+    ].join("\n"),
+  );
+  const port = await freePort();
+  const master = startCicada(
+    t,
+    ["-f", "locustfile.ts", "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port)]
+      .concat(["--headless", "-u", "4", "-r", "4", "-t", "4s", "--only-summary", "--expect-workers", "1"])
+      .concat(["-H", target.url]),
+    { cwd },
+  );
+  await master.waitFor(/Master listening/);
+  const worker = startProcess(t, LOCUST!, ["-f", "buyer.py", "--worker", "--master-port", String(port)], {
+    cwd,
+  });
+  const code = await master.exited;
+  await worker.exited;
+  const out = master.output();
+  assert.equal(code, 4, out);
+  const warning =
+    /WARNING\/cicada: Worker \S+ \(index 0\) does not define the user class\(es\) Alpha, Beta of this master's locustfile \(it defines Buyer, which this master does not\): a Locust worker sent a class it lacks stops spawning \(KeyError in its log\) and runs no users at all/;
+  assert.match(out, warning);
+  assert.ok(out.search(warning) < out.indexOf("--run-time limit reached"), "said while the test runs");
+  assert.match(
+    out,
+    /Error: worker \S+ could not run 4 of the users sent to it: it does not define the user class\(es\) Alpha, Beta \(a Locust worker then runs no users at all\)\nHint: Give every worker a locustfile with the master's user class names/,
+  );
+  assert.match(worker.output(), /KeyError: 'Alpha'/, "what the warning says happened");
 });

@@ -46,7 +46,8 @@ export interface Cluster {
   masterLogs: LogRecord[];
   workers: Worker[];
   workerLogs: LogRecord[][];
-  addWorker(nodeId: string, options?: Partial<WorkerOptions>): Worker;
+  /** A worker running `workerClasses` (default: the master's classes). */
+  addWorker(nodeId: string, options?: Partial<WorkerOptions>, workerClasses?: UserClass[]): Worker;
   close(): Promise<void>;
 }
 
@@ -76,9 +77,9 @@ export async function startCluster(
     masterLogs,
     workers,
     workerLogs,
-    addWorker(nodeId, options = {}) {
+    addWorker(nodeId, options = {}, workerClasses = classes) {
       const logs: LogRecord[] = [];
-      const worker = new Worker(environment(classes, logs), {
+      const worker = new Worker(environment(workerClasses, logs), {
         masterHost: "127.0.0.1",
         masterPort: master.port,
         nodeId,

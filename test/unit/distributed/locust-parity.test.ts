@@ -4,13 +4,17 @@
  * reportToMaster/workerReport, -i exact across workers, --reset-stats after the ramp.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { canonicalErrorText, locustErrorText } from "../../../src/distributed/http-error-text.js";
+import { locustErrorKey } from "../../../src/distributed/python-compat.js";
 import { WorkerNode } from "../../../src/distributed/worker-nodes.js";
 import type { CustomMessage } from "../../../src/index.js";
 import { describeFailure, type RequestEvent } from "../../../src/shared/request-event.js";
 import { constant, task, User } from "../../../src/user/index.js";
 import { waitFor } from "../../helpers/env.js";
+import { LOCUST, PYTHON } from "../../helpers/locust.js";
+import { recordingSession, sendJson, startServer } from "../http/helpers.js";
 import { startCluster, workerTotals } from "./cluster-helpers.js";
 
 class Counter extends User {
@@ -149,8 +153,27 @@ test("HTTP errors: Locust's texts become Cicada's on a master; a worker under a 
     "HTTPError: 500 Internal Server Error",
   );
   assert.equal(canonicalErrorText("LocustBadStatusCode(code=404)"), "HTTPError: 404 Not Found");
+  // catchResponse's failure("reason"): Locust's workers send the repr of CatchResponseError(reason).
+  assert.equal(
+    canonicalErrorText("CatchResponseError('search returned ok=false')"),
+    "search returned ok=false",
+  );
+  assert.equal(canonicalErrorText(`CatchResponseError("user's cart is empty")`), "user's cart is empty");
+  assert.equal(canonicalErrorText(`CatchResponseError('both \\' and "')`), `both ' and "`);
+  assert.equal(
+    canonicalErrorText("CatchResponseError('tab\\there\\nnull \\x00 zero\\u200bwidth')"),
+    "tab\there\nnull \u0000 zero\u200bwidth",
+  );
+  // é is printable: repr writes it as itself, so \xe9 is not repr's spelling.
+  assert.equal(canonicalErrorText("CatchResponseError('caf\\xe9')"), "CatchResponseError('caf\\xe9')");
+  assert.equal(canonicalErrorText("CatchResponseError('caf\u00e9 \u4e2d')"), "caf\u00e9 \u4e2d");
   for (const other of [
     "ConnectionRefusedError(111, 'Connection refused')",
+    // Not what Locust writes: left as they came.
+    "CatchResponseError(42)",
+    "CatchResponseError('a', 'b')",
+    `CatchResponseError("plain")`,
+    "CatchResponseError('it's')",
     "boom",
     "HTTPError: 500 Internal Server Error",
   ]) {
@@ -197,6 +220,47 @@ test("HTTP errors: Locust's texts become Cicada's on a master; a worker under a 
     exception: "ConnectionRefusedError: nope",
   };
   assert.equal(locustErrorText(refused, describeFailure), "ConnectionRefusedError: nope");
+});
+
+test("a catchResponse failure: a worker under a Locust master sends Locust's CatchResponseError text and key, a master reads it back", {
+  skip: LOCUST === undefined ? "Locust is not installed (apt-get install python3-locust)" : false,
+}, async (t) => {
+  const server = await startServer((_req, res) => sendJson(res, 200, { ok: false }));
+  t.after(() => server.close());
+  const { session, events } = recordingSession({ baseUrl: server.url });
+  t.after(() => session.close());
+  const reasons = [
+    "search returned ok=false",
+    "user's cart is empty",
+    `both ' and "`,
+    "tab\tand caf\u00e9\u200b",
+  ];
+  for (const reason of reasons) (await session.get("/search", { catchResponse: true })).failure(reason);
+  const texts = events.map((event) => locustErrorText(event, describeFailure));
+  // Locust's own text and error key for response.failure(reason) (clients.py wraps it in CatchResponseError).
+  const script = [
+    "import json, sys",
+    "from locust.exception import CatchResponseError",
+    "from locust.stats import StatsError",
+    "out = [[StatsError.parse_error(CatchResponseError(r)), StatsError.create_key('GET', '/search', CatchResponseError(r))] for r in json.load(sys.stdin)]",
+    "print(json.dumps(out))",
+  ].join("\n");
+  const python = spawnSync(PYTHON, ["-c", script], { input: JSON.stringify(reasons), encoding: "utf8" });
+  assert.equal(python.status, 0, python.stderr);
+  const locust = JSON.parse(python.stdout) as Array<[string, string]>;
+  assert.deepEqual(
+    texts,
+    locust.map(([text]) => text),
+  );
+  assert.deepEqual(
+    texts.map((text) => locustErrorKey("GET", "/search", text)),
+    locust.map(([, key]) => key),
+    "the same error key: a Locust master merges the rows of Python and Cicada workers",
+  );
+  // A Cicada master turns either worker's text into Cicada's own: the reason.
+  assert.deepEqual(texts.map(canonicalErrorText), reasons);
+  // A failure text with no HTTP response (events.request.measure, a fired event) stays as it is.
+  assert.equal(locustErrorText({ ...events[0]!, response: undefined }, describeFailure), reasons[0]);
 });
 
 test("spawning_complete goes to Cicada workers and Locust >= 2.29 workers, not to older ones (they would log it as unknown)", () => {

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { test } from "node:test";
 import { Packr } from "msgpackr";
-import { encodeMessage, fetchLocustfile } from "../../../src/distributed/index.js";
+import { Router } from "zeromq";
+import { decodeWorkerMessage, encodeMessage, fetchLocustfile } from "../../../src/distributed/index.js";
 import { EnvironmentError } from "../../../src/shared/errors.js";
 import { sleep, waitFor } from "../../helpers/env.js";
 import { rawPeer, startCluster, VERSION, workerTotals } from "./cluster-helpers.js";
@@ -105,6 +106,56 @@ test("-f -: a Cicada worker gets the bundles; another version and Python workers
   });
   await assert.rejects(fetchLocustfile({ ...base, wireVersion: "2.12.1" }), /only to Cicada workers/);
   assert.equal(cluster.master.workers().length, 0, "a download never registers a worker");
+});
+
+test("-f - with a master that accepts the connection but sends no locustfile (Locust before 2.23): a clear error within seconds", async (t) => {
+  // A real ZeroMQ ROUTER that reads the request and never answers it, as Locust 2.12's master does.
+  const router = new Router({ linger: 0 });
+  t.after(() => router.close());
+  await router.bind("tcp://127.0.0.1:0");
+  const requests: string[] = [];
+  void (async () => {
+    for await (const [, frame] of router) {
+      const decoded = decodeWorkerMessage(frame!);
+      requests.push(decoded.ok ? decoded.message.type : decoded.kind === "unknown" ? decoded.type : "?");
+    }
+  })().catch(() => {});
+  const started = performance.now();
+  await assert.rejects(
+    fetchLocustfile({
+      masterHost: "127.0.0.1",
+      masterPort: Number(/:(\d+)$/.exec(router.lastEndpoint!)![1]),
+      hostname: "h",
+      wireVersion: VERSION,
+      timeoutMs: 4000,
+      replyWaitMs: 300,
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof EnvironmentError);
+      assert.equal(error.code, "CICADA_ERR_LOCUSTFILE_FROM_MASTER");
+      assert.match(error.message, /did not send a locustfile: it accepted the connection but did not answer/);
+      assert.match(error.hint ?? "", /its own locustfile: cicada -f locustfile\.ts --worker/);
+      return true;
+    },
+  );
+  assert.ok(performance.now() - started < 3000, "the reply wait, not --master-timeout");
+  assert.deepEqual(requests, ["locustfile"]);
+
+  // A TCP listener that is not ZeroMQ completes no handshake: that is still "no master".
+  const silent = createServer(() => {});
+  t.after(() => silent.close());
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  await assert.rejects(
+    fetchLocustfile({
+      masterHost: "127.0.0.1",
+      masterPort: (silent.address() as { port: number }).port,
+      hostname: "h",
+      wireVersion: VERSION,
+      timeoutMs: 800,
+      replyWaitMs: 100,
+    }),
+    (error: unknown) => error instanceof EnvironmentError && error.code === "CICADA_ERR_MASTER_UNREACHABLE",
+  );
 });
 
 test("-f - with no master answering fails with a clear error after the timeout", async () => {

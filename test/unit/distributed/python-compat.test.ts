@@ -8,6 +8,7 @@ import {
   pythonRepr,
   pythonRoundToMultiple,
 } from "../../../src/distributed/index.js";
+import { pythonUnrepr } from "../../../src/distributed/python-compat.js";
 import { PYTHON } from "../../helpers/locust.js";
 
 /** Runs a Python snippet that reads JSON on stdin and prints JSON; skips when python3 is missing. */
@@ -56,6 +57,33 @@ test("pythonRepr: fixed cases", () => {
   assert.equal(pythonRepr("it's"), `"it's"`);
   assert.equal(pythonRepr(`both ' and "`), `'both \\' and "'`);
   assert.equal(pythonRepr("a\nb"), "'a\\nb'");
+});
+
+test("pythonUnrepr reads back what Python's repr() wrote, and nothing repr() would not write", (t) => {
+  const plain = TRICKY.filter((s) => !/[\ud800-\udfff]/.test(s.replace(/\ud83d\ude00/g, "")));
+  const reprs = python(
+    "import json,sys; print(json.dumps([repr(s) for s in json.load(sys.stdin)]))",
+    plain,
+  ) as string[] | undefined;
+  if (reprs === undefined) return t.skip("python3 is not installed");
+  assert.deepEqual(
+    reprs.map((literal) => pythonUnrepr(literal)),
+    plain,
+  );
+  assert.equal(pythonUnrepr("'\\ud800 lone surrogate'"), "\ud800 lone surrogate");
+  for (const notRepr of [
+    '"plain"', // repr uses double quotes only for a text with a single quote and no double quote
+    "'it's'", // an unescaped quote
+    "'\\x41'", // repr writes A as itself
+    "'\\q'",
+    "'\\x4'",
+    "'open",
+    "'",
+    "",
+    "plain",
+  ]) {
+    assert.equal(pythonUnrepr(notRepr), undefined, notRepr);
+  }
 });
 
 test("locustErrorKey equals Locust's StatsError.create_key for an exception whose repr is the error", (t) => {
