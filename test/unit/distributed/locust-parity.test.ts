@@ -236,6 +236,8 @@ test("a catchResponse failure: a worker under a Locust master sends Locust's Cat
     "tab\tand caf\u00e9\u200b",
   ];
   for (const reason of reasons) (await session.get("/search", { catchResponse: true })).failure(reason);
+  // A verdict is recorded once the code that gave it waits.
+  await new Promise((resolve) => setImmediate(resolve));
   const texts = events.map((event) => locustErrorText(event, describeFailure));
   // Locust's own text and error key for response.failure(reason) (clients.py wraps it in CatchResponseError).
   const script = [
