@@ -171,7 +171,7 @@ export function evaluateThreshold(
   if (rows.length === 0 || requested === 0) {
     const reason =
       definition.target.kind === "total"
-        ? "no data: no request was made"
+        ? "no data: no request completed (none was made, or none had its response by the end)"
         : "no data: no request with this name";
     return { ...base, measured: null, passed: false, reason };
   }
