@@ -435,10 +435,12 @@ export class Worker {
     if (this.ending) return;
     this.ending = true;
     for (const timer of this.timers) clearInterval(timer);
-    if (end.reason === "refused") this.log.error(`the master refused this worker: ${end.message}`);
-    if (end.reason === "failed") this.log.error(`this worker cannot run the test: ${end.error.message}`);
+    // Said at INFO: the CLI ends a worker that stops for these reasons with the error itself
+    // (what went wrong and a hint), which an ERROR line here only said a second time.
+    if (end.reason === "refused") this.log.info(`the master refused this worker: ${end.message}`);
+    if (end.reason === "failed") this.log.info(`this worker cannot run the test: ${end.error.message}`);
     if (end.reason === "master-timeout") {
-      this.log.error(`no contact with the master for ${this.o.masterTimeoutMs / 1000} s: giving up`);
+      this.log.info(`no contact with the master for ${this.o.masterTimeoutMs / 1000} s: giving up`);
     }
     await this.runner.quitAndWait();
     this.sendStats(); // the final report, at once: a Locust master waits only 0.5 s for it
