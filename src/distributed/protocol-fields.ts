@@ -124,6 +124,12 @@ function cicadaIntended(value: unknown, what: string): CicadaIntended | undefine
   };
 }
 
+/** `cicada_resent_requests` of a report: a count. */
+function resentCount(value: unknown): number {
+  const count = num(value, "cicada_resent_requests");
+  return Number.isInteger(count) && count >= 0 ? count : fail("cicada_resent_requests is not a count");
+}
+
 /** `cicada_iterations` of a report: a map, else ignored. */
 function cicadaIterations(value: unknown): CicadaIterations | undefined {
   if (!(value instanceof Map)) return undefined;
@@ -226,6 +232,8 @@ export function statsReport(value: unknown): StatsReport {
   };
   const iterations = cicadaIterations(d.get("cicada_iterations"));
   if (iterations) report.cicada_iterations = iterations;
+  const resent = d.get("cicada_resent_requests");
+  if (resent !== undefined) report.cicada_resent_requests = resentCount(resent);
   const checks = cicadaChecks(d.get("cicada_checks"));
   if (checks) report.cicada_checks = checks;
   const metrics = cicadaMetrics(d.get("cicada_metrics"));
@@ -248,6 +256,7 @@ const REPORT_KEYS: ReadonlySet<string> = new Set([
   "user_classes_count",
   // Cicada's own keys between Cicada nodes (the open model's iterations, checks, custom metrics).
   "cicada_iterations",
+  "cicada_resent_requests",
   "cicada_checks",
   "cicada_metrics",
 ]);

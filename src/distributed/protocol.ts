@@ -130,6 +130,11 @@ export interface StatsReport {
   /** Open model only (a Locust master ignores it). */
   cicada_iterations?: CicadaIterations;
   /**
+   * Requests sent twice since the previous report (RequestStats.resentRequests); only when
+   * not 0 (a Locust master ignores it).
+   */
+  cicada_resent_requests?: number;
+  /**
    * Keys a worker's `reportToMaster` listeners added (Locust's `report_to_master`), sent
    * beside the others at the top level of the data map.
    */

@@ -58,6 +58,7 @@ enum Key {
   DroppedPerSec,
   CicadaChecks,
   CicadaMetrics,
+  CicadaResentRequests,
 }
 
 const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
@@ -101,6 +102,7 @@ const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
   ["dropped_per_sec", Key.DroppedPerSec],
   ["cicada_checks", Key.CicadaChecks],
   ["cicada_metrics", Key.CicadaMetrics],
+  ["cicada_resent_requests", Key.CicadaResentRequests],
 ];
 
 const KEYS = new KeyTable(KEY_NAMES);
@@ -367,6 +369,7 @@ function readReport(r: FrameReader): StatsReport {
   const errors: Record<string, LocustErrorRow> = Object.create(null) as Record<string, LocustErrorRow>;
   let userCount: number | null | undefined;
   let iterations: CicadaIterations | undefined;
+  let resent: number | undefined;
   let checksBytes: Uint8Array | undefined;
   let metricsBytes: Uint8Array | undefined;
   const userClassesCount: Record<string, number> = {};
@@ -408,6 +411,11 @@ function readReport(r: FrameReader): StatsReport {
       case Key.CicadaChecks:
         checksBytes = r.rawValue();
         break;
+      case Key.CicadaResentRequests:
+        resent = r.finite();
+        // Anything but a count: the general decoder words the error.
+        if (!Number.isInteger(resent) || resent < 0) throw GIVE_UP;
+        break;
       case Key.CicadaMetrics:
         metricsBytes = r.rawValue();
         break;
@@ -427,6 +435,7 @@ function readReport(r: FrameReader): StatsReport {
     user_classes_count: userClassesCount,
   };
   if (iterations !== undefined) report.cicada_iterations = iterations;
+  if (resent !== undefined) report.cicada_resent_requests = resent;
   if (checksBytes !== undefined || metricsBytes !== undefined) {
     // Rare and small: the general decoder reads them (a wrong field gives up the whole frame).
     let scripting: ReturnType<typeof scriptingFromBytes>;

@@ -65,6 +65,7 @@ export class WorkerStatsReporter {
       user_classes_count: { ...userClassesCount },
     };
     if (stats.iterations.active) report.cicada_iterations = toCicadaIterations(stats.iterations.serialize());
+    if (stats.resentRequests > 0) report.cicada_resent_requests = stats.resentRequests;
     if (!stats.checks.isEmpty) report.cicada_checks = stats.checks.serialize();
     const metrics = stats.metrics.serializeUpdated();
     if (metrics.length > 0) report.cicada_metrics = metrics;

@@ -6,12 +6,12 @@
  */
 import type { Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
-import { HttpRequestError } from "./errors.js";
+import { bodyTooLargeError, HttpRequestError } from "./errors.js";
 
 /** What Cicada asks for by default, as browsers and Locust's FastHttpUser do. */
 export const DEFAULT_ACCEPT_ENCODING = "gzip, deflate, br";
 /** Default cap on a decoded body. */
-export const DEFAULT_MAX_DECODED_BODY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 type Coding = "gzip" | "deflate" | "br";
 
@@ -56,6 +56,9 @@ export class BodyDecoder {
     this.encodedBytes += chunk.length;
     this.first ??= this.pipeline(chunk);
     this.first.write(chunk);
+    // zlib decodes off the main thread: a body arriving faster than it decodes waits in
+    // the stream's buffer, which counts against the limit too.
+    if (this.first.writableLength > this.maxBytes) this.stop(bodyTooLargeError(this.maxBytes));
   }
 
   /** The whole body has arrived. */
@@ -96,8 +99,8 @@ export class BodyDecoder {
     this.decodedBytes += chunk.length;
     if (this.decodedBytes > this.maxBytes) {
       const message =
-        `the decoded body exceeds ${this.maxBytes} bytes (maxDecodedBodySize) after ` +
-        `${this.encodedBytes} bytes on the wire: a decompression bomb, or raise the limit`;
+        `the decoded body exceeds ${this.maxBytes} bytes (maxResponseBodySize) after ` +
+        `${this.encodedBytes} bytes on the wire: a decompression bomb, or raise maxResponseBodySize`;
       this.stop(new HttpRequestError("DecompressionError", message));
       return;
     }

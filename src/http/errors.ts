@@ -38,6 +38,22 @@ export function deadlineError(timeoutSeconds: number): HttpRequestError {
   return new HttpRequestError("Timeout", `no response within ${timeoutSeconds} s`);
 }
 
+/**
+ * A body over the session's `maxResponseBodySize`: `BodyTooLargeError: ...`. `announced`
+ * is the Content-Length when the head already said so (nothing of the body was read).
+ */
+export function bodyTooLargeError(limit: number, announced?: number): HttpRequestError {
+  const what =
+    announced === undefined
+      ? `the response body exceeds ${limit} bytes (maxResponseBodySize); the rest was not read`
+      : `the response announced a body of ${announced} bytes (Content-Length), over ${limit} bytes ` +
+        "(maxResponseBodySize); it was not read";
+  return new HttpRequestError(
+    "BodyTooLargeError",
+    `${what}. Raise maxResponseBodySize on the user class if the target's bodies are this large`,
+  );
+}
+
 /** Network-level limits, used to word timeout messages. */
 export interface TimeoutSettings {
   connectionTimeoutMs: number;
@@ -118,7 +134,12 @@ export function describeNetworkError(
   if (code === "CICADA_NET_HTTP2") return new HttpRequestError("ProtocolError", error.message, options);
   if (typeof code === "string" && resetCodes.has(code)) {
     if (retryRuleOf(error) === "idempotent") {
-      const message = `the server closed the idle keep-alive connection before answering (${target})`;
+      // Not "idle": a user that sends its next request at once (constant(0)) gets the
+      // close a moment after sending it. What the server failed to do is announce it.
+      const http2 = error.message.includes("HTTP/2");
+      const message =
+        `the server at ${target} closed the ${http2 ? "HTTP/2" : "keep-alive"} connection without ` +
+        `answering this request (${http2 ? "it sent no GOAWAY first" : "it sent no `Connection: close` with its last response"})`;
       return new HttpRequestError("ConnectionResetError", message, options);
     }
     return new HttpRequestError("ConnectionResetError", `${error.message} (${target})`, options);

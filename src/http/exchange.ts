@@ -19,6 +19,7 @@ import type { Channel, OutgoingRequest } from "./channel.js";
 import type { OriginConnections } from "./connections.js";
 import { BodyDecoder, parseContentEncoding } from "./decoding.js";
 import {
+  bodyTooLargeError,
   deadlineError,
   describeNetworkError,
   HttpRequestError,
@@ -38,9 +39,10 @@ import { resolveLocation, type Target } from "./url.js";
 export interface ExchangeHost extends DeferredReporter {
   readonly limits: TimeoutSettings;
   readonly maxRedirects: number;
-  /** Decode compressed bodies (Content-Encoding), up to `maxDecodedBodySize` bytes. */
+  /** Decode compressed bodies (Content-Encoding). */
   readonly decodesBodies: boolean;
-  readonly maxDecodedBodySize: number;
+  /** The largest body kept, bytes: as it arrives, or as it decodes when it is compressed. */
+  readonly maxResponseBodySize: number;
   connectionsFor(origin: string): OriginConnections;
   /** Headers for a hop (cookies, CSRF, auth, defaults). */
   headersFor(hop: HopHeaders): string[] | undefined;
@@ -52,6 +54,8 @@ export interface ExchangeHost extends DeferredReporter {
   complete(response: HttpResponse): void;
   /** The exchange has settled and holds nothing: it may be reused for a later request. */
   recycle(exchange: Exchange): void;
+  /** A hop went out again on a new connection (the server may count it twice; it is recorded once). */
+  requestResent(): void;
 }
 
 const emptyBody = Buffer.alloc(0);
@@ -219,12 +223,19 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
     this.encodedBodySize = 0;
     if (head.hasSetCookie) this.storeCookies(head);
     if (head.contentEncoding !== undefined && this.host.decodesBodies) this.decoder = this.decoderFor(head);
+    // A compressed body's limit is on its decoded size, which its Content-Length does not tell.
+    const limit = this.host.maxResponseBodySize;
+    if (this.decoder === null && head.contentLength > limit && this.carriesBody(head)) {
+      this.refuseBody(bodyTooLargeError(limit, head.contentLength));
+    }
   }
 
-  /** A piece of the body; the body is always read fully. */
+  /** A piece of the body; the body is read fully, up to `maxResponseBodySize` bytes. */
   onResponseBody(chunk: Buffer): void {
     this.encodedBodySize += chunk.length;
     if (this.decoder !== null) this.decoder.write(chunk);
+    else if (this.encodedBodySize > this.host.maxResponseBodySize)
+      this.refuseBody(bodyTooLargeError(this.host.maxResponseBodySize));
     else if (this.firstChunk === null) this.firstChunk = chunk;
     else if (this.moreChunks === null) this.moreChunks = [chunk];
     else this.moreChunks.push(chunk);
@@ -255,6 +266,7 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
       // Not answered, so it can go again, once, on a new connection; still one request in
       // the statistics, timed from its first attempt.
       this.retried = true;
+      this.host.requestResent();
       this.clearHopResponse();
       this.sendHop();
       return;
@@ -294,14 +306,30 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
     return httpStatusError(status, head.statusText);
   }
 
+  /** Whether a body follows `head` (none for HEAD, 1xx, 204 and 304, whatever the headers say). */
+  private carriesBody(head: ResponseHead): boolean {
+    const status = head.status;
+    return this.method !== "HEAD" && status !== 204 && status !== 304 && status >= 200;
+  }
+
+  /**
+   * The body is over the limit: the hop is withdrawn (its HTTP/1.1 connection closed, its
+   * HTTP/2 stream reset), so the rest is never read, and the request fails with `error`.
+   */
+  private refuseBody(error: HttpRequestError): void {
+    if (this.settled) return;
+    const head = this.head;
+    this.abortHop();
+    this.finish(head, emptyBody, error);
+  }
+
   /** A decoder when the final body is compressed in codings Cicada knows (not for HEAD, 204, 304). */
   private decoderFor(head: ResponseHead): BodyDecoder | null {
-    const status = head.status;
-    if (this.method === "HEAD" || status === 204 || status === 304 || status < 200) return null;
+    if (!this.carriesBody(head)) return null;
     if (this.redirectLocation(head) !== undefined) return null; // its body is dropped
     const codings = parseContentEncoding(head.contentEncoding!);
     if (codings === null || codings.length === 0) return null;
-    return new BodyDecoder(codings, this.host.maxDecodedBodySize, (body, error) =>
+    return new BodyDecoder(codings, this.host.maxResponseBodySize, (body, error) =>
       this.onDecoded(body, error),
     );
   }

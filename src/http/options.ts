@@ -23,6 +23,12 @@ export interface HttpSessionOptions {
   /** Called once per logical request (after redirects): Locust's `request` event. */
   onRequest: (event: RequestEvent) => void;
   /**
+   * Called each time a request is sent a second time, on a new connection, because the
+   * server closed a kept connection without answering it (or refused or never processed an
+   * HTTP/2 stream). The request is recorded once; the server may have counted it twice.
+   */
+  onResend?: () => void;
+  /**
    * A `catchResponse` request completed and waits for its verdict: returns where its event
    * goes once it is given (an HttpUser binds it to the transactions open now, which wait for
    * it). Default: `onRequest`.
@@ -67,7 +73,13 @@ export interface HttpSessionOptions {
    * "gzip, deflate, br"; false sends none and leaves bodies as they arrive.
    */
   acceptEncoding?: string | false;
-  /** Largest decoded (decompressed) body accepted, bytes. Default 64 MiB. */
+  /**
+   * Largest response body kept, bytes, plain or compressed (counted as it decodes); a
+   * bigger one fails with `BodyTooLargeError` (`DecompressionError` for a decompression
+   * bomb) and its connection is closed. Default 64 MiB.
+   */
+  maxResponseBodySize?: number;
+  /** The former name of `maxResponseBodySize` (it applied to compressed bodies only); still accepted. */
   maxDecodedBodySize?: number;
   /**
    * Connections per origin this session may open when it sends requests concurrently

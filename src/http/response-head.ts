@@ -21,6 +21,12 @@ export class ResponseHead {
   readonly hasSetCookie: boolean;
   /** The Content-Encoding header's value, when there is one. */
   readonly contentEncoding: string | undefined;
+  /**
+   * The body length its Content-Length announced, when that header frames the body (no
+   * chunked or other Transfer-Encoding); -1 otherwise. A HEAD, 204 or 304 response carries
+   * none, whatever it says.
+   */
+  contentLength = -1;
   private pairs: string[] | undefined;
 
   /**
@@ -49,12 +55,15 @@ export class ResponseHead {
   static fromHeaderList(status: number, list: string[], httpVersion: string): ResponseHead {
     let hasSetCookie = false;
     let contentEncoding: string | undefined;
+    let contentLength = -1;
     for (let i = 0; i < list.length; i += 2) {
       if (list[i] === "set-cookie") hasSetCookie = true;
       else if (list[i] === "content-encoding") contentEncoding = list[i + 1];
+      else if (list[i] === "content-length") contentLength = Number(list[i + 1]);
     }
     const head = new ResponseHead(status, "", httpVersion, hasSetCookie, contentEncoding, "", 0, 0);
     head.pairs = list;
+    if (Number.isSafeInteger(contentLength) && contentLength >= 0) head.contentLength = contentLength;
     return head;
   }
 

@@ -257,6 +257,8 @@ export class ResponseParser {
           headersStart,
           headerBlockEnd,
         );
+    if ((flags & (F_CONTENT_LENGTH | F_CHUNKED | F_TRANSFER_ENCODING)) === F_CONTENT_LENGTH)
+      head.contentLength = facts.contentLength;
     const generation = this.generation;
     this.keepAlive = persistent;
     this.sink.onResponseHead(head);

@@ -11,7 +11,7 @@ import { type EncodedBody, encodeBody } from "./body.js";
 import type { HttpClient } from "./client.js";
 import { type Http2Mode, OriginConnections, type OriginSettings } from "./connections.js";
 import { SessionCookies } from "./cookies.js";
-import { DEFAULT_ACCEPT_ENCODING, DEFAULT_MAX_DECODED_BODY_BYTES } from "./decoding.js";
+import { DEFAULT_ACCEPT_ENCODING, DEFAULT_MAX_BODY_BYTES } from "./decoding.js";
 import type { TimeoutSettings } from "./errors.js";
 import { Exchange, type ExchangeHost } from "./exchange.js";
 import { type CsrfSettings, checkHeaders, HeaderBuilder, type HopHeaders, isMethodToken } from "./headers.js";
@@ -52,8 +52,8 @@ export class HttpSession implements HttpClient, ExchangeHost {
   readonly maxRedirects: number;
   /** Whether compressed bodies are decoded (unless `acceptEncoding` is false). */
   readonly decodesBodies: boolean;
-  /** Largest decoded body accepted, bytes. */
-  readonly maxDecodedBodySize: number;
+  /** Largest response body kept, bytes (a compressed one as it decodes). */
+  readonly maxResponseBodySize: number;
 
   private base: BaseUrl | undefined;
   /** The last relative URL resolved without a query option, and its target (URLs repeat). */
@@ -62,6 +62,7 @@ export class HttpSession implements HttpClient, ExchangeHost {
   private lastFullUrl = "";
   private readonly onRequest: HttpSessionOptions["onRequest"];
   private readonly onDeferredRequest: HttpSessionOptions["onDeferredRequest"];
+  private readonly onResend: HttpSessionOptions["onResend"];
   private readonly userContext: HttpSessionOptions["context"];
   private readonly headerBuilder: HeaderBuilder;
   private readonly settings: OriginSettings;
@@ -83,6 +84,7 @@ export class HttpSession implements HttpClient, ExchangeHost {
     this.sessionOptions = options;
     this.onRequest = options.onRequest;
     this.onDeferredRequest = options.onDeferredRequest;
+    this.onResend = options.onResend;
     this.userContext = options.context;
     this.base = options.baseUrl === undefined ? undefined : parseBaseUrl(options.baseUrl);
     this.maxRedirects = nonNegative("maxRedirects", options.maxRedirects ?? defaults.maxRedirects);
@@ -106,10 +108,7 @@ export class HttpSession implements HttpClient, ExchangeHost {
     this.limits = this.settings;
     const acceptEncoding = options.acceptEncoding ?? DEFAULT_ACCEPT_ENCODING;
     this.decodesBodies = acceptEncoding !== false;
-    this.maxDecodedBodySize = positive(
-      "maxDecodedBodySize",
-      options.maxDecodedBodySize ?? DEFAULT_MAX_DECODED_BODY_BYTES,
-    );
+    this.maxResponseBodySize = bodySizeLimit(options);
     this.cookies = new SessionCookies(this);
     const standard: Record<string, string> = { "user-agent": DEFAULT_USER_AGENT };
     if (acceptEncoding !== false && acceptEncoding !== "") standard["accept-encoding"] = acceptEncoding;
@@ -279,6 +278,11 @@ export class HttpSession implements HttpClient, ExchangeHost {
     this.spareExchange ??= exchange;
   }
 
+  /** @internal */
+  requestResent(): void {
+    this.onResend?.();
+  }
+
   /** @internal A verdict was given: recorded on the next turn of the event loop, with any others given in this one. */
   verdictGiven(response: HttpResponse): void {
     if (this.decided === undefined) {
@@ -426,6 +430,19 @@ function withStandardHeaders(
   const out: Record<string, string> = { ...headers };
   for (const [name, value] of Object.entries(standard)) if (!given.has(name)) out[name] = value;
   return out;
+}
+
+/** `maxResponseBodySize`, or its former name `maxDecodedBodySize`; both only when they agree. */
+function bodySizeLimit(options: HttpSessionOptions): number {
+  const { maxResponseBodySize: limit, maxDecodedBodySize: formerName } = options;
+  if (limit !== undefined && formerName !== undefined && limit !== formerName) {
+    throw new Error(
+      `maxResponseBodySize (${limit}) and maxDecodedBodySize (${formerName}), its former name, ` +
+        "are both set: set maxResponseBodySize only",
+    );
+  }
+  if (limit === undefined && formerName !== undefined) return positive("maxDecodedBodySize", formerName);
+  return positive("maxResponseBodySize", limit ?? DEFAULT_MAX_BODY_BYTES);
 }
 
 function positive(option: string, value: number): number {

@@ -251,6 +251,22 @@ export function interruptedText(it: { started: number; inFlight: number }, word 
 }
 
 /**
+ * One line when the HTTP client sent requests twice (the server closed a kept connection
+ * without answering): the target's own request count is higher than the table's by that much.
+ */
+export function formatResentRequests(snapshot: StatsSnapshot): string[] {
+  const resent = snapshot.resentRequests ?? 0;
+  if (resent === 0) return [];
+  const requests = resent === 1 ? "1 request was" : `${resent} requests were`;
+  return [
+    `${requests} sent twice: the server closed a keep-alive connection without answering, so ` +
+      `${resent === 1 ? "it went" : "they went"} again on a new connection. Each is counted once above; ` +
+      "the server may have counted it twice",
+    "",
+  ];
+}
+
+/**
  * The final blocks of a headless run (the open model's, the checks, the custom metrics and
  * the exceptions only when there are any).
  */
@@ -259,6 +275,7 @@ export function formatFinalSummary(snapshot: StatsSnapshot): string[] {
     ...formatStatsTable(snapshot, false),
     ...formatPercentileTable(snapshot),
     ...formatIntendedPercentileTable(snapshot),
+    ...formatResentRequests(snapshot),
     ...formatIterations(snapshot, false),
     ...formatChecks(snapshot),
     ...formatCustomMetrics(snapshot),

@@ -66,6 +66,12 @@ export interface JsonReport {
   droppedExceptions: number;
   /** True when the run had more distinct names than the limit and some were counted as "(other)". */
   collapsedNames: boolean;
+  /**
+   * Requests the HTTP client sent twice, on a new connection, because the server closed a
+   * kept-alive connection without answering them: each is one request in `total`, but the
+   * target may have counted two. 0 when none; absent only from reports of Cicada versions before it.
+   */
+  resentRequests?: number;
   /** Time series sampled about once a second, downsampled to a bounded number of points. */
   history: JsonHistory;
   /** Pass/fail of each threshold, in declaration order (empty when none were declared). */

@@ -389,6 +389,7 @@ const reportShape: Shape<JsonReport> = {
   exceptions: array(exception),
   droppedExceptions: num,
   collapsedNames: bool,
+  resentRequests: num,
   history,
   thresholds: array(threshold),
   iterations: nullable(iterations),
@@ -399,8 +400,14 @@ const reportShape: Shape<JsonReport> = {
   metrics: array(customMetric),
 };
 
-// `monitor`, `capacity`, `checks` and `metrics` may be absent: reports written before those features lack them.
-const report = object<JsonReport>(reportShape, ["monitor", "capacity", "checks", "metrics"]);
+// `monitor`, `capacity`, `checks`, `metrics` and `resentRequests` may be absent: reports written before those features lack them.
+const report = object<JsonReport>(reportShape, [
+  "monitor",
+  "capacity",
+  "checks",
+  "metrics",
+  "resentRequests",
+]);
 
 /**
  * Checks a parsed JSON document against the {@link JsonReport} schema. Returns every

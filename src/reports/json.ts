@@ -169,6 +169,7 @@ export function buildJsonReport(input: ReportInput): JsonReport {
     })),
     droppedExceptions: snapshot.droppedExceptions,
     collapsedNames: snapshot.collapsedNames,
+    resentRequests: snapshot.resentRequests ?? 0,
     history: historyOf(input.history),
     thresholds: [...(input.thresholds ?? [])],
     monitor: input.monitor ? monitorJson(input.monitor) : null,

@@ -84,6 +84,12 @@ export class RequestStats {
   private collapsed = false;
   /** Set by a master that merged a Locust worker's rounded response times (see StatsSnapshot.roundedTimes). */
   roundedTimes = false;
+  /**
+   * Requests the HTTP client sent a second time on a new connection (the server closed a
+   * kept one without answering): each is one request in the rows, but the target may have
+   * counted two. See {@link countResentRequest}.
+   */
+  resentRequests = 0;
   private readonly errors: ErrorTable;
   private readonly exceptions: ExceptionTable;
   private readonly maxNames: number;
@@ -253,6 +259,11 @@ export class RequestStats {
     );
   }
 
+  /** One more request sent twice (see {@link resentRequests}). */
+  countResentRequest(): void {
+    this.resentRequests++;
+  }
+
   /** Merges failure rows from another node (occurrences add up, first/last seen widen). */
   mergeErrors(rows: readonly ErrorSnapshot[]): void {
     for (const row of rows) this.errors.merge(row);
@@ -287,6 +298,7 @@ export class RequestStats {
     this.sorted = null;
     this.collapsed = false;
     this.roundedTimes = false;
+    this.resentRequests = 0;
     this.totalEntry.reset(nowMs);
     this.errors.reset();
     this.exceptions.reset();
@@ -328,6 +340,7 @@ export class RequestStats {
       droppedExceptions: this.exceptions.dropped,
       collapsedNames: this.collapsed,
       ...(this.roundedTimes ? { roundedTimes: true as const } : {}),
+      ...(this.resentRequests > 0 ? { resentRequests: this.resentRequests } : {}),
       ...(this.iterations.active ? { iterations: this.iterations.snapshot(nowMs) } : {}),
       reportedPercentiles: this.reportedPercentiles,
       ...(this.checks.isEmpty ? {} : { checks: this.checks.snapshot() }),

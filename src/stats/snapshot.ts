@@ -93,6 +93,11 @@ export interface StatsSnapshot {
    * longer exact to 3 significant digits.
    */
   roundedTimes?: true;
+  /**
+   * Requests sent twice (on a new connection after the server closed a kept one without
+   * answering), each recorded once: present only when there were any.
+   */
+  resentRequests?: number;
   /** The open model's iterations: present only when the test ran at an arrival rate. */
   iterations?: IterationSnapshot;
   /**

@@ -58,7 +58,12 @@ export class HttpUser extends User {
   proxy?: string | false;
   /** Accept-Encoding sent (default "gzip, deflate, br"); false sends none and leaves bodies compressed. */
   acceptEncoding?: string | false;
-  /** Largest decoded (decompressed) response body, bytes (default 64 MiB): a bigger one fails. */
+  /**
+   * Largest response body kept, bytes (default 64 MiB), plain or compressed (counted as it
+   * decodes): a bigger one fails with `BodyTooLargeError` and its connection is closed.
+   */
+  maxResponseBodySize?: number;
+  /** The former name of `maxResponseBodySize`, still accepted. */
   maxDecodedBodySize?: number;
 
   private session: HttpSession | undefined;
@@ -87,6 +92,8 @@ export class HttpUser extends User {
       onRequest: this.intendedStartMs === undefined ? this.requestRecorder() : this.intendedStartRecorder(),
       // catchResponse requests: counted in the transactions open when they complete, verdict or not.
       onDeferredRequest: () => this.deferredRecorder(),
+      // Read where request counts are reconciled: the final summary, the JSON report.
+      onResend: () => this.environment.stats.countResentRequest(),
       connectionTimeoutMs: seconds(this.connectionTimeout),
       networkTimeoutMs: seconds(this.networkTimeout),
       responseTimeoutMs: seconds(this.responseTimeout),
@@ -101,6 +108,7 @@ export class HttpUser extends User {
       proxy: this.proxy,
       proxyEnvironment: this.environment.env,
       acceptEncoding: this.acceptEncoding,
+      maxResponseBodySize: this.maxResponseBodySize,
       maxDecodedBodySize: this.maxDecodedBodySize,
     });
   }

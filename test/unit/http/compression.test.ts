@@ -112,7 +112,7 @@ describe("compression and default headers", () => {
     assert.equal(res.ok, false);
     assert.match(
       describeFailure(res.error!),
-      /^DecompressionError: the decoded body exceeds 1048576 bytes \(maxDecodedBodySize\) after \d+ bytes on the wire/,
+      /^DecompressionError: the decoded body exceeds 1048576 bytes \(maxResponseBodySize\) after \d+ bytes on the wire/,
     );
     assert.equal(res.body.byteLength, 0);
     assert.equal(events.length, 1);

@@ -102,7 +102,7 @@ describe("connections the server closes after a response", () => {
     await server.close();
   });
 
-  it("does not repeat a POST: it fails saying the idle connection was closed", async () => {
+  it("does not repeat a POST: it fails saying the server closed the connection without answering it", async () => {
     const server = await startClosingServer({ closeAfterMs: () => 0 });
     const { session, events } = recordingSession({ baseUrl: server.url });
     let failed = 0;
@@ -112,7 +112,7 @@ describe("connections the server closes after a response", () => {
         failed++;
         assert.match(
           describeFailure(res.error),
-          /^ConnectionResetError: the server closed the idle keep-alive connection before answering \(127\.0\.0\.1:\d+\); POST is not retried, as it may not be idempotent$/,
+          /^ConnectionResetError: the server at 127\.0\.0\.1:\d+ closed the keep-alive connection without answering this request \(it sent no `Connection: close` with its last response\); POST is not retried, as it may not be idempotent$/,
         );
       }
     }
