@@ -179,7 +179,10 @@ describe("maxResponseBodySize on the user class", () => {
       const { environment } = await runUntilStopped(Reader, { host: server.url });
       const errors = environment.stats.snapshot(environment.now()).errors.map((e) => e.error);
       assert.equal(errors.length, 1);
-      assert.match(errors[0]!, /^BodyTooLargeError: the response announced a body of 2048 bytes \(Content-Length\), over 1024 bytes/);
+      assert.match(
+        errors[0]!,
+        /^BodyTooLargeError: the response announced a body of 2048 bytes \(Content-Length\), over 1024 bytes/,
+      );
     });
   }
 });

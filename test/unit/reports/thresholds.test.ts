@@ -209,7 +209,10 @@ describe("threshold evaluation", () => {
       new RequestStats({ nowMs: T0 }),
       T0,
     );
-    assert.equal(empty[0]!.reason, "no data: no request completed (none was made, or none had its response by the end)");
+    assert.equal(
+      empty[0]!.reason,
+      "no data: no request completed (none was made, or none had its response by the end)",
+    );
   });
 
   it("prints each threshold with its measured value and ✓/✗, then the verdict", () => {
