@@ -33,9 +33,16 @@ export function tooManyRedirectsError(maxRedirects: number): HttpRequestError {
   return new HttpRequestError("TooManyRedirects", `exceeded ${maxRedirects} redirects`);
 }
 
-/** The per-request `timeout` option's deadline passed: `Timeout: no response within 2 s`. */
-export function deadlineError(timeoutSeconds: number): HttpRequestError {
-  return new HttpRequestError("Timeout", `no response within ${timeoutSeconds} s`);
+/**
+ * The per-request `timeout` option's deadline passed: `Timeout: no response within 2 s`,
+ * or, when the response head had arrived (the body was too slow), `Timeout: the response
+ * did not end within 2 s (timeout)`.
+ */
+export function deadlineError(timeoutSeconds: number, headArrived: boolean): HttpRequestError {
+  const message = headArrived
+    ? `the response did not end within ${timeoutSeconds} s (timeout)`
+    : `no response within ${timeoutSeconds} s`;
+  return new HttpRequestError("Timeout", message);
 }
 
 /**
@@ -68,6 +75,7 @@ export type ConnectionErrorCode =
   | "CICADA_NET_BODY_TIMEOUT"
   | "CICADA_NET_RESPONSE_TIMEOUT"
   | "CICADA_NET_SOCKET_CLOSED"
+  | "CICADA_NET_SOCKET_RESET"
   | "CICADA_NET_PROXY"
   | "CICADA_NET_STREAM_RESET"
   | "CICADA_NET_HTTP2"
@@ -97,7 +105,13 @@ export function retryRuleOf(error: Error): RetryRule | undefined {
   return (error as { [kRetryRule]?: RetryRule })[kRetryRule];
 }
 
-const resetCodes = new Set(["ECONNRESET", "EPIPE", "CICADA_NET_SOCKET_CLOSED", "ECONNABORTED"]);
+const resetCodes = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "CICADA_NET_SOCKET_CLOSED",
+  "CICADA_NET_SOCKET_RESET",
+  "ECONNABORTED",
+]);
 const dnsCodes = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME"]);
 
 /**

@@ -204,9 +204,10 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
   /** The deadline passed: abort the hop and report a status-0 timeout failure. */
   expire(timeoutSeconds: number): void {
     if (this.settled) return;
+    const headArrived = this.head !== null;
     this.settle();
     this.abortHop();
-    this.finish(null, emptyBody, deadlineError(timeoutSeconds));
+    this.finish(null, emptyBody, deadlineError(timeoutSeconds, headArrived));
   }
 
   // --- OutgoingRequest: called by the connection ---

@@ -68,6 +68,8 @@ export class Connection implements ResponseSink, DialListener, Channel {
   private activeAnswered = false;
   // Network timeout: one timer, re-armed lazily (see checkNetworkTimeout).
   private networkTimer: NodeJS.Timeout | undefined;
+  /** When the network timer is due (performance.now() clock), while it is armed. */
+  private networkTimerDueAt = 0;
   private sentAt = 0;
   private dataEvents = 0;
   private dataEventsAtCheck = -1;
@@ -251,7 +253,7 @@ export class Connection implements ResponseSink, DialListener, Channel {
     }
     const connectMs = this.connectMs;
     this.connectMs = null;
-    if (this.networkTimer === undefined) this.armNetworkTimer(this.settings.networkTimeoutMs / 4);
+    this.armFirstCheck();
     request.onRequestSent(connectMs);
   }
 
@@ -311,7 +313,14 @@ export class Connection implements ResponseSink, DialListener, Channel {
   onSocketError(socket: Socket, error: Error): void {
     if (socket !== this.socket) return;
     const code = (error as { code?: unknown }).code;
-    this.failConnection(typeof code === "string" && resetCodes.has(code) ? this.markIfStale(error) : error);
+    if (typeof code !== "string" || !resetCodes.has(code)) {
+      this.failConnection(error);
+      return;
+    }
+    // Worded as a close is, not as Node's "read ECONNRESET": the reader needs to know the
+    // server (or something in between) cut the response off, and how.
+    const message = `the server reset the connection (${code}) before the response was complete`;
+    this.failConnection(this.markIfStale(connectionError("CICADA_NET_SOCKET_RESET", message, error)));
   }
 
   /** @internal */
@@ -348,20 +357,40 @@ export class Connection implements ResponseSink, DialListener, Channel {
     if (!this.parsing) this.sendNext();
   }
 
-  private armNetworkTimer(delayMs: number): void {
+  /**
+   * The request just sent needs a check a quarter of the network timeout from now (to
+   * watch its body), or at its response deadline when that is sooner. A timer left
+   * armed by an earlier request is kept when it is due no later than that: on a busy
+   * connection with the default settings that is every request, so sending one costs a
+   * comparison, not a timer.
+   */
+  private armFirstCheck(): void {
+    const { networkTimeoutMs, responseTimeoutMs } = this.settings;
+    const dueAt = this.sentAt + Math.min(networkTimeoutMs / 4, responseTimeoutMs);
+    if (this.networkTimer === undefined || this.networkTimerDueAt > dueAt) {
+      this.armNetworkTimer(dueAt, this.sentAt);
+    }
+  }
+
+  /** (Re-)arms the network timer to fire at `dueAt`, `now` being the time of the call. */
+  private armNetworkTimer(dueAt: number, now: number): void {
+    clearTimeout(this.networkTimer);
+    this.networkTimerDueAt = dueAt;
     // Clamped: the check re-arms itself until the (longer) deadline has passed.
-    this.networkTimer = setTimeout(onNetworkTimer, clampTimerDelay(Math.max(1, delayMs)), this);
+    this.networkTimer = setTimeout(onNetworkTimer, clampTimerDelay(Math.max(1, dueAt - now)), this);
     this.networkTimer.unref();
   }
 
   /**
-   * @internal The network timer fired. It is armed when a request is sent and re-armed
-   * here only while one is in flight, every quarter of the network timeout, so a busy
-   * connection costs a few timers per timeout period rather than one per request. The head
-   * must arrive within the network timeout of the request being sent (exactly); body pieces
-   * may not be further apart than the network timeout (the socket's data events are
-   * counted, not timed, so a stall is noticed 1 to 1.25 timeouts after the last piece);
-   * and the whole response must end within `responseTimeoutMs` of the request being sent.
+   * @internal The network timer fired. It is armed when a request is sent (unless an
+   * earlier check is due sooner) and re-armed here only while a request is in flight, at
+   * least every quarter of the network timeout and at the next deadline, so a busy
+   * connection costs a few timers per timeout period rather than one per request.
+   * Deadlines, from the request being sent: the head within the network timeout, and the
+   * whole response (head or not) within `responseTimeoutMs`, both exact up to the
+   * timer's lateness; body pieces not further apart than the network timeout (the
+   * socket's data events are counted, not timed, so a stall is noticed between 1 and
+   * 1.25 timeouts after the last piece, plus the timer's lateness).
    */
   checkNetworkTimeout(): void {
     this.networkTimer = undefined;
@@ -369,25 +398,27 @@ export class Connection implements ResponseSink, DialListener, Channel {
     const { networkTimeoutMs: timeout, responseTimeoutMs } = this.settings;
     const now = performance.now();
     const elapsed = now - this.sentAt;
-    if (!this.parser.headDone) {
-      if (elapsed >= timeout) {
-        this.failConnection(connectionError("CICADA_NET_HEADERS_TIMEOUT", "headers timeout"));
-        return;
-      }
-    } else if (elapsed >= responseTimeoutMs) {
-      this.failConnection(connectionError("CICADA_NET_RESPONSE_TIMEOUT", "response timeout"));
-      return;
-    } else if (this.dataEvents !== this.dataEventsAtCheck) {
-      this.dataEventsAtCheck = this.dataEvents;
-      this.progressSeenAt = now;
-    } else if (now - this.progressSeenAt >= timeout) {
-      this.failConnection(connectionError("CICADA_NET_BODY_TIMEOUT", "body timeout"));
+    const headDone = this.parser.headDone;
+    if (!headDone && elapsed >= timeout) {
+      this.failConnection(connectionError("CICADA_NET_HEADERS_TIMEOUT", "headers timeout"));
       return;
     }
-    const nextDeadline = this.parser.headDone
-      ? Math.min(this.progressSeenAt + timeout, this.sentAt + responseTimeoutMs)
-      : this.sentAt + timeout;
-    this.armNetworkTimer(Math.min(timeout / 4, nextDeadline - now));
+    if (elapsed >= responseTimeoutMs) {
+      this.failConnection(connectionError("CICADA_NET_RESPONSE_TIMEOUT", "response timeout"));
+      return;
+    }
+    if (headDone) {
+      if (this.dataEvents !== this.dataEventsAtCheck) {
+        this.dataEventsAtCheck = this.dataEvents;
+        this.progressSeenAt = now;
+      } else if (now - this.progressSeenAt >= timeout) {
+        this.failConnection(connectionError("CICADA_NET_BODY_TIMEOUT", "body timeout"));
+        return;
+      }
+    }
+    const silenceDue = headDone ? this.progressSeenAt + timeout : this.sentAt + timeout;
+    const nextDeadline = Math.min(silenceDue, this.sentAt + responseTimeoutMs);
+    this.armNetworkTimer(Math.min(now + timeout / 4, nextDeadline), now);
   }
 
   private closeSocket(): void {

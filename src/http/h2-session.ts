@@ -235,7 +235,13 @@ export class H2Session implements Channel, DialListener {
       return;
     }
     this.streams.set(request, new H2Stream(this, session, request, stream));
-    if (this.timer === undefined) this.armTimer(this.settings.networkTimeoutMs);
+    // The stream's first deadline: its head (network timeout) or its whole response,
+    // whichever is sooner. An armed timer is due no later than that: it waits for an
+    // older stream's deadline, and every stream has the same timeouts.
+    if (this.timer === undefined) {
+      const { networkTimeoutMs, responseTimeoutMs } = this.settings;
+      this.armTimer(Math.min(networkTimeoutMs, responseTimeoutMs));
+    }
     const body = request.body;
     if (body !== undefined) stream.end(typeof body === "string" ? Buffer.from(body, "utf8") : body);
     const connectMs = this.connectMs;

@@ -36,8 +36,14 @@ export interface ResponseSink {
   onResponseEnd(keepAlive: boolean): void;
 }
 
-/** Largest response head accepted (status line and headers), and largest trailer block. */
+/**
+ * Largest response head accepted, in bytes from the status line to the blank line that
+ * ends the head (both included; empty lines before a response are skipped, not counted),
+ * and largest trailer block. A head is only looked for within its first MAX_HEAD_BYTES,
+ * so the verdict is the same however the bytes arrive.
+ */
 export const MAX_HEAD_BYTES = 64 * 1024;
+const maxHeadText = `${MAX_HEAD_BYTES / 1024} KiB`;
 
 const IDLE = 0;
 const HEAD = 1;
@@ -129,10 +135,16 @@ export class ResponseParser {
           return false;
         case HEAD:
         case TRAILERS: {
-          const next =
-            this.state === HEAD ? this.parseHead(source, pos, end) : this.parseTrailers(source, pos, end);
+          const isHead = this.state === HEAD;
+          // llhttp skips empty lines before a message.
+          if (isHead) while (pos < end && (source[pos] === CR || source[pos] === LF)) pos++;
+          if (pos === end) return true;
+          const limit = end - pos > MAX_HEAD_BYTES ? pos + MAX_HEAD_BYTES : end;
+          const next = isHead ? this.parseHead(source, pos, limit) : this.parseTrailers(source, pos, limit);
           if (next === -1) {
-            if (end - pos > MAX_HEAD_BYTES) throw new ResponseParseError("response head too large");
+            if (limit - pos === MAX_HEAD_BYTES) {
+              throw new ResponseParseError(`response ${isHead ? "head" : "trailers"} over ${maxHeadText}`);
+            }
             this.pending = this.keep(source, pos, end);
             return true;
           }
@@ -210,11 +222,8 @@ export class ResponseParser {
     this.sink.onResponseEnd(this.keepAlive);
   }
 
-  /** Parses a whole head at `start`; returns the offset after it, or -1 if it is incomplete. */
+  /** Parses a whole head at `start` (not an empty line); returns the offset after it, or -1 if it is incomplete. */
   private parseHead(source: Buffer, start: number, end: number): number {
-    // llhttp skips empty lines before a message.
-    while (start < end && (source[start] === CR || source[start] === LF)) start++;
-    if (start === end) return end;
     const line = this.line;
     const headersStart = parseStatusLine(source, start, end, line);
     if (headersStart === -1) return -1;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ResponseHead } from "../../../src/http/response-head.js";
 import { MAX_HEAD_BYTES, ResponseParseError, ResponseParser } from "../../../src/http/response-parser.js";
+import { cicadaVerdict, type Verdict } from "./llhttp-oracle.js";
 
 interface Parsed {
   head?: ResponseHead;
@@ -167,7 +168,7 @@ describe("ResponseParser", () => {
       /switched protocols/,
     );
     const huge = `HTTP/1.1 200 OK\r\nX-Big: ${"x".repeat(MAX_HEAD_BYTES)}`;
-    assert.throws(() => parse(huge, 1024), /too large/);
+    assert.throws(() => parse(huge, 1024), /response head over 64 KiB/);
   });
 
   it("stops a pass when a callback resets it (the session closed mid-response)", () => {
@@ -181,5 +182,68 @@ describe("ResponseParser", () => {
     parser.execute(Buffer.from("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
     assert.equal(bodies, 0);
     assert.equal(parser.busy, false);
+  });
+});
+
+/**
+ * Header lines of about 8 KB filling `headerBytes` exactly (at least 20), for heads and
+ * trailer blocks of an exact size.
+ */
+function fillerLines(headerBytes: number): string {
+  let lines = "";
+  for (let i = 0; headerBytes - lines.length > 8200; i++) lines += `X-Fill-${i}: ${"v".repeat(8000)}\r\n`;
+  const last = "X-Last: \r\n";
+  return `${lines}X-Last: ${"w".repeat(headerBytes - lines.length - last.length)}\r\n`;
+}
+
+/** `bytes` cut in two at many places (all near either end, every 61st between), and whole. */
+function verdictsOverSplits(bytes: Buffer, region: number): Verdict[] {
+  const verdicts = [cicadaVerdict(bytes, "GET", []), cicadaVerdict(bytes, "GET", [], true)];
+  for (let at = 1; at < region; at++) {
+    if (at < 200 || at > region - 200 || at % 61 === 0) verdicts.push(cicadaVerdict(bytes, "GET", [at]));
+  }
+  const third = Math.floor(region / 3);
+  verdicts.push(cicadaVerdict(bytes, "GET", [third, 2 * third], true));
+  return verdicts;
+}
+
+describe("the response head limit (MAX_HEAD_BYTES), however the bytes arrive", () => {
+  const statusLine = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n";
+  /** A response whose head (status line to blank line, both included) is `size` bytes. */
+  const withHead = (size: number) =>
+    Buffer.from(`${statusLine}${fillerLines(size - statusLine.length - 2)}\r\nok`, "latin1");
+
+  it("accepts a head of exactly MAX_HEAD_BYTES, and rejects one byte more, wherever it is split", () => {
+    const fits = withHead(MAX_HEAD_BYTES);
+    for (const verdict of verdictsOverSplits(fits, MAX_HEAD_BYTES)) {
+      assert.equal(verdict.accepted, true, verdict.reason);
+      assert.equal(verdict.body, "ok");
+    }
+    const over = withHead(MAX_HEAD_BYTES + 1);
+    for (const verdict of verdictsOverSplits(over, MAX_HEAD_BYTES + 1)) {
+      assert.deepEqual(verdict, { accepted: false, reason: "response head over 64 KiB" });
+    }
+  });
+
+  it("rejects an 85 KB head in one piece as in two (it used to be accepted in one)", () => {
+    const big = withHead(85_000);
+    assert.equal(cicadaVerdict(big, "GET", []).reason, "response head over 64 KiB");
+    assert.equal(cicadaVerdict(big, "GET", [40_000]).reason, "response head over 64 KiB");
+  });
+
+  it("does not count empty lines before the head", () => {
+    const fits = Buffer.concat([Buffer.from("\r\n\r\n"), withHead(MAX_HEAD_BYTES)]);
+    for (const verdict of verdictsOverSplits(fits, 300)) assert.equal(verdict.accepted, true, verdict.reason);
+  });
+
+  it("limits a trailer block the same way", () => {
+    const chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n";
+    const withTrailers = (size: number) => Buffer.from(`${chunked}${fillerLines(size - 2)}\r\n`, "latin1");
+    for (const verdict of verdictsOverSplits(withTrailers(MAX_HEAD_BYTES), MAX_HEAD_BYTES)) {
+      assert.equal(verdict.accepted, true, verdict.reason);
+    }
+    for (const verdict of verdictsOverSplits(withTrailers(MAX_HEAD_BYTES + 1), MAX_HEAD_BYTES)) {
+      assert.deepEqual(verdict, { accepted: false, reason: "response trailers over 64 KiB" });
+    }
   });
 });
