@@ -57,10 +57,12 @@ describe("--find-capacity --processes 2 through the real CLI, against targets of
     [closed, open] = await Promise.all([
       // 40 met, 56 broke, 48 (the middle) met: 56 / 48 is within 20 %.
       search("closed", ["--capacity-start=40", "--capacity-growth=+16"]),
-      // 185/s met, 215/s broke: 215 / 185 is within 20 %.
+      // 165/s (83 % of the capacity) meets; 195/s (98 %) meets on a quiet machine and may not
+      // keep up on a busy one, whose target timers run late; 225/s breaks. Either way the
+      // search ends within 20 %: 165 or 195.
       search("open", [
         "--capacity-model=arrival-rate",
-        "--capacity-start=185",
+        "--capacity-start=165",
         "--capacity-growth=+30",
         "--slo=failRate<1%",
       ]),
@@ -115,12 +117,18 @@ describe("--find-capacity --processes 2 through the real CLI, against targets of
     const capacity = report.capacity!;
     const steps = capacity.steps.map((s) => `${s.load}: ${s.reason}`).join("; ");
     assert.equal(capacity.model, "arrival-rate");
-    assert.deepEqual(
-      capacity.steps.map((s) => [s.load, s.passed]),
-      [
-        [185, true],
-        [215, false],
-      ],
+    const quiet = [
+      [165, true],
+      [195, true],
+      [225, false],
+    ];
+    const busy = [
+      [165, true],
+      [195, false],
+    ];
+    const ran = capacity.steps.map((s) => [s.load, s.passed]);
+    assert.ok(
+      JSON.stringify(ran) === JSON.stringify(quiet) || JSON.stringify(ran) === JSON.stringify(busy),
       steps,
     );
     const truth = trueCapacity({
@@ -130,11 +138,14 @@ describe("--find-capacity --processes 2 through the real CLI, against targets of
       p95LimitMs: SLO_MS,
     });
     assert.ok(
-      within(capacity.capacity, truth.load, 0.1),
-      `found ${capacity.capacity}/s, expected 200/s ± 10 %`,
+      within(capacity.capacity, truth.load, 0.2) && capacity.capacity! < truth.load,
+      `found ${capacity.capacity}/s, expected below 200/s, within 20 %`,
     );
-    // The workers ran the whole rate between them: the step kept up at 185/s and not at 215/s.
-    assert.ok(within(capacity.best!.rps, 185, 0.05), `${capacity.best!.rps} req/s at 185/s`);
+    // The workers ran the whole rate between them: the answer's step kept up with its rate.
+    assert.ok(
+      within(capacity.best!.rps, capacity.capacity!, 0.05),
+      `${capacity.best!.rps} req/s at ${capacity.capacity}/s`,
+    );
     assert.match(capacity.breaking!.reason, /keep-up: the target completed/);
     assert.equal(
       report.total.numRequests,
