@@ -124,10 +124,10 @@ function cicadaIntended(value: unknown, what: string): CicadaIntended | undefine
   };
 }
 
-/** `cicada_resent_requests` of a report: a count. */
-function resentCount(value: unknown): number {
-  const count = num(value, "cicada_resent_requests");
-  return Number.isInteger(count) && count >= 0 ? count : fail("cicada_resent_requests is not a count");
+/** `cicada_resent_requests` or `cicada_aborted_requests` of a report: a count. */
+function countField(value: unknown, key: string): number {
+  const count = num(value, key);
+  return Number.isInteger(count) && count >= 0 ? count : fail(`${key} is not a count`);
 }
 
 /** `cicada_iterations` of a report: a map, else ignored. */
@@ -233,7 +233,9 @@ export function statsReport(value: unknown): StatsReport {
   const iterations = cicadaIterations(d.get("cicada_iterations"));
   if (iterations) report.cicada_iterations = iterations;
   const resent = d.get("cicada_resent_requests");
-  if (resent !== undefined) report.cicada_resent_requests = resentCount(resent);
+  if (resent !== undefined) report.cicada_resent_requests = countField(resent, "cicada_resent_requests");
+  const aborted = d.get("cicada_aborted_requests");
+  if (aborted !== undefined) report.cicada_aborted_requests = countField(aborted, "cicada_aborted_requests");
   const checks = cicadaChecks(d.get("cicada_checks"));
   if (checks) report.cicada_checks = checks;
   const metrics = cicadaMetrics(d.get("cicada_metrics"));
@@ -257,6 +259,7 @@ const REPORT_KEYS: ReadonlySet<string> = new Set([
   // Cicada's own keys between Cicada nodes (the open model's iterations, checks, custom metrics).
   "cicada_iterations",
   "cicada_resent_requests",
+  "cicada_aborted_requests",
   "cicada_checks",
   "cicada_metrics",
 ]);

@@ -135,6 +135,11 @@ export interface StatsReport {
    */
   cicada_resent_requests?: number;
   /**
+   * Requests stopped users aborted after sending them, since the previous report
+   * (RequestStats.abortedRequests); only when not 0 (a Locust master ignores it).
+   */
+  cicada_aborted_requests?: number;
+  /**
    * Keys a worker's `reportToMaster` listeners added (Locust's `report_to_master`), sent
    * beside the others at the top level of the data map.
    */

@@ -59,6 +59,7 @@ enum Key {
   CicadaChecks,
   CicadaMetrics,
   CicadaResentRequests,
+  CicadaAbortedRequests,
 }
 
 const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
@@ -103,6 +104,7 @@ const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
   ["cicada_checks", Key.CicadaChecks],
   ["cicada_metrics", Key.CicadaMetrics],
   ["cicada_resent_requests", Key.CicadaResentRequests],
+  ["cicada_aborted_requests", Key.CicadaAbortedRequests],
 ];
 
 const KEYS = new KeyTable(KEY_NAMES);
@@ -362,6 +364,13 @@ function readErrorRow(r: FrameReader): LocustErrorRow {
 }
 
 /** The data map of a stats message. */
+/** A whole number >= 0; anything else gives up (the general decoder words the error). */
+function readCount(r: FrameReader): number {
+  const count = r.finite();
+  if (!Number.isInteger(count) || count < 0) throw GIVE_UP;
+  return count;
+}
+
 function readReport(r: FrameReader): StatsReport {
   const entries = r.map();
   let stats: LocustStatsEntry[] | undefined;
@@ -370,6 +379,7 @@ function readReport(r: FrameReader): StatsReport {
   let userCount: number | null | undefined;
   let iterations: CicadaIterations | undefined;
   let resent: number | undefined;
+  let aborted: number | undefined;
   let checksBytes: Uint8Array | undefined;
   let metricsBytes: Uint8Array | undefined;
   const userClassesCount: Record<string, number> = {};
@@ -412,9 +422,10 @@ function readReport(r: FrameReader): StatsReport {
         checksBytes = r.rawValue();
         break;
       case Key.CicadaResentRequests:
-        resent = r.finite();
-        // Anything but a count: the general decoder words the error.
-        if (!Number.isInteger(resent) || resent < 0) throw GIVE_UP;
+        resent = readCount(r);
+        break;
+      case Key.CicadaAbortedRequests:
+        aborted = readCount(r);
         break;
       case Key.CicadaMetrics:
         metricsBytes = r.rawValue();
@@ -436,6 +447,7 @@ function readReport(r: FrameReader): StatsReport {
   };
   if (iterations !== undefined) report.cicada_iterations = iterations;
   if (resent !== undefined) report.cicada_resent_requests = resent;
+  if (aborted !== undefined) report.cicada_aborted_requests = aborted;
   if (checksBytes !== undefined || metricsBytes !== undefined) {
     // Rare and small: the general decoder reads them (a wrong field gives up the whole frame).
     let scripting: ReturnType<typeof scriptingFromBytes>;

@@ -22,8 +22,11 @@ export interface OutgoingRequest {
   onResponseComplete(): void;
   /** The request failed (connection error, timeout, malformed response, reset stream). */
   onRequestError(error: Error): void;
-  /** Withdraws the request on its owner's behalf (a stopped user); it then reports nothing. */
-  cancel(reason: Error): void;
+  /**
+   * Withdraws the request on its owner's behalf (a stopped user); it then reports nothing.
+   * True when it had been written (to this channel or, for a redirect, an earlier one).
+   */
+  cancel(reason: Error): boolean;
   /** The request now waits on another channel (a TLS connection that agreed on HTTP/2 handed it over). */
   movedTo(channel: Channel): void;
 }

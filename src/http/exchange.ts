@@ -9,7 +9,8 @@
  *   reports it and resolves;
  * - the per-request deadline passed: the hop is aborted and a status-0 failure resolves;
  * - the session was interrupted: the hop is aborted, nothing is reported, the promise
- *   rejects with `StopUser`.
+ *   rejects with `StopUser`; `cancel` says whether any hop had been sent (the server may
+ *   have counted the request: the session counts it as aborted).
  * An aborted hop is withdrawn from its connection, which then calls nothing more.
  */
 import { performance } from "node:perf_hooks";
@@ -133,6 +134,8 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
   private moreChunks: Buffer[] | null = null;
   /** The hop was sent again after a reused connection failed (once per hop). */
   private retried = false;
+  /** A hop of this request was written to a socket: the server may have counted it. */
+  private sentToServer = false;
   private decoder: BodyDecoder | null = null;
   /** Response time at the last byte on the wire, while the body is still being decoded. */
   private wireEndMs = 0;
@@ -171,6 +174,7 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
     this.redirects = 0;
     this.encodedBodySize = 0;
     this.retried = false;
+    this.sentToServer = false;
     this.settled = false;
     this.deadline = undefined;
     this.promise = new Promise<HttpResponse>(capture);
@@ -191,14 +195,19 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
     this.sendHop();
   }
 
-  /** Interrupt: abort the hop, report nothing, reject with `reason` (a `StopUser`). */
-  cancel(reason: Error): void {
-    if (this.settled) return;
+  /**
+   * Interrupt: abort the hop, report nothing, reject with `reason` (a `StopUser`). True when
+   * a hop had been sent: the server may have counted a request that no statistic holds.
+   */
+  cancel(reason: Error): boolean {
+    if (this.settled) return false;
+    const sent = this.sentToServer;
     this.settle();
     this.abortHop();
     const reject = this.reject;
     this.recycle();
     reject(reason);
+    return sent;
   }
 
   /** The deadline passed: abort the hop and report a status-0 timeout failure. */
@@ -214,6 +223,7 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
 
   /** The hop was written to a socket; `connectMs` when it waited for a new connection. */
   onRequestSent(connectMs: number | null): void {
+    this.sentToServer = true;
     if (connectMs !== null) this.connectMs = (this.connectMs ?? 0) + connectMs;
   }
 

@@ -29,6 +29,12 @@ export interface HttpSessionOptions {
    */
   onResend?: () => void;
   /**
+   * Called when `interrupt()` (a stopped user) aborted requests that had been sent: `count`
+   * of them, unanswered or unfinished, are in no statistic but the server may have counted
+   * them. Requests still waiting for a connection are not counted (the server never saw them).
+   */
+  onAbortedRequests?: (count: number) => void;
+  /**
    * A `catchResponse` request completed and waits for its verdict: returns where its event
    * goes once it is given (an HttpUser binds it to the transactions open now, which wait for
    * it). Default: `onRequest`.

@@ -63,6 +63,7 @@ export class HttpSession implements HttpClient, ExchangeHost {
   private readonly onRequest: HttpSessionOptions["onRequest"];
   private readonly onDeferredRequest: HttpSessionOptions["onDeferredRequest"];
   private readonly onResend: HttpSessionOptions["onResend"];
+  private readonly onAbortedRequests: HttpSessionOptions["onAbortedRequests"];
   private readonly userContext: HttpSessionOptions["context"];
   private readonly headerBuilder: HeaderBuilder;
   private readonly settings: OriginSettings;
@@ -85,6 +86,7 @@ export class HttpSession implements HttpClient, ExchangeHost {
     this.onRequest = options.onRequest;
     this.onDeferredRequest = options.onDeferredRequest;
     this.onResend = options.onResend;
+    this.onAbortedRequests = options.onAbortedRequests;
     this.userContext = options.context;
     this.base = options.baseUrl === undefined ? undefined : parseBaseUrl(options.baseUrl);
     this.maxRedirects = nonNegative("maxRedirects", options.maxRedirects ?? defaults.maxRedirects);
@@ -190,13 +192,19 @@ export class HttpSession implements HttpClient, ExchangeHost {
 
   /**
    * The user is being stopped: aborts in-flight requests without reporting them (their
-   * calls reject with `StopUser`) and refuses new ones the same way until `resume()`.
+   * calls reject with `StopUser`) and refuses new ones the same way until `resume()`. The
+   * aborted ones that had been sent are counted (`onAbortedRequests`): the server may have
+   * counted them, no statistic does.
    */
   interrupt(): void {
     this.interrupted = true;
     // Every unsettled exchange is on one of the connections (in flight or queued).
     const requests = this.allConnections().flatMap((connections) => connections.requests());
-    for (const request of requests) request.cancel(new StopUser("request aborted: the user was stopped"));
+    let sent = 0;
+    for (const request of requests) {
+      if (request.cancel(new StopUser("request aborted: the user was stopped"))) sent++;
+    }
+    if (sent > 0) this.onAbortedRequests?.(sent);
     abortEventStreams(this);
   }
 

@@ -267,6 +267,22 @@ export function formatResentRequests(snapshot: StatsSnapshot): string[] {
 }
 
 /**
+ * One line when stopped users aborted requests they had sent: the target's own request
+ * count may be higher than the table's by that much.
+ */
+export function formatAbortedRequests(snapshot: StatsSnapshot): string[] {
+  const aborted = snapshot.abortedRequests ?? 0;
+  if (aborted === 0) return [];
+  const [requests, they, them] =
+    aborted === 1 ? ["1 request was", "it is", "it"] : [`${aborted} requests were`, "they are", "them"];
+  return [
+    `${requests} in flight when the users stopped: ${they} in no statistic ` +
+      `(the server may have answered ${them}); -s/--stop-timeout lets tasks finish`,
+    "",
+  ];
+}
+
+/**
  * The final blocks of a headless run (the open model's, the checks, the custom metrics and
  * the exceptions only when there are any).
  */
@@ -276,6 +292,7 @@ export function formatFinalSummary(snapshot: StatsSnapshot): string[] {
     ...formatPercentileTable(snapshot),
     ...formatIntendedPercentileTable(snapshot),
     ...formatResentRequests(snapshot),
+    ...formatAbortedRequests(snapshot),
     ...formatIterations(snapshot, false),
     ...formatChecks(snapshot),
     ...formatCustomMetrics(snapshot),

@@ -72,6 +72,13 @@ export interface JsonReport {
    * target may have counted two. 0 when none; absent only from reports of Cicada versions before it.
    */
   resentRequests?: number;
+  /**
+   * Requests a stopped user aborted after sending them (the test's end, or fewer users): in
+   * no statistic (neither requests nor failures, as in Locust), but the target may have
+   * counted them. HTTP requests only. 0 when none; absent only from reports of Cicada
+   * versions before it.
+   */
+  abortedRequests?: number;
   /** Time series sampled about once a second, downsampled to a bounded number of points. */
   history: JsonHistory;
   /** Pass/fail of each threshold, in declaration order (empty when none were declared). */

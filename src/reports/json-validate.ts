@@ -390,6 +390,7 @@ const reportShape: Shape<JsonReport> = {
   droppedExceptions: num,
   collapsedNames: bool,
   resentRequests: num,
+  abortedRequests: num,
   history,
   thresholds: array(threshold),
   iterations: nullable(iterations),
@@ -400,13 +401,15 @@ const reportShape: Shape<JsonReport> = {
   metrics: array(customMetric),
 };
 
-// `monitor`, `capacity`, `checks`, `metrics` and `resentRequests` may be absent: reports written before those features lack them.
+// `monitor`, `capacity`, `checks`, `metrics`, `resentRequests` and `abortedRequests` may be absent:
+// reports written before those features lack them.
 const report = object<JsonReport>(reportShape, [
   "monitor",
   "capacity",
   "checks",
   "metrics",
   "resentRequests",
+  "abortedRequests",
 ]);
 
 /**

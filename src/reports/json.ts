@@ -170,6 +170,7 @@ export function buildJsonReport(input: ReportInput): JsonReport {
     droppedExceptions: snapshot.droppedExceptions,
     collapsedNames: snapshot.collapsedNames,
     resentRequests: snapshot.resentRequests ?? 0,
+    abortedRequests: snapshot.abortedRequests ?? 0,
     history: historyOf(input.history),
     thresholds: [...(input.thresholds ?? [])],
     monitor: input.monitor ? monitorJson(input.monitor) : null,

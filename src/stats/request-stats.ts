@@ -90,6 +90,12 @@ export class RequestStats {
    * counted two. See {@link countResentRequest}.
    */
   resentRequests = 0;
+  /**
+   * Requests a stopped user aborted after sending them: in no row (as in Locust, they are
+   * neither requests nor failures), but the target may have counted them. See
+   * {@link countAbortedRequests}.
+   */
+  abortedRequests = 0;
   private readonly errors: ErrorTable;
   private readonly exceptions: ExceptionTable;
   private readonly maxNames: number;
@@ -264,6 +270,11 @@ export class RequestStats {
     this.resentRequests++;
   }
 
+  /** `count` more requests aborted by a user's stop after they were sent (see {@link abortedRequests}). */
+  countAbortedRequests(count: number): void {
+    this.abortedRequests += count;
+  }
+
   /** Merges failure rows from another node (occurrences add up, first/last seen widen). */
   mergeErrors(rows: readonly ErrorSnapshot[]): void {
     for (const row of rows) this.errors.merge(row);
@@ -299,6 +310,7 @@ export class RequestStats {
     this.collapsed = false;
     this.roundedTimes = false;
     this.resentRequests = 0;
+    this.abortedRequests = 0;
     this.totalEntry.reset(nowMs);
     this.errors.reset();
     this.exceptions.reset();
@@ -341,6 +353,7 @@ export class RequestStats {
       collapsedNames: this.collapsed,
       ...(this.roundedTimes ? { roundedTimes: true as const } : {}),
       ...(this.resentRequests > 0 ? { resentRequests: this.resentRequests } : {}),
+      ...(this.abortedRequests > 0 ? { abortedRequests: this.abortedRequests } : {}),
       ...(this.iterations.active ? { iterations: this.iterations.snapshot(nowMs) } : {}),
       reportedPercentiles: this.reportedPercentiles,
       ...(this.checks.isEmpty ? {} : { checks: this.checks.snapshot() }),

@@ -98,6 +98,11 @@ export interface StatsSnapshot {
    * answering), each recorded once: present only when there were any.
    */
   resentRequests?: number;
+  /**
+   * Requests aborted by a user's stop after they were sent: in no row, but the target may
+   * have counted them. Present only when there were any.
+   */
+  abortedRequests?: number;
   /** The open model's iterations: present only when the test ran at an arrival rate. */
   iterations?: IterationSnapshot;
   /**

@@ -94,6 +94,8 @@ export class HttpUser extends User {
       onDeferredRequest: () => this.deferredRecorder(),
       // Read where request counts are reconciled: the final summary, the JSON report.
       onResend: () => this.environment.stats.countResentRequest(),
+      // Sent requests a stop aborted: in no statistic, maybe in the server's count.
+      onAbortedRequests: (count) => this.environment.stats.countAbortedRequests(count),
       connectionTimeoutMs: seconds(this.connectionTimeout),
       networkTimeoutMs: seconds(this.networkTimeout),
       responseTimeoutMs: seconds(this.responseTimeout),

@@ -8,21 +8,14 @@
 import assert from "node:assert/strict";
 import { type AddressInfo, createServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
-import {
-  decodeWorkerMessageGenerally,
-  encodeMessage,
-  WorkerStatsReporter,
-} from "../../../src/distributed/index.js";
-import { readStatsFrame } from "../../../src/distributed/stats-frame.js";
 import { formatFinalSummary } from "../../../src/reports/console.js";
 import { buildJsonReport, validateJsonReport } from "../../../src/reports/index.js";
 import { reportInputFromStats } from "../../../src/reports/report-input.js";
-import { Environment } from "../../../src/runner/index.js";
 import { StopUser } from "../../../src/shared/control-flow.js";
 import { constant, HttpUser, task } from "../../../src/user/index.js";
 import { runUntilStopped, waitFor } from "../../helpers/env.js";
 import { sampleMeta } from "../reports/fixtures.js";
-import { startCluster } from "./cluster-helpers.js";
+import { countInReports, startTwoWorkers } from "./count-report-helpers.js";
 
 const REQUESTS_PER_USER = 60;
 
@@ -98,31 +91,15 @@ describe("requests sent twice", () => {
   });
 
   it("travel in a worker's report, read alike by the direct and the general decoder", () => {
-    const environment = new Environment({ userClasses: [] });
-    const reporter = new WorkerStatsReporter(environment);
-    environment.events.request.fire({ requestType: "GET", name: "/", responseTimeMs: 1, responseLength: 2 });
-    for (let i = 0; i < 7; i++) environment.stats.countResentRequest();
-    const frame = encodeMessage("stats", reporter.takeReport({ Eager: 1 }), "w1");
-    const direct = readStatsFrame(frame);
-    assert.equal(direct?.data.cicada_resent_requests, 7);
-    const general = decodeWorkerMessageGenerally(frame);
-    assert.ok(general.ok && general.message.type === "stats");
-    assert.equal(general.message.data.cicada_resent_requests, 7);
-    assert.equal(general.message.data.extra, undefined, "a key of its own, not a report_to_master extra");
-    // Deltas: the next report has none.
-    environment.events.request.fire({ requestType: "GET", name: "/", responseTimeMs: 1, responseLength: 2 });
-    const next = readStatsFrame(encodeMessage("stats", reporter.takeReport({ Eager: 1 }), "w1"));
-    assert.equal(next?.data.cicada_resent_requests, undefined);
+    const reported = countInReports("cicada_resent_requests", (stats) => {
+      for (let i = 0; i < 7; i++) stats.countResentRequest();
+    });
+    assert.deepEqual(reported, { direct: 7, general: 7, extra: undefined, next: undefined });
   });
 
   it("are added up over the workers by the master", async (t) => {
     requestsSeen = 0;
-    const cluster = await startCluster({}, [Eager]);
-    cluster.master.environment.host = host;
-    t.after(() => cluster.close());
-    for (const id of ["w_1", "w_2"]) cluster.addWorker(id, { statsIntervalMs: 100 });
-    await cluster.master.waitForWorkers(2, 5000);
-    await cluster.master.start(2, 100);
+    const cluster = await startTwoWorkers(t, [Eager], host);
     const stats = cluster.master.environment.stats;
     assert.ok(
       await waitFor(() => stats.total.numRequests === 2 * REQUESTS_PER_USER, 10_000),
