@@ -27,7 +27,9 @@ describe("load shapes and events", () => {
     // Each ramp's end, as it happened: polling for 5 users could miss their one-second
     // window on a machine busy enough to starve this process for that long.
     const ramps: number[] = [];
-    environment.events.spawningComplete.addListener(({ userCount }) => ramps.push(userCount));
+    environment.events.spawningComplete.addListener(({ userCount }) => {
+      ramps.push(userCount);
+    });
     runner.startShape();
     assert.ok(await waitFor(() => runner.userCount === 2, 900));
     await stopped;
