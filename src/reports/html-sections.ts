@@ -4,7 +4,7 @@
  */
 import { formatLoad } from "../shared/capacity.js";
 import { type EntrySnapshot, percentileLabel, percentileValue, type StatsSnapshot } from "../stats/index.js";
-import { formatMs } from "./console.js";
+import { formatAbortedRequests, formatMs, formatResentRequests } from "./console.js";
 import { openModelMetaRows } from "./html-open-model.js";
 import type { JsonThresholdResult, RatioTree, ReportCapacitySearch, ReportMeta } from "./json-schema.js";
 import { describeMeasured, interruptedWarning } from "./threshold-eval.js";
@@ -145,7 +145,25 @@ export function requestStatsSection(snapshot: StatsSnapshot): string {
   return `<section id="request-stats"><h2>Request statistics</h2><div class="scroll"><table>
 <thead><tr><th class="l">Type</th><th class="l">Name</th><th># Requests</th><th># Fails</th><th>Average (ms)</th>
 <th>Min (ms)</th><th>Max (ms)</th><th>Median (ms)</th><th>Average size (bytes)</th><th>RPS</th><th>Failures/s</th></tr></thead>
-<tbody>${rows}</tbody></table></div></section>`;
+<tbody>${rows}</tbody></table></div>${reconcilingNotes(snapshot)}</section>`;
+}
+
+/**
+ * Under the table, as in the console: requests the target received that the table counts
+ * once (sent twice) or not at all (aborted by the stop), so its count can be reconciled.
+ */
+function reconcilingNotes(snapshot: StatsSnapshot): string {
+  const notes = [
+    ["resent", snapshot.resentRequests ?? 0, formatResentRequests(snapshot)],
+    ["aborted", snapshot.abortedRequests ?? 0, formatAbortedRequests(snapshot)],
+  ] as const;
+  return notes
+    .filter(([, count]) => count > 0)
+    .map(
+      ([kind, count, lines]) =>
+        `<p class="more" data-${kind}="${count}">${escapeHtml(lines.join(" ").trim())}</p>`,
+    )
+    .join("");
 }
 
 function percentileRow(entry: EntrySnapshot, percentiles: readonly number[], total: boolean): string {

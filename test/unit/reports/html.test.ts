@@ -119,3 +119,24 @@ describe("HTML report", () => {
     assert.ok(Buffer.byteLength(json) < 16 * 1024 * 1024, `JSON report is ${Buffer.byteLength(json)} bytes`);
   });
 });
+
+describe("HTML report: requests the table does not count once", () => {
+  it("says under the request table how many were sent twice or aborted by the stop, as the console does", () => {
+    const stats = sampleStats();
+    const plain = renderHtmlReport(reportInputFromStats(stats, sampleMeta(), T0 + 10_000));
+    assert.doesNotMatch(plain, /data-resent|data-aborted/, "nothing to reconcile: no note");
+    stats.countResentRequest();
+    stats.countResentRequest();
+    stats.countAbortedRequests(3);
+    const html = renderHtmlReport(reportInputFromStats(stats, sampleMeta(), T0 + 10_000));
+    const section = html.slice(
+      html.indexOf('<section id="request-stats">'),
+      html.indexOf("</section>", html.indexOf('<section id="request-stats">')),
+    );
+    assert.match(section, /<p class="more" data-resent="2">2 requests were sent twice: /);
+    assert.match(
+      section,
+      /<p class="more" data-aborted="3">3 requests were in flight when the users stopped: /,
+    );
+  });
+});
