@@ -6,7 +6,7 @@
  * target here closes every connection, without saying so, after its 5th response.
  */
 import assert from "node:assert/strict";
-import { type AddressInfo, createServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { formatFinalSummary } from "../../../src/reports/console.js";
 import { buildJsonReport, validateJsonReport } from "../../../src/reports/index.js";
@@ -14,6 +14,7 @@ import { reportInputFromStats } from "../../../src/reports/report-input.js";
 import { StopUser } from "../../../src/shared/control-flow.js";
 import { constant, HttpUser, task } from "../../../src/user/index.js";
 import { runUntilStopped, waitFor } from "../../helpers/env.js";
+import { type RawServer, startRawServer } from "../../helpers/raw-server.js";
 import { sampleMeta } from "../reports/fixtures.js";
 import { countInReports, startTwoWorkers } from "./count-report-helpers.js";
 
@@ -21,35 +22,20 @@ const REQUESTS_PER_USER = 60;
 
 /** Counts every request it reads; closes each connection silently after its 5th response. */
 let requestsSeen = 0;
-const sockets = new Set<Socket>();
-const server = createServer((socket) => {
-  sockets.add(socket);
-  socket.on("error", () => {});
-  socket.on("close", () => sockets.delete(socket));
-  let answered = 0;
-  let buffered = "";
-  socket.on("data", (data: Buffer) => {
-    buffered += data.toString("latin1");
-    for (let end = buffered.indexOf("\r\n\r\n"); end !== -1; end = buffered.indexOf("\r\n\r\n")) {
-      buffered = buffered.slice(end + 4);
-      requestsSeen++;
-      socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-      if (++answered === 5) socket.end();
-    }
-  });
-});
+const answeredOn = new WeakMap<Socket, number>();
+let server: RawServer;
 let host = "";
 before(async () => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  host = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startRawServer((socket) => {
+    requestsSeen++;
+    socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    const answered = (answeredOn.get(socket) ?? 0) + 1;
+    answeredOn.set(socket, answered);
+    if (answered === 5) socket.end();
+  });
+  host = `http://127.0.0.1:${server.port}`;
 });
-after(
-  () =>
-    new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
-);
+after(() => server.close());
 
 /** Sends its requests back to back (waitTime 0: the connection is never idle), then stops. */
 class Eager extends HttpUser {

@@ -6,8 +6,8 @@
  * test/fuzz/http-parser.ts (as long as you like).
  */
 import { request } from "node:http";
-import { type AddressInfo, createServer, type Socket } from "node:net";
 import { ResponseParseError, ResponseParser } from "../../../src/http/response-parser.js";
+import { requestPath, startRawServer } from "../../helpers/raw-server.js";
 
 /** What a client made of a response. */
 export interface Verdict {
@@ -33,35 +33,20 @@ const CASE_TIMEOUT_MS = 5000;
 
 export async function startOracle(): Promise<Oracle> {
   const answers = new Map<number, Buffer>();
-  const sockets = new Set<Socket>();
   let nextId = 0;
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-    let received = "";
-    socket.on("data", (data: Buffer) => {
-      received += data.toString("latin1");
-      // Answer once the whole request head is read, so closing sends a FIN, not a reset.
-      if (!received.includes("\r\n\r\n")) return;
-      const id = Number(/^[A-Z]+ \/(\d+) /.exec(received)?.[1]);
-      socket.end(answers.get(id) ?? Buffer.alloc(0));
-      answers.delete(id);
-    });
+  // Answered once the whole request head is read, so closing sends a FIN, not a reset.
+  const server = await startRawServer((socket, head) => {
+    const id = Number(requestPath(head).slice(1));
+    socket.end(answers.get(id) ?? Buffer.alloc(0));
+    answers.delete(id);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
   return {
     verdict(bytes, method = "GET") {
       const id = nextId++;
       answers.set(id, bytes);
-      return nodeVerdict(port, id, method);
+      return nodeVerdict(server.port, id, method);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }
 

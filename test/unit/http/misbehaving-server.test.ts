@@ -2,9 +2,10 @@
 // did: a reset in the middle of a body is worded as a close is, and a large response head
 // gets the same verdict whether it came in one write or two.
 import assert from "node:assert/strict";
-import { type AddressInfo, createServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { describeFailure } from "../../../src/shared/request-event.js";
+import { type RawServer, requestPath, startRawServer } from "../../helpers/raw-server.js";
 import { recordingSession } from "./helpers.js";
 
 /** A head of about 85 KB (one header line per 8 KB), over the 64 KiB limit. */
@@ -24,30 +25,13 @@ function answer(socket: Socket, path: string): void {
 }
 
 describe("a misbehaving raw TCP server", () => {
+  let server: RawServer;
   let port = 0;
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-    let received = "";
-    socket.on("data", (data: Buffer) => {
-      received += data.toString("latin1");
-      const end = received.indexOf("\r\n\r\n");
-      if (end === -1) return;
-      const path = /^[A-Z]+ (\S+) /.exec(received)?.[1] ?? "";
-      received = received.slice(end + 4);
-      answer(socket, path);
-    });
-  });
   before(async () => {
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await startRawServer((socket, head) => answer(socket, requestPath(head)));
+    port = server.port;
   });
-  after(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  after(() => server.close());
 
   it("a reset in the middle of a body: ConnectionResetError, worded as a close is", async (t) => {
     const { session } = recordingSession({ baseUrl: `http://127.0.0.1:${port}` });
