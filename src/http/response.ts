@@ -37,11 +37,11 @@ export interface DeferredReporter {
   /** Fires the response's event with `exception` and forgets it. */
   reportDeferred(response: HttpResponse, exception: Error | string | null): void;
   /**
-   * The response has a verdict: report it once the code that gave it waits (the next turn
-   * of the event loop), by calling `reportDecision()`, so a later verdict in the same turn
-   * replaces it.
+   * A pending response has a verdict: report it once the code that gave it waits (the next
+   * turn of the event loop), by calling its `reportDecision()`, so a later verdict in the
+   * same turn replaces it.
    */
-  verdictGiven(response: HttpResponse): void;
+  verdictGiven(): void;
 }
 
 /**
@@ -262,7 +262,7 @@ export class HttpResponse {
     if (this.catchState === CatchState.Reported) return false;
     if (this.catchState === CatchState.Pending) {
       this.catchState = CatchState.Decided;
-      this.reporter?.verdictGiven(this);
+      this.reporter?.verdictGiven();
     }
     return true;
   }

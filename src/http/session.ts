@@ -75,8 +75,8 @@ export class HttpSession implements HttpClient, ExchangeHost {
   private baseConnections: OriginConnections | undefined;
   /** catchResponse responses waiting for a verdict, and where each one's event goes; created on first use. */
   private pending: Map<HttpResponse, (event: RequestEvent) => void> | undefined;
-  /** Responses given a verdict in this turn of the event loop, recorded on the next (undefined: none). */
-  private decided: HttpResponse[] | undefined;
+  /** A verdict was given in this turn of the event loop: the pending ones with one are recorded on the next. */
+  private decisionsDue = false;
   private interrupted = false;
   /** The options as given: Server-Sent Events streams read theirs from them (sse-link.ts). */
   private readonly sessionOptions: HttpSessionOptions;
@@ -292,18 +292,17 @@ export class HttpSession implements HttpClient, ExchangeHost {
   }
 
   /** @internal A verdict was given: recorded on the next turn of the event loop, with any others given in this one. */
-  verdictGiven(response: HttpResponse): void {
-    if (this.decided === undefined) {
-      this.decided = [];
-      setImmediate(this.reportDecisions);
-    }
-    this.decided.push(response);
+  verdictGiven(): void {
+    if (this.decisionsDue) return;
+    this.decisionsDue = true;
+    setImmediate(this.reportDecisions);
   }
 
+  /** Records each pending response that has a verdict (those without one wait, or the flush). */
   private readonly reportDecisions = (): void => {
-    const decided = this.decided ?? [];
-    this.decided = undefined;
-    for (const response of decided) response.reportDecision();
+    this.decisionsDue = false;
+    if (this.pending === undefined) return;
+    for (const response of [...this.pending.keys()]) response.reportDecision();
   };
 
   /** @internal */
