@@ -254,7 +254,7 @@ export function interruptedText(it: { started: number; inFlight: number }, word 
  * One line when the HTTP client sent requests twice (the server closed a kept connection
  * without answering): the target's own request count is higher than the table's by that much.
  */
-export function formatResentRequests(snapshot: StatsSnapshot): string[] {
+export function formatResentRequests(snapshot: Pick<StatsSnapshot, "resentRequests">): string[] {
   const resent = snapshot.resentRequests ?? 0;
   if (resent === 0) return [];
   const requests = resent === 1 ? "1 request was" : `${resent} requests were`;
@@ -270,7 +270,7 @@ export function formatResentRequests(snapshot: StatsSnapshot): string[] {
  * One line when stopped users aborted requests they had sent: the target's own request
  * count may be higher than the table's by that much.
  */
-export function formatAbortedRequests(snapshot: StatsSnapshot): string[] {
+export function formatAbortedRequests(snapshot: Pick<StatsSnapshot, "abortedRequests">): string[] {
   const aborted = snapshot.abortedRequests ?? 0;
   if (aborted === 0) return [];
   const [requests, they, them] =

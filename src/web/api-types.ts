@@ -134,6 +134,17 @@ export interface RunStatus {
   openModel?: OpenModelStatus | null;
   /** The current or last capacity search of the session (its steps, and its answer once done); null before any. */
   capacity?: CapacityProgress | null;
+  /**
+   * The sentences the console and the HTML report print under the request table, so the
+   * target's own request count can be reconciled: requests sent twice, and requests aborted
+   * by the stop. Empty when there were none.
+   */
+  requestNotes?: string[];
+  /**
+   * A master's: why its workers do not run the test as asked (one lacks user classes it was
+   * sent), with what to do; null when nothing is wrong (and always for a local run).
+   */
+  clusterProblem?: string | null;
 }
 
 /** The header's overload badge. */

@@ -3,6 +3,8 @@
  * cheaper than a full StatsSnapshot (three percentiles per row instead of eleven plus a
  * current window), and cached per row while it receives no request.
  */
+
+import { formatAbortedRequests, formatResentRequests } from "../reports/index.js";
 import {
   latestRequest,
   overloadLabel,
@@ -10,6 +12,7 @@ import {
   type Runner,
   type TestRecord,
 } from "../runner/index.js";
+import type { CicadaError } from "../shared/errors.js";
 import { formatTimespan } from "../shared/timespan.js";
 import type { StatsEntry } from "../stats/index.js";
 import type {
@@ -183,7 +186,18 @@ export function runStatus(runner: Runner, distributed: boolean): RunStatus {
     loadModel: runner.loadModel,
     openModel: openModelStatus(runner, nowMs),
     capacity: environment.capacity?.progress() ?? null,
+    requestNotes: [
+      ...formatResentRequests(environment.stats),
+      ...formatAbortedRequests(environment.stats),
+    ].filter((line) => line !== ""),
+    clusterProblem: clusterProblem(runner.clusterProblem),
   };
+}
+
+/** The banner's text for a cluster that does not run the test as asked: the message and its hint. */
+function clusterProblem(problem: CicadaError | undefined): string | null {
+  if (problem === undefined) return null;
+  return problem.hint === undefined ? problem.message : `${problem.message}. ${problem.hint}`;
 }
 
 /** The overload badge's label and advice, worded by cause and role; null when all is well. */

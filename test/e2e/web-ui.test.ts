@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { type CouponService, startCouponService } from "../../examples/coupon-service/service.js";
 import { Environment } from "../../src/runner/index.js";
+import { EnvironmentError } from "../../src/shared/errors.js";
 import { startWebServer } from "../../src/web/index.js";
 import { FakeMasterRunner, SteadyUser } from "../unit/web/helpers.js";
 import {
@@ -291,9 +292,17 @@ describe("the web UI in Chromium", () => {
     assert.equal(await background(), dark);
   });
 
-  it("shows the workers of a distributed run", async () => {
+  it("shows the workers of a distributed run, a cluster problem and the request table's notes", async () => {
     const environment = new Environment({ userClasses: [SteadyUser], host: service.url });
     const master = new FakeMasterRunner(environment);
+    master.clusterProblem = new EnvironmentError(
+      "CICADA_ERR_WORKER_USER_CLASSES",
+      "worker-b could not run 2 users",
+      {
+        hint: "Give every worker the master's user classes",
+      },
+    );
+    environment.stats.countAbortedRequests(2);
     const server = await startWebServer({ runner: master, port: 0, distributed: true });
     origins.add(new URL(server.url).origin);
     const other = await browser.context.newPage();
@@ -305,6 +314,15 @@ describe("the web UI in Chromium", () => {
       const row = other.locator("tr", { hasText: "worker-a" });
       await row.waitFor();
       assert.match((await row.textContent()) ?? "", /running\s*3\s*42%\s*47\.7 MB/);
+      assert.equal(
+        await other.getByTestId("cluster-problem").textContent(),
+        "worker-b could not run 2 users. Give every worker the master's user classes",
+      );
+      await other.getByRole("tab", { name: "Statistics" }).click();
+      assert.match(
+        (await other.getByTestId("request-note").textContent()) ?? "",
+        /^2 requests were in flight when the users stopped/,
+      );
     } finally {
       await other.close();
       await server.close();

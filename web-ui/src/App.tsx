@@ -148,6 +148,11 @@ function TabContent({
             onFilter={onFilter}
             onChart={onChart}
           />
+          {(live.status?.requestNotes ?? []).map((note) => (
+            <p className="hint request-note" data-testid="request-note" key={note}>
+              {note}
+            </p>
+          ))}
         </>
       );
     case "charts":

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { findClassMismatch } from "../../../src/distributed/worker-classes.js";
 import { constant, task, User } from "../../../src/user/index.js";
+import { runStatus } from "../../../src/web/rows.js";
 import { waitFor } from "../../helpers/env.js";
 import { Alpha, startCluster } from "./cluster-helpers.js";
 
@@ -44,6 +45,11 @@ test("a Cicada worker without one of the master's classes: a warning naming it a
     /^worker odd_1 could not run 2 of the users sent to it: it does not define the user class\(es\) Beta$/,
   );
   assert.equal(warnings().filter((m) => m.includes("odd_1")).length, 1, "said once");
+  // The web UI's banner: a web run has no exit code to carry it.
+  assert.equal(
+    runStatus(cluster.master, true).clusterProblem,
+    `${problem!.message}. Give every worker a locustfile with the master's user class names (a Cicada worker started with -f - runs the master's own)`,
+  );
   // The worker said it too, in its own log.
   assert.ok(
     cluster.workerLogs[1]!.some((r) => /no user class named Beta here: ignoring its 2 user/.test(r.message)),
@@ -53,6 +59,7 @@ test("a Cicada worker without one of the master's classes: a warning naming it a
   cluster.master.environment.selectUserClasses(["Alpha"]);
   await cluster.master.start(4, 100);
   assert.equal(problemOf(), undefined);
+  assert.equal(runStatus(cluster.master, true).clusterProblem, null);
 });
 
 test("findClassMismatch: a Locust worker given a class it lacks runs none of its users; extra classes alone lose nothing", () => {

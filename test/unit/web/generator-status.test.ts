@@ -37,3 +37,21 @@ it("an overloaded generator shows in the UI status and as a report flag", async 
     await runner.quitAndWait();
   }
 });
+
+it("the request table's notes (requests sent twice, aborted by the stop) are in the UI status, as in the console", async () => {
+  const { runner, environment } = makeRun([Idle]);
+  try {
+    assert.deepEqual(runStatus(runner, false).requestNotes, []);
+    environment.stats.countResentRequest();
+    environment.stats.countAbortedRequests(3);
+    const [resent, aborted, ...more] = runStatus(runner, false).requestNotes ?? [];
+    assert.match(resent ?? "", /^1 request was sent twice: the server closed a keep-alive connection/);
+    assert.match(
+      aborted ?? "",
+      /^3 requests were in flight when the users stopped: they are in no statistic/,
+    );
+    assert.deepEqual(more, []);
+  } finally {
+    await runner.quitAndWait();
+  }
+});

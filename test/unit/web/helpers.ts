@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { Environment, LocalRunner, type Runner, type WorkerSummary } from "../../../src/runner/index.js";
+import type { CicadaError } from "../../../src/shared/errors.js";
 import { Logger } from "../../../src/shared/logger.js";
 import {
   type CustomArgument,
@@ -112,6 +113,9 @@ export async function makeWebRun(
 
 /** A LocalRunner that reports two workers, standing in for a master. */
 export class FakeMasterRunner extends LocalRunner implements Runner {
+  /** What a real master sets when a worker lacks user classes it was sent. */
+  clusterProblem: CicadaError | undefined;
+
   override workers(): WorkerSummary[] {
     return [
       { id: "worker-a", state: "running", userCount: 3, cpuPercent: 42, memoryBytes: 50_000_000 },
