@@ -280,7 +280,7 @@ export async function importBundle(
       "CICADA_ERR_LOCUSTFILE_THREW",
       `the locustfile ${bundle.filename} threw while loading:\n${detail}${where ? ` (thrown at ${where})` : ""}`,
       {
-        hint: "Code at the top level of a locustfile runs once at start-up; move request logic into tasks or onStart",
+        hint: "The locustfile's top-level code and decorators run once at start-up: fix the line named above (requests belong in tasks or onStart)",
         cause: error,
       },
     );

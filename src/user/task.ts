@@ -81,19 +81,20 @@ export type TaskDecorator = {
 };
 
 /**
- * Marks a method as a task. `@task` has weight 1; `@task(3)` is picked three times as
- * often. On a field holding a TaskSet class (`@task(2) forum = ForumSection`) it
- * declares a nested task set.
+ * Marks a method as a task. `@task` (or `@task()`, as Locust's `@task()`) has weight 1;
+ * `@task(3)` is picked three times as often. On a field holding a TaskSet class
+ * (`@task(2) forum = ForumSection`) it declares a nested task set.
  */
-export function task(weight: number): TaskDecorator;
 export function task(value: TaskMethod, context: ClassMethodDecoratorContext): void;
 export function task(value: undefined, context: ClassFieldDecoratorContext): void;
+// Last, so that `@task forum = ForumSection` (a field: value undefined) picks the one above.
+export function task(weight?: number): TaskDecorator;
 export function task(valueOrWeight: unknown, context?: MemberContext): TaskDecorator | undefined {
   if (context !== undefined) {
     declareTask(1, context);
     return undefined;
   }
-  const weight = valueOrWeight;
+  const weight = valueOrWeight ?? 1;
   if (typeof weight !== "number" || !Number.isInteger(weight) || weight < 1) {
     throw new RangeError(`@task(weight): weight must be a whole number ≥ 1, got ${String(weight)}`);
   }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RescheduleTask, StopUser } from "../../../src/shared/control-flow.js";
 import { constant, SequentialTaskSet, TaskSet, tag, task, User } from "../../../src/user/index.js";
+import { readTaskDeclarations } from "../../../src/user/task.js";
 import { makeRun, sleep, waitFor } from "../../helpers/env.js";
 
 describe("task selection", () => {
@@ -22,6 +23,22 @@ describe("task selection", () => {
     await runner.quitAndWait();
     const share = counts.heavy / (counts.heavy + counts.light);
     assert.ok(Math.abs(share - 0.75) < 0.03, `heavy share ${share}`);
+  });
+
+  it("@task() with empty parentheses is weight 1, as Locust's; a weight that is not a whole number ≥ 1 is refused", () => {
+    class Plain extends User {
+      @task() a() {}
+      @task(2) b() {}
+    }
+    assert.deepEqual(
+      readTaskDeclarations(Plain).map((d) => [d.key, d.weight]),
+      [
+        ["a", 1],
+        ["b", 2],
+      ],
+    );
+    assert.throws(() => task(0), /weight must be a whole number ≥ 1, got 0/);
+    assert.throws(() => task(1.5), /got 1.5/);
   });
 
   it("runs a SequentialTaskSet in declaration order, repeating weighted tasks", async () => {
