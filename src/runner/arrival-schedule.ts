@@ -8,8 +8,9 @@
  * The rate is piecewise linear in time. Each segment starts at `t0` (ms) with `c0`
  * iterations already due (a real number), rate `a` (per ms) and slope `b` (per ms²); its
  * count at t is c0 + a·τ + b·τ²/2 with τ = t − t0, up to its end `t1`. Iteration n (from
- * 0) is due when the count reaches n: the first is due the moment the test starts, and at
- * a constant rate R the n-th is due at n/R seconds, exactly, however late timers fire.
+ * 0) is due at the first moment the count grows past n: at a constant rate R the first is
+ * due the moment the test starts and the n-th at n/R seconds, exactly, however late timers
+ * fire; a rate of 0 has none due (not even a first), and a ramp from 0 its first at once.
  */
 
 interface Segment {
@@ -87,8 +88,10 @@ export class ArrivalSchedule {
   /** Number of iterations whose start is due at `atMs` (indices 0 .. n − 1). */
   dueCount(atMs: number): number {
     if (atMs < this.startMs) return 0;
-    // A count a hair below an integer because of rounding means that iteration is due.
-    return Math.floor(this.countAt(atMs) + 1e-9) + 1;
+    const count = this.countAt(atMs);
+    // Those the count has passed; and the one it stands on, if it grows from here. (A count
+    // a hair off an integer because of rounding is that integer.)
+    return this.growsAt(atMs) ? Math.floor(count + 1e-9) + 1 : Math.max(0, Math.ceil(count - 1e-9));
   }
 
   /** Iterations due strictly before `atMs` (one due exactly then is not counted). */
@@ -132,6 +135,12 @@ export class ArrivalSchedule {
     return this.segments.length;
   }
 
+  /** True when the count grows right after `atMs` (a rate above 0, or a ramp up from 0). */
+  private growsAt(atMs: number): boolean {
+    const s = this.segmentAtTime(atMs);
+    return this.perMsAt(atMs) > 0 || (s.b > 0 && atMs < s.t1);
+  }
+
   private perMsAt(atMs: number): number {
     const s = this.segmentAtTime(atMs);
     return Math.max(0, s.a + s.b * (Math.min(atMs, s.t1) - s.t0));
@@ -143,14 +152,15 @@ export class ArrivalSchedule {
     return segments[0]!;
   }
 
-  /** The segment in which the count reaches `index`; undefined when no segment does. */
+  /** The segment in which the count grows past `index`; undefined when no segment does. */
   private segmentAtCount(index: number): Segment | undefined {
     const segments = this.segments;
     for (let i = 0; i < segments.length; i++) {
       const s = segments[i]!;
       const last = i === segments.length - 1;
-      if (last) return s.a > 0 || s.b > 0 || index <= s.c0 ? s : undefined;
-      if (index <= segments[i + 1]!.c0) return s;
+      // (A count a hair above an integer because of rounding is that integer.)
+      if (last) return s.a > 0 || s.b > 0 || index < s.c0 - 1e-9 ? s : undefined;
+      if (index < segments[i + 1]!.c0 - 1e-9) return s;
     }
     return undefined;
   }

@@ -116,13 +116,15 @@ export class ArrivalScheduler {
   }
 
   /**
-   * Starts the schedule now at `ratePerSec` (the first iteration is due at once), ramping to
+   * Starts the schedule at `ratePerSec` (the first iteration is due at once), ramping to
    * `ramp.to` over `ramp.ms` from the same instant if given (a ramp set a moment later would
-   * add that moment at the first rate: 20:0 over 2 s would schedule 21, not 20).
+   * add that moment at the first rate: 20:0 over 2 s would schedule 21, not 20). It starts
+   * now, or at `atMs` (the clock's ms) a moment ago: when the test began, whose run time
+   * the schedule must fill exactly (what fell due since then starts at once, late).
    */
-  start(ratePerSec: number, ramp?: { to: number; ms: number }): void {
+  start(ratePerSec: number, ramp?: { to: number; ms: number }, atMs?: number): void {
     if (this.schedule !== undefined) throw new Error("the scheduler is already running");
-    const now = this.o.clock.now();
+    const now = Math.min(atMs ?? Number.POSITIVE_INFINITY, this.o.clock.now());
     this.schedule = new ArrivalSchedule(now, ratePerSec);
     if (ramp !== undefined && ramp.ms > 0) this.schedule.changeRate(now, ramp.to, ramp.ms);
     this.scheduled = 0;
@@ -170,11 +172,24 @@ export class ArrivalScheduler {
     if (this.schedule !== undefined) this.wake();
   }
 
-  /** Stops scheduling; the iterations still waiting are dropped (and counted). */
+  /**
+   * Stops scheduling; the iterations still waiting for a user are dropped (and counted).
+   * At the schedule's end (the run time), what fell due since the timer last ran starts
+   * first, as the timer would have started it: the run-time stop and the timer's wake-up
+   * race by a millisecond, and at 2,000/s the schedule used to end 1 or 2 short. Any other
+   * stop (Ctrl-C, the web UI) ends the schedule where the timer last ran: an iteration
+   * started only to be interrupted at once would measure nothing.
+   */
   stop(): void {
-    if (this.schedule === undefined) return;
+    const schedule = this.schedule;
+    if (schedule === undefined) return;
     this.clearTimer();
-    this.drop(this.scheduled - this.oldestWaiting, this.o.clock.now());
+    const now = this.o.clock.now();
+    if (this.endAtMs !== undefined && now >= this.endAtMs) {
+      this.scheduleDue(schedule, now);
+      this.dispatch(now);
+    }
+    this.drop(this.scheduled - this.oldestWaiting, now);
     this.oldestWaiting = this.scheduled;
     this.schedule = undefined;
   }

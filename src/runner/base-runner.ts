@@ -336,12 +336,22 @@ export abstract class BaseRunner implements Runner {
 
   protected scheduleRunTime(runTimeMs: number): void {
     stopTimer(this.runTimeTimer);
-    this.runEndsAtMs = performance.now() + runTimeMs;
-    // Any length: a run time beyond setTimeout's 24.8 days is chained (shared/timers.ts).
-    this.runTimeTimer = startTimer(() => {
+    const endsAtMs = performance.now() + runTimeMs;
+    this.runEndsAtMs = endsAtMs;
+    const expire = () => {
+      // Node times a timer on the event loop's cached, whole-millisecond clock, so it can
+      // fire a moment before performance.now() reaches the end; the open model's schedule
+      // ends exactly there, and a stop before it would leave its last iterations out.
+      const leftMs = endsAtMs - performance.now();
+      if (leftMs > 0) {
+        this.runTimeTimer = startTimer(expire, leftMs);
+        return;
+      }
       this.environment.logger.info(`--run-time limit reached (${runTimeMs / 1000} s), stopping`);
       this.stop();
-    }, runTimeMs);
+    };
+    // Any length: a run time beyond setTimeout's 24.8 days is chained (shared/timers.ts).
+    this.runTimeTimer = startTimer(expire, runTimeMs);
   }
 
   /** Cancels the run-time limit and the shape (subclasses add their own timers). */

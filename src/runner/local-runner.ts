@@ -140,7 +140,13 @@ export class LocalRunner extends BaseRunner {
       driver.setRate(start.rate);
       if (ramp !== undefined) driver.setRate(ramp.to, ramp.ms);
     } else {
-      driver.begin(start.rate, this.openModel, ramp);
+      // From the moment the run time began (its timer was set a few ms ago, before the
+      // test's start events): the schedule fills the run time, 2,000/s for 3 s is 6,000.
+      const runStartMs =
+        start.runTimeMs === undefined || this.runEndsAtMs === undefined
+          ? undefined
+          : this.runEndsAtMs - start.runTimeMs;
+      driver.begin(start.rate, this.openModel, ramp, runStartMs);
     }
     // The schedule covers the run time [0, T): an iteration due at T would start as the
     // test stops and be interrupted at once.

@@ -45,8 +45,16 @@ export class OpenModelDriver {
     return this.pool?.countsByClass();
   }
 
-  /** Starts iterations at `rate` per second with the test's active user classes. */
-  begin(rate: number, settings: OpenModelSettings, ramp?: { to: number; ms: number }): void {
+  /**
+   * Starts iterations at `rate` per second with the test's active user classes, on a
+   * schedule that starts now or at `startAtMs` (performance.now() ms, a moment ago).
+   */
+  begin(
+    rate: number,
+    settings: OpenModelSettings,
+    ramp?: { to: number; ms: number },
+    startAtMs?: number,
+  ): void {
     if (this.scheduler !== undefined) throw new Error("the open model is already running");
     const environment = this.environment;
     const infos = environment.activeUserClassInfos;
@@ -76,7 +84,7 @@ export class OpenModelDriver {
     environment.logger.info(
       `Iterations run on up to ${settings.maxUsers} users (created on demand); one that finds none free waits at most ${settings.maxQueueMs / 1000} s`,
     );
-    scheduler.start(rate, ramp);
+    scheduler.start(rate, ramp, startAtMs);
   }
 
   /** No iteration due at or after `atMs` (performance.now() ms) is scheduled; undefined: no end. */

@@ -103,11 +103,11 @@ describe("--arrival-rate through the real CLI", () => {
     // One request per iteration (one handed to a user as the run ended may not have sent it).
     const started = report.iterations!.started;
     assert.ok(started >= received && started - received <= 2, `${started} iterations, ${received} requests`);
-    assert.equal(report.iterations!.dropped, report.iterations!.scheduled - report.iterations!.started);
-    assert.ok(
-      Math.abs(report.iterations!.started - 350) <= 3,
-      `${report.iterations!.started} iterations in 3.5 s`,
-    );
+    // The schedule covers [0, 3.5 s): exactly 350, however the run-time stop and the
+    // scheduler's last wake-up fall (it used to end 1 or 2 short at 2,000/s).
+    assert.equal(report.iterations!.scheduled, 350);
+    assert.equal(report.iterations!.started, 350);
+    assert.equal(report.iterations!.dropped, 0);
     assert.equal(report.meta.loadModel, "arrival-rate");
     assert.deepEqual(report.meta.arrivalRate, { from: 100, to: null, rampMs: null });
     assert.equal(report.total.intended!.count, counted);

@@ -47,8 +47,14 @@ describe("ArrivalSchedule", () => {
     const down = new ArrivalSchedule(0, 100);
     down.changeRate(0, 0, 10_000);
     close(down.countAt(10_000), 500, 1e-6, "the ramp down schedules 500");
-    assert.equal(down.dueCount(60_000), 501, "nothing after the rate reached 0");
-    assert.equal(down.timeOf(501), Number.POSITIVE_INFINITY);
+    assert.equal(down.dueCount(60_000), 500, "nothing after the rate reached 0");
+    close(
+      down.timeOf(499),
+      10_000 - Math.sqrt((2 * 1) / (100 / 10_000 / 1000)),
+      1e-6,
+      "the last: 1 before the end",
+    );
+    assert.equal(down.timeOf(500), Number.POSITIVE_INFINITY);
     assert.equal(down.rateAt(20_000), 0);
   });
 
@@ -71,6 +77,24 @@ describe("ArrivalSchedule", () => {
     schedule.forgetBefore(later - 5);
     assert.ok(schedule.segmentCount <= 2, `kept ${schedule.segmentCount} segments`);
     assert.equal(schedule.timeOf(later), expected);
+  });
+
+  it("has nothing due at a rate of 0, not even a first iteration, until the rate rises", () => {
+    const paused = new ArrivalSchedule(0, 0);
+    assert.equal(paused.dueCount(0), 0);
+    assert.equal(paused.dueCount(60_000), 0);
+    assert.equal(paused.timeOf(0), Number.POSITIVE_INFINITY);
+    paused.changeRate(3000, 10);
+    assert.equal(paused.timeOf(0), 3000, "the first when the rate rises");
+    assert.equal(paused.dueCount(2999), 0);
+    assert.equal(paused.dueCount(3000), 1);
+    assert.equal(paused.dueCount(4000), 11);
+    // A stop to 0 and a restart: none at the stop, the next at the restart.
+    paused.changeRate(5000, 0);
+    assert.equal(paused.dueCount(9000), 20);
+    paused.changeRate(10_000, 10);
+    assert.equal(paused.timeOf(20), 10_000);
+    assert.equal(paused.dueCount(10_000), 21);
   });
 
   it("refuses a negative or non-finite rate", () => {

@@ -233,6 +233,24 @@ describe("load shapes of arrival rates", () => {
     assert.ok(after >= 30 && after <= 50, `${after} in the 0.2 s at 200/s`);
   });
 
+  it("a tick of arrivalRate 0 starts nothing (it used to start one iteration)", async (t) => {
+    class Idle extends User {
+      @task idle() {}
+    }
+    class Paused extends LoadTestShape {
+      tick() {
+        return this.getRunTime() < 0.3 ? { arrivalRate: 0 } : null;
+      }
+    }
+    const { runner, environment } = makeRun([Idle], { shapeClass: Paused });
+    t.after(() => runner.quitAndWait());
+    runner.startShape();
+    assert.ok(await waitFor(() => runner.state === "stopped", 5000));
+    assert.equal(runner.loadModel, "arrival-rate");
+    assert.equal(environment.stats.iterations.scheduled, 0);
+    assert.equal(environment.stats.iterations.started, 0);
+  });
+
   it("a tick mixing an arrival rate with users is a usage error on the first tick", async (t) => {
     class Idle extends User {
       @task idle() {}
@@ -248,6 +266,24 @@ describe("load shapes of arrival rates", () => {
       () => runner.startShape(),
       (error: unknown) =>
         error instanceof UsageError && /mixed an arrival rate with users/.test(error.message),
+    );
+  });
+
+  it("a tick whose arrival rate is NaN is refused, named NaN (not null, as JSON would write it)", async (t) => {
+    class Idle extends User {
+      @task idle() {}
+    }
+    class NotANumber extends LoadTestShape {
+      tick() {
+        return { arrivalRate: Number.NaN };
+      }
+    }
+    const { runner } = makeRun([Idle], { shapeClass: NotANumber });
+    t.after(() => runner.quitAndWait());
+    assert.throws(
+      () => runner.startShape(),
+      (error: unknown) =>
+        error instanceof UsageError && /returned arrivalRate NaN: expected/.test(error.message),
     );
   });
 
