@@ -51,8 +51,15 @@ function arrivalRateOption(text: string): ArrivalRateSpec | string {
   return typeof rate === "string" ? `--arrival-rate ${rate}` : rate;
 }
 
-/** The open model's option problems, each as `✖ message\n  → at source` (see options.ts). */
-export function validateOpenModel(options: CliOptions, at: (key: string) => string): string[] {
+/**
+ * The open model's option problems, each as `✖ message\n  → at source` (see options.ts);
+ * `given` tells a flag that was given but could not be read (its own message says why).
+ */
+export function validateOpenModel(
+  options: CliOptions,
+  at: (key: string) => string,
+  given: (key: string) => boolean = () => false,
+): string[] {
   const problems: string[] = [];
   const problem = (message: string, key: string) => problems.push(`✖ ${message}\n  → at ${at(key)}`);
   const text = options.arrivalRate as string | undefined;
@@ -75,9 +82,12 @@ export function validateOpenModel(options: CliOptions, at: (key: string) => stri
   if (ramp !== undefined) {
     if (text === undefined) problem("--ramp needs --arrival-rate A:B (the rates it ramps between)", "ramp");
     else if (typeof rate === "object" && rate.to === undefined)
-      problem(`--ramp needs a ramp in --arrival-rate, A:B such as 100:${text.trim()}, got '${text}'`, "ramp");
+      problem(
+        `--ramp needs a ramp in --arrival-rate, A:B such as 0:${text.trim()} (from 0 up to ${text.trim()}/s), got '${text}'`,
+        "ramp",
+      );
     else if (ramp <= 0) problem("--ramp must be longer than 0 s", "ramp");
-  } else if (typeof rate === "object" && rate.to !== undefined) {
+  } else if (typeof rate === "object" && rate.to !== undefined && !given("ramp")) {
     problem(
       `--arrival-rate ${text} ramps from ${rate.from} to ${rate.to}: give its duration with --ramp, e.g. --ramp 60s`,
       "arrivalRate",

@@ -301,7 +301,7 @@ function validate(options: CliOptions, raw: Map<string, RawValue>): string[] {
       `✖ --host must be an http(s) URL such as http://127.0.0.1:8080 (or ws(s)://, grpc(s)://), got '${options.host}'\n  → at ${at("host")}`,
     );
   }
-  problems.push(...validateOpenModel(options, at));
+  problems.push(...validateOpenModel(options, at, (key) => raw.has(key)));
   problems.push(...validateCapacity(options, at));
   return problems;
 }

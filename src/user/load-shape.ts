@@ -111,7 +111,8 @@ function checkArrivalTick(tick: ShapeTick | ArrivalRateTick): ShapeTick | Arriva
   if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) {
     throw new UsageError(
       "CICADA_ERR_SHAPE_TICK",
-      `the load shape's tick() returned arrivalRate ${JSON.stringify(rate)}: expected a number of iterations per second ≥ 0`,
+      // String() for numbers: JSON would write NaN and Infinity as null.
+      `the load shape's tick() returned arrivalRate ${typeof rate === "number" ? String(rate) : JSON.stringify(rate)}: expected a number of iterations per second ≥ 0`,
       { hint },
     );
   }

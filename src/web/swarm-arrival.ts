@@ -56,7 +56,7 @@ export function parseArrivalFields(
     } else if (typeof rate === "object" && rate.to === undefined) {
       problems.push({
         field: "ramp",
-        message: `ramp needs a ramp in arrival_rate, A:B such as 100:${rateText}`,
+        message: `ramp needs a ramp in arrival_rate, A:B such as 0:${rateText} (from 0 up to ${rateText}/s)`,
       });
     }
   } else if (typeof rate === "object" && rate.to !== undefined) {

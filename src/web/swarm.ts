@@ -169,7 +169,11 @@ export function parseSwarm(
         "give user_count (users, the closed model) or arrival_rate (iterations per second, the open model), not both",
     });
   }
-  const fixed = usesShape || open || searches;
+  // A ramp alone is an arrival-rate test missing its rates, not a users test missing its users.
+  const rampAlone = !usesShape && !searches && !open && Boolean(text(body.ramp)) && !text(body.user_count);
+  if (rampAlone)
+    problems.push({ field: "ramp", message: "ramp needs arrival_rate A:B (the rates it ramps between)" });
+  const fixed = usesShape || open || searches || rampAlone;
   const userCount = fixed ? 0 : wholeNumber("user_count", body.user_count, problems);
   if (userCount !== undefined && !options.distributed)
     checkUsersFit(userCount, options.heapLimitBytes, runner, problems);

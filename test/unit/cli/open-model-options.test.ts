@@ -68,9 +68,19 @@ describe("--arrival-rate, --ramp, --max-users, --max-queue-time", () => {
     rejects(["--ramp", "60s"], /--ramp needs --arrival-rate A:B/);
     rejects(
       ["--arrival-rate", "500", "--ramp", "60s"],
-      /--ramp needs a ramp in --arrival-rate, A:B such as 100:500/,
+      /--ramp needs a ramp in --arrival-rate, A:B such as 0:500 \(from 0 up to 500\/s\)/,
     );
     rejects(["--arrival-rate", "100:1000"], /give its duration with --ramp/);
+    // A --ramp that cannot be read is one mistake, said once (not also "give --ramp").
+    assert.throws(
+      () => parse(["--arrival-rate", "50:60", "--ramp", "abc"]),
+      (error: unknown) => {
+        assert.ok(error instanceof UsageError);
+        assert.match(error.message, /--ramp must be a time span .* got 'abc'/);
+        assert.doesNotMatch(error.message, /give its duration with --ramp/);
+        return true;
+      },
+    );
   });
 
   it("reject --arrival-rate with -u or -r, and --max-users below 1", () => {

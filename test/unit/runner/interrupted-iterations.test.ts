@@ -74,7 +74,9 @@ describe("completed and interrupted iterations", () => {
     assert.equal(warnings.length, 1);
     assert.match(
       warnings[0]!.message,
-      new RegExp(`^${it.interrupted} of ${it.started} started iterations \\(\\d+\\.\\d%\\) were interrupted`),
+      new RegExp(
+        `^${it.interrupted} of ${it.started} started iterations \\(\\d+\\.\\d\\d%\\) were interrupted`,
+      ),
     );
     assert.match(warnings[0]!.message, /percentiles \(pN_intended and the service times\) are too low/);
     assert.match(

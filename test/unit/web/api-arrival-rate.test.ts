@@ -120,7 +120,8 @@ describe("POST /swarm with an arrival rate", () => {
         [{ arrival_rate: "-3" }, "arrival_rate", /must be more than 0/],
         [{ arrival_rate: "lots" }, "arrival_rate", /must be a number of iterations per second/],
         [{ arrival_rate: "10:100" }, "ramp", /ramp is required/],
-        [{ arrival_rate: "10", ramp: "30s" }, "ramp", /ramp needs a ramp in arrival_rate/],
+        [{ arrival_rate: "10", ramp: "30s" }, "ramp", /ramp needs a ramp in arrival_rate, A:B such as 0:10/],
+        [{ ramp: "10s" }, "ramp", /^ramp needs arrival_rate A:B/],
         [{ arrival_rate: "10", max_users: "0" }, "max_users", /max_users must be a whole number from 1/],
         [
           { arrival_rate: "10", max_queue_time: "soon" },
@@ -138,6 +139,12 @@ describe("POST /swarm with an arrival rate", () => {
         assert.ok(problem, `${JSON.stringify(payload)}: ${response.body}`);
         assert.match(problem.message, message);
       }
+      // A ramp alone is one mistake: not also "user_count is required".
+      const rampAlone = await run.app.inject({ method: "POST", url: "/swarm", payload: { ramp: "10s" } });
+      assert.deepEqual(
+        (rampAlone.json().errors as Array<{ field: string }>).map((e) => e.field),
+        ["ramp"],
+      );
       assert.equal(run.runner.state, "ready", "nothing started");
     } finally {
       await run.close();
