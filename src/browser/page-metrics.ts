@@ -4,83 +4,51 @@
  * each page (FCP, LCP, CLS, TTFB) as rows of type `VITAL` named `FCP /path` and so on, so
  * they are in every report and thresholds read them like requests (`"VITAL LCP /": "p75<2500"`).
  *
- * A script added to every document watches the browser's own performance entries
- * (navigation timing, `paint`, `largest-contentful-paint`, `layout-shift` with the
- * session windows of web.dev's CLS) and calls a binding as each value becomes known
- * or grows. NAV, TTFB and FCP are recorded at once; LCP and CLS when the page leaves
- * the document (its next document reports, `goto()` is called, or the user stops), as
- * web-vitals reports them when a page is hidden. (A binding call from a page being
- * unloaded does not always arrive, so the page never has to speak last.)
+ * A document's vitals are recorded only once its navigation is: when it loads (its NAV
+ * row) or when `goto()` records it as failed (a page whose images never finish still has
+ * its TTFB and FCP). A navigation the stop cut off is in no statistic, and neither are its
+ * vitals (as requests aborted by the stop). TTFB and FCP are recorded then, or when known
+ * if later; LCP and CLS when the page leaves the document (its next document reports,
+ * `goto()` is called, or the user stops), as web-vitals reports them when a page is hidden.
+ * (A binding call from a page being unloaded does not always arrive, so the page never
+ * has to speak last: a document left before its NAV report arrived is kept until it does.)
  * CLS is a score, not a time: its row's "ms" columns hold the score (0.1 is "good").
  */
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import type { RequestEvent } from "../shared/request-event.js";
+import { BINDING, PAGE_SCRIPT, type PageReport } from "./page-script.js";
 
-/** What the page script sends. */
-type PageReport = { path: string; url: string; doc: string } & (
-  | { kind: "NAV"; loadMs: number; ttfbMs: number; status: number; bytes: number }
-  | { kind: "FCP"; valueMs: number }
-  | { kind: "LCP"; valueMs: number }
-  | { kind: "CLS"; value: number }
-);
+type Vital = "FCP" | "LCP" | "CLS" | "TTFB";
 
-/** A document whose LCP and CLS are not recorded yet. */
-interface OpenDocument {
-  doc: string;
+/** One document shown by a page, and what is known of it. */
+interface DocumentState {
+  id: string;
   path: string;
   url: string;
+  /** Its navigation is recorded (loaded, or failed in `goto`): its vitals may be. */
+  navigationRecorded: boolean;
+  /** The page has left it: its LCP and CLS are final. */
+  left: boolean;
+  /** Its rows are all recorded: later reports from it are ignored. */
+  finished: boolean;
+  ttfbKnown: boolean;
   lcpMs: number | undefined;
   cls: number;
+  /** TTFB and FCP known before the navigation was recorded. */
+  waiting: Array<[Vital, number]>;
 }
 
-const BINDING = "__cicadaReport";
-
-/** Runs in every top-level http(s) document before its own scripts. Plain ES2020, no imports. */
-const PAGE_SCRIPT = `(() => {
-  if (window.__cicadaInstalled || !/^https?:$/.test(location.protocol) || window.top !== window) return;
-  window.__cicadaInstalled = true;
-  const doc = Math.random().toString(36).slice(2);
-  const report = (payload) => {
-    try { window.${BINDING}(Object.assign({ path: location.pathname, url: location.href, doc }, payload)); } catch {}
-  };
-  const observe = (type, onEntries) => {
-    try { new PerformanceObserver((list) => onEntries(list.getEntries())).observe({ type, buffered: true }); } catch {}
-  };
-  observe("paint", (entries) => {
-    for (const entry of entries) if (entry.name === "first-contentful-paint") report({ kind: "FCP", valueMs: entry.startTime });
-  });
-  observe("largest-contentful-paint", (entries) => {
-    const last = entries[entries.length - 1];
-    if (last) report({ kind: "LCP", valueMs: last.renderTime || last.loadTime || last.startTime });
-  });
-  let cls = 0, sessionValue = 0, sessionFirst = 0, sessionLast = 0;
-  observe("layout-shift", (entries) => {
-    for (const entry of entries) {
-      if (entry.hadRecentInput) continue;
-      if (sessionValue > 0 && entry.startTime - sessionLast < 1000 && entry.startTime - sessionFirst < 5000) {
-        sessionValue += entry.value;
-      } else {
-        sessionValue = entry.value;
-        sessionFirst = entry.startTime;
-      }
-      sessionLast = entry.startTime;
-      if (sessionValue > cls) { cls = sessionValue; report({ kind: "CLS", value: cls }); }
-    }
-  });
-  addEventListener("load", () => setTimeout(() => {
-    const nav = performance.getEntriesByType("navigation")[0];
-    if (!nav) return;
-    report({ kind: "NAV", loadMs: nav.loadEventEnd - nav.startTime, ttfbMs: nav.responseStart - nav.startTime,
-      status: nav.responseStatus || 0, bytes: nav.encodedBodySize || 0 });
-  }, 0));
-})();`;
+/** Documents no longer shown that are remembered (awaiting their NAV, or to ignore late reports). */
+const REMEMBERED_DOCUMENTS = 32;
 
 /** Records the navigations and Web Vitals of one user's browser context. */
 export class PageMetrics {
   /** Row names given to paths by `goto(url, { name })`. */
   private readonly names = new Map<string, string>();
-  /** Per page, the document whose LCP and CLS are still open. */
-  private readonly open = new Map<Page, OpenDocument>();
+  /** Per page (a Playwright Page, any object in tests), the document it shows. */
+  private readonly shown = new Map<object, DocumentState>();
+  /** Documents left, by id, oldest first. */
+  private readonly leftDocuments = new Map<string, DocumentState>();
 
   constructor(
     private readonly onRequest: (event: RequestEvent) => void,
@@ -90,7 +58,7 @@ export class PageMetrics {
   /** Installs the page script and the binding on a new context. */
   async attach(browserContext: BrowserContext): Promise<void> {
     await browserContext.exposeBinding(BINDING, (source, payload: PageReport) =>
-      this.record(source.page, payload),
+      this.receive(source.page, payload),
     );
     await browserContext.addInitScript(PAGE_SCRIPT);
   }
@@ -100,23 +68,31 @@ export class PageMetrics {
     this.names.set(path, name);
   }
 
-  /** The page leaves its document (a `goto`, the end of the user): records its LCP and CLS. */
-  leave(page: Page): void {
-    const open = this.open.get(page);
-    if (open === undefined) return;
-    this.open.delete(page);
-    const name = this.nameOf(open.path);
-    if (open.lcpMs !== undefined) this.vital("LCP", name, open.lcpMs, open.url);
-    this.vital("CLS", name, open.cls, open.url);
+  /** The page leaves its document (a `goto`, the end of the user): its LCP and CLS are final. */
+  leave(page: object): void {
+    const document = this.shown.get(page);
+    if (document === undefined) return;
+    this.shown.delete(page);
+    document.left = true;
+    if (document.navigationRecorded) this.finish(document);
+    else this.remember(document);
   }
 
-  /** Records every page's open document (the user stops). */
+  /**
+   * The user stops: every document it shows is left. One whose navigation was never
+   * recorded (cut off by the stop) records nothing.
+   */
   leaveAll(): void {
-    for (const page of [...this.open.keys()]) this.leave(page);
+    for (const page of [...this.shown.keys()]) this.leave(page);
+    this.leftDocuments.clear();
   }
 
-  /** Records a row of type NAV (a navigation that failed in `goto`). */
-  navigationFailed(name: string, url: string, elapsedMs: number, error: Error): void {
+  /**
+   * Records a failed navigation of `page` (`goto` timed out or could not connect). The
+   * document it shows, if any, came from this navigation (goto left the one before): its
+   * vitals are recorded with it.
+   */
+  navigationFailed(page: object, name: string, url: string, elapsedMs: number, error: Error): void {
     this.fire({
       requestType: "NAV",
       name,
@@ -125,39 +101,96 @@ export class PageMetrics {
       exception: error,
       url,
     });
+    const document = this.shown.get(page);
+    if (document !== undefined && !document.navigationRecorded) this.navigationRecordedFor(document);
   }
 
-  private record(page: Page, report: PageReport): void {
-    // LCP and CLS are final when the page shows another document: web-vitals reports them when
-    // the page is hidden, and a page being unloaded cannot be relied on to say so itself.
-    if (this.open.get(page)?.doc !== report.doc) {
-      this.leave(page);
-      this.open.set(page, { doc: report.doc, path: report.path, url: report.url, lcpMs: undefined, cls: 0 });
-    }
-    const open = this.open.get(page)!;
-    const name = this.nameOf(report.path);
+  /** A report of the page script (public for the tests, which send reports as a page does). */
+  receive(page: object, report: PageReport): void {
+    const document = this.documentOf(page, report);
+    if (document === undefined) return; // a late report of a document already recorded
     switch (report.kind) {
-      case "NAV": {
-        const exception = report.status >= 400 ? navigationError(report.status) : null;
+      case "NAV":
+        if (document.navigationRecorded) return; // goto recorded it as failed already
         this.fire({
           requestType: "NAV",
-          name,
+          name: this.nameOf(document.path),
           responseTimeMs: report.loadMs,
           responseLength: report.bytes,
-          exception,
+          exception: report.status >= 400 ? navigationError(report.status) : null,
           url: report.url,
         });
-        this.vital("TTFB", name, report.ttfbMs, report.url);
+        if (!document.ttfbKnown) this.known(document, "TTFB", report.ttfbMs);
+        this.navigationRecordedFor(document);
         return;
-      }
+      case "TTFB":
+        if (!document.ttfbKnown) this.known(document, "TTFB", report.valueMs);
+        return;
       case "FCP":
-        this.vital("FCP", name, report.valueMs, report.url);
+        this.known(document, "FCP", report.valueMs);
         return;
       case "LCP":
-        open.lcpMs = report.valueMs;
+        document.lcpMs = report.valueMs;
         return;
       case "CLS":
-        open.cls = report.value;
+        document.cls = report.value;
+    }
+  }
+
+  /** The document a report is about: the page's, a left one, or a new one the page now shows. */
+  private documentOf(page: object, report: PageReport): DocumentState | undefined {
+    const shown = this.shown.get(page);
+    if (shown?.id === report.doc) return shown;
+    const left = this.leftDocuments.get(report.doc);
+    if (left !== undefined) return left.finished ? undefined : left;
+    // LCP and CLS are final when the page shows another document: web-vitals reports them
+    // when the page is hidden, and a page being unloaded cannot be relied on to say so itself.
+    this.leave(page);
+    const document: DocumentState = {
+      id: report.doc,
+      path: report.path,
+      url: report.url,
+      navigationRecorded: false,
+      left: false,
+      finished: false,
+      ttfbKnown: false,
+      lcpMs: undefined,
+      cls: 0,
+      waiting: [],
+    };
+    this.shown.set(page, document);
+    return document;
+  }
+
+  /** A TTFB or FCP: recorded now if the document's navigation is, else when it is. */
+  private known(document: DocumentState, vital: "TTFB" | "FCP", valueMs: number): void {
+    if (vital === "TTFB") document.ttfbKnown = true;
+    if (document.navigationRecorded) this.vital(vital, document, valueMs);
+    else if (vital === "TTFB")
+      document.waiting.unshift([vital, valueMs]); // rows in the page's order
+    else document.waiting.push([vital, valueMs]);
+  }
+
+  private navigationRecordedFor(document: DocumentState): void {
+    document.navigationRecorded = true;
+    for (const [vital, value] of document.waiting.splice(0)) this.vital(vital, document, value);
+    if (document.left) this.finish(document);
+  }
+
+  /** Records the LCP and CLS of a document left after its navigation was recorded. */
+  private finish(document: DocumentState): void {
+    document.finished = true;
+    if (document.lcpMs !== undefined) this.vital("LCP", document, document.lcpMs);
+    this.vital("CLS", document, document.cls);
+    this.remember(document);
+  }
+
+  private remember(document: DocumentState): void {
+    this.leftDocuments.delete(document.id);
+    this.leftDocuments.set(document.id, document);
+    // The oldest left document that still awaits its NAV never loaded: it records nothing.
+    if (this.leftDocuments.size > REMEMBERED_DOCUMENTS) {
+      this.leftDocuments.delete(this.leftDocuments.keys().next().value!);
     }
   }
 
@@ -165,15 +198,15 @@ export class PageMetrics {
     return this.names.get(path) ?? path;
   }
 
-  private vital(metric: "FCP" | "LCP" | "CLS" | "TTFB", name: string, value: number, url: string): void {
+  private vital(metric: Vital, document: DocumentState, value: number): void {
     if (!Number.isFinite(value) || value < 0) return;
     this.fire({
       requestType: "VITAL", // stats' VITAL_TYPE: rows that stay out of the Aggregated row
-      name: `${metric} ${name}`,
+      name: `${metric} ${this.nameOf(document.path)}`,
       responseTimeMs: value,
       responseLength: 0,
       exception: null,
-      url,
+      url: document.url,
     });
   }
 

@@ -7,10 +7,24 @@
  * to whole milliseconds, so a fast endpoint reads as 0), and the percentile block is
  * exact, not "approximated".
  */
-import { type EntrySnapshot, percentileLabel, percentileValue, type StatsSnapshot } from "../stats/index.js";
+import {
+  type EntrySnapshot,
+  formatScore,
+  isScoreRow,
+  percentileLabel,
+  percentileValue,
+  type StatsSnapshot,
+} from "../stats/index.js";
 import { formatChecks, formatCustomMetrics } from "./scripting-tables.js";
 
 const MAX_NAME_WIDTH = 80;
+
+/** A row's time cells: milliseconds, or a score's three significant digits (a CLS row). */
+export function cellFormat(
+  entry: Pick<EntrySnapshot, "method" | "name">,
+): (value: number | null | undefined) => string {
+  return isScoreRow(entry.method, entry.name) ? formatScore : formatMs;
+}
 
 /** Milliseconds for a table cell: whole numbers from 100 ms, decimals below. */
 export function formatMs(value: number | null | undefined): string {
@@ -45,15 +59,16 @@ function statsRow(entry: EntrySnapshot, widths: Widths, current: boolean): strin
   const rps = current ? entry.currentRps : entry.totalRps;
   const failPerSec = current ? entry.currentFailPerSec : entry.totalFailPerSec;
   const fails = `${entry.numFailures}(${(entry.failRatio * 100).toFixed(2)}%)`;
+  const ms = cellFormat(entry);
   return [
     pad(entry.method ? `${entry.method} ` : "", widths.type),
     pad(truncate(entry.name, widths.name), widths.name),
     lpad(String(entry.numRequests), 7),
     `${lpad(fails, 12)} |`,
-    lpad(formatMs(entry.avgResponseTimeMs), 7),
-    lpad(formatMs(entry.minResponseTimeMs), 7),
-    lpad(formatMs(entry.maxResponseTimeMs), 7),
-    `${lpad(formatMs(entry.medianResponseTimeMs), 7)} |`,
+    lpad(ms(entry.avgResponseTimeMs), 7),
+    lpad(ms(entry.minResponseTimeMs), 7),
+    lpad(ms(entry.maxResponseTimeMs), 7),
+    `${lpad(ms(entry.medianResponseTimeMs), 7)} |`,
     lpad(rps.toFixed(2), 7),
     lpad(failPerSec.toFixed(2), 11),
   ].join(" ");
@@ -152,7 +167,7 @@ function percentileTable(
     [
       pad(entry.method ? `${entry.method} ` : "", widths.type),
       pad(truncate(entry.name, widths.name), widths.name),
-      ...reported.map((p) => lpad(formatMs(percentileValue(data.values, p)), 7)),
+      ...reported.map((p) => lpad(cellFormat(entry)(percentileValue(data.values, p)), 7)),
       lpad(String(data.count), 7),
     ].join(" ");
   const rowsOf = (entries: EntrySnapshot[]) =>

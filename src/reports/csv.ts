@@ -6,7 +6,9 @@
  *
  * Response-time percentiles and the median are whole milliseconds, as Locust writes them
  * (rounded here, where Locust truncates its approximate buckets); averages, min and max
- * keep their decimals. Cicada's exact values are in the JSON report.
+ * keep their decimals. Cicada's exact values are in the JSON report. A row that holds a
+ * score, not a time (a page's CLS, `VITAL CLS /path`), keeps its decimals in every column:
+ * rounded to whole "milliseconds", a CLS of 0.15 would read 0.
  *
  * One difference, for safety: text that comes from the run (request names and methods,
  * error messages, tracebacks) and starts with `=`, `+`, `-`, `@`, a tab or a carriage
@@ -15,6 +17,7 @@
  */
 import {
   type EntrySnapshot,
+  isScoreRow,
   PERCENTILES_TO_REPORT,
   percentileLabel,
   percentileValue,
@@ -154,10 +157,16 @@ export function formulaSafe(text: string): string {
 
 const wholeMs = (value: number | null | undefined): number => Math.round(value ?? 0);
 
+/** The median and percentile cells' format: whole ms, or a score's decimals (a CLS row). */
+function medianCell(entry: EntrySnapshot): (value: number | null | undefined) => Cell {
+  return isScoreRow(entry.method, entry.name) ? (value) => (value == null ? 0 : pythonFloat(value)) : wholeMs;
+}
+
 function percentileCells(entry: EntrySnapshot, percentiles: readonly number[], current: boolean): Cell[] {
   if (entry.numRequests === 0) return percentiles.map(() => "N/A");
   const values = current ? entry.currentPercentileValues : entry.percentiles;
-  return percentiles.map((p) => wholeMs(percentileValue(values, p)));
+  const cell = medianCell(entry);
+  return percentiles.map((p) => cell(percentileValue(values, p)));
 }
 
 /**
@@ -168,7 +177,7 @@ function percentileCells(entry: EntrySnapshot, percentiles: readonly number[], c
 function timeAndSizeCells(entry: EntrySnapshot): Cell[] {
   const timed = entry.numRequests > entry.numNoneRequests;
   return [
-    wholeMs(entry.medianResponseTimeMs),
+    timed ? medianCell(entry)(entry.medianResponseTimeMs) : 0,
     pythonFloat(entry.avgResponseTimeMs),
     timed && entry.minResponseTimeMs !== null ? pythonFloat(entry.minResponseTimeMs) : 0,
     timed ? pythonFloat(entry.maxResponseTimeMs) : 0,

@@ -4,7 +4,7 @@
  */
 import { formatLoad } from "../shared/capacity.js";
 import { type EntrySnapshot, percentileLabel, percentileValue, type StatsSnapshot } from "../stats/index.js";
-import { formatAbortedRequests, formatMs, formatResentRequests } from "./console.js";
+import { cellFormat, formatAbortedRequests, formatResentRequests } from "./console.js";
 import { openModelMetaRows } from "./html-open-model.js";
 import type { JsonThresholdResult, RatioTree, ReportCapacitySearch, ReportMeta } from "./json-schema.js";
 import { describeMeasured, interruptedWarning } from "./threshold-eval.js";
@@ -130,7 +130,7 @@ function typeCell(entry: EntrySnapshot): string {
 
 function statsRow(entry: EntrySnapshot, total: boolean): string {
   const timed = entry.numRequests > entry.numNoneRequests;
-  const ms = (v: number | null) => (timed ? formatMs(v) : "–");
+  const ms = (v: number | null) => (timed ? cellFormat(entry)(v) : "–");
   return `<tr${total ? ' class="total"' : ""}>${typeCell(entry)}<td>${int(entry.numRequests)}</td>
 <td>${int(entry.numFailures)} (${fixed(entry.failRatio * 100, 2)}%)</td><td>${ms(entry.avgResponseTimeMs)}</td>
 <td>${ms(entry.minResponseTimeMs)}</td><td>${ms(entry.maxResponseTimeMs)}</td><td>${ms(entry.medianResponseTimeMs)}</td>
@@ -169,7 +169,7 @@ function reconcilingNotes(snapshot: StatsSnapshot): string {
 function percentileRow(entry: EntrySnapshot, percentiles: readonly number[], total: boolean): string {
   const cells = percentiles
     .map((p) => percentileValue(entry.percentiles, p))
-    .map((v) => `<td>${v === null ? "–" : formatMs(v)}</td>`)
+    .map((v) => `<td>${v === null ? "–" : cellFormat(entry)(v)}</td>`)
     .join("");
   return `<tr${total ? ' class="total"' : ""}>${typeCell(entry)}${cells}</tr>`;
 }

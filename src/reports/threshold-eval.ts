@@ -5,7 +5,13 @@
  */
 
 import { formatMonitorValue } from "../monitor/format.js";
-import { type CheckStats, type CustomMetrics, type IterationStats, StatsEntry } from "../stats/index.js";
+import {
+  type CheckStats,
+  type CustomMetrics,
+  type IterationStats,
+  isScoreRow,
+  StatsEntry,
+} from "../stats/index.js";
 import type { JsonThresholdResult } from "./json-schema.js";
 import { isHostKey, type MonitorThresholdSource, measureMonitored } from "./monitor-thresholds.js";
 import { measureScripting, resultUnit } from "./threshold-scripting.js";
@@ -113,7 +119,9 @@ export function evaluateThreshold(
   nowMs: number,
 ): JsonThresholdResult {
   const rows = rowsFor(definition, source);
-  const unit = resultUnit(definition);
+  // A CLS row's "times" are a unitless score: "measured 0.154", not "0.2 ms".
+  const scored = isTimeMetric(metricName(definition.metric)) && rows.length > 0 && rows.every(isScoreEntry);
+  const unit = resultUnit(definition) ?? (scored ? "" : undefined);
   const base = {
     key: definition.key,
     expression: definition.expression,
@@ -239,18 +247,42 @@ export function evaluateThresholds(
  * and a monitored host's series in its unit: "35.5 %", "5.0 MB/s".
  */
 export function formatMeasured(
-  result: Pick<JsonThresholdResult, "metric" | "measured" | "unit"> & { key?: string },
+  result: Pick<JsonThresholdResult, "metric" | "measured" | "unit"> &
+    Partial<Pick<JsonThresholdResult, "operator" | "limit">> & { key?: string },
 ): string {
   if (result.measured === null) return "no data";
   const value = result.measured;
   if (result.key !== undefined && isHostKey(result.key) && result.unit !== undefined)
     return formatMonitorValue(value, result.unit);
+  const shown = (digits: number) => String(faithfulRound(value, digits, result));
   if (result.metric === "failRate" || result.unit === "%")
-    return `${round(value, 4)} (${(value * 100).toFixed(2)}%)`;
+    return `${shown(4)} (${(value * 100).toFixed(2)}%)`;
   if (result.unit !== undefined && result.metric !== "count") {
-    return result.unit === "" ? `${round(value, 2)}` : `${round(value, 2)} ${result.unit}`;
+    return result.unit === "" ? shown(2) : `${shown(2)} ${result.unit}`;
   }
-  return isTimeMetric(result.metric) ? `${round(value, 1)} ms` : `${round(value, 2)}`;
+  return isTimeMetric(result.metric) ? `${shown(1)} ms` : shown(2);
+}
+
+/**
+ * `value` to `digits` decimals, with more where fewer would mislead: at least three
+ * significant digits (0.0312, not 0.03 or 0), and as many as it takes for the shown value
+ * to compare with the limit as the measured one did (a failed "< 0.1" never reads "0.1"
+ * measured 0.1 when the limit is "<= 0.1").
+ */
+function faithfulRound(
+  value: number,
+  digits: number,
+  verdict: Partial<Pick<JsonThresholdResult, "operator" | "limit">>,
+): number {
+  if (value === 0 || !Number.isFinite(value)) return value;
+  const significant = Math.max(digits, 2 - Math.floor(Math.log10(Math.abs(value))));
+  const { operator, limit } = verdict;
+  for (let decimals = significant; decimals < 17; decimals++) {
+    const shown = round(value, decimals);
+    if (operator === undefined || limit === undefined) return shown;
+    if (compare(shown, operator, limit) === compare(value, operator, limit)) return shown;
+  }
+  return value;
 }
 
 /** The measured value, with its windows for a windowed threshold: "512 ms (worst of 12 windows of 30 s, 2 failed)". */
@@ -269,6 +301,10 @@ function windowNote(result: JsonThresholdResult): string {
 function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
+}
+
+function isScoreEntry(entry: StatsEntry): boolean {
+  return isScoreRow(entry.method, entry.name);
 }
 
 /** Metrics of response times, which iterations cut off by the stop leave too low. */

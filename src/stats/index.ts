@@ -90,3 +90,4 @@ export {
   StatsEntry,
   type StatsEntryOptions,
 } from "./stats-entry.js";
+export { formatScore, isScoreRow } from "./vital-rows.js";

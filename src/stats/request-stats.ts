@@ -14,6 +14,9 @@ import {
   snapshotEntry,
 } from "./snapshot.js";
 import { decodeEntryHistogram, type RunSpan, type SerializedStatsEntry, StatsEntry } from "./stats-entry.js";
+import { VITAL_TYPE } from "./vital-rows.js";
+
+export { VITAL_TYPE };
 
 /** Name of the total row (Locust's). */
 export const AGGREGATED_NAME = "Aggregated";
@@ -25,12 +28,6 @@ export const OTHER_NAME = "(other)";
  * already, and counting the transaction too would count them twice.
  */
 export const TRANSACTION_TYPE = "TXN";
-/**
- * The type of a browser user's Web Vitals rows (`VITAL LCP /path`, ...). They measure a
- * page, not a request to the target (CLS is not even a time), so they stay out of the
- * Aggregated row too: its requests are what the target received.
- */
-export const VITAL_TYPE = "VITAL";
 
 /** Whether a row of this type counts in the Aggregated row: requests do, transactions and Web Vitals do not. */
 export function countsInTotal(method: string): boolean {

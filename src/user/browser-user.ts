@@ -46,6 +46,8 @@ export class BrowserUser extends User {
   private metrics: PageMetrics | undefined;
   private readonly waitSignal: { onCancel?: (reason: unknown) => void } = {};
   private stopping = false;
+  /** The URL of the page abandoned by the last timed-out `goto` (the page shows about:blank). */
+  private abandonedUrl: string | undefined;
 
   /** This user's page, ready from `onStart` on. */
   get page(): Page {
@@ -69,7 +71,8 @@ export class BrowserUser extends User {
     const page = this.page;
     const metrics = this.metrics!;
     metrics.leave(page); // the LCP and CLS of the document being left
-    const url = new URL(pathOrUrl, this.baseUrl() ?? page.url());
+    const url = new URL(pathOrUrl, this.baseUrl() ?? this.abandonedUrl ?? page.url());
+    this.abandonedUrl = undefined;
     const name = options.name ?? url.pathname;
     if (options.name !== undefined) metrics.nameFor(url.pathname, options.name);
     const timeoutSeconds = options.timeout ?? this.navigationTimeout ?? 30;
@@ -78,14 +81,31 @@ export class BrowserUser extends User {
       return await page.goto(url.href, { timeout: timeoutSeconds * 1000, waitUntil: "load" });
     } catch (error) {
       if (this.stopping) throw new StopUser("navigation aborted: the user was stopped");
-      metrics.navigationFailed(
-        name,
-        url.href,
-        performance.now() - started,
-        navigationFailure(error as Error, timeoutSeconds),
-      );
+      const failure = navigationFailure(error as Error, timeoutSeconds);
+      metrics.navigationFailed(page, name, url.href, performance.now() - started, failure);
+      if (failure.name === "Timeout") await this.abandonNavigation(page);
       return null;
     }
+  }
+
+  /**
+   * Ends a navigation that timed out: Chromium would go on loading it, and the next `goto`
+   * to the same URL would abort at once (net::ERR_ABORTED) instead of being measured.
+   * Opening about:blank cancels it (and the document's pending requests) in a few ms; no
+   * row is recorded for it (the page script ignores non-http documents).
+   */
+  private async abandonNavigation(page: Page): Promise<void> {
+    const url = page.url();
+    this.abandonedUrl = url === "about:blank" ? undefined : url; // the base of a relative goto
+    try {
+      await page.goto("about:blank", { timeout: ABANDON_TIMEOUT_MS });
+    } catch (error) {
+      if (this.stopping) throw new StopUser("navigation aborted: the user was stopped");
+      this.environment.logger.warning(
+        `could not stop a page that did not load (${(error as Error).message.split("\n")[0]})`,
+      );
+    }
+    this.metrics!.leave(page); // the timed-out document's LCP and CLS are final
   }
 
   override async [kStart](): Promise<void> {
@@ -139,6 +159,9 @@ export class BrowserUser extends User {
     }
   }
 }
+
+/** How long opening about:blank may take to end a navigation that timed out. */
+const ABANDON_TIMEOUT_MS = 5000;
 
 /** `Timeout: the page did not load within 5 s`, `ConnectionRefusedError: ...`, else `NavigationError: ...`. */
 function navigationFailure(error: Error, timeoutSeconds: number): Error {

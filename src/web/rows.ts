@@ -14,7 +14,7 @@ import {
 } from "../runner/index.js";
 import type { CicadaError } from "../shared/errors.js";
 import { formatTimespan } from "../shared/timespan.js";
-import type { StatsEntry } from "../stats/index.js";
+import { isScoreRow, type StatsEntry } from "../stats/index.js";
 import type {
   ArrivalFields,
   GeneratorWarning,
@@ -33,6 +33,9 @@ export const DEFAULT_TABLE_PERCENTILES: readonly number[] = [0.95, 0.99];
 
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 const roundOrNull = (value: number | null): number | null => (value === null ? null : round2(value));
+/** A score (a CLS row) keeps 4 decimals: 0.105 and 0.0049 must not read 0.11 and 0. */
+const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
+const round4OrNull = (value: number | null): number | null => (value === null ? null : round4(value));
 
 /** The identity of a row across updates. */
 export function rowKey(method: string, name: string): string {
@@ -72,6 +75,7 @@ export class RowBuilder {
   row(entry: StatsEntry, nowMs: number): StatsRow {
     const { values, intended } = this.percentilesOf(entry);
     const [medianMs = null, ...percentilesMs] = values;
+    const time = isScoreRow(entry.method, entry.name) ? round4 : round2;
     const row: StatsRow = {
       key: rowKey(entry.method, entry.name),
       method: entry.method,
@@ -80,9 +84,9 @@ export class RowBuilder {
       numFailures: entry.numFailures,
       medianMs,
       percentilesMs,
-      avgMs: round2(entry.avgResponseTimeMs),
-      minMs: roundOrNull(entry.minResponseTimeMs),
-      maxMs: round2(entry.maxResponseTimeMs),
+      avgMs: time(entry.avgResponseTimeMs),
+      minMs: entry.minResponseTimeMs === null ? null : time(entry.minResponseTimeMs),
+      maxMs: time(entry.maxResponseTimeMs),
       avgContentLength: round2(entry.avgContentLength),
       currentRps: round2(entry.currentRps(nowMs)),
       currentFailPerSec: round2(entry.currentFailPerSec(nowMs)),
@@ -110,7 +114,9 @@ export class RowBuilder {
       startTimeMs: entry.startTimeMs,
       numRequests: entry.numRequests,
       intendedCount,
-      values: entry.percentiles(this.percentileList).map(roundOrNull),
+      values: entry
+        .percentiles(this.percentileList)
+        .map(isScoreRow(entry.method, entry.name) ? round4OrNull : roundOrNull),
       intended:
         intendedCount > 0 ? entry.intended?.percentiles(this.percentileList).map(roundOrNull) : undefined,
     };

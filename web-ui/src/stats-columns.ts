@@ -4,6 +4,7 @@
  * percentiles shows them without a new app; in an arrival-rate test, the median and the
  * same percentiles again measured from the intended start.
  */
+import { formatScore, isScoreRow } from "../../src/stats/vital-rows.js";
 import { formatBytes, formatCount, formatMs, formatRate } from "./format.js";
 import type { StatsRow } from "./types.js";
 
@@ -15,6 +16,12 @@ export interface Column {
   text?: boolean;
   /** What the column means, when its header cannot say it all (the header's tooltip). */
   title?: string;
+}
+
+/** A row's time cells: milliseconds, or a score's three significant digits (a page's CLS). */
+function rowTime(row: StatsRow, value: number | null | undefined): string {
+  if (value === null || value === undefined) return formatMs(value);
+  return isScoreRow(row.method, row.name) ? formatScore(value) : formatMs(value);
 }
 
 /** The tooltip of the columns from the intended start. */
@@ -64,7 +71,7 @@ export function statsColumns(percentiles: readonly number[], intended = false): 
     id: percentileId(fraction),
     label: `${percentileHeader(fraction)} (ms)`,
     value: (r) => r.percentilesMs[index] ?? null,
-    render: (r) => formatMs(r.percentilesMs[index]),
+    render: (r) => rowTime(r, r.percentilesMs[index]),
   }));
   return [
     { id: "method", label: "Type", value: (r) => r.method, render: (r) => r.method, text: true },
@@ -76,21 +83,21 @@ export function statsColumns(percentiles: readonly number[], intended = false): 
       render: (r) => formatCount(r.numRequests),
     },
     { id: "fails", label: "# Fails", value: (r) => r.numFailures, render: (r) => formatCount(r.numFailures) },
-    { id: "median", label: "Median (ms)", value: (r) => r.medianMs, render: (r) => formatMs(r.medianMs) },
+    { id: "median", label: "Median (ms)", value: (r) => r.medianMs, render: (r) => rowTime(r, r.medianMs) },
     ...percentileColumns,
     ...(intended ? intendedColumns(percentiles) : []),
     {
       id: "avg",
       label: "Average (ms)",
       value: (r) => r.avgMs,
-      render: (r) => formatMs(r.numRequests ? r.avgMs : null),
+      render: (r) => rowTime(r, r.numRequests ? r.avgMs : null),
     },
-    { id: "min", label: "Min (ms)", value: (r) => r.minMs, render: (r) => formatMs(r.minMs) },
+    { id: "min", label: "Min (ms)", value: (r) => r.minMs, render: (r) => rowTime(r, r.minMs) },
     {
       id: "max",
       label: "Max (ms)",
       value: (r) => r.maxMs,
-      render: (r) => formatMs(r.numRequests ? r.maxMs : null),
+      render: (r) => rowTime(r, r.numRequests ? r.maxMs : null),
     },
     {
       id: "size",
