@@ -143,7 +143,7 @@ describe("the open model in the reports", () => {
     assert.match(html, /<dt>Completed<\/dt><dd>95<\/dd><dt>Interrupted<\/dt><dd>2 \(2\.06%\)/);
     assert.match(
       html,
-      /data-flag="interrupted-iterations">⚠ 2 of 97 started iterations \(2\.1%\) were interrupted/,
+      /data-flag="interrupted-iterations">⚠ 2 of 97 started iterations \(2\.06%\) were interrupted/,
     );
     assert.match(html, /<h2>Response times from the intended start \(ms\)<\/h2>/);
     assert.match(html, /<dt>Arrival rate<\/dt><dd>10\/s<\/dd>/);
