@@ -35,6 +35,20 @@ export function urlProblem(text: string): string | undefined {
 const targetSchemes = new Set(["http:", "https:", "ws:", "wss:", "grpc:", "grpcs:"]);
 
 /**
+ * Why a URL that starts with one of `schemes` (`"http:"`, ...) still cannot be used, such
+ * as a port out of range; undefined when it can, or when its scheme is another (the
+ * caller's own message says which schemes it takes).
+ */
+export function schemeUrlProblem(
+  text: string,
+  schemes: Iterable<string> = targetSchemes,
+): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(text)?.[1]?.toLowerCase();
+  if (scheme === undefined || !new Set(schemes).has(scheme)) return undefined;
+  return urlProblem(text);
+}
+
+/**
  * True for an absolute URL with a host name whose scheme some user class can test:
  * http(s), ws(s) or grpc(s). Which classes accept which scheme: `hostSchemesOf` in user/.
  */
