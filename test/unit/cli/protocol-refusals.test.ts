@@ -7,8 +7,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import type { CliIO } from "../../../src/cli/io.js";
-import { run } from "../../../src/cli/main.js";
+import { runInProcess } from "../../helpers/in-process-cli.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 
 const EXAMPLE_PROTOS = join(import.meta.dirname, "..", "..", "..", "examples", "grpc");
@@ -22,21 +21,7 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-async function cli(argv: string[], cwd: string): Promise<{ code: number; output: string }> {
-  let output = "";
-  const io: CliIO = {
-    argv,
-    env: {},
-    cwd,
-    stdout: { write: (text: string) => (output += text) },
-    stderr: { write: (text: string) => (output += text) },
-    onSignal: () => () => {},
-    cpuUsageMicros: () => 0,
-    memoryBytes: () => 0,
-    cpuCount: () => 2,
-  };
-  return { code: await run(io), output };
-}
+const cli = runInProcess;
 
 function assertRefused(result: { code: number; output: string }, exitCode: number, message: RegExp): void {
   assert.equal(result.code, exitCode, result.output);
