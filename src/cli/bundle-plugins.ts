@@ -1,10 +1,12 @@
 /**
  * The esbuild plugins of locustfile bundling: the import of Cicada itself resolves to the
- * running Cicada (a virtual module), and npm packages stay out of the bundle.
+ * running Cicada (a virtual module), npm packages stay out of the bundle, and a .proto
+ * import becomes its definitions.
  */
 import { isBuiltin } from "node:module";
-import { sep } from "node:path";
+import { isAbsolute, resolve, sep } from "node:path";
 import type { Plugin } from "esbuild";
+import { collectProtoFiles, loadProtoDefinition, ProtoError } from "../grpc/proto.js";
 import { API_SPECIFIERS } from "./package-resolution.js";
 
 /** `import ... from "cicada-load"` (or "cicada"): the API object the running Cicada put on a global. */
@@ -52,3 +54,34 @@ export const externalPackagesPlugin: Plugin = {
     });
   },
 };
+
+/**
+ * `import defs from "./service.proto"`: the file and those it imports become a
+ * `ProtoSource` inside the bundle, so they travel to `-f -` workers with the locustfile.
+ * The .proto is read and parsed here, so one that is missing or does not parse stops the
+ * run before it starts: each failure is pushed to `failures` (CICADA_ERR_PROTO), and
+ * esbuild's error for it gives the import's line. A relative or absolute path is resolved
+ * here rather than by esbuild, whose "Could not resolve" would pass for a syntax error.
+ */
+export function protoImportPlugin(failures: ProtoError[]): Plugin {
+  return {
+    name: "cicada-proto",
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /\.proto$/ }, (args) => {
+        if (!isAbsolute(args.path) && !args.path.startsWith(".")) return undefined;
+        return { path: resolve(args.resolveDir, args.path) };
+      });
+      pluginBuild.onLoad({ filter: /\.proto$/ }, (args) => {
+        try {
+          const source = collectProtoFiles(args.path);
+          loadProtoDefinition(source);
+          return { loader: "js", contents: `export default ${JSON.stringify(source)};`, watchFiles: [] };
+        } catch (error) {
+          if (!(error instanceof ProtoError)) throw error;
+          failures.push(error);
+          return { errors: [{ text: error.message }] };
+        }
+      });
+    },
+  };
+}

@@ -14,10 +14,10 @@
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
-import { basename, dirname, extname, join, relative, resolve } from "node:path";
+import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build, type Message, type Plugin } from "esbuild";
-import { collectProtoFiles, loadProtoDefinition, ProtoError } from "../grpc/proto.js";
+import { build, type Message } from "esbuild";
+import type { ProtoError } from "../grpc/proto.js";
 import { CicadaError, LocustfileError } from "../shared/errors.js";
 import {
   type CustomArgument,
@@ -29,7 +29,7 @@ import {
   type LoadTestShape,
   type UserClass,
 } from "../user/index.js";
-import { cicadaImportPlugin, externalPackagesPlugin } from "./bundle-plugins.js";
+import { cicadaImportPlugin, externalPackagesPlugin, protoImportPlugin } from "./bundle-plugins.js";
 import { checkCustomArguments } from "./custom-options.js";
 import { importUrlResolvingFrom, missingPackageOf } from "./package-resolution.js";
 
@@ -134,35 +134,31 @@ function checkLocustfileType(shown: string): void {
   );
 }
 
-/**
- * `import defs from "./service.proto"`: the file and those it imports become a
- * `ProtoSource` inside the bundle, so they travel to `-f -` workers with the locustfile.
- * The .proto is parsed here, so one that does not parse stops the run before it starts.
- */
-function protoImportPlugin(failures: ProtoError[]): Plugin {
-  return {
-    name: "cicada-proto",
-    setup(pluginBuild) {
-      pluginBuild.onLoad({ filter: /\.proto$/ }, (args) => {
-        try {
-          const source = collectProtoFiles(args.path);
-          loadProtoDefinition(source);
-          return { loader: "js", contents: `export default ${JSON.stringify(source)};`, watchFiles: [] };
-        } catch (error) {
-          if (!(error instanceof ProtoError)) throw error;
-          failures.push(error);
-          return { errors: [{ text: error.message }] };
-        }
-      });
-    },
-  };
+/** CICADA_ERR_PROTO, at the import in the locustfile (esbuild's error for it has the location). */
+function protoImportError(
+  failure: ProtoError,
+  errors: readonly Message[],
+  cwd: string,
+  cause: unknown,
+): LocustfileError {
+  const atImport = errors.find((m) => m.text === failure.message);
+  const found = atImport === undefined ? failure.message : formatBuildErrors([atImport], cwd);
+  const where = found.split(`${cwd}${sep}`).join(""); // the .proto paths, as the user sees them
+  const hint =
+    failure.missingPath === undefined
+      ? "Fix the .proto file (protoc or buf lint show the same problem)"
+      : `There is no file at ${relative(cwd, failure.missingPath) || failure.missingPath}: check the path, relative to the file that imports it`;
+  return new LocustfileError("CICADA_ERR_PROTO", `a .proto file of the locustfile is unusable: ${where}`, {
+    hint,
+    cause,
+  });
 }
 
 function formatBuildErrors(messages: readonly Message[], cwd: string): string {
   return messages
     .map((m) => {
       const where = m.location
-        ? `${relative(cwd, m.location.file) || m.location.file}:${m.location.line}:${m.location.column + 1}: `
+        ? `${relative(cwd, resolve(cwd, m.location.file)) || m.location.file}:${m.location.line}:${m.location.column + 1}: `
         : "";
       const source = m.location?.lineText ? `\n    ${m.location.lineText.trim()}` : "";
       return `${where}${m.text}${source}`;
@@ -218,17 +214,8 @@ export async function bundleLocustfile(
     }
     return { code: result.outputFiles[0]!.text, packages: [...packages] };
   } catch (error) {
-    if (protoFailures.length > 0) {
-      throw new LocustfileError(
-        "CICADA_ERR_PROTO",
-        `a .proto file of the locustfile is unusable: ${protoFailures[0]!.message}`,
-        {
-          hint: "Fix the .proto file (protoc or buf lint show the same problem)",
-          cause: error,
-        },
-      );
-    }
     const errors = (error as { errors?: Message[] }).errors;
+    if (protoFailures.length > 0) throw protoImportError(protoFailures[0]!, errors ?? [], cwd, error);
     if (errors && errors.length > 0) {
       throw new LocustfileError(
         "CICADA_ERR_LOCUSTFILE_SYNTAX",

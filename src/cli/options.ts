@@ -10,7 +10,7 @@ import { closest } from "../shared/closest.js";
 import { UsageError } from "../shared/errors.js";
 import { type LogLevel, LogLevels } from "../shared/logger.js";
 import { parseTimespan } from "../shared/timespan.js";
-import { isTargetUrl } from "../shared/url.js";
+import { isTargetUrl, schemeUrlProblem } from "../shared/url.js";
 import type { CustomArgument } from "../user/index.js";
 import { type ConfigEntry, readConfigFile } from "./config-file.js";
 import { addCustomFlags, missingRequired, readCustomValues } from "./custom-options.js";
@@ -296,7 +296,10 @@ function validate(options: CliOptions, raw: Map<string, RawValue>): string[] {
       `✖ --exit-code-on-error must be 0 to 255, got '${options.exitCodeOnError}'\n  → at ${at("exitCodeOnError")}`,
     );
   }
-  if (options.host !== undefined && !isTargetUrl(options.host)) {
+  const hostProblem = options.host === undefined ? undefined : schemeUrlProblem(options.host);
+  if (hostProblem !== undefined) {
+    problems.push(`✖ --host '${options.host}' cannot be used: ${hostProblem}\n  → at ${at("host")}`);
+  } else if (options.host !== undefined && !isTargetUrl(options.host)) {
     problems.push(
       `✖ --host must be an http(s) URL such as http://127.0.0.1:8080 (or ws(s)://, grpc(s)://), got '${options.host}'\n  → at ${at("host")}`,
     );

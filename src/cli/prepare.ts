@@ -4,10 +4,21 @@
  */
 
 import { checkBrowserSupport } from "../browser/index.js";
-import { collectTags, describeUserClasses, Environment } from "../runner/index.js";
+import { collectTags, describeUserClasses, Environment, type UserClassInfo } from "../runner/index.js";
 import { LocustfileError, UsageError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { acceptsHost, BrowserUser, hostSchemesOf, needsHost, type UserClass } from "../user/index.js";
+import { schemeUrlProblem } from "../shared/url.js";
+import {
+  acceptsHost,
+  BrowserUser,
+  exampleHostOf,
+  GrpcUser,
+  grpcProtoProblem,
+  hostSchemesOf,
+  needsHost,
+  PROTO_HOW,
+  type UserClass,
+} from "../user/index.js";
 import { type LoadedLocustfile, loadLocustfiles, resolveLocustfilePaths } from "./locustfile.js";
 import type { CliOptions } from "./options.js";
 import { checkCapacityShape } from "./options-capacity.js";
@@ -112,36 +123,63 @@ export function prepareEnvironment(
       },
     );
   }
-  for (const info of environment.userClassInfos) {
-    const schemes = hostSchemesOf(info.cls)
-      .map((s) => s.replace(":", ""))
-      .join(", ");
-    if (info.host !== undefined && !acceptsHost(info.cls, info.host)) {
+  for (const info of environment.userClassInfos) checkHosts(info, options.host, extra.requireHost);
+  checkGrpcProtos(environment);
+  if (extra.requireHost) checkBrowsers(environment);
+  return environment;
+}
+
+/** The class's own host and -H: usable by this kind of user, and one of them given when the run needs it. */
+function checkHosts(info: UserClassInfo, cliHost: string | undefined, requireHost: boolean): void {
+  const schemes = hostSchemesOf(info.cls);
+  const schemeList = schemes.map((s) => s.replace(":", "")).join(", ");
+  const hint = `Write it like ${exampleHostOf(info.cls)}`;
+  if (info.host !== undefined) {
+    const problem = schemeUrlProblem(info.host, schemes);
+    if (problem !== undefined) {
       throw new LocustfileError(
         "CICADA_ERR_BAD_HOST",
-        `${info.name}.host must be a URL of ${schemes}, got '${info.host}'`,
+        `${info.name}.host '${info.host}' cannot be used: ${problem}`,
         {
-          hint: "Write it like http://127.0.0.1:8080",
+          hint,
         },
       );
     }
-    if (options.host !== undefined && !acceptsHost(info.cls, options.host)) {
-      throw new UsageError(
+    if (!acceptsHost(info.cls, info.host)) {
+      throw new LocustfileError(
         "CICADA_ERR_BAD_HOST",
-        `--host '${options.host}' cannot be the host of ${info.name} (${schemes})`,
-        {
-          hint: "Leave -H out and give each class its own `host`, or use a host every class accepts",
-        },
+        `${info.name}.host must be a URL of ${schemeList}, got '${info.host}'`,
+        { hint },
       );
     }
-    if (extra.requireHost && needsHost(info.cls) && options.host === undefined && info.host === undefined) {
-      throw new UsageError("CICADA_ERR_NO_HOST", `no host to test for ${info.name}`, {
-        hint: "Give one with -H http://127.0.0.1:8080, CICADA_HOST, or `host = ...` in the class",
+  }
+  if (cliHost !== undefined && !acceptsHost(info.cls, cliHost)) {
+    throw new UsageError(
+      "CICADA_ERR_BAD_HOST",
+      `--host '${cliHost}' cannot be the host of ${info.name} (${schemeList})`,
+      {
+        hint: "Leave -H out and give each class its own `host`, or use a host every class accepts",
+      },
+    );
+  }
+  if (requireHost && needsHost(info.cls) && cliHost === undefined && info.host === undefined) {
+    throw new UsageError("CICADA_ERR_NO_HOST", `no host to test for ${info.name}`, {
+      hint: `Give one with -H ${exampleHostOf(info.cls)}, CICADA_HOST, or \`host = ...\` in the class`,
+    });
+  }
+}
+
+/** A GrpcUser without its .proto could not make a single call: say so before the test, not at each call. */
+function checkGrpcProtos(environment: Environment): void {
+  for (const info of environment.userClassInfos) {
+    if (!(info.cls.prototype instanceof GrpcUser)) continue;
+    const problem = grpcProtoProblem(new info.cls(environment) as GrpcUser); // reads its instance fields, runs nothing
+    if (problem !== undefined) {
+      throw new LocustfileError("CICADA_ERR_USER_CLASS", problem, {
+        hint: `Give the class the .proto of its service: ${PROTO_HOW}`,
       });
     }
   }
-  if (extra.requireHost) checkBrowsers(environment);
-  return environment;
 }
 
 /** Browser users need playwright-core and a Chromium: say so before the test, not in every user. */

@@ -12,6 +12,7 @@ import type { Client, Metadata, ServiceError, StatusObject } from "@grpc/grpc-js
 import type { MethodDefinition, PackageDefinition } from "@grpc/proto-loader";
 import { StopUser } from "../shared/control-flow.js";
 import type { RequestEvent } from "../shared/request-event.js";
+import { stableStatusDetails } from "./failure-text.js";
 import { loadProtoDefinition, type ProtoSource } from "./proto.js";
 
 type GrpcModule = typeof import("@grpc/grpc-js");
@@ -151,7 +152,7 @@ export class GrpcClient {
           name: options.name ?? method,
           responseTimeMs: performance.now() - started,
           responseLength: bytes,
-          exception: result.ok ? null : grpcError(result),
+          exception: result.ok ? null : grpcError(result, timeoutSeconds),
           startTimeMs,
           url: `${this.options.host}/${method}`,
         });
@@ -241,9 +242,10 @@ export class GrpcClient {
   }
 }
 
-/** `GrpcError: 5 NOT_FOUND: no such coupon`. */
-function grpcError(result: GrpcResult<unknown>): Error {
-  const error = new Error(`${result.code} ${result.status}${result.details ? `: ${result.details}` : ""}`);
+/** `GrpcError: 5 NOT_FOUND: no such coupon`, with details that group (see stableStatusDetails). */
+function grpcError(result: GrpcResult<unknown>, timeoutSeconds: number): Error {
+  const details = stableStatusDetails(result.code, result.details, timeoutSeconds);
+  const error = new Error(`${result.code} ${result.status}${details ? `: ${details}` : ""}`);
   error.name = "GrpcError";
   return error;
 }

@@ -23,9 +23,13 @@ export interface ProtoSource {
 
 /** A .proto that cannot be read or does not parse. */
 export class ProtoError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The absolute path of a .proto that does not exist, when that is the problem. */
+  readonly missingPath: string | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; missingPath?: string }) {
     super(message, options);
     this.name = "ProtoError";
+    this.missingPath = options?.missingPath;
   }
 }
 
@@ -46,7 +50,14 @@ export function collectProtoFiles(entryPath: string): ProtoSource {
       text = readFileSync(path, "utf8");
     } catch (error) {
       const from = importedFrom === undefined ? "" : ` (imported by ${importedFrom})`;
-      throw new ProtoError(`cannot read ${path}${from}: ${(error as Error).message}`, { cause: error });
+      const missing = (error as { code?: unknown }).code === "ENOENT";
+      throw new ProtoError(
+        `cannot read ${path}${from}: ${missing ? "no such file" : (error as Error).message}`,
+        {
+          cause: error,
+          ...(missing ? { missingPath: path } : {}),
+        },
+      );
     }
     absolute.set(path, text);
     for (const match of text.matchAll(importRe)) {

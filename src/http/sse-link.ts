@@ -3,7 +3,7 @@
  * the session's public surface and its options only, so the SSE module stays apart
  * from the request/response machinery.
  */
-import { joinToBase } from "../shared/url.js";
+import { joinToBase, urlProblem } from "../shared/url.js";
 import type { SessionCookies } from "./cookies.js";
 import type { TimeoutSettings } from "./errors.js";
 import type { HttpSessionOptions } from "./options.js";
@@ -26,9 +26,8 @@ export function sessionStreamLink(session: StreamingSession, options: HttpSessio
     link = {
       resolveUrl: (pathOrUrl) => {
         const url = joinToBase(session.baseUrl, pathOrUrl);
-        if (!/^https?:\/\//i.test(url)) {
-          throw new Error(`cannot open an event stream at "${url}": expected an http:// or https:// URL`);
-        }
+        const problem = /^https?:\/\//i.test(url) ? urlProblem(url) : "expected an http:// or https:// URL";
+        if (problem !== undefined) throw new Error(`cannot open an event stream at "${url}": ${problem}`);
         return url;
       },
       headersFor: (url) => {

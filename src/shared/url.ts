@@ -8,8 +8,45 @@ export function isHttpUrl(text: string): boolean {
   }
 }
 
+/** The authority of an absolute URL, split loosely enough to find a port `new URL` rejects. */
+const authorityRe = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]/?#]*\]?|[^:/?#]*)(?::([^/?#]*))?/i;
+
+/**
+ * What makes `text` unusable as an absolute URL to connect to, said for a user
+ * ("its port 99999 is out of range (a port is 1 to 65535)", "it is not a valid URL"), or undefined when it is
+ * one. The scheme is not checked: each caller knows which ones it takes.
+ */
+export function urlProblem(text: string): string | undefined {
+  const port = authorityRe.exec(text)?.[1];
+  if (port !== undefined && port !== "") {
+    if (!/^\d+$/.test(port)) return `its port '${port}' is not a number (a port is 1 to 65535)`;
+    if (Number(port) < 1 || Number(port) > 65535)
+      return `its port ${port} is out of range (a port is 1 to 65535)`;
+  }
+  try {
+    if (new URL(text).hostname === "") return "it has no host name";
+  } catch {
+    return "it is not a valid URL";
+  }
+  return undefined;
+}
+
 /** The URL schemes a host may have: HTTP, WebSocket (ws: upgrades over http:) and gRPC. */
 const targetSchemes = new Set(["http:", "https:", "ws:", "wss:", "grpc:", "grpcs:"]);
+
+/**
+ * Why a URL that starts with one of `schemes` (`"http:"`, ...) still cannot be used, such
+ * as a port out of range; undefined when it can, or when its scheme is another (the
+ * caller's own message says which schemes it takes).
+ */
+export function schemeUrlProblem(
+  text: string,
+  schemes: Iterable<string> = targetSchemes,
+): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(text)?.[1]?.toLowerCase();
+  if (scheme === undefined || !new Set(schemes).has(scheme)) return undefined;
+  return urlProblem(text);
+}
 
 /**
  * True for an absolute URL with a host name whose scheme some user class can test:

@@ -36,12 +36,8 @@ export class GrpcUser extends User {
   }
 
   private createClient(): GrpcClient {
-    const proto = this.proto ?? (this.constructor as { proto?: unknown }).proto;
-    if (!isProtoSource(proto)) {
-      throw new TypeError(
-        `${this.constructor.name}.proto must be a .proto file imported by the locustfile (import defs from "./service.proto"), got ${typeof proto}`,
-      );
-    }
+    const proto = protoOf(this);
+    if (proto === undefined) throw new TypeError(`${grpcProtoProblem(this)} (${PROTO_HOW})`);
     const host = this.environment.host ?? this.host;
     if (host === undefined)
       throw new Error(`${this.constructor.name} has no host (set host = "grpc://127.0.0.1:50051" or -H)`);
@@ -64,4 +60,25 @@ export class GrpcUser extends User {
   override [kDispose](): void {
     this.grpc?.close();
   }
+}
+
+/** How to give a GrpcUser its proto, for messages. */
+export const PROTO_HOW = 'import defs from "./service.proto" and set proto = defs';
+
+function protoOf(user: GrpcUser): ProtoSource | undefined {
+  const proto = user.proto ?? (user.constructor as { proto?: unknown }).proto;
+  return isProtoSource(proto) ? proto : undefined;
+}
+
+/**
+ * Why a GrpcUser cannot call anything: its `proto` is not a .proto the locustfile
+ * imported (unset, or a path string). The CLI checks it on a probe instance before the
+ * run starts; the client checks it again at the first call (a library run).
+ */
+export function grpcProtoProblem(user: GrpcUser): string | undefined {
+  if (protoOf(user) !== undefined) return undefined;
+  const proto = user.proto ?? (user.constructor as { proto?: unknown }).proto;
+  const got =
+    proto === undefined ? "it has none" : `got ${typeof proto === "string" ? `'${proto}'` : typeof proto}`;
+  return `${user.constructor.name}.proto must be a .proto file imported by the locustfile, ${got}`;
 }

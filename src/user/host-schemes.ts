@@ -23,6 +23,11 @@ export function hostSchemesOf(cls: Function): readonly string[] {
   return schemes.any;
 }
 
+/** A host the class accepts, for hints: `grpc://127.0.0.1:50051` for a GrpcUser, else an http one. */
+export function exampleHostOf(cls: Function): string {
+  return (cls.prototype as object) instanceof GrpcUser ? "grpc://127.0.0.1:50051" : "http://127.0.0.1:8080";
+}
+
 /** True when the class makes requests to a host (so a run without one cannot start). */
 export function needsHost(cls: Function): boolean {
   const prototype = cls.prototype as object;

@@ -39,8 +39,8 @@ export type {
 } from "./environment.js";
 export type { EnvironmentEvent, UserErrorEvent, WorkerReportEvent } from "./events.js";
 export { Events } from "./events.js";
-export { GrpcUser } from "./grpc-user.js";
-export { acceptsHost, hostSchemesOf, needsHost } from "./host-schemes.js";
+export { GrpcUser, grpcProtoProblem, PROTO_HOW } from "./grpc-user.js";
+export { acceptsHost, exampleHostOf, hostSchemesOf, needsHost } from "./host-schemes.js";
 export { FastHttpUser, HttpUser } from "./http-user.js";
 export {
   type ArrivalRateTick,

@@ -12,7 +12,7 @@ import {
   userMemoryVerdict,
 } from "../runner/index.js";
 import { parseTimespan } from "../shared/timespan.js";
-import { isTargetUrl } from "../shared/url.js";
+import { isTargetUrl, schemeUrlProblem } from "../shared/url.js";
 import { type ArgumentValue, type CustomArgument, HttpUser } from "../user/index.js";
 import type { CommandResponse } from "./api-types.js";
 import { activeClassNames, type ClassChoice, choiceConflict, parseClassChoice } from "./class-picker.js";
@@ -182,7 +182,10 @@ export function parseSwarm(
   let host: string | undefined;
   const rawHost = text(body.host);
   if (rawHost !== undefined && rawHost !== "") {
-    if (isTargetUrl(rawHost)) host = rawHost;
+    const problem = schemeUrlProblem(rawHost);
+    if (problem !== undefined)
+      problems.push({ field: "host", message: `host '${rawHost}' cannot be used: ${problem}` });
+    else if (isTargetUrl(rawHost)) host = rawHost;
     else
       problems.push({
         field: "host",

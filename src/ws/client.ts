@@ -12,7 +12,7 @@ import { StopUser } from "../shared/control-flow.js";
 import type { WaitReport } from "../shared/message-inbox.js";
 import type { RequestEvent } from "../shared/request-event.js";
 import { startTimer, stopTimer } from "../shared/timers.js";
-import { joinToBase, toHttpScheme, toWebSocketScheme } from "../shared/url.js";
+import { joinToBase, toHttpScheme, toWebSocketScheme, urlProblem } from "../shared/url.js";
 import { WebSocketConnection } from "./connection.js";
 import { describeSocketError, WebSocketError } from "./errors.js";
 
@@ -69,11 +69,11 @@ export class WebSocketClient {
   async connect(pathOrUrl: string, options: ConnectOptions = {}): Promise<WebSocketConnection> {
     if (this.interrupted) throw new StopUser("connect refused: the user is being stopped");
     const url = toWebSocketScheme(joinToBase(this.options.baseUrl, pathOrUrl));
-    if (!/^wss?:\/\//i.test(url)) {
-      throw new Error(
-        `cannot open a WebSocket to "${url}": expected a ws://, wss://, http:// or https:// URL`,
-      );
-    }
+    // Checked here, not by ws: its own error (`Invalid URL: ...`) would point into node_modules.
+    const problem = /^wss?:\/\//i.test(url)
+      ? urlProblem(url)
+      : "expected a ws://, wss://, http:// or https:// URL";
+    if (problem !== undefined) throw new Error(`cannot open a WebSocket to "${url}": ${problem}`);
     wsModule ??= import("ws");
     const { WebSocket } = await wsModule;
     const name = options.name ?? pathOrUrl;
@@ -88,7 +88,7 @@ export class WebSocketClient {
       report: (report) => this.fire(this.waitEvent(report, url)),
       waitTimeoutSeconds: this.options.waitTimeoutSeconds ?? 60,
     });
-    const failure = await this.handshake(socket, url, timeoutSeconds);
+    const failure = await this.handshake(socket, connection, url, timeoutSeconds);
     const event: RequestEvent = {
       requestType: "WS",
       name,
@@ -103,8 +103,7 @@ export class WebSocketClient {
       socket.terminate();
       throw new StopUser("connect aborted: the user was stopped");
     }
-    if (failure !== undefined) connection.markFailed(`${failure.name}: ${failure.message}`);
-    else {
+    if (failure === undefined) {
       this.sockets.add(connection);
       socket.once("close", () => this.sockets.delete(connection));
     }
@@ -130,9 +129,10 @@ export class WebSocketClient {
     await Promise.all(open.map((socket) => socket.close()));
   }
 
-  /** Resolves undefined when the socket opened, else the failure (the socket is dropped). */
+  /** Resolves undefined when the socket opened, else the failure (the connection is marked failed, the socket dropped). */
   private handshake(
     socket: WebSocket,
+    connection: WebSocketConnection,
     url: string,
     timeoutSeconds: number,
   ): Promise<WebSocketError | undefined> {
@@ -143,6 +143,8 @@ export class WebSocketClient {
         socket.off("error", onError);
         socket.off("unexpected-response", onRefused);
         if (failure !== undefined) {
+          // Before terminate(): the close it causes (code 1006) must not pass for the server's.
+          connection.markFailed(`${failure.name}: ${failure.message}`);
           socket.on("error", () => {}); // terminate() of a connecting socket emits one more
           socket.terminate();
         }

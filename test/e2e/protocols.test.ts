@@ -186,7 +186,7 @@ export class Caller extends GrpcUser { host = "grpc://127.0.0.1:1"; proto = defs
   assert.equal(code, 3, run.output());
   assert.match(
     run.output(),
-    /a \.proto file of the locustfile is unusable: bad\.proto does not parse: .*line 3/,
+    /a \.proto file of the locustfile is unusable: locustfile\.ts:3:18: bad\.proto does not parse: .*line 3/,
   );
   assert.doesNotMatch(run.output(), /\n\s+at /, "no stack trace");
 });

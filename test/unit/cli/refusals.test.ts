@@ -6,10 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import type { CliIO } from "../../../src/cli/io.js";
-import { run } from "../../../src/cli/main.js";
 import { checkUserMemory } from "../../../src/cli/user-memory.js";
 import { Logger, type LogRecord } from "../../../src/shared/logger.js";
+import { runInProcess } from "../../helpers/in-process-cli.js";
 
 function project(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), "cicada-refusals-"));
@@ -21,21 +20,7 @@ function project(t: TestContext): string {
   return dir;
 }
 
-async function cli(argv: string[], cwd: string): Promise<{ code: number; output: string }> {
-  let output = "";
-  const io: CliIO = {
-    argv,
-    env: {},
-    cwd,
-    stdout: { write: (text: string) => (output += text) },
-    stderr: { write: (text: string) => (output += text) },
-    onSignal: () => () => {},
-    cpuUsageMicros: () => 0,
-    memoryBytes: () => 0,
-    cpuCount: () => 2,
-  };
-  return { code: await run(io), output };
-}
+const cli = runInProcess;
 
 const HEADLESS = ["--headless", "-H", "http://127.0.0.1:1", "-t", "1s"];
 

@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type GrpcCouponService, startGrpcCouponService } from "../../../examples/grpc/server.js";
+import { stableStatusDetails } from "../../../src/grpc/failure-text.js";
 import { collectProtoFiles, GrpcClient, loadProtoDefinition, ProtoError } from "../../../src/grpc/index.js";
 import { StopUser } from "../../../src/shared/control-flow.js";
 import type { RequestEvent } from "../../../src/shared/request-event.js";
@@ -72,6 +73,16 @@ describe("GrpcClient against a real grpc-js server", () => {
       events.map((e) => Boolean(e.exception)),
       [false, false, true, true],
     );
+    assert.match(
+      slow.details,
+      /^Deadline exceeded after \d+\.\d{3}s,/,
+      "the result keeps grpc-js's own details",
+    );
+    assert.equal(
+      String(events[3]!.exception),
+      "GrpcError: 4 DEADLINE_EXCEEDED: Deadline exceeded: no status within the 0.2 s timeout",
+      "the recorded failure drops grpc-js's timings and peer, so deadline failures make one row",
+    );
     grpc.close();
   });
 
@@ -96,6 +107,36 @@ describe("GrpcClient against a real grpc-js server", () => {
     await assert.rejects(call, StopUser);
     assert.equal(events.length, 0);
     grpc.close();
+  });
+});
+
+describe("the recorded text of a gRPC failure", () => {
+  it("grpc-js's deadline details, with their timings, peer and phase, become one stable text", () => {
+    // The three forms a trial run gave for 14 DEADLINE_EXCEEDED failures of one call, and the bare one.
+    const grpcJsDetails = [
+      "Deadline exceeded after 0.200s,remote_addr=127.0.0.1:18572",
+      "Deadline exceeded after 0.201s,metadata filters: 0.001s,remote_addr=127.0.0.1:18572",
+      "Deadline exceeded after 0.203s,name resolution: 0.002s,metadata filters: 0.001s,Waiting for LB pick",
+      "Deadline exceeded after 1.000s,waiting for name resolution",
+      "Deadline exceeded",
+    ];
+    assert.deepEqual(
+      new Set(grpcJsDetails.map((details) => stableStatusDetails(4, details, 0.2))),
+      new Set(["Deadline exceeded: no status within the 0.2 s timeout"]),
+    );
+  });
+
+  it("the server's own details, and other statuses, are kept as they are", () => {
+    assert.equal(stableStatusDetails(4, "upstream took too long", 1), "upstream took too long");
+    assert.equal(stableStatusDetails(4, "Deadline exceeded by upstream", 1), "Deadline exceeded by upstream");
+    assert.equal(
+      stableStatusDetails(5, "Deadline exceeded after 0.200s", 1),
+      "Deadline exceeded after 0.200s",
+    );
+    assert.equal(
+      stableStatusDetails(14, "No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1", 1),
+      "No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1",
+    );
   });
 });
 

@@ -126,6 +126,23 @@ describe("this.client.sse() against a real event-stream server", () => {
     await client.close();
   });
 
+  it("a malformed URL or a port out of range throws a clear error naming the URL", async () => {
+    const events: RequestEvent[] = [];
+    const client = session(events);
+    await assert.rejects(
+      client.sse("http://127.0.0.1:99999/x"),
+      new Error(
+        'cannot open an event stream at "http://127.0.0.1:99999/x": its port 99999 is out of range (a port is 1 to 65535)',
+      ),
+    );
+    await assert.rejects(
+      client.sse("http://[::1/x"),
+      new Error('cannot open an event stream at "http://[::1/x": it is not a valid URL'),
+    );
+    assert.equal(events.length, 0);
+    await client.close();
+  });
+
   it("the server ending the stream fails a pending wait at once", async () => {
     const events: RequestEvent[] = [];
     const client = session(events);

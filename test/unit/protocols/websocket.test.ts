@@ -143,6 +143,29 @@ describe("WebSocketClient against a real ws server", () => {
         ["/x", "ConnectionRefusedError"],
       ],
     );
+    // The wait names the refusal, not a close by the server (ws closes the refused socket with 1006 first).
+    assert.equal(
+      String(events[1]!.exception),
+      `ConnectionClosed: the WebSocket never opened (WebSocketUpgradeRefused: 403 Forbidden (${target.url}/private))`,
+    );
+  });
+
+  it("a malformed URL or a port out of range is the task's mistake: a clear error naming it, not ws's own", async () => {
+    const events: RequestEvent[] = [];
+    const ws = client(events);
+    const bad = {
+      "ws://127.0.0.1:18571:ws": "its port '18571:ws' is not a number (a port is 1 to 65535)",
+      "ws://127.0.0.1:99999/ws": "its port 99999 is out of range (a port is 1 to 65535)",
+      "ws://[::1/ws": "it is not a valid URL",
+      "htp://127.0.0.1/ws": "expected a ws://, wss://, http:// or https:// URL",
+    };
+    for (const [url, problem] of Object.entries(bad)) {
+      await assert.rejects(ws.connect(url), (error: Error) => {
+        assert.equal(error.message, `cannot open a WebSocket to "${url}": ${problem}`);
+        return true;
+      });
+    }
+    assert.equal(events.length, 0, "nothing was sent, nothing is recorded");
   });
 
   it("an http(s) host is upgraded to ws(s), headers go with the upgrade", async () => {

@@ -137,6 +137,13 @@ describe("POST /swarm", () => {
       message: /host must be an http\(s\) URL/,
     },
     {
+      title: "a host whose port is out of range",
+      payload: { user_count: 1, spawn_rate: 1, host: "ws://127.0.0.1:99999" },
+      field: "host",
+      message:
+        /host 'ws:\/\/127\.0\.0\.1:99999' cannot be used: its port 99999 is out of range \(a port is 1 to 65535\)/,
+    },
+    {
       title: "a run time that is not a time span",
       payload: { user_count: 1, spawn_rate: 1, run_time: "soon" },
       field: "run_time",
