@@ -12,6 +12,7 @@ import {
   parseQueries,
   seriesDefinitions,
 } from "../monitor/config.js";
+import { DEFAULT_SATURATION_LEVELS } from "../monitor/saturation.js";
 import { UsageError } from "../shared/errors.js";
 import type { OptionSpec } from "./option-table.js";
 import type { CliOptions } from "./options.js";
@@ -54,7 +55,7 @@ export const MONITOR_OPTIONS: OptionSpec[] = [
     kind: "list",
     group,
     description:
-      "A saturation level (repeatable), e.g. cpu=80 or tps=5000; defaults: cpu=90, memory=90, diskBusy=90 (%)",
+      "A saturation level (repeatable), e.g. cpu=80 or tps=5000; defaults: cpu=90, cpuMax=95 (the busiest core), memory=90, diskBusy=90 (%)",
   },
   {
     flags: "--prometheus <url>",
@@ -130,7 +131,7 @@ export function monitorConfigOf(options: CliOptions): MonitorConfig | undefined 
     problems.push("✖ nothing to monitor: add --monitor URL or --prometheus URL");
   const known = new Set(seriesDefinitions(config).map((s) => s.name));
   for (const { series } of config.levels) {
-    const isDefault = series === "cpu" || series === "memory" || series === "diskBusy";
+    const isDefault = DEFAULT_SATURATION_LEVELS.some((level) => level.series === series);
     if (!known.has(series) && !(isDefault && config.endpoints.length === 0)) {
       problems.push(
         `✖ --monitor-level: '${series}' is not a monitored series (series: ${[...known].join(", ")})`,

@@ -114,6 +114,7 @@ describe("monitoring options", () => {
   it("--monitor-level replaces a default level and adds new ones", () => {
     assert.deepEqual(parseLevels(["cpu=80%", "tps=5000"]), [
       { series: "cpu", level: 80 },
+      { series: "cpuMax", level: 95 },
       { series: "memory", level: 90 },
       { series: "diskBusy", level: 90 },
       { series: "tps", level: 5000 },
