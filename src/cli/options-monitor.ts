@@ -127,7 +127,8 @@ export function monitorConfigOf(options: CliOptions): MonitorConfig | undefined 
     problems.push("✖ --prometheus needs at least one --monitor-query NAME=PROMQL");
   if (metricsText.length > 0 && endpointsText.length === 0)
     problems.push("✖ --monitor-metric needs --monitor URL (the exporters to read it from)");
-  if (endpointsText.length === 0 && prometheusText === undefined)
+  // --monitor-query and --monitor-metric each say what they lack (above): one message, not two.
+  if (endpointsText.length + queriesText.length + metricsText.length === 0 && prometheusText === undefined)
     problems.push("✖ nothing to monitor: add --monitor URL or --prometheus URL");
   const known = new Set(seriesDefinitions(config).map((s) => s.name));
   for (const { series } of config.levels) {
