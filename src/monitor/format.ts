@@ -102,6 +102,7 @@ export function singleCoreNote(finding: Saturated): string {
     finding.allCoresPercent === null
       ? ""
       : ` while the CPU as a whole was ${formatMonitorValue(finding.allCoresPercent, "%")} busy`;
+  if (!finding.singleCore) return all;
   return `${all}: one core at its limit is the bottleneck, as a single-threaded process (a typical Node or Python service) or a core busy with interrupts makes it`;
 }
 

@@ -85,6 +85,8 @@ export type SaturationFinding =
       beforeLoad: BeforeLoadEvidence | null;
       /** For the busiest core: the CPU busy % over all cores at that moment (null otherwise). */
       allCoresPercent: number | null;
+      /** The busiest core at its level while the CPU as a whole was below its own: one core is the limit. */
+      singleCore: boolean;
       load: LoadAtMoment | null;
       /** The typical p95 before that moment (median), null without one. */
       p95BeforeMs: number | null;
@@ -301,6 +303,17 @@ function highestValue(input: SaturationInput): ResourceValue | null {
   return best;
 }
 
+/**
+ * "One core is the limit" holds only while the CPU as a whole is below its level: the
+ * input's, and never above the default (a level set out of reach, cpu=101, does not make
+ * all cores at 100 % one core's limit).
+ */
+function wholeCpuLevel(input: SaturationInput): number {
+  const level = (levels: readonly SaturationLevel[]) => levels.find((l) => l.series === "cpu")?.level;
+  const fallback = level(DEFAULT_SATURATION_LEVELS)!;
+  return Math.min(level(input.levels) ?? fallback, fallback);
+}
+
 /** The host's value of `series` at `timeMs` exactly (null for none or a gap). */
 function valueAt(host: HostColumns, series: string, timeMs: number): number | null {
   const i = host.timeMs.indexOf(timeMs);
@@ -360,13 +373,16 @@ export function findSaturation(input: SaturationInput): SaturationFinding {
   if (crossing !== undefined) {
     const { fromFirstValue, firstSignMs, hostColumns, ...resource } = crossing;
     const beforeLoad = busyBeforeLoad(hostColumns, crossing.series, crossing.level, input.testStartMs);
+    const allCoresPercent =
+      crossing.series === "cpuMax" ? valueAt(hostColumns, "cpu", crossing.timeMs) : null;
     return {
       kind: "saturated",
       ...resource,
       // Only a measurement from before any user ran can say the test did not do it.
       atStart: fromFirstValue && beforeLoad !== null,
       beforeLoad,
-      allCoresPercent: crossing.series === "cpuMax" ? valueAt(hostColumns, "cpu", crossing.timeMs) : null,
+      allCoresPercent,
+      singleCore: allCoresPercent !== null && allCoresPercent < wholeCpuLevel(input),
       load: loadAt(input, crossing.timeMs),
       p95BeforeMs: median(p95Points(input, crossing.timeMs).map((p) => p.p95)),
       generatorCpuPercent: generatorCpuAt(input, crossing.timeMs),

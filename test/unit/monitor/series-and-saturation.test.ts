@@ -268,6 +268,22 @@ describe("findSaturation (fake series)", () => {
     const whole = findSaturation(input([multi], p95));
     assert.equal(whole.kind === "saturated" && [whole.series, whole.timeMs].join(), "cpu,3000");
     assert.doesNotMatch(describeSaturation(whole, 0), /one core/);
+    // The whole CPU's level set out of reach (--monitor-level cpu=101, all cores 100 % busy): the core
+    // is named, beside the whole CPU, but it is no single core's limit.
+    const full = host("web", {
+      cpu: [30, 60, 100, 100, 100, 100, 100, 100],
+      cpuMax: [40, 70, 100, 100, 100, 100, 100, 100],
+    });
+    const allBusy = findSaturation({
+      ...input([full], p95),
+      levels: [
+        { series: "cpu", level: 101 },
+        { series: "cpuMax", level: 95 },
+      ],
+    });
+    assert.equal(allBusy.kind === "saturated" && allBusy.series, "cpuMax");
+    assert.match(describeSaturation(allBusy, 0), /\) while the CPU as a whole was 100 % busy$/);
+    assert.doesNotMatch(describeSaturation(allBusy, 0), /one core at its limit/);
   });
 
   it("a highest value just under its level is not printed as the level (99.996 % against 100 %)", () => {
