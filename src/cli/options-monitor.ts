@@ -30,7 +30,7 @@ export const MONITOR_OPTIONS: OptionSpec[] = [
     kind: "list",
     group,
     description:
-      "Scrape this Prometheus exporter during the test (repeatable): URL, host:port or LABEL=URL, e.g. --monitor db=10.0.0.8:9187. node_exporter's CPU, load, memory, swap, disk, network and TCP figures are derived per host",
+      "Scrape this Prometheus exporter during the test (repeatable): URL, host:port, a bare host (port 9100, node_exporter's) or LABEL=URL, e.g. --monitor db=10.0.0.8:9187. node_exporter's CPU, load, memory, swap, disk, network and TCP figures are derived per host",
   },
   {
     flags: "--monitor-interval <time>",
