@@ -125,7 +125,7 @@ async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
     const outputs = RunOutputs.prepare({ options, loaded, environment, io, monitor: monitorConfig });
     // Loaded on demand: a run without monitoring loads no scraping code.
     const monitoring = monitorConfig ? await import("./monitor-output.js") : undefined;
-    if (monitorConfig) await monitoring?.checkPrometheusQueries(monitorConfig, logger, environment.now());
+    if (monitorConfig) await monitoring?.checkPrometheusQueries(monitorConfig, environment.now());
     logger.info(`Starting Cicada ${VERSION}`);
     let distributed: DistributedRun | undefined;
     let metrics: MetricsExport | undefined;

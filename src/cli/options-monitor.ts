@@ -12,6 +12,7 @@ import {
   parseQueries,
   seriesDefinitions,
 } from "../monitor/config.js";
+import { DEFAULT_SATURATION_LEVELS } from "../monitor/saturation.js";
 import { UsageError } from "../shared/errors.js";
 import type { OptionSpec } from "./option-table.js";
 import type { CliOptions } from "./options.js";
@@ -29,7 +30,7 @@ export const MONITOR_OPTIONS: OptionSpec[] = [
     kind: "list",
     group,
     description:
-      "Scrape this Prometheus exporter during the test (repeatable): URL, host:port or LABEL=URL, e.g. --monitor db=10.0.0.8:9187. node_exporter's CPU, load, memory, swap, disk, network and TCP figures are derived per host",
+      "Scrape this Prometheus exporter during the test (repeatable): URL, host:port, a bare host (port 9100, node_exporter's) or LABEL=URL, e.g. --monitor db=10.0.0.8:9187. node_exporter's CPU, load, memory, swap, disk, network and TCP figures are derived per host",
   },
   {
     flags: "--monitor-interval <time>",
@@ -54,7 +55,7 @@ export const MONITOR_OPTIONS: OptionSpec[] = [
     kind: "list",
     group,
     description:
-      "A saturation level (repeatable), e.g. cpu=80 or tps=5000; defaults: cpu=90, memory=90, diskBusy=90 (%)",
+      "A saturation level (repeatable), e.g. cpu=80 or tps=5000; defaults: cpu=90, cpuMax=95 (the busiest core), memory=90, diskBusy=90 (%)",
   },
   {
     flags: "--prometheus <url>",
@@ -126,11 +127,12 @@ export function monitorConfigOf(options: CliOptions): MonitorConfig | undefined 
     problems.push("✖ --prometheus needs at least one --monitor-query NAME=PROMQL");
   if (metricsText.length > 0 && endpointsText.length === 0)
     problems.push("✖ --monitor-metric needs --monitor URL (the exporters to read it from)");
-  if (endpointsText.length === 0 && prometheusText === undefined)
+  // --monitor-query and --monitor-metric each say what they lack (above): one message, not two.
+  if (endpointsText.length + queriesText.length + metricsText.length === 0 && prometheusText === undefined)
     problems.push("✖ nothing to monitor: add --monitor URL or --prometheus URL");
   const known = new Set(seriesDefinitions(config).map((s) => s.name));
   for (const { series } of config.levels) {
-    const isDefault = series === "cpu" || series === "memory" || series === "diskBusy";
+    const isDefault = DEFAULT_SATURATION_LEVELS.some((level) => level.series === series);
     if (!known.has(series) && !(isDefault && config.endpoints.length === 0)) {
       problems.push(
         `✖ --monitor-level: '${series}' is not a monitored series (series: ${[...known].join(", ")})`,

@@ -15,6 +15,7 @@ import { seriesDefinitions } from "../monitor/config.js";
 import type { TargetMonitor } from "../monitor/target-monitor.js";
 import {
   type AbortDecision,
+  abortMoment,
   buildJsonReport,
   formatCapacitySummary,
   formatMeasured,
@@ -39,7 +40,6 @@ import { type Environment, overloadNote, type Runner } from "../runner/index.js"
 import type { CapacityResult } from "../shared/capacity.js";
 import { ExitCode } from "../shared/errors.js";
 import { settlesWithin } from "../shared/timers.js";
-import { formatTimespan } from "../shared/timespan.js";
 import type { SeriesColumns, StatsSnapshot } from "../stats/index.js";
 import { capacityExitCode, latestCapacityResult } from "./capacity-run.js";
 import { CsvOutput } from "./csv-output.js";
@@ -209,10 +209,7 @@ export class RunOutputs {
 
   private abort(decision: AbortDecision): void {
     const { key, expression } = decision.definition;
-    const seconds = Math.round(decision.failingForMs / 100) / 10;
-    const when = decision.window
-      ? `in the window from ${formatTimespan(decision.window.fromMs)} to ${formatTimespan(decision.window.toMs)} of the test`
-      : `for ${seconds} s`;
+    const when = abortMoment(decision);
     this.setup.environment.logger.error(
       `threshold '${key}: ${expression}' failed (measured ${formatMeasured(decision.result)}) ${when}: aborting the run (abortOnFail)`,
     );

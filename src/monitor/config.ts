@@ -61,9 +61,17 @@ function nameAndValue(text: string, what: string, example: string): [string, str
   return [name, value];
 }
 
-/** An exporter URL: `http://` is added when no scheme is given, `/metrics` when no path is. */
+/** node_exporter's port: the one a bare host (`10.0.0.7`) means. */
+export const NODE_EXPORTER_PORT = 9100;
+
+/**
+ * An exporter URL: `http://` is added when no scheme is given, `/metrics` when no path is,
+ * and node_exporter's port 9100 when neither a scheme nor a port is (`10.0.0.7`).
+ */
 export function normaliseExporterUrl(text: string): string {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+  const bareHost = !hasScheme && /^(\[[^\]]*\]|[^:/[\]]+)(\/|$)/.test(text);
+  const withScheme = hasScheme ? text : `http://${text}`;
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -72,6 +80,7 @@ export function normaliseExporterUrl(text: string): string {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw new Error(`'${text}' must be an http(s) URL`);
+  if (bareHost) url.port = String(NODE_EXPORTER_PORT);
   if (url.pathname === "/" && !withScheme.endsWith("/")) url.pathname = "/metrics";
   return url.href;
 }

@@ -4,6 +4,7 @@
  * ScrapeFailure of a known kind. It uses Node's fetch, whose connections are not the
  * users' (those are Cicada's own HTTP client), so a slow exporter holds no user's socket.
  */
+import { isTlsError, tlsFailureMessage } from "../shared/tls-failure.js";
 import type { ScrapeFailureKind } from "./types.js";
 
 /** A scrape or query that gave no data, and why. */
@@ -43,6 +44,8 @@ function networkMessage(error: unknown): string {
   // 6665-6669, ...) before connecting: the endpoint may well be up.
   if (cause?.message === "bad port")
     return "Node's fetch refuses to connect to this port (one of the ports browsers block, such as 10080 or 6000): run the exporter on another port";
+  // OpenSSL's text (thread id, source path, a newline) in words: "the server did not answer in TLS; is it plain http?".
+  if (cause instanceof Error && isTlsError(cause)) return tlsFailureMessage(cause);
   const detail = cause?.message ?? (error as Error).message;
   return cause?.code ? `${detail} (${cause.code})` : detail;
 }

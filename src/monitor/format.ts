@@ -71,7 +71,7 @@ function generatorNote(cpu: number | null): string {
  * reader tells a busy machine from a busy Cicada ("Cicada's own CPU was 15 % of a core
  * then, 7.5 % of this machine's 2 CPUs").
  */
-function generatorShare(finding: Extract<SaturationFinding, { kind: "saturated" }>): string {
+function generatorShare(finding: Saturated): string {
   const cpu = finding.generatorCpuPercent;
   if (finding.generatorMachine === null || cpu === null || !finding.series.startsWith("cpu")) return "";
   const cpus = finding.generatorMachine.cpus;
@@ -80,6 +80,30 @@ function generatorShare(finding: Extract<SaturationFinding, { kind: "saturated" 
       ? ""
       : `, ${formatMonitorValue(cpu / cpus, "%")} of this machine's ${cpus} CPU${cpus === 1 ? "" : "s"}`;
   return ` ${finding.host} is the load generator's own machine: Cicada's own CPU was ${formatMonitorValue(cpu, "%")} of a core then${ofMachine}.`;
+}
+
+type Saturated = Extract<SaturationFinding, { kind: "saturated" }>;
+
+/** "its load average was 3.9 on 2 CPUs", "Memory used was 93 %": what the scrape taken as the test began measured. */
+export function beforeLoadText(finding: Saturated): string {
+  const evidence = finding.beforeLoad;
+  if (evidence === null) return "";
+  if (evidence.series === "load1") {
+    const cpus = evidence.cpus ?? 0;
+    return `its load average was ${formatMonitorValue(evidence.value, "")} on ${cpus} CPU${cpus === 1 ? "" : "s"}`;
+  }
+  return `it was ${formatMonitorValue(evidence.value, finding.unit)}`;
+}
+
+/** For the busiest core: why one full core is the limit while the CPU as a whole is not. */
+export function singleCoreNote(finding: Saturated): string {
+  if (finding.series !== "cpuMax") return "";
+  const all =
+    finding.allCoresPercent === null
+      ? ""
+      : ` while the CPU as a whole was ${formatMonitorValue(finding.allCoresPercent, "%")} busy`;
+  if (!finding.singleCore) return all;
+  return `${all}: one core at its limit is the bottleneck, as a single-threaded process (a typical Node or Python service) or a core busy with interrupts makes it`;
 }
 
 /**
@@ -100,13 +124,14 @@ export function describeSaturation(finding: SaturationFinding, startMs?: number)
         return (
           `${finding.host} ${finding.label} was already ${formatMonitorValue(finding.value, finding.unit)} ` +
           `(level ${formatMonitorValue(finding.level, finding.unit)}) when the test began, at ${clock(finding.timeMs)} ` +
-          `(${loadText(finding.load)}${latency}): something besides this test keeps it busy, and its figures ` +
-          `say little about the load.${share}${generatorNote(finding.generatorCpuPercent)}`
+          `(${loadText(finding.load)}${latency}), and before any user ran ${beforeLoadText(finding)}: something ` +
+          `besides this test keeps it busy, and its figures say little about the load.${share}${generatorNote(finding.generatorCpuPercent)}`
         );
       }
       return (
         `${resource(finding)} (level ${formatMonitorValue(finding.level, finding.unit)}) at ${clock(finding.timeMs)}` +
         `${sinceStart(finding.timeMs, startMs)} (${loadText(finding.load)}${latency})` +
+        singleCoreNote(finding) +
         (share === "" ? "" : `.${share}`) +
         generatorNote(finding.generatorCpuPercent)
       );

@@ -164,6 +164,9 @@ export class PrometheusSource {
           values: toHostValues(byTime.get(timeMs)!, (s) => s.points[0]?.[1] ?? null),
         }));
     } catch (error) {
+      // When no live query answered either, the warning of the live failures has said it all.
+      const health = this.tracker.health;
+      if (health.failures >= health.scrapes) return undefined;
       this.logger.warning(
         `monitor: the range query to Prometheus at ${this.url} failed (${(error as Error).message}); the report keeps the live values`,
       );

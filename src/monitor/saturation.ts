@@ -1,16 +1,22 @@
 /**
  * What saturated first: the first monitored resource that reached its saturation level
- * (CPU ≥ 90 %, memory ≥ 90 %, a disk ≥ 90 % busy, or a level the user set) and stayed
- * there for more than one value, with the load
+ * (CPU ≥ 90 %, its busiest core ≥ 95 %, memory ≥ 90 %, a disk ≥ 90 % busy, or a level the
+ * user set) and stayed there for the next value too, with the load
  * at that moment; or, when nothing on the target did while latency rose, that the
  * bottleneck is elsewhere. Pure and over plain series, so it is tested on made-up data and
  * can be asked about any window of a run (a capacity search asks about its breaking step).
  */
+import { type BeforeLoadEvidence, busyBeforeLoad } from "./before-load.js";
 import type { GeneratorColumns, HostColumns, SaturationLevel, SeriesDefinition } from "./types.js";
 
-/** The default levels: CPU busy, memory used, the busiest disk's busy time. */
+/**
+ * The default levels: CPU busy, the busiest core (a single-threaded service, typical of
+ * Node or Python, is at its limit with one core full while the CPU as a whole is half
+ * idle), memory used, the busiest disk's busy time.
+ */
 export const DEFAULT_SATURATION_LEVELS: readonly SaturationLevel[] = [
   { series: "cpu", level: 90 },
+  { series: "cpuMax", level: 95 },
   { series: "memory", level: 90 },
   { series: "diskBusy", level: 90 },
 ];
@@ -19,13 +25,6 @@ export const DEFAULT_SATURATION_LEVELS: readonly SaturationLevel[] = [
 export const LATENCY_RISE_FACTOR = 2;
 /** ...and at least this many ms more (a 1 → 3 ms change is noise, not a bottleneck). */
 export const LATENCY_RISE_MIN_MS = 20;
-/**
- * A resource at its level from the first value is "already busy" only with at most this
- * share of the users running during the interval that value measures. A host's very first
- * value is a rate since the scrape taken when the test began, with no user running: the
- * users during it are, on a ramp, about half those at its end.
- */
-const AT_START_USERS_SHARE = 0.2;
 /** From this CPU % (of one core) the load generator itself is the likely bottleneck. */
 export const GENERATOR_BUSY_PERCENT = 90;
 
@@ -44,6 +43,11 @@ export interface SaturationInput {
   levels: readonly SaturationLevel[];
   generator?: GeneratorColumns;
   load: LoadSeries;
+  /**
+   * When the test's load began (the monitor's `startTimeMs`): a scrape taken then measured
+   * the target before any user ran, the only evidence that it was busy without the test.
+   */
+  testStartMs?: number | null;
   /** Only this window of the run (epoch ms, inclusive); default all of it. */
   fromMs?: number;
   toMs?: number;
@@ -72,8 +76,17 @@ export type SaturationFinding =
   | (ResourceValue & {
       kind: "saturated";
       timeMs: number;
-      /** It was at its level from its first value in the window: busy before the load could have done it. */
+      /**
+       * At its level from its first value in the window, and measured at it before any user
+       * ran (`beforeLoad`): something besides the test keeps it busy.
+       */
       atStart: boolean;
+      /** What the scrape taken as the test began measured, when it shows the resource at its level; else null. */
+      beforeLoad: BeforeLoadEvidence | null;
+      /** For the busiest core: the CPU busy % over all cores at that moment (null otherwise). */
+      allCoresPercent: number | null;
+      /** The busiest core at its level while the CPU as a whole was below its own: one core is the limit. */
+      singleCore: boolean;
       load: LoadAtMoment | null;
       /** The typical p95 before that moment (median), null without one. */
       p95BeforeMs: number | null;
@@ -119,15 +132,6 @@ function nearestIndex(times: readonly number[], timeMs: number, accept: (i: numb
     if (best < 0 || Math.abs(times[i]! - timeMs) < Math.abs(times[best]! - timeMs)) best = i;
   }
   return best;
-}
-
-/** The most users in the window. */
-function maxUsers(input: SaturationInput): number {
-  let max = 0;
-  input.load.timeMs.forEach((t, i) => {
-    if (inWindow(t, input)) max = Math.max(max, input.load.userCount[i]!);
-  });
-  return max;
 }
 
 /** The load history's point nearest to `timeMs` within the window (points with users first). */
@@ -178,71 +182,90 @@ function describe(
   return { host, series, label: definition?.label ?? series, unit: definition?.unit ?? "", value, level };
 }
 
-/**
- * The first crossing of any level on any host in the window, or undefined; `atStart` when
- * the series was at its level from its first value (before the load could have done it).
- */
+/** A confirmed crossing of a level on a host in the window. */
 type Crossing = ResourceValue & {
   timeMs: number;
-  atStart: boolean;
-  /** The host's first value of the series in the whole test (not only in the window). */
-  hostsFirst: boolean;
+  /** At its level from the series' first value in the window. */
+  fromFirstValue: boolean;
+  /**
+   * When the first sign of it showed: its own time, or the busiest core's crossing on the
+   * same host when the whole CPU's crossing stands for it.
+   */
+  firstSignMs: number;
   hostColumns: HostColumns;
 };
 
 /**
- * True when the value at `index` is at its level but the next value in the window is below
- * it again: one scrape interval at the level (the burst of starting the test, a garbage
- * collection) is not saturation. The window's last value has no next one and counts.
+ * True when the value at `index` is at its level and the series' next value in the test
+ * (in the window or after it) is at it too. One value at the level that falls back at once
+ * (the burst of starting the test, a garbage collection) is not saturation, nor is the
+ * test's last value, which nothing confirms: a window then gives the same answer as the
+ * whole test about the same values, wherever it ends.
  */
-function isOneSampleSpike(
-  host: HostColumns,
-  column: ReadonlyArray<number | null>,
-  index: number,
-  level: number,
-  input: SaturationInput,
-): boolean {
-  for (let j = index + 1; j < host.timeMs.length; j++) {
+function isConfirmed(column: ReadonlyArray<number | null>, index: number, level: number): boolean {
+  if (!(column[index]! >= level)) return false;
+  for (let j = index + 1; j < column.length; j++) {
     const next = column[j];
-    if (next == null) continue;
-    return inWindow(host.timeMs[j]!, input) && next < level;
+    if (next != null) return next >= level;
   }
   return false;
 }
 
+/** The first confirmed crossing of `level` by `series` on `host` in the window. */
+function crossingOf(
+  input: SaturationInput,
+  host: HostColumns,
+  series: string,
+  level: number,
+): Crossing | undefined {
+  const column = host.values[series];
+  if (column === undefined) return undefined;
+  let seenBelow = false;
+  for (let i = 0; i < host.timeMs.length; i++) {
+    const t = host.timeMs[i]!;
+    const value = column[i];
+    if (value == null || !inWindow(t, input)) continue;
+    if (!isConfirmed(column, i, level)) {
+      seenBelow = true;
+      continue;
+    }
+    return {
+      ...describe(input, host.host, series, value, level),
+      timeMs: t,
+      fromFirstValue: !seenBelow,
+      firstSignMs: t,
+      hostColumns: host,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The earliest crossing in the window. The busiest core's level counts only on a host whose
+ * CPU as a whole stays below its own: there one full core is the limit (a single-threaded
+ * process, an interrupt-bound core). On a multi-threaded target the busiest core reaches
+ * 95 % a little before all cores reach 90 %: the whole CPU is then the answer, dated from
+ * the core's crossing for the question whether latency waited for it.
+ */
 function firstCrossing(input: SaturationInput): Crossing | undefined {
-  let first: Crossing | undefined;
+  const all: Crossing[] = [];
   for (const { series, level } of input.levels) {
     for (const host of input.hosts) {
-      const column = host.values[series];
-      if (column === undefined) continue;
-      let seenBelow = false;
-      let seenBefore = false;
-      for (let i = 0; i < host.timeMs.length; i++) {
-        const t = host.timeMs[i]!;
-        const value = column[i];
-        if (value == null) continue;
-        if (!inWindow(t, input)) {
-          seenBefore = true;
-          continue;
-        }
-        if (value < level || isOneSampleSpike(host, column, i, level, input)) {
-          seenBelow = true;
-          continue;
-        }
-        if (first === undefined || t < first.timeMs)
-          first = {
-            ...describe(input, host.host, series, value, level),
-            timeMs: t,
-            atStart: !seenBelow,
-            hostsFirst: !seenBelow && !seenBefore,
-            hostColumns: host,
-          };
-        break;
-      }
+      const crossing = crossingOf(input, host, series, level);
+      if (crossing !== undefined) all.push(crossing);
     }
   }
-  return first;
+  const candidates = all.flatMap((crossing) => {
+    if (crossing.series === "cpuMax" && all.some((c) => c.host === crossing.host && c.series === "cpu"))
+      return [];
+    if (crossing.series !== "cpu") return [crossing];
+    const core = all.find((c) => c.host === crossing.host && c.series === "cpuMax");
+    return [{ ...crossing, firstSignMs: Math.min(crossing.timeMs, core?.timeMs ?? crossing.timeMs) }];
+  });
+  return candidates.reduce<Crossing | undefined>(
+    (first, c) => (first === undefined || c.timeMs < first.timeMs ? c : first),
+    undefined,
+  );
 }
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/i;
@@ -271,13 +294,30 @@ function highestValue(input: SaturationInput): ResourceValue | null {
       for (let i = 0; i < column.length; i++) {
         const value = column[i];
         if (value == null || !inWindow(host.timeMs[i]!, input)) continue;
-        if (value >= level && isOneSampleSpike(host, column, i, level, input)) continue;
+        if (value >= level && !isConfirmed(column, i, level)) continue;
         if (best === null || value / level > best.value / best.level)
           best = describe(input, host.host, series, value, level);
       }
     }
   }
   return best;
+}
+
+/**
+ * "One core is the limit" holds only while the CPU as a whole is below its level: the
+ * input's, and never above the default (a level set out of reach, cpu=101, does not make
+ * all cores at 100 % one core's limit).
+ */
+function wholeCpuLevel(input: SaturationInput): number {
+  const level = (levels: readonly SaturationLevel[]) => levels.find((l) => l.series === "cpu")?.level;
+  const fallback = level(DEFAULT_SATURATION_LEVELS)!;
+  return Math.min(level(input.levels) ?? fallback, fallback);
+}
+
+/** The host's value of `series` at `timeMs` exactly (null for none or a gap). */
+function valueAt(host: HostColumns, series: string, timeMs: number): number | null {
+  const i = host.timeMs.indexOf(timeMs);
+  return i < 0 ? null : (host.values[series]?.[i] ?? null);
 }
 
 /** Whether any host has any value in the window. */
@@ -304,7 +344,7 @@ function latencyRise(input: SaturationInput): { timeMs: number; before: number; 
 
 /**
  * True when the crossing's resource was measured below its level after the p95 had risen
- * and before it crossed: the latency did not wait for it, so it is not why latency rose.
+ * and before its first sign: the latency did not wait for it, so it is not why latency rose.
  */
 function belowWhenLatencyRose(crossing: Crossing, riseMs: number, input: SaturationInput): boolean {
   const { hostColumns: host, series, level } = crossing;
@@ -312,7 +352,7 @@ function belowWhenLatencyRose(crossing: Crossing, riseMs: number, input: Saturat
   for (let i = 0; i < host.timeMs.length; i++) {
     const t = host.timeMs[i]!;
     const value = column[i];
-    if (t >= riseMs && t < crossing.timeMs && value != null && value < level && inWindow(t, input))
+    if (t >= riseMs && t < crossing.firstSignMs && value != null && value < level && inWindow(t, input))
       return true;
   }
   return false;
@@ -326,24 +366,24 @@ export function findSaturation(input: SaturationInput): SaturationFinding {
   // Latency that rose while everything monitored was still below its level: a resource that
   // saturates later is a consequence or a second limit, not the answer to "why".
   const later =
-    crossing !== undefined &&
-    rise !== undefined &&
-    !crossing.atStart &&
-    belowWhenLatencyRose(crossing, rise.timeMs, input)
+    crossing !== undefined && rise !== undefined && belowWhenLatencyRose(crossing, rise.timeMs, input)
       ? crossing
       : undefined;
   if (later !== undefined) crossing = undefined;
   if (crossing !== undefined) {
-    const { hostsFirst, hostColumns, ...resource } = crossing;
-    const load = loadAt(input, crossing.timeMs);
-    // The users during the interval the value measures (see AT_START_USERS_SHARE).
-    const users = load === null ? 0 : hostsFirst ? load.users / 2 : load.users;
+    const { fromFirstValue, firstSignMs, hostColumns, ...resource } = crossing;
+    const beforeLoad = busyBeforeLoad(hostColumns, crossing.series, crossing.level, input.testStartMs);
+    const allCoresPercent =
+      crossing.series === "cpuMax" ? valueAt(hostColumns, "cpu", crossing.timeMs) : null;
     return {
       kind: "saturated",
       ...resource,
-      // At its level from its first value, and with hardly any of the test's users yet: not the load's doing.
-      atStart: crossing.atStart && users <= AT_START_USERS_SHARE * maxUsers(input),
-      load,
+      // Only a measurement from before any user ran can say the test did not do it.
+      atStart: fromFirstValue && beforeLoad !== null,
+      beforeLoad,
+      allCoresPercent,
+      singleCore: allCoresPercent !== null && allCoresPercent < wholeCpuLevel(input),
+      load: loadAt(input, crossing.timeMs),
       p95BeforeMs: median(p95Points(input, crossing.timeMs).map((p) => p.p95)),
       generatorCpuPercent: generatorCpuAt(input, crossing.timeMs),
       generatorMachine: isGeneratorMachine(hostColumns) ? { cpus: hostColumns.info?.cpus ?? null } : null,

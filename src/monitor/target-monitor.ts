@@ -115,7 +115,8 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     this.namesChecked = false;
     this.timer = setInterval(() => this.tick(), this.config.intervalMs);
     this.timer.unref?.();
-    this.tick();
+    // Taken at the test's own start, before any user runs: what it measures is the target without the load.
+    this.tick(startMs);
   }
 
   /** Stops monitoring; the Prometheus range query then runs in the background (see `settled`). */
@@ -220,8 +221,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
 
   // --- internals -------------------------------------------------------------
 
-  private tick(): void {
-    const timeMs = this.now();
+  private tick(timeMs = this.now()): void {
     const interval = this.config.intervalMs;
     for (const source of this.exporters) void source.scrape(timeMs, interval);
     if (this.prometheus && this.config.queries.length > 0) void this.prometheus.live(timeMs, interval);

@@ -49,7 +49,7 @@ export {
   METRICS_CSV_COLUMNS,
   metricsCsv,
 } from "./scripting-tables.js";
-export { type AbortDecision, ThresholdAbortTracker } from "./threshold-abort.js";
+export { type AbortDecision, abortMoment, ThresholdAbortTracker } from "./threshold-abort.js";
 export {
   describeMeasured,
   evaluateThreshold,

@@ -25,6 +25,7 @@ export function monitorReportOf(data: MonitorData, load: LoadSeries): MonitorRep
     levels: data.levels,
     generator: data.generator,
     load,
+    testStartMs: data.startTimeMs,
   });
   return { data, finding, findingText: describeSaturation(finding, data.startTimeMs ?? undefined) };
 }

@@ -4,6 +4,7 @@
  * the first failing check) triggers the abort. "No data" does not count as failing here,
  * so a run is never aborted before the request it is about has been made.
  */
+import { formatTimespan } from "../shared/timespan.js";
 import type { JsonThresholdResult } from "./json-schema.js";
 import { evaluateThreshold, type ThresholdSource } from "./threshold-eval.js";
 import type { ClosedWindow } from "./threshold-windows.js";
@@ -17,6 +18,18 @@ export interface AbortDecision {
   failingForMs: number;
   /** A windowed threshold: the window that failed, ms since the test's start. */
   window?: { fromMs: number; toMs: number };
+}
+
+/**
+ * When the threshold failed, for the abort's log line: "in the window from 0s to 1s of the
+ * test", "for 12.3 s in a row", or, without a delay (delayAbortEval 0), "at its first
+ * failing check" rather than "for 0 s".
+ */
+export function abortMoment(decision: AbortDecision): string {
+  if (decision.window)
+    return `in the window from ${formatTimespan(decision.window.fromMs)} to ${formatTimespan(decision.window.toMs)} of the test`;
+  const seconds = Math.round(decision.failingForMs / 100) / 10;
+  return seconds === 0 ? "at its first failing check" : `for ${seconds} s in a row`;
 }
 
 /** Tracks how long each abortOnFail threshold has been failing. */

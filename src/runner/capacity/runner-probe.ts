@@ -46,6 +46,7 @@ function saturationOf(runner: Runner, fromMs: number, toMs: number): CapacitySat
     levels: data.levels,
     generator: data.generator,
     load: runner.environment.stats.history.toJSON().total,
+    testStartMs: data.startTimeMs,
     fromMs,
     toMs,
   });

@@ -4,7 +4,12 @@
  * test: "already busy when the test began", "p95 rose from ... to ...", the load from the
  * history's 10 s window; within one step those would mislead.)
  */
-import { formatMonitorValue, formatValueBelowLevel } from "../../monitor/format.js";
+import {
+  beforeLoadText,
+  formatMonitorValue,
+  formatValueBelowLevel,
+  singleCoreNote,
+} from "../../monitor/format.js";
 import type { ResourceValue, SaturationFinding } from "../../monitor/saturation.js";
 import type { CapacitySaturation } from "../../shared/capacity.js";
 
@@ -19,7 +24,10 @@ export function capacitySaturation(finding: SaturationFinding): CapacitySaturati
       return {
         kind: finding.kind,
         resource: `${finding.host} ${finding.label}`,
-        text: `${value(finding)} at ${at}.`,
+        text: finding.atStart
+          ? `${value(finding)} at ${at}; it was at its level before any user ran (${beforeLoadText(finding)} when the test ` +
+            "began): something besides this test keeps it busy, and its figures say little about the load."
+          : `${value(finding)} at ${at}${singleCoreNote(finding)}.`,
       };
     }
     case "latency-rose":

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { describe, it } from "node:test";
 import { fetchText, ScrapeFailure } from "../../../src/monitor/fetch-text.js";
 
@@ -15,6 +16,24 @@ describe("fetchText", { timeout: 10_000 }, () => {
         error instanceof ScrapeFailure &&
         error.kind === "unreachable" &&
         /Node's fetch refuses to connect to this port .*run the exporter on another port/.test(error.message),
+    );
+  });
+
+  it("https:// to a plain http exporter: the TLS failure in words on one line, not OpenSSL's text", async (t) => {
+    const server = createServer((_req, res) => res.end("up 1\n"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => server.close());
+    const { port } = server.address() as { port: number };
+    await assert.rejects(
+      fetchText(`https://127.0.0.1:${port}/metrics`, {
+        signal: AbortSignal.timeout(5000),
+        accept: "text/plain",
+        abortMessage: "no answer",
+      }),
+      (error: unknown) =>
+        error instanceof ScrapeFailure &&
+        error.kind === "unreachable" &&
+        /^the server did not answer in TLS; is it plain http\? \(wrong version number\)$/.test(error.message),
     );
   });
 });

@@ -378,5 +378,29 @@ describe("monitoring options", () => {
       /--prometheus needs at least one --monitor-query/,
     );
     assert.match(usage({ monitorMetric: ["x=y"] }), /--monitor-metric needs --monitor URL/);
+    // One message for one mistake: the query's own says what is missing.
+    const queryAlone = usage({ monitorQuery: ["x=up"] });
+    assert.deepEqual(
+      queryAlone.split("\n").filter((line) => line.startsWith("✖")),
+      ["✖ --monitor-query needs --prometheus URL (the server to query)"],
+    );
+    assert.match(
+      usage({ monitorLevel: ["cpu=80"] }),
+      /nothing to monitor: add --monitor URL or --prometheus URL/,
+    );
+  });
+
+  it("a Prometheus server alone: the default levels of node_exporter's figures (the busiest core's too) are no mistake", () => {
+    const config = monitorConfigOf({
+      loglevel: "INFO",
+      exitCodeOnError: 1,
+      userClasses: [],
+      prometheus: "http://127.0.0.1:9090",
+      monitorQuery: ["up_count=count(up)"],
+    });
+    assert.deepEqual(
+      config?.levels.map((l) => `${l.series}=${l.level}`),
+      ["cpu=90", "cpuMax=95", "memory=90", "diskBusy=90"],
+    );
   });
 });

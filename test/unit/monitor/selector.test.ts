@@ -89,6 +89,21 @@ describe("monitoring options", () => {
     ]);
   });
 
+  it("--monitor: a bare host means node_exporter's port 9100; a scheme or a port given is kept", () => {
+    assert.deepEqual(
+      parseEndpoints(["10.0.0.7", "db=db.internal/node", "[::1]", "http://10.0.0.9", "10.0.0.8:80"]).map(
+        (e) => e.url,
+      ),
+      [
+        "http://10.0.0.7:9100/metrics",
+        "http://db.internal:9100/node",
+        "http://[::1]:9100/metrics",
+        "http://10.0.0.9/metrics",
+        "http://10.0.0.8/metrics",
+      ],
+    );
+  });
+
   it("--monitor: two exporters on one host are told apart by their port", () => {
     assert.deepEqual(
       parseEndpoints(["127.0.0.1:9100", "127.0.0.1:9187"]).map((e) => e.label),
@@ -114,6 +129,7 @@ describe("monitoring options", () => {
   it("--monitor-level replaces a default level and adds new ones", () => {
     assert.deepEqual(parseLevels(["cpu=80%", "tps=5000"]), [
       { series: "cpu", level: 80 },
+      { series: "cpuMax", level: 95 },
       { series: "memory", level: 90 },
       { series: "diskBusy", level: 90 },
       { series: "tps", level: 5000 },

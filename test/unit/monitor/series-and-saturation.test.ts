@@ -117,25 +117,65 @@ describe("findSaturation (fake series)", () => {
     assert.equal(early.kind, "none");
   });
 
-  it("a resource at its level from the start is named, but as busy before the load could have done it", () => {
-    const busy = host("db", { cpu: [95, 97, 99, 99, 99, 99, 99, 99] });
-    const finding = findSaturation(input([busy], p95));
-    assert.equal(finding.kind === "saturated" && finding.atStart, true);
+  it("a resource at its level from its first value is the test's doing unless a scrape from before the load says otherwise", () => {
+    // The capacity search of the trial: 2 users without wait time on a 2-core cluster, CPU
+    // 95 % from the first rate (which covers the first interval, under load). Nothing
+    // measured before the load: the saturation is the test's.
+    const busy = host("db", {
+      cpu: [null, 95, 97, 99, 99, 99, 99, 99],
+      load1: [0.3, 1, 1.3, 1.5, 1.6, 1.7, 1.8, 1.8],
+    });
+    busy.info = { cpus: 2, memoryBytes: 4e9 };
+    const steady = {
+      ...input([busy], p95),
+      load: { ...load(p95), userCount: [2, 2, 2, 4, 4, 8, 8, 16] },
+      testStartMs: 0,
+    };
+    const finding = findSaturation(steady);
+    assert.equal(finding.kind === "saturated" && [finding.timeMs, finding.atStart].join(), "1000,false");
     assert.match(
       describeSaturation(finding, 0),
-      /^db CPU busy was already 95 % \(level 90 %\) when the test began.*something besides this test keeps it busy/,
+      /^db CPU busy 95 % \(level 90 %\) at 00:00:01 UTC, 1s into the test \(2 users/,
     );
-    const rising = findSaturation(input([host("web", { cpu: [20, 96, 99, 99, 99, 99, 99, 99] })], p95));
-    assert.equal(rising.kind === "saturated" && rising.atStart, false);
-    // At its level from the first value but with most users already running (a fast ramp): the load did it.
-    const fastRamp = { ...input([busy], p95), load: { ...load(p95), userCount: p95.map(() => 80) } };
-    const ramped = findSaturation(fastRamp);
-    assert.equal(ramped.kind === "saturated" && ramped.atStart, false);
+    assert.doesNotMatch(describeSaturation(finding, 0), /already|besides this test/);
+    assert.match(capacitySaturation(finding).text, /^db CPU busy 95 % \(level 90 %\) at 00:00:01 UTC\.$/);
+    // The scrape taken as the test began (t = 0, before any user) found 1.9 runnable tasks on 2 CPUs: busy without the test.
+    const loaded = { ...busy, values: { ...busy.values, load1: [1.9, 2, 2, 2, 2, 2, 2, 2] } };
+    const already = findSaturation({ ...steady, hosts: [loaded] });
+    assert.equal(already.kind === "saturated" && already.atStart, true);
+    assert.match(
+      describeSaturation(already, 0),
+      /^db CPU busy was already 95 % \(level 90 %\) when the test began, .*and before any user ran its load average was 1\.9 on 2 CPUs: something besides this test keeps it busy/,
+    );
+    // The breaking step of a capacity search says the same, not a bare "CPU busy 100 %".
+    const step = findSaturation({ ...steady, hosts: [loaded], fromMs: 3000, toMs: 6000 });
+    assert.match(
+      capacitySaturation(step).text,
+      /^db CPU busy 99 % \(level 90 %\) at 00:00:03 UTC; it was at its level before any user ran \(its load average was 1\.9 on 2 CPUs when the test began\): something besides this test/,
+    );
+    // Without the test's start, or with the scrape at the start lost, nothing says so.
+    assert.equal(
+      findSaturation({ ...steady, hosts: [loaded], testStartMs: undefined }).kind === "saturated",
+      true,
+    );
+    const noStart = findSaturation({ ...steady, hosts: [loaded], testStartMs: -1 });
+    assert.equal(noStart.kind === "saturated" && noStart.atStart, false);
+    // A load average that was high, on a CPU below its level at first: the test's crossing, no claim.
+    const rising = findSaturation({
+      ...steady,
+      hosts: [{ ...loaded, values: { ...loaded.values, cpu: [null, 20, 96, 99, 99, 99, 99, 99] } }],
+    });
+    assert.equal(rising.kind === "saturated" && [rising.timeMs, rising.atStart].join(), "2000,false");
+    // A gauge (memory) measured at its level by the scrape at the start is its own evidence.
+    const memory = host("db", { memory: [93, 94, 94, 95, 95, 95, 95, 95] });
+    const full = findSaturation({ ...input([memory], p95), testStartMs: 0 });
+    assert.match(
+      describeSaturation(full, 0),
+      /^db Memory used was already 93 % .*before any user ran it was 93 %: something besides/,
+    );
   });
 
-  it("a host busy before the test (the first CPU value, 1 s in, with a quarter of the users) is 'already busy'; on the generator's machine Cicada's share is said", () => {
-    // \`npm run demo\` on a busy machine: 40 users at 10/s, node_exporter on 127.0.0.1; the
-    // first CPU value is the rate over the first second, when 10 users ran at its end.
+  it("the load generator's own machine: Cicada's share of its CPU is said", () => {
     const times = [1000, 2000, 3000, 4000, 5000];
     const machine: HostColumns = {
       host: "this-machine",
@@ -165,19 +205,10 @@ describe("findSaturation (fake series)", () => {
       },
     };
     const finding = findSaturation(demo);
-    assert.equal(finding.kind === "saturated" && finding.atStart, true);
     assert.match(
       describeSaturation(finding, 0),
-      /^this-machine CPU busy was already 98\.9 % \(level 90 %\) when the test began.*something besides this test keeps it busy.* this-machine is the load generator's own machine: Cicada's own CPU was 15 % of a core then, 7\.5 % of this machine's 2 CPUs\.$/,
+      /^this-machine CPU busy 98\.9 % \(level 90 %\) at .*\. this-machine is the load generator's own machine: Cicada's own CPU was 15 % of a core then, 7\.5 % of this machine's 2 CPUs\.$/,
     );
-    // The same first value with all 40 users already running (a ramp within the first second): the load's doing.
-    const ramped = findSaturation({ ...demo, load: { ...demo.load, userCount: [40, 40, 40, 40, 40] } });
-    assert.equal(ramped.kind === "saturated" && ramped.atStart, false);
-    assert.match(describeSaturation(ramped, 0), /Cicada's own CPU was 15 % of a core then/);
-    // A later window (a capacity step) does not start with the host's first value: the users then count.
-    const later = findSaturation({ ...demo, fromMs: 2000 });
-    assert.equal(later.kind === "saturated" && later.atStart, false);
-    // A remote host: no share.
     const remote = findSaturation({
       ...demo,
       hosts: [{ ...machine, source: "http://10.0.0.7:9100/metrics" }],
@@ -194,10 +225,65 @@ describe("findSaturation (fake series)", () => {
     assert.equal(finding.kind === "latency-rose" && finding.highest?.value, 30);
     const later = findSaturation(input([host("web", { cpu: [96.8, 12, 20, 95, 30, 92, 97, 99] })], p95));
     assert.equal(later.kind === "saturated" && [later.timeMs, later.atStart].join(), "5000,false");
-    // The window's last value has nothing after it: it counts.
+    // The test's last value has nothing after it to confirm it: no finding, as for the same spike mid-test.
     const flat = [10, 10, 10, 10, 10, 10, 10, 10];
-    const last = findSaturation(input([host("web", { cpu: [20, 30, 40, 50, 60, 70, 80, 95] })], flat));
-    assert.equal(last.kind === "saturated" && last.timeMs, 7000);
+    const last = findSaturation(input([host("web", { cpu: [60, 70, 80, 75, 60, 70, 80, 90.4] })], flat));
+    assert.equal(last.kind, "none");
+    assert.equal(last.kind === "none" && last.highest?.value, 80);
+    // A window (a capacity step) ends before the test does: its last value is confirmed, or not, by the next one.
+    const ramp = host("web", { cpu: [20, 30, 40, 50, 60, 70, 95, 97] });
+    const step = findSaturation({ ...input([ramp], flat), fromMs: 4000, toMs: 6000 });
+    assert.equal(step.kind === "saturated" && step.timeMs, 6000);
+    const dip = host("web", { cpu: [20, 30, 40, 50, 60, 70, 95, 40] });
+    assert.equal(findSaturation({ ...input([dip], flat), fromMs: 4000, toMs: 6000 }).kind, "none");
+    // A window with one value only: the same rule.
+    assert.equal(findSaturation({ ...input([ramp], flat), fromMs: 6000, toMs: 6000 }).kind, "saturated");
+    assert.equal(findSaturation({ ...input([ramp], flat), fromMs: 7000 }).kind, "none");
+  });
+
+  it("a single-threaded target: the busiest core at its level while the CPU as a whole is not is the bottleneck", () => {
+    // One Node process burning 2 ms per request on 2 cores: one core full, the CPU 54 %.
+    const single = host("web", {
+      cpu: [30, 45, 52, 54, 53, 54, 54, 54],
+      cpuMax: [55, 85, 98, 99, 100, 99, 100, 99],
+    });
+    const finding = findSaturation(input([single], p95));
+    assert.equal(
+      finding.kind === "saturated" && [finding.series, finding.timeMs, finding.allCoresPercent].join(),
+      "cpuMax,2000,52",
+    );
+    assert.match(
+      describeSaturation(finding, 0),
+      /^web Busiest core 98 % \(level 95 %\) at 00:00:02 UTC, 2s into the test \(.*\) while the CPU as a whole was 52 % busy: one core at its limit is the bottleneck, as a single-threaded process/,
+    );
+    assert.match(
+      capacitySaturation(finding).text,
+      /^web Busiest core 98 % \(level 95 %\) at .* while the CPU as a whole was 52 % busy: one core/,
+    );
+    // Multi-threaded: the busiest core reaches 95 % a second before all cores reach 90 %: the whole CPU is the answer.
+    const multi = host("web", {
+      cpu: [30, 60, 80, 92, 95, 96, 96, 96],
+      cpuMax: [40, 70, 96, 97, 99, 99, 99, 99],
+    });
+    const whole = findSaturation(input([multi], p95));
+    assert.equal(whole.kind === "saturated" && [whole.series, whole.timeMs].join(), "cpu,3000");
+    assert.doesNotMatch(describeSaturation(whole, 0), /one core/);
+    // The whole CPU's level set out of reach (--monitor-level cpu=101, all cores 100 % busy): the core
+    // is named, beside the whole CPU, but it is no single core's limit.
+    const full = host("web", {
+      cpu: [30, 60, 100, 100, 100, 100, 100, 100],
+      cpuMax: [40, 70, 100, 100, 100, 100, 100, 100],
+    });
+    const allBusy = findSaturation({
+      ...input([full], p95),
+      levels: [
+        { series: "cpu", level: 101 },
+        { series: "cpuMax", level: 95 },
+      ],
+    });
+    assert.equal(allBusy.kind === "saturated" && allBusy.series, "cpuMax");
+    assert.match(describeSaturation(allBusy, 0), /\) while the CPU as a whole was 100 % busy$/);
+    assert.doesNotMatch(describeSaturation(allBusy, 0), /one core at its limit/);
   });
 
   it("a highest value just under its level is not printed as the level (99.996 % against 100 %)", () => {
@@ -230,8 +316,8 @@ describe("findSaturation (fake series)", () => {
 
   it("latency that rose while everything was measured below its level is the finding, not a resource that saturated later", () => {
     // A lock-bound server on a shared machine: p95 rises at 5.3 s, the CPU is 60 % at 6 s and 95 % only at 7 s.
-    const p95Rising = [40, 42, 41, 45, 44, 120, 400, 900];
-    const web = host("web", { cpu: [20, 25, 30, 35, 40, 50, 60, 95] });
+    const p95Rising = [40, 42, 41, 45, 44, 120, 400, 900, 950];
+    const web = host("web", { cpu: [20, 25, 30, 35, 40, 50, 60, 95, 97] });
     const finding = findSaturation(input([web], p95Rising));
     assert.equal(finding.kind, "latency-rose");
     if (finding.kind !== "latency-rose") return;
@@ -249,7 +335,7 @@ describe("findSaturation (fake series)", () => {
     );
     // Crossed with no measurement below its level after the rise (the sample before it was): it may be why.
     const sameMoment = findSaturation(
-      input([host("web", { cpu: [20, 25, 30, 35, 40, 50, 95, 99] })], p95Rising),
+      input([host("web", { cpu: [20, 25, 30, 35, 40, 50, 95, 99, 99] })], p95Rising),
     );
     assert.equal(sameMoment.kind === "saturated" && sameMoment.timeMs, 6000);
   });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { checkPrometheusQueries } from "../../../src/cli/monitor-output.js";
 import type { MonitorConfig } from "../../../src/monitor/index.js";
 import {
   findSaturation,
@@ -223,5 +224,29 @@ describe("TargetMonitor against real HTTP endpoints", () => {
     monitor.beginTest(Date.now());
     assert.ok((monitor.data().hosts[0]?.timeMs.length ?? 0) <= 1);
     monitor.endTest(Date.now());
+  });
+});
+
+describe("an unreachable Prometheus server", () => {
+  it("is said once: not before the test, not again when the range query at the end fails the same way", async () => {
+    const logs: LogRecord[] = [];
+    const logger = new Logger((r) => logs.push(r), "DEBUG");
+    const config: MonitorConfig = {
+      endpoints: [],
+      metrics: [],
+      prometheus: down,
+      queries: [{ name: "up_count", query: "count(up)" }],
+      levels: parseLevels([]),
+      intervalMs: 100,
+    };
+    await checkPrometheusQueries(config, Date.now());
+    const monitor = new TargetMonitor({ config, logger, now: Date.now });
+    monitor.beginTest(Date.now());
+    await waitFor(() => (monitor.data().endpoints[0]?.failures ?? 0) >= 3, 5000);
+    monitor.endTest(Date.now());
+    await monitor.settled();
+    const warnings = logs.filter((l) => l.level === "WARNING").map((l) => l.message);
+    assert.equal(warnings.length, 1, warnings.join("\n"));
+    assert.match(warnings[0]!, /\(prometheus\) cannot be reached: connection refused\. The test goes on/);
   });
 });

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ThresholdAbortTracker } from "../../../src/reports/threshold-abort.js";
+import {
+  type AbortDecision,
+  abortMoment,
+  ThresholdAbortTracker,
+} from "../../../src/reports/threshold-abort.js";
 import { evaluateThresholds, formatThresholdSummary } from "../../../src/reports/threshold-eval.js";
 import {
   parseThresholdExpression,
@@ -253,5 +257,18 @@ describe("abortOnFail", () => {
     assert.equal(decision.failingForMs, 3000);
     assert.equal(decision.result.aborted, true);
     assert.equal(new ThresholdAbortTracker(parseThresholds({ total: "count > 1" })).active, false);
+  });
+});
+
+describe("the abort's log line", () => {
+  it("says when the threshold failed: no 'for 0 s' without a delay", () => {
+    const decision = (failingForMs: number, window?: AbortDecision["window"]) =>
+      ({ failingForMs, ...(window ? { window } : {}) }) as AbortDecision;
+    assert.equal(abortMoment(decision(0)), "at its first failing check");
+    assert.equal(abortMoment(decision(12_340)), "for 12.3 s in a row");
+    assert.equal(
+      abortMoment(decision(0, { fromMs: 0, toMs: 1000 })),
+      "in the window from 0s to 1s of the test",
+    );
   });
 });
