@@ -32,7 +32,9 @@ interface DocumentState {
   /** Its rows are all recorded: later reports from it are ignored. */
   finished: boolean;
   ttfbKnown: boolean;
+  fcpKnown: boolean;
   lcpMs: number | undefined;
+  lcpRecorded: boolean;
   cls: number;
   /** TTFB and FCP known before the navigation was recorded. */
   waiting: Array<[Vital, number]>;
@@ -108,7 +110,14 @@ export class PageMetrics {
   /** A report of the page script (public for the tests, which send reports as a page does). */
   receive(page: object, report: PageReport): void {
     const document = this.documentOf(page, report);
-    if (document === undefined) return; // a late report of a document already recorded
+    if (document.finished) {
+      // Its rows are recorded, and later reports are ignored, but for the paints of a fast
+      // page: they come after its load event, often after the next goto() left it (their
+      // observer ran before the page was left; only the report is late). Once each.
+      if (report.kind === "FCP" && !document.fcpKnown) this.known(document, "FCP", report.valueMs);
+      if (report.kind === "LCP" && !document.lcpRecorded) this.recordLcp(document, report.valueMs);
+      return;
+    }
     switch (report.kind) {
       case "NAV":
         if (document.navigationRecorded) return; // goto recorded it as failed already
@@ -127,7 +136,7 @@ export class PageMetrics {
         if (!document.ttfbKnown) this.known(document, "TTFB", report.valueMs);
         return;
       case "FCP":
-        this.known(document, "FCP", report.valueMs);
+        if (!document.fcpKnown) this.known(document, "FCP", report.valueMs);
         return;
       case "LCP":
         document.lcpMs = report.valueMs;
@@ -138,11 +147,11 @@ export class PageMetrics {
   }
 
   /** The document a report is about: the page's, a left one, or a new one the page now shows. */
-  private documentOf(page: object, report: PageReport): DocumentState | undefined {
+  private documentOf(page: object, report: PageReport): DocumentState {
     const shown = this.shown.get(page);
     if (shown?.id === report.doc) return shown;
     const left = this.leftDocuments.get(report.doc);
-    if (left !== undefined) return left.finished ? undefined : left;
+    if (left !== undefined) return left;
     // LCP and CLS are final when the page shows another document: web-vitals reports them
     // when the page is hidden, and a page being unloaded cannot be relied on to say so itself.
     this.leave(page);
@@ -154,7 +163,9 @@ export class PageMetrics {
       left: false,
       finished: false,
       ttfbKnown: false,
+      fcpKnown: false,
       lcpMs: undefined,
+      lcpRecorded: false,
       cls: 0,
       waiting: [],
     };
@@ -165,6 +176,7 @@ export class PageMetrics {
   /** A TTFB or FCP: recorded now if the document's navigation is, else when it is. */
   private known(document: DocumentState, vital: "TTFB" | "FCP", valueMs: number): void {
     if (vital === "TTFB") document.ttfbKnown = true;
+    else document.fcpKnown = true;
     if (document.navigationRecorded) this.vital(vital, document, valueMs);
     else if (vital === "TTFB")
       document.waiting.unshift([vital, valueMs]); // rows in the page's order
@@ -180,9 +192,14 @@ export class PageMetrics {
   /** Records the LCP and CLS of a document left after its navigation was recorded. */
   private finish(document: DocumentState): void {
     document.finished = true;
-    if (document.lcpMs !== undefined) this.vital("LCP", document, document.lcpMs);
+    if (document.lcpMs !== undefined) this.recordLcp(document, document.lcpMs);
     this.vital("CLS", document, document.cls);
     this.remember(document);
+  }
+
+  private recordLcp(document: DocumentState, valueMs: number): void {
+    document.lcpRecorded = true;
+    this.vital("LCP", document, valueMs);
   }
 
   private remember(document: DocumentState): void {

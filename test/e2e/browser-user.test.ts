@@ -72,7 +72,8 @@ describe("browser users: pages that never load", () => {
     assert.ok(await waitFor(() => times.length >= 3, 15_000), `3 navigations timed out: ${times}`);
     await runner.quitAndWait();
     const row = statsRow(environment, "NAV", "blackhole")!;
-    assert.ok(row.minResponseTimeMs! >= 300, `each sample is a timeout: min ${row.minResponseTimeMs} ms`);
+    // Playwright's timer and ours differ by a fraction of a ms; the bug was samples of 4 ms.
+    assert.ok(row.minResponseTimeMs! >= 290, `each sample is a timeout: min ${row.minResponseTimeMs} ms`);
     const errors = environment.stats.failureRows().errors.map((e) => e.error);
     assert.deepEqual(errors, ["Timeout: the page did not load within 0.3 s"]);
   });

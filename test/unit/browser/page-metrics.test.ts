@@ -45,6 +45,24 @@ describe("PageMetrics: a document's vitals are recorded with its navigation", ()
     assert.equal(rows.length, 4);
   });
 
+  it("the paints (FCP, LCP) that come after the page was left (a fast page, the next goto at once) are still recorded, once each", () => {
+    const { rows, metrics, page, send } = metricsWithRows();
+    send("a", loaded);
+    metrics.leave(page); // goto() resolved at the load event, and the next one began
+    send("a", { kind: "FCP", valueMs: 41 });
+    send("a", { kind: "LCP", valueMs: 41 });
+    send("a", { kind: "FCP", valueMs: 41 });
+    send("a", { kind: "LCP", valueMs: 45 });
+    send("a", { kind: "CLS", value: 0.3 }); // CLS was final when it was left
+    assert.deepEqual(rows, [
+      "NAV /p 120",
+      "VITAL TTFB /p 9",
+      "VITAL CLS /p 0",
+      "VITAL FCP /p 41",
+      "VITAL LCP /p 41",
+    ]);
+  });
+
   it("a navigation goto recorded as failed has the TTFB and FCP of its document, even late ones", () => {
     const { rows, metrics, page, send } = metricsWithRows();
     send("a", { kind: "TTFB", valueMs: 8 });
