@@ -73,9 +73,10 @@ describe("GrpcClient against a real grpc-js server", () => {
       events.map((e) => Boolean(e.exception)),
       [false, false, true, true],
     );
+    // grpc-js adds its timings when the deadline ends a call it had started, not always.
     assert.match(
       slow.details,
-      /^Deadline exceeded after \d+\.\d{3}s,/,
+      /^Deadline exceeded( after \d+\.\d{3}s,|$)/,
       "the result keeps grpc-js's own details",
     );
     assert.equal(
