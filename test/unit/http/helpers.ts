@@ -8,6 +8,7 @@ import { createServer as createHttpsServer } from "node:https";
 import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { HttpSession, type HttpSessionOptions } from "../../../src/http/index.js";
 import type { RequestEvent } from "../../../src/shared/request-event.js";
+import { type RawServer, startTcpServer } from "../../helpers/raw-server.js";
 
 /** A handler that also receives the request body, read fully. */
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -60,21 +61,8 @@ export async function startServer(handler: Handler, tls = false): Promise<TestSe
 }
 
 /** A TCP server that accepts connections and never says anything (nor reads). */
-export async function startSilentServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createNetServer((socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+export function startSilentServer(): Promise<RawServer> {
+  return startTcpServer();
 }
 
 /** A port nothing listens on: bind a server, note its port, close it. */

@@ -5,15 +5,16 @@
  * connection and recorded once; others fail with a message that says what happened.
  */
 import assert from "node:assert/strict";
-import { type AddressInfo, createServer, type Socket } from "node:net";
 import { describe, it } from "node:test";
 import { describeFailure } from "../../../src/shared/request-event.js";
+import { startRawServer } from "../../helpers/raw-server.js";
 import { recordingSession, sleep } from "./helpers.js";
 
 interface CloseServer {
   url: string;
   /** Requests read, over all connections. */
   requests: number;
+  /** Connections that carried a request. */
   connections: number;
   close(): Promise<void>;
 }
@@ -27,49 +28,29 @@ async function startClosingServer(options: {
   closeAfterMs: () => number;
   silentOn?: (request: number, connectionRequests: number) => number | undefined;
 }): Promise<CloseServer> {
-  const sockets = new Set<Socket>();
   const state = { requests: 0, connections: 0 };
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    state.connections++;
-    let onThisConnection = 0;
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-    let buffered = "";
-    socket.on("data", (data: Buffer) => {
-      buffered += data.toString("latin1");
-      for (let end = buffered.indexOf("\r\n\r\n"); end !== -1; end = buffered.indexOf("\r\n\r\n")) {
-        const head = buffered.slice(0, end);
-        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
-        buffered = buffered.slice(end + 4 + length);
-        state.requests++;
-        onThisConnection++;
-        const silentFor = options.silentOn?.(state.requests, onThisConnection);
-        if (silentFor !== undefined) {
-          setTimeout(() => socket.destroy(), silentFor);
-          return;
-        }
-        socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        const delay = options.closeAfterMs();
-        if (delay === 0) socket.end();
-        else setTimeout(() => socket.end(), delay);
-      }
-    });
+  const server = await startRawServer((socket, _head, onThisConnection) => {
+    if (onThisConnection === 1) state.connections++;
+    state.requests++;
+    const silentFor = options.silentOn?.(state.requests, onThisConnection);
+    if (silentFor !== undefined) {
+      setTimeout(() => socket.destroy(), silentFor);
+      return;
+    }
+    socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    const delay = options.closeAfterMs();
+    if (delay === 0) socket.end();
+    else setTimeout(() => socket.end(), delay);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${server.port}`,
     get requests() {
       return state.requests;
     },
     get connections() {
       return state.connections;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }
 
