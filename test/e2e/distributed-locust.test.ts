@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import { LOCUST } from "../helpers/locust.js";
 import {
   aggregated,
@@ -20,6 +20,29 @@ import {
 } from "./distributed-helpers.js";
 
 const skip = LOCUST === undefined ? "Locust is not installed (apt-get install python3-locust)" : false;
+
+/**
+ * A headless Cicada master of the folder's locustfile.ts on a free port, listening: `args`
+ * are the run's own flags (users or rate, run time, workers to expect, host).
+ */
+async function startLocustfileMaster(t: TestContext, cwd: string, args: string[]) {
+  const port = await freePort();
+  const master = startCicada(
+    t,
+    [
+      "-f",
+      "locustfile.ts",
+      "--master",
+      "--master-bind-host",
+      "127.0.0.1",
+      "--master-bind-port",
+      String(port),
+    ].concat(args),
+    { cwd },
+  );
+  await master.waitFor(/Master listening/);
+  return { master, port };
+}
 
 /** The Aggregated row of Locust's stats CSV. */
 function locustCsvTotals(path: string): { requests: number; failures: number } {
@@ -132,16 +155,21 @@ test("Locust's Python workers join a Cicada master: their stats merge into Cicad
   const target = await startTarget(t);
   const cwd = writeLocustfile(t, target.url);
   writeFileSync(join(cwd, "pyworker.py"), PY_LOCUSTFILE);
-  const port = await freePort();
-  const master = startCicada(
-    t,
-    ["-f", "locustfile.ts", "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port)]
-      .concat(["--headless", "-u", "8", "-r", "8", "-t", "5s", "--only-summary", "--expect-workers", "2"])
-      // The host goes to the workers in the spawn message (Python classes have none here).
-      .concat(["-H", target.url]),
-    { cwd },
-  );
-  await master.waitFor(/Master listening/);
+  // The host goes to the workers in the spawn message (Python classes have none here).
+  const { master, port } = await startLocustfileMaster(t, cwd, [
+    "--headless",
+    "-u",
+    "8",
+    "-r",
+    "8",
+    "-t",
+    "5s",
+    "--only-summary",
+    "--expect-workers",
+    "2",
+    "-H",
+    target.url,
+  ]);
   const workers = [1, 2].map((i) =>
     startProcess(t, LOCUST!, ["-f", "pyworker.py", "--worker", "--master-port", String(port)], {
       cwd,
@@ -192,15 +220,18 @@ test("an arrival rate with only Locust workers is refused: exit 4 and a hint, no
   const target = await startTarget(t);
   const cwd = writeLocustfile(t, target.url);
   writeFileSync(join(cwd, "pyworker.py"), PY_LOCUSTFILE);
-  const port = await freePort();
-  const master = startCicada(
-    t,
-    ["-f", "locustfile.ts", "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port)]
-      .concat(["--headless", "--arrival-rate", "20", "-t", "3s", "--only-summary", "--expect-workers", "1"])
-      .concat(["-H", target.url]),
-    { cwd },
-  );
-  await master.waitFor(/Master listening/);
+  const { master, port } = await startLocustfileMaster(t, cwd, [
+    "--headless",
+    "--arrival-rate",
+    "20",
+    "-t",
+    "3s",
+    "--only-summary",
+    "--expect-workers",
+    "1",
+    "-H",
+    target.url,
+  ]);
   const worker = startProcess(t, LOCUST!, ["-f", "pyworker.py", "--worker", "--master-port", String(port)], {
     cwd,
     env: { COUNT_FILE: join(cwd, "count") },
@@ -233,15 +264,20 @@ test("a Locust worker without the master's user classes: the master names it and
       "",
     ].join("\n"),
   );
-  const port = await freePort();
-  const master = startCicada(
-    t,
-    ["-f", "locustfile.ts", "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", String(port)]
-      .concat(["--headless", "-u", "4", "-r", "4", "-t", "4s", "--only-summary", "--expect-workers", "1"])
-      .concat(["-H", target.url]),
-    { cwd },
-  );
-  await master.waitFor(/Master listening/);
+  const { master, port } = await startLocustfileMaster(t, cwd, [
+    "--headless",
+    "-u",
+    "4",
+    "-r",
+    "4",
+    "-t",
+    "4s",
+    "--only-summary",
+    "--expect-workers",
+    "1",
+    "-H",
+    target.url,
+  ]);
   const worker = startProcess(t, LOCUST!, ["-f", "buyer.py", "--worker", "--master-port", String(port)], {
     cwd,
   });

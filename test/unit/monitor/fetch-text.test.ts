@@ -3,19 +3,20 @@ import { createServer } from "node:http";
 import { describe, it } from "node:test";
 import { fetchText, ScrapeFailure } from "../../../src/monitor/fetch-text.js";
 
+/** One scrape of `url`, as the monitor asks for it. */
+const scrape = (url: string) =>
+  fetchText(url, { signal: AbortSignal.timeout(5000), accept: "text/plain", abortMessage: "no answer" });
+
+/** A ScrapeFailure of kind "unreachable" whose message matches `message`. */
+const unreachable = (message: RegExp) => (error: unknown) =>
+  error instanceof ScrapeFailure && error.kind === "unreachable" && message.test(error.message);
+
 describe("fetchText", { timeout: 10_000 }, () => {
   it("says that Node's fetch refuses a port browsers block (10080), not a bare 'bad port'", async () => {
     // fetch refuses before connecting: nothing listens or needs to.
     await assert.rejects(
-      fetchText("http://127.0.0.1:10080/metrics", {
-        signal: AbortSignal.timeout(5000),
-        accept: "text/plain",
-        abortMessage: "no answer",
-      }),
-      (error: unknown) =>
-        error instanceof ScrapeFailure &&
-        error.kind === "unreachable" &&
-        /Node's fetch refuses to connect to this port .*run the exporter on another port/.test(error.message),
+      scrape("http://127.0.0.1:10080/metrics"),
+      unreachable(/Node's fetch refuses to connect to this port .*run the exporter on another port/),
     );
   });
 
@@ -25,15 +26,8 @@ describe("fetchText", { timeout: 10_000 }, () => {
     t.after(() => server.close());
     const { port } = server.address() as { port: number };
     await assert.rejects(
-      fetchText(`https://127.0.0.1:${port}/metrics`, {
-        signal: AbortSignal.timeout(5000),
-        accept: "text/plain",
-        abortMessage: "no answer",
-      }),
-      (error: unknown) =>
-        error instanceof ScrapeFailure &&
-        error.kind === "unreachable" &&
-        /^the server did not answer in TLS; is it plain http\? \(wrong version number\)$/.test(error.message),
+      scrape(`https://127.0.0.1:${port}/metrics`),
+      unreachable(/^the server did not answer in TLS; is it plain http\? \(wrong version number\)$/),
     );
   });
 });
