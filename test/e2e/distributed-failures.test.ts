@@ -6,6 +6,7 @@ import {
   freePort,
   masterPerWorker,
   startCicada,
+  startMaster,
   startTarget,
   sum,
   workerTotals,
@@ -15,21 +16,18 @@ import {
 test("a worker killed mid-run is missing within ~5 s, its users move, and what it reported stays", async (t) => {
   const target = await startTarget(t);
   const cwd = writeLocustfile(t, target.url);
-  const port = await freePort();
-  const master = startCicada(
-    t,
-    [
-      "-f",
-      "locustfile.ts",
-      "--master",
-      "--master-bind-host",
-      "127.0.0.1",
-      "--master-bind-port",
-      String(port),
-    ].concat(["--headless", "-u", "6", "-r", "6", "-t", "14s", "--only-summary", "--expect-workers", "3"]),
-    { cwd },
-  );
-  await master.waitFor(/Master listening/);
+  const { master, port } = await startMaster(t, cwd, [
+    "--headless",
+    "-u",
+    "6",
+    "-r",
+    "6",
+    "-t",
+    "14s",
+    "--only-summary",
+    "--expect-workers",
+    "3",
+  ]);
   const workers = [1, 2, 3].map(() =>
     startCicada(t, ["-f", "locustfile.ts", "--worker", "--master-port", String(port)], { cwd }),
   );

@@ -145,6 +145,33 @@ export function startProcess(
 }
 
 /** Starts `node bin/cicada.js ...args`. */
+/**
+ * A Cicada master of the folder's locustfile.ts on a free port of 127.0.0.1, listening:
+ * `args` are the run's own flags (headless, users or rate, run time, workers to expect).
+ */
+export async function startMaster(
+  t: TestContext,
+  cwd: string,
+  args: string[],
+): Promise<{ master: Proc; port: number }> {
+  const port = await freePort();
+  const master = startCicada(
+    t,
+    [
+      "-f",
+      "locustfile.ts",
+      "--master",
+      "--master-bind-host",
+      "127.0.0.1",
+      "--master-bind-port",
+      String(port),
+    ].concat(args),
+    { cwd },
+  );
+  await master.waitFor(/Master listening/);
+  return { master, port };
+}
+
 export function startCicada(
   t: TestContext,
   args: string[],

@@ -6,13 +6,14 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TestContext, test } from "node:test";
+import { test } from "node:test";
 import { LOCUST } from "../helpers/locust.js";
 import {
   aggregated,
   freePort,
   masterPerWorker,
   startCicada,
+  startMaster,
   startProcess,
   startTarget,
   workerTotals,
@@ -20,29 +21,6 @@ import {
 } from "./distributed-helpers.js";
 
 const skip = LOCUST === undefined ? "Locust is not installed (apt-get install python3-locust)" : false;
-
-/**
- * A headless Cicada master of the folder's locustfile.ts on a free port, listening: `args`
- * are the run's own flags (users or rate, run time, workers to expect, host).
- */
-async function startLocustfileMaster(t: TestContext, cwd: string, args: string[]) {
-  const port = await freePort();
-  const master = startCicada(
-    t,
-    [
-      "-f",
-      "locustfile.ts",
-      "--master",
-      "--master-bind-host",
-      "127.0.0.1",
-      "--master-bind-port",
-      String(port),
-    ].concat(args),
-    { cwd },
-  );
-  await master.waitFor(/Master listening/);
-  return { master, port };
-}
 
 /** The Aggregated row of Locust's stats CSV. */
 function locustCsvTotals(path: string): { requests: number; failures: number } {
@@ -156,7 +134,7 @@ test("Locust's Python workers join a Cicada master: their stats merge into Cicad
   const cwd = writeLocustfile(t, target.url);
   writeFileSync(join(cwd, "pyworker.py"), PY_LOCUSTFILE);
   // The host goes to the workers in the spawn message (Python classes have none here).
-  const { master, port } = await startLocustfileMaster(t, cwd, [
+  const { master, port } = await startMaster(t, cwd, [
     "--headless",
     "-u",
     "8",
@@ -220,7 +198,7 @@ test("an arrival rate with only Locust workers is refused: exit 4 and a hint, no
   const target = await startTarget(t);
   const cwd = writeLocustfile(t, target.url);
   writeFileSync(join(cwd, "pyworker.py"), PY_LOCUSTFILE);
-  const { master, port } = await startLocustfileMaster(t, cwd, [
+  const { master, port } = await startMaster(t, cwd, [
     "--headless",
     "--arrival-rate",
     "20",
@@ -264,7 +242,7 @@ test("a Locust worker without the master's user classes: the master names it and
       "",
     ].join("\n"),
   );
-  const { master, port } = await startLocustfileMaster(t, cwd, [
+  const { master, port } = await startMaster(t, cwd, [
     "--headless",
     "-u",
     "4",

@@ -4,9 +4,9 @@ import {
   aggregated,
   alive,
   childProcesses,
-  freePort,
   masterPerWorker,
   startCicada,
+  startMaster,
   startTarget,
   sum,
   workerTotals,
@@ -28,21 +28,18 @@ function workerPids(launcher: number): number[] {
 test("a master and 3 worker processes: users split by class, merged totals equal the sum of the workers' own", async (t) => {
   const target = await startTarget(t);
   const cwd = writeLocustfile(t, target.url);
-  const port = await freePort();
-  const master = startCicada(
-    t,
-    [
-      "-f",
-      "locustfile.ts",
-      "--master",
-      "--master-bind-host",
-      "127.0.0.1",
-      "--master-bind-port",
-      String(port),
-    ].concat(["--headless", "-u", "8", "-r", "8", "-t", "4s", "--only-summary", "--expect-workers", "3"]),
-    { cwd },
-  );
-  await master.waitFor(/Master listening/);
+  const { master, port } = await startMaster(t, cwd, [
+    "--headless",
+    "-u",
+    "8",
+    "-r",
+    "8",
+    "-t",
+    "4s",
+    "--only-summary",
+    "--expect-workers",
+    "3",
+  ]);
   const workers = [1, 2, 3].map(() =>
     startCicada(t, ["-f", "locustfile.ts", "--worker", "--master-port", String(port)], { cwd }),
   );

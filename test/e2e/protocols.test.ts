@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { startCouponService } from "../../examples/coupon-service/service.js";
 import { startGrpcCouponService } from "../../examples/grpc/server.js";
-import { freePort, ROOT, startCicada, startProcess } from "./distributed-helpers.js";
+import { ROOT, startCicada, startMaster, startProcess } from "./distributed-helpers.js";
 
 function folder(t: TestContext, files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "cicada-protocols-"));
@@ -76,21 +76,18 @@ export const thresholds = { "VITAL FCP /": ["p95 < 30000"], "WS pong": ["failure
   });
   copyFileSync(join(ROOT, "examples", "grpc", "coupons.proto"), join(dir, "coupons.proto"));
   copyFileSync(join(ROOT, "examples", "grpc", "types.proto"), join(dir, "types.proto"));
-  const port = await freePort();
-  const master = startCicada(
-    t,
-    [
-      "-f",
-      "locustfile.ts",
-      "--master",
-      "--master-bind-host",
-      "127.0.0.1",
-      "--master-bind-port",
-      String(port),
-    ].concat(["--headless", "-u", "4", "-r", "4", "-t", "4s", "--only-summary", "--expect-workers", "1"]),
-    { cwd: dir },
-  );
-  await master.waitFor(/Master listening/);
+  const { master, port } = await startMaster(t, dir, [
+    "--headless",
+    "-u",
+    "4",
+    "-r",
+    "4",
+    "-t",
+    "4s",
+    "--only-summary",
+    "--expect-workers",
+    "1",
+  ]);
   // The worker runs in an empty folder: the locustfile and both .proto files come from the master.
   const worker = startCicada(t, ["--worker", "-f", "-", "--master-port", String(port)], {
     cwd: folder(t, {}),
