@@ -163,13 +163,15 @@ function percentileTable(
     ...labels.map(() => "-".repeat(8)),
     "-".repeat(7),
   ].join("|");
-  const row = (entry: EntrySnapshot, data: NonNullable<PercentileRow>) =>
-    [
+  const row = (entry: EntrySnapshot, data: NonNullable<PercentileRow>) => {
+    const cell = cellFormat(entry);
+    return [
       pad(entry.method ? `${entry.method} ` : "", widths.type),
       pad(truncate(entry.name, widths.name), widths.name),
-      ...reported.map((p) => lpad(cellFormat(entry)(percentileValue(data.values, p)), 7)),
+      ...reported.map((p) => lpad(cell(percentileValue(data.values, p)), 7)),
       lpad(String(data.count), 7),
     ].join(" ");
+  };
   const rowsOf = (entries: EntrySnapshot[]) =>
     entries.flatMap((entry) => {
       const data = rowOf(entry);

@@ -32,10 +32,13 @@ import type {
 export const DEFAULT_TABLE_PERCENTILES: readonly number[] = [0.95, 0.99];
 
 const round2 = (value: number): number => Math.round(value * 100) / 100;
-const roundOrNull = (value: number | null): number | null => (value === null ? null : round2(value));
 /** A score (a CLS row) keeps 4 decimals: 0.105 and 0.0049 must not read 0.11 and 0. */
 const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
-const round4OrNull = (value: number | null): number | null => (value === null ? null : round4(value));
+const orNull =
+  (round: (value: number) => number) =>
+  (value: number | null): number | null =>
+    value === null ? null : round(value);
+const roundOrNull = orNull(round2);
 
 /** The identity of a row across updates. */
 export function rowKey(method: string, name: string): string {
@@ -76,6 +79,7 @@ export class RowBuilder {
     const { values, intended } = this.percentilesOf(entry);
     const [medianMs = null, ...percentilesMs] = values;
     const time = isScoreRow(entry.method, entry.name) ? round4 : round2;
+    const timeOrNull = orNull(time);
     const row: StatsRow = {
       key: rowKey(entry.method, entry.name),
       method: entry.method,
@@ -85,7 +89,7 @@ export class RowBuilder {
       medianMs,
       percentilesMs,
       avgMs: time(entry.avgResponseTimeMs),
-      minMs: entry.minResponseTimeMs === null ? null : time(entry.minResponseTimeMs),
+      minMs: timeOrNull(entry.minResponseTimeMs),
       maxMs: time(entry.maxResponseTimeMs),
       avgContentLength: round2(entry.avgContentLength),
       currentRps: round2(entry.currentRps(nowMs)),
@@ -116,7 +120,7 @@ export class RowBuilder {
       intendedCount,
       values: entry
         .percentiles(this.percentileList)
-        .map(isScoreRow(entry.method, entry.name) ? round4OrNull : roundOrNull),
+        .map(isScoreRow(entry.method, entry.name) ? orNull(round4) : roundOrNull),
       intended:
         intendedCount > 0 ? entry.intended?.percentiles(this.percentileList).map(roundOrNull) : undefined,
     };
