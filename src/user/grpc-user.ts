@@ -36,8 +36,8 @@ export class GrpcUser extends User {
   }
 
   private createClient(): GrpcClient {
-    const proto = protoOf(this);
-    if (proto === undefined) throw new TypeError(`${grpcProtoProblem(this)} (${PROTO_HOW})`);
+    const proto = declaredProto(this);
+    if (!isProtoSource(proto)) throw new TypeError(`${grpcProtoProblem(this)} (${PROTO_HOW})`);
     const host = this.environment.host ?? this.host;
     if (host === undefined)
       throw new Error(`${this.constructor.name} has no host (set host = "grpc://127.0.0.1:50051" or -H)`);
@@ -65,9 +65,9 @@ export class GrpcUser extends User {
 /** How to give a GrpcUser its proto, for messages. */
 export const PROTO_HOW = 'import defs from "./service.proto" and set proto = defs';
 
-function protoOf(user: GrpcUser): ProtoSource | undefined {
-  const proto = user.proto ?? (user.constructor as { proto?: unknown }).proto;
-  return isProtoSource(proto) ? proto : undefined;
+/** The user's `proto`, or its class's static one. */
+function declaredProto(user: GrpcUser): unknown {
+  return user.proto ?? (user.constructor as { proto?: unknown }).proto;
 }
 
 /**
@@ -76,8 +76,8 @@ function protoOf(user: GrpcUser): ProtoSource | undefined {
  * run starts; the client checks it again at the first call (a library run).
  */
 export function grpcProtoProblem(user: GrpcUser): string | undefined {
-  if (protoOf(user) !== undefined) return undefined;
-  const proto = user.proto ?? (user.constructor as { proto?: unknown }).proto;
+  const proto = declaredProto(user);
+  if (isProtoSource(proto)) return undefined;
   const got =
     proto === undefined ? "it has none" : `got ${typeof proto === "string" ? `'${proto}'` : typeof proto}`;
   return `${user.constructor.name}.proto must be a .proto file imported by the locustfile, ${got}`;
