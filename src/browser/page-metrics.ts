@@ -14,9 +14,9 @@
  * has to speak last: a document left before its NAV report arrived is kept until it does.)
  * CLS is a score, not a time: its row's "ms" columns hold the score (0.1 is "good").
  */
-import type { BrowserContext } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import type { RequestEvent } from "../shared/request-event.js";
-import { BINDING, PAGE_SCRIPT, type PageReport } from "./page-script.js";
+import { BINDING, LOAD_REPORT, PAGE_SCRIPT, type PageReport } from "./page-script.js";
 
 type Vital = "FCP" | "LCP" | "CLS" | "TTFB";
 
@@ -36,6 +36,7 @@ interface DocumentState {
   lcpMs: number | undefined;
   lcpRecorded: boolean;
   cls: number;
+  clsRecorded: boolean;
   /** TTFB and FCP known before the navigation was recorded. */
   waiting: Array<[Vital, number]>;
 }
@@ -107,6 +108,22 @@ export class PageMetrics {
     if (document !== undefined && !document.navigationRecorded) this.navigationRecordedFor(document);
   }
 
+  /**
+   * `goto()` resolved at the load event: records the document's load at once, read from the
+   * page, rather than waiting for the page script's report, which a page left at once (the
+   * next `goto()`) never sends. A page that navigated on by itself has nothing to read: its
+   * script reports its own loads.
+   */
+  async loaded(page: Page): Promise<void> {
+    const report = await page
+      .evaluate(
+        (name) => (window as unknown as Record<string, (() => unknown) | undefined>)[name]?.() ?? null,
+        LOAD_REPORT,
+      )
+      .catch(() => null);
+    if (report !== null) this.receive(page, report as PageReport);
+  }
+
   /** A report of the page script (public for the tests, which send reports as a page does). */
   receive(page: object, report: PageReport): void {
     const document = this.documentOf(page, report);
@@ -114,7 +131,10 @@ export class PageMetrics {
       // Its rows are recorded, and later reports are ignored, but for the paints of a fast
       // page: they come after its load event, often after the next goto() left it (their
       // observer ran before the page was left; only the report is late). Once each.
-      if (report.kind === "FCP" && !document.fcpKnown) this.known(document, "FCP", report.valueMs);
+      if (report.kind === "FCP" && !document.fcpKnown) {
+        this.known(document, "FCP", report.valueMs);
+        this.recordCls(document); // as it was when the page was left
+      }
       if (report.kind === "LCP" && !document.lcpRecorded) this.recordLcp(document, report.valueMs);
       return;
     }
@@ -167,6 +187,7 @@ export class PageMetrics {
       lcpMs: undefined,
       lcpRecorded: false,
       cls: 0,
+      clsRecorded: false,
       waiting: [],
     };
     this.shown.set(page, document);
@@ -189,12 +210,22 @@ export class PageMetrics {
     if (document.left) this.finish(document);
   }
 
-  /** Records the LCP and CLS of a document left after its navigation was recorded. */
+  /**
+   * Records the LCP and CLS of a document left after its navigation was recorded. Its CLS
+   * only once it painted (as web-vitals, which reports CLS after FCP): a page left before
+   * its first paint has no layout to shift, and a 0 would read as a good score.
+   */
   private finish(document: DocumentState): void {
     document.finished = true;
     if (document.lcpMs !== undefined) this.recordLcp(document, document.lcpMs);
-    this.vital("CLS", document, document.cls);
+    if (document.fcpKnown) this.recordCls(document);
     this.remember(document);
+  }
+
+  private recordCls(document: DocumentState): void {
+    if (document.clsRecorded) return;
+    document.clsRecorded = true;
+    this.vital("CLS", document, document.cls);
   }
 
   private recordLcp(document: DocumentState, valueMs: number): void {

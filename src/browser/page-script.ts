@@ -17,6 +17,9 @@ export type PageReport = { path: string; url: string; doc: string } & (
 /** The binding the page script calls. */
 export const BINDING = "__cicadaReport";
 
+/** The page script's function that returns the document's NAV report once it has loaded (else null). */
+export const LOAD_REPORT = "__cicadaLoadReport";
+
 /**
  * Plain ES2020, no imports. TTFB is sent as soon as the document's response has arrived
  * (at once, or at DOMContentLoaded), not with the load event: a document whose images never
@@ -61,10 +64,18 @@ export const PAGE_SCRIPT = `(() => {
       if (sessionValue > cls) { cls = sessionValue; report({ kind: "CLS", value: cls }); }
     }
   });
-  addEventListener("load", () => setTimeout(() => {
+  // The document's load, once its load event has ended; null before. goto() reads it as
+  // soon as it resolves (${LOAD_REPORT}): the report below, a task after the load event,
+  // never runs when the next goto() leaves the page first. Either way it is counted once.
+  const loadReport = () => {
     const nav = navigationEntry();
-    if (!nav) return;
-    report({ kind: "NAV", loadMs: nav.loadEventEnd - nav.startTime, ttfbMs: nav.responseStart - nav.startTime,
-      status: nav.responseStatus || 0, bytes: nav.encodedBodySize || 0 });
+    if (!nav || !(nav.loadEventEnd > 0)) return null;
+    return { path: location.pathname, url: location.href, doc, kind: "NAV", loadMs: nav.loadEventEnd - nav.startTime,
+      ttfbMs: nav.responseStart - nav.startTime, status: nav.responseStatus || 0, bytes: nav.encodedBodySize || 0 };
+  };
+  window.${LOAD_REPORT} = loadReport;
+  addEventListener("load", () => setTimeout(() => {
+    const nav = loadReport();
+    if (nav) report(nav);
   }, 0));
 })();`;

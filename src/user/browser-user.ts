@@ -78,7 +78,9 @@ export class BrowserUser extends User {
     const timeoutSeconds = options.timeout ?? this.navigationTimeout ?? 30;
     const started = performance.now();
     try {
-      return await page.goto(url.href, { timeout: timeoutSeconds * 1000, waitUntil: "load" });
+      const response = await page.goto(url.href, { timeout: timeoutSeconds * 1000, waitUntil: "load" });
+      await metrics.loaded(page);
+      return response;
     } catch (error) {
       if (this.stopping) throw new StopUser("navigation aborted: the user was stopped");
       const failure = navigationFailure(error as Error, timeoutSeconds);

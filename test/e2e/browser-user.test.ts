@@ -4,12 +4,12 @@
  * Run in-process (no CLI) so each test costs a browser start and a few navigations.
  */
 import assert from "node:assert/strict";
-import { createServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Environment } from "../../src/runner/index.js";
 import { BrowserUser, constant, task } from "../../src/user/index.js";
 import { startTarget, type Target } from "../helpers/cli.js";
 import { makeRun, statsRow, waitFor } from "../helpers/env.js";
+import { startTcpServer } from "../helpers/raw-server.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -29,25 +29,17 @@ describe("browser users: pages that never load", () => {
     target = await startTarget((req, res) => {
       if (req.url === "/hang") hangRequests++;
       if (req.url === "/never.png") return;
+      if (req.url === "/a" || req.url === "/b") {
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end(`<!doctype html><title>${req.url}</title><p>Page ${req.url}</p>`);
+        return;
+      }
       res.writeHead(200, { "content-type": "text/html" });
       res.end(`<!doctype html><title>hang</title><h1>Hello</h1><img src="/never.png">`);
     });
     // Accepts TCP and never answers: not even the document arrives.
-    const sockets = new Set<Socket>();
-    const server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on("error", () => {});
-      socket.on("close", () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    blackhole = {
-      url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`,
-      close: () =>
-        new Promise<void>((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(() => resolve());
-        }),
-    };
+    const silent = await startTcpServer();
+    blackhole = { url: `http://127.0.0.1:${silent.port}/`, close: () => silent.close() };
   });
   after(async () => {
     await target.close();
@@ -76,6 +68,30 @@ describe("browser users: pages that never load", () => {
     assert.ok(row.minResponseTimeMs! >= 290, `each sample is a timeout: min ${row.minResponseTimeMs} ms`);
     const errors = environment.stats.failureRows().errors.map((e) => e.error);
     assert.deepEqual(errors, ["Timeout: the page did not load within 0.3 s"]);
+  });
+
+  it("two pages in a row: every load that goto() returned is a NAV row, though the next goto left the page at once", async () => {
+    const loads = { "/a": 0, "/b": 0 };
+    let done = false;
+    class Reader extends BrowserUser {
+      override executablePath = CHROMIUM;
+      @task async read() {
+        for (let i = 0; i < 6; i++) {
+          for (const path of ["/a", "/b"] as const) if ((await this.goto(path)) !== null) loads[path]++;
+        }
+        done = true;
+        await new Promise(() => {}); // until the test stops it: nothing more to count
+      }
+    }
+    const { runner, environment } = makeRun([Reader], { host: target.url });
+    await runner.start(1, 10);
+    assert.ok(await waitFor(() => done, 20_000), "12 loads");
+    await runner.quitAndWait();
+    // The page script's own report of a load comes a task after its load event, which the
+    // next goto() used to pre-empt: /a lost NAV rows (and its TTFB) at random.
+    assert.deepEqual(loads, { "/a": 6, "/b": 6 });
+    assert.deepEqual(rows(environment, "NAV"), ["/a 6", "/b 6"]);
+    assert.ok(rows(environment, "VITAL").includes("TTFB /a 6"), rows(environment, "VITAL").join(", "));
   });
 
   it("a page whose image never loads: its NAV fails with its TTFB, FCP, LCP and CLS; one cut off by the stop records nothing", async () => {
