@@ -84,15 +84,10 @@ function generatorShare(finding: Saturated): string {
 
 type Saturated = Extract<SaturationFinding, { kind: "saturated" }>;
 
-/** "its load average was 3.9 on 2 CPUs", "Memory used was 93 %": what the scrape taken as the test began measured. */
+/** "it was 93 %": what the scrape taken as the test began measured. */
 export function beforeLoadText(finding: Saturated): string {
   const evidence = finding.beforeLoad;
-  if (evidence === null) return "";
-  if (evidence.series === "load1") {
-    const cpus = evidence.cpus ?? 0;
-    return `its load average was ${formatMonitorValue(evidence.value, "")} on ${cpus} CPU${cpus === 1 ? "" : "s"}`;
-  }
-  return `it was ${formatMonitorValue(evidence.value, finding.unit)}`;
+  return evidence === null ? "" : `it was ${formatMonitorValue(evidence.value, finding.unit)}`;
 }
 
 /** For the busiest core: why one full core is the limit while the CPU as a whole is not. */

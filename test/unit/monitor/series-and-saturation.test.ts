@@ -117,7 +117,7 @@ describe("findSaturation (fake series)", () => {
     assert.equal(early.kind, "none");
   });
 
-  it("a resource at its level from its first value is the test's doing unless a scrape from before the load says otherwise", () => {
+  it("a resource at its level from its first value is the test's doing unless a gauge read before the load says otherwise", () => {
     // The capacity search of the trial: 2 users without wait time on a 2-core cluster, CPU
     // 95 % from the first rate (which covers the first interval, under load). Nothing
     // measured before the load: the saturation is the test's.
@@ -139,40 +139,33 @@ describe("findSaturation (fake series)", () => {
     );
     assert.doesNotMatch(describeSaturation(finding, 0), /already|besides this test/);
     assert.match(capacitySaturation(finding).text, /^db CPU busy 95 % \(level 90 %\) at 00:00:01 UTC\.$/);
-    // The scrape taken as the test began (t = 0, before any user) found 1.9 runnable tasks on 2 CPUs: busy without the test.
+    // A load average of 1.9 on 2 CPUs when the test began is no evidence: it counts tasks
+    // waiting for a disk too, and on a VM it follows the CPU poorly (a trial saw 2.1 while
+    // /proc/stat measured the CPU 17 % busy, and 1.6 while it was 95 % busy).
     const loaded = { ...busy, values: { ...busy.values, load1: [1.9, 2, 2, 2, 2, 2, 2, 2] } };
-    const already = findSaturation({ ...steady, hosts: [loaded] });
-    assert.equal(already.kind === "saturated" && already.atStart, true);
-    assert.match(
-      describeSaturation(already, 0),
-      /^db CPU busy was already 95 % \(level 90 %\) when the test began, .*and before any user ran its load average was 1\.9 on 2 CPUs: something besides this test keeps it busy/,
-    );
-    // The breaking step of a capacity search says the same, not a bare "CPU busy 100 %".
-    const step = findSaturation({ ...steady, hosts: [loaded], fromMs: 3000, toMs: 6000 });
-    assert.match(
-      capacitySaturation(step).text,
-      /^db CPU busy 99 % \(level 90 %\) at 00:00:03 UTC; it was at its level before any user ran \(its load average was 1\.9 on 2 CPUs when the test began\): something besides this test/,
-    );
-    // Without the test's start, or with the scrape at the start lost, nothing says so.
+    const notClaimed = findSaturation({ ...steady, hosts: [loaded] });
     assert.equal(
-      findSaturation({ ...steady, hosts: [loaded], testStartMs: undefined }).kind === "saturated",
-      true,
+      notClaimed.kind === "saturated" && [notClaimed.timeMs, notClaimed.atStart].join(),
+      "1000,false",
     );
-    const noStart = findSaturation({ ...steady, hosts: [loaded], testStartMs: -1 });
-    assert.equal(noStart.kind === "saturated" && noStart.atStart, false);
-    // A load average that was high, on a CPU below its level at first: the test's crossing, no claim.
-    const rising = findSaturation({
-      ...steady,
-      hosts: [{ ...loaded, values: { ...loaded.values, cpu: [null, 20, 96, 99, 99, 99, 99, 99] } }],
-    });
-    assert.equal(rising.kind === "saturated" && [rising.timeMs, rising.atStart].join(), "2000,false");
+    assert.doesNotMatch(describeSaturation(notClaimed, 0), /already|besides this test/);
     // A gauge (memory) measured at its level by the scrape at the start is its own evidence.
     const memory = host("db", { memory: [93, 94, 94, 95, 95, 95, 95, 95] });
     const full = findSaturation({ ...input([memory], p95), testStartMs: 0 });
+    assert.equal(full.kind === "saturated" && full.atStart, true);
     assert.match(
       describeSaturation(full, 0),
       /^db Memory used was already 93 % .*before any user ran it was 93 %: something besides/,
     );
+    // The breaking step of a capacity search says the same, not a bare "Memory used 95 %".
+    const step = findSaturation({ ...input([memory], p95), testStartMs: 0, fromMs: 3000, toMs: 6000 });
+    assert.match(
+      capacitySaturation(step).text,
+      /^db Memory used 95 % \(level 90 %\) at 00:00:03 UTC; it was at its level before any user ran \(it was 93 % when the test began\): something besides this test/,
+    );
+    // Without the test's start, or with the scrape at the start lost, nothing says so.
+    const noStart = findSaturation({ ...input([memory], p95), testStartMs: -1 });
+    assert.equal(noStart.kind === "saturated" && noStart.atStart, false);
   });
 
   it("the load generator's own machine: Cicada's share of its CPU is said", () => {
