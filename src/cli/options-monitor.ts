@@ -140,8 +140,13 @@ export function monitorConfigOf(options: CliOptions): MonitorConfig | undefined 
     }
   }
   if (problems.length > 0) {
+    // The example of the way being used: a Prometheus server's queries, or exporters.
+    const example =
+      queriesText.length > 0 || prometheusText !== undefined
+        ? "--prometheus http://10.0.0.9:9090 --monitor-query 'cpu_busy=100 * (1 - avg(rate(node_cpu_seconds_total{mode=\"idle\"}[30s])))'"
+        : "--monitor 10.0.0.7:9100 --monitor-metric 'tps=rate(pg_stat_database_xact_commit)'";
     throw new UsageError("CICADA_ERR_MONITOR", `invalid monitoring options:\n${problems.join("\n")}`, {
-      hint: "e.g. --monitor 10.0.0.7:9100 --monitor-metric 'tps=rate(pg_stat_database_xact_commit)'; see docs/monitoring.md",
+      hint: `e.g. ${example}; see docs/monitoring.md`,
     });
   }
   return config;

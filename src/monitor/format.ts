@@ -111,7 +111,8 @@ export function describeSaturation(finding: SaturationFinding, startMs?: number)
       const p95 = finding.load?.p95Ms ?? null;
       const before = finding.p95BeforeMs;
       // "from ... to ..." only when latency did rise (by more than a tenth) since before that moment.
-      const rose = p95 !== null && before !== null && p95 > before * 1.1;
+      // (And as shown: "from 0.2 ms to 0.2 ms" says nothing.)
+      const rose = p95 !== null && before !== null && p95 > before * 1.1 && ms(before) !== ms(p95);
       const latency =
         p95 === null ? "" : rose ? `, p95 from ${ms(before!)} to ${ms(p95)}` : `, p95 ${ms(p95)}`;
       const share = generatorShare(finding);

@@ -388,6 +388,20 @@ describe("monitoring options", () => {
       usage({ monitorLevel: ["cpu=80"] }),
       /nothing to monitor: add --monitor URL or --prometheus URL/,
     );
+    // The hint's example is of the way being used: a query's mistake gets a query's example.
+    const hintOf = (options: Record<string, unknown>) => {
+      try {
+        monitorConfigOf({ loglevel: "INFO", exitCodeOnError: 1, userClasses: [], ...options });
+      } catch (error) {
+        return (error as UsageError).hint ?? "";
+      }
+      return assert.fail("expected a UsageError");
+    };
+    assert.match(
+      hintOf({ monitorQuery: ["x=up"] }),
+      /^e\.g\. --prometheus http:\/\/\S+ --monitor-query 'cpu_busy=/,
+    );
+    assert.match(hintOf({ monitorMetric: ["x=y"] }), /^e\.g\. --monitor 10\.0\.0\.7:9100 --monitor-metric/);
   });
 
   it("a Prometheus server alone: the default levels of node_exporter's figures (the busiest core's too) are no mistake", () => {

@@ -105,6 +105,9 @@ describe("findSaturation (fake series)", () => {
       describeSaturation(finding, 0),
       "10.0.0.7 CPU busy 96 % (level 90 %) at 00:00:04 UTC, 4s into the test (50 users, 400 req/s, p95 from 45 ms to 60 ms)",
     );
+    // A rise that does not show at the precision printed is not worded as one.
+    const tiny = { ...finding, p95BeforeMs: 0.18, load: { ...finding.load!, p95Ms: 0.21 } };
+    assert.match(describeSaturation(tiny, 0), /\(50 users, 400 req\/s, p95 0\.2 ms\)$/);
   });
 
   it("a level the user set, and a window (a capacity search asks about one step)", () => {
