@@ -117,7 +117,7 @@ export class PageMetrics {
   async loaded(page: Page): Promise<void> {
     const report = await page
       .evaluate(
-        (name) => (window as unknown as Record<string, (() => unknown) | undefined>)[name]?.() ?? null,
+        (name) => (globalThis as unknown as Record<string, (() => unknown) | undefined>)[name]?.() ?? null,
         LOAD_REPORT,
       )
       .catch(() => null);
