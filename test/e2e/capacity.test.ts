@@ -44,9 +44,22 @@ describe("--find-capacity through the real CLI, against targets of known capacit
           timeoutMs: 90_000,
         },
       ).then((result) => ({ name, result }));
-    // Four runs at once keep the file's wall time to the longest search.
-    const done = await Promise.all([
-      run("closed", closed.url, [
+    // The two searches judged against the truth (±10 %) run one after the other, each
+    // beside the two short ones: four at once on two cores, next to another test file,
+    // once found 173/s for 200/s (a step's p95 broke on the machine's queue, not the target's).
+    const first = await Promise.all([
+      run("open", open.url, [
+        "--capacity-model=arrival-rate",
+        "--capacity-start=60",
+        "--slo=failRate<1%",
+        "--json-file=open",
+      ]),
+      run("belowStart", below.url, ["--capacity-start=100", "--json-file=below"]),
+      run("atLeast", least.url, ["--capacity-start=10", "--capacity-max=20"]),
+    ]);
+    const done = [
+      ...first,
+      await run("closed", closed.url, [
         "--capacity-start=15",
         "--json-file=closed",
         // The placeholders of a search: no users/spawn-rate pair is known before it runs.
@@ -57,15 +70,7 @@ describe("--find-capacity through the real CLI, against targets of known capacit
         "--monitor-metric=busy=capacity_busy_slots",
         `--monitor-level=busy=${SLOTS}`,
       ]),
-      run("open", open.url, [
-        "--capacity-model=arrival-rate",
-        "--capacity-start=60",
-        "--slo=failRate<1%",
-        "--json-file=open",
-      ]),
-      run("belowStart", below.url, ["--capacity-start=100", "--json-file=below"]),
-      run("atLeast", least.url, ["--capacity-start=10", "--capacity-max=20"]),
-    ]);
+    ];
     for (const { name, result } of done) results[name as keyof typeof results] = result;
   });
 
