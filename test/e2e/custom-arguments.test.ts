@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { LOCUST } from "../helpers/locust.js";
-import { freePort, startCicada, startProcess } from "./distributed-helpers.js";
+import { freePort, startCicada, startMaster, startProcess } from "./distributed-helpers.js";
 
 /** A target on 127.0.0.1 that records every path it is asked for. */
 async function pathTarget(t: TestContext): Promise<{ url: string; paths: Set<string> }> {
@@ -95,34 +95,16 @@ test("a missing required argument or an unknown flag is a usage error (exit 2) w
 test("a Cicada master sends its values to a worker, whose users see them", async (t) => {
   const target = await pathTarget(t);
   const cwd = writeLocustfile(t, target.url);
-  const port = await freePort();
-  const master = startCicada(
+  const { master, port } = await startMaster(
     t,
-    [
-      "-f",
-      "locustfile.ts",
-      "--master",
-      "--master-bind-host",
-      "127.0.0.1",
-      "--master-bind-port",
-      String(port),
-    ].concat(
-      [
-        "--headless",
-        "--expect-workers",
-        "1",
-        "-u",
-        "2",
-        "-r",
-        "10",
-        "-t",
-        "3s",
-        "--from-flag",
-        "master-flag",
-      ],
-      ["--api-key", "k"],
-    ),
-    { cwd, env: { MY_FROM_ENV: "master-env" } },
+    cwd,
+    ["--headless", "--expect-workers", "1", "-u", "2", "-r", "10", "-t", "3s"].concat([
+      "--from-flag",
+      "master-flag",
+      "--api-key",
+      "k",
+    ]),
+    { MY_FROM_ENV: "master-env" },
   );
   // The worker's own command line gives no value (and it needs no --api-key: its master has it).
   const worker = startCicada(t, ["-f", "locustfile.ts", "--worker", "--master-port", String(port)], { cwd });

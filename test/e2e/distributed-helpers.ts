@@ -153,6 +153,7 @@ export async function startMaster(
   t: TestContext,
   cwd: string,
   args: string[],
+  env?: Record<string, string>,
 ): Promise<{ master: Proc; port: number }> {
   const port = await freePort();
   const master = startCicada(
@@ -166,7 +167,7 @@ export async function startMaster(
       "--master-bind-port",
       String(port),
     ].concat(args),
-    { cwd },
+    { cwd, ...(env === undefined ? {} : { env }) },
   );
   await master.waitFor(/Master listening/);
   return { master, port };
