@@ -1,20 +1,25 @@
 /**
  * The open model's completed and interrupted iterations, through a real LocalRunner and a
- * real target that answers after 300 ms and counts what it received and answered.
+ * real target that answers after 300 ms and counts what it received and answered. A test of a
+ * hard stop makes the target hold requests past a given count until the client gives up on
+ * them, so no answer can race the stop: the answered ones ended before it, the held ones are
+ * in flight at it.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { HttpUser, task } from "../../../src/user/index.js";
 import { startTarget, type Target } from "../../helpers/cli.js";
-import { makeRun, sleep } from "../../helpers/env.js";
+import { makeRun, sleep, waitFor } from "../../helpers/env.js";
 
 let target: Target;
 let received = 0;
 let answered = 0;
+/** Requests from this one on (counted from 0) are held until the client aborts them. */
+let holdFrom = Number.POSITIVE_INFINITY;
 
 before(async () => {
   target = await startTarget((_req, res) => {
-    received++;
+    if (received++ >= holdFrom) return;
     setTimeout(() => {
       // A request the client aborted (a hard stop) is never answered.
       if (res.destroyed) return;
@@ -25,9 +30,10 @@ before(async () => {
 });
 after(() => target.close());
 
-function resetTarget(): void {
+function resetTarget(holdFromRequest = Number.POSITIVE_INFINITY): void {
   received = 0;
   answered = 0;
+  holdFrom = holdFromRequest;
 }
 
 let tasksRun = 0;
@@ -49,21 +55,25 @@ class SlowStart extends HttpUser {
 
 describe("completed and interrupted iterations", () => {
   it("a hard stop: completed ones are those that ended, the rest interrupted, one warning with the fix", async () => {
-    resetTarget();
+    resetTarget(3);
     const { runner, environment, logs } = makeRun([Slow], { host: target.url });
     await runner.startArrivalRate({ rate: 20 });
-    await sleep(520);
-    const running = environment.stats.iterations.snapshot(Date.now());
-    assert.ok(running.inFlight >= 4, `in flight during the test: ${running.inFlight}`);
-    assert.equal(running.interrupted, 0, "none interrupted while the test runs");
-    await runner.stopAndWait();
-    // Let the target's timers of the aborted requests run out.
-    await sleep(350);
-    const it = environment.stats.iterations.snapshot(Date.now());
+    const snapshot = () => environment.stats.iterations.snapshot(Date.now());
+    // Stop once the client has read the 3 answers, 4 more iterations wait on held requests,
+    // and the target has received every request started (so each interrupted one is seen).
+    const readyToStop = () => {
+      const now = snapshot();
+      return now.completed === 3 && now.inFlight >= 4 && received === now.started;
+    };
     assert.ok(
-      it.completed >= 3 && it.interrupted >= 4,
-      `completed ${it.completed}, interrupted ${it.interrupted}`,
+      await waitFor(readyToStop),
+      `completed ${snapshot().completed}, in flight ${snapshot().inFlight}`,
     );
+    assert.equal(snapshot().interrupted, 0, "none interrupted while the test runs");
+    await runner.stopAndWait();
+    const it = snapshot();
+    assert.equal(it.completed, 3);
+    assert.ok(it.interrupted >= 4, `interrupted ${it.interrupted}`);
     assert.equal(it.started, it.completed + it.interrupted);
     assert.equal(it.dropped, it.scheduled - it.started);
     // One request per iteration: the counted requests are the completed iterations'.
@@ -100,16 +110,17 @@ describe("completed and interrupted iterations", () => {
   });
 
   it("onStart belongs to the first iteration: a hard stop during it interrupts it; a graceful one lets its task run", async () => {
-    resetTarget();
+    resetTarget(0);
     tasksRun = 0;
     const hard = makeRun([SlowStart], { host: target.url });
     await hard.runner.startArrivalRate({ rate: 20 });
-    await sleep(120);
+    await waitFor(() => received >= 2);
     await hard.runner.stopAndWait();
     const cut = hard.environment.stats.iterations;
     assert.ok(cut.started >= 2, `started ${cut.started}`);
     assert.deepEqual([cut.completed, cut.interrupted, tasksRun], [0, cut.started, 0]);
 
+    resetTarget();
     tasksRun = 0;
     const graceful = makeRun([SlowStart], { host: target.url, stopTimeoutMs: 2000 });
     await graceful.runner.startArrivalRate({ rate: 20 });
