@@ -26,7 +26,7 @@ export { assertJsonReport, validateJsonReport } from "./json-validate.js";
 export { renderJunitXml } from "./junit.js";
 export { formatMonitorSummary } from "./monitor-console.js";
 export { MONITOR_CSV_FILE, type MonitorCsvLoad, monitorCsvHeader, monitorCsvRow } from "./monitor-csv.js";
-export { type MonitorReport, monitorJson, monitorReportOf } from "./monitor-report.js";
+export { type MonitorReport, monitorJson, monitorReportOf, saturationJson } from "./monitor-report.js";
 export {
   isHostKey,
   type MonitorAggregate,

@@ -9,6 +9,7 @@
  * times milliseconds, rates per second, sizes bytes.
  */
 
+import type { BeforeLoadEvidence } from "../monitor/before-load.js";
 import type { LoadAtMoment, ResourceValue } from "../monitor/saturation.js";
 import type {
   EndpointHealth,
@@ -172,6 +173,20 @@ export interface JsonSaturation {
   p95PeakMs: number | null;
   /** The load generator's own CPU at that moment, % of one core. */
   generatorCpuPercent: number | null;
+  /**
+   * "saturated": what the scrape taken as the test began measured, when it shows the
+   * resource already at its level (the evidence behind `atStart`); else null.
+   * The keys below are absent only from reports of Cicada versions before them.
+   */
+  beforeLoad?: BeforeLoadEvidence | null;
+  /** "saturated" on the busiest core (cpuMax): the CPU busy % over all cores at that moment; else null. */
+  allCoresPercent?: number | null;
+  /** "saturated": the busiest core reached its level while the CPU as a whole stayed below its own (one core is the limit). */
+  singleCore?: boolean;
+  /** "saturated": the host is the load generator's own machine (its exporter on a loopback address), with its CPUs when known; else null. */
+  generatorMachine?: { cpus: number | null } | null;
+  /** "latency-rose": the first resource that reached its level after the p95 had risen, and when; else null. */
+  saturatedLater?: (ResourceValue & { timeMs: number }) | null;
 }
 
 /**

@@ -5,6 +5,8 @@
  * validator cannot drift from the types without a compile error.
  */
 
+import type { BeforeLoadEvidence } from "../monitor/before-load.js";
+import type { ResourceValue } from "../monitor/saturation.js";
 import type {
   EndpointHealth,
   GeneratorColumns,
@@ -299,6 +301,16 @@ const meta = object<ReportMeta>(
 
 const nullableNumbers = array(nullable(num));
 
+const resourceValueShape: Shape<ResourceValue> = {
+  host: str,
+  series: str,
+  label: str,
+  unit: str,
+  value: num,
+  level: num,
+};
+const resourceValue = object<ResourceValue>(resourceValueShape);
+
 const monitor = object<JsonMonitor>({
   intervalMs: num,
   startTimeMs: nullable(num),
@@ -348,33 +360,34 @@ const monitor = object<JsonMonitor>({
       lastErrorAtMs: nullable(num),
     }),
   ),
-  saturation: object<JsonSaturation>({
-    kind: oneOf(["saturated", "latency-rose", "none", "no-data"]),
-    text: str,
-    resource: nullable(
-      object<NonNullable<JsonSaturation["resource"]>>({
-        host: str,
-        series: str,
-        label: str,
-        unit: str,
-        value: num,
-        level: num,
-      }),
-    ),
-    timeMs: nullable(num),
-    atStart: bool,
-    load: nullable(
-      object<NonNullable<JsonSaturation["load"]>>({
-        timeMs: num,
-        users: num,
-        rps: num,
-        p95Ms: nullable(num),
-      }),
-    ),
-    p95BeforeMs: nullable(num),
-    p95PeakMs: nullable(num),
-    generatorCpuPercent: nullable(num),
-  }),
+  saturation: object<JsonSaturation>(
+    {
+      kind: oneOf(["saturated", "latency-rose", "none", "no-data"]),
+      text: str,
+      resource: nullable(resourceValue),
+      timeMs: nullable(num),
+      atStart: bool,
+      load: nullable(
+        object<NonNullable<JsonSaturation["load"]>>({
+          timeMs: num,
+          users: num,
+          rps: num,
+          p95Ms: nullable(num),
+        }),
+      ),
+      p95BeforeMs: nullable(num),
+      p95PeakMs: nullable(num),
+      generatorCpuPercent: nullable(num),
+      beforeLoad: nullable(object<BeforeLoadEvidence>({ series: str, value: num })),
+      allCoresPercent: nullable(num),
+      singleCore: bool,
+      generatorMachine: nullable(object<{ cpus: number | null }>({ cpus: nullable(num) })),
+      saturatedLater: nullable(
+        object<ResourceValue & { timeMs: number }>({ ...resourceValueShape, timeMs: num }),
+      ),
+    },
+    ["beforeLoad", "allCoresPercent", "singleCore", "generatorMachine", "saturatedLater"],
+  ),
 });
 
 const reportShape: Shape<JsonReport> = {

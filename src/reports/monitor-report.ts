@@ -5,7 +5,12 @@
  */
 // The files themselves, not monitor/index.js: a run without monitoring loads no scraping code.
 import { describeSaturation } from "../monitor/format.js";
-import { findSaturation, type LoadSeries, type SaturationFinding } from "../monitor/saturation.js";
+import {
+  findSaturation,
+  type LoadSeries,
+  type ResourceValue,
+  type SaturationFinding,
+} from "../monitor/saturation.js";
 import type { GeneratorColumns, HostColumns, MonitorData } from "../monitor/types.js";
 import type { JsonMonitor, JsonSaturation } from "./json-schema.js";
 
@@ -62,34 +67,50 @@ export function saturationJson(finding: SaturationFinding, text: string): JsonSa
     p95BeforeMs: null,
     p95PeakMs: null,
     generatorCpuPercent: null,
+    beforeLoad: null,
+    allCoresPercent: null,
+    singleCore: false,
+    generatorMachine: null,
+    saturatedLater: null,
+  };
+  const resourceJson = (r: ResourceValue): ResourceValue => {
+    const { host, series, label, unit, value, level } = r;
+    return { host, series, label, unit, value: round3(value)!, level };
   };
   switch (finding.kind) {
     case "saturated": {
-      const { host, series, label, unit, value, level } = finding;
       return {
         ...base,
-        resource: { host, series, label, unit, value: round3(value)!, level },
+        resource: resourceJson(finding),
         timeMs: finding.timeMs,
         atStart: finding.atStart,
         load: finding.load,
         p95BeforeMs: finding.p95BeforeMs,
         generatorCpuPercent: round3(finding.generatorCpuPercent),
+        beforeLoad: finding.beforeLoad && { ...finding.beforeLoad, value: round3(finding.beforeLoad.value)! },
+        allCoresPercent: round3(finding.allCoresPercent),
+        singleCore: finding.singleCore,
+        generatorMachine: finding.generatorMachine && { ...finding.generatorMachine },
       };
     }
     case "latency-rose":
       return {
         ...base,
-        resource: finding.highest ? { ...finding.highest, value: round3(finding.highest.value)! } : null,
+        resource: finding.highest && resourceJson(finding.highest),
         timeMs: finding.timeMs,
         load: finding.load,
         p95BeforeMs: finding.p95BeforeMs,
         p95PeakMs: finding.p95PeakMs,
         generatorCpuPercent: round3(finding.generatorCpuPercent),
+        saturatedLater: finding.saturatedLater && {
+          ...resourceJson(finding.saturatedLater),
+          timeMs: finding.saturatedLater.timeMs,
+        },
       };
     case "none":
       return {
         ...base,
-        resource: finding.highest ? { ...finding.highest, value: round3(finding.highest.value)! } : null,
+        resource: finding.highest && resourceJson(finding.highest),
       };
     case "no-data":
       return base;

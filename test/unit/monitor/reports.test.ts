@@ -13,6 +13,7 @@ import {
   parseThresholds,
   renderHtmlReport,
   reportInputFromStats,
+  saturationJson,
   ThresholdAbortTracker,
   validateJsonReport,
 } from "../../../src/reports/index.js";
@@ -233,6 +234,75 @@ describe("the target in the reports", () => {
     const older = JSON.parse(JSON.stringify(without));
     delete older.monitor;
     assert.deepEqual(validateJsonReport(older), []);
+  });
+
+  it("JSON: the evidence behind the finding (before the load, one core, the generator's machine, a later saturation)", () => {
+    const jsonOf = (data: MonitorData) => {
+      const json = buildJsonReport({
+        ...reportInputFromStats(stats, sampleMeta(), T0 + 10_000),
+        monitor: monitorReportOf(data, stats.history.toJSON().total),
+      });
+      assert.deepEqual(validateJsonReport(JSON.parse(JSON.stringify(json))), []);
+      return json.monitor!.saturation;
+    };
+    // Memory at its level in the scrape taken as the test began (T0), before any user ran.
+    const busyBefore = sampleData();
+    const host = busyBefore.hosts[0]!;
+    host.timeMs = [T0, ...host.timeMs.slice(1)];
+    host.values = { memory: host.timeMs.map(() => 95.25), cpu: host.timeMs.map(() => 10) };
+    const before = jsonOf(busyBefore);
+    assert.equal(before.resource?.series, "memory");
+    assert.equal(before.atStart, true);
+    assert.deepEqual(before.beforeLoad, { series: "memory", value: 95.25 });
+    assert.deepEqual([before.singleCore, before.allCoresPercent], [false, null]);
+
+    // One core at 99 % while the CPU as a whole is near 55 %, on the generator's own machine.
+    const oneCore = sampleData();
+    const local = oneCore.hosts[0]!;
+    local.host = "127.0.0.1";
+    local.source = "http://127.0.0.1:9100/metrics";
+    local.values = {
+      cpu: [20, 30, 40, 55, 55.5, 55, 56, 55, 55, 55],
+      cpuMax: [40, 60, 80, 99, 99, 99, 99, 99, 99, 99],
+    };
+    const core = jsonOf(oneCore);
+    assert.equal(core.resource?.series, "cpuMax");
+    assert.equal(core.singleCore, true);
+    assert.equal(core.allCoresPercent, 55);
+    assert.deepEqual(core.generatorMachine, { cpus: 4 });
+    assert.equal(core.beforeLoad, null);
+
+    // "latency-rose": the resource that reached its level after the p95 had risen.
+    const rose = saturationJson(
+      {
+        kind: "latency-rose",
+        timeMs: T0 + 3000,
+        load: { timeMs: T0 + 3000, users: 3, rps: 30, p95Ms: 400 },
+        p95BeforeMs: 40,
+        p95PeakMs: 900,
+        highest: { host: "db", series: "cpu", label: "CPU busy", unit: "%", value: 93.1234, level: 90 },
+        saturatedLater: {
+          host: "db",
+          series: "cpu",
+          label: "CPU busy",
+          unit: "%",
+          value: 93.1234,
+          level: 90,
+          timeMs: T0 + 6000,
+        },
+        generatorCpuPercent: 20,
+      },
+      "the p95 rose",
+    );
+    assert.deepEqual(rose.saturatedLater, {
+      host: "db",
+      series: "cpu",
+      label: "CPU busy",
+      unit: "%",
+      value: 93.123,
+      level: 90,
+      timeMs: T0 + 6000,
+    });
   });
 
   it("HTML: a Target section with the finding, the highest values, the endpoints and the chart data", () => {
