@@ -16,6 +16,7 @@ import { parseTimespan } from "../shared/timespan.js";
 import type { MetricDeclaration, MetricKind } from "../stats/index.js";
 import {
   checkHostKey,
+  HOST_KEY_PREFIX,
   hostOfKey,
   isHostKey,
   type MonitorAggregate,
@@ -333,6 +334,9 @@ function toDefinition(
   }
   const target = parseThresholdKey(raw.key, declarations);
   const parsed = parseFor(raw.key, target, expression, monitor);
+  // 'host:cpu<80' has no label: it reads as the request 'host', whose metric 'cpu' is unknown.
+  if (typeof parsed === "string" && raw.key.trim() === "host")
+    return `${raw.where}: ${checkHostKey(HOST_KEY_PREFIX, monitor)}`;
   if (typeof parsed === "string") return `${raw.where}: ${parsed}`;
   if (raw.key.trim() === "") return `${raw.where}: the request name is empty`;
   const kind = parsed.metric.kind;
@@ -401,19 +405,43 @@ export function parseThresholds(
     raws.push({ key, spec: expression, where: `--threshold '${value}'`, source: "--threshold" });
   }
   const definitions: ThresholdDefinition[] = [];
+  let hostProblems = 0;
   for (const raw of raws) {
     const result = toDefinition(raw, monitor, declarations);
-    if (typeof result === "string") problems.push(result);
-    else definitions.push(result);
+    if (typeof result === "string") {
+      problems.push(result);
+      if (meantForHost(raw.key)) hostProblems++;
+    } else definitions.push(result);
   }
   if (problems.length > 0) {
     throw new UsageError(
       "CICADA_ERR_THRESHOLD",
       `invalid threshold(s):\n${problems.map((p) => `✖ ${p}`).join("\n")}`,
-      {
-        hint: "Write thresholds as '<metric> <operator> <number>', e.g. 'p(95) < 300', 'failRate < 0.01', 'rps > 100'; see docs/thresholds.md",
-      },
+      { hint: thresholdHint(hostProblems, problems.length, monitor) },
     );
   }
   return definitions;
 }
+
+/** A key written for a monitored host: `host:LABEL`, or a bare `host` (from 'host:cpu<80', with no label). */
+function meantForHost(key: string): boolean {
+  return isHostKey(key) || key.trim() === "host";
+}
+
+const REQUEST_HINT =
+  "Write thresholds as '<metric> <operator> <number>', e.g. 'p(95) < 300', 'failRate < 0.01', 'rps > 100'";
+
+/** The hint for the failing thresholds: about requests, monitored hosts, or both; each example uses a host that is monitored. */
+function thresholdHint(
+  hostProblems: number,
+  allProblems: number,
+  monitor: MonitorThresholdContext | undefined,
+): string {
+  const label = monitor?.hosts?.[0] ?? "10.0.0.7";
+  const hostHint = `write a monitored host's threshold as 'host:LABEL:<series> <operator> <number>[unit]', e.g. 'host:${label}:cpu < 80%'`;
+  if (hostProblems === 0) return `${REQUEST_HINT}; see docs/thresholds.md`;
+  if (hostProblems === allProblems) return `${capitalised(hostHint)}; see docs/thresholds.md#monitored-hosts`;
+  return `${REQUEST_HINT}; ${hostHint}; see docs/thresholds.md`;
+}
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -133,6 +133,27 @@ describe("thresholds on monitored series (host:LABEL:EXPR)", () => {
       () => parseThresholds(undefined, ["host:10.0.0.7:cpu<80"]),
       /nothing is monitored: add --monitor URL/,
     );
+    // The hint is about the form of what failed, with a host that is monitored as its example.
+    const hintOf = (values: string[]) => {
+      try {
+        parseThresholds(undefined, values, context);
+      } catch (error) {
+        return (error as UsageError).hint ?? "";
+      }
+      return assert.fail("expected a UsageError");
+    };
+    assert.match(
+      hintOf(["host:10.0.0.9:cpu<80"]),
+      /^Write a monitored host's threshold as 'host:LABEL:<series> <operator> <number>\[unit\]', e\.g\. 'host:10\.0\.0\.7:cpu < 80%'; see docs\/thresholds\.md#monitored-hosts$/,
+    );
+    assert.match(
+      hintOf(["p99<<3"]),
+      /^Write thresholds as '<metric> <operator> <number>'.*see docs\/thresholds\.md$/,
+    );
+    assert.match(hintOf(["p99<<3", "host:x:cpu<3"]), /'rps > 100'; write a monitored host's threshold as/);
+    // 'host:cpu<80' forgot the label: said so, not "unknown metric 'cpu'" of a request named 'host'.
+    assert.match(message(["host:cpu<80"]), /'host:' names no host: write host:LABEL/);
+    assert.match(hintOf(["host:cpu<80"]), /^Write a monitored host's threshold/);
     // With Prometheus, hosts are its series' instances, known only during the test.
     assert.equal(
       parseThresholds(undefined, ["host:10.1.1.1:9100:cpu<80"], { ...context, hosts: null }).length,
