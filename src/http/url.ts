@@ -4,6 +4,8 @@
  * object is built per request unless the URL is absolute.
  */
 
+import { urlProblem } from "../shared/url.js";
+
 /** Query parameters: a record (arrays repeat the key) or a ready `URLSearchParams`. */
 export type QueryParams =
   | Record<string, string | number | boolean | ReadonlyArray<string | number | boolean>>
@@ -48,7 +50,8 @@ export function parseAbsoluteUrl(url: string): Target {
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`invalid URL "${url}": expected an absolute http:// or https:// URL`);
+    const problem = isAbsoluteUrl(url) ? urlProblem(url) : undefined;
+    throw new Error(`invalid URL "${url}": ${problem ?? "expected an absolute http:// or https:// URL"}`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     throw new Error(`unsupported URL "${url}": only http:// and https:// URLs can be requested`);
@@ -62,7 +65,13 @@ export function parseAbsoluteUrl(url: string): Target {
 
 /** Resolves a redirect's `Location` against the URL that answered it. */
 export function resolveLocation(location: string, currentUrl: string): Target {
-  return parseAbsoluteUrl(new URL(location, currentUrl).href);
+  let resolved: string;
+  try {
+    resolved = new URL(location, currentUrl).href;
+  } catch {
+    throw new Error(urlProblem(location) ?? "it is not a valid URL");
+  }
+  return parseAbsoluteUrl(resolved);
 }
 
 /**

@@ -136,6 +136,12 @@ describe("HttpSession basics", () => {
     await assert.rejects(noHost.session.get("/hello"), /no host is set/);
     await assert.rejects(session.get("/hello", { timeout: -1 }), /timeout must be a positive number/);
     await assert.rejects(session.get("/hello", { headers: { "bad header": "x" } }), /invalid header key/);
+    // An absolute URL's own mistake is named, not "expected an absolute URL" (it is one).
+    await assert.rejects(
+      session.get("http://127.0.0.1:99999/x"),
+      /^Error: invalid URL "http:\/\/127\.0\.0\.1:99999\/x": its port 99999 is out of range \(a port is 1 to 65535\)$/,
+    );
+    await assert.rejects(session.get("http://127.0.0.1:80a/x"), /its port '80a' is not a number/);
     assert.equal(events.length, 0);
     assert.equal(server.seen.filter((s) => s.url === "/hello" && s.method === "POST").length, 0);
     await session.close();

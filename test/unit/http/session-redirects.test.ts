@@ -30,6 +30,9 @@ describe("HttpSession redirects", () => {
       } else if (url.pathname === "/ftp") {
         res.writeHead(301, { location: "ftp://127.0.0.1/file" });
         res.end();
+      } else if (url.pathname === "/badport") {
+        res.writeHead(302, { location: "http://127.0.0.1:70000/there" });
+        res.end();
       } else if (url.pathname === "/away") {
         res.writeHead(302, { location: `${other.url}/there`, "set-cookie": "home=1; Path=/" });
         res.end();
@@ -130,6 +133,14 @@ describe("HttpSession redirects", () => {
       /^InvalidRedirect: cannot follow Location "ftp:\/\/127.0.0.1\/file"/,
     );
     assert.equal(events.length, 1);
+    // The server's Location with a port out of range: recorded, and the reason named.
+    const badPort = await session.get("/badport");
+    assert.equal(badPort.status, 302);
+    assert.equal(
+      describeFailure(badPort.error!),
+      'InvalidRedirect: cannot follow Location "http://127.0.0.1:70000/there": its port 70000 is out of range (a port is 1 to 65535)',
+    );
+    assert.equal(events.length, 2);
     await session.close();
   });
 
