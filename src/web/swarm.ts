@@ -136,6 +136,14 @@ function checkUsersFit(
   }
 }
 
+/** Why a host typed in a form cannot be used (a scheme Cicada does not speak, a port out of range), or undefined. */
+export function hostFieldProblem(rawHost: string): string | undefined {
+  const problem = schemeUrlProblem(rawHost);
+  if (problem !== undefined) return `host '${rawHost}' cannot be used: ${problem}`;
+  if (isTargetUrl(rawHost)) return undefined;
+  return `host must be an http(s) URL such as http://127.0.0.1:8080 (or ws(s)://, grpc(s)://), got '${rawHost}'`;
+}
+
 /** Checks a /swarm body; returns the command or the list of problems. */
 export function parseSwarm(
   body: Record<string, unknown>,
@@ -182,15 +190,9 @@ export function parseSwarm(
   let host: string | undefined;
   const rawHost = text(body.host);
   if (rawHost !== undefined && rawHost !== "") {
-    const problem = schemeUrlProblem(rawHost);
-    if (problem !== undefined)
-      problems.push({ field: "host", message: `host '${rawHost}' cannot be used: ${problem}` });
-    else if (isTargetUrl(rawHost)) host = rawHost;
-    else
-      problems.push({
-        field: "host",
-        message: `host must be an http(s) URL such as http://127.0.0.1:8080 (or ws(s)://, grpc(s)://), got '${rawHost}'`,
-      });
+    const problem = hostFieldProblem(rawHost);
+    if (problem === undefined) host = rawHost;
+    else problems.push({ field: "host", message: problem });
   } else if (environment.host === undefined) {
     const missing = classesWithoutHost(chosenInfos);
     if (missing.length > 0) {

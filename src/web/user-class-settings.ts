@@ -9,10 +9,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Environment, Runner, UserClassOverride } from "../runner/index.js";
-import { isHttpUrl } from "../shared/url.js";
 import type { CommandResponse, UserClassSettings } from "./api-types.js";
 import type { WebContext } from "./context.js";
-import type { FieldProblem } from "./swarm.js";
+import { type FieldProblem, hostFieldProblem } from "./swarm.js";
 
 /** The settings of every class of the locustfile, as the start form shows them. */
 export function userClassSettings(environment: Environment): UserClassSettings[] {
@@ -52,9 +51,10 @@ export function parseUserClassSettings(
   const { host, weight, fixed_count: fixedCount } = fields;
   if (host !== undefined) {
     const text = host === null ? "" : String(host).trim();
-    if (text === "") settings.host = null;
-    else if (isHttpUrl(text)) settings.host = text;
-    else problems.push({ field: "host", message: `host must be an http(s) URL or empty, got '${text}'` });
+    const problem = text === "" ? undefined : hostFieldProblem(text);
+    if (problem !== undefined)
+      problems.push({ field: "host", message: `${problem}; leave it empty for no host of its own` });
+    else settings.host = text === "" ? null : text;
   }
   if (weight !== undefined) {
     const value = Number(weight);

@@ -97,6 +97,13 @@ describe("POST /user", () => {
         ["user_class_name", "host", "weight", "fixed_count", "tasks"],
       );
       assert.match(bad.json().message, /this locustfile \(Alpha, Beta\), got 'Gamma'/);
+      // A host whose port is out of range is named as such, as on the start form.
+      const badPort = await post({ user_class_name: "Alpha", host: "http://127.0.0.1:99999" });
+      assert.equal(badPort.statusCode, 400);
+      assert.match(
+        badPort.json().errors[0].message,
+        /^host 'http:\/\/127\.0\.0\.1:99999' cannot be used: its port 99999 is out of range \(a port is 1 to 65535\); leave it empty for no host of its own$/,
+      );
       assert.equal((await post({ user_class_name: "Alpha", weight: 0 })).statusCode, 201);
       const none = await post({ user_class_name: "Beta", weight: 0 });
       assert.equal(none.statusCode, 400);
