@@ -7,7 +7,25 @@
  * can be asked about any window of a run (a capacity search asks about its breaking step).
  */
 import { type BeforeLoadEvidence, busyBeforeLoad } from "./before-load.js";
-import type { GeneratorColumns, HostColumns, SaturationLevel, SeriesDefinition } from "./types.js";
+import {
+  generatorCpuAt,
+  inWindow,
+  type LoadAtMoment,
+  type LoadWindow,
+  latencyRise,
+  loadAt,
+  median,
+  p95Points,
+} from "./load-window.js";
+import type { HostColumns, SaturationLevel, SeriesDefinition } from "./types.js";
+
+export {
+  LATENCY_RISE_FACTOR,
+  LATENCY_RISE_MIN_MS,
+  type LoadAtMoment,
+  type LoadSeries,
+  loadAt,
+} from "./load-window.js";
 
 /**
  * The default levels: CPU busy, the busiest core (a single-threaded service, typical of
@@ -21,44 +39,19 @@ export const DEFAULT_SATURATION_LEVELS: readonly SaturationLevel[] = [
   { series: "diskBusy", level: 90 },
 ];
 
-/** Latency "rose" when the p95 reached this many times its early value... */
-export const LATENCY_RISE_FACTOR = 2;
-/** ...and at least this many ms more (a 1 → 3 ms change is noise, not a bottleneck). */
-export const LATENCY_RISE_MIN_MS = 20;
 /** From this CPU % (of one core) the load generator itself is the likely bottleneck. */
 export const GENERATOR_BUSY_PERCENT = 90;
 
-/** The load side, as the stats history has it (its `total` columns fit). */
-export interface LoadSeries {
-  timeMs: readonly number[];
-  userCount: readonly number[];
-  rps: readonly number[];
-  p95: ReadonlyArray<number | null>;
-}
-
-/** What findSaturation reads. */
-export interface SaturationInput {
+/** What findSaturation reads: the monitored hosts beside the load, in a window of the run. */
+export interface SaturationInput extends LoadWindow {
   hosts: readonly HostColumns[];
   series: readonly SeriesDefinition[];
   levels: readonly SaturationLevel[];
-  generator?: GeneratorColumns;
-  load: LoadSeries;
   /**
    * When the test's load began (the monitor's `startTimeMs`): a scrape taken then measured
    * the target before any user ran, the only evidence that it was busy without the test.
    */
   testStartMs?: number | null;
-  /** Only this window of the run (epoch ms, inclusive); default all of it. */
-  fromMs?: number;
-  toMs?: number;
-}
-
-/** The load at one moment (the nearest point of the load history). */
-export interface LoadAtMoment {
-  timeMs: number;
-  users: number;
-  rps: number;
-  p95Ms: number | null;
 }
 
 /** A monitored value and the level it is measured against. */
@@ -114,62 +107,6 @@ export type SaturationFinding =
   | { kind: "none"; highest: ResourceValue | null }
   /** No monitored value in the window. */
   | { kind: "no-data" };
-
-const inWindow = (t: number, input: SaturationInput) =>
-  t >= (input.fromMs ?? Number.NEGATIVE_INFINITY) && t <= (input.toMs ?? Number.POSITIVE_INFINITY);
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function nearestIndex(times: readonly number[], timeMs: number, accept: (i: number) => boolean): number {
-  let best = -1;
-  for (let i = 0; i < times.length; i++) {
-    if (!accept(i)) continue;
-    if (best < 0 || Math.abs(times[i]! - timeMs) < Math.abs(times[best]! - timeMs)) best = i;
-  }
-  return best;
-}
-
-/** The load history's point nearest to `timeMs` within the window (points with users first). */
-export function loadAt(input: SaturationInput, timeMs: number): LoadAtMoment | null {
-  const { load } = input;
-  const within = (i: number) => inWindow(load.timeMs[i]!, input);
-  let i = nearestIndex(load.timeMs, timeMs, (j) => within(j) && load.userCount[j]! > 0);
-  if (i < 0) i = nearestIndex(load.timeMs, timeMs, within);
-  if (i < 0) return null;
-  return {
-    timeMs: load.timeMs[i]!,
-    users: load.userCount[i]!,
-    rps: load.rps[i]!,
-    p95Ms: load.p95[i] ?? null,
-  };
-}
-
-function generatorCpuAt(input: SaturationInput, timeMs: number): number | null {
-  const g = input.generator;
-  if (g === undefined) return null;
-  const i = nearestIndex(g.timeMs, timeMs, (j) => g.cpuPercent[j] != null && inWindow(g.timeMs[j]!, input));
-  return i < 0 ? null : g.cpuPercent[i]!;
-}
-
-/** p95 values of the load points in the window with users, oldest first, with their times. */
-function p95Points(
-  input: SaturationInput,
-  beforeMs = Number.POSITIVE_INFINITY,
-): Array<{ t: number; p95: number }> {
-  const { load } = input;
-  const out: Array<{ t: number; p95: number }> = [];
-  for (let i = 0; i < load.timeMs.length; i++) {
-    const t = load.timeMs[i]!;
-    const p95 = load.p95[i];
-    if (p95 != null && load.userCount[i]! > 0 && inWindow(t, input) && t < beforeMs) out.push({ t, p95 });
-  }
-  return out;
-}
 
 function describe(
   input: SaturationInput,
@@ -327,19 +264,6 @@ function hasData(input: SaturationInput): boolean {
       column.some((v, i) => v != null && inWindow(host.timeMs[i]!, input)),
     ),
   );
-}
-
-/** When the p95 first rose to LATENCY_RISE_FACTOR × its early value (and by LATENCY_RISE_MIN_MS). */
-function latencyRise(input: SaturationInput): { timeMs: number; before: number; peak: number } | undefined {
-  const points = p95Points(input);
-  if (points.length < 3) return undefined;
-  const early = points.slice(0, Math.max(1, Math.ceil(points.length / 4)));
-  const before = median(early.map((p) => p.p95))!;
-  const threshold = Math.max(before * LATENCY_RISE_FACTOR, before + LATENCY_RISE_MIN_MS);
-  const later = points.slice(early.length);
-  const rise = later.find((p) => p.p95 >= threshold);
-  if (rise === undefined) return undefined;
-  return { timeMs: rise.t, before, peak: Math.max(...later.map((p) => p.p95)) };
 }
 
 /**
