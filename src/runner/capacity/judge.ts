@@ -13,6 +13,11 @@
  *    still rising (queues growing: the target does not keep up, it only has not failed yet);
  *    otherwise met, marked not steady.
  *
+ * A failure-rate SLO breaks a step only on enough failures (failure-evidence.ts): a step
+ * broken only on too few is held on, to the maximum hold, its failures counted from that
+ * window on; it breaks once they are enough, and at the maximum hold the rate measured
+ * decides, "too few to be sure" in its reason.
+ *
  * In the open model a step must also keep up (see {@link KeepUp}): the target completes
  * the requests the asked rate makes, and no backlog of iterations grows; judged on the
  * last half, where the previous step's answers still in flight no longer count. And it
@@ -20,6 +25,7 @@
  * sent, so the step did not run the rate it is credited with.
  */
 import type { CapacitySlo, SloCheck } from "../../shared/capacity.js";
+import { unsureFailRate } from "./failure-evidence.js";
 import { type CumulativeSample, checkSlos, measureSlo, type WindowFigures, windowFigures } from "./window.js";
 
 /** Throughput of the two halves within this share of each other... */
@@ -53,7 +59,14 @@ export interface JudgeSettings {
 }
 
 export type StepVerdict =
-  | { done: false }
+  | {
+      done: false;
+      /**
+       * The step broke a failure-rate SLO on too few failures to be sure: count its failures
+       * from this sample on (the caller passes it back as `failuresFrom`).
+       */
+      failuresFrom?: CumulativeSample;
+    }
   | {
       done: true;
       passed: boolean;
@@ -61,19 +74,20 @@ export type StepVerdict =
       reason: string;
       figures: WindowFigures;
       checks: SloCheck[];
+      /** It broke only failure-rate SLOs, on too few failures to be sure. */
+      unsure?: boolean;
     };
 
 const PENDING: StepVerdict = { done: false };
 
 const ms = (value: number | null) => (value === null ? "no data" : `${Number(value.toPrecision(3))} ms`);
 
-function describeCheck(check: SloCheck): string {
+function describeCheck(check: SloCheck, figures: WindowFigures, unsure: boolean): string {
   if (check.measured === null) return `${check.expression} (no data)`;
-  const failRate = check.expression.startsWith("failRate");
-  return `${check.expression} (${failRate ? `${(check.measured * 100).toFixed(2)} %` : ms(check.measured)})`;
+  if (!check.expression.startsWith("failRate")) return `${check.expression} (${ms(check.measured)})`;
+  const count = `${figures.failures} of ${figures.requests} request${figures.requests === 1 ? "" : "s"}`;
+  return `${check.expression} (${(check.measured * 100).toFixed(2)} %: ${count}${unsure ? ", too few to be sure" : ""})`;
 }
-
-const broken = (checks: readonly SloCheck[]) => checks.filter((c) => !c.passed);
 
 /** The latencies whose movement decides steadiness: the SLOs' own, or p95 when only failRate is judged. */
 function latencies(slos: readonly CapacitySlo[], figures: WindowFigures): Array<number | null> {
@@ -163,8 +177,10 @@ function verdict(
   keepUp: string | undefined = undefined,
 ): StepVerdict {
   const checks = checkSlos(slos, figures);
-  const failed = broken(checks);
   const dropped = droppedProblem(figures);
+  const failed = checks.flatMap((check, i) =>
+    check.passed ? [] : [{ check, unsure: unsureFailRate(slos[i], check, figures) }],
+  );
   if (failed.length === 0 && dropped === undefined && keepUp === undefined)
     return {
       done: true,
@@ -174,9 +190,11 @@ function verdict(
       figures,
       checks,
     };
-  const why = [...failed.map(describeCheck), ...(dropped ? [dropped] : []), ...(keepUp ? [keepUp] : [])].join(
-    ", ",
-  );
+  const why = [
+    ...failed.map((f) => describeCheck(f.check, figures, f.unsure)),
+    ...(dropped ? [dropped] : []),
+    ...(keepUp ? [keepUp] : []),
+  ].join(", ");
   return {
     done: true,
     passed: false,
@@ -184,12 +202,59 @@ function verdict(
     reason: `${context}: broke ${why}`,
     figures,
     checks,
+    unsure: dropped === undefined && keepUp === undefined && failed.every((f) => f.unsure),
   };
 }
 
 /**
+ * A step held on for failures too few to be sure: judged over the window from `failuresFrom`
+ * to the last sample, which grows at every tick. It breaks as soon as the failures there are
+ * enough (or another SLO breaks); it passes only at the maximum hold.
+ */
+function judgeOnFailures(
+  failuresFrom: CumulativeSample,
+  halves: { a: WindowFigures; b: WindowFigures; last: CumulativeSample },
+  atMax: boolean,
+  settings: JudgeSettings,
+  lagging: string | undefined,
+): StepVerdict {
+  const { a, b, last } = halves;
+  const seconds = ((last.timeMs - failuresFrom.timeMs) / 1000).toFixed(1);
+  const context = `over the last ${seconds} s of the hold (held on to count failures)`;
+  const judged = verdict(
+    windowFigures(failuresFrom, last),
+    settings.slos,
+    steady(settings.slos, a, b),
+    context,
+    lagging,
+  );
+  if (judged.done && !judged.passed && !judged.unsure) return judged;
+  if (!atMax) return PENDING;
+  return risingVerdict(settings, a, b) ?? judged;
+}
+
+/** At the maximum hold: a step whose latency still rose from half `a` to `b` broke. */
+function risingVerdict(settings: JudgeSettings, a: WindowFigures, b: WindowFigures): StepVerdict | undefined {
+  const rising = rise(settings.slos, a, b);
+  if (rising === undefined) return undefined;
+  return {
+    done: true,
+    passed: false,
+    steady: false,
+    reason: `latency still rising at the end of the hold (${rising}): the target does not keep up with this load`,
+    figures: b,
+    checks: checkSlos(settings.slos, b),
+  };
+}
+
+/** A verdict broken only on too few failures, before the maximum hold: hold on, counting failures from `from`. */
+const holdOn = (judged: StepVerdict, atMax: boolean, from: CumulativeSample): StepVerdict | undefined =>
+  judged.done && judged.unsure && !atMax ? { done: false, failuresFrom: from } : undefined;
+
+/**
  * The verdict of a step whose hold began at `holdStartMs`, from `samples` taken since
- * (the first one is the baseline), at `nowMs`; `keepUp` in the open model.
+ * (the first one is the baseline), at `nowMs`; `keepUp` in the open model; `failuresFrom`
+ * once an earlier verdict asked to count failures from there.
  */
 export function judgeStep(
   samples: readonly CumulativeSample[],
@@ -197,6 +262,7 @@ export function judgeStep(
   nowMs: number,
   settings: JudgeSettings,
   keepUp: KeepUp | null = null,
+  failuresFrom: CumulativeSample | null = null,
 ): StepVerdict {
   const held = nowMs - holdStartMs;
   const atMax = held >= settings.maxHoldMs;
@@ -225,26 +291,28 @@ export function judgeStep(
     };
   }
   const lagging = keepUpProblem(b, keepUp);
-  if (steady(settings.slos, a, b))
-    return verdict(windowFigures(first, last), settings.slos, true, "steady", lagging);
+  if (failuresFrom !== null) return judgeOnFailures(failuresFrom, { a, b, last }, atMax, settings, lagging);
+  if (steady(settings.slos, a, b)) {
+    const judged = verdict(windowFigures(first, last), settings.slos, true, "steady", lagging);
+    return holdOn(judged, atMax, first) ?? judged;
+  }
   const brokeA = verdict(a, settings.slos, false, "");
   const brokeB = verdict(b, settings.slos, false, "");
   if (brokeA.done && !brokeA.passed && brokeB.done && !brokeB.passed && !falling(settings.slos, a, b)) {
-    return verdict(windowFigures(first, last), settings.slos, false, "in both halves of the hold", lagging);
+    const judged = verdict(
+      windowFigures(first, last),
+      settings.slos,
+      false,
+      "in both halves of the hold",
+      lagging,
+    );
+    return holdOn(judged, atMax, first) ?? judged;
   }
   if (!atMax) return PENDING;
   if ((brokeB.done && !brokeB.passed) || lagging !== undefined)
     return verdict(b, settings.slos, false, "at the end of the hold", lagging);
-  const rising = rise(settings.slos, a, b);
-  if (rising !== undefined) {
-    return {
-      done: true,
-      passed: false,
-      steady: false,
-      reason: `latency still rising at the end of the hold (${rising}): the target does not keep up with this load`,
-      figures: b,
-      checks: checkSlos(settings.slos, b),
-    };
-  }
-  return verdict(windowFigures(first, last), settings.slos, false, "not steady by the end of the hold");
+  return (
+    risingVerdict(settings, a, b) ??
+    verdict(windowFigures(first, last), settings.slos, false, "not steady by the end of the hold")
+  );
 }

@@ -55,6 +55,8 @@ export interface RunningStep {
   startMs: number;
   holdStartMs: number | null;
   samples: CumulativeSample[];
+  /** Where its failures are counted from once a verdict rested on too few of them (see judge.ts); else null. */
+  failuresFrom: CumulativeSample | null;
 }
 
 /** The record of a judged step. */

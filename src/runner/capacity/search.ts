@@ -188,12 +188,17 @@ export class CapacitySearch {
     const sample = this.probe.sample();
     const previous = step.samples.at(-1);
     // The statistics were reset (the web UI's button): measure the step again from here.
-    if (previous !== undefined && sample.requests < previous.requests) step.samples.length = 0;
+    if (previous !== undefined && sample.requests < previous.requests) {
+      step.samples.length = 0;
+      step.failuresFrom = null;
+    }
     step.samples.push(sample);
-    // Judging needs the last two halves only.
+    // Judging needs the last two halves only (and where failures are counted from, if set).
     if (step.samples.length > 2 * this.judge.halfTicks + 1) step.samples.shift();
-    const verdict = judgeStep(step.samples, step.holdStartMs, now, this.judge, this.keepUp(step.load));
+    const { holdStartMs, samples, failuresFrom } = step;
+    const verdict = judgeStep(samples, holdStartMs, now, this.judge, this.keepUp(step.load), failuresFrom);
     if (verdict.done) this.endStep(step, verdict, sample, now);
+    else step.failuresFrom ??= verdict.failuresFrom ?? null;
   }
 
   private endStep(
@@ -250,6 +255,7 @@ export class CapacitySearch {
       startMs: this.probe.now(),
       holdStartMs: null,
       samples: [],
+      failuresFrom: null,
     };
     this.current = step;
     this.logger.info(`Capacity step ${step.index} (${step.phase}): ${formatLoad(this.settings.model, load)}`);

@@ -51,6 +51,8 @@ export interface WindowFigures {
   toMs: number;
   requests: number;
   rps: number;
+  /** Failed requests (failRate's numerator: the evidence a failure-rate verdict rests on). */
+  failures: number;
   failRate: number;
   avgMs: number | null;
   minMs: number | null;
@@ -104,6 +106,7 @@ function percentileMs(histogram: Histogram, p: number): number | null {
 /** The figures between two samples of the same test (`a` before `b`). */
 export function windowFigures(a: CumulativeSample, b: CumulativeSample): WindowFigures {
   const requests = b.requests - a.requests;
+  const failures = b.failures - a.failures;
   const seconds = Math.max(0.001, (b.timeMs - a.timeMs) / 1000);
   const times = histogramSince(b.histogram, a.histogram);
   const intended = b.intended === null ? null : histogramSince(b.intended, a.intended);
@@ -115,7 +118,8 @@ export function windowFigures(a: CumulativeSample, b: CumulativeSample): WindowF
     toMs: b.timeMs,
     requests,
     rps: requests / seconds,
-    failRate: requests > 0 ? (b.failures - a.failures) / requests : 0,
+    failures,
+    failRate: requests > 0 ? failures / requests : 0,
     avgMs: timed > 0 ? (b.responseTimeSumMs - a.responseTimeSumMs) / timed : null,
     minMs: times.totalCount === 0 ? null : times.minValue / 1000,
     p50Ms: at(50),

@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import {
   CapacityPlan,
   type CumulativeSample,
+  failRateLowerBound,
   histogramSince,
   judgeStep,
   roundLoad,
@@ -16,6 +17,13 @@ import { wholeIfClose } from "../../../../src/runner/capacity/search.js";
 import type { CapacitySlo } from "../../../../src/shared/capacity.js";
 import { Histogram } from "../../../../src/stats/index.js";
 
+const FAIL_1: CapacitySlo = {
+  expression: "failRate<1%",
+  metric: { kind: "failRate" },
+  operator: "<",
+  limit: 0.01,
+};
+
 const P95_150: CapacitySlo = {
   expression: "p95<150ms",
   metric: { kind: "percentile", percentile: 95 },
@@ -23,14 +31,16 @@ const P95_150: CapacitySlo = {
   limit: 150,
 };
 
-/** Cumulative samples every 250 ms, each adding `perTick(i)` response times (ms). */
+/** Cumulative samples every 250 ms, each adding `perTick(i)` response times (ms), `failing(i)` of them failed. */
 function samples(
   ticks: number,
   perTick: (i: number) => number[],
   waiting: (i: number) => number = () => 0,
+  failing: (i: number) => number = () => 0,
 ): CumulativeSample[] {
   const histogram = new Histogram();
   let requests = 0;
+  let failures = 0;
   let sum = 0;
   const out: CumulativeSample[] = [];
   for (let i = 0; i <= ticks; i++) {
@@ -40,11 +50,12 @@ function samples(
         requests++;
         sum += ms;
       }
+      failures += failing(i);
     }
     out.push({
       timeMs: 1_000_000 + i * 250,
       requests,
-      failures: 0,
+      failures,
       timedRequests: requests,
       responseTimeSumMs: sum,
       histogram: histogram.clone(),
@@ -170,6 +181,82 @@ describe("the judge", () => {
     const unsteady = samples(12, (i) => [i <= 10 ? 130 : 95]);
     const meets = judgeStep(unsteady.slice(-5), hold, hold + 3000, settings);
     assert.ok(meets.done && meets.passed && !meets.steady);
+  });
+
+  describe("a failure rate is judged on enough failures", () => {
+    const failSettings = { ...settings, slos: [P95_150, FAIL_1] };
+    /** 20 requests of 100 ms a tick (80 a second), `failing(i)` of them failed. */
+    const steadyWith = (failing: (i: number) => number) =>
+      samples(
+        12,
+        () => Array(20).fill(100),
+        () => 0,
+        failing,
+      );
+
+    it("the Wilson lower bound: 1 of 78 could be a 1 % rate; 10 of 80 could not", () => {
+      assert.ok(failRateLowerBound(1, 78) < 0.01);
+      assert.ok(failRateLowerBound(10, 80) > 0.05, String(failRateLowerBound(10, 80)));
+      assert.equal(failRateLowerBound(0, 100), 0);
+      // Against SciPy 1.17: binomtest(k, n).proportion_ci(confidence_level=0.9, method="wilson").low
+      // (a two-sided 90 % interval's low end is the one-sided 95 % bound).
+      const scipy: Array<[number, number, number]> = [
+        [5, 100, 0.024547363425804138],
+        [1, 78, 0.0028653723916200087],
+        [3, 240, 0.005006359991938858],
+      ];
+      for (const [k, n, low] of scipy) {
+        assert.ok(
+          Math.abs(failRateLowerBound(k, n) - low) < 1e-12,
+          `${k} of ${n}: ${failRateLowerBound(k, n)}`,
+        );
+      }
+    });
+
+    it("one failure in 80 requests (1.25 %) does not break a step: it is held on, and passes at the maximum hold on 1 of 240", () => {
+      const s = steadyWith((i) => (i === 2 ? 1 : 0));
+      const first = judgeStep(s.slice(0, 5), hold, hold + 1000, failSettings);
+      assert.equal(first.done, false);
+      assert.equal(
+        first.done === false && first.failuresFrom,
+        s[0],
+        "failures are counted from the judged window's start",
+      );
+      // Held on: no verdict before the maximum hold, even once the failure has left the last two halves.
+      assert.equal(judgeStep(s.slice(4, 9), hold, hold + 2000, failSettings, null, s[0]!).done, false);
+      const atMax = judgeStep(s.slice(8), hold, hold + 3000, failSettings, null, s[0]!);
+      assert.ok(atMax.done && atMax.passed, atMax.done ? atMax.reason : "pending");
+      assert.equal(atMax.figures.requests, 240);
+      assert.equal(atMax.figures.failures, 1);
+      assert.match(
+        atMax.reason,
+        /^over the last 3\.0 s of the hold \(held on to count failures\): met every SLO$/,
+      );
+    });
+
+    it("enough failures break at once, the count in the reason", () => {
+      const verdict = judgeStep(steadyWith(() => 2).slice(0, 5), hold, hold + 1000, failSettings);
+      assert.ok(verdict.done && !verdict.passed && !verdict.unsure);
+      assert.equal(verdict.reason, "steady: broke failRate<1% (10.00 %: 8 of 80 requests)");
+    });
+
+    it("held on, a step breaks as soon as its failures are enough", () => {
+      const s = steadyWith((i) => (i === 2 ? 1 : i >= 5 ? 5 : 0));
+      assert.equal(judgeStep(s.slice(0, 5), hold, hold + 1000, failSettings).done, false);
+      const verdict = judgeStep(s.slice(2, 7), hold, hold + 1500, failSettings, null, s[0]!);
+      assert.ok(verdict.done && !verdict.passed);
+      assert.equal(
+        verdict.reason,
+        "over the last 1.5 s of the hold (held on to count failures): broke failRate<1% (9.17 %: 11 of 120 requests)",
+      );
+    });
+
+    it("failures above the limit but too few to be sure break at the maximum hold, and say so", () => {
+      const s = steadyWith((i) => (i % 4 === 2 ? 1 : 0));
+      const atMax = judgeStep(s.slice(8), hold, hold + 3000, failSettings, null, s[0]!);
+      assert.ok(atMax.done && !atMax.passed && atMax.unsure);
+      assert.match(atMax.reason, /broke failRate<1% \(1\.25 %: 3 of 240 requests, too few to be sure\)$/);
+    });
   });
 
   it("open model: a step whose target completes less than the rate asked (more than 5 % short) breaks, whatever the SLOs", () => {

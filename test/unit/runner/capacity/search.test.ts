@@ -204,6 +204,33 @@ describe("the capacity search against a simulated known-capacity target", () => 
     assert.match(result.breaking!.reason, /failRate<1%/);
   });
 
+  it("sparse failures below the limit (0.3 %) do not break a step on one unlucky failure", async () => {
+    // K = 40 slots of 100 ms: p95 < 150 ms holds up to 60 users. Without the rule, these seeds
+    // broke failRate<1% at 10 users on 1 failure in 100 requests, and answered 8 or 9.
+    for (const seed of [1, 5, 6]) {
+      const { result } = await search(
+        {
+          model: "users",
+          slots: 40,
+          serviceMs: 100,
+          jitter: 0.02,
+          failAbove: { load: 0, share: 0.003 },
+          seed,
+        },
+        { slos: [p95Below(150), failRateBelow(0.01)], minHoldMs: 1000, maxHoldMs: 4000 },
+      );
+      assert.ok(within(result.capacity, 60, 0.1), `seed ${seed}: capacity ${result.capacity}`);
+      const onFailuresAlone = result.steps.filter(
+        (s) => !s.passed && s.checks.every((c) => c.passed || c.expression.startsWith("failRate")),
+      );
+      assert.deepEqual(
+        onFailuresAlone.map((s) => `${s.load}: ${s.reason}`),
+        [],
+        `seed ${seed}`,
+      );
+    }
+  });
+
   it("even the first step breaking the SLOs is below-start (exit code 10)", async () => {
     const { result } = await search({ model: "users", slots: 4, serviceMs: 100 }, { start: 10 });
     assert.equal(result.outcome, "below-start");
