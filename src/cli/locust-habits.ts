@@ -5,7 +5,7 @@
  * opens the web UI and waits).
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Logger } from "../shared/logger.js";
 import { envName, longName, OPTION_TABLE } from "./option-table.js";
 
@@ -31,12 +31,14 @@ export function locustFlagHint(flag: string): string | undefined {
 
 /**
  * Warns once for each LOCUST_* variable whose Cicada counterpart is an option, and for a
- * locust.conf in the current folder beside no cicada.conf: Cicada reads neither.
+ * locust.conf in the current folder beside no cicada.conf: Cicada reads neither, unless
+ * the locust.conf is the file given with --config or CICADA_CONFIG (`explicitConfig`).
  */
 export function warnAboutLocustSettings(
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
   logger: Logger,
+  explicitConfig: string | undefined = undefined,
 ): void {
   for (const name of Object.keys(env).sort()) {
     if (!name.startsWith("LOCUST_")) continue;
@@ -47,7 +49,9 @@ export function warnAboutLocustSettings(
       `${name} is set, but Cicada reads ${cicadaName} (--${longName(option)}), not LOCUST_* variables: it is ignored`,
     );
   }
-  if (existsSync(join(cwd, "locust.conf")) && !existsSync(join(cwd, "cicada.conf"))) {
+  const locustConf = join(cwd, "locust.conf");
+  const given = explicitConfig !== undefined && resolve(cwd, explicitConfig) === locustConf;
+  if (!given && existsSync(locustConf) && !existsSync(join(cwd, "cicada.conf"))) {
     logger.warning("locust.conf is here, but Cicada reads cicada.conf (the same keys): it is ignored");
   }
 }

@@ -52,6 +52,14 @@ describe("a Locust user's habits", () => {
       ],
     );
     logs.length = 0;
+    // Given with --config (or CICADA_CONFIG), it is read: no warning.
+    for (const given of ["locust.conf", "./locust.conf", join(dir, "locust.conf")]) {
+      warnAboutLocustSettings({}, dir, logger, given);
+      assert.deepEqual(logs, [], `--config ${given}`);
+    }
+    warnAboutLocustSettings({}, dir, logger, "other.conf");
+    assert.equal(logs.length, 1, "another file given: locust.conf is still not read");
+    logs.length = 0;
     writeFileSync(join(dir, "cicada.conf"), "headless = true\n");
     warnAboutLocustSettings({}, dir, logger);
     assert.deepEqual(logs, [], "beside a cicada.conf, locust.conf is someone else's");
