@@ -221,4 +221,13 @@ function checkTags(options: CliOptions, classes: readonly UserClass[], environme
           : "The locustfile tags no task (use @tag)",
     });
   }
+  // Locust's users of such a class fail ("No tasks defined"); Cicada gives their share to the others: said.
+  const running = new Set(environment.userClassInfos.map((info) => info.name));
+  const idle = classes.filter((cls) => !running.has(cls.name)).map((cls) => cls.name);
+  if (idle.length > 0 && running.size > 0 && options.worker !== true) {
+    environment.logger.info(
+      `${idle.join(", ")} ${idle.length === 1 ? "has" : "have"} no task left by -T/-E: ` +
+        `${idle.length === 1 ? "it runs" : "they run"} no users, and the users go to ${[...running].join(", ")}`,
+    );
+  }
 }

@@ -389,7 +389,8 @@ export class MasterRunner extends BaseRunner {
 
   /** Warns about a worker that lacks this test's classes; users it cannot run make the run's clusterProblem. */
   private checkWorkerClasses(node: WorkerNode): void {
-    const masterClasses = this.environment.userClassInfos.map((info) => info.name);
+    // Every class of the locustfile, those -T/-E leave without tasks too: a worker defining one is no mismatch.
+    const masterClasses = this.environment.userClasses.map((cls) => cls.name);
     this.clusterProblem ??= checkWorkerClasses(node, this.classNames, masterClasses, this.environment.logger);
   }
 

@@ -33,6 +33,7 @@ import {
 import { WorkerSocket } from "./transport.js";
 import { WorkerDataClient } from "./worker-data.js";
 import { WorkerStatsReporter, type WorkerTotals } from "./worker-stats.js";
+import { describeTags, sameTags, type TagFilter, tagsForTest } from "./worker-tags.js";
 
 /** How this process measures itself (only the CLI reads `process`). */
 export interface ProcessProbe {
@@ -105,11 +106,15 @@ export class Worker {
   private masterIsCicada = false;
   /** Iteration permits leased from the master in this test (-i on the master). */
   private leases: LeasedIterationGate | undefined;
+  /** This worker's own -T and -E, as it started (undefined: not given; the master's then apply). */
+  private readonly ownTags: TagFilter;
+  private tagsWarned = false;
 
   constructor(
     readonly environment: Environment,
     options: WorkerOptions,
   ) {
+    this.ownTags = { tags: environment.tags, excludeTags: environment.excludeTags };
     this.o = {
       heartbeatIntervalMs: 1000,
       statsIntervalMs: 3000,
@@ -348,6 +353,7 @@ export class Worker {
     // taken away (by a lower count or a stop) may finish their task; else this worker's own -s.
     if (job.stop_timeout !== null) this.runner.stopTimeoutMs = job.stop_timeout * 1000;
     this.applyCustomOptions(job.parsed_options);
+    this.applyMasterTags(job.parsed_options);
     this.applyClassHosts(job.cicada_user_class_hosts);
     if (job.parsed_options.reset_stats === true) this.environment.resetStatsAfterRamp = true;
     this.takeLeases(job.parsed_options.iterations);
@@ -396,6 +402,27 @@ export class Worker {
         this.log.warning(`ignoring the master's value of --${argument.name}: ${(error as Error).message}`);
       }
     }
+  }
+
+  /**
+   * As a Locust worker does (runners.py), takes the master's -T and -E before a test starts,
+   * each unless this worker was started with its own, which wins: then a warning says so
+   * once when the two differ.
+   */
+  private applyMasterTags(parsedOptions: Record<string, unknown>): void {
+    const state = this.runner.state;
+    if (state === "spawning" || state === "running") return;
+    const { tags, excludeTags, ownDiffers } = tagsForTest(this.ownTags, parsedOptions);
+    if (ownDiffers !== undefined && !this.tagsWarned) {
+      this.tagsWarned = true;
+      this.log.warning(ownDiffers);
+    }
+    const environment = this.environment;
+    if (sameTags(tags, environment.tags) && sameTags(excludeTags, environment.excludeTags)) return;
+    environment.setTags(tags, excludeTags);
+    this.log.info(`Running the tasks of the master's ${describeTags({ tags, excludeTags })}`);
+    if (environment.userClassInfos.length === 0)
+      this.log.warning(`no task of this worker's locustfile matches ${describeTags({ tags, excludeTags })}`);
   }
 
   /** Hosts the master's web form set per user class (POST /user), before the users start. */

@@ -113,8 +113,9 @@ export class Environment implements UserEnvironment {
   readonly customArguments: readonly CustomArgument[];
   readonly logger: Logger;
   readonly env: Readonly<Record<string, string | undefined>> | undefined;
-  readonly tags: readonly string[] | undefined;
-  readonly excludeTags: readonly string[] | undefined;
+  /** -T and -E: the tasks run are those tagged so (a worker may take its master's: {@link setTags}). */
+  tags: readonly string[] | undefined;
+  excludeTags: readonly string[] | undefined;
   readonly now: () => number;
   readonly nodeName: string;
   /** Host from -H or the web form; wins over class hosts. */
@@ -201,6 +202,13 @@ export class Environment implements UserEnvironment {
       .filter((info) => info.plan.tasks.length > 0)
       .map((info) => this.withOverride(info));
     return this.infos;
+  }
+
+  /** Filters the tasks by these tags from the next test on (a worker taking its master's -T/-E). */
+  setTags(tags: readonly string[] | undefined, excludeTags: readonly string[] | undefined): void {
+    this.tags = tags;
+    this.excludeTags = excludeTags;
+    this.infos = undefined;
   }
 
   /**

@@ -183,6 +183,12 @@ export class LocalRunner extends BaseRunner {
    * paces the ramp and sends absolute counts. Starts a test when none is running; classes
    * not named keep no users; unknown class names are ignored with a warning.
    */
+  /** Why a class the master sent users of runs none here: not defined, or left without tasks by -T/-E. */
+  private whyNoClass(name: string): string {
+    const defined = this.environment.userClasses.some((cls) => cls.name === name);
+    return defined ? `${name} has no task left by -T/-E here` : `no user class named ${name} here`;
+  }
+
   async applyUserClassCounts(counts: Readonly<Record<string, number>>): Promise<void> {
     if (this.hasQuit) throw new Error("the runner has quit");
     if (this.stopping) await this.stopping;
@@ -196,7 +202,7 @@ export class LocalRunner extends BaseRunner {
     for (const [name, count] of Object.entries(counts)) {
       if (targets.has(name)) targets.set(name, Math.max(0, Math.floor(count)));
       else if (count > 0)
-        this.environment.logger.warning(`no user class named ${name} here: ignoring its ${count} user(s)`);
+        this.environment.logger.warning(`${this.whyNoClass(name)}: ignoring its ${count} user(s)`);
     }
     this.targetUserCount = [...targets.values()].reduce((a, b) => a + b, 0);
     this.rampPositions = this.targetUserCount;

@@ -1,6 +1,7 @@
 /** An in-process cluster for tests: a MasterRunner and Workers on 127.0.0.1 over real ZeroMQ sockets. */
 import type { TestContext } from "node:test";
-import { Dealer } from "zeromq";
+import { Packr, Unpackr } from "msgpackr";
+import { Dealer, Router } from "zeromq";
 import {
   decodeMasterMessage,
   type MasterOptions,
@@ -46,14 +47,25 @@ export interface Cluster {
   masterLogs: LogRecord[];
   workers: Worker[];
   workerLogs: LogRecord[][];
-  /** A worker running `workerClasses` (default: the master's classes). */
-  addWorker(nodeId: string, options?: Partial<WorkerOptions>, workerClasses?: UserClass[]): Worker;
+  /** A worker running `workerClasses` (default: the master's classes), with its own -T if `tags`. */
+  addWorker(
+    nodeId: string,
+    options?: Partial<WorkerOptions>,
+    workerClasses?: UserClass[],
+    tags?: readonly string[],
+  ): Worker;
   close(): Promise<void>;
 }
 
-function environment(classes: UserClass[], logs: LogRecord[], lag?: number): Environment {
+function environment(
+  classes: UserClass[],
+  logs: LogRecord[],
+  lag?: number,
+  tags?: readonly string[],
+): Environment {
   return new Environment({
     userClasses: classes,
+    tags,
     logger: new Logger((r) => logs.push(r), "DEBUG"),
     ...(lag ? { currentWindowLagSeconds: lag } : {}),
   });
@@ -77,9 +89,9 @@ export async function startCluster(
     masterLogs,
     workers,
     workerLogs,
-    addWorker(nodeId, options = {}, workerClasses = classes) {
+    addWorker(nodeId, options = {}, workerClasses = classes, tags = undefined) {
       const logs: LogRecord[] = [];
-      const worker = new Worker(environment(workerClasses, logs), {
+      const worker = new Worker(environment(workerClasses, logs, undefined, tags), {
         masterHost: "127.0.0.1",
         masterPort: master.port,
         nodeId,
@@ -127,4 +139,40 @@ export function rawPeer(
     }
   })().catch(() => {});
   return { dealer, replies };
+}
+
+// Python's msgpack is what a Locust master uses; decode like it (maps keep int keys).
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false });
+const packr = new Packr({ useRecords: false });
+
+/** A decoded map, as a Python master sees it. */
+export type Dict = Map<string, unknown>;
+export const field = <T>(map: unknown, key: string) => (map as Dict).get(key) as T;
+
+interface Received {
+  type: string;
+  data: unknown;
+  nodeId: string;
+  routingId: string;
+}
+
+/** A bare ROUTER that plays a Locust master message by message: what it received, and a send. */
+export async function fakeMaster() {
+  const router = new Router({ linger: 0 });
+  await router.bind("tcp://127.0.0.1:*");
+  const received: Received[] = [];
+  void (async () => {
+    for await (const [id, payload] of router) {
+      const [type, data, nodeId] = unpackr.unpack(payload!) as [string, unknown, string];
+      received.push({ type, data, nodeId, routingId: id!.toString() });
+    }
+  })().catch(() => {});
+  return {
+    port: Number(/:(\d+)$/.exec(router.lastEndpoint!)![1]),
+    received,
+    of: (type: string) => received.filter((m) => m.type === type),
+    send: (nodeId: string, type: string, data: unknown) =>
+      router.send([nodeId, packr.pack([type, data, nodeId])]),
+    close: () => router.close(),
+  };
 }

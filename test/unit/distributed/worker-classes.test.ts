@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { findClassMismatch } from "../../../src/distributed/worker-classes.js";
-import { constant, task, User } from "../../../src/user/index.js";
+import { constant, tag, task, User } from "../../../src/user/index.js";
 import { runStatus } from "../../../src/web/rows.js";
 import { waitFor } from "../../helpers/env.js";
 import { Alpha, startCluster } from "./cluster-helpers.js";
@@ -60,6 +60,44 @@ test("a Cicada worker without one of the master's classes: a warning naming it a
   await cluster.master.start(4, 100);
   assert.equal(problemOf(), undefined);
   assert.equal(runStatus(cluster.master, true).clusterProblem, null);
+});
+
+/** Two classes whose only tasks are tagged: -T browse leaves Admin without tasks. */
+class Browser extends User {
+  override waitTime = constant(0.02);
+  @tag("browse") @task work() {
+    this.environment.events.request.fire({
+      requestType: "GET",
+      name: "/b",
+      responseTimeMs: 1,
+      responseLength: 1,
+    });
+  }
+}
+class Admin extends User {
+  override waitTime = constant(0.02);
+  @tag("admin") @task work() {}
+}
+
+test("a class the master's -T leaves without tasks is no stranger when a worker defines it", async (t) => {
+  const cluster = await startCluster({}, [Browser, Admin]);
+  t.after(() => cluster.close());
+  cluster.master.environment.setTags(["browse"], undefined);
+  // With its own -T it runs Admin too, and reports it (a Locust worker reports every class it defines).
+  cluster.addWorker("w_1", { statsIntervalMs: 100 }, undefined, ["browse", "admin"]);
+  await cluster.master.waitForWorkers(1, 10_000);
+  await cluster.master.start(2, 100);
+  assert.ok(await waitFor(() => cluster.master.environment.stats.total.numRequests > 0, 5000));
+  await waitFor(
+    () => cluster.workerLogs[0]!.some((r) => r.message.includes("this worker runs its own")),
+    2000,
+  );
+  // It used to say "Worker w_1 (index 0) defines user class(es) Admin that this master's locustfile does not".
+  assert.deepEqual(
+    cluster.masterLogs.filter((r) => r.message.includes("user class")).map((r) => r.message),
+    [],
+  );
+  assert.equal(cluster.master.clusterProblem, undefined);
 });
 
 test("findClassMismatch: a Locust worker given a class it lacks runs none of its users; extra classes alone lose nothing", () => {

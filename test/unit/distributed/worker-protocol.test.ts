@@ -4,47 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Packr, Unpackr } from "msgpackr";
-import { Router } from "zeromq";
 import { Worker } from "../../../src/distributed/index.js";
 import { Environment } from "../../../src/runner/index.js";
 import { waitFor } from "../../helpers/env.js";
-import { Alpha, Beta } from "./cluster-helpers.js";
-
-// Python's msgpack is what a Locust master uses; decode like it (maps keep int keys).
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false });
-const packr = new Packr({ useRecords: false });
-
-/** A decoded map, as a Python master sees it. */
-type Dict = Map<string, unknown>;
-const field = <T>(map: unknown, key: string) => (map as Dict).get(key) as T;
-
-interface Received {
-  type: string;
-  data: unknown;
-  nodeId: string;
-  routingId: string;
-}
-
-async function fakeMaster() {
-  const router = new Router({ linger: 0 });
-  await router.bind("tcp://127.0.0.1:*");
-  const received: Received[] = [];
-  void (async () => {
-    for await (const [id, payload] of router) {
-      const [type, data, nodeId] = unpackr.unpack(payload!) as [string, unknown, string];
-      received.push({ type, data, nodeId, routingId: id!.toString() });
-    }
-  })().catch(() => {});
-  return {
-    port: Number(/:(\d+)$/.exec(router.lastEndpoint!)![1]),
-    received,
-    of: (type: string) => received.filter((m) => m.type === type),
-    send: (nodeId: string, type: string, data: unknown) =>
-      router.send([nodeId, packr.pack([type, data, nodeId])]),
-    close: () => router.close(),
-  };
-}
+import { Alpha, Beta, type Dict, fakeMaster, field } from "./cluster-helpers.js";
 
 test("a worker speaks Locust's protocol: ready, heartbeats, spawn, stats deltas, stop, quit", async (t) => {
   const master = await fakeMaster();
