@@ -9,8 +9,11 @@ import { run } from "../../../src/cli/main.js";
 import { parseOptions } from "../../../src/cli/options.js";
 import { distributedOptions } from "../../../src/cli/options-distributed.js";
 import { withoutProcessesFlag } from "../../../src/cli/worker-processes.js";
+import { locustStub } from "../../../src/distributed/locust-stub.js";
+import { Environment } from "../../../src/runner/index.js";
 import { UsageError } from "../../../src/shared/errors.js";
-import { PYTHON } from "../../helpers/locust.js";
+import { TaskSet, tag, task, User } from "../../../src/user/index.js";
+import { LOCUST, PYTHON } from "../../helpers/locust.js";
 
 function parse(argv: string[], env: Record<string, string> = {}) {
   return parseOptions({ argv, env, cwd: tmpdir() }, "0.0.0").options;
@@ -164,6 +167,64 @@ test("--locust-stub prints a Python locustfile with the classes' names, weights 
   );
   if (check.error) return t.skip("python3 is not installed");
   assert.equal(check.stdout.trim(), "['Admin', 'Shopper']");
+});
+
+/** Tagged classes (a tagged TaskSet inside one) for the stub's tags, as Cicada filters them. */
+@tag("admin")
+class Reports extends TaskSet {
+  @task daily() {}
+  @tag("slow") @task yearly() {}
+}
+class Shopper extends User {
+  @tag("browse") @task a() {}
+  @tag("buy") @task b() {}
+}
+class Admin extends User {
+  override tasks = [Reports];
+  @task plain() {}
+}
+
+test("--locust-stub carries the tasks' tags: Locust's own tag filter keeps the classes Cicada's -T/-E keep", async (t) => {
+  if (LOCUST === undefined) return t.skip("Locust is not installed (apt-get install python3-locust)");
+  const dir = tempDir(t, "cicada-stub-");
+  const kept = (tags: string[], excludeTags: string[]) =>
+    new Environment({
+      userClasses: [Admin, Shopper],
+      tags: tags.length > 0 ? tags : undefined,
+      excludeTags: excludeTags.length > 0 ? excludeTags : undefined,
+    }).userClassInfos.map((info) => info.name);
+  writeFileSync(
+    join(dir, "stub.py"),
+    locustStub(new Environment({ userClasses: [Admin, Shopper] }).userClassInfos, "test"),
+  );
+  // The classes Locust 2.12's filter_tasks_by_tags leaves with tasks, for each -T/-E.
+  const script = [
+    "import importlib.util, json, sys",
+    "from locust.user.task import filter_tasks_by_tags",
+    "out = []",
+    "for tags, exclude in json.loads(sys.argv[1]):",
+    "    spec = importlib.util.spec_from_file_location('stub', 'stub.py')",
+    "    stub = importlib.util.module_from_spec(spec)",
+    "    spec.loader.exec_module(stub)",
+    "    for cls in (stub.Admin, stub.Shopper):",
+    "        filter_tasks_by_tags(cls, set(tags) or None, set(exclude) or None)",
+    "    out.append([cls.__name__ for cls in (stub.Admin, stub.Shopper) if cls.tasks])",
+    "print(json.dumps(out))",
+  ].join("\n");
+  const cases: Array<[string[], string[]]> = [
+    [["admin"], []],
+    [["browse"], []],
+    [[], ["browse", "buy"]],
+    [["slow"], []],
+    [["buy", "slow"], []],
+    [[], ["admin"]],
+  ];
+  const locust = spawnSync(PYTHON, ["-c", script, JSON.stringify(cases)], { cwd: dir, encoding: "utf8" });
+  assert.equal(locust.status, 0, locust.stderr);
+  assert.deepEqual(
+    JSON.parse(locust.stdout),
+    cases.map(([tags, excludeTags]) => kept(tags, excludeTags)),
+  );
 });
 
 test("--locust-stub refuses a class name Python cannot use", async (t) => {
