@@ -343,9 +343,9 @@ export class MasterInbox {
     const node = this.workers.get(id);
     if (!node) return;
     this.workers.delete(id);
-    this.log.info(
-      `Worker ${id} (index ${node.index}) quit. ${this.nodes().filter((n) => n.live).length} worker(s) left.`,
-    );
+    // Left: the workers still connected (after a test they are stopped, not gone), as Locust counts them.
+    const left = this.nodes().filter((n) => n.state !== "missing").length;
+    this.log.info(`Worker ${id} (index ${node.index}) quit. ${left} worker(s) left.`);
     this.settled(id);
     if (node.live) this.o.onWorkerLost(node, "quit");
   }

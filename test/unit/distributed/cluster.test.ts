@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { dispatchUsers, orderWorkers } from "../../../src/distributed/index.js";
+import { encodeMessage } from "../../../src/distributed/protocol.js";
 import { SpawnSequence } from "../../../src/runner/index.js";
 import { constant, task, User } from "../../../src/user/index.js";
 import { sleep, waitFor } from "../../helpers/env.js";
-import { startCluster, workerTotals } from "./cluster-helpers.js";
+import { rawPeer, startCluster, VERSION, workerTotals } from "./cluster-helpers.js";
 
 test("master + 3 workers: users split by class and worker as dispatched, totals exact", async (t) => {
   const cluster = await startCluster();
@@ -187,4 +188,26 @@ test("exceptions thrown by users on workers reach the master's exceptions table 
   assert.match(row!.message, /cart is undefined/);
   assert.match(row!.traceback, /TypeError: cart is undefined/);
   assert.deepEqual(row!.nodes, ["h_1"]);
+});
+
+test("a worker that quits: the master counts the workers still connected, a stopped one too", async (t) => {
+  const cluster = await startCluster();
+  t.after(() => cluster.close());
+  const port = cluster.master.port;
+  // Two raw workers: one reports its test stopped and stays connected, the other quits.
+  const stopped = rawPeer(t, port, "stopped_1");
+  const leaving = rawPeer(t, port, "leaving_1");
+  for (const [peer, id] of [
+    [stopped, "stopped_1"],
+    [leaving, "leaving_1"],
+  ] as const) {
+    await peer.dealer.send(encodeMessage("client_ready", VERSION, id));
+    assert.ok(await waitFor(() => peer.replies.includes("ack"), 3000));
+  }
+  await stopped.dealer.send(encodeMessage("client_stopped", null, "stopped_1"));
+  await leaving.dealer.send(encodeMessage("quit", null, "leaving_1"));
+  const quit = () => cluster.masterLogs.find((r) => /^Worker leaving_1 .* quit\./.test(r.message))?.message;
+  assert.ok(await waitFor(() => quit() !== undefined, 3000));
+  // It said "0 worker(s) left": a stopped worker is not live, but it is still there.
+  assert.match(quit()!, / quit\. 1 worker\(s\) left\.$/);
 });
