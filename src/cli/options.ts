@@ -329,9 +329,13 @@ function unknownConfigKey(entry: ConfigEntry, customArguments: readonly CustomAr
     ...customArguments.map((a) => a.name),
   ];
   const nearest = closest(entry.key, known);
+  // Locust's old keys (hatch-rate, no-web ...) get the same hint as their flags.
+  const locustHint = entry.key.length > 1 ? locustFlagHint(`--${entry.key}`) : undefined;
   return new UsageError("CICADA_ERR_CONFIG_KEY", `${entry.where}: unknown option '${entry.key}'`, {
-    hint: nearest
-      ? `Did you mean '${nearest}'?`
-      : "Config keys are the long flag names, e.g. 'users' or 'spawn-rate'",
+    hint:
+      locustHint ??
+      (nearest
+        ? `Did you mean '${nearest}'?`
+        : "Config keys are the long flag names, e.g. 'users' or 'spawn-rate'"),
   });
 }

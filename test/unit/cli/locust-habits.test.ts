@@ -31,6 +31,25 @@ describe("a Locust user's habits", () => {
     assert.match(refusal(["--headles"]).hint ?? "", /Did you mean --headless\?/);
   });
 
+  it("the same keys in a config file get the same hints", () => {
+    const dir = tempDir("cicada-locust-keys-");
+    const refusedKey = (line: string) => {
+      writeFileSync(join(dir, "cicada.conf"), `${line}\n`);
+      try {
+        parseOptions({ argv: [], env: {}, cwd: dir }, "0");
+      } catch (error) {
+        assert.ok(error instanceof UsageError, String(error));
+        return error;
+      }
+      return assert.fail(`${line} was accepted`);
+    };
+    const hatch = refusedKey("hatch-rate = 4");
+    assert.equal(hatch.message, "cicada.conf:1: unknown option 'hatch-rate'");
+    assert.equal(hatch.hint, "Locust renamed --hatch-rate to --spawn-rate in 1.0: use -r / --spawn-rate");
+    assert.match(refusedKey("no_web = true").hint ?? "", /use --headless/);
+    assert.equal(refusedKey("usrs = 3").hint, "Did you mean 'users'?");
+  });
+
   it("LOCUST_* variables and a lone locust.conf are named as ignored, once each", () => {
     const dir = tempDir("cicada-locust-habits-");
     const logs: LogRecord[] = [];
