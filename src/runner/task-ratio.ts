@@ -31,10 +31,15 @@ export function classShares(infos: readonly UserClassInfo[]): Map<string, number
   return new Map(infos.map((info) => [info.name, total > 0 ? info.weight / total : 0]));
 }
 
-/** Ratios of tasks within each class (each class sums to 1). */
+/** Ratios of tasks within each class (each class's tasks sum to 1), beside the class's share of users. */
 export function taskRatioPerClass(infos: readonly UserClassInfo[]): Record<string, RatioNode> {
+  // As Locust's get_ratio(total=False): the class's share of users, its tasks within the class.
+  const shares = classShares(infos);
   return Object.fromEntries(
-    infos.map((info) => [info.name, { ratio: 1, tasks: planRatios(info.plan, 1, new Set()) }]),
+    infos.map((info) => [
+      info.name,
+      { ratio: shares.get(info.name) ?? 0, tasks: planRatios(info.plan, 1, new Set()) },
+    ]),
   );
 }
 
