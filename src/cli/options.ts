@@ -329,8 +329,13 @@ function unknownConfigKey(entry: ConfigEntry, customArguments: readonly CustomAr
     ...customArguments.map((a) => a.name),
   ];
   const nearest = closest(entry.key, known);
-  // Locust's old keys (hatch-rate, no-web ...) get the same hint as their flags.
-  const locustHint = entry.key.length > 1 ? locustFlagHint(`--${entry.key}`) : undefined;
+  // Locust's old keys (hatch-rate, no-web ...) get their flags' hint, naming the key to write.
+  const flagHint = entry.key.length > 1 ? locustFlagHint(`--${entry.key}`) : undefined;
+  const key = flagHint === undefined ? undefined : /use (?:-\w \/ )?--([a-z-]+)$/.exec(flagHint)?.[1];
+  const locustHint =
+    flagHint === undefined || key === undefined
+      ? flagHint
+      : `${flagHint.replace(/: use [^:]*$/, "")}: write '${key} = ...' in the config file`;
   return new UsageError("CICADA_ERR_CONFIG_KEY", `${entry.where}: unknown option '${entry.key}'`, {
     hint:
       locustHint ??

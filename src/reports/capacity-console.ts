@@ -4,7 +4,13 @@
  * search, failures, steady, verdict).
  */
 import { type CapacityResult, type CapacityStep, formatGrowth, formatLoad } from "../shared/capacity.js";
-import { capacityDetails, capacityHeadline, formatDropped, formatShare } from "../shared/capacity-text.js";
+import {
+  capacityDetails,
+  capacityHeadline,
+  failureCount,
+  formatDropped,
+  formatShare,
+} from "../shared/capacity-text.js";
 
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(2))} s`;
 const msCell = (ms: number | null) => (ms === null ? "–" : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
@@ -33,9 +39,18 @@ function columns(result: CapacityResult): Array<[string, (step: CapacityStep) =>
   ];
 }
 
-/** What a step broke, in short: its failed SLOs, "keep-up" (the open model's target lagged), "dropped". */
+/**
+ * What a step broke, in short: its failed SLOs (a failure rate with its count),
+ * "keep-up" (the open model's target lagged), "dropped".
+ */
 function brokenParts(step: CapacityStep): string {
-  const parts = step.checks.filter((check) => !check.passed).map((check) => check.expression);
+  const parts = step.checks
+    .filter((check) => !check.passed)
+    .map((check) =>
+      check.expression.startsWith("failRate")
+        ? `${check.expression} (${failureCount(check, step)})`
+        : check.expression,
+    );
   if (step.reason.includes("keep-up:")) parts.push("keep-up");
   if (/\bdropped \d+ iterations/.test(step.reason)) parts.push("dropped");
   return parts.join(", ");

@@ -5,6 +5,7 @@
  */
 import type { CapacityResult, CapacityStep, SloCheck, StepGenerator } from "./capacity.js";
 import { formatLoad } from "./capacity.js";
+import { tooFewFailures } from "./failure-rate-bound.js";
 
 /** "101 ms", "1.23 s", "â€“". */
 export function formatCapacityMs(ms: number | null): string {
@@ -19,13 +20,24 @@ export const formatDropped = (dropped: number | null) => (dropped === null ? "â€
 /** "0.00 %". */
 export const formatShare = (ratio: number) => `${(ratio * 100).toFixed(2)} %`;
 
-/** An SLO check's measured value, in its unit. */
-export function formatCheck(check: SloCheck): string {
+/**
+ * A failure-rate check's evidence at a step: "13 of 1181 requests", with ", too few to be
+ * sure" when it broke only as measured (the capacity search's rule, docs/capacity.md).
+ */
+export function failureCount(check: SloCheck, step: Pick<CapacityStep, "requests" | "failRate">): string {
+  const failures = Math.round(step.failRate * step.requests);
+  const unsure =
+    !check.passed && tooFewFailures(failures, step.requests, check.limit, check.expression.includes("<="));
+  return `${failures} of ${step.requests} request${step.requests === 1 ? "" : "s"}${unsure ? ", too few to be sure" : ""}`;
+}
+
+/** An SLO check's measured value, in its unit; a failure rate's with its count when the step is given. */
+export function formatCheck(check: SloCheck, step?: CapacityStep): string {
   if (check.measured === null) return `${check.expression} (no data)`;
-  const value = check.expression.startsWith("failRate")
-    ? formatShare(check.measured)
-    : formatCapacityMs(check.measured);
-  return `${check.expression} (measured ${value})`;
+  if (!check.expression.startsWith("failRate"))
+    return `${check.expression} (measured ${formatCapacityMs(check.measured)})`;
+  const count = step === undefined ? "" : `: ${failureCount(check, step)}`;
+  return `${check.expression} (measured ${formatShare(check.measured)}${count})`;
 }
 
 /** "208.3 req/s, p50 101 ms, p95 103 ms, p99 108 ms, failures 0.00 %". */
@@ -44,7 +56,9 @@ export function stepFigures(step: CapacityStep): string {
 export function brokenBy(step: CapacityStep): string {
   const failed = step.checks.filter((c) => !c.passed);
   // The reason without its context ("steady: broke "): the headline says "broke" itself.
-  return failed.length > 0 ? failed.map(formatCheck).join(", ") : step.reason.replace(/^[^:]*: broke /, "");
+  return failed.length > 0
+    ? failed.map((check) => formatCheck(check, step)).join(", ")
+    : step.reason.replace(/^[^:]*: broke /, "");
 }
 
 function generatorSentence(generator: StepGenerator): string {

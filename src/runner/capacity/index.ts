@@ -1,4 +1,4 @@
-export { failRateLowerBound } from "./failure-evidence.js";
+export { failRateLowerBound } from "../../shared/failure-rate-bound.js";
 export { type JudgeSettings, judgeStep, type StepVerdict } from "./judge.js";
 export { buildResult, generatorLimited, stepOf } from "./outcome.js";
 export { CapacityPlan, type PlanEnd, type PlanSettings, roundLoad } from "./plan.js";

@@ -45,8 +45,15 @@ describe("a Locust user's habits", () => {
     };
     const hatch = refusedKey("hatch-rate = 4");
     assert.equal(hatch.message, "cicada.conf:1: unknown option 'hatch-rate'");
-    assert.equal(hatch.hint, "Locust renamed --hatch-rate to --spawn-rate in 1.0: use -r / --spawn-rate");
-    assert.match(refusedKey("no_web = true").hint ?? "", /use --headless/);
+    assert.equal(
+      hatch.hint,
+      "Locust renamed --hatch-rate to --spawn-rate in 1.0: write 'spawn-rate = ...' in the config file",
+    );
+    assert.equal(
+      refusedKey("no_web = true").hint,
+      "Locust renamed --no-web to --headless in 1.0: write 'headless = ...' in the config file",
+    );
+    assert.match(refusedKey("step-load = true").hint ?? "", /LoadTestShape/);
     assert.equal(refusedKey("usrs = 3").hint, "Did you mean 'users'?");
   });
 

@@ -170,6 +170,34 @@ describe("the answer in the reports", () => {
     assert.match(rows[open.steps.indexOf(sloBroken)]!, /\sbroke p95<150ms/);
   });
 
+  it("a failure rate that broke a step gives its count, and says when it was too few to be sure", () => {
+    const found = structuredClone(results.found);
+    const breaking = found.breaking!;
+    const setFailRate = (failures: number, requests: number) => {
+      breaking.requests = requests;
+      breaking.failRate = failures / requests;
+      breaking.passed = false;
+      breaking.checks = [
+        { expression: "p95<150ms", measured: 100, limit: 150, passed: true },
+        { expression: "failRate<1%", measured: failures / requests, limit: 0.01, passed: false },
+      ];
+    };
+    const row = () =>
+      formatCapacitySteps(found).filter((line) => /^\s+\d+\s+(grow|refine)\s/.test(line))[
+        found.steps.indexOf(breaking)
+      ]!;
+    // 13 of 1181 (1.10 %): above 1 % as measured, not surely (Wilson's one-sided 95 % low end: 0.70 %).
+    setFailRate(13, 1181);
+    assert.match(
+      capacityHeadline(found),
+      /broke failRate<1% \(measured 1\.10 %: 13 of 1181 requests, too few to be sure\)\./,
+    );
+    assert.match(row(), /\sbroke failRate<1% \(13 of 1181 requests, too few to be sure\)$/);
+    setFailRate(21, 469);
+    assert.match(capacityHeadline(found), /broke failRate<1% \(measured 4\.48 %: 21 of 469 requests\)\./);
+    assert.match(row(), /\sbroke failRate<1% \(21 of 469 requests\)$/);
+  });
+
   it("the console says each outcome in words, with the steps", () => {
     const found = formatCapacitySummary(results.found).join("\n");
     assert.match(found, /Capacity search \(users; SLOs: p95<150ms, failRate<1%\)/);
