@@ -26,8 +26,9 @@ export const formatShare = (ratio: number) => `${(ratio * 100).toFixed(2)} %`;
  */
 export function failureCount(check: SloCheck, step: Pick<CapacityStep, "requests" | "failRate">): string {
   const failures = Math.round(step.failRate * step.requests);
-  const unsure =
-    !check.passed && tooFewFailures(failures, step.requests, check.limit, check.expression.includes("<="));
+  // A check keeps its expression, not its operator: "failRate<=1%" is the one with "<=".
+  const operator = check.expression.includes("<=") ? "<=" : "<";
+  const unsure = tooFewFailures(failures, step.requests, { operator, limit: check.limit });
   return `${failures} of ${step.requests} request${step.requests === 1 ? "" : "s"}${unsure ? ", too few to be sure" : ""}`;
 }
 

@@ -3,6 +3,7 @@
  * given the failures counted. The capacity search breaks a failure-rate SLO only above it,
  * and its reports say when a verdict rested on fewer failures than that.
  */
+import { type CapacitySlo, sloMet } from "./capacity.js";
 
 /** z of a one-sided 95 % confidence bound (the normal distribution's 95th percentile). */
 const Z_95 = 1.6448536269514722;
@@ -21,12 +22,14 @@ export function failRateLowerBound(failures: number, requests: number): number {
 }
 
 /**
- * True when `failures` of `requests` break an SLO `failRate < limit` (`<=` when `orEqual`)
- * only as measured, not surely: the rate's lower bound still meets the limit.
+ * True when `failures` of `requests` break a failure-rate SLO only as measured, not surely:
+ * the rate is over the limit, its lower bound is not.
  */
-export function tooFewFailures(failures: number, requests: number, limit: number, orEqual = false): boolean {
-  const rate = requests > 0 ? failures / requests : 0;
-  const low = failRateLowerBound(failures, requests);
-  const brokenAsMeasured = orEqual ? rate > limit : rate >= limit;
-  return brokenAsMeasured && (orEqual ? low <= limit : low < limit);
+export function tooFewFailures(
+  failures: number,
+  requests: number,
+  slo: Pick<CapacitySlo, "operator" | "limit">,
+): boolean {
+  if (requests <= 0) return false;
+  return !sloMet(slo, failures / requests) && sloMet(slo, failRateLowerBound(failures, requests));
 }

@@ -9,8 +9,8 @@
  * waiting for a lucky window): it breaks once they are enough, and at the maximum hold the
  * rate measured decides, "too few to be sure" in its reason.
  */
-import { type CapacitySlo, type SloCheck, sloMet } from "../../shared/capacity.js";
-import { failRateLowerBound } from "../../shared/failure-rate-bound.js";
+import type { CapacitySlo, SloCheck } from "../../shared/capacity.js";
+import { tooFewFailures } from "../../shared/failure-rate-bound.js";
 import type { WindowFigures } from "./window.js";
 
 /** A failure-rate SLO the window broke on too few failures to be sure (its lower bound meets the limit). */
@@ -21,8 +21,7 @@ export function unsureFailRate(
 ): boolean {
   return (
     slo?.metric.kind === "failRate" &&
-    !check.passed &&
     check.measured !== null &&
-    sloMet(slo, failRateLowerBound(figures.failures, figures.requests))
+    tooFewFailures(figures.failures, figures.requests, slo)
   );
 }
