@@ -9,24 +9,49 @@ import { join, resolve } from "node:path";
 import type { Logger } from "../shared/logger.js";
 import { envName, longName, OPTION_TABLE } from "./option-table.js";
 
-/** Locust's flags that Cicada does not take, with what does the same here. */
-const LOCUST_ONLY_FLAGS: Record<string, string> = {
-  "--hatch-rate": "Locust renamed --hatch-rate to --spawn-rate in 1.0: use -r / --spawn-rate",
-  "-c": "-c was Locust's old --clients: use -u / --users",
-  "--clients": "--clients was Locust's old name of --users: use -u / --users",
-  "--no-web": "Locust renamed --no-web to --headless in 1.0: use --headless",
-  "--step-load":
-    "Locust 2 removed step load: write a LoadTestShape (docs/api.md), or ramp an --arrival-rate A:B --ramp D",
-  "--step-users": "Locust 2 removed step load: write a LoadTestShape (docs/api.md)",
-  "--step-time": "Locust 2 removed step load: write a LoadTestShape (docs/api.md)",
-  "--print-stats":
-    "a headless run prints the stats table every 2 s already (--only-summary: at the end only)",
-  "--skip-log-setup": "Cicada installs no logging of its own into your code: leave it out",
+/**
+ * Locust's flags that Cicada does not take, with Cicada's way of doing the same: a renamed
+ * flag names its replacement (`flags` as typed, `key` as a config file writes it), another
+ * has its hint.
+ */
+type LocustHabit = { why: string; flags: string; key: string } | { hint: string };
+
+const LOCUST_ONLY_FLAGS: Record<string, LocustHabit> = {
+  "--hatch-rate": {
+    why: "Locust renamed --hatch-rate to --spawn-rate in 1.0",
+    flags: "-r / --spawn-rate",
+    key: "spawn-rate",
+  },
+  "-c": { why: "-c was Locust's old --clients", flags: "-u / --users", key: "users" },
+  "--clients": { why: "--clients was Locust's old name of --users", flags: "-u / --users", key: "users" },
+  "--no-web": { why: "Locust renamed --no-web to --headless in 1.0", flags: "--headless", key: "headless" },
+  "--step-load": {
+    hint: "Locust 2 removed step load: write a LoadTestShape (docs/api.md), or ramp an --arrival-rate A:B --ramp D",
+  },
+  "--step-users": { hint: "Locust 2 removed step load: write a LoadTestShape (docs/api.md)" },
+  "--step-time": { hint: "Locust 2 removed step load: write a LoadTestShape (docs/api.md)" },
+  "--print-stats": {
+    hint: "a headless run prints the stats table every 2 s already (--only-summary: at the end only)",
+  },
+  "--skip-log-setup": { hint: "Cicada installs no logging of its own into your code: leave it out" },
 };
+
+function habitOf(flag: string): LocustHabit | undefined {
+  return LOCUST_ONLY_FLAGS[flag.split("=")[0] ?? flag];
+}
 
 /** The hint for an unknown flag that is Locust's, else undefined. */
 export function locustFlagHint(flag: string): string | undefined {
-  return LOCUST_ONLY_FLAGS[flag.split("=")[0] ?? flag];
+  const habit = habitOf(flag);
+  if (habit === undefined) return undefined;
+  return "hint" in habit ? habit.hint : `${habit.why}: use ${habit.flags}`;
+}
+
+/** The hint for an unknown config key that is Locust's (`hatch-rate`), naming the key to write; else undefined. */
+export function locustConfigKeyHint(key: string): string | undefined {
+  const habit = key.length > 1 ? habitOf(`--${key}`) : undefined;
+  if (habit === undefined || "hint" in habit) return habit?.hint;
+  return `${habit.why}: write '${habit.key} = ...' in the config file`;
 }
 
 /**

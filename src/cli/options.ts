@@ -14,7 +14,7 @@ import { isTargetUrl, schemeUrlProblem } from "../shared/url.js";
 import type { CustomArgument } from "../user/index.js";
 import { type ConfigEntry, readConfigFile } from "./config-file.js";
 import { addCustomFlags, missingRequired, readCustomValues } from "./custom-options.js";
-import { locustFlagHint } from "./locust-habits.js";
+import { locustConfigKeyHint, locustFlagHint } from "./locust-habits.js";
 import { envName, longName, OPTION_TABLE, type OptionSpec } from "./option-table.js";
 import { validateCapacity } from "./options-capacity.js";
 import { validateOpenModel } from "./options-open-model.js";
@@ -329,13 +329,7 @@ function unknownConfigKey(entry: ConfigEntry, customArguments: readonly CustomAr
     ...customArguments.map((a) => a.name),
   ];
   const nearest = closest(entry.key, known);
-  // Locust's old keys (hatch-rate, no-web ...) get their flags' hint, naming the key to write.
-  const flagHint = entry.key.length > 1 ? locustFlagHint(`--${entry.key}`) : undefined;
-  const key = flagHint === undefined ? undefined : /use (?:-\w \/ )?--([a-z-]+)$/.exec(flagHint)?.[1];
-  const locustHint =
-    flagHint === undefined || key === undefined
-      ? flagHint
-      : `${flagHint.replace(/: use [^:]*$/, "")}: write '${key} = ...' in the config file`;
+  const locustHint = locustConfigKeyHint(entry.key);
   return new UsageError("CICADA_ERR_CONFIG_KEY", `${entry.where}: unknown option '${entry.key}'`, {
     hint:
       locustHint ??
