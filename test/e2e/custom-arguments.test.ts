@@ -104,7 +104,7 @@ test("a Cicada master sends its values to a worker, whose users see them", async
       "--api-key",
       "k",
     ]),
-    { MY_FROM_ENV: "master-env" },
+    { env: { MY_FROM_ENV: "master-env" } },
   );
   // The worker's own command line gives no value (and it needs no --api-key: its master has it).
   const worker = startCicada(t, ["-f", "locustfile.ts", "--worker", "--master-port", String(port)], { cwd });

@@ -69,36 +69,28 @@ test("a worker killed mid-run is missing within ~5 s, its users move, and what i
 test("a restarted master: the workers notice, stop their users, rejoin and run the next test", async (t) => {
   const target = await startTarget(t);
   const cwd = writeLocustfile(t, target.url);
-  const port = await freePort();
-  const masterArgs = [
-    "-f",
-    "locustfile.ts",
-    "--master",
-    "--master-bind-host",
-    "127.0.0.1",
-    "--master-bind-port",
-    String(port),
-  ];
-  const first = startCicada(
-    t,
-    [...masterArgs, "--headless", "-u", "2", "-r", "2", "-t", "60s", "--only-summary"],
-    {
-      cwd,
-    },
-  );
-  await first.waitFor(/Master listening/);
+  const { master: first, port } = await startMaster(t, cwd, [
+    "--headless",
+    "-u",
+    "2",
+    "-r",
+    "2",
+    "-t",
+    "60s",
+    "--only-summary",
+  ]);
   const worker = startCicada(t, ["-f", "locustfile.ts", "--worker", "--master-port", String(port)], { cwd });
   await first.waitFor(/All users spawned/);
   first.child.kill("SIGKILL");
   await first.exited;
   await worker.waitFor(/no heartbeat from the master .* stopping users/, 15_000);
   const servedWhileLost = [...target.served.values()].reduce((a, b) => a + b, 0);
-  const second = startCicada(
+  // The second master on the same port: the worker knows no other.
+  const { master: second } = await startMaster(
     t,
-    [...masterArgs, "--headless", "-u", "1", "-r", "1", "-t", "3s", "--only-summary"],
-    {
-      cwd,
-    },
+    cwd,
+    ["--headless", "-u", "1", "-r", "1", "-t", "3s", "--only-summary"],
+    { port },
   );
   await worker.waitFor(/reconnected to the master/, 20_000);
   const code = await second.exited;

@@ -144,18 +144,17 @@ export function startProcess(
   };
 }
 
-/** Starts `node bin/cicada.js ...args`. */
 /**
- * A Cicada master of the folder's locustfile.ts on a free port of 127.0.0.1, listening:
- * `args` are the run's own flags (headless, users or rate, run time, workers to expect).
+ * A Cicada master of the folder's locustfile.ts on 127.0.0.1 (a free port, or `options.port`),
+ * listening: `args` are the run's own flags (headless, users or rate, run time, workers to expect).
  */
 export async function startMaster(
   t: TestContext,
   cwd: string,
   args: string[],
-  env?: Record<string, string>,
+  options: { env?: Record<string, string>; port?: number } = {},
 ): Promise<{ master: Proc; port: number }> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const master = startCicada(
     t,
     [
@@ -167,12 +166,13 @@ export async function startMaster(
       "--master-bind-port",
       String(port),
     ].concat(args),
-    { cwd, ...(env === undefined ? {} : { env }) },
+    { cwd, ...(options.env === undefined ? {} : { env: options.env }) },
   );
   await master.waitFor(/Master listening/);
   return { master, port };
 }
 
+/** Starts `node bin/cicada.js ...args`. */
 export function startCicada(
   t: TestContext,
   args: string[],
