@@ -7,6 +7,7 @@ import { type CapacityResult, type CapacityStep, formatGrowth, formatLoad } from
 import {
   capacityDetails,
   capacityHeadline,
+  failRateTooFew,
   failureCount,
   formatDropped,
   formatShare,
@@ -35,8 +36,14 @@ function columns(result: CapacityResult): Array<[string, (step: CapacityStep) =>
     ["fail", (s) => formatShare(s.failRate)],
     ["held", (s) => seconds(s.endTimeMs - (s.holdStartMs ?? s.startTimeMs))],
     ["steady", (s) => (s.steady ? "yes" : "no")],
-    ["verdict", (s) => (s.passed ? "met every SLO" : `broke ${brokenParts(s)}`.trimEnd())],
+    ["verdict", (s) => (s.passed ? `met every SLO${unsureNote(s)}` : `broke ${brokenParts(s)}`.trimEnd())],
   ];
+}
+
+/** A step that met its SLOs with a failure rate over the limit on too few failures: " (failRate<1%: 4 of 398 requests, too few to be sure)". */
+function unsureNote(step: CapacityStep): string {
+  const over = step.checks.filter((check) => failRateTooFew(check, step));
+  return over.map((check) => ` (${check.expression}: ${failureCount(check, step)})`).join("");
 }
 
 /**

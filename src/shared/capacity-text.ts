@@ -26,10 +26,19 @@ export const formatShare = (ratio: number) => `${(ratio * 100).toFixed(2)} %`;
  */
 export function failureCount(check: SloCheck, step: Pick<CapacityStep, "requests" | "failRate">): string {
   const failures = Math.round(step.failRate * step.requests);
+  const unsure = failRateTooFew(check, step);
+  return `${failures} of ${step.requests} request${step.requests === 1 ? "" : "s"}${unsure ? ", too few to be sure" : ""}`;
+}
+
+/** A failure-rate check over its limit at a step, on too few failures to be sure (the search's rule). */
+export function failRateTooFew(check: SloCheck, step: Pick<CapacityStep, "requests" | "failRate">): boolean {
+  if (!check.expression.startsWith("failRate")) return false;
   // A check keeps its expression, not its operator: "failRate<=1%" is the one with "<=".
   const operator = check.expression.includes("<=") ? "<=" : "<";
-  const unsure = tooFewFailures(failures, step.requests, { operator, limit: check.limit });
-  return `${failures} of ${step.requests} request${step.requests === 1 ? "" : "s"}${unsure ? ", too few to be sure" : ""}`;
+  return tooFewFailures(Math.round(step.failRate * step.requests), step.requests, {
+    operator,
+    limit: check.limit,
+  });
 }
 
 /** An SLO check's measured value, in its unit; a failure rate's with its count when the step is given. */

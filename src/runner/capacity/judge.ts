@@ -15,8 +15,8 @@
  *
  * A failure-rate SLO breaks a step only on enough failures (failure-evidence.ts): a step
  * broken only on too few is held on, to the maximum hold, its failures counted from that
- * window on; it breaks once they are enough, and at the maximum hold the rate measured
- * decides, "too few to be sure" in its reason.
+ * window on; it breaks once they are enough, and if they are still too few at the maximum
+ * hold it met the SLOs, its reason saying what was measured.
  *
  * In the open model a step must also keep up (see {@link KeepUp}): the target completes
  * the requests the asked rate makes, and no backlog of iterations grows; judged on the
@@ -74,7 +74,10 @@ export type StepVerdict =
       reason: string;
       figures: WindowFigures;
       checks: SloCheck[];
-      /** It broke only failure-rate SLOs, on too few failures to be sure. */
+      /**
+       * Its verdict on a failure-rate SLO rested on too few failures to be sure: a break
+       * (then held on, until the maximum hold), or at the maximum hold a pass.
+       */
       unsure?: boolean;
     };
 
@@ -263,6 +266,39 @@ export function judgeStep(
   settings: JudgeSettings,
   keepUp: KeepUp | null = null,
   failuresFrom: CumulativeSample | null = null,
+): StepVerdict {
+  const judged = judgeHeld(samples, holdStartMs, nowMs, settings, keepUp, failuresFrom);
+  // Before the maximum hold such a step is held on (holdOn); only at it can a break still
+  // rest on too few failures, and a break not shown is no break.
+  return judged.done && !judged.passed && judged.unsure ? metOnTooFewFailures(judged) : judged;
+}
+
+/**
+ * A step whose only break, at the maximum hold, was a failure rate over the limit on too
+ * few failures to be sure: it met the SLOs, and its reason says what was measured.
+ */
+function metOnTooFewFailures(judged: Extract<StepVerdict, { done: true }>): StepVerdict {
+  const context = judged.reason.slice(0, judged.reason.indexOf(": broke "));
+  const { failures, requests } = judged.figures;
+  const over = judged.checks
+    .filter((check) => !check.passed)
+    .map((check) => `${check.expression} measured ${((check.measured ?? 0) * 100).toFixed(2)} %`)
+    .join(", ");
+  return {
+    ...judged,
+    passed: true,
+    checks: judged.checks.map((check) => ({ ...check, passed: true })),
+    reason: `${context}: met every SLO (${over}, but ${failures} of ${requests} requests are too few failures to say it broke)`,
+  };
+}
+
+function judgeHeld(
+  samples: readonly CumulativeSample[],
+  holdStartMs: number,
+  nowMs: number,
+  settings: JudgeSettings,
+  keepUp: KeepUp | null,
+  failuresFrom: CumulativeSample | null,
 ): StepVerdict {
   const held = nowMs - holdStartMs;
   const atMax = held >= settings.maxHoldMs;

@@ -196,6 +196,11 @@ describe("the answer in the reports", () => {
     setFailRate(21, 469);
     assert.match(capacityHeadline(found), /broke failRate<1% \(measured 4\.48 %: 21 of 469 requests\)\./);
     assert.match(row(), /\sbroke failRate<1% \(21 of 469 requests\)$/);
+    // A step met at the maximum hold on too few failures says so in its row.
+    setFailRate(4, 398);
+    breaking.passed = true;
+    breaking.checks = breaking.checks.map((check) => ({ ...check, passed: true }));
+    assert.match(row(), /\smet every SLO \(failRate<1%: 4 of 398 requests, too few to be sure\)$/);
   });
 
   it("the console says each outcome in words, with the steps", () => {
