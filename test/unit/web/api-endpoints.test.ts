@@ -9,7 +9,11 @@ import { FakeMasterRunner, makeWebRun, startTarget, type Target, type WebRun } f
 let target: Target;
 let run: WebRun;
 
-/** One short test against the target, so every table has rows; it is stopped before the checks. */
+/**
+ * One short test against the target, so every table has rows; it is stopped before the checks.
+ * It waits for both paths: tasks are picked at random (9 : 1), so /fail can be reached twice
+ * before /ok once.
+ */
 before(async () => {
   target = await startTarget();
   run = await makeWebRun({ host: target.url });
@@ -17,9 +21,10 @@ before(async () => {
     run.environment.reportUserError(new (class Fake {})() as never, new Error("a task threw on purpose"));
   });
   await run.runner.start(2, 100);
+  const requestsTo = (path: string) => run.environment.stats.get("GET", path)?.numRequests ?? 0;
   assert.ok(
-    await waitFor(() => (run.environment.stats.get("GET", "/fail")?.numRequests ?? 0) >= 2, 10_000),
-    "the test should reach /fail",
+    await waitFor(() => requestsTo("/fail") >= 2 && requestsTo("/ok") >= 1, 10_000),
+    "the test should reach /fail twice and /ok",
   );
   await run.runner.stopAndWait();
 });
