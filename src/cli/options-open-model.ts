@@ -61,7 +61,8 @@ export function validateOpenModel(
   given: (key: string) => boolean = () => false,
 ): string[] {
   const problems: string[] = [];
-  const problem = (message: string, key: string) => problems.push(`✖ ${message}\n  → at ${at(key)}`);
+  const problem = (message: string, ...keys: string[]) =>
+    problems.push(`✖ ${message}\n  → at ${keys.map(at).join(" and ")}`);
   const text = options.arrivalRate as string | undefined;
   const rate = text === undefined ? undefined : arrivalRateOption(text);
   if (typeof rate === "string") problem(rate, "arrivalRate");
@@ -69,12 +70,15 @@ export function validateOpenModel(
     const flag = options.users !== undefined ? "-u/--users" : "-r/--spawn-rate";
     problem(
       `--arrival-rate and ${flag} are two ways to make load: give the rate (the open model) or the users (the closed model), not both`,
+      // Both places: a rate in cicada.conf (read by default) clashing with -u is not obvious.
+      "arrivalRate",
       options.users !== undefined ? "users" : "spawnRate",
     );
   }
   if (text !== undefined && options.iterations !== undefined) {
     problem(
       "-i/--iterations counts the tasks of users (the closed model); an arrival rate starts iterations for as long as -t/--run-time says: give -t, or use -u with -i",
+      "arrivalRate",
       "iterations",
     );
   }

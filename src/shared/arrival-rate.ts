@@ -21,16 +21,24 @@ const RATE = new RegExp(String.raw`^\s*(${NUMBER})\s*(?::\s*(${NUMBER})\s*)?$`, 
 export function parseArrivalRate(text: string): ArrivalRateSpec | string {
   const match = RATE.exec(text);
   if (match === null) {
+    // `--arrival-rate -t 1s` hands the next flag over as the rate: say the rate is missing.
+    if (/^\s*--?[a-z]/i.test(text)) {
+      return `needs a number of iterations per second right after it, such as 500, got the option '${text}'`;
+    }
     if (Number(text.trim()) < 0 || /^\s*-/.test(text)) {
       return `must be more than 0 iterations per second, got '${text}'`;
     }
     return `must be a number of iterations per second such as 500, or a ramp A:B such as 100:1000, got '${text}'`;
   }
   const from = Number(match[1]);
-  if (match[2] === undefined) {
+  const to = match[2] === undefined ? undefined : Number(match[2]);
+  // 1e309 matches the pattern but is Infinity as a number: no schedule can start that.
+  if (!Number.isFinite(from) || (to !== undefined && !Number.isFinite(to))) {
+    return `is too large to be a rate, got '${text}': give a finite number of iterations per second such as 500`;
+  }
+  if (to === undefined) {
     return from > 0 ? { from, to: undefined } : `must be more than 0 iterations per second, got '${text}'`;
   }
-  const to = Number(match[2]);
   if (from === 0 && to === 0) return `ramps from 0 to 0, got '${text}': at least one end must be more than 0`;
   return { from, to };
 }

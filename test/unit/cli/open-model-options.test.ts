@@ -61,6 +61,14 @@ describe("--arrival-rate, --ramp, --max-users, --max-queue-time", () => {
       /--arrival-rate must be a number of iterations per second such as 500/,
     );
     rejects(["--arrival-rate", "0:0", "--ramp", "5s"], /ramps from 0 to 0/);
+    // 1e309 reads as Infinity: it passed, and the run then started nothing and exited 0.
+    rejects(["--arrival-rate", "1e309"], /--arrival-rate is too large to be a rate, got '1e309'/);
+    rejects(["--arrival-rate", "1:1e309", "--ramp", "1s"], /--arrival-rate is too large to be a rate/);
+    // The next flag taken as the rate: the rate is missing, not negative.
+    rejects(
+      ["--arrival-rate", "-t", "1s"],
+      /--arrival-rate needs a number of iterations per second right after it.*got the option '-t'/,
+    );
     rejects([], /--arrival-rate must be more than 0[\s\S]*CICADA_ARRIVAL_RATE/, { CICADA_ARRIVAL_RATE: "0" });
   });
 
@@ -90,6 +98,10 @@ describe("--arrival-rate, --ramp, --max-users, --max-queue-time", () => {
     );
     rejects(["--arrival-rate", "500", "-r", "10"], /--arrival-rate and -r\/--spawn-rate/);
     rejects(["--arrival-rate", "500"], /-u\/--users[\s\S]*CICADA_USERS/, { CICADA_USERS: "5" });
+    // Where each side came from: a rate from the environment (or cicada.conf) beside -u.
+    rejects(["-u", "2"], /two ways to make load[^\n]*\n {2}→ at CICADA_ARRIVAL_RATE and --users/, {
+      CICADA_ARRIVAL_RATE: "50",
+    });
     rejects(["--max-users", "0"], /--max-users must be a whole number ≥ 1/);
   });
 
