@@ -177,11 +177,13 @@ export function parseSwarm(
         "give user_count (users, the closed model) or arrival_rate (iterations per second, the open model), not both",
     });
   }
-  // A ramp alone is an arrival-rate test missing its rates, not a users test missing its users.
-  const rampAlone = !usesShape && !searches && !open && Boolean(text(body.ramp)) && !text(body.user_count);
-  if (rampAlone)
+  // A ramp without a rate is refused, as --ramp without --arrival-rate is, even beside
+  // user_count (it was silently ignored there). Alone, it is an arrival-rate test missing its
+  // rates, not a users test missing its users, so user_count is not asked for too.
+  const rampWithoutRate = !usesShape && !searches && !open && Boolean(text(body.ramp));
+  if (rampWithoutRate)
     problems.push({ field: "ramp", message: "ramp needs arrival_rate A:B (the rates it ramps between)" });
-  const fixed = usesShape || open || searches || rampAlone;
+  const fixed = usesShape || open || searches || (rampWithoutRate && !text(body.user_count));
   const userCount = fixed ? 0 : wholeNumber("user_count", body.user_count, problems);
   if (userCount !== undefined && !options.distributed)
     checkUsersFit(userCount, options.heapLimitBytes, runner, problems);
@@ -330,11 +332,20 @@ export function applySwarm(
     );
     runner.start(command.userCount, command.spawnRate, { runTimeMs: command.runTimeMs }).catch(onError);
   }
+  // An edit changes the rate only; say so rather than accept the caps in silence.
+  const capsKept =
+    running &&
+    command.arrival &&
+    (command.arrival.maxUsers !== undefined || command.arrival.maxQueueMs !== undefined);
   return {
     status: 200,
     response: {
       success: true,
-      message: running ? "Test changed" : "Swarming started",
+      message: capsKept
+        ? "Test changed: its arrival rate only (max_users and max_queue_time apply to a new test; stop it to change them)"
+        : running
+          ? "Test changed"
+          : "Swarming started",
       host: environment.host,
       ...picked,
     },

@@ -50,7 +50,20 @@ describe("POST /swarm with an arrival rate", () => {
 
       const changed = await run.app.inject({ method: "POST", url: "/swarm", payload: { arrival_rate: 10 } });
       assert.equal(changed.statusCode, 200, changed.body);
+      assert.equal(changed.json().message, "Test changed");
       assert.ok(await waitFor(() => run.runner.arrivalRate === 10, 2000));
+      // The caps belong to a new test: an edit that sends them is told they were kept.
+      const capped = await run.app.inject({
+        method: "POST",
+        url: "/swarm",
+        payload: { arrival_rate: 12, max_users: 3 },
+      });
+      assert.equal(capped.statusCode, 200, capped.body);
+      assert.match(
+        capped.json().message,
+        /its arrival rate only \(max_users and max_queue_time apply to a new test/,
+      );
+      assert.deepEqual(run.runner.openModel, { maxUsers: 7, maxQueueMs: 500 });
 
       // The history sampler runs once a second: the session's series shows the test.
       assert.ok(
@@ -119,6 +132,9 @@ describe("POST /swarm with an arrival rate", () => {
         [{ arrival_rate: "0" }, "arrival_rate", /arrival_rate must be more than 0 iterations per second/],
         [{ arrival_rate: "-3" }, "arrival_rate", /must be more than 0/],
         [{ arrival_rate: "lots" }, "arrival_rate", /must be a number of iterations per second/],
+        [{ arrival_rate: "1e309" }, "arrival_rate", /is too large to be a rate, got '1e309'/],
+        [{ arrival_rate: "1:1e309", ramp: "1s" }, "arrival_rate", /is too large to be a rate/],
+        [{ ramp: "5s", user_count: "2", spawn_rate: "1" }, "ramp", /^ramp needs arrival_rate A:B/],
         [{ arrival_rate: "10:100" }, "ramp", /ramp is required/],
         [{ arrival_rate: "10", ramp: "30s" }, "ramp", /ramp needs a ramp in arrival_rate, A:B such as 0:10/],
         [{ ramp: "10s" }, "ramp", /^ramp needs arrival_rate A:B/],

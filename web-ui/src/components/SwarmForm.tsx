@@ -255,7 +255,8 @@ export function SwarmForm({
         )}
         {shape && (
           <p className="hint">
-            The load shape <b>{shapeName}</b> decides the number of users and the spawn rate.
+            {/* Whether a shape runs users or an arrival rate is known only from its tick(). */}
+            The load shape <b>{shapeName}</b> decides the load: the users and spawn rate, or the arrival rate.
           </p>
         )}
         {!shape && !edit && <LoadModelChoiceField model={model} onModel={setModel} />}
