@@ -56,7 +56,9 @@ export function iterationsSection(snapshot: StatsSnapshot, ended: boolean): stri
     notes += `<p class="flag" data-flag="dropped-iterations">⚠ ${it.dropped} iterations found no free user within the queue time and were dropped: the target was too slow for this rate, or --max-users too low.</p>`;
   const warning = ended ? interruptedIterationsWarning(it, null) : undefined;
   if (warning !== undefined)
-    notes += `<p class="flag" data-flag="interrupted-iterations">⚠ ${escapeHtml(warning)}</p>`;
+    notes += warning.serious
+      ? `<p class="flag" data-flag="interrupted-iterations">⚠ ${escapeHtml(warning.text)}</p>`
+      : `<p class="sub" data-flag="interrupted-iterations">${escapeHtml(warning.text)}</p>`;
   return `<section id="iterations"><h2>Iterations (arrival rate)</h2><dl class="meta">${rows}</dl>${notes}</section>`;
 }
 

@@ -331,7 +331,9 @@ export abstract class BaseRunner implements Runner {
     const iterations = this.environment.stats.iterations;
     iterations.markStopped();
     const warning = interruptedIterationsWarning(iterations, this.stopTimeoutMs);
-    if (warning !== undefined) this.environment.logger.warning(warning);
+    if (warning === undefined) return;
+    if (warning.serious) this.environment.logger.warning(warning.text);
+    else this.environment.logger.info(warning.text);
   }
 
   protected scheduleRunTime(runTimeMs: number): void {

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Environment } from "../../../src/runner/index.js";
-import { IterationStats, RequestStats, StatsEntry } from "../../../src/stats/index.js";
+import {
+  IterationStats,
+  interruptedIterationsWarning,
+  RequestStats,
+  StatsEntry,
+} from "../../../src/stats/index.js";
 import { User } from "../../../src/user/index.js";
 import { sortedCopy } from "./samples.js";
 
@@ -115,7 +120,7 @@ describe("response times from the intended start", () => {
 });
 
 describe("IterationStats", () => {
-  it("counts scheduled, started and dropped, with per-second rates over the current window", () => {
+  it("counts scheduled, started and dropped, with per-second rates of the last whole second", () => {
     const it = new IterationStats(T0);
     assert.equal(it.active, false);
     it.setTargetRate(100);
@@ -132,6 +137,45 @@ describe("IterationStats", () => {
     assert.equal(snapshot.currentRate, 90);
     assert.equal(snapshot.currentDroppedPerSec, 10);
     assert.equal(snapshot.targetRate, 100);
+  });
+
+  it("the achieved rate is the last whole second's: it follows a rate change at once, and a first partial second is scaled", () => {
+    const it = new IterationStats(T0);
+    it.setTargetRate(100);
+    for (let s = 0; s < 10; s++) for (let k = 0; k < 100; k++) it.countStarted(T0 + s * 1000 + k * 10);
+    it.setTargetRate(40);
+    for (let s = 10; s < 12; s++) for (let k = 0; k < 40; k++) it.countStarted(T0 + s * 1000 + k * 25);
+    // A 10-second average read 88/s here, two seconds after the change to 40/s.
+    assert.equal(it.snapshot(T0 + 12_000).currentRate, 40);
+    assert.equal(it.snapshot(T0 + 12_999).currentRate, 40);
+
+    // A test that began at .6 s: its first second has 0.4 s of iterations at 200/s.
+    const late = new IterationStats(T0 + 600);
+    for (let k = 0; k < 80; k++) late.countStarted(T0 + 600 + k * 5);
+    late.countDropped(4, T0 + 900);
+    assert.equal(late.snapshot(T0 + 1_500).currentRate, 200);
+    assert.equal(late.snapshot(T0 + 1_500).currentDroppedPerSec, 10);
+    assert.equal(late.snapshot(T0 + 900).currentRate, 0, "no whole second yet");
+
+    // A master (lag 3) reads the second 5 s back: workers report every 3 s.
+    const master = new IterationStats(T0, 3);
+    for (let k = 0; k < 30; k++) master.countStarted(T0 + 2_000 + k);
+    for (let k = 0; k < 7; k++) master.countStarted(T0 + 4_000 + k);
+    assert.equal(master.snapshot(T0 + 7_500).currentRate, 30);
+    assert.equal(master.snapshot(T0 + 9_000).currentRate, 7);
+  });
+
+  it("interrupted iterations: a warning from 0.1 % of the started, information below (they cannot move a percentile 0.1 points)", () => {
+    assert.equal(interruptedIterationsWarning({ started: 4000, inFlight: 0 }, 0), undefined);
+    const few = interruptedIterationsWarning({ started: 4000, inFlight: 1 }, 0)!;
+    assert.equal(few.serious, false);
+    assert.match(few.text, /^1 of 4000 started iterations \(0\.03%\) were interrupted/);
+    assert.match(few.text, /Too few to move a response time percentile by more than 0\.03 points/);
+    assert.doesNotMatch(few.text, /likely the slowest/);
+    const many = interruptedIterationsWarning({ started: 4000, inFlight: 4 }, 2000)!;
+    assert.equal(many.serious, true);
+    assert.match(many.text, /likely the slowest, so the response time percentiles .* are too low/);
+    assert.match(many.text, /longer than 2 s lets in-flight iterations finish/);
   });
 
   it("the whole-test rate is over the test up to its stop: 30 starts at 5/s in 6 s read 5/s, not 5.17", () => {
