@@ -61,6 +61,11 @@ interface CsvTexts {
 export class CsvOutput {
   private readonly failed = new Set<string>();
   private iterationsHeaderWritten = false;
+  /**
+   * The rows last appended to each history file. A master's tick after the test ended and
+   * its final write can fall in the same second with the same counts: the same row twice.
+   */
+  private readonly lastRows = new Map<string, string>();
   private inFlight: Promise<void> | undefined;
   /** Live rewrites let pass because the previous one was still being written. */
   skipped = 0;
@@ -126,7 +131,9 @@ export class CsvOutput {
       this.guard(paths.stats, () => writeReportFile(paths.stats, texts.stats, this.streams)),
       this.guard(paths.failures, () => writeReportFile(paths.failures, texts.failures, this.streams)),
       this.guard(paths.exceptions, () => writeReportFile(paths.exceptions, texts.exceptions, this.streams)),
-      this.guard(paths.history, () => appendFileSync(paths.history, texts.history)),
+      this.guard(paths.history, () => {
+        if (this.isNewRow(paths.history, texts.history)) appendFileSync(paths.history, texts.history);
+      }),
     ];
     if (texts.iterations !== "")
       results.push(this.guard(paths.iterations, () => this.appendIterations(texts.iterations)));
@@ -150,7 +157,9 @@ export class CsvOutput {
       this.guardAsync(paths.exceptions, () =>
         writeReportFileAsync(paths.exceptions, texts.exceptions, this.streams),
       ),
-      this.guardAsync(paths.history, () => appendFile(paths.history, texts.history)),
+      this.guardAsync(paths.history, async () => {
+        if (this.isNewRow(paths.history, texts.history)) await appendFile(paths.history, texts.history);
+      }),
     ]);
     if (texts.iterations !== "") this.guard(paths.iterations, () => this.appendIterations(texts.iterations));
     for (const [path, text] of [
@@ -200,7 +209,15 @@ export class CsvOutput {
     };
   }
 
+  /** False for the very rows (timestamp and values) appended last to `path`. */
+  private isNewRow(path: string, rows: string): boolean {
+    if (this.lastRows.get(path) === rows) return false;
+    this.lastRows.set(path, rows);
+    return true;
+  }
+
   private appendIterations(row: string): void {
+    if (!this.isNewRow(this.paths.iterations, row)) return;
     if (!this.iterationsHeaderWritten) {
       writeFileSync(this.paths.iterations, iterationsCsvHeader());
       this.iterationsHeaderWritten = true;

@@ -92,3 +92,29 @@ describe("live CSV rewrites at 2,000 names", () => {
     assert.equal(csv.skipped, 1);
   });
 });
+
+describe("the history files after the test", () => {
+  it("a live row and the final write of the same moment make one row, not the same row twice (seen on a master)", async (t) => {
+    const paths = csvPaths(t);
+    const stats = new RequestStats({ nowMs: NOW });
+    stats.iterations.setTargetRate(16);
+    stats.iterations.countScheduled(3);
+    for (let k = 0; k < 3; k++) stats.iterations.countStarted(NOW + k);
+    stats.record("GET", "/", 5, 10, null, NOW);
+    const csv = new CsvOutput(paths, false, silentLogger);
+    csv.start(stats, 1, NOW);
+    csv.update(stats, 0, NOW + 1000); // the master's tick after the users stopped
+    await csv.settled();
+    assert.ok(csv.write(stats, 0, NOW + 1000)); // the final write, in the same second
+    const rowsOf = (path: string) => readFileSync(path, "utf8").trimEnd().split("\r\n").slice(1);
+    const history = rowsOf(paths.history);
+    const iterations = rowsOf(paths.iterations);
+    assert.equal(history.length, 2, history.join("\n"));
+    assert.equal(iterations.length, 2, iterations.join("\n"));
+    assert.notEqual(iterations[0], iterations[1]);
+    // A later moment is a new row, even with the same counts.
+    csv.update(stats, 0, NOW + 2000);
+    await csv.settled();
+    assert.equal(rowsOf(paths.iterations).length, 3);
+  });
+});
