@@ -98,13 +98,13 @@ export function isArrivalRateTick(tick: ShapeTick | ArrivalRateTick): tick is Ar
  */
 function checkArrivalTick(tick: ShapeTick | ArrivalRateTick): ShapeTick | ArrivalRateTick {
   if (!("arrivalRate" in tick)) return tick;
-  const hint =
-    "Return { arrivalRate: N } (iterations per second, the open model) or { users, spawnRate } (the closed model), never both; see docs/api.md#load-shapes";
   if ("users" in tick || "spawnRate" in tick) {
     throw new UsageError(
       "CICADA_ERR_SHAPE_TICK",
       `the load shape's tick() mixed an arrival rate with users: ${JSON.stringify(tick)}`,
-      { hint },
+      {
+        hint: "Return { arrivalRate: N } (iterations per second, the open model) or { users, spawnRate } (the closed model), never both; see docs/api.md#load-shapes",
+      },
     );
   }
   const rate = tick.arrivalRate;
@@ -113,7 +113,9 @@ function checkArrivalTick(tick: ShapeTick | ArrivalRateTick): ShapeTick | Arriva
       "CICADA_ERR_SHAPE_TICK",
       // String() for numbers: JSON would write NaN and Infinity as null.
       `the load shape's tick() returned arrivalRate ${typeof rate === "number" ? String(rate) : JSON.stringify(rate)}: expected a number of iterations per second ≥ 0`,
-      { hint },
+      {
+        hint: "Return { arrivalRate: N } with a finite N ≥ 0 (0 starts no iteration for the moment; null ends the test); see docs/api.md#load-shapes",
+      },
     );
   }
   return tick;
