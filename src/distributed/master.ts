@@ -70,6 +70,11 @@ export class MasterRunner extends BaseRunner {
   private lastSpawnTimestamp = 0;
   /** The arrival-rate test's rate over time (performance.now() ms); the workers run their shares of it. */
   private arrival: ArrivalSchedule | undefined;
+  /**
+   * Each Cicada worker's part of the arrival rate (1/n) and since when it has had one
+   * (performance.now() ms), to estimate what a worker that goes missing takes with it.
+   */
+  private readonly arrivalParts = new Map<string, { fraction: number; sinceMs: number }>();
   /** Locust workers already told that they get no share of an arrival rate. */
   private readonly warnedLocustWorkers = new Set<string>();
   /** The iteration budget of the current test (-i), lent to workers. */
@@ -318,6 +323,10 @@ export class MasterRunner extends BaseRunner {
     );
     const timestamp = this.nextSpawnTimestamp();
     const counts = Object.fromEntries(this.classNames.map((name) => [name, 0]));
+    for (const id of shares.keys()) {
+      const sinceMs = this.arrivalParts.get(id)?.sinceMs ?? now;
+      this.arrivalParts.set(id, { fraction: 1 / shares.size, sinceMs });
+    }
     for (const [id, share] of shares) {
       this.inbox.send(id, "spawn", {
         ...this.spawnBase(timestamp),
@@ -452,6 +461,7 @@ export class MasterRunner extends BaseRunner {
     this.workersChanged.fire(this.liveWorkers().length);
     this.checkIterationsFinished();
     if (this.state !== "spawning" && this.state !== "running") return;
+    if (why === "missing") this.countIterationsLostWith(node);
     const unrun = unrunUsersNote(node, why);
     if (unrun !== undefined) this.environment.logger.warning(unrun);
     if (this.liveWorkers().length === 0) {
@@ -482,6 +492,30 @@ export class MasterRunner extends BaseRunner {
     }
   }
 
+  /**
+   * A worker that went missing (not one that quit: that one sent its last report) takes
+   * with it the iterations of its part of the rate since its last report: those it ran
+   * are in no report, and since it died no one ran its part until now, when the rate
+   * moves. Estimated from the master's schedule, counted and said, so that the totals
+   * (dropped = scheduled − started) are not read as the whole schedule.
+   */
+  private countIterationsLostWith(node: WorkerNode): void {
+    const part = this.arrivalParts.get(node.id);
+    this.arrivalParts.delete(node.id);
+    const arrival = this.arrival;
+    if (this.loadModel !== "arrival-rate" || arrival === undefined || part === undefined) return;
+    const now = performance.now();
+    const fromMs = Math.max(part.sinceMs, node.lastReportMs ?? part.sinceMs);
+    const lost = Math.round((arrival.countAt(now) - arrival.countAt(fromMs)) * part.fraction);
+    if (lost <= 0) return;
+    this.environment.stats.iterations.countLostWithWorker(lost);
+    this.environment.logger.warning(
+      `Worker ${node.id} went missing: about ${lost} iterations of its part of the arrival rate are in no count ` +
+        `(those due in the ${((now - fromMs) / 1000).toFixed(1)} s since its last report: the ones it ran were never reported, ` +
+        "and after it died no worker ran its part until now)",
+    );
+  }
+
   /** A new test also starts new per-worker totals. */
   protected override async beginTest(): Promise<boolean> {
     this.inbox.resetReported();
@@ -503,6 +537,7 @@ export class MasterRunner extends BaseRunner {
     this.rampToken++;
     this.dispatchedCount = 0;
     this.arrival = undefined;
+    this.arrivalParts.clear();
     await this.inbox.stopWorkers(this.stopTimeoutMs + STOP_GRACE_MS);
   }
 

@@ -31,6 +31,8 @@ export class WorkerNode {
   cpuWarned = false;
   /** Stats reports dropped for impossible numbers (master-inbox.ts). */
   droppedReports = 0;
+  /** When its last stats report was merged (performance.now() ms); undefined before one. */
+  lastReportMs: number | undefined;
   /** Users per class as the worker last reported them. */
   userClassesCount: Record<string, number> = {};
   /** The user classes the worker defines, from its last report (undefined before one). */

@@ -232,7 +232,7 @@ export function formatExceptionsReport(snapshot: StatsSnapshot): string[] {
 /**
  * The open model's iterations: target and achieved rate, started, dropped and waiting; in
  * flight during the test, completed and interrupted at its end.
- * With `current`, the rates are the last 10 s (the live table); without, the whole test.
+ * With `current`, the rates are the last whole second's (the live table); without, the whole test.
  * Empty for a closed-model run.
  */
 export function formatIterations(snapshot: StatsSnapshot, current: boolean): string[] {
@@ -250,9 +250,17 @@ export function formatIterations(snapshot: StatsSnapshot, current: boolean): str
       "",
     ];
   }
+  const lost =
+    it.lostWithWorkers > 0
+      ? [
+          `About ${it.lostWithWorkers} more iterations fell due on workers that went missing and are in no count above ` +
+            "(run but never reported, or not run until the rate moved)",
+        ]
+      : [];
   return [
     `Iterations (arrival rate): target ${rate(it.targetRate)}, ${started}, ${dropped}, ${it.waiting} waiting, ${it.scheduled} scheduled`,
     `Of the started: ${it.completed} completed, ${interruptedText(it)}`,
+    ...lost,
     "",
   ];
 }

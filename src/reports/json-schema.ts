@@ -217,6 +217,13 @@ export interface JsonIterations {
   dropped: number;
   /** Iterations waiting for a free user when the report was made (0 at the end). */
   waiting: number;
+  /**
+   * A distributed master's estimate of the iterations that fell due on workers that went
+   * missing and are in no count above (run but never reported, or not run until the master
+   * moved the worker's part of the rate); 0 without such a worker. Absent only from
+   * reports of Cicada versions before it.
+   */
+  lostWithWorkers?: number;
   /** Started per second over the whole test. */
   rate: number;
 }
@@ -316,7 +323,7 @@ export interface JsonHistory {
   iterations: JsonIterationSeries | null;
 }
 
-/** Target rate, achieved rate and dropped iterations over time (rates over the last ~10 s at each point). */
+/** Target rate, achieved rate and dropped iterations over time (at each point, the rates of the last whole second). */
 export interface JsonIterationSeries {
   stride: number;
   timeMs: number[];

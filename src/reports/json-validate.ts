@@ -208,9 +208,10 @@ const iterations = object<JsonIterations>(
     interrupted: num,
     dropped: num,
     waiting: num,
+    lostWithWorkers: num,
     rate: num,
   },
-  ["completed", "interrupted"],
+  ["completed", "interrupted", "lostWithWorkers"],
 );
 
 const thresholdWindow = object<JsonThresholdWindow>({

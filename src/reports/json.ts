@@ -97,6 +97,7 @@ function iterationsOf(snapshot: StatsSnapshot): JsonIterations | null {
     interrupted: it.interrupted,
     dropped: it.dropped,
     waiting: it.waiting,
+    lostWithWorkers: it.lostWithWorkers,
     rate: it.totalRate,
   };
 }

@@ -29,6 +29,12 @@ export interface IterationSnapshot {
   /** Iterations waiting for a free user now: scheduled − started − dropped. */
   waiting: number;
   /**
+   * A master's estimate of the iterations that fell due on workers that went missing and
+   * are in no other count: those after each one's last report (lost with it) and until the
+   * master moved its share (scheduled nowhere). 0 without such a worker.
+   */
+  lostWithWorkers: number;
+  /**
    * Iterations started in the last whole second (on a master, the newest second all its
    * workers have reported): the achieved rate, to set beside the target rate. Not the 10-second average of Locust's
    * current RPS: that one lagged a rate change or a ramp by about five seconds.
@@ -73,6 +79,7 @@ export class IterationStats {
   private startedCount = 0;
   private completedCount = 0;
   private droppedCount = 0;
+  private lostCount = 0;
   private start: number;
   /** "requests" counts started iterations, "failures" dropped ones. */
   private readonly window: CurrentWindow;
@@ -175,6 +182,11 @@ export class IterationStats {
     this.window.countFailures(Math.floor(nowMs / 1000), count);
   }
 
+  /** A master's estimate of `count` iterations due on a worker that went missing (see the snapshot's lostWithWorkers). */
+  countLostWithWorker(count: number): void {
+    if (count > 0) this.lostCount += count;
+  }
+
   /** The counts at `nowMs`. */
   snapshot(nowMs: number): IterationSnapshot {
     // Over the test so far, or up to its stop: at a constant rate R for T s, R exactly (up
@@ -189,6 +201,7 @@ export class IterationStats {
       interrupted: this.interrupted,
       dropped: this.droppedCount,
       waiting: Math.max(0, this.scheduledCount - this.startedCount - this.droppedCount),
+      lostWithWorkers: this.lostCount,
       currentRate: this.window.lastSecondRate("requests", nowMs, this.start, this.achievedLagSeconds),
       currentDroppedPerSec: this.window.lastSecondRate(
         "failures",
@@ -244,6 +257,7 @@ export class IterationStats {
     this.startedCount = carryUnfinished ? inFlight : 0;
     this.completedCount = 0;
     this.droppedCount = 0;
+    this.lostCount = 0;
     this.start = nowMs;
     this.endMs = null;
     this.window.reset();

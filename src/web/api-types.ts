@@ -187,7 +187,7 @@ export interface ArrivalFields {
 export interface OpenModelStatus {
   /** Iterations per second asked for now. */
   targetRate: number;
-  /** Iterations started per second (the last 10 s). */
+  /** Iterations started in the last whole second (on a master, the second 5 s back). */
   currentRate: number;
   started: number;
   /** Started iterations that ended by themselves (within --stop-timeout too). */
@@ -198,10 +198,12 @@ export interface OpenModelStatus {
    */
   inFlight: number;
   dropped: number;
-  /** Iterations dropped per second (the last 10 s). */
+  /** Iterations dropped in that second. */
   currentDroppedPerSec: number;
   /** Iterations waiting for a free user now. */
   waiting: number;
+  /** A master's estimate of the iterations due on workers that went missing, in no count (0 without). */
+  lostWithWorkers: number;
   /** Whole-test percentiles of the Aggregated response times from the intended start, ms. */
   intendedP50Ms: number | null;
   intendedP95Ms: number | null;

@@ -264,6 +264,7 @@ function openModelStatus(runner: Runner, nowMs: number): OpenModelStatus | null 
     dropped: it.dropped,
     currentDroppedPerSec: round2(it.currentDroppedPerSec),
     waiting: it.waiting,
+    lostWithWorkers: it.lostWithWorkers,
     intendedP50Ms: roundOrNull(p50),
     intendedP95Ms: roundOrNull(p95),
     intendedP99Ms: roundOrNull(p99),

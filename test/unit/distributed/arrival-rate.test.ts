@@ -8,11 +8,12 @@ import {
   WorkerStatsReporter,
 } from "../../../src/distributed/index.js";
 import { readStatsFrame } from "../../../src/distributed/stats-frame.js";
+import { formatIterations } from "../../../src/reports/console.js";
 import { Environment } from "../../../src/runner/index.js";
 import { task, User } from "../../../src/user/index.js";
 import { RowBuilder } from "../../../src/web/rows.js";
 import { sleep, waitFor } from "../../helpers/env.js";
-import { startCluster } from "./cluster-helpers.js";
+import { rawPeer, startCluster, VERSION } from "./cluster-helpers.js";
 
 /** One "request" per iteration, carrying its intended start as a custom protocol's event would. */
 class Iterating extends User {
@@ -145,6 +146,7 @@ test("master + 2 workers: each runs half the rate, a lost worker's half moves, t
   await cluster.master.stopAndWait();
   const stats = cluster.master.environment.stats;
   const it = stats.iterations;
+  assert.equal(it.snapshot(Date.now()).lostWithWorkers, 0, "a worker that quits sent its last report");
   assert.ok(it.started >= 100, `started ${it.started} in about 1.2 s at 100/s`);
   assert.equal(it.dropped, it.scheduled - it.started, "dropped == scheduled − started on the master too");
   const row = stats.get("GET", "/it")!;
@@ -206,4 +208,35 @@ test("the master's console says when iterations are dropped on a worker, once a 
     /Dropping iterations \(first on worker h_1\)/.test(l.message),
   );
   assert.equal(warnings.length, 1, "once, though every report after the first has drops");
+});
+
+test("a worker that goes silent (as if killed) takes its part of the rate with it: the master estimates and says how many iterations are in no count", async (t) => {
+  const cluster = await startCluster({ heartbeatIntervalMs: 200, heartbeatLiveness: 3 }, [Iterating]);
+  t.after(() => cluster.close());
+  const alive = cluster.addWorker("h_1", { statsIntervalMs: 300, heartbeatIntervalMs: 200 });
+  // A Cicada worker that registers, takes its share and never says anything again.
+  const silent = rawPeer(t, cluster.master.port, "silent_1");
+  await silent.dealer.send(encodeMessage("client_ready", VERSION, "silent_1"));
+  await cluster.master.waitForWorkers(2, 10_000);
+  await cluster.master.startArrivalRate({ rate: 100 });
+  assert.ok(await waitFor(() => silent.replies.includes("spawn"), 3000), silent.replies.join());
+  assert.ok(
+    await waitFor(() => alive.runner.arrivalRate === 100, 5000),
+    `h_1 runs ${alive.runner.arrivalRate}/s`,
+  );
+  const warning = cluster.masterLogs.find((l) => /Worker silent_1 went missing: about/.test(l.message));
+  assert.ok(warning, cluster.masterLogs.map((l) => l.message).join("\n"));
+  // Half the rate (50/s) for as long as it was gone unreported: the estimate is that product.
+  const [, lost, seconds] = /about (\d+) iterations .* in the (\d+\.\d) s since its last report/.exec(
+    warning.message,
+  )!;
+  assert.ok(Math.abs(Number(lost) - 50 * Number(seconds)) <= 3, warning.message);
+  assert.ok(Number(seconds) >= 0.5, "three heartbeats of 200 ms went by");
+  await sleep(300);
+  await cluster.master.stopAndWait();
+  const it = cluster.master.environment.stats.iterations.snapshot(Date.now());
+  assert.equal(it.lostWithWorkers, Number(lost));
+  assert.equal(it.dropped, it.scheduled - it.started, "the counts themselves still add up");
+  const summary = formatIterations(cluster.master.environment.stats.snapshot(Date.now()), false).join("\n");
+  assert.match(summary, new RegExp(`About ${lost} more iterations fell due on workers that went missing`));
 });

@@ -118,6 +118,7 @@ describe("the open model in the reports", () => {
       interrupted: 2,
       dropped: 3,
       waiting: 0,
+      lostWithWorkers: 0,
       rate: report.iterations!.rate,
     });
     assert.equal(report.history.iterations?.timeMs.length, 10);

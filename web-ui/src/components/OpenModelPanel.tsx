@@ -69,6 +69,14 @@ export function OpenModelPanel({
         warn={status.dropped > 0}
       />
       <Figure label="Waiting" value={formatCount(status.waiting)} testId="om-waiting" />
+      {status.lostWithWorkers > 0 && (
+        <Figure
+          label="Lost with missing workers (about)"
+          value={formatCount(status.lostWithWorkers)}
+          testId="om-lost"
+          warn
+        />
+      )}
       <Figure
         label="p50 from intended start"
         value={pair(status.intendedP50Ms, total?.medianMs)}
