@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { assertJsonReport } from "../../src/reports/json-validate.js";
+import { waitFor } from "../helpers/env.js";
 import { csvRecords, unwritableFolder } from "../unit/reports/fixtures.js";
 import {
   isCleanError,
@@ -196,7 +197,10 @@ describe("reports from a real run", () => {
       [...base(target.url, "60s"), "--csv", "out", "--json-file", "out", "--html", "r.html"],
       dir,
     );
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Signal once requests are answered, not after a fixed time: on a slow machine the CLI
+    // may still be loading the locustfile after 1.5 s, and a run stopped before its first
+    // answer has no requests to report. 4 users have at most 4 requests in flight.
+    assert.ok(await waitFor(() => target.total() > 8, 15_000), "the test should send requests");
     running.signal("SIGTERM");
     const result = await running.done;
     assert.equal(result.code, 0, result.stderr);

@@ -19,7 +19,10 @@ test("a Cicada worker without one of the master's classes: a warning naming it a
   const cluster = await startCluster();
   t.after(() => cluster.close());
   const problemOf = () => cluster.master.clusterProblem;
+  // One after the other: a worker's index is its place in the order of connection, and the
+  // warning checked below names odd_1's (two workers started at once may connect either way).
   cluster.addWorker("good_1", { statsIntervalMs: 100 });
+  await cluster.master.waitForWorkers(1, 10_000);
   cluster.addWorker("odd_1", { statsIntervalMs: 100 }, [Alpha, Gamma]);
   await cluster.master.waitForWorkers(2, 10_000);
   const warnings = () => cluster.masterLogs.filter((r) => r.level === "WARNING").map((r) => r.message);

@@ -16,7 +16,11 @@ describe("load shapes and events", () => {
         seen.push(this.getCurrentUserCount());
         const t = this.getRunTime();
         if (t < 1) return { users: 2, spawnRate: 100 };
-        if (t < 2) return [5, 100] as const;
+        // It stops once its 5 users ran, not at 2 s alone: the ticks come about a second apart
+        // and once, in a full run, none of them saw 5 users before the stop (ramps [2]): a tick
+        // a hair before 1 s (timers count whole milliseconds) keeps 2 users, and the next one,
+        // a little after 2 s, returned null.
+        if (t < 2 || this.getCurrentUserCount() < 5) return [5, 100] as const;
         return null;
       }
     }
