@@ -269,6 +269,7 @@ export class MasterInbox {
       for (const problem of stats.metrics.merge(id, report.cicada_metrics)) this.warnMetric(id, problem);
     }
     node.lastReportMs = performance.now();
+    node.noteReport(report.stats_total.num_requests, nowMs);
     const sums = this.reported.get(id) ?? { requests: 0, failures: 0 };
     sums.requests += report.stats_total.num_requests;
     sums.failures += report.stats_total.num_failures;

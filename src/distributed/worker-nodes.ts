@@ -2,7 +2,7 @@
  * The master's view of its workers: state, liveness (heartbeats left before the worker
  * counts as missing), CPU, memory and the users each one reports.
  */
-import type { WorkerSummary } from "../runner/index.js";
+import type { ReportMark, WorkerSummary } from "../runner/index.js";
 import type { RunnerState } from "../user/index.js";
 import { cicadaVersionOf } from "./node-id.js";
 import { parseLocustVersion } from "./python-compat.js";
@@ -33,6 +33,9 @@ export class WorkerNode {
   droppedReports = 0;
   /** When its last stats report was merged (performance.now() ms); undefined before one. */
   lastReportMs: number | undefined;
+  /** Its last two reports as points of its running total of requests (see WorkerSummary.reports). */
+  private lastReport: ReportMark | null = null;
+  private previousReport: ReportMark | null = null;
   /** Users per class as the worker last reported them. */
   userClassesCount: Record<string, number> = {};
   /** The user classes the worker defines, from its last report (undefined before one). */
@@ -89,6 +92,12 @@ export class WorkerNode {
     return this.state === "ready" || this.state === "spawning" || this.state === "running";
   }
 
+  /** A stats report of `requests` was merged at `atMs` (epoch ms). */
+  noteReport(requests: number, atMs: number): void {
+    this.previousReport = this.lastReport;
+    this.lastReport = { requests: (this.lastReport?.requests ?? 0) + requests, atMs };
+  }
+
   summary(): WorkerSummary {
     return {
       id: this.id,
@@ -96,6 +105,9 @@ export class WorkerNode {
       userCount: this.userCount,
       cpuPercent: this.cpuPercent,
       memoryBytes: this.memoryBytes,
+      ...(this.lastReport === null
+        ? {}
+        : { reports: { last: this.lastReport, previous: this.previousReport } }),
     };
   }
 }

@@ -46,7 +46,7 @@ export { IterationPool } from "./iteration-pool.js";
 export { checkIterations, LocalIterationGate } from "./iterations.js";
 export { LocalRunner, type LocalRunnerOptions } from "./local-runner.js";
 export { DEFAULT_OPEN_MODEL, OpenModelDriver, type OpenModelSettings } from "./open-model.js";
-export type { ArrivalRateStart, LoadModel, Runner, WorkerSummary } from "./runner.js";
+export type { ArrivalRateStart, LoadModel, ReportMark, Runner, WorkerSummary } from "./runner.js";
 export { type SpawnClass, SpawnSequence } from "./spawn-sequence.js";
 export {
   classShares,

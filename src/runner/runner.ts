@@ -25,6 +25,21 @@ export interface WorkerSummary {
   userCount: number;
   cpuPercent: number;
   memoryBytes: number;
+  /**
+   * Its last two stats reports: the requests it had reported in all by each, and when the
+   * master merged it (epoch ms). A rate between two reports is the worker's own; one over
+   * the master's clock depends on how many reports fell into the window. Undefined before
+   * a report (and for a local runner's summary).
+   */
+  reports?: { last: ReportMark; previous: ReportMark | null };
+}
+
+/** A worker's stats report as a point of its running total of requests. */
+export interface ReportMark {
+  /** Requests reported so far, in all. */
+  requests: number;
+  /** When the master merged the report, epoch ms. */
+  atMs: number;
 }
 
 /**

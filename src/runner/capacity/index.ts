@@ -15,6 +15,8 @@ export {
   type GeneratorReading,
   histogramSince,
   measureSlo,
+  reportedRate,
   type WindowFigures,
+  type WorkerReports,
   windowFigures,
 } from "./window.js";

@@ -26,7 +26,14 @@
  */
 import type { CapacitySlo, SloCheck } from "../../shared/capacity.js";
 import { unsureFailRate } from "./failure-evidence.js";
-import { type CumulativeSample, checkSlos, measureSlo, type WindowFigures, windowFigures } from "./window.js";
+import {
+  anyReportBetween,
+  type CumulativeSample,
+  checkSlos,
+  measureSlo,
+  type WindowFigures,
+  windowFigures,
+} from "./window.js";
 
 /** Throughput of the two halves within this share of each other... */
 export const THROUGHPUT_TOLERANCE = 0.1;
@@ -316,6 +323,13 @@ function judgeHeld(
   const a = windowFigures(first, middle);
   const b = windowFigures(middle, last);
   if (b.requests === 0 && b.dropped === 0) {
+    // A master between two rounds of reports: nothing is known of this half yet, which
+    // is not "no request completed". At the maximum hold, judge the whole hold instead.
+    if (anyReportBetween(middle, last) === false) {
+      if (!atMax) return PENDING;
+      const whole = windowFigures(first, last);
+      return verdict(whole, settings.slos, false, "at the end of the hold", keepUpProblem(whole, keepUp));
+    }
     const seconds = ((last.timeMs - middle.timeMs) / 1000).toFixed(1);
     return {
       done: true,

@@ -10,7 +10,7 @@ import { overloadCause } from "../generator-advice.js";
 import type { Runner } from "../runner.js";
 import { capacitySaturation } from "./saturation-text.js";
 import { type CapacityProbe, CapacitySearch } from "./search.js";
-import type { CumulativeSample, GeneratorReading } from "./window.js";
+import type { CumulativeSample, GeneratorReading, WorkerReports } from "./window.js";
 
 /** Distributed runs: workers report every 3 s (Locust's interval), so a step needs that long to show in the stats. */
 export const WORKER_REPORT_MS = 3000;
@@ -28,6 +28,24 @@ function generatorReading(runner: Runner): GeneratorReading | null {
     overloaded: last.overloaded,
     cause: overloadCause(last, state.cpuThresholdPercent),
   };
+}
+
+/** The workers' last reports (a master), or null (a local runner, which has no workers). */
+function workerReports(runner: Runner): WorkerReports[] | null {
+  const workers = runner.workers();
+  if (workers.length === 0) return null;
+  return workers.flatMap((worker) =>
+    worker.reports === undefined
+      ? []
+      : [
+          {
+            id: worker.id,
+            live: worker.state === "running" || worker.state === "spawning",
+            last: worker.reports.last,
+            previous: worker.reports.previous,
+          },
+        ],
+  );
 }
 
 function busiestWorker(runner: Runner): number | null {
@@ -77,6 +95,7 @@ export function runnerProbe(runner: Runner, settings: CapacitySettings): Capacit
         users: runner.userCount,
         generator: generatorReading(runner),
         workerCpuPercent: busiestWorker(runner),
+        workerReports: workerReports(runner),
       };
     },
     async setLoad(load, first) {

@@ -9,6 +9,7 @@ import type { CapacitySlo, SloCheck, SloMetric } from "../../shared/capacity.js"
 import { sloMet } from "../../shared/capacity.js";
 import { highestEquivalentValue, lowestEquivalentValue } from "../../stats/hdr-layout.js";
 import { Histogram } from "../../stats/index.js";
+import type { ReportMark } from "../runner.js";
 
 /** The load generator at a sample (the latest second the generator monitor measured). */
 export interface GeneratorReading {
@@ -43,6 +44,21 @@ export interface CumulativeSample {
   generator: GeneratorReading | null;
   /** The busiest worker's CPU % now (distributed runs), else null. */
   workerCpuPercent: number | null;
+  /**
+   * A master's workers with their last two reports (distributed runs), else null: the
+   * window's throughput is then the sum of each worker's rate between its own reports.
+   * Optional: samples built without it (tests, older callers) measure on the clock.
+   */
+  workerReports?: readonly WorkerReports[] | null;
+}
+
+/** One worker's last two reports at a sample. */
+export interface WorkerReports {
+  id: string;
+  /** Still running users (not missing, stopped or quit). */
+  live: boolean;
+  last: ReportMark;
+  previous: ReportMark | null;
 }
 
 /** The figures of one window. */
@@ -103,6 +119,43 @@ function percentileMs(histogram: Histogram, p: number): number | null {
   return histogram.totalCount === 0 ? null : histogram.valueAtPercentile(p) / 1000;
 }
 
+/**
+ * A master's throughput between two samples: each live worker's rate between its reports
+ * (the ones merged by `a` and by `b`; or, when none came in between, its last two by `b`),
+ * summed; null when the samples carry no workers' reports (a local run).
+ *
+ * Why not requests over the master's clock: workers report every 3 s, so a 3 s half of a
+ * hold holds one report of each worker, or none, or two, depending on where the reports
+ * fall against the master's ticks. Divided by the window's length that read 0 %, 100 % or
+ * 200 % of the real rate (a false "keep-up" break, a step's 227 req/s from a target that
+ * cannot do 200).
+ */
+export function reportedRate(a: CumulativeSample, b: CumulativeSample): number | null {
+  if (!a.workerReports || !b.workerReports) return null;
+  let rate = 0;
+  for (const worker of b.workerReports) {
+    if (!worker.live) continue;
+    const before = a.workerReports.find((w) => w.id === worker.id)?.last;
+    const from = before !== undefined && before.atMs < worker.last.atMs ? before : worker.previous;
+    if (from === null || from.atMs >= worker.last.atMs) continue;
+    rate += (worker.last.requests - from.requests) / ((worker.last.atMs - from.atMs) / 1000);
+  }
+  return rate;
+}
+
+/**
+ * Whether a report of some worker was merged between two samples: false says the window
+ * saw no report at all (so no request count moved, whatever the target did); null for a
+ * local run, whose statistics move with every response.
+ */
+export function anyReportBetween(a: CumulativeSample, b: CumulativeSample): boolean | null {
+  if (!a.workerReports || !b.workerReports) return null;
+  return b.workerReports.some((worker) => {
+    const before = a.workerReports!.find((w) => w.id === worker.id);
+    return before === undefined || before.last.atMs < worker.last.atMs;
+  });
+}
+
 /** The figures between two samples of the same test (`a` before `b`). */
 export function windowFigures(a: CumulativeSample, b: CumulativeSample): WindowFigures {
   const requests = b.requests - a.requests;
@@ -117,7 +170,7 @@ export function windowFigures(a: CumulativeSample, b: CumulativeSample): WindowF
     fromMs: a.timeMs,
     toMs: b.timeMs,
     requests,
-    rps: requests / seconds,
+    rps: reportedRate(a, b) ?? requests / seconds,
     failures,
     failRate: requests > 0 ? failures / requests : 0,
     avgMs: timed > 0 ? (b.responseTimeSumMs - a.responseTimeSumMs) / timed : null,

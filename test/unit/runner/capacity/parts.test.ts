@@ -10,6 +10,7 @@ import {
   failRateLowerBound,
   histogramSince,
   judgeStep,
+  reportedRate,
   roundLoad,
   windowFigures,
 } from "../../../../src/runner/capacity/index.js";
@@ -101,6 +102,56 @@ describe("the window between two cumulative samples", () => {
     const whole = windowFigures(s[0]!, s[8]!);
     assert.equal(whole.avgMs, 150);
     assert.ok(Math.abs(whole.p50Ms! - 100) < 0.1);
+  });
+});
+
+describe("a master's window: each worker's rate between its own reports", () => {
+  /** A sample at `timeMs` with each worker's last two reports ([requests so far, at ms]). */
+  const at = (timeMs: number, workers: Record<string, Array<[number, number]>>): CumulativeSample => {
+    const reports = Object.entries(workers).map(([id, marks]) => ({
+      id,
+      live: true,
+      last: { requests: marks.at(-1)![0], atMs: marks.at(-1)![1] },
+      previous: marks.length > 1 ? { requests: marks.at(-2)![0], atMs: marks.at(-2)![1] } : null,
+    }));
+    return {
+      ...samples(0, () => [])[0]!,
+      timeMs,
+      requests: reports.reduce((sum, w) => sum + w.last.requests, 0),
+      workerReports: reports,
+    };
+  };
+
+  it("two workers at 100 req/s, one of whose reports fell twice into a 3 s window: 200 req/s, not 300", () => {
+    // A reports at .5 s, 3.5 s; B (1 ms early each time) at 0, 3.0005 s and 5.9995 s.
+    const a = at(3000, { A: [[300, 500]], B: [[300, 0]] });
+    const b = at(6000, {
+      A: [
+        [300, 500],
+        [600, 3500],
+      ],
+      B: [
+        [600, 3000.5],
+        [900, 5999.5],
+      ],
+    });
+    const figures = windowFigures(a, b);
+    assert.equal(figures.requests, 900, "the requests merged in the window");
+    assert.ok(Math.abs(figures.rps - 200) < 0.1, `rps ${figures.rps}`);
+    assert.equal(900 / 3, 300, "what requests over the master's clock said");
+    // No report of A in the window: its rate is that of its last two reports.
+    const c = at(7000, {
+      A: [
+        [300, 500],
+        [600, 3500],
+      ],
+      B: [
+        [900, 5999.5],
+        [1200, 6999],
+      ],
+    });
+    assert.ok(Math.abs(reportedRate(b, c)! - (100 + 300 / 0.9995)) < 0.1);
+    assert.equal(reportedRate(samples(1, () => [1])[0]!, samples(1, () => [1])[1]!), null, "a local run");
   });
 });
 
@@ -312,6 +363,33 @@ describe("the judge", () => {
     const verdict = judgeStep(s, hold, hold + 1000, settings);
     assert.ok(verdict.done && !verdict.passed);
     assert.match(verdict.reason, /no request completed in the last 0.5 s/);
+  });
+
+  it("a master whose workers sent no report in the last half waits: that is no news, not 'no request completed'", () => {
+    // One worker reporting at ticks 1 and 2 only; requests move with its reports.
+    const s = samples(4, (i) => (i <= 2 ? [100, 100] : [])).map((sample, i) => ({
+      ...sample,
+      workerReports: [
+        {
+          id: "w",
+          live: true,
+          last: { requests: sample.requests, atMs: 1_000_000 + Math.min(i, 2) * 250 },
+          previous: i >= 2 ? { requests: 2, atMs: 1_000_250 } : null,
+        },
+      ],
+    }));
+    assert.equal(judgeStep(s, hold, hold + 1000, settings).done, false, "pending until a report comes");
+    const atMax = judgeStep(s, hold, hold + 3000, settings);
+    assert.ok(atMax.done && atMax.passed, "the whole hold, at its end");
+    assert.match(atMax.reason, /at the end of the hold/);
+    // A report that came with no request in it is news: the step broke.
+    s[4] = {
+      ...s[4]!,
+      workerReports: [{ ...s[4]!.workerReports[0]!, last: { requests: 4, atMs: 1_000_900 } }],
+    };
+    const broke = judgeStep(s, hold, hold + 1000, settings);
+    assert.ok(broke.done && !broke.passed);
+    assert.match(broke.reason, /no request completed/);
   });
 });
 
