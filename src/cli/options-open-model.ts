@@ -18,7 +18,7 @@ export const OPEN_MODEL_OPTIONS: OptionSpec[] = [
     group,
     description:
       "Start this many iterations (one task each) per second, whatever the response times: the open model, instead of -u. " +
-      "A:B ramps from A to B over --ramp, then stays at B",
+      "A:B ramps from A to B over --ramp, then stays at B. At most 1,000,000",
   },
   {
     flags: "--ramp <time>",

@@ -9,6 +9,7 @@ import {
   type ArrivalRateStart,
   ArrivalSchedule,
   BaseRunner,
+  checkArrivalRate,
   type Environment,
   isProtocolMessageType,
   type StartOptions,
@@ -293,6 +294,7 @@ export class MasterRunner extends BaseRunner {
 
   setArrivalRate(rate: number, rampMs = 0): void {
     if (this.arrival === undefined) throw new Error("no arrival-rate test is running");
+    checkArrivalRate(rate);
     this.arrival.changeRate(performance.now(), rate, rampMs);
     this.dispatchArrival();
   }

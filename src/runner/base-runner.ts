@@ -4,6 +4,7 @@
  * test (stats reset, testStart), the run-time limit, following a load shape, sampling the
  * stats history, and stop/quit requests that never run twice at once.
  */
+import { MAX_ARRIVAL_RATE } from "../shared/arrival-rate.js";
 import { UsageError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
 import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
@@ -146,6 +147,8 @@ export abstract class BaseRunner implements Runner {
    * start must not go on.
    */
   protected async beginArrivalRate(start: ArrivalRateStart): Promise<boolean> {
+    checkArrivalRate(start.rate);
+    if (start.rampTo !== undefined) checkArrivalRate(start.rampTo);
     if (!(await this.beginModel("arrival-rate"))) return false;
     if (start.runTimeMs !== undefined) this.scheduleRunTime(start.runTimeMs);
     const ramp = start.rampTo !== undefined && (start.rampMs ?? 0) > 0;
@@ -389,4 +392,18 @@ function mixedShapeError(first: LoadModel): UsageError {
       hint: "Return { arrivalRate: N } on every tick (the open model), or { users, spawnRate } on every tick (the closed model)",
     },
   );
+}
+
+/**
+ * A rate this runner takes from code (the command line, the web form and load shapes say
+ * it first, in their own words): a number from 0 to MAX_ARRIVAL_RATE. Above it the
+ * schedule's indices pass 2^53 within hours and stop counting; 1e16 spun the scheduler.
+ * @throws RangeError otherwise.
+ */
+export function checkArrivalRate(rate: number): void {
+  if (!(Number.isFinite(rate) && rate >= 0 && rate <= MAX_ARRIVAL_RATE)) {
+    throw new RangeError(
+      `an arrival rate must be a number from 0 to ${MAX_ARRIVAL_RATE} iterations per second, got ${rate}`,
+    );
+  }
 }

@@ -7,7 +7,7 @@ export {
   realClock,
   type SchedulerClock,
 } from "./arrival-scheduler.js";
-export { BaseRunner, type StartOptions } from "./base-runner.js";
+export { BaseRunner, checkArrivalRate, type StartOptions } from "./base-runner.js";
 export {
   type CapacityProbe,
   CapacitySearch,

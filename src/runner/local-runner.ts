@@ -7,7 +7,7 @@
 import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import type { IterationGate } from "../user/index.js";
 import type { SchedulerClock } from "./arrival-scheduler.js";
-import { BaseRunner, type StartOptions } from "./base-runner.js";
+import { BaseRunner, checkArrivalRate, type StartOptions } from "./base-runner.js";
 import { isProtocolMessageType } from "./custom-messages.js";
 import type { Environment } from "./environment.js";
 import { LocalIterationGate } from "./iterations.js";
@@ -154,6 +154,7 @@ export class LocalRunner extends BaseRunner {
   }
 
   setArrivalRate(rate: number, rampMs = 0): void {
+    checkArrivalRate(rate);
     this.openModelDriver.setRate(rate, rampMs);
   }
 

@@ -4,6 +4,22 @@
  * given separately).
  */
 
+/**
+ * The highest arrival rate Cicada takes, iterations per second. Far beyond what one process
+ * or a cluster starts (tens of thousands a second per core), and low enough for the
+ * schedule's arithmetic to stay exact: above 2^53 iterations an index stops counting up,
+ * and a rate of 1e16 spun the scheduler's loop until the stall watchdog ended the run.
+ */
+export const MAX_ARRIVAL_RATE = 1_000_000;
+
+/** What is wrong with a rate of `value` per second beyond its sign (undefined: nothing). */
+export function arrivalRateLimitProblem(value: number): string | undefined {
+  if (!Number.isFinite(value)) return "is not a finite number";
+  return value > MAX_ARRIVAL_RATE
+    ? `is above ${MAX_ARRIVAL_RATE.toLocaleString("en-US")} iterations per second, the most Cicada runs`
+    : undefined;
+}
+
 /** A constant rate (`to` undefined) or a ramp from `from` to `to`, iterations per second. */
 export interface ArrivalRateSpec {
   from: number;
@@ -33,8 +49,11 @@ export function parseArrivalRate(text: string): ArrivalRateSpec | string {
   const from = Number(match[1]);
   const to = match[2] === undefined ? undefined : Number(match[2]);
   // 1e309 matches the pattern but is Infinity as a number: no schedule can start that.
-  if (!Number.isFinite(from) || (to !== undefined && !Number.isFinite(to))) {
-    return `is too large to be a rate, got '${text}': give a finite number of iterations per second such as 500`;
+  if (
+    arrivalRateLimitProblem(from) !== undefined ||
+    (to !== undefined && arrivalRateLimitProblem(to) !== undefined)
+  ) {
+    return `is too large to be a rate, got '${text}': give at most ${MAX_ARRIVAL_RATE.toLocaleString("en-US")} iterations per second`;
   }
   if (to === undefined) {
     return from > 0 ? { from, to: undefined } : `must be more than 0 iterations per second, got '${text}'`;

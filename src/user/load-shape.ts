@@ -1,3 +1,4 @@
+import { MAX_ARRIVAL_RATE } from "../shared/arrival-rate.js";
 import { UsageError } from "../shared/errors.js";
 import type { UserClass } from "./user.js";
 
@@ -108,13 +109,13 @@ function checkArrivalTick(tick: ShapeTick | ArrivalRateTick): ShapeTick | Arriva
     );
   }
   const rate = tick.arrivalRate;
-  if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) {
+  if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0 || rate > MAX_ARRIVAL_RATE) {
     throw new UsageError(
       "CICADA_ERR_SHAPE_TICK",
       // String() for numbers: JSON would write NaN and Infinity as null.
-      `the load shape's tick() returned arrivalRate ${typeof rate === "number" ? String(rate) : JSON.stringify(rate)}: expected a number of iterations per second ≥ 0`,
+      `the load shape's tick() returned arrivalRate ${typeof rate === "number" ? String(rate) : JSON.stringify(rate)}: expected a number of iterations per second from 0 to ${MAX_ARRIVAL_RATE}`,
       {
-        hint: "Return { arrivalRate: N } with a finite N ≥ 0 (0 starts no iteration for the moment; null ends the test); see docs/api.md#load-shapes",
+        hint: `Return { arrivalRate: N } with N from 0 to ${MAX_ARRIVAL_RATE} (0 starts no iteration for the moment; null ends the test); see docs/api.md#load-shapes`,
       },
     );
   }

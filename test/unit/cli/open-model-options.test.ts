@@ -64,6 +64,12 @@ describe("--arrival-rate, --ramp, --max-users, --max-queue-time", () => {
     // 1e309 reads as Infinity: it passed, and the run then started nothing and exited 0.
     rejects(["--arrival-rate", "1e309"], /--arrival-rate is too large to be a rate, got '1e309'/);
     rejects(["--arrival-rate", "1:1e309", "--ramp", "1s"], /--arrival-rate is too large to be a rate/);
+    // Finite but beyond 2^53 iterations in a few hours: 1e16 spun the scheduler until the watchdog.
+    rejects(
+      ["--arrival-rate", "1e16"],
+      /--arrival-rate is too large to be a rate, got '1e16': give at most 1,000,000/,
+    );
+    assert.deepEqual(arrivalRateOf(parse(["--arrival-rate", "1000000"])), { from: 1_000_000, to: undefined });
     // The next flag taken as the rate: the rate is missing, not negative.
     rejects(
       ["--arrival-rate", "-t", "1s"],

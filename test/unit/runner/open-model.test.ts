@@ -339,20 +339,42 @@ describe("load shapes of arrival rates", () => {
     assert.match(runner.shapeFailure.message, /asked for users, then for an arrival rate/);
   });
 
-  it("refuses a negative arrivalRate", () => {
+  it("the runner refuses a rate above 1,000,000/s from code too (1e16 spun its scheduler)", async (t) => {
     class Idle extends User {
       @task idle() {}
     }
-    class Negative extends LoadTestShape {
-      tick() {
-        return { arrivalRate: -1 };
-      }
-    }
-    const { runner } = makeRun([Idle], { shapeClass: Negative });
-    assert.throws(
-      () => runner.startShape(),
-      /arrivalRate -1: expected a number of iterations per second ≥ 0/,
+    const { runner } = makeRun([Idle]);
+    t.after(() => runner.quitAndWait());
+    await assert.rejects(
+      runner.startArrivalRate({ rate: 1e16 }),
+      /from 0 to 1000000 iterations per second, got 10000000000000000/,
     );
-    void runner.quitAndWait();
+    await assert.rejects(runner.startArrivalRate({ rate: 5, rampTo: 2e6, rampMs: 1000 }), /got 2000000/);
+    assert.equal(runner.state, "ready", "nothing started");
+    await runner.startArrivalRate({ rate: 1 });
+    assert.throws(() => runner.setArrivalRate(Number.POSITIVE_INFINITY), /got Infinity/);
+    assert.equal(runner.arrivalRate, 1);
+  });
+
+  it("refuses a negative arrivalRate, and one above 1,000,000/s (1e20 spun the scheduler)", () => {
+    class Idle extends User {
+      @task idle() {}
+    }
+    for (const [rate, message] of [
+      [-1, /arrivalRate -1: expected a number of iterations per second from 0 to 1000000/],
+      [
+        1e20,
+        /arrivalRate 100000000000000000000: expected a number of iterations per second from 0 to 1000000/,
+      ],
+    ] as const) {
+      class Shape extends LoadTestShape {
+        tick() {
+          return { arrivalRate: rate };
+        }
+      }
+      const { runner } = makeRun([Idle], { shapeClass: Shape });
+      assert.throws(() => runner.startShape(), message);
+      void runner.quitAndWait();
+    }
   });
 });

@@ -33,6 +33,14 @@ describe("POST /swarm with an arrival rate", () => {
       assert.ok(await waitFor(() => target.requests >= 20, 5000), `${target.requests} requests`);
       assert.equal(run.runner.loadModel, "arrival-rate");
       assert.deepEqual(run.runner.openModel, { maxUsers: 7, maxQueueMs: 500 });
+      // The caps alone: what they do, not "user_count is required".
+      const capsAlone = await run.app.inject({ method: "POST", url: "/swarm", payload: { max_users: 3 } });
+      assert.equal(capsAlone.statusCode, 400, capsAlone.body);
+      assert.deepEqual(
+        (capsAlone.json().errors as Array<{ field: string; message: string }>).map((e) => e.field),
+        ["max_users"],
+      );
+      assert.match(capsAlone.body, /apply to a new arrival-rate test: stop this one to change them/);
 
       const state = (await run.app.inject({ method: "GET", url: "/api/state" })).json() as FullUpdate;
       assert.equal(state.status.loadModel, "arrival-rate");
@@ -134,6 +142,7 @@ describe("POST /swarm with an arrival rate", () => {
         [{ arrival_rate: "lots" }, "arrival_rate", /must be a number of iterations per second/],
         [{ arrival_rate: "1e309" }, "arrival_rate", /is too large to be a rate, got '1e309'/],
         [{ arrival_rate: "1:1e309", ramp: "1s" }, "arrival_rate", /is too large to be a rate/],
+        [{ arrival_rate: "1e308" }, "arrival_rate", /give at most 1,000,000 iterations per second/],
         [{ ramp: "5s", user_count: "2", spawn_rate: "1" }, "ramp", /^ramp needs arrival_rate A:B/],
         [{ arrival_rate: "10:100" }, "ramp", /ramp is required/],
         [{ arrival_rate: "10", ramp: "30s" }, "ramp", /ramp needs a ramp in arrival_rate, A:B such as 0:10/],
