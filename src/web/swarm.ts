@@ -183,7 +183,21 @@ export function parseSwarm(
   const rampWithoutRate = !usesShape && !searches && !open && Boolean(text(body.ramp));
   if (rampWithoutRate)
     problems.push({ field: "ramp", message: "ramp needs arrival_rate A:B (the rates it ramps between)" });
-  const fixed = usesShape || open || searches || (rampWithoutRate && !text(body.user_count));
+  // The caps alone, sent to a running arrival-rate test: say what they do, not "user_count is required".
+  const capsAlone =
+    !open &&
+    !searches &&
+    !text(body.user_count) &&
+    runner.loadModel === "arrival-rate" &&
+    isRunning(runner) &&
+    (Boolean(text(body.max_users)) || Boolean(text(body.max_queue_time)));
+  if (capsAlone)
+    problems.push({
+      field: text(body.max_users) ? "max_users" : "max_queue_time",
+      message:
+        "max_users and max_queue_time apply to a new arrival-rate test: stop this one to change them (arrival_rate alone changes its rate)",
+    });
+  const fixed = usesShape || open || searches || capsAlone || (rampWithoutRate && !text(body.user_count));
   const userCount = fixed ? 0 : wholeNumber("user_count", body.user_count, problems);
   if (userCount !== undefined && !options.distributed)
     checkUsersFit(userCount, options.heapLimitBytes, runner, problems);
