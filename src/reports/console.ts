@@ -250,19 +250,21 @@ export function formatIterations(snapshot: StatsSnapshot, current: boolean): str
       "",
     ];
   }
-  const lost =
-    it.lostWithWorkers > 0
-      ? [
-          `About ${it.lostWithWorkers} more iterations fell due on workers that went missing and are in no count above ` +
-            "(run but never reported, or not run until the rate moved)",
-        ]
-      : [];
+  const lost = it.lostWithWorkers > 0 ? [lostWithWorkersText(it.lostWithWorkers)] : [];
   return [
     `Iterations (arrival rate): target ${rate(it.targetRate)}, ${started}, ${dropped}, ${it.waiting} waiting, ${it.scheduled} scheduled`,
     `Of the started: ${it.completed} completed, ${interruptedText(it)}`,
     ...lost,
     "",
   ];
+}
+
+/** The sentence for a master's estimate of iterations lost with workers that went missing (console and HTML). */
+export function lostWithWorkersText(count: number): string {
+  return (
+    `About ${count} more iterations fell due on workers that went missing and are in no count above ` +
+    "(run but never reported, or not run until the rate moved)"
+  );
 }
 
 /**

@@ -238,8 +238,9 @@ export function iterationsCsvRow(snapshot: StatsSnapshot, userCount: number): st
   return csvLine([
     Math.floor(snapshot.timeMs / 1000),
     userCount,
-    // The rate of a ramp at this second is a real number: six decimals like the rates beside it.
-    it.targetRate.toFixed(6),
+    // The target of the second Iterations/s counts (on a master 5 s back), so the two compare.
+    // A ramp's rate is a real number: six decimals like the rates beside it.
+    it.currentTargetRate.toFixed(6),
     it.currentRate.toFixed(6),
     it.currentDroppedPerSec.toFixed(6),
     it.scheduled,

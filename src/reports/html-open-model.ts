@@ -11,7 +11,7 @@ import {
   percentileLabel,
   type StatsSnapshot,
 } from "../stats/index.js";
-import { formatMs, interruptedText } from "./console.js";
+import { formatMs, interruptedText, lostWithWorkersText } from "./console.js";
 import { escapeHtml } from "./html-sections.js";
 import type { ReportMeta } from "./json-schema.js";
 
@@ -49,11 +49,14 @@ export function iterationsSection(snapshot: StatsSnapshot, ended: boolean): stri
     ended ? ["Interrupted", interruptedText(it, "")] : ["In flight", String(it.inFlight)],
     ["Dropped", `${it.dropped} (${share}%)`],
   ];
+  if (it.lostWithWorkers > 0) cells.push(["Lost with missing workers (about)", String(it.lostWithWorkers)]);
   if (it.waiting > 0) cells.push(["Waiting", String(it.waiting)]);
   const rows = cells.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("");
   let notes = "";
   if (it.dropped > 0)
     notes += `<p class="flag" data-flag="dropped-iterations">⚠ ${it.dropped} iterations found no free user within the queue time and were dropped: the target was too slow for this rate, or --max-users too low.</p>`;
+  if (it.lostWithWorkers > 0)
+    notes += `<p class="flag" data-flag="lost-with-workers">⚠ ${escapeHtml(lostWithWorkersText(it.lostWithWorkers))}.</p>`;
   const warning = ended ? interruptedIterationsWarning(it, null) : undefined;
   if (warning !== undefined)
     notes += warning.serious

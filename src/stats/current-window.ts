@@ -126,17 +126,19 @@ export class CurrentWindow {
    * Requests (or failures) per second in one whole second, floor(nowMs / 1000) − lagSeconds
    * (by default the one the window ends with): a rate that follows a change within a second
    * or two, where {@link currentRate}'s 10-second average lags it by about five. A second
-   * only partly after `startTimeMs` (the test's first) is scaled to the part the test
-   * covered, at least a tenth of a second, so a test that began at .6 does not read 40 %.
+   * only partly after `startTimeMs` (the test's first) or before `endTimeMs` (its last) is
+   * scaled to the part the test covered, at least a tenth of a second, so a test that began
+   * at .6 does not read 40 %.
    */
   lastSecondRate(
     kind: "requests" | "failures",
     nowMs: number,
     startTimeMs: number,
     lagSeconds = this.lagSeconds,
+    endTimeMs = Number.POSITIVE_INFINITY,
   ): number {
     const second = Math.floor(nowMs / 1000) - lagSeconds;
-    const coveredMs = (second + 1) * 1000 - Math.max(second * 1000, startTimeMs);
+    const coveredMs = Math.min((second + 1) * 1000, endTimeMs) - Math.max(second * 1000, startTimeMs);
     if (coveredMs <= 0) return 0;
     const slot = floorMod(second, this.size);
     if (this.counterSecond[slot] !== second) return 0;

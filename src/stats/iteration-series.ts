@@ -4,11 +4,11 @@ import type { IterationSnapshot } from "./iterations.js";
 /** One point of the open model's history: what was asked, what was achieved, what was dropped. */
 export interface IterationPoint {
   timeMs: number;
-  /** The target arrival rate, iterations per second. */
+  /** The target arrival rate during the second of `rate`, iterations per second. */
   targetRate: number;
-  /** Iterations started per second (current window). */
+  /** Iterations started in the last whole second (on a master, 5 s back). */
   rate: number;
-  /** Iterations dropped per second (current window). */
+  /** Iterations dropped in that second. */
   droppedPerSec: number;
 }
 
@@ -32,9 +32,12 @@ export class IterationSeries {
     this.series = new BoundedSeries(maxPoints, KINDS);
   }
 
-  /** Adds the point of `snapshot` at `nowMs`. */
+  /**
+   * Adds the point of `snapshot` at `nowMs`: the rates of its last whole second, with the
+   * target rate of that same second (on a master, 5 s back), so the two lines compare.
+   */
   add(snapshot: IterationSnapshot, nowMs: number): void {
-    this.series.add([nowMs, snapshot.targetRate, snapshot.currentRate, snapshot.currentDroppedPerSec]);
+    this.series.add([nowMs, snapshot.currentTargetRate, snapshot.currentRate, snapshot.currentDroppedPerSec]);
   }
 
   get size(): number {

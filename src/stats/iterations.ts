@@ -42,6 +42,13 @@ export interface IterationSnapshot {
   currentRate: number;
   /** Iterations dropped in that second. */
   currentDroppedPerSec: number;
+  /** That second (epoch seconds): where a chart puts the two rates above. */
+  currentSecond: number;
+  /**
+   * The target rate during that second (at its end), to set beside `currentRate`: on a
+   * master, 5 s back, the target rate now would be compared with an older achieved rate.
+   */
+  currentTargetRate: number;
   /** Started per second over the test so far, or up to its stop once it stops. */
   totalRate: number;
 }
@@ -75,6 +82,8 @@ export class IterationStats {
   /** When the test began to stop (epoch ms): no iteration starts after it; null before. */
   private endMs: number | null = null;
   private target = 0;
+  /** The target rate at the end of each recent second ([epoch second, rate], oldest first). */
+  private readonly targetBySecond: Array<[number, number]> = [];
   private scheduledCount = 0;
   private startedCount = 0;
   private completedCount = 0;
@@ -132,11 +141,26 @@ export class IterationStats {
     return this.stopped ? this.inFlight : 0;
   }
 
-  /** An arrival-rate test runs, now at `rate` iterations per second. */
-  setTargetRate(rate: number): void {
+  /** An arrival-rate test runs, from `nowMs` at `rate` iterations per second. */
+  setTargetRate(rate: number, nowMs = Date.now()): void {
     this.isActive = true;
     this.stopped = false;
     this.target = rate;
+    const second = Math.floor(nowMs / 1000);
+    const last = this.targetBySecond.at(-1);
+    if (last !== undefined && last[0] === second) last[1] = rate;
+    else if (last === undefined || last[0] < second) this.targetBySecond.push([second, rate]);
+    // Enough for the master's lag (5 s) with the runners' once-a-second updates.
+    if (this.targetBySecond.length > 16) this.targetBySecond.shift();
+  }
+
+  /** The target rate at the end of epoch second `second` (the current one if none was set by then). */
+  private targetAt(second: number): number {
+    for (let i = this.targetBySecond.length - 1; i >= 0; i--) {
+      const [at, rate] = this.targetBySecond[i]!;
+      if (at <= second) return rate;
+    }
+    return this.target;
   }
 
   /** The test runs users, not a rate (a closed-model test after an open one). */
@@ -144,6 +168,7 @@ export class IterationStats {
     this.isActive = false;
     this.stopped = false;
     this.target = 0;
+    this.targetBySecond.length = 0;
   }
 
   /** The test begins to stop at `nowMs`: the whole-test rate is measured up to here. */
@@ -192,6 +217,9 @@ export class IterationStats {
     // Over the test so far, or up to its stop: at a constant rate R for T s, R exactly (up
     // to the last start it read high: 30 starts at 5/s in 6 s gave 5.17/s).
     const durationS = Math.max(1, (Math.min(nowMs, this.endMs ?? nowMs) - this.start) / 1000);
+    const lag = this.achievedLagSeconds;
+    const second = Math.floor(nowMs / 1000) - lag;
+    const end = this.endMs ?? Number.POSITIVE_INFINITY;
     return {
       targetRate: this.target,
       scheduled: this.scheduledCount,
@@ -202,13 +230,10 @@ export class IterationStats {
       dropped: this.droppedCount,
       waiting: Math.max(0, this.scheduledCount - this.startedCount - this.droppedCount),
       lostWithWorkers: this.lostCount,
-      currentRate: this.window.lastSecondRate("requests", nowMs, this.start, this.achievedLagSeconds),
-      currentDroppedPerSec: this.window.lastSecondRate(
-        "failures",
-        nowMs,
-        this.start,
-        this.achievedLagSeconds,
-      ),
+      currentRate: this.window.lastSecondRate("requests", nowMs, this.start, lag, end),
+      currentDroppedPerSec: this.window.lastSecondRate("failures", nowMs, this.start, lag, end),
+      currentSecond: second,
+      currentTargetRate: this.targetAt(second),
       totalRate: this.startedCount / durationS,
     };
   }

@@ -189,6 +189,8 @@ export interface OpenModelStatus {
   targetRate: number;
   /** Iterations started in the last whole second (on a master, the second 5 s back). */
   currentRate: number;
+  /** Iterations started per second over the test so far, or over the whole test once it stopped. */
+  totalRate: number;
   started: number;
   /** Started iterations that ended by themselves (within --stop-timeout too). */
   completed: number;

@@ -258,6 +258,7 @@ function openModelStatus(runner: Runner, nowMs: number): OpenModelStatus | null 
   return {
     targetRate: runner.arrivalRate ?? it.targetRate,
     currentRate: round2(it.currentRate),
+    totalRate: round2(it.totalRate),
     started: it.started,
     completed: it.completed,
     inFlight: it.inFlight,

@@ -134,6 +134,16 @@ describe("the arrival rate in Chromium", () => {
     const state = () => page.getByTestId("status-state").textContent();
     await page.getByRole("button", { name: "Stop" }).click();
     await pollUntil(state, (s) => s === "Stopped");
+    // Stopped, the figure is the whole test's rate (the last whole second may be cut by the stop).
+    await page.getByRole("tab", { name: "Statistics" }).click();
+    const rateFigure = page.getByTestId("om-rate").locator("xpath=..");
+    await pollUntil(
+      () => rateFigure.textContent(),
+      (text) => /whole test/.test(text ?? ""),
+    );
+    const wholeTestRate = Number(/([\d.]+)\s*$/.exec((await rateFigure.textContent()) ?? "")?.[1]);
+    assert.ok(wholeTestRate > 14 && wholeTestRate <= 20.5, `whole-test rate ${wholeTestRate} at 20/s`);
+    await page.getByRole("tab", { name: "Charts" }).click();
     await page.getByRole("button", { name: "New test" }).click();
     const form = page.getByRole("form", { name: "Start a new test" });
     await form.locator("input[name=arrival_rate]").fill("40");

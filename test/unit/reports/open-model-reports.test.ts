@@ -146,6 +146,19 @@ describe("the open model in the reports", () => {
       html,
       /data-flag="interrupted-iterations">⚠ 2 of 97 started iterations \(2\.06%\) were interrupted/,
     );
+    assert.doesNotMatch(html, /lost-with-workers/);
+    // A master's estimate of iterations lost with a missing worker: a row and a flag.
+    const lost = openModelStats();
+    lost.iterations.countLostWithWorker(12);
+    const lostHtml = renderHtmlReport(
+      { snapshot: lost.snapshot(T0 + 10_000), history: lost.history.toJSON(), meta: openMeta() },
+      { assets: { uplotJs: "", uplotCss: "" } },
+    );
+    assert.match(lostHtml, /<dt>Lost with missing workers \(about\)<\/dt><dd>12<\/dd>/);
+    assert.match(
+      lostHtml,
+      /data-flag="lost-with-workers">⚠ About 12 more iterations fell due on workers that went missing/,
+    );
     assert.match(html, /<h2>Response times from the intended start \(ms\)<\/h2>/);
     assert.match(html, /<dt>Arrival rate<\/dt><dd>10\/s<\/dd>/);
     assert.match(html, /id="chart-iterations"/);

@@ -163,6 +163,20 @@ describe("IterationStats", () => {
     for (let k = 0; k < 7; k++) master.countStarted(T0 + 4_000 + k);
     assert.equal(master.snapshot(T0 + 7_500).currentRate, 30);
     assert.equal(master.snapshot(T0 + 9_000).currentRate, 7);
+
+    // A ramp on a master: the target beside an achieved rate is that of the same second.
+    const ramp = new IterationStats(T0, 3);
+    for (let s = 0; s < 10; s++) ramp.setTargetRate(10 * (s + 1), T0 + s * 1000 + 500);
+    const rampNow = ramp.snapshot(T0 + 9_500);
+    assert.equal(rampNow.targetRate, 100);
+    assert.equal(rampNow.currentSecond, T0 / 1000 + 4);
+    assert.equal(rampNow.currentTargetRate, 50, "the target of second 4, not now's 100");
+
+    // The test's last second is scaled to the part before its end, as its first.
+    const ending = new IterationStats(T0);
+    for (let k = 0; k < 50; k++) ending.countStarted(T0 + 1000 + k * 5);
+    ending.markStopping(T0 + 1_250);
+    assert.equal(ending.snapshot(T0 + 2_100).currentRate, 200);
   });
 
   it("interrupted iterations: a warning from 0.1 % of the started, information below (they cannot move a percentile 0.1 points)", () => {

@@ -50,7 +50,12 @@ export function OpenModelPanel({
   return (
     <section className="open-model-panel" aria-label="Arrival rate" data-testid="open-model-panel">
       <Figure label="Target rate" value={`${formatRate(status.targetRate)}/s`} testId="om-target" />
-      <Figure label="Iterations/s" value={formatRate(status.currentRate)} testId="om-rate" />
+      {/* Once stopped, the last whole second may be cut by the stop, or after it: the whole test says more. */}
+      <Figure
+        label={stopped ? "Iterations/s (whole test)" : "Iterations/s"}
+        value={formatRate(stopped ? status.totalRate : status.currentRate)}
+        testId="om-rate"
+      />
       <Figure label="Started" value={formatCount(status.started)} testId="om-started" />
       {stopped ? (
         <Figure
