@@ -45,8 +45,8 @@ export interface IterationSnapshot {
   /** That second (epoch seconds): where a chart puts the two rates above. */
   currentSecond: number;
   /**
-   * The target rate during that second (at its end), to set beside `currentRate`: on a
-   * master, 5 s back, the target rate now would be compared with an older achieved rate.
+   * The target rate over that second, to set beside `currentRate`: on a master, 5 s back,
+   * the target rate now would be compared with an older achieved rate (a ramp read short).
    */
   currentTargetRate: number;
   /** Started per second over the test so far, or up to its stop once it stops. */
@@ -82,7 +82,7 @@ export class IterationStats {
   /** When the test began to stop (epoch ms): no iteration starts after it; null before. */
   private endMs: number | null = null;
   private target = 0;
-  /** The target rate at the end of each recent second ([epoch second, rate], oldest first). */
+  /** The target rate last set in each recent second ([epoch second, rate], oldest first). */
   private readonly targetBySecond: Array<[number, number]> = [];
   private scheduledCount = 0;
   private startedCount = 0;
@@ -154,13 +154,25 @@ export class IterationStats {
     if (this.targetBySecond.length > 16) this.targetBySecond.shift();
   }
 
-  /** The target rate at the end of epoch second `second` (the current one if none was set by then). */
-  private targetAt(second: number): number {
+  /**
+   * The target rate over epoch second `second`, to compare with the iterations started in
+   * it: the mean of the rate last set in that second and in the next one (runners set it
+   * about once a second, so that is near the middle of a ramp's second, as a count is); 0
+   * before the first rate was set (the test had not begun).
+   */
+  private targetOver(second: number): number {
+    let atStart: number | undefined;
+    let atEnd: number | undefined;
     for (let i = this.targetBySecond.length - 1; i >= 0; i--) {
       const [at, rate] = this.targetBySecond[i]!;
-      if (at <= second) return rate;
+      if (at <= second + 1 && atEnd === undefined) atEnd = rate;
+      if (at <= second) {
+        atStart = rate;
+        break;
+      }
     }
-    return this.target;
+    if (atStart === undefined) return 0;
+    return ((atEnd ?? atStart) + atStart) / 2;
   }
 
   /** The test runs users, not a rate (a closed-model test after an open one). */
@@ -233,7 +245,7 @@ export class IterationStats {
       currentRate: this.window.lastSecondRate("requests", nowMs, this.start, lag, end),
       currentDroppedPerSec: this.window.lastSecondRate("failures", nowMs, this.start, lag, end),
       currentSecond: second,
-      currentTargetRate: this.targetAt(second),
+      currentTargetRate: this.targetOver(second),
       totalRate: this.startedCount / durationS,
     };
   }

@@ -170,7 +170,9 @@ describe("IterationStats", () => {
     const rampNow = ramp.snapshot(T0 + 9_500);
     assert.equal(rampNow.targetRate, 100);
     assert.equal(rampNow.currentSecond, T0 / 1000 + 4);
-    assert.equal(rampNow.currentTargetRate, 50, "the target of second 4, not now's 100");
+    // Set at 4.5 s to 50 and at 5.5 s to 60: over second 4, 55 (a count spans the whole second).
+    assert.equal(rampNow.currentTargetRate, 55, "the target over second 4, not now's 100");
+    assert.equal(new IterationStats(T0, 3).snapshot(T0 + 9_500).currentTargetRate, 0, "no rate set yet");
 
     // The test's last second is scaled to the part before its end, as its first.
     const ending = new IterationStats(T0);
@@ -244,7 +246,7 @@ describe("IterationStats", () => {
     const stats = new RequestStats({ nowMs: T0 });
     stats.history.sample(stats, T0 + 1000, 1);
     assert.equal(stats.history.toJSON().iterations, undefined);
-    stats.iterations.setTargetRate(25);
+    stats.iterations.setTargetRate(25, T0 + 1000);
     stats.iterations.countScheduled(5);
     stats.iterations.countStarted(T0 + 1100);
     stats.history.sample(stats, T0 + 2000, 1);
