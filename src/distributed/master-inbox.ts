@@ -268,7 +268,6 @@ export class MasterInbox {
     if (report.cicada_metrics) {
       for (const problem of stats.metrics.merge(id, report.cicada_metrics)) this.warnMetric(id, problem);
     }
-    node.lastReportMs = performance.now();
     node.noteReport(report.stats_total.num_requests, nowMs);
     const sums = this.reported.get(id) ?? { requests: 0, failures: 0 };
     sums.requests += report.stats_total.num_requests;

@@ -507,7 +507,11 @@ export class MasterRunner extends BaseRunner {
     const arrival = this.arrival;
     if (this.loadModel !== "arrival-rate" || arrival === undefined || part === undefined) return;
     const now = performance.now();
-    const fromMs = Math.max(part.sinceMs, node.lastReportMs ?? part.sinceMs);
+    // The report's time is on the environment's clock, the schedule's on performance.now().
+    const reportAtMs = node.lastReportAtMs;
+    const sinceReportMs =
+      reportAtMs === undefined ? Number.POSITIVE_INFINITY : this.environment.now() - reportAtMs;
+    const fromMs = Math.max(part.sinceMs, now - sinceReportMs);
     const lost = Math.round((arrival.countAt(now) - arrival.countAt(fromMs)) * part.fraction);
     if (lost <= 0) return;
     this.environment.stats.iterations.countLostWithWorker(lost);

@@ -31,8 +31,6 @@ export class WorkerNode {
   cpuWarned = false;
   /** Stats reports dropped for impossible numbers (master-inbox.ts). */
   droppedReports = 0;
-  /** When its last stats report was merged (performance.now() ms); undefined before one. */
-  lastReportMs: number | undefined;
   /** Its last two reports as points of its running total of requests (see WorkerSummary.reports). */
   private lastReport: ReportMark | null = null;
   private previousReport: ReportMark | null = null;
@@ -90,6 +88,11 @@ export class WorkerNode {
   /** Whether users may be dispatched to it. */
   get live(): boolean {
     return this.state === "ready" || this.state === "spawning" || this.state === "running";
+  }
+
+  /** When its last stats report was merged (epoch ms); undefined before one. */
+  get lastReportAtMs(): number | undefined {
+    return this.lastReport?.atMs;
   }
 
   /** A stats report of `requests` was merged at `atMs` (epoch ms). */

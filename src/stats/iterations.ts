@@ -42,7 +42,7 @@ export interface IterationSnapshot {
   currentRate: number;
   /** Iterations dropped in that second. */
   currentDroppedPerSec: number;
-  /** That second (epoch seconds): where a chart puts the two rates above. */
+  /** That second (epoch seconds). */
   currentSecond: number;
   /**
    * The target rate over that second, to set beside `currentRate`: on a master, 5 s back,
