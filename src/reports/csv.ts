@@ -116,6 +116,8 @@ export const ITERATIONS_CSV_COLUMNS = [
   "Waiting",
   "Total Completed",
   "In Flight",
+  // A master's estimate of those due on workers that went missing, in no total before it.
+  "Lost With Workers",
 ];
 
 /** Columns of `_failures.csv`. */
@@ -249,6 +251,7 @@ export function iterationsCsvRow(snapshot: StatsSnapshot, userCount: number): st
     it.waiting,
     it.completed,
     it.inFlight,
+    it.lostWithWorkers,
   ]);
 }
 

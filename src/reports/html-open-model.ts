@@ -34,9 +34,10 @@ export function openModelMetaRows(meta: ReportMeta): Array<[string, string]> {
 
 /**
  * "Iterations": what the arrival rate asked for, what started, what was dropped, and what
- * completed; `ended`: the test is over, so those still in flight were interrupted.
+ * completed; `ended`: the test is over, so those still in flight were interrupted;
+ * `capacitySearch`: the test was one, whose steps the interrupted ones do not touch.
  */
-export function iterationsSection(snapshot: StatsSnapshot, ended: boolean): string {
+export function iterationsSection(snapshot: StatsSnapshot, ended: boolean, capacitySearch = false): string {
   const it = snapshot.iterations;
   if (it === undefined) return "";
   const share = it.scheduled > 0 ? ((it.dropped / it.scheduled) * 100).toFixed(2) : "0.00";
@@ -57,7 +58,7 @@ export function iterationsSection(snapshot: StatsSnapshot, ended: boolean): stri
     notes += `<p class="flag" data-flag="dropped-iterations">⚠ ${it.dropped} iterations found no free user within the queue time and were dropped: the target was too slow for this rate, or --max-users too low.</p>`;
   if (it.lostWithWorkers > 0)
     notes += `<p class="flag" data-flag="lost-with-workers">⚠ ${escapeHtml(lostWithWorkersText(it.lostWithWorkers))}.</p>`;
-  const warning = ended ? interruptedIterationsWarning(it, null) : undefined;
+  const warning = ended ? interruptedIterationsWarning(it, null, capacitySearch) : undefined;
   if (warning !== undefined)
     notes += warning.serious
       ? `<p class="flag" data-flag="interrupted-iterations">⚠ ${escapeHtml(warning.text)}</p>`

@@ -118,7 +118,7 @@ ${thresholdsSection(input.thresholds ?? [])}
 ${requestStatsSection(snapshot)}
 ${percentilesSection(snapshot)}
 ${intendedPercentilesSection(snapshot)}
-${iterationsSection(snapshot, meta.endTimeMs !== null)}
+${iterationsSection(snapshot, meta.endTimeMs !== null, input.capacity != null)}
 ${checksSection(snapshot)}
 ${customMetricsSection(snapshot)}
 ${chartsSection(points, input.history.iterations !== undefined)}

@@ -19,7 +19,7 @@ import {
 import { MessageRegistry } from "./custom-messages.js";
 import type { Environment } from "./environment.js";
 import { DEFAULT_OPEN_MODEL, type OpenModelSettings } from "./open-model.js";
-import type { ArrivalRateStart, LoadModel, Runner, WorkerSummary } from "./runner.js";
+import type { ArrivalRateStart, LoadModel, Runner, StopCause, WorkerSummary } from "./runner.js";
 import { SpawnSequence } from "./spawn-sequence.js";
 import { TestLog } from "./test-record.js";
 
@@ -277,8 +277,8 @@ export abstract class BaseRunner implements Runner {
   }
 
   /** Requests a stop (returns at once). */
-  stop(): void {
-    this.stopAndWait().catch((error: unknown) =>
+  stop(cause?: StopCause): void {
+    this.stopAndWait(cause).catch((error: unknown) =>
       this.environment.logger.error(`stopping failed: ${String(error)}`),
     );
   }
@@ -291,10 +291,10 @@ export abstract class BaseRunner implements Runner {
   }
 
   /** Stops the test; resolves when every user has stopped. Concurrent calls share one stop. */
-  stopAndWait(): Promise<void> {
+  stopAndWait(cause?: StopCause): Promise<void> {
     if (this.stopping) return this.stopping;
     if (this.state === "ready" || this.state === "stopped") return Promise.resolve();
-    this.stopping = this.doStop().finally(() => {
+    this.stopping = this.doStop(cause).finally(() => {
       this.stopping = undefined;
     });
     return this.stopping;
@@ -310,14 +310,14 @@ export abstract class BaseRunner implements Runner {
     this.resolveQuit();
   }
 
-  private async doStop(): Promise<void> {
+  private async doStop(cause: StopCause | undefined): Promise<void> {
     this.clearTimers();
     this.environment.stats.iterations.markStopping(this.environment.now());
     this.setState("stopping");
     await this.environment.events.testStopping.fireAsync({ environment: this.environment });
     this.targetUserCount = 0;
     await this.stopUsers();
-    this.warnAboutInterruptedIterations();
+    this.warnAboutInterruptedIterations(cause);
     this.environment.stats.history.sample(this.environment.stats, this.environment.now(), 0);
     this.tests.end(this.environment.now());
     this.environment.targetMonitor?.endTest(this.environment.now());
@@ -329,11 +329,11 @@ export abstract class BaseRunner implements Runner {
    * The users have ended: the iterations still in flight were interrupted. An arrival-rate
    * test whose stop cut some off says how many, and what it means.
    */
-  private warnAboutInterruptedIterations(): void {
+  private warnAboutInterruptedIterations(cause: StopCause | undefined): void {
     if (this.loadModel !== "arrival-rate" || !this.ownsTotals) return;
     const iterations = this.environment.stats.iterations;
     iterations.markStopped();
-    const warning = interruptedIterationsWarning(iterations, this.stopTimeoutMs);
+    const warning = interruptedIterationsWarning(iterations, this.stopTimeoutMs, cause === "capacity-search");
     if (warning === undefined) return;
     if (warning.serious) this.environment.logger.warning(warning.text);
     else this.environment.logger.info(warning.text);

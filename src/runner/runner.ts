@@ -18,6 +18,12 @@ export interface ArrivalRateStart extends StartOptions {
   rampMs?: number | undefined;
 }
 
+/**
+ * Who stops a test, where it changes what its end says: a capacity search stops it after
+ * judging its last step, so the iterations it interrupts belong to no step.
+ */
+export type StopCause = "capacity-search";
+
 /** A worker as a master sees it (empty for a local runner). */
 export interface WorkerSummary {
   id: string;
@@ -87,7 +93,10 @@ export interface Runner extends RunnerControl {
    * was sent); the run goes on and reports everything, then the CLI exits with its code.
    */
   readonly clusterProblem?: CicadaError | undefined;
-  stopAndWait(): Promise<void>;
+  /** Requests a stop (returns at once). */
+  stop(cause?: StopCause): void;
+  /** Stops the test; resolves when every user has stopped. */
+  stopAndWait(cause?: StopCause): Promise<void>;
   quitAndWait(): Promise<void>;
   /** Workers, for a master; empty otherwise. */
   workers(): WorkerSummary[];

@@ -314,11 +314,13 @@ const NEGLIGIBLE_INTERRUPTED_SHARE = 0.001;
  * (their requests were aborted and are in no statistics); undefined when none were.
  * `serious`: enough of them to move a percentile by 0.1 points or more (a warning; else
  * information). `stopTimeoutMs`: the test's --stop-timeout (0: users were stopped at once;
- * null: unknown).
+ * null: unknown). `capacitySearch`: the test was a capacity search, whose steps are judged on
+ * what completed within each step's hold: then it is information, whatever the share.
  */
 export function interruptedIterationsWarning(
   counts: { started: number; inFlight: number },
   stopTimeoutMs: number | null,
+  capacitySearch = false,
 ): { text: string; serious: boolean } | undefined {
   const interrupted = counts.inFlight;
   if (interrupted <= 0) return undefined;
@@ -332,6 +334,14 @@ export function interruptedIterationsWarning(
   const what =
     `${interrupted} of ${counts.started} started iterations (${share}%) were interrupted: still running when the test ` +
     "stopped, their requests were aborted and are not in the statistics.";
+  if (capacitySearch) {
+    // Those in flight at the stop belong to no judged step: the last one had ended, or was
+    // cut short and is not judged.
+    return {
+      text: `${what} The capacity search's steps and answer are unaffected (each step is judged on what completed within its own hold); only the whole run's totals lack them.`,
+      serious: false,
+    };
+  }
   if (fraction < NEGLIGIBLE_INTERRUPTED_SHARE) {
     return {
       text: `${what} Too few to move a response time percentile by more than ${share} points. ${fix}`,

@@ -115,7 +115,7 @@ describe("--arrival-rate through the real CLI", () => {
     const iterations = readFileSync(join(dir, "run_iterations.csv"), "utf8").trim().split("\r\n");
     assert.equal(
       iterations[0],
-      "Timestamp,User Count,Target Rate,Iterations/s,Dropped/s,Total Scheduled,Total Started,Total Dropped,Waiting,Total Completed,In Flight",
+      "Timestamp,User Count,Target Rate,Iterations/s,Dropped/s,Total Scheduled,Total Started,Total Dropped,Waiting,Total Completed,In Flight,Lost With Workers",
     );
     assert.ok(iterations.length >= 4, `${iterations.length} lines`);
     assert.match(readFileSync(join(dir, "run_stats.csv"), "utf8").split("\r\n")[0]!, /,Intended 99%,/);

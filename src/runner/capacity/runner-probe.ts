@@ -112,7 +112,7 @@ export function runnerProbe(runner: Runner, settings: CapacitySettings): Capacit
       if (first && settings.runTimeMs !== undefined) runner.tests.limitRunTime(settings.runTimeMs);
     },
     pause: settings.model === "arrival-rate" ? () => runner.setArrivalRate(0, 0) : undefined,
-    stop: () => runner.stop(),
+    stop: () => runner.stop("capacity-search"),
     onStopped: (listener) =>
       runner.stateChanged.addListener((state) => {
         if (state === "stopping" || state === "stopped") listener();

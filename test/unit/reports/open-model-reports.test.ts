@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { iterationsSection } from "../../../src/reports/html-open-model.js";
 import {
   buildJsonReport,
   decodeJsonHistogram,
@@ -91,7 +92,12 @@ describe("the open model in the reports", () => {
     assert.equal(total[rows[0]!.indexOf("99%")], "10", "Locust's column keeps the service time");
     const iterations = parseCsv(iterationsCsvRow(snapshot, 4))[0]!;
     assert.equal(iterations.length, ITERATIONS_CSV_COLUMNS.length);
-    assert.deepEqual(iterations.slice(5), ["100", "97", "3", "0", "95", "2"]);
+    assert.deepEqual(iterations.slice(5), ["100", "97", "3", "0", "95", "2", "0"]);
+    // A master's estimate of iterations lost with missing workers has a column of its own.
+    const lost = openModelStats();
+    lost.iterations.countLostWithWorker(12);
+    const lostRow = parseCsv(iterationsCsvRow(lost.snapshot(T0 + 10_000), 4))[0]!;
+    assert.equal(lostRow[ITERATIONS_CSV_COLUMNS.indexOf("Lost With Workers")], "12");
     assert.match(iterations[2]!, /^\d+\.\d{6}$/, "the target rate with six decimals, like Iterations/s");
     assert.equal(iterationsCsvRow(sampleStats().snapshot(T0), 1), "");
     assert.deepEqual(parseCsv(statsCsv(sampleStats().snapshot(T0 + 10_000)))[0], STATS_CSV_COLUMNS);
@@ -147,6 +153,12 @@ describe("the open model in the reports", () => {
       /data-flag="interrupted-iterations">⚠ 2 of 97 started iterations \(2\.06%\) were interrupted/,
     );
     assert.doesNotMatch(html, /lost-with-workers/);
+    // A capacity search's report: the same count, as information on the totals (no step lacks them).
+    const search = iterationsSection(stats.snapshot(T0 + 10_000), true, true);
+    assert.match(
+      search,
+      /<p class="sub" data-flag="interrupted-iterations">2 of 97 started iterations .* steps and answer are unaffected/,
+    );
     // A master's estimate of iterations lost with a missing worker: a row and a flag.
     const lost = openModelStats();
     lost.iterations.countLostWithWorker(12);

@@ -192,6 +192,14 @@ describe("IterationStats", () => {
     assert.equal(many.serious, true);
     assert.match(many.text, /likely the slowest, so the response time percentiles .* are too low/);
     assert.match(many.text, /longer than 2 s lets in-flight iterations finish/);
+    // A capacity search judges each step on what completed within its hold: the totals lack them, no step does.
+    const search = interruptedIterationsWarning({ started: 4000, inFlight: 40 }, 0, true)!;
+    assert.equal(search.serious, false);
+    assert.match(search.text, /^40 of 4000 started iterations \(1\.00%\) were interrupted/);
+    assert.match(
+      search.text,
+      /capacity search's steps and answer are unaffected .* only the whole run's totals lack them\.$/,
+    );
   });
 
   it("the whole-test rate is over the test up to its stop: 30 starts at 5/s in 6 s read 5/s, not 5.17", () => {
