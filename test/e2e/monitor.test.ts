@@ -136,7 +136,14 @@ describe("target monitoring with the real node_exporter and Prometheus", () => {
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(readFileSync(join(dir, "out.json"), "utf8")) as JsonReport;
     const scrapes = counting.requests - before;
-    assert.equal(report.monitor!.endpoints[0]!.scrapes, scrapes, "every scrape came from the master");
+    // Every scrape came from the master: the report counts what the endpoint received, less
+    // one scrape at most, the one a tick sent just before the test ended (cut short: neither
+    // failed nor succeeded, so not counted; the endpoint may have seen it already).
+    const counted = report.monitor!.endpoints[0]!.scrapes;
+    assert.ok(
+      scrapes - counted >= 0 && scrapes - counted <= 1,
+      `the report counts ${counted} scrapes, the endpoint received ${scrapes}`,
+    );
     assert.ok(scrapes >= 5 && scrapes <= 9, `3 s at 0.5 s: ${scrapes} scrapes, not one per worker`);
     assert.ok(
       report.monitor!.generator.workerCpuPercent?.some((v) => v !== null),
