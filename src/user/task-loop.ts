@@ -139,10 +139,14 @@ export class UserLifecycle {
     return this.stopRequested || this.interrupted;
   }
 
-  /** Graceful stop: finish the current task, stop at the next wait (or now, if waiting). */
+  /**
+   * Graceful stop: finish the current task, stop at the next wait (or now, if waiting). In
+   * the open model an iteration handed over runs to its end: the waits between a TaskSet's
+   * tasks inside it are part of it, so only a hard stop cuts them short.
+   */
   requestStop(): void {
     this.stopRequested = true;
-    if (this.waiting) this.cancelSleep();
+    if (this.waiting && !this.iterationOpen) this.cancelSleep();
   }
 
   /** Hard stop: end waits now and abort in-flight requests (not counted). */
@@ -314,6 +318,11 @@ export class UserLifecycle {
       }
       const ms = waitAfter && waitTime !== undefined ? this.waitMs(owner, waitTime, startedAtMs) : 0;
       this.checkStop();
+      // A wait between a TaskSet's tasks inside an iteration is think time the user chose, not
+      // lateness: the next request's intended start moves on by it, so the latency from the
+      // intended start keeps what the target and the queue cost, not the journey's pauses.
+      if (this.iterationOpen && ms > 0 && this.user.intendedStartMs !== undefined)
+        this.user.intendedStartMs += ms;
       if (iterating) this.onIterationDone();
       // Even "no wait" yields to the event loop unless the task already did (it awaited
       // real I/O): a loop of tasks that never reach I/O (RescheduleTaskImmediately,
@@ -391,8 +400,9 @@ export class UserLifecycle {
     }
   }
 
+  /** Ends the user if it must stop: at once after a hard stop, else outside an iteration. */
   private checkStop(): void {
-    if (this.stopRequested || this.interrupted) throw new StopUser();
+    if (this.interrupted || (this.stopRequested && !this.iterationOpen)) throw new StopUser();
   }
 
   private checkInterrupted(): void {

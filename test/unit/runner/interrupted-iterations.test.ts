@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { HttpUser, task } from "../../../src/user/index.js";
+import { constant, HttpUser, SequentialTaskSet, task } from "../../../src/user/index.js";
 import { startTarget, type Target } from "../../helpers/cli.js";
 import { makeRun, sleep, waitFor } from "../../helpers/env.js";
 
@@ -42,6 +42,24 @@ class Slow extends HttpUser {
     tasksRun++;
     await this.client.get("/claim");
   }
+}
+
+/** A journey of three requests with the user's 200 ms wait between them, one per iteration. */
+class Checkout extends SequentialTaskSet {
+  @task async cart() {
+    await this.client.get("/cart");
+  }
+  @task async pay() {
+    await this.client.get("/pay");
+  }
+  @task async done() {
+    await this.client.get("/done");
+    this.interrupt();
+  }
+}
+class Shopper extends HttpUser {
+  override waitTime = constant(0.2);
+  override tasks = [Checkout];
 }
 
 class SlowStart extends HttpUser {
@@ -107,6 +125,31 @@ describe("completed and interrupted iterations", () => {
     assert.equal(environment.stats.total.numRequests, it.started);
     assert.equal(answered, it.started);
     assert.ok(!logs.some((l) => /were interrupted/.test(l.message)));
+  });
+
+  it("a graceful stop lets a TaskSet iteration finish through its waits; the waits are not in the latency from the intended start", async () => {
+    resetTarget();
+    const { runner, environment } = makeRun([Shopper], { host: target.url, stopTimeoutMs: 3000 });
+    await runner.startArrivalRate({ rate: 10 });
+    await sleep(350);
+    await runner.stopAndWait();
+    const it = environment.stats.iterations.snapshot(Date.now());
+    assert.ok(it.started >= 3, `started ${it.started}`);
+    // Stopped while in their first request or first wait, every journey still ran all three.
+    assert.deepEqual([it.completed, it.interrupted], [it.started, 0]);
+    assert.equal(answered, 3 * it.started);
+    const row = (name: string) => environment.stats.get("GET", name)!;
+    for (const name of ["/cart", "/pay", "/done"]) assert.equal(row(name).numRequests, it.started, name);
+    // /done comes 600 ms of service and 400 ms of waits after the intended start: only the service counts.
+    const done = row("/done");
+    const service = done.percentile(0.5)!;
+    const intended = done.intended!.percentiles([0.5])[0]!;
+    // (with the waits it would be service + 1,000).
+    assert.ok(
+      intended >= service + 600 - 50,
+      `the earlier requests count: ${intended} ms, service ${service} ms`,
+    );
+    assert.ok(intended < service + 600 + 200, `the waits do not: ${intended} ms, service ${service} ms`);
   });
 
   it("onStart belongs to the first iteration: a hard stop during it interrupts it; a graceful one lets its task run", async () => {
