@@ -34,6 +34,24 @@ const LOCUST_ONLY_FLAGS: Record<string, LocustHabit> = {
     hint: "a headless run prints the stats table every 2 s already (--only-summary: at the end only)",
   },
   "--skip-log-setup": { hint: "Cicada installs no logging of its own into your code: leave it out" },
+  "--web-auth": {
+    why: "Cicada's name for --web-auth is --web-login",
+    flags: "--web-login user:password",
+    key: "web-login",
+  },
+  "--tls-cert": {
+    hint: "Cicada's web UI serves plain HTTP: put a TLS reverse proxy (nginx) in front of it (docs/web-ui.md#security)",
+  },
+  "--tls-key": {
+    hint: "Cicada's web UI serves plain HTTP: put a TLS reverse proxy (nginx) in front of it (docs/web-ui.md#security)",
+  },
+  "--equal-weights": {
+    hint: "Cicada has no flag for it: give every user class the same weight in the locustfile (the default weight is 1)",
+  },
+  // Rebalancing is Locust's opt-in and Cicada's default: "Did you mean --disable-rebalancing?" would do the opposite.
+  "--enable-rebalancing": {
+    hint: "Cicada rebalances users when workers join or leave by default (--disable-rebalancing turns it off): leave it out",
+  },
 };
 
 function habitOf(flag: string): LocustHabit | undefined {

@@ -79,6 +79,8 @@ export function resolveLocustfilePaths(option: string | undefined, cwd: string):
     for (const candidate of ["locustfile.ts", "locustfile.js"]) {
       if (existsSync(join(cwd, candidate))) return [join(cwd, candidate)];
     }
+    // A Locust user's folder: say what Cicada makes of the file it holds, not only what is missing.
+    if (existsSync(join(cwd, "locustfile.py"))) checkLocustfileType("locustfile.py");
     throw new LocustfileError(
       "CICADA_ERR_LOCUSTFILE_NOT_FOUND",
       `no locustfile.ts or locustfile.js in ${cwd}`,

@@ -87,7 +87,7 @@ export function validateOpenModel(
     if (text === undefined) problem("--ramp needs --arrival-rate A:B (the rates it ramps between)", "ramp");
     else if (typeof rate === "object" && rate.to === undefined)
       problem(
-        `--ramp needs a ramp in --arrival-rate, A:B such as 0:${text.trim()} (from 0 up to ${text.trim()}/s), got '${text}'`,
+        `--ramp needs a ramp in --arrival-rate, A:B such as 0:${text.trim()} (from 0 up to ${text.trim()}/s), got --arrival-rate '${text}'`,
         "ramp",
       );
     else if (ramp <= 0) problem("--ramp must be longer than 0 s", "ramp");

@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { warnAboutLocustSettings } from "../../../src/cli/locust-habits.js";
+import { resolveLocustfilePaths } from "../../../src/cli/locustfile.js";
 import { parseOptions } from "../../../src/cli/options.js";
 import { UsageError } from "../../../src/shared/errors.js";
 import { Logger, type LogRecord } from "../../../src/shared/logger.js";
@@ -27,8 +28,30 @@ describe("a Locust user's habits", () => {
     assert.match(refusal(["-c", "10"]).hint ?? "", /use -u \/ --users/);
     assert.match(refusal(["--no-web"]).hint ?? "", /use --headless/);
     assert.match(refusal(["--step-load"]).hint ?? "", /LoadTestShape/);
+    assert.equal(
+      refusal(["--web-auth", "a:b"]).hint,
+      "Cicada's name for --web-auth is --web-login: use --web-login user:password",
+    );
+    assert.match(refusal(["--tls-cert", "c.pem"]).hint ?? "", /plain HTTP: put a TLS reverse proxy/);
+    assert.match(refusal(["--equal-weights"]).hint ?? "", /same weight/);
+    // Locust's opt-in is Cicada's default: commander would suggest the opposite flag.
+    const rebalance = refusal(["--enable-rebalancing"]).hint ?? "";
+    assert.match(rebalance, /by default .* leave it out/);
+    assert.doesNotMatch(rebalance, /Did you mean/);
     // Any other unknown flag keeps commander's suggestion.
     assert.match(refusal(["--headles"]).hint ?? "", /Did you mean --headless\?/);
+  });
+
+  it("a folder that holds only Locust's locustfile.py: the message says what Cicada makes of it", () => {
+    const dir = tempDir("cicada-locust-py-");
+    writeFileSync(join(dir, "locustfile.py"), "from locust import HttpUser\n");
+    assert.throws(
+      () => resolveLocustfilePaths(undefined, dir),
+      (error: UsageError) =>
+        /locustfile\.py is a Python locustfile/.test(error.message) && /Port it/.test(error.hint ?? ""),
+    );
+    writeFileSync(join(dir, "locustfile.ts"), "export {};\n");
+    assert.deepEqual(resolveLocustfilePaths(undefined, dir), [join(dir, "locustfile.ts")]);
   });
 
   it("the same keys in a config file get the same hints", () => {

@@ -82,7 +82,7 @@ describe("--arrival-rate, --ramp, --max-users, --max-queue-time", () => {
     rejects(["--ramp", "60s"], /--ramp needs --arrival-rate A:B/);
     rejects(
       ["--arrival-rate", "500", "--ramp", "60s"],
-      /--ramp needs a ramp in --arrival-rate, A:B such as 0:500 \(from 0 up to 500\/s\)/,
+      /--ramp needs a ramp in --arrival-rate, A:B such as 0:500 \(from 0 up to 500\/s\), got --arrival-rate '500'/,
     );
     rejects(["--arrival-rate", "100:1000"], /give its duration with --ramp/);
     // A --ramp that cannot be read is one mistake, said once (not also "give --ramp").
