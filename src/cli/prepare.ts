@@ -4,7 +4,13 @@
  */
 
 import { checkBrowserSupport } from "../browser/index.js";
-import { collectTags, describeUserClasses, Environment, type UserClassInfo } from "../runner/index.js";
+import {
+  collectTags,
+  describeUserClasses,
+  Environment,
+  locustSpellingWarnings,
+  type UserClassInfo,
+} from "../runner/index.js";
 import { LocustfileError, UsageError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { schemeUrlProblem } from "../shared/url.js";
@@ -113,6 +119,7 @@ export function prepareEnvironment(
       });
     }
   }
+  for (const warning of locustSpellingWarnings(userClasses, environment)) logger.warning(warning);
   checkTags(options, userClasses, environment);
   if (environment.userClassInfos.length === 0) {
     throw new UsageError(

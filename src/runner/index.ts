@@ -63,6 +63,11 @@ export {
   type TestRecord,
   type TestUserClass,
 } from "./test-record.js";
-export { collectTags, describeUserClasses, type UserClassInfo } from "./user-classes.js";
+export {
+  collectTags,
+  describeUserClasses,
+  locustSpellingWarnings,
+  type UserClassInfo,
+} from "./user-classes.js";
 export { SPREAD_USERS_HINT, type UserMemoryVerdict, userMemoryVerdict } from "./user-memory.js";
 export { UserPool } from "./user-pool.js";

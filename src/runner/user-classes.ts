@@ -89,3 +89,43 @@ export function collectTags(classes: readonly UserClass[], environment: UserEnvi
   }
   return all;
 }
+
+/** Locust's snake_case names of settings and hooks, with Cicada's (camelCase) name for each. */
+const LOCUST_SPELLINGS: ReadonlyArray<readonly [string, string]> = [
+  ["wait_time", "waitTime"],
+  ["on_start", "onStart"],
+  ["on_stop", "onStop"],
+  ["fixed_count", "fixedCount"],
+  ["network_timeout", "networkTimeout"],
+  ["connection_timeout", "connectionTimeout"],
+];
+
+/**
+ * The warnings for settings and hooks written with Locust's names in these user classes and
+ * their TaskSets (`wait_time`, `on_start`, ...): Cicada never reads them, so a ported file
+ * would run without its waits or its login, silently and type-checked.
+ */
+export function locustSpellingWarnings(
+  classes: readonly UserClass[],
+  environment: UserEnvironment,
+): string[] {
+  const probe = makeProbeFactory(environment);
+  const planner = new TaskPlanner(probe, isTaskSetClass, {});
+  const warnings: string[] = [];
+  const seen = new Set<Function>();
+  const visit = (cls: Function, plan: () => TaskPlan) => {
+    if (seen.has(cls)) return;
+    seen.add(cls);
+    const instance = probe(cls) ?? cls.prototype;
+    for (const [locust, cicada] of LOCUST_SPELLINGS) {
+      if (locust in instance || locust in cls) {
+        warnings.push(
+          `${cls.name}.${locust} is Locust's name: Cicada reads ${cicada}, so ${locust} is ignored`,
+        );
+      }
+    }
+    for (const task of plan().tasks) if (task.taskSet && task.plan) visit(task.taskSet, task.plan);
+  };
+  for (const cls of classes) if (!isAbstractClass(cls)) visit(cls, () => planner.plan(cls));
+  return warnings;
+}
