@@ -11,7 +11,17 @@ export interface RatioNode {
   tasks?: Record<string, RatioNode>;
 }
 
-function planRatios(plan: TaskPlan, scale: number, seen: Set<TaskPlan>): Record<string, RatioNode> {
+/**
+ * The shares of a plan's tasks, times `scale`. A TaskSet's own tasks are shares of the set
+ * (`nested: "within-set"`, Locust's per-class view: they sum to 1) or of everything above
+ * it (`"of-total"`: scaled by the set's share).
+ */
+function planRatios(
+  plan: TaskPlan,
+  scale: number,
+  seen: Set<TaskPlan>,
+  nested: "within-set" | "of-total",
+): Record<string, RatioNode> {
   const out: Record<string, RatioNode> = {};
   if (plan.totalWeight === 0 || seen.has(plan)) return out;
   seen.add(plan);
@@ -19,7 +29,9 @@ function planRatios(plan: TaskPlan, scale: number, seen: Set<TaskPlan>): Record<
     const ratio = (task.weight / plan.totalWeight) * scale;
     const existing = out[task.name];
     const node: RatioNode = { ratio: (existing?.ratio ?? 0) + ratio };
-    if (task.plan) node.tasks = planRatios(task.plan(), node.ratio, new Set(seen));
+    if (task.plan) {
+      node.tasks = planRatios(task.plan(), nested === "of-total" ? node.ratio : 1, new Set(seen), nested);
+    }
     out[task.name] = node;
   }
   return out;
@@ -33,12 +45,13 @@ export function classShares(infos: readonly UserClassInfo[]): Map<string, number
 
 /** Ratios of tasks within each class (each class's tasks sum to 1), beside the class's share of users. */
 export function taskRatioPerClass(infos: readonly UserClassInfo[]): Record<string, RatioNode> {
-  // As Locust's get_ratio(total=False): the class's share of users, its tasks within the class.
+  // As Locust's get_ratio(total=False): the class's share of users, its tasks within the class,
+  // a TaskSet's tasks within the set.
   const shares = classShares(infos);
   return Object.fromEntries(
     infos.map((info) => [
       info.name,
-      { ratio: shares.get(info.name) ?? 0, tasks: planRatios(info.plan, 1, new Set()) },
+      { ratio: shares.get(info.name) ?? 0, tasks: planRatios(info.plan, 1, new Set(), "within-set") },
     ]),
   );
 }
@@ -49,7 +62,7 @@ export function taskRatioTotal(infos: readonly UserClassInfo[]): Record<string, 
   return Object.fromEntries(
     infos.map((info) => {
       const share = shares.get(info.name) ?? 0;
-      return [info.name, { ratio: share, tasks: planRatios(info.plan, share, new Set()) }];
+      return [info.name, { ratio: share, tasks: planRatios(info.plan, share, new Set(), "of-total") }];
     }),
   );
 }
