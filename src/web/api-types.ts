@@ -266,7 +266,7 @@ export interface UiMeta {
     /** --find-capacity, --slo and --capacity-*: the form's "Find capacity" fields. */
     capacity?: CapacityFormDefaults;
   };
-  /** True when every user class has its own host, so the form's host may be left empty. */
+  /** True when -H gave a host or every user class has its own, so the form's host may be left empty. */
   hostOptional: boolean;
   /** Every user class of the locustfile. */
   userClasses: string[];

@@ -304,10 +304,17 @@ export function SwarmForm({
           !searching &&
           input("spawn_rate", "Ramp up (users started/second)", { inputMode: "decimal" })}
         {!edit &&
-          input("host", meta.hostOptional ? "Host (optional: the classes have their own)" : "Host", {
-            placeholder: "http://127.0.0.1:8080",
-            type: "url",
-          })}
+          // Optional with -H too, but then the field holds it: the note is for classes with hosts of their own.
+          input(
+            "host",
+            meta.hostOptional && meta.defaults.host === ""
+              ? "Host (optional: the classes have their own)"
+              : "Host",
+            {
+              placeholder: "http://127.0.0.1:8080",
+              type: "url",
+            },
+          )}
         <CustomParameters
           parameters={parameters}
           values={custom}
