@@ -5,7 +5,7 @@
  */
 import { parseSlo, parseSlos } from "../reports/capacity-slo.js";
 import type { CapacitySettings } from "../shared/capacity.js";
-import { type CapacityTexts, readCapacitySettings } from "../shared/capacity-settings.js";
+import { type CapacityTexts, readCapacitySettings, sloModelOf } from "../shared/capacity-settings.js";
 import { UsageError } from "../shared/errors.js";
 import type { CapacityFormDefaults } from "../web/api-types.js";
 import type { OptionSpec } from "./option-table.js";
@@ -127,14 +127,14 @@ export function validateCapacity(options: CliOptions, at: (key: string) => strin
   }
   const read = readCapacitySettings(textsOf(options), FLAGS);
   if ("problems" in read) for (const p of read.problems) problem(p.message, KEYS[p.setting]);
-  const model = "settings" in read ? read.settings.model : undefined;
+  const model = sloModelOf(read);
   if (slos.length === 0)
     problem(
       "--find-capacity needs at least one --slo, e.g. --slo 'p95<300ms' --slo 'failRate<1%'",
       "findCapacity",
     );
   for (const text of slos) {
-    const slo = parseSlo(text, model ?? "users");
+    const slo = parseSlo(text, model);
     if (typeof slo === "string") problem(`--slo ${slo}`, "slo");
   }
   if (options.users !== undefined)
@@ -147,7 +147,8 @@ export function validateCapacity(options: CliOptions, at: (key: string) => strin
       "--find-capacity searches the arrival rate itself: use --capacity-model arrival-rate (and --capacity-start) instead of --arrival-rate",
       "arrivalRate",
     );
-  if (model === "arrival-rate" && options.spawnRate !== undefined)
+  const givenModel = "settings" in read ? read.settings.model : read.model;
+  if (givenModel === "arrival-rate" && options.spawnRate !== undefined)
     problem(
       "-r/--spawn-rate paces users between steps; an arrival-rate search has no ramp of users",
       "spawnRate",

@@ -1,12 +1,13 @@
 /**
  * What saturated first: the first monitored resource that reached its saturation level
  * (CPU ≥ 90 %, its busiest core ≥ 95 %, memory ≥ 90 %, a disk ≥ 90 % busy, or a level the
- * user set) and stayed there for the next value too, with the load
+ * user set), not as a one-value spike (confirmation.ts), with the load
  * at that moment; or, when nothing on the target did while latency rose, that the
  * bottleneck is elsewhere. Pure and over plain series, so it is tested on made-up data and
  * can be asked about any window of a run (a capacity search asks about its breaking step).
  */
 import { type BeforeLoadEvidence, busyBeforeLoad } from "./before-load.js";
+import { isConfirmed } from "./confirmation.js";
 import {
   generatorCpuAt,
   inWindow,
@@ -52,6 +53,12 @@ export interface SaturationInput extends LoadWindow {
    * the target before any user ran, the only evidence that it was busy without the test.
    */
   testStartMs?: number | null;
+  /**
+   * The moments the load changed at once (a capacity search's steps and pauses: the
+   * monitor's `loadChangesMs`): a value is confirmed or refuted only by one measured under
+   * the same load (confirmation.ts).
+   */
+  loadChangesMs?: readonly number[];
 }
 
 /** A monitored value and the level it is measured against. */
@@ -132,20 +139,9 @@ type Crossing = ResourceValue & {
   hostColumns: HostColumns;
 };
 
-/**
- * True when the value at `index` is at its level and the series' next value in the test
- * (in the window or after it) is at it too. One value at the level that falls back at once
- * (the burst of starting the test, a garbage collection) is not saturation, nor is the
- * test's last value, which nothing confirms: a window then gives the same answer as the
- * whole test about the same values, wherever it ends.
- */
-function isConfirmed(column: ReadonlyArray<number | null>, index: number, level: number): boolean {
-  if (!(column[index]! >= level)) return false;
-  for (let j = index + 1; j < column.length; j++) {
-    const next = column[j];
-    if (next != null) return next >= level;
-  }
-  return false;
+/** When the load changed at once: the test's start (the scrape then measured no load), and the input's changes. */
+function loadChanges(input: SaturationInput): number[] {
+  return [...(input.testStartMs == null ? [] : [input.testStartMs]), ...(input.loadChangesMs ?? [])];
 }
 
 /** The first confirmed crossing of `level` by `series` on `host` in the window. */
@@ -162,7 +158,7 @@ function crossingOf(
     const t = host.timeMs[i]!;
     const value = column[i];
     if (value == null || !inWindow(t, input)) continue;
-    if (!isConfirmed(column, i, level)) {
+    if (!isConfirmed(host.timeMs, column, i, level, loadChanges(input))) {
       seenBelow = true;
       continue;
     }
@@ -231,7 +227,7 @@ function highestValue(input: SaturationInput): ResourceValue | null {
       for (let i = 0; i < column.length; i++) {
         const value = column[i];
         if (value == null || !inWindow(host.timeMs[i]!, input)) continue;
-        if (value >= level && !isConfirmed(column, i, level)) continue;
+        if (value >= level && !isConfirmed(host.timeMs, column, i, level, loadChanges(input))) continue;
         if (best === null || value / level > best.value / best.level)
           best = describe(input, host.host, series, value, level);
       }

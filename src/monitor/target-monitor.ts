@@ -46,11 +46,13 @@ export interface HostSample {
 /**
  * What the runner sees: BaseRunner calls beginTest and endTest when a test begins and ends;
  * runner code (a capacity search) reads `data()` and asks
- * `findSaturation({ ...monitor.data(), load, fromMs, toMs })` about a window of the test.
+ * `findSaturation({ ...monitor.data(), load, fromMs, toMs })` about a window of the test,
+ * and marks the moments it changes the load at once (`markLoadChange`).
  */
 export interface TestMonitor {
   beginTest(startMs: number): void;
   endTest(endMs: number): void;
+  markLoadChange(timeMs: number): void;
   data(sinceMs?: number): MonitorData;
 }
 
@@ -78,6 +80,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
   private timer: ReturnType<typeof setInterval> | undefined;
   private startMs: number | null = null;
   private endMs: number | null = null;
+  private loadChangesMs: number[] = [];
   private namesChecked = false;
   private finishing: Promise<void> = Promise.resolve();
 
@@ -112,6 +115,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     this.generator = this.newGeneratorSeries();
     this.startMs = startMs;
     this.endMs = null;
+    this.loadChangesMs = [];
     this.namesChecked = false;
     this.timer = setInterval(() => this.tick(), this.config.intervalMs);
     this.timer.unref?.();
@@ -130,6 +134,11 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     const start = this.startMs;
     if (this.prometheus && this.config.queries.length > 0)
       this.finishing = this.replaceWithRange(start, endMs);
+  }
+
+  /** The load changed at once at `timeMs` (a capacity step began, or paused): see MonitorData's `loadChangesMs`. */
+  markLoadChange(timeMs: number): void {
+    if (this.startMs !== null && this.endMs === null) this.loadChangesMs.push(timeMs);
   }
 
   /** Settles once the end-of-test work (Prometheus's range) is done; never rejects. */
@@ -170,6 +179,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
         ...(this.prometheus ? [{ ...this.prometheus.tracker.health }] : []),
       ],
       levels: [...this.config.levels],
+      loadChangesMs: [...this.loadChangesMs],
     };
   }
 

@@ -93,4 +93,10 @@ export interface MonitorData {
   generator: GeneratorColumns;
   endpoints: EndpointHealth[];
   levels: SaturationLevel[];
+  /**
+   * The moments the load changed at once (a capacity search's steps and pauses), so that a
+   * value at its level is judged only against values measured under the same load; absent
+   * or empty for a test at one load.
+   */
+  loadChangesMs?: number[];
 }

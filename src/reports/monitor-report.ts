@@ -31,6 +31,7 @@ export function monitorReportOf(data: MonitorData, load: LoadSeries): MonitorRep
     generator: data.generator,
     load,
     testStartMs: data.startTimeMs,
+    loadChangesMs: data.loadChangesMs,
   });
   return { data, finding, findingText: describeSaturation(finding, data.startTimeMs ?? undefined) };
 }

@@ -91,10 +91,23 @@ export interface CapacityTexts {
   precision?: string | undefined;
 }
 
-/** The settings, each problem keyed by the setting it is about. */
+/**
+ * The settings, or each problem keyed by the setting it is about, with the model when it
+ * was valid (null when the model itself was wrong).
+ */
 export type CapacityRead =
   | { settings: CapacityPlanSettings }
-  | { problems: Array<{ setting: keyof CapacityTexts; message: string }> };
+  | { problems: Array<{ setting: keyof CapacityTexts; message: string }>; model: CapacityModel | null };
+
+/**
+ * The model to check the SLOs against: the one given, even when another setting is wrong
+ * (else `p95_intended` beside a bad growth read as "only with --capacity-model
+ * arrival-rate" although it was given). When the model itself is wrong, arrival-rate, whose
+ * SLOs include every other's: the model's own problem is then the one said.
+ */
+export function sloModelOf(read: CapacityRead): CapacityModel {
+  return "settings" in read ? read.settings.model : (read.model ?? "arrival-rate");
+}
 
 const given = (value: string | number | undefined) =>
   value === undefined || String(value).trim() === "" ? undefined : String(value).trim();
@@ -112,8 +125,8 @@ export function readCapacitySettings(
     problems.push({ setting, message: `${names[setting]}: ${message}` });
   const modelText = given(texts.model) ?? "users";
   const model: CapacityModel = modelText === "arrival-rate" ? "arrival-rate" : "users";
-  if (modelText !== "users" && modelText !== "arrival-rate")
-    problem("model", `expected users or arrival-rate, got '${modelText}'`);
+  const modelValid = modelText === "users" || modelText === "arrival-rate";
+  if (!modelValid) problem("model", `expected users or arrival-rate, got '${modelText}'`);
   const number = (setting: "start" | "max", fallback: number) => {
     const text = given(texts[setting]);
     if (text === undefined) return fallback;
@@ -142,7 +155,7 @@ export function readCapacitySettings(
     typeof hold === "string" ||
     typeof precision === "string"
   )
-    return { problems };
+    return { problems, model: modelValid ? model : null };
   return {
     settings: { model, start, growth, max, minHoldMs: hold.minHoldMs, maxHoldMs: hold.maxHoldMs, precision },
   };

@@ -8,7 +8,7 @@
 import { parseSlo } from "../reports/capacity-slo.js";
 import { LocalRunner, type OpenModelSettings, type Runner, startCapacitySearch } from "../runner/index.js";
 import { type CapacitySettings, formatLoad } from "../shared/capacity.js";
-import { type CapacityTexts, readCapacitySettings } from "../shared/capacity-settings.js";
+import { type CapacityTexts, readCapacitySettings, sloModelOf } from "../shared/capacity-settings.js";
 import type { CommandResponse } from "./api-types.js";
 import type { FieldProblem } from "./swarm.js";
 
@@ -56,7 +56,7 @@ export function parseCapacityFields(
   const read = readCapacitySettings(texts, FIELDS);
   if ("problems" in read)
     for (const p of read.problems) problems.push({ field: FIELDS[p.setting], message: p.message });
-  const model = "settings" in read ? read.settings.model : "users";
+  const model = sloModelOf(read);
   const slos = sloTexts(body.slo).map((text) => parseSlo(text, model));
   if (slos.length === 0)
     problems.push({ field: "slo", message: "slo is required: at least one, e.g. p95<300ms" });

@@ -29,6 +29,14 @@ async function server(): Promise<Server> {
 }
 after(() => Promise.all(servers.map((s) => s.close())));
 
+/** The target's own gauge of busy slots, saturated at K: named at the breaking step. */
+const busySlotsMonitor = (url: string, interval: string) => [
+  `--monitor=target=${url}`,
+  `--monitor-interval=${interval}`,
+  "--monitor-metric=busy=capacity_busy_slots",
+  `--monitor-level=busy=${SLOTS}`,
+];
+
 describe("--find-capacity through the real CLI, against targets of known capacity", () => {
   let dir: string;
   const results: Record<"closed" | "open" | "belowStart" | "atLeast", CliResult> = {} as never;
@@ -54,7 +62,12 @@ describe("--find-capacity through the real CLI, against targets of known capacit
         "--slo=failRate<1%",
         "--json-file=open",
       ]),
-      run("belowStart", below.url, ["--capacity-start=100", "--json-file=below"]),
+      run("belowStart", below.url, [
+        "--capacity-start=100",
+        "--json-file=below",
+        // One scrape a second: the step (about 1.5 s) holds one loaded scrape, the test's last.
+        ...busySlotsMonitor(below.url, "1s"),
+      ]),
       run("atLeast", least.url, ["--capacity-start=10", "--capacity-max=20"]),
     ]);
     const done = [
@@ -64,11 +77,7 @@ describe("--find-capacity through the real CLI, against targets of known capacit
         "--json-file=closed",
         // The placeholders of a search: no users/spawn-rate pair is known before it runs.
         "--html=closed-{u}-{r}-{t}.html",
-        // The target's own gauge of busy slots, saturated at K: named at the breaking step.
-        `--monitor=target=${closed.url}`,
-        "--monitor-interval=0.25s",
-        "--monitor-metric=busy=capacity_busy_slots",
-        `--monitor-level=busy=${SLOTS}`,
+        ...busySlotsMonitor(closed.url, "0.25s"),
       ]),
     ];
     for (const { name, result } of done) results[name as keyof typeof results] = result;
@@ -178,7 +187,14 @@ describe("--find-capacity through the real CLI, against targets of known capacit
       stdout,
       /No capacity found: even the first step, 100 users, broke p95<250ms \(measured \d+ ms\)/,
     );
-    assert.equal(report(dir, "below").capacity?.outcome, "below-start");
+    const json = report(dir, "below");
+    assert.equal(json.capacity?.outcome, "below-start");
+    // The breaking step was the search's last: its busy slots, the test's last value, are
+    // named, as the whole test's finding (the Target tab's) names them.
+    assert.match(stdout, /Target at the breaking step: target busy 20 \(level 20\) at \d\d:\d\d:\d\d UTC\./);
+    assert.equal(json.capacity?.saturation?.resource, "target busy");
+    assert.equal(json.monitor?.saturation.kind, "saturated");
+    assert.equal(json.monitor?.saturation.resource?.series, "busy");
   });
 
   it("the upper bound reached unbroken: exit 11 and 'at least'", () => {

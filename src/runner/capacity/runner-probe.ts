@@ -65,6 +65,7 @@ function saturationOf(runner: Runner, fromMs: number, toMs: number): CapacitySat
     generator: data.generator,
     load: runner.environment.stats.history.toJSON().total,
     testStartMs: data.startTimeMs,
+    loadChangesMs: data.loadChangesMs,
     fromMs,
     toMs,
   });
@@ -74,6 +75,9 @@ function saturationOf(runner: Runner, fromMs: number, toMs: number): CapacitySat
 /** The probe of a search that drives `runner`. */
 export function runnerProbe(runner: Runner, settings: CapacitySettings): CapacityProbe {
   const environment = runner.environment;
+  // Each step, pause and stop changes the load at once: the target monitor judges a value at
+  // its level only against values measured under the same load (src/monitor/confirmation.ts).
+  const loadChanges = () => environment.targetMonitor?.markLoadChange(environment.now());
   return {
     now: () => environment.now(),
     sample(): CumulativeSample {
@@ -99,6 +103,7 @@ export function runnerProbe(runner: Runner, settings: CapacitySettings): Capacit
       };
     },
     async setLoad(load, first) {
+      loadChanges();
       if (settings.model === "arrival-rate") {
         if (!first) return runner.setArrivalRate(load, 0);
         await runner.startArrivalRate({ rate: load });
@@ -111,11 +116,22 @@ export function runnerProbe(runner: Runner, settings: CapacitySettings): Capacit
       // The search, not the runner, ends the test at -t: the test's record must still say so.
       if (first && settings.runTimeMs !== undefined) runner.tests.limitRunTime(settings.runTimeMs);
     },
-    pause: settings.model === "arrival-rate" ? () => runner.setArrivalRate(0, 0) : undefined,
-    stop: () => runner.stop("capacity-search"),
+    pause:
+      settings.model === "arrival-rate"
+        ? () => {
+            loadChanges();
+            return runner.setArrivalRate(0, 0);
+          }
+        : undefined,
+    stop: () => {
+      loadChanges();
+      return runner.stop("capacity-search");
+    },
     onStopped: (listener) =>
       runner.stateChanged.addListener((state) => {
-        if (state === "stopping" || state === "stopped") listener();
+        if (state !== "stopping" && state !== "stopped") return;
+        loadChanges();
+        listener();
       }),
     saturation: (fromMs, toMs) => saturationOf(runner, fromMs, toMs),
     testNumber: () => runner.tests.current?.number ?? null,

@@ -127,6 +127,30 @@ describe("--find-capacity and --slo", () => {
     );
   });
 
+  it("a bad setting beside a valid model: the SLOs are checked against that model, only the bad setting is said", () => {
+    const messageOf = (argv: string[]) => {
+      try {
+        parse(argv);
+      } catch (error) {
+        assert.ok(error instanceof UsageError, String(error));
+        assert.equal(error.exitCode, ExitCode.usage);
+        return error.message;
+      }
+      assert.fail("no usage error");
+    };
+    const open = ["--find-capacity", "--capacity-model", "arrival-rate", "--slo", "p95_intended<125ms"];
+    const growth = messageOf([...open, "--capacity-growth", "x0.5"]);
+    assert.match(growth, /--capacity-growth: a growth factor must be above 1, got 'x0.5'/);
+    assert.doesNotMatch(growth, /intended start|--slo/);
+    assert.doesNotMatch(messageOf([...open, "--capacity-start", "abc"]), /intended start/);
+    // A wrong model is the one problem said, not the SLO that needs another model, nor -r.
+    const model = messageOf([...open.slice(0, 2), "rate", ...open.slice(3), "-r", "5"]);
+    assert.match(model, /expected users or arrival-rate, got 'rate'/);
+    assert.doesNotMatch(model, /intended start|no ramp of users/);
+    // With the model given as arrival-rate, -r is still refused beside another bad setting.
+    assert.match(messageOf([...open, "--capacity-growth", "x0.5", "-r", "5"]), /no ramp of users/);
+  });
+
   it("conflicts: -u, --arrival-rate, -r with a rate, no --slo, settings without --find-capacity", () => {
     rejects(
       ["--find-capacity", "--slo", "p95<300", "-u", "10"],

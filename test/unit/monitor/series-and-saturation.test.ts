@@ -221,20 +221,22 @@ describe("findSaturation (fake series)", () => {
     assert.equal(finding.kind === "latency-rose" && finding.highest?.value, 30);
     const later = findSaturation(input([host("web", { cpu: [96.8, 12, 20, 95, 30, 92, 97, 99] })], p95));
     assert.equal(later.kind === "saturated" && [later.timeMs, later.atStart].join(), "5000,false");
-    // The test's last value has nothing after it to confirm it: no finding, as for the same spike mid-test.
+    // The test's last value is judged by the one before it: a spike at the end is no finding either.
     const flat = [10, 10, 10, 10, 10, 10, 10, 10];
     const last = findSaturation(input([host("web", { cpu: [60, 70, 80, 75, 60, 70, 80, 90.4] })], flat));
     assert.equal(last.kind, "none");
     assert.equal(last.kind === "none" && last.highest?.value, 80);
-    // A window (a capacity step) ends before the test does: its last value is confirmed, or not, by the next one.
+    // A window (a capacity step) ends before the test does: its last value is confirmed by the next one, or
+    // refuted by its two neighbours (at one load: confirmation.ts).
     const ramp = host("web", { cpu: [20, 30, 40, 50, 60, 70, 95, 97] });
     const step = findSaturation({ ...input([ramp], flat), fromMs: 4000, toMs: 6000 });
     assert.equal(step.kind === "saturated" && step.timeMs, 6000);
     const dip = host("web", { cpu: [20, 30, 40, 50, 60, 70, 95, 40] });
     assert.equal(findSaturation({ ...input([dip], flat), fromMs: 4000, toMs: 6000 }).kind, "none");
-    // A window with one value only: the same rule.
+    // A window with one value only: the same rule, the test's last value (confirmed by the one before) included.
     assert.equal(findSaturation({ ...input([ramp], flat), fromMs: 6000, toMs: 6000 }).kind, "saturated");
-    assert.equal(findSaturation({ ...input([ramp], flat), fromMs: 7000 }).kind, "none");
+    const lastAlone = findSaturation({ ...input([ramp], flat), fromMs: 7000 });
+    assert.equal(lastAlone.kind === "saturated" && lastAlone.value, 97);
   });
 
   it("a single-threaded target: the busiest core at its level while the CPU as a whole is not is the bottleneck", () => {

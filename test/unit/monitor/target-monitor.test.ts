@@ -214,15 +214,21 @@ describe("TargetMonitor against real HTTP endpoints", () => {
   it("a new test starts afresh; after endTest nothing more is recorded", async () => {
     const logs: LogRecord[] = [];
     const monitor = monitorOf({ endpoints: parseEndpoints([`web=${good.url}`]) }, logs, Date.now);
+    monitor.markLoadChange(1);
     monitor.beginTest(Date.now());
+    monitor.markLoadChange(2);
     await waitFor(() => (monitor.data().hosts[0]?.timeMs.length ?? 0) >= 2, 5000);
     monitor.endTest(Date.now());
+    monitor.markLoadChange(3);
+    // The load changes (a capacity search's steps) are the test's: none before it, none after.
+    assert.deepEqual(monitor.data().loadChangesMs, [2]);
     const points = monitor.data().hosts[0]!.timeMs.length;
     await new Promise((r) => setTimeout(r, 250));
     assert.equal(monitor.data().hosts[0]!.timeMs.length, points);
     assert.equal(monitor.running, false);
     monitor.beginTest(Date.now());
     assert.ok((monitor.data().hosts[0]?.timeMs.length ?? 0) <= 1);
+    assert.deepEqual(monitor.data().loadChangesMs, []);
     monitor.endTest(Date.now());
   });
 });

@@ -150,6 +150,22 @@ describe("POST /swarm with find_capacity", () => {
       has("capacity_hold", /the maximum hold/);
       has("capacity_max", /the upper bound capacity_max 5 is below the start capacity_start 10/);
       has("user_count", /find_capacity searches the load itself: leave user_count out/);
+      // A valid model beside a bad field: the SLOs are checked against that model, only the bad field is said.
+      const startOnly = await run.app.inject({
+        method: "POST",
+        url: "/swarm",
+        payload: {
+          find_capacity: "on",
+          capacity_model: "arrival-rate",
+          capacity_start: "abc",
+          slo: "p95_intended<125ms",
+        },
+      });
+      assert.equal(startOnly.statusCode, 400);
+      assert.deepEqual(
+        (startOnly.json().errors as Array<{ field: string }>).map((e) => e.field),
+        ["capacity_start"],
+      );
       const empty = await run.app.inject({
         method: "POST",
         url: "/swarm",

@@ -132,7 +132,19 @@ describe("runnerProbe", () => {
       endpoints: [],
       levels: [{ series: "cpu", level: 90 }],
     };
-    environment.targetMonitor = { beginTest() {}, endTest() {}, data: () => data };
+    const marks: number[] = [];
+    environment.targetMonitor = {
+      beginTest() {},
+      endTest() {},
+      markLoadChange: (timeMs) => marks.push(timeMs),
+      data: () => data,
+    };
+    // Each load the search sets, and its stop, is a change of load the target's values are judged by.
+    const beforeSet = Date.now();
+    await probe.setLoad(3, false);
+    probe.stop();
+    assert.equal(marks.length, 2);
+    assert.ok(marks.every((m) => m >= beforeSet && m <= Date.now()));
     const during = probe.saturation?.(at(100), at(300));
     assert.equal(during?.kind, "saturated");
     assert.equal(during?.resource, "web CPU busy");
