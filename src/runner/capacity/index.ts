@@ -1,6 +1,7 @@
 export { failRateLowerBound } from "../../shared/failure-rate-bound.js";
 export { type JudgeSettings, judgeStep, type StepVerdict } from "./judge.js";
 export { buildResult, generatorLimited, stepOf } from "./outcome.js";
+export { RequestsPerIteration, wholeIfClose } from "./per-iteration.js";
 export { CapacityPlan, type PlanEnd, type PlanSettings, roundLoad } from "./plan.js";
 export {
   runnerProbe,

@@ -43,17 +43,29 @@ export const LATENCY_SLACK_MS = 2;
 
 /**
  * The open model: a step whose last half completed fewer requests than the asked rate
- * makes (its iterations/s times the requests per iteration of the earlier steps that met
- * every SLO) by more than this share broke, and so did one whose iterations waiting for a
- * free user grew by more than this share of the iterations asked in that half.
+ * makes (its iterations/s times the requests per iteration, {@link keepUpProblem}) by more
+ * than this share broke, and so did one whose iterations waiting for a free user grew by
+ * more than this share of the iterations asked in that half.
  */
 export const KEEP_UP_TOLERANCE = 0.05;
+
+/**
+ * ...and by more than this many iterations: a count's own jitter. An iteration that ends
+ * just past a window's edge counts in the next window, one at each edge, more when
+ * responses come out of order; at 20 iterations/s a half of 0.5 s holds 10, so one fewer
+ * is 10 % "short" of a target that keeps up (a mix of 1- and 3-request iterations broke
+ * every step of a search that way, down to a quarter of its capacity).
+ */
+export const KEEP_UP_COUNT_SLACK = 2;
 
 /** What an open-model step must keep up with: null in the closed model. */
 export interface KeepUp {
   /** The step's load: iterations per second asked. */
   askedRate: number;
-  /** Requests per iteration at the earlier steps that met every SLO; null before any did. */
+  /**
+   * Requests per iteration at the earlier steps that met every SLO (per-iteration.ts); null
+   * before any did. Used when the window itself cannot say (see {@link keepUpProblem}).
+   */
   requestsPerIteration: number | null;
 }
 
@@ -154,21 +166,50 @@ function droppedProblem(figures: WindowFigures): string | undefined {
   );
 }
 
+/**
+ * The requests per iteration a window asks for: its own requests over the iterations it
+ * completed, when it completed at least as many as it had in flight at its end; else the
+ * earlier good steps' figure. Its own: a mix of iterations of 1 or 3 requests (weighted
+ * tasks) draws a different mean in every window, and the target is asked what this
+ * window's iterations make, so the check compares the iterations completed with the rate
+ * asked (a user's onStart requests, part of its first iteration, change nothing either).
+ * Iterations of one request make exactly 1, whatever the window's edges: an iteration
+ * completes with its request. But a window that completed fewer iterations than it had in
+ * flight (iterations longer than the window, or a backlog piling up) counts too many
+ * requests of unfinished ones: the earlier steps' figure then.
+ */
+function requestsPerIterationOf(
+  figures: WindowFigures,
+  keepUp: KeepUp,
+): { perIteration: number; source: string } | null {
+  if (figures.iterations > 0 && figures.iterations >= figures.inFlight)
+    return { perIteration: figures.requests / figures.iterations, source: "in that window" };
+  const earlier = keepUp.requestsPerIteration;
+  return earlier === null ? null : { perIteration: earlier, source: "as at the earlier steps" };
+}
+
 /** Why an open-model step did not keep up with its rate over `figures` (the last half), if it did not. */
 export function keepUpProblem(figures: WindowFigures, keepUp: KeepUp | null): string | undefined {
   if (keepUp === null || keepUp.askedRate <= 0) return undefined;
-  const { askedRate, requestsPerIteration: perIteration } = keepUp;
+  const { askedRate } = keepUp;
   const rate = (value: number) => Number(value.toFixed(1));
-  if (perIteration !== null) {
-    const asked = askedRate * perIteration;
-    if (figures.rps < asked * (1 - KEEP_UP_TOLERANCE)) {
-      const per =
-        perIteration.toFixed(2) === "1.00"
+  const per = requestsPerIterationOf(figures, keepUp);
+  if (per !== null) {
+    const asked = askedRate * per.perIteration;
+    const seconds = Math.max(0.001, (figures.toMs - figures.fromMs) / 1000);
+    const countSlack = (KEEP_UP_COUNT_SLACK * per.perIteration) / seconds;
+    if (figures.rps < asked - Math.max(asked * KEEP_UP_TOLERANCE, countSlack)) {
+      const more =
+        countSlack > asked * KEEP_UP_TOLERANCE
+          ? `more than ${KEEP_UP_COUNT_SLACK} iterations in ${seconds.toFixed(1)} s`
+          : `more than ${KEEP_UP_TOLERANCE * 100} %`;
+      const times =
+        per.perIteration.toFixed(2) === "1.00"
           ? ""
-          : ` (${rate(askedRate)} iterations/s × ${perIteration.toFixed(2)} requests per iteration, as at the earlier steps)`;
+          : ` (${rate(askedRate)} iterations/s × ${per.perIteration.toFixed(2)} requests per iteration, ${per.source})`;
       return (
-        `keep-up: the target completed ${figures.rps.toFixed(1)} req/s of ${rate(asked)}/s asked${per}, ` +
-        `${((1 - figures.rps / asked) * 100).toFixed(1)} % short (more than ${KEEP_UP_TOLERANCE * 100} %): a queue was growing`
+        `keep-up: the target completed ${figures.rps.toFixed(1)} req/s of ${rate(asked)}/s asked${times}, ` +
+        `${((1 - figures.rps / asked) * 100).toFixed(1)} % short (${more}): a queue was growing`
       );
     }
   }

@@ -92,6 +92,8 @@ export function runnerProbe(runner: Runner, settings: CapacitySettings): Capacit
         histogram: total.histogram.clone(),
         intended: total.intended ? total.intended.histogram.clone() : null,
         dropped: stats.iterations.dropped,
+        iterationsCompleted: stats.iterations.completed,
+        inFlight: stats.iterations.inFlight,
         waiting: Math.max(
           0,
           stats.iterations.scheduled - stats.iterations.started - stats.iterations.dropped,

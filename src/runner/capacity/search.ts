@@ -23,6 +23,7 @@ import type { SchedulerClock } from "../arrival-scheduler.js";
 import { realClock } from "../arrival-scheduler.js";
 import { type JudgeSettings, judgeStep, type KeepUp, type StepVerdict } from "./judge.js";
 import { buildResult, type RunningStep, stepOf } from "./outcome.js";
+import { RequestsPerIteration } from "./per-iteration.js";
 import { CapacityPlan } from "./plan.js";
 import type { CumulativeSample } from "./window.js";
 
@@ -84,6 +85,8 @@ export class CapacitySearch {
   /** Ticks without a completed request that show the backlog is answered (longer than a report on a master). */
   private readonly quietTicksToEndDrain: number;
   private readonly steps: CapacityStep[] = [];
+  /** The open model: requests per iteration, counted at the steps that met every SLO. */
+  private readonly perIteration = new RequestsPerIteration();
   private current: RunningStep | null = null;
   private drain: Drain | null = null;
   private startTimeMs = 0;
@@ -210,6 +213,7 @@ export class CapacitySearch {
     const measured = stepOf(step, verdict, last, now, this.settings.model);
     this.steps.push(measured);
     this.current = null;
+    if (verdict.passed) this.perIteration.addStep(step.samples, this.judge.halfTicks);
     const { model } = this.settings;
     this.logger.info(
       `Capacity step ${measured.index} (${measured.phase}), ${formatLoad(model, measured.load)}: ` +
@@ -273,13 +277,7 @@ export class CapacitySearch {
   /** The open model: the rate a step must keep up with, and the requests per iteration of the steps that met every SLO. */
   private keepUp(load: number): KeepUp | null {
     if (this.settings.model !== "arrival-rate") return null;
-    const ratios = this.steps
-      .filter((step) => step.passed && step.load > 0)
-      .map((step) => step.rps / step.load);
-    return {
-      askedRate: load,
-      requestsPerIteration: ratios.length === 0 ? null : wholeIfClose(Math.max(...ratios)),
-    };
+    return { askedRate: load, requestsPerIteration: this.perIteration.value() };
   }
 
   private stepAt(load: number, passed: boolean): CapacityStep | undefined {
@@ -313,14 +311,4 @@ export class CapacitySearch {
     if (stopTest) this.probe.stop();
     this.finished.fire(this.result);
   }
-}
-
-/**
- * Requests per iteration measured as a step's req/s over its rate carries the window's
- * jitter (1.01 for iterations of exactly one request): within 2 % of a whole number it is
- * that number, so a step is not asked for 1 % more than its iterations make.
- */
-export function wholeIfClose(ratio: number): number {
-  const whole = Math.round(ratio);
-  return whole > 0 && Math.abs(ratio - whole) <= 0.02 * whole ? whole : ratio;
 }

@@ -37,6 +37,13 @@ export interface CumulativeSample {
   intended: Histogram | null;
   /** Iterations dropped so far (the open model). */
   dropped: number;
+  /**
+   * Iterations completed so far (the open model; on a master, as its workers reported them
+   * with their requests): the keep-up check's requests per iteration (per-iteration.ts).
+   */
+  iterationsCompleted: number;
+  /** Iterations started and not completed now (the open model), else 0. */
+  inFlight: number;
   /** Iterations waiting for a free user now (the open model), else 0. */
   waiting: number;
   /** Users running now. */
@@ -83,6 +90,10 @@ export interface WindowFigures {
   intendedPercentile(p: number): number | null;
   percentile(p: number): number | null;
   dropped: number;
+  /** Iterations completed in the window (the open model). */
+  iterations: number;
+  /** Iterations in flight at the window's end (the open model). */
+  inFlight: number;
   /** Iterations waiting for a free user at the window's end minus at its start (the open model). */
   waitingGrowth: number;
 }
@@ -185,6 +196,8 @@ export function windowFigures(a: CumulativeSample, b: CumulativeSample): WindowF
     intendedPercentile: intendedAt,
     percentile: at,
     dropped: b.dropped - a.dropped,
+    iterations: b.iterationsCompleted - a.iterationsCompleted,
+    inFlight: b.inFlight,
     waitingGrowth: b.waiting - a.waiting,
   };
 }

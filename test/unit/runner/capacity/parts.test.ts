@@ -10,11 +10,12 @@ import {
   failRateLowerBound,
   histogramSince,
   judgeStep,
+  RequestsPerIteration,
   reportedRate,
   roundLoad,
+  wholeIfClose,
   windowFigures,
 } from "../../../../src/runner/capacity/index.js";
-import { wholeIfClose } from "../../../../src/runner/capacity/search.js";
 import type { CapacitySlo } from "../../../../src/shared/capacity.js";
 import { Histogram } from "../../../../src/stats/index.js";
 
@@ -24,6 +25,9 @@ const FAIL_1: CapacitySlo = {
   operator: "<",
   limit: 0.01,
 };
+
+/** Thirty response times of about 100 ms (a tick's worth of a steady 120 requests/s). */
+const THIRTY = Array.from({ length: 30 }, (_, i) => 100 + (i % 3));
 
 const P95_150: CapacitySlo = {
   expression: "p95<150ms",
@@ -62,6 +66,8 @@ function samples(
       histogram: histogram.clone(),
       intended: null,
       dropped: 0,
+      iterationsCompleted: requests,
+      inFlight: 0,
       waiting: waiting(i),
       users: 10,
       generator: null,
@@ -316,13 +322,13 @@ describe("the judge", () => {
   });
 
   it("open model: a step whose target completes less than the rate asked (more than 5 % short) breaks, whatever the SLOs", () => {
-    // 12 requests/s of 100 ms: every SLO met, steady.
-    const s = samples(4, () => [100, 101, 102]);
-    const judge = (askedRate: number, requestsPerIteration: number | null) =>
-      judgeStep(s, hold, hold + 1000, settings, { askedRate, requestsPerIteration });
-    const keptUp = judge(12.5, 1);
+    // 120 requests/s of 100 ms, each ending its iteration: every SLO met, steady.
+    const s = samples(4, () => THIRTY);
+    const judge = (askedRate: number, requestsPerIteration: number | null, window = s) =>
+      judgeStep(window, hold, hold + 1000, settings, { askedRate, requestsPerIteration });
+    const keptUp = judge(125, 1);
     assert.ok(keptUp.done && keptUp.passed, "4 % short is within the tolerance");
-    const lagging = judge(13, 1);
+    const lagging = judge(130, 1);
     assert.ok(lagging.done && !lagging.passed && lagging.steady);
     assert.deepEqual(
       lagging.checks.map((c) => c.passed),
@@ -330,16 +336,61 @@ describe("the judge", () => {
     );
     assert.match(
       lagging.reason,
-      /^steady: broke keep-up: the target completed 12\.0 req\/s of 13\/s asked, 7\.7 % short \(more than 5 %\): a queue was growing$/,
+      /^steady: broke keep-up: the target completed 120\.0 req\/s of 130\/s asked, 7\.7 % short \(more than 5 %\): a queue was growing$/,
     );
-    // Two requests per iteration at the earlier steps: 6.5 iterations/s ask for 13 req/s.
-    const perIteration = judge(6.5, 2);
-    assert.ok(perIteration.done && !perIteration.passed);
-    assert.match(perIteration.reason, /of 13\/s asked \(6\.5 iterations\/s × 2\.00 requests per iteration/);
-    // The first step has no earlier step to say what an iteration asks: only its backlog counts.
-    const first = judge(13, null);
-    assert.ok(first.done && first.passed);
-    assert.equal(judgeStep(s, hold, hold + 1000, settings, null).done && keptUp.passed, true);
+    // The first step too: the window's own iterations say what one asks.
+    const first = judge(130, null);
+    assert.ok(first.done && !first.passed);
+    // An earlier figure of 1.05 (a trial's noisy first step) does not count where the window can say.
+    const trial = judge(120, 1.05);
+    assert.ok(trial.done && trial.passed);
+  });
+
+  it("open model: the requests per iteration are the window's own (requests over iterations completed), else the earlier steps'", () => {
+    const s = samples(4, () => THIRTY);
+    /** The same 120 requests/s, of `per` requests an iteration, with `inFlight` iterations running. */
+    const of = (per: number, inFlight = 0) =>
+      s.map((sample) => ({ ...sample, iterationsCompleted: sample.requests / per, inFlight }));
+    const judge = (window: typeof s, askedRate: number, requestsPerIteration: number | null) =>
+      judgeStep(window, hold, hold + 1000, settings, { askedRate, requestsPerIteration });
+    // Two requests an iteration: 65 iterations/s ask for 130 req/s, 7.7 % more than completed.
+    const two = judge(of(2), 65, null);
+    assert.ok(two.done && !two.passed);
+    assert.match(
+      two.reason,
+      /completed 120\.0 req\/s of 130\/s asked \(65 iterations\/s × 2\.00 requests per iteration, in that window\), 7\.7 % short/,
+    );
+    const keptUp = judge(of(2), 60, null);
+    assert.ok(keptUp.done && keptUp.passed);
+    // A mix (weighted tasks of 1 or 3 requests) that drew 1.5 in this window, 2 over the
+    // earlier steps: 80 iterations/s completed of 80 asked kept up (2 would ask for 160 req/s).
+    const mix = judge(of(1.5), 80, 2);
+    assert.ok(mix.done && mix.passed, mix.done ? mix.reason : "pending");
+    // Fewer iterations completed than in flight (iterations longer than the window, or a
+    // backlog): its requests include unfinished iterations' own, so the earlier figure counts.
+    const long = judge(of(2, 70), 65, 2);
+    assert.ok(long.done && !long.passed);
+    assert.match(long.reason, /× 2\.00 requests per iteration, as at the earlier steps\), 7\.7 % short/);
+    const noFigure = judge(of(2, 70), 65, null);
+    assert.ok(
+      noFigure.done && noFigure.passed,
+      "no figure at all: only a backlog of waiting iterations is judged",
+    );
+  });
+
+  it("open model: a window of few iterations is not short by the count's own jitter (two iterations)", () => {
+    // 12 requests/s, 6 in each half of 0.5 s, each ending its iteration.
+    const s = samples(4, () => [100, 101, 102]);
+    const judge = (askedRate: number) =>
+      judgeStep(s, hold, hold + 1000, settings, { askedRate, requestsPerIteration: null });
+    const withinJitter = judge(15.5);
+    assert.ok(withinJitter.done && withinJitter.passed, "6 of 7.75 asked: 1.75 iterations short");
+    const short = judge(16.5);
+    assert.ok(short.done && !short.passed);
+    assert.match(
+      short.reason,
+      /completed 12\.0 req\/s of 16\.5\/s asked, 27\.3 % short \(more than 2 iterations in 0\.5 s\): a queue was growing$/,
+    );
   });
 
   it("open model: iterations waiting for a free user that keep growing break the step", () => {
@@ -393,7 +444,113 @@ describe("the judge", () => {
   });
 });
 
-describe("wholeIfClose (requests per iteration from req/s over the rate)", () => {
+describe("requests per iteration (the keep-up check's): requests over iterations completed, pooled over the good steps", () => {
+  /** Cumulative samples 250 ms apart, from [requests, iterations completed] added at each tick. */
+  const counted = (adds: Array<[number, number]>): CumulativeSample[] => {
+    let requests = 0;
+    let iterations = 0;
+    const base = samples(0, () => [])[0]!;
+    return [[0, 0] as [number, number], ...adds].map(([r, i], tick) => {
+      requests += r;
+      iterations += i;
+      return { ...base, timeMs: 1_000_000 + tick * 250, requests, iterationsCompleted: iterations };
+    });
+  };
+
+  it("iterations of one request: exactly 1, where a first step's window of 21 requests at 20/s read 1.05", () => {
+    const estimate = new RequestsPerIteration();
+    assert.equal(estimate.value(), null, "no good step yet: no figure (only a backlog is judged)");
+    // 20/s held 1 s (4 ticks, halves of 2): 21 requests completed in the window, each ending its iteration.
+    estimate.addStep(
+      counted([
+        [5, 5],
+        [5, 5],
+        [6, 6],
+        [5, 5],
+      ]),
+      2,
+    );
+    assert.equal(estimate.value(), 1);
+  });
+
+  it("a mix of 1 and 3 requests: the mean over every iteration completed at the good steps, not the highest step's", () => {
+    const estimate = new RequestsPerIteration();
+    // Last halves: 62 requests of 30 iterations (2.07), then 118 of 60 (1.97): 180 of 90 = 2.
+    estimate.addStep(
+      counted([
+        [1, 1],
+        [1, 1],
+        [31, 15],
+        [31, 15],
+      ]),
+      2,
+    );
+    assert.equal(estimate.value(), wholeIfClose(62 / 30));
+    assert.equal(62 / 30 > 2.04, true, "the first step alone is more than 2 % above 2");
+    estimate.addStep(
+      counted([
+        [1, 1],
+        [1, 1],
+        [59, 30],
+        [59, 30],
+      ]),
+      2,
+    );
+    assert.equal(estimate.value(), 2);
+    const odd = new RequestsPerIteration();
+    odd.addStep(
+      counted([
+        [0, 0],
+        [0, 0],
+        [75, 50],
+        [75, 50],
+      ]),
+      2,
+    );
+    assert.equal(odd.value(), 1.5, "not rounded when no whole number is within 2 %");
+  });
+
+  it("counts the step's last half: iterations of three requests begun at the new rate are not counted on the earlier rate's completions", () => {
+    const estimate = new RequestsPerIteration();
+    // First half: the rate just doubled, the new iterations' first requests complete before
+    // any of them does (12 requests, 2 iterations); the last half is steady (30 of 10).
+    estimate.addStep(
+      counted([
+        [6, 1],
+        [6, 1],
+        [15, 5],
+        [15, 5],
+      ]),
+      2,
+    );
+    assert.equal(estimate.value(), 3);
+  });
+
+  it("a half without a completed iteration (a master's half without a report) counts the whole step; a reset counts nothing", () => {
+    const estimate = new RequestsPerIteration();
+    estimate.addStep(
+      counted([
+        [20, 10],
+        [20, 10],
+        [0, 0],
+        [0, 0],
+      ]),
+      2,
+    );
+    assert.equal(estimate.value(), 2);
+    // The statistics reset inside the step: totals went down.
+    const reset = counted([
+      [20, 20],
+      [20, 20],
+    ]);
+    reset.push({ ...reset.at(-1)!, requests: 3, iterationsCompleted: 1 });
+    const untouched = new RequestsPerIteration();
+    untouched.addStep(reset, 1);
+    assert.equal(untouched.value(), null);
+  });
+});
+
+describe("wholeIfClose (requests per iteration near a whole number)", () => {
   it("is the whole number within 2 % of one (1.01 is 1), and the measured ratio otherwise", () => {
     assert.equal(wholeIfClose(1.01), 1);
     assert.equal(wholeIfClose(0.985), 1);

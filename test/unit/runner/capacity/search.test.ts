@@ -24,6 +24,12 @@ const p95Below = (ms: number): CapacitySlo => ({
   operator: "<",
   limit: ms,
 });
+const p95IntendedBelow = (ms: number): CapacitySlo => ({
+  expression: `p95_intended<${ms}ms`,
+  metric: { kind: "intendedPercentile", percentile: 95 },
+  operator: "<",
+  limit: ms,
+});
 const failRateBelow = (ratio: number): CapacitySlo => ({
   expression: `failRate<${ratio * 100}%`,
   metric: { kind: "failRate" },
@@ -136,6 +142,46 @@ describe("the capacity search against a simulated known-capacity target", () => 
         );
       }
     }
+  });
+
+  it("open model: one step's window a request or two long does not make iterations of one request ask for more (a trial's false keep-up break)", async () => {
+    // A trial's target: 4 slots of 50 ms (80/s), answering out of order. Its first step,
+    // 20/s held 1 s, read 21.0 req/s: taken as 1.05 requests per iteration, that used the
+    // whole keep-up tolerance, and 72.5/s "completed 72.0 req/s of 76.1/s asked" (70/s
+    // answered). Requests over iterations completed are exactly 1 here, whatever the window.
+    const answers: string[] = [];
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const { result } = await search(
+        { model: "arrival-rate", slots: 4, serviceMs: 50, unordered: true, seed },
+        { start: 20, slos: [p95IntendedBelow(125)], minHoldMs: 1000, maxHoldMs: 3000, runTimeMs: 40_000 },
+      );
+      const inflated = result.steps.filter((s) => s.reason.includes("requests per iteration"));
+      answers.push(
+        `seed ${seed}: ${result.capacity}/s${inflated.map((s) => `; ${s.load}/s ${s.reason}`).join("")}`,
+      );
+      assert.ok(within(result.capacity, 80, 0.1) && inflated.length === 0, answers.at(-1));
+    }
+  });
+
+  it("open model: iterations of two requests ask for two per iteration, and a target short of that still breaks keep-up", async () => {
+    // 200 requests/s at most, 2 per iteration: 100 iterations/s. The SLO alone (p95 from the
+    // intended start < 300 ms, steps held 1 s to 3 s) would pass steps a little above it.
+    const { result } = await search(
+      { model: "arrival-rate", slots: 20, serviceMs: 100, requestsPerIteration: 2, unordered: true },
+      { start: 25, slos: [p95IntendedBelow(300)], minHoldMs: 1000, maxHoldMs: 3000 },
+    );
+    assert.equal(result.outcome, "found");
+    assert.ok(
+      result.capacity! >= 90 && result.capacity! <= 105,
+      `capacity ${result.capacity}/s, expected 100/s, at most 5 % above`,
+    );
+    const lagging = result.steps.filter((s) => !s.passed && s.reason.includes("keep-up"));
+    assert.ok(lagging.length > 0, "a step above 100/s broke keep-up");
+    for (const step of lagging)
+      assert.match(
+        step.reason,
+        /iterations\/s × 2\.0\d requests per iteration, (in that window|as at the earlier steps)\), [\d.]+ % short/,
+      );
   });
 
   it("open model: a step that dropped any iteration broke, however few, and says so", async () => {

@@ -6,8 +6,10 @@
  * Closed model, U users without waits: throughput min(U, K) / S; above K every request
  * waits for the U − K queued ahead of it, one leaving every S / K: U·S / K in all (as
  * bench/targets/capacity-server.mjs explains), so p95 crosses T at U = K·T / S.
- * Open model, λ iterations/s of one request: throughput min(λ, K/S); above K/S the queue
- * grows by λ − K/S a second and every request waits for it (a rate of 0 drains it).
+ * Open model, λ iterations/s of n requests each (`requestsPerIteration`, 1 by default):
+ * throughput min(λ·n, K/S) requests/s; above K/(S·n) iterations/s the queue grows by
+ * λ·n − K/S a second and every request waits for it (a rate of 0 drains it). An iteration
+ * completes with its n-th request.
  */
 
 import {
@@ -41,6 +43,14 @@ export interface SimulationSettings {
   transient?: { extraMs: number; forMs: number };
   /** Open model: above `load`, `perSecond` iterations a second find no free user and are dropped. */
   dropAbove?: { load: number; perSecond: number };
+  /** Open model: requests each iteration makes (default 1). */
+  requestsPerIteration?: number;
+  /**
+   * A target that does not answer in order (a thread pool's, not a FIFO queue): the
+   * requests completed by each moment are off by up to a request or two, at random, the
+   * total kept. A window of a second at 20/s then reads 19, 20 or 21 requests.
+   */
+  unordered?: boolean;
   /** The probe cannot pause (the search then cannot let a backlog drain). */
   noPause?: boolean;
   /**
@@ -171,9 +181,25 @@ export class SimulatedTarget implements CapacityProbe {
       histogram: this.histogram.clone(),
       intended: this.settings.model === "arrival-rate" ? this.intended.clone() : null,
       dropped: Math.floor(this.dropped),
+      iterationsCompleted:
+        this.settings.model === "arrival-rate"
+          ? Math.floor(this.requests / (this.settings.requestsPerIteration ?? 1))
+          : 0,
+      // Queued and in service, in iterations.
+      inFlight:
+        this.settings.model === "arrival-rate"
+          ? Math.ceil(
+              this.queue / (this.settings.requestsPerIteration ?? 1) +
+                (this.load * this.settings.serviceMs) / 1000,
+            )
+          : 0,
       waiting: 0,
       users:
-        this.settings.model === "users" ? this.load : Math.ceil(this.load * (this.settings.serviceMs / 1000)),
+        this.settings.model === "users"
+          ? this.load
+          : Math.ceil(
+              this.load * (this.settings.requestsPerIteration ?? 1) * (this.settings.serviceMs / 1000),
+            ),
       generator: this.generator,
       workerCpuPercent: null,
     };
@@ -185,6 +211,7 @@ export class SimulatedTarget implements CapacityProbe {
     const dtMs = now - this.simulatedTo;
     if (dtMs <= 0) return;
     this.simulatedTo = now;
+    const perIteration = this.settings.requestsPerIteration ?? 1;
     const drop = this.settings.dropAbove;
     if (drop !== undefined && this.load > drop.load) this.dropped += (drop.perSecond * dtMs) / 1000;
     const { slots, serviceMs, model } = this.settings;
@@ -196,7 +223,7 @@ export class SimulatedTarget implements CapacityProbe {
       const queued = Math.max(1, this.load / slots) * serviceMs;
       responseMs = () => queued;
     } else {
-      const arrivals = (this.load / 1000) * dtMs;
+      const arrivals = ((this.load * perIteration) / 1000) * dtMs;
       completed = Math.min(arrivals + this.queue, capacityPerMs * dtMs);
       this.queue = Math.max(0, this.queue + arrivals - completed);
       const waitMs = this.queue / capacityPerMs;
@@ -205,7 +232,9 @@ export class SimulatedTarget implements CapacityProbe {
     const warmUp = this.settings.transient;
     const extra = warmUp ? warmUp.extraMs * Math.max(0, 1 - (now - this.loadChangedAt) / warmUp.forMs) : 0;
     this.carry += completed;
-    const count = Math.floor(this.carry);
+    const count = this.settings.unordered
+      ? Math.max(0, Math.floor(this.carry + this.rand() - 0.5))
+      : Math.floor(this.carry);
     this.carry -= count;
     const failing =
       this.settings.failAbove && this.load > this.settings.failAbove.load ? this.settings.failAbove.share : 0;
