@@ -146,7 +146,9 @@ describe("--find-capacity --processes 2 through the real CLI, against targets of
       within(capacity.best!.rps, capacity.capacity!, 0.05),
       `${capacity.best!.rps} req/s at ${capacity.capacity}/s`,
     );
-    assert.match(capacity.breaking!.reason, /keep-up: the target completed/);
+    // Short of its rate: in completed requests, or (a busier machine) in iterations that
+    // waited for a free user or were dropped; every one of them is a keep-up break.
+    assert.match(capacity.breaking!.reason, /^keep-up: /);
     assert.equal(
       report.total.numRequests,
       target.received(),
