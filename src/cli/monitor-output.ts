@@ -113,18 +113,18 @@ export class MonitorCsvOutput {
         });
         this.writeCounted();
       }),
-      monitor.loadCounted.addListener(() => this.writeCounted()),
+      monitor.requests.counted.addListener(() => this.writeCounted()),
     ];
   }
 
   /** Writes the waiting rows the request counts reach (all of them with `all`, unknown rates left empty). */
   private writeCounted(all = false): void {
-    const through = this.monitor.loadCountedThroughMs ?? Number.NEGATIVE_INFINITY;
+    const through = this.monitor.requests.countedThroughMs ?? Number.NEGATIVE_INFINITY;
     let count = 0;
     while (count < this.pending.length && (all || this.pending[count]!.sample.timeMs <= through)) count++;
     if (count === 0) return;
     const rows = this.pending.splice(0, count);
-    const load = this.monitor.loadColumns();
+    const load = this.monitor.requests.columns();
     const interval = this.monitor.config.intervalMs;
     const text = rows
       .map(({ sample, load: at }) => {

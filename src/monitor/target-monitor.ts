@@ -4,8 +4,8 @@
  * interval each exporter is scraped and Prometheus queried, each off the users' path (a
  * scrape is a pending request on Node's own fetch, not on a user's connection, and never
  * awaited by anything the users wait for), and the load generator's own CPU and the
- * load's completed requests are sampled beside them. Results are kept per host as bounded columns; `data()` is what reports,
- * the web UI and the saturation finding read.
+ * load's completed requests are sampled beside them. Results are kept per host as bounded
+ * columns; `data()` is what reports, the web UI and the saturation finding read.
  */
 import { closestMatches } from "../shared/closest.js";
 import { EventHook } from "../shared/event-hook.js";
@@ -13,13 +13,13 @@ import { type Logger, silentLogger } from "../shared/logger.js";
 import { BoundedSeries, type SeriesSummary } from "./bounded-series.js";
 import { type MonitorConfig, seriesDefinitions } from "./config.js";
 import { type ExporterSink, ExporterSource } from "./exporter-source.js";
-import { loadColumns, loadSince } from "./load-rate.js";
+import { LoadCounts } from "./load-counts.js";
+import { loadSince } from "./load-rate.js";
 import { type HostValues, type PrometheusSink, PrometheusSource } from "./prometheus-source.js";
 import type {
   GeneratorColumns,
   HostColumns,
   HostInfo,
-  LoadColumns,
   MonitorData,
   RequestCountPoint,
   SeriesDefinition,
@@ -82,8 +82,8 @@ interface HostStore {
 export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink {
   /** Fired for every sample and every failed scrape of a host (the CSV writer listens). */
   readonly recorded = new EventHook<HostSample>();
-  /** Fired when request counts were added, with the time they reach (the CSV writer waits for it on a master). */
-  readonly loadCounted = new EventHook<number>();
+  /** The load's completed requests of the current test, counted at each interval. */
+  readonly requests: LoadCounts;
   readonly config: MonitorConfig;
   readonly definitions: readonly SeriesDefinition[];
   private readonly logger: Logger;
@@ -95,8 +95,6 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
   private readonly prometheus: PrometheusSource | undefined;
   private hosts = new Map<string, HostStore>();
   private generator: BoundedSeries;
-  private load: BoundedSeries;
-  private countedThroughMs: number | null = null;
   private timer: ReturnType<typeof setInterval> | undefined;
   private startMs: number | null = null;
   private endMs: number | null = null;
@@ -120,7 +118,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
         ? undefined
         : new PrometheusSource(this.config.prometheus, this.config.queries, this, this.logger);
     this.generator = this.newGeneratorSeries();
-    this.load = this.newLoadSeries();
+    this.requests = new LoadCounts(this.maxPoints);
   }
 
   /** True while a test is being monitored. */
@@ -135,8 +133,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     this.prometheus?.reset();
     this.hosts = new Map();
     this.generator = this.newGeneratorSeries();
-    this.load = this.newLoadSeries();
-    this.countedThroughMs = null;
+    this.requests.reset();
     this.startMs = startMs;
     this.endMs = null;
     this.loadChangesMs = [];
@@ -156,7 +153,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     for (const source of this.exporters) source.stop();
     this.prometheus?.stop();
     // After the workers' final reports (the runner ends the test then): the last counts.
-    this.countRequests(endMs, "end");
+    this.requests.add(this.countProbe?.(endMs, "end") ?? []);
     const start = this.startMs;
     if (this.prometheus && this.config.queries.length > 0)
       this.finishing = this.replaceWithRange(start, endMs);
@@ -165,11 +162,6 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
   /** The load changed at once at `timeMs` (a capacity step began, or paused): see MonitorData's `loadChangesMs`. */
   markLoadChange(timeMs: number): void {
     if (this.startMs !== null && this.endMs === null) this.loadChangesMs.push(timeMs);
-  }
-
-  /** The time the load's request counts reach (null before the first): the rate up to it is known. */
-  get loadCountedThroughMs(): number | null {
-    return this.countedThroughMs;
   }
 
   /** Settles once the end-of-test work (Prometheus's range) is done; never rejects. */
@@ -201,7 +193,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
       lagMs: g.values.lagMs ?? g.timeMs.map(() => null),
       workerCpuPercent: g.values.workerCpuPercent ?? null,
     };
-    const load = this.loadColumns();
+    const load = this.requests.columns();
     return {
       intervalMs: this.config.intervalMs,
       startTimeMs: this.startMs,
@@ -217,14 +209,6 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
       levels: [...this.config.levels],
       loadChangesMs: [...this.loadChangesMs],
     };
-  }
-
-  /** The load's request counts and the rates between them (MonitorData's `load`). */
-  loadColumns(): LoadColumns {
-    const l = this.load.snapshot();
-    // Every point has both counts: no gap to fill.
-    const counts = (name: string) => (l.values[name] ?? []).map((v) => v ?? 0);
-    return loadColumns(l.stride, l.timeMs, counts("requests"), counts("failures"));
   }
 
   /** The hosts seen in this test. */
@@ -277,7 +261,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
 
   private tick(timeMs = this.now(), moment: "begin" | "tick" = "tick"): void {
     const interval = this.config.intervalMs;
-    this.countRequests(timeMs, moment);
+    this.requests.add(this.countProbe?.(timeMs, moment) ?? []);
     for (const source of this.exporters) void source.scrape(timeMs, interval);
     if (this.prometheus && this.config.queries.length > 0) void this.prometheus.live(timeMs, interval);
     const reading = this.generatorProbe?.();
@@ -290,15 +274,6 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     }
   }
 
-  private countRequests(timeMs: number, moment: "begin" | "tick" | "end"): void {
-    const points = this.countProbe?.(timeMs, moment) ?? [];
-    for (const { timeMs: t, requests, failures } of points) this.load.add(t, { requests, failures });
-    const last = points[points.length - 1];
-    if (last === undefined) return;
-    this.countedThroughMs = last.timeMs;
-    this.loadCounted.fire(last.timeMs);
-  }
-
   private stopTimer(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
@@ -308,11 +283,6 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     return new BoundedSeries(this.maxPoints, (name) =>
       name === "lagMs" || name.endsWith("Percent") ? "max" : "mean",
     );
-  }
-
-  /** Cumulative counts: a merged point keeps the later one, so rates between points stay exact. */
-  private newLoadSeries(): BoundedSeries {
-    return new BoundedSeries(this.maxPoints, () => "last");
   }
 
   private store(host: string, source: string, kind: HostColumns["kind"]): HostStore {

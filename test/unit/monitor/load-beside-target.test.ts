@@ -70,7 +70,7 @@ describe("the load beside the target", () => {
       4,
     );
     const reached: number[] = [];
-    monitor.loadCounted.addListener((timeMs) => {
+    monitor.requests.counted.addListener((timeMs) => {
       reached.push(timeMs - T0);
     });
     monitor.beginTest(T0);
