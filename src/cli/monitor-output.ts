@@ -2,15 +2,17 @@
  * The CLI side of target monitoring: starts the TargetMonitor of a run (after checking the
  * PromQL queries with the Prometheus server, when there is one), and writes
  * `PREFIX_monitor.csv` as the samples arrive: one row per scrape and host, appended, so a
- * run killed at any moment leaves every row written until then.
+ * run killed at any moment leaves every row written until then (on a master, each row
+ * waits until the workers have reported its interval's requests, about 6 s).
  */
 import { appendFileSync, writeFileSync } from "node:fs";
 import type { MonitorConfig } from "../monitor/config.js";
-import { checkQueries, TargetMonitor } from "../monitor/index.js";
-import { monitorCsvHeader, monitorCsvRow } from "../reports/monitor-csv.js";
+import { checkQueries, type HostSample, rateOver, TargetMonitor } from "../monitor/index.js";
+import { type MonitorCsvLoad, monitorCsvHeader, monitorCsvRow } from "../reports/monitor-csv.js";
 import type { Environment, Runner } from "../runner/index.js";
 import { UsageError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+import { SettledCounts } from "../stats/settled-counts.js";
 import type { RunOutputs } from "./outputs.js";
 
 /** How long the PromQL check before the test may take. */
@@ -46,10 +48,13 @@ function startTargetMonitor(
   distributed: boolean,
 ): TargetMonitor {
   const logger = environment.logger;
+  // The process lives as long as its stats: this never needs closing.
+  const counts = new SettledCounts(environment.stats);
   const monitor = new TargetMonitor({
     config,
     logger,
     now: environment.now,
+    requestCounts: (nowMs, moment) => counts.read(nowMs, moment),
     generator: () => {
       const last = environment.generatorMonitor?.state.last;
       const workers = distributed ? runner.workers() : [];
@@ -71,31 +76,63 @@ function startTargetMonitor(
   return monitor;
 }
 
-/** Appends a `PREFIX_monitor.csv` row for every sample of `monitor`, the load of that moment beside it. */
+/** A sample waiting for its interval's request count, with the load read when it arrived. */
+interface PendingRow {
+  sample: HostSample;
+  load: Omit<MonitorCsvLoad, "rps">;
+}
+
+/**
+ * Appends a `PREFIX_monitor.csv` row for every sample of `monitor`, the load of that moment
+ * beside it: the requests completed per second in the interval before the scrape, written
+ * once the counts reach the scrape (at once in a local run).
+ */
 export class MonitorCsvOutput {
   private failed = false;
-  private readonly unsubscribe: () => void;
+  private readonly pending: PendingRow[] = [];
+  private readonly unsubscribe: Array<() => void>;
 
   constructor(
     private readonly path: string,
-    monitor: TargetMonitor,
+    private readonly monitor: TargetMonitor,
     environment: Environment,
     runner: Runner,
     private readonly logger: Logger,
   ) {
-    const definitions = monitor.definitions;
-    this.guard(() => writeFileSync(path, monitorCsvHeader(definitions)));
-    this.unsubscribe = monitor.recorded.addListener((sample) => {
-      const now = environment.now();
-      const total = environment.stats.total;
-      const load = {
-        userCount: runner.userCount,
-        rps: total.currentRps(now),
-        p95Ms: total.currentPercentiles([0.95], now)[0] ?? null,
-        generatorCpuPercent: environment.generatorMonitor?.state.last?.cpuPercent ?? null,
-      };
-      this.guard(() => appendFileSync(path, monitorCsvRow(definitions, sample, load)));
-    });
+    this.guard(() => writeFileSync(path, monitorCsvHeader(monitor.definitions)));
+    this.unsubscribe = [
+      monitor.recorded.addListener((sample) => {
+        const now = environment.now();
+        this.pending.push({
+          sample,
+          load: {
+            userCount: runner.userCount,
+            p95Ms: environment.stats.total.currentPercentiles([0.95], now)[0] ?? null,
+            generatorCpuPercent: environment.generatorMonitor?.state.last?.cpuPercent ?? null,
+          },
+        });
+        this.writeCounted();
+      }),
+      monitor.requests.counted.addListener(() => this.writeCounted()),
+    ];
+  }
+
+  /** Writes the waiting rows the request counts reach (all of them with `all`, unknown rates left empty). */
+  private writeCounted(all = false): void {
+    const through = this.monitor.requests.countedThroughMs ?? Number.NEGATIVE_INFINITY;
+    let count = 0;
+    while (count < this.pending.length && (all || this.pending[count]!.sample.timeMs <= through)) count++;
+    if (count === 0) return;
+    const rows = this.pending.splice(0, count);
+    const load = this.monitor.requests.columns();
+    const interval = this.monitor.config.intervalMs;
+    const text = rows
+      .map(({ sample, load: at }) => {
+        const rps = rateOver(load, sample.timeMs - interval, sample.timeMs);
+        return monitorCsvRow(this.monitor.definitions, sample, { ...at, rps });
+      })
+      .join("");
+    this.guard(() => appendFileSync(this.path, text));
   }
 
   /** False if a write failed (logged once). */
@@ -104,7 +141,8 @@ export class MonitorCsvOutput {
   }
 
   stop(): void {
-    this.unsubscribe();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+    this.writeCounted(true);
   }
 
   private guard(write: () => void): void {

@@ -3,11 +3,12 @@
  * however long the run: at `maxPoints` neighbouring points merge pairwise and later
  * samples are merged `stride` at a time before they are stored, as the stats history
  * does. Merging keeps the highest value of a level ("max", so a peak is never averaged
- * away) or the mean of a rate ("mean"); a point where every merged value is a gap stays
- * a gap. Whole-run figures (min, max, mean, last) are kept exactly, apart from the points.
+ * away), the mean of a rate ("mean") or the later value of a cumulative count ("last", so
+ * the rate between two points stays exact); a point where every merged value is a gap
+ * stays a gap. Whole-run figures (min, max, mean, last) are kept exactly, apart from the points.
  */
 
-export type MergeRule = "max" | "mean";
+export type MergeRule = "max" | "mean" | "last";
 
 /** Exact figures of one series over every sample added (gaps excluded). */
 export interface SeriesSummary {
@@ -30,21 +31,29 @@ export interface ColumnsSnapshot {
 interface Accumulated {
   sum: number;
   max: number;
+  last: number;
   count: number;
+}
+
+function valueBy(rule: MergeRule, acc: Accumulated): number {
+  if (rule === "max") return acc.max;
+  return rule === "last" ? acc.last : acc.sum / acc.count;
 }
 
 function merge(values: Array<number | null>, rule: MergeRule): number | null {
   let sum = 0;
   let max = Number.NEGATIVE_INFINITY;
+  let last = 0;
   let count = 0;
   for (const value of values) {
     if (value === null) continue;
     sum += value;
     max = Math.max(max, value);
+    last = value;
     count++;
   }
   if (count === 0) return null;
-  return rule === "max" ? max : sum / count;
+  return valueBy(rule, { sum, max, last, count });
 }
 
 export class BoundedSeries {
@@ -83,9 +92,10 @@ export class BoundedSeries {
       this.columnOf(name);
       if (value !== null && Number.isFinite(value)) {
         this.summarise(name, value, timeMs);
-        const acc = this.pending.get(name) ?? { sum: 0, max: Number.NEGATIVE_INFINITY, count: 0 };
+        const acc = this.pending.get(name) ?? { sum: 0, max: Number.NEGATIVE_INFINITY, last: 0, count: 0 };
         acc.sum += value;
         acc.max = Math.max(acc.max, value);
+        acc.last = value;
         acc.count++;
         this.pending.set(name, acc);
       }
@@ -160,7 +170,7 @@ export class BoundedSeries {
   private pendingValue(name: string): number | null {
     const acc = this.pending.get(name);
     if (acc === undefined || acc.count === 0) return null;
-    return this.ruleOf(name) === "max" ? acc.max : acc.sum / acc.count;
+    return valueBy(this.ruleOf(name), acc);
   }
 
   private flush(): void {

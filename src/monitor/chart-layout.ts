@@ -1,19 +1,27 @@
 /**
  * Which charts the target's data makes, shared by the web UI's Target view and the HTML
- * report so both show the same thing: one chart per resource with a line per host (the
- * second figure of a pair dashed: busiest core, swap, writes, sent), the load generator's
- * own CPU beside the target's, and one chart per `--monitor-metric` or `--monitor-query`.
- * Charts without any value are left out.
+ * report so both show the same thing: first the requests the load completed per second in
+ * each interval (the rate beside the resources, not Locust's 10 s average), one chart per
+ * resource with a line per host (the second figure of a pair dashed: busiest core, swap,
+ * writes, sent), the load generator's own CPU beside the target's, and one chart per
+ * `--monitor-metric` or `--monitor-query`. Charts without any value are left out.
  */
+import { CHART_PALETTE } from "../shared/chart-palette.js";
 import type { MonitorData } from "./types.js";
 
-/** One line: a series of a host, or of the load generator (`generator: true`, series a GeneratorColumns key). */
+/**
+ * One line: a series of a host (`source: "host"`), of the load generator ("generator",
+ * series a GeneratorColumns key) or of the load's completed requests ("load", series
+ * `rps` or `failPerSec` of LoadColumns).
+ */
 export interface ChartLine {
   host: string;
   series: string;
   label: string;
   dash: boolean;
-  generator: boolean;
+  source: "host" | "generator" | "load";
+  /** Its own colour (the load's, as in the other charts); else one per host. */
+  color?: string;
 }
 
 export interface MonitorChart {
@@ -98,21 +106,21 @@ function hostLines(
 ): ChartLine[] {
   return data.hosts
     .filter((h) => hasValue(h.values[series], nonZero))
-    .map((h) => ({ host: h.host, series, label: `${h.host}${suffix}`, dash, generator: false }));
+    .map((h) => ({ host: h.host, series, label: `${h.host}${suffix}`, dash, source: "host" as const }));
 }
 
 function generatorChart(data: MonitorData): MonitorChart | undefined {
   const g = data.generator;
   const lines: ChartLine[] = [];
   if (hasValue(g.cpuPercent))
-    lines.push({ host: "cicada", series: "cpuPercent", label: "Cicada", dash: false, generator: true });
+    lines.push({ host: "cicada", series: "cpuPercent", label: "Cicada", dash: false, source: "generator" });
   if (hasValue(g.workerCpuPercent ?? undefined))
     lines.push({
       host: "cicada",
       series: "workerCpuPercent",
       label: "busiest worker",
       dash: true,
-      generator: true,
+      source: "generator",
     });
   if (lines.length === 0) return undefined;
   return {
@@ -125,10 +133,38 @@ function generatorChart(data: MonitorData): MonitorChart | undefined {
   };
 }
 
+/** The requests (and failures) completed per second between the load's counts. */
+function requestsChart(data: MonitorData): MonitorChart | undefined {
+  if (!hasValue(data.load.rps)) return undefined;
+  const line = (series: string, label: string, color: string): ChartLine => ({
+    host: "load",
+    series,
+    label,
+    dash: false,
+    source: "load",
+    color,
+  });
+  return {
+    id: "requests",
+    title: "Requests per second (completed in each interval)",
+    unit: "/s",
+    yMax: null,
+    level: null,
+    lines: [
+      line("rps", "Requests/s", CHART_PALETTE.rps),
+      ...(hasValue(data.load.failPerSec, true)
+        ? [line("failPerSec", "Failures/s", CHART_PALETTE.failures)]
+        : []),
+    ],
+  };
+}
+
 /** The charts of `data`, in display order. */
 export function monitorCharts(data: MonitorData): MonitorChart[] {
   const levelOf = (series: string) => data.levels.find((l) => l.series === series)?.level ?? null;
   const charts: MonitorChart[] = [];
+  const requests = requestsChart(data);
+  if (requests) charts.push(requests);
   for (const pair of NODE_CHARTS) {
     const nonZero = pair.id === "swap-io";
     const lines = [

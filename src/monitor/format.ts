@@ -58,7 +58,10 @@ export function formatValueBelowLevel({
 
 function loadText(load: LoadAtMoment | null): string {
   if (load === null) return "no load data at that moment";
-  return `${load.users.toLocaleString("en-US")} users, ${load.rps.toLocaleString("en-US", { maximumFractionDigits: 1 })} req/s`;
+  const users = `${load.users.toLocaleString("en-US")} users`;
+  // A distributed master's last seconds: the workers have not reported them yet.
+  if (load.rps === null) return `${users}, req/s not reported yet`;
+  return `${users}, ${load.rps.toLocaleString("en-US", { maximumFractionDigits: 1 })} req/s`;
 }
 
 function generatorNote(cpu: number | null): string {

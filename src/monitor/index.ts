@@ -2,7 +2,7 @@
  * Target monitoring (issue 13): the target's resources scraped from Prometheus exporters
  * or queried from a Prometheus server during the test, recorded beside the load, and what
  * saturated first. Derivations are pure (exposition.ts, node-resources.ts, selector.ts,
- * rates.ts, saturation.ts, load-window.ts); the network is at the edge (fetch-text.ts, prometheus.ts).
+ * rates.ts, saturation.ts, load-window.ts, load-rate.ts); the network is at the edge (fetch-text.ts, prometheus.ts).
  */
 export { BoundedSeries, type ColumnsSnapshot, type SeriesSummary } from "./bounded-series.js";
 export { type ChartLine, type MonitorChart, monitorCharts } from "./chart-layout.js";
@@ -21,6 +21,7 @@ export {
 } from "./config.js";
 export { type Exposition, ExpositionError, parseExposition, type Sample } from "./exposition.js";
 export { describeSaturation, formatMonitorValue } from "./format.js";
+export { emptyLoadColumns, loadColumns, rateOver } from "./load-rate.js";
 export {
   deriveNodeResources,
   isNodeExporter,

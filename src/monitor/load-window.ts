@@ -1,19 +1,24 @@
 /**
- * The load side of a saturation finding, read from the stats history in a window of the
- * run: the load and p95 at a moment, the load generator's own CPU then, and when the p95
- * rose. Pure, over plain series, like saturation.ts, which asks it.
+ * The load side of a saturation finding, in a window of the run: the users and p95 at a
+ * moment (from the stats history), the requests completed per second in the interval the
+ * scrape then measured (from the monitor's request counts), the load generator's own CPU
+ * then, and when the p95 rose. Pure, over plain series, like saturation.ts, which asks it.
  */
-import type { GeneratorColumns } from "./types.js";
+import { rateOver } from "./load-rate.js";
+import type { GeneratorColumns, LoadColumns } from "./types.js";
 
 /** Latency "rose" when the p95 reached this many times its early value... */
 export const LATENCY_RISE_FACTOR = 2;
 /** ...and at least this many ms more (a 1 → 3 ms change is noise, not a bottleneck). */
 export const LATENCY_RISE_MIN_MS = 20;
-/** The load side, as the stats history has it (its `total` columns fit). */
+/**
+ * The users and p95 over time, as the stats history has them (its `total` columns fit).
+ * Not its `rps`: that is Locust's 10 s average, late beside a resource (LoadWindow's
+ * `requests` gives the rate instead).
+ */
 export interface LoadSeries {
   timeMs: readonly number[];
   userCount: readonly number[];
-  rps: readonly number[];
   p95: ReadonlyArray<number | null>;
 }
 
@@ -27,13 +32,27 @@ export interface Window {
 export interface LoadWindow extends Window {
   load: LoadSeries;
   generator?: GeneratorColumns;
+  /**
+   * The load's completed requests counted beside the target (the monitor's `load`): the
+   * requests/s at a moment are those of the interval before it. Without them (or before
+   * they reach that moment) the rate is null, never the history's 10 s average.
+   */
+  requests?: LoadColumns;
+  /** The monitor's interval, ms: how long before a moment its scrape measured (default 1000). */
+  intervalMs?: number;
 }
 
-/** The load at one moment (the nearest point of the load history). */
+/** The load at one moment: users and p95 of the load history's nearest point, the rate of the interval before the moment. */
 export interface LoadAtMoment {
+  /** The load history's point (users, p95). */
   timeMs: number;
   users: number;
-  rps: number;
+  /**
+   * Requests completed per second in the interval before the moment (a scrape's interval);
+   * null when the counts do not reach it yet (a distributed master's last seconds).
+   */
+  rps: number | null;
+  /** The current (last 10 s) p95 there, ms. */
   p95Ms: number | null;
 }
 
@@ -58,8 +77,15 @@ function nearestIndex(times: readonly number[], timeMs: number, accept: (i: numb
   return best;
 }
 
-/** The load history's point nearest to `timeMs` within the window (points with users first). */
-export function loadAt(input: LoadWindow, timeMs: number): LoadAtMoment | null {
+/**
+ * The load at `timeMs`: the load history's point nearest to it within the window (points
+ * with users first), and the requests/s completed in the `spanMs` before it.
+ */
+export function loadAt(
+  input: LoadWindow,
+  timeMs: number,
+  spanMs = input.intervalMs ?? 1000,
+): LoadAtMoment | null {
   const { load } = input;
   const within = (i: number) => inWindow(load.timeMs[i]!, input);
   let i = nearestIndex(load.timeMs, timeMs, (j) => within(j) && load.userCount[j]! > 0);
@@ -68,7 +94,7 @@ export function loadAt(input: LoadWindow, timeMs: number): LoadAtMoment | null {
   return {
     timeMs: load.timeMs[i]!,
     users: load.userCount[i]!,
-    rps: load.rps[i]!,
+    rps: input.requests === undefined ? null : rateOver(input.requests, timeMs - spanMs, timeMs),
     p95Ms: load.p95[i] ?? null,
   };
 }

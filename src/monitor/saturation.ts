@@ -303,7 +303,8 @@ export function findSaturation(input: SaturationInput): SaturationFinding {
       beforeLoad,
       allCoresPercent,
       singleCore: allCoresPercent !== null && allCoresPercent < wholeCpuLevel(input),
-      load: loadAt(input, crossing.timeMs),
+      // The rate of the interval the saturated point measured (a merged point: its stride's).
+      load: loadAt(input, crossing.timeMs, hostColumns.stride * (input.intervalMs ?? 1000)),
       p95BeforeMs: median(p95Points(input, crossing.timeMs).map((p) => p.p95)),
       generatorCpuPercent: generatorCpuAt(input, crossing.timeMs),
       generatorMachine: isGeneratorMachine(hostColumns) ? { cpus: hostColumns.info?.cpus ?? null } : null,

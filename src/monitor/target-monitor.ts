@@ -3,9 +3,9 @@
  * never scrape). The runner calls `beginTest` and `endTest`: while a test runs, every
  * interval each exporter is scraped and Prometheus queried, each off the users' path (a
  * scrape is a pending request on Node's own fetch, not on a user's connection, and never
- * awaited by anything the users wait for), and the load generator's own CPU is sampled
- * beside them. Results are kept per host as bounded columns; `data()` is what reports,
- * the web UI and the saturation finding read.
+ * awaited by anything the users wait for), and the load generator's own CPU and the
+ * load's completed requests are sampled beside them. Results are kept per host as bounded
+ * columns; `data()` is what reports, the web UI and the saturation finding read.
  */
 import { closestMatches } from "../shared/closest.js";
 import { EventHook } from "../shared/event-hook.js";
@@ -13,8 +13,17 @@ import { type Logger, silentLogger } from "../shared/logger.js";
 import { BoundedSeries, type SeriesSummary } from "./bounded-series.js";
 import { type MonitorConfig, seriesDefinitions } from "./config.js";
 import { type ExporterSink, ExporterSource } from "./exporter-source.js";
+import { LoadCounts } from "./load-counts.js";
+import { loadSince } from "./load-rate.js";
 import { type HostValues, type PrometheusSink, PrometheusSource } from "./prometheus-source.js";
-import type { GeneratorColumns, HostColumns, HostInfo, MonitorData, SeriesDefinition } from "./types.js";
+import type {
+  GeneratorColumns,
+  HostColumns,
+  HostInfo,
+  MonitorData,
+  RequestCountPoint,
+  SeriesDefinition,
+} from "./types.js";
 
 /** What the load generator measures of itself (GeneratorMonitor, and the workers' heartbeats). */
 export interface GeneratorReading {
@@ -31,6 +40,12 @@ export interface TargetMonitorOptions {
   now?: () => number;
   /** Read at every interval; undefined when nothing is measured. */
   generator?: () => GeneratorReading | undefined;
+  /**
+   * The load's cumulative completed requests, read as a test begins, at every interval and
+   * once it has ended (every count is then in): the points that became complete since the
+   * last read (stats' SettledCounts). The rate beside each scrape comes from them.
+   */
+  requestCounts?: (nowMs: number, moment: "begin" | "tick" | "end") => RequestCountPoint[];
   /** Points kept per host (default 2000: 33 minutes at 1 s before the first downsampling). */
   maxPoints?: number;
 }
@@ -53,7 +68,7 @@ export interface TestMonitor {
   beginTest(startMs: number): void;
   endTest(endMs: number): void;
   markLoadChange(timeMs: number): void;
-  data(sinceMs?: number): MonitorData;
+  data(sinceMs?: number, loadSinceMs?: number): MonitorData;
 }
 
 interface HostStore {
@@ -67,11 +82,14 @@ interface HostStore {
 export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink {
   /** Fired for every sample and every failed scrape of a host (the CSV writer listens). */
   readonly recorded = new EventHook<HostSample>();
+  /** The load's completed requests of the current test, counted at each interval. */
+  readonly requests: LoadCounts;
   readonly config: MonitorConfig;
   readonly definitions: readonly SeriesDefinition[];
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly generatorProbe: (() => GeneratorReading | undefined) | undefined;
+  private readonly countProbe: TargetMonitorOptions["requestCounts"];
   private readonly maxPoints: number;
   private readonly exporters: ExporterSource[];
   private readonly prometheus: PrometheusSource | undefined;
@@ -89,6 +107,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.generatorProbe = options.generator;
+    this.countProbe = options.requestCounts;
     this.maxPoints = options.maxPoints ?? 2000;
     this.definitions = seriesDefinitions(this.config);
     this.exporters = this.config.endpoints.map(
@@ -99,6 +118,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
         ? undefined
         : new PrometheusSource(this.config.prometheus, this.config.queries, this, this.logger);
     this.generator = this.newGeneratorSeries();
+    this.requests = new LoadCounts(this.maxPoints);
   }
 
   /** True while a test is being monitored. */
@@ -113,6 +133,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     this.prometheus?.reset();
     this.hosts = new Map();
     this.generator = this.newGeneratorSeries();
+    this.requests.reset();
     this.startMs = startMs;
     this.endMs = null;
     this.loadChangesMs = [];
@@ -120,7 +141,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     this.timer = setInterval(() => this.tick(), this.config.intervalMs);
     this.timer.unref?.();
     // Taken at the test's own start, before any user runs: what it measures is the target without the load.
-    this.tick(startMs);
+    this.tick(startMs, "begin");
   }
 
   /** Stops monitoring; the Prometheus range query then runs in the background (see `settled`). */
@@ -131,6 +152,8 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     this.checkMetricNames();
     for (const source of this.exporters) source.stop();
     this.prometheus?.stop();
+    // After the workers' final reports (the runner ends the test then): the last counts.
+    this.requests.add(this.countProbe?.(endMs, "end") ?? []);
     const start = this.startMs;
     if (this.prometheus && this.config.queries.length > 0)
       this.finishing = this.replaceWithRange(start, endMs);
@@ -153,8 +176,11 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
     this.prometheus?.stop();
   }
 
-  /** The data so far; with `sinceMs`, only the points after it (the web UI's increments). */
-  data(sinceMs?: number): MonitorData {
+  /**
+   * The data so far; with `sinceMs`, only the points after it (the web UI's increments),
+   * and of the load's counts those after `loadSinceMs` (on a master they trail the scrapes).
+   */
+  data(sinceMs?: number, loadSinceMs = sinceMs): MonitorData {
     const hosts: HostColumns[] = [...this.hosts.values()].map((store) => {
       const snapshot = store.series.snapshot(sinceMs);
       return { host: store.host, source: store.source, kind: store.kind, info: store.info, ...snapshot };
@@ -167,6 +193,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
       lagMs: g.values.lagMs ?? g.timeMs.map(() => null),
       workerCpuPercent: g.values.workerCpuPercent ?? null,
     };
+    const load = this.requests.columns();
     return {
       intervalMs: this.config.intervalMs,
       startTimeMs: this.startMs,
@@ -174,6 +201,7 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
       series: [...this.definitions],
       hosts,
       generator,
+      load: loadSinceMs === undefined ? load : loadSince(load, loadSinceMs),
       endpoints: [
         ...this.exporters.map((e) => ({ ...e.tracker.health, byKind: { ...e.tracker.health.byKind } })),
         ...(this.prometheus ? [{ ...this.prometheus.tracker.health }] : []),
@@ -231,8 +259,9 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
 
   // --- internals -------------------------------------------------------------
 
-  private tick(timeMs = this.now()): void {
+  private tick(timeMs = this.now(), moment: "begin" | "tick" = "tick"): void {
     const interval = this.config.intervalMs;
+    this.requests.add(this.countProbe?.(timeMs, moment) ?? []);
     for (const source of this.exporters) void source.scrape(timeMs, interval);
     if (this.prometheus && this.config.queries.length > 0) void this.prometheus.live(timeMs, interval);
     const reading = this.generatorProbe?.();

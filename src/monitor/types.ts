@@ -55,6 +55,34 @@ export interface GeneratorColumns {
   workerCpuPercent: Array<number | null> | null;
 }
 
+/** The requests and failures the load completed from the test's start to `timeMs` (epoch ms). */
+export interface RequestCountPoint {
+  timeMs: number;
+  requests: number;
+  failures: number;
+}
+
+/**
+ * The requests the load completed, counted beside the target (TargetMonitor's
+ * `requestCounts`): cumulative counts at moments whose counts are complete (each
+ * interval's moment in a local run; the end of each whole second every worker has
+ * reported on a master), and the rates between neighbouring points, so the load beside a
+ * resource is what the target served in the same interval, not a 10 s average.
+ */
+export interface LoadColumns {
+  /** How many readings each point stands for (1 until the series is downsampled). */
+  stride: number;
+  timeMs: number[];
+  /** Requests completed since the test began (failures included), cumulative. */
+  requests: number[];
+  /** Failures since the test began, cumulative. */
+  failures: number[];
+  /** Requests completed per second since the previous point; null at the first. */
+  rps: Array<number | null>;
+  /** Failures per second since the previous point; null at the first. */
+  failPerSec: Array<number | null>;
+}
+
 /** Why a scrape gave no data. */
 export type ScrapeFailureKind = "unreachable" | "slow" | "http" | "garbage";
 
@@ -91,6 +119,8 @@ export interface MonitorData {
   series: SeriesDefinition[];
   hosts: HostColumns[];
   generator: GeneratorColumns;
+  /** The load's completed requests beside the target (empty columns when nothing counts them). */
+  load: LoadColumns;
   endpoints: EndpointHealth[];
   levels: SaturationLevel[];
   /**

@@ -15,6 +15,7 @@ import type {
   EndpointHealth,
   GeneratorColumns,
   HostColumns,
+  LoadColumns,
   SaturationLevel,
   SeriesDefinition,
 } from "../monitor/types.js";
@@ -151,6 +152,13 @@ export interface JsonMonitor {
   generator: GeneratorColumns;
   endpoints: EndpointHealth[];
   saturation: JsonSaturation;
+  /**
+   * The load beside the target: the requests and failures completed since the test began,
+   * counted at moments whose counts are complete (each interval in a local run; the end of
+   * each whole second all workers have reported on a master), and the rates between
+   * neighbouring points. Absent before Cicada had it.
+   */
+  load?: LoadColumns;
 }
 
 /** What saturated first (see docs/monitoring.md); keys that do not apply to `kind` are null. */

@@ -12,6 +12,7 @@ import type {
   GeneratorColumns,
   HostColumns,
   HostInfo,
+  LoadColumns,
   SaturationLevel,
   ScrapeFailureKind,
   SeriesDefinition,
@@ -312,84 +313,95 @@ const resourceValueShape: Shape<ResourceValue> = {
 };
 const resourceValue = object<ResourceValue>(resourceValueShape);
 
-const monitor = object<JsonMonitor>({
-  intervalMs: num,
-  startTimeMs: nullable(num),
-  endTimeMs: nullable(num),
-  series: array(
-    object<SeriesDefinition>({
-      name: str,
-      label: str,
-      unit: str,
-      merge: oneOf(["max", "mean"]),
-      origin: oneOf(["node", "metric", "query"]),
-    }),
-  ),
-  levels: array(object<SaturationLevel>({ series: str, level: num })),
-  hosts: array(
-    object<HostColumns>({
-      host: str,
-      source: str,
-      kind: oneOf(["exporter", "prometheus"]),
-      info: nullable(object<HostInfo>({ cpus: num, memoryBytes: num })),
+const monitor = object<JsonMonitor>(
+  {
+    intervalMs: num,
+    startTimeMs: nullable(num),
+    endTimeMs: nullable(num),
+    series: array(
+      object<SeriesDefinition>({
+        name: str,
+        label: str,
+        unit: str,
+        merge: oneOf(["max", "mean"]),
+        origin: oneOf(["node", "metric", "query"]),
+      }),
+    ),
+    levels: array(object<SaturationLevel>({ series: str, level: num })),
+    hosts: array(
+      object<HostColumns>({
+        host: str,
+        source: str,
+        kind: oneOf(["exporter", "prometheus"]),
+        info: nullable(object<HostInfo>({ cpus: num, memoryBytes: num })),
+        stride: num,
+        timeMs: array(num),
+        values: record(nullableNumbers),
+      }),
+    ),
+    generator: object<GeneratorColumns>({
       stride: num,
       timeMs: array(num),
-      values: record(nullableNumbers),
+      cpuPercent: nullableNumbers,
+      lagMs: nullableNumbers,
+      workerCpuPercent: nullable(nullableNumbers),
     }),
-  ),
-  generator: object<GeneratorColumns>({
-    stride: num,
-    timeMs: array(num),
-    cpuPercent: nullableNumbers,
-    lagMs: nullableNumbers,
-    workerCpuPercent: nullable(nullableNumbers),
-  }),
-  endpoints: array(
-    object<EndpointHealth>({
-      label: str,
-      url: str,
-      kind: oneOf(["exporter", "prometheus"]),
-      scrapes: num,
-      failures: num,
-      byKind: object<Record<ScrapeFailureKind, number>>({
-        unreachable: num,
-        slow: num,
-        http: num,
-        garbage: num,
-      }),
-      lastError: nullable(str),
-      lastErrorAtMs: nullable(num),
-    }),
-  ),
-  saturation: object<JsonSaturation>(
-    {
-      kind: oneOf(["saturated", "latency-rose", "none", "no-data"]),
-      text: str,
-      resource: nullable(resourceValue),
-      timeMs: nullable(num),
-      atStart: bool,
-      load: nullable(
-        object<NonNullable<JsonSaturation["load"]>>({
-          timeMs: num,
-          users: num,
-          rps: num,
-          p95Ms: nullable(num),
+    endpoints: array(
+      object<EndpointHealth>({
+        label: str,
+        url: str,
+        kind: oneOf(["exporter", "prometheus"]),
+        scrapes: num,
+        failures: num,
+        byKind: object<Record<ScrapeFailureKind, number>>({
+          unreachable: num,
+          slow: num,
+          http: num,
+          garbage: num,
         }),
-      ),
-      p95BeforeMs: nullable(num),
-      p95PeakMs: nullable(num),
-      generatorCpuPercent: nullable(num),
-      beforeLoad: nullable(object<BeforeLoadEvidence>({ series: str, value: num })),
-      allCoresPercent: nullable(num),
-      singleCore: bool,
-      generatorMachine: nullable(object<{ cpus: number | null }>({ cpus: nullable(num) })),
-      saturatedLater: nullable(
-        object<ResourceValue & { timeMs: number }>({ ...resourceValueShape, timeMs: num }),
-      ),
-    },
-    ["beforeLoad", "allCoresPercent", "singleCore", "generatorMachine", "saturatedLater"],
-  ),
-});
+        lastError: nullable(str),
+        lastErrorAtMs: nullable(num),
+      }),
+    ),
+    saturation: object<JsonSaturation>(
+      {
+        kind: oneOf(["saturated", "latency-rose", "none", "no-data"]),
+        text: str,
+        resource: nullable(resourceValue),
+        timeMs: nullable(num),
+        atStart: bool,
+        load: nullable(
+          object<NonNullable<JsonSaturation["load"]>>({
+            timeMs: num,
+            users: num,
+            rps: nullable(num),
+            p95Ms: nullable(num),
+          }),
+        ),
+        p95BeforeMs: nullable(num),
+        p95PeakMs: nullable(num),
+        generatorCpuPercent: nullable(num),
+        beforeLoad: nullable(object<BeforeLoadEvidence>({ series: str, value: num })),
+        allCoresPercent: nullable(num),
+        singleCore: bool,
+        generatorMachine: nullable(object<{ cpus: number | null }>({ cpus: nullable(num) })),
+        saturatedLater: nullable(
+          object<ResourceValue & { timeMs: number }>({ ...resourceValueShape, timeMs: num }),
+        ),
+      },
+      ["beforeLoad", "allCoresPercent", "singleCore", "generatorMachine", "saturatedLater"],
+    ),
+    load: object<LoadColumns>({
+      stride: num,
+      timeMs: array(num),
+      requests: array(num),
+      failures: array(num),
+      rps: nullableNumbers,
+      failPerSec: nullableNumbers,
+    }),
+  },
+  ["load"],
+);
 
 const reportShape: Shape<JsonReport> = {
   schemaVersion: literal(1),

@@ -12,7 +12,8 @@ export const MONITOR_CSV_FILE = "_monitor.csv";
 /** The load side of a row, at the moment of the scrape. */
 export interface MonitorCsvLoad {
   userCount: number;
-  rps: number;
+  /** Requests completed per second in the interval before the scrape; null when not known (an empty cell). */
+  rps: number | null;
   p95Ms: number | null;
   generatorCpuPercent: number | null;
 }

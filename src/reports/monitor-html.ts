@@ -4,7 +4,7 @@
  * load generator's own CPU). Its charts share the time axis and the hover with the
  * report's requests/s, response-time and user charts (uPlot cursor sync, one x range).
  */
-import { type MonitorChart, monitorCharts } from "../monitor/chart-layout.js";
+import { type ChartLine, type MonitorChart, monitorCharts } from "../monitor/chart-layout.js";
 import { formatMonitorValue } from "../monitor/format.js";
 import type { HostColumns, MonitorData } from "../monitor/types.js";
 import { escapeHtml } from "./html-sections.js";
@@ -56,15 +56,31 @@ function endpointsTable(data: MonitorData): string {
 <th>Failed</th><th class="l">Why</th><th class="l">Last error</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
+/** A line's times and values. */
+function lineColumn(
+  line: ChartLine,
+  data: MonitorData,
+): { timeMs: number[]; column: ReadonlyArray<number | null> } {
+  switch (line.source) {
+    case "generator": {
+      const g = data.generator;
+      return { timeMs: g.timeMs, column: g[line.series as "cpuPercent" | "workerCpuPercent"] ?? [] };
+    }
+    case "load":
+      return { timeMs: data.load.timeMs, column: data.load[line.series as "rps" | "failPerSec"] };
+    default: {
+      const host = data.hosts.find((h) => h.host === line.host)!;
+      return { timeMs: host.timeMs, column: host.values[line.series] ?? [] };
+    }
+  }
+}
+
 /** One chart's data for the page script: a [times (s), values] table per line. */
 function chartJson(chart: MonitorChart, data: MonitorData) {
   const round = (v: number | null) => (v === null || !Number.isFinite(v) ? null : Math.round(v * 100) / 100);
   const tables = chart.lines.map((line) => {
-    const source = line.generator ? data.generator : data.hosts.find((h) => h.host === line.host)!;
-    const column = line.generator
-      ? (data.generator[line.series as "cpuPercent" | "workerCpuPercent"] ?? [])
-      : ((source as HostColumns).values[line.series] ?? []);
-    return [source.timeMs.map((ms) => ms / 1000), column.map(round)];
+    const { timeMs, column } = lineColumn(line, data);
+    return [timeMs.map((ms) => ms / 1000), column.map(round)];
   });
   return {
     id: chart.id,
@@ -72,7 +88,7 @@ function chartJson(chart: MonitorChart, data: MonitorData) {
     unit: chart.unit,
     yMax: chart.yMax,
     level: chart.level,
-    lines: chart.lines.map((l) => ({ host: l.host, label: l.label, dash: l.dash })),
+    lines: chart.lines.map((l) => ({ host: l.host, label: l.label, dash: l.dash, color: l.color ?? null })),
     tables,
   };
 }
@@ -106,7 +122,7 @@ h3 { font-size: 15px; margin: 20px 0 6px; }
 
 /**
  * Draws the Target charts. Data (#cicada-monitor-data): { charts: [{ id, title, unit,
- * yMax, level, lines: [{host, label, dash}], tables: [[t (s)[], values[]], ...] }] }; the
+ * yMax, level, lines: [{host, label, dash, color}], tables: [[t (s)[], values[]], ...] }] }; the
  * tables are joined on one time axis (uPlot.join: a null stays a gap, a time only another
  * line has is spanned). window.cicadaRange and the sync key come from the report script.
  */
@@ -143,8 +159,8 @@ export const MONITOR_SCRIPT = `
     var joined = uPlot.join(chart.tables);
     var hostColors = {};
     var series = [{}].concat(chart.lines.map(function (line, i) {
-      if (!(line.host in hostColors)) hostColors[line.host] = palette[Object.keys(hostColors).length % palette.length];
-      return { label: line.label, stroke: hostColors[line.host], width: 2, spanGaps: false, dash: line.dash ? [6, 4] : undefined,
+      if (!line.color && !(line.host in hostColors)) hostColors[line.host] = palette[Object.keys(hostColors).length % palette.length];
+      return { label: line.label, stroke: line.color || hostColors[line.host], width: 2, spanGaps: false, dash: line.dash ? [6, 4] : undefined,
         value: function (u, v) { return fmt(v, chart.unit); } };
     }));
     var opts = {

@@ -7,11 +7,12 @@
 import { describeSaturation } from "../monitor/format.js";
 import {
   findSaturation,
+  type LoadAtMoment,
   type LoadSeries,
   type ResourceValue,
   type SaturationFinding,
 } from "../monitor/saturation.js";
-import type { GeneratorColumns, HostColumns, MonitorData } from "../monitor/types.js";
+import type { GeneratorColumns, HostColumns, LoadColumns, MonitorData } from "../monitor/types.js";
 import type { JsonMonitor, JsonSaturation } from "./json-schema.js";
 
 /** What the renderers read about the target. */
@@ -30,6 +31,8 @@ export function monitorReportOf(data: MonitorData, load: LoadSeries): MonitorRep
     levels: data.levels,
     generator: data.generator,
     load,
+    requests: data.load,
+    intervalMs: data.intervalMs,
     testStartMs: data.startTimeMs,
     loadChangesMs: data.loadChangesMs,
   });
@@ -55,6 +58,20 @@ function generatorJson(g: GeneratorColumns): GeneratorColumns {
     workerCpuPercent: g.workerCpuPercent === null ? null : roundColumn(g.workerCpuPercent),
   };
 }
+
+function loadJson(l: LoadColumns): LoadColumns {
+  return {
+    stride: l.stride,
+    timeMs: l.timeMs.map(Math.round),
+    requests: [...l.requests],
+    failures: [...l.failures],
+    rps: roundColumn(l.rps),
+    failPerSec: roundColumn(l.failPerSec),
+  };
+}
+
+const loadAtJson = (load: LoadAtMoment | null): LoadAtMoment | null =>
+  load && { ...load, rps: round3(load.rps) };
 
 /** The finding as one flat object: every key always present, null where it does not apply. */
 export function saturationJson(finding: SaturationFinding, text: string): JsonSaturation {
@@ -85,7 +102,7 @@ export function saturationJson(finding: SaturationFinding, text: string): JsonSa
         resource: resourceJson(finding),
         timeMs: finding.timeMs,
         atStart: finding.atStart,
-        load: finding.load,
+        load: loadAtJson(finding.load),
         p95BeforeMs: finding.p95BeforeMs,
         generatorCpuPercent: round3(finding.generatorCpuPercent),
         beforeLoad: finding.beforeLoad && { ...finding.beforeLoad, value: round3(finding.beforeLoad.value)! },
@@ -99,7 +116,7 @@ export function saturationJson(finding: SaturationFinding, text: string): JsonSa
         ...base,
         resource: finding.highest && resourceJson(finding.highest),
         timeMs: finding.timeMs,
-        load: finding.load,
+        load: loadAtJson(finding.load),
         p95BeforeMs: finding.p95BeforeMs,
         p95PeakMs: finding.p95PeakMs,
         generatorCpuPercent: round3(finding.generatorCpuPercent),
@@ -131,5 +148,6 @@ export function monitorJson(report: MonitorReport): JsonMonitor {
     generator: generatorJson(data.generator),
     endpoints: data.endpoints.map((e) => ({ ...e, byKind: { ...e.byKind } })),
     saturation: saturationJson(report.finding, report.findingText),
+    load: loadJson(data.load),
   };
 }

@@ -36,6 +36,17 @@ const scratch = new Histogram();
 const floorMod = (a: number, n: number): number => ((a % n) + n) % n;
 
 /**
+ * How many whole seconds back the newest second is whose counts are complete, for a
+ * window of `lagSeconds`: 1, the last whole second, in a process that records its own
+ * requests (lag 1); in a master (lag 3: workers report every 3 s, so it hears of a second
+ * up to 3 s after it ended) the lag plus 2 for the report's trip and merge: the second 5 s
+ * back, the newest that every worker has surely reported in full.
+ */
+export function completeSecondLag(lagSeconds: number): number {
+  return lagSeconds === 1 ? 1 : lagSeconds + 2;
+}
+
+/**
  * The "current" state of one stats entry: per-second request and failure counters and the
  * response times of recent seconds, each in a fixed ring indexed by epoch second.
  *
@@ -171,6 +182,18 @@ export class CurrentWindow {
       if (slot?.second === second) scratch.resetIndices(slot.indices, slot.length);
     }
     return values;
+  }
+
+  /** Requests and failures counted in the retained seconds after `second` (later ones than it). */
+  countsAfter(second: number): { requests: number; failures: number } {
+    let requests = 0;
+    let failures = 0;
+    this.forEachCountedSecond((s, r, f) => {
+      if (s <= second) return;
+      requests += r;
+      failures += f;
+    });
+    return { requests, failures };
   }
 
   /** Calls `callback` for every retained second with a non-zero counter, ascending. */

@@ -74,6 +74,7 @@ export {
   TRANSACTION_TYPE,
   VITAL_TYPE,
 } from "./request-stats.js";
+export { type CountMoment, type CountPoint, type CountSource, SettledCounts } from "./settled-counts.js";
 export type {
   EntrySnapshot,
   ErrorSnapshot,

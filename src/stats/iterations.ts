@@ -1,4 +1,4 @@
-import { CurrentWindow } from "./current-window.js";
+import { CurrentWindow, completeSecondLag } from "./current-window.js";
 
 /** The open model's counts at one moment, as plain data (reports, the web UI, thresholds). */
 export interface IterationSnapshot {
@@ -93,17 +93,13 @@ export class IterationStats {
   /** "requests" counts started iterations, "failures" dropped ones. */
   private readonly window: CurrentWindow;
 
-  /**
-   * How old the second of the achieved rate is. Locally the last whole one. A master (lag 3)
-   * hears of a second from each worker's next report, up to 3 s after it ends: it takes the
-   * second 5 s back, the newest that every worker has surely reported in full.
-   */
+  /** How old the second of the achieved rate is: the newest complete one (see completeSecondLag). */
   private readonly achievedLagSeconds: number;
 
   constructor(nowMs: number, lagSeconds = 1) {
     this.start = nowMs;
     this.window = new CurrentWindow(lagSeconds);
-    this.achievedLagSeconds = lagSeconds === 1 ? 1 : lagSeconds + 2;
+    this.achievedLagSeconds = completeSecondLag(lagSeconds);
   }
 
   /** True while the test (or the last one) ran at an arrival rate. */

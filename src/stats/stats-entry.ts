@@ -173,6 +173,15 @@ export class StatsEntry {
     return this.window.currentRate("requests", nowMs, this.start);
   }
 
+  /**
+   * Requests and failures counted up to the end of epoch second `second`: the totals less
+   * those of the retained seconds after it (exact for a second of the last ~20).
+   */
+  countsThroughSecond(second: number): { requests: number; failures: number } {
+    const after = this.window.countsAfter(second);
+    return { requests: this.requests - after.requests, failures: this.failures - after.failures };
+  }
+
   /** Average failures per second over the current window. */
   currentFailPerSec(nowMs: number): number {
     return this.window.currentRate("failures", nowMs, this.start);

@@ -5,7 +5,7 @@
  * from stats/, which is pure).
  */
 import type { ChartLine, MonitorChart } from "../monitor/chart-layout.js";
-import type { EndpointHealth, GeneratorColumns, HostColumns } from "../monitor/types.js";
+import type { EndpointHealth, GeneratorColumns, HostColumns, LoadColumns } from "../monitor/types.js";
 import type { CapacityProgress, CapacityResult, CapacityStep } from "../shared/capacity.js";
 import type {
   CheckSnapshot,
@@ -31,6 +31,7 @@ export type {
   HistoryPoint,
   HostColumns,
   IterationColumns,
+  LoadColumns,
   MetricSnapshot,
   MonitorChart,
   RunStart,
@@ -453,9 +454,10 @@ export interface CommandResponse {
 }
 
 /**
- * `GET /api/monitor?since=MS`: the target's resources (the Target tab). Charts, finding
- * and endpoints describe the whole test; `hosts` and `generator` hold only the points after
- * `since` (all of them without it), so the tab adds a few points a second.
+ * `GET /api/monitor?since=MS&loadSince=MS`: the target's resources (the Target tab).
+ * Charts, finding and endpoints describe the whole test; `hosts` and `generator` hold only
+ * the points after `since`, `load` those after `loadSince` (all of them without it), so the
+ * tab adds a few points a second.
  */
 export interface MonitorResponse {
   /** False when the run monitors nothing (no --monitor, no --prometheus). */
@@ -470,6 +472,10 @@ export interface MonitorResponse {
   charts: MonitorChart[];
   hosts: HostColumns[];
   generator: GeneratorColumns;
+  /** The load's completed requests: cumulative counts and the rates between them (a master's trail its scrapes by ~6 s). */
+  load: LoadColumns;
+  /** The newest load point's time, to pass as `loadSince` next time. */
+  lastLoadTimeMs: number | null;
   endpoints: EndpointHealth[];
   /** What saturated first (or "latency-rose", "none", "no-data"), in one sentence. */
   finding: { kind: string; text: string } | null;

@@ -92,7 +92,7 @@ describe("the Target tab and the HTML report's Target section in Chromium", () =
     await page.getByTestId("target-view").waitFor();
     await cpuPoints(4);
     for (const id of [
-      "target-load-rps",
+      "target-requests",
       "target-load-times",
       "target-load-users",
       "target-memory",
@@ -113,18 +113,18 @@ describe("the Target tab and the HTML report's Target section in Chromium", () =
     // A few seconds of history, so a third of the way is clearly before the latest point.
     await cpuPoints(10);
     const box = (await page.locator('[data-testid="target-cpu"] .u-over').boundingBox())!;
-    const latest = await legendTime('[data-testid="target-load-rps"]');
+    const latest = await legendTime('[data-testid="target-requests"]');
     for (const fraction of [0.3, 0.6]) {
       await page.mouse.move(box.x + box.width * fraction, box.y + box.height / 2);
       await page.waitForTimeout(100);
       // Same range, same plot width: every cursor line sits at the hovered pixel...
       const at = await cursorAt('[data-testid="target-cpu"]');
-      for (const other of ["target-load-rps", "target-load-users", "target-memory"]) {
+      for (const other of ["target-requests", "target-load-users", "target-memory"]) {
         assert.equal(await cursorAt(`[data-testid="${other}"]`), at, other);
       }
       // ...and each legend shows its own point nearest that moment (the load's are a second apart).
       const hovered = await legendTime('[data-testid="target-cpu"]');
-      assert.ok(Math.abs((await legendTime('[data-testid="target-load-rps"]')) - hovered) <= 1);
+      assert.ok(Math.abs((await legendTime('[data-testid="target-requests"]')) - hovered) <= 1);
       assert.ok(latest - hovered >= 1, "the cursor is on an earlier moment, not the latest");
     }
   });

@@ -57,6 +57,8 @@ let exporters: Target[] = [];
 let hung: Target;
 let garbage: Target;
 let counting: Target;
+/** When the load target answered each request (its own clock, the same as Cicada's here). */
+const served: number[] = [];
 
 before(async () => {
   nodeExporter = await startNodeExporter();
@@ -72,7 +74,7 @@ before(async () => {
       .end("<!DOCTYPE html><html><body>Node Exporter</body></html>"),
   );
   counting = await startTarget((_req, res) => res.end("up_things 1\n"));
-  load = await startTarget((_req, res) => res.end("ok"));
+  load = await startTarget((_req, res) => res.end("ok", () => served.push(Date.now())));
   exporters = [staticServer, hung, garbage, counting, load];
   // Ready at once, but it scrapes about 5 s later: the tests that do not need its data run first.
   prometheus = await startPrometheus({ node: nodeExporter.url.slice(7), static: staticServer.url.slice(7) });
@@ -100,6 +102,48 @@ function weightedMean(
     weight += dt;
   }
   return { mean: sum / weight, fromMs: timeMs[0]!, toMs: timeMs.at(-1)! };
+}
+
+/** The target's own count of the requests it answered in (fromMs, toMs]. */
+const servedIn = (fromMs: number, toMs: number) => served.filter((t) => t > fromMs && t <= toMs).length;
+
+/**
+ * The load beside the target is what the target served then: a master's whole seconds of
+ * the JSON's `monitor.load` against the target's own count in each (a request answered at a
+ * second's edge may be logged by its worker in the next: 2 at most), and each CSV row's
+ * Requests/s against the target's count in the scrape's interval.
+ */
+function assertLoadMatchesTarget(report: JsonReport, csvText: string): void {
+  const load = report.monitor!.load!;
+  const last = load.timeMs.length - 1;
+  assert.equal(load.requests[0], 0);
+  assert.equal(load.timeMs[0], report.monitor!.startTimeMs, "counted from the test's start");
+  assert.equal(load.requests[last], report.total.numRequests, "the final reports are in the last count");
+  assert.ok(last >= 3, `whole seconds on a master: ${load.timeMs.map((t) => t - load.timeMs[0]!)}`);
+  // Every interval but the last (requests aborted by the stop are the target's, not the stats').
+  for (let i = 1; i < last; i++) {
+    const mine = load.requests[i]! - load.requests[i - 1]!;
+    const theirs = servedIn(load.timeMs[i - 1]!, load.timeMs[i]!);
+    assert.ok(
+      Math.abs(mine - theirs) <= 2,
+      `interval ${i}: ${mine} requests counted, the target served ${theirs}`,
+    );
+  }
+  const [header, ...rows] = csvText
+    .trimEnd()
+    .split("\r\n")
+    .map((line) => line.split(","));
+  const time = header!.indexOf("Time");
+  const rps = header!.indexOf("Requests/s");
+  const intervalMs = report.monitor!.intervalMs;
+  for (const row of rows.slice(1, -1)) {
+    const t = Date.parse(row[time]!);
+    const theirs = servedIn(t - intervalMs, t) / (intervalMs / 1000);
+    assert.ok(
+      Math.abs(Number(row[rps]) - theirs) <= 3 / (intervalMs / 1000),
+      `row at ${row[time]}: ${row[rps]} req/s, the target served ${theirs}/s`,
+    );
+  }
 }
 
 describe("target monitoring with the real node_exporter and Prometheus", () => {
@@ -130,11 +174,14 @@ describe("target monitoring with the real node_exporter and Prometheus", () => {
         "0.5s",
         "--json-file",
         "out",
+        "--csv",
+        "out",
       ],
       { cwd: dir, timeoutMs: 40_000 },
     );
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(readFileSync(join(dir, "out.json"), "utf8")) as JsonReport;
+    assertLoadMatchesTarget(report, readFileSync(join(dir, "out_monitor.csv"), "utf8"));
     const scrapes = counting.requests - before;
     // Every scrape came from the master: the report counts what the endpoint received, less
     // one scrape at most, the one a tick sent just before the test ended (cut short: neither
@@ -247,6 +294,13 @@ describe("target monitoring with the real node_exporter and Prometheus", () => {
     assert.deepEqual(validateJsonReport(report), []);
     const monitor = report.monitor!;
     const node = monitor.hosts.find((h) => h.host === "node")!;
+    // A local run counts its requests at each scrape's own moment, up to the test's end.
+    const counts = monitor.load!;
+    assert.ok(
+      node.timeMs.every((t) => counts.timeMs.includes(t)),
+      "a load count at every scrape",
+    );
+    assert.equal(counts.requests.at(-1), report.total.numRequests);
     assert.ok(node.info && node.info.cpus >= 1 && node.info.memoryBytes > 0, JSON.stringify(node.info));
     for (const series of ["cpu", "cpuMax", "load1", "memory", "diskWrite", "netRx", "tcp", "goroutines"]) {
       assert.ok(

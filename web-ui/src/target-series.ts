@@ -1,10 +1,12 @@
 /**
  * The Target tab's points kept in the browser: the server's points once, then only the
- * new ones (`?since=`). Bounded like the other charts: past `maxPoints` neighbouring
- * points merge (the higher value kept, so no peak is lost), and a new test starts afresh.
+ * new ones (`?since=`, `&loadSince=`). Bounded like the other charts: past `maxPoints`
+ * neighbouring points merge (the higher value kept, so no peak is lost; the load's
+ * cumulative counts keep the later one, so the rates between them stay exact), and a new
+ * test starts afresh.
  */
 import type uPlot from "uplot";
-import type { GeneratorColumns, HostColumns, MonitorChart, MonitorResponse } from "./types.js";
+import type { GeneratorColumns, HostColumns, LoadColumns, MonitorChart, MonitorResponse } from "./types.js";
 
 export const MAX_TARGET_POINTS = 4000;
 
@@ -13,15 +15,55 @@ export interface PointColumns {
   values: Record<string, Array<number | null>>;
 }
 
+/** The load's cumulative counts (requests, failures): rates are derived between neighbours when drawn. */
+export interface LoadPoints {
+  timeMs: number[];
+  requests: number[];
+  failures: number[];
+}
+
 export interface TargetPoints {
   startTimeMs: number | null;
   lastTimeMs: number | null;
+  lastLoadTimeMs: number | null;
   hosts: Map<string, PointColumns>;
   generator: PointColumns;
+  load: LoadPoints;
 }
 
 export function emptyTargetPoints(startTimeMs: number | null = null): TargetPoints {
-  return { startTimeMs, lastTimeMs: null, hosts: new Map(), generator: { timeMs: [], values: {} } };
+  return {
+    startTimeMs,
+    lastTimeMs: null,
+    lastLoadTimeMs: null,
+    hosts: new Map(),
+    generator: { timeMs: [], values: {} },
+    load: { timeMs: [], requests: [], failures: [] },
+  };
+}
+
+/** Appends the load's counts newer than what `into` has; past the bound, each pair keeps its later point. */
+function appendLoad(into: LoadPoints, from: LoadColumns): void {
+  const last = into.timeMs[into.timeMs.length - 1] ?? Number.NEGATIVE_INFINITY;
+  from.timeMs.forEach((timeMs, i) => {
+    if (timeMs <= last) return;
+    into.timeMs.push(timeMs);
+    into.requests.push(from.requests[i]!);
+    into.failures.push(from.failures[i]!);
+  });
+  if (into.timeMs.length <= MAX_TARGET_POINTS) return;
+  const keep = (column: number[]) => column.filter((_, i) => i % 2 === 1 || i === column.length - 1);
+  into.timeMs = keep(into.timeMs);
+  into.requests = keep(into.requests);
+  into.failures = keep(into.failures);
+}
+
+/** Per-second increase between neighbouring counts; null at the first. */
+function ratesOf(timeMs: readonly number[], counts: readonly number[]): Array<number | null> {
+  return counts.map((count, i) => {
+    const seconds = i === 0 ? 0 : (timeMs[i]! - timeMs[i - 1]!) / 1000;
+    return seconds > 0 ? Math.max(0, count - counts[i - 1]!) / seconds : null;
+  });
 }
 
 function generatorValues(g: GeneratorColumns): Record<string, Array<number | null>> {
@@ -86,7 +128,9 @@ export function mergeTargetPoints(
     append(columns, host);
   }
   append(out.generator, { timeMs: response.generator.timeMs, values: generatorValues(response.generator) });
+  appendLoad(out.load, response.load);
   out.lastTimeMs = response.lastTimeMs ?? out.lastTimeMs;
+  out.lastLoadTimeMs = response.lastLoadTimeMs ?? out.lastLoadTimeMs;
   return out;
 }
 
@@ -97,7 +141,11 @@ export function chartData(
   join: typeof uPlot.join,
 ): uPlot.AlignedData {
   const tables = chart.lines.map((line): uPlot.AlignedData => {
-    const source = line.generator ? points.generator : points.hosts.get(line.host);
+    if (line.source === "load") {
+      const { timeMs, requests, failures } = points.load;
+      return [timeMs.map((ms) => ms / 1000), ratesOf(timeMs, line.series === "rps" ? requests : failures)];
+    }
+    const source = line.source === "generator" ? points.generator : points.hosts.get(line.host);
     const times = (source?.timeMs ?? []).map((ms) => ms / 1000);
     const values = source?.values[line.series] ?? times.map(() => null);
     return [times, values];

@@ -64,6 +64,8 @@ function saturationOf(runner: Runner, fromMs: number, toMs: number): CapacitySat
     levels: data.levels,
     generator: data.generator,
     load: runner.environment.stats.history.toJSON().total,
+    requests: data.load,
+    intervalMs: data.intervalMs,
     testStartMs: data.startTimeMs,
     loadChangesMs: data.loadChangesMs,
     fromMs,

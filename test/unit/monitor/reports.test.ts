@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { monitorConfigOf } from "../../../src/cli/options-monitor.js";
-import { type MonitorData, NODE_SERIES, parseLevels } from "../../../src/monitor/index.js";
+import { loadColumns, type MonitorData, NODE_SERIES, parseLevels } from "../../../src/monitor/index.js";
+import { loadSince as loadSinceOf } from "../../../src/monitor/load-rate.js";
 import {
   buildJsonReport,
   evaluateThresholds,
@@ -21,9 +22,14 @@ import { UsageError } from "../../../src/shared/errors.js";
 import { monitorResponse } from "../../../src/web/monitor-route.js";
 import { parseCsv, sampleMeta, sampleStats, T0 } from "../reports/fixtures.js";
 
-/** Ten seconds of a host whose CPU climbs to 96 % at T0+5 s, and a generator at 40 %. */
+/**
+ * Ten seconds of a host whose CPU climbs to 96 % at T0+5 s, a generator at 40 %, and a load
+ * that completes 10 requests/s for 4 s, then 80/s (one failure a second from then).
+ */
 function sampleData(): MonitorData {
   const times = Array.from({ length: 10 }, (_, i) => T0 + (i + 1) * 1000);
+  const requests = [0, 10, 20, 30, 40, 120, 200, 280, 360, 440, 520];
+  const failures = requests.map((_, i) => Math.max(0, i - 4));
   return {
     intervalMs: 1000,
     startTimeMs: T0,
@@ -52,6 +58,7 @@ function sampleData(): MonitorData {
       lagMs: times.map(() => 2),
       workerCpuPercent: null,
     },
+    load: loadColumns(1, [T0, ...times], requests, failures),
     endpoints: [
       {
         label: "10.0.0.7",
@@ -242,6 +249,11 @@ describe("the target in the reports", () => {
       level: 90,
     });
     assert.equal(json.monitor?.saturation.load?.users, 5);
+    // The load beside the saturation: 80 requests completed in the second the CPU reached
+    // 96 %, not a 10 s average that still holds the 10/s before it.
+    assert.equal(json.monitor?.saturation.load?.rps, 80);
+    assert.deepEqual(json.monitor?.load?.rps, [null, 10, 10, 10, 10, 80, 80, 80, 80, 80, 80]);
+    assert.deepEqual(json.monitor?.load?.failPerSec, [null, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
     assert.equal(json.monitor?.hosts[0]?.values.cpu?.[6], null, "a gap stays null");
     const broken = JSON.parse(JSON.stringify(json));
     broken.monitor.hosts[0].values.cpu[0] = "high";
@@ -255,6 +267,11 @@ describe("the target in the reports", () => {
     const older = JSON.parse(JSON.stringify(without));
     delete older.monitor;
     assert.deepEqual(validateJsonReport(older), []);
+    // Nor does one from before the load's counts, or one whose saturation came before the rate was known.
+    const noLoad = JSON.parse(JSON.stringify(json));
+    delete noLoad.monitor.load;
+    noLoad.monitor.saturation.load.rps = null;
+    assert.deepEqual(validateJsonReport(noLoad), []);
   });
 
   it("JSON: the evidence behind the finding (before the load, one core, the generator's machine, a later saturation)", () => {
@@ -334,11 +351,16 @@ describe("the target in the reports", () => {
     assert.match(html, /<section id="target"/);
     assert.match(
       html,
-      /10\.0\.0\.7 CPU busy 96 % \(level 90 %\) at 03:04:10 UTC, 5s into the test \(5 users/,
+      /10\.0\.0\.7 CPU busy 96 % \(level 90 %\) at 03:04:10 UTC, 5s into the test \(5 users, 80 req\/s/,
     );
     assert.match(html, /slow 1/);
     assert.match(html, /id="cicada-monitor-data"/);
     assert.match(html, /"range":\[/, "the load charts get the shared time range");
+    assert.match(
+      html,
+      /id="chart-target-requests"/,
+      "the requests completed per interval, among the target's charts",
+    );
     assert.doesNotMatch(
       renderHtmlReport(reportInputFromStats(stats, sampleMeta(), T0 + 10_000)),
       /id="target"/,
@@ -402,22 +424,33 @@ describe("the target in the reports", () => {
     );
   });
 
-  it("/api/monitor: the chart layout and finding of the whole test, the points after `since` only", () => {
+  it("/api/monitor: the chart layout and finding of the whole test, the points after `since` (and the load's after `loadSince`) only", () => {
     const data = sampleData();
     const source = {
       running: true,
-      data: (since?: number) =>
-        since === undefined
-          ? data
-          : { ...data, hosts: data.hosts.map((h) => ({ ...h, timeMs: h.timeMs.filter((t) => t > since) })) },
+      data: (since?: number, loadSince?: number) => ({
+        ...data,
+        hosts: data.hosts.map((h) => ({ ...h, timeMs: h.timeMs.filter((t) => t > (since ?? -1)) })),
+        load: loadSince === undefined ? data.load : loadSinceOf(data.load, loadSince),
+      }),
     };
-    const response = monitorResponse(source, () => stats.history.toJSON().total, T0 + 8000);
+    const response = monitorResponse(source, () => stats.history.toJSON().total, T0 + 8000, T0 + 9000);
     assert.equal(response.configured, true);
     assert.deepEqual(response.hosts[0]!.timeMs, [T0 + 9000, T0 + 10_000]);
     assert.equal(response.lastTimeMs, T0 + 10_000);
+    // The load's points after its own cursor, each with the rate of the interval before it.
+    assert.deepEqual([response.load.timeMs, response.load.rps], [[T0 + 10_000], [80]]);
+    assert.equal(response.lastLoadTimeMs, T0 + 10_000);
     assert.deepEqual(
       response.charts.map((c) => c.id),
-      ["cpu", "generator-cpu", "memory", "network", "series-tps"],
+      ["requests", "cpu", "generator-cpu", "memory", "network", "series-tps"],
+    );
+    assert.deepEqual(
+      response.charts[0]!.lines.map((l) => [l.source, l.series, l.label]),
+      [
+        ["load", "rps", "Requests/s"],
+        ["load", "failPerSec", "Failures/s"],
+      ],
     );
     assert.equal(response.finding?.kind, "saturated");
     assert.equal(monitorResponse(undefined, () => stats.history.toJSON().total).configured, false);

@@ -6,7 +6,9 @@ import {
   describeSaturation,
   findSaturation,
   type HostColumns,
+  type LoadColumns,
   type LoadSeries,
+  loadColumns,
   NODE_SERIES,
 } from "../../../src/monitor/index.js";
 import { capacitySaturation } from "../../../src/runner/capacity/saturation-text.js";
@@ -63,14 +65,25 @@ function host(name: string, columns: Record<string, Array<number | null>>): Host
   };
 }
 
-/** A ramp: users +10 per second, req/s 8 per user, p95 given. */
+/** A ramp: users +10 per second, p95 given. */
 function load(p95: Array<number | null>): LoadSeries {
   return {
     timeMs: p95.map((_, i) => i * 1000 + 300),
     userCount: p95.map((_, i) => (i + 1) * 10),
-    rps: p95.map((_, i) => (i + 1) * 80),
     p95,
   };
+}
+
+/** Request counts at every whole second from 0: `rates[i]` requests/s completed in the second before (i + 1) s. */
+function counted(rates: number[]): LoadColumns {
+  const requests = [0];
+  for (const rate of rates) requests.push(requests.at(-1)! + rate);
+  return loadColumns(
+    1,
+    requests.map((_, i) => i * 1000),
+    requests,
+    requests.map(() => 0),
+  );
 }
 
 const input = (hosts: HostColumns[], p95: Array<number | null>) => ({
@@ -78,6 +91,8 @@ const input = (hosts: HostColumns[], p95: Array<number | null>) => ({
   series: NODE_SERIES,
   levels: DEFAULT_SATURATION_LEVELS,
   load: load(p95),
+  // 8 requests/s per user of the ramp: 80 req/s completed in the first second, 400 in the fourth.
+  requests: counted(p95.map((_, i) => (i + 2) * 80)),
 });
 
 describe("findSaturation (fake series)", () => {

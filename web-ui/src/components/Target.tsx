@@ -1,6 +1,7 @@
 /**
  * The Target tab: the target's resources (CPU, memory, disk, network, ... per host, and
- * the load generator's own CPU) under the load's requests/s, response times and users,
+ * the load generator's own CPU) under the load: the requests completed per second in each
+ * interval (the monitor's own counts, not Locust's 10 s average), response times and users,
  * every chart on one time axis with one moving cursor; what saturated first; how each
  * monitored endpoint answered. Data: `GET api/monitor` (incremental, see target-series.ts).
  */
@@ -39,8 +40,11 @@ function useMonitor(): {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const load = async () => {
       try {
-        const since = pointsRef.current.lastTimeMs;
-        const query = full || since === null ? "" : `?since=${since}`;
+        const { lastTimeMs: since, lastLoadTimeMs: loadSince } = pointsRef.current;
+        const query =
+          full || since === null
+            ? ""
+            : `?since=${since}${loadSince === null ? "" : `&loadSince=${loadSince}`}`;
         const response = await getJson<MonitorResponse>(`api/monitor${query}`);
         if (stopped) return;
         const points = mergeTargetPoints(pointsRef.current, response, full);
@@ -80,7 +84,7 @@ function TargetChart({
   const hosts = [...new Set(chart.lines.map((l) => l.host))];
   const series: LineSeries[] = chart.lines.map((line) => ({
     label: line.label,
-    color: PALETTE[hosts.indexOf(line.host) % PALETTE.length]!,
+    color: line.color ?? PALETTE[hosts.indexOf(line.host) % PALETTE.length]!,
     dash: line.dash,
   }));
   const title = chart.unit && !chart.title.endsWith(")") ? `${chart.title} (${chart.unit})` : chart.title;
@@ -100,9 +104,9 @@ function TargetChart({
   );
 }
 
+/** Response times and users from the live history, under the monitor's requests chart. */
 function LoadCharts({ live, xRange }: { live: LiveState; xRange: [number, number] | null }) {
   const s = live.series;
-  const rps = useMemo(() => [s.time, s.rps, s.failPerSec] as uPlot.AlignedData, [s]);
   const times = useMemo(() => [s.time, s.p50, s.p95, s.p99] as uPlot.AlignedData, [s]);
   const users = useMemo(() => [s.time, s.users] as uPlot.AlignedData, [s]);
   // The same y-axis width as the target's charts (a format gives 76 px), so every plot spans the same pixels.
@@ -114,16 +118,6 @@ function LoadCharts({ live, xRange }: { live: LiveState; xRange: [number, number
   };
   return (
     <>
-      <LineChart
-        title="Requests per second"
-        data={rps}
-        series={[
-          { label: "RPS", color: "#2e9d47" },
-          { label: "Failures/s", color: "#d9453b" },
-        ]}
-        testId="target-load-rps"
-        {...common}
-      />
       <LineChart
         title="Response times (ms)"
         data={times}
@@ -210,6 +204,9 @@ export function Target({ live }: { live: LiveState }) {
   if (start === null)
     return <p className="empty">The target is monitored from the start of the next test.</p>;
   const finding = response.finding;
+  // The load's requests chart first, above response times and users; the resources below.
+  const requests = response.charts.find((chart) => chart.id === "requests");
+  const resources = response.charts.filter((chart) => chart !== requests);
   return (
     <div className="target" data-testid="target-view">
       {finding && (
@@ -218,8 +215,9 @@ export function Target({ live }: { live: LiveState }) {
         </p>
       )}
       <div className="charts">
+        {requests && <TargetChart chart={requests} points={points} version={version} xRange={xRange} />}
         <LoadCharts live={live} xRange={xRange} />
-        {response.charts.map((chart) => (
+        {resources.map((chart) => (
           <TargetChart key={chart.id} chart={chart} points={points} version={version} xRange={xRange} />
         ))}
       </div>

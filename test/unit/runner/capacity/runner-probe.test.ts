@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { emptyLoadColumns } from "../../../../src/monitor/load-rate.js";
 import type { MonitorData } from "../../../../src/monitor/types.js";
 import { Environment, GeneratorMonitor, LocalRunner, runnerProbe } from "../../../../src/runner/index.js";
 import type { CapacitySettings } from "../../../../src/shared/capacity.js";
@@ -129,6 +130,7 @@ describe("runnerProbe", () => {
         },
       ],
       generator: { stride: 1, timeMs: [], cpuPercent: [], lagMs: [], workerCpuPercent: null },
+      load: emptyLoadColumns(),
       endpoints: [],
       levels: [{ series: "cpu", level: 90 }],
     };
