@@ -148,7 +148,7 @@ describe("--find-capacity --processes 2 through the real CLI, against targets of
     );
     // Short of its rate: in completed requests, or (a busier machine) in iterations that
     // waited for a free user or were dropped; every one of them is a keep-up break.
-    assert.match(capacity.breaking!.reason, /^keep-up: /);
+    assert.match(capacity.breaking!.reason, /keep-up: /);
     assert.equal(
       report.total.numRequests,
       target.received(),
