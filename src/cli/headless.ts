@@ -60,7 +60,7 @@ export async function runHeadless(
 
   let start: StartOutcome = {};
   try {
-    start = startTest(environment, runner, options);
+    start = startTest(environment, runner, options, true);
     // A test that never started never stops: its quit (a failed start, a signal) ends the wait.
     await Promise.race([stopped, runner.whenQuit, interrupts.forced]);
     await Promise.race([runner.quitAndWait(), interrupts.forced]);

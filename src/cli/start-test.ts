@@ -16,14 +16,22 @@ export interface StartOutcome {
 /**
  * Starts what the options ask for: a capacity search, the load shape, an arrival rate, or
  * users. A start that fails quits the runner and is kept in the returned outcome, so a
- * headless run can end with the error's message and exit code.
+ * headless run can end with the error's message and exit code. `printsFailure`: the caller
+ * prints a CicadaError's message and hint at the end (headless), so it is not logged too.
  */
-export function startTest(environment: Environment, runner: Runner, options: CliOptions): StartOutcome {
+export function startTest(
+  environment: Environment,
+  runner: Runner,
+  options: CliOptions,
+  printsFailure = false,
+): StartOutcome {
   const logger = environment.logger;
   const outcome: StartOutcome = {};
   const onError = (error: unknown) => {
     outcome.failure = error;
-    logger.error(`could not start: ${error instanceof CicadaError ? error.message : String(error)}`);
+    if (!(printsFailure && error instanceof CicadaError)) {
+      logger.error(`could not start: ${error instanceof CicadaError ? error.message : String(error)}`);
+    }
     runner.quit();
   };
   if (options.findCapacity === true) {

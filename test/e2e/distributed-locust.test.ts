@@ -218,6 +218,11 @@ test("an arrival rate with only Locust workers is refused: exit 4 and a hint, no
   const out = master.output();
   assert.equal(code, 4, out);
   assert.match(out, /an arrival rate runs only on Cicada workers, and none is connected/);
+  assert.equal(
+    out.match(/an arrival rate runs only on Cicada workers/g)?.length,
+    1,
+    "said once, with its hint",
+  );
   assert.match(out, /Hint: Start Cicada workers/);
   assert.doesNotMatch(out, /at .*\.js:\d+/, "no stack trace");
   assert.equal(await worker.exited, 0, worker.output());
