@@ -46,7 +46,7 @@ const LOCUST_ONLY_FLAGS: Record<string, LocustHabit> = {
     hint: "Cicada's web UI serves plain HTTP: put a TLS reverse proxy (nginx) in front of it (docs/web-ui.md#security)",
   },
   "--equal-weights": {
-    hint: "Cicada has no flag for it: give every user class the same weight in the locustfile (the default weight is 1)",
+    hint: "Cicada has no such setting: give every user class the same weight in the locustfile (the default weight is 1)",
   },
   // Rebalancing is Locust's opt-in and Cicada's default: "Did you mean --disable-rebalancing?" would do the opposite.
   "--enable-rebalancing": {
@@ -73,9 +73,10 @@ export function locustConfigKeyHint(key: string): string | undefined {
 }
 
 /**
- * Warns once for each LOCUST_* variable whose Cicada counterpart is an option, and for a
- * locust.conf in the current folder beside no cicada.conf: Cicada reads neither, unless
- * the locust.conf is the file given with --config or CICADA_CONFIG (`explicitConfig`).
+ * Warns once for each LOCUST_* variable whose Cicada counterpart is an option or that is a
+ * Locust-only setting (LOCUST_WEB_AUTH: a UI believed protected), and for a locust.conf in
+ * the current folder beside no cicada.conf: Cicada reads neither, unless the locust.conf is
+ * the file given with --config or CICADA_CONFIG (`explicitConfig`).
  */
 export function warnAboutLocustSettings(
   env: Readonly<Record<string, string | undefined>>,
@@ -87,7 +88,12 @@ export function warnAboutLocustSettings(
     if (!name.startsWith("LOCUST_")) continue;
     const cicadaName = `CICADA_${name.slice("LOCUST_".length)}`;
     const option = OPTION_TABLE.find((spec) => envName(spec) === cicadaName);
-    if (option === undefined) continue;
+    if (option === undefined) {
+      const hint = locustFlagHint(`--${name.slice("LOCUST_".length).toLowerCase().replaceAll("_", "-")}`);
+      if (hint !== undefined)
+        logger.warning(`${name} is set, but Cicada reads no LOCUST_* variables: ${hint}`);
+      continue;
+    }
     logger.warning(
       `${name} is set, but Cicada reads ${cicadaName} (--${longName(option)}), not LOCUST_* variables: it is ignored`,
     );

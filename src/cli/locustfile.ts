@@ -95,6 +95,7 @@ export function resolveLocustfilePaths(option: string | undefined, cwd: string):
     .filter((p) => p !== "")
     .map((p) => resolve(cwd, p));
   for (const path of paths) {
+    if (existsSync(path) && statSync(path).isDirectory()) folderGiven(path, relative(cwd, path) || path);
     if (!existsSync(path) || !statSync(path).isFile()) {
       throw new LocustfileError(
         "CICADA_ERR_LOCUSTFILE_NOT_FOUND",
@@ -107,6 +108,16 @@ export function resolveLocustfilePaths(option: string | undefined, cwd: string):
     checkLocustfileType(relative(cwd, path) || path);
   }
   return paths;
+}
+
+/** -f named a folder: what it holds says what to give instead (its Python locustfile is named as such). */
+function folderGiven(path: string, shown: string): never {
+  const inside = ["locustfile.ts", "locustfile.js"].find((name) => existsSync(join(path, name)));
+  if (inside === undefined && existsSync(join(path, "locustfile.py")))
+    checkLocustfileType(join(shown, "locustfile.py"));
+  throw new LocustfileError("CICADA_ERR_LOCUSTFILE_NOT_FOUND", `-f ${shown} is a folder, not a locustfile`, {
+    hint: `Give the file: -f ${join(shown, inside ?? "locustfile.ts")}`,
+  });
 }
 
 /** What the bundler reads as a locustfile: TypeScript and JavaScript, in their module flavours. */

@@ -5,20 +5,12 @@
  * over any interval, such as a scrape's, interpolates the counts linearly between points.
  * Pure.
  */
+import { ratesFromCounts } from "../shared/count-rates.js";
 import type { LoadColumns, RequestCountPoint } from "./types.js";
 
 /** Columns without a point. */
 export function emptyLoadColumns(): LoadColumns {
   return { stride: 1, timeMs: [], requests: [], failures: [], rps: [], failPerSec: [] };
-}
-
-/** Per-second increase between neighbouring points of `counts`; null at the first (and for no time between). */
-function ratesBetween(timeMs: readonly number[], counts: readonly number[]): Array<number | null> {
-  return counts.map((count, i) => {
-    if (i === 0) return null;
-    const seconds = (timeMs[i]! - timeMs[i - 1]!) / 1000;
-    return seconds > 0 ? Math.max(0, count - counts[i - 1]!) / seconds : null;
-  });
 }
 
 /** The columns of cumulative counts, with the rates between neighbours. */
@@ -33,8 +25,8 @@ export function loadColumns(
     timeMs,
     requests,
     failures,
-    rps: ratesBetween(timeMs, requests),
-    failPerSec: ratesBetween(timeMs, failures),
+    rps: ratesFromCounts(timeMs, requests),
+    failPerSec: ratesFromCounts(timeMs, failures),
   };
 }
 

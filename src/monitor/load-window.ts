@@ -4,6 +4,8 @@
  * scrape then measured (from the monitor's request counts), the load generator's own CPU
  * then, and when the p95 rose. Pure, over plain series, like saturation.ts, which asks it.
  */
+
+import { MIN_RATE_SPAN_MS } from "../shared/count-rates.js";
 import { rateOver } from "./load-rate.js";
 import type { GeneratorColumns, LoadColumns } from "./types.js";
 
@@ -40,6 +42,13 @@ export interface LoadWindow extends Window {
   requests?: LoadColumns;
   /** The monitor's interval, ms: how long before a moment its scrape measured (default 1000). */
   intervalMs?: number;
+  /**
+   * The moments the load changed at once (a capacity search's steps and pauses: the
+   * monitor's `loadChangesMs`): the rate at a moment is that of the load since the last
+   * change before it, not a blend with the step before; and a value at a saturation level
+   * is confirmed or refuted only by one measured under the same load (confirmation.ts).
+   */
+  loadChangesMs?: readonly number[];
 }
 
 /** The load at one moment: users and p95 of the load history's nearest point, the rate of the interval before the moment. */
@@ -91,10 +100,17 @@ export function loadAt(
   let i = nearestIndex(load.timeMs, timeMs, (j) => within(j) && load.userCount[j]! > 0);
   if (i < 0) i = nearestIndex(load.timeMs, timeMs, within);
   if (i < 0) return null;
+  // A scrape's interval that spans a change of step measured two loads: the rate is the
+  // newer one's (the monitor counted the requests at the change itself), unless too little
+  // of it is left to count a rate over.
+  let fromMs = timeMs - spanMs;
+  for (const change of input.loadChangesMs ?? []) {
+    if (change > fromMs && timeMs - change >= MIN_RATE_SPAN_MS) fromMs = change;
+  }
   return {
     timeMs: load.timeMs[i]!,
     users: load.userCount[i]!,
-    rps: input.requests === undefined ? null : rateOver(input.requests, timeMs - spanMs, timeMs),
+    rps: input.requests === undefined ? null : rateOver(input.requests, fromMs, timeMs),
     p95Ms: load.p95[i] ?? null,
   };
 }

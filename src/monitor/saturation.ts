@@ -53,12 +53,6 @@ export interface SaturationInput extends LoadWindow {
    * the target before any user ran, the only evidence that it was busy without the test.
    */
   testStartMs?: number | null;
-  /**
-   * The moments the load changed at once (a capacity search's steps and pauses: the
-   * monitor's `loadChangesMs`): a value is confirmed or refuted only by one measured under
-   * the same load (confirmation.ts).
-   */
-  loadChangesMs?: readonly number[];
 }
 
 /** A monitored value and the level it is measured against. */

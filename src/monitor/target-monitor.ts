@@ -161,7 +161,11 @@ export class TargetMonitor implements TestMonitor, ExporterSink, PrometheusSink 
 
   /** The load changed at once at `timeMs` (a capacity step began, or paused): see MonitorData's `loadChangesMs`. */
   markLoadChange(timeMs: number): void {
-    if (this.startMs !== null && this.endMs === null) this.loadChangesMs.push(timeMs);
+    if (this.startMs === null || this.endMs !== null) return;
+    this.loadChangesMs.push(timeMs);
+    // The requests completed up to the change (a local run counts them at once), so the
+    // rate of the new load starts there, not at the last scrape.
+    this.requests.add(this.countProbe?.(timeMs, "tick") ?? []);
   }
 
   /** Settles once the end-of-test work (Prometheus's range) is done; never rejects. */

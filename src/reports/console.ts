@@ -274,7 +274,7 @@ export function lostWithWorkersText(count: number): string {
 export function interruptedText(it: { started: number; inFlight: number }, word = " interrupted"): string {
   if (it.inFlight === 0) return `0${word}`;
   const share = it.started > 0 ? ` (${((it.inFlight / it.started) * 100).toFixed(2)}%)` : "";
-  return `${it.inFlight}${word}${share} (still running when the test stopped; their requests are not in the statistics)`;
+  return `${it.inFlight}${word}${share} (still running when the test stopped; their requests in flight are not in the statistics)`;
 }
 
 /**

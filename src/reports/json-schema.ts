@@ -216,7 +216,7 @@ export interface JsonIterations {
   completed?: number;
   /**
    * The iterations still running when the test stopped (started − completed at the end):
-   * their requests were aborted and are in no statistics, so the percentiles miss them.
+   * their requests in flight were aborted and are in no statistics, so the percentiles miss them.
    * 0 in a report made while the test runs (started − completed are then in flight).
    * Absent only from reports of Cicada versions before it.
    */

@@ -312,7 +312,7 @@ const RESPONSE_TIME_METRIC = /^(p\(.*|avg|max|med)$/;
 
 /**
  * The results with `interruptedIterations` set on each passed response-time threshold, when
- * the stop of an arrival-rate test interrupted iterations: their requests are in no statistic,
+ * the stop of an arrival-rate test interrupted iterations: their requests in flight are in no statistic,
  * so it passed on incomplete data (they are likely the slowest). Marked, not failed:
  * `interrupted<1` is the threshold that fails on it.
  */

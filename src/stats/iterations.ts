@@ -307,7 +307,7 @@ const NEGLIGIBLE_INTERRUPTED_SHARE = 0.001;
 
 /**
  * The end-of-test note when iterations were still running as the users were stopped
- * (their requests were aborted and are in no statistics); undefined when none were.
+ * (their requests in flight were aborted and are in no statistics); undefined when none were.
  * `serious`: enough of them to move a percentile by 0.1 points or more (a warning; else
  * information). `stopTimeoutMs`: the test's --stop-timeout (0: users were stopped at once;
  * null: unknown). `capacitySearch`: the test was a capacity search, whose steps are judged on
@@ -329,7 +329,7 @@ export function interruptedIterationsWarning(
       : "--stop-timeout (-s), e.g. -s 30s, lets in-flight iterations finish.";
   const what =
     `${interrupted} of ${counts.started} started iterations (${share}%) were interrupted: still running when the test ` +
-    "stopped, their requests were aborted and are not in the statistics.";
+    "stopped, their requests in flight were aborted and are not in the statistics.";
   if (capacitySearch) {
     // Those in flight at the stop belong to no judged step: the last one had ended, or was
     // cut short and is not judged.

@@ -6,6 +6,7 @@
  * test starts afresh.
  */
 import type uPlot from "uplot";
+import { ratesFromCounts } from "../../src/shared/count-rates.js";
 import type { GeneratorColumns, HostColumns, LoadColumns, MonitorChart, MonitorResponse } from "./types.js";
 
 export const MAX_TARGET_POINTS = 4000;
@@ -56,14 +57,6 @@ function appendLoad(into: LoadPoints, from: LoadColumns): void {
   into.timeMs = keep(into.timeMs);
   into.requests = keep(into.requests);
   into.failures = keep(into.failures);
-}
-
-/** Per-second increase between neighbouring counts; null at the first. */
-function ratesOf(timeMs: readonly number[], counts: readonly number[]): Array<number | null> {
-  return counts.map((count, i) => {
-    const seconds = i === 0 ? 0 : (timeMs[i]! - timeMs[i - 1]!) / 1000;
-    return seconds > 0 ? Math.max(0, count - counts[i - 1]!) / seconds : null;
-  });
 }
 
 function generatorValues(g: GeneratorColumns): Record<string, Array<number | null>> {
@@ -143,7 +136,10 @@ export function chartData(
   const tables = chart.lines.map((line): uPlot.AlignedData => {
     if (line.source === "load") {
       const { timeMs, requests, failures } = points.load;
-      return [timeMs.map((ms) => ms / 1000), ratesOf(timeMs, line.series === "rps" ? requests : failures)];
+      return [
+        timeMs.map((ms) => ms / 1000),
+        ratesFromCounts(timeMs, line.series === "rps" ? requests : failures),
+      ];
     }
     const source = line.source === "generator" ? points.generator : points.hosts.get(line.host);
     const times = (source?.timeMs ?? []).map((ms) => ms / 1000);

@@ -50,8 +50,16 @@ describe("a Locust user's habits", () => {
       (error: UsageError) =>
         /locustfile\.py is a Python locustfile/.test(error.message) && /Port it/.test(error.hint ?? ""),
     );
+    // Given as -f, the folder says the same of its Python file.
+    assert.throws(() => resolveLocustfilePaths(dir, "/"), /locustfile\.py is a Python locustfile/);
     writeFileSync(join(dir, "locustfile.ts"), "export {};\n");
     assert.deepEqual(resolveLocustfilePaths(undefined, dir), [join(dir, "locustfile.ts")]);
+    assert.throws(
+      () => resolveLocustfilePaths(dir, "/"),
+      (error: Error & { hint?: string }) =>
+        /is a folder, not a locustfile/.test(error.message) &&
+        error.hint === `Give the file: -f ${join(dir, "locustfile.ts").slice(1)}`,
+    );
   });
 
   it("the same keys in a config file get the same hints", () => {
@@ -86,7 +94,7 @@ describe("a Locust user's habits", () => {
     const logger = new Logger((r) => logs.push(r), "DEBUG");
     writeFileSync(join(dir, "locust.conf"), "headless = true\n");
     warnAboutLocustSettings(
-      { LOCUST_HEADLESS: "true", LOCUST_UNKNOWN_THING: "1", PATH: "/bin" },
+      { LOCUST_HEADLESS: "true", LOCUST_UNKNOWN_THING: "1", LOCUST_WEB_AUTH: "u:p", PATH: "/bin" },
       dir,
       logger,
     );
@@ -96,6 +104,11 @@ describe("a Locust user's habits", () => {
         [
           "WARNING",
           "LOCUST_HEADLESS is set, but Cicada reads CICADA_HEADLESS (--headless), not LOCUST_* variables: it is ignored",
+        ],
+        // A Locust-only setting has no CICADA_ twin: its hint says Cicada's way (a UI believed protected is not).
+        [
+          "WARNING",
+          "LOCUST_WEB_AUTH is set, but Cicada reads no LOCUST_* variables: Cicada's name for --web-auth is --web-login: use --web-login user:password",
         ],
         ["WARNING", "locust.conf is here, but Cicada reads cicada.conf (the same keys): it is ignored"],
       ],

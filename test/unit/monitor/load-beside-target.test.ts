@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { MonitorCsvOutput } from "../../../src/cli/monitor-output.js";
-import { loadColumns, parseLevels, rateOver, TargetMonitor } from "../../../src/monitor/index.js";
+import { loadAt, loadColumns, parseLevels, rateOver, TargetMonitor } from "../../../src/monitor/index.js";
 import type { RequestCountPoint } from "../../../src/monitor/types.js";
 import { Environment, LocalRunner } from "../../../src/runner/index.js";
 import { silentLogger } from "../../../src/shared/logger.js";
@@ -174,3 +174,44 @@ function csvOutput(t: TestContext, monitor: TargetMonitor, environment: Environm
     },
   };
 }
+
+describe("short spans and changes of load", () => {
+  it("a point a few ms after the one before takes its rate over at least 250 ms (the test's end 20 ms after the last scrape)", () => {
+    // 80/s held; the end comes 20 ms after the last scrape, with 1 more request.
+    const load = loadColumns(1, [T0, T0 + 1000, T0 + 2000, T0 + 2020], [0, 80, 160, 161], [0, 0, 0, 0]);
+    assert.deepEqual(load.rps.slice(0, 3), [null, 80, 80]);
+    // Over the 20 ms alone it read 50/s; over the span back to the scrape before, 81 in 1.02 s.
+    assert.ok(Math.abs(load.rps[3]! - 81 / 1.02) < 1e-9, String(load.rps[3]));
+  });
+
+  it("a change of load is counted at its moment (a local run's count then is exact)", (t) => {
+    const asked: Array<[number, string]> = [];
+    const { monitor } = monitorOn(t, (nowMs, moment) => {
+      asked.push([nowMs - T0, moment]);
+      return [{ timeMs: nowMs, requests: 0, failures: 0 }];
+    });
+    monitor.beginTest(T0);
+    monitor.markLoadChange(T0 + 700);
+    assert.deepEqual(asked, [
+      [0, "begin"],
+      [700, "tick"],
+    ]);
+    assert.deepEqual(monitor.requests.columns().timeMs, [T0, T0 + 700]);
+  });
+
+  it("a capacity step's rate is the new load's, counted from its change, not a blend with the step before", () => {
+    // 40/s until the step at T0 + 1700 (counted then: 68), 80/s after it; scrapes each second.
+    const requests = loadColumns(1, [T0, T0 + 1000, T0 + 1700, T0 + 2000], [0, 40, 68, 92], [0, 0, 0, 0]);
+    const input = {
+      load: { timeMs: [T0 + 2000], userCount: [5], p95: [50] },
+      requests,
+      intervalMs: 1000,
+      loadChangesMs: [T0 + 1700],
+    };
+    assert.ok(Math.abs(loadAt(input, T0 + 2000)!.rps! - 80) < 1e-9);
+    // Without the change known, the scrape's whole interval: 52/s, neither load.
+    assert.equal(loadAt({ ...input, loadChangesMs: [] }, T0 + 2000)!.rps, 52);
+    // A change too close to the moment leaves too little to count: the whole interval then.
+    assert.equal(loadAt({ ...input, loadChangesMs: [T0 + 1900] }, T0 + 2000)!.rps, 52);
+  });
+});

@@ -71,7 +71,7 @@ describe("the open model in the reports", () => {
     assert.match(intendedBlock, /Aggregated\s+10\.5\s+10\.5\s+10\.5\s+10\.5\s+10\.5\s+1010\s+1010/);
     assert.match(
       formatIterations(snapshot, false).join("\n"),
-      /Iterations \(arrival rate\): target 10\/s, started 97 \(\S+\/s\), 3 dropped \(3\.00%\), 0 waiting, 100 scheduled\nOf the started: 95 completed, 2 interrupted \(2\.06%\) \(still running when the test stopped; their requests are not in the statistics\)/,
+      /Iterations \(arrival rate\): target 10\/s, started 97 \(\S+\/s\), 3 dropped \(3\.00%\), 0 waiting, 100 scheduled\nOf the started: 95 completed, 2 interrupted \(2\.06%\) \(still running when the test stopped; their requests in flight are not in the statistics\)/,
     );
     assert.match(
       formatIterations(snapshot, true).join("\n"),
