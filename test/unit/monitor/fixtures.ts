@@ -1,4 +1,5 @@
 /** node_exporter-like expositions with exact numbers, for the derivation tests. */
+import { type MonitorConfig, parseLevels } from "../../../src/monitor/index.js";
 
 export interface NodeState {
   /** Seconds per cpu and mode. */
@@ -96,3 +97,16 @@ const modes = (user: number, system: number, idle: number, iowait = 0) => ({
 });
 
 export { modes };
+
+/** A monitor's configuration with nothing to scrape and default levels, `overrides` applied. */
+export function bareMonitorConfig(overrides: Partial<MonitorConfig> = {}): MonitorConfig {
+  return {
+    endpoints: [],
+    metrics: [],
+    prometheus: undefined,
+    queries: [],
+    levels: parseLevels([]),
+    intervalMs: 1000,
+    ...overrides,
+  };
+}

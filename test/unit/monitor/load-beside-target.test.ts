@@ -11,11 +11,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { MonitorCsvOutput } from "../../../src/cli/monitor-output.js";
-import { loadAt, loadColumns, parseLevels, rateOver, TargetMonitor } from "../../../src/monitor/index.js";
+import { loadAt, loadColumns, rateOver, TargetMonitor } from "../../../src/monitor/index.js";
 import type { RequestCountPoint } from "../../../src/monitor/types.js";
 import { Environment, LocalRunner } from "../../../src/runner/index.js";
 import { silentLogger } from "../../../src/shared/logger.js";
 import { SettledCounts } from "../../../src/stats/index.js";
+import { bareMonitorConfig } from "./fixtures.js";
 
 const T0 = 1_767_323_045_000; // a whole second
 
@@ -31,14 +32,7 @@ function monitorOn(
 ) {
   t.mock.timers.enable({ apis: ["setInterval"] });
   const monitor = new TargetMonitor({
-    config: {
-      endpoints: [],
-      metrics: [],
-      prometheus: undefined,
-      queries: [],
-      levels: parseLevels([]),
-      intervalMs: 1000,
-    },
+    config: bareMonitorConfig(),
     now: () => clock.now,
     requestCounts,
     ...(maxPoints === undefined ? {} : { maxPoints }),

@@ -11,7 +11,7 @@ import {
 } from "../../../src/monitor/index.js";
 import { Logger, type LogRecord } from "../../../src/shared/logger.js";
 import { waitFor } from "../../helpers/env.js";
-import { modes, nodeText } from "./fixtures.js";
+import { bareMonitorConfig, modes, nodeText } from "./fixtures.js";
 import { closedPortUrl, serve, type TestServer } from "./servers.js";
 
 /**
@@ -64,15 +64,7 @@ after(async () => {
 
 function monitorOf(config: Partial<MonitorConfig>, logs: LogRecord[], clock: () => number) {
   return new TargetMonitor({
-    config: {
-      endpoints: [],
-      metrics: [],
-      prometheus: undefined,
-      queries: [],
-      levels: parseLevels([]),
-      intervalMs: 100,
-      ...config,
-    },
+    config: bareMonitorConfig({ intervalMs: 100, ...config }),
     logger: new Logger((r) => logs.push(r), "DEBUG"),
     now: clock,
     generator: () => ({ cpuPercent: 12, lagMs: 3 }),
