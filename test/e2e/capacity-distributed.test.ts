@@ -55,7 +55,8 @@ describe("--find-capacity --processes 2 through the real CLI, against targets of
     };
     // Both at once: the file's wall time is the longer search's (~32 s).
     [closed, open] = await Promise.all([
-      // 40 met, 56 broke, 48 (the middle) met: 56 / 48 is within 20 %.
+      // 40 met, 56 broke, 48 (the middle, 96 % of the limit) met: 56 / 48 is within 20 %. On a
+      // busy machine 48 may break too (CI once read p95 305 ms there): 48 / 40 ends it as well.
       search("closed", ["--capacity-start=40", "--capacity-growth=+16"]),
       // 165/s (83 % of the capacity) meets; 195/s (98 %) meets on a quiet machine and may not
       // keep up on a busy one, whose target timers run late; 225/s breaks. Either way the
@@ -76,24 +77,32 @@ describe("--find-capacity --processes 2 through the real CLI, against targets of
     const capacity = report.capacity!;
     const steps = capacity.steps.map((s) => `${s.load}: ${s.reason}`).join("; ");
     assert.equal(capacity.outcome, "found", steps);
-    assert.deepEqual(
-      capacity.steps.map((s) => [s.load, s.passed]),
-      [
-        [40, true],
-        [56, false],
-        [48, true],
-      ],
-      steps,
-    );
+    const ran = JSON.stringify(capacity.steps.map((s) => [s.load, s.passed]));
+    const quiet = JSON.stringify([
+      [40, true],
+      [56, false],
+      [48, true],
+    ]);
+    const busy = JSON.stringify([
+      [40, true],
+      [56, false],
+      [48, false],
+    ]);
+    assert.ok(ran === quiet || ran === busy, steps);
+    // Within 10 % on a quiet machine (as the local search, capacity.test.ts, always is); 40 on a busy one.
+    const tolerance = ran === quiet ? 0.1 : 0.2;
     assert.ok(
-      within(capacity.capacity, truth.load, 0.1),
-      `found ${capacity.capacity} users, expected 50 ± 10 %`,
+      within(capacity.capacity, truth.load, tolerance) && capacity.capacity! < truth.load,
+      `found ${capacity.capacity} users, expected below 50, within ${tolerance * 100} %`,
     );
+    // From 20 users on, the K slots are full: the target's throughput, counted across the workers.
     assert.ok(within(capacity.best!.rps, truth.rps, 0.1), `${capacity.best!.rps} req/s at the answer`);
     assert.ok(capacity.best!.p95Ms! < SLO_MS && capacity.breaking!.p95Ms! >= SLO_MS);
     assert.match(
       result.stdout,
-      /Capacity: 48 users \(\d+\.\d req\/s\) met every SLO; 56 users broke p95<250ms \(measured \d+ ms\)\./,
+      new RegExp(
+        `Capacity: ${capacity.capacity} users \\(\\d+\\.\\d req\\/s\\) met every SLO; ${capacity.breaking!.load} users broke p95<250ms \\(measured \\d+ ms\\)\\.`,
+      ),
     );
     // The merged statistics of a step are judged once every worker has reported it: 3.5 s after
     // its load is reached, then for at least 6 s (a report of each worker in each half).

@@ -110,8 +110,10 @@ const servedIn = (fromMs: number, toMs: number) => served.filter((t) => t > from
 /**
  * The load beside the target is what the target served then: a master's whole seconds of
  * the JSON's `monitor.load` against the target's own count in each (a request answered at a
- * second's edge may be logged by its worker in the next: 2 at most), and each CSV row's
- * Requests/s against the target's count in the scrape's interval.
+ * second's edge may be logged by its worker in the next: a few on a loaded machine, whose
+ * stalls push more over the edge; CI saw 28 against 31), and each CSV row's Requests/s
+ * against the target's count in the scrape's interval. A second that lacked a worker's
+ * report would read about half.
  */
 function assertLoadMatchesTarget(report: JsonReport, csvText: string): void {
   const load = report.monitor!.load!;
@@ -125,7 +127,7 @@ function assertLoadMatchesTarget(report: JsonReport, csvText: string): void {
     const mine = load.requests[i]! - load.requests[i - 1]!;
     const theirs = servedIn(load.timeMs[i - 1]!, load.timeMs[i]!);
     assert.ok(
-      Math.abs(mine - theirs) <= 2,
+      Math.abs(mine - theirs) <= Math.max(3, 0.15 * theirs),
       `interval ${i}: ${mine} requests counted, the target served ${theirs}`,
     );
   }
@@ -140,7 +142,7 @@ function assertLoadMatchesTarget(report: JsonReport, csvText: string): void {
     const t = Date.parse(row[time]!);
     const theirs = servedIn(t - intervalMs, t) / (intervalMs / 1000);
     assert.ok(
-      Math.abs(Number(row[rps]) - theirs) <= 3 / (intervalMs / 1000),
+      Math.abs(Number(row[rps]) - theirs) <= Math.max(3 / (intervalMs / 1000), 0.15 * theirs),
       `row at ${row[time]}: ${row[rps]} req/s, the target served ${theirs}/s`,
     );
   }
