@@ -148,11 +148,12 @@ function crossingOf(
   const column = host.values[series];
   if (column === undefined) return undefined;
   let seenBelow = false;
+  const changes = loadChanges(input);
   for (let i = 0; i < host.timeMs.length; i++) {
     const t = host.timeMs[i]!;
     const value = column[i];
     if (value == null || !inWindow(t, input)) continue;
-    if (!isConfirmed(host.timeMs, column, i, level, loadChanges(input))) {
+    if (!isConfirmed(host.timeMs, column, i, level, changes)) {
       seenBelow = true;
       continue;
     }
@@ -215,13 +216,14 @@ export function isGeneratorMachine(host: Pick<HostColumns, "host" | "source" | "
  */
 function highestValue(input: SaturationInput): ResourceValue | null {
   let best: ResourceValue | null = null;
+  const changes = loadChanges(input);
   for (const { series, level } of input.levels) {
     for (const host of input.hosts) {
       const column = host.values[series] ?? [];
       for (let i = 0; i < column.length; i++) {
         const value = column[i];
         if (value == null || !inWindow(host.timeMs[i]!, input)) continue;
-        if (value >= level && !isConfirmed(host.timeMs, column, i, level, loadChanges(input))) continue;
+        if (value >= level && !isConfirmed(host.timeMs, column, i, level, changes)) continue;
         if (best === null || value / level > best.value / best.level)
           best = describe(input, host.host, series, value, level);
       }

@@ -4,7 +4,7 @@
  * test (stats reset, testStart), the run-time limit, following a load shape, sampling the
  * stats history, and stop/quit requests that never run twice at once.
  */
-import { MAX_ARRIVAL_RATE } from "../shared/arrival-rate.js";
+import { isArrivalRate, MAX_ARRIVAL_RATE } from "../shared/arrival-rate.js";
 import { UsageError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
 import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
@@ -401,7 +401,7 @@ function mixedShapeError(first: LoadModel): UsageError {
  * @throws RangeError otherwise.
  */
 export function checkArrivalRate(rate: number): void {
-  if (!(Number.isFinite(rate) && rate >= 0 && rate <= MAX_ARRIVAL_RATE)) {
+  if (!isArrivalRate(rate)) {
     throw new RangeError(
       `an arrival rate must be a number from 0 to ${MAX_ARRIVAL_RATE} iterations per second, got ${rate}`,
     );

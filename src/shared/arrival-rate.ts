@@ -12,6 +12,11 @@
  */
 export const MAX_ARRIVAL_RATE = 1_000_000;
 
+/** A rate the scheduler can run: a finite number from 0 to {@link MAX_ARRIVAL_RATE}. */
+export function isArrivalRate(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= MAX_ARRIVAL_RATE;
+}
+
 /** A constant rate (`to` undefined) or a ramp from `from` to `to`, iterations per second. */
 export interface ArrivalRateSpec {
   from: number;
@@ -40,8 +45,7 @@ export function parseArrivalRate(text: string): ArrivalRateSpec | string {
   }
   const from = Number(match[1]);
   const to = match[2] === undefined ? undefined : Number(match[2]);
-  // 1e309 matches the pattern but is Infinity as a number: no schedule can start that.
-  // Infinity (1e309) is above the limit too.
+  // 1e309 matches the pattern but is Infinity as a number: above the limit too.
   if (from > MAX_ARRIVAL_RATE || (to !== undefined && to > MAX_ARRIVAL_RATE)) {
     return `is too large to be a rate, got '${text}': give at most ${MAX_ARRIVAL_RATE.toLocaleString("en-US")} iterations per second`;
   }

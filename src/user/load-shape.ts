@@ -1,4 +1,4 @@
-import { MAX_ARRIVAL_RATE } from "../shared/arrival-rate.js";
+import { isArrivalRate, MAX_ARRIVAL_RATE } from "../shared/arrival-rate.js";
 import { UsageError } from "../shared/errors.js";
 import type { UserClass } from "./user.js";
 
@@ -109,7 +109,7 @@ function checkArrivalTick(tick: ShapeTick | ArrivalRateTick): ShapeTick | Arriva
     );
   }
   const rate = tick.arrivalRate;
-  if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0 || rate > MAX_ARRIVAL_RATE) {
+  if (!isArrivalRate(rate)) {
     throw new UsageError(
       "CICADA_ERR_SHAPE_TICK",
       // String() for numbers: JSON would write NaN and Infinity as null.
