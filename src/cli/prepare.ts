@@ -17,6 +17,7 @@ import { schemeUrlProblem } from "../shared/url.js";
 import {
   acceptsHost,
   BrowserUser,
+  createUser,
   exampleHostOf,
   GrpcUser,
   grpcProtoProblem,
@@ -180,7 +181,7 @@ function checkHosts(info: UserClassInfo, cliHost: string | undefined, requireHos
 function checkGrpcProtos(environment: Environment): void {
   for (const info of environment.userClassInfos) {
     if (!(info.cls.prototype instanceof GrpcUser)) continue;
-    const problem = grpcProtoProblem(new info.cls(environment) as GrpcUser); // reads its instance fields, runs nothing
+    const problem = grpcProtoProblem(createUser(info.cls, environment) as GrpcUser); // reads its instance fields, runs nothing
     if (problem !== undefined) {
       throw new LocustfileError("CICADA_ERR_USER_CLASS", problem, {
         hint: `Give the class the .proto of its service: ${PROTO_HOW}`,
@@ -193,7 +194,7 @@ function checkGrpcProtos(environment: Environment): void {
 function checkBrowsers(environment: Environment): void {
   for (const info of environment.userClassInfos) {
     if (!(info.cls.prototype instanceof BrowserUser)) continue;
-    const probe = new info.cls(environment) as BrowserUser; // reads its instance fields, runs nothing
+    const probe = createUser(info.cls, environment) as BrowserUser; // reads its instance fields, runs nothing
     checkBrowserSupport({ executablePath: probe.executablePath });
   }
 }

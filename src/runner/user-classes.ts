@@ -3,6 +3,8 @@
  * locustfile may write as static or as instance fields, and plans their tasks.
  */
 import {
+  adoptStaticSettings,
+  createUser,
   isAbstractClass,
   isTaskSetClass,
   type TagFilter,
@@ -42,9 +44,9 @@ export function makeProbeFactory(environment: UserEnvironment): (cls: Function) 
     let probe: object | undefined;
     if (isTaskSetClass(cls)) {
       if (!probeUser) return undefined;
-      probe = new (cls as unknown as new (parent: User) => object)(probeUser);
+      probe = adoptStaticSettings(new (cls as unknown as new (parent: User) => object)(probeUser));
     } else {
-      probe = new (cls as unknown as new (env: UserEnvironment) => User)(environment);
+      probe = createUser(cls as UserClass, environment);
       probeUser ??= probe as User;
     }
     probes.set(cls, probe);

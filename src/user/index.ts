@@ -52,6 +52,7 @@ export {
   type ShapeTick,
 } from "./load-shape.js";
 export { defaultScriptingApi, type ScriptingApi, scriptingApiFor } from "./scripting.js";
+export { adoptStaticSettings, createUser } from "./static-settings.js";
 export { type TaskMethod, tag, task, transition, transitions } from "./task.js";
 export { type IterationGate, UserLifecycle } from "./task-loop.js";
 export {

@@ -34,6 +34,7 @@ import {
   kTaskQueue,
 } from "./internal.js";
 import { IterationHandoff } from "./iteration-handoff.js";
+import { adoptStaticSettings } from "./static-settings.js";
 import { pickTransition, pickWeighted, type TaskDefinition, type TaskPlan } from "./task-plan.js";
 import { SequentialTaskSet, type TaskSet } from "./task-set.js";
 import type { User } from "./user.js";
@@ -354,7 +355,7 @@ export class UserLifecycle {
   /** Runs a nested TaskSet task until it is interrupted (its InterruptTaskSet becomes a reschedule). */
   private async runNested(owner: Owner, task: TaskDefinition): Promise<void> {
     const TaskSetClass = task.taskSet as unknown as new (parent: Owner) => TaskSet;
-    const child = new TaskSetClass(owner);
+    const child = adoptStaticSettings(new TaskSetClass(owner));
     try {
       await this.runTaskSet(child, task.plan!());
     } catch (thrown) {
