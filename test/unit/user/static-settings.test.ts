@@ -6,8 +6,8 @@ import {
   constant,
   createUser,
   HttpUser,
-  task,
   TaskSet,
+  task,
   User,
 } from "../../../src/user/index.js";
 import { makeRun, waitFor } from "../../helpers/env.js";
