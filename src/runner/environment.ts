@@ -6,6 +6,7 @@ import { RequestStats } from "../stats/index.js";
 import {
   type ArgumentValue,
   type CustomArgument,
+  createUser,
   Events,
   type LoadTestShape,
   type RunnerControl,
@@ -227,6 +228,17 @@ export class Environment implements UserEnvironment {
   /** The host set for a class with {@link overrideUserClass} (null: none), or undefined if not set. */
   userClassHostOverride(name: string): string | null | undefined {
     return this.overrides.get(name)?.host;
+  }
+
+  /**
+   * A new user of the class `info` describes, closed or open model alike: its static
+   * settings adopted, and a host set in the web form (POST /user) winning over the class's own.
+   */
+  createUser(info: UserClassInfo): User {
+    const user = createUser(info.cls, this);
+    const host = this.userClassHostOverride(info.name);
+    if (host !== undefined) user.host = host ?? undefined;
+    return user;
   }
 
   private withOverride(info: UserClassInfo): UserClassInfo {

@@ -9,7 +9,7 @@
  * At the cap, with several classes, a free user of another class is retired (its onStop
  * runs) to make room for the class the mix needs; with one class that never happens.
  */
-import { createUser, type User, UserLifecycle } from "../user/index.js";
+import { type User, UserLifecycle } from "../user/index.js";
 import type { IterationStarter } from "./arrival-scheduler.js";
 import type { Environment } from "./environment.js";
 import { HARD_STOP_GRACE_MS, stopUsers } from "./stop-users.js";
@@ -180,8 +180,7 @@ export class IterationPool implements IterationStarter {
   /** A new user of class `index` whose first iteration (after its onStart) starts now. */
   private create(index: number, intendedStartMs: number): IterationUser {
     const info = this.infos[index]!;
-    const user = createUser(info.cls, this.environment);
-    const running = new IterationUser(user, info, this);
+    const running = new IterationUser(this.environment.createUser(info), info, this);
     this.users.add(running);
     // Before start(): onStart's requests already belong to this iteration.
     running.runIteration(intendedStartMs);

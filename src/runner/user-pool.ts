@@ -5,7 +5,7 @@
  * A user that ends by itself (StopUser) keeps its slot: it is not replaced when the ramp
  * moves on, and a ramp-down gives up such empty slots before stopping live users.
  */
-import { createUser, type IterationGate, type User, UserLifecycle } from "../user/index.js";
+import { type IterationGate, type User, UserLifecycle } from "../user/index.js";
 import type { Environment } from "./environment.js";
 import { HARD_STOP_GRACE_MS, stopUsers } from "./stop-users.js";
 import type { UserClassInfo } from "./user-classes.js";
@@ -84,11 +84,7 @@ export class UserPool {
   spawn(className: string): void {
     const info = this.infoOf(className);
     if (!info) throw new Error(`unknown user class ${className}`);
-    const user = createUser(info.cls, this.environment);
-    // A host set in the web form (POST /user) wins over the class's own.
-    const host = this.environment.userClassHostOverride(className);
-    if (host !== undefined) user.host = host ?? undefined;
-    const running = new RunningUser(user, info, this);
+    const running = new RunningUser(this.environment.createUser(info), info, this);
     // In the pool before its onStart runs (which may stop the runner, and so this user).
     this.users.push(running);
     void running.start();

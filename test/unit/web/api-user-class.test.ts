@@ -74,6 +74,31 @@ describe("POST /user", () => {
     }
   });
 
+  it("a class's host set in the form holds in an open-model test too", async () => {
+    const run = await makeWebRun({ userClasses: [Beta] });
+    try {
+      const changed = await run.app.inject({
+        method: "POST",
+        url: "/user",
+        headers: JSON_HEADERS,
+        payload: JSON.stringify({ user_class_name: "Beta", host: target.url }),
+      });
+      assert.equal(changed.statusCode, 201, changed.body);
+      const started = await run.app.inject({
+        method: "POST",
+        url: "/swarm",
+        headers: JSON_HEADERS,
+        payload: JSON.stringify({ arrival_rate: 50, max_users: 5 }),
+      });
+      assert.equal(started.statusCode, 200, started.body);
+      // Beta's own host has nothing listening: every request would fail without the form's host.
+      assert.ok(await waitFor(() => (run.environment.stats.get("GET", "beta")?.numRequests ?? 0) >= 5, 5000));
+      assert.equal(run.environment.stats.get("GET", "beta")?.numFailures, 0);
+    } finally {
+      await run.close();
+    }
+  });
+
   it("refuses a bad field with a message naming it, and a change that would start no user", async () => {
     const run = await makeWebRun({ userClasses: [Alpha, Beta] });
     try {
