@@ -9,6 +9,9 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
+import { freePort } from "../helpers/free-port.js";
+
+export { freePort };
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const CLI = join(ROOT, "bin", "cicada.js");
@@ -252,13 +255,4 @@ export function sum(values: Iterable<{ requests: number; failures: number }>): {
     failures += v.failures;
   }
   return { requests, failures };
-}
-
-/** A free TCP port on 127.0.0.1 (bound and released; fine for tests that start a server right after). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

@@ -11,6 +11,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fixtureDir, runCli, startCli, startTarget, type Target } from "../helpers/cli.js";
+import { freePort } from "../helpers/free-port.js";
 import { PYTHON } from "../helpers/locust.js";
 
 let target: Target;
@@ -183,13 +184,6 @@ test("--worker --processes 2 joins a master with two workers; -i 30 runs exactly
   assert.equal(served - before, 30, "the target saw exactly 30 requests");
   assert.match(masterResult.stdout, /GET\s+\/hello\s+30\s+0\(0\.00%\)/);
 });
-
-/** A free TCP port on 127.0.0.1 (bound, then released). */
-async function freePort(): Promise<number> {
-  const t = await startTarget(() => {});
-  await t.close();
-  return t.port;
-}
 
 /** Sends one message to Node's inspector: a minimal WebSocket client (handshake, one masked text frame). */
 function sendToInspector(url: string, message: object): Promise<void> {

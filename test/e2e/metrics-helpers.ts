@@ -2,10 +2,12 @@
 import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
+import { freePort } from "../helpers/free-port.js";
 import { type InProcessCli, startCliInProcess, writeLocustfile } from "./web-helpers.js";
+
+export { freePort };
 
 /** A user that GETs /x about 50 times a second. */
 export const STEADY_LOCUSTFILE = `
@@ -15,15 +17,6 @@ export class Steady extends HttpUser {
   @task async x() { await this.client.get("/x"); }
 }
 `;
-
-/** A port nothing listens on now (taken from the system, then released). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /** An HTTP server on 127.0.0.1 port 0, closed after the test; resolves with its base URL. */
 export async function serve(t: TestContext, handler: RequestListener): Promise<string> {

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
+import { freePort } from "./free-port.js";
 import { tempDir } from "./temp-dir.js";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -118,9 +119,5 @@ export async function startTarget(
   return target;
 }
 
-/** A port on 127.0.0.1 that nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const t = await startTarget(() => {});
-  await t.close();
-  return t.port;
-}
+/** A port on 127.0.0.1 that nothing listens on (outside the range servers on port 0 draw from). */
+export const closedPort = freePort;

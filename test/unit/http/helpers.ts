@@ -5,9 +5,10 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { HttpSession, type HttpSessionOptions } from "../../../src/http/index.js";
 import type { RequestEvent } from "../../../src/shared/request-event.js";
+import { freePort } from "../../helpers/free-port.js";
 import { type RawServer, startTcpServer } from "../../helpers/raw-server.js";
 
 /** A handler that also receives the request body, read fully. */
@@ -65,14 +66,8 @@ export function startSilentServer(): Promise<RawServer> {
   return startTcpServer();
 }
 
-/** A port nothing listens on: bind a server, note its port, close it. */
-export async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** A port nothing listens on (outside the range servers on port 0 draw from). */
+export const closedPort = freePort;
 
 /** A session whose events are recorded in `events`. Close it with `session.close()`. */
 export function recordingSession(options: Omit<HttpSessionOptions, "onRequest"> = {}): {

@@ -1,6 +1,7 @@
 /** Real HTTP servers on 127.0.0.1 standing in for exporters: good, flaky, hung, garbage. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { freePort } from "../../helpers/free-port.js";
 
 export interface TestServer {
   url: string;
@@ -26,9 +27,7 @@ export async function serve(
   return result;
 }
 
-/** A port nothing listens on (bound, then released). */
+/** The URL of a port nothing listens on (outside the range servers on port 0 draw from). */
 export async function closedPortUrl(): Promise<string> {
-  const s = await serve(() => {});
-  await s.close();
-  return s.url;
+  return `http://127.0.0.1:${await freePort()}/metrics`;
 }
