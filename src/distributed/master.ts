@@ -280,8 +280,14 @@ export class MasterRunner extends BaseRunner {
     }
     if (!(await this.beginArrivalRate(start))) return;
     const now = performance.now();
-    if (this.arrival === undefined) this.arrival = new ArrivalSchedule(now, start.rate);
-    else this.arrival.changeRate(now, start.rate);
+    if (this.arrival === undefined) {
+      const arrival = new ArrivalSchedule(now, start.rate);
+      this.arrival = arrival;
+      // The target per second, read beside the workers' started counts.
+      this.environment.stats.iterations.followSchedule((epochMs) =>
+        arrival.countAt(epochMs - performance.timeOrigin),
+      );
+    } else this.arrival.changeRate(now, start.rate);
     if (start.rampTo !== undefined && (start.rampMs ?? 0) > 0)
       this.arrival.changeRate(now, start.rampTo, start.rampMs);
     this.environment.stats.iterations.setTargetRate(start.rate);

@@ -49,6 +49,8 @@ export interface IterationStarter {
 /** Where the scheduler counts (the stats' IterationStats). Times are epoch ms. */
 export interface IterationCounters {
   setTargetRate(rate: number): void;
+  /** The schedule that began: `dueBy(epochMs)` iterations are due by then (the target per second). */
+  followSchedule(dueBy: (epochMs: number) => number): void;
   countScheduled(count: number): void;
   countStarted(nowMs: number): void;
   countDropped(count: number, nowMs: number): void;
@@ -130,6 +132,9 @@ export class ArrivalScheduler {
     this.scheduled = 0;
     this.oldestWaiting = 0;
     this.droppedAny = false;
+    const schedule = this.schedule;
+    const epoch = this.o.clock.epochOffsetMs;
+    this.o.counters.followSchedule((epochMs) => schedule.countAt(epochMs - epoch));
     this.o.counters.setTargetRate(ratePerSec);
     this.wake();
   }

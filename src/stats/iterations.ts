@@ -82,8 +82,16 @@ export class IterationStats {
   /** When the test began to stop (epoch ms): no iteration starts after it; null before. */
   private endMs: number | null = null;
   private target = 0;
-  /** The target rate last set in each recent second ([epoch second, rate], oldest first). */
-  private readonly targetBySecond: Array<[number, number]> = [];
+  /**
+   * Iterations the schedule had made due when each recent second began ([epoch second,
+   * count], oldest first; a count is a real number): the target over second s is the
+   * difference of s + 1's and s's, the integral of the rate, exact for a ramp or a step.
+   */
+  private readonly dueAtSecond: Array<[number, number]> = [];
+  /** The schedule's count of iterations due by an epoch ms (see {@link followSchedule}). */
+  private dueBy: ((epochMs: number) => number) | undefined;
+  /** The due count when the counts were last reset, and that second: the reset second's target starts there. */
+  private dueAtReset: [second: number, count: number] | undefined;
   private scheduledCount = 0;
   private startedCount = 0;
   private completedCount = 0;
@@ -142,33 +150,65 @@ export class IterationStats {
     this.isActive = true;
     this.stopped = false;
     this.target = rate;
-    const second = Math.floor(nowMs / 1000);
-    const last = this.targetBySecond.at(-1);
-    if (last !== undefined && last[0] === second) last[1] = rate;
-    else if (last === undefined || last[0] < second) this.targetBySecond.push([second, rate]);
-    // Enough for the master's lag (5 s) with the runners' once-a-second updates.
-    if (this.targetBySecond.length > 16) this.targetBySecond.shift();
+    this.noteDueUpTo(nowMs);
   }
 
   /**
-   * The target rate over epoch second `second`, to compare with the iterations started in
-   * it: the mean of the rate last set in that second and in the next one (runners set it
-   * about once a second, so that is near the middle of a ramp's second, as a count is); 0
-   * before the first rate was set (the test had not begun).
+   * The schedule the target over each second is read from: `dueBy(epochMs)` is the count of
+   * iterations due by then (a real number), from a schedule that began at or after the
+   * start of the second `nowMs` is in. The runner that schedules calls it when a schedule
+   * begins (a new one counts from 0 again), and calls {@link setTargetRate} at least once
+   * a second: each second's count is noted at the first call after the second began, while
+   * the schedule still holds that moment (it forgets old ones).
+   */
+  followSchedule(dueBy: (epochMs: number) => number, nowMs = Date.now()): void {
+    this.dueBy = dueBy;
+    const second = Math.floor(nowMs / 1000);
+    this.noteDueAt(second, dueBy(second * 1000));
+  }
+
+  /** Notes the due count at the start of every second begun since the last one noted, up to `nowMs`. */
+  private noteDueUpTo(nowMs: number): void {
+    const dueBy = this.dueBy;
+    if (dueBy === undefined) return;
+    const last = this.dueAtSecond.at(-1)?.[0];
+    const newest = Math.floor(nowMs / 1000);
+    // A stopped test's schedule ends at its stop: nothing falls due after it.
+    const until = this.endMs ?? Number.POSITIVE_INFINITY;
+    for (
+      let second = last === undefined ? newest : Math.max(last + 1, newest - 16);
+      second <= newest;
+      second++
+    ) {
+      this.noteDueAt(second, dueBy(Math.min(second * 1000, until)));
+    }
+  }
+
+  private noteDueAt(second: number, count: number): void {
+    const last = this.dueAtSecond.at(-1);
+    if (last !== undefined && last[0] === second) last[1] = count;
+    else this.dueAtSecond.push([second, count]);
+    // Enough for the master's lag (5 s).
+    if (this.dueAtSecond.length > 16) this.dueAtSecond.shift();
+  }
+
+  /**
+   * The target over epoch second `second`: the iterations due in it, its mean rate, to
+   * compare with the iterations started in it. A second the counts cover only in part (the
+   * test began, was reset or ended in it) is read over that part, as the achieved rate is
+   * (see CurrentWindow.lastSecondRate). 0 when its counts are not noted.
    */
   private targetOver(second: number): number {
-    let atStart: number | undefined;
-    let atEnd: number | undefined;
-    for (let i = this.targetBySecond.length - 1; i >= 0; i--) {
-      const [at, rate] = this.targetBySecond[i]!;
-      if (at <= second + 1 && atEnd === undefined) atEnd = rate;
-      if (at <= second) {
-        atStart = rate;
-        break;
-      }
-    }
-    if (atStart === undefined) return 0;
-    return ((atEnd ?? atStart) + atStart) / 2;
+    const startMs = Math.max(second * 1000, this.start);
+    const endMs = Math.min((second + 1) * 1000, this.endMs ?? Number.POSITIVE_INFINITY);
+    if (endMs <= startMs) return 0;
+    const atStart =
+      this.dueAtReset?.[0] === second
+        ? this.dueAtReset[1]
+        : this.dueAtSecond.find(([at]) => at === second)?.[1];
+    const atEnd = this.dueAtSecond.find(([at]) => at === second + 1)?.[1];
+    if (atStart === undefined || atEnd === undefined) return 0;
+    return roundRate(Math.max(0, atEnd - atStart) / (Math.max(endMs - startMs, 100) / 1000));
   }
 
   /** The test runs users, not a rate (a closed-model test after an open one). */
@@ -176,7 +216,9 @@ export class IterationStats {
     this.isActive = false;
     this.stopped = false;
     this.target = 0;
-    this.targetBySecond.length = 0;
+    this.dueAtSecond.length = 0;
+    this.dueBy = undefined;
+    this.dueAtReset = undefined;
   }
 
   /** The test begins to stop at `nowMs`: the whole-test rate is measured up to here. */
@@ -222,6 +264,7 @@ export class IterationStats {
 
   /** The counts at `nowMs`. */
   snapshot(nowMs: number): IterationSnapshot {
+    this.noteDueUpTo(nowMs);
     // Over the test so far, or up to its stop: at a constant rate R for T s, R exactly (up
     // to the last start it read high: 30 starts at 5/s in 6 s gave 5.17/s).
     const durationS = Math.max(1, (Math.min(nowMs, this.endMs ?? nowMs) - this.start) / 1000);
@@ -229,7 +272,7 @@ export class IterationStats {
     const second = Math.floor(nowMs / 1000) - lag;
     const end = this.endMs ?? Number.POSITIVE_INFINITY;
     return {
-      targetRate: this.target,
+      targetRate: roundRate(this.target),
       scheduled: this.scheduledCount,
       started: this.startedCount,
       completed: this.completedCount,
@@ -294,7 +337,16 @@ export class IterationStats {
     this.start = nowMs;
     this.endMs = null;
     this.window.reset();
+    if (this.dueBy !== undefined) {
+      this.noteDueUpTo(nowMs);
+      this.dueAtReset = [Math.floor(nowMs / 1000), this.dueBy(nowMs)];
+    }
   }
+}
+
+/** A rate to the millionth: a difference of two schedule counts carries float noise (44.41122288799999). */
+function roundRate(rate: number): number {
+  return Math.round(rate * 1e6) / 1e6;
 }
 
 /**

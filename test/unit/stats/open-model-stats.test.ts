@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Environment } from "../../../src/runner/index.js";
+import { ArrivalSchedule, Environment } from "../../../src/runner/index.js";
 import {
   IterationStats,
   interruptedIterationsWarning,
@@ -164,15 +164,42 @@ describe("IterationStats", () => {
     assert.equal(master.snapshot(T0 + 7_500).currentRate, 30);
     assert.equal(master.snapshot(T0 + 9_000).currentRate, 7);
 
-    // A ramp on a master: the target beside an achieved rate is that of the same second.
+    // A ramp 10 -> 100 over 9 s on a master, its rate set once a second: the target beside
+    // an achieved rate is the schedule's over the same second (its mean rate, 55 over second 4).
     const ramp = new IterationStats(T0, 3);
-    for (let s = 0; s < 10; s++) ramp.setTargetRate(10 * (s + 1), T0 + s * 1000 + 500);
+    const rampSchedule = new ArrivalSchedule(T0, 10);
+    rampSchedule.changeRate(T0, 100, 9_000);
+    ramp.followSchedule((ms) => rampSchedule.countAt(ms), T0);
+    for (let s = 0; s < 10; s++)
+      ramp.setTargetRate(rampSchedule.rateAt(T0 + s * 1000 + 500), T0 + s * 1000 + 500);
     const rampNow = ramp.snapshot(T0 + 9_500);
     assert.equal(rampNow.targetRate, 100);
     assert.equal(rampNow.currentSecond, T0 / 1000 + 4);
-    // Set at 4.5 s to 50 and at 5.5 s to 60: over second 4, 55 (a count spans the whole second).
     assert.equal(rampNow.currentTargetRate, 55, "the target over second 4, not now's 100");
     assert.equal(new IterationStats(T0, 3).snapshot(T0 + 9_500).currentTargetRate, 0, "no rate set yet");
+
+    // The same ramp run by a scheduler that sets the rate at every tick (every 10 ms here):
+    // still 55 over second 4 (a mean of the rates last set in seconds 4 and 5 read about 65).
+    const ticked = new IterationStats(T0);
+    ticked.followSchedule((ms) => rampSchedule.countAt(ms), T0);
+    for (let t = T0; t <= T0 + 5_990; t += 10) ticked.setTargetRate(rampSchedule.rateAt(t), t);
+    const tickedNow = ticked.snapshot(T0 + 5_990);
+    assert.equal(tickedNow.currentSecond, T0 / 1000 + 4);
+    assert.equal(tickedNow.currentTargetRate, 55);
+
+    // A step from 20 to 50 at 2.5 s, noted only by the snapshot: 35 over second 2 (half at each).
+    const stepped = new IterationStats(T0);
+    const stepSchedule = new ArrivalSchedule(T0, 20);
+    stepSchedule.changeRate(T0 + 2_500, 50);
+    stepped.followSchedule((ms) => stepSchedule.countAt(ms), T0);
+    assert.equal(stepped.snapshot(T0 + 3_100).currentTargetRate, 35);
+    assert.equal(stepped.snapshot(T0 + 4_100).currentTargetRate, 50);
+
+    // A test that began at .6 s at 200/s: its first second's target is read over 0.4 s, as its count.
+    const lateTarget = new IterationStats(T0 + 600);
+    const lateSchedule = new ArrivalSchedule(T0 + 600, 200);
+    lateTarget.followSchedule((ms) => lateSchedule.countAt(ms), T0 + 600);
+    assert.equal(lateTarget.snapshot(T0 + 1_500).currentTargetRate, 200);
 
     // The test's last second is scaled to the part before its end, as its first.
     const ending = new IterationStats(T0);
@@ -254,6 +281,7 @@ describe("IterationStats", () => {
     const stats = new RequestStats({ nowMs: T0 });
     stats.history.sample(stats, T0 + 1000, 1);
     assert.equal(stats.history.toJSON().iterations, undefined);
+    stats.iterations.followSchedule((ms) => (Math.max(0, ms - (T0 + 1000)) * 25) / 1000, T0 + 1000);
     stats.iterations.setTargetRate(25, T0 + 1000);
     stats.iterations.countScheduled(5);
     stats.iterations.countStarted(T0 + 1100);
