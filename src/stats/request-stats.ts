@@ -395,7 +395,11 @@ export class RequestStats {
   }
 
   private newEntry(method: string, name: string, nowMs: number): StatsEntry {
-    return new StatsEntry(method, name, nowMs, { currentWindowLagSeconds: this.lagSeconds });
+    return new StatsEntry(method, name, nowMs, {
+      currentWindowLagSeconds: this.lagSeconds,
+      // The rows' current window begins where the Aggregated row's does (undefined while it is made).
+      windowStartMs: this.totalEntry?.startTimeMs,
+    });
   }
 }
 

@@ -14,6 +14,13 @@ export interface StatsEntryOptions {
    * A distributed master uses 3, because worker reports arrive every 3 s.
    */
   currentWindowLagSeconds?: number;
+  /**
+   * When the statistics this row belongs to began (epoch ms; default: the row's own start):
+   * its current rates and percentiles are read from there, as Locust's are from its stats'
+   * start, so a row first seen later reads the seconds before it as none, as the Aggregated
+   * row does (one name and the Aggregated row read 20 and 10 req/s otherwise).
+   */
+  windowStartMs?: number;
 }
 
 /**
@@ -75,6 +82,8 @@ export class StatsEntry {
   private maxResponseTime = 0;
   private contentLength = 0;
   private start: number;
+  /** Where the current window may begin (see StatsEntryOptions.windowStartMs). */
+  private windowStart: number;
   private lastRequest = Number.NEGATIVE_INFINITY;
 
   /** @param nowMs the entry's start time (epoch ms). */
@@ -82,6 +91,7 @@ export class StatsEntry {
     this.method = method;
     this.name = name;
     this.start = nowMs;
+    this.windowStart = Math.min(nowMs, options.windowStartMs ?? nowMs);
     this.window = new CurrentWindow(options.currentWindowLagSeconds ?? 1);
   }
 
@@ -170,7 +180,7 @@ export class StatsEntry {
 
   /** Average requests per second over the current window (see CurrentWindow). */
   currentRps(nowMs: number): number {
-    return this.window.currentRate("requests", nowMs, this.start);
+    return this.window.currentRate("requests", nowMs, this.windowStart);
   }
 
   /**
@@ -184,7 +194,7 @@ export class StatsEntry {
 
   /** Average failures per second over the current window. */
   currentFailPerSec(nowMs: number): number {
-    return this.window.currentRate("failures", nowMs, this.start);
+    return this.window.currentRate("failures", nowMs, this.windowStart);
   }
 
   /** Response-time percentile (p in 0..1) over the current window, ms; null when it is empty. */
@@ -195,7 +205,7 @@ export class StatsEntry {
   /** Several current-window percentiles (each p in 0..1) in one pass over the window, ms. */
   currentPercentiles(ps: readonly number[], nowMs: number): Array<number | null> {
     return this.window
-      .currentPercentiles(ps, nowMs, this.start)
+      .currentPercentiles(ps, nowMs, this.windowStart)
       .map((us) => (us === null ? null : us / 1000));
   }
 
@@ -261,6 +271,7 @@ export class StatsEntry {
     this.maxResponseTime = 0;
     this.contentLength = 0;
     this.start = nowMs;
+    this.windowStart = nowMs;
     this.lastRequest = Number.NEGATIVE_INFINITY;
     this.histogram.reset();
     this.intended = undefined;
@@ -281,6 +292,7 @@ export class StatsEntry {
     if (other.maxResponseTime > this.maxResponseTime) this.maxResponseTime = other.maxResponseTime;
     this.contentLength += other.contentLength;
     if (other.start < this.start) this.start = other.start;
+    if (other.windowStart < this.windowStart) this.windowStart = other.windowStart;
     if (other.lastRequest > this.lastRequest) this.lastRequest = other.lastRequest;
     this.histogram.add(other.histogram);
     if (other.intended !== undefined) this.intendedTimes().merge(other.intended);
@@ -313,6 +325,7 @@ export class StatsEntry {
     if (s.maxResponseTimeMs > this.maxResponseTime) this.maxResponseTime = s.maxResponseTimeMs;
     this.contentLength += s.totalContentLength;
     if (s.startTimeMs < this.start) this.start = s.startTimeMs;
+    if (s.startTimeMs < this.windowStart) this.windowStart = s.startTimeMs;
     if (s.lastRequestTimeMs !== null && s.lastRequestTimeMs > this.lastRequest)
       this.lastRequest = s.lastRequestTimeMs;
     this.histogram.add(histogram);

@@ -217,6 +217,19 @@ describe("RequestStats failures and exceptions", () => {
   });
 });
 
+describe("RequestStats current rates", () => {
+  it("a row first seen after the start reads its current req/s over the same window as the Aggregated row, as Locust", () => {
+    const stats = new RequestStats({ nowMs: 0 });
+    // One name, 20 requests a second from 5.0 s: every row must read what Aggregated reads.
+    for (let i = 0; i < 60; i++) stats.record("POST", "/coupon", 10, 5, null, 5000 + i * 50);
+    const row = stats.get("POST", "/coupon")!;
+    assert.equal(stats.total.currentRps(8000), row.currentRps(8000));
+    assert.equal(stats.total.currentFailPerSec(8000), row.currentFailPerSec(8000));
+    // Seconds 0..7 since the start (7 is the last whole one at 8.0 s): 60 requests, in 5, 6 and 7.
+    assert.equal(row.currentRps(8000), 60 / 8);
+  });
+});
+
 describe("RequestStats merge of a worker's entries", () => {
   it("adds a worker's delta into its row and the total", () => {
     const master = new RequestStats({ nowMs: 0, currentWindowLagSeconds: 3 });

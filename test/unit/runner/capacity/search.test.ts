@@ -79,6 +79,29 @@ describe("the capacity search against a simulated known-capacity target", () => 
     assert.equal(CAPACITY_EXIT_CODES[result.outcome], 0);
   });
 
+  it("closed model: a step after a broken one is held from the broken step's p99 on (its backlog at the target is answered by then)", async () => {
+    // As a Runner's closed model: its load cannot be paused to let a backlog drain.
+    const { result } = await search({
+      model: "users",
+      slots: 40,
+      serviceMs: 100,
+      jitter: 0.02,
+      noPause: true,
+    });
+    const afterBreak = result.steps.filter((step, i) => i > 0 && !result.steps[i - 1]!.passed);
+    assert.ok(afterBreak.length >= 2, `steps after a break: ${afterBreak.length}`);
+    for (const step of afterBreak) {
+      const broken = result.steps[step.index - 2]!;
+      const wait = step.holdStartMs! - step.startTimeMs;
+      assert.ok(
+        broken.p99Ms !== null && wait >= broken.p99Ms - 0.01 && wait <= broken.p99Ms + 2 * 100 + 1,
+        `step ${step.index} held from ${wait} ms; the broken step's p99 is ${broken.p99Ms} ms`,
+      );
+    }
+    const afterPass = result.steps.filter((step, i) => i > 0 && result.steps[i - 1]!.passed);
+    for (const step of afterPass) assert.ok(step.holdStartMs! - step.startTimeMs < 100, `step ${step.index}`);
+  });
+
   it("three searches with different noise agree within ±10 % of each other", async () => {
     const answers: number[] = [];
     for (const seed of [3, 11, 29])
