@@ -88,7 +88,7 @@ describe("the capacity search against a simulated known-capacity target", () => 
       jitter: 0.02,
       noPause: true,
     });
-    const afterBreak = result.steps.filter((step, i) => i > 0 && !result.steps[i - 1]!.passed);
+    const afterBreak = result.steps.filter((_step, i) => i > 0 && !result.steps[i - 1]!.passed);
     assert.ok(afterBreak.length >= 2, `steps after a break: ${afterBreak.length}`);
     for (const step of afterBreak) {
       const broken = result.steps[step.index - 2]!;
@@ -98,7 +98,7 @@ describe("the capacity search against a simulated known-capacity target", () => 
         `step ${step.index} held from ${wait} ms; the broken step's p99 is ${broken.p99Ms} ms`,
       );
     }
-    const afterPass = result.steps.filter((step, i) => i > 0 && result.steps[i - 1]!.passed);
+    const afterPass = result.steps.filter((_step, i) => i > 0 && result.steps[i - 1]!.passed);
     for (const step of afterPass) assert.ok(step.holdStartMs! - step.startTimeMs < 100, `step ${step.index}`);
   });
 
