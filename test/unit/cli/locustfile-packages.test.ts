@@ -88,3 +88,21 @@ test("a worker loads a shipped bundle with packages from the master's folder, el
     return true;
   });
 });
+
+test("a class keeps its own name when Cicada's API has the same one (User, TaskSet, LoadTestShape)", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "cicada-names-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, "locustfile.ts"),
+    [
+      'import { HttpUser, LoadTestShape, TaskSet, task } from "cicada-load";',
+      "class Browse extends TaskSet { @task async look() {} }",
+      "export class User extends HttpUser { tasks = [Browse]; }",
+      "export class TaskSet2 extends HttpUser { @task async t() {} }",
+      "export class Shape extends LoadTestShape { tick() { return null; } }",
+    ].join("\n"),
+  );
+  const loaded = await loadLocustfiles([join(dir, "locustfile.ts")], runApi(), dir);
+  // The name is the user class's name in the stats, the Locust stub and a master's dispatch.
+  assert.deepEqual(loaded.userClasses.map((cls) => cls.name).sort(), ["TaskSet2", "User"]);
+});
