@@ -267,17 +267,8 @@ export class MasterRunner extends BaseRunner {
    */
   async startArrivalRate(start: ArrivalRateStart): Promise<void> {
     if (this.hasQuit) throw new Error("the runner has quit");
-    if (!this.liveWorkers().some((node) => node.cicadaVersion !== undefined)) {
-      // Refused, not ignored: nothing would run, and a headless run would wait forever for
-      // a test that never started (its -t never armed).
-      throw new EnvironmentError(
-        "CICADA_ERR_NO_CICADA_WORKER",
-        "an arrival rate runs only on Cicada workers, and none is connected (Locust workers take user counts)",
-        {
-          hint: "Start Cicada workers (cicada --worker ...), or run a number of users (-u) instead of --arrival-rate",
-        },
-      );
-    }
+    const refusal = this.arrivalRateRefusal();
+    if (refusal !== undefined) throw refusal;
     if (!(await this.beginArrivalRate(start))) return;
     const now = performance.now();
     if (this.arrival === undefined) {
@@ -296,6 +287,22 @@ export class MasterRunner extends BaseRunner {
         `to ${this.liveWorkers().filter((node) => node.cicadaVersion !== undefined).length} Cicada worker(s), up to ${this.openModel.maxUsers} users in all`,
     );
     this.dispatchArrival();
+  }
+
+  /**
+   * Refused, not ignored, with no Cicada worker: nothing would run, a headless run would
+   * wait forever for a test that never started (its -t never armed), and the web form
+   * would say it started.
+   */
+  override arrivalRateRefusal(): EnvironmentError | undefined {
+    if (this.liveWorkers().some((node) => node.cicadaVersion !== undefined)) return undefined;
+    return new EnvironmentError(
+      "CICADA_ERR_NO_CICADA_WORKER",
+      "an arrival rate runs only on Cicada workers, and none is connected (Locust workers take user counts)",
+      {
+        hint: "Start Cicada workers (cicada --worker ...), or run a number of users (-u) instead of --arrival-rate",
+      },
+    );
   }
 
   setArrivalRate(rate: number, rampMs = 0): void {

@@ -5,7 +5,7 @@
  * stats history, and stop/quit requests that never run twice at once.
  */
 import { isArrivalRate, MAX_ARRIVAL_RATE } from "../shared/arrival-rate.js";
-import { UsageError } from "../shared/errors.js";
+import { type EnvironmentError, UsageError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
 import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { interruptedIterationsWarning } from "../stats/index.js";
@@ -107,6 +107,9 @@ export abstract class BaseRunner implements Runner {
   abstract workers(): WorkerSummary[];
   abstract start(userCount: number, spawnRate: number, options?: StartOptions): Promise<void>;
   abstract startArrivalRate(start: ArrivalRateStart): Promise<void>;
+  arrivalRateRefusal(): EnvironmentError | undefined {
+    return undefined;
+  }
   abstract setArrivalRate(rate: number, rampMs?: number): void;
   abstract get arrivalRate(): number | undefined;
   /** Sends a custom message (see RunnerControl.sendMessage). */

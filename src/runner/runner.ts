@@ -1,4 +1,4 @@
-import type { CicadaError } from "../shared/errors.js";
+import type { CicadaError, EnvironmentError } from "../shared/errors.js";
 import type { EventHook } from "../shared/event-hook.js";
 import type { RunnerControl, RunnerState } from "../user/index.js";
 import type { StartOptions } from "./base-runner.js";
@@ -72,6 +72,12 @@ export interface Runner extends RunnerControl {
    * `openModel.maxUsers`. Rejects when a test with users is running.
    */
   startArrivalRate(start: ArrivalRateStart): Promise<void>;
+  /**
+   * Why an arrival rate cannot start now (a master with no Cicada worker: Locust workers
+   * take user counts only), so a caller can refuse the request before answering it; else
+   * undefined. `startArrivalRate` rejects with the same reason.
+   */
+  arrivalRateRefusal(): EnvironmentError | undefined;
   /**
    * Changes the target rate of the running arrival-rate test: linearly over `rampMs`
    * (0: at once). For controllers that steer the rate while the test runs.

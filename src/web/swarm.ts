@@ -336,6 +336,17 @@ export function applySwarm(
       },
     };
   }
+  const refusal = command.arrival ? runner.arrivalRateRefusal() : undefined;
+  if (refusal !== undefined) {
+    return {
+      status: 409,
+      response: {
+        success: false,
+        message: `${refusal.message}. ${refusal.hint ?? ""}`.trim(),
+        host: environment.host,
+      },
+    };
+  }
   if (command.arrival) {
     startArrivalRate(command.arrival, command.runTimeMs, runner, running, openModelDefaults).catch(onError);
   } else {

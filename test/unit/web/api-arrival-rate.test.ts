@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { CliOptions } from "../../../src/cli/options.js";
 import { buildReportMeta } from "../../../src/cli/report-meta.js";
+import { LocalRunner } from "../../../src/runner/index.js";
+import { EnvironmentError } from "../../../src/shared/errors.js";
 import { HttpUser, task } from "../../../src/user/index.js";
 import type { FullUpdate, IterationsResponse } from "../../../src/web/api-types.js";
 import { waitFor } from "../../helpers/env.js";
@@ -128,6 +130,37 @@ describe("POST /swarm with an arrival rate", () => {
         maxUsers: 7,
         maxQueueTime: "0.5s",
       });
+    } finally {
+      await run.close();
+    }
+  });
+
+  it("is refused in its answer, not only in the log, when the runner cannot run a rate (a master with Locust workers only)", async () => {
+    class LocustWorkersOnly extends LocalRunner {
+      override arrivalRateRefusal() {
+        return new EnvironmentError(
+          "CICADA_ERR_NO_CICADA_WORKER",
+          "an arrival rate runs only on Cicada workers",
+          {
+            hint: "Start Cicada workers",
+          },
+        );
+      }
+    }
+    const run = await makeWebRun({ userClasses: [Visit], runner: (env) => new LocustWorkersOnly(env) });
+    try {
+      const refused = await run.app.inject({
+        method: "POST",
+        url: "/swarm",
+        payload: { arrival_rate: "50", host: target.url },
+      });
+      assert.equal(refused.statusCode, 409, refused.body);
+      assert.deepEqual(refused.json().success, false);
+      assert.match(
+        refused.json().message,
+        /^an arrival rate runs only on Cicada workers\. Start Cicada workers$/,
+      );
+      assert.equal(run.runner.state, "ready");
     } finally {
       await run.close();
     }
