@@ -84,10 +84,15 @@ export class StatsHistory {
     }
     if (stats.iterations?.active) {
       const snapshot = stats.iterations.snapshot(nowMs);
+      // Drawn at the end of the second its rates are of, on the other charts' time axis (a
+      // master's is 5 s back: stamped now, its test was drawn starting 5 s late); a second
+      // that ended before the counts began holds nothing to draw.
+      const secondEndMs = (snapshot.currentSecond + 1) * 1000;
+      if (secondEndMs <= stats.iterations.startMs) return;
       this.iterations ??= new IterationSeries(this.maxPoints);
       this.sessionIterations ??= new IterationSeries(this.maxPoints);
-      this.iterations.add(snapshot, nowMs);
-      this.sessionIterations.add(snapshot, nowMs);
+      this.iterations.add(snapshot, secondEndMs);
+      this.sessionIterations.add(snapshot, secondEndMs);
     }
   }
 

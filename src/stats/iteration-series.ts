@@ -33,11 +33,12 @@ export class IterationSeries {
   }
 
   /**
-   * Adds the point of `snapshot` at `nowMs`: the rates of its last whole second, with the
-   * target rate of that same second (on a master, 5 s back), so the two lines compare.
+   * Adds the point of `snapshot` at `timeMs` (the end of the second it describes): the rates
+   * of its last whole second, with the target rate of that same second (on a master, 5 s
+   * back), so the two lines compare.
    */
-  add(snapshot: IterationSnapshot, nowMs: number): void {
-    this.series.add([nowMs, snapshot.currentTargetRate, snapshot.currentRate, snapshot.currentDroppedPerSec]);
+  add(snapshot: IterationSnapshot, timeMs: number): void {
+    this.series.add([timeMs, snapshot.currentTargetRate, snapshot.currentRate, snapshot.currentDroppedPerSec]);
   }
 
   get size(): number {

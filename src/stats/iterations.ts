@@ -110,6 +110,11 @@ export class IterationStats {
     this.achievedLagSeconds = completeSecondLag(lagSeconds);
   }
 
+  /** When the counts began (the test's start or their last reset), epoch ms. */
+  get startMs(): number {
+    return this.start;
+  }
+
   /** True while the test (or the last one) ran at an arrival rate. */
   get active(): boolean {
     return this.isActive;

@@ -293,6 +293,22 @@ describe("IterationStats", () => {
     assert.equal(stats.history.sessionJSON().iterations?.timeMs.length, 2);
     stats.reset(T0 + 4000);
     assert.equal(stats.history.toJSON().iterations, undefined, "a reset starts the test's series again");
+
+    // A master reads the second 5 s back: its points are drawn at the end of that second (on
+    // the other charts' time axis), and none for the seconds before the test began.
+    const master = new RequestStats({ nowMs: T0, currentWindowLagSeconds: 3 });
+    master.iterations.followSchedule((ms) => (Math.max(0, ms - T0) * 10) / 1000, T0);
+    master.iterations.setTargetRate(10, T0);
+    for (let k = 0; k < 80; k++) master.iterations.countStarted(T0 + k * 100);
+    for (let s = 1; s <= 8; s++) master.history.sample(master, T0 + s * 1000 + 300, 1);
+    const drawn = master.history.toJSON().iterations!;
+    assert.deepEqual(
+      drawn.timeMs,
+      [T0 + 1000, T0 + 2000, T0 + 3000, T0 + 4000],
+      "sampled at 5.3 to 8.3 s: seconds 0 to 3",
+    );
+    assert.deepEqual(drawn.targetRate, [10, 10, 10, 10]);
+    assert.deepEqual(drawn.rate, [10, 10, 10, 10]);
     assert.equal(stats.history.sessionJSON().iterations?.timeMs.length, 2, "the session keeps it");
   });
 
