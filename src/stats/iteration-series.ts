@@ -38,7 +38,12 @@ export class IterationSeries {
    * back), so the two lines compare.
    */
   add(snapshot: IterationSnapshot, timeMs: number): void {
-    this.series.add([timeMs, snapshot.currentTargetRate, snapshot.currentRate, snapshot.currentDroppedPerSec]);
+    this.series.add([
+      timeMs,
+      snapshot.currentTargetRate,
+      snapshot.currentRate,
+      snapshot.currentDroppedPerSec,
+    ]);
   }
 
   get size(): number {

@@ -9,7 +9,16 @@
 import type { Runner } from "../runner/index.js";
 import type { FullUpdate, RunState, StatsRow, TickUpdate, UiMeta, Versions } from "./api-types.js";
 import type { LogBuffer } from "./log-buffer.js";
-import { isActive, RowBuilder, runStatus, sameRow, totalPoint, toWire, workerRows } from "./rows.js";
+import {
+  currentWindowEndMs,
+  isActive,
+  RowBuilder,
+  runStatus,
+  sameRow,
+  totalPoint,
+  toWire,
+  workerRows,
+} from "./rows.js";
 
 /** Something an update can be written to: one Server-Sent Events response. */
 export type FeedClient = (eventText: string) => void;
@@ -122,7 +131,7 @@ export class LiveFeed {
     const environment = runner.environment;
     const nowMs = environment.now();
     const meta = this.options.meta();
-    const { rows, total } = this.buildRows(nowMs);
+    const { rows, total } = this.buildRows(currentWindowEndMs(runner));
     const session = environment.stats.history.sessionJSON();
     const update: FullUpdate = {
       kind: "full",
@@ -150,7 +159,7 @@ export class LiveFeed {
   private tickUpdate(): TickUpdate {
     const runner = this.options.runner;
     const nowMs = runner.environment.now();
-    const { rows, total } = this.buildRows(nowMs);
+    const { rows, total } = this.buildRows(currentWindowEndMs(runner));
     const changed: StatsRow[] = [];
     const current = new Map<string, StatsRow>();
     for (const row of rows) {

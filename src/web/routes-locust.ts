@@ -7,6 +7,7 @@ import type { CommandResponse } from "./api-types.js";
 import type { WebContext } from "./context.js";
 import { registerCsvRoutes } from "./downloads.js";
 import { locustExceptions, locustLogs, locustRequestsReport, locustTasks } from "./locust-json.js";
+import { currentWindowEndMs } from "./rows.js";
 import { applySwarm, parseSwarm } from "./swarm.js";
 
 /** How long `GET /stop` waits for users to stop before it answers (the stop goes on after). */
@@ -86,7 +87,7 @@ export function registerLocustRoutes(app: FastifyInstance, context: WebContext):
     return reply.type("text/plain; charset=utf-8").send("ok");
   });
   app.get(`${base}/stats/requests`, () =>
-    locustRequestsReport(runner, stats.snapshot(now()), context.distributed),
+    locustRequestsReport(runner, stats.snapshot(currentWindowEndMs(runner)), context.distributed),
   );
   app.get(`${base}/exceptions`, () => locustExceptions(stats.snapshot(now())));
   app.get(`${base}/tasks`, () => locustTasks(runner));

@@ -295,6 +295,18 @@ export function isActive(state: RunState): boolean {
   return state === "spawning" || state === "running";
 }
 
+/**
+ * Where the rows' current window (current req/s, failures/s, percentiles) ends: now while a
+ * test runs; once it has stopped, its end, as Locust's current RPS ends at the last request:
+ * a stopped test's rates stay as they were instead of decaying to 0 over 10 s while the
+ * header says Stopped.
+ */
+export function currentWindowEndMs(runner: Runner): number {
+  const now = runner.environment.now();
+  const end = runner.tests.current?.endTimeMs ?? null;
+  return end === null || isActive(runner.state) ? now : Math.min(now, end);
+}
+
 /** The chart point of the Aggregated row now, like the history sampler's. */
 export function totalPoint(runner: Runner): HistoryPoint {
   const environment = runner.environment;

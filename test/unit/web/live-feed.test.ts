@@ -140,6 +140,25 @@ describe("LiveFeed", () => {
     await runner.quitAndWait();
   });
 
+  it("a stopped test's current req/s stays as it was at its end, as Locust's, instead of decaying to 0", async () => {
+    const { feed, runner, environment, advance, now } = setup();
+    feed.addClient(() => {});
+    await runner.start(1, 100);
+    assert.ok(await waitFor(() => runner.state === "running"));
+    for (let second = 0; second < 4; second++) {
+      for (let k = 0; k < 20; k++) environment.stats.record("GET", "/x", 1, 0, null, now() + k * 50);
+      advance(1000);
+    }
+    await runner.stopAndWait();
+    const currentRps = () => (parse(feed.tick()) as TickUpdate).total[10];
+    const atStop = currentRps();
+    assert.ok(typeof atStop === "number" && atStop > 0, `req/s at the stop ${atStop}`);
+    advance(5000);
+    assert.equal(currentRps(), atStop, "5 s after the stop");
+    feed.close();
+    await runner.quitAndWait();
+  });
+
   it("pushes by itself once a second while someone listens", async () => {
     const environment = new Environment({ userClasses: [IdleUser] });
     const runner = new LocalRunner(environment);
