@@ -38,8 +38,13 @@ export function renderOptionsDoc(): string {
     for (const spec of specs) {
       const flags = spec.flags.replaceAll("|", "\\|");
       const env = spec.cliOnly ? "*flag only*" : `\`${envName(spec)}\``;
-      const fallback = spec.defaultValue === undefined ? "" : `\`${String(spec.defaultValue)}\``;
-      lines.push(`| \`${flags}\` | ${env} | ${fallback} | ${spec.description.replaceAll("|", "\\|")} |`);
+      // An option whose default is applied later (so that leaving it out can be told from
+      // giving it) says its default at the end of its description: that fills the column too.
+      const stated = spec.description.split("(default ").length === 2;
+      const fallback =
+        spec.defaultValue ?? (stated ? /\(default ([^):;]+)\)$/.exec(spec.description)?.[1] : undefined);
+      const defaultCell = fallback === undefined ? "" : `\`${String(fallback)}\``;
+      lines.push(`| \`${flags}\` | ${env} | ${defaultCell} | ${spec.description.replaceAll("|", "\\|")} |`);
     }
     lines.push("");
   }
