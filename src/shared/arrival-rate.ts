@@ -38,6 +38,10 @@ export function parseArrivalRate(text: string): ArrivalRateSpec | string {
     if (/^\s*--?[a-z]/i.test(text)) {
       return `needs a number of iterations per second right after it, such as 500, got the option '${text}'`;
     }
+    // A negative end of a ramp: each end may be 0, neither below.
+    if (/^\s*-?[\d.e+]+\s*:\s*-?[\d.e+]+\s*$/i.test(text) && /-/.test(text)) {
+      return `is a ramp with a negative end, got '${text}': each end of A:B is 0 or more iterations per second (e.g. 0:100)`;
+    }
     if (Number(text.trim()) < 0 || /^\s*-/.test(text)) {
       return `must be more than 0 iterations per second, got '${text}'`;
     }

@@ -61,6 +61,14 @@ describe("--arrival-rate, --ramp, --max-users, --max-queue-time", () => {
       /--arrival-rate must be a number of iterations per second such as 500/,
     );
     rejects(["--arrival-rate", "0:0", "--ramp", "5s"], /ramps from 0 to 0/);
+    // Either end of a ramp may be 0 (not "more than 0"), neither negative.
+    for (const ramp of ["-1:10", "10:-1"])
+      rejects(
+        ["--arrival-rate", ramp, "--ramp", "5s"],
+        new RegExp(
+          `--arrival-rate is a ramp with a negative end, got '${ramp}': each end of A:B is 0 or more`,
+        ),
+      );
     // 1e309 reads as Infinity: it passed, and the run then started nothing and exited 0.
     rejects(["--arrival-rate", "1e309"], /--arrival-rate is too large to be a rate, got '1e309'/);
     rejects(["--arrival-rate", "1:1e309", "--ramp", "1s"], /--arrival-rate is too large to be a rate/);
