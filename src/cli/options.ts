@@ -235,6 +235,12 @@ function convert(spec: OptionSpec, raw: unknown): unknown {
     if (FALSE_WORDS.has(word)) return false;
     throw new Error(`${flag} must be true or false, got '${String(raw)}'`);
   }
+  if ((spec.kind === "entries" || spec.kind === "list") && Array.isArray(raw)) {
+    // `--monitor ""` (a shell variable left empty) monitored nothing, without a word.
+    const placeholder = /<[^>]+>/.exec(spec.flags)?.[0] ?? "a value";
+    if (raw.some((item) => String(item).trim() === ""))
+      throw new Error(`${flag} was given an empty value: expected ${placeholder} (an empty shell variable?)`);
+  }
   if (spec.kind === "entries") {
     // Repeated flags arrive as an array; an env var or config value may hold several, split at ";".
     const items = Array.isArray(raw) ? raw.map(String) : String(raw).split(";");

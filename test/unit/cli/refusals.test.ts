@@ -25,6 +25,19 @@ const cli = runInProcess;
 const HEADLESS = ["--headless", "-H", "http://127.0.0.1:1", "-t", "1s"];
 
 describe("refused before the test starts", () => {
+  it('an empty value of a repeatable option (--monitor "", --slo ""): exit 2, where it was ignored', async (t) => {
+    const dir = project(t);
+    for (const [flag, expected] of [
+      ["--monitor", "<url>"],
+      ["--threshold", "<expr>"],
+    ] as const) {
+      const { code, output } = await cli([...HEADLESS, flag, " "], dir);
+      assert.equal(code, 2, output);
+      assert.match(output, new RegExp(`${flag} was given an empty value: expected ${expected}`));
+      assert.doesNotMatch(output, /Starting Cicada/);
+    }
+  });
+
   it("--logfile in a folder that does not exist: exit 4", async (t) => {
     const dir = project(t);
     const { code, output } = await cli([...HEADLESS, "--logfile", "missing/cicada.log"], dir);
