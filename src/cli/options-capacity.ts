@@ -147,6 +147,14 @@ export function validateCapacity(options: CliOptions, at: (key: string) => strin
       "--find-capacity searches the arrival rate itself: use --capacity-model arrival-rate (and --capacity-start) instead of --arrival-rate",
       "arrivalRate",
     );
+  const runTimeMs = options.runTime as number | undefined;
+  if ("settings" in read && runTimeMs !== undefined && runTimeMs < read.settings.minHoldMs)
+    // No step could be judged: the search would end with no answer at all.
+    problem(
+      `-t ${runTimeMs / 1000}s is shorter than one step's minimum hold (${read.settings.minHoldMs / 1000} s, --capacity-hold): ` +
+        "no step could be judged. Give -t room for several steps, or a shorter --capacity-hold",
+      "runTime",
+    );
   const givenModel = "settings" in read ? read.settings.model : read.model;
   if (givenModel === "arrival-rate" && options.spawnRate !== undefined)
     problem(

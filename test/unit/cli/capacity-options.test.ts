@@ -165,6 +165,16 @@ describe("--find-capacity and --slo", () => {
       /an arrival-rate search has no ramp of users/,
     );
     rejects(["--find-capacity"], /needs at least one --slo/);
+    // A trial's search judged no step and exited 11, "at least" of nothing.
+    rejects(
+      ["--find-capacity", "--slo", "p95<300", "--capacity-hold", "40s", "-t", "3s"],
+      /-t 3s is shorter than one step's minimum hold \(40 s, --capacity-hold\): no step could be judged/,
+    );
+    assert.equal(
+      capacitySettingsOf(parse(["--find-capacity", "--slo", "p95<300", "--capacity-hold", "1s", "-t", "1s"]))
+        .runTimeMs,
+      1000,
+    );
     rejects(["--slo", "p95<300"], /--slo is for a capacity search: add --find-capacity/);
     rejects(["--capacity-max", "50"], /--capacity-max is for a capacity search/);
     // -r paces the users between steps of a users search.
