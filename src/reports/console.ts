@@ -295,7 +295,8 @@ export function formatResentRequests(snapshot: Pick<StatsSnapshot, "resentReques
 
 /**
  * One line when stopped users aborted requests they had sent: the target's own request
- * count may be higher than the table's by that much.
+ * count may be higher than the table's by that much. "Their users": the users stopped at
+ * the end, and any stopped before it (a lower user count, a capacity search's step down).
  */
 export function formatAbortedRequests(snapshot: Pick<StatsSnapshot, "abortedRequests">): string[] {
   const aborted = snapshot.abortedRequests ?? 0;
@@ -303,7 +304,7 @@ export function formatAbortedRequests(snapshot: Pick<StatsSnapshot, "abortedRequ
   const [requests, they, them] =
     aborted === 1 ? ["1 request was", "it is", "it"] : [`${aborted} requests were`, "they are", "them"];
   return [
-    `${requests} in flight when the users stopped: ${they} in no statistic ` +
+    `${requests} in flight when their users stopped: ${they} in no statistic ` +
       `(the server may have answered ${them}); -s/--stop-timeout lets tasks finish`,
     "",
   ];

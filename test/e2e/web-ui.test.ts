@@ -321,7 +321,7 @@ describe("the web UI in Chromium", () => {
       await other.getByRole("tab", { name: "Statistics" }).click();
       assert.match(
         (await other.getByTestId("request-note").textContent()) ?? "",
-        /^2 requests were in flight when the users stopped/,
+        /^2 requests were in flight when their users stopped/,
       );
     } finally {
       await other.close();

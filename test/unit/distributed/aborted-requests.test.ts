@@ -87,7 +87,7 @@ describe("requests aborted by the stop", () => {
     assert.deepEqual(
       formatFinalSummary(snapshot).filter((line) => line.includes("in flight")),
       [
-        `${users * SENT_HELD_PER_USER} requests were in flight when the users stopped: they are in no statistic ` +
+        `${users * SENT_HELD_PER_USER} requests were in flight when their users stopped: they are in no statistic ` +
           "(the server may have answered them); -s/--stop-timeout lets tasks finish",
       ],
     );

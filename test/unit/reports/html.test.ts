@@ -136,7 +136,7 @@ describe("HTML report: requests the table does not count once", () => {
     assert.match(section, /<p class="more" data-resent="2">2 requests were sent twice: /);
     assert.match(
       section,
-      /<p class="more" data-aborted="3">3 requests were in flight when the users stopped: /,
+      /<p class="more" data-aborted="3">3 requests were in flight when their users stopped: /,
     );
   });
 });

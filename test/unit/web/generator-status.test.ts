@@ -48,7 +48,7 @@ it("the request table's notes (requests sent twice, aborted by the stop) are in 
     assert.match(resent ?? "", /^1 request was sent twice: the server closed a keep-alive connection/);
     assert.match(
       aborted ?? "",
-      /^3 requests were in flight when the users stopped: they are in no statistic/,
+      /^3 requests were in flight when their users stopped: they are in no statistic/,
     );
     assert.deepEqual(more, []);
   } finally {
