@@ -282,9 +282,12 @@ export class MasterRunner extends BaseRunner {
     if (start.rampTo !== undefined && (start.rampMs ?? 0) > 0)
       this.arrival.changeRate(now, start.rampTo, start.rampMs);
     this.environment.stats.iterations.setTargetRate(start.rate);
+    const workers = this.liveWorkers().filter((node) => node.cicadaVersion !== undefined).length;
+    // Each worker's cap is rounded up (dispatch.ts), so the cluster's may be a few above --max-users.
+    const perWorker = Math.max(1, Math.ceil(this.openModel.maxUsers / workers));
     this.environment.logger.info(
       `Sending ${start.rate} iterations per second${start.rampTo === undefined ? "" : ` (ramping to ${start.rampTo})`} ` +
-        `to ${this.liveWorkers().filter((node) => node.cicadaVersion !== undefined).length} Cicada worker(s), up to ${this.openModel.maxUsers} users in all`,
+        `to ${workers} Cicada worker(s), up to ${perWorker} users each (${perWorker * workers} in all)`,
     );
     this.dispatchArrival();
   }
