@@ -186,7 +186,7 @@ export function runStatus(runner: Runner, distributed: boolean): RunStatus {
     targetUserCount: runner.targetUserCount,
     spawnRate: runner.spawnRate,
     workerCount: distributed ? runner.workers().length : null,
-    totalRps: total.currentRps(nowMs),
+    totalRps: total.currentRps(currentWindowEndMs(runner)),
     failRatio: total.failRatio,
     startedAtMs: runner.startedAtMs ?? null,
     userClassesCount: runner.userClassesCount,
