@@ -9,7 +9,7 @@ import { constant, HttpUser, task } from "../../../src/user/index.js";
 import type { FullUpdate } from "../../../src/web/api-types.js";
 import { chooseEncoding } from "../../../src/web/compression.js";
 import { waitFor } from "../../helpers/env.js";
-import { makeWebRun, SAME_ORIGIN, startTarget, type Target } from "./helpers.js";
+import { makeWebRun, SAME_ORIGIN, startTarget, type Target, type WebRun } from "./helpers.js";
 
 class Alpha extends HttpUser {
   override waitTime = constant(0.05);
@@ -34,17 +34,15 @@ after(() => target.close());
 
 const JSON_HEADERS = { ...SAME_ORIGIN, "content-type": "application/json" };
 
+/** A same-origin JSON POST, as the web app sends it. */
+const postJson = (run: WebRun, url: string, body: unknown) =>
+  run.app.inject({ method: "POST", url, headers: JSON_HEADERS, payload: JSON.stringify(body) });
+
 describe("POST /user", () => {
   it("sets a class's host, weight and fixed count for the next test, which runs with them", async () => {
     const run = await makeWebRun({ userClasses: [Alpha, Beta] });
     try {
-      const post = (body: object) =>
-        run.app.inject({
-          method: "POST",
-          url: "/user",
-          headers: JSON_HEADERS,
-          payload: JSON.stringify(body),
-        });
+      const post = (body: object) => postJson(run, "/user", body);
       const changed = await post({ user_class_name: "Beta", host: target.url, weight: 3, fixed_count: 0 });
       assert.equal(changed.statusCode, 201, changed.body);
       await post({ user_class_name: "Alpha", host: target.url, weight: 1 });
@@ -53,12 +51,7 @@ describe("POST /user", () => {
         { name: "Alpha", host: target.url, weight: 1, fixedCount: 0 },
         { name: "Beta", host: target.url, weight: 3, fixedCount: 0 },
       ]);
-      const started = await run.app.inject({
-        method: "POST",
-        url: "/swarm",
-        headers: JSON_HEADERS,
-        payload: JSON.stringify({ user_count: 4, spawn_rate: 100 }),
-      });
+      const started = await postJson(run, "/swarm", { user_count: 4, spawn_rate: 100 });
       assert.equal(started.statusCode, 200, started.body);
       // Beta's users reach the target (its own host was replaced), three for each Alpha.
       assert.ok(await waitFor(() => (run.environment.stats.get("GET", "beta")?.numRequests ?? 0) > 5, 5000));
@@ -77,19 +70,9 @@ describe("POST /user", () => {
   it("a class's host set in the form holds in an open-model test too", async () => {
     const run = await makeWebRun({ userClasses: [Beta] });
     try {
-      const changed = await run.app.inject({
-        method: "POST",
-        url: "/user",
-        headers: JSON_HEADERS,
-        payload: JSON.stringify({ user_class_name: "Beta", host: target.url }),
-      });
+      const changed = await postJson(run, "/user", { user_class_name: "Beta", host: target.url });
       assert.equal(changed.statusCode, 201, changed.body);
-      const started = await run.app.inject({
-        method: "POST",
-        url: "/swarm",
-        headers: JSON_HEADERS,
-        payload: JSON.stringify({ arrival_rate: 50, max_users: 5 }),
-      });
+      const started = await postJson(run, "/swarm", { arrival_rate: 50, max_users: 5 });
       assert.equal(started.statusCode, 200, started.body);
       // Beta's own host has nothing listening: every request would fail without the form's host.
       assert.ok(await waitFor(() => (run.environment.stats.get("GET", "beta")?.numRequests ?? 0) >= 5, 5000));
@@ -102,13 +85,7 @@ describe("POST /user", () => {
   it("refuses a bad field with a message naming it, and a change that would start no user", async () => {
     const run = await makeWebRun({ userClasses: [Alpha, Beta] });
     try {
-      const post = (body: unknown) =>
-        run.app.inject({
-          method: "POST",
-          url: "/user",
-          headers: JSON_HEADERS,
-          payload: JSON.stringify(body),
-        });
+      const post = (body: unknown) => postJson(run, "/user", body);
       const bad = await post({
         user_class_name: "Gamma",
         host: "ftp://x",
