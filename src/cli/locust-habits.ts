@@ -104,3 +104,15 @@ export function warnAboutLocustSettings(
     logger.warning("locust.conf is here, but Cicada reads cicada.conf (the same keys): it is ignored");
   }
 }
+
+/**
+ * `--json-file NAME` writes NAME.json, as Locust's does: a NAME that already ends in .json
+ * makes `report.json.json`, which two trials typed and then looked for in vain.
+ */
+export function warnAboutJsonSuffix(jsonFile: unknown, logger: Logger): void {
+  if (typeof jsonFile !== "string" || !/\.json$/i.test(jsonFile)) return;
+  const stem = jsonFile.slice(0, -".json".length);
+  logger.warning(
+    `--json-file ${jsonFile} writes ${jsonFile}.json: the .json is added, as Locust adds it (--json-file ${stem} writes ${stem}.json)`,
+  );
+}

@@ -25,7 +25,7 @@ import {
   WATCHDOG_FD_ENV,
 } from "./launcher.js";
 import { listUserClasses, taskRatioJson, taskRatioText } from "./list.js";
-import { warnAboutLocustSettings } from "./locust-habits.js";
+import { warnAboutJsonSuffix, warnAboutLocustSettings } from "./locust-habits.js";
 import { createLogger } from "./logging.js";
 import { type MetricsExport, startMetricsExport, warnMetricsOnWorker } from "./metrics-export.js";
 import { distributedOptions, isMasterRun, PROCESSES_CHILD_ENV } from "./options-distributed.js";
@@ -63,8 +63,10 @@ async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
     const logs = new LogBuffer();
     const logger = createLogger(options, io, logs);
     // Once per run: --processes children have the same environment and folder.
-    if (io.env[PROCESSES_CHILD_ENV] !== "1")
+    if (io.env[PROCESSES_CHILD_ENV] !== "1") {
       warnAboutLocustSettings(io.env, io.cwd, logger, options.config ?? io.env.CICADA_CONFIG);
+      warnAboutJsonSuffix(options.jsonFile, logger);
+    }
     const dist = distributedOptions(options, io.cpuCount(), io.env[PROCESSES_CHILD_ENV] === "1");
     // Loaded on demand: a local run does not pay for ZeroMQ and msgpack (about 10 MB of RSS).
     if (dist.worker) {

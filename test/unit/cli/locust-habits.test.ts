@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { warnAboutLocustSettings } from "../../../src/cli/locust-habits.js";
+import { warnAboutJsonSuffix, warnAboutLocustSettings } from "../../../src/cli/locust-habits.js";
 import { resolveLocustfilePaths } from "../../../src/cli/locustfile.js";
 import { parseOptions } from "../../../src/cli/options.js";
 import { UsageError } from "../../../src/shared/errors.js";
@@ -125,5 +125,22 @@ describe("a Locust user's habits", () => {
     writeFileSync(join(dir, "cicada.conf"), "headless = true\n");
     warnAboutLocustSettings({}, dir, logger);
     assert.deepEqual(logs, [], "beside a cicada.conf, locust.conf is someone else's");
+  });
+
+  it("--json-file NAME.json is warned about: NAME.json.json is what it writes, as in Locust", () => {
+    const logs: LogRecord[] = [];
+    const logger = new Logger((r) => logs.push(r), "DEBUG");
+    warnAboutJsonSuffix("out/r1.json", logger);
+    warnAboutJsonSuffix("out/r1", logger);
+    warnAboutJsonSuffix(undefined, logger);
+    assert.deepEqual(
+      logs.map((r) => [r.level, r.message]),
+      [
+        [
+          "WARNING",
+          "--json-file out/r1.json writes out/r1.json.json: the .json is added, as Locust adds it (--json-file out/r1 writes out/r1.json)",
+        ],
+      ],
+    );
   });
 });
