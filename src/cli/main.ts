@@ -6,7 +6,7 @@
 import { cpus, homedir } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { TargetMonitor } from "../monitor/target-monitor.js";
-import { GeneratorMonitor, LocalRunner, type Runner } from "../runner/index.js";
+import { calibrateLoopClock, GeneratorMonitor, LocalRunner, type Runner } from "../runner/index.js";
 import { ExitCode } from "../shared/errors.js";
 import { LogBuffer } from "../web/log-buffer.js";
 import { debugUserClass, runDebugUser } from "./debug-user.js";
@@ -52,6 +52,8 @@ export async function run(io: CliIO): Promise<number> {
 }
 
 async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
+  // Where libuv's millisecond boundaries fall: the open model's timer aims at them.
+  calibrateLoopClock(Number(process.hrtime.bigint()) / 1e6 - performance.now());
   try {
     const parsed = await parseWithLocustfile(io);
     if (parsed.printed !== undefined) {

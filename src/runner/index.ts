@@ -2,6 +2,7 @@ export { ArrivalSchedule } from "./arrival-schedule.js";
 export {
   ArrivalScheduler,
   type ArrivalSchedulerOptions,
+  calibrateLoopClock,
   type IterationCounters,
   type IterationStarter,
   realClock,
