@@ -5,8 +5,9 @@
  * stats history, and stop/quit requests that never run twice at once.
  */
 import { isArrivalRate, MAX_ARRIVAL_RATE } from "../shared/arrival-rate.js";
-import { type EnvironmentError, UsageError } from "../shared/errors.js";
+import { CicadaError, type EnvironmentError, LocustfileError, UsageError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
+import { describeThrown, stackOf } from "../shared/thrown.js";
 import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { interruptedIterationsWarning } from "../stats/index.js";
 import {
@@ -242,7 +243,7 @@ export abstract class BaseRunner implements Runner {
     let kind: LoadModel | undefined;
     const onError = (error: unknown) => this.environment.logger.error(String(error));
     const tick = () => {
-      const wanted = normaliseShapeTick(shape.tick());
+      const wanted = normaliseShapeTick(callTick(shape, ShapeClass.name));
       if (wanted === null) {
         this.environment.logger.info("the load shape returned null: stopping");
         this.stop();
@@ -407,6 +408,31 @@ export function checkArrivalRate(rate: number): void {
   if (!isArrivalRate(rate)) {
     throw new RangeError(
       `an arrival rate must be a number from 0 to ${MAX_ARRIVAL_RATE} iterations per second, got ${rate}`,
+    );
+  }
+}
+
+/**
+ * The shape's tick(), whose own error is the locustfile's: one message naming the shape and
+ * the line, exit 3, everything measured reported (it was an internal error, exit 70 and a
+ * stack, on the first tick, and ended a run with 0 on a later one).
+ */
+function callTick(shape: LoadTestShape, shapeName: string): ReturnType<LoadTestShape["tick"]> {
+  try {
+    return shape.tick();
+  } catch (error) {
+    if (error instanceof CicadaError) throw error;
+    const at = stackOf(error)
+      ?.split("\n")
+      .find((line) => /^\s+at /.test(line))
+      ?.trim();
+    throw new LocustfileError(
+      "CICADA_ERR_SHAPE_THREW",
+      `the load shape ${shapeName}'s tick() threw: ${describeThrown(error)}${at ? ` (${at})` : ""}`,
+      {
+        hint: "Fix the line named above; tick() returns { users, spawnRate }, { arrivalRate } or null (see docs/api.md#load-shapes)",
+        cause: error,
+      },
     );
   }
 }

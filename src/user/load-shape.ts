@@ -82,9 +82,36 @@ export function normaliseShapeTick(
   if (result === null || result === undefined) return null;
   if (Array.isArray(result)) {
     const [users, spawnRate, userClasses] = result as [number, number, UserClass[] | undefined];
-    return userClasses ? { users, spawnRate, userClasses } : { users, spawnRate };
+    return checkUsersTick(userClasses ? { users, spawnRate, userClasses } : { users, spawnRate }, result);
   }
-  return checkArrivalTick(result as ShapeTick | ArrivalRateTick);
+  const tick = checkArrivalTick(result as ShapeTick | ArrivalRateTick);
+  return isArrivalRateTick(tick) ? tick : checkUsersTick(tick, result);
+}
+
+/**
+ * A closed-model tick needs a whole number of users ≥ 0 and a spawn rate above 0: `{ users: 4 }`
+ * alone, Locust's `user_count`, or `[-1, 5]` started nothing, without a word.
+ * @throws UsageError otherwise.
+ */
+function checkUsersTick(tick: ShapeTick, returned: unknown): ShapeTick {
+  const { users, spawnRate } = tick;
+  const usersOk = typeof users === "number" && Number.isInteger(users) && users >= 0;
+  const rateOk = typeof spawnRate === "number" && Number.isFinite(spawnRate) && spawnRate > 0;
+  if (usersOk && rateOk) return tick;
+  const shown = JSON.stringify(returned, (_key, value) =>
+    typeof value === "function"
+      ? value.name
+      : typeof value === "number" && !Number.isFinite(value)
+        ? String(value)
+        : value,
+  );
+  throw new UsageError(
+    "CICADA_ERR_SHAPE_TICK",
+    `the load shape's tick() returned ${shown}: ${usersOk ? "" : "users must be a whole number ≥ 0"}${usersOk || rateOk ? "" : " and "}${rateOk ? "" : "spawnRate a number of users per second above 0"}`,
+    {
+      hint: "Return { users: N, spawnRate: R } or [N, R] (the closed model), { arrivalRate: N } (the open model), or null to end the test; see docs/api.md#load-shapes",
+    },
+  );
 }
 
 /** True for a tick of the open model. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RescheduleTask, StopUser } from "../../../src/shared/control-flow.js";
-import { UsageError } from "../../../src/shared/errors.js";
+import { LocustfileError, UsageError } from "../../../src/shared/errors.js";
 import { constant, LoadTestShape, TaskSet, task, User } from "../../../src/user/index.js";
 import { makeRun, sleep, waitFor } from "../../helpers/env.js";
 
@@ -313,6 +313,69 @@ describe("load shapes of arrival rates", () => {
       () => runner.startShape(),
       (error: unknown) =>
         error instanceof UsageError && /returned arrivalRate NaN: expected/.test(error.message),
+    );
+  });
+
+  it("a closed-model tick without a spawn rate, with negative users or Locust's names is refused, not run as nothing", (t) => {
+    class Idle extends User {
+      @task idle() {}
+    }
+    for (const [returned, problem] of [
+      [{ users: 4 }, /returned \{"users":4\}: spawnRate a number of users per second above 0/],
+      [{ user_count: 4, spawn_rate: 4 }, /users must be a whole number ≥ 0 and spawnRate/],
+      [[-1, 5], /returned \[-1,5\]: users must be a whole number ≥ 0$/],
+    ] as const) {
+      class Bad extends LoadTestShape {
+        tick() {
+          return returned as never;
+        }
+      }
+      const { runner } = makeRun([Idle], { shapeClass: Bad });
+      t.after(() => runner.quitAndWait());
+      assert.throws(
+        () => runner.startShape(),
+        (error: unknown) => error instanceof UsageError && problem.test(error.message),
+        JSON.stringify(returned),
+      );
+    }
+  });
+
+  it("a tick that throws is the locustfile's error (exit 3) naming the shape, on the first tick or later", async (t) => {
+    class Idle extends User {
+      override waitTime = constant(0.1);
+      @task idle() {}
+    }
+    class Throws extends LoadTestShape {
+      tick() {
+        if (this.getRunTime() >= 0.5) throw new RangeError("boom in shape");
+        return { users: 1, spawnRate: 10 };
+      }
+    }
+    const { runner } = makeRun([Idle], { shapeClass: Throws });
+    t.after(() => runner.quitAndWait());
+    const stopped = new Promise<void>((resolve) => {
+      runner.stateChanged.addListener((state) => {
+        if (state === "stopped") resolve();
+      });
+    });
+    runner.startShape();
+    await stopped;
+    assert.ok(runner.shapeFailure instanceof LocustfileError, String(runner.shapeFailure));
+    assert.equal(runner.shapeFailure.exitCode, 3);
+    assert.match(
+      runner.shapeFailure.message,
+      /^the load shape Throws's tick\(\) threw: RangeError: boom in shape \(at /,
+    );
+    class ThrowsAtOnce extends LoadTestShape {
+      tick(): never {
+        throw new TypeError("this.get_run_time is not a function");
+      }
+    }
+    const first = makeRun([Idle], { shapeClass: ThrowsAtOnce });
+    t.after(() => first.runner.quitAndWait());
+    assert.throws(
+      () => first.runner.startShape(),
+      (error: unknown) => error instanceof LocustfileError && error.code === "CICADA_ERR_SHAPE_THREW",
     );
   });
 
