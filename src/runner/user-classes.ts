@@ -69,6 +69,13 @@ export function describeUserClasses(
       const weight = readSetting(cls, instance, "weight") ?? 1;
       const fixedCount = readSetting(cls, instance, "fixedCount") ?? 0;
       const host = readSetting(cls, instance, "host");
+      if (Object.hasOwn(instance, "abstract")) {
+        // Python's `abstract = True` is a class attribute of the class that says it; an
+        // instance field is inherited by every subclass, so it cannot say which class it marks.
+        throw new TypeError(
+          `${cls.name} sets abstract as an instance field, which Cicada does not read: write static abstract = true on the base class (it marks only the class that declares it)`,
+        );
+      }
       if (typeof weight !== "number" || !Number.isFinite(weight) || weight < 0) {
         throw new TypeError(`${cls.name}.weight must be a number ≥ 0, got ${String(weight)}`);
       }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { describeUserClasses } from "../../../src/runner/user-classes.js";
 import {
   adoptStaticSettings,
   between,
@@ -60,5 +61,52 @@ describe("settings written as static fields", () => {
     const parent = createUser(User, environment);
     const set = adoptStaticSettings(new Browse(parent));
     assert.equal(set.waitTime, wait);
+  });
+});
+
+describe("settings written as methods or getters", () => {
+  it("a waitTime() method (Python's def wait_time(self)) paces the user; a getter host is read on the instance", async () => {
+    const starts: number[] = [];
+    class Paced extends User {
+      // @ts-expect-error tsc refuses a method over the base's field; esbuild, which runs locustfiles, does not.
+      override waitTime() {
+        return 0.05;
+      }
+      @task async work() {
+        starts.push(performance.now());
+      }
+    }
+    const { runner } = makeRun([Paced]);
+    await runner.start(1, 10);
+    assert.ok(await waitFor(() => starts.length >= 4, 5000));
+    await runner.quitAndWait();
+    const gaps = starts.slice(1, 4).map((t, i) => t - starts[i]!);
+    assert.ok(
+      gaps.every((gap) => gap >= 45),
+      `gaps ${gaps.map((g) => g.toFixed(1)).join(", ")} ms`,
+    );
+    const { environment } = makeRun([]);
+    class Hosted extends HttpUser {
+      // @ts-expect-error as above, for an accessor.
+      override get host() {
+        return `http://${this.environment === environment ? "same" : "other"}.example`;
+      }
+    }
+    assert.equal(createUser(Hosted, environment).host, "http://same.example");
+  });
+});
+
+describe("abstract", () => {
+  it("as an instance field is refused with the static way: it cannot say which class it marks", () => {
+    class Base extends HttpUser {
+      abstract = true;
+      @task async a() {}
+    }
+    class Real extends Base {}
+    const { environment } = makeRun([]);
+    assert.throws(
+      () => describeUserClasses([Base, Real], environment, {}),
+      /^TypeError: Base sets abstract as an instance field, which Cicada does not read: write static abstract = true/,
+    );
   });
 });
