@@ -233,6 +233,8 @@ export async function bundleLocustfile(
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors;
     if (protoFailures.length > 0) throw protoImportError(protoFailures[0]!, errors ?? [], cwd, error);
+    const missingExport = errors === undefined ? undefined : missingApiImport(errors, apiNames);
+    if (missingExport !== undefined) throw missingExport;
     if (errors && errors.length > 0) {
       throw new LocustfileError(
         "CICADA_ERR_LOCUSTFILE_SYNTAX",
@@ -245,6 +247,37 @@ export async function bundleLocustfile(
     }
     throw error;
   }
+}
+
+/**
+ * An import of a name Cicada does not export (Locust's `constant_pacing`, `between` misspelt):
+ * esbuild's message named an internal namespace and the hint called it a syntax error.
+ */
+function missingApiImport(
+  errors: readonly Message[],
+  apiNames: readonly string[],
+): LocustfileError | undefined {
+  for (const error of errors) {
+    const match = /^No matching export in "cicada-api:[^"]*" for import "([^"]+)"$/.exec(error.text);
+    if (match === null) continue;
+    const name = match[1]!;
+    const camel = name.replace(/_([a-z])/g, (_all, letter: string) => letter.toUpperCase());
+    const exports = new Set(apiNames);
+    const suggestion =
+      camel !== name && exports.has(camel)
+        ? `Cicada's name is ${camel} (Locust's ${name} in camelCase)`
+        : "see docs/api.md for what cicada-load exports (docs/from-locust.md maps Locust's names)";
+    // esbuild's location is relative to the folder it ran in already.
+    const where = error.location
+      ? `${error.location.file}:${error.location.line}:${error.location.column + 1}: `
+      : "";
+    return new LocustfileError(
+      "CICADA_ERR_LOCUSTFILE_SYNTAX",
+      `${where}the locustfile imports ${name} from Cicada, which exports no such name`,
+      { hint: suggestion },
+    );
+  }
+  return undefined;
 }
 
 /**

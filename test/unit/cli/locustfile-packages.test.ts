@@ -106,3 +106,24 @@ test("a class keeps its own name when Cicada's API has the same one (User, TaskS
   // The name is the user class's name in the stats, the Locust stub and a master's dispatch.
   assert.deepEqual(loaded.userClasses.map((cls) => cls.name).sort(), ["TaskSet2", "User"]);
 });
+
+test("an import of a name Cicada does not export says so, with the camelCase name of a Locust one", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "cicada-imports-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, "locustfile.ts"),
+    [
+      'import { HttpUser, task, constant_pacing } from "cicada-load";',
+      "export class U extends HttpUser { waitTime = constant_pacing(1); @task async a() {} }",
+    ].join("\n"),
+  );
+  await assert.rejects(
+    loadLocustfiles([join(dir, "locustfile.ts")], runApi(), dir),
+    (error: unknown) =>
+      error instanceof LocustfileError &&
+      /^locustfile\.ts:1:26: the locustfile imports constant_pacing from Cicada, which exports no such name$/.test(
+        error.message,
+      ) &&
+      error.hint === "Cicada's name is constantPacing (Locust's constant_pacing in camelCase)",
+  );
+});
