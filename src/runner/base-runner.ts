@@ -241,6 +241,7 @@ export abstract class BaseRunner implements Runner {
     shape.resetTime();
     let last = "";
     let kind: LoadModel | undefined;
+    let classesWarned = false;
     const onError = (error: unknown) => this.environment.logger.error(String(error));
     const tick = () => {
       const wanted = normaliseShapeTick(callTick(shape, ShapeClass.name));
@@ -248,6 +249,12 @@ export abstract class BaseRunner implements Runner {
         this.environment.logger.info("the load shape returned null: stopping");
         this.stop();
         return;
+      }
+      if (!isArrivalRateTick(wanted) && wanted.userClasses !== undefined && !classesWarned) {
+        classesWarned = true;
+        this.environment.logger.warning(
+          "the load shape's tick() names user classes (Locust's third item): Cicada does not narrow a tick to some classes, every class runs by its weight (pick classes for the whole test with the positional arguments or --class-picker)",
+        );
       }
       const wantedKind: LoadModel = isArrivalRateTick(wanted) ? "arrival-rate" : "users";
       if (kind !== undefined && wantedKind !== kind) throw mixedShapeError(kind);
