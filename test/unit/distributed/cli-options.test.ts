@@ -146,16 +146,18 @@ test("--locust-stub prints a Python locustfile with the classes' names, weights 
   writeFileSync(
     join(dir, "locustfile.ts"),
     [
-      'import { HttpUser, User, task } from "cicada-load";',
+      'import { HttpUser, User as BaseUser, task } from "cicada-load";',
+      // Named as Locust's base class: the stub's other classes must still derive from Locust's.
+      "export class User extends HttpUser { @task async c() {} }",
       "export class Shopper extends HttpUser { static weight = 3; @task async a() {} }",
-      "export class Admin extends User { static fixedCount = 2; @task async b() {} }",
+      "export class Admin extends BaseUser { static fixedCount = 2; @task async b() {} }",
       "",
     ].join("\n"),
   );
   const cli = io(["-f", "locustfile.ts", "--locust-stub"], dir);
   assert.equal(await run(cli), 0, cli.err);
-  assert.match(cli.out, /^class Shopper\(User\):\n {4}weight = 3\n {4}fixed_count = 0$/m);
-  assert.match(cli.out, /^class Admin\(User\):\n {4}weight = 1\n {4}fixed_count = 2$/m);
+  assert.match(cli.out, /^class Shopper\(_locust\.User\):\n {4}weight = 3\n {4}fixed_count = 0$/m);
+  assert.match(cli.out, /^class Admin\(_locust\.User\):\n {4}weight = 1\n {4}fixed_count = 2$/m);
   // No host is needed to print the stub; and Python accepts it.
   const check = spawnSync(
     PYTHON,
@@ -166,7 +168,8 @@ test("--locust-stub prints a Python locustfile with the classes' names, weights 
     { input: cli.out, encoding: "utf8" },
   );
   if (check.error) return t.skip("python3 is not installed");
-  assert.equal(check.stdout.trim(), "['Admin', 'Shopper']");
+  assert.equal(check.stdout.trim(), "['Admin', 'Shopper', 'User']");
+  assert.match(cli.out, /^class User\(_locust\.User\):$/m);
 });
 
 /** Tagged classes (a tagged TaskSet inside one) for the stub's tags, as Cicada filters them. */
