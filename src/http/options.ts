@@ -120,3 +120,31 @@ export interface RequestOptions {
   /** Follow redirects (default true). With false a 3xx is returned as is (and is a success). */
   allowRedirects?: boolean;
 }
+
+/**
+ * Request options spelled as Locust's (requests') that Cicada does not read, with Cicada's
+ * way. Dropped without a word, `data=` logged in with no fields (a 403) and
+ * `allow_redirects=False` followed the redirect anyway; TypeScript's checker refuses them,
+ * but Cicada runs locustfiles without it.
+ */
+const LOCUST_OPTION_NAMES: Readonly<Record<string, string>> = {
+  data: "form (fields) or body (a string or bytes)",
+  params: "query",
+  allow_redirects: "allowRedirects",
+  catch_response: "catchResponse",
+  files: "multipart",
+  verify: "the user's insecure = true",
+  proxies: "the user's proxy setting",
+  cookies: "this.client.cookies",
+  auth: "an authorization header (headers: { authorization: ... })",
+};
+
+/** The message for a request option in Locust's spelling, or undefined when there is none. */
+export function locustOptionProblem(options: object): string | undefined {
+  for (const key of Object.keys(options)) {
+    const cicadas = LOCUST_OPTION_NAMES[key];
+    if (cicadas !== undefined && (options as Record<string, unknown>)[key] !== undefined)
+      return `the request option ${key} is Locust's (requests') spelling, which Cicada does not read: use ${cicadas} (docs/from-locust.md)`;
+  }
+  return undefined;
+}

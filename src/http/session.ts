@@ -16,7 +16,7 @@ import type { TimeoutSettings } from "./errors.js";
 import { Exchange, type ExchangeHost } from "./exchange.js";
 import { type CsrfSettings, checkHeaders, HeaderBuilder, type HopHeaders, isMethodToken } from "./headers.js";
 import { encodeMultipart } from "./multipart.js";
-import type { HttpSessionOptions, RequestOptions } from "./options.js";
+import { type HttpSessionOptions, locustOptionProblem, type RequestOptions } from "./options.js";
 import { proxyResolver } from "./proxy.js";
 import { type HttpResponse, toRequestEvent } from "./response.js";
 import { abortEventStreams, type EventStream, type EventStreamOptions, openEventStream } from "./sse.js";
@@ -318,6 +318,8 @@ export class HttpSession implements HttpClient, ExchangeHost {
     if (this.interrupted) return Promise.reject(new StopUser("request refused: the user is being stopped"));
     let exchange: Exchange;
     try {
+      const locustSpelling = options === undefined ? undefined : locustOptionProblem(options);
+      if (locustSpelling !== undefined) throw new TypeError(locustSpelling);
       const body = options === undefined ? undefined : encodeBody(options);
       if (options?.multipart !== undefined) return this.sendMultipart(method, url, options);
       exchange = this.createExchange(method, url, options, body);

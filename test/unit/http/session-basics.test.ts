@@ -142,6 +142,21 @@ describe("HttpSession basics", () => {
       /^Error: invalid URL "http:\/\/127\.0\.0\.1:99999\/x": its port 99999 is out of range \(a port is 1 to 65535\)$/,
     );
     await assert.rejects(session.get("http://127.0.0.1:80a/x"), /its port '80a' is not a number/);
+    // Locust's (requests') spellings were dropped without a word: data= sent no fields.
+    const locustSpelled: Array<[object, RegExp]> = [
+      [
+        { data: { user: "a" } },
+        /the request option data is Locust's \(requests'\) spelling, .*use form \(fields\) or body/,
+      ],
+      [{ params: { q: "1" } }, /option params .*use query/],
+      [{ allow_redirects: false }, /option allow_redirects .*use allowRedirects/],
+      [{ catch_response: true }, /option catch_response .*use catchResponse/],
+    ];
+    for (const [options, message] of locustSpelled)
+      await assert.rejects(
+        session.post("/echo", options as never),
+        (error: unknown) => error instanceof TypeError && message.test(error.message),
+      );
     assert.equal(events.length, 0);
     assert.equal(server.seen.filter((s) => s.url === "/hello" && s.method === "POST").length, 0);
     await session.close();
