@@ -301,10 +301,12 @@ export function formatResentRequests(snapshot: Pick<StatsSnapshot, "resentReques
 export function formatAbortedRequests(snapshot: Pick<StatsSnapshot, "abortedRequests">): string[] {
   const aborted = snapshot.abortedRequests ?? 0;
   if (aborted === 0) return [];
-  const [requests, they, them] =
-    aborted === 1 ? ["1 request was", "it is", "it"] : [`${aborted} requests were`, "they are", "them"];
+  const [requests, users, they, them] =
+    aborted === 1
+      ? ["1 request was", "its user", "it is", "it"]
+      : [`${aborted} requests were`, "their users", "they are", "them"];
   return [
-    `${requests} in flight when their users stopped: ${they} in no statistic ` +
+    `${requests} in flight when ${users} stopped: ${they} in no statistic ` +
       `(the server may have answered ${them}); -s/--stop-timeout lets tasks finish`,
     "",
   ];
