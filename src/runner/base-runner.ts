@@ -329,7 +329,7 @@ export abstract class BaseRunner implements Runner {
     this.targetUserCount = 0;
     await this.stopUsers();
     this.warnAboutInterruptedIterations(cause);
-    this.environment.stats.history.sample(this.environment.stats, this.environment.now(), 0);
+    this.environment.stats.history.sample(this.environment.stats, this.environment.now(), 0, true);
     this.tests.end(this.environment.now());
     this.environment.targetMonitor?.endTest(this.environment.now());
     this.setState("stopped");

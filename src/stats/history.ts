@@ -1,6 +1,6 @@
 import { type HistoryPoint, HistorySeries, type SeriesColumns } from "./history-series.js";
 import { type IterationColumns, IterationSeries } from "./iteration-series.js";
-import type { IterationStats } from "./iterations.js";
+import type { IterationSnapshot, IterationStats } from "./iterations.js";
 import type { StatsEntry } from "./stats-entry.js";
 
 export type { HistoryPoint, SeriesColumns } from "./history-series.js";
@@ -61,6 +61,8 @@ export class StatsHistory {
   private readonly session: HistorySeries;
   private iterations: IterationSeries | undefined;
   private sessionIterations: IterationSeries | undefined;
+  /** The newest second the iteration series has a point of (epoch seconds). */
+  private drawnSecond = Number.NEGATIVE_INFINITY;
   private readonly runs: RunStart[] = [];
   private runCount = 0;
 
@@ -74,26 +76,44 @@ export class StatsHistory {
     this.session = new HistorySeries(this.maxPoints);
   }
 
-  /** Appends one point for the total and for every entry, at `nowMs` with `userCount` users. */
-  sample(stats: HistorySource, nowMs: number, userCount: number): void {
+  /**
+   * Appends one point for the total and for every entry, at `nowMs` with `userCount` users.
+   * `ended`: the test has stopped and its last reports are in, so the iteration series also
+   * gets the seconds after the newest one it had (a master's last 5 s, otherwise missing).
+   */
+  sample(stats: HistorySource, nowMs: number, userCount: number, ended = false): void {
     const point = pointOf(stats.total, nowMs, userCount);
     this.total.add(point);
     this.session.add(point);
     for (const entry of stats.entries()) {
       this.seriesOrCreate(entry.method, entry.name).add(pointOf(entry, nowMs, userCount));
     }
-    if (stats.iterations?.active) {
-      const snapshot = stats.iterations.snapshot(nowMs);
-      // Drawn at the end of the second its rates are of, on the other charts' time axis (a
-      // master's is 5 s back: stamped now, its test was drawn starting 5 s late); a second
-      // that ended before the counts began holds nothing to draw.
-      const secondEndMs = (snapshot.currentSecond + 1) * 1000;
-      if (secondEndMs <= stats.iterations.startMs) return;
-      this.iterations ??= new IterationSeries(this.maxPoints);
-      this.sessionIterations ??= new IterationSeries(this.maxPoints);
-      this.iterations.add(snapshot, secondEndMs);
-      this.sessionIterations.add(snapshot, secondEndMs);
+    const iterations = stats.iterations;
+    if (!iterations?.active) return;
+    this.addIterationPoint(iterations, iterations.snapshot(nowMs));
+    if (!ended) return;
+    const lastSecond = Math.floor((Math.min(nowMs, iterations.stoppingAtMs ?? nowMs) - 1) / 1000);
+    const firstSecond = Math.max(this.drawnSecond + 1, Math.floor(iterations.startMs / 1000));
+    for (let second = firstSecond; second <= lastSecond; second++) {
+      this.addIterationPoint(iterations, iterations.snapshot(nowMs, second));
     }
+  }
+
+  /**
+   * One point of the iteration series, drawn at the end of the second its rates are of, on
+   * the other charts' time axis (a master's is 5 s back: stamped when sampled, its test was
+   * drawn starting 5 s late). A second drawn already, or that ended before the counts
+   * began, adds nothing.
+   */
+  private addIterationPoint(iterations: IterationStats, snapshot: IterationSnapshot): void {
+    const second = snapshot.currentSecond;
+    const secondEndMs = (second + 1) * 1000;
+    if (second <= this.drawnSecond || secondEndMs <= iterations.startMs) return;
+    this.drawnSecond = second;
+    this.iterations ??= new IterationSeries(this.maxPoints);
+    this.sessionIterations ??= new IterationSeries(this.maxPoints);
+    this.iterations.add(snapshot, secondEndMs);
+    this.sessionIterations.add(snapshot, secondEndMs);
   }
 
   /** Points of the Aggregated series, oldest first. */

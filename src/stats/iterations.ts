@@ -110,6 +110,11 @@ export class IterationStats {
     this.achievedLagSeconds = completeSecondLag(lagSeconds);
   }
 
+  /** When the test began to stop (epoch ms), or null while it runs. */
+  get stoppingAtMs(): number | null {
+    return this.endMs;
+  }
+
   /** When the counts began (the test's start or their last reset), epoch ms. */
   get startMs(): number {
     return this.start;
@@ -267,14 +272,16 @@ export class IterationStats {
     if (count > 0) this.lostCount += count;
   }
 
-  /** The counts at `nowMs`. */
-  snapshot(nowMs: number): IterationSnapshot {
+  /** The counts at `nowMs`; the per-second ones of `second` when given (by default the newest complete one). */
+  snapshot(nowMs: number, second?: number): IterationSnapshot {
     this.noteDueUpTo(nowMs);
     // Over the test so far, or up to its stop: at a constant rate R for T s, R exactly (up
     // to the last start it read high: 30 starts at 5/s in 6 s gave 5.17/s).
     const durationS = Math.max(1, (Math.min(nowMs, this.endMs ?? nowMs) - this.start) / 1000);
     const lag = this.achievedLagSeconds;
-    const second = Math.floor(nowMs / 1000) - lag;
+    // `second`: the seconds after the newest complete one, once the last reports are in (see history.ts).
+    const currentSecond = second ?? Math.floor(nowMs / 1000) - lag;
+    const secondReadAt = (currentSecond + lag) * 1000;
     const end = this.endMs ?? Number.POSITIVE_INFINITY;
     return {
       targetRate: roundRate(this.target),
@@ -286,10 +293,10 @@ export class IterationStats {
       dropped: this.droppedCount,
       waiting: Math.max(0, this.scheduledCount - this.startedCount - this.droppedCount),
       lostWithWorkers: this.lostCount,
-      currentRate: this.window.lastSecondRate("requests", nowMs, this.start, lag, end),
-      currentDroppedPerSec: this.window.lastSecondRate("failures", nowMs, this.start, lag, end),
-      currentSecond: second,
-      currentTargetRate: this.targetOver(second),
+      currentRate: this.window.lastSecondRate("requests", secondReadAt, this.start, lag, end),
+      currentDroppedPerSec: this.window.lastSecondRate("failures", secondReadAt, this.start, lag, end),
+      currentSecond,
+      currentTargetRate: this.targetOver(currentSecond),
       totalRate: this.startedCount / durationS,
     };
   }

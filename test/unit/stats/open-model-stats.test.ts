@@ -309,6 +309,16 @@ describe("IterationStats", () => {
     );
     assert.deepEqual(drawn.targetRate, [10, 10, 10, 10]);
     assert.deepEqual(drawn.rate, [10, 10, 10, 10]);
+    // Stopped at 8.0 s, its last reports in: the final sample draws the seconds to the end (4 to 7).
+    master.iterations.markStopping(T0 + 8_000);
+    master.history.sample(master, T0 + 8_600, 0, true);
+    const ended = master.history.toJSON().iterations!;
+    assert.deepEqual(
+      ended.timeMs.map((t) => (t - T0) / 1000),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    );
+    assert.deepEqual(ended.rate, [10, 10, 10, 10, 10, 10, 10, 10]);
+    assert.deepEqual(ended.targetRate, [10, 10, 10, 10, 10, 10, 10, 10]);
     assert.equal(stats.history.sessionJSON().iterations?.timeMs.length, 2, "the session keeps it");
   });
 
