@@ -2,11 +2,12 @@
  * A mixed test: a few real browsers beside many HTTP users, against the coupon service.
  *
  *   node --import tsx examples/coupon-service/server.ts --port 8080 &
- *   cicada -f examples/browser/locustfile.ts --headless -u 52 -r 10 -t 30s -H http://127.0.0.1:8080
+ *   npx cicada -f examples/browser/locustfile.ts --headless -u 52 -r 10 -t 30s -H http://127.0.0.1:8080
  *
  * The browsers (2 users, `fixedCount`) show what a person sees while the HTTP users load
- * the service: `NAV /` and `NAV /signin` rows with the page load time, and Web Vitals rows
- * `VITAL FCP /`, `VITAL LCP /`, `VITAL CLS /`, `VITAL TTFB /`. Needs playwright-core and a
+ * the service: a `NAV` row per page visited (`/`, `/signin`, `/coupons`) with its load time,
+ * and Web Vitals rows per page (`VITAL FCP /`, `VITAL LCP /`, `VITAL CLS /`, `VITAL TTFB /`,
+ * the same for `/signin` and `/coupons`). Needs playwright-core and a
  * Chromium (see docs/protocols.md); one browser user costs what dozens of HTTP users do.
  */
 import { BrowserUser, between, HttpUser, type Thresholds, task } from "cicada-load";

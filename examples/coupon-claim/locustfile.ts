@@ -8,6 +8,10 @@
  *   npx cicada -f examples/coupon-claim/locustfile.ts --headless -u 50 -r 25 -t 10s
  *   npx cicada -f examples/coupon-claim/locustfile.ts --headless -u 50 -r 25 -t 10s --processes 2
  *
+ * Start the service afresh before each run: the accounts of users.csv keep the coupons they
+ * claimed, so a second run against the same service is answered 409 (already yours), which
+ * this test's check does not accept (exit 99).
+ *
  * With --processes (or --master and workers), the master hands out the accounts, so no
  * two users anywhere in the test sign in as the same one; `curl 127.0.0.1:8080/signins`
  * shows the service's own count.

@@ -2,7 +2,7 @@
  * GrpcUser against the gRPC coupon service:
  *
  *   node --import tsx examples/grpc/server.ts &
- *   cicada -f examples/grpc/locustfile.ts --headless -u 10 -r 5 -t 20s
+ *   npx cicada -f examples/grpc/locustfile.ts --headless -u 10 -r 5 -t 20s
  *
  * The .proto is imported: its text (and types.proto, which it imports) is bundled with
  * the locustfile, so `cicada --worker -f -` workers get it from the master.

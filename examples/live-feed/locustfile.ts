@@ -3,7 +3,7 @@
  * Events, while shoppers claim coupons:
  *
  *   node --import tsx examples/coupon-service/server.ts --port 8080 &
- *   cicada -f examples/live-feed/locustfile.ts --headless -u 12 -r 4 -t 20s -H http://127.0.0.1:8080
+ *   npx cicada -f examples/live-feed/locustfile.ts --headless -u 12 -r 4 -t 20s -H http://127.0.0.1:8080
  *
  * Rows: `WS /live` (connect time), `WS first count` (the feed's first message),
  * `WS update` (time to the next change), `WS pong` (a request/reply over the socket),

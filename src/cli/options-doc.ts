@@ -37,7 +37,9 @@ export function renderOptionsDoc(): string {
     );
     for (const spec of specs) {
       const flags = spec.flags.replaceAll("|", "\\|");
-      const env = spec.cliOnly ? "*flag only*" : `\`${envName(spec)}\``;
+      // --config cannot be a key of the file it names, but CICADA_CONFIG is read.
+      const env =
+        spec.key === "config" ? "`CICADA_CONFIG`" : spec.cliOnly ? "*flag only*" : `\`${envName(spec)}\``;
       // An option whose default is applied later (so that leaving it out can be told from
       // giving it) says its default at the end of its description: that fills the column too.
       const stated = spec.description.split("(default ").length === 2;
