@@ -91,7 +91,24 @@ if (process.argv[1] === import.meta.filename) {
   const { values } = parseArgs({
     options: { port: { type: "string", default: "50051" }, stock: { type: "string", default: "50" } },
   });
-  const service = await startGrpcCouponService({ port: Number(values.port), stock: Number(values.stock) });
+  const port = Number(values.port);
+  const stock = Number(values.stock);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || !Number.isInteger(stock) || stock < 0) {
+    console.error(
+      `grpc coupon service: --port must be 0 to 65535 and --stock a whole number ≥ 0, got --port ${values.port} --stock ${values.stock}`,
+    );
+    process.exit(2);
+  }
+  const service = await startGrpcCouponService({ port, stock }).catch((error: Error) => {
+    // grpc-js says "No address added out of total 1 resolved" with the cause in its details.
+    const inUse = /EADDRINUSE|address already in use/i.test(
+      `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}`,
+    );
+    console.error(
+      `grpc coupon service: cannot start: ${inUse ? `port ${port} is already in use (try --port 0)` : error.message}`,
+    );
+    process.exit(inUse ? 4 : 1);
+  });
   console.log(`grpc coupon service listening on ${service.url}`);
   const stop = () => void service.close().then(() => process.exit(0));
   process.once("SIGINT", stop);

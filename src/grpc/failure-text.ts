@@ -22,5 +22,6 @@ export function stableStatusDetails(code: number, details: string, timeoutSecond
   if (code === DEADLINE_EXCEEDED && grpcJsDeadlineDetails.test(details)) {
     return `Deadline exceeded: no status within the ${timeoutSeconds} s timeout`;
   }
-  return details;
+  // grpc-js ends a refused connection's details with an empty ". Resolution note: ".
+  return details.replace(/\.? Resolution note: $/, "");
 }
