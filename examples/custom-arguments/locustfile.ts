@@ -14,7 +14,7 @@ events.initCommandLineParser.addListener((parser) => {
   parser.addArgument("--api-key", { isRequired: true, isSecret: true, help: "Sent as X-Api-Key" });
   parser.addArgument("--env", { choices: ["dev", "staging"], default: "dev", help: "Target environment" });
   parser.addArgument("--pages", {
-    choices: ["hello", "signin", "coupons"],
+    choices: ["hello", "signin", "stats"], // pages the coupon service serves without a session
     isMultiple: true,
     default: ["hello"],
     help: "Pages to visit",
