@@ -234,6 +234,17 @@ describe("the schedule and the run time", () => {
   });
 });
 
+/** Resolves when `runner` next reaches "stopped". */
+function whenStopped(runner: {
+  stateChanged: { addListener(listener: (state: string) => void): unknown };
+}): Promise<void> {
+  return new Promise((resolve) => {
+    runner.stateChanged.addListener((state) => {
+      if (state === "stopped") resolve();
+    });
+  });
+}
+
 describe("load shapes of arrival rates", () => {
   it("follows { arrivalRate } ticks", async (t) => {
     class Idle extends User {
@@ -353,11 +364,7 @@ describe("load shapes of arrival rates", () => {
     }
     const { runner } = makeRun([Idle], { shapeClass: Throws });
     t.after(() => runner.quitAndWait());
-    const stopped = new Promise<void>((resolve) => {
-      runner.stateChanged.addListener((state) => {
-        if (state === "stopped") resolve();
-      });
-    });
+    const stopped = whenStopped(runner);
     runner.startShape();
     await stopped;
     assert.ok(runner.shapeFailure instanceof LocustfileError, String(runner.shapeFailure));
@@ -391,11 +398,7 @@ describe("load shapes of arrival rates", () => {
     }
     const { runner } = makeRun([Idle], { shapeClass: Switching });
     t.after(() => runner.quitAndWait());
-    const stopped = new Promise<void>((resolve) => {
-      runner.stateChanged.addListener((state) => {
-        if (state === "stopped") resolve();
-      });
-    });
+    const stopped = whenStopped(runner);
     runner.startShape();
     await stopped;
     assert.ok(runner.shapeFailure instanceof UsageError);

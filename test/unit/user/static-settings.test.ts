@@ -10,11 +10,25 @@ import {
   TaskSet,
   task,
   User,
+  type UserClass,
 } from "../../../src/user/index.js";
 import { makeRun, waitFor } from "../../helpers/env.js";
 
 // docs/api.md: "Settings may be instance fields or static fields". The code reads instance
 // fields; these tests fail if a static setting is not adopted by new instances.
+/** Runs one user of `cls` until its task started 4 times (`starts`), and checks it waited 50 ms between. */
+async function assertPaced(cls: UserClass, starts: number[]): Promise<void> {
+  const { runner } = makeRun([cls]);
+  await runner.start(1, 10);
+  assert.ok(await waitFor(() => starts.length >= 4, 5000));
+  await runner.quitAndWait();
+  const gaps = starts.slice(1, 4).map((t, i) => t - starts[i]!);
+  assert.ok(
+    gaps.every((gap) => gap >= 45),
+    `gaps ${gaps.map((g) => g.toFixed(1)).join(", ")} ms`,
+  );
+}
+
 describe("settings written as static fields", () => {
   it("a running user waits its static waitTime between tasks", async () => {
     const starts: number[] = [];
@@ -24,15 +38,7 @@ describe("settings written as static fields", () => {
         starts.push(performance.now());
       }
     }
-    const { runner } = makeRun([Paced]);
-    await runner.start(1, 10);
-    assert.ok(await waitFor(() => starts.length >= 4, 5000));
-    await runner.quitAndWait();
-    const gaps = starts.slice(1, 4).map((t, i) => t - starts[i]!);
-    assert.ok(
-      gaps.every((gap) => gap >= 45),
-      `gaps ${gaps.map((g) => g.toFixed(1)).join(", ")} ms`,
-    );
+    await assertPaced(Paced, starts);
   });
 
   it("a new user adopts static client settings, inherited ones too; a set instance field wins", () => {
@@ -76,15 +82,7 @@ describe("settings written as methods or getters", () => {
         starts.push(performance.now());
       }
     }
-    const { runner } = makeRun([Paced]);
-    await runner.start(1, 10);
-    assert.ok(await waitFor(() => starts.length >= 4, 5000));
-    await runner.quitAndWait();
-    const gaps = starts.slice(1, 4).map((t, i) => t - starts[i]!);
-    assert.ok(
-      gaps.every((gap) => gap >= 45),
-      `gaps ${gaps.map((g) => g.toFixed(1)).join(", ")} ms`,
-    );
+    await assertPaced(Paced, starts);
     const { environment } = makeRun([]);
     class Hosted extends HttpUser {
       // @ts-expect-error as above, for an accessor.
