@@ -182,9 +182,13 @@ export class IterationStats {
     const dueBy = this.dueBy;
     if (dueBy === undefined) return;
     const last = this.dueAtSecond.at(-1)?.[0];
-    const newest = Math.floor(nowMs / 1000);
-    // A stopped test's schedule ends at its stop: nothing falls due after it.
+    // A stopped test's schedule ends at its stop: nothing falls due after it, so the start of
+    // the second after the stop is known already (the stop's own second is read up to it).
     const until = this.endMs ?? Number.POSITIVE_INFINITY;
+    const newest = Math.max(
+      Math.floor(nowMs / 1000),
+      this.endMs === null ? Number.NEGATIVE_INFINITY : Math.floor(this.endMs / 1000) + 1,
+    );
     for (
       let second = last === undefined ? newest : Math.max(last + 1, newest - 16);
       second <= newest;

@@ -299,7 +299,7 @@ describe("IterationStats", () => {
     const master = new RequestStats({ nowMs: T0, currentWindowLagSeconds: 3 });
     master.iterations.followSchedule((ms) => (Math.max(0, ms - T0) * 10) / 1000, T0);
     master.iterations.setTargetRate(10, T0);
-    for (let k = 0; k < 80; k++) master.iterations.countStarted(T0 + k * 100);
+    for (let k = 0; k < 85; k++) master.iterations.countStarted(T0 + k * 100);
     for (let s = 1; s <= 8; s++) master.history.sample(master, T0 + s * 1000 + 300, 1);
     const drawn = master.history.toJSON().iterations!;
     assert.deepEqual(
@@ -309,16 +309,17 @@ describe("IterationStats", () => {
     );
     assert.deepEqual(drawn.targetRate, [10, 10, 10, 10]);
     assert.deepEqual(drawn.rate, [10, 10, 10, 10]);
-    // Stopped at 8.0 s, its last reports in: the final sample draws the seconds to the end (4 to 7).
-    master.iterations.markStopping(T0 + 8_000);
+    // Stopped at 8.5 s, its last reports in: the final sample draws the seconds to the end (4
+    // to 8, the last one over its half before the stop, its target too).
+    master.iterations.markStopping(T0 + 8_500);
     master.history.sample(master, T0 + 8_600, 0, true);
     const ended = master.history.toJSON().iterations!;
     assert.deepEqual(
       ended.timeMs.map((t) => (t - T0) / 1000),
-      [1, 2, 3, 4, 5, 6, 7, 8],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
     );
-    assert.deepEqual(ended.rate, [10, 10, 10, 10, 10, 10, 10, 10]);
-    assert.deepEqual(ended.targetRate, [10, 10, 10, 10, 10, 10, 10, 10]);
+    assert.deepEqual(ended.rate, [10, 10, 10, 10, 10, 10, 10, 10, 10]);
+    assert.deepEqual(ended.targetRate, [10, 10, 10, 10, 10, 10, 10, 10, 10]);
     assert.equal(stats.history.sessionJSON().iterations?.timeMs.length, 2, "the session keeps it");
   });
 
