@@ -249,6 +249,9 @@ export class MasterRunner extends BaseRunner {
       return;
     }
     if (!(await this.beginStart(userCount, spawnRate, options))) return;
+    // The same count with other classes (a shape's tick): the ramp has no step to take, but
+    // the workers must get the new split.
+    if (this.dispatchedCount === this.targetUserCount && this.dispatchedCount > 0) this.dispatch();
     const workers = this.liveWorkers().length;
     this.environment.logger.info(
       `Sending spawn jobs of ${this.targetUserCount} users at ${spawnRate} spawn rate to ${workers} ready worker(s)`,
@@ -372,7 +375,13 @@ export class MasterRunner extends BaseRunner {
     if (token !== this.rampToken || this.state !== "spawning") return;
     this.setState("running");
     const deadline = performance.now() + REPORT_WAIT_MS;
-    while (this.userCount !== this.targetUserCount && performance.now() < deadline) await sleep(10);
+    // Each worker's classes as sent, not only its total: a shape's tick may change the split alone.
+    const settled = () =>
+      this.liveWorkers().every((node) =>
+        Object.entries(node.sentClassesCount).every(([name, n]) => (node.userClassesCount[name] ?? 0) === n),
+      );
+    while ((this.userCount !== this.targetUserCount || !settled()) && performance.now() < deadline)
+      await sleep(10);
     if (token !== this.rampToken) return;
     const behind = this.liveWorkers()
       .filter((node) => node.userCount !== node.sentUserCount)

@@ -27,6 +27,11 @@ import { TestLog } from "./test-record.js";
 export interface StartOptions {
   /** -t/--run-time: stop the test after this long (from this start). */
   runTimeMs?: number | undefined;
+  /**
+   * Only these user classes, by their weights, as a load shape's tick may ask (Locust's third
+   * item); the others' users stop. Undefined: every class the test runs.
+   */
+  userClasses?: readonly string[] | undefined;
 }
 
 export abstract class BaseRunner implements Runner {
@@ -59,6 +64,8 @@ export abstract class BaseRunner implements Runner {
    * classes of the current test (all of them, or the class picker's choice).
    */
   protected sequence: SpawnSequence;
+  /** The classes `sequence` is limited to by a shape's tick (sorted, comma-joined); undefined: all. */
+  private sequenceClasses: string | undefined;
   /** The load shape being followed, if any. */
   protected shape: LoadTestShape | undefined;
   /** --stop-timeout, ms (0: users are stopped at once). */
@@ -133,6 +140,7 @@ export abstract class BaseRunner implements Runner {
   protected async beginStart(userCount: number, spawnRate: number, options: StartOptions): Promise<boolean> {
     if (!(await this.beginModel("users"))) return false;
     if (options.runTimeMs !== undefined) this.scheduleRunTime(options.runTimeMs);
+    this.spawnClasses(options.userClasses);
     this.targetUserCount = Math.min(userCount, this.sequence.capacity);
     if (userCount > this.sequence.capacity) {
       this.environment.logger.warning(
@@ -204,10 +212,34 @@ export abstract class BaseRunner implements Runner {
     return true;
   }
 
+  /**
+   * Spawns users of `names` only (a load shape's tick), or of every class the test runs
+   * (undefined): the spawn sequence is rebuilt when the set changes.
+   * @throws UsageError when none of `names` is a class of this test.
+   */
+  private spawnClasses(names: readonly string[] | undefined): void {
+    const key = names === undefined ? undefined : [...names].sort().join(",");
+    if (key === this.sequenceClasses) return;
+    const active = this.environment.activeUserClassInfos;
+    const chosen = names === undefined ? active : active.filter((info) => names.includes(info.name));
+    if (chosen.length === 0) {
+      throw new UsageError(
+        "CICADA_ERR_SHAPE_TICK",
+        `the load shape's tick() asked for the user classes ${names!.join(", ")}, none of which this test runs (${active.map((info) => info.name).join(", ")})`,
+        {
+          hint: "Name classes of the locustfile (the class objects), or leave the third item out for every class",
+        },
+      );
+    }
+    this.sequence = new SpawnSequence(chosen);
+    this.sequenceClasses = key;
+  }
+
   /** A new test: stats reset, state "spawning", testStart. False if a listener stopped it. */
   protected async beginTest(): Promise<boolean> {
     // The class picker may have chosen other classes since the last test.
     this.sequence = new SpawnSequence(this.environment.activeUserClassInfos);
+    this.sequenceClasses = undefined;
     this.environment.stats.reset(this.environment.now());
     // The iteration counters report only for arrival-rate tests (the scheduler activates them).
     if (this.loadModel === "users") this.environment.stats.iterations.deactivate();
@@ -241,7 +273,6 @@ export abstract class BaseRunner implements Runner {
     shape.resetTime();
     let last = "";
     let kind: LoadModel | undefined;
-    let classesWarned = false;
     const onError = (error: unknown) => this.environment.logger.error(String(error));
     const tick = () => {
       const wanted = normaliseShapeTick(callTick(shape, ShapeClass.name));
@@ -250,22 +281,17 @@ export abstract class BaseRunner implements Runner {
         this.stop();
         return;
       }
-      if (!isArrivalRateTick(wanted) && wanted.userClasses !== undefined && !classesWarned) {
-        classesWarned = true;
-        this.environment.logger.warning(
-          "the load shape's tick() names user classes (Locust's third item): Cicada does not narrow a tick to some classes, every class runs by its weight (pick classes for the whole test with the positional arguments or --class-picker)",
-        );
-      }
       const wantedKind: LoadModel = isArrivalRateTick(wanted) ? "arrival-rate" : "users";
       if (kind !== undefined && wantedKind !== kind) throw mixedShapeError(kind);
       kind = wantedKind;
+      const classes = isArrivalRateTick(wanted) ? undefined : wanted.userClasses?.map((cls) => cls.name);
       const key = isArrivalRateTick(wanted)
         ? `rate ${wanted.arrivalRate}`
-        : `${wanted.users}/${wanted.spawnRate}`;
+        : `${wanted.users}/${wanted.spawnRate}/${classes?.join(",") ?? ""}`;
       if (key === last) return;
       last = key;
       if (isArrivalRateTick(wanted)) this.startArrivalRate({ rate: wanted.arrivalRate }).catch(onError);
-      else this.start(wanted.users, wanted.spawnRate).catch(onError);
+      else this.start(wanted.users, wanted.spawnRate, { userClasses: classes }).catch(onError);
     };
     // The timer first: the first tick begins the test, whose record must know it follows a shape.
     this.shapeTimer = setInterval(() => {

@@ -2,14 +2,11 @@ import { isArrivalRate, MAX_ARRIVAL_RATE } from "../shared/arrival-rate.js";
 import { UsageError } from "../shared/errors.js";
 import type { UserClass } from "./user.js";
 
-/** What a shape's `tick()` asks for: a user count and a spawn rate. */
+/** What a shape's `tick()` asks for: a user count, a spawn rate and optionally which classes. */
 export interface ShapeTick {
   users: number;
   spawnRate: number;
-  /**
-   * Locust's third item, accepted for ports but not applied: every class runs by its weight
-   * (a warning says so once); choose the classes of a whole test on the command line.
-   */
+  /** Only these classes, by their weights (Locust's third item); the others' users stop. */
   userClasses?: UserClass[];
 }
 

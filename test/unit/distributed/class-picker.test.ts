@@ -50,3 +50,22 @@ test("the master sends counts only for the chosen classes, to raw and Cicada wor
   assert.ok(await waitFor(() => spawns.length > 0 && cicada.runner.userCount === 4, 5000));
   assert.deepEqual(Object.keys(spawns.at(-1)!).sort(), ["Alpha", "Beta"]);
 });
+
+test("a start limited to some classes (a shape's tick) splits the same count anew over the workers", async (t) => {
+  const cluster = await startCluster({ heartbeatIntervalMs: 200, heartbeatLiveness: 50 });
+  t.after(() => cluster.close());
+  const cicada = cluster.addWorker("cicada_1");
+  await cluster.master.waitForWorkers(1, 10_000);
+  await cluster.master.start(4, 100, { userClasses: ["Beta"] });
+  assert.ok(
+    await waitFor(() => cicada.runner.userClassesCount.Beta === 4, 5000),
+    JSON.stringify(cicada.runner.userClassesCount),
+  );
+  // The same 4 users, every class again: no ramp step to take, the split still changes.
+  await cluster.master.start(4, 100);
+  assert.ok(
+    await waitFor(() => (cicada.runner.userClassesCount.Alpha ?? 0) > 0, 5000),
+    JSON.stringify(cicada.runner.userClassesCount),
+  );
+  assert.equal(cicada.runner.userCount, 4);
+});

@@ -351,6 +351,38 @@ describe("load shapes of arrival rates", () => {
     }
   });
 
+  it("a tick's user classes (Locust's third item) spawn only those, by weight; a tick without them, every class", async (t) => {
+    class ApiOnly extends User {
+      override waitTime = constant(0.1);
+      @task idle() {}
+    }
+    class Web extends User {
+      override waitTime = constant(0.1);
+      @task idle() {}
+    }
+    class Narrowing extends LoadTestShape {
+      tick() {
+        const t = this.getRunTime();
+        if (t > 2.5) return null;
+        return t < 1
+          ? ([4, 100, [ApiOnly]] as [number, number, [typeof ApiOnly]])
+          : { users: 4, spawnRate: 100 };
+      }
+    }
+    const { runner } = makeRun([ApiOnly, Web], { shapeClass: Narrowing });
+    t.after(() => runner.quitAndWait());
+    runner.startShape();
+    assert.ok(
+      await waitFor(() => runner.userClassesCount.ApiOnly === 4, 3000),
+      JSON.stringify(runner.userClassesCount),
+    );
+    assert.equal(runner.userClassesCount.Web ?? 0, 0);
+    assert.ok(
+      await waitFor(() => runner.userClassesCount.ApiOnly === 2 && runner.userClassesCount.Web === 2, 3000),
+      JSON.stringify(runner.userClassesCount),
+    );
+  });
+
   it("a tick that throws is the locustfile's error (exit 3) naming the shape, on the first tick or later", async (t) => {
     class Idle extends User {
       override waitTime = constant(0.1);
