@@ -18,10 +18,14 @@ export function cicadaImportPlugin(apiNames: readonly string[]): Plugin {
       pluginBuild.onResolve({ filter: names }, () => ({ path: "cicada", namespace: "cicada-api" }));
       pluginBuild.onLoad({ filter: /.*/, namespace: "cicada-api" }, () => ({
         loader: "js",
+        // Each name bound under a prefix and exported by its own name: the bundle's top level
+        // then holds __cicada_User, not User, so a locustfile's own `class User` keeps its
+        // name (esbuild renamed it User2, and that name went into the stats and the stub).
         contents: [
-          `const api = globalThis[Symbol.for("cicada.api")];`,
-          `if (!api) throw new Error("this locustfile bundle must be run by Cicada");`,
-          `export const { ${apiNames.join(", ")} } = api;`,
+          `const __cicada_api = globalThis[Symbol.for("cicada.api")];`,
+          `if (!__cicada_api) throw new Error("this locustfile bundle must be run by Cicada");`,
+          ...apiNames.map((name) => `const __cicada_${name} = __cicada_api.${name};`),
+          `export { ${apiNames.map((name) => `__cicada_${name} as ${name}`).join(", ")} };`,
         ].join("\n"),
       }));
     },

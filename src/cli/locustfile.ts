@@ -206,10 +206,6 @@ export async function bundleLocustfile(
       sourceRoot: `${pathToFileURL(cwd).href}/`,
       logLevel: "silent",
       metafile: true,
-      // A class's name is its user class's name (stats, --locust-stub, a master's dispatch):
-      // without this, a class named like something Cicada's API brings into the bundle
-      // (User, TaskSet, LoadTestShape) was renamed User2.
-      keepNames: true,
       plugins: [cicadaImportPlugin(apiNames), externalPackagesPlugin, protoImportPlugin(protoFailures)],
       // import.meta.url/dirname point at the original file, so data files next to the
       // locustfile are found although the bundle runs from a temporary folder.
