@@ -75,7 +75,7 @@ describe("the open model in the reports", () => {
     );
     assert.match(
       formatIterations(snapshot, true).join("\n"),
-      /started 97 \(\S+\/s\), 2 in flight, 3 dropped/,
+      /started 97 \(\S+\/s in the last whole second, of \S+\/s due\), 2 in flight, 3 dropped/,
     );
     // A closed-model summary is unchanged: no second table, no iterations line.
     const closed = formatFinalSummary(sampleStats().snapshot(T0 + 10_000)).join("\n");
