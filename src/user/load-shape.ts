@@ -108,7 +108,10 @@ function checkUsersTick(tick: ShapeTick, returned: unknown): ShapeTick {
   );
   throw new UsageError(
     "CICADA_ERR_SHAPE_TICK",
-    `the load shape's tick() returned ${shown}: ${usersOk ? "" : "users must be a whole number ≥ 0"}${usersOk || rateOk ? "" : " and "}${rateOk ? "" : "spawnRate a number of users per second above 0"}`,
+    `the load shape's tick() returned ${shown}: ${[
+      ...(usersOk ? [] : ["users must be a whole number ≥ 0"]),
+      ...(rateOk ? [] : ["spawnRate must be a number of users per second above 0"]),
+    ].join(", and ")}`,
     {
       hint: "Return { users: N, spawnRate: R } or [N, R] (the closed model), { arrivalRate: N } (the open model), or null to end the test; see docs/api.md#load-shapes",
     },

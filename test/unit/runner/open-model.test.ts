@@ -332,8 +332,8 @@ describe("load shapes of arrival rates", () => {
       @task idle() {}
     }
     for (const [returned, problem] of [
-      [{ users: 4 }, /returned \{"users":4\}: spawnRate a number of users per second above 0/],
-      [{ user_count: 4, spawn_rate: 4 }, /users must be a whole number ≥ 0 and spawnRate/],
+      [{ users: 4 }, /returned \{"users":4\}: spawnRate must be a number of users per second above 0$/],
+      [{ user_count: 4, spawn_rate: 4 }, /users must be a whole number ≥ 0, and spawnRate must be/],
       [[-1, 5], /returned \[-1,5\]: users must be a whole number ≥ 0$/],
     ] as const) {
       class Bad extends LoadTestShape {
