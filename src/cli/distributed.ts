@@ -281,6 +281,9 @@ export async function startMaster(
       }
     },
     async close() {
+      // The master's quit ends the children: exiting with 0 then is no error (it raced the stop
+      // below and was logged as "worker process 1 exited with code 0" at a normal end).
+      children?.expectQuit();
       await runner.quitAndWait();
       await children?.stop();
     },

@@ -24,6 +24,11 @@ const TERM_GRACE_MS = 3000;
 export interface WorkerProcesses {
   /** Calls `listener` if a child exits before `stop()` (it failed to start or crashed). */
   onEarlyExit(listener: ((error: Error) => void) | undefined): void;
+  /**
+   * The children are about to be told to quit (the master's quit): one that exits with 0
+   * from now on is ending, not failing. Call it before the quit is sent.
+   */
+  expectQuit(): void;
   /** Waits for the children to exit, terminating and then killing those that do not. */
   stop(): Promise<void>;
   /** Sends a signal to every child still running. */
@@ -214,6 +219,9 @@ function startChildren(count: number, spec: ChildrenSpec, io: CliIO, logger: Log
     async exitCodes() {
       await Promise.all(children.map((c) => c.exited));
       return children.map((c) => c.process.exitCode ?? 1);
+    },
+    expectQuit() {
+      stopping = true;
     },
     async stop() {
       stopping = true;
