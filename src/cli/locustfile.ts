@@ -21,6 +21,7 @@ import type { ProtoError } from "../grpc/proto.js";
 import { CicadaError, LocustfileError } from "../shared/errors.js";
 import {
   type CustomArgument,
+  camelCase,
   collectCustomArguments,
   type Events,
   isAbstractClass,
@@ -257,7 +258,7 @@ function missingApiImport(
     const match = /^No matching export in "cicada-api:[^"]*" for import "([^"]+)"$/.exec(error.text);
     if (match === null) continue;
     const name = match[1]!;
-    const camel = name.replace(/_([a-z])/g, (_all, letter: string) => letter.toUpperCase());
+    const camel = camelCase(name);
     const exports = new Set(apiNames);
     const suggestion =
       camel !== name && exports.has(camel)

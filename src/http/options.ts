@@ -127,24 +127,27 @@ export interface RequestOptions {
  * `allow_redirects=False` followed the redirect anyway; TypeScript's checker refuses them,
  * but Cicada runs locustfiles without it.
  */
-const LOCUST_OPTION_NAMES: Readonly<Record<string, string>> = {
-  data: "form (fields) or body (a string or bytes)",
-  params: "query",
-  allow_redirects: "allowRedirects",
-  catch_response: "catchResponse",
-  files: "multipart",
-  verify: "the user's insecure = true",
-  proxies: "the user's proxy setting",
-  cookies: "this.client.cookies",
-  auth: "an authorization header (headers: { authorization: ... })",
-};
+const LOCUST_OPTION_NAMES: ReadonlyArray<readonly [locusts: string, cicadas: string]> = [
+  ["data", "form (fields) or body (a string or bytes)"],
+  ["params", "query"],
+  ["allow_redirects", "allowRedirects"],
+  ["catch_response", "catchResponse"],
+  ["files", "multipart"],
+  ["verify", "the user's insecure = true"],
+  ["proxies", "the user's proxy setting"],
+  ["cookies", "this.client.cookies"],
+  ["auth", "an authorization header (headers: { authorization: ... })"],
+];
 
-/** The message for a request option in Locust's spelling, or undefined when there is none. */
+/**
+ * The message for a request option in Locust's spelling, or undefined when there is none.
+ * Checked on every request: nine property reads, no allocation.
+ */
 export function locustOptionProblem(options: object): string | undefined {
-  for (const key of Object.keys(options)) {
-    const cicadas = LOCUST_OPTION_NAMES[key];
-    if (cicadas !== undefined && (options as Record<string, unknown>)[key] !== undefined)
-      return `the request option ${key} is Locust's (requests') spelling, which Cicada does not read: use ${cicadas} (docs/from-locust.md)`;
+  const given = options as Record<string, unknown>;
+  for (const [locusts, cicadas] of LOCUST_OPTION_NAMES) {
+    if (given[locusts] !== undefined)
+      return `the request option ${locusts} is Locust's (requests') spelling, which Cicada does not read: use ${cicadas} (docs/from-locust.md)`;
   }
   return undefined;
 }

@@ -7,6 +7,8 @@
  * to whole milliseconds, so a fast endpoint reads as 0), and the percentile block is
  * exact, not "approximated".
  */
+
+import { firstFrame } from "../shared/thrown.js";
 import {
   type EntrySnapshot,
   formatScore,
@@ -197,20 +199,6 @@ export function formatErrorReport(snapshot: StatsSnapshot): string[] {
   }
   lines.push(separator, "");
   return lines;
-}
-
-/**
- * Where an exception was thrown: the first stack frame in a source file (frames of
- * built-ins such as `JSON.parse (<anonymous>)` say nothing about the user's code).
- */
-export function firstFrame(traceback: string): string {
-  const frames = traceback
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line.startsWith("at "));
-  const inSource = frames.find((f) => /:\d+:\d+\)?$/.test(f) && !f.includes("node:"));
-  const frame = inSource ?? frames[0];
-  return frame ? frame.slice(3) : "";
 }
 
 /** "Exceptions": errors thrown by task code, grouped by stack, with where they were thrown. */

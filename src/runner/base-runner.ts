@@ -7,7 +7,7 @@
 import { isArrivalRate, MAX_ARRIVAL_RATE } from "../shared/arrival-rate.js";
 import { CicadaError, type EnvironmentError, LocustfileError, UsageError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
-import { describeThrown, stackOf } from "../shared/thrown.js";
+import { describeThrown, firstFrame, stackOf } from "../shared/thrown.js";
 import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import { interruptedIterationsWarning } from "../stats/index.js";
 import {
@@ -455,13 +455,10 @@ function callTick(shape: LoadTestShape, shapeName: string): ReturnType<LoadTestS
     return shape.tick();
   } catch (error) {
     if (error instanceof CicadaError) throw error;
-    const at = stackOf(error)
-      ?.split("\n")
-      .find((line) => /^\s+at /.test(line))
-      ?.trim();
+    const where = firstFrame(stackOf(error) ?? "");
     throw new LocustfileError(
       "CICADA_ERR_SHAPE_THREW",
-      `the load shape ${shapeName}'s tick() threw: ${describeThrown(error)}${at ? ` (${at})` : ""}`,
+      `the load shape ${shapeName}'s tick() threw: ${describeThrown(error)}${where ? ` (at ${where})` : ""}`,
       {
         hint: "Fix the line named above; tick() returns { users, spawnRate }, { arrivalRate } or null (see docs/api.md#load-shapes)",
         cause: error,

@@ -46,3 +46,17 @@ function typeOfThrown(value: unknown): string {
     return "a thrown value";
   }
 }
+
+/**
+ * Where an exception was thrown: the first stack frame in a source file (frames of
+ * built-ins such as `JSON.parse (<anonymous>)` say nothing about the user's code).
+ */
+export function firstFrame(traceback: string): string {
+  const frames = traceback
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith("at "));
+  const inSource = frames.find((f) => /:\d+:\d+\)?$/.test(f) && !f.includes("node:"));
+  const frame = inSource ?? frames[0];
+  return frame ? frame.slice(3) : "";
+}

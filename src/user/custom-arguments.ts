@@ -69,7 +69,7 @@ export interface CustomArgument {
 const FLAG = /^(?:-([A-Za-z])\s*,\s*)?--([A-Za-z0-9][A-Za-z0-9-]*)$/;
 
 /** "my-argument" -> "myArgument". */
-function camelCase(name: string): string {
+export function camelCase(name: string): string {
   return name.toLowerCase().replace(/[-_]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 

@@ -13,6 +13,7 @@ export {
   type ArgumentType,
   type ArgumentValue,
   type CustomArgument,
+  camelCase,
   collectCustomArguments,
   convertArgumentValue,
   defaultArgumentValue,

@@ -205,11 +205,7 @@ describe("the open model on a LocalRunner", () => {
   });
 
   it("refuses to switch a running test between users and an arrival rate", async (t) => {
-    class Idle extends User {
-      override waitTime = constant(0.1);
-      @task idle() {}
-    }
-    const { runner } = makeRun([Idle]);
+    const { runner } = makeRun([PacedIdle]);
     t.after(() => runner.quitAndWait());
     await runner.start(1, 10);
     await assert.rejects(runner.startArrivalRate({ rate: 10 }), /a test with a number of users is running/);
@@ -233,6 +229,12 @@ describe("the schedule and the run time", () => {
     assert.equal(started + dropped, 50, "(a stalled machine may drop the last ones at the stop)");
   });
 });
+
+/** A user that does nothing, every 0.1 s: the load shapes' tests need users, not their work. */
+class PacedIdle extends User {
+  override waitTime = constant(0.1);
+  @task idle() {}
+}
 
 /** Resolves when `runner` next reaches "stopped". */
 function whenStopped(runner: {
@@ -384,17 +386,13 @@ describe("load shapes of arrival rates", () => {
   });
 
   it("a tick that throws is the locustfile's error (exit 3) naming the shape, on the first tick or later", async (t) => {
-    class Idle extends User {
-      override waitTime = constant(0.1);
-      @task idle() {}
-    }
     class Throws extends LoadTestShape {
       tick() {
         if (this.getRunTime() >= 0.5) throw new RangeError("boom in shape");
         return { users: 1, spawnRate: 10 };
       }
     }
-    const { runner } = makeRun([Idle], { shapeClass: Throws });
+    const { runner } = makeRun([PacedIdle], { shapeClass: Throws });
     t.after(() => runner.quitAndWait());
     const stopped = whenStopped(runner);
     runner.startShape();
@@ -410,7 +408,7 @@ describe("load shapes of arrival rates", () => {
         throw new TypeError("this.get_run_time is not a function");
       }
     }
-    const first = makeRun([Idle], { shapeClass: ThrowsAtOnce });
+    const first = makeRun([PacedIdle], { shapeClass: ThrowsAtOnce });
     t.after(() => first.runner.quitAndWait());
     assert.throws(
       () => first.runner.startShape(),
@@ -419,16 +417,12 @@ describe("load shapes of arrival rates", () => {
   });
 
   it("a shape that switches from users to an arrival rate mid-test stops it with a usage error", async (t) => {
-    class Idle extends User {
-      override waitTime = constant(0.1);
-      @task idle() {}
-    }
     class Switching extends LoadTestShape {
       tick() {
         return this.getRunTime() < 0.5 ? { users: 1, spawnRate: 10 } : { arrivalRate: 10 };
       }
     }
-    const { runner } = makeRun([Idle], { shapeClass: Switching });
+    const { runner } = makeRun([PacedIdle], { shapeClass: Switching });
     t.after(() => runner.quitAndWait());
     const stopped = whenStopped(runner);
     runner.startShape();
