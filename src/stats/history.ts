@@ -90,30 +90,31 @@ export class StatsHistory {
     }
     const iterations = stats.iterations;
     if (!iterations?.active) return;
-    this.addIterationPoint(iterations, iterations.snapshot(nowMs));
+    this.addIterationPoint(iterations, iterations.snapshot(nowMs), nowMs);
     if (!ended) return;
     const lastSecond = Math.floor((Math.min(nowMs, iterations.stoppingAtMs ?? nowMs) - 1) / 1000);
     const firstSecond = Math.max(this.drawnSecond + 1, Math.floor(iterations.startMs / 1000));
     for (let second = firstSecond; second <= lastSecond; second++) {
-      this.addIterationPoint(iterations, iterations.snapshot(nowMs, second));
+      this.addIterationPoint(iterations, iterations.snapshot(nowMs, second), nowMs);
     }
   }
 
   /**
    * One point of the iteration series, drawn at the end of the second its rates are of, on
    * the other charts' time axis (a master's is 5 s back: stamped when sampled, its test was
-   * drawn starting 5 s late). A second drawn already, or that ended before the counts
-   * began, adds nothing.
+   * drawn starting 5 s late), never after `nowMs`, the sample's moment: the second a test
+   * stopped in ends with the other charts' last point. A second drawn already, or that
+   * ended before the counts began, adds nothing.
    */
-  private addIterationPoint(iterations: IterationStats, snapshot: IterationSnapshot): void {
+  private addIterationPoint(iterations: IterationStats, snapshot: IterationSnapshot, nowMs: number): void {
     const second = snapshot.currentSecond;
-    const secondEndMs = (second + 1) * 1000;
-    if (second <= this.drawnSecond || secondEndMs <= iterations.startMs) return;
+    const timeMs = Math.min((second + 1) * 1000, nowMs);
+    if (second <= this.drawnSecond || timeMs <= iterations.startMs) return;
     this.drawnSecond = second;
     this.iterations ??= new IterationSeries(this.maxPoints);
     this.sessionIterations ??= new IterationSeries(this.maxPoints);
-    this.iterations.add(snapshot, secondEndMs);
-    this.sessionIterations.add(snapshot, secondEndMs);
+    this.iterations.add(snapshot, timeMs);
+    this.sessionIterations.add(snapshot, timeMs);
   }
 
   /** Points of the Aggregated series, oldest first. */
