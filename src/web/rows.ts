@@ -256,7 +256,8 @@ function openModelStatus(runner: Runner, nowMs: number): OpenModelStatus | null 
   const it = stats.iterations.snapshot(nowMs);
   const [p50 = null, p95 = null, p99 = null] = stats.total.intended?.percentiles([0.5, 0.95, 0.99]) ?? [];
   return {
-    targetRate: runner.arrivalRate ?? it.targetRate,
+    // A stopped test asks for no iterations: 0, as the users count reads 0 after a stop.
+    targetRate: isActive(runner.state) ? (runner.arrivalRate ?? it.targetRate) : 0,
     currentRate: round2(it.currentRate),
     totalRate: round2(it.totalRate),
     started: it.started,

@@ -84,6 +84,14 @@ describe("POST /swarm with an arrival rate", () => {
       ).json() as IterationsResponse;
       assert.ok(series.iterations!.timeMs.length >= 1);
       assert.equal(series.iterations!.targetRate.length, series.iterations!.timeMs.length);
+
+      // Stopped, the test asks for no iterations: the header's arrival rate reads 0, as its
+      // user count does, not the last rate the test ran at.
+      await run.app.inject({ method: "GET", url: "/stop" });
+      assert.ok(await waitFor(() => run.runner.state === "stopped", 3000), run.runner.state);
+      const stopped = (await run.app.inject({ method: "GET", url: "/api/state" })).json() as FullUpdate;
+      assert.equal(stopped.status.openModel?.targetRate, 0);
+      assert.ok((stopped.status.openModel?.started ?? 0) >= 20, "the stopped test's counts stay");
     } finally {
       await run.close();
     }
