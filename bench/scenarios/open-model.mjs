@@ -19,6 +19,7 @@
 import { count, fixed, millis, signedPercent, table } from "../lib/format.mjs";
 import { measure, median } from "../lib/measure.mjs";
 import { startLatencyServer } from "../lib/targets.mjs";
+import { measureWakeCost, weighWakeUps } from "../lib/wake-cost.mjs";
 
 /** Runs Cicada (or wrk) once against a fresh recording target; returns the run and the target's record. */
 async function onFreshTarget(ctx, tool, spec) {
@@ -73,11 +74,14 @@ export async function openRate(ctx) {
         durationS,
       });
     }
+    // What an idle wake-up costs on the generator core now, to weigh the models' wake-ups.
+    const wakeCostUs = ctx.smoke ? null : await measureWakeCost(ctx.cores.generator);
     rounds.push({
       round: round + 1,
       open: summariseRate(open, rate, durationS),
       closed: closed.run,
       paced: paced.run,
+      wakeCostUs,
     });
     await ctx.pause();
   }
@@ -98,12 +102,14 @@ export async function openRate(ctx) {
     pacedRps: med((r) => r.paced.rps),
     openIntendedP99: med((r) => r.open.intendedP99),
     openP99: med((r) => r.open.p99),
+    wakeCostUs: med((r) => r.wakeCostUs),
   };
   const ratioTo = (closedCpu) =>
     medians.openCpuUsPerRequest && closedCpu ? medians.openCpuUsPerRequest / closedCpu : null;
   const cpuRatio = ratioTo(medians.closedCpuUsPerRequest);
   const pacedCpuRatio = ratioTo(medians.pacedCpuUsPerRequest);
   const ratioText = (ratio) => (ratio === null ? "–" : `${ratio.toFixed(3)}×`);
+  const wakeUps = weighWakeUps(medians);
   const met = (ok) => (ok ? "met" : "NOT met");
   // A closed model's row: its rate, CPU and wake-ups; the open model's own columns stay empty.
   const closedRow = (label, model) => [
@@ -121,7 +127,7 @@ export async function openRate(ctx) {
     closedUsers,
     pacedUsers,
     rounds,
-    medians: { ...medians, cpuRatio, pacedCpuRatio },
+    medians: { ...medians, cpuRatio, pacedCpuRatio, ...wakeUps },
     lines: [
       `Open model, rate accuracy: --arrival-rate ${rate} of GET /sleep50 (50 ms) for ${durationS} s against the recording ` +
         `node:http target; the closed model (${closedUsers} users with no wait, and ${pacedUsers} users paced to 10/s each) on the same target; ` +
@@ -159,6 +165,15 @@ export async function openRate(ctx) {
         `${met(Math.abs(medians.worstSecondErrorPercent ?? 99) <= 5)}; 0 dropped: ${met(medians.dropped === 0)}; ` +
         `CPU per request ${ratioText(cpuRatio)} the closed model's with no wait (within 10 %: ${met(cpuRatio !== null && cpuRatio <= 1.1)}), ` +
         `${ratioText(pacedCpuRatio)} the paced closed model's`,
+      ...(wakeUps.extraWakeCpuUs === null
+        ? []
+        : [
+            `  wake-ups: an idle wake-up of Node costs ${fixed(medians.wakeCostUs, 1)} µs of CPU on the generator core; ` +
+              `the open model woke ${fixed(wakeUps.extraWakesPerRequest, 3)} more times per request than the closed model ` +
+              `with no wait: ${fixed(wakeUps.extraWakeCpuUs, 1)} µs of the ${fixed(wakeUps.cpuDifferenceUs, 1)} µs difference; ` +
+              `the rest of its CPU per request is ${ratioText(wakeUps.cpuRatioBesideWakeUps)} the closed model's; ` +
+              `within 10 % where a wake-up costs under ${fixed(wakeUps.boundWakeCostUs, 1)} µs`,
+          ]),
     ],
   };
 }
