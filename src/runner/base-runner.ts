@@ -111,6 +111,10 @@ export abstract class BaseRunner implements Runner {
   }
 
   abstract get userCount(): number;
+  /** Users still in their onStart; undefined where it is not known (see Runner.usersStarting). */
+  get usersStarting(): number | undefined {
+    return undefined;
+  }
   abstract get userClassesCount(): Record<string, number>;
   abstract workers(): WorkerSummary[];
   abstract start(userCount: number, spawnRate: number, options?: StartOptions): Promise<void>;

@@ -114,6 +114,10 @@ export class LocalRunner extends BaseRunner {
     return this.pool.count + this.openModelDriver.userCount;
   }
 
+  override get usersStarting(): number {
+    return this.pool.starting;
+  }
+
   get userClassesCount(): Record<string, number> {
     return this.openModelDriver.countsByClass() ?? this.pool.countsByClass();
   }

@@ -67,6 +67,11 @@ export interface Runner extends RunnerControl {
   /** Starts a test or changes the running one; resolves when the ramp is done. */
   start(userCount: number, spawnRate: number, options?: StartOptions): Promise<void>;
   /**
+   * Users of this process still in their onStart (a login, say): they run no task yet.
+   * Undefined where it is not known (a master: its workers do not report it).
+   */
+  readonly usersStarting: number | undefined;
+  /**
    * Starts an arrival-rate test, or changes the rate of the running one. Iterations start
    * at the rate whatever the response times, on users created on demand up to
    * `openModel.maxUsers`. Rejects when a test with users is running.

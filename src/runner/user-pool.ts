@@ -68,6 +68,13 @@ export class UserPool {
     return n;
   }
 
+  /** Running users still in their onStart (see UserLifecycle.starting). */
+  get starting(): number {
+    let n = 0;
+    for (const u of this.users) if (u.state === "running" && u.starting) n++;
+    return n;
+  }
+
   /** Running users per class name. */
   countsByClass(): Record<string, number> {
     return this.tally((u) => u.state === "running");

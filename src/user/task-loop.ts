@@ -80,6 +80,11 @@ export class UserLifecycle {
   private readonly handoff: IterationHandoff | undefined;
   /** Open model: an iteration was handed over and has not ended yet. */
   private iterationOpen = false;
+  /**
+   * True from the start until the user's onStart has ended (or it ended without one): a
+   * capacity search begins a step's hold only when its new users have logged in.
+   */
+  starting = true;
 
   /** @param iterations open model: run one task per {@link runIteration}, not a loop of tasks and waits. */
   constructor(
@@ -164,7 +169,9 @@ export class UserLifecycle {
       try {
         const preparing = this.prepare();
         if (preparing) await preparing;
-        if (!(await this.runOnStart())) {
+        const onStartRan = await this.runOnStart();
+        this.starting = false;
+        if (!onStartRan) {
           // onStart threw: Locust logs it and the user's greenlet ends there, without on_stop.
           this.endIteration();
           await this.dispose();
@@ -185,6 +192,7 @@ export class UserLifecycle {
     } catch {
       // A StopUser from onStop, or a user_error listener that threw: the user has ended anyway.
     } finally {
+      this.starting = false;
       this.onEnded();
     }
   }
