@@ -10,8 +10,8 @@
  * 2. both halves broke an SLO and the latency is not falling: the step broke, settled or
  *    not (a falling latency is a warm-up: it is given until the maximum hold);
  * 3. at the maximum hold: broke if the last half broke an SLO, or if its latency was
- *    still rising (queues growing: the target does not keep up, it only has not failed yet);
- *    otherwise met, marked not steady.
+ *    still rising (queues growing: the target does not keep up, it only has not failed yet)
+ *    by more than the halves' samples explain; otherwise met, marked not steady.
  *
  * A failure-rate SLO breaks a step only on enough failures (failure-evidence.ts): a step
  * broken only on too few is held on, to the maximum hold, its failures counted from that
@@ -142,14 +142,51 @@ function falling(slos: readonly CapacitySlo[], a: WindowFigures, b: WindowFigure
   });
 }
 
-/** The latency that rose from half `a` to half `b` beyond the tolerance, as "a → b ms", if any. */
+/**
+ * z of the bounds on a percentile measured from n samples (about 95 % two-sided): the
+ * q-quantile of n samples lies, by the binomial law of how many fall below it, between
+ * the sample quantiles at q ± z·√(q(1−q)/n).
+ */
+const QUANTILE_Z = 2;
+
+/** A percentile SLO's quantile (50 for a median), or null for avg, min and max. */
+function quantileOf(slo: CapacitySlo | undefined): { p: number; intended: boolean } | null {
+  if (slo === undefined) return { p: 95, intended: false };
+  const metric = slo.metric;
+  if (metric.kind === "percentile") return { p: metric.percentile, intended: false };
+  if (metric.kind === "intendedPercentile") return { p: metric.percentile, intended: true };
+  if (metric.kind === "med") return { p: 50, intended: false };
+  return null;
+}
+
+/** The percentile `p` of a window moved by `z` standard errors of its sample quantile. */
+function boundedPercentile(figures: WindowFigures, p: number, intended: boolean, z: number): number | null {
+  const n = intended ? figures.intendedCount : figures.timedCount;
+  if (n === 0) return null;
+  const q = p / 100;
+  const shifted = Math.min(100, Math.max(0, 100 * (q + z * Math.sqrt((q * (1 - q)) / n))));
+  return intended ? figures.intendedPercentile(shifted) : figures.percentile(shifted);
+}
+
+/**
+ * The latency that rose from half `a` to half `b` beyond the tolerance, as "a → b ms", if
+ * any. A percentile must rise beyond what sampling explains: b's lower bound above a's
+ * upper bound (see {@link QUANTILE_Z}). A p95 of 60 requests rests on 3 of them, and two
+ * halves of one steady load differed by 3× that way (23.9 → 75 ms at 40 users, 44 % CPU):
+ * "still rising", a step broken on noise.
+ */
 function rise(slos: readonly CapacitySlo[], a: WindowFigures, b: WindowFigures): string | undefined {
+  const timed = slos.filter((slo) => slo.metric.kind !== "failRate");
   const la = latencies(slos, a);
   const lb = latencies(slos, b);
   for (let i = 0; i < la.length; i++) {
     const before = la[i] ?? null;
     const after = lb[i] ?? null;
-    if (before !== null && after !== null && after > before * (1 + LATENCY_TOLERANCE) + LATENCY_SLACK_MS)
+    if (before === null || after === null) continue;
+    const quantile = quantileOf(timed[i]);
+    const high = quantile === null ? before : boundedPercentile(a, quantile.p, quantile.intended, QUANTILE_Z);
+    const low = quantile === null ? after : boundedPercentile(b, quantile.p, quantile.intended, -QUANTILE_Z);
+    if (high !== null && low !== null && low > high * (1 + LATENCY_TOLERANCE) + LATENCY_SLACK_MS)
       return `${ms(before).replace(" ms", "")} → ${ms(after)}`;
   }
   return undefined;

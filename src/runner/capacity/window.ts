@@ -89,6 +89,9 @@ export interface WindowFigures {
   /** Intended-start percentiles on demand (an SLO may ask for any). */
   intendedPercentile(p: number): number | null;
   percentile(p: number): number | null;
+  /** Response times in the window's histograms (what a percentile rests on). */
+  timedCount: number;
+  intendedCount: number;
   dropped: number;
   /** Iterations completed in the window (the open model). */
   iterations: number;
@@ -195,6 +198,8 @@ export function windowFigures(a: CumulativeSample, b: CumulativeSample): WindowF
     intendedP99Ms: intendedAt(99),
     intendedPercentile: intendedAt,
     percentile: at,
+    timedCount: times.totalCount,
+    intendedCount: intended?.totalCount ?? 0,
     dropped: b.dropped - a.dropped,
     iterations: b.iterationsCompleted - a.iterationsCompleted,
     inFlight: b.inFlight,

@@ -240,6 +240,29 @@ describe("the judge", () => {
     assert.ok(meets.done && meets.passed && !meets.steady);
   });
 
+  it("a percentile that moved no more than its samples explain is not 'still rising'", () => {
+    // One steady load, 15 responses a tick: 20 ms, and now and then 70 ms (1 of the 30 in
+    // the first half, 3 of the 30 in the second: chance, at a rate of 2 in 30). The p95 of
+    // each half rests on its 2 slowest: 20 → 70 ms, a "rise" of 3.5× the tolerance allows.
+    const slowAt: Record<number, number> = { 3: 1, 9: 1, 11: 2, 12: 1 };
+    const outliers = (i: number) => Array.from({ length: 15 }, (_, k) => (k < (slowAt[i] ?? 0) ? 70 : 20));
+    const steadyLoad = samples(12, outliers);
+    const window = steadyLoad.slice(-5);
+    assert.ok(Math.abs(windowFigures(window[0]!, window[2]!).p95Ms! - 20) < 0.1);
+    assert.ok(Math.abs(windowFigures(window[2]!, window[4]!).p95Ms! - 70) < 0.1);
+    const verdict = judgeStep(window, hold, hold + 3000, settings);
+    assert.ok(verdict.done && verdict.passed && !verdict.steady, verdict.done ? verdict.reason : "pending");
+    // With ten times the responses, 3 of 300 slow against 30 of 300 is no longer chance:
+    // the step broke.
+    const manySlowAt: Record<number, number> = { 9: 2, 10: 1, 11: 15, 12: 15 };
+    const many = samples(12, (i) =>
+      Array.from({ length: 150 }, (_, k) => (k < (manySlowAt[i] ?? 0) ? 70 : 20)),
+    );
+    const rising = judgeStep(many.slice(-5), hold, hold + 3000, settings);
+    assert.ok(rising.done && !rising.passed, rising.done ? rising.reason : "pending");
+    assert.match(rising.reason, /latency still rising at the end of the hold \(20 → 70 ms\)/);
+  });
+
   describe("a failure rate is judged on enough failures", () => {
     const failSettings = { ...settings, slos: [P95_150, FAIL_1] };
     /** 20 requests of 100 ms a tick (80 a second), `failing(i)` of them failed. */
