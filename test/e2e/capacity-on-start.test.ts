@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { type CliResult, fixtureDir, runCli } from "../helpers/cli.js";
 
 /** A login takes this long; the page itself is answered at once. */
-const LOGIN_MS = 1200;
+const LOGIN_MS = 2500;
 
 const LOCUSTFILE = `import { HttpUser, task, constant } from "cicada-load";
 export class Member extends HttpUser {
@@ -67,7 +67,7 @@ describe("--find-capacity with users that log in first", { timeout: 90_000 }, ()
 
   it("judges each step after its users' logins: every step met the SLO, the answer is the upper bound", () => {
     const { code, stdout, stderr } = result;
-    // Without the wait, the 10 logins of 1.2 s fell into the first step's hold: p95 1.2 s
+    // Without the wait, the 10 logins of 2.5 s fall into the first step's hold: p95 2.5 s
     // against 300 ms, "No capacity found" (exit 10) for a target that answers pages at once.
     assert.equal(code, 11, `${stdout}\n${stderr}`);
     assert.match(stdout, /At least 20 users \([\d.]+ req\/s\): no step up to the upper bound broke an SLO/);
