@@ -95,8 +95,8 @@ export class IterationPool implements IterationStarter {
   constructor(
     private readonly environment: Environment,
     private readonly infos: readonly UserClassInfo[],
-    /** The cap (a worker's share changes when workers join or leave; users above a lowered cap are not replaced). */
-    public maxUsers: number,
+    /** The cap ({@link setMaxUsers}: a worker's share changes when workers join or leave). */
+    private maxUsers: number,
   ) {
     if (infos.length === 0) throw new Error("an arrival-rate test needs at least one user class");
     this.free = infos.map(() => []);
@@ -137,6 +137,15 @@ export class IterationPool implements IterationStarter {
     return true;
   }
 
+  /**
+   * Changes the cap. Above a lower one, free users are retired now (their onStop runs) and
+   * busy ones as their iteration ends, so the users alive come down to the cap.
+   */
+  setMaxUsers(maxUsers: number): void {
+    this.maxUsers = maxUsers;
+    while (this.users.size > this.maxUsers && this.retireAFreeUser()) {}
+  }
+
   /** Stops every user (gracefully within `stopTimeoutMs`); resolves when all have ended. */
   async stopAll(stopTimeoutMs: number): Promise<void> {
     this.stopped = true;
@@ -157,6 +166,11 @@ export class IterationPool implements IterationStarter {
   /** @internal A user finished an iteration. */
   freed(user: IterationUser): void {
     if (user.leaving || this.stopped) return;
+    if (this.users.size > this.maxUsers) {
+      // Above a cap lowered while it was busy.
+      this.retire(user);
+      return;
+    }
     this.free[this.infos.indexOf(user.info)]!.push(user);
     this.onUserFree();
   }
@@ -193,12 +207,17 @@ export class IterationPool implements IterationStarter {
     for (const list of this.free) {
       const user = list.shift();
       if (user === undefined) continue;
-      this.users.delete(user);
-      user.leaving = true;
-      this.leaving.add(user);
-      user.requestStop();
+      this.retire(user);
       return true;
     }
     return false;
+  }
+
+  /** Takes a user out of the cap's count and stops it (its onStop runs). */
+  private retire(user: IterationUser): void {
+    this.users.delete(user);
+    user.leaving = true;
+    this.leaving.add(user);
+    user.requestStop();
   }
 }

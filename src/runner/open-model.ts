@@ -80,10 +80,13 @@ export class OpenModelDriver {
     pool.onUserFree = () => scheduler.onUserFree();
     this.pool = pool;
     this.scheduler = scheduler;
-    // The CLI and the web UI already said the rate; this says who carries it.
-    environment.logger.info(
-      `Iterations run on up to ${settings.maxUsers} users (created on demand); one that finds none free waits at most ${settings.maxQueueMs / 1000} s`,
-    );
+    // The CLI and the web UI already said the rate; this says who carries it. A worker whose
+    // share of a distributed --max-users is 0 (its rate too) has no one: its master says so.
+    if (settings.maxUsers > 0) {
+      environment.logger.info(
+        `Iterations run on up to ${settings.maxUsers} user${settings.maxUsers === 1 ? "" : "s"} (created on demand); one that finds none free waits at most ${settings.maxQueueMs / 1000} s`,
+      );
+    }
     scheduler.start(rate, ramp, startAtMs);
   }
 
@@ -92,9 +95,13 @@ export class OpenModelDriver {
     this.scheduler?.endAt(atMs);
   }
 
-  /** Changes the cap on users of the running test (users above a lower cap stay until they end). */
+  /**
+   * Changes the cap on users of the running test. Users above a lower cap are retired: the
+   * free ones now, the busy ones when their iteration ends (a worker's share of a
+   * distributed --max-users shrinks when another worker joins).
+   */
   setMaxUsers(maxUsers: number): void {
-    if (this.pool !== undefined) this.pool.maxUsers = maxUsers;
+    this.pool?.setMaxUsers(maxUsers);
   }
 
   /** Moves the rate to `rate` per second, linearly over `rampMs` (0: at once). */

@@ -344,6 +344,9 @@ export class UserLifecycle {
   private async nextIteration(): Promise<void> {
     const gate = this.handoff!;
     if (gate.take()) return;
+    // A graceful stop asked for as the last iteration ended (the pool retiring a user above
+    // a lowered cap): no wait to cut short, so end here rather than wait for nothing.
+    if (this.stopRequested) throw new StopUser();
     this.waiting = true;
     try {
       await gate.wait();

@@ -129,6 +129,40 @@ describe("the open model on a LocalRunner", () => {
     );
   });
 
+  it("a lower --max-users on the running test retires the users above it: free ones at once, busy ones after their iteration", {
+    timeout: 20_000,
+  }, async (t) => {
+    let stops = 0;
+    class Slow extends User {
+      override onStop() {
+        stops++;
+      }
+      @task async slow() {
+        await fakeRequest(this, "slow", 150);
+      }
+    }
+    const { runner } = makeRun([Slow]);
+    t.after(() => runner.quitAndWait());
+    runner.openModel = { maxUsers: 6, maxQueueMs: 0 };
+    await runner.startArrivalRate({ rate: 100 });
+    assert.ok(await waitFor(() => runner.userCount === 6, 5000), `${runner.userCount} users`);
+    // As a worker does when its share of a distributed --max-users shrinks.
+    runner.openModel = { maxUsers: 2, maxQueueMs: 0 };
+    await runner.startArrivalRate({ rate: 100 });
+    assert.ok(
+      await waitFor(() => runner.userCount === 2, 2000),
+      `${runner.userCount} users after the cap fell to 2`,
+    );
+    assert.ok(await waitFor(() => stops === 4, 2000), `${stops} onStop calls`);
+    let peak = 0;
+    for (let i = 0; i < 30; i++) {
+      peak = Math.max(peak, runner.userCount);
+      await sleep(10);
+    }
+    assert.equal(peak, 2, "no user above the lowered cap comes back");
+    await runner.stopAndWait();
+  });
+
   it("carries the intended start into onStart of a user created for an iteration, not into onStop, and TaskSets run until they interrupt", async (t) => {
     const seen: string[] = [];
     class Journey extends TaskSet {
