@@ -32,7 +32,7 @@ export const OPEN_MODEL_OPTIONS: OptionSpec[] = [
     key: "maxUsers",
     kind: "int",
     group,
-    description: `Arrival rate: users are created on demand and reused, at most this many (default ${DEFAULT_OPEN_MODEL.maxUsers})`,
+    description: `Arrival rate: users are created on demand and reused, at most this many in all (a distributed run splits them over its workers, each worker's rate in proportion) (default ${DEFAULT_OPEN_MODEL.maxUsers})`,
   },
   {
     flags: "--max-queue-time <time>",

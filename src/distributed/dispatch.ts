@@ -82,25 +82,61 @@ export interface ArrivalPlan {
 }
 
 /**
- * Each worker's share of an arrival rate: the rate, its ramp and --max-users split evenly
- * (the users rounded up, so the workers together may have a few more than asked, never
- * fewer than one each). The shares of the rate add up to the whole exactly.
+ * --max-users split exactly over `workers` workers, in their dispatch order: each gets
+ * the whole part, and the first `total % workers` one user more (5 over 2 is 3 and 2;
+ * 1 over 2 is 1 and 0). The parts add up to `total`, never more.
+ */
+export function splitUsers(total: number, workers: number): number[] {
+  if (workers <= 0) return [];
+  const whole = Math.max(0, Math.floor(total));
+  const base = Math.floor(whole / workers);
+  const extra = whole % workers;
+  return Array.from({ length: workers }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
+/**
+ * Each worker's share of an arrival rate: --max-users split exactly ({@link splitUsers}),
+ * and the rate and its ramp in proportion to each worker's users, so that every worker
+ * has as many users per iteration per second as the whole test asked for (a worker with
+ * 0 users gets rate 0). The users add up to --max-users, the rates to the whole rate.
  */
 export function arrivalShares(
   orderedWorkers: readonly string[],
   plan: ArrivalPlan,
 ): Map<string, CicadaArrival> {
   const shares = new Map<string, CicadaArrival>();
-  const n = orderedWorkers.length;
-  if (n === 0) return shares;
-  for (const id of orderedWorkers) {
+  const users = splitUsers(plan.maxUsers, orderedWorkers.length);
+  const total = users.reduce((sum, n) => sum + n, 0);
+  const part = (rate: number, n: number) => (total > 0 ? (rate * n) / total : 0);
+  orderedWorkers.forEach((id, i) => {
+    const n = users[i]!;
     shares.set(id, {
-      rate: plan.rate / n,
-      rate_to: plan.rampTo === undefined ? null : plan.rampTo / n,
+      rate: part(plan.rate, n),
+      rate_to: plan.rampTo === undefined ? null : part(plan.rampTo, n),
       ramp_s: plan.rampMs / 1000,
-      max_users: Math.max(1, Math.ceil(plan.maxUsers / n)),
+      max_users: n,
       max_queue_s: plan.maxQueueMs / 1000,
     });
-  }
+  });
   return shares;
+}
+
+/**
+ * How --max-users is split, for the master's log: "up to 3 users each (6 in all)", or
+ * "up to 5 users in all (1 worker with 3 users, 1 with 2)" when the parts differ.
+ */
+export function describeUserSplit(users: readonly number[]): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const total = users.reduce((sum, n) => sum + n, 0);
+  if (users.length <= 1) return `up to ${plural(total, "user")}`;
+  const groups = new Map<number, number>();
+  for (const n of users) groups.set(n, (groups.get(n) ?? 0) + 1);
+  if (groups.size === 1) return `up to ${plural(users[0]!, "user")} each (${total} in all)`;
+  const parts = [...groups]
+    .sort(([a], [b]) => b - a)
+    .map(([n, workers], i) => {
+      const count = i === 0 ? plural(n, "user") : n === 0 ? "none" : String(n);
+      return `${i === 0 ? plural(workers, "worker") : workers} with ${count}`;
+    });
+  return `up to ${plural(total, "user")} in all (${parts.join(", ")})`;
 }

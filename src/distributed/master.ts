@@ -17,7 +17,15 @@ import {
 } from "../runner/index.js";
 import { EnvironmentError } from "../shared/errors.js";
 import { EventHook } from "../shared/event-hook.js";
-import { arrivalShares, dispatchUsers, nextRampCount, orderWorkers, rampPlan } from "./dispatch.js";
+import {
+  arrivalShares,
+  describeUserSplit,
+  dispatchUsers,
+  nextRampCount,
+  orderWorkers,
+  rampPlan,
+  splitUsers,
+} from "./dispatch.js";
 import { ITERATIONS_DONE, IterationLedger, PERMITS, PERMITS_REQUEST } from "./iteration-leases.js";
 import { MasterInbox } from "./master-inbox.js";
 import { MasterSocket } from "./transport.js";
@@ -72,10 +80,13 @@ export class MasterRunner extends BaseRunner {
   /** The arrival-rate test's rate over time (performance.now() ms); the workers run their shares of it. */
   private arrival: ArrivalSchedule | undefined;
   /**
-   * Each Cicada worker's part of the arrival rate (1/n) and since when it has had one
-   * (performance.now() ms), to estimate what a worker that goes missing takes with it.
+   * Each Cicada worker's part of the arrival rate (its users over --max-users) and since
+   * when it has had one (performance.now() ms), to estimate what a worker that goes
+   * missing takes with it. A worker with no users (fewer users than workers) has none.
    */
   private readonly arrivalParts = new Map<string, { fraction: number; sinceMs: number }>();
+  /** The Cicada workers last told that they get no users of the arrival rate (said once per change). */
+  private idleArrivalWorkers = "";
   /** Locust workers already told that they get no share of an arrival rate. */
   private readonly warnedLocustWorkers = new Set<string>();
   /** The iteration budget of the current test (-i), lent to workers. */
@@ -286,11 +297,12 @@ export class MasterRunner extends BaseRunner {
       this.arrival.changeRate(now, start.rampTo, start.rampMs);
     this.environment.stats.iterations.setTargetRate(start.rate);
     const workers = this.liveWorkers().filter((node) => node.cicadaVersion !== undefined).length;
-    // Each worker's cap is rounded up (dispatch.ts), so the cluster's may be a few above --max-users.
-    const perWorker = Math.max(1, Math.ceil(this.openModel.maxUsers / workers));
+    // --max-users split exactly (dispatch.ts): the workers' caps add up to it, never more.
+    const users = splitUsers(this.openModel.maxUsers, workers);
     this.environment.logger.info(
       `Sending ${start.rate} iterations per second${start.rampTo === undefined ? "" : ` (ramping to ${start.rampTo})`} ` +
-        `to ${workers} Cicada worker(s), up to ${perWorker} users each (${perWorker * workers} in all)`,
+        `to ${workers} Cicada worker${workers === 1 ? "" : "s"}, ${describeUserSplit(users)}` +
+        `${new Set(users).size > 1 ? "; each worker's share of the rate follows its users" : ""}`,
     );
     this.dispatchArrival();
   }
@@ -344,10 +356,16 @@ export class MasterRunner extends BaseRunner {
     );
     const timestamp = this.nextSpawnTimestamp();
     const counts = Object.fromEntries(this.classNames.map((name) => [name, 0]));
-    for (const id of shares.keys()) {
+    const maxUsers = this.openModel.maxUsers;
+    for (const [id, share] of shares) {
+      if (share.max_users === 0) {
+        this.arrivalParts.delete(id);
+        continue;
+      }
       const sinceMs = this.arrivalParts.get(id)?.sinceMs ?? now;
-      this.arrivalParts.set(id, { fraction: 1 / shares.size, sinceMs });
+      this.arrivalParts.set(id, { fraction: share.max_users / maxUsers, sinceMs });
     }
+    this.noteIdleArrivalWorkers(shares);
     for (const [id, share] of shares) {
       this.inbox.send(id, "spawn", {
         ...this.spawnBase(timestamp),
@@ -356,6 +374,26 @@ export class MasterRunner extends BaseRunner {
       });
       this.noteSent(id, counts);
     }
+  }
+
+  /**
+   * With fewer --max-users than Cicada workers, some get no users and rate 0: says which,
+   * once, and again only when that changes (a worker joined or left).
+   */
+  private noteIdleArrivalWorkers(shares: ReadonlyMap<string, { max_users: number }>): void {
+    const idle = [...shares].filter(([, share]) => share.max_users === 0).map(([id]) => id);
+    const key = idle.join(" ");
+    if (key === this.idleArrivalWorkers) return;
+    this.idleArrivalWorkers = key;
+    if (idle.length === 0) return;
+    const maxUsers = this.openModel.maxUsers;
+    const busy = shares.size - idle.length;
+    this.environment.logger.warning(
+      `--max-users ${maxUsers} is fewer than the ${shares.size} Cicada workers: ` +
+        `${idle.length === 1 ? `worker ${idle[0]} gets` : `workers ${idle.join(", ")} get`} no users and no share ` +
+        `of the arrival rate (rate 0); the rate runs on the ${busy === 1 ? "other worker" : `other ${busy} workers`}. ` +
+        "Raise --max-users or run fewer workers to use them",
+    );
   }
 
   /** Steps from the dispatched count to the target, one spawn message per worker per step. */
@@ -569,6 +607,7 @@ export class MasterRunner extends BaseRunner {
     this.dispatchedCount = 0;
     this.arrival = undefined;
     this.arrivalParts.clear();
+    this.idleArrivalWorkers = "";
     await this.inbox.stopWorkers(this.stopTimeoutMs + STOP_GRACE_MS);
   }
 

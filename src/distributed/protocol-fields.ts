@@ -159,7 +159,8 @@ export function cicadaArrival(value: unknown): CicadaArrival {
     rate: nonNegative("rate"),
     rate_to: rateTo,
     ramp_s: nonNegative("ramp_s"),
-    max_users: Math.max(1, Math.floor(nonNegative("max_users"))),
+    // 0 when the master has fewer --max-users than workers: this one runs none (at rate 0).
+    max_users: Math.floor(nonNegative("max_users")),
     max_queue_s: nonNegative("max_queue_s"),
   };
 }

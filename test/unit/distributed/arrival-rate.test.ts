@@ -35,7 +35,7 @@ test("arrivalShares splits the rate, its ramp and --max-users evenly over the wo
     rate: 90,
     rampTo: 300,
     rampMs: 5000,
-    maxUsers: 10,
+    maxUsers: 12,
     maxQueueMs: 1000,
   });
   assert.deepEqual(shares.get("b"), { rate: 30, rate_to: 100, ramp_s: 5, max_users: 4, max_queue_s: 1 });
