@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Logger } from "../shared/logger.js";
 import { envName, longName, OPTION_TABLE } from "./option-table.js";
+import { isWrittenInPlace } from "./report-files.js";
 
 /**
  * Locust's flags that Cicada does not take, with Cicada's way of doing the same: a renamed
@@ -107,10 +108,12 @@ export function warnAboutLocustSettings(
 
 /**
  * `--json-file NAME` writes NAME.json, as Locust's does: a NAME that already ends in .json
- * makes `report.json.json`, which two trials typed and then looked for in vain.
+ * makes `report.json.json`, which two trials typed and then looked for in vain. A NAME
+ * written in place (a FIFO, a device, `/dev/stdout`) gets no suffix, so no warning.
  */
-export function warnAboutJsonSuffix(jsonFile: unknown, logger: Logger): void {
+export function warnAboutJsonSuffix(jsonFile: unknown, logger: Logger, cwd: string): void {
   if (typeof jsonFile !== "string" || !/\.json$/i.test(jsonFile)) return;
+  if (isWrittenInPlace(resolve(cwd, jsonFile))) return;
   const stem = jsonFile.slice(0, -".json".length);
   logger.warning(
     `--json-file ${jsonFile} writes ${jsonFile}.json: the .json is added, as Locust adds it (--json-file ${stem} writes ${stem}.json)`,

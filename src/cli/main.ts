@@ -67,7 +67,7 @@ async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
     // Once per run: --processes children have the same environment and folder.
     if (io.env[PROCESSES_CHILD_ENV] !== "1") {
       warnAboutLocustSettings(io.env, io.cwd, logger, options.config ?? io.env.CICADA_CONFIG);
-      warnAboutJsonSuffix(options.jsonFile, logger);
+      warnAboutJsonSuffix(options.jsonFile, logger, io.cwd);
     }
     const dist = distributedOptions(options, io.cpuCount(), io.env[PROCESSES_CHILD_ENV] === "1");
     // Loaded on demand: a local run does not pay for ZeroMQ and msgpack (about 10 MB of RSS).

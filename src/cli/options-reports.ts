@@ -46,7 +46,8 @@ export const REPORT_OPTIONS: OptionSpec[] = [
     key: "jsonFile",
     kind: "string",
     group: stats,
-    description: "Write the final statistics as JSON to NAME.json",
+    description:
+      "Write the final statistics as JSON to NAME.json (to NAME itself when it is /dev/stdout, /dev/stderr, a FIFO or a device)",
   },
   {
     flags: "--threshold <expr>",

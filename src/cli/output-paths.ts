@@ -8,7 +8,7 @@ import { dirname, resolve } from "node:path";
 import { CSV_FILES } from "../reports/csv.js";
 import { EnvironmentError, UsageError } from "../shared/errors.js";
 import type { ReportOptions } from "./options-reports.js";
-import { reportTarget } from "./report-files.js";
+import { isWrittenInPlace, reportTarget } from "./report-files.js";
 
 /** Absolute paths of every file the run will write. */
 export interface OutputPaths {
@@ -67,9 +67,19 @@ export function resolveOutputPaths(report: ReportOptions, cwd: string, html: Htm
     };
   }
   if (report.html !== undefined) paths.html = resolve(cwd, substituteHtmlPath(report.html, html));
-  if (report.jsonFile !== undefined) paths.jsonFile = `${resolve(cwd, report.jsonFile)}.json`;
+  if (report.jsonFile !== undefined) paths.jsonFile = jsonFilePath(report.jsonFile, cwd);
   if (report.junit !== undefined) paths.junit = resolve(cwd, report.junit);
   return paths;
+}
+
+/**
+ * The file `--json-file NAME` writes: NAME.json, as Locust's does, unless NAME is written in
+ * place (`/dev/stdout`, `/dev/stderr`, a FIFO, a device): `/dev/stdout.json` would be a new
+ * regular file in /dev, and the report would not reach the stream the user named.
+ */
+export function jsonFilePath(name: string, cwd: string): string {
+  const path = resolve(cwd, name);
+  return isWrittenInPlace(path) ? path : `${path}.json`;
 }
 
 /**
@@ -105,8 +115,17 @@ export function unwritableReason(path: string): string | undefined {
   return undefined;
 }
 
-/** The names of the process's standard output: a report written there shares it with --json. */
-const STDOUT_NAMES = new Set(["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]);
+/**
+ * What a report path writes, for finding two reports on one file: "stdout" or "stderr" for
+ * the standard streams under any of their names (`/dev/stdout`, `/dev/fd/1`, a link to
+ * them), otherwise the file itself (a symlink counts as the file it points to).
+ */
+function clashKey(path: string): string {
+  const target = reportTarget(path);
+  return target.kind === "stream" ? target.stream : target.path;
+}
+
+const STREAM_NAMES: Record<string, string> = { stdout: "standard output", stderr: "standard error" };
 
 /**
  * Two reports to one file: the second would silently replace the first (or both would mix
@@ -117,10 +136,10 @@ function checkNoClash(wanted: ReadonlyArray<[label: string, path: string]>, json
   const owners = new Map<string, string>();
   if (jsonToStdout) owners.set("stdout", "--json");
   for (const [label, path] of wanted) {
-    const key = STDOUT_NAMES.has(path) ? "stdout" : path;
+    const key = clashKey(path);
     const owner = owners.get(key);
     if (owner !== undefined && owner !== label) {
-      const where = key === "stdout" ? "standard output" : path;
+      const where = STREAM_NAMES[key] ?? path;
       throw new UsageError("CICADA_ERR_OUTPUT_CLASH", `${owner} and ${label} would both write ${where}`, {
         hint: "Give each report a file of its own",
       });

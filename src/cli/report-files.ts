@@ -46,6 +46,22 @@ export function reportTarget(path: string): ReportTarget {
   }
 }
 
+/**
+ * True when `path` names a file that is written as it is, not created or replaced: the
+ * standard output or error (or a link to them), or an existing FIFO, device or other file
+ * that is neither regular nor a folder (a symlink counts as what it points to).
+ */
+export function isWrittenInPlace(path: string): boolean {
+  const target = reportTarget(path);
+  if (target.kind === "stream") return true;
+  if (target.kind === "atomic") return false;
+  try {
+    return !statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 const STREAM_FDS: Record<number, "stdout" | "stderr"> = { 1: "stdout", 2: "stderr" };
 
 /** "stdout"/"stderr" when `path` is, or links to, this process's fd 1 or 2. */

@@ -190,6 +190,30 @@ describe("reports from a real run", () => {
     assert.match(result.stderr, /✓ total\s+count>0/);
   });
 
+  it("--json-file /dev/stdout writes the JSON on stdout, not /dev/stdout.json; with --json it is refused", async (t) => {
+    const target = await startTarget(t);
+    const dir = scratch(t, locustfile(OK_AND_SLOW));
+    const existedBefore = existsSync("/dev/stdout.json");
+    const result = await runCli(
+      [...base(target.url, "1.5s"), "--json-file", "/dev/stdout", "--only-summary"],
+      dir,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const line = result.stdout.split("\n").find((text) => text.startsWith("{"));
+    assert.ok(line !== undefined, `the JSON report on stdout:\n${result.stdout}`);
+    const json: unknown = JSON.parse(line);
+    assertJsonReport(json);
+    assert.ok(json.total.numRequests > 0);
+    assert.match(result.stderr, /JSON report written to \/dev\/stdout\n/);
+    if (!existedBefore) assert.ok(!existsSync("/dev/stdout.json"), "no regular file /dev/stdout.json");
+
+    const clash = await runCli([...base(target.url, "1s"), "--json", "--json-file", "/dev/stdout"], dir);
+    assert.equal(clash.code, 2, clash.stderr);
+    assert.match(clash.stderr, /--json and --json-file would both write standard output/);
+    assert.equal(clash.stdout, "", "refused before the run: nothing on stdout");
+    assert.ok(isCleanError(clash.stderr), clash.stderr);
+  });
+
   it("an interrupted run (first Ctrl-C/SIGTERM) still writes every report", async (t) => {
     const target = await startTarget(t);
     const dir = scratch(t, locustfile(OK_AND_SLOW));

@@ -130,9 +130,9 @@ describe("a Locust user's habits", () => {
   it("--json-file NAME.json is warned about: NAME.json.json is what it writes, as in Locust", () => {
     const logs: LogRecord[] = [];
     const logger = new Logger((r) => logs.push(r), "DEBUG");
-    warnAboutJsonSuffix("out/r1.json", logger);
-    warnAboutJsonSuffix("out/r1", logger);
-    warnAboutJsonSuffix(undefined, logger);
+    warnAboutJsonSuffix("out/r1.json", logger, "/work");
+    warnAboutJsonSuffix("out/r1", logger, "/work");
+    warnAboutJsonSuffix(undefined, logger, "/work");
     assert.deepEqual(
       logs.map((r) => [r.level, r.message]),
       [

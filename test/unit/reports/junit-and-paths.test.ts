@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -174,6 +174,13 @@ describe("report paths", () => {
       "--html and --junit would both write standard output",
     );
     assert.equal(clash({ junit: "/dev/stdout" }), undefined, "alone on standard output is fine");
+    writeFileSync(join(scratch, "real.xml"), "");
+    symlinkSync("real.xml", join(scratch, "link.xml"));
+    assert.equal(
+      clash({ html: join(scratch, "link.xml"), junit: join(scratch, "real.xml") }),
+      `--html and --junit would both write ${join(scratch, "real.xml")}`,
+      "a symlink is the file it points to",
+    );
     assert.equal(clash({ html: join(scratch, "r.html"), junit: join(scratch, "r.xml") }, true), undefined);
   });
 });
