@@ -10,6 +10,8 @@ import {
   type CustomMetrics,
   type IterationStats,
   isScoreRow,
+  type RunSpan,
+  runSpanOf,
   StatsEntry,
 } from "../stats/index.js";
 import type { JsonThresholdResult } from "./json-schema.js";
@@ -63,13 +65,13 @@ function combine(rows: StatsEntry[], nowMs: number): StatsEntry {
   return merged;
 }
 
-/** The value of `metric` for `entry`, or null when it needs response times and there are none. */
-export function measure(
-  metric: ThresholdMetric,
-  entry: StatsEntry,
-  nowMs: number,
-  runStartMs?: number,
-): number | null {
+/**
+ * The value of `metric` for `entry`, or null when it needs response times and there are none.
+ * `rps` is measured over `runSpan` (the whole test's: {@link runSpanOf}), as the table's
+ * Requests/s column, `_stats.csv` and the JSON report's `rps` are; without it, over the
+ * row's own first and last request.
+ */
+export function measure(metric: ThresholdMetric, entry: StatsEntry, runSpan?: RunSpan): number | null {
   switch (metric.kind) {
     case "percentile":
       return entry.percentile(metric.percentile / 100);
@@ -88,11 +90,9 @@ export function measure(
     case "med":
       return entry.medianResponseTimeMs;
     case "rps":
-      // Over the whole test, as the table's Requests/s column (Locust's; k6's rate too).
-      return entry.totalRps(
-        nowMs,
-        runStartMs === undefined ? undefined : { startMs: runStartMs, lastRequestMs: null },
-      );
+      // The table's figure exactly: from the test's start to its last request (Locust's
+      // total_rps), not to the moment of evaluation, which would count the stop's tail.
+      return entry.totalRps(undefined, runSpan);
     case "failRate":
       return entry.failRatio;
     case "failures":
@@ -110,7 +110,8 @@ export function measure(
 }
 
 /**
- * Evaluates one threshold at `nowMs`. `rps` is measured up to `nowMs`. A key with no
+ * Evaluates one threshold at `nowMs`. `rps` is the rate so far over the test's span (its
+ * start to its last request, {@link runSpanOf}), the figure the table shows. A key with no
  * request, or a response-time metric with no response time, is "no data" and fails.
  */
 export function evaluateThreshold(
@@ -183,7 +184,7 @@ export function evaluateThreshold(
         : "no data: no request with this name";
     return { ...base, measured: null, passed: false, reason };
   }
-  const measured = measure(definition.metric, combine(rows, nowMs), nowMs, source.total.startTimeMs);
+  const measured = measure(definition.metric, combine(rows, nowMs), runSpanOf(source.total));
   if (measured === null) {
     const reason =
       definition.metric.kind === "intendedPercentile"

@@ -87,6 +87,7 @@ export { snapshotEntry } from "./snapshot.js";
 export {
   decodeEntryHistogram,
   type RunSpan,
+  runSpanOf,
   type SerializedStatsEntry,
   StatsEntry,
   type StatsEntryOptions,

@@ -13,7 +13,13 @@ import {
   type StatsSnapshot,
   snapshotEntry,
 } from "./snapshot.js";
-import { decodeEntryHistogram, type RunSpan, type SerializedStatsEntry, StatsEntry } from "./stats-entry.js";
+import {
+  decodeEntryHistogram,
+  type RunSpan,
+  runSpanOf,
+  type SerializedStatsEntry,
+  StatsEntry,
+} from "./stats-entry.js";
 import { VITAL_TYPE } from "./vital-rows.js";
 
 export { VITAL_TYPE };
@@ -329,7 +335,7 @@ export class RequestStats {
 
   /** The test's span, over which every row's requests/s is measured (as Locust's table). */
   runSpan(): RunSpan {
-    return { startMs: this.totalEntry.startTimeMs, lastRequestMs: this.totalEntry.lastRequestTimeMs };
+    return runSpanOf(this.totalEntry);
   }
 
   /** Everything as plain data at `nowMs` (the input of reports and the web UI). */

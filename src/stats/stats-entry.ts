@@ -408,6 +408,15 @@ export interface RunSpan {
 }
 
 /**
+ * The whole test's span, from its total row: its start and its last request. Every row's
+ * Requests/s in the tables, the CSV and JSON reports, and the `rps` threshold, divide by it
+ * (Locust's `total_rps`: `num_requests / (last_request_timestamp - start_time)` of the total).
+ */
+export function runSpanOf(total: StatsEntry): RunSpan {
+  return { startMs: total.startTimeMs, lastRequestMs: total.lastRequestTimeMs };
+}
+
+/**
  * The histogram of a serialized row with its exact min and max, in the sparse form
  * whatever its size: meant to be added into others ({@link StatsEntry.mergeSerialized}).
  * @throws Error when the bytes are not a valid encoding.

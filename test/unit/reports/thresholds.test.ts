@@ -1,11 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { formatStatsTable } from "../../../src/reports/console.js";
+import { statsCsv } from "../../../src/reports/csv.js";
+import { buildJsonReport } from "../../../src/reports/json.js";
+import { reportInputFromStats } from "../../../src/reports/report-input.js";
 import {
   type AbortDecision,
   abortMoment,
   ThresholdAbortTracker,
 } from "../../../src/reports/threshold-abort.js";
 import { evaluateThresholds, formatThresholdSummary } from "../../../src/reports/threshold-eval.js";
+import { ThresholdWindows } from "../../../src/reports/threshold-windows.js";
 import {
   parseThresholdExpression,
   parseThresholdKey,
@@ -14,7 +19,7 @@ import {
 } from "../../../src/reports/thresholds.js";
 import { ExitCode, UsageError } from "../../../src/shared/errors.js";
 import { RequestStats } from "../../../src/stats/index.js";
-import { sampleStats, T0 } from "./fixtures.js";
+import { sampleMeta, sampleStats, T0 } from "./fixtures.js";
 
 function usageMessage(fn: () => unknown): string {
   try {
@@ -229,6 +234,76 @@ describe("threshold evaluation", () => {
     assert.match(lines[3]!, /^ {2}✗ \/gone\s+count > 0\s+no data: no request with this name$/);
     assert.equal(lines[4], "2 of 3 thresholds failed");
     assert.deepEqual(formatThresholdSummary([]), []);
+  });
+});
+
+describe("the rps threshold", () => {
+  // A trial's run: 245 requests, the last 9.879 s after the start, evaluated when the run
+  // ended 10.007 s after it. The table said 24.80/s (245 / 9.879 s, Locust's total_rps)
+  // while `rps>50` said "measured 24.48" (245 / 10.007 s): a limit between them failed a
+  // threshold the table showed passing.
+  const LAST_MS = 9879;
+  const END_MS = 10_007;
+  function trialRun(): RequestStats {
+    const stats = new RequestStats({ nowMs: T0 });
+    for (let i = 1; i <= 245; i++) {
+      const path = i % 5 === 0 ? "/b" : "/a";
+      stats.record("GET", path, 20, 10, null, T0 + Math.round((i * LAST_MS) / 245));
+    }
+    return stats;
+  }
+
+  it("measures the summary table's, _stats.csv's and the JSON report's total rps, to the last request", () => {
+    const stats = trialRun();
+    assert.equal(stats.total.lastRequestTimeMs, T0 + LAST_MS);
+    const [total, byName, between] = evaluateThresholds(
+      parseThresholds(undefined, ["rps>50", "GET /b:rps>0", "rps>24.6"]),
+      stats,
+      T0 + END_MS,
+    );
+    const snapshot = stats.snapshot(T0 + END_MS);
+    const json = buildJsonReport(reportInputFromStats(stats, sampleMeta(), T0 + END_MS));
+    assert.equal(total!.measured, 245 / (LAST_MS / 1000));
+    assert.equal(total!.measured, snapshot.total.totalRps);
+    assert.equal(total!.measured, json.total.rps);
+    const csvTotal = statsCsv(snapshot).trimEnd().split("\r\n").at(-1)!.split(",");
+    assert.equal(Number(csvTotal[9]), total!.measured, "_stats.csv's Requests/s of the Aggregated row");
+    assert.match(formatStatsTable(snapshot, false).join("\n"), /Aggregated\s+245\s.*\s24\.80\s/);
+    assert.match(formatThresholdSummary([total!])[1]!, /rps>50\s+measured 24\.8$/);
+    // A name's rps divides by the same span, as its row in the table does.
+    const row = snapshot.entries.find((e) => e.name === "/b")!;
+    assert.equal(byName!.measured, row.totalRps);
+    assert.equal(byName!.measured, 49 / (LAST_MS / 1000));
+    assert.equal(between!.passed, true, "24.80 > 24.6, as the table shows");
+  });
+
+  it("rps[5s] divides each window's requests by its length, in windows from the table's start", () => {
+    const stats = new RequestStats({ nowMs: T0 });
+    const definitions = parseThresholds(undefined, ["rps[5s]>20", "rps>20"]);
+    const windows = new ThresholdWindows(definitions);
+    const source = { total: stats.total, entries: () => stats.entries(), windows };
+    const all = trialRun().total;
+    // The same requests, recorded as they come, with the windows closed as the run goes.
+    const times: number[] = [];
+    for (let i = 1; i <= 245; i++) times.push(T0 + Math.round((i * LAST_MS) / 245));
+    for (const time of times) {
+      windows.tick(source, stats.total.startTimeMs, time);
+      stats.record("GET", "/a", 20, 10, null, time);
+    }
+    windows.finish(source, stats.total.startTimeMs, T0 + END_MS);
+    const [windowed, whole] = evaluateThresholds(definitions, source, T0 + END_MS);
+    // Windows 0-5 s and 5-10 s; the last 7 ms (less than half a window) are not judged.
+    const first = times.filter((t) => t < T0 + 5000).length;
+    const second = times.filter((t) => t >= T0 + 5000 && t < T0 + 10_000).length;
+    assert.equal(first + second, all.numRequests, "every request is in a judged window");
+    assert.deepEqual([first / 5, second / 5], [24.6, 24.4]);
+    assert.deepEqual(windowed!.window, {
+      lengthMs: 5000,
+      judged: 2,
+      failed: 0,
+      worst: { startMs: T0 + 5000, endMs: T0 + 10_000, value: second / 5 },
+    });
+    assert.equal(whole!.measured, stats.snapshot(T0 + END_MS).total.totalRps);
   });
 });
 
