@@ -68,6 +68,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class MasterRunner extends BaseRunner {
   /** Fired when a worker becomes ready, goes missing or leaves (the number of live workers). */
   readonly workersChanged = new EventHook<number>();
+  /**
+   * Fired once, just before the workers are told to quit (the master's quit): a worker
+   * process that exits with 0 from then on is ending, not failing (cli/distributed.ts).
+   */
+  readonly quittingWorkers = new EventHook<void>();
 
   private readonly inbox: MasterInbox;
   /** The classes of the current test (all, or the class picker's choice): spawn messages name only these. */
@@ -613,6 +618,7 @@ export class MasterRunner extends BaseRunner {
 
   /** Stops, tells every worker to quit, waits for their final reports, closes the socket. */
   protected override async closeOnQuit(): Promise<void> {
+    this.quittingWorkers.fire();
     await this.inbox.quitWorkers(QUIT_WAIT_MS + this.stopTimeoutMs);
     for (const [id, sums] of this.inbox.reportedByWorker()) {
       this.environment.logger.info(

@@ -170,3 +170,20 @@ test("-f - with no master answering fails with a clear error after the timeout",
     (error: unknown) => error instanceof EnvironmentError && error.code === "CICADA_ERR_MASTER_UNREACHABLE",
   );
 });
+
+test("the master says it is quitting its workers before the first quit is sent (a local worker process that then exits with 0 is ending, not failing)", {
+  timeout: 20_000,
+}, async (t) => {
+  const cluster = await startCluster();
+  const { dealer, replies } = rawPeer(t, cluster.master.port, "peer_1");
+  await dealer.send(encodeMessage("client_ready", VERSION, "peer_1"));
+  assert.ok(await waitFor(() => replies.includes("ack"), 3000), "peer acknowledged");
+  const quitSentBefore: boolean[] = [];
+  cluster.master.quittingWorkers.addListener(() => {
+    quitSentBefore.push(replies.includes("quit"));
+  });
+  // The peer never answers the quit: the master waits its grace period, then closes.
+  await cluster.master.quitAndWait();
+  assert.deepEqual(quitSentBefore, [false], "fired once, before any quit");
+  assert.ok(await waitFor(() => replies.includes("quit"), 3000), "the quit was sent after");
+});
