@@ -107,6 +107,24 @@ const LOCUST_SPELLINGS: ReadonlyArray<readonly [string, string]> = [
   ["fixed_count", "fixedCount"],
   ["network_timeout", "networkTimeout"],
   ["connection_timeout", "connectionTimeout"],
+  ["max_redirects", "maxRedirects"],
+  ["default_headers", "defaultHeaders"],
+];
+
+/**
+ * Settings of Locust's FastHttpUser that Cicada has no field of that name for, with what a
+ * ported file should use instead: left in, they are silently ignored like the spellings above.
+ */
+const LOCUST_ONLY_SETTINGS: ReadonlyArray<readonly [string, string]> = [
+  ["max_retries", "Cicada resends a request only on a kept connection the server closed, never on a failure"],
+  [
+    "concurrency",
+    "each user has its own connections (requests it sends together, with Promise.all, go out in parallel); run more users for more load",
+  ],
+  ["client_pool", "each user has its own connections, never shared"],
+  ["ssl_context_factory", "set tls (ca, cert, key, ...) or insecure"],
+  ["proxy_host", "set proxy, or the http_proxy/https_proxy variables"],
+  ["proxy_port", "set proxy, or the http_proxy/https_proxy variables"],
 ];
 
 /**
@@ -130,6 +148,13 @@ export function locustSpellingWarnings(
       if (locust in instance || locust in cls) {
         warnings.push(
           `${cls.name}.${locust} is Locust's name: Cicada reads ${cicada}, so ${locust} is ignored`,
+        );
+      }
+    }
+    for (const [locust, instead] of LOCUST_ONLY_SETTINGS) {
+      if (locust in instance || locust in cls) {
+        warnings.push(
+          `${cls.name}.${locust} is a setting of Locust's FastHttpUser that Cicada does not have, so it is ignored: ${instead}`,
         );
       }
     }

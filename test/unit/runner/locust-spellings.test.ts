@@ -36,3 +36,21 @@ describe("Locust's spellings in user classes and their TaskSets", () => {
     assert.deepEqual(locustSpellingWarnings([Native], environment), []);
   });
 });
+
+class PortedFast extends HttpUser {
+  max_retries = 3;
+  concurrency = 10;
+  max_redirects = 2;
+  @task browse() {}
+}
+
+describe("Locust's FastHttpUser settings", () => {
+  it("a renamed one names Cicada's name; one Cicada lacks says so and what to use instead", () => {
+    const environment = new Environment({ userClasses: [PortedFast] });
+    assert.deepEqual(locustSpellingWarnings([PortedFast], environment), [
+      "PortedFast.max_redirects is Locust's name: Cicada reads maxRedirects, so max_redirects is ignored",
+      "PortedFast.max_retries is a setting of Locust's FastHttpUser that Cicada does not have, so it is ignored: Cicada resends a request only on a kept connection the server closed, never on a failure",
+      "PortedFast.concurrency is a setting of Locust's FastHttpUser that Cicada does not have, so it is ignored: each user has its own connections (requests it sends together, with Promise.all, go out in parallel); run more users for more load",
+    ]);
+  });
+});
