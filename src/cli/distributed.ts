@@ -25,6 +25,7 @@ import type { CliOptions } from "./options.js";
 import { type DistributedOptions, PROCESSES_CHILD_ENV } from "./options-distributed.js";
 import { parityOptionsOf } from "./options-parity.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
+import { proxyNotices } from "./proxy-notice.js";
 import { runApi } from "./run-api.js";
 import type { UnhandledErrors } from "./unhandled-errors.js";
 import { VERSION } from "./version.js";
@@ -120,6 +121,7 @@ export async function runWorker(args: {
   });
   args.unhandled.attach(environment);
   logger.info(`Starting Cicada ${VERSION} worker`);
+  for (const notice of proxyNotices(environment)) logger.info(notice);
   // The load is the master's to give: a load flag typed on a worker's command line is
   // ignored, so say so (values from cicada.conf or CICADA_* may be shared with the master
   // on purpose: those stay quiet, as in Locust).

@@ -35,6 +35,7 @@ import { parityOptionsOf } from "./options-parity.js";
 import { RunOutputs, type RunResult } from "./outputs.js";
 import { parseWithLocustfile } from "./parse-with-locustfile.js";
 import { loadFromOptions, prepareEnvironment } from "./prepare.js";
+import { proxyNotices } from "./proxy-notice.js";
 import { watchForStalls } from "./stalled-run.js";
 import { catchUnhandledErrors, UnhandledErrors } from "./unhandled-errors.js";
 import { checkUserMemory } from "./user-memory.js";
@@ -132,6 +133,8 @@ async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
     const monitoring = monitorConfig ? await import("./monitor-output.js") : undefined;
     if (monitorConfig) await monitoring?.checkPrometheusQueries(monitorConfig, environment.now());
     logger.info(`Starting Cicada ${VERSION}`);
+    // A master's workers read their own environment: they say it themselves.
+    if (!isMasterRun(dist)) for (const notice of proxyNotices(environment)) logger.info(notice);
     let distributed: DistributedRun | undefined;
     let metrics: MetricsExport | undefined;
     try {

@@ -10,6 +10,7 @@ export type { SessionCookies } from "./cookies.js";
 export { HttpRequestError } from "./errors.js";
 export type { MultipartFields, MultipartFile, MultipartValue } from "./multipart.js";
 export type { CsrfOptions, HttpSessionOptions, RequestOptions } from "./options.js";
+export { proxyResolver } from "./proxy.js";
 export { HttpResponse, type RequestInfo, type ResponseTiming } from "./response.js";
 export { HttpSession } from "./session.js";
 export { EventStream, type EventStreamOptions, type SseEvent } from "./sse.js";
