@@ -52,6 +52,7 @@ export function toCicadaIterations(s: SerializedIterations): CicadaIterations {
     started: s.started,
     completed: s.completed,
     dropped: s.dropped,
+    dropped_at_stop: s.droppedAtStop,
     started_per_sec: pairsToMap(s.startedPerSec),
     dropped_per_sec: pairsToMap(s.droppedPerSec),
   };
@@ -64,6 +65,7 @@ export function fromCicadaIterations(i: CicadaIterations): SerializedIterations 
     started: i.started,
     completed: i.completed,
     dropped: i.dropped,
+    droppedAtStop: i.dropped_at_stop,
     startedPerSec: [...i.started_per_sec],
     droppedPerSec: [...i.dropped_per_sec],
   };

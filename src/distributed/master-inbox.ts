@@ -251,10 +251,14 @@ export class MasterInbox {
     for (const row of errors) row.error = canonicalErrorText(row.error);
     stats.mergeErrors(errors);
     if (report.cicada_iterations) {
-      const droppedBefore = stats.iterations.dropped;
-      stats.iterations.merge(fromCicadaIterations(report.cicada_iterations));
+      const iterations = stats.iterations;
+      const waitedOut = () => iterations.dropped - iterations.droppedAtStop;
+      const droppedBefore = waitedOut();
+      iterations.merge(fromCicadaIterations(report.cicada_iterations));
       // The worker warned in its own log; the master's console must say it too (once a test).
-      if (droppedBefore === 0 && stats.iterations.dropped > 0) {
+      // Not for the iterations a worker's stop dropped: the stop ended their wait (the
+      // runner's end-of-test note counts them).
+      if (droppedBefore === 0 && waitedOut() > 0) {
         this.environment.logger.warning(
           `Dropping iterations (first on worker ${id}): every user it may create (--max-users, split over the workers) ` +
             "was busy for --max-queue-time. Dropped iterations are counted; raise --max-users, lower the rate, " +

@@ -140,6 +140,10 @@ function cicadaIterations(value: unknown): CicadaIterations | undefined {
     // A worker of an older Cicada sends no count of completed iterations.
     completed: value.has("completed") ? num(value.get("completed"), `${what}.completed`) : 0,
     dropped: num(value.get("dropped"), `${what}.dropped`),
+    // Nor of those dropped at the stop.
+    dropped_at_stop: value.has("dropped_at_stop")
+      ? num(value.get("dropped_at_stop"), `${what}.dropped_at_stop`)
+      : 0,
     started_per_sec: numberMap(value.get("started_per_sec"), `${what}.started_per_sec`),
     dropped_per_sec: numberMap(value.get("dropped_per_sec"), `${what}.dropped_per_sec`),
   };

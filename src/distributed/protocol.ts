@@ -82,6 +82,11 @@ export interface CicadaIterations {
   /** Iterations that ended by themselves (a worker older than this field sends none: read as 0). */
   completed: number;
   dropped: number;
+  /**
+   * Of `dropped`, the iterations still waiting when the worker's schedule stopped (in no
+   * second of `dropped_per_sec`). A worker older than this field sends none: read as 0.
+   */
+  dropped_at_stop: number;
   /** Unix second → count. */
   started_per_sec: Map<number, number>;
   dropped_per_sec: Map<number, number>;

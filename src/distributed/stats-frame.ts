@@ -54,6 +54,7 @@ enum Key {
   Started,
   Completed,
   Dropped,
+  DroppedAtStop,
   StartedPerSec,
   DroppedPerSec,
   CicadaChecks,
@@ -99,6 +100,7 @@ const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
   ["started", Key.Started],
   ["completed", Key.Completed],
   ["dropped", Key.Dropped],
+  ["dropped_at_stop", Key.DroppedAtStop],
   ["started_per_sec", Key.StartedPerSec],
   ["dropped_per_sec", Key.DroppedPerSec],
   ["cicada_checks", Key.CicadaChecks],
@@ -255,6 +257,8 @@ function readIterations(r: FrameReader): CicadaIterations {
   // A worker of an older Cicada sends none: 0.
   let completed = 0;
   let dropped: number | undefined;
+  // Nor of those dropped at the stop.
+  let droppedAtStop = 0;
   let startedPerSec = new Map<number, number>();
   let droppedPerSec = new Map<number, number>();
   for (let i = 0; i < entries; i++) {
@@ -270,6 +274,9 @@ function readIterations(r: FrameReader): CicadaIterations {
         break;
       case Key.Dropped:
         dropped = r.finite();
+        break;
+      case Key.DroppedAtStop:
+        droppedAtStop = r.finite();
         break;
       case Key.StartedPerSec:
         startedPerSec = r.numberMap();
@@ -287,6 +294,7 @@ function readIterations(r: FrameReader): CicadaIterations {
     started,
     completed,
     dropped,
+    dropped_at_stop: droppedAtStop,
     started_per_sec: startedPerSec,
     dropped_per_sec: droppedPerSec,
   };

@@ -15,7 +15,8 @@
  * - One that waited longer than `maxQueueMs` is dropped and counted.
  *
  * Invariant: scheduled = started + dropped + waiting, at every moment; `stop()` drops
- * those still waiting, so at the end dropped = scheduled − started exactly.
+ * those still waiting, so at the end dropped = scheduled − started exactly. Those are
+ * counted apart (`countDroppedAtStop`): the stop ended their wait, not --max-queue-time.
  */
 import { ArrivalSchedule } from "./arrival-schedule.js";
 
@@ -85,7 +86,10 @@ export interface IterationCounters {
   followSchedule(dueBy: (epochMs: number) => number): void;
   countScheduled(count: number): void;
   countStarted(nowMs: number): void;
+  /** `count` iterations waited longer than --max-queue-time and were dropped at `nowMs`. */
   countDropped(count: number, nowMs: number): void;
+  /** `count` iterations were still waiting when the schedule stopped, and are dropped. */
+  countDroppedAtStop(count: number): void;
 }
 
 export interface ArrivalSchedulerOptions {
@@ -94,7 +98,10 @@ export interface ArrivalSchedulerOptions {
   counters: IterationCounters;
   /** How long an iteration may wait for a free user before it is dropped, ms. */
   maxQueueMs: number;
-  /** Called once, when the first iteration is dropped (the runner warns). */
+  /**
+   * Called once, when the first iteration is dropped for waiting longer than `maxQueueMs`
+   * (the runner warns); not for those the stop drops.
+   */
   onFirstDrop?: () => void;
 }
 
@@ -210,12 +217,14 @@ export class ArrivalScheduler {
   }
 
   /**
-   * Stops scheduling; the iterations still waiting for a user are dropped (and counted).
-   * At the schedule's end (the run time), what fell due since the timer last ran starts
-   * first, as the timer would have started it: the run-time stop and the timer's wake-up
-   * race by a millisecond, and at 2,000/s the schedule used to end 1 or 2 short. Any other
-   * stop (Ctrl-C, the web UI) ends the schedule where the timer last ran: an iteration
-   * started only to be interrupted at once would measure nothing.
+   * Stops scheduling; the iterations still waiting for a user are dropped, counted as
+   * dropped at the stop, apart from those that waited out --max-queue-time (a test stopped
+   * 2 s in has made none wait 10 s). At the schedule's end (the run time), what fell due
+   * since the timer last ran starts first, as the timer would have started it: the
+   * run-time stop and the timer's wake-up race by a millisecond, and at 2,000/s the
+   * schedule used to end 1 or 2 short. Any other stop (Ctrl-C, the web UI) ends the
+   * schedule where the timer last ran: an iteration started only to be interrupted at once
+   * would measure nothing.
    */
   stop(): void {
     const schedule = this.schedule;
@@ -226,7 +235,9 @@ export class ArrivalScheduler {
       this.scheduleDue(schedule, now);
       this.dispatch(now);
     }
-    this.drop(this.scheduled - this.oldestWaiting, now);
+    // Those whose wait ran out before the stop, and whose timer has not fired yet, were dropped for it.
+    this.dropExpired(now);
+    this.o.counters.countDroppedAtStop(this.scheduled - this.oldestWaiting);
     this.oldestWaiting = this.scheduled;
     this.schedule = undefined;
   }

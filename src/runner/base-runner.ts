@@ -9,7 +9,7 @@ import { CicadaError, type EnvironmentError, LocustfileError, UsageError } from 
 import { EventHook } from "../shared/event-hook.js";
 import { describeThrown, firstFrame, stackOf } from "../shared/thrown.js";
 import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
-import { interruptedIterationsWarning } from "../stats/index.js";
+import { droppedAtStopNote, interruptedIterationsWarning } from "../stats/index.js";
 import {
   isArrivalRateTick,
   type LoadTestShape,
@@ -368,12 +368,15 @@ export abstract class BaseRunner implements Runner {
 
   /**
    * The users have ended: the iterations still in flight were interrupted. An arrival-rate
-   * test whose stop cut some off says how many, and what it means.
+   * test whose stop cut some off says how many, and what it means; and how many were still
+   * waiting for a free user (dropped at the stop).
    */
   private warnAboutInterruptedIterations(cause: StopCause | undefined): void {
     if (this.loadModel !== "arrival-rate" || !this.ownsTotals) return;
     const iterations = this.environment.stats.iterations;
     iterations.markStopped();
+    const atStop = droppedAtStopNote(iterations.droppedAtStop);
+    if (atStop !== undefined) this.environment.logger.info(atStop);
     const warning = interruptedIterationsWarning(iterations, this.stopTimeoutMs, cause === "capacity-search");
     if (warning === undefined) return;
     if (warning.serious) this.environment.logger.warning(warning.text);

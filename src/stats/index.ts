@@ -53,6 +53,7 @@ export {
 } from "./intended-times.js";
 export { type IterationColumns, type IterationPoint, IterationSeries } from "./iteration-series.js";
 export {
+  droppedAtStopNote,
   type IterationSnapshot,
   IterationStats,
   interruptedIterationsWarning,

@@ -8,7 +8,7 @@ export interface IterationPoint {
   targetRate: number;
   /** Iterations started in the last whole second (on a master, 5 s back). */
   rate: number;
-  /** Iterations dropped in that second. */
+  /** Iterations dropped in that second (for waiting out --max-queue-time: the stop's drops are no rate). */
   droppedPerSec: number;
 }
 

@@ -85,6 +85,8 @@ test("a spawn's cicada_arrival and a report's cicada_iterations and cicada_inten
   environment.stats.iterations.countStarted(Date.now());
   environment.stats.iterations.countCompleted();
   environment.stats.iterations.countDropped(1, Date.now());
+  environment.stats.iterations.countScheduled(2);
+  environment.stats.iterations.countDroppedAtStop(2);
   const start = performance.timeOrigin + performance.now();
   environment.events.request.fire({
     requestType: "GET",
@@ -101,21 +103,34 @@ test("a spawn's cicada_arrival and a report's cicada_iterations and cicada_inten
   assert.ok(general.ok && general.message.type === "stats");
   const iterations = direct.data.cicada_iterations!;
   assert.deepEqual(
-    [iterations.scheduled, iterations.started, iterations.completed, iterations.dropped],
-    [3, 2, 1, 1],
+    [
+      iterations.scheduled,
+      iterations.started,
+      iterations.completed,
+      iterations.dropped,
+      iterations.dropped_at_stop,
+    ],
+    [5, 2, 1, 3, 2],
   );
+  assert.equal(iterations.dropped_per_sec.size, 1, "the stop's 2 are in no second");
   assert.deepEqual(direct.data.cicada_iterations, general.message.data.cicada_iterations);
-  // A worker of a Cicada before `completed` sends none: both decoders read 0.
-  const { completed: _absent, ...older } = reporter.takeReport({ Iterating: 1 }).cicada_iterations!;
+  // A worker of a Cicada before `completed` and `dropped_at_stop` sends none: both decoders read 0.
+  const {
+    completed: _absent,
+    dropped_at_stop: _absentToo,
+    ...older
+  } = reporter.takeReport({ Iterating: 1 }).cicada_iterations!;
   const olderFrame = encodeMessage(
     "stats",
     { ...reporter.takeReport({ Iterating: 1 }), cicada_iterations: older },
     "w_1",
   );
   assert.equal(readStatsFrame(olderFrame)!.data.cicada_iterations!.completed, 0);
+  assert.equal(readStatsFrame(olderFrame)!.data.cicada_iterations!.dropped_at_stop, 0);
   const olderGeneral = decodeWorkerMessage(olderFrame);
   assert.ok(olderGeneral.ok && olderGeneral.message.type === "stats");
   assert.equal(olderGeneral.message.data.cicada_iterations!.completed, 0);
+  assert.equal(olderGeneral.message.data.cicada_iterations!.dropped_at_stop, 0);
   const row = direct.data.stats[0]!;
   assert.ok(Math.abs(row.cicada_intended!.max_ms - 104) < 0.01);
   assert.deepEqual(row.cicada_intended, general.message.data.stats[0]!.cicada_intended);
@@ -208,6 +223,37 @@ test("the master's console says when iterations are dropped on a worker, once a 
     /Dropping iterations \(first on worker h_1\)/.test(l.message),
   );
   assert.equal(warnings.length, 1, "once, though every report after the first has drops");
+});
+
+test("iterations a worker's stop dropped are no queue-time drop on the master: no warning, one note of them, no Dropped/s", async (t) => {
+  class Slow extends User {
+    @task async work() {
+      await sleep(1000);
+    }
+  }
+  const cluster = await startCluster({ heartbeatIntervalMs: 200, heartbeatLiveness: 2 }, [Slow]);
+  t.after(() => cluster.close());
+  cluster.addWorker("h_1", { statsIntervalMs: 200, heartbeatIntervalMs: 200 });
+  await cluster.master.waitForWorkers(1, 10_000);
+  // One user busy 1 s, a queue time of 10 s: stopped after 0.4 s, no iteration waited it out.
+  cluster.master.openModel = { maxUsers: 1, maxQueueMs: 10_000 };
+  await cluster.master.startArrivalRate({ rate: 40 });
+  await sleep(400);
+  await cluster.master.stopAndWait();
+  const stats = cluster.master.environment.stats;
+  const it = stats.iterations.snapshot(Date.now());
+  assert.ok(it.dropped >= 5, `dropped ${it.dropped}`);
+  assert.equal(it.dropped, it.scheduled - it.started, "dropped == scheduled − started");
+  assert.equal(it.droppedAtStop, it.dropped, "every one at the worker's stop");
+  const messages = cluster.masterLogs.map((l) => `${l.level} ${l.message}`);
+  assert.ok(!messages.some((m) => /Dropping iterations/.test(m)), messages.join("\n"));
+  assert.ok(
+    messages.includes(
+      `INFO ${it.dropped} iterations were still waiting for a free user when the test stopped: counted as dropped (at the stop, not for --max-queue-time)`,
+    ),
+    messages.join("\n"),
+  );
+  assert.ok(stats.history.toJSON().iterations!.droppedPerSec.every((rate) => rate === 0));
 });
 
 test("a worker that goes silent (as if killed) takes its part of the rate with it: the master estimates and says how many iterations are in no count", async (t) => {

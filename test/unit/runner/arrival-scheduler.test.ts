@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loopAlignedDelay } from "../../../src/runner/arrival-scheduler.js";
 import { ArrivalScheduler, type IterationStarter } from "../../../src/runner/index.js";
-import { IterationStats } from "../../../src/stats/index.js";
+import { IterationStats, RequestStats } from "../../../src/stats/index.js";
 import { FakeClock } from "../../helpers/fake-clock.js";
 
 /**
@@ -37,15 +37,23 @@ class SimulatedUsers implements IterationStarter {
   }
 }
 
-function setUp(options: { maxUsers: number; durationMs: (n: number) => number; maxQueueMs?: number }) {
+function setUp(options: {
+  maxUsers: number;
+  durationMs: (n: number) => number;
+  maxQueueMs?: number;
+  onFirstDrop?: () => void;
+  /** The counters' owner (default: an IterationStats of its own). */
+  requestStats?: (clock: FakeClock) => RequestStats;
+}) {
   const clock = new FakeClock();
   const users = new SimulatedUsers(clock, options.maxUsers, options.durationMs);
-  const stats = new IterationStats(clock.epochOffsetMs);
+  const stats = options.requestStats?.(clock).iterations ?? new IterationStats(clock.epochOffsetMs);
   const scheduler = new ArrivalScheduler({
     clock,
     starter: users,
     counters: stats,
     maxQueueMs: options.maxQueueMs ?? 1000,
+    ...(options.onFirstDrop ? { onFirstDrop: options.onFirstDrop } : {}),
   });
   users.scheduler = scheduler;
   return { clock, users, stats, scheduler };
@@ -189,9 +197,79 @@ describe("ArrivalScheduler", () => {
     const droppedBefore = stats.dropped;
     scheduler.stop();
     assert.equal(stats.dropped, droppedBefore + waitingAtStop, "stop drops those still waiting");
+    assert.equal(stats.droppedAtStop, waitingAtStop, "counted apart: none of them waited 1 s");
     assert.equal(stats.dropped, stats.scheduled - stats.started, "dropped == scheduled − started");
     assert.equal(stats.scheduled, 10 * 10 + 1);
     assert.ok(Math.abs(stats.started - 34) <= 1, `the user carried 10000/300 iterations: ${stats.started}`);
+  });
+
+  it("the stop drops the iterations still waiting as dropped at the stop: no queue-time warning, no Dropped/s, totals exact", () => {
+    // A user's report: 50/s, one user whose iteration takes 3 s, --max-queue-time 10 s, -t
+    // 2.206 s. No iteration could wait 10 s; 110 were waiting at the stop. They used to set off
+    // the --max-queue-time warning and, divided by the stop's 0.206 s, draw 534 dropped/s.
+    let stats!: RequestStats;
+    let warnings = 0;
+    const { clock, scheduler } = setUp({
+      maxUsers: 1,
+      durationMs: () => 3000,
+      maxQueueMs: 10_000,
+      onFirstDrop: () => warnings++,
+      requestStats: (clock) => {
+        stats = new RequestStats({ nowMs: clock.epochOffsetMs });
+        return stats;
+      },
+    });
+    const epoch = (ms: number) => clock.epochOffsetMs + ms;
+    scheduler.start(50);
+    scheduler.endAt(2206);
+    for (let t = 1000; t <= 2000; t += 1000) {
+      clock.advanceTo(t);
+      stats.history.sample(stats, epoch(t), 1);
+    }
+    clock.advanceTo(2206.5);
+    // As BaseRunner stops: the counts' end, the scheduler, then the final sample.
+    stats.iterations.markStopping(epoch(2206.5));
+    scheduler.stop();
+    stats.iterations.markStopped();
+    stats.history.sample(stats, epoch(2206.5), 0, true);
+
+    assert.equal(warnings, 0, "no iteration waited out --max-queue-time");
+    const series = stats.history.toJSON().iterations!;
+    assert.deepEqual(
+      series.timeMs.map((t) => t - clock.epochOffsetMs),
+      [1000, 2000, 2206.5],
+      "a last point for the stop's part of a second",
+    );
+    assert.deepEqual(series.droppedPerSec, [0, 0, 0], "the stop's drops are no rate");
+    assert.equal(stats.iterations.serialize().droppedPerSec.length, 0, "nor in any second a worker reports");
+    const it = stats.iterations.snapshot(epoch(2206.5));
+    assert.equal(it.scheduled, 111, "due at 0, 20, ..., 2200 ms");
+    assert.equal(it.started, 1);
+    assert.equal(it.dropped, it.scheduled - it.started, "dropped == scheduled − started");
+    assert.equal(it.droppedAtStop, 110, "every drop was the stop's");
+    assert.equal(it.waiting, 0);
+  });
+
+  it("at the stop, what already waited out --max-queue-time (its timer late) is a queue-time drop; the rest are the stop's", () => {
+    let warnings = 0;
+    const { clock, stats, scheduler } = setUp({
+      maxUsers: 1,
+      durationMs: () => 10_000,
+      maxQueueMs: 100,
+      onFirstDrop: () => warnings++,
+    });
+    clock.lateMs = () => 50;
+    scheduler.start(10);
+    scheduler.endAt(220);
+    // 0 started at 0; 1 (due 100) waits for its deadline at 200, whose timer fires at 250.
+    clock.advanceTo(220);
+    assert.equal(stats.dropped, 0);
+    scheduler.stop();
+    // 1 waited 120 ms: dropped for --max-queue-time; 2 (due 200) waited 20 ms: the stop's.
+    assert.deepEqual([stats.scheduled, stats.started, stats.dropped, stats.droppedAtStop], [3, 1, 2, 1]);
+    assert.equal(warnings, 1);
+    const perSecond = stats.serialize().droppedPerSec.reduce((sum, [, count]) => sum + count, 0);
+    assert.equal(perSecond, stats.dropped - stats.droppedAtStop, "only the queue-time drop is in a second");
   });
 
   it("with --max-queue-time 0 drops at once what finds no free user (k6's behaviour)", () => {

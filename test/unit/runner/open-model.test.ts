@@ -163,6 +163,36 @@ describe("the open model on a LocalRunner", () => {
     await runner.stopAndWait();
   });
 
+  it("the iterations still waiting at the stop are dropped at the stop: said as such, not as --max-queue-time's", {
+    timeout: 10_000,
+  }, async (t) => {
+    class Slow extends User {
+      @task async slow() {
+        await fakeRequest(this, "slow", 1000);
+      }
+    }
+    const { runner, environment, logs } = makeRun([Slow]);
+    t.after(() => runner.quitAndWait());
+    // One user busy 1 s, a queue time of 5 s: stopped after 0.3 s, no iteration waited it out.
+    runner.openModel = { maxUsers: 1, maxQueueMs: 5000 };
+    await runner.startArrivalRate({ rate: 50 });
+    await sleep(300);
+    await runner.stopAndWait();
+    const it = environment.stats.iterations;
+    assert.equal(it.started, 1);
+    assert.ok(it.dropped >= 10, `dropped ${it.dropped}`);
+    assert.equal(it.dropped, it.scheduled - it.started, "dropped == scheduled − started");
+    assert.equal(it.droppedAtStop, it.dropped, "every one at the stop");
+    const messages = logs.map((l) => `${l.level} ${l.message}`);
+    assert.ok(!messages.some((m) => /Dropping iterations/.test(m)), messages.join("\n"));
+    assert.ok(
+      messages.includes(
+        `INFO ${it.dropped} iterations were still waiting for a free user when the test stopped: counted as dropped (at the stop, not for --max-queue-time)`,
+      ),
+      messages.join("\n"),
+    );
+  });
+
   it("carries the intended start into onStart of a user created for an iteration, not into onStop, and TaskSets run until they interrupt", async (t) => {
     const seen: string[] = [];
     class Journey extends TaskSet {

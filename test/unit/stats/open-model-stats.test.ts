@@ -348,7 +348,7 @@ describe("IterationStats", () => {
     assert.equal(snap.scheduled, snap.started + snap.dropped + snap.waiting);
     assert.equal(snap.started, snap.completed + snap.inFlight);
     // The stop drops the 2 waiting; one in-flight iteration finishes within --stop-timeout.
-    it.countDropped(2, T0 + 1100);
+    it.countDroppedAtStop(2);
     it.countCompleted();
     it.markStopped();
     snap = it.snapshot(T0 + 1200);
@@ -359,6 +359,32 @@ describe("IterationStats", () => {
     it.reset(T0 + 2000);
     it.setTargetRate(10);
     assert.deepEqual([it.started, it.completed, it.interrupted], [0, 0, 0]);
+  });
+
+  it("drops at the stop: in dropped and droppedAtStop, in no second's rate; they cross a worker's merge; a reset clears them", () => {
+    const worker = new IterationStats(T0);
+    worker.setTargetRate(50);
+    worker.countScheduled(60);
+    for (let k = 0; k < 40; k++) worker.countStarted(T0 + 1000 + k);
+    worker.countDropped(5, T0 + 1500);
+    worker.markStopping(T0 + 1200);
+    worker.countDroppedAtStop(15);
+    let snap = worker.snapshot(T0 + 2000, T0 / 1000 + 1);
+    assert.deepEqual([snap.dropped, snap.droppedAtStop, snap.waiting], [20, 15, 0]);
+    assert.equal(snap.dropped, snap.scheduled - snap.started);
+    // The stop's second is read over its 0.2 s: 5 / 0.2 = 25/s, not (5 + 15) / 0.2 = 100/s.
+    assert.equal(snap.currentDroppedPerSec, 25);
+    const delta = worker.serialize();
+    assert.equal(delta.droppedAtStop, 15);
+    assert.deepEqual(delta.droppedPerSec, [[T0 / 1000 + 1, 5]]);
+    const master = new IterationStats(T0);
+    master.setTargetRate(50);
+    master.merge(delta);
+    assert.deepEqual([master.dropped, master.droppedAtStop], [20, 15]);
+    master.markStopped();
+    master.reset(T0 + 3000);
+    snap = master.snapshot(T0 + 3000);
+    assert.deepEqual([snap.dropped, snap.droppedAtStop], [0, 0]);
   });
 
   it("a worker's completed count crosses the merge; a report without it (an older worker) counts 0", () => {
