@@ -227,9 +227,12 @@ export function formatIterations(snapshot: StatsSnapshot, current: boolean): str
   const it = snapshot.iterations;
   if (it === undefined) return [];
   const rate = (value: number) => `${Number(value.toFixed(2))}/s`;
+  // Those still waiting when the test stopped are part of the count, said apart: the stop
+  // dropped them, not --max-queue-time (and they are in no per-second rate).
+  const atStop = it.droppedAtStop > 0 ? `, ${it.droppedAtStop} at the stop` : "";
   const dropped = current
-    ? `${it.dropped} dropped (${rate(it.currentDroppedPerSec)})`
-    : `${it.dropped} dropped (${it.scheduled > 0 ? ((it.dropped / it.scheduled) * 100).toFixed(2) : "0.00"}%)`;
+    ? `${it.dropped} dropped (${rate(it.currentDroppedPerSec)}${atStop})`
+    : `${it.dropped} dropped (${it.scheduled > 0 ? ((it.dropped / it.scheduled) * 100).toFixed(2) : "0.00"}%${atStop})`;
   const started = `started ${it.started} (${rate(it.totalRate)})`;
   if (current) {
     // The last whole second's rate beside the target of that same second: beside the target

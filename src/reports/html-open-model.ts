@@ -4,6 +4,7 @@
  * Each is empty for a closed-model run, so those reports are unchanged.
  */
 import {
+  droppedAtStopNote,
   type EntrySnapshot,
   type IterationColumns,
   interruptedIterationsWarning,
@@ -41,6 +42,7 @@ export function iterationsSection(snapshot: StatsSnapshot, ended: boolean, capac
   const it = snapshot.iterations;
   if (it === undefined) return "";
   const share = it.scheduled > 0 ? ((it.dropped / it.scheduled) * 100).toFixed(2) : "0.00";
+  const atStop = it.droppedAtStop > 0 ? `, ${it.droppedAtStop} at the stop` : "";
   const cells: Array<[string, string]> = [
     ["Target rate (at the end)", rate(it.targetRate)],
     ["Scheduled", String(it.scheduled)],
@@ -48,14 +50,19 @@ export function iterationsSection(snapshot: StatsSnapshot, ended: boolean, capac
     ["Completed", String(it.completed)],
     // The row's label says "Interrupted": the cell gives the count without the word again.
     ended ? ["Interrupted", interruptedText(it, "")] : ["In flight", String(it.inFlight)],
-    ["Dropped", `${it.dropped} (${share}%)`],
+    ["Dropped", `${it.dropped} (${share}%${atStop})`],
   ];
   if (it.lostWithWorkers > 0) cells.push(["Lost with missing workers (about)", String(it.lostWithWorkers)]);
   if (it.waiting > 0) cells.push(["Waiting", String(it.waiting)]);
   const rows = cells.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("");
   let notes = "";
-  if (it.dropped > 0)
-    notes += `<p class="flag" data-flag="dropped-iterations">⚠ ${it.dropped} iterations found no free user within the queue time and were dropped: the target was too slow for this rate, or --max-users too low.</p>`;
+  // Those the stop dropped were still waiting: the stop ended their wait, not the queue time.
+  const waitedOut = it.dropped - it.droppedAtStop;
+  if (waitedOut > 0)
+    notes += `<p class="flag" data-flag="dropped-iterations">⚠ ${waitedOut} iterations found no free user within the queue time and were dropped: the target was too slow for this rate, or --max-users too low.</p>`;
+  const atStopNote = droppedAtStopNote(it.droppedAtStop);
+  if (atStopNote !== undefined)
+    notes += `<p class="sub" data-flag="dropped-at-stop">${escapeHtml(atStopNote)}.</p>`;
   if (it.lostWithWorkers > 0)
     notes += `<p class="flag" data-flag="lost-with-workers">⚠ ${escapeHtml(lostWithWorkersText(it.lostWithWorkers))}.</p>`;
   const warning = ended ? interruptedIterationsWarning(it, null, capacitySearch) : undefined;

@@ -221,8 +221,17 @@ export interface JsonIterations {
    * Absent only from reports of Cicada versions before it.
    */
   interrupted?: number;
-  /** Iterations that found no free user within --max-queue-time, or were still waiting at the end. */
+  /**
+   * Iterations that never started: those that found no free user within --max-queue-time,
+   * and those still waiting for one when the test stopped (`droppedAtStop`).
+   */
   dropped: number;
+  /**
+   * Of `dropped`, the iterations still waiting for a free user when the test stopped (the
+   * stop ended their wait, not --max-queue-time); in no point of the history's
+   * `droppedPerSec`. 0 while the test runs. Absent only from reports of Cicada versions before it.
+   */
+  droppedAtStop?: number;
   /** Iterations waiting for a free user when the report was made (0 at the end). */
   waiting: number;
   /**
@@ -338,6 +347,10 @@ export interface JsonIterationSeries {
   targetRate: number[];
   /** Iterations started per second. */
   rate: number[];
+  /**
+   * Iterations dropped per second for waiting out --max-queue-time; those still waiting
+   * when the test stopped are not a rate and are in none (`iterations.droppedAtStop`).
+   */
   droppedPerSec: number[];
 }
 

@@ -208,11 +208,12 @@ const iterations = object<JsonIterations>(
     completed: num,
     interrupted: num,
     dropped: num,
+    droppedAtStop: num,
     waiting: num,
     lostWithWorkers: num,
     rate: num,
   },
-  ["completed", "interrupted", "lostWithWorkers"],
+  ["completed", "interrupted", "droppedAtStop", "lostWithWorkers"],
 );
 
 const thresholdWindow = object<JsonThresholdWindow>({

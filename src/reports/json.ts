@@ -96,6 +96,7 @@ function iterationsOf(snapshot: StatsSnapshot): JsonIterations | null {
     completed: it.completed,
     interrupted: it.interrupted,
     dropped: it.dropped,
+    droppedAtStop: it.droppedAtStop,
     waiting: it.waiting,
     lostWithWorkers: it.lostWithWorkers,
     rate: it.totalRate,

@@ -200,8 +200,11 @@ export interface OpenModelStatus {
    * interrupted (still running at the stop, their requests in no statistics).
    */
   inFlight: number;
+  /** Iterations that never started: waited out --max-queue-time, or still waiting at the stop. */
   dropped: number;
-  /** Iterations dropped in that second. */
+  /** Of `dropped`, those still waiting for a free user when the test stopped (0 while it runs). */
+  droppedAtStop: number;
+  /** Iterations dropped in that second (for waiting out --max-queue-time). */
   currentDroppedPerSec: number;
   /** Iterations waiting for a free user now. */
   waiting: number;

@@ -264,6 +264,7 @@ function openModelStatus(runner: Runner, nowMs: number): OpenModelStatus | null 
     completed: it.completed,
     inFlight: it.inFlight,
     dropped: it.dropped,
+    droppedAtStop: it.droppedAtStop,
     currentDroppedPerSec: round2(it.currentDroppedPerSec),
     waiting: it.waiting,
     lostWithWorkers: it.lostWithWorkers,

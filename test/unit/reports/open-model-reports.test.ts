@@ -123,6 +123,7 @@ describe("the open model in the reports", () => {
       completed: 95,
       interrupted: 2,
       dropped: 3,
+      droppedAtStop: 0,
       waiting: 0,
       lostWithWorkers: 0,
       rate: report.iterations!.rate,
@@ -184,6 +185,66 @@ describe("the open model in the reports", () => {
       { assets: { uplotJs: "", uplotCss: "" } },
     );
     assert.doesNotMatch(closed, /id="iterations"|id="intended-response-times"|id="chart-iterations"/);
+  });
+  it("iterations still waiting at the stop: in the dropped total, said apart, in no Dropped/s (console, CSV, JSON, HTML)", () => {
+    // The test above, stopped 0.206 s into second 10 with 40 iterations still waiting (the
+    // queue of a saturated pool): 3 dropped for the queue time, 40 at the stop.
+    const stats = openModelStats();
+    const stopMs = T0 + 10_206;
+    stats.iterations.markStopping(stopMs);
+    stats.iterations.countScheduled(40);
+    stats.iterations.countDroppedAtStop(40);
+    stats.history.sample(stats, stopMs, 0, true);
+    const snapshot = stats.snapshot(stopMs);
+    assert.equal(snapshot.iterations!.dropped, snapshot.iterations!.scheduled - snapshot.iterations!.started);
+    assert.match(
+      formatIterations(snapshot, false).join("\n"),
+      /started 97 \(\S+\/s\), 43 dropped \(30\.71%, 40 at the stop\), 0 waiting, 140 scheduled/,
+    );
+    // _iterations.csv: the total has them, the stop's second no rate of them (40 / 0.206 s read 194/s).
+    const csvRow = parseCsv(iterationsCsvRow(snapshot, 0))[0]!;
+    assert.equal(csvRow[ITERATIONS_CSV_COLUMNS.indexOf("Total Dropped")], "43");
+    const history = stats.history.toJSON();
+    assert.equal(history.iterations!.timeMs.at(-1), stopMs, "a point for the stop's second");
+    assert.equal(history.iterations!.droppedPerSec.at(-1), 0);
+    const report = buildJsonReport({ snapshot, history, meta: openMeta(), ...statsHistograms(stats) });
+    assert.deepEqual(validateJsonReport(JSON.parse(JSON.stringify(report))), []);
+    assert.equal(
+      report.iterations!.dropped,
+      43,
+      "dropped stays the total (the `dropped` threshold reads it)",
+    );
+    assert.equal(report.iterations!.droppedAtStop, 40);
+    assert.deepEqual(
+      report.history.iterations!.droppedPerSec,
+      [0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0],
+      "only the 3 of the queue time, in their second",
+    );
+    const html = renderHtmlReport(
+      { snapshot, history, meta: openMeta() },
+      { assets: { uplotJs: "", uplotCss: "" } },
+    );
+    assert.match(html, /<dt>Dropped<\/dt><dd>43 \(30\.71%, 40 at the stop\)<\/dd>/);
+    assert.match(
+      html,
+      /data-flag="dropped-iterations">⚠ 3 iterations found no free user within the queue time/,
+    );
+    assert.match(
+      html,
+      /<p class="sub" data-flag="dropped-at-stop">40 iterations were still waiting for a free user when the test stopped: counted as dropped/,
+    );
+    assert.match(html, /"dropped":\[0,0,0,0,0,0,3,0,0,0,0\]/);
+    // Only at the stop: no queue-time flag at all.
+    const onlyAtStop = new RequestStats({ nowMs: T0 });
+    onlyAtStop.iterations.setTargetRate(10);
+    onlyAtStop.iterations.countScheduled(5);
+    onlyAtStop.iterations.countStarted(T0);
+    onlyAtStop.iterations.countDroppedAtStop(4);
+    onlyAtStop.iterations.markStopping(T0 + 500);
+    onlyAtStop.iterations.markStopped();
+    const section = iterationsSection(onlyAtStop.snapshot(T0 + 500), true);
+    assert.doesNotMatch(section, /data-flag="dropped-iterations"/);
+    assert.match(section, /data-flag="dropped-at-stop">4 iterations were still waiting/);
   });
 });
 

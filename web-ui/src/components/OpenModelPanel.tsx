@@ -69,9 +69,15 @@ export function OpenModelPanel({
       )}
       <Figure
         label="Dropped"
-        value={`${formatCount(status.dropped)} (${formatRate(status.currentDroppedPerSec)}/s)`}
+        value={
+          // Once stopped, the rate is of no second; those the stop dropped are said apart.
+          stopped && status.droppedAtStop > 0
+            ? `${formatCount(status.dropped)} (${formatCount(status.droppedAtStop)} at the stop)`
+            : `${formatCount(status.dropped)} (${formatRate(status.currentDroppedPerSec)}/s)`
+        }
         testId="om-dropped"
-        warn={status.dropped > 0}
+        // A warning for those that waited out --max-queue-time, not for those the stop dropped.
+        warn={status.dropped > status.droppedAtStop}
       />
       <Figure label="Waiting" value={formatCount(status.waiting)} testId="om-waiting" />
       {status.lostWithWorkers > 0 && (
