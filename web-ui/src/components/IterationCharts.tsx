@@ -79,10 +79,10 @@ export function IterationCharts({
   // biome-ignore lint/correctness/useExhaustiveDependencies: version signals in-place changes
   const xRange = useMemo((): [number, number] | null => {
     const times = state?.columns.timeMs ?? [];
-    const first = Math.min(
-      series.time[0] ?? Number.POSITIVE_INFINITY,
-      (times[0] ?? Number.POSITIVE_INFINITY) / 1000,
-    );
+    // Where the request charts start, not widened to this chart's first point: that one is
+    // stamped at the end of the test's first (partial) second, which can fall a fraction of a
+    // second before the request charts' first sample, and the two charts must line up.
+    const first = series.time[0] ?? (times[0] ?? Number.POSITIVE_INFINITY) / 1000;
     const last = Math.max(
       series.time.at(-1) ?? Number.NEGATIVE_INFINITY,
       (times.at(-1) ?? Number.NEGATIVE_INFINITY) / 1000,
