@@ -4,7 +4,13 @@
  * block and the exit code (docs/exit-codes.md).
  */
 import { type Environment, LocalRunner, type Runner, startCapacitySearch } from "../runner/index.js";
-import { CAPACITY_EXIT_CODES, type CapacityResult, formatGrowth, formatLoad } from "../shared/capacity.js";
+import {
+  CAPACITY_EXIT_CODES,
+  type CapacityResult,
+  describeSlos,
+  formatGrowth,
+  formatLoad,
+} from "../shared/capacity.js";
 import type { CliOptions } from "./options.js";
 import { capacitySettingsOf } from "./options-capacity.js";
 
@@ -17,7 +23,7 @@ export function startCapacityRun(environment: Environment, runner: Runner, optio
   environment.logger.info(
     `Finding the capacity: ${formatLoad(model, start)} first, ${formatGrowth(settings.growth)} until an SLO breaks ` +
       `(at most ${formatLoad(model, max)}), each step held ${seconds(minHoldMs)} to ${seconds(maxHoldMs)}; ` +
-      `SLOs: ${settings.slos.map((slo) => slo.expression).join(", ")}` +
+      `SLOs: ${describeSlos(settings.slos)}` +
       (settings.runTimeMs === undefined ? "" : `; the whole search within ${seconds(settings.runTimeMs)}`),
   );
   startCapacitySearch(runner, settings, { distributed: !(runner instanceof LocalRunner) });

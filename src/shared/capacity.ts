@@ -23,6 +23,34 @@ export interface CapacitySlo {
   limit: number;
 }
 
+/**
+ * The failure-rate SLO a search adds when it is given none: without one, failed requests
+ * could not break a step, and failures are fast (a refused connection answers in 0.5 ms),
+ * so a target refusing every request "met p95<200ms" at every step up to the upper bound.
+ */
+export const IMPLICIT_FAIL_RATE_SLO: CapacitySlo = {
+  expression: "failRate<1%",
+  metric: { kind: "failRate" },
+  operator: "<",
+  limit: 0.01,
+};
+
+/** `slos` with {@link IMPLICIT_FAIL_RATE_SLO} added when none of them bounds the failure rate. */
+export function withFailRateSlo(slos: readonly CapacitySlo[]): CapacitySlo[] {
+  return slos.some((slo) => slo.metric.kind === "failRate") ? [...slos] : [...slos, IMPLICIT_FAIL_RATE_SLO];
+}
+
+/** The SLOs as the start-up log says them, the implicit failure rate named as such. */
+export function describeSlos(given: readonly CapacitySlo[]): string {
+  const judged = withFailRateSlo(given);
+  const texts = given.map((slo) => slo.expression);
+  if (judged.length > given.length)
+    texts.push(
+      `${IMPLICIT_FAIL_RATE_SLO.expression} (added: no failRate SLO was given; --slo 'failRate<X' sets another)`,
+    );
+  return texts.join(", ");
+}
+
 /** How the load grows from one step to the next until an SLO breaks. */
 export type CapacityGrowth = { kind: "multiply"; factor: number } | { kind: "add"; step: number };
 

@@ -7,7 +7,7 @@
  */
 import { parseSlo } from "../reports/capacity-slo.js";
 import { LocalRunner, type OpenModelSettings, type Runner, startCapacitySearch } from "../runner/index.js";
-import { type CapacitySettings, formatLoad } from "../shared/capacity.js";
+import { type CapacitySettings, describeSlos, formatLoad } from "../shared/capacity.js";
 import { type CapacityTexts, readCapacitySettings, sloModelOf } from "../shared/capacity-settings.js";
 import type { CommandResponse } from "./api-types.js";
 import type { FieldProblem } from "./swarm.js";
@@ -118,7 +118,7 @@ export function startCapacity(
     };
   }
   environment.logger.info(
-    `Finding the capacity (web UI): ${formatLoad(command.model, command.start)} first, SLOs ${command.slos.map((s) => s.expression).join(", ")}`,
+    `Finding the capacity (web UI): ${formatLoad(command.model, command.start)} first, SLOs ${describeSlos(command.slos)}`,
   );
   // The form has no Max users or Max queue time: an arrival-rate search runs under the
   // command line's (documented), whatever an earlier test of the session set.

@@ -16,7 +16,7 @@ import type {
   CapacitySettings,
   CapacityStep,
 } from "../../shared/capacity.js";
-import { formatLoad } from "../../shared/capacity.js";
+import { formatLoad, withFailRateSlo } from "../../shared/capacity.js";
 import { EventHook } from "../../shared/event-hook.js";
 import { type Logger, silentLogger } from "../../shared/logger.js";
 import type { SchedulerClock } from "../arrival-scheduler.js";
@@ -95,7 +95,9 @@ export class CapacitySearch {
   private removeStopListener: (() => void) | undefined;
 
   constructor(options: CapacitySearchOptions) {
-    this.settings = options.settings;
+    // Failed requests always count: a search given only latency SLOs gets failRate<1% too.
+    const slos = withFailRateSlo(options.settings.slos);
+    this.settings = { ...options.settings, slos };
     this.probe = options.probe;
     this.clock = options.clock ?? realClock;
     this.logger = options.logger ?? silentLogger;
@@ -106,7 +108,7 @@ export class CapacitySearch {
     // A master's totals move only when a worker reports: unchanged between two ticks says nothing then.
     this.quietTicksToEndDrain = Math.max(1, Math.ceil(this.settleMs / this.tickMs));
     this.judge = {
-      slos: options.settings.slos,
+      slos,
       minHoldMs: options.settings.minHoldMs,
       maxHoldMs: options.settings.maxHoldMs,
       halfTicks: Math.max(1, Math.round(halfMs / this.tickMs)),

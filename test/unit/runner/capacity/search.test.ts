@@ -308,6 +308,18 @@ describe("the capacity search against a simulated known-capacity target", () => 
     assert.equal(CAPACITY_EXIT_CODES[result.outcome], 10);
   });
 
+  it("failed requests break a step though only latency SLOs were given (failRate<1% is added)", async () => {
+    // Every request above 10 users fails, fast: p95 alone would have met the SLO at every step.
+    const { result } = await search(
+      { model: "users", slots: 100, serviceMs: 100, failAbove: { load: 10, share: 1 } },
+      { max: 40 },
+    );
+    assert.equal(result.outcome, "found");
+    assert.equal(result.capacity, 10);
+    assert.match(result.breaking?.reason ?? "", /broke failRate<1%/);
+    assert.deepEqual(result.settings.slos, ["p95<150ms", "failRate<1%"]);
+  });
+
   it("reaching the upper bound without a break is at-least the bound (exit code 11), the bound itself tried", async () => {
     const { result, target } = await search({ model: "users", slots: 100, serviceMs: 100 }, { max: 30 });
     assert.equal(result.outcome, "at-least");
@@ -394,7 +406,8 @@ describe("the capacity search against a simulated known-capacity target", () => 
     await target.run(7_000);
     const progress = capacity.progress();
     assert.equal(progress.running, true);
-    assert.deepEqual(progress.slos, ["p95<150ms"]);
+    // The failure rate is always judged: failRate<1% is added when no SLO bounds it.
+    assert.deepEqual(progress.slos, ["p95<150ms", "failRate<1%"]);
     assert.ok(progress.steps.length >= 2);
     assert.equal(progress.best?.load, progress.steps.at(-1)!.load);
     assert.equal(progress.current?.load, progress.steps.at(-1)!.load * 2);
