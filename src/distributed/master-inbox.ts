@@ -267,7 +267,12 @@ export class MasterInbox {
       }
     }
     if (report.cicada_resent_requests) stats.resentRequests += report.cicada_resent_requests;
-    if (report.cicada_aborted_requests) stats.countAbortedRequests(report.cicada_aborted_requests);
+    if (report.cicada_aborted_requests || report.cicada_aborted_unsent_requests) {
+      stats.countAbortedRequests(
+        report.cicada_aborted_requests ?? 0,
+        report.cicada_aborted_unsent_requests ?? 0,
+      );
+    }
     if (report.cicada_checks) stats.checks.merge(report.cicada_checks);
     if (report.cicada_metrics) {
       for (const problem of stats.metrics.merge(id, report.cicada_metrics)) this.warnMetric(id, problem);

@@ -124,7 +124,7 @@ function cicadaIntended(value: unknown, what: string): CicadaIntended | undefine
   };
 }
 
-/** `cicada_resent_requests` or `cicada_aborted_requests` of a report: a count. */
+/** `cicada_resent_requests`, `cicada_aborted_requests` or `cicada_aborted_unsent_requests` of a report: a count. */
 function countField(value: unknown, key: string): number {
   const count = num(value, key);
   return Number.isInteger(count) && count >= 0 ? count : fail(`${key} is not a count`);
@@ -241,6 +241,10 @@ export function statsReport(value: unknown): StatsReport {
   if (resent !== undefined) report.cicada_resent_requests = countField(resent, "cicada_resent_requests");
   const aborted = d.get("cicada_aborted_requests");
   if (aborted !== undefined) report.cicada_aborted_requests = countField(aborted, "cicada_aborted_requests");
+  const unsent = d.get("cicada_aborted_unsent_requests");
+  if (unsent !== undefined) {
+    report.cicada_aborted_unsent_requests = countField(unsent, "cicada_aborted_unsent_requests");
+  }
   const checks = cicadaChecks(d.get("cicada_checks"));
   if (checks) report.cicada_checks = checks;
   const metrics = cicadaMetrics(d.get("cicada_metrics"));
@@ -265,6 +269,7 @@ const REPORT_KEYS: ReadonlySet<string> = new Set([
   "cicada_iterations",
   "cicada_resent_requests",
   "cicada_aborted_requests",
+  "cicada_aborted_unsent_requests",
   "cicada_checks",
   "cicada_metrics",
 ]);

@@ -145,6 +145,12 @@ export interface StatsReport {
    */
   cicada_aborted_requests?: number;
   /**
+   * Requests stopped users aborted while they still waited for a connection, since the
+   * previous report (RequestStats.abortedUnsentRequests); only when not 0 (a Locust master
+   * ignores it).
+   */
+  cicada_aborted_unsent_requests?: number;
+  /**
    * Keys a worker's `reportToMaster` listeners added (Locust's `report_to_master`), sent
    * beside the others at the top level of the data map.
    */

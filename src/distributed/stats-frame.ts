@@ -61,6 +61,7 @@ enum Key {
   CicadaMetrics,
   CicadaResentRequests,
   CicadaAbortedRequests,
+  CicadaAbortedUnsentRequests,
 }
 
 const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
@@ -107,6 +108,7 @@ const KEY_NAMES: ReadonlyArray<readonly [string, Key]> = [
   ["cicada_metrics", Key.CicadaMetrics],
   ["cicada_resent_requests", Key.CicadaResentRequests],
   ["cicada_aborted_requests", Key.CicadaAbortedRequests],
+  ["cicada_aborted_unsent_requests", Key.CicadaAbortedUnsentRequests],
 ];
 
 const KEYS = new KeyTable(KEY_NAMES);
@@ -388,6 +390,7 @@ function readReport(r: FrameReader): StatsReport {
   let iterations: CicadaIterations | undefined;
   let resent: number | undefined;
   let aborted: number | undefined;
+  let abortedUnsent: number | undefined;
   let checksBytes: Uint8Array | undefined;
   let metricsBytes: Uint8Array | undefined;
   const userClassesCount: Record<string, number> = {};
@@ -435,6 +438,9 @@ function readReport(r: FrameReader): StatsReport {
       case Key.CicadaAbortedRequests:
         aborted = readCount(r);
         break;
+      case Key.CicadaAbortedUnsentRequests:
+        abortedUnsent = readCount(r);
+        break;
       case Key.CicadaMetrics:
         metricsBytes = r.rawValue();
         break;
@@ -456,6 +462,7 @@ function readReport(r: FrameReader): StatsReport {
   if (iterations !== undefined) report.cicada_iterations = iterations;
   if (resent !== undefined) report.cicada_resent_requests = resent;
   if (aborted !== undefined) report.cicada_aborted_requests = aborted;
+  if (abortedUnsent !== undefined) report.cicada_aborted_unsent_requests = abortedUnsent;
   if (checksBytes !== undefined || metricsBytes !== undefined) {
     // Rare and small: the general decoder reads them (a wrong field gives up the whole frame).
     let scripting: ReturnType<typeof scriptingFromBytes>;

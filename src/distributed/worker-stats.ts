@@ -67,6 +67,7 @@ export class WorkerStatsReporter {
     if (stats.iterations.active) report.cicada_iterations = toCicadaIterations(stats.iterations.serialize());
     if (stats.resentRequests > 0) report.cicada_resent_requests = stats.resentRequests;
     if (stats.abortedRequests > 0) report.cicada_aborted_requests = stats.abortedRequests;
+    if (stats.abortedUnsentRequests > 0) report.cicada_aborted_unsent_requests = stats.abortedUnsentRequests;
     if (!stats.checks.isEmpty) report.cicada_checks = stats.checks.serialize();
     const metrics = stats.metrics.serializeUpdated();
     if (metrics.length > 0) report.cicada_metrics = metrics;

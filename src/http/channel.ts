@@ -7,6 +7,14 @@
  */
 import type { ResponseHead } from "./response-head.js";
 
+/**
+ * What withdrawing a request aborted (`OutgoingRequest.cancel`): a request that had been
+ * written to a connection ("sent": the server may have counted it), one still waiting for
+ * a connection ("unsent": connecting, in the TLS handshake or a proxy tunnel, or queued
+ * behind another request), or nothing (null: it had already ended).
+ */
+export type Withdrawn = "sent" | "unsent" | null;
+
 /** A request as a channel sends it, and the callbacks of its outcome (the exchange). */
 export interface OutgoingRequest {
   readonly method: string;
@@ -24,9 +32,10 @@ export interface OutgoingRequest {
   onRequestError(error: Error): void;
   /**
    * Withdraws the request on its owner's behalf (a stopped user); it then reports nothing.
-   * True when it had been written (to this channel or, for a redirect, an earlier one).
+   * "sent" when it had been written (to this channel or, for a redirect or a retry, an
+   * earlier one), "unsent" when it was still waiting for a connection.
    */
-  cancel(reason: Error): boolean;
+  cancel(reason: Error): Withdrawn;
   /** The request now waits on another channel (a TLS connection that agreed on HTTP/2 handed it over). */
   movedTo(channel: Channel): void;
 }

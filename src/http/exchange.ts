@@ -10,13 +10,14 @@
  * - the per-request deadline passed: the hop is aborted and a status-0 failure resolves;
  * - the session was interrupted: the hop is aborted, nothing is reported, the promise
  *   rejects with `StopUser`; `cancel` says whether any hop had been sent (the server may
- *   have counted the request: the session counts it as aborted).
+ *   have counted the request) or none had (it still waited for a connection): the session
+ *   counts both kinds of aborted requests, apart.
  * An aborted hop is withdrawn from its connection, which then calls nothing more.
  */
 import { performance } from "node:perf_hooks";
 import { startTimer, stopTimer, type TimerHandle } from "../shared/timers.js";
 import type { EncodedBody } from "./body.js";
-import type { Channel, OutgoingRequest } from "./channel.js";
+import type { Channel, OutgoingRequest, Withdrawn } from "./channel.js";
 import type { OriginConnections } from "./connections.js";
 import { BodyDecoder, parseContentEncoding } from "./decoding.js";
 import {
@@ -196,12 +197,13 @@ export class Exchange implements HopHeaders, OutgoingRequest, ResponseSource {
   }
 
   /**
-   * Interrupt: abort the hop, report nothing, reject with `reason` (a `StopUser`). True when
-   * a hop had been sent: the server may have counted a request that no statistic holds.
+   * Interrupt: abort the hop, report nothing, reject with `reason` (a `StopUser`). "sent"
+   * when a hop had been sent (the server may have counted a request that no statistic
+   * holds), "unsent" when none had (it was waiting for a connection), null when settled.
    */
-  cancel(reason: Error): boolean {
-    if (this.settled) return false;
-    const sent = this.sentToServer;
+  cancel(reason: Error): Withdrawn {
+    if (this.settled) return null;
+    const sent: Withdrawn = this.sentToServer ? "sent" : "unsent";
     this.settle();
     this.abortHop();
     const reject = this.reject;

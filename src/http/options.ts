@@ -29,11 +29,13 @@ export interface HttpSessionOptions {
    */
   onResend?: () => void;
   /**
-   * Called when `interrupt()` (a stopped user) aborted requests that had been sent: `count`
-   * of them, unanswered or unfinished, are in no statistic but the server may have counted
-   * them. Requests still waiting for a connection are not counted (the server never saw them).
+   * Called when `interrupt()` (a stopped user) aborted requests, once per interrupt, with two
+   * counts: `sent`, requests written to a connection, unanswered or unfinished (in no
+   * statistic, but the server may have counted them), and `unsent`, requests still waiting
+   * for a connection (connecting, in the TLS handshake or a proxy tunnel, or queued behind
+   * another request): the server never received them, but they were issued and waited on it.
    */
-  onAbortedRequests?: (count: number) => void;
+  onAbortedRequests?: (sent: number, unsent: number) => void;
   /**
    * A `catchResponse` request completed and waits for its verdict: returns where its event
    * goes once it is given (an HttpUser binds it to the transactions open now, which wait for

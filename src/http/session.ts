@@ -193,18 +193,22 @@ export class HttpSession implements HttpClient, ExchangeHost {
   /**
    * The user is being stopped: aborts in-flight requests without reporting them (their
    * calls reject with `StopUser`) and refuses new ones the same way until `resume()`. The
-   * aborted ones that had been sent are counted (`onAbortedRequests`): the server may have
-   * counted them, no statistic does.
+   * aborted ones are counted (`onAbortedRequests`), those that had been sent (the server may
+   * have counted them, no statistic does) apart from those still waiting for a connection
+   * (a server that does not accept or finish handshakes leaves every request there).
    */
   interrupt(): void {
     this.interrupted = true;
     // Every unsettled exchange is on one of the connections (in flight or queued).
     const requests = this.allConnections().flatMap((connections) => connections.requests());
     let sent = 0;
+    let unsent = 0;
     for (const request of requests) {
-      if (request.cancel(new StopUser("request aborted: the user was stopped"))) sent++;
+      const withdrawn = request.cancel(new StopUser("request aborted: the user was stopped"));
+      if (withdrawn === "sent") sent++;
+      else if (withdrawn === "unsent") unsent++;
     }
-    if (sent > 0) this.onAbortedRequests?.(sent);
+    if (sent > 0 || unsent > 0) this.onAbortedRequests?.(sent, unsent);
     abortEventStreams(this);
   }
 

@@ -307,6 +307,30 @@ export function formatAbortedRequests(snapshot: Pick<StatsSnapshot, "abortedRequ
 }
 
 /**
+ * A warning line when stopped users aborted requests still waiting for a connection (to be
+ * opened, to finish its TLS handshake, or to be free): a target that accepts no more
+ * connections, or never answers the handshake, leaves every user there, and the table, with
+ * no request and no failure, would look like a clean run.
+ */
+export function formatAbortedUnsentRequests(
+  snapshot: Pick<StatsSnapshot, "abortedUnsentRequests"> & { total: { numRequests: number } },
+): string[] {
+  const unsent = snapshot.abortedUnsentRequests ?? 0;
+  if (unsent === 0) return [];
+  const [requests, users, they] =
+    unsent === 1 ? ["1 request was", "its user", "it"] : [`${unsent} requests were`, "their users", "they"];
+  const none = snapshot.total.numRequests === 0 ? ", and no request of the run got an answer" : "";
+  return [
+    `⚠ ${requests} still waiting for a connection (connect, TLS handshake, or a busy connection) ` +
+      `when ${users} stopped: the target never received ${they === "it" ? "it" : "them"}, ` +
+      `${they} ${unsent === 1 ? "is" : "are"} in no statistic${none}. A target that accepts no ` +
+      "connections, or never completes the TLS handshake, looks like this; an HttpUser's " +
+      "connectionTimeout makes such waits failures",
+    "",
+  ];
+}
+
+/**
  * The final blocks of a headless run (the open model's, the checks, the custom metrics and
  * the exceptions only when there are any).
  */
@@ -317,6 +341,7 @@ export function formatFinalSummary(snapshot: StatsSnapshot): string[] {
     ...formatIntendedPercentileTable(snapshot),
     ...formatResentRequests(snapshot),
     ...formatAbortedRequests(snapshot),
+    ...formatAbortedUnsentRequests(snapshot),
     ...formatIterations(snapshot, false),
     ...formatChecks(snapshot),
     ...formatCustomMetrics(snapshot),

@@ -4,7 +4,12 @@
  */
 import { formatLoad } from "../shared/capacity.js";
 import { type EntrySnapshot, percentileLabel, percentileValue, type StatsSnapshot } from "../stats/index.js";
-import { cellFormat, formatAbortedRequests, formatResentRequests } from "./console.js";
+import {
+  cellFormat,
+  formatAbortedRequests,
+  formatAbortedUnsentRequests,
+  formatResentRequests,
+} from "./console.js";
 import { openModelMetaRows } from "./html-open-model.js";
 import type { JsonThresholdResult, RatioTree, ReportCapacitySearch, ReportMeta } from "./json-schema.js";
 import { describeMeasured, interruptedWarning } from "./threshold-eval.js";
@@ -150,12 +155,14 @@ export function requestStatsSection(snapshot: StatsSnapshot): string {
 
 /**
  * Under the table, as in the console: requests the target received that the table counts
- * once (sent twice) or not at all (aborted by the stop), so its count can be reconciled.
+ * once (sent twice) or not at all (aborted by the stop), so its count can be reconciled,
+ * and requests the stop aborted while they still waited for a connection.
  */
 function reconcilingNotes(snapshot: StatsSnapshot): string {
   const notes = [
     ["resent", snapshot.resentRequests ?? 0, formatResentRequests(snapshot)],
     ["aborted", snapshot.abortedRequests ?? 0, formatAbortedRequests(snapshot)],
+    ["aborted-unsent", snapshot.abortedUnsentRequests ?? 0, formatAbortedUnsentRequests(snapshot)],
   ] as const;
   return notes
     .filter(([, count]) => count > 0)

@@ -81,6 +81,15 @@ export interface JsonReport {
    * versions before it.
    */
   abortedRequests?: number;
+  /**
+   * Requests a stopped user aborted before sending them: they were still waiting for a
+   * connection (connecting, in the TLS handshake or a proxy tunnel, or queued behind another
+   * request on a busy connection). The target never received them, so they are not part of
+   * its request count; a target that accepts no connections or never completes the
+   * handshake shows up here, with no request in `total`. HTTP requests only. 0 when none;
+   * absent only from reports of Cicada versions before it.
+   */
+  abortedUnsentRequests?: number;
   /** Time series sampled about once a second, downsampled to a bounded number of points. */
   history: JsonHistory;
   /** Pass/fail of each threshold, in declaration order (empty when none were declared). */

@@ -418,6 +418,7 @@ const reportShape: Shape<JsonReport> = {
   collapsedNames: bool,
   resentRequests: num,
   abortedRequests: num,
+  abortedUnsentRequests: num,
   history,
   thresholds: array(threshold),
   iterations: nullable(iterations),
@@ -428,8 +429,8 @@ const reportShape: Shape<JsonReport> = {
   metrics: array(customMetric),
 };
 
-// `monitor`, `capacity`, `checks`, `metrics`, `resentRequests` and `abortedRequests` may be absent:
-// reports written before those features lack them.
+// `monitor`, `capacity`, `checks`, `metrics`, `resentRequests`, `abortedRequests` and
+// `abortedUnsentRequests` may be absent: reports written before those features lack them.
 const report = object<JsonReport>(reportShape, [
   "monitor",
   "capacity",
@@ -437,6 +438,7 @@ const report = object<JsonReport>(reportShape, [
   "metrics",
   "resentRequests",
   "abortedRequests",
+  "abortedUnsentRequests",
 ]);
 
 /**

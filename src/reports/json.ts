@@ -173,6 +173,7 @@ export function buildJsonReport(input: ReportInput): JsonReport {
     collapsedNames: snapshot.collapsedNames,
     resentRequests: snapshot.resentRequests ?? 0,
     abortedRequests: snapshot.abortedRequests ?? 0,
+    abortedUnsentRequests: snapshot.abortedUnsentRequests ?? 0,
     history: historyOf(input.history),
     thresholds: [...(input.thresholds ?? [])],
     monitor: input.monitor ? monitorJson(input.monitor) : null,

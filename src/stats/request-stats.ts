@@ -99,6 +99,13 @@ export class RequestStats {
    * {@link countAbortedRequests}.
    */
   abortedRequests = 0;
+  /**
+   * Requests a stopped user aborted before sending them: they still waited for a connection
+   * (connecting, in the TLS handshake or a proxy tunnel, or queued behind another request).
+   * The target never received them, but they were issued and waited on it: a target that
+   * accepts no more connections leaves every request here and none in the rows.
+   */
+  abortedUnsentRequests = 0;
   private readonly errors: ErrorTable;
   private readonly exceptions: ExceptionTable;
   private readonly maxNames: number;
@@ -273,9 +280,13 @@ export class RequestStats {
     this.resentRequests++;
   }
 
-  /** `count` more requests aborted by a user's stop after they were sent (see {@link abortedRequests}). */
-  countAbortedRequests(count: number): void {
-    this.abortedRequests += count;
+  /**
+   * Requests a user's stop aborted: `sent` after they were sent (see {@link abortedRequests}),
+   * `unsent` while they waited for a connection (see {@link abortedUnsentRequests}).
+   */
+  countAbortedRequests(sent: number, unsent = 0): void {
+    this.abortedRequests += sent;
+    this.abortedUnsentRequests += unsent;
   }
 
   /** Merges failure rows from another node (occurrences add up, first/last seen widen). */
@@ -314,6 +325,7 @@ export class RequestStats {
     this.roundedTimes = false;
     this.resentRequests = 0;
     this.abortedRequests = 0;
+    this.abortedUnsentRequests = 0;
     this.totalEntry.reset(nowMs);
     this.errors.reset();
     this.exceptions.reset();
@@ -357,6 +369,7 @@ export class RequestStats {
       ...(this.roundedTimes ? { roundedTimes: true as const } : {}),
       ...(this.resentRequests > 0 ? { resentRequests: this.resentRequests } : {}),
       ...(this.abortedRequests > 0 ? { abortedRequests: this.abortedRequests } : {}),
+      ...(this.abortedUnsentRequests > 0 ? { abortedUnsentRequests: this.abortedUnsentRequests } : {}),
       ...(this.iterations.active ? { iterations: this.iterations.snapshot(nowMs) } : {}),
       reportedPercentiles: this.reportedPercentiles,
       ...(this.checks.isEmpty ? {} : { checks: this.checks.snapshot() }),

@@ -103,6 +103,12 @@ export interface StatsSnapshot {
    * have counted them. Present only when there were any.
    */
   abortedRequests?: number;
+  /**
+   * Requests aborted by a user's stop while they still waited for a connection (connect, TLS
+   * handshake, a busy connection): the target never received them. Present only when there
+   * were any.
+   */
+  abortedUnsentRequests?: number;
   /** The open model's iterations: present only when the test ran at an arrival rate. */
   iterations?: IterationSnapshot;
   /**

@@ -94,8 +94,9 @@ export class HttpUser extends User {
       onDeferredRequest: () => this.deferredRecorder(),
       // Read where request counts are reconciled: the final summary, the JSON report.
       onResend: () => this.environment.stats.countResentRequest(),
-      // Sent requests a stop aborted: in no statistic, maybe in the server's count.
-      onAbortedRequests: (count) => this.environment.stats.countAbortedRequests(count),
+      // Requests a stop aborted: in no statistic; the sent ones maybe in the server's count,
+      // the unsent ones were still waiting for a connection.
+      onAbortedRequests: (sent, unsent) => this.environment.stats.countAbortedRequests(sent, unsent),
       connectionTimeoutMs: seconds(this.connectionTimeout),
       networkTimeoutMs: seconds(this.networkTimeout),
       responseTimeoutMs: seconds(this.responseTimeout),

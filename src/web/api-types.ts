@@ -138,7 +138,7 @@ export interface RunStatus {
   /**
    * The sentences the console and the HTML report print under the request table, so the
    * target's own request count can be reconciled: requests sent twice, and requests aborted
-   * by the stop. Empty when there were none.
+   * by the stop (sent, or still waiting for a connection). Empty when there were none.
    */
   requestNotes?: string[];
   /**

@@ -4,7 +4,11 @@
  * current window), and cached per row while it receives no request.
  */
 
-import { formatAbortedRequests, formatResentRequests } from "../reports/index.js";
+import {
+  formatAbortedRequests,
+  formatAbortedUnsentRequests,
+  formatResentRequests,
+} from "../reports/index.js";
 import {
   latestRequest,
   overloadLabel,
@@ -199,6 +203,7 @@ export function runStatus(runner: Runner, distributed: boolean): RunStatus {
     requestNotes: [
       ...formatResentRequests(environment.stats),
       ...formatAbortedRequests(environment.stats),
+      ...formatAbortedUnsentRequests(environment.stats),
     ].filter((line) => line !== ""),
     clusterProblem: clusterProblem(runner.clusterProblem),
   };

@@ -3,7 +3,8 @@
  * neither requests nor failures), but the target counted them: RequestStats.abortedRequests
  * counts them, and the final console summary, the JSON report and a distributed master's
  * merged stats carry the count, so Cicada's total + aborted = the target's count. Requests
- * still waiting for a connection when the user stopped never reached the target: not counted.
+ * still waiting for a connection when the user stopped never reached the target: they are
+ * counted apart (abortedUnsentRequests), and carried the same way.
  */
 import assert from "node:assert/strict";
 import { createServer, type ServerResponse } from "node:http";
@@ -20,6 +21,7 @@ import { countInReports, startTwoWorkers } from "./count-report-helpers.js";
 /** A session opens at most 10 connections: 10 held requests go out, 2 wait for one. */
 const HELD_PER_USER = 12;
 const SENT_HELD_PER_USER = 10;
+const UNSENT_PER_USER = HELD_PER_USER - SENT_HELD_PER_USER;
 
 /** Answers /quick at once and holds /hold until the file ends; counts every request it received. */
 let received = 0;
@@ -63,7 +65,7 @@ class Holder extends HttpUser {
 }
 
 describe("requests aborted by the stop", () => {
-  it("are counted (sent ones only), and the summary line and JSON report reconcile the target's count", async () => {
+  it("are counted (sent and unsent apart), and the summary lines and JSON report reconcile the target's count", async () => {
     resetServerCounts();
     const users = 2;
     const { runner, environment } = makeRun([Holder], { host });
@@ -81,6 +83,7 @@ describe("requests aborted by the stop", () => {
       users * SENT_HELD_PER_USER,
       "the queued ones never reached the server",
     );
+    assert.equal(stats.abortedUnsentRequests, users * UNSENT_PER_USER, "the queued ones, apart");
     assert.equal(stats.total.numRequests + stats.abortedRequests, received);
 
     const snapshot = stats.snapshot(environment.now());
@@ -91,8 +94,18 @@ describe("requests aborted by the stop", () => {
           "(the server may have answered them); -s/--stop-timeout lets tasks finish",
       ],
     );
+    assert.deepEqual(
+      formatFinalSummary(snapshot).filter((line) => line.includes("waiting for a connection")),
+      [
+        `⚠ ${users * UNSENT_PER_USER} requests were still waiting for a connection (connect, TLS handshake, ` +
+          "or a busy connection) when their users stopped: the target never received them, they are in no " +
+          "statistic. A target that accepts no connections, or never completes the TLS handshake, looks like " +
+          "this; an HttpUser's connectionTimeout makes such waits failures",
+      ],
+    );
     const report = buildJsonReport(reportInputFromStats(stats, sampleMeta(), environment.now()));
     assert.equal(report.abortedRequests, users * SENT_HELD_PER_USER);
+    assert.equal(report.abortedUnsentRequests, users * UNSENT_PER_USER);
     assert.deepEqual(validateJsonReport(JSON.parse(JSON.stringify(report))), []);
     // None: no line, and 0 in the JSON report; a report without the key still validates.
     stats.reset(environment.now());
@@ -100,9 +113,18 @@ describe("requests aborted by the stop", () => {
       formatFinalSummary(stats.snapshot(environment.now())).filter((l) => l.includes("in flight")).length,
       0,
     );
+    assert.equal(
+      formatFinalSummary(stats.snapshot(environment.now())).filter((l) => l.includes("waiting for")).length,
+      0,
+    );
     const quiet = buildJsonReport(reportInputFromStats(stats, sampleMeta(), environment.now()));
     assert.equal(quiet.abortedRequests, 0);
-    const { abortedRequests: _, ...older } = JSON.parse(JSON.stringify(quiet)) as Record<string, unknown>;
+    assert.equal(quiet.abortedUnsentRequests, 0);
+    const {
+      abortedRequests: _,
+      abortedUnsentRequests: __,
+      ...older
+    } = JSON.parse(JSON.stringify(quiet)) as Record<string, unknown>;
     assert.deepEqual(validateJsonReport(older), []);
   });
 
@@ -112,6 +134,11 @@ describe("requests aborted by the stop", () => {
       stats.countAbortedRequests(4);
     });
     assert.deepEqual(reported, { direct: 7, general: 7, extra: undefined, next: undefined });
+    const unsent = countInReports("cicada_aborted_unsent_requests", (stats) => {
+      stats.countAbortedRequests(0, 2);
+      stats.countAbortedRequests(1, 3);
+    });
+    assert.deepEqual(unsent, { direct: 5, general: 5, extra: undefined, next: undefined });
   });
 
   it("are added up over the workers by the master", async (t) => {
@@ -128,5 +155,9 @@ describe("requests aborted by the stop", () => {
       `${stats.total.numRequests} + ${stats.abortedRequests} merged, the server received ${received}`,
     );
     assert.equal(stats.abortedRequests, 2 * SENT_HELD_PER_USER);
+    assert.ok(
+      await waitFor(() => stats.abortedUnsentRequests === 2 * UNSENT_PER_USER, 3000),
+      `${stats.abortedUnsentRequests} unsent merged`,
+    );
   });
 });

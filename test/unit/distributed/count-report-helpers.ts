@@ -15,7 +15,7 @@ import type { RequestStats } from "../../../src/stats/index.js";
 import type { UserClass } from "../../../src/user/index.js";
 import { type Cluster, startCluster } from "./cluster-helpers.js";
 
-type CountKey = "cicada_resent_requests" | "cicada_aborted_requests";
+type CountKey = "cicada_resent_requests" | "cicada_aborted_requests" | "cicada_aborted_unsent_requests";
 
 /**
  * A worker's stats report with one request and whatever `count` adds to its stats: `key` as

@@ -127,7 +127,7 @@ describe("HTML report: requests the table does not count once", () => {
     assert.doesNotMatch(plain, /data-resent|data-aborted/, "nothing to reconcile: no note");
     stats.countResentRequest();
     stats.countResentRequest();
-    stats.countAbortedRequests(3);
+    stats.countAbortedRequests(3, 1);
     const html = renderHtmlReport(reportInputFromStats(stats, sampleMeta(), T0 + 10_000));
     const section = html.slice(
       html.indexOf('<section id="request-stats">'),
@@ -137,6 +137,10 @@ describe("HTML report: requests the table does not count once", () => {
     assert.match(
       section,
       /<p class="more" data-aborted="3">3 requests were in flight when their users stopped: /,
+    );
+    assert.match(
+      section,
+      /<p class="more" data-aborted-unsent="1">⚠ 1 request was still waiting for a connection \(connect, TLS handshake, or a busy connection\) when its user stopped: the target never received it, it is in no statistic\. /,
     );
   });
 });

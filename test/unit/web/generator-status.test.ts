@@ -43,12 +43,16 @@ it("the request table's notes (requests sent twice, aborted by the stop) are in 
   try {
     assert.deepEqual(runStatus(runner, false).requestNotes, []);
     environment.stats.countResentRequest();
-    environment.stats.countAbortedRequests(3);
-    const [resent, aborted, ...more] = runStatus(runner, false).requestNotes ?? [];
+    environment.stats.countAbortedRequests(3, 2);
+    const [resent, aborted, unsent, ...more] = runStatus(runner, false).requestNotes ?? [];
     assert.match(resent ?? "", /^1 request was sent twice: the server closed a keep-alive connection/);
     assert.match(
       aborted ?? "",
       /^3 requests were in flight when their users stopped: they are in no statistic/,
+    );
+    assert.match(
+      unsent ?? "",
+      /^⚠ 2 requests were still waiting for a connection .* when their users stopped/,
     );
     assert.deepEqual(more, []);
   } finally {
