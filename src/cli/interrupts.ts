@@ -8,7 +8,11 @@ export interface Interrupts {
   readonly interrupted: boolean;
   /** The signal that did (SIGINT, SIGTERM, SIGHUP), once one has. */
   readonly signal: string | undefined;
-  /** Settles on a second signal: exit without waiting for users any longer. */
+  /**
+   * Settles on a second signal: exit without waiting for users any longer. The users were
+   * interrupted just before (their requests in flight aborted and counted), so the reports
+   * written then include them.
+   */
   readonly forced: Promise<void>;
   /** Stops listening for signals. */
   dispose(): void;
@@ -16,7 +20,9 @@ export interface Interrupts {
 
 /**
  * Locust's behaviour on signals: the first Ctrl-C/SIGTERM quits the runner gracefully (users
- * stop, the summary and reports are still written); a second one stops waiting for users.
+ * stop, the summary and reports are still written); a second one stops waiting for users,
+ * after hard-stopping them: a user still finishing its task (`--stop-timeout`) has its
+ * requests aborted then, and counted, as if the stop timeout had run out.
  * `what` names what is being stopped, for the log line.
  */
 export function watchInterrupts(io: CliIO, logger: Logger, runner: Runner, what = "users"): Interrupts {
@@ -34,6 +40,8 @@ export function watchInterrupts(io: CliIO, logger: Logger, runner: Runner, what 
       runner.quit();
     } else {
       logger.warning(`${signal} received again: exiting without waiting for users`);
+      // Synchronous: the requests it aborts are counted before the reports are written.
+      runner.interruptUsers();
       forceQuit();
     }
   });

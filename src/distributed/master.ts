@@ -607,6 +607,12 @@ export class MasterRunner extends BaseRunner {
     return super.beginTest();
   }
 
+  /**
+   * Nothing: the users are the workers'. A master told to exit at once (a second Ctrl-C)
+   * does not wait for their last reports; each worker counts what its own stop aborts.
+   */
+  interruptUsers(): void {}
+
   protected async stopUsers(): Promise<void> {
     this.rampToken++;
     this.dispatchedCount = 0;

@@ -133,6 +133,8 @@ export abstract class BaseRunner implements Runner {
   }
   /** Stops the users (this process's or the workers'), from "stopping" to "stopped". */
   protected abstract stopUsers(): Promise<void>;
+  /** See Runner.interruptUsers. */
+  abstract interruptUsers(): void;
   /** Work when quitting, after the last stop (closing sockets, final reports). */
   protected async closeOnQuit(): Promise<void> {}
 

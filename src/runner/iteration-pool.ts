@@ -163,6 +163,14 @@ export class IterationPool implements IterationStarter {
     }
   }
 
+  /**
+   * Hard-stops every user now, those being stopped gracefully too (a second Ctrl-C): their
+   * iterations end and their requests in flight are aborted and counted.
+   */
+  interruptAll(): void {
+    for (const user of [...this.users, ...this.leaving]) user.interrupt();
+  }
+
   /** @internal A user finished an iteration. */
   freed(user: IterationUser): void {
     if (user.leaving || this.stopped) return;

@@ -221,6 +221,18 @@ export class LocalRunner extends BaseRunner {
     this.rampDone = undefined;
   }
 
+  /** Hard-stops every user now (see Runner.interruptUsers): both models' pools. */
+  interruptUsers(): void {
+    this.pool.interruptAll();
+    this.openModelDriver.interruptAll();
+    // An interrupted iteration never completes: what is in flight now is what the stop cut
+    // off, and the reports written at once (a second Ctrl-C) must say so, as the stop would
+    // once the users have ended.
+    if (this.state === "stopping" && this.loadModel === "arrival-rate" && this.ownsTotals) {
+      this.environment.stats.iterations.markStopped();
+    }
+  }
+
   protected async stopUsers(): Promise<void> {
     this.rampPositions = 0;
     this.arrivalRequests++;

@@ -21,6 +21,8 @@ export const DEFAULT_OPEN_MODEL: Readonly<OpenModelSettings> = { maxUsers: 1000,
 export class OpenModelDriver {
   private scheduler: ArrivalScheduler | undefined;
   private pool: IterationPool | undefined;
+  /** Pools of stopped tests whose users are still ending (a graceful stop waits for them). */
+  private readonly ending = new Set<IterationPool>();
 
   constructor(
     private readonly environment: Environment,
@@ -117,6 +119,18 @@ export class OpenModelDriver {
     this.scheduler = undefined;
     this.pool = undefined;
     scheduler?.stop();
-    await pool?.stopAll(stopTimeoutMs);
+    if (pool === undefined) return;
+    this.ending.add(pool);
+    try {
+      await pool.stopAll(stopTimeoutMs);
+    } finally {
+      this.ending.delete(pool);
+    }
+  }
+
+  /** Interrupts every user now (see Runner.interruptUsers), those of a stop under way too. */
+  interruptAll(): void {
+    this.pool?.interruptAll();
+    for (const pool of this.ending) pool.interruptAll();
   }
 }

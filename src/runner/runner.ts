@@ -108,6 +108,14 @@ export interface Runner extends RunnerControl {
   stop(cause?: StopCause): void;
   /** Stops the test; resolves when every user has stopped. */
   stopAndWait(cause?: StopCause): Promise<void>;
+  /**
+   * Hard-stops every user of this process now, synchronously, those a stop is waiting for
+   * (`--stop-timeout`) too: their waits end and their requests in flight are aborted and
+   * counted (`abortedRequests`, `abortedUnsentRequests`), as when the stop timeout runs out.
+   * A second Ctrl-C does it before the CLI stops waiting and writes the reports. A master
+   * has no users of its own: it does nothing.
+   */
+  interruptUsers(): void;
   quitAndWait(): Promise<void>;
   /** Workers, for a master; empty otherwise. */
   workers(): WorkerSummary[];

@@ -146,6 +146,14 @@ export class UserPool {
     return this.stopUsers(running, stopTimeoutMs);
   }
 
+  /**
+   * Hard-stops every user now, those being stopped gracefully too (a second Ctrl-C): their
+   * tasks end and their requests in flight are aborted and counted.
+   */
+  interruptAll(): void {
+    for (const u of [...this.users]) if (u.state !== "retired") u.interrupt();
+  }
+
   private async stopUsers(users: RunningUser[], stopTimeoutMs: number): Promise<void> {
     for (const u of users) u.state = "leaving";
     const stuck = await stopUsers(users, stopTimeoutMs);

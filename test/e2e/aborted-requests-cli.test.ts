@@ -6,7 +6,9 @@
  *   terminator looks like) leaves every request waiting for its connection. The run has no
  *   request and no failure; the stop's unsent requests must still be counted
  *   (`abortedUnsentRequests`), warned about in the console and shown in the HTML report,
- *   where they used to be in no count at all (a clean, empty run).
+ *   where they used to be in no count at all (a clean, empty run);
+ * - a second Ctrl-C (or SIGTERM then Ctrl-C) during a graceful stop (`-s`) exits at once,
+ *   and must still count the requests it aborts: they used to be lost from every report.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -14,7 +16,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import type { JsonReport } from "../../src/reports/json-schema.js";
-import { fixtureDir, runCli } from "../helpers/cli.js";
+import { fixtureDir, runCli, startCli } from "../helpers/cli.js";
 
 const LOCUSTFILE = `import { HttpUser, task, constant } from "cicada-load";
 export class Visitor extends HttpUser {
@@ -140,6 +142,85 @@ describe("requests aborted by the stop, through the CLI", { timeout: 60_000 }, (
       await targetCount(() => target.connections, iterations.started),
       iterations.started,
       "one user, one connection per iteration",
+    );
+  });
+
+  it("a second Ctrl-C during a graceful stop still counts the requests it aborts", async (t) => {
+    // Half a status line, then nothing: each request stays in flight.
+    const target = await startRawTarget(t, "HTTP/1.1 2");
+    const dir = fixtureDir({ "locustfile.ts": LOCUSTFILE });
+    const run = startCli(
+      [
+        "--headless",
+        "-u",
+        "3",
+        "-r",
+        "10",
+        "-t",
+        "30s",
+        "-s",
+        "20s",
+        "-H",
+        `http://127.0.0.1:${target.port}`,
+        "--only-summary",
+        "--json-file",
+        "report",
+      ],
+      { cwd: dir, timeoutMs: 30_000 },
+    );
+    await run.waitForOutput("All users spawned");
+    while (target.requests < 3) await pause(50);
+    run.child.kill("SIGINT");
+    await run.waitForOutput("SIGINT received: stopping users");
+    await pause(300); // two key presses (signals sent at once would merge into one)
+    run.child.kill("SIGINT");
+    const result = await run.done;
+    assert.ok(result.durationMs < 20_000, `exited after ${result.durationMs} ms, without waiting for -s`);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /SIGINT received again: exiting without waiting for users/);
+    assert.equal(target.requests, 3);
+    assert.match(result.stdout, /3 requests were in flight when their users stopped/);
+    assert.equal(readJson(dir).abortedRequests, 3);
+  });
+
+  it("SIGTERM then Ctrl-C in an arrival-rate test: the aborted requests and interrupted iterations are reported", async (t) => {
+    const target = await startRawTarget(t, "HTTP/1.1 2");
+    const dir = fixtureDir({ "locustfile.ts": LOCUSTFILE });
+    const run = startCli(
+      [
+        "--headless",
+        "--arrival-rate",
+        "4",
+        "-t",
+        "30s",
+        "-s",
+        "20s",
+        "-H",
+        `http://127.0.0.1:${target.port}`,
+        "--only-summary",
+        "--json-file",
+        "report",
+      ],
+      { cwd: dir, timeoutMs: 30_000 },
+    );
+    while (target.requests < 2) await pause(50);
+    run.child.kill("SIGTERM");
+    await run.waitForOutput("SIGTERM received: stopping users");
+    await pause(300);
+    run.child.kill("SIGINT");
+    const result = await run.done;
+    assert.ok(result.durationMs < 20_000, `exited after ${result.durationMs} ms, without waiting for -s`);
+    assert.equal(result.code, 0, result.stderr);
+    const json = readJson(dir);
+    const iterations = json.iterations!;
+    assert.equal(json.total.numRequests, 0);
+    assert.ok(iterations.started >= 2, `${iterations.started} iterations started`);
+    assert.equal(iterations.interrupted, iterations.started, "every started iteration was cut off");
+    assert.equal(json.abortedRequests, iterations.interrupted, "one request per interrupted iteration");
+    assert.equal(
+      await targetCount(() => target.requests, json.abortedRequests!),
+      json.abortedRequests,
+      "every request the target received",
     );
   });
 });
