@@ -212,24 +212,20 @@ class Dialer implements Dial {
   /** Waits for `ready` on `socket`; an error or close before it fails the dial. */
   private track(socket: Socket, ready: "connect" | "secureConnect", proxy: ProxyRoute | undefined): void {
     this.socket = socket;
+    const secure = ready === "secureConnect";
     const onError = (error: Error) => {
       // Plain http through a proxy: failing to reach it is the proxy's problem.
       if (proxy !== undefined)
         this.fail(proxyError(`could not reach the proxy ${proxy.url}: ${error.message}`, error));
-      else if (ready === "secureConnect" && isTlsError(error)) this.fail(this.handshakeError(error));
+      else if (isCutOff(error)) this.fail(cutOffError(secure, error));
+      else if (secure && isTlsError(error)) this.fail(this.handshakeError(error));
       else this.fail(error);
     };
-    const onClose = () =>
-      this.fail(
-        connectionError(
-          "CICADA_NET_SOCKET_CLOSED",
-          "the server closed the connection while it was being set up",
-        ),
-      );
+    const onClose = () => this.fail(cutOffError(secure, undefined));
     socket.once(ready, () => {
       socket.removeListener("error", onError);
       socket.removeListener("close", onClose);
-      this.succeed(socket, ready === "secureConnect" ? (socket as TLSSocket).alpnProtocol || false : false);
+      this.succeed(socket, secure ? (socket as TLSSocket).alpnProtocol || false : false);
     });
     socket.on("error", onError);
     socket.on("close", onClose);
@@ -262,6 +258,41 @@ class Dialer implements Dial {
 }
 
 function ignore(): void {}
+
+/** Node's codes for a connection the peer cut off (a FIN where Node reads it as ECONNRESET too). */
+const cutOffCodes = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+
+function isCutOff(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && cutOffCodes.has(code);
+}
+
+/**
+ * A connection the server ended before it was set up, worded so that one behaviour of the
+ * server is one row of the failures table, whatever the timing; `describeNetworkError`
+ * adds the address. Node words it by what the client happened to see: `connect ECONNRESET
+ * 127.0.0.1:8080` when the reset came before the client noticed its connect had succeeded,
+ * `read ECONNRESET` after, and `Client network socket disconnected before secure TLS
+ * connection was established` for a plain close during the handshake. A server that
+ * resets on accept gives the first or the second, and one that closes on accept with
+ * Cicada's ClientHello unread makes its kernel send a reset (the second) or, when it closed
+ * first, a close (the third). So over TLS every one of them is the server closing the
+ * connection before the handshake completed; over plain TCP a reset is worded as the
+ * connection words one that comes after the request was sent (h1-connection.ts).
+ */
+function cutOffError(secure: boolean, error: Error | undefined): Error {
+  if (secure) {
+    const message = "the server closed the connection before the TLS handshake completed";
+    return connectionError("CICADA_NET_SOCKET_CLOSED", message, error);
+  }
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === undefined) {
+    const message = "the server closed the connection before the response was complete";
+    return connectionError("CICADA_NET_SOCKET_CLOSED", message);
+  }
+  const message = `the server reset the connection (${String(code)}) before the response was complete`;
+  return connectionError("CICADA_NET_SOCKET_RESET", message, error);
+}
 
 function isIpAddress(hostname: string): boolean {
   return /^[\d.]+$/.test(hostname) || hostname.includes(":");

@@ -156,7 +156,7 @@ export function describeNetworkError(
         `answering this request (${http2 ? "it sent no GOAWAY first" : "it sent no `Connection: close` with its last response"})`;
       return new HttpRequestError("ConnectionResetError", message, options);
     }
-    return new HttpRequestError("ConnectionResetError", `${error.message} (${target})`, options);
+    return new HttpRequestError("ConnectionResetError", `${resetMessage(error, code)} (${target})`, options);
   }
   if (typeof code === "string" && dnsCodes.has(code)) {
     return new HttpRequestError("NameResolutionError", error.message, options);
@@ -166,6 +166,24 @@ export function describeNetworkError(
   // The failures table keys rows by this text: one line, whatever the error said.
   const name = error.name && error.name !== "Error" ? error.name : "ConnectionError";
   return new HttpRequestError(name, oneLine(error.message), options);
+}
+
+/**
+ * A reset or close in words. Cicada's own connections word theirs already (dial.ts,
+ * h1-connection.ts); Node's, from a Server-Sent Events stream over node:http, read
+ * `connect ECONNRESET 127.0.0.1:8080` (an address the caller adds again), `read
+ * ECONNRESET`, `socket hang up` or `Client network socket disconnected before secure TLS
+ * connection was established`: worded as the connections word them.
+ */
+function resetMessage(error: Error, code: string): string {
+  if (code.startsWith("CICADA_")) return error.message;
+  if (error.message.startsWith("Client network socket disconnected before secure TLS"))
+    return "the server closed the connection before the TLS handshake completed";
+  if (error.message === "socket hang up")
+    return "the server closed the connection before the response was complete";
+  const syscall = (error as { syscall?: unknown }).syscall;
+  if (syscall !== "connect" && syscall !== "read") return error.message;
+  return `the server reset the connection (${code}) before the response was complete`;
 }
 
 /** "200 ms" under a second, "2 s" above, as people say it. */
