@@ -51,6 +51,7 @@ export function isTlsError(error: Error): boolean {
 /** The message of a TLS error `error`, in words, on one line, without OpenSSL's thread id or paths. */
 export function tlsFailureMessage(error: Error, offer?: TlsOffer): string {
   const code = String((error as { code?: unknown }).code ?? "");
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") return nameMismatchMessage(error);
   const reason = openSslReason(error);
   if (reason === undefined) return oneLine(error.message); // Node's certificate checks are worded already
   if (versionCodes.has(code)) {
@@ -70,6 +71,58 @@ export function tlsFailureMessage(error: Error, offer?: TlsOffer): string {
     return `the server does not serve the name sent in SNI (tls.servername; ${reason})`;
   if (notTlsCodes.has(code)) return `the server did not answer in TLS; is it plain http? (${reason})`;
   return `the TLS connection failed (${reason})`;
+}
+
+/** Names of a certificate listed in a name mismatch's message; a CDN's may have hundreds. */
+const MAX_NAMES_SHOWN = 5;
+
+/**
+ * Node's check of the certificate's names (`checkServerIdentity`) failed. Its own text,
+ * `IP: 127.0.0.1 is not in the cert's list: ` (a list empty when the certificate has no IP
+ * address) or `Host: a.test. is not cert's CN: b.test`, says which rule failed but not what
+ * to do: here the host checked, the names the certificate is for (from the certificate
+ * Node attaches), and the two ways out.
+ */
+function nameMismatchMessage(error: Error): string {
+  const { host, cert, reason } = error as { host?: unknown; cert?: unknown; reason?: unknown };
+  const checked = typeof host === "string" && host !== "" ? host : undefined;
+  const names = certificateNames(cert);
+  if (checked === undefined || names === undefined) {
+    const said = typeof reason === "string" ? reason.replace(/[:\s]+$/, "") : oneLine(error.message);
+    return `the server's certificate does not match the host name (${said})`;
+  }
+  if (names === "") return `the server's certificate is not valid for ${checked}: it names no host`;
+  return (
+    `the server's certificate is not valid for ${checked}: it is for ${names}; ` +
+    "connect by a name it is for, or set tls.servername to one"
+  );
+}
+
+/**
+ * The host names and addresses a peer certificate (`getPeerCertificate()`) is for: its
+ * subjectAltName's DNS names and IP addresses, else its common name (which Node checks
+ * only when there is no subjectAltName). "" when it names none; undefined without a certificate.
+ */
+function certificateNames(cert: unknown): string | undefined {
+  if (typeof cert !== "object" || cert === null) return undefined;
+  const { subjectaltname, subject } = cert as { subjectaltname?: unknown; subject?: { CN?: unknown } };
+  const altNames = typeof subjectaltname === "string" ? subjectaltname : "";
+  const listed: string[] = [];
+  for (const entry of altNames.split(/,\s*/)) {
+    const name = /^(?:DNS|IP Address):(.+)$/.exec(entry)?.[1];
+    if (name !== undefined) listed.push(name.replace(/^"(.*)"$/, "$1"));
+  }
+  if (listed.length > 0) {
+    const shown = listed.slice(0, MAX_NAMES_SHOWN).join(", ");
+    const more = listed.length - MAX_NAMES_SHOWN;
+    return more > 0 ? `${shown} and ${more} more` : shown;
+  }
+  const cn = subject?.CN;
+  const commonName = Array.isArray(cn) ? cn.join(", ") : typeof cn === "string" ? cn : "";
+  if (commonName === "") return "";
+  const without =
+    altNames === "" ? "it has no subjectAltName" : "no DNS name or IP address in its subjectAltName";
+  return `${commonName} (its common name; ${without})`;
 }
 
 /** OpenSSL's reason name (`tlsv1 alert protocol version`), or undefined for errors not OpenSSL's. */

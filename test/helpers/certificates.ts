@@ -94,3 +94,47 @@ export function makeCertificates(serverNames: string[]): TestCertificates {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** A self-signed certificate (PEM) and its key, as `openssl req -x509` makes one. */
+export interface SelfSignedCertificate {
+  cert: string;
+  key: string;
+}
+
+/**
+ * A self-signed certificate for `CN=<commonName>` with no subjectAltName, as a quick
+ * `openssl req -x509 -subj /CN=localhost` makes for a development server: trusted by
+ * putting it in `tls.ca`, valid for the name in its CN only (not for 127.0.0.1).
+ */
+export function makeSelfSignedCertificate(commonName: string): SelfSignedCertificate {
+  const dir = mkdtempSync(join(tmpdir(), "cicada-cert-"));
+  try {
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "cert.pem",
+        "-days",
+        "2",
+        "-subj",
+        `/CN=${commonName}`,
+      ],
+      { cwd: dir, stdio: "pipe", timeout: 20_000 },
+    );
+    return {
+      cert: readFileSync(join(dir, "cert.pem"), "utf8"),
+      key: readFileSync(join(dir, "key.pem"), "utf8"),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

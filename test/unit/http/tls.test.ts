@@ -10,7 +10,11 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { TLSSocket } from "node:tls";
 import { describeFailure } from "../../../src/shared/request-event.js";
-import { makeCertificates, type TestCertificates } from "../../helpers/certificates.js";
+import {
+  makeCertificates,
+  makeSelfSignedCertificate,
+  type TestCertificates,
+} from "../../helpers/certificates.js";
 import { recordingSession } from "./helpers.js";
 
 /** An https server answering with what it learnt of the TLS connection. */
@@ -38,7 +42,7 @@ async function startTlsServer(options: ServerOptions) {
   };
 }
 
-describe("TLS per user", () => {
+describe("TLS per user", { timeout: 60_000 }, () => {
   let certs: TestCertificates;
   before(() => {
     // No IP in the certificate: connecting to 127.0.0.1 needs the servername setting.
@@ -57,7 +61,11 @@ describe("TLS per user", () => {
 
     const wrongName = recordingSession({ baseUrl: server.url, tls: { ca: certs.ca } });
     const mismatch = await wrongName.session.get("/");
-    assert.match(describeFailure(mismatch.error!), /^SSLError: .*IP: 127\.0\.0\.1 is not in the cert's list/);
+    assert.equal(
+      describeFailure(mismatch.error!),
+      "SSLError: the server's certificate is not valid for 127.0.0.1: it is for api.test; " +
+        "connect by a name it is for, or set tls.servername to one",
+    );
     await wrongName.session.close();
 
     const trusted = recordingSession({
@@ -69,6 +77,53 @@ describe("TLS per user", () => {
     assert.equal(res.json<{ servername: string }>().servername, "api.test");
     await trusted.session.close();
     await server.close();
+  });
+
+  it("words a certificate for another name: the host checked and the names it is for, never Node's empty list", async () => {
+    // `openssl req -x509 -subj /CN=localhost`: no subjectAltName, so not valid for 127.0.0.1.
+    const selfSigned = makeSelfSignedCertificate("localhost");
+    const server = await startTlsServer({ cert: selfSigned.cert, key: selfSigned.key });
+    try {
+      const byAddress = recordingSession({ baseUrl: server.url, tls: { ca: selfSigned.cert } });
+      const failures = new Set<string>();
+      for (let i = 0; i < 3; i++) {
+        const res = await byAddress.session.get("/");
+        assert.equal(res.status, 0);
+        failures.add(describeFailure(res.error!));
+      }
+      // Was `SSLError: the TLS connection failed (IP: 127.0.0.1 is not in the cert's list: )`.
+      assert.deepEqual(
+        [...failures],
+        [
+          "SSLError: the server's certificate is not valid for 127.0.0.1: it is for localhost " +
+            "(its common name; it has no subjectAltName); connect by a name it is for, or set tls.servername to one",
+        ],
+      );
+      assert.equal(byAddress.events.length, 3);
+      await byAddress.session.close();
+
+      // What the message suggests works.
+      const byName = recordingSession({
+        baseUrl: server.url,
+        tls: { ca: selfSigned.cert, servername: "localhost" },
+      });
+      const res = await byName.session.get("/");
+      assert.equal(res.error, null, res.error?.message);
+      await byName.session.close();
+
+      const otherName = recordingSession({
+        baseUrl: server.url,
+        tls: { ca: selfSigned.cert, servername: "api.example" },
+      });
+      const refused = await otherName.session.get("/");
+      assert.match(
+        describeFailure(refused.error!),
+        /^SSLError: the server's certificate is not valid for api\.example: it is for localhost \(its common name/,
+      );
+      await otherName.session.close();
+    } finally {
+      await server.close();
+    }
   });
 
   it("presents the client certificate to a server that requires one (mutual TLS)", async () => {
