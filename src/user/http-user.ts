@@ -1,6 +1,7 @@
 import { type HttpClient, HttpSession, type TlsOptions } from "../http/index.js";
 import type { RequestEvent } from "../shared/request-event.js";
 import { toHttpScheme } from "../shared/url.js";
+import { checkHttpUserSettings } from "./http-settings.js";
 import { kDispose, kInterrupt, kRecordRequest, kResume, kTaskEnded } from "./internal.js";
 import { User } from "./user.js";
 
@@ -83,6 +84,8 @@ export class HttpUser extends User {
   }
 
   private createSession(): HttpSession {
+    // In the user's names and seconds: the session's own checks would say networkTimeoutMs, -1000.
+    checkHttpUserSettings(this);
     const seconds = (value: number | undefined) => (value === undefined ? undefined : value * 1000);
     const host = this.environment.host ?? this.host;
     return new HttpSession({
