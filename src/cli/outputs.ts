@@ -195,6 +195,11 @@ export class RunOutputs {
     return monitorReportOf(this.monitor.data(), load ?? this.setup.environment.stats.history.toJSON().total);
   }
 
+  /** The run's --stop-timeout, ms: the reports' note on requests a stop aborted says whether it ran out. */
+  get stopTimeoutMs(): number {
+    return this.runner?.stopTimeoutMs ?? this.setup.options.stopTimeout ?? 0;
+  }
+
   /** The answer of the capacity search the latest test was, if it was one and it ended. */
   capacityResult(): CapacityResult | undefined {
     return latestCapacityResult(this.setup.environment, this.runner);
@@ -305,6 +310,7 @@ export class RunOutputs {
         ...(monitor ? { monitor } : {}),
         ...statsHistograms(environment.stats),
         capacity,
+        stopTimeoutMs: this.stopTimeoutMs,
       };
       const written = this.writeFiles(input, thresholds);
       if (result.stalled !== undefined) return ExitCode.stalled;

@@ -15,9 +15,9 @@ import { describeStall, type StallEvent } from "./watchdog-protocol.js";
 
 export function endStalledRun(
   event: StallEvent,
-  run: { environment: Environment; outputs: RunOutputs; stallTimeoutMs: number },
+  run: { environment: Environment; outputs: RunOutputs; runner: Runner; stallTimeoutMs: number },
 ): number {
-  const { environment, outputs } = run;
+  const { environment, outputs, runner } = run;
   const what = describeStall(event, run.stallTimeoutMs);
   const where = event.stack === "" ? "" : `\nThe main thread was here:\n${event.stack}`;
   environment.logger.error(
@@ -27,7 +27,7 @@ export function endStalledRun(
   );
   environment.reportStall(`Stalled: ${what}`, event.stack);
   const snapshot = environment.stats.snapshot(environment.now());
-  outputs.summaryStream.write(`${formatFinalSummary(snapshot).join("\n")}\n`);
+  outputs.summaryStream.write(`${formatFinalSummary(snapshot, runner.stopTimeoutMs).join("\n")}\n`);
   outputs.finishNow({ snapshot, exitCode: ExitCode.stalled, interrupted: true, stalled: what });
   return ExitCode.stalled;
 }
@@ -47,7 +47,7 @@ export function watchForStalls(
   const stallTimeoutMs = options.stallTimeout ?? DEFAULT_STALL_TIMEOUT_MS;
   watchdog.setStallTimeout(stallTimeoutMs);
   const unsubscribe = watchdog.onStall((event) =>
-    endStalledRun(event, { environment, outputs, stallTimeoutMs }),
+    endStalledRun(event, { environment, outputs, runner, stallTimeoutMs }),
   );
   const runTimeMs = options.headless && !environment.shapeClass ? options.runTime : undefined;
   let deadlineSet = false;

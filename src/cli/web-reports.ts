@@ -33,6 +33,7 @@ export function reportRoutes(
       ),
       ...(monitor ? { monitor } : {}),
       capacity: outputs.capacityResult(),
+      stopTimeoutMs: outputs.stopTimeoutMs,
     };
   };
   const attachment = (query: unknown, name: string) =>

@@ -95,7 +95,8 @@ export async function runWebUi(args: WebRunArgs): Promise<RunResult> {
   }
 
   const snapshot = environment.stats.snapshot(environment.now());
-  if (runner.startedAtMs !== undefined) out.write(`${formatFinalSummary(snapshot).join("\n")}\n`);
+  if (runner.startedAtMs !== undefined)
+    out.write(`${formatFinalSummary(snapshot, runner.stopTimeoutMs).join("\n")}\n`);
   await environment.events.quitting.fireAsync({ environment });
   return {
     snapshot,

@@ -78,7 +78,7 @@ export class MasterRunner extends BaseRunner {
   /** The classes of the current test (all, or the class picker's choice): spawn messages name only these. */
   private classNames: string[];
   private readonly rebalancing: boolean;
-  protected readonly stopTimeoutMs: number;
+  readonly stopTimeoutMs: number;
   private dispatchedCount = 0;
   private rampToken = 0;
   private lastSpawnTimestamp = 0;

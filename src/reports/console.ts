@@ -291,19 +291,33 @@ export function formatResentRequests(snapshot: Pick<StatsSnapshot, "resentReques
  * One line when stopped users aborted requests they had sent: the target's own request
  * count may be higher than the table's by that much. "Their users": the users stopped at
  * the end, and any stopped before it (a lower user count, a capacity search's step down).
+ * `stopTimeoutMs` is the run's --stop-timeout: without one, the line points to it; with
+ * one, it ran out before those tasks ended (a longer one would have let them finish).
  */
-export function formatAbortedRequests(snapshot: Pick<StatsSnapshot, "abortedRequests">): string[] {
+export function formatAbortedRequests(
+  snapshot: Pick<StatsSnapshot, "abortedRequests">,
+  stopTimeoutMs = 0,
+): string[] {
   const aborted = snapshot.abortedRequests ?? 0;
   if (aborted === 0) return [];
-  const [requests, users, they, them] =
+  const [requests, users, they, them, tasks] =
     aborted === 1
-      ? ["1 request was", "its user", "it is", "it"]
-      : [`${aborted} requests were`, "their users", "they are", "them"];
+      ? ["1 request was", "its user", "it is", "it", "its task"]
+      : [`${aborted} requests were`, "their users", "they are", "them", "their tasks"];
+  const fix =
+    stopTimeoutMs > 0
+      ? `the stop timeout (-s/--stop-timeout, ${formatSeconds(stopTimeoutMs)}) ran out before ${tasks} ended`
+      : "-s/--stop-timeout lets tasks finish";
   return [
     `${requests} in flight when ${users} stopped: ${they} in no statistic ` +
-      `(the server may have answered ${them}); -s/--stop-timeout lets tasks finish`,
+      `(the server may have answered ${them}); ${fix}`,
     "",
   ];
+}
+
+/** 3000 ms as "3 s", 1500 as "1.5 s". */
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 /**
@@ -332,15 +346,15 @@ export function formatAbortedUnsentRequests(
 
 /**
  * The final blocks of a headless run (the open model's, the checks, the custom metrics and
- * the exceptions only when there are any).
+ * the exceptions only when there are any). `stopTimeoutMs`: the run's --stop-timeout.
  */
-export function formatFinalSummary(snapshot: StatsSnapshot): string[] {
+export function formatFinalSummary(snapshot: StatsSnapshot, stopTimeoutMs = 0): string[] {
   return [
     ...formatStatsTable(snapshot, false),
     ...formatPercentileTable(snapshot),
     ...formatIntendedPercentileTable(snapshot),
     ...formatResentRequests(snapshot),
-    ...formatAbortedRequests(snapshot),
+    ...formatAbortedRequests(snapshot, stopTimeoutMs),
     ...formatAbortedUnsentRequests(snapshot),
     ...formatIterations(snapshot, false),
     ...formatChecks(snapshot),

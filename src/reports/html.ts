@@ -115,7 +115,7 @@ export function renderHtmlReport(input: ReportInput, options: HtmlReportOptions 
 ${headerSection(meta)}
 ${capacity.html}
 ${thresholdsSection(input.thresholds ?? [])}
-${requestStatsSection(snapshot)}
+${requestStatsSection(snapshot, input.stopTimeoutMs ?? 0)}
 ${percentilesSection(snapshot)}
 ${intendedPercentilesSection(snapshot)}
 ${iterationsSection(snapshot, meta.endTimeMs !== null, input.capacity != null)}

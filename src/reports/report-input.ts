@@ -32,6 +32,8 @@ export interface ReportInput {
   intendedHistograms?: HistogramLookup;
   /** The answer of the capacity search the test was, if it was one. */
   capacity?: CapacityResult | undefined;
+  /** The run's --stop-timeout, ms (default 0), for the note on requests a stop aborted. */
+  stopTimeoutMs?: number;
 }
 
 /**

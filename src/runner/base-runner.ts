@@ -69,7 +69,7 @@ export abstract class BaseRunner implements Runner {
   /** The load shape being followed, if any. */
   protected shape: LoadTestShape | undefined;
   /** --stop-timeout, ms (0: users are stopped at once). */
-  protected abstract readonly stopTimeoutMs: number;
+  abstract readonly stopTimeoutMs: number;
   protected hasQuit = false;
   protected stopping: Promise<void> | undefined;
   private resolveQuit!: () => void;

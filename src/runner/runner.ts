@@ -119,4 +119,6 @@ export interface Runner extends RunnerControl {
   quitAndWait(): Promise<void>;
   /** Workers, for a master; empty otherwise. */
   workers(): WorkerSummary[];
+  /** --stop-timeout, ms: how long stopping users may finish their task (0: stopped at once). */
+  readonly stopTimeoutMs: number;
 }

@@ -134,9 +134,22 @@ describe("HTML report: requests the table does not count once", () => {
       html.indexOf("</section>", html.indexOf('<section id="request-stats">')),
     );
     assert.match(section, /<p class="more" data-resent="2">2 requests were sent twice: /);
-    assert.match(
-      section,
-      /<p class="more" data-aborted="3">3 requests were in flight when their users stopped: /,
+    // The note's own text, compared whole (matching the page, megabytes, would make a failure slow to print).
+    const abortedNote = (page: string) => /<p class="more" data-aborted="3">([^<]*)<\/p>/.exec(page)?.[1];
+    assert.equal(
+      abortedNote(section),
+      "3 requests were in flight when their users stopped: they are in no statistic (the server may have answered them); " +
+        "-s/--stop-timeout lets tasks finish",
+    );
+    // With a stop timeout, it ran out: pointing to -s would tell the user to do what they did.
+    const withTimeout = renderHtmlReport({
+      ...reportInputFromStats(stats, sampleMeta(), T0 + 10_000),
+      stopTimeoutMs: 3000,
+    });
+    assert.equal(
+      abortedNote(withTimeout),
+      "3 requests were in flight when their users stopped: they are in no statistic (the server may have answered them); " +
+        "the stop timeout (-s/--stop-timeout, 3 s) ran out before their tasks ended",
     );
     assert.match(
       section,

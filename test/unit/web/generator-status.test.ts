@@ -59,3 +59,16 @@ it("the request table's notes (requests sent twice, aborted by the stop) are in 
     await runner.quitAndWait();
   }
 });
+
+it("with a stop timeout, the aborted requests' note says it ran out", async () => {
+  const { runner, environment } = makeRun([Idle], { stopTimeoutMs: 1500 });
+  try {
+    environment.stats.countAbortedRequests(1);
+    assert.deepEqual(runStatus(runner, false).requestNotes, [
+      "1 request was in flight when its user stopped: it is in no statistic (the server may have answered it); " +
+        "the stop timeout (-s/--stop-timeout, 1.5 s) ran out before its task ended",
+    ]);
+  } finally {
+    await runner.quitAndWait();
+  }
+});
