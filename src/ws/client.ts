@@ -58,9 +58,14 @@ export interface ConnectOptions {
 type WsModule = typeof import("ws");
 let wsModule: Promise<WsModule> | undefined;
 
+/** What a handshake ended by the user's stop resolves to. */
+const INTERRUPTED = Symbol("interrupted");
+
 /** The sockets of one user. */
 export class WebSocketClient {
   private readonly sockets = new Set<WebSocketConnection>();
+  /** Ends each opening handshake in progress (the user is being stopped). */
+  private readonly handshakes = new Set<() => void>();
   private interrupted = false;
 
   constructor(private readonly options: WebSocketClientOptions) {}
@@ -89,6 +94,9 @@ export class WebSocketClient {
       waitTimeoutSeconds: this.options.waitTimeoutSeconds ?? 60,
     });
     const failure = await this.handshake(socket, connection, url, timeoutSeconds);
+    // Cut short by the user's stop: not a result of the server's, so not recorded (as an
+    // HTTP request the stop aborts is not).
+    if (failure === INTERRUPTED) throw new StopUser("connect aborted: the user was stopped");
     const event: RequestEvent = {
       requestType: "WS",
       name,
@@ -115,6 +123,9 @@ export class WebSocketClient {
     this.interrupted = true;
     for (const socket of this.sockets) socket.abort(new StopUser("wait aborted: the user was stopped"));
     this.sockets.clear();
+    // A handshake the server never answers would hold the stop for its whole timeout (60 s
+    // by default; a -t 2s run took 12.5 s, the stop's grace, and recorded nothing).
+    for (const abort of [...this.handshakes]) abort();
   }
 
   /** Allows connections again (for onStop). */
@@ -135,9 +146,13 @@ export class WebSocketClient {
     connection: WebSocketConnection,
     url: string,
     timeoutSeconds: number,
-  ): Promise<WebSocketError | undefined> {
+  ): Promise<WebSocketError | typeof INTERRUPTED | undefined> {
     return new Promise((resolve) => {
-      const finish = (failure: WebSocketError | undefined) => {
+      const abort = () => {
+        finish(undefined, true);
+      };
+      const finish = (failure: WebSocketError | undefined, interrupted = false) => {
+        this.handshakes.delete(abort);
         stopTimer(timer);
         socket.off("open", onOpen);
         socket.off("error", onError);
@@ -147,8 +162,12 @@ export class WebSocketClient {
           connection.markFailed(`${failure.name}: ${failure.message}`);
           socket.on("error", () => {}); // terminate() of a connecting socket emits one more
           socket.terminate();
+        } else if (interrupted) {
+          connection.markFailed("the user was stopped during the opening handshake");
+          socket.on("error", () => {});
+          socket.terminate();
         }
-        resolve(failure);
+        resolve(interrupted ? INTERRUPTED : failure);
       };
       const onOpen = () => finish(undefined);
       const onError = (error: Error) => finish(describeSocketError(error, url));
@@ -168,6 +187,7 @@ export class WebSocketClient {
       socket.on("open", onOpen);
       socket.on("error", onError);
       socket.on("unexpected-response", onRefused);
+      this.handshakes.add(abort);
       const link = this.options.link;
       if (link !== undefined) {
         socket.once("upgrade", (response: IncomingMessage) => {

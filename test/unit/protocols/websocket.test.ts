@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { WebSocketServer } from "ws";
 import { type CouponService, startCouponService } from "../../../examples/coupon-service/service.js";
@@ -185,6 +185,37 @@ describe("WebSocketClient against a real ws server", () => {
     ws.abort(new StopUser("stopped"));
     await assert.rejects(wait, StopUser);
     assert.equal(events.filter((e) => e.name === "interrupted").length, 0);
+  });
+});
+
+describe("WebSocketClient against a server that never answers the upgrade", () => {
+  it("interrupt ends the opening handshake at once: connect rejects with StopUser and nothing is recorded", {
+    timeout: 10_000,
+  }, async (t) => {
+    // Accepts the TCP connection, reads the upgrade request, never answers it.
+    const silent = createNetServer((socket) => socket.on("data", () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+    const sockets: Socket[] = [];
+    silent.on("connection", (socket) => sockets.push(socket));
+    t.after(() => {
+      for (const socket of sockets) socket.destroy();
+    });
+    const { port } = silent.address() as AddressInfo;
+    const events: RequestEvent[] = [];
+    const client = new WebSocketClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      onRequest: (e) => events.push(e),
+      connectTimeoutSeconds: 60,
+    });
+    const connecting = client.connect("/live");
+    assert.ok(await waitFor(() => sockets.length === 1, 3000), "the server got the connection");
+    const started = performance.now();
+    client.interrupt();
+    await assert.rejects(connecting, StopUser);
+    // Without the abort it waited out the handshake timeout (60 s here).
+    assert.ok(performance.now() - started < 1000, `took ${performance.now() - started} ms`);
+    assert.deepEqual(events, []);
   });
 });
 
