@@ -28,7 +28,7 @@ export const CAPACITY_OPTIONS: OptionSpec[] = [
     kind: "list",
     group,
     description:
-      'A service level every step must meet (repeatable), about all requests: "p95<300ms", "failRate<1%", "p99<1s", "avg<200ms", "p95_intended<500ms" (arrival rate)',
+      'A service level every step must meet (repeatable), about all requests: "p95<300ms", "failRate<1%", "p99<1s", "avg<200ms", "p95_intended<500ms" (arrival rate); without a failRate SLO, failRate<1% is added',
   },
   {
     flags: "--capacity-model <model>",
