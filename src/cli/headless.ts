@@ -70,7 +70,7 @@ export async function runHeadless(
   }
 
   const snapshot = environment.stats.snapshot(environment.now());
-  write(formatFinalSummary(snapshot, runner.stopTimeoutMs));
+  write(formatFinalSummary(snapshot, runner.stopTimeoutMs, runner.stopCutShort));
   const shapeFailure = start.failure instanceof CicadaError ? start.failure : runner.shapeFailure;
   // The start was refused, the load shape made a usage mistake mid-run, or a master's
   // workers could not run what they were sent: everything measured is reported, then its

@@ -196,6 +196,11 @@ export class RunOutputs {
   }
 
   /** The run's --stop-timeout, ms: the reports' note on requests a stop aborted says whether it ran out. */
+  /** See Runner.stopCutShort. */
+  get stopCutShort(): boolean {
+    return this.runner?.stopCutShort === true;
+  }
+
   get stopTimeoutMs(): number {
     return this.runner?.stopTimeoutMs ?? this.setup.options.stopTimeout ?? 0;
   }
@@ -311,6 +316,7 @@ export class RunOutputs {
         ...statsHistograms(environment.stats),
         capacity,
         stopTimeoutMs: this.stopTimeoutMs,
+        stopCutShort: this.runner?.stopCutShort === true,
       };
       const written = this.writeFiles(input, thresholds);
       if (result.stalled !== undefined) return ExitCode.stalled;

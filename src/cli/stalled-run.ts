@@ -27,7 +27,9 @@ export function endStalledRun(
   );
   environment.reportStall(`Stalled: ${what}`, event.stack);
   const snapshot = environment.stats.snapshot(environment.now());
-  outputs.summaryStream.write(`${formatFinalSummary(snapshot, runner.stopTimeoutMs).join("\n")}\n`);
+  outputs.summaryStream.write(
+    `${formatFinalSummary(snapshot, runner.stopTimeoutMs, runner.stopCutShort).join("\n")}\n`,
+  );
   outputs.finishNow({ snapshot, exitCode: ExitCode.stalled, interrupted: true, stalled: what });
   return ExitCode.stalled;
 }

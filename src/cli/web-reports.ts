@@ -34,6 +34,7 @@ export function reportRoutes(
       ...(monitor ? { monitor } : {}),
       capacity: outputs.capacityResult(),
       stopTimeoutMs: outputs.stopTimeoutMs,
+      stopCutShort: outputs.stopCutShort,
     };
   };
   const attachment = (query: unknown, name: string) =>

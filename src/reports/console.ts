@@ -297,6 +297,7 @@ export function formatResentRequests(snapshot: Pick<StatsSnapshot, "resentReques
 export function formatAbortedRequests(
   snapshot: Pick<StatsSnapshot, "abortedRequests">,
   stopTimeoutMs = 0,
+  cutShort = false,
 ): string[] {
   const aborted = snapshot.abortedRequests ?? 0;
   if (aborted === 0) return [];
@@ -306,7 +307,9 @@ export function formatAbortedRequests(
       : [`${aborted} requests were`, "their users", "they are", "them", "their tasks"];
   const fix =
     stopTimeoutMs > 0
-      ? `the stop timeout (-s/--stop-timeout, ${formatSeconds(stopTimeoutMs)}) ran out before ${tasks} ended`
+      ? cutShort
+        ? `a second interrupt stopped ${users} before the stop timeout (-s/--stop-timeout, ${formatSeconds(stopTimeoutMs)}) let ${tasks} end`
+        : `the stop timeout (-s/--stop-timeout, ${formatSeconds(stopTimeoutMs)}) ran out before ${tasks} ended`
       : "-s/--stop-timeout lets tasks finish";
   return [
     `${requests} in flight when ${users} stopped: ${they} in no statistic ` +
@@ -348,13 +351,13 @@ export function formatAbortedUnsentRequests(
  * The final blocks of a headless run (the open model's, the checks, the custom metrics and
  * the exceptions only when there are any). `stopTimeoutMs`: the run's --stop-timeout.
  */
-export function formatFinalSummary(snapshot: StatsSnapshot, stopTimeoutMs = 0): string[] {
+export function formatFinalSummary(snapshot: StatsSnapshot, stopTimeoutMs = 0, cutShort = false): string[] {
   return [
     ...formatStatsTable(snapshot, false),
     ...formatPercentileTable(snapshot),
     ...formatIntendedPercentileTable(snapshot),
     ...formatResentRequests(snapshot),
-    ...formatAbortedRequests(snapshot, stopTimeoutMs),
+    ...formatAbortedRequests(snapshot, stopTimeoutMs, cutShort),
     ...formatAbortedUnsentRequests(snapshot),
     ...formatIterations(snapshot, false),
     ...formatChecks(snapshot),

@@ -143,14 +143,14 @@ function statsRow(entry: EntrySnapshot, total: boolean): string {
 }
 
 /** "Request statistics": counts, failures, times, size and whole-run rates per row. */
-export function requestStatsSection(snapshot: StatsSnapshot, stopTimeoutMs = 0): string {
+export function requestStatsSection(snapshot: StatsSnapshot, stopTimeoutMs = 0, cutShort = false): string {
   const rows = [...snapshot.entries.map((e) => statsRow(e, false)), statsRow(snapshot.total, true)].join(
     "\n",
   );
   return `<section id="request-stats"><h2>Request statistics</h2><div class="scroll"><table>
 <thead><tr><th class="l">Type</th><th class="l">Name</th><th># Requests</th><th># Fails</th><th>Average (ms)</th>
 <th>Min (ms)</th><th>Max (ms)</th><th>Median (ms)</th><th>Average size (bytes)</th><th>RPS</th><th>Failures/s</th></tr></thead>
-<tbody>${rows}</tbody></table></div>${reconcilingNotes(snapshot, stopTimeoutMs)}</section>`;
+<tbody>${rows}</tbody></table></div>${reconcilingNotes(snapshot, stopTimeoutMs, cutShort)}</section>`;
 }
 
 /**
@@ -158,10 +158,10 @@ export function requestStatsSection(snapshot: StatsSnapshot, stopTimeoutMs = 0):
  * once (sent twice) or not at all (aborted by the stop), so its count can be reconciled,
  * and requests the stop aborted while they still waited for a connection.
  */
-function reconcilingNotes(snapshot: StatsSnapshot, stopTimeoutMs: number): string {
+function reconcilingNotes(snapshot: StatsSnapshot, stopTimeoutMs: number, cutShort: boolean): string {
   const notes = [
     ["resent", snapshot.resentRequests ?? 0, formatResentRequests(snapshot)],
-    ["aborted", snapshot.abortedRequests ?? 0, formatAbortedRequests(snapshot, stopTimeoutMs)],
+    ["aborted", snapshot.abortedRequests ?? 0, formatAbortedRequests(snapshot, stopTimeoutMs, cutShort)],
     ["aborted-unsent", snapshot.abortedUnsentRequests ?? 0, formatAbortedUnsentRequests(snapshot)],
   ] as const;
   return notes

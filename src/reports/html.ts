@@ -115,7 +115,7 @@ export function renderHtmlReport(input: ReportInput, options: HtmlReportOptions 
 ${headerSection(meta)}
 ${capacity.html}
 ${thresholdsSection(input.thresholds ?? [])}
-${requestStatsSection(snapshot, input.stopTimeoutMs ?? 0)}
+${requestStatsSection(snapshot, input.stopTimeoutMs ?? 0, input.stopCutShort === true)}
 ${percentilesSection(snapshot)}
 ${intendedPercentilesSection(snapshot)}
 ${iterationsSection(snapshot, meta.endTimeMs !== null, input.capacity != null)}

@@ -34,6 +34,8 @@ export interface ReportInput {
   capacity?: CapacityResult | undefined;
   /** The run's --stop-timeout, ms (default 0), for the note on requests a stop aborted. */
   stopTimeoutMs?: number;
+  /** A second interrupt cut the stop short (Runner.stopCutShort). */
+  stopCutShort?: boolean;
 }
 
 /**

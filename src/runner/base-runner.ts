@@ -70,6 +70,8 @@ export abstract class BaseRunner implements Runner {
   protected shape: LoadTestShape | undefined;
   /** --stop-timeout, ms (0: users are stopped at once). */
   abstract readonly stopTimeoutMs: number;
+  /** See Runner.stopCutShort; false again when a new test begins. */
+  stopCutShort = false;
   protected hasQuit = false;
   protected stopping: Promise<void> | undefined;
   private resolveQuit!: () => void;
@@ -205,6 +207,7 @@ export abstract class BaseRunner implements Runner {
     if (this.hasQuit) throw new Error("the runner has quit");
     if (this.stopping) await this.stopping;
     if (this.state === "ready" || this.state === "stopped") {
+      this.stopCutShort = false;
       this.loadModel = model;
       return this.beginTest();
     }

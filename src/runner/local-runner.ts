@@ -223,6 +223,7 @@ export class LocalRunner extends BaseRunner {
 
   /** Hard-stops every user now (see Runner.interruptUsers): both models' pools. */
   interruptUsers(): void {
+    if (this.state === "stopping" && this.stopTimeoutMs > 0) this.stopCutShort = true;
     this.pool.interruptAll();
     this.openModelDriver.interruptAll();
     // An interrupted iteration never completes: what is in flight now is what the stop cut

@@ -121,4 +121,9 @@ export interface Runner extends RunnerControl {
   workers(): WorkerSummary[];
   /** --stop-timeout, ms: how long stopping users may finish their task (0: stopped at once). */
   readonly stopTimeoutMs: number;
+  /**
+   * The stop's users were hard-stopped before the stop timeout was out (a second Ctrl-C):
+   * what they had in flight was cut off by that, not by the timeout (the reports say which).
+   */
+  readonly stopCutShort: boolean;
 }

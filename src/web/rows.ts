@@ -202,7 +202,7 @@ export function runStatus(runner: Runner, distributed: boolean): RunStatus {
     capacity: environment.capacity?.progress() ?? null,
     requestNotes: [
       ...formatResentRequests(environment.stats),
-      ...formatAbortedRequests(environment.stats, runner.stopTimeoutMs),
+      ...formatAbortedRequests(environment.stats, runner.stopTimeoutMs, runner.stopCutShort),
       ...formatAbortedUnsentRequests(environment.stats),
     ].filter((line) => line !== ""),
     clusterProblem: clusterProblem(runner.clusterProblem),

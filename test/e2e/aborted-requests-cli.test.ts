@@ -180,6 +180,11 @@ describe("requests aborted by the stop, through the CLI", { timeout: 60_000 }, (
     assert.match(result.stderr, /SIGINT received again: exiting without waiting for users/);
     assert.equal(target.requests, 3);
     assert.match(result.stdout, /3 requests were in flight when their users stopped/);
+    // The second Ctrl-C cut them off, not the stop timeout (20 s, far from out).
+    assert.match(
+      result.stdout,
+      /a second interrupt stopped their users before the stop timeout \(-s\/--stop-timeout, 20 s\) let their tasks end/,
+    );
     assert.equal(readJson(dir).abortedRequests, 3);
   });
 
