@@ -133,8 +133,11 @@ async function runWith(io: CliIO, unhandled: UnhandledErrors): Promise<number> {
     const monitoring = monitorConfig ? await import("./monitor-output.js") : undefined;
     if (monitorConfig) await monitoring?.checkPrometheusQueries(monitorConfig, environment.now());
     logger.info(`Starting Cicada ${VERSION}`);
-    // A master's workers read their own environment: they say it themselves.
-    if (!isMasterRun(dist)) for (const notice of proxyNotices(environment)) logger.info(notice);
+    // Remote workers read their own environment and say it in their own logs; --processes
+    // workers share this one, and their logs are not shown, so this process says it.
+    if (!dist.master || dist.processes !== undefined) {
+      for (const notice of proxyNotices(environment)) logger.info(notice);
+    }
     let distributed: DistributedRun | undefined;
     let metrics: MetricsExport | undefined;
     try {

@@ -31,7 +31,9 @@ export function proxyNotices(environment: Environment): string[] {
       continue;
     }
     if (route === undefined) continue;
-    const variable = host.startsWith("https:") ? "HTTPS_PROXY" : "HTTP_PROXY";
+    // The name as set: the lower-case one wins when both are (as curl reads them).
+    const name = host.startsWith("https:") ? "https_proxy" : "http_proxy";
+    const variable = (env[name] ?? "").trim() !== "" ? name : name.toUpperCase();
     notices.push(
       `Requests to ${host} go through the proxy ${route.url} (${variable} in the environment; ` +
         "a user class's proxy setting wins, and NO_PROXY or proxy = false goes direct)",

@@ -22,7 +22,7 @@ describe("proxyNotices", () => {
       env: { http_proxy: "http://user:secret@127.0.0.1:3128" },
     });
     assert.deepEqual(proxyNotices(environment), [
-      "Requests to http://127.0.0.1:8080 go through the proxy http://127.0.0.1:3128 (HTTP_PROXY in the environment; a user class's proxy setting wins, and NO_PROXY or proxy = false goes direct)",
+      "Requests to http://127.0.0.1:8080 go through the proxy http://127.0.0.1:3128 (http_proxy in the environment; a user class's proxy setting wins, and NO_PROXY or proxy = false goes direct)",
     ]);
   });
 
