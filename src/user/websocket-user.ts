@@ -49,6 +49,9 @@ export class WebSocketUser extends HttpUser {
         storeCookie: (value, url) => session.cookies.store(value, url),
       },
       ...(this.context === User.prototype.context ? {} : { context: () => this.context() }),
+      // A handshake never completed: the connection was not made, as for an HTTP request
+      // still waiting for its connection (connect, TLS) when the stop came.
+      onAbortedConnects: (count) => this.environment.stats.countAbortedRequests(0, count),
     });
   }
 

@@ -41,6 +41,12 @@ export interface WebSocketClientOptions {
   link?: WebSocketLink;
   /** Merged into every request event's context. */
   context?: () => Record<string, unknown>;
+  /**
+   * Opening handshakes the user's stop cut short (not recorded as requests): counted with
+   * the HTTP requests a stop aborts before they were answered, so a server that never
+   * completes one does not look like a clean, empty run.
+   */
+  onAbortedConnects?: (count: number) => void;
 }
 
 /** Options of `connect`. */
@@ -125,7 +131,9 @@ export class WebSocketClient {
     this.sockets.clear();
     // A handshake the server never answers would hold the stop for its whole timeout (60 s
     // by default; a -t 2s run took 12.5 s, the stop's grace, and recorded nothing).
-    for (const abort of [...this.handshakes]) abort();
+    const connecting = [...this.handshakes];
+    for (const abort of connecting) abort();
+    if (connecting.length > 0) this.options.onAbortedConnects?.(connecting.length);
   }
 
   /** Allows connections again (for onStop). */

@@ -203,10 +203,14 @@ describe("WebSocketClient against a server that never answers the upgrade", () =
     });
     const { port } = silent.address() as AddressInfo;
     const events: RequestEvent[] = [];
+    let abortedConnects = 0;
     const client = new WebSocketClient({
       baseUrl: `http://127.0.0.1:${port}`,
       onRequest: (e) => events.push(e),
       connectTimeoutSeconds: 60,
+      onAbortedConnects: (count) => {
+        abortedConnects += count;
+      },
     });
     const connecting = client.connect("/live");
     assert.ok(await waitFor(() => sockets.length === 1, 3000), "the server got the connection");
@@ -216,6 +220,8 @@ describe("WebSocketClient against a server that never answers the upgrade", () =
     // Without the abort it waited out the handshake timeout (60 s here).
     assert.ok(performance.now() - started < 1000, `took ${performance.now() - started} ms`);
     assert.deepEqual(events, []);
+    // Counted as a request the stop aborted before it was answered (the ⚠ line at the end).
+    assert.equal(abortedConnects, 1);
   });
 });
 
